@@ -1,0 +1,62 @@
+"""Parse cache: a warm run only parses the files whose bytes changed.
+
+Keyed by (path, BLAKE2 digest of the bytes), so it is right after a fresh
+clone, a checkout or a rebase, where mtimes lie. Invalidated as a whole
+by Gazette's version and by the frame's digest (the timezone and the
+models decide what a parse yields). Stored outside git in
+``.gazette/cache/`` (ignored; CI may keep it with actions/cache).
+Any trouble reading or writing it only costs speed, never correctness.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from hashlib import blake2b
+from pathlib import Path
+
+from . import __version__
+
+CACHE_DIR = ".gazette/cache"
+
+
+class ParseCache:
+    def __init__(self, root: Path, frame_digest: str):
+        self.file = Path(root) / CACHE_DIR / "parse.pickle"
+        self.stamp = (__version__, frame_digest)
+        self.entries: dict[str, tuple[bytes, tuple]] = {}
+        self.fresh: dict[str, tuple[bytes, tuple]] = {}
+        self.dirty = False
+        try:
+            with open(self.file, "rb") as handle:
+                stamp, entries = pickle.load(handle)
+            if stamp == self.stamp:
+                self.entries = entries
+        except Exception:  # absent, truncated, from another version: start afresh
+            pass
+
+    def get(self, path: str, raw: bytes):
+        digest = blake2b(raw, digest_size=16).digest()
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == digest:
+            self.fresh[path] = entry
+            return entry[1]
+        return None
+
+    def put(self, path: str, raw: bytes, value) -> None:
+        self.fresh[path] = (blake2b(raw, digest_size=16).digest(), value)
+        self.dirty = True
+
+    def save(self, prune: bool = False) -> None:
+        """Write what this run saw; keep older entries too unless the run saw every file."""
+        if not self.dirty and not (prune and len(self.fresh) != len(self.entries)):
+            return
+        merged = self.fresh if prune else {**self.entries, **self.fresh}
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.file.with_suffix(f".{os.getpid()}.tmp")
+            with open(temp, "wb") as handle:
+                pickle.dump((self.stamp, merged), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.file)
+        except OSError:
+            pass

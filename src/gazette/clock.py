@@ -1,0 +1,45 @@
+"""The one clock. Commands take ``now`` once, here, and pass it down.
+
+``--now`` (or ``GAZETTE_NOW``) sets it, so tests and previews can ask
+"what does the community look like on Friday?".
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone, tzinfo
+
+
+class ClockError(ValueError):
+    """A --now value that cannot be read."""
+
+
+def parse_moment(text: str, default_tz: tzinfo | None = None) -> datetime:
+    """Read an ISO 8601 date or date-time; naive values take ``default_tz`` (UTC if none)."""
+    text = text.strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ClockError(
+            f"{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-05T09:00+01:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=default_tz or timezone.utc)
+    return moment
+
+
+def now(value: str | None = None, default_tz: tzinfo | None = None) -> datetime:
+    """The run's clock: ``value`` if given, else $GAZETTE_NOW, else the system clock."""
+    value = value or os.environ.get("GAZETTE_NOW")
+    if value:
+        return parse_moment(value, default_tz)
+    return datetime.now(timezone.utc)
+
+
+def as_aware(value, tz: tzinfo) -> datetime:
+    """A date or naive date-time placed in ``tz`` (used after a schema/date-naive warning)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=tz)
+    raise TypeError(value)

@@ -1,0 +1,347 @@
+"""Stage 1: read the repository once into plain data.
+
+``load_repo`` never raises for bad content: a broken file becomes a Problem
+and the rest still loads (Pelican's readers). Each file is read once,
+capped before parsing, split, and its front matter parsed by
+:mod:`gazette.yamlsafe`; parse results are cached by content hash
+(:mod:`gazette.cache`) so a warm run only parses what changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from . import model, yamlsafe
+from .problems import Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "contest"}
+FOLDER_OF_KIND = {kind: folder for folder, kind in KIND_FOLDERS.items()}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+AUTHORS_FILE = "content/.authors.yml"
+CHANNELS_FILE = "calendar/channels.yml"
+
+
+class RepoNotFound(Exception):
+    """No Gazette repository here (a usage error, exit 2)."""
+
+
+@dataclass(slots=True)
+class Item:
+    kind: str
+    path: str  # relative to the repository root, POSIX separators
+    slug: str
+    meta: dict
+    body: str = ""
+    body_line: int = 1
+    lines: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title", self.slug)
+
+    @property
+    def date(self) -> datetime | None:
+        return self.meta.get("date")
+
+    @property
+    def status(self) -> str:
+        return self.meta.get("status", "draft")
+
+    def line_of(self, *key) -> int | None:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return min(self.lines.values(), default=None)
+
+
+@dataclass
+class Frame:
+    """The planning frame: calendar/ and content/.authors.yml."""
+
+    timezone: tzinfo | None = None
+    timezone_name: str = ""
+    channels: dict = field(default_factory=dict)
+    campaigns: dict = field(default_factory=dict)
+    events: dict = field(default_factory=dict)
+    authors: dict = field(default_factory=dict)
+    severity: dict = field(default_factory=dict)
+    digest: str = ""  # changes whenever anything validation reads from the frame changes
+
+
+@dataclass
+class Repo:
+    root: Path
+    items: list[Item]
+    frame: Frame
+    problems: list[Problem]
+    item_paths: list[str]  # every item file found, loaded or not (slugs, link targets)
+    pages: list[str] = field(default_factory=list)
+
+    def exists(self, relpath: str) -> bool:
+        return os.path.isfile(self.root / relpath)
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """The nearest folder at or above ``start`` holding content/ or calendar/."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "content").is_dir() or (folder / "calendar").is_dir():
+            return folder
+    raise RepoNotFound(
+        f"no Gazette repository at or above {here}: expected a content/ or calendar/ folder "
+        "(run from your community repository, or pass --repo PATH)"
+    )
+
+
+# -- reading files -------------------------------------------------------------
+
+def read_text(root: Path, relpath: str) -> tuple[str | None, bytes | None, Problem | None]:
+    """Read one file with every guard: symlink, size, binary, encoding, emptiness."""
+    full = root / relpath
+    try:
+        info = os.lstat(full)
+    except OSError as error:
+        return None, None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+    if os.path.islink(full):
+        return None, None, Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
+                                   "commit the file itself")
+    if info.st_size > MAX_FILE_BYTES:
+        return None, None, Problem(
+            "file/too-large", relpath, None,
+            f"is {info.st_size / 1048576:.1f} MiB, over the 1 MiB cap",
+            "keep images and attachments out of the Markdown file")
+    try:
+        with open(full, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+    if not raw.strip():
+        return None, raw, Problem("file/empty", relpath, 1, "is empty",
+                                  "start with a front matter block: ---, title:, date:, ---")
+    if b"\x00" in raw:
+        return None, raw, Problem("file/binary", relpath, raw[: raw.index(b"\x00")].count(b"\n") + 1,
+                                  "contains NUL bytes: this is a binary file, not Markdown",
+                                  "content files are UTF-8 text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, raw, Problem("file/not-utf8", relpath, line,
+                                  f"byte 0x{raw[error.start]:02x} is not UTF-8",
+                                  "re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
+    return text.removeprefix("\ufeff"), raw, None
+
+
+def split_front_matter(text: str) -> tuple[str, int, int] | None:
+    """Return (yaml text, body offset, body first line), or None without a front matter."""
+    if not (text.startswith("---\n") or text.startswith("---\r\n")):
+        return None
+    start = text.index("\n") + 1
+    match = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M).search(text, start)
+    if match is None:
+        return "", -1, -1
+    end = match.end()
+    if end < len(text) and text[end] == "\n":
+        end += 1
+    yaml_text = text[start:match.start()]
+    return yaml_text, end, yaml_text.count("\n") + 3
+
+
+def parse_item(relpath: str, kind: str, text: str, tz: tzinfo | None) -> tuple[dict, dict, int, list[Problem]]:
+    """Parse and validate one item's text: (meta, key lines, body offset, problems)."""
+    split = split_front_matter(text)
+    if split is None:
+        return {}, {}, 0, [Problem("yaml/no-front-matter", relpath, 1,
+                                    "has no front matter (the file must start with a --- line)",
+                                    "gazette new creates a correct file")]
+    yaml_text, offset, _ = split
+    if offset < 0:
+        return {}, {}, 0, [Problem("yaml/unclosed-front-matter", relpath, 1,
+                                    "the front matter opened on line 1 is never closed",
+                                    "add a line with --- after the last key")]
+    try:
+        data, lines = yamlsafe.parse(yaml_text, first_line=2)
+    except yamlsafe.YAMLProblem as problem:
+        return {}, {}, offset, [problem.to_problem(relpath)]
+    if not isinstance(data, dict):
+        return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
+                                        f"the front matter is a {type(data).__name__}, not key: value lines",
+                                        "write title: …, date: … one per line")]
+    meta, problems = model.validate(model.MODELS[kind], data, relpath, lines, tz)
+    return meta, lines, offset, problems
+
+
+# -- the frame -----------------------------------------------------------------
+
+def _load_yaml_file(root: Path, relpath: str, schema, tz, problems) -> dict | None:
+    text, _, problem = read_text(root, relpath)
+    if problem:
+        problems.append(problem)
+        return None
+    try:
+        data, lines = yamlsafe.parse(text)
+    except yamlsafe.YAMLProblem as error:
+        problems.append(error.to_problem(relpath))
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem("yaml/not-mapping", relpath, 1, "is not a mapping of keys"))
+        return None
+    out, found = model.validate(schema, data, relpath, lines, tz)
+    problems.extend(found)
+    out["_lines"] = lines
+    return out
+
+
+def _yaml_files(root: Path, folder: str) -> list[str]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    return sorted(f"{folder}/{e.name}" for e in os.scandir(base)
+                  if e.name.endswith((".yml", ".yaml")) and not e.name.startswith("."))
+
+
+def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
+    from hashlib import blake2b
+
+    problems: list[Problem] = []
+    frame = Frame()
+    digest = blake2b(digest_size=16)
+    for relpath in (CHANNELS_FILE, AUTHORS_FILE, *_yaml_files(root, "calendar/campaigns"),
+                    *_yaml_files(root, "calendar/events")):
+        try:
+            digest.update(relpath.encode() + b"\0" + (root / relpath).read_bytes() + b"\0")
+        except OSError:
+            pass
+
+    if (root / CHANNELS_FILE).exists():
+        settings = _load_yaml_file(root, CHANNELS_FILE, model.CHANNELS_FILE, None, problems) or {}
+        name = settings.get("timezone")
+        if name:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+            try:
+                frame.timezone, frame.timezone_name = ZoneInfo(name), name
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append(Problem("config/timezone", CHANNELS_FILE,
+                                        settings["_lines"].get(("timezone",)),
+                                        f"{name!r} is not a known timezone",
+                                        "use an IANA name such as Europe/Paris"))
+        frame.channels = settings.get("channels", {})
+        frame.severity = settings.get("gazette", {}).get("severity", {})
+    tz = frame.timezone
+    if (root / AUTHORS_FILE).exists():
+        authors = _load_yaml_file(root, AUTHORS_FILE, model.AUTHORS_FILE, tz, problems) or {}
+        frame.authors = authors.get("authors", {})
+    for kind, folder, schema in (("campaigns", "calendar/campaigns", model.CAMPAIGN),
+                                 ("events", "calendar/events", model.EVENT)):
+        entries = getattr(frame, kind)
+        for relpath in _yaml_files(root, folder):
+            data = _load_yaml_file(root, relpath, schema, tz, problems)
+            if data is not None:
+                data["_path"] = relpath
+                entries[Path(relpath).stem] = data
+    frame.digest = digest.hexdigest()
+    return frame, problems
+
+
+# -- the items -----------------------------------------------------------------
+
+def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
+    """Every Markdown file under the kind folders, plus site pages; never follows links."""
+    items, pages, problems = [], [], []
+    content = root / "content"
+    if not content.is_dir():
+        return items, pages, problems
+    stack = [("content", content)]
+    while stack:
+        rel, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            problems.append(Problem("file/unreadable", rel, None, str(error)))
+            continue
+        for entry in entries:
+            relpath = f"{rel}/{entry.name}"
+            if entry.is_symlink():
+                if entry.name.endswith(".md") or entry.is_dir():
+                    problems.append(Problem("file/symlink", relpath, None,
+                                            "is a symbolic link; Gazette does not follow links",
+                                            "commit the file itself"))
+                continue
+            if entry.is_dir():
+                if not entry.name.startswith("."):
+                    stack.append((relpath, Path(entry.path)))
+            elif entry.name.endswith(".md"):
+                (items if kind_of(relpath) else pages).append(relpath)
+    return sorted(items), sorted(pages), problems
+
+
+def kind_of(relpath: str) -> str | None:
+    parts = relpath.split("/")
+    if len(parts) >= 3 and parts[0] == "content":
+        return KIND_FOLDERS.get(parts[1])
+    return None
+
+
+def check_name(relpath: str) -> list[Problem]:
+    stem = relpath.rsplit("/", 1)[-1][:-3]
+    if SLUG.match(stem):
+        return []
+    from .slugs import slugify
+
+    return [Problem("file/not-slug", relpath, None,
+                    f"file name {stem!r} is not a slug (lowercase ASCII letters, digits, hyphens)",
+                    f"rename it to {slugify(stem) or 'a-short-name'}.md")]
+
+
+def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True) -> Repo:
+    """Load the frame and the items (all, or only the paths in ``only``)."""
+    root = Path(root)
+    frame, problems = load_frame(root)
+    item_paths, pages, found = list_item_paths(root)
+    problems += found
+    wanted = item_paths if only is None else [p for p in item_paths if p in only]
+
+    store = None
+    if cache:
+        from .cache import ParseCache
+
+        store = ParseCache(root, frame.digest)
+    items: list[Item] = []
+    tz = frame.timezone
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # thousands of small dicts would trigger the cyclic GC over and over
+    try:
+        for relpath in wanted:
+            text, raw, problem = read_text(root, relpath)
+            if problem:
+                problems.append(problem)
+                continue
+            kind = kind_of(relpath)
+            problems += check_name(relpath)
+            entry = store.get(relpath, raw) if store else None
+            if entry is None:
+                entry = parse_item(relpath, kind, text, tz)
+                if store:
+                    store.put(relpath, raw, entry)
+            meta, lines, offset, found = entry
+            problems += found
+            if not meta:
+                continue
+            slug = relpath.rsplit("/", 1)[-1][:-3]
+            items.append(Item(kind, relpath, slug, meta, text[offset:],
+                              text.count("\n", 0, offset) + 1, lines))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if store:
+        store.save(prune=only is None)
+    return Repo(root, items, frame, problems, item_paths, pages)

@@ -1,0 +1,60 @@
+"""Problem reports for people (text), GitHub Actions (github) and tools (json).
+
+The JSON shape is stable and documented in docs/json.md; add keys, never
+rename or remove them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+JSON_VERSION = 1
+
+
+def _escape_github(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def problems_text(problems, checked: int) -> list[str]:
+    lines = []
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        head = click.style(f"{problem.location}:", bold=True)
+        code = click.style(problem.code, fg=colour)
+        hint = click.style(f" ({problem.hint})", dim=True) if problem.hint else ""
+        lines.append(f"{head} {code} {problem.message}{hint}")
+    lines.append(summary(problems, checked))
+    return lines
+
+
+def summary(problems, checked: int) -> str:
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    return (f"{checked} item{'s' * (checked != 1)}, {errors} error{'s' * (errors != 1)}, "
+            f"{warnings} warning{'s' * (warnings != 1)}")
+
+
+def problems_github(problems, checked: int) -> list[str]:
+    lines = []
+    for p in problems:
+        level = "error" if p.severity == "error" else "warning"
+        where = f"file={p.path}" + (f",line={p.line}" if p.line else "")
+        message = p.message + (f" ({p.hint})" if p.hint else "")
+        lines.append(f"::{level} {where},title={p.code}::{_escape_github(message)}")
+    lines.append(summary(problems, checked))
+    return lines
+
+
+def problems_json(problems, checked: int, **extra) -> str:
+    errors = sum(1 for p in problems if p.severity == "error")
+    document = {
+        "version": JSON_VERSION,
+        "items_checked": checked,
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        **extra,
+        "problems": [p.as_dict() for p in problems],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,119 @@
+"""The one Problem type, and the catalogue of problem codes.
+
+Every check in Gazette reports through :class:`Problem`. Codes are
+``family/name``; each has a default severity here, which a repository may
+override in ``calendar/channels.yml`` under ``gazette: {severity: {code: level}}``.
+Every code is documented in ``docs/problems.md`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING, "off")
+
+# code -> (default severity, one-line meaning). Families follow DESIGN.md.
+CODES: dict[str, tuple[str, str]] = {
+    # file: what is wrong before any YAML is read
+    "file/empty": (ERROR, "the file is empty"),
+    "file/binary": (ERROR, "the file is binary, not text"),
+    "file/not-utf8": (ERROR, "the file is not valid UTF-8"),
+    "file/too-large": (ERROR, "the file is larger than the 1 MiB cap"),
+    "file/not-slug": (ERROR, "the file name is not a lowercase ASCII slug"),
+    "file/year-folder": (WARNING, "the item is not in the folder of its date's year"),
+    "file/symlink": (ERROR, "symbolic links are not followed"),
+    "file/outside-repo": (ERROR, "the path is outside the repository"),
+    "file/unreadable": (ERROR, "the file cannot be read"),
+    "file/not-content": (WARNING, "the path is not under content/ or calendar/"),
+    # yaml: the front matter or a frame file does not parse safely
+    "yaml/no-front-matter": (ERROR, "the item has no front matter block"),
+    "yaml/unclosed-front-matter": (ERROR, "the front matter has no closing ---"),
+    "yaml/syntax": (ERROR, "the YAML does not parse"),
+    "yaml/duplicate-key": (ERROR, "a key is given twice in one mapping"),
+    "yaml/not-mapping": (ERROR, "the front matter is not a mapping of keys"),
+    "yaml/alias": (ERROR, "YAML anchors and aliases are not allowed"),
+    "yaml/too-deep": (ERROR, "the YAML is nested too deeply"),
+    "yaml/too-large": (ERROR, "the front matter is larger than the 16 KiB cap"),
+    # schema: the front matter model
+    "schema/required": (ERROR, "a required key is missing"),
+    "schema/type": (ERROR, "a value has the wrong type"),
+    "schema/choice": (ERROR, "a value is not one of the allowed choices"),
+    "schema/unknown-key": (WARNING, "a key Gazette does not know (typo?)"),
+    "schema/date-naive": (ERROR, "a date has no timezone"),
+    "schema/date-invalid": (ERROR, "a date does not exist or cannot be read"),
+    "schema/empty": (ERROR, "a required text is empty"),
+    "schema/range": (ERROR, "a number is out of its allowed range"),
+    # ref: what an item points at must exist
+    "ref/author": (ERROR, "the author is not in content/.authors.yml"),
+    "ref/campaign": (ERROR, "the campaign has no file in calendar/campaigns/"),
+    "ref/channel": (ERROR, "the channel is not declared in calendar/channels.yml"),
+    "ref/image": (ERROR, "the image file does not exist"),
+    "ref/link": (ERROR, "the internal link points at no file"),
+    "ref/duplicate-slug": (ERROR, "two items of one kind share a slug (same URL)"),
+    # a11y
+    "a11y/image-alt": (ERROR, "an image has no alternative text"),
+    # config: the planning frame itself
+    "config/timezone": (ERROR, "the timezone is not a known IANA zone"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding, pointing at a file and line, with a hint on what to do."""
+
+    code: str
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+    severity: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"undocumented problem code {self.code!r}")
+        if not self.severity:
+            object.__setattr__(self, "severity", CODES[self.code][0])
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.code} {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.code)
+
+
+def apply_severity(problems, overrides: dict[str, str]) -> list[Problem]:
+    """Re-rate problems by the repository's overrides; 'off' drops them."""
+    if not overrides:
+        return list(problems)
+    rated = []
+    for problem in problems:
+        level = overrides.get(problem.code) or overrides.get(problem.code.split("/")[0])
+        if level == "off":
+            continue
+        if level and level != problem.severity:
+            problem = Problem(problem.code, problem.path, problem.line, problem.message,
+                              problem.hint, level)
+        rated.append(problem)
+    return rated
+
+
+def count(problems) -> tuple[int, int]:
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    return errors, sum(1 for p in problems if p.severity == WARNING)

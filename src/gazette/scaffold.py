@@ -1,0 +1,82 @@
+"""``gazette new``: a new item from a Jinja2 template, like Hugo's archetypes.
+
+Templates are looked up in the repository's ``templates/new/<kind>.md.j2``
+first, then in Gazette's own defaults, so a community can change its
+scaffolds without forking.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .load import FOLDER_OF_KIND, load_frame
+from .slugs import slugify
+
+
+class ScaffoldError(Exception):
+    """Bad arguments for ``gazette new``."""
+
+
+def _yaml_string(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: safe for any title.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pick(name: str, known, what: str, where: str) -> str:
+    if name not in known:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)) or 'none'}"
+        raise ScaffoldError(f"unknown {what} {name!r} in {where} ({hint})")
+    return name
+
+
+def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str | None = None,
+             campaign: str | None = None, channels=(), authors=(), slug: str | None = None) -> str:
+    """Write the new item and return its repository-relative path."""
+    import jinja2
+
+    from .clock import ClockError, parse_moment
+
+    if not title.strip():
+        raise ScaffoldError("the title is empty")
+    frame, _ = load_frame(root)
+    tz = frame.timezone or now.tzinfo
+    if date_text:
+        try:
+            date = parse_moment(date_text, tz)
+        except ClockError as error:
+            raise ScaffoldError(f"--date: {error}") from None
+    else:
+        date = (now.astimezone(tz) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    if campaign:
+        _pick(campaign, frame.campaigns, "campaign", "calendar/campaigns/")
+    for channel in channels:
+        _pick(channel, frame.channels, "channel", "calendar/channels.yml")
+    for author in authors:
+        _pick(author, frame.authors, "author", "content/.authors.yml")
+    slug = slug or slugify(title)
+    if not slug or slugify(slug) != slug:
+        raise ScaffoldError(f"cannot make a file name from {slug or title!r}; pass --slug some-name")
+
+    relpath = f"content/{FOLDER_OF_KIND[kind]}/{date.year}/{slug}.md"
+    target = root / relpath
+    if target.exists():
+        raise ScaffoldError(f"{relpath} already exists; choose another title or --slug")
+
+    search = [str(root / "templates" / "new"), str(Path(__file__).parent / "templates" / "new")]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined, autoescape=False)
+    env.filters["yaml"] = _yaml_string
+    env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
+    text = env.get_template(f"{kind}.md.j2").render(
+        title=title, date=date, campaign=campaign, channels=list(channels), authors=list(authors),
+        timedelta=timedelta, slug=slug,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write(text)
+    return relpath
