@@ -20,9 +20,11 @@ from . import __version__
 CACHE_DIR = ".gazette/cache"
 
 
-class ParseCache:
-    def __init__(self, root: Path, frame_digest: str):
-        self.file = Path(root) / CACHE_DIR / "parse.pickle"
+class FileCache:
+    """Per-file results keyed by content digest, in .gazette/cache/<name>.pickle."""
+
+    def __init__(self, root: Path, name: str, frame_digest: str):
+        self.file = Path(root) / CACHE_DIR / f"{name}.pickle"
         self.stamp = (__version__, frame_digest)
         self.entries: dict[str, tuple[bytes, tuple]] = {}
         self.fresh: dict[str, tuple[bytes, tuple]] = {}

@@ -12,48 +12,73 @@ import posixpath
 import subprocess
 from pathlib import Path
 
-import yaml
-
 
 class GitError(Exception):
     """git failed (unknown ref, not a repository): a usage error."""
 
 
-def _git(root: Path, *args: str) -> str:
+def _start(root: Path, *args: str) -> subprocess.Popen:
     try:
-        done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root,
-                              capture_output=True, text=True, encoding="utf-8")
+        return subprocess.Popen(["git", "-c", "core.quotePath=false", *args], cwd=root,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise GitError("git is not installed") from None
-    if done.returncode not in (0, 1) or (done.returncode == 1 and done.stderr):
-        raise GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
-    return done.stdout
+
+
+def _finish(process: subprocess.Popen) -> str:
+    out, err = process.communicate()
+    if process.returncode not in (0, 1) or (process.returncode == 1 and err):
+        message = err.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[0] if message else "git failed")
+    return out.decode("utf-8", "replace")
+
+
+def _git(root: Path, *args: str) -> str:
+    return _finish(_start(root, *args))
+
+
+class PendingChanges:
+    """The two git reads, started at once so they run while Python imports the rest.
+
+    Together they are most of the cost of checking one changed file.
+    """
+
+    def __init__(self, root: Path, ref: str):
+        self.diff = _start(root, "diff", "--name-status", "-z", "-M", ref, "--")
+        self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
+                                "content", "calendar")
+
+    def result(self) -> tuple[set[str], set[str]]:
+        """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
+        return _parse_changes(_finish(self.diff), _finish(self.untracked))
 
 
 def changed_paths(root: Path, ref: str) -> tuple[set[str], set[str]]:
-    """(paths changed since ``ref`` incl. uncommitted and untracked, paths gone since ``ref``)."""
-    _git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
+    return PendingChanges(root, ref).result()
+
+
+def _parse_changes(diff: str, others: str) -> tuple[set[str], set[str]]:
+    fields = diff.split("\0")
     changed: set[str] = set()
     gone: set[str] = set()
-    fields = _git(root, "diff", "--name-status", "-z", "-M", ref, "--").split("\0")
     index = 0
     while index < len(fields) - 1:
         status = fields[index]
         if status.startswith(("R", "C")):
-            old, new = fields[index + 1], fields[index + 2]
-            gone.add(old)
-            changed.add(new)
+            gone.add(fields[index + 1])
+            changed.add(fields[index + 2])
             index += 3
             continue
         path = fields[index + 1]
         (gone if status.startswith("D") else changed).add(path)
         index += 2
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", "content", "calendar")
-    changed.update(p for p in untracked.split("\0") if p)
+    changed.update(p for p in others.split("\0") if p)
     return changed, gone
 
 
 def _keys_at(root: Path, ref: str, relpath: str, section: str) -> set[str]:
+    import yaml
+
     try:
         text = _git(root, "show", f"{ref}:{relpath}")
         data = yaml.load(text, Loader=yaml.CSafeLoader) or {}

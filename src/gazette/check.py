@@ -17,7 +17,7 @@ class UsageError(Exception):
 @dataclass
 class CheckResult:
     problems: list[Problem]
-    checked: int  # items looked at
+    checked: int  # item files looked at
     scope: str = "all"  # "all", "paths" or "changed"
     selected: list[str] = field(default_factory=list)
 
@@ -34,62 +34,102 @@ class CheckResult:
         return 1 if self.errors else 0
 
 
-def select_paths(root: Path, paths) -> set[str]:
-    """Repository-relative POSIX paths for the command-line PATHS (files or folders)."""
-    selected: set[str] = set()
-    for given in paths:
-        full = Path(given) if os.path.isabs(given) else Path.cwd() / given
-        full = Path(os.path.normpath(full))
-        try:
-            rel = full.relative_to(root)
-        except ValueError:
-            raise UsageError(f"{given}: outside the repository {root}") from None
-        if not full.exists():
-            raise UsageError(f"{given}: no such file or folder")
-        if full.is_dir():
-            prefix = rel.as_posix().rstrip("/") + "/"
-            selected.add(prefix if prefix != "./" else "")
-        else:
-            selected.add(rel.as_posix())
-    return selected
-
-
 def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = None,
               cache: bool = True) -> CheckResult:
-    from . import validate
-    from .load import load_frame, load_repo
-
-    scope = "all"
-    only: set[str] | None = None
+    """Check the repository, or the PATHS / the changes since a ref; never raises for content."""
+    pending = None
     if changed_since:
-        from .changes import GitError, changed_paths, referrers
+        from .changes import GitError, PendingChanges
 
         try:
-            changed, gone = changed_paths(root, changed_since)
-            frame, _ = load_frame(root)
+            pending = PendingChanges(root, changed_since)
+        except GitError as error:
+            raise UsageError(f"--changed-since {changed_since}: {error}") from None
+
+    from . import validate
+    from .load import Repo, list_item_paths, load_frame, load_item, no_gc, read_text, selected_item_paths
+
+    # 1. What to look at.
+    frame, problems = load_frame(root)
+    only, scope = select(root, paths, changed_since, pending, frame)
+    if only is None:
+        item_paths, _, found = list_item_paths(root)
+        problems += found
+    else:
+        item_paths = selected_item_paths(root, only)
+    repo = Repo(root, [], frame, problems, item_paths)
+
+    # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
+    store = None
+    if cache and only is None:
+        from .cache import FileCache
+
+        store = FileCache(root, "check", frame.digest)
+    wanted = item_paths if only is None else [p for p in item_paths if p in only]
+    with no_gc():
+        for relpath in wanted:
+            text, raw, problem = read_text(root, relpath)
+            if problem:
+                problems.append(problem)
+                continue
+            result = store.get(relpath, raw) if store else None
+            if result is None:
+                item, found = load_item(relpath, text, frame.timezone)
+                local, refs = validate.check_item(item, repo) if item else ([], [])
+                result = (found + local, refs)
+                if store:
+                    store.put(relpath, raw, result)
+            problems += result[0]
+            problems += validate.check_references(relpath, result[1], repo)
+
+    # 3. What needs the whole repository, then severities and order.
+    problems += validate.check_repo(repo, only)
+    if store:
+        store.save(prune=True)
+    return CheckResult(validate.finish(problems, repo, only), len(wanted), scope, sorted(only or ()))
+
+
+def select(root: Path, paths, changed_since: str | None, pending, frame) -> tuple[set[str] | None, str]:
+    """The repository paths to report on (None: everything) and the scope's name."""
+    only: set[str] | None = None
+    scope = "all"
+    if pending:
+        from .changes import GitError, referrers
+
+        try:
+            changed, gone = pending.result()
             only = changed | referrers(root, changed_since, changed, gone, frame)
         except GitError as error:
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
         scope = "changed"
     if paths:
         selected = select_paths(root, paths)
-        prefixes = {p for p in selected if p == "" or p.endswith("/")}
-        if "" in prefixes:
-            selected = None  # the whole repository
-        elif prefixes:
-            from .load import list_item_paths
+        if "" not in selected:
+            folders = tuple(p for p in selected if p.endswith("/"))
+            if folders:
+                from .load import list_item_paths
 
-            every = set(list_item_paths(root)[0])
-            selected = (selected - prefixes) | {p for p in every if p.startswith(tuple(prefixes))}
-        if selected is not None:
+                every = list_item_paths(root)[0]
+                selected = {p for p in selected if not p.endswith("/")} | {p for p in every if p.startswith(folders)}
             only = selected if only is None else only & selected
             scope = "paths" if scope == "all" else scope
-
-    repo = load_repo(root, only=_item_files(only) if only is not None else None, cache=cache)
-    problems = validate.check(repo, now, only=only)
-    return CheckResult(problems, len(repo.items), scope, sorted(only or ()))
+    return only, scope
 
 
-def _item_files(only: set[str]) -> set[str]:
-    return {p for p in only if p.endswith(".md")}
-
+def select_paths(root: Path, paths) -> set[str]:
+    """Repository-relative POSIX paths for the command-line PATHS; folders end with '/'."""
+    selected: set[str] = set()
+    for given in paths:
+        full = Path(os.path.normpath(Path.cwd() / given))
+        try:
+            rel = full.relative_to(root)
+        except ValueError:
+            raise UsageError(f"{given}: outside the repository {root}") from None
+        if not os.path.lexists(full):
+            raise UsageError(f"{given}: no such file or folder")
+        if full.is_dir() and not full.is_symlink():
+            prefix = rel.as_posix()
+            selected.add("" if prefix == "." else prefix + "/")
+        else:
+            selected.add(rel.as_posix())
+    return selected

@@ -140,7 +140,8 @@ def list_command(kind, status, when, fmt, root, now):
 @cli.command()
 @click.option("--kind", type=click.Choice(["post", "newsletter", "contest", "all"]), default="all",
               show_default=True, help="Which kind's schema to print.")
-def schema(kind):
+@common_options(formats=None)
+def schema(kind, root, now):
     """Print the JSON Schema of front matter, for editor autocompletion."""
     import json
 

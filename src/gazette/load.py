@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -84,8 +85,14 @@ class Repo:
     item_paths: list[str]  # every item file found, loaded or not (slugs, link targets)
     pages: list[str] = field(default_factory=list)
 
+    _seen_files: dict = field(default_factory=dict, repr=False)
+
     def exists(self, relpath: str) -> bool:
-        return os.path.isfile(self.root / relpath)
+        """Whether a repository file exists (memoized: many items link to the same files)."""
+        known = self._seen_files.get(relpath)
+        if known is None:
+            known = self._seen_files[relpath] = os.path.isfile(os.path.join(self.root, relpath))
+        return known
 
 
 def find_root(start: Path | str | None = None) -> Path:
@@ -104,12 +111,12 @@ def find_root(start: Path | str | None = None) -> Path:
 
 def read_text(root: Path, relpath: str) -> tuple[str | None, bytes | None, Problem | None]:
     """Read one file with every guard: symlink, size, binary, encoding, emptiness."""
-    full = root / relpath
+    full = os.path.join(root, relpath)
     try:
         info = os.lstat(full)
     except OSError as error:
         return None, None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
-    if os.path.islink(full):
+    if stat.S_ISLNK(info.st_mode):
         return None, None, Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
                                    "commit the file itself")
     if info.st_size > MAX_FILE_BYTES:
@@ -302,46 +309,86 @@ def check_name(relpath: str) -> list[Problem]:
                     f"rename it to {slugify(stem) or 'a-short-name'}.md")]
 
 
+def load_item(relpath: str, text: str, tz: tzinfo | None, parsed=None) -> tuple[Item | None, list[Problem]]:
+    """One item from its text (or from a cached ``parse_item`` result); None if unusable."""
+    problems = check_name(relpath)
+    meta, lines, offset, found = parsed or parse_item(relpath, kind_of(relpath), text, tz)
+    problems += found
+    if not meta:
+        return None, problems
+    slug = relpath.rsplit("/", 1)[-1][:-3]
+    return Item(kind_of(relpath), relpath, slug, meta, text[offset:],
+                text.count("\n", 0, offset) + 1, lines), problems
+
+
+def selected_item_paths(root: Path, only: set[str]) -> list[str]:
+    """The item files among ``only``, plus any file sharing a slug with one of them.
+
+    Lets a check of a few files see slug clashes without listing the whole tree.
+    """
+    paths = set()
+    for relpath in only:
+        if not (relpath.endswith(".md") and kind_of(relpath)):
+            continue
+        if os.path.lexists(os.path.join(root, relpath)):
+            paths.add(relpath)
+        kind_folder = os.path.join(root, *relpath.split("/")[:2])
+        name = relpath.rsplit("/", 1)[-1]
+        try:
+            years = [e.name for e in os.scandir(kind_folder) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        prefix = relpath.rsplit("/", 2)[0]
+        paths.update(f"{prefix}/{year}/{name}" for year in years
+                     if os.path.isfile(os.path.join(kind_folder, year, name)))
+    return sorted(paths)
+
+
+class no_gc:
+    """Thousands of small dicts would trigger the cyclic GC over and over: pause it."""
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was_enabled:
+            gc.enable()
+
+
 def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True) -> Repo:
-    """Load the frame and the items (all, or only the paths in ``only``)."""
+    """Load the frame and the items (all, or the item files named in ``only``)."""
     root = Path(root)
     frame, problems = load_frame(root)
-    item_paths, pages, found = list_item_paths(root)
-    problems += found
-    wanted = item_paths if only is None else [p for p in item_paths if p in only]
+    if only is None:
+        item_paths, pages, found = list_item_paths(root)
+        problems += found
+        wanted = item_paths
+    else:
+        item_paths, pages = selected_item_paths(root, only), []
+        wanted = [p for p in item_paths if p in only]
 
     store = None
     if cache:
-        from .cache import ParseCache
+        from .cache import FileCache
 
-        store = ParseCache(root, frame.digest)
+        store = FileCache(root, "parse", frame.digest)
     items: list[Item] = []
-    tz = frame.timezone
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # thousands of small dicts would trigger the cyclic GC over and over
-    try:
+    with no_gc():
         for relpath in wanted:
             text, raw, problem = read_text(root, relpath)
             if problem:
                 problems.append(problem)
                 continue
-            kind = kind_of(relpath)
-            problems += check_name(relpath)
-            entry = store.get(relpath, raw) if store else None
-            if entry is None:
-                entry = parse_item(relpath, kind, text, tz)
+            parsed = store.get(relpath, raw) if store else None
+            if parsed is None:
+                parsed = parse_item(relpath, kind_of(relpath), text, frame.timezone)
                 if store:
-                    store.put(relpath, raw, entry)
-            meta, lines, offset, found = entry
+                    store.put(relpath, raw, parsed)
+            item, found = load_item(relpath, text, frame.timezone, parsed)
             problems += found
-            if not meta:
-                continue
-            slug = relpath.rsplit("/", 1)[-1][:-3]
-            items.append(Item(kind, relpath, slug, meta, text[offset:],
-                              text.count("\n", 0, offset) + 1, lines))
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+            if item:
+                items.append(item)
     if store:
         store.save(prune=only is None)
     return Repo(root, items, frame, problems, item_paths, pages)

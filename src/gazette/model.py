@@ -133,6 +133,15 @@ class Choice(Type):
         return None
 
 
+class Severity(Choice):
+    def __init__(self):
+        super().__init__(("error", "warning", "off"))
+
+    def check(self, value, key, ctx):
+        # YAML 1.1 reads a bare `off` as false; that is what the writer meant.
+        return "off" if value is False else super().check(value, key, ctx)
+
+
 class Moment(Type):
     """An aware date-time. Naive values take the repository's timezone with a warning."""
 
@@ -349,7 +358,8 @@ CHANNEL = Object({
 CHANNELS_FILE = Object({
     "timezone": Field(Text(nonempty=True), doc="IANA zone for naive dates, e.g. Europe/Paris"),
     "channels": Field(MapOf(CHANNEL)),
-    "gazette": Field(Object({"severity": Field(MapOf(Choice(("error", "warning", "off"))))})),
+    "gazette": Field(Object({"severity": Field(MapOf(Severity()),
+                                               doc="problem code or family -> error|warning|off")})),
 })
 
 CAMPAIGN = Object({

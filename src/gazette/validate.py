@@ -22,28 +22,54 @@ RepoRule = Callable[[Repo, set | None], Iterable[Problem]]
 ITEM_RULES: dict[str, list[ItemRule]] = defaultdict(list)
 REPO_RULES: dict[str, list[RepoRule]] = defaultdict(list)
 
+# A file an item points at: (code if missing, target as written, repo-relative path, line).
+Reference = tuple[str, str, str, int | None]
+
 
 def rule(family: str, scope: str = "item"):
+    """Register a rule. Item rules may read only the item and the frame (their
+    results are cached per file); whatever depends on other files is either a
+    Reference (checked on every run) or a repo rule."""
     def register(function):
         (ITEM_RULES if scope == "item" else REPO_RULES)[family].append(function)
         return function
     return register
 
 
-def check(repo: Repo, now: datetime, only: set[str] | None = None) -> list[Problem]:
-    """Every problem in the repository (or in the paths of ``only``), sorted."""
-    problems = list(repo.problems)
-    for rules in ITEM_RULES.values():
-        for item_rule in rules:
-            for item in repo.items:
-                problems.extend(item_rule(item, repo))
-    for rules in REPO_RULES.values():
-        for repo_rule in rules:
-            problems.extend(repo_rule(repo, only))
+def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
+    """What can be known from one item and the frame: its problems and the files it needs."""
+    problems = [p for rules in ITEM_RULES.values() for item_rule in rules for p in item_rule(item, repo)]
+    return problems, references(item)
+
+
+def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
+    return [Problem(code, path, line, f"{'image' if code == 'ref/image' else 'link'} {target!r} points at no file",
+                    "paths are relative to this file, e.g. ../2026/other-post.md")
+            for code, target, resolved, line in refs
+            if not resolved.startswith("content/") or not repo.exists(resolved)]
+
+
+def check_repo(repo: Repo, only: set[str] | None) -> list[Problem]:
+    return [p for rules in REPO_RULES.values() for repo_rule in rules for p in repo_rule(repo, only)]
+
+
+def finish(problems, repo: Repo, only: set[str] | None) -> list[Problem]:
+    """Keep the selection, apply the repository's severities, sort by file and line."""
     if only is not None:
         problems = [p for p in problems if p.path in only]
     problems = apply_severity(problems, repo.frame.severity)
     return sorted(set(problems), key=Problem.sort_key)
+
+
+def check(repo: Repo, now: datetime, only: set[str] | None = None) -> list[Problem]:
+    """Every problem of a loaded repository (or of the paths in ``only``), sorted."""
+    problems = list(repo.problems)
+    for item in repo.items:
+        found, refs = check_item(item, repo)
+        problems += found
+        problems += check_references(item.path, refs, repo)
+    problems += check_repo(repo, only)
+    return finish(problems, repo, only)
 
 
 # -- references ----------------------------------------------------------------
@@ -77,51 +103,61 @@ def channels_exist(item: Item, repo: Repo):
                           _did_you_mean(name, known) or "known channels: " + (", ".join(known) or "none"))
 
 
-@rule("ref")
-def cover_image(item: Item, repo: Repo):
+@rule("a11y")
+def cover_image_alt(item: Item, repo: Repo):
     image = item.meta.get("image")
     if not image or not image.get("src"):
         return
-    src = image["src"]
-    if not _is_external(src) and not repo.exists(_resolve(item.path, src)):
-        yield Problem("ref/image", item.path, item.line_of("image", "src"),
-                      f"image {src!r} does not exist", "put the file next to the Markdown file")
     if not (image.get("alt") or "").strip():
         yield Problem("a11y/image-alt", item.path, item.line_of("image"),
                       "the cover image has no alt text",
                       'describe it for screen readers: image: {src: …, alt: "…"}')
 
 
-# [text](target "title") and ![alt](target); code spans and fences are skipped below.
-LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+# [text](target "title") and ![alt](target); starting the pattern with a literal
+# "](" lets the regex engine skip ahead fast. Fenced code is skipped.
+LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-@rule("ref")
-def body_links(item: Item, repo: Repo):
-    body = item.body
-    if "](" not in body:
-        return
-    fenced = [m.span() for m in FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
-    for match in LINK.finditer(body):
-        if any(start <= match.start() < end for start, end in fenced):
-            continue
-        is_image, text, target = match.groups()
-        line = item.body_line + body.count("\n", 0, match.start())
+@rule("a11y")
+def body_image_alt(item: Item, repo: Repo):
+    for is_image, text, target, line in _body_links(item):
         if is_image and not text.strip():
             yield Problem("a11y/image-alt", item.path, line, f"image {target!r} has no alt text",
                           "write ![what the image shows](…)")
+
+
+def references(item: Item) -> list[Reference]:
+    """Local files the item needs: the cover image, linked files and images."""
+    refs: list[Reference] = []
+    image = item.meta.get("image")
+    if image and image.get("src") and not _is_external(image["src"]):
+        refs.append(("ref/image", image["src"], _resolve(item.path, image["src"]), item.line_of("image", "src")))
+    for is_image, _, target, line in _body_links(item):
         if _is_external(target) or target.startswith(("#", "/")):
             continue
         local = target.split("#", 1)[0].split("?", 1)[0]
-        if not local:
+        if local:
+            refs.append(("ref/image" if is_image else "ref/link", target, _resolve(item.path, local), line))
+    return refs
+
+
+def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
+    body = item.body
+    if "](" not in body:
+        return []
+    fenced = [m.span() for m in FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
+    links = []
+    for match in LINK.finditer(body):
+        opening = body.rfind("[", body.rfind("\n", 0, match.start()) + 1, match.start())
+        if opening < 0 or any(start <= match.start() < end for start, end in fenced):
             continue
-        resolved = _resolve(item.path, local)
-        if not resolved.startswith("content/") or not repo.exists(resolved):
-            code = "ref/image" if is_image else "ref/link"
-            yield Problem(code, item.path, line, f"{'image' if is_image else 'link'} {target!r} points at no file",
-                          "paths are relative to this file, e.g. ../2026/other-post.md")
+        is_image = opening > 0 and body[opening - 1] == "!"
+        line = item.body_line + body.count("\n", 0, match.start())
+        links.append((is_image, body[opening + 1:match.start()], match.group(1), line))
+    return links
 
 
 @rule("file")

@@ -11,6 +11,8 @@ refusing aliases before construction defuses "billion laughs" bombs.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
@@ -27,6 +29,15 @@ class _Loader(yaml.CSafeLoader):
 
 
 def _timestamp(loader, node):
+    # The C-level ISO parsers read the common forms ~5x faster than PyYAML's regex.
+    value = node.value
+    try:
+        if len(value) == 10:
+            return _dt.date.fromisoformat(value)
+        if "T" in value or "t" in value:
+            return _dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        pass  # other YAML spellings, or impossible dates: let PyYAML decide and explain
     try:
         return SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as error:
@@ -66,13 +77,14 @@ def parse(text: str, first_line: int = 1) -> tuple[object, dict[Key, int]]:
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        lines: dict[Key, int] = {}
+        builder = _Builder(loader, lines, offset, "&" in text)
         try:
-            lines = _walk(node, offset)
+            data = builder.build(node, (), 0)
         except YAMLProblem as problem:
             if problem.code == "yaml/alias":
                 problem.line = _first_alias_line(text, offset) or problem.line
             raise
-        data = loader.construct_document(node)
     except YAMLProblem:
         raise
     except yaml.MarkedYAMLError as error:
@@ -93,49 +105,103 @@ def parse(text: str, first_line: int = 1) -> tuple[object, dict[Key, int]]:
     return data, lines
 
 
-def _walk(root, offset: int) -> dict[Key, int]:
-    """Record key lines; refuse aliases, duplicate keys and deep nesting.
+_TAG = "tag:yaml.org,2002:"
+_STR, _TIMESTAMP, _INT, _FLOAT = _TAG + "str", _TAG + "timestamp", _TAG + "int", _TAG + "float"
+_BOOL, _NULL, _MAP, _SEQ, _MERGE = _TAG + "bool", _TAG + "null", _TAG + "map", _TAG + "seq", _TAG + "merge"
 
-    Iterative, and it visits each node once: an alias is a node met twice.
+
+class _Builder:
+    """Turns the composed node tree into Python data in one pass.
+
+    It replaces PyYAML's generic constructor (about half of the parse time)
+    for the plain tags front matter uses, and on the way records the line
+    of every key and refuses duplicate keys, deep nesting and — when the
+    text has an anchor at all — aliases (a node met twice). Anything rarer
+    (!!binary, !!set…) is handed to PyYAML's own constructor.
     """
-    lines: dict[Key, int] = {}
-    seen: set[int] = set()
-    stack = [(root, (), 0)]
-    while stack:
-        node, path, depth = stack.pop()
-        if id(node) in seen:
+
+    __slots__ = ("loader", "lines", "offset", "seen")
+
+    def __init__(self, loader, lines: dict, offset: int, aliases_possible: bool):
+        self.loader, self.lines, self.offset = loader, lines, offset
+        self.seen: set[int] | None = set() if aliases_possible else None
+
+    def build(self, node, path: tuple, depth: int):
+        if self.seen is not None:
+            _mark_seen(node, self.seen, self.offset)
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP:
+            return self.mapping(node, path, depth)
+        if tag == _SEQ:
+            return self.sequence(node, path, depth)
+        if tag == _TIMESTAMP:
+            return _timestamp(self.loader, node)
+        if tag == _INT:
+            return SafeConstructor.construct_yaml_int(self.loader, node)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return SafeConstructor.bool_values[node.value.lower()]
+        if tag == _FLOAT:
+            return SafeConstructor.construct_yaml_float(self.loader, node)
+        return self.loader.construct_object(node, deep=True)
+
+    def deeper(self, node, depth: int) -> int:
+        if depth >= MAX_DEPTH:
             raise YAMLProblem(
-                "yaml/alias", node.start_mark.line + 1 + offset,
-                "YAML anchors and aliases (&name / *name) are not allowed in front matter",
-                "write the value out where it is needed",
-            )
-        seen.add(id(node))
-        if depth > MAX_DEPTH:
-            raise YAMLProblem(
-                "yaml/too-deep", node.start_mark.line + 1 + offset,
+                "yaml/too-deep", node.start_mark.line + 1 + self.offset,
                 f"the YAML is nested more than {MAX_DEPTH} levels deep",
                 "front matter needs a few levels at most",
             )
-        if isinstance(node, yaml.MappingNode):
-            keys_here: set = set()
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
-                line = key_node.start_mark.line + 1 + offset
-                if key in keys_here:
-                    raise YAMLProblem(
-                        "yaml/duplicate-key", line,
-                        f"key {'.'.join(map(str, path + (key,)))!r} is given twice",
-                        "keep one; YAML would silently use the last",
-                    )
-                keys_here.add(key)
-                lines[path + (key,)] = line
-                stack.append((key_node, path, depth + 1))
-                stack.append((value_node, path + (key,), depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, child in enumerate(node.value):
-                lines[path + (index,)] = child.start_mark.line + 1 + offset
-                stack.append((child, path + (index,), depth + 1))
-    return lines
+        return depth + 1
+
+    def mapping(self, node, path: tuple, depth: int) -> dict:
+        depth = self.deeper(node, depth)
+        out: dict = {}
+        lines, offset = self.lines, self.offset
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1 + offset
+            if key_node.tag == _MERGE:
+                raise YAMLProblem("yaml/alias", line, "merge keys (<<) are not allowed in front matter",
+                                  "write the keys out where they are needed")
+            key = self.build(key_node, path, depth)
+            try:
+                duplicate = key in out
+            except TypeError:
+                raise YAMLProblem("yaml/syntax", line, "a key must be a plain text, not a list or mapping",
+                                  "write key: value") from None
+            if duplicate:
+                raise YAMLProblem(
+                    "yaml/duplicate-key", line,
+                    f"key {'.'.join(map(str, path + (key,)))!r} is given twice",
+                    "keep one; YAML would silently use the last",
+                )
+            here = path + (key,)
+            lines[here] = line
+            out[key] = self.build(value_node, here, depth)
+        return out
+
+    def sequence(self, node, path: tuple, depth: int) -> list:
+        depth = self.deeper(node, depth)
+        out = []
+        lines, offset = self.lines, self.offset
+        for index, child in enumerate(node.value):
+            here = path + (index,)
+            lines[here] = child.start_mark.line + 1 + offset
+            out.append(self.build(child, here, depth))
+        return out
+
+
+def _mark_seen(node, seen: set[int], offset: int) -> None:
+    if id(node) in seen:
+        raise YAMLProblem(
+            "yaml/alias", node.start_mark.line + 1 + offset,
+            "YAML anchors and aliases (&name / *name) are not allowed in front matter",
+            "write the value out where it is needed",
+        )
+    seen.add(id(node))
 
 
 def _first_alias_line(text: str, offset: int) -> int | None:

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Benchmark `gazette check` against the floor and python-frontmatter, in one run.
+
+    python scripts/make_corpus.py 10000 bench-corpus --git
+    python scripts/bench_check.py bench-corpus
+
+Prints seconds (best of --repeat) and ratios to the floor measured here:
+reading every item file, splitting its front matter and parsing it with
+``yaml.CSafeLoader``. Run by hand on a quiet machine; ratios hold better
+than absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def item_files(root: Path) -> list[Path]:
+    return sorted(p for kind in ("posts", "newsletters", "contests") for p in (root / "content" / kind).rglob("*.md"))
+
+
+def floor(files) -> None:
+    import yaml
+
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        end = text.index("\n---", 3)
+        yaml.load(text[4:end], Loader=yaml.CSafeLoader)
+
+
+def python_frontmatter(files) -> None:
+    import frontmatter
+
+    for path in files:
+        frontmatter.load(path)
+
+
+def gazette_check(root: Path, cache: bool) -> None:
+    from gazette.check import run_check
+    from gazette.clock import now
+
+    result = run_check(root, now(), cache=cache)
+    assert result.errors == 0, result.problems[:3]
+
+
+def best(function, repeat: int, before=None) -> float:
+    times = []
+    for _ in range(repeat):
+        if before:
+            before()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def command_time(args, cwd: Path, repeat: int) -> float:
+    gazette = Path(sys.executable).with_name("gazette")
+
+    def run():
+        subprocess.run([str(gazette), *args], cwd=cwd, check=False, stdout=subprocess.DEVNULL)
+
+    return best(run, repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="a folder made by scripts/make_corpus.py")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    root = args.corpus.resolve()
+    files = item_files(root)
+    cache_dir = root / ".gazette"
+    drop_cache = lambda: shutil.rmtree(cache_dir, ignore_errors=True)  # noqa: E731
+
+    rows = []
+    base = best(lambda: floor(files), args.repeat)
+    rows.append(("floor: read + split + CSafeLoader", base))
+    try:
+        rows.append(("python-frontmatter frontmatter.load", best(lambda: python_frontmatter(files), args.repeat)))
+    except ImportError:
+        print("python-frontmatter not installed (pip install -e '.[bench]'): skipped", file=sys.stderr)
+    rows.append(("gazette check, cold (no cache)", best(lambda: gazette_check(root, False), args.repeat)))
+    drop_cache()
+    gazette_check(root, True)
+    rows.append(("gazette check, warm cache", best(lambda: gazette_check(root, True), args.repeat)))
+
+    print(f"{len(files)} items in {root}")
+    for name, seconds in rows:
+        print(f"  {name:<40} {seconds:7.3f} s  {seconds / base:5.2f}x floor")
+    fm = dict(rows).get("python-frontmatter frontmatter.load")
+    if fm:
+        for name, seconds in rows[2:]:
+            print(f"  {name:<40} {fm / seconds:5.1f}x faster than python-frontmatter")
+
+    help_time = command_time(["--help"], root, 5)
+    print(f"  {'gazette --help (process)':<40} {help_time:7.3f} s")
+    if (root / ".git").exists():
+        victim = files[len(files) // 2]
+        original = victim.read_bytes()
+        try:
+            victim.write_bytes(original.replace(b"\n---\n", b"\nsummary2: x\n---\n", 1))
+            changed = command_time(["check", "--changed-since", "HEAD"], root, 5)
+        finally:
+            victim.write_bytes(original)
+        print(f"  {'gazette check --changed-since (1 file)':<40} {changed:7.3f} s  {changed / help_time:5.2f}x --help")
+    else:
+        print("  (not a git repository: make_corpus.py --git to time --changed-since)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Generate a realistic N-item community repository for benchmarks.
+
+    python scripts/make_corpus.py 10000 bench-corpus [--git]
+
+Posts, newsletters and contests (80/10/10) spread over years, with the
+front matter and Markdown bodies of real items (~1 KiB of YAML, a few KiB
+of text, links between posts), the planning frame, and the authors file.
+Deterministic: the same N gives the same files. With --git the folder is
+made a git repository with one commit (for --changed-since).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from gazette.slugs import slugify
+
+WORDS = ("atelier vélo réparation chambre air frein dérailleur chaîne communauté bénévoles "
+         "boutique selle pneu lumière hiver sécurité itinéraire balade entreprise flotte "
+         "révision conseil quartier Lyon rencontre apéro tutoriel outils graisse").split()
+AUTHORS = ["camille", "yanis", "ines", "marc", "lea", "sofia"]
+CHANNELS = ["mastodon", "linkedin-entreprise", "linkedin-pro", "instagram-boutique"]
+CATEGORIES = ["Atelier", "Communauté", "Boutique", "Entreprises", "Événements"]
+STATUSES = ["published"] * 6 + ["approved", "draft", "review", "idea"]
+PARIS = timezone(timedelta(hours=1))
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize()
+
+
+def front_matter(rng, kind, index, date, campaigns) -> str:
+    lines = [
+        f'title: "{sentence(rng, 6)} {index}"',
+        f"date: {date.isoformat()}",
+        f"status: {rng.choice(STATUSES)}",
+        f"authors: [{rng.choice(AUTHORS)}]",
+        f"categories: [{rng.choice(CATEGORIES)}]",
+        f"tags: [{', '.join(rng.sample(WORDS[:12], 3))}]",
+    ]
+    if rng.random() < 0.5:
+        lines.append(f"campaign: {rng.choice(campaigns)}")
+    lines.append(f'summary: "{sentence(rng, 18)}."')
+    if kind == "newsletter":
+        lines += [f'subject: "{sentence(rng, 5)}"', f'preheader: "{sentence(rng, 10)}"', "audience: tous"]
+        lines += ["channels:", "  newsletter: {}"]
+    else:
+        lines.append("channels:")
+        for channel in rng.sample(CHANNELS, 2):
+            at = (date + timedelta(hours=rng.randint(0, 6))).isoformat()
+            lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", at: {at}}}')
+    if kind == "contest":
+        lines += [
+            f"opens: {date.isoformat()}",
+            f"closes: {(date + timedelta(days=14)).isoformat()}",
+            f"draw: {(date + timedelta(days=16)).isoformat()}",
+            "prizes:",
+            '  - {name: "Révision complète", quantity: 3, value: 89}',
+            '  - {name: "Bon d\'achat", quantity: 5, value: 30}',
+            "eligibility: {min_age: 18, countries: [FR, BE]}",
+            'organizer: "La Fabrique à Vélos, 12 rue des Rayons, 69007 Lyon"',
+            'mechanism: "Tirage au sort parmi les participants."',
+            "rules: inline",
+        ]
+    if rng.random() < 0.3 and date.tzinfo:
+        lines += ["published:", f"  site: {{at: {date.isoformat()}, commit: {rng.getrandbits(40):010x}}}"]
+    return "\n".join(lines) + "\n"
+
+
+def body(rng, links: list[str]) -> str:
+    paragraphs = []
+    for _ in range(rng.randint(4, 9)):
+        text = " ".join(sentence(rng, rng.randint(8, 20)) + "." for _ in range(rng.randint(2, 5)))
+        if links and rng.random() < 0.3:
+            text += f" Voir [ce billet]({rng.choice(links)})."
+        paragraphs.append(text)
+    return "## " + sentence(rng, 4) + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
+    rng = random.Random(seed)
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "calendar/campaigns").mkdir(parents=True)
+    (target / "calendar/events").mkdir(parents=True)
+    (target / "content").mkdir(parents=True)
+    channel_lines = "\n".join(f"  {c}: {{network: {c.split('-')[0]}, limit: 500}}" for c in CHANNELS)
+    (target / "calendar/channels.yml").write_text(
+        f"timezone: Europe/Paris\nchannels:\n  site: {{network: site}}\n  newsletter: {{network: newsletter}}\n{channel_lines}\n")
+    (target / "content/.authors.yml").write_text(
+        "authors:\n" + "".join(f"  {a}: {{name: {a.capitalize()}}}\n" for a in AUTHORS))
+    campaigns = [f"campagne-{i:02d}" for i in range(20)]
+    for name in campaigns:
+        (target / f"calendar/campaigns/{name}.yml").write_text(
+            f"name: {name}\nfrom: 2020-01-01T00:00:00+01:00\nto: 2030-01-01T00:00:00+01:00\n")
+    (target / "content/index.md").write_text("---\ntitle: Accueil\n---\n\nBienvenue.\n")
+    start = datetime(2020, 1, 6, 9, 0, tzinfo=PARIS)
+    written: dict[str, list[str]] = {}
+    for index in range(n):
+        roll = rng.random()
+        kind, folder = ("post", "posts") if roll < 0.8 else (
+            ("newsletter", "newsletters") if roll < 0.9 else ("contest", "contests"))
+        date = start + timedelta(hours=index * 6)
+        slug = slugify(f"{' '.join(rng.sample(WORDS[:20], 3))} {index}")
+        same_year = written.setdefault(f"{folder}/{date.year}", [])
+        links = [f"{s}.md" for s in same_year[-20:]]
+        path = target / f"content/{folder}/{date.year}/{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{front_matter(rng, kind, index, date, campaigns)}---\n\n{body(rng, links)}",
+                        encoding="utf-8")
+        same_year.append(slug)
+    if use_git:
+        run = lambda *a: subprocess.run(["git", *a], cwd=target, check=True, capture_output=True)  # noqa: E731
+        run("init", "-q", "-b", "main")
+        run("add", "-A")
+        run("-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", "corpus")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, help="number of items")
+    parser.add_argument("target", nargs="?", default="bench-corpus", type=Path, help="folder to (re)create")
+    parser.add_argument("--git", action="store_true", help="make it a git repository with one commit")
+    args = parser.parse_args()
+    make(args.n, args.target, args.git)
+    print(f"wrote {args.n} items to {args.target}")
+
+
+if __name__ == "__main__":
+    main()
