@@ -1,6 +1,7 @@
 """Golden pairs: tests/cases/<name>.md beside <name>.problems.json.
 
-Each case is dropped into a fixture repository as a post and checked; the
+Each case is dropped into a fixture repository as a post (or, for
+``<kind>--<slug>.md``, as that kind of item) and checked; the
 (line, code) pairs reported for it must be exactly the expected ones, and
 the rest of the repository must still load.
 """
@@ -17,7 +18,8 @@ CASES = sorted(Path(__file__).parent.glob("cases/*.md"))
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_case_reports_exactly_the_expected_problems(repo, case):
-    path = f"content/posts/2026/{case.stem}.md"
+    kind, _, slug = case.stem.rpartition("--")
+    path = f"content/{kind or 'post'}s/2026/{slug}.md"
     repo.write(path, case.read_bytes())
     repo.post("voisin-en-bonne-sante")  # a good file beside the bad one
     expected = json.loads(case.with_suffix("").with_suffix(".problems.json").read_text())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import pickle
-from hashlib import blake2b
 from pathlib import Path
 
 from . import __version__
@@ -24,6 +23,9 @@ class FileCache:
     """Per-file results keyed by content digest, in .gazette/cache/<name>.pickle."""
 
     def __init__(self, root: Path, name: str, frame_digest: str):
+        from hashlib import blake2b  # hashlib loads OpenSSL: only when a cache is used
+
+        self.blake2b = blake2b
         self.file = Path(root) / CACHE_DIR / f"{name}.pickle"
         self.stamp = (__version__, frame_digest)
         self.entries: dict[str, tuple[bytes, tuple]] = {}
@@ -38,7 +40,7 @@ class FileCache:
             pass
 
     def get(self, path: str, raw: bytes):
-        digest = blake2b(raw, digest_size=16).digest()
+        digest = self.blake2b(raw, digest_size=16).digest()
         entry = self.entries.get(path)
         if entry is not None and entry[0] == digest:
             self.fresh[path] = entry
@@ -46,7 +48,7 @@ class FileCache:
         return None
 
     def put(self, path: str, raw: bytes, value) -> None:
-        self.fresh[path] = (blake2b(raw, digest_size=16).digest(), value)
+        self.fresh[path] = (self.blake2b(raw, digest_size=16).digest(), value)
         self.dirty = True
 
     def save(self, prune: bool = False) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -14,12 +13,13 @@ class UsageError(Exception):
     """Bad arguments (exit 2), as opposed to problems in the content (exit 1)."""
 
 
-@dataclass
 class CheckResult:
-    problems: list[Problem]
-    checked: int  # item files looked at
-    scope: str = "all"  # "all", "paths" or "changed"
-    selected: list[str] = field(default_factory=list)
+    def __init__(self, problems: list[Problem], checked: int, scope: str = "all",
+                 selected: list[str] | None = None):
+        self.problems = problems
+        self.checked = checked  # item files looked at
+        self.scope = scope  # "all", "paths" or "changed"
+        self.selected = selected or []
 
     @property
     def errors(self) -> int:
@@ -47,7 +47,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
 
     from . import validate
-    from .load import Repo, list_item_paths, load_frame, load_item, no_gc, read_text, selected_item_paths
+    from .load import Repo, frame_digest, list_item_paths, load_frame, load_item, no_gc, read_text, selected_item_paths
 
     # 1. What to look at.
     frame, problems = load_frame(root)
@@ -64,7 +64,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     if cache and only is None:
         from .cache import FileCache
 
-        store = FileCache(root, "check", frame.digest)
+        store = FileCache(root, "check", frame_digest(root))
     wanted = item_paths if only is None else [p for p in item_paths if p in only]
     with no_gc():
         for relpath in wanted:
@@ -74,7 +74,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
                 continue
             result = store.get(relpath, raw) if store else None
             if result is None:
-                item, found = load_item(relpath, text, frame.timezone)
+                item, found = load_item(relpath, text, lambda: frame.timezone)
                 local, refs = validate.check_item(item, repo) if item else ([], [])
                 result = (found + local, refs)
                 if store:

@@ -23,7 +23,7 @@ class ConfigError(click.ClickException):
 def _repo_and_now(repo_option, now_option):
     """The two things every command needs, with library errors turned into exit 2."""
     from .clock import ClockError, now
-    from .load import RepoNotFound, find_root, load_frame
+    from .root import RepoNotFound, find_root
 
     try:
         root = find_root(repo_option)
@@ -31,6 +31,8 @@ def _repo_and_now(repo_option, now_option):
         raise ConfigError(str(error)) from None
     tz = None
     if now_option and "T" in now_option and not any(c in now_option[10:] for c in "+-Z"):
+        from .load import load_frame
+
         tz = load_frame(root)[0].timezone  # a naive --now is read in the community's zone
     try:
         return root, now(now_option, tz)

@@ -13,12 +13,12 @@ import gc
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 from . import model, yamlsafe
 from .problems import Problem
+from .root import RepoNotFound, find_root  # noqa: F401 - part of this module's API
 
 MAX_FILE_BYTES = 1024 * 1024
 KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "contest"}
@@ -28,19 +28,20 @@ AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
 
 
-class RepoNotFound(Exception):
-    """No Gazette repository here (a usage error, exit 2)."""
-
-
-@dataclass(slots=True)
 class Item:
-    kind: str
-    path: str  # relative to the repository root, POSIX separators
-    slug: str
-    meta: dict
-    body: str = ""
-    body_line: int = 1
-    lines: dict = field(default_factory=dict)
+    """One post, newsletter or contest. (Plain classes here: no dataclass import on start.)"""
+
+    __slots__ = ("kind", "path", "slug", "meta", "body", "body_line", "lines")
+
+    def __init__(self, kind: str, path: str, slug: str, meta: dict, body: str = "",
+                 body_line: int = 1, lines: dict | None = None):
+        self.kind = kind
+        self.path = path  # relative to the repository root, POSIX separators
+        self.slug, self.meta, self.body, self.body_line = slug, meta, body, body_line
+        self.lines = lines or {}
+
+    def __repr__(self) -> str:
+        return f"Item({self.path!r})"
 
     @property
     def title(self) -> str:
@@ -62,30 +63,47 @@ class Item:
         return min(self.lines.values(), default=None)
 
 
-@dataclass
 class Frame:
     """The planning frame: calendar/ and content/.authors.yml."""
 
-    timezone: tzinfo | None = None
-    timezone_name: str = ""
-    channels: dict = field(default_factory=dict)
-    campaigns: dict = field(default_factory=dict)
-    events: dict = field(default_factory=dict)
-    authors: dict = field(default_factory=dict)
-    severity: dict = field(default_factory=dict)
-    digest: str = ""  # changes whenever anything validation reads from the frame changes
+    _UNRESOLVED = object()
+
+    def __init__(self):
+        self.timezone_name = ""
+        self.timezone_line: int | None = None
+        self._timezone = self._UNRESOLVED
+        self.channels: dict = {}
+        self.campaigns: dict = {}
+        self.events: dict = {}
+        self.authors: dict = {}
+        self.severity: dict = {}
+
+    @property
+    def timezone(self) -> tzinfo | None:
+        """The default zone, resolved on first use: importing zoneinfo costs ~15 ms at start."""
+        if self._timezone is self._UNRESOLVED:
+            self._timezone = resolve_timezone(self.timezone_name)
+        return self._timezone
 
 
-@dataclass
+def resolve_timezone(name: str) -> tzinfo | None:
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 class Repo:
-    root: Path
-    items: list[Item]
-    frame: Frame
-    problems: list[Problem]
-    item_paths: list[str]  # every item file found, loaded or not (slugs, link targets)
-    pages: list[str] = field(default_factory=list)
-
-    _seen_files: dict = field(default_factory=dict, repr=False)
+    def __init__(self, root: Path, items: list[Item], frame: Frame, problems: list[Problem],
+                 item_paths: list[str], pages: list[str] | None = None):
+        self.root, self.items, self.frame, self.problems = root, items, frame, problems
+        self.item_paths = item_paths  # every item file found, loaded or not (slugs, link targets)
+        self.pages = pages or []
+        self._seen_files: dict[str, bool] = {}
 
     def exists(self, relpath: str) -> bool:
         """Whether a repository file exists (memoized: many items link to the same files)."""
@@ -93,18 +111,6 @@ class Repo:
         if known is None:
             known = self._seen_files[relpath] = os.path.isfile(os.path.join(self.root, relpath))
         return known
-
-
-def find_root(start: Path | str | None = None) -> Path:
-    """The nearest folder at or above ``start`` holding content/ or calendar/."""
-    here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "content").is_dir() or (folder / "calendar").is_dir():
-            return folder
-    raise RepoNotFound(
-        f"no Gazette repository at or above {here}: expected a content/ or calendar/ folder "
-        "(run from your community repository, or pass --repo PATH)"
-    )
 
 
 # -- reading files -------------------------------------------------------------
@@ -161,8 +167,11 @@ def split_front_matter(text: str) -> tuple[str, int, int] | None:
     return yaml_text, end, yaml_text.count("\n") + 3
 
 
-def parse_item(relpath: str, kind: str, text: str, tz: tzinfo | None) -> tuple[dict, dict, int, list[Problem]]:
-    """Parse and validate one item's text: (meta, key lines, body offset, problems)."""
+def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int, list[Problem]]:
+    """Parse and validate one item's text: (meta, key lines, body offset, problems).
+
+    ``tz`` is the default zone for naive dates, or a function returning it.
+    """
     split = split_front_matter(text)
     if split is None:
         return {}, {}, 0, [Problem("yaml/no-front-matter", relpath, 1,
@@ -216,11 +225,10 @@ def _yaml_files(root: Path, folder: str) -> list[str]:
                   if e.name.endswith((".yml", ".yaml")) and not e.name.startswith("."))
 
 
-def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
+def frame_digest(root: Path) -> str:
+    """Changes whenever a frame file changes: caches of per-file results depend on it."""
     from hashlib import blake2b
 
-    problems: list[Problem] = []
-    frame = Frame()
     digest = blake2b(digest_size=16)
     for relpath in (CHANNELS_FILE, AUTHORS_FILE, *_yaml_files(root, "calendar/campaigns"),
                     *_yaml_files(root, "calendar/events")):
@@ -228,22 +236,20 @@ def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
             digest.update(relpath.encode() + b"\0" + (root / relpath).read_bytes() + b"\0")
         except OSError:
             pass
+    return digest.hexdigest()
 
+
+def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
+    """The frame and its problems (the timezone is resolved on first use)."""
+    problems: list[Problem] = []
+    frame = Frame()
     if (root / CHANNELS_FILE).exists():
         settings = _load_yaml_file(root, CHANNELS_FILE, model.CHANNELS_FILE, None, problems) or {}
-        name = settings.get("timezone")
-        if name:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-            try:
-                frame.timezone, frame.timezone_name = ZoneInfo(name), name
-            except (ZoneInfoNotFoundError, ValueError):
-                problems.append(Problem("config/timezone", CHANNELS_FILE,
-                                        settings["_lines"].get(("timezone",)),
-                                        f"{name!r} is not a known timezone",
-                                        "use an IANA name such as Europe/Paris"))
+        frame.timezone_name = settings.get("timezone") or ""
+        frame.timezone_line = settings["_lines"].get(("timezone",)) if "_lines" in settings else None
         frame.channels = settings.get("channels", {})
         frame.severity = settings.get("gazette", {}).get("severity", {})
-    tz = frame.timezone
+    tz = lambda: frame.timezone  # noqa: E731 - resolved only if a naive date needs it
     if (root / AUTHORS_FILE).exists():
         authors = _load_yaml_file(root, AUTHORS_FILE, model.AUTHORS_FILE, tz, problems) or {}
         frame.authors = authors.get("authors", {})
@@ -255,7 +261,6 @@ def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
             if data is not None:
                 data["_path"] = relpath
                 entries[Path(relpath).stem] = data
-    frame.digest = digest.hexdigest()
     return frame, problems
 
 
@@ -309,7 +314,7 @@ def check_name(relpath: str) -> list[Problem]:
                     f"rename it to {slugify(stem) or 'a-short-name'}.md")]
 
 
-def load_item(relpath: str, text: str, tz: tzinfo | None, parsed=None) -> tuple[Item | None, list[Problem]]:
+def load_item(relpath: str, text: str, tz, parsed=None) -> tuple[Item | None, list[Problem]]:
     """One item from its text (or from a cached ``parse_item`` result); None if unusable."""
     problems = check_name(relpath)
     meta, lines, offset, found = parsed or parse_item(relpath, kind_of(relpath), text, tz)
@@ -372,7 +377,7 @@ def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True
     if cache:
         from .cache import FileCache
 
-        store = FileCache(root, "parse", frame.digest)
+        store = FileCache(root, "parse", frame_digest(root))
     items: list[Item] = []
     with no_gc():
         for relpath in wanted:
@@ -382,10 +387,10 @@ def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True
                 continue
             parsed = store.get(relpath, raw) if store else None
             if parsed is None:
-                parsed = parse_item(relpath, kind_of(relpath), text, frame.timezone)
+                parsed = parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)
                 if store:
                     store.put(relpath, raw, parsed)
-            item, found = load_item(relpath, text, frame.timezone, parsed)
+            item, found = load_item(relpath, text, None, parsed)
             problems += found
             if item:
                 items.append(item)

@@ -10,7 +10,6 @@ little more than parsing them, and ``gazette check`` must start fast.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from .problems import Problem
@@ -24,11 +23,16 @@ NETWORKS = ("site", "newsletter", "mastodon", "linkedin", "x", "bluesky", "insta
 class Context:
     """What validation needs besides the value: where to report, the default zone."""
 
-    __slots__ = ("path", "lines", "tz", "problems")
+    __slots__ = ("path", "lines", "_tz", "problems")
 
-    def __init__(self, path: str, lines: dict, tz: tzinfo | None):
-        self.path, self.lines, self.tz = path, lines, tz
+    def __init__(self, path: str, lines: dict, tz):
+        self.path, self.lines, self._tz = path, lines, tz
         self.problems: list[Problem] = []
+
+    @property
+    def tz(self) -> tzinfo | None:
+        """The zone for naive dates; may be given as a function, so it is looked up only if needed."""
+        return self._tz() if callable(self._tz) else self._tz
 
     def line(self, key: tuple) -> int | None:
         while key:
@@ -60,7 +64,7 @@ class Type:
     def schema(self) -> dict:
         return dict(self.json)
 
-    def wrong(self, value, key, ctx, expected: str, hint: str = ""):
+    def wrong(self, value, key, ctx, expected: str, hint: str):
         ctx.report("schema/type", key,
                    f"{dotted(key)} must be {expected}, not {type(value).__name__} {value!r:.60}",
                    hint)
@@ -95,9 +99,10 @@ class Integer(Type):
 
     def check(self, value, key, ctx):
         if isinstance(value, bool) or not isinstance(value, int):
-            return self.wrong(value, key, ctx, "a whole number")
+            return self.wrong(value, key, ctx, "a whole number", "write digits only, e.g. 3")
         if self.minimum is not None and value < self.minimum:
-            ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}")
+            ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}",
+                       f"use {self.minimum} or more")
             return None
         return value
 
@@ -112,7 +117,8 @@ class Number(Integer):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.wrong(value, key, ctx, "a number", "write digits only, e.g. 89 or 12.5")
         if self.minimum is not None and value < self.minimum:
-            ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}")
+            ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}",
+                       f"use {self.minimum} or more")
             return None
         return value
 
@@ -251,7 +257,7 @@ class MapOf(Type):
 
     def check(self, value, key, ctx):
         if not isinstance(value, dict):
-            return self.wrong(value, key, ctx, "a mapping of names")
+            return self.wrong(value, key, ctx, "a mapping of names", "write name: {…} lines, indented")
         out = {}
         for name, raw in value.items():
             checked = self.value.check({} if raw is None else raw, key + (name,), ctx)
@@ -264,12 +270,11 @@ class Any(Type):
     json = {}
 
 
-@dataclass
 class Field:
-    type: Type
-    required: bool = False
-    doc: str = ""
-    hint: str = ""
+    __slots__ = ("type", "required", "doc", "hint")
+
+    def __init__(self, type: Type, required: bool = False, doc: str = "", hint: str = ""):
+        self.type, self.required, self.doc, self.hint = type, required, doc, hint
 
 
 # -- the models ---------------------------------------------------------------

@@ -6,8 +6,6 @@ rename or remove them.
 
 from __future__ import annotations
 
-import json
-
 import click
 
 JSON_VERSION = 1
@@ -48,6 +46,8 @@ def problems_github(problems, checked: int) -> list[str]:
 
 
 def problems_json(problems, checked: int, **extra) -> str:
+    import json
+
     errors = sum(1 for p in problems if p.severity == "error")
     document = {
         "version": JSON_VERSION,

@@ -8,8 +8,6 @@ Every code is documented in ``docs/problems.md`` (a test keeps the two in step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING, "off")
@@ -59,22 +57,36 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class Problem:
-    """One finding, pointing at a file and line, with a hint on what to do."""
+    """One finding, pointing at a file and line, with a hint on what to do.
 
-    code: str
-    path: str
-    line: int | None
-    message: str
-    hint: str = ""
-    severity: str = ""
+    A plain slotted class rather than a dataclass: it is imported on every
+    start, and ``gazette check --changed-since`` must start fast.
+    """
 
-    def __post_init__(self) -> None:
-        if self.code not in CODES:
-            raise ValueError(f"undocumented problem code {self.code!r}")
-        if not self.severity:
-            object.__setattr__(self, "severity", CODES[self.code][0])
+    __slots__ = ("code", "path", "line", "message", "hint", "severity")
+
+    def __init__(self, code: str, path: str, line: int | None, message: str, hint: str = "",
+                 severity: str = ""):
+        if code not in CODES:
+            raise ValueError(f"undocumented problem code {code!r}")
+        self.code, self.path, self.line, self.message, self.hint = code, path, line, message, hint
+        self.severity = severity or CODES[code][0]
+
+    def _key(self) -> tuple:
+        return (self.code, self.path, self.line, self.message, self.hint, self.severity)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Problem) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Problem({self.format()!r}, {self.severity})"
+
+    def __reduce__(self):
+        return (Problem, self._key())
 
     @property
     def location(self) -> str:

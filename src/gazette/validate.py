@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from .load import FOLDER_OF_KIND, Item, Repo
+from .load import CHANNELS_FILE, FOLDER_OF_KIND, Item, Repo
 from .problems import Problem, apply_severity
 
 ItemRule = Callable[[Item, Repo], Iterable[Problem]]
@@ -170,6 +170,14 @@ def year_folder(item: Item, repo: Repo):
         yield Problem("file/year-folder", item.path, item.line_of("date"),
                       f"dated {date.year} but filed under {parts[2]}/",
                       f"move it to content/{FOLDER_OF_KIND[item.kind]}/{date.year}/")
+
+
+@rule("config", scope="repo")
+def timezone_known(repo: Repo, only: set | None):
+    frame = repo.frame
+    if (only is None or CHANNELS_FILE in only) and frame.timezone_name and frame.timezone is None:
+        yield Problem("config/timezone", CHANNELS_FILE, frame.timezone_line,
+                      f"{frame.timezone_name!r} is not a known timezone", "use an IANA name such as Europe/Paris")
 
 
 @rule("ref", scope="repo")
