@@ -35,8 +35,11 @@ class CheckResult:
 
 
 def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = None,
-              cache: bool = True) -> CheckResult:
-    """Check the repository, or the PATHS / the changes since a ref; never raises for content."""
+              cache: bool = True, progress=None) -> CheckResult:
+    """Check the repository, or the PATHS / the changes since a ref; never raises for content.
+
+    ``progress``, if given, wraps the list of files being read (for a progress bar).
+    """
     pending = None
     if changed_since:
         from .changes import GitError, PendingChanges
@@ -67,7 +70,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         store = FileCache(root, "check", frame_digest(root))
     wanted = item_paths if only is None else [p for p in item_paths if p in only]
     with no_gc():
-        for relpath in wanted:
+        for relpath in progress(wanted) if progress else wanted:
             text, raw, problem = read_text(root, relpath)
             if problem:
                 problems.append(problem)

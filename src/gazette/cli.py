@@ -40,6 +40,19 @@ def _repo_and_now(repo_option, now_option):
         raise ConfigError(f"--now: {error}") from None
 
 
+def progress_bar(label: str, minimum: int = 500):
+    """A progress bar on stderr for long runs in a terminal; nothing in CI logs or pipes."""
+
+    def wrap(items):
+        if len(items) < minimum or not sys.stderr.isatty():
+            yield from items
+            return
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
 def common_options(formats: tuple[str, ...] | None = ("text", "json")):
     """--repo and --now on every command; --format where the command reports."""
 
@@ -87,7 +100,8 @@ def check(paths, changed_since, no_cache, fmt, root, now):
     from .check import UsageError, run_check
 
     try:
-        result = run_check(root, now, paths, changed_since, cache=not no_cache)
+        result = run_check(root, now, paths, changed_since, cache=not no_cache,
+                           progress=progress_bar("Checking"))
     except UsageError as error:
         raise ConfigError(str(error)) from None
     if fmt == "json":
