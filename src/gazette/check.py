@@ -50,7 +50,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
 
     from . import validate
-    from .load import Repo, frame_digest, list_item_paths, load_frame, load_item, no_gc, read_text, selected_item_paths
+    from .load import (Repo, each_file, frame_digest, list_item_paths, load_frame, load_item, no_gc,
+                       selected_item_paths)
 
     # 1. What to look at.
     frame, problems = load_frame(root)
@@ -69,21 +70,17 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
         store = FileCache(root, "check", frame_digest(root))
     wanted = item_paths if only is None else [p for p in item_paths if p in only]
+
+    def check_one(relpath: str, text: str):
+        item, found = load_item(relpath, text, lambda: frame.timezone)
+        local, refs = validate.check_item(item, repo) if item else ([], [])
+        return found + local, refs
+
     with no_gc():
-        for relpath in progress(wanted) if progress else wanted:
-            text, raw, problem = read_text(root, relpath)
-            if problem:
-                problems.append(problem)
-                continue
-            result = store.get(relpath, raw) if store else None
-            if result is None:
-                item, found = load_item(relpath, text, lambda: frame.timezone)
-                local, refs = validate.check_item(item, repo) if item else ([], [])
-                result = (found + local, refs)
-                if store:
-                    store.put(relpath, raw, result)
-            problems += result[0]
-            problems += validate.check_references(relpath, result[1], repo)
+        for relpath, _, (found, refs) in each_file(root, progress(wanted) if progress else wanted,
+                                                   problems, store, check_one):
+            problems += found
+            problems += validate.check_references(relpath, refs, repo)
 
     # 3. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)

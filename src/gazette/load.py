@@ -349,6 +349,23 @@ def selected_item_paths(root: Path, only: set[str]) -> list[str]:
     return sorted(paths)
 
 
+def each_file(root: Path, paths, problems: list[Problem], store, compute):
+    """Yield (path, text, result) per readable file; ``result`` comes from ``store`` when
+    the bytes are unchanged, else from ``compute(path, text)``. Unreadable files go to
+    ``problems``."""
+    for relpath in paths:
+        text, raw, problem = read_text(root, relpath)
+        if problem:
+            problems.append(problem)
+            continue
+        result = store.get(relpath, raw) if store else None
+        if result is None:
+            result = compute(relpath, text)
+            if store:
+                store.put(relpath, raw, result)
+        yield relpath, text, result
+
+
 class no_gc:
     """Thousands of small dicts would trigger the cyclic GC over and over: pause it."""
 
@@ -379,17 +396,9 @@ def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True
 
         store = FileCache(root, "parse", frame_digest(root))
     items: list[Item] = []
+    parse = lambda relpath, text: parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)  # noqa: E731
     with no_gc():
-        for relpath in wanted:
-            text, raw, problem = read_text(root, relpath)
-            if problem:
-                problems.append(problem)
-                continue
-            parsed = store.get(relpath, raw) if store else None
-            if parsed is None:
-                parsed = parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)
-                if store:
-                    store.put(relpath, raw, parsed)
+        for relpath, text, parsed in each_file(root, wanted, problems, store, parse):
             item, found = load_item(relpath, text, None, parsed)
             problems += found
             if item:

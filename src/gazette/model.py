@@ -88,18 +88,21 @@ class Text(Type):
 
 
 class Integer(Type):
+    json_type, python_types = "integer", (int,)
+    expected, example = "a whole number", "write digits only, e.g. 3"
+
     def __init__(self, minimum: int | None = None):
         self.minimum = minimum
 
     def schema(self):
-        out = {"type": "integer"}
+        out = {"type": self.json_type}
         if self.minimum is not None:
             out["minimum"] = self.minimum
         return out
 
     def check(self, value, key, ctx):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return self.wrong(value, key, ctx, "a whole number", "write digits only, e.g. 3")
+        if isinstance(value, bool) or not isinstance(value, self.python_types):
+            return self.wrong(value, key, ctx, self.expected, self.example)
         if self.minimum is not None and value < self.minimum:
             ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}",
                        f"use {self.minimum} or more")
@@ -108,19 +111,8 @@ class Integer(Type):
 
 
 class Number(Integer):
-    def schema(self):
-        out = super().schema()
-        out["type"] = "number"
-        return out
-
-    def check(self, value, key, ctx):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return self.wrong(value, key, ctx, "a number", "write digits only, e.g. 89 or 12.5")
-        if self.minimum is not None and value < self.minimum:
-            ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}",
-                       f"use {self.minimum} or more")
-            return None
-        return value
+    json_type, python_types = "number", (int, float)
+    expected, example = "a number", "write digits only, e.g. 89 or 12.5"
 
 
 class Choice(Type):

@@ -27,9 +27,9 @@ Reference = tuple[str, str, str, int | None]
 
 
 def rule(family: str, scope: str = "item"):
-    """Register a rule. Item rules may read only the item and the frame (their
-    results are cached per file); whatever depends on other files is either a
-    Reference (checked on every run) or a repo rule."""
+    """Register a rule. Item rules may read only the item and the frame, never
+    the clock or other files: their results are cached per file. What depends
+    on other files is a Reference (checked on every run) or a repo rule."""
     def register(function):
         (ITEM_RULES if scope == "item" else REPO_RULES)[family].append(function)
         return function

@@ -1,0 +1,49 @@
+"""The check cache may only ever change speed, never results."""
+
+from __future__ import annotations
+
+import json
+
+
+def problems(repo, *args):
+    return [(p["path"], p["line"], p["code"]) for p in
+            json.loads(repo.gazette("check", "--format", "json", *args).output)["problems"]]
+
+
+def test_warm_run_reports_what_the_cold_run_reported(repo):
+    repo.post("a", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [inconnu]\n")
+    repo.post("b", body="[lien](a.md) [cassé](absent.md)\n")
+    cold = problems(repo, "--no-cache")
+    assert problems(repo) == cold  # fills the cache
+    assert (repo.root / ".gazette/cache/check.pickle").exists()
+    assert problems(repo) == cold  # read from it
+    assert len(cold) == 2
+
+
+def test_a_deleted_link_target_is_seen_on_a_warm_run(repo):
+    repo.post("cible")
+    repo.post("source", body="[la cible](cible.md)\n")
+    assert problems(repo) == []
+    (repo.root / "content/posts/2026/cible.md").unlink()
+    assert problems(repo) == [("content/posts/2026/source.md", 7, "ref/link")]
+
+
+def test_a_frame_change_invalidates_cached_results(repo):
+    repo.post("a", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [camille]\n")
+    assert problems(repo) == []
+    repo.write("content/.authors.yml", "authors:\n  yanis: {name: Yanis}\n")
+    assert problems(repo) == [("content/posts/2026/a.md", 4, "ref/author")]
+
+
+def test_an_edited_file_is_parsed_again(repo):
+    path = repo.post("a")
+    assert problems(repo) == []
+    repo.write(path, "---\ntitle: A\n---\n")
+    assert problems(repo) == [(path, 2, "schema/required")]
+
+
+def test_a_corrupt_cache_is_ignored(repo):
+    repo.post("a", front="title: A\n")
+    expected = problems(repo)
+    (repo.root / ".gazette/cache/check.pickle").write_bytes(b"not a pickle")
+    assert problems(repo) == expected
