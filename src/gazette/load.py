@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 1024 * 1024
 KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "contest"}
 FOLDER_OF_KIND = {kind: folder for folder, kind in KIND_FOLDERS.items()}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
 
@@ -157,7 +158,7 @@ def split_front_matter(text: str) -> tuple[str, int, int] | None:
     if not (text.startswith("---\n") or text.startswith("---\r\n")):
         return None
     start = text.index("\n") + 1
-    match = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M).search(text, start)
+    match = FRONT_MATTER_END.search(text, start)
     if match is None:
         return "", -1, -1
     end = match.end()
@@ -186,6 +187,8 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
         data, lines = yamlsafe.parse(yaml_text, first_line=2)
     except yamlsafe.YAMLProblem as problem:
         return {}, {}, offset, [problem.to_problem(relpath)]
+    if data is None:
+        data = {}  # an empty block: the model will say which keys are required
     if not isinstance(data, dict):
         return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
                                         f"the front matter is a {type(data).__name__}, not key: value lines",

@@ -39,7 +39,7 @@ class Context:
             if key in self.lines:
                 return self.lines[key]
             key = key[:-1]
-        return self.lines.get((), None) or min(self.lines.values(), default=None)
+        return min(self.lines.values(), default=1)
 
     def report(self, code: str, key: tuple, message: str, hint: str = "", severity: str = ""):
         self.problems.append(Problem(code, self.path, self.line(key), message, hint, severity))
