@@ -80,8 +80,21 @@ def test_new_post_from_french_title_passes_check(repo):
     assert result.output == "created content/posts/2026/ete-a-l-ecole.md\n"
     text = (repo.root / "content/posts/2026/ete-a-l-ecole.md").read_text()
     assert 'title: "Été à l\'école"' in text
-    assert "date: 2026-11-23T13:00:00+01:00" in text  # the next full hour after --now
+    assert "date: 2026-11-24T12:30:00+01:00" in text  # mastodon's next free slot (Tue 12:30)
+    assert "mastodon: {text: \"\", at: 2026-11-24T12:30:00+01:00}" in text
     assert repo.gazette("check").output == "1 item, 0 errors, 0 warnings\n"
+
+
+def test_new_without_channel_is_dated_the_next_full_hour(repo):
+    repo.gazette("new", "post", "Bonjour")
+    assert "date: 2026-11-23T13:00:00+01:00" in (repo.root / "content/posts/2026/bonjour.md").read_text()
+
+
+def test_new_skips_slots_already_taken(repo):
+    repo.post("deja-la", front="title: A\ndate: 2026-11-24T12:30:00+01:00\nstatus: approved\n"
+                               "channels:\n  mastodon: {text: a}\n")
+    repo.gazette("new", "post", "Suivant", "--channel", "mastodon")
+    assert "date: 2026-12-01T12:30:00+01:00" in (repo.root / "content/posts/2026/suivant.md").read_text()
 
 
 def test_new_newsletter_and_contest_pass_check(repo):

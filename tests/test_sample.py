@@ -11,14 +11,14 @@ from gazette.clock import parse_moment
 
 def test_sample_passes_check_clean(sample):
     result = sample.gazette("check")
-    assert result.output == "13 items, 0 errors, 0 warnings\n"
+    assert result.output == "14 items, 0 errors, 0 warnings\n"
     assert result.exit_code == 0
 
 
 def test_sample_has_every_kind_and_status_the_docs_promise(sample):
     items = load_repo(sample.root, cache=False).items
     kinds = {k: sum(1 for i in items if i.kind == k) for k in ("post", "newsletter", "contest")}
-    assert kinds == {"post": 8, "newsletter": 3, "contest": 2}
+    assert kinds == {"post": 9, "newsletter": 3, "contest": 2}
     assert {i.status for i in items} >= {"published", "approved", "review", "draft"}
     roles = {c.get("role") for c in load_repo(sample.root).frame.channels.values()}
     assert roles >= {"corporate", "pro", "community", "merchant"}

@@ -2,8 +2,8 @@
 
 Keyed by (path, BLAKE2 digest of the bytes), so it is right after a fresh
 clone, a checkout or a rebase, where mtimes lie. Invalidated as a whole
-by Gazette's version and by the frame's digest (the timezone and the
-models decide what a parse yields). Stored outside git in
+by Gazette's version and source files and by the frame's digest (the
+timezone, channels and campaigns decide what a check yields). Stored outside git in
 ``.gazette/cache/`` (ignored; CI may keep it with actions/cache).
 Any trouble reading or writing it only costs speed, never correctness.
 """
@@ -19,6 +19,13 @@ from . import __version__
 CACHE_DIR = ".gazette/cache"
 
 
+def _code_stamp() -> tuple:
+    """Gazette's own source files: any edit (or upgrade) of the rules invalidates results."""
+    here = Path(__file__).parent
+    return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                        for e in os.scandir(here) if e.name.endswith(".py")))
+
+
 class FileCache:
     """Per-file results keyed by content digest, in .gazette/cache/<name>.pickle."""
 
@@ -27,7 +34,7 @@ class FileCache:
 
         self.blake2b = blake2b
         self.file = Path(root) / CACHE_DIR / f"{name}.pickle"
-        self.stamp = (__version__, frame_digest)
+        self.stamp = (__version__, frame_digest, _code_stamp())
         self.entries: dict[str, tuple[bytes, tuple]] = {}
         self.fresh: dict[str, tuple[bytes, tuple]] = {}
         self.dirty = False

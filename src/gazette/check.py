@@ -50,6 +50,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
 
     from . import validate
+    from .plan import publications
     from .load import (Repo, each_file, frame_digest, list_item_paths, load_frame, load_item, no_gc,
                        selected_item_paths)
 
@@ -74,13 +75,15 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     def check_one(relpath: str, text: str):
         item, found = load_item(relpath, text, lambda: frame.timezone)
         local, refs = validate.check_item(item, repo) if item else ([], [])
-        return found + local, refs
+        return found + local, refs, publications(item) if item else []
 
+    repo.now, repo.publications = now, []
     with no_gc():
-        for relpath, _, (found, refs) in each_file(root, progress(wanted) if progress else wanted,
-                                                   problems, store, check_one):
+        for relpath, _, (found, refs, pubs) in each_file(root, progress(wanted) if progress else wanted,
+                                                         problems, store, check_one):
             problems += found
             problems += validate.check_references(relpath, refs, repo)
+            repo.publications += pubs
 
     # 3. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)

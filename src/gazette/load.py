@@ -27,6 +27,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
+FRAME_FOLDERS = {"campaigns": "calendar/campaigns", "events": "calendar/events", "freezes": "calendar/freezes"}
+FRAME_MODELS = {"campaigns": model.CAMPAIGN, "events": model.EVENT, "freezes": model.FREEZE}
 
 
 class Item:
@@ -76,6 +78,8 @@ class Frame:
         self.channels: dict = {}
         self.campaigns: dict = {}
         self.events: dict = {}
+        self.freezes: dict = {}
+        self.channel_lines: dict = {}  # (channel, key) -> line in calendar/channels.yml
         self.authors: dict = {}
         self.severity: dict = {}
 
@@ -103,6 +107,8 @@ class Repo:
                  item_paths: list[str], pages: list[str] | None = None):
         self.root, self.items, self.frame, self.problems = root, items, frame, problems
         self.item_paths = item_paths  # every item file found, loaded or not (slugs, link targets)
+        self.publications: list | None = None  # plan.Publication of the items; from items if None
+        self.now: datetime | None = None  # the run's clock, for the rules that compare with it
         self.pages = pages or []
         self._seen_files: dict[str, bool] = {}
 
@@ -233,8 +239,8 @@ def frame_digest(root: Path) -> str:
     from hashlib import blake2b
 
     digest = blake2b(digest_size=16)
-    for relpath in (CHANNELS_FILE, AUTHORS_FILE, *_yaml_files(root, "calendar/campaigns"),
-                    *_yaml_files(root, "calendar/events")):
+    for relpath in (CHANNELS_FILE, AUTHORS_FILE, *(f for folder in FRAME_FOLDERS.values()
+                                                   for f in _yaml_files(root, folder))):
         try:
             digest.update(relpath.encode() + b"\0" + (root / relpath).read_bytes() + b"\0")
         except OSError:
@@ -251,13 +257,15 @@ def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
         frame.timezone_name = settings.get("timezone") or ""
         frame.timezone_line = settings["_lines"].get(("timezone",)) if "_lines" in settings else None
         frame.channels = settings.get("channels", {})
+        frame.channel_lines = {key[1:]: line for key, line in settings.get("_lines", {}).items()
+                               if len(key) == 3 and key[0] == "channels"}
         frame.severity = settings.get("gazette", {}).get("severity", {})
     tz = lambda: frame.timezone  # noqa: E731 - resolved only if a naive date needs it
     if (root / AUTHORS_FILE).exists():
         authors = _load_yaml_file(root, AUTHORS_FILE, model.AUTHORS_FILE, tz, problems) or {}
         frame.authors = authors.get("authors", {})
-    for kind, folder, schema in (("campaigns", "calendar/campaigns", model.CAMPAIGN),
-                                 ("events", "calendar/events", model.EVENT)):
+    for kind, folder in FRAME_FOLDERS.items():
+        schema = FRAME_MODELS[kind]
         entries = getattr(frame, kind)
         for relpath in _yaml_files(root, folder):
             data = _load_yaml_file(root, relpath, schema, tz, problems)

@@ -378,6 +378,14 @@ EVENT = Object({
     "summary": Field(Text()),
 })
 
+FREEZE = Object({
+    "reason": Field(Text(nonempty=True), True, "why everything stops (shown in gazette status)"),
+    "who": Field(Text(), doc="who decided the freeze"),
+    "from": Field(Moment(), True, "when the freeze starts"),
+    "until": Field(Moment(), doc="when it ends by itself; none: until gazette unfreeze"),
+    "channels": Field(ListOf(Text(nonempty=True)), doc="only these channels (default: all)"),
+})
+
 AUTHOR = Object({
     "name": Field(Text(nonempty=True), True),
     "description": Field(Text()),

@@ -50,10 +50,21 @@ CODES: dict[str, tuple[str, str]] = {
     "ref/image": (ERROR, "the image file does not exist"),
     "ref/link": (ERROR, "the internal link points at no file"),
     "ref/duplicate-slug": (ERROR, "two items of one kind share a slug (same URL)"),
+    # calendar: the plan derived from front matter and calendar/
+    "calendar/conflict": (ERROR, "two items take one slot of one account"),
+    "calendar/off-slot": (WARNING, "a publication is outside its channel's time slots"),
+    "calendar/cadence": (WARNING, "fewer publications planned than the channel's cadence target"),
+    "calendar/frozen": (ERROR, "a publication falls inside a crisis freeze"),
+    "calendar/missed": (WARNING, "an approved publication's time passed without a receipt"),
+    "calendar/campaign-window": (WARNING, "an item of a campaign is dated outside the campaign"),
+    # contest: jeux concours
+    "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y
     "a11y/image-alt": (ERROR, "an image has no alternative text"),
     # config: the planning frame itself
     "config/timezone": (ERROR, "the timezone is not a known IANA zone"),
+    "config/slot": (ERROR, "a channel slot is not a weekday and a time"),
+    "config/window": (ERROR, "a campaign, event or freeze ends before it starts"),
 }
 
 

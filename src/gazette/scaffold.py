@@ -34,6 +34,22 @@ def _pick(name: str, known, what: str, where: str) -> str:
     return name
 
 
+def _free_slots(root: Path, frame, channels, after: datetime) -> dict:
+    """The next free slot of each channel that has slots, so a new item lands on one."""
+    if not any((frame.channels.get(c) or {}).get("slots") for c in channels):
+        return {}
+    from .load import load_repo
+    from .plan import next_free_slot, publications
+
+    pubs = [pub for item in load_repo(root).items for pub in publications(item)]
+    slots = {}
+    for channel in channels:
+        moment = next_free_slot(frame, pubs, channel, after - timedelta(seconds=1))
+        if moment is not None:
+            slots[channel] = moment
+    return slots
+
+
 def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str | None = None,
              campaign: str | None = None, channels=(), authors=(), slug: str | None = None) -> str:
     """Write the new item and return its repository-relative path."""
@@ -45,6 +61,12 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
         raise ScaffoldError("the title is empty")
     frame, _ = load_frame(root)
     tz = frame.timezone or now.tzinfo
+    if campaign:
+        _pick(campaign, frame.campaigns, "campaign", "calendar/campaigns/")
+    for channel in channels:
+        _pick(channel, frame.channels, "channel", "calendar/channels.yml")
+    for author in authors:
+        _pick(author, frame.authors, "author", "content/.authors.yml")
     if date_text:
         try:
             date = parse_moment(date_text, tz)
@@ -52,12 +74,9 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
             raise ScaffoldError(f"--date: {error}") from None
     else:
         date = (now.astimezone(tz) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-    if campaign:
-        _pick(campaign, frame.campaigns, "campaign", "calendar/campaigns/")
-    for channel in channels:
-        _pick(channel, frame.channels, "channel", "calendar/channels.yml")
-    for author in authors:
-        _pick(author, frame.authors, "author", "content/.authors.yml")
+    slots = _free_slots(root, frame, channels, date if date_text else now)
+    if not date_text and channels and slots.get(channels[0]):
+        date = slots[channels[0]]  # the first channel's next free slot
     slug = slug or slugify(title)
     if not slug or slugify(slug) != slug:
         raise ScaffoldError(f"cannot make a file name from {slug or title!r}; pass --slug some-name")
@@ -73,7 +92,8 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     env.filters["yaml"] = _yaml_string
     env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
     text = env.get_template(f"{kind}.md.j2").render(
-        title=title, date=date, campaign=campaign, channels=list(channels), authors=list(authors),
+        title=title, date=date, campaign=campaign, channels={c: slots.get(c) for c in channels},
+        authors=list(authors),
         timedelta=timedelta, slug=slug,
     )
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,7 @@ def finish(problems, repo: Repo, only: set[str] | None) -> list[Problem]:
 
 def check(repo: Repo, now: datetime, only: set[str] | None = None) -> list[Problem]:
     """Every problem of a loaded repository (or of the paths in ``only``), sorted."""
+    repo.now = now
     problems = list(repo.problems)
     for item in repo.items:
         found, refs = check_item(item, repo)
@@ -214,3 +215,6 @@ def _did_you_mean(name: str, known) -> str:
 
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"did you mean {close[0]!r}?" if close else ""
+
+
+from . import calendar_rules  # noqa: E402,F401 - registers the calendar rules

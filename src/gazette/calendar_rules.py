@@ -1,0 +1,169 @@
+"""Calendar checks, run by ``gazette check`` like every other rule.
+
+Item rules here read only the item and the frame (cached per file); the
+rules that compare items with each other or with the clock run over the
+publications of the whole repository on every run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .load import CHANNELS_FILE, Item, Repo
+from .plan import (active_freezes, channel_slots, channel_zone, next_periods, parse_slot, period_key,
+                   publications, SlotError)
+from .problems import Problem
+from .validate import rule
+
+QUIET_STATUSES = ("cancelled", "idea")  # not in the plan yet, or not any more
+PLANNED_STATUSES = ("approved", "published")
+
+
+def _is_crisis(tags) -> bool:
+    return "crisis" in (tags or ())
+
+
+@rule("calendar")
+def outside_slots(item: Item, repo: Repo):
+    if item.status in QUIET_STATUSES:
+        return
+    for pub in publications(item):
+        slots = channel_slots(repo.frame, pub.channel)
+        if not slots:
+            continue
+        local = pub.at.astimezone(channel_zone(repo.frame, pub.channel) or pub.at.tzinfo)
+        if (local.weekday(), local.time().replace(second=0, microsecond=0)) not in slots:
+            wanted = ", ".join(repo.frame.channels[pub.channel]["slots"])
+            yield Problem("calendar/off-slot", item.path, pub.line,
+                          f"{pub.channel} at {local:%a %H:%M} is outside its slots ({wanted})",
+                          "move it to a slot: gazette slot next --channel " + pub.channel)
+
+
+@rule("calendar")
+def inside_freeze(item: Item, repo: Repo):
+    if item.status in QUIET_STATUSES or _is_crisis(item.meta.get("tags")) or not repo.frame.freezes:
+        return
+    for pub in publications(item):
+        for freeze in active_freezes(repo.frame, pub.at, pub.channel):
+            yield Problem("calendar/frozen", item.path, pub.line,
+                          f"{pub.channel} at {pub.at:%Y-%m-%d %H:%M} falls in a freeze: {freeze.get('reason')}",
+                          "give it a date after the freeze, or tag it crisis if it is a holding statement")
+
+
+@rule("calendar")
+def inside_campaign(item: Item, repo: Repo):
+    name = item.meta.get("campaign")
+    campaign = repo.frame.campaigns.get(name) if name else None
+    if not campaign or item.date is None or not campaign.get("from") or not campaign.get("to"):
+        return
+    start, end = campaign["from"], campaign["to"]
+    if not start <= item.date <= end:
+        yield Problem("calendar/campaign-window", item.path, item.line_of("date"),
+                      f"dated {item.date:%Y-%m-%d} but campaign {name!r} runs "
+                      f"from {start:%Y-%m-%d} to {end:%Y-%m-%d}",
+                      "change the date, the campaign, or the campaign's window")
+
+
+@rule("contest")
+def contest_timeline(item: Item, repo: Repo):
+    if item.kind != "contest":
+        return
+    meta = item.meta
+    steps = [(key, meta.get(key)) for key in ("date", "opens", "closes", "draw")]
+    present = [(key, value) for key, value in steps if value is not None]
+    for (first, a), (second, b) in zip(present, present[1:]):
+        if a > b if first == "date" else a >= b:
+            yield Problem("contest/timeline", item.path, item.line_of(second),
+                          f"{second} ({b:%Y-%m-%d %H:%M}) comes before {first} ({a:%Y-%m-%d %H:%M})",
+                          "a contest is announced, opens, closes, then is drawn, in that order")
+
+
+# -- rules over every publication ---------------------------------------------
+
+def all_publications(repo: Repo):
+    if repo.publications is None:
+        repo.publications = [pub for item in repo.items for pub in publications(item)]
+    return repo.publications
+
+
+@rule("calendar", scope="repo")
+def slot_conflicts(repo: Repo, only):
+    by_slot = defaultdict(list)
+    for pub in all_publications(repo):
+        network = (repo.frame.channels.get(pub.channel) or {}).get("network")
+        if pub.status not in QUIET_STATUSES and network != "site":
+            by_slot[(pub.channel, pub.at)].append(pub)
+    for (channel, at), pubs in by_slot.items():
+        if len({p.path for p in pubs}) < 2:
+            continue
+        for pub in pubs:
+            others = ", ".join(sorted({p.path for p in pubs if p.path != pub.path}))
+            yield Problem("calendar/conflict", pub.path, pub.line,
+                          f"{channel} at {at:%Y-%m-%d %H:%M} is also taken by {others}",
+                          "one publication per slot and account: gazette slot next --channel " + channel)
+
+
+@rule("calendar", scope="repo")
+def missed_publications(repo: Repo, only):
+    now = repo.now
+    if now is None:
+        return
+    for pub in all_publications(repo):
+        if pub.status == "approved" and pub.at < now and not pub.receipted:
+            yield Problem("calendar/missed", pub.path, pub.line,
+                          f"{pub.channel} was due {pub.at:%Y-%m-%d %H:%M} and has no receipt",
+                          "give it a new date (gazette slot next), or run gazette publish")
+
+
+@rule("calendar", scope="repo")
+def cadence(repo: Repo, only):
+    """Periods between now and the last planned publication with fewer than the target."""
+    now = repo.now
+    if now is None or (only is not None and CHANNELS_FILE not in only):
+        return  # a whole-plan property: reported by full checks and `gazette calendar`
+    counts: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    last: dict[str, object] = {}
+    pers = {name: (spec.get("cadence") or {}) for name, spec in repo.frame.channels.items()}
+    for pub in all_publications(repo):
+        target = pers.get(pub.channel)
+        if not target or pub.status not in PLANNED_STATUSES or pub.at < now:
+            continue
+        counts[pub.channel][period_key(pub.at, target["per"])] += 1
+        last[pub.channel] = max(last.get(pub.channel, pub.at), pub.at)
+    for channel, end in last.items():
+        target = pers[channel]
+        for key in next_periods(now, end, target["per"]):
+            found = counts[channel].get(key, 0)
+            if found < target["posts"]:
+                label = {"day": "%d-%02d-%02d", "week": "%d-W%02d", "month": "%d-%02d"}[target["per"]] % key
+                yield Problem("calendar/cadence", CHANNELS_FILE,
+                              repo.frame.channel_lines.get((channel, "cadence")),
+                              f"{channel}: {found} planned for {label}, target {target['posts']} per {target['per']}",
+                              "plan more, or lower the cadence in calendar/channels.yml")
+
+
+@rule("config", scope="repo")
+def slots_readable(repo: Repo, only):
+    if only is not None and CHANNELS_FILE not in only:
+        return
+    for name, spec in repo.frame.channels.items():
+        for index, text in enumerate(spec.get("slots") or ()):
+            try:
+                parse_slot(text)
+            except SlotError as error:
+                yield Problem("config/slot", CHANNELS_FILE, repo.frame.channel_lines.get((name, "slots")),
+                              str(error), "weekday (Mon…Sun or lun…dim) and 24-hour time")
+
+
+@rule("config", scope="repo")
+def windows_in_order(repo: Repo, only):
+    frame = repo.frame
+    for kind, start_key, end_key in (("campaigns", "from", "to"), ("events", "start", "end"),
+                                     ("freezes", "from", "until")):
+        for entry in getattr(frame, kind).values():
+            path = entry.get("_path")
+            start, end = entry.get(start_key), entry.get(end_key)
+            if (only is None or path in only) and start and end and end < start:
+                yield Problem("config/window", path, entry["_lines"].get((end_key,)),
+                              f"{end_key} ({end:%Y-%m-%d %H:%M}) is before {start_key} ({start:%Y-%m-%d %H:%M})",
+                              f"{end_key} must come after {start_key}")
