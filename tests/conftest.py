@@ -48,8 +48,8 @@ class FixtureRepo:
     def gazette(self, *args: str, now: str = NOW):
         from gazette.cli import cli
 
-        return CliRunner().invoke(cli, ["--help"] if not args else [args[0], "--repo", str(self.root),
-                                                                     "--now", now, *args[1:]],
+        # Options last: they then belong to the innermost command ("calendar diff", "slot next").
+        return CliRunner().invoke(cli, [*args, "--repo", str(self.root), "--now", now] if args else ["--help"],
                                   catch_exceptions=False)
 
     def git(self, *args: str) -> str:

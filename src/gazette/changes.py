@@ -101,12 +101,29 @@ def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame) ->
         words |= _keys_at(root, ref, "content/.authors.yml", "authors") - set(frame.authors)
     if "calendar/channels.yml" in changed | gone:
         words |= _keys_at(root, ref, "calendar/channels.yml", "channels") - set(frame.channels)
-    found: set[str] = set()
-    for flag, needles in (("-w", words), ("", literals)):
-        if not needles:
-            continue
-        args = ["grep", "-l", "-F", "-z", "--untracked"] + ([flag] if flag else [])
-        for needle in sorted(needles):
-            args += ["-e", needle]
-        found |= set(filter(None, _git(root, *args, "--", "content").split("\0")))
+    return files_mentioning(root, words, whole_words=True) | files_mentioning(root, literals)
+
+
+def files_mentioning(root: Path, needles: set[str], folder: str = "content", whole_words: bool = False) -> set[str]:
+    """Markdown files under ``folder`` containing any of ``needles`` (git grep, else a scan)."""
+    if not needles:
+        return set()
+    args = ["grep", "-l", "-F", "-z", "--untracked"] + (["-w"] if whole_words else [])
+    for needle in sorted(needles):
+        args += ["-e", needle]
+    try:
+        found = set(filter(None, _git(root, *args, "--", folder).split("\0")))
+    except GitError:  # not a git repository: read the files
+        import os
+
+        found = set()
+        encoded = [n.encode() for n in needles]
+        for base, _, names in os.walk(root / folder):
+            for name in names:
+                path = os.path.join(base, name)
+                if name.endswith(".md") and not os.path.islink(path):
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    if any(n in data for n in encoded):
+                        found.add(os.path.relpath(path, root).replace(os.sep, "/"))
     return {p for p in found if p.endswith(".md")}

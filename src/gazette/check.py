@@ -85,7 +85,18 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             problems += validate.check_references(relpath, refs, repo)
             repo.publications += pubs
 
-    # 3. What needs the whole repository, then severities and order.
+    # 3. Items that may share a slot with the selection: they are read (not reported)
+    #    so that calendar conflicts with unchanged files are still seen.
+    if only is not None and repo.publications:
+        from .changes import files_mentioning
+
+        days = {pub.at.date().isoformat() for pub in repo.publications}
+        neighbours = sorted(files_mentioning(root, days) - set(wanted))
+        with no_gc():
+            for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
+                repo.publications += pubs
+
+    # 4. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)
     if store:
         store.save(prune=True)
