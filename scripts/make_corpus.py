@@ -54,7 +54,7 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
     else:
         lines.append("channels:")
         for channel in rng.sample(CHANNELS, 2):
-            at = (date + timedelta(hours=rng.randint(0, 6))).isoformat()
+            at = (date + timedelta(hours=rng.choice((0, 3, 6, 9)))).isoformat()
             lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", at: {at}}}')
     if kind == "contest":
         lines += [
@@ -91,7 +91,10 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
     (target / "calendar/campaigns").mkdir(parents=True)
     (target / "calendar/events").mkdir(parents=True)
     (target / "content").mkdir(parents=True)
-    channel_lines = "\n".join(f"  {c}: {{network: {c.split('-')[0]}, limit: 500}}" for c in CHANNELS)
+    slots = ", ".join(f'"{day} {hour}:00"' for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+                      for hour in ("09", "12", "15", "18"))
+    channel_lines = "\n".join(f"  {c}: {{network: {c.split('-')[0]}, limit: 500, slots: [{slots}], "
+                              f"cadence: {{posts: 3, per: week}}}}" for c in CHANNELS)
     (target / "calendar/channels.yml").write_text(
         f"timezone: Europe/Paris\nchannels:\n  site: {{network: site}}\n  newsletter: {{network: newsletter}}\n{channel_lines}\n")
     (target / "content/.authors.yml").write_text(
