@@ -47,7 +47,8 @@ def build(repo, now: datetime, start: datetime | None = None, end: datetime | No
             entries.append(Entry("freeze", freeze.get("from"), freeze.get("until"), freeze.get("reason", slug),
                                  None, "freeze", freeze["_path"], slug, f"freeze.{slug}@gazette", None, False))
     entries = [e for e in entries if e.start is not None and _overlaps(e, start, end)]
-    return sorted(entries, key=lambda e: (e.start, e.kind != "freeze", e.channel or "", e.path))
+    # Timestamps, not datetimes: comparing aware datetimes of different offsets is slow.
+    return sorted(entries, key=lambda e: (e.start.timestamp(), e.kind != "freeze", e.channel or "", e.path))
 
 
 def _overlaps(entry: Entry, start, end) -> bool:
@@ -78,8 +79,10 @@ def to_json(entries: list[Entry], start, end) -> str:
 def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette") -> bytes:
     """An iCalendar file: one VEVENT per publication, event, campaign and freeze.
 
-    Times are given in the community's zone (with its VTIMEZONE), so calendar
-    apps move them correctly across daylight-saving changes.
+    Times are written in the community's zone with its VTIMEZONE (from the
+    icalendar package), so calendar apps move them right across daylight-saving
+    changes. The VEVENTs themselves are written here: icalendar's generic
+    serializer costs ~0.6 ms an event, 12 s for a 10,000-item plan.
     """
     import icalendar
 
@@ -87,29 +90,62 @@ def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette"
     calendar.add("prodid", "-//Gazette//editorial calendar//FR")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
-    stamp = now.astimezone(_utc())
+    zone_id = getattr(zone, "key", None)
+    if zone_id:
+        probe = icalendar.Event()
+        probe.add("dtstart", min((e.start for e in entries), default=now).astimezone(zone))
+        calendar.add_component(probe)
+        calendar.add_missing_timezones()
+        calendar.subcomponents.remove(probe)
+    head = calendar.to_ical().decode("utf-8")
+    head = head[: head.rindex("END:VCALENDAR")]
+    stamp = now.astimezone(_utc()).strftime("%Y%m%dT%H%M%SZ")
+
+    def moment(value: datetime) -> str:
+        if zone_id:
+            return f";TZID={zone_id}:{value.astimezone(zone):%Y%m%dT%H%M%S}"
+        return f":{value.astimezone(_utc()):%Y%m%dT%H%M%SZ}"
+
+    lines = []
     for entry in entries:
-        event = icalendar.Event()
-        event.add("uid", entry.uid)
-        event.add("dtstamp", stamp)
-        start = entry.start.astimezone(zone) if zone else entry.start
-        event.add("dtstart", start)
+        lines += ["BEGIN:VEVENT", f"UID:{_ics_text(entry.uid)}", f"DTSTAMP:{stamp}",
+                  f"DTSTART{moment(entry.start)}"]
         if entry.kind == "publication":
-            event.add("dtend", start + timedelta(minutes=15))
-            event.add("summary", f"[{entry.channel}] {entry.title}")
-            event.add("status", "CANCELLED" if entry.status == "cancelled"
+            status = ("CANCELLED" if entry.status == "cancelled"
                       else "TENTATIVE" if entry.status in TENTATIVE else "CONFIRMED")
-            event.add("categories", [entry.channel, entry.status])
+            lines += [f"DTEND{moment(entry.start + timedelta(minutes=15))}",
+                      f"SUMMARY:{_ics_text(f'[{entry.channel}] {entry.title}')}",
+                      f"STATUS:{status}",
+                      f"CATEGORIES:{_ics_text(entry.channel)},{_ics_text(entry.status)}"]
         else:
-            if entry.end:
-                event.add("dtend", entry.end.astimezone(zone) if zone else entry.end)
             label = {"campaign": "Campagne", "event": "Événement", "freeze": "Gel"}[entry.kind]
-            event.add("summary", f"{label} : {entry.title}")
-            event.add("categories", [entry.kind])
-        event.add("description", f"{entry.path} ({entry.status})")
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+            if entry.end:
+                lines.append(f"DTEND{moment(entry.end)}")
+            lines += [f"SUMMARY:{_ics_text(f'{label} : {entry.title}')}", f"CATEGORIES:{entry.kind}"]
+        lines += [f"DESCRIPTION:{_ics_text(f'{entry.path} ({entry.status})')}", "END:VEVENT"]
+    body = "".join(_fold(line) + "\r\n" for line in lines)
+    return (head + body + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+def _ics_text(value) -> str:
+    """RFC 5545 TEXT escaping."""
+    return (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """Fold at 75 octets without splitting a UTF-8 sequence (RFC 5545, 3.1)."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # continuation lines begin with one space
+    return "\r\n ".join(parts)
 
 
 def _utc():

@@ -34,7 +34,7 @@ FRAME_MODELS = {"campaigns": model.CAMPAIGN, "events": model.EVENT, "freezes": m
 class Item:
     """One post, newsletter or contest. (Plain classes here: no dataclass import on start.)"""
 
-    __slots__ = ("kind", "path", "slug", "meta", "body", "body_line", "lines")
+    __slots__ = ("kind", "path", "slug", "meta", "body", "body_line", "lines", "publications")
 
     def __init__(self, kind: str, path: str, slug: str, meta: dict, body: str = "",
                  body_line: int = 1, lines: dict | None = None):
@@ -42,6 +42,7 @@ class Item:
         self.path = path  # relative to the repository root, POSIX separators
         self.slug, self.meta, self.body, self.body_line = slug, meta, body, body_line
         self.lines = lines or {}
+        self.publications = None  # memo of plan.publications(self): several rules and views read it
 
     def __repr__(self) -> str:
         return f"Item({self.path!r})"
@@ -80,6 +81,7 @@ class Frame:
         self.events: dict = {}
         self.freezes: dict = {}
         self.channel_lines: dict = {}  # (channel, key) -> line in calendar/channels.yml
+        self.memo: dict = {}  # values derived from the frame (parsed slots, zones), computed once
         self.authors: dict = {}
         self.severity: dict = {}
 

@@ -43,6 +43,12 @@ def parse_slot(text: str) -> tuple[int, time]:
 
 def publications(item) -> list[Publication]:
     """The item's publications, one per channel, in the order of its front matter."""
+    if item.publications is None:
+        item.publications = _publications(item)
+    return item.publications
+
+
+def _publications(item) -> list[Publication]:
     meta = item.meta
     date = meta.get("date")
     if date is None:
@@ -60,6 +66,13 @@ def publications(item) -> list[Publication]:
 
 def channel_zone(frame, channel: str):
     """The channel's own timezone if set (an account aimed at another country), else the repo's."""
+    key = ("zone", channel)
+    if key not in frame.memo:
+        frame.memo[key] = _channel_zone(frame, channel)
+    return frame.memo[key]
+
+
+def _channel_zone(frame, channel: str):
     name = (frame.channels.get(channel) or {}).get("timezone")
     if name:
         from .load import resolve_timezone
@@ -70,11 +83,19 @@ def channel_zone(frame, channel: str):
     return frame.timezone
 
 
-def channel_slots(frame, channel: str) -> list[tuple[int, time]]:
-    slots = []
+def channel_slots(frame, channel: str) -> set[tuple[int, time]]:
+    """The channel's readable slots as (weekday, time); unreadable ones are reported elsewhere."""
+    key = ("slots", channel)
+    if key not in frame.memo:
+        frame.memo[key] = _channel_slots(frame, channel)
+    return frame.memo[key]
+
+
+def _channel_slots(frame, channel: str) -> set[tuple[int, time]]:
+    slots = set()
     for text in (frame.channels.get(channel) or {}).get("slots") or ():
         try:
-            slots.append(parse_slot(text))
+            slots.add(parse_slot(text))
         except SlotError:
             continue  # reported by the frame rules
     return slots

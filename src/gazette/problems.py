@@ -118,7 +118,7 @@ class Problem:
         }
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line or 0, self.code)
+        return (self.path, self.line or 0, self.code, self.message)
 
 
 def apply_severity(problems, overrides: dict[str, str]) -> list[Problem]:
