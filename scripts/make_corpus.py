@@ -16,7 +16,8 @@ import argparse
 import random
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from gazette.slugs import slugify
@@ -28,7 +29,8 @@ AUTHORS = ["camille", "yanis", "ines", "marc", "lea", "sofia"]
 CHANNELS = ["mastodon", "linkedin-entreprise", "linkedin-pro", "instagram-boutique"]
 CATEGORIES = ["Atelier", "Communauté", "Boutique", "Entreprises", "Événements"]
 STATUSES = ["published"] * 6 + ["approved", "draft", "review", "idea"]
-PARIS = timezone(timedelta(hours=1))
+PARIS = ZoneInfo("Europe/Paris")
+PUBLISHED_UNTIL = datetime(2026, 11, 1, tzinfo=PARIS)
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -37,10 +39,13 @@ def sentence(rng: random.Random, n: int) -> str:
 
 
 def front_matter(rng, kind, index, date, campaigns) -> str:
+    status = rng.choice(STATUSES)
+    if status == "approved" and date < PUBLISHED_UNTIL:
+        status = "published"  # the publisher has been through the past
     lines = [
         f'title: "{sentence(rng, 6)} {index}"',
         f"date: {date.isoformat()}",
-        f"status: {rng.choice(STATUSES)}",
+        f"status: {status}",
         f"authors: [{rng.choice(AUTHORS)}]",
         f"categories: [{rng.choice(CATEGORIES)}]",
         f"tags: [{', '.join(rng.sample(WORDS[:12], 3))}]",
@@ -54,7 +59,7 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
     else:
         lines.append("channels:")
         for channel in rng.sample(CHANNELS, 2):
-            at = (date + timedelta(hours=rng.choice((0, 3, 6, 9)))).isoformat()
+            at = date.isoformat()  # each item has its own slot: a clean plan, as in real use
             lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", at: {at}}}')
     if kind == "contest":
         lines += [
@@ -110,7 +115,8 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
         roll = rng.random()
         kind, folder = ("post", "posts") if roll < 0.8 else (
             ("newsletter", "newsletters") if roll < 0.9 else ("contest", "contests"))
-        date = start + timedelta(hours=index * 6)
+        day = start + timedelta(days=index // 4)  # wall-clock arithmetic in Paris: 09:00 stays 09:00
+        date = day.replace(hour=9 + 3 * (index % 4))  # 09:00, 12:00, 15:00, 18:00
         slug = slugify(f"{' '.join(rng.sample(WORDS[:20], 3))} {index}")
         same_year = written.setdefault(f"{folder}/{date.year}", [])
         links = [f"{s}.md" for s in same_year[-20:]]
