@@ -104,15 +104,17 @@ def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame) ->
     return files_mentioning(root, words, whole_words=True) | files_mentioning(root, literals)
 
 
-def files_mentioning(root: Path, needles: set[str], folder: str = "content", whole_words: bool = False) -> set[str]:
-    """Markdown files under ``folder`` containing any of ``needles`` (git grep, else a scan)."""
+def files_mentioning(root: Path, needles: set[str], folder: str = "content", whole_words: bool = False,
+                     pathspecs: tuple[str, ...] = ()) -> set[str]:
+    """Markdown files under ``folder`` (or ``pathspecs``) containing any of ``needles``
+    (git grep, else a scan)."""
     if not needles:
         return set()
     args = ["grep", "-l", "-F", "-z", "--untracked"] + (["-w"] if whole_words else [])
     for needle in sorted(needles):
         args += ["-e", needle]
     try:
-        found = set(filter(None, _git(root, *args, "--", folder).split("\0")))
+        found = set(filter(None, _git(root, *args, "--", *(pathspecs or (folder,))).split("\0")))
     except GitError:  # not a git repository: read the files
         import os
 

@@ -91,7 +91,9 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         from .changes import files_mentioning
 
         days = {pub.at.date().isoformat() for pub in repo.publications}
-        neighbours = sorted(files_mentioning(root, days) - set(wanted))
+        # Items live in their year's folder (file/year-folder): search only those.
+        years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
+        neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
         with no_gc():
             for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
                 repo.publications += pubs
