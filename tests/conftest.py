@@ -61,6 +61,12 @@ class FixtureRepo:
         self.git("-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", message)
 
 
+@pytest.fixture(autouse=True)
+def own_cache_dir(tmp_path, monkeypatch):
+    """Each test its own parse cache: no cross-talk, nothing left in ~/.cache."""
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def repo(tmp_path) -> FixtureRepo:
     fixture = FixtureRepo(tmp_path / "community")

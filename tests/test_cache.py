@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
+
+from gazette.cache import cache_dir
 
 
 def problems(repo, *args):
@@ -15,7 +19,8 @@ def test_warm_run_reports_what_the_cold_run_reported(repo):
     repo.post("b", body="[lien](a.md) [cassé](absent.md)\n")
     cold = problems(repo, "--no-cache")
     assert problems(repo) == cold  # fills the cache
-    assert (repo.root / ".gazette/cache/check.pickle").exists()
+    assert (cache_dir(repo.root) / "check.pickle").exists()
+    assert not (repo.root / ".gazette").exists()
     assert problems(repo) == cold  # read from it
     assert len(cold) == 2
 
@@ -45,5 +50,22 @@ def test_an_edited_file_is_parsed_again(repo):
 def test_a_corrupt_cache_is_ignored(repo):
     repo.post("a", front="title: A\n")
     expected = problems(repo)
-    (repo.root / ".gazette/cache/check.pickle").write_bytes(b"not a pickle")
+    (cache_dir(repo.root) / "check.pickle").write_bytes(b"not a pickle")
     assert problems(repo) == expected
+
+
+class Exploit:
+    def __reduce__(self):
+        return (os.system, ("touch pwned",))
+
+
+def test_a_pickle_committed_to_the_repository_is_never_loaded(repo, monkeypatch):
+    """A pull request can add any file; none of them may be unpickled."""
+    repo.post("a")
+    for folder in (".gazette/cache", ".gazette", ".cache/gazette"):
+        target = repo.root / folder
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "check.pickle").write_bytes(pickle.dumps(Exploit()))
+    monkeypatch.chdir(repo.root)
+    problems(repo)
+    assert not (repo.root / "pwned").exists()

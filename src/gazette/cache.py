@@ -3,9 +3,13 @@
 Keyed by (path, BLAKE2 digest of the bytes), so it is right after a fresh
 clone, a checkout or a rebase, where mtimes lie. Invalidated as a whole
 by Gazette's version and source files and by the frame's digest (the
-timezone, channels and campaigns decide what a check yields). Stored outside git in
-``.gazette/cache/`` (ignored; CI may keep it with actions/cache).
-Any trouble reading or writing it only costs speed, never correctness.
+timezone, channels and campaigns decide what a check yields).
+
+Stored outside the repository, in $GAZETTE_CACHE_DIR or the XDG cache
+folder (~/.cache/gazette/<repo>): the cache is a pickle, and a pickle
+from a pull request could run code in CI, so no file the repository ships
+is ever unpickled. CI may keep the folder with actions/cache. Any trouble
+reading or writing it only costs speed, never correctness.
 """
 
 from __future__ import annotations
@@ -16,7 +20,18 @@ from pathlib import Path
 
 from . import __version__
 
-CACHE_DIR = ".gazette/cache"
+
+
+def cache_dir(root: Path) -> Path:
+    """Per repository, under $GAZETTE_CACHE_DIR, $XDG_CACHE_HOME/gazette or ~/.cache/gazette."""
+    from hashlib import blake2b
+
+    base = os.environ.get("GAZETTE_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "gazette")
+    name = blake2b(str(Path(root).resolve()).encode(), digest_size=8).hexdigest()
+    return Path(base) / f"{Path(root).name}-{name}"
 
 
 def _code_stamp() -> tuple:
@@ -27,13 +42,13 @@ def _code_stamp() -> tuple:
 
 
 class FileCache:
-    """Per-file results keyed by content digest, in .gazette/cache/<name>.pickle."""
+    """Per-file results keyed by content digest, in cache_dir(root)/<name>.pickle."""
 
     def __init__(self, root: Path, name: str, frame_digest: str):
         from hashlib import blake2b  # hashlib loads OpenSSL: only when a cache is used
 
         self.blake2b = blake2b
-        self.file = Path(root) / CACHE_DIR / f"{name}.pickle"
+        self.file = cache_dir(root) / f"{name}.pickle"
         self.stamp = (__version__, frame_digest, _code_stamp())
         self.entries: dict[str, tuple[bytes, tuple]] = {}
         self.fresh: dict[str, tuple[bytes, tuple]] = {}

@@ -50,7 +50,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
 
     from . import validate
-    from .plan import publications
+    from .plan import Publication, publications
     from .load import (Repo, each_file, frame_digest, list_item_paths, load_frame, load_item, no_gc,
                        selected_item_paths)
 
@@ -63,6 +63,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     else:
         item_paths = selected_item_paths(root, only)
     repo = Repo(root, [], frame, problems, item_paths)
+    repo.listed_all = only is None
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     store = None
@@ -75,7 +76,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     def check_one(relpath: str, text: str):
         item, found = load_item(relpath, text, lambda: frame.timezone)
         local, refs = validate.check_item(item, repo) if item else ([], [])
-        return found + local, refs, publications(item) if item else []
+        # Plain tuples: unpickling 20,000 namedtuples costs more than rebuilding them.
+        return found + local, refs, [tuple(p) for p in publications(item)] if item else []
 
     repo.now, repo.publications = now, []
     with no_gc():
@@ -83,7 +85,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
                                                          problems, store, check_one):
             problems += found
             problems += validate.check_references(relpath, refs, repo)
-            repo.publications += pubs
+            repo.publications += map(Publication._make, pubs)
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
     #    so that calendar conflicts with unchanged files are still seen.
@@ -96,7 +98,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
         with no_gc():
             for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
-                repo.publications += pubs
+                repo.publications += map(Publication._make, pubs)
 
     # 4. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)

@@ -89,7 +89,7 @@ def cli():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--changed-since", metavar="REF",
               help="Check only files changed since this git ref, and the items that refer to them.")
-@click.option("--no-cache", is_flag=True, help="Parse every file again (ignore .gazette/cache).")
+@click.option("--no-cache", is_flag=True, help="Parse every file again (ignore the cache in $GAZETTE_CACHE_DIR or ~/.cache/gazette).")
 @common_options(("text", "github", "json"))
 def check(paths, changed_since, no_cache, fmt, root, now):
     """Validate content and calendar files; report problems with file:line.

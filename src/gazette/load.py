@@ -21,6 +21,7 @@ from .problems import Problem
 from .root import RepoNotFound, find_root  # noqa: F401 - part of this module's API
 
 MAX_FILE_BYTES = 1024 * 1024
+FRAME_YAML_BYTES = 128 * 1024  # frame files: long lists are fine; libyaml's stack is not at risk
 KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "contest"}
 FOLDER_OF_KIND = {kind: folder for folder, kind in KIND_FOLDERS.items()}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -100,7 +101,7 @@ def resolve_timezone(name: str) -> tzinfo | None:
 
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of tzdata
         return None
 
 
@@ -113,9 +114,15 @@ class Repo:
         self.now: datetime | None = None  # the run's clock, for the rules that compare with it
         self.pages = pages or []
         self._seen_files: dict[str, bool] = {}
+        self._item_set: set[str] | None = None
+        self.listed_all = False  # item_paths lists every item file: links to items need no stat
 
     def exists(self, relpath: str) -> bool:
         """Whether a repository file exists (memoized: many items link to the same files)."""
+        if self.listed_all and relpath.endswith(".md") and kind_of(relpath):
+            if self._item_set is None:
+                self._item_set = set(self.item_paths)
+            return relpath in self._item_set
         known = self._seen_files.get(relpath)
         if known is None:
             known = self._seen_files[relpath] = os.path.isfile(os.path.join(self.root, relpath))
@@ -124,18 +131,20 @@ class Repo:
 
 # -- reading files -------------------------------------------------------------
 
-def read_text(root: Path, relpath: str) -> tuple[str | None, bytes | None, Problem | None]:
-    """Read one file with every guard: symlink, size, binary, encoding, emptiness."""
+def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
+    """Read one file with the guards that need no decoding: symlink, size, emptiness, NUL bytes."""
     full = os.path.join(root, relpath)
     try:
         info = os.lstat(full)
     except OSError as error:
-        return None, None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+        return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
     if stat.S_ISLNK(info.st_mode):
-        return None, None, Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
-                                   "commit the file itself")
+        return None, Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
+                             "commit the file itself")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
+        return None, Problem("file/unreadable", relpath, None, "is not a regular file", "remove it")
     if info.st_size > MAX_FILE_BYTES:
-        return None, None, Problem(
+        return None, Problem(
             "file/too-large", relpath, None,
             f"is {info.st_size / 1048576:.1f} MiB, over the 1 MiB cap",
             "keep images and attachments out of the Markdown file")
@@ -143,27 +152,37 @@ def read_text(root: Path, relpath: str) -> tuple[str | None, bytes | None, Probl
         with open(full, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        return None, None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+        return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
     if not raw.strip():
-        return None, raw, Problem("file/empty", relpath, 1, "is empty",
-                                  "start with a front matter block: ---, title:, date:, ---")
+        return None, Problem("file/empty", relpath, 1, "is empty",
+                             "start with a front matter block: ---, title:, date:, ---")
     if b"\x00" in raw:
-        return None, raw, Problem("file/binary", relpath, raw[: raw.index(b"\x00")].count(b"\n") + 1,
-                                  "contains NUL bytes: this is a binary file, not Markdown",
-                                  "content files are UTF-8 text")
+        return None, Problem("file/binary", relpath, raw[: raw.index(b"\x00")].count(b"\n") + 1,
+                             "contains NUL bytes: this is a binary file, not Markdown",
+                             "content files are UTF-8 text")
+    return raw, None
+
+
+def decode(relpath: str, raw: bytes) -> tuple[str | None, Problem | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, raw, Problem("file/not-utf8", relpath, line,
-                                  f"byte 0x{raw[error.start]:02x} is not UTF-8",
-                                  "re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
-    return text.removeprefix("\ufeff"), raw, None
+        return None, Problem("file/not-utf8", relpath, line, f"byte 0x{raw[error.start]:02x} is not UTF-8",
+                             "re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
+    return text.removeprefix("\ufeff"), None
+
+
+def read_text(root: Path, relpath: str) -> tuple[str | None, Problem | None]:
+    """Read and decode one file with every guard: symlink, size, binary, encoding, emptiness."""
+    raw, problem = read_bytes(root, relpath)
+    return (None, problem) if problem else decode(relpath, raw)
 
 
 def split_front_matter(text: str) -> tuple[str, int, int] | None:
     """Return (yaml text, body offset, body first line), or None without a front matter."""
-    if not (text.startswith("---\n") or text.startswith("---\r\n")):
+    first = text[: text.find("\n") + 1]
+    if not first or first.rstrip(" \t\r\n") != "---":
         return None
     start = text.index("\n") + 1
     match = FRONT_MATTER_END.search(text, start)
@@ -208,12 +227,12 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
 # -- the frame -----------------------------------------------------------------
 
 def _load_yaml_file(root: Path, relpath: str, schema, tz, problems) -> dict | None:
-    text, _, problem = read_text(root, relpath)
+    text, problem = read_text(root, relpath)
     if problem:
         problems.append(problem)
         return None
     try:
-        data, lines = yamlsafe.parse(text)
+        data, lines = yamlsafe.parse(text, max_bytes=FRAME_YAML_BYTES)
     except yamlsafe.YAMLProblem as error:
         problems.append(error.to_problem(relpath))
         return None
@@ -229,10 +248,11 @@ def _load_yaml_file(root: Path, relpath: str, schema, tz, problems) -> dict | No
 
 
 def _yaml_files(root: Path, folder: str) -> list[str]:
-    base = root / folder
-    if not base.is_dir():
+    try:
+        entries = list(os.scandir(root / folder))
+    except OSError:  # absent (most repos have no freezes) or unreadable
         return []
-    return sorted(f"{folder}/{e.name}" for e in os.scandir(base)
+    return sorted(f"{folder}/{e.name}" for e in entries
                   if e.name.endswith((".yml", ".yaml")) and not e.name.startswith("."))
 
 
@@ -362,20 +382,27 @@ def selected_item_paths(root: Path, only: set[str]) -> list[str]:
     return sorted(paths)
 
 
-def each_file(root: Path, paths, problems: list[Problem], store, compute):
+def each_file(root: Path, paths, problems: list[Problem], store, compute, need_text: bool = False):
     """Yield (path, text, result) per readable file; ``result`` comes from ``store`` when
-    the bytes are unchanged, else from ``compute(path, text)``. Unreadable files go to
-    ``problems``."""
+    the bytes are unchanged (then ``text`` is None: not even decoded), else from
+    ``compute(path, text)``. Unreadable files go to ``problems``."""
     for relpath in paths:
-        text, raw, problem = read_text(root, relpath)
+        raw, problem = read_bytes(root, relpath)
+        if problem is None:
+            result = store.get(relpath, raw) if store else None
+            if result is not None and not need_text:
+                yield relpath, None, result
+                continue
+            text, problem = decode(relpath, raw)
+            if result is not None and problem is None:
+                yield relpath, text, result
+                continue
         if problem:
             problems.append(problem)
             continue
-        result = store.get(relpath, raw) if store else None
-        if result is None:
-            result = compute(relpath, text)
-            if store:
-                store.put(relpath, raw, result)
+        result = compute(relpath, text)
+        if store:
+            store.put(relpath, raw, result)
         yield relpath, text, result
 
 
@@ -411,11 +438,13 @@ def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True
     items: list[Item] = []
     parse = lambda relpath, text: parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)  # noqa: E731
     with no_gc():
-        for relpath, text, parsed in each_file(root, wanted, problems, store, parse):
+        for relpath, text, parsed in each_file(root, wanted, problems, store, parse, need_text=True):
             item, found = load_item(relpath, text, None, parsed)
             problems += found
             if item:
                 items.append(item)
     if store:
         store.save(prune=only is None)
-    return Repo(root, items, frame, problems, item_paths, pages)
+    repo = Repo(root, items, frame, problems, item_paths, pages)
+    repo.listed_all = only is None
+    return repo

@@ -58,20 +58,22 @@ class YAMLProblem(Exception):
         return Problem(self.code, path, self.line, self.message, self.hint)
 
 
-def parse(text: str, first_line: int = 1) -> tuple[object, dict[Key, int]]:
+def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tuple[object, dict[Key, int]]:
     """Parse one YAML document; return (data, {key path: line}).
 
     ``first_line`` is the file line of the text's first line, so lines point
     into the Markdown file and not into the front matter block.
     Raises :class:`YAMLProblem`.
     """
-    if len(text) > MAX_YAML_BYTES:
+    if len(text) > max_bytes:
         raise YAMLProblem(
             "yaml/too-large", first_line,
-            f"the YAML is {len(text) // 1024} KiB, over the {MAX_YAML_BYTES // 1024} KiB cap",
+            f"the YAML is {len(text) // 1024} KiB, over the {max_bytes // 1024} KiB cap",
             "move long text into the Markdown body",
         )
     offset = first_line - 1
+    if len(text) > MAX_YAML_BYTES:
+        _check_depth_by_events(text, offset)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -129,24 +131,34 @@ class _Builder:
     def build(self, node, path: tuple, depth: int):
         if self.seen is not None:
             _mark_seen(node, self.seen, self.offset)
-        tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag == _MAP:
+        tag, kind = node.tag, node.__class__
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            try:
+                if tag == _TIMESTAMP:
+                    return _timestamp(self.loader, node)
+                if tag == _INT:
+                    return SafeConstructor.construct_yaml_int(self.loader, node)
+                if tag == _NULL:
+                    return None
+                if tag == _BOOL:
+                    return SafeConstructor.bool_values[node.value.lower()]
+                if tag == _FLOAT:
+                    return SafeConstructor.construct_yaml_float(self.loader, node)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
+                                  f"{node.value!r:.40} is not a valid {tag.rsplit(':', 1)[-1]}",
+                                  "remove the !!tag, or fix the value") from None
+        elif kind is yaml.MappingNode and tag == _MAP:
             return self.mapping(node, path, depth)
-        if tag == _SEQ:
+        elif kind is yaml.SequenceNode and tag == _SEQ:
             return self.sequence(node, path, depth)
-        if tag == _TIMESTAMP:
-            return _timestamp(self.loader, node)
-        if tag == _INT:
-            return SafeConstructor.construct_yaml_int(self.loader, node)
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return SafeConstructor.bool_values[node.value.lower()]
-        if tag == _FLOAT:
-            return SafeConstructor.construct_yaml_float(self.loader, node)
-        return self.loader.construct_object(node, deep=True)
+        # !!binary, !!set, !!omap, custom !tags…: front matter needs none of them, and
+        # PyYAML's constructors for them would bypass the alias and depth guards.
+        raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
+                          f"the tag {tag!r} is not allowed here",
+                          "front matter takes plain texts, numbers, dates, lists and mappings")
 
     def deeper(self, node, depth: int) -> int:
         if depth >= MAX_DEPTH:
@@ -202,6 +214,24 @@ def _mark_seen(node, seen: set[int], offset: int) -> None:
             "write the value out where it is needed",
         )
     seen.add(id(node))
+
+
+def _check_depth_by_events(text: str, offset: int) -> None:
+    """Past 16 KiB, libyaml's recursive composer could overflow the C stack on deep
+    nesting; its parser is iterative, so measure the depth on the event stream first."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YAMLProblem("yaml/too-deep", event.start_mark.line + 1 + offset,
+                                      f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                                      "a few levels are enough")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the composer will report the syntax error with its line
 
 
 def _first_alias_line(text: str, offset: int) -> int | None:
