@@ -170,3 +170,19 @@ def test_schema_accepts_the_sample_front_matter(sample):
     for item in load_repo(sample.root, cache=False).items:
         data = json.loads(json.dumps(item.meta, default=lambda d: d.isoformat()))
         jsonschema.validate(data, schemas[item.kind])
+
+
+def test_new_quotes_names_yaml_would_misread(repo):
+    repo.write("content/.authors.yml", "authors:\n  'no': {name: Nora}\n")
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n  'on': {network: mastodon}\n")
+    assert repo.gazette("new", "post", "Piège", "--author", "no", "--channel", "on").exit_code == 0
+    text = (repo.root / "content/posts/2026/piege.md").read_text()
+    assert 'authors: ["no"]' in text and '"on": {text: ""}' in text
+    assert repo.gazette("check").exit_code == 0
+
+
+def test_new_reports_a_broken_repository_template(repo):
+    repo.write("templates/new/post.md.j2", "---\ntitle: {{ title | yaml }\n---\n")
+    result = repo.gazette("new", "post", "Bonjour")
+    assert result.exit_code == 2
+    assert "post.md.j2:2:" in result.output

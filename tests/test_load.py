@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -140,3 +139,23 @@ def test_alias_bomb_is_rejected_fast_with_bounded_memory(repo):
     assert done.returncode == 1
     assert '"yaml/alias"' in done.stdout
     assert int(done.stderr.strip().splitlines()[-1]) < 200_000  # KiB: nothing was expanded
+
+
+def test_a_fifo_is_reported_not_read(repo):
+    fifo = repo.root / "content/posts/2026/tube.md"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)
+    result = repo.gazette("check", "--format", "json")
+    assert problems_of(result) == [("content/posts/2026/tube.md", None, "file/unreadable")]
+
+
+def test_a_timezone_that_is_a_tzdata_folder_is_a_problem(repo):
+    repo.write("calendar/channels.yml", "timezone: Europe\n")
+    assert problems_of(repo.gazette("check", "--format", "json")) == [
+        ("calendar/channels.yml", 1, "config/timezone")]
+
+
+def test_a_ref_that_looks_like_an_option_is_refused(git_repo):
+    result = git_repo.gazette("check", "--changed-since=--output=/tmp/gazette-pwned")
+    assert result.exit_code == 2
+    assert "is not a git revision" in result.output

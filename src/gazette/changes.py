@@ -44,7 +44,10 @@ class PendingChanges:
     """
 
     def __init__(self, root: Path, ref: str):
-        self.diff = _start(root, "diff", "--name-status", "-z", "-M", ref, "--")
+        if ref.startswith("-"):
+            raise GitError(f"{ref!r} is not a git revision")  # never let it become a git option
+        # --relative: paths from the repository root even inside a larger git tree.
+        self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
         self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
                                 "content", "calendar")
 
@@ -80,9 +83,9 @@ def _keys_at(root: Path, ref: str, relpath: str, section: str) -> set[str]:
     import yaml
 
     try:
-        text = _git(root, "show", f"{ref}:{relpath}")
+        text = _git(root, "show", f"{ref}:./{relpath}")
         data = yaml.load(text, Loader=yaml.CSafeLoader) or {}
-        return set((data.get(section) or {}).keys())
+        return {str(key) for key in (data.get(section) or {})}
     except (GitError, yaml.YAMLError, AttributeError):
         return set()
 
@@ -98,9 +101,9 @@ def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame) ->
         elif path.startswith("content/"):
             literals.add(name)  # a linked post or an image
     if "content/.authors.yml" in changed | gone:
-        words |= _keys_at(root, ref, "content/.authors.yml", "authors") - set(frame.authors)
+        words |= _keys_at(root, ref, "content/.authors.yml", "authors") - set(map(str, frame.authors))
     if "calendar/channels.yml" in changed | gone:
-        words |= _keys_at(root, ref, "calendar/channels.yml", "channels") - set(frame.channels)
+        words |= _keys_at(root, ref, "calendar/channels.yml", "channels") - set(map(str, frame.channels))
     return files_mentioning(root, words, whole_words=True) | files_mentioning(root, literals)
 
 

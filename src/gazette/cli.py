@@ -29,13 +29,13 @@ def _repo_and_now(repo_option, now_option):
         root = find_root(repo_option)
     except RepoNotFound as error:
         raise ConfigError(str(error)) from None
-    tz = None
-    if now_option and "T" in now_option and not any(c in now_option[10:] for c in "+-Z"):
+    def community_zone():  # a naive --now is read in the community's zone
         from .load import load_frame
 
-        tz = load_frame(root)[0].timezone  # a naive --now is read in the community's zone
+        return load_frame(root)[0].timezone
+
     try:
-        return root, now(now_option, tz)
+        return root, now(now_option, community_zone)
     except ClockError as error:
         raise ConfigError(f"--now: {error}") from None
 

@@ -14,8 +14,11 @@ class ClockError(ValueError):
     """A --now value that cannot be read."""
 
 
-def parse_moment(text: str, default_tz: tzinfo | None = None) -> datetime:
-    """Read an ISO 8601 date or date-time; naive values take ``default_tz`` (UTC if none)."""
+def parse_moment(text: str, default_tz=None) -> datetime:
+    """Read an ISO 8601 date or date-time; naive values take ``default_tz`` (UTC if none).
+
+    ``default_tz`` may be a function returning the zone: it is called only for naive values.
+    """
     text = text.strip()
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -24,11 +27,12 @@ def parse_moment(text: str, default_tz: tzinfo | None = None) -> datetime:
             f"{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-05T09:00+01:00"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=default_tz or timezone.utc)
+        zone = default_tz() if callable(default_tz) else default_tz
+        moment = moment.replace(tzinfo=zone or timezone.utc)
     return moment
 
 
-def now(value: str | None = None, default_tz: tzinfo | None = None) -> datetime:
+def now(value: str | None = None, default_tz=None) -> datetime:
     """The run's clock: ``value`` if given, else $GAZETTE_NOW, else the system clock."""
     value = value or os.environ.get("GAZETTE_NOW")
     if value:

@@ -15,6 +15,10 @@ def _escape_github(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _escape_github_property(text: str) -> str:
+    return _escape_github(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def problems_text(problems, checked: int) -> list[str]:
     lines = []
     for problem in problems:
@@ -38,9 +42,9 @@ def problems_github(problems, checked: int) -> list[str]:
     lines = []
     for p in problems:
         level = "error" if p.severity == "error" else "warning"
-        where = f"file={p.path}" + (f",line={p.line}" if p.line else "")
+        where = f"file={_escape_github_property(p.path)}" + (f",line={p.line}" if p.line else "")
         message = p.message + (f" ({p.hint})" if p.hint else "")
-        lines.append(f"::{level} {where},title={p.code}::{_escape_github(message)}")
+        lines.append(f"::{level} {where},title={_escape_github_property(p.code)}::{_escape_github(message)}")
     lines.append(summary(problems, checked))
     return lines
 

@@ -80,6 +80,8 @@ def diff(root: Path, base: str, head: str | None = None) -> list[Change]:
 
 
 def _verify(root: Path, revision: str) -> None:
+    if revision.startswith("-"):
+        raise GitError(f"{revision!r} is not a commit here")
     done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", revision + "^{commit}"], cwd=root,
                           capture_output=True)
     if done.returncode:

@@ -24,6 +24,19 @@ def _yaml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# Words YAML 1.1 reads as booleans or null: a key named "on" or "no" needs quotes.
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
+def _yaml_name(value: str) -> str:
+    """A key or reference, plain when that reads back as the same text, quoted otherwise."""
+    import re
+
+    if re.fullmatch(r"[a-z][a-z0-9_-]*", value) and value not in _YAML_WORDS:
+        return value
+    return _yaml_string(value)
+
+
 def _pick(name: str, known, what: str, where: str) -> str:
     if name not in known:
         import difflib
@@ -73,7 +86,10 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
         except ClockError as error:
             raise ScaffoldError(f"--date: {error}") from None
     else:
-        date = (now.astimezone(tz) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        try:
+            date = (now.astimezone(tz) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        except OverflowError:
+            raise ScaffoldError("--now is too close to the end of time for a date an hour later") from None
     slots = _free_slots(root, frame, channels, date if date_text else now)
     if not date_text and channels and slots.get(channels[0]):
         date = slots[channels[0]]  # the first channel's next free slot
@@ -90,13 +106,28 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters["yaml"] = _yaml_string
+    env.filters["yaml_name"] = _yaml_name
     env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
-    text = env.get_template(f"{kind}.md.j2").render(
-        title=title, date=date, campaign=campaign, channels={c: slots.get(c) for c in channels},
-        authors=list(authors),
-        timedelta=timedelta, slug=slug,
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(text)
+    try:
+        template = env.get_template(f"{kind}.md.j2")
+        text = template.render(
+            title=title, date=date, campaign=campaign, channels={c: slots.get(c) for c in channels},
+            authors=list(authors), timedelta=timedelta, slug=slug,
+        )
+    except jinja2.TemplateSyntaxError as error:
+        raise ScaffoldError(f"{error.filename or template_name(kind)}:{error.lineno}: {error.message}") from None
+    except (jinja2.TemplateError, UnicodeDecodeError, OverflowError) as error:
+        raise ScaffoldError(f"template {template_name(kind)}: {error}") from None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{relpath} already exists (or is a broken link); choose another title or --slug") from None
+    except OSError as error:
+        raise ScaffoldError(f"cannot write {relpath}: {error.strerror or error}") from None
     return relpath
+
+
+def template_name(kind: str) -> str:
+    return f"templates/new/{kind}.md.j2"

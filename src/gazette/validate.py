@@ -117,7 +117,9 @@ def cover_image_alt(item: Item, repo: Repo):
 
 # [text](target "title") and ![alt](target); starting the pattern with a literal
 # "](" lets the regex engine skip ahead fast. Fenced code is skipped.
-LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+# The target excludes "(" and "]" so that a failed match stops at the next
+# candidate: "](](](…" would otherwise backtrack quadratically.
+LINK = re.compile(r"\]\(\s*<?([^()\]\s<>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -151,12 +153,14 @@ def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
         return []
     fenced = [m.span() for m in FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
     links = []
+    counted, line = 0, item.body_line  # lines counted incrementally: linear in the body
     for match in LINK.finditer(body):
         opening = body.rfind("[", body.rfind("\n", 0, match.start()) + 1, match.start())
         if opening < 0 or any(start <= match.start() < end for start, end in fenced):
             continue
         is_image = opening > 0 and body[opening - 1] == "!"
-        line = item.body_line + body.count("\n", 0, match.start())
+        line += body.count("\n", counted, match.start())
+        counted = match.start()
         links.append((is_image, body[opening + 1:match.start()], match.group(1), line))
     return links
 
