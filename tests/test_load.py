@@ -159,3 +159,23 @@ def test_a_ref_that_looks_like_an_option_is_refused(git_repo):
     result = git_repo.gazette("check", "--changed-since=--output=/tmp/gazette-pwned")
     assert result.exit_code == 2
     assert "is not a git revision" in result.output
+
+
+def test_items_outside_a_year_folder_are_flagged(repo):
+    repo.write("content/posts/direct.md", "---\ntitle: A\ndate: 2026-10-06T12:30:00+02:00\n---\n")
+    result = repo.gazette("check")
+    assert "content/posts/direct.md:3: file/year-folder is not in a year folder" in result.output
+    assert "move it to content/posts/2026/direct.md" in result.output
+
+
+def test_unknown_severity_override_is_reported(repo):
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\ngazette:\n  severity:\n    shema/unknown-key: off\n")
+    assert problems_of(repo.gazette("check", "--format", "json")) == [
+        ("calendar/channels.yml", 4, "config/unknown-code")]
+
+
+def test_checking_the_calendar_folder_reports_its_files(repo):
+    repo.write("calendar/channels.yml", "timezone: Nope/Zone\n")
+    result = repo.gazette("check", str(repo.root / "calendar"))
+    assert "calendar/channels.yml:1: config/timezone" in result.output
+    assert result.exit_code == 1

@@ -125,9 +125,9 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
         if "" not in selected:
             folders = tuple(p for p in selected if p.endswith("/"))
             if folders:
-                from .load import list_item_paths
+                from .load import frame_paths, list_item_paths
 
-                every = list_item_paths(root)[0]
+                every = list_item_paths(root)[0] + frame_paths(root)
                 selected = {p for p in selected if not p.endswith("/")} | {p for p in every if p.startswith(folders)}
             only = selected if only is None else only & selected
             scope = "paths" if scope == "all" else scope

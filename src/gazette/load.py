@@ -85,6 +85,7 @@ class Frame:
         self.memo: dict = {}  # values derived from the frame (parsed slots, zones), computed once
         self.authors: dict = {}
         self.severity: dict = {}
+        self.severity_lines: dict = {}
 
     @property
     def timezone(self) -> tzinfo | None:
@@ -282,6 +283,8 @@ def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
         frame.channel_lines = {key[1:]: line for key, line in settings.get("_lines", {}).items()
                                if len(key) == 3 and key[0] == "channels"}
         frame.severity = settings.get("gazette", {}).get("severity", {})
+        frame.severity_lines = {key[2]: line for key, line in settings.get("_lines", {}).items()
+                                if len(key) == 3 and key[:2] == ("gazette", "severity")}
     tz = lambda: frame.timezone  # noqa: E731 - resolved only if a naive date needs it
     if (root / AUTHORS_FILE).exists():
         authors = _load_yaml_file(root, AUTHORS_FILE, model.AUTHORS_FILE, tz, problems) or {}
@@ -298,6 +301,12 @@ def load_frame(root: Path) -> tuple[Frame, list[Problem]]:
 
 
 # -- the items -----------------------------------------------------------------
+
+def frame_paths(root: Path) -> list[str]:
+    """Every planning-frame file that exists."""
+    fixed = [p for p in (CHANNELS_FILE, AUTHORS_FILE) if os.path.isfile(os.path.join(root, p))]
+    return fixed + [f for folder in FRAME_FOLDERS.values() for f in _yaml_files(root, folder)]
+
 
 def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     """Every Markdown file under the kind folders, plus site pages; never follows links."""

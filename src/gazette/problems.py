@@ -20,7 +20,7 @@ CODES: dict[str, tuple[str, str]] = {
     "file/not-utf8": (ERROR, "the file is not valid UTF-8"),
     "file/too-large": (ERROR, "the file is larger than the 1 MiB cap"),
     "file/not-slug": (ERROR, "the file name is not a lowercase ASCII slug"),
-    "file/year-folder": (WARNING, "the item is not in the folder of its date's year"),
+    "file/year-folder": (WARNING, "the item is not in content/<kind>/<its date's year>/"),
     "file/symlink": (ERROR, "symbolic links are not followed"),
     "file/outside-repo": (ERROR, "the path is outside the repository"),
     "file/unreadable": (ERROR, "the file cannot be read"),
@@ -65,6 +65,7 @@ CODES: dict[str, tuple[str, str]] = {
     "config/timezone": (ERROR, "the timezone is not a known IANA zone"),
     "config/slot": (ERROR, "a channel slot is not a weekday and a time"),
     "config/window": (ERROR, "a campaign, event or freeze ends before it starts"),
+    "config/unknown-code": (WARNING, "a severity override names no problem code or family"),
 }
 
 

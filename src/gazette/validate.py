@@ -169,9 +169,13 @@ def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
 def year_folder(item: Item, repo: Repo):
     date = item.date
     parts = item.path.split("/")
-    if date is None or len(parts) != 4:
+    if date is None:
         return
-    if parts[2] != str(date.year):
+    folder = f"content/{FOLDER_OF_KIND[item.kind]}/{date.year}/"
+    if len(parts) != 4:
+        yield Problem("file/year-folder", item.path, item.line_of("date"),
+                      "is not in a year folder", f"move it to {folder}{item.slug}.md")
+    elif parts[2] != str(date.year):
         yield Problem("file/year-folder", item.path, item.line_of("date"),
                       f"dated {date.year} but filed under {parts[2]}/",
                       f"move it to content/{FOLDER_OF_KIND[item.kind]}/{date.year}/")
@@ -183,6 +187,20 @@ def timezone_known(repo: Repo, only: set | None):
     if (only is None or CHANNELS_FILE in only) and frame.timezone_name and frame.timezone is None:
         yield Problem("config/timezone", CHANNELS_FILE, frame.timezone_line,
                       f"{frame.timezone_name!r} is not a known timezone", "use an IANA name such as Europe/Paris")
+
+
+@rule("config", scope="repo")
+def severity_codes_known(repo: Repo, only: set | None):
+    if only is not None and CHANNELS_FILE not in only:
+        return
+    from .problems import CODES
+
+    families = {code.split("/")[0] for code in CODES}
+    for name, line in repo.frame.severity_lines.items():
+        if name not in CODES and name not in families:
+            yield Problem("config/unknown-code", CHANNELS_FILE, line,
+                          f"gazette.severity names {name!r}, which is no problem code or family",
+                          _did_you_mean(name, [*CODES, *families]) or "see docs/problems.md")
 
 
 @rule("ref", scope="repo")
