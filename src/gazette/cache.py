@@ -1,7 +1,8 @@
 """Parse cache: a warm run only parses the files whose bytes changed.
 
-Keyed by (path, BLAKE2 digest of the bytes), so it is right after a fresh
-clone, a checkout or a rebase, where mtimes lie. Invalidated as a whole
+Keyed by path and (size, mtime_ns), which spares reading unchanged files,
+and by the BLAKE2 digest of the bytes, so it is right after a fresh clone,
+a checkout or a rebase, where mtimes lie. Invalidated as a whole
 by Gazette's version and source files and by the frame's digest (the
 timezone, channels and campaigns decide what a check yields).
 
@@ -61,16 +62,31 @@ class FileCache:
         except Exception:  # absent, truncated, from another version: start afresh
             pass
 
-    def get(self, path: str, raw: bytes):
+    # An entry is (content digest, (size, mtime_ns), value). The stat key lets a warm
+    # run skip even reading unchanged files; the digest keeps the cache right where
+    # mtimes lie (a fresh clone, a checkout, a rebase).
+
+    def get_by_stat(self, path: str, info):
+        entry = self.entries.get(path)
+        if entry is not None and entry[1] == (info.st_size, info.st_mtime_ns):
+            self.fresh[path] = entry
+            return entry[2]
+        return None
+
+    def get(self, path: str, raw: bytes, info=None):
         digest = self.blake2b(raw, digest_size=16).digest()
         entry = self.entries.get(path)
         if entry is not None and entry[0] == digest:
+            if info is not None and entry[1] != (info.st_size, info.st_mtime_ns):
+                entry = (digest, (info.st_size, info.st_mtime_ns), entry[2])
+                self.dirty = True
             self.fresh[path] = entry
-            return entry[1]
+            return entry[2]
         return None
 
-    def put(self, path: str, raw: bytes, value) -> None:
-        self.fresh[path] = (self.blake2b(raw, digest_size=16).digest(), value)
+    def put(self, path: str, raw: bytes, value, info=None) -> None:
+        stat_key = (info.st_size, info.st_mtime_ns) if info is not None else None
+        self.fresh[path] = (self.blake2b(raw, digest_size=16).digest(), stat_key, value)
         self.dirty = True
 
     def save(self, prune: bool = False) -> None:

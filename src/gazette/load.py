@@ -132,11 +132,10 @@ class Repo:
 
 # -- reading files -------------------------------------------------------------
 
-def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
-    """Read one file with the guards that need no decoding: symlink, size, emptiness, NUL bytes."""
-    full = os.path.join(root, relpath)
+def stat_file(root: Path, relpath: str):
+    """lstat with the guards that need no reading: symlink, not a regular file, size."""
     try:
-        info = os.lstat(full)
+        info = os.lstat(os.path.join(root, relpath))
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
     if stat.S_ISLNK(info.st_mode):
@@ -149,8 +148,17 @@ def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
             "file/too-large", relpath, None,
             f"is {info.st_size / 1048576:.1f} MiB, over the 1 MiB cap",
             "keep images and attachments out of the Markdown file")
+    return info, None
+
+
+def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Problem | None]:
+    """Read one file with the guards that need no decoding: symlink, size, emptiness, NUL bytes."""
+    if info is None:
+        info, problem = stat_file(root, relpath)
+        if problem:
+            return None, problem
     try:
-        with open(full, "rb") as handle:
+        with open(os.path.join(root, relpath), "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
@@ -396,9 +404,16 @@ def each_file(root: Path, paths, problems: list[Problem], store, compute, need_t
     the bytes are unchanged (then ``text`` is None: not even decoded), else from
     ``compute(path, text)``. Unreadable files go to ``problems``."""
     for relpath in paths:
-        raw, problem = read_bytes(root, relpath)
+        info, problem = stat_file(root, relpath)
+        if problem is None and store is not None and not need_text:
+            result = store.get_by_stat(relpath, info)
+            if result is not None:
+                yield relpath, None, result
+                continue
         if problem is None:
-            result = store.get(relpath, raw) if store else None
+            raw, problem = read_bytes(root, relpath, info)
+        if problem is None:
+            result = store.get(relpath, raw, info) if store else None
             if result is not None and not need_text:
                 yield relpath, None, result
                 continue
@@ -411,7 +426,7 @@ def each_file(root: Path, paths, problems: list[Problem], store, compute, need_t
             continue
         result = compute(relpath, text)
         if store:
-            store.put(relpath, raw, result)
+            store.put(relpath, raw, result, info)
         yield relpath, text, result
 
 
