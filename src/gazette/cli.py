@@ -53,8 +53,11 @@ def progress_bar(label: str, minimum: int = 500):
     return wrap
 
 
-def common_options(formats: tuple[str, ...] | None = ("text", "json")):
-    """--repo and --now on every command; --format where the command reports."""
+def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True):
+    """--repo and --now on every command; --format where the command reports.
+
+    With ``needs_repo=False`` the command also runs outside a repository (root is None).
+    """
 
     def decorate(command):
         @click.option("--repo", type=click.Path(file_okay=False), default=None,
@@ -63,6 +66,17 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json")):
                       help="Run as if it were this date-time (e.g. 2026-12-04T09:00+01:00). Env: GAZETTE_NOW.")
         @functools.wraps(command)
         def wrapper(*args, repo, now_text, **kwargs):
+            if not needs_repo and repo is None:
+                from .clock import ClockError, now as clock_now
+                from .root import RepoNotFound, find_root
+
+                try:
+                    root = find_root()
+                except RepoNotFound:
+                    try:
+                        return command(*args, root=None, now=clock_now(now_text), **kwargs)
+                    except ClockError as error:
+                        raise ConfigError(f"--now: {error}") from None
             root, now = _repo_and_now(repo, now_text)
             return command(*args, root=root, now=now, **kwargs)
 
@@ -287,6 +301,56 @@ def slot_next(channels, after_text, fmt, root, now):
         else:
             local = moment.astimezone(channel_zone(repo.frame, name) or moment.tzinfo)
             click.echo(f"{name:<20} {local:%a %Y-%m-%d %H:%M %z}  (date: {local.isoformat()})")
+
+
+@cli.command()
+@click.argument("export", type=click.Path(dir_okay=False))
+@common_options(("text", "json"), needs_repo=False)
+def moderate(export, fmt, root, now):
+    """Run the netiquette rules over community messages (CSV or JSON lines).
+
+    EXPORT has id, author and text for each message. Prints the moderation
+    queue with the rule and the matched text; exit 1 if anything is flagged.
+    Uses calendar/moderation.yml when run inside a community repository.
+    """
+    from pathlib import Path
+
+    from .moderate import InputError, moderate as run, render_json, render_text
+    from .netiquette import Moderator, load_config
+
+    config, problems = load_config(root)
+    if problems:
+        raise ConfigError(problems[0].format())
+    try:
+        messages, flags = run(Path(export), Moderator(config))
+    except InputError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        click.echo(render_json(messages, flags))
+    else:
+        for line in render_text(messages, flags):
+            click.echo(line)
+    sys.exit(1 if flags else 0)
+
+
+@cli.command()
+@click.option("--base", required=True, metavar="REF", help="The git revision the pull request starts from.")
+@common_options(("markdown", "json"))
+def review(base, fmt, root, now):
+    """Write the pull-request review: changed items, problems, calendar, previews, verdict.
+
+    Only changed items and the items that refer to them are linted. Exit 1
+    when the review finds errors, like `gazette check`.
+    """
+    from . import review as reviewing
+    from .changes import GitError
+
+    try:
+        report = reviewing.build(root, base, now)
+    except GitError as error:
+        raise ConfigError(f"--base {base}: {error}") from None
+    click.echo(reviewing.to_json(report) if fmt == "json" else reviewing.to_markdown(report), nl=fmt == "json")
+    sys.exit(1 if report["errors"] else 0)
 
 
 def main():

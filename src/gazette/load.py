@@ -28,6 +28,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
+MODERATION_FILE = "calendar/moderation.yml"
 FRAME_FOLDERS = {"campaigns": "calendar/campaigns", "events": "calendar/events", "freezes": "calendar/freezes"}
 FRAME_MODELS = {"campaigns": model.CAMPAIGN, "events": model.EVENT, "freezes": model.FREEZE}
 
@@ -270,8 +271,8 @@ def frame_digest(root: Path) -> str:
     from hashlib import blake2b
 
     digest = blake2b(digest_size=16)
-    for relpath in (CHANNELS_FILE, AUTHORS_FILE, *(f for folder in FRAME_FOLDERS.values()
-                                                   for f in _yaml_files(root, folder))):
+    for relpath in (CHANNELS_FILE, AUTHORS_FILE, MODERATION_FILE,
+                    *(f for folder in FRAME_FOLDERS.values() for f in _yaml_files(root, folder))):
         try:
             digest.update(relpath.encode() + b"\0" + (root / relpath).read_bytes() + b"\0")
         except OSError:

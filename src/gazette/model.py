@@ -302,6 +302,10 @@ COMMON: dict[str, Field] = {
     "image": Field(IMAGE, doc="cover image"),
     "channels": Field(MapOf(CHANNEL_POST), doc="where to publish, keyed by channel name"),
     "published": Field(MapOf(RECEIPT), doc="receipts written by gazette publish; do not edit"),
+    "allow": Field(ListOf(Object({
+        "rule": Field(Text(nonempty=True), True, "a problem code (netiquette/insult) or family"),
+        "reason": Field(Text(nonempty=True), True, "why, shown in the review: no silent waivers"),
+    }), single_ok=False), doc="waive a rule for this item, with a reason"),
 }
 
 NEWSLETTER = {

@@ -57,6 +57,24 @@ CODES: dict[str, tuple[str, str]] = {
     "calendar/frozen": (ERROR, "a publication falls inside a crisis freeze"),
     "calendar/missed": (WARNING, "an approved publication's time passed without a receipt"),
     "calendar/campaign-window": (WARNING, "an item of a campaign is dated outside the campaign"),
+    # netiquette: calendar/moderation.yml on top of Gazette's French and English lists
+    "netiquette/insult": (ERROR, "an insult"),
+    "netiquette/discrimination": (ERROR, "a racist, sexist, homophobic or otherwise discriminatory term"),
+    "netiquette/porn": (ERROR, "a pornographic term"),
+    "netiquette/personal-data": (ERROR, "an e-mail address, phone number or IBAN in public text"),
+    "netiquette/shouting": (WARNING, "a long run of capitals"),
+    "netiquette/exclamation": (WARNING, "three or more exclamation marks"),
+    # channel: what is posted on each account
+    "channel/too-long": (ERROR, "a channel text is over the network's limit, counted the network's way"),
+    "channel/missing-text": (ERROR, "a social channel has no text once the item is in review or approved"),
+    "channel/hashtags": (WARNING, "more hashtags than the network allows or rewards"),
+    "channel/http": (WARNING, "a link is not https"),
+    "channel/tracking": (WARNING, "a link carries tracking parameters (utm_…, fbclid…)"),
+    # security: nothing a contributor writes may run script on the members' site
+    "security/script": (ERROR, "a <script> element"),
+    "security/event-handler": (ERROR, "an on…= event handler attribute"),
+    "security/javascript-url": (ERROR, "a javascript:, vbscript: or data: URL"),
+    "security/iframe": (ERROR, "an iframe from a host not in the allowed list"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y

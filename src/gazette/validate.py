@@ -38,8 +38,24 @@ def rule(family: str, scope: str = "item"):
 
 def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
     """What can be known from one item and the frame: its problems and the files it needs."""
-    problems = [p for rules in ITEM_RULES.values() for item_rule in rules for p in item_rule(item, repo)]
+    problems, _ = item_report(item, repo)
     return problems, references(item)
+
+
+def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Problem, str]]]:
+    """The item's problems, and those its ``allow:`` waives with their reasons."""
+    problems = [p for rules in ITEM_RULES.values() for item_rule in rules for p in item_rule(item, repo)]
+    waivers = {w["rule"]: w["reason"] for w in item.meta.get("allow") or () if w.get("rule") and w.get("reason")}
+    if not waivers:
+        return problems, []
+    kept, waived = [], []
+    for problem in problems:
+        reason = waivers.get(problem.code) or waivers.get(problem.code.split("/")[0])
+        if reason:
+            waived.append((problem, reason))
+        else:
+            kept.append(problem)
+    return kept, waived
 
 
 def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
@@ -203,6 +219,15 @@ def severity_codes_known(repo: Repo, only: set | None):
                           _did_you_mean(name, [*CODES, *families]) or "see docs/problems.md")
 
 
+@rule("config", scope="repo")
+def moderation_readable(repo: Repo, only: set | None):
+    from .load import MODERATION_FILE
+    from .netiquette import load_config
+
+    if only is None or MODERATION_FILE in only:
+        yield from load_config(repo.root)[1]
+
+
 @rule("ref", scope="repo")
 def unique_slugs(repo: Repo, only: set | None):
     by_slug: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -239,4 +264,4 @@ def _did_you_mean(name: str, known) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
-from . import calendar_rules  # noqa: E402,F401 - registers the calendar rules
+from . import calendar_rules, quality_rules  # noqa: E402,F401 - register their rules

@@ -1,0 +1,132 @@
+"""Content quality rules run by ``gazette check``: netiquette, channel texts, security.
+
+All are item rules: they read the item, the frame and the moderation lists
+(part of the frame's digest), so their results are cached per file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .load import Item, Repo
+from .netiquette import moderator_for
+from .problems import Problem
+from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
+from .validate import rule
+
+NO_TEXT_NETWORKS = ("site", "newsletter", "webhook")
+TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|igshid|_hsenc|_hsmi)=", re.IGNORECASE)
+HTTP = re.compile(r"(?<![\w/])http://[^\s)\"'<>]+", re.IGNORECASE)
+
+
+def texts(item: Item):
+    """(where, text, first line, is_markdown) for every text members may read."""
+    meta = item.meta
+    for key in ("title", "summary", "subject", "preheader"):
+        if isinstance(meta.get(key), str):
+            yield key, meta[key], item.line_of(key), False
+    for name, spec in (meta.get("channels") or {}).items():
+        if isinstance((spec or {}).get("text"), str):
+            yield f"channels.{name}.text", spec["text"], item.line_of("channels", name, "text"), False
+    yield "body", item.body, item.body_line, True
+
+
+def _line(text: str, start: int, first_line: int | None) -> int | None:
+    return None if first_line is None else first_line + text.count("\n", 0, start)
+
+
+@rule("netiquette")
+def netiquette(item: Item, repo: Repo):
+    moderator = moderator_for(repo.frame, repo.root)
+    for where, text, first, _ in texts(item):
+        for finding in moderator.scan(text):
+            label = finding.code.split("/")[1].replace("-", " ")
+            yield Problem(finding.code, item.path, _line(text, finding.start, first),
+                          f"{label} in {where}: {finding.text!r}",
+                          HINTS[finding.code], finding.severity)
+
+
+HINTS = {
+    "netiquette/insult": "rephrase; to quote a moderated message, waive with allow: [{rule, reason}]",
+    "netiquette/discrimination": "remove it; see the netiquette",
+    "netiquette/porn": "remove it; see the netiquette",
+    "netiquette/personal-data": "public text must not carry e-mails, phone numbers or IBANs: use the contact form",
+    "netiquette/shouting": "write in sentence case: capitals read as shouting",
+    "netiquette/exclamation": "one ! is enough",
+}
+
+
+@rule("channel")
+def channel_texts(item: Item, repo: Repo):
+    for name, spec in (item.meta.get("channels") or {}).items():
+        channel = repo.frame.channels.get(name)
+        if channel is None:
+            continue  # ref/channel says so
+        network = channel.get("network")
+        text = (spec or {}).get("text")
+        line = item.line_of("channels", name, "text") if text is not None else item.line_of("channels", name)
+        if network in NO_TEXT_NETWORKS:
+            continue
+        if not (text or "").strip():
+            if item.status in ("review", "approved", "published"):  # drafts are work in progress
+                yield Problem("channel/missing-text", item.path, line,
+                              f"{name} has no text to post", f"add channels.{name}.text")
+            continue
+        limit = channel.get("limit") or LIMITS.get(network)
+        length = count(text, network)
+        if limit and length > limit:
+            yield Problem("channel/too-long", item.path, line,
+                          f"{name} text is {length} characters as {network} counts them, over {limit}",
+                          f"cut {length - limit} characters")
+        tags = hashtags(text)
+        most = HASHTAG_LIMITS.get(network)
+        if most is not None and len(tags) > most:
+            yield Problem("channel/hashtags", item.path, line,
+                          f"{name} text has {len(tags)} hashtags, more than {most} for {network}",
+                          "keep the few that people follow")
+
+
+@rule("channel")
+def link_hygiene(item: Item, repo: Repo):
+    for where, text, first, _ in texts(item):
+        for match in HTTP.finditer(text):
+            yield Problem("channel/http", item.path, _line(text, match.start(), first),
+                          f"insecure link in {where}: {match.group()}", "use https://")
+        if "=" in text:
+            for match in TRACKING.finditer(text):
+                yield Problem("channel/tracking", item.path, _line(text, match.start(), first),
+                              f"tracking parameter {match.group(1)!r} in a link in {where}",
+                              "remove it: members' clicks are not for sale")
+
+
+SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE)
+JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?)\s*(javascript|vbscript|data):",
+                    re.IGNORECASE)
+IFRAME = re.compile(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
+                    re.IGNORECASE)
+DEFAULT_IFRAME_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "peertube.fr", "www.openstreetmap.org")
+
+
+@rule("security")
+def active_content(item: Item, repo: Repo):
+    """Nothing a contributor writes may run script on members' browsers."""
+    body = item.body
+    if "<" not in body and ":" not in body:
+        return
+    allowed = set(DEFAULT_IFRAME_HOSTS) | set(moderator_for(repo.frame, repo.root).iframe_hosts)
+    checks = (
+        (SCRIPT, "security/script", lambda m: "a <script> element", "remove it; embeds go through an allowed iframe"),
+        (EVENT_HANDLER, "security/event-handler", lambda m: f"an {m.group(1)}= attribute",
+         "remove the attribute; no inline JavaScript"),
+        (JS_URL, "security/javascript-url", lambda m: f"a {m.group(1)}: URL", "link to an https:// page"),
+    )
+    for pattern, code, what, hint in checks:
+        for match in pattern.finditer(body):
+            yield Problem(code, item.path, _line(body, match.start(), item.body_line), f"{what(match)} in body", hint)
+    for match in IFRAME.finditer(body):
+        host = (match.group(1) or "").lower()
+        if host not in allowed:
+            yield Problem("security/iframe", item.path, _line(body, match.start(), item.body_line),
+                          f"an iframe from {host or 'an unknown source'}",
+                          "allowed hosts: " + ", ".join(sorted(allowed)) + " (add more in calendar/moderation.yml)")
