@@ -1,0 +1,144 @@
+"""Netiquette, channel and security rules: true and false positives, French and English."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gazette.netiquette import Moderator, load_config
+from gazette.textcount import count
+
+CASES = json.loads((Path(__file__).parent / "moderation_cases.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def moderator():
+    return Moderator(load_config(None)[0])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:40] for c in CASES])
+def test_netiquette_defaults(moderator, case):
+    assert sorted({f.code for f in moderator.scan(case["text"])}) == sorted(case["expect"])
+
+
+def test_spans_point_into_the_original_text(moderator):
+    text = "Franchement, t'es qu'un C0NNARD."
+    [finding] = moderator.scan(text)
+    assert (finding.code, text[finding.start:finding.end]) == ("netiquette/insult", "C0NNARD")
+
+
+def test_iban_needs_a_valid_checksum(moderator):
+    assert [f.code for f in moderator.scan("IBAN FR76 3000 6000 0112 3456 7890 189")] == ["netiquette/personal-data"]
+    assert moderator.scan("Référence FR76 3000 6000 0112 3456 7890 188") == []
+
+
+def front(extra: str = "", status: str = "approved", date: str = "2026-12-01T12:30:00+01:00") -> str:
+    # A Tuesday 12:30 after the tests' clock: on mastodon's slot, not yet due.
+    return f"title: Bonjour\ndate: {date}\nstatus: {status}\n{extra}"
+
+
+def codes(repo, path=None):
+    report = json.loads(repo.gazette("check", "--format", "json").output)
+    return [(p["line"], p["code"]) for p in report["problems"] if path is None or p["path"] == path]
+
+
+def test_netiquette_in_body_and_channel_text_with_lines(repo):
+    path = repo.post("insulte", front=front("channels:\n  mastodon: {text: \"Quelle bande de connards\"}\n"),
+                     body="Premier paragraphe.\n\nÉcrivez-moi : camille@example.org\n")
+    assert codes(repo, path) == [(6, "netiquette/insult"), (11, "netiquette/personal-data")]
+
+
+def test_community_lists_add_words_allow_words_and_rerate_rules(repo):
+    repo.write("calendar/moderation.yml", "rules:\n  insult:\n    severity: warning\n    words:\n"
+               "      fr: [patate]\nallow: [connard]\nexclamation: {severity: 'off'}\n")
+    path = repo.post("local", body="Espèce de patate ! Quel connard !!!\n")
+    report = json.loads(repo.gazette("check", "--format", "json").output)
+    assert [(p["code"], p["severity"], p["message"]) for p in report["problems"] if p["path"] == path] == [
+        ("netiquette/insult", "warning", "insult in body: 'patate'")]
+
+
+def test_code_blocks_are_not_moderated_or_executed(repo):
+    body = "Exemple :\n\n```html\n<script>alert('connard')</script>\n```\n\nEt `<b onclick=x>` en ligne.\n"
+    assert codes(repo, repo.post("code", body=body)) == []
+
+
+def test_a_waiver_needs_a_reason_and_the_review_shows_it(git_repo):
+    waived = git_repo.post("citation", front=front(
+        "allow:\n  - {rule: netiquette/insult, reason: \"citation d'un message modéré\"}\n"),
+        body="Un membre a écrit « connard » : ce message a été masqué.\n")
+    silent = git_repo.post("sans-raison", front=front("allow:\n  - {rule: netiquette/insult}\n"),
+                           body="Quel connard.\n")
+    assert codes(git_repo, waived) == []
+    assert codes(git_repo, silent) == [(6, "schema/required"), (9, "netiquette/insult")]
+    review = json.loads(git_repo.gazette("review", "--base", "HEAD", "--format", "json").output)
+    assert [(w["path"], w["code"], w["reason"]) for w in review["waivers"]] == [
+        (waived, "netiquette/insult", "citation d'un message modéré")]
+
+
+@pytest.mark.parametrize("network, text, expected", [
+    ("x", "Été à vélo", 10),                                  # accents count 1
+    ("x", "Vélo 🚲", 7),                                       # an emoji weighs 2
+    ("x", "Lire https://fabrique.example.org/un/tres/long/chemin", 5 + 23),
+    ("mastodon", "Lire https://fabrique.example.org/un/tres/long/chemin", 5 + 23),
+    ("mastodon", "Merci @camille@mastodon.example.org !", len("Merci @camille !")),
+    ("mastodon", "Vélo 🚲", 6),                                # code points
+    ("bluesky", "Bravo 👍🏽 🇫🇷", 9),                            # graphemes: skin tone and flag are one each
+    ("bluesky", "e\u0301te\u0301", 3),                          # combining accents
+    ("threads", "Vélo", 4), ("linkedin", "Vélo", 4), ("instagram", "Vélo", 4),
+])
+def test_counts_the_way_each_network_counts(network, text, expected):
+    assert count(text, network) == expected
+
+
+def test_channel_text_over_the_limit(repo):
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
+               "  x: {network: x}\n  bsky: {network: bluesky}\n  insta: {network: instagram}\n")
+    long_x = "🚲" * 141  # 282 weighted
+    path = repo.post("trop-long", front=front(
+        f"channels:\n  x: {{text: \"{long_x}\"}}\n  bsky: {{text: \"{'é' * 300}\"}}\n"
+        f"  insta: {{text: \"{' '.join('#t' + str(i) for i in range(31))}\"}}\n"))
+    report = json.loads(repo.gazette("check", "--format", "json").output)
+    assert [(p["line"], p["code"], p["message"]) for p in report["problems"] if p["path"] == path] == [
+        (6, "channel/too-long", "x text is 282 characters as x counts them, over 280"),
+        (8, "channel/hashtags", "insta text has 31 hashtags, more than 30 for instagram"),
+    ]
+
+
+def test_missing_text_matters_once_in_review(repo):
+    draft = repo.post("brouillon", front=front("channels:\n  mastodon: {}\n", status="draft"))
+    ready = repo.post("pret", front=front("channels:\n  mastodon: {}\n", status="review",
+                                          date="2026-12-08T12:30:00+01:00"))
+    assert codes(repo, draft) == []
+    assert codes(repo, ready) == [(6, "channel/missing-text")]
+
+
+def test_link_hygiene(repo):
+    path = repo.post("liens", body="[site](http://example.org) et [suivi](https://example.org/?utm_source=x)\n"
+                                   "et [propre](https://example.org/page?id=3)\n")
+    assert codes(repo, path) == [(7, "channel/http"), (7, "channel/tracking")]
+
+
+@pytest.mark.parametrize("body, code", [
+    ("<script>alert(1)</script>", "security/script"),
+    ("<SCRIPT src=//evil.example></SCRIPT>", "security/script"),
+    ('<img src="x.png" onerror="alert(1)">', "security/event-handler"),
+    ("[clic](javascript:alert(1))", "security/javascript-url"),
+    ('<a href="javascript:void(0)">x</a>', "security/javascript-url"),
+    ('<iframe src="https://evil.example/x"></iframe>', "security/iframe"),
+    ("<iframe srcdoc='<p>'></iframe>", "security/iframe"),
+])
+def test_active_content_is_refused(repo, body, code):
+    path = repo.post("actif", body=body + "\n")
+    assert (7, code) in codes(repo, path)
+
+
+@pytest.mark.parametrize("body", [
+    '<iframe src="https://www.youtube-nocookie.com/embed/x" title="Vidéo"></iframe>',
+    "Le mot javascript: est un protocole, pas un lien ici.",
+    "La réunion online= mardi, on= y sera.",
+    "<button>Envoyer</button>",
+])
+def test_harmless_html_and_words_pass(repo, body):
+    assert codes(repo, repo.post("inoffensif", body=body + "\n")) == []
