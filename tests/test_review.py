@@ -1,0 +1,64 @@
+"""`gazette review` on a real two-commit repository, against a golden file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden" / "review.md"
+
+
+def make_pull_request(repo):
+    repo.post("deja-la", front="title: Déjà là\ndate: 2026-12-01T12:30:00+01:00\nstatus: approved\n"
+              "channels:\n  mastodon: {text: \"Rendez-vous mardi à l'atelier.\"}\n")
+    repo.post("retire", front="title: Retiré\ndate: 2026-12-15T12:30:00+01:00\nstatus: draft\n")
+    repo.commit_all("base")
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.post("deja-la", front="title: Déjà là\ndate: 2026-12-08T12:30:00+01:00\nstatus: approved\n"
+              "channels:\n  mastodon: {text: \"Rendez-vous mardi à l'atelier.\"}\n")
+    (repo.root / "content/posts/2026/retire.md").unlink()
+    repo.post("nouveau", front="title: Nouveau billet\ndate: 2026-12-01T12:30:00+01:00\nstatus: review\n"
+              "channels:\n  mastodon: {text: \"Quelle bande de connards !!! https://fabrique.example.org\"}\n"
+              "allow:\n  - {rule: netiquette/exclamation, reason: \"ton de la campagne\"}\n")
+    repo.post("lettre", kind="newsletters", front="title: Lettre\ndate: 2026-12-04T09:00:00+01:00\n"
+              "status: review\nsubject: \"Décembre à l'atelier\"\npreheader: \"Portes ouvertes et jeu\"\n"
+              "audience: tous\nchannels:\n  newsletter: {}\n")
+    repo.commit_all("change")
+    return base
+
+
+def test_review_markdown_matches_the_golden_file(git_repo):
+    base = make_pull_request(git_repo)
+    result = git_repo.gazette("review", "--base", base)
+    if not GOLDEN.exists():
+        GOLDEN.write_text(result.output)
+        pytest.fail(f"wrote {GOLDEN}: read it, then commit it")
+    assert result.output == GOLDEN.read_text()
+    assert result.exit_code == 1  # the insult is an error
+
+
+def test_review_json_shape(git_repo):
+    base = make_pull_request(git_repo)
+    review = json.loads(git_repo.gazette("review", "--base", base, "--format", "json").output)
+    assert review["verdict"] == "❌ 1 error to fix before merging"
+    assert [i["path"] for i in review["items"]] == [
+        "content/posts/2026/nouveau.md", "content/newsletters/2026/lettre.md", "content/posts/2026/deja-la.md"]
+    assert review["removed"] == ["content/posts/2026/retire.md"]
+    assert [(c["change"], c["channel"]) for c in review["calendar"]] == [
+        ("added", "mastodon"), ("added", "newsletter"), ("moved", "mastodon")]
+    assert review["previews"][0]["length"] == len("Quelle bande de connards !!! ") + 23
+    assert review["waivers"][0]["reason"] == "ton de la campagne"
+
+
+def test_review_of_nothing(git_repo):
+    result = git_repo.gazette("review", "--base", "HEAD")
+    assert "✅ Ready to merge: no problems found" in result.output
+    assert "No content changed." in result.output
+    assert result.exit_code == 0
+
+
+def test_review_with_a_bad_base_is_a_usage_error(git_repo):
+    result = git_repo.gazette("review", "--base", "nope")
+    assert result.exit_code == 2
