@@ -142,3 +142,11 @@ def test_active_content_is_refused(repo, body, code):
 ])
 def test_harmless_html_and_words_pass(repo, body):
     assert codes(repo, repo.post("inoffensif", body=body + "\n")) == []
+
+
+def test_channel_images_need_alt_text_too(repo):
+    repo.write("content/posts/2026/photo.jpg", b"\xff\xd8")
+    path = repo.post("image", front=front("channels:\n  mastodon:\n    text: Regardez\n    image: {src: photo.jpg}\n"))
+    assert codes(repo, path) == [(8, "a11y/image-alt")]
+    (repo.root / "content/posts/2026/photo.jpg").unlink()
+    assert codes(repo, path) == [(8, "a11y/image-alt"), (8, "ref/image")]

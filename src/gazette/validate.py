@@ -122,13 +122,13 @@ def channels_exist(item: Item, repo: Repo):
 
 @rule("a11y")
 def cover_image_alt(item: Item, repo: Repo):
-    image = item.meta.get("image")
-    if not image or not image.get("src"):
-        return
-    if not (image.get("alt") or "").strip():
-        yield Problem("a11y/image-alt", item.path, item.line_of("image"),
-                      "the cover image has no alt text",
-                      'describe it for screen readers: image: {src: …, alt: "…"}')
+    images = [(("image",), item.meta.get("image"), "the cover image")]
+    images += [(("channels", name, "image"), (spec or {}).get("image"), f"the {name} image")
+               for name, spec in (item.meta.get("channels") or {}).items()]
+    for key, image, what in images:
+        if image and image.get("src") and not (image.get("alt") or "").strip():
+            yield Problem("a11y/image-alt", item.path, item.line_of(*key), f"{what} has no alt text",
+                          'describe it for screen readers: image: {src: …, alt: "…"}')
 
 
 # [text](target "title") and ![alt](target); starting the pattern with a literal
@@ -151,9 +151,12 @@ def body_image_alt(item: Item, repo: Repo):
 def references(item: Item) -> list[Reference]:
     """Local files the item needs: the cover image, linked files and images."""
     refs: list[Reference] = []
-    image = item.meta.get("image")
-    if image and image.get("src") and not _is_external(image["src"]):
-        refs.append(("ref/image", image["src"], _resolve(item.path, image["src"]), item.line_of("image", "src")))
+    images = [(("image",), item.meta.get("image"))]
+    images += [(("channels", name, "image"), (spec or {}).get("image"))
+               for name, spec in (item.meta.get("channels") or {}).items()]
+    for key, image in images:
+        if image and image.get("src") and not _is_external(image["src"]):
+            refs.append(("ref/image", image["src"], _resolve(item.path, image["src"]), item.line_of(*key, "src")))
     for is_image, _, target, line in _body_links(item):
         if _is_external(target) or target.startswith(("#", "/")):
             continue
