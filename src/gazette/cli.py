@@ -353,6 +353,104 @@ def review(base, fmt, root, now):
     sys.exit(1 if report["errors"] else 0)
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print what is due and touch nothing.")
+@click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
+@click.option("--push/--no-push", default=False, show_default=True,
+              help="Push the receipts commit (rebase and retry if the remote moved on).")
+@common_options(("text", "json"))
+def publish(dry_run, channels, push, fmt, root, now):
+    """Deliver what is public and due, once, and commit the receipts.
+
+    Each (item, channel) goes through its target (calendar/channels.yml
+    `target:`; default `outbox`, files in outbox/). A freeze holds
+    everything but items tagged crisis. Exit 1 if a delivery failed.
+    """
+    from .publish import PublishError, run, summary
+
+    try:
+        outcomes = run(root, now, channels, dry_run=dry_run, push=push, progress=progress_bar("Publishing", 50))
+    except PublishError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "dry_run": dry_run, "outcomes": [
+            {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
+            for o in outcomes]}, ensure_ascii=False, indent=2))
+    else:
+        for o in outcomes:
+            detail = f"  ({o.detail})" if o.detail else ""
+            click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+        click.echo(("dry run: " if dry_run else "") + summary(outcomes))
+    sys.exit(1 if any(o.state == "failed" for o in outcomes) else 0)
+
+
+@cli.command("freeze")
+@click.option("--reason", required=True, help="Why: shown in gazette status and in the commit.")
+@click.option("--until", "until_text", metavar="ISO", help="End the freeze by itself at this time.")
+@click.option("--channel", "channels", multiple=True, help="Only these channels (default: all).")
+@common_options(formats=None)
+def freeze_command(reason, until_text, channels, root, now):
+    """Stop every delivery now (crisis): commits calendar/freezes/<id>.yml.
+
+    Items tagged crisis (holding statements) still go out.
+    """
+    from .freeze import FreezeError, freeze
+
+    until = _moment_option(until_text, "--until", root, now)
+    try:
+        freeze_id = freeze(root, now, reason, until, channels)
+    except FreezeError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"frozen: {freeze_id} (gazette unfreeze {freeze_id} to resume)")
+
+
+@cli.command("unfreeze")
+@click.argument("freeze_id", metavar="ID")
+@common_options(formats=None)
+def unfreeze_command(freeze_id, root, now):
+    """End a freeze now; its window stays on record so passed slots are reported, not sent."""
+    from .freeze import FreezeError, unfreeze
+
+    try:
+        path = unfreeze(root, now, freeze_id)
+    except FreezeError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"unfrozen: {path}")
+
+
+@cli.command("status")
+@common_options(("text", "json"))
+def status_command(fmt, root, now):
+    """Show active freezes and what publish would do now (due, held, missed)."""
+    from .load import load_repo
+    from .plan import active_freezes
+    from .publish import plan, summary
+
+    repo = load_repo(root)
+    freezes = [f for f in repo.frame.freezes.values() if f in active_freezes(repo.frame, now)]
+    outcomes = plan(repo, now)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "freezes": [
+            {"path": f["_path"], "reason": f.get("reason"), "who": f.get("who"),
+             "from": f["from"].isoformat(), "until": f["until"].isoformat() if f.get("until") else None}
+            for f in freezes], "outcomes": [
+            {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
+            for o in outcomes]}, ensure_ascii=False, indent=2))
+        return
+    for f in freezes:
+        until = f" until {f['until']:%Y-%m-%d %H:%M}" if f.get("until") else ""
+        click.echo(f"FROZEN since {f['from']:%Y-%m-%d %H:%M}{until} by {f.get('who', '?')}: {f.get('reason')} "
+                   f"[{f['_path']}]")
+    for o in outcomes:
+        detail = f"  ({o.detail})" if o.detail else ""
+        click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+    click.echo(summary(outcomes) if outcomes else "nothing due")
+
+
 def main():
     cli(prog_name="gazette")
 

@@ -1,0 +1,39 @@
+"""Delivery targets, one module each, registered by name (like datasette's publishers).
+
+A target delivers one (item, channel) publication and returns the receipt
+fields to record. It must be idempotent on its ``key``: delivering the same
+key twice delivers once (the outbox checks its file, a network API gets an
+Idempotency-Key). A new network is one new module calling :func:`register`.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+# What a target is asked to deliver. ``key`` is stable for (item, channel, revision).
+Delivery = namedtuple("Delivery", "item channel network spec text at key")
+
+TARGETS: dict[str, type] = {}
+
+
+class DeliveryError(Exception):
+    """A delivery failed; ``retry`` says whether trying again later may succeed."""
+
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
+
+
+def register(name: str):
+    def decorate(cls):
+        TARGETS[name] = cls
+        return cls
+    return decorate
+
+
+def target_for(name: str, root, config: dict):
+    from . import outbox  # noqa: F401 - registers itself
+
+    if name not in TARGETS:
+        raise DeliveryError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})", retry=False)
+    return TARGETS[name](root, config)
