@@ -1,0 +1,143 @@
+"""`gazette publish` to the outbox, exactly once, receipts in git; freezes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+NOW = "2026-12-01T13:00:00+01:00"
+
+
+@pytest.fixture
+def remote_repo(git_repo, tmp_path):
+    """The community repository with a bare remote, as CI sees it."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    git_repo.git("remote", "add", "origin", str(remote))
+    git_repo.git("push", "-q", "origin", "main")
+    git_repo.remote = remote
+    return git_repo
+
+
+def due_post(repo, slug="annonce", at="2026-12-01T12:30:00+01:00", extra=""):
+    return repo.post(slug, front=(
+        f"title: Annonce\ndate: {at}\nstatus: approved  # validé en revue\n{extra}"
+        f"channels:\n  mastodon: {{text: \"Rendez-vous à l'atelier\", at: {at}}}\n  newsletter: {{}}\n"))
+
+
+def test_publish_delivers_once_and_records_receipts(remote_repo):
+    path = due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    before = (remote_repo.root / path).read_text()
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.output.splitlines()[-1] == "2 sent"
+    assert result.exit_code == 0
+    outbox = sorted(p.relative_to(remote_repo.root / "outbox").as_posix()
+                    for p in (remote_repo.root / "outbox").rglob("*.*"))
+    assert [p.split("/")[0] for p in outbox] == ["mastodon", "newsletter"]
+    payload = json.loads(next((remote_repo.root / "outbox/mastodon").glob("*.json")).read_text())
+    assert payload["text"] == "Rendez-vous à l'atelier"
+    eml = next((remote_repo.root / "outbox/newsletter").glob("*.eml")).read_text()
+    assert "Message-ID: <" in eml and "Subject: Annonce" in eml
+
+    # Only receipt lines (and the status) changed; comments and quoting kept.
+    diff = remote_repo.git("diff", "HEAD~1", "--", path)
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert [line.split(" {")[0] for line in changed] == [
+        "-status: approved  # validé en revue",
+        "+status: published # validé en revue",  # the comment stays
+        "+published:",
+        "+  mastodon:",
+        "+  newsletter:",
+    ]
+    assert changed[3].startswith("+  mastodon: {at: 2026-12-01 13:00:00+01:00, id: ")
+    assert before.count("\n") + 3 == (remote_repo.root / path).read_text().count("\n")
+    assert remote_repo.git("log", "-1", "--format=%s").strip() == "gazette publish: 2 deliveries"
+    remote_log = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "-1", "--format=%s"],
+                                capture_output=True, text=True).stdout.strip()
+    assert remote_log == "gazette publish: 2 deliveries"
+
+    again = remote_repo.gazette("publish", now=NOW)
+    assert again.output == "nothing due\n"
+    assert len(list((remote_repo.root / "outbox").rglob("*.*"))) == 2
+    assert remote_repo.gazette("check", now=NOW).exit_code == 0
+
+
+def test_a_crash_before_the_receipt_does_not_deliver_twice(git_repo):
+    due_post(git_repo)
+    git_repo.commit_all()
+    git_repo.gazette("publish", now=NOW)
+    git_repo.git("reset", "-q", "--hard", "HEAD~1")  # the receipts commit never happened
+    result = git_repo.gazette("publish", now=NOW)
+    assert result.output.splitlines()[-1] == "2 sent"
+    assert len(list((git_repo.root / "outbox").rglob("*.*"))) == 2  # same files, not new ones
+
+
+def test_dry_run_touches_nothing(git_repo):
+    path = due_post(git_repo)
+    git_repo.commit_all()
+    result = git_repo.gazette("publish", "--dry-run", now=NOW)
+    assert result.output.splitlines() == [
+        f"due     mastodon             2026-12-01 12:30  {path}",
+        f"due     newsletter           2026-12-01 12:30  {path}",
+        "dry run: 2 due",
+    ]
+    assert git_repo.git("status", "--porcelain") == ""
+    assert not (git_repo.root / "outbox").exists()
+
+
+def test_drafts_and_future_items_wait(git_repo):
+    due_post(git_repo, "futur", at="2026-12-08T12:30:00+01:00")
+    git_repo.post("brouillon", front="title: B\ndate: 2026-12-01T12:30:00+01:00\nstatus: draft\n"
+                  "channels:\n  mastodon: {text: x}\n")
+    git_repo.commit_all()
+    assert git_repo.gazette("publish", now=NOW).output == "nothing due\n"
+
+
+def test_a_freeze_holds_everything_but_crisis_statements(git_repo):
+    due_post(git_repo, "normal")
+    due_post(git_repo, "communique", at="2026-12-01T12:00:00+01:00", extra="tags: [crisis]\n")
+    git_repo.commit_all()
+    frozen = git_repo.gazette("freeze", "--reason", "Incident de livraison", now="2026-12-01T11:00:00+01:00")
+    assert frozen.output.startswith("frozen: 20261201-1100-incident-de-livraison")
+    assert "gazette freeze: Incident de livraison" in git_repo.git("log", "-1", "--format=%s")
+    result = git_repo.gazette("publish", now=NOW)
+    lines = result.output.splitlines()
+    assert lines[-1] == "2 sent, 2 held"
+    assert all("communique" in line for line in lines if line.startswith("sent"))
+    status = git_repo.gazette("status", now=NOW).output
+    assert status.startswith("FROZEN since 2026-12-01 11:00 by ")
+    assert "held    mastodon" in status
+
+    freeze_id = frozen.output.split()[1]
+    git_repo.gazette("unfreeze", freeze_id, now="2026-12-01T14:00:00+01:00")
+    after = git_repo.gazette("publish", now="2026-12-01T14:05:00+01:00")
+    assert after.output.splitlines()[-1] == "2 missed"  # never a burst on unfreeze
+    assert "slot passed during a freeze" in after.output
+
+
+def test_freeze_needs_a_reason_and_a_future_end(git_repo):
+    result = git_repo.gazette("freeze", "--reason", " ", now=NOW)
+    assert result.exit_code == 2 and "--reason is required" in result.output
+    result = git_repo.gazette("freeze", "--reason", "x", "--until", "2026-01-01T00:00", now=NOW)
+    assert result.exit_code == 2 and "--until must be in the future" in result.output
+    result = git_repo.gazette("unfreeze", "nope", now=NOW)
+    assert result.exit_code == 2 and "no freeze 'nope'" in result.output
+
+
+def test_a_failing_target_does_not_block_the_others(git_repo):
+    git_repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
+                   "  mastodon: {network: mastodon, target: pigeon}\n  newsletter: {network: newsletter}\n")
+    due_post(git_repo)
+    git_repo.commit_all()
+    result = git_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 1
+    assert "failed  mastodon" in result.output and "unknown target 'pigeon'" in result.output
+    assert result.output.splitlines()[-1] == "1 sent, 1 failed"
+
+
+def test_the_sample_has_nothing_due_from_the_past(sample):
+    result = sample.gazette("publish", "--dry-run", now="2026-11-23T12:00:00+01:00")
+    assert result.output == "dry run: nothing due\n" or result.output == "nothing due\n"
