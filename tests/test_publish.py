@@ -129,12 +129,13 @@ def test_freeze_needs_a_reason_and_a_future_end(git_repo):
 
 def test_a_failing_target_does_not_block_the_others(git_repo):
     git_repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
-                   "  mastodon: {network: mastodon, target: pigeon}\n  newsletter: {network: newsletter}\n")
+                   "  mastodon: {network: mastodon, target: webhook, url: \"http://127.0.0.1:9/\"}\n"
+                   "  newsletter: {network: newsletter}\n")
     due_post(git_repo)
     git_repo.commit_all()
     result = git_repo.gazette("publish", now=NOW)
     assert result.exit_code == 1
-    assert "failed  mastodon" in result.output and "unknown target 'pigeon'" in result.output
+    assert "failed  mastodon" in result.output and "after 3 attempts" in result.output
     assert result.output.splitlines()[-1] == "1 sent, 1 failed"
 
 

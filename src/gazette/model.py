@@ -352,8 +352,18 @@ CHANNEL = Object({
     "cadence": Field(Object({"posts": Field(Integer(1), True),
                              "per": Field(Choice(("day", "week", "month")), True)})),
     "limit": Field(Integer(1), doc="maximum text length"),
-    "target": Field(Text(), doc="delivery target: outbox (default), smtp, mastodon, webhook"),
-    "timezone": Field(Text()),
+    "target": Field(Choice(("outbox", "smtp", "mastodon", "webhook")), doc="delivery target (default outbox)"),
+    "timezone": Field(Text(), doc="the account's own IANA zone, for slots"),
+    # target settings; secrets are never here, only the names of environment variables
+    "outbox": Field(Text(), doc="outbox folder (outbox target)"),
+    "url": Field(Text(), doc="webhook URL"),
+    "secret_env": Field(Text(), doc="environment variable holding the webhook's HMAC secret"),
+    "instance": Field(Text(), doc="Mastodon instance, https://…"),
+    "token_env": Field(Text(), doc="environment variable holding the Mastodon access token"),
+    "from": Field(Text(), doc="newsletter sender"),
+    "unsubscribe": Field(Text(), doc="newsletter unsubscribe URL (one-click, RFC 8058)"),
+    "batch": Field(Integer(1), doc="newsletter recipients per SMTP batch"),
+    "community": Field(Text(), doc="community name shown in the newsletter footer"),
 })
 
 CHANNELS_FILE = Object({

@@ -32,7 +32,7 @@ def register(name: str):
 
 
 def target_for(name: str, root, config: dict):
-    from . import outbox, smtp  # noqa: F401 - each registers itself
+    from . import http, outbox, smtp  # noqa: F401 - each registers itself
 
     if name not in TARGETS:
         raise DeliveryError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})", retry=False)
