@@ -142,3 +142,35 @@ def test_a_failing_target_does_not_block_the_others(git_repo):
 def test_the_sample_has_nothing_due_from_the_past(sample):
     result = sample.gazette("publish", "--dry-run", now="2026-11-23T12:00:00+01:00")
     assert result.output == "dry run: nothing due\n" or result.output == "nothing due\n"
+
+
+@pytest.mark.slow
+def test_two_publishers_racing_on_one_remote_deliver_once(remote_repo, tmp_path, monkeypatch):
+    """Two clones publish the same due items at once: one delivery each, receipts merged."""
+    due_post(remote_repo, "premier")
+    due_post(remote_repo, "second", at="2026-12-01T12:00:00+01:00")
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q", "origin", "main")
+    shared_outbox = tmp_path / "outbox"  # what the world sees: shared by both publishers
+    monkeypatch.setenv("GAZETTE_OUTBOX", str(shared_outbox))
+    clones = []
+    for name in ("a", "b"):
+        clone = tmp_path / name
+        subprocess.run(["git", "clone", "-q", str(remote_repo.remote), str(clone)], check=True)
+        for key, value in (("user.name", name), ("user.email", f"{name}@example.org")):
+            subprocess.run(["git", "-C", str(clone), "config", key, value], check=True)
+        clones.append(clone)
+    import sys
+
+    processes = [subprocess.Popen([sys.executable, "-m", "gazette.cli", "publish", "--push", "--repo", str(c),
+                                   "--now", NOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for c in clones]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert all(p.returncode == 0 for p in processes), outputs
+    delivered = sorted(p.name for p in shared_outbox.rglob("*.*"))
+    assert len(delivered) == 4  # 2 items × (mastodon, newsletter), each once
+    check = tmp_path / "check"
+    subprocess.run(["git", "clone", "-q", str(remote_repo.remote), str(check)], check=True)
+    for slug in ("premier", "second"):
+        text = (check / f"content/posts/2026/{slug}.md").read_text()
+        assert text.count("mastodon: {at:") == 1 and text.count("newsletter: {at:") == 1

@@ -60,7 +60,21 @@ def plan(repo, now: datetime, channels=()) -> list[Outcome]:
 
 def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: bool = False,
         progress=None) -> list[Outcome]:
-    """Deliver what :func:`plan` finds due; record receipts; commit; push. Returns every outcome."""
+    """Deliver what :func:`plan` finds due; record receipts; commit; push. Returns every outcome.
+
+    A run that loses a push race to another publisher starts again from the
+    remote's receipts: what the other run delivered is no longer due, and
+    what both delivered was delivered once (targets are idempotent by key).
+    """
+    for _ in range(3):
+        try:
+            return _run_once(root, now, channels, dry_run, push, progress)
+        except RaceLost:
+            continue
+    raise PublishError("lost the push race three times in a row; run publish again")
+
+
+def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, progress) -> list[Outcome]:
     from .load import load_repo
     from .receipts import write_receipts
     from .targets import Delivery, DeliveryError, target_for
@@ -133,8 +147,19 @@ def commit(root: Path, paths: list[str], message: str, push: bool, attempts: int
         except git.GitCommandError as error:
             if attempt == attempts - 1:
                 raise PublishError(f"push refused {attempts} times: {error.stderr.strip()}") from None
+        try:
             # Another run pushed first: replay our receipts on top of theirs.
             repository.git.pull("--rebase", remote.name, branch)
+        except git.GitCommandError:
+            # Both runs receipted the same items: theirs stand. Take the remote as it is;
+            # the caller re-reads the receipts (deliveries are idempotent by key).
+            repository.git.rebase("--abort")
+            repository.git.reset("--hard", f"{remote.name}/{branch}")
+            raise RaceLost() from None
+
+
+class RaceLost(Exception):
+    """Another publisher pushed receipts for the same items first."""
 
 
 def summary(outcomes: list[Outcome]) -> str:
