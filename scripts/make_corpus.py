@@ -55,10 +55,12 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
     lines.append(f'summary: "{sentence(rng, 18)}."')
     if kind == "newsletter":
         lines += [f'subject: "{sentence(rng, 5)}"', f'preheader: "{sentence(rng, 10)}"', "audience: tous"]
+        channels = ["newsletter"]
         lines += ["channels:", "  newsletter: {}"]
     else:
+        channels = rng.sample(CHANNELS, 2)
         lines.append("channels:")
-        for channel in rng.sample(CHANNELS, 2):
+        for channel in channels:
             at = date.isoformat()  # each item has its own slot: a clean plan, as in real use
             lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", at: {at}}}')
     if kind == "contest":
@@ -74,8 +76,9 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
             'mechanism: "Tirage au sort parmi les participants."',
             "rules: inline",
         ]
-    if rng.random() < 0.3 and date.tzinfo:
-        lines += ["published:", f"  site: {{at: {date.isoformat()}, commit: {rng.getrandbits(40):010x}}}"]
+    if status == "published":  # what gazette publish recorded when it delivered them
+        lines.append("published:")
+        lines += [f"  {channel}: {{at: {date.isoformat()}, id: '{rng.getrandbits(40):010x}'}}" for channel in channels]
     return "\n".join(lines) + "\n"
 
 

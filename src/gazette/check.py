@@ -50,13 +50,51 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
 
     from . import validate
-    from .plan import Publication, publications
-    from .load import (Repo, each_file, frame_digest, list_item_paths, load_frame, load_item, no_gc,
-                       selected_item_paths)
+    from .changes import files_mentioning  # noqa: F401 - imported while git runs
+    from .load import load_frame
 
     # 1. What to look at.
     frame, problems = load_frame(root)
     only, scope = select(root, paths, changed_since, pending, frame)
+
+    # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
+    repo, wanted, store, check_one = scan(root, now, frame, problems, only, cache, progress)
+
+    # 3. Items that may share a slot with the selection: they are read (not reported)
+    #    so that calendar conflicts with unchanged files are still seen.
+    if only is not None and repo.publications:
+        from .changes import files_mentioning
+
+        days = {pub.at.date().isoformat() for pub in repo.publications}
+        # Items live in their year's folder (file/year-folder): search only those.
+        years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
+        neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
+        from .load import each_file, no_gc
+        from .plan import Publication
+
+        with no_gc():
+            for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
+                repo.publications += map(Publication._make, pubs)
+
+    # 4. What needs the whole repository, then severities and order.
+    problems += validate.check_repo(repo, only)
+    if store:
+        store.save(prune=True)
+    return CheckResult(validate.finish(problems, repo, only), len(wanted), scope, sorted(only or ()))
+
+
+def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None = None, cache: bool = True,
+         progress=None):
+    """Every item file once: problems, references checked, publications gathered.
+
+    Shared by ``check`` and ``publish`` (which needs only the publications): both
+    fill and read the same per-file cache. Returns (repo, files read, cache, the
+    per-file function).
+    """
+    from . import validate
+    from .load import Repo, each_file, frame_digest, list_item_paths, load_item, no_gc, selected_item_paths
+    from .plan import Publication, publications
+
     if only is None:
         item_paths, _, found = list_item_paths(root)
         problems += found
@@ -64,8 +102,6 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         item_paths = selected_item_paths(root, only)
     repo = Repo(root, [], frame, problems, item_paths)
     repo.listed_all = only is None
-
-    # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     store = None
     if cache and only is None:
         from .cache import FileCache
@@ -86,25 +122,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             problems += found
             problems += validate.check_references(relpath, refs, repo)
             repo.publications += map(Publication._make, pubs)
-
-    # 3. Items that may share a slot with the selection: they are read (not reported)
-    #    so that calendar conflicts with unchanged files are still seen.
-    if only is not None and repo.publications:
-        from .changes import files_mentioning
-
-        days = {pub.at.date().isoformat() for pub in repo.publications}
-        # Items live in their year's folder (file/year-folder): search only those.
-        years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
-        neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
-        with no_gc():
-            for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
-                repo.publications += map(Publication._make, pubs)
-
-    # 4. What needs the whole repository, then severities and order.
-    problems += validate.check_repo(repo, only)
-    if store:
-        store.save(prune=True)
-    return CheckResult(validate.finish(problems, repo, only), len(wanted), scope, sorted(only or ()))
+    return repo, wanted, store, check_one
 
 
 def select(root: Path, paths, changed_since: str | None, pending, frame) -> tuple[set[str] | None, str]:

@@ -424,13 +424,11 @@ def unfreeze_command(freeze_id, root, now):
 @common_options(("text", "json"))
 def status_command(fmt, root, now):
     """Show active freezes and what publish would do now (due, held, missed)."""
-    from .load import load_repo
     from .plan import active_freezes
-    from .publish import plan, summary
+    from .publish import planned, summary
 
-    repo = load_repo(root)
-    freezes = [f for f in repo.frame.freezes.values() if f in active_freezes(repo.frame, now)]
-    outcomes = plan(repo, now)
+    frame, outcomes = planned(root, now)
+    freezes = [f for f in frame.freezes.values() if f in active_freezes(frame, now)]
     if fmt == "json":
         import json
 

@@ -21,7 +21,7 @@ WEEKDAYS = {name: index for index, names in enumerate((
 
 # One (item, channel) publication. ``at`` is aware; ``line`` points at the
 # channel's key (or the date) in the item's file.
-Publication = namedtuple("Publication", "path kind slug title status channel at line campaign tags receipted")
+Publication = namedtuple("Publication", "path kind slug title status channel at line campaign tags receipted date")
 
 
 class SlotError(ValueError):
@@ -60,7 +60,7 @@ def _publications(item) -> list[Publication]:
         at = (spec or {}).get("at") or date
         out.append(Publication(item.path, item.kind, item.slug, item.title, item.status, channel, at,
                                item.line_of("channels", channel), meta.get("campaign"), tags,
-                               channel in receipts))
+                               channel in receipts, date))
     return out
 
 

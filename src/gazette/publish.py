@@ -13,7 +13,7 @@ from datetime import datetime
 from hashlib import blake2b
 from pathlib import Path
 
-from .plan import active_freezes, publications
+from .plan import active_freezes
 from .visibility import is_public
 
 # What the run decided for one publication.
@@ -32,30 +32,40 @@ def delivery_key(item, channel: str) -> str:
     return blake2b(revision.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def plan(repo, now: datetime, channels=()) -> list[Outcome]:
+def plan(publications_, frame, now: datetime, channels=()) -> list[Outcome]:
     """What is due, held by a freeze, or missed; nothing is delivered here."""
     outcomes = []
-    frame = repo.frame
-    for item in repo.items:
-        if not is_public(item, now):
+    for pub in publications_:
+        if not is_public(pub, now):
             continue
-        crisis = CRISIS_TAG in (item.meta.get("tags") or ())
-        for pub in publications(item):
-            if pub.receipted or pub.at > now or (channels and pub.channel not in channels):
-                continue
-            if pub.channel not in frame.channels:
-                outcomes.append(Outcome(item.path, pub.channel, pub.at, "failed", "channel not declared"))
-                continue
-            if not crisis and active_freezes(frame, now, pub.channel):
-                reason = active_freezes(frame, now, pub.channel)[0].get("reason", "")
-                outcomes.append(Outcome(item.path, pub.channel, pub.at, "held", f"freeze: {reason}"))
-            elif not crisis and active_freezes(frame, pub.at, pub.channel):
-                # Its slot passed during a freeze now over: never sent in a burst on unfreeze.
-                outcomes.append(Outcome(item.path, pub.channel, pub.at, "missed",
-                                        "slot passed during a freeze: give it a new date"))
-            else:
-                outcomes.append(Outcome(item.path, pub.channel, pub.at, "due", ""))
+        if pub.receipted or pub.at > now or (channels and pub.channel not in channels):
+            continue
+        crisis = CRISIS_TAG in (pub.tags or ())
+        if pub.channel not in frame.channels:
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "failed", "channel not declared"))
+        elif not crisis and active_freezes(frame, now, pub.channel):
+            reason = active_freezes(frame, now, pub.channel)[0].get("reason", "")
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"freeze: {reason}"))
+        elif not crisis and active_freezes(frame, pub.at, pub.channel):
+            # Its slot passed during a freeze now over: never sent in a burst on unfreeze.
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "missed",
+                                    "slot passed during a freeze: give it a new date"))
+        else:
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "due", ""))
     return sorted(outcomes, key=lambda o: (o.at.timestamp(), o.path, o.channel))
+
+
+def planned(root: Path, now: datetime, channels=()) -> tuple[object, list[Outcome]]:
+    """(frame, outcomes) from the same per-file cache as ``gazette check``: a run with
+    nothing due costs about a warm check."""
+    from .check import scan
+    from .load import load_frame
+
+    frame, problems = load_frame(root)
+    repo, _, store, _ = scan(root, now, frame, problems)
+    if store:
+        store.save(prune=True)
+    return frame, plan(repo.publications, frame, now, channels)
 
 
 def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: bool = False,
@@ -79,10 +89,10 @@ def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, pr
     from .receipts import write_receipts
     from .targets import Delivery, DeliveryError, target_for
 
-    repo = load_repo(root)
-    outcomes = plan(repo, now, channels)
-    if dry_run:
+    frame, outcomes = planned(root, now, channels)
+    if dry_run or not any(o.state == "due" for o in outcomes):
         return outcomes
+    repo = load_repo(root, only={o.path for o in outcomes if o.state == "due"})
     items = {item.path: item for item in repo.items}
     targets: dict[str, object] = {}
     results: list[Outcome] = []

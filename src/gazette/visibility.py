@@ -8,6 +8,9 @@ PUBLIC_STATUSES = frozenset({"approved", "published"})
 
 
 def is_public(item, now: datetime) -> bool:
-    """Public iff status is approved or published and the date has come."""
-    date = item.meta.get("date")
-    return item.meta.get("status") in PUBLIC_STATUSES and date is not None and date <= now
+    """Public iff status is approved or published and the date has come.
+
+    ``item`` is an Item or one of its plan.Publication tuples (both have status and date).
+    """
+    date = item.date
+    return item.status in PUBLIC_STATUSES and date is not None and date <= now

@@ -39,9 +39,11 @@ class Outbox:
                 "idempotency_key": delivery.key,
             }, ensure_ascii=False, indent=2).encode("utf-8")
         if not target.exists():
-            temp = target.with_suffix(target.suffix + ".tmp")
+            # A private temporary name: two publishers racing never share one; the
+            # rename is atomic, so the file is either whole or absent.
+            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temp.write_bytes(content)
-            os.replace(temp, target)  # a crash leaves no half-written file
+            os.replace(temp, target)
         return {"id": delivery.key[:12], "url": str(target.relative_to(self.folder.parent))}
 
     def _email(self, delivery: Delivery) -> EmailMessage:
