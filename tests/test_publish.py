@@ -137,6 +137,8 @@ def test_a_failing_target_does_not_block_the_others(git_repo):
     assert result.exit_code == 1
     assert "failed  mastodon" in result.output and "after 3 attempts" in result.output
     assert result.output.splitlines()[-1] == "1 sent, 1 failed"
+    status = git_repo.gazette("status", now=NOW).output
+    assert "failed  mastodon" in status and "(last run 2026-12-01 13:00: " in status
 
 
 def test_the_sample_has_nothing_due_from_the_past(sample):
@@ -174,3 +176,21 @@ def test_two_publishers_racing_on_one_remote_deliver_once(remote_repo, tmp_path,
     for slug in ("premier", "second"):
         text = (check / f"content/posts/2026/{slug}.md").read_text()
         assert text.count("mastodon: {at:") == 1 and text.count("newsletter: {at:") == 1
+
+
+def test_a_rejected_push_is_rebased_and_retried(remote_repo, tmp_path):
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q", "origin", "main")
+    other = tmp_path / "other"  # someone merges a new post meanwhile
+    subprocess.run(["git", "clone", "-q", str(remote_repo.remote), str(other)], check=True)
+    (other / "content/posts/2026/autre.md").write_text("---\ntitle: Autre\ndate: 2027-01-05T12:30:00+01:00\n---\n")
+    subprocess.run(["git", "-C", str(other), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(other), "-c", "user.name=o", "-c", "user.email=o@example.org",
+                    "commit", "-qm", "autre"], check=True)
+    subprocess.run(["git", "-C", str(other), "push", "-q", "origin", "main"], check=True)
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.exit_code == 0, result.output
+    log = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "--format=%s", "-3"],
+                         capture_output=True, text=True).stdout.splitlines()
+    assert log[:2] == ["gazette publish: 2 deliveries", "autre"]

@@ -423,12 +423,14 @@ def unfreeze_command(freeze_id, root, now):
 @cli.command("status")
 @common_options(("text", "json"))
 def status_command(fmt, root, now):
-    """Show active freezes and what publish would do now (due, held, missed)."""
+    """Show active freezes, what publish would do now (due, held, missed) and what failed last time."""
     from .plan import active_freezes
-    from .publish import planned, summary
+    from .publish import last_run, planned, summary
 
     frame, outcomes = planned(root, now)
     freezes = [f for f in frame.freezes.values() if f in active_freezes(frame, now)]
+    previous = last_run(root) or {}
+    failed = [o for o in previous.get("outcomes", ()) if o["state"] == "failed"]
     if fmt == "json":
         import json
 
@@ -437,7 +439,7 @@ def status_command(fmt, root, now):
              "from": f["from"].isoformat(), "until": f["until"].isoformat() if f.get("until") else None}
             for f in freezes], "outcomes": [
             {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
-            for o in outcomes]}, ensure_ascii=False, indent=2))
+            for o in outcomes], "last_run": previous or None}, ensure_ascii=False, indent=2))
         return
     for f in freezes:
         until = f" until {f['until']:%Y-%m-%d %H:%M}" if f.get("until") else ""
@@ -446,6 +448,9 @@ def status_command(fmt, root, now):
     for o in outcomes:
         detail = f"  ({o.detail})" if o.detail else ""
         click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+    for o in failed:
+        click.echo(f"failed  {o['channel']:<20} {o['at'][:16].replace('T', ' ')}  {o['path']}  "
+                   f"(last run {previous['at'][:16].replace('T', ' ')}: {o['detail']})")
     click.echo(summary(outcomes) if outcomes else "nothing due")
 
 

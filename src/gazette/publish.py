@@ -78,10 +78,45 @@ def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: boo
     """
     for _ in range(3):
         try:
-            return _run_once(root, now, channels, dry_run, push, progress)
+            outcomes = _run_once(root, now, channels, dry_run, push, progress)
+            break
         except RaceLost:
             continue
-    raise PublishError("lost the push race three times in a row; run publish again")
+    else:
+        raise PublishError("lost the push race three times in a row; run publish again")
+    if not dry_run:
+        record_run(root, now, outcomes)
+    return outcomes
+
+
+def state_dir(root: Path) -> Path:
+    """Machine-local state (the newsletter ledger, the last run): never committed."""
+    import os
+
+    return Path(os.environ.get("GAZETTE_STATE_DIR") or Path(root) / ".gazette")
+
+
+def record_run(root: Path, now: datetime, outcomes: list[Outcome]) -> None:
+    """What the last run did, for gazette status ("what failed")."""
+    import json
+
+    folder = state_dir(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "last-publish.json").write_text(json.dumps({"at": now.isoformat(), "outcomes": [
+            {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
+            for o in outcomes]}, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def last_run(root: Path) -> dict | None:
+    import json
+
+    try:
+        return json.loads((state_dir(root) / "last-publish.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, progress) -> list[Outcome]:
@@ -150,6 +185,10 @@ def commit(root: Path, paths: list[str], message: str, push: bool, attempts: int
         raise PublishError("--push: this repository has no remote")
     remote = repository.remotes[0]
     branch = repository.active_branch.name
+    reader = repository.config_reader()
+    if not reader.get_value("user", "email", ""):
+        # A rebase rewrites our commit and needs a committer, which CI runners lack.
+        repository.git.update_environment(GIT_COMMITTER_NAME=actor.name, GIT_COMMITTER_EMAIL=actor.email)
     for attempt in range(attempts):
         try:
             remote.push(f"{branch}:{branch}").raise_if_error()

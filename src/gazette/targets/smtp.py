@@ -73,7 +73,9 @@ class SMTPTarget:
         self.root = Path(root)
         self.config = config
         self.batch = int(config.get("batch") or 100)
-        self.ledgers = Path(_env("GAZETTE_STATE_DIR") or self.root / ".gazette") / "ledger"
+        from ..publish import state_dir
+
+        self.ledgers = state_dir(self.root) / "ledger"
 
     def _connect(self) -> smtplib.SMTP:
         host = _env("GAZETTE_SMTP_HOST")
