@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import smtplib
+import sys
 import time
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
@@ -30,6 +31,33 @@ from . import Delivery, DeliveryError, register
 
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
+
+
+class _NoBar:
+    def update(self, count: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+class _Bar(_NoBar):
+    def __init__(self, total: int, label: str):
+        import click
+
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self.bar.__enter__()
+
+    def update(self, count: int) -> None:
+        self.bar.update(count)
+
+    def finish(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+def _progress(total: int, label: str):
+    """A progress bar on a terminal for long lists; nothing in CI logs or tests."""
+    return _Bar(total, label) if total >= 200 and sys.stderr.isatty() else _NoBar()
 
 
 def read_subscribers(path: str) -> list[tuple[str, str]]:
@@ -100,6 +128,7 @@ class SMTPTarget:
         pending = [(email, name) for email, name in subscribers if email not in ledger.done]
         html, text = render(delivery, self.config)
         server = None
+        bar = _progress(len(pending), f"Sending {delivery.item.slug}")
         try:
             for start in range(0, len(pending), self.batch):
                 batch = pending[start:start + self.batch]
@@ -107,6 +136,7 @@ class SMTPTarget:
                     try:
                         server = server or self._connect()
                         ledger.record(self._send_batch(server, delivery, batch, html, text))
+                        bar.update(len(batch))
                         break
                     except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError):
                         server = None  # dropped: reconnect and send the batch again
@@ -115,6 +145,7 @@ class SMTPTarget:
                                                 f"{len(subscribers)} sent, run publish again to resume") from None
                         time.sleep(0.2 * (attempt + 1))
         finally:
+            bar.finish()
             if server is not None:
                 try:
                     server.quit()
