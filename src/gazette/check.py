@@ -50,7 +50,6 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(f"--changed-since {changed_since}: {error}") from None
 
     from . import validate
-    from .changes import files_mentioning  # noqa: F401 - imported while git runs
     from .load import load_frame
 
     # 1. What to look at.
@@ -64,14 +63,13 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     #    so that calendar conflicts with unchanged files are still seen.
     if only is not None and repo.publications:
         from .changes import files_mentioning
+        from .load import each_file, no_gc
+        from .plan import Publication
 
         days = {pub.at.date().isoformat() for pub in repo.publications}
         # Items live in their year's folder (file/year-folder): search only those.
         years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
         neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
-        from .load import each_file, no_gc
-        from .plan import Publication
-
         with no_gc():
             for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
                 repo.publications += map(Publication._make, pubs)

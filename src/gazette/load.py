@@ -18,7 +18,6 @@ from pathlib import Path
 
 from . import model, yamlsafe
 from .problems import Problem
-from .root import RepoNotFound, find_root  # noqa: F401 - part of this module's API
 
 MAX_FILE_BYTES = 1024 * 1024
 FRAME_YAML_BYTES = 128 * 1024  # frame files: long lists are fine; libyaml's stack is not at risk
