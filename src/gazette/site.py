@@ -1,0 +1,211 @@
+"""Stage 5: the community site, as a thin MkDocs plugin over the library.
+
+The plugin (entry point ``gazette`` in ``mkdocs.plugins``) does four things:
+fails the build with ``path:line: code`` problems (no traceback) when
+``gazette check`` finds errors; removes every item ``is_public`` refuses from
+the files, so drafts and future items reach no page, nav, search index or
+sitemap; generates the archive pages (by kind, year, category and campaign)
+in one pass over the items, so the build grows linearly; and writes the RSS
+and Atom feeds. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+from mkdocs.config import config_options
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File
+
+KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
+               "contest": ("contests", "Concours")}
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+PER_PAGE = 20
+
+
+def french_date(moment: datetime) -> str:
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def reading_minutes(text: str) -> int:
+    return max(1, math.ceil(len(text.split()) / 220))
+
+
+def contest_state(item, now: datetime) -> str:
+    meta = item.meta
+    if meta.get("winners"):
+        return "gagnants"
+    if meta.get("closes") and now >= meta["closes"]:
+        return "clos"
+    if meta.get("opens") and now >= meta["opens"]:
+        return "ouvert"
+    return "à venir"
+
+
+class GazettePlugin(BasePlugin):
+    config_scheme = (
+        ("now", config_options.Type(str, default="")),
+        ("repo", config_options.Type(str, default="")),
+    )
+
+    def on_config(self, config):
+        from .check import run_check
+        from .clock import ClockError, now as clock_now
+        from .load import load_repo
+
+        root = Path(self.config["repo"] or Path(config["config_file_path"]).parent)
+        try:
+            self.now = clock_now(self.config["now"] or None)
+        except ClockError as error:
+            raise PluginError(f"gazette: now: {error}") from None
+        result = run_check(root, self.now)
+        errors = [p for p in result.problems if p.severity == "error"]
+        if errors:
+            listing = "\n".join(p.format() for p in errors[:50])
+            raise PluginError(f"gazette check found {len(errors)} error(s):\n{listing}")
+        self.repo = load_repo(root)
+        self.root = root
+        from .visibility import is_public
+
+        self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
+                             key=lambda i: i.date, reverse=True)
+        self.public_paths = {i.path.removeprefix("content/") for i in self.public}
+        return config
+
+    def on_files(self, files, config):
+        from .load import kind_of
+
+        for file in list(files):
+            src = file.src_uri
+            if src.endswith(".md") and kind_of("content/" + src) and src not in self.public_paths:
+                files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
+        self.pages: dict[str, str] = {}
+        self._archives()
+        for uri, text in self.pages.items():
+            files.append(File.generated(config, uri, content=text))
+        return files
+
+    # -- archives ---------------------------------------------------------------
+
+    def _list(self, items, from_dir: str) -> list[str]:
+        lines = []
+        for item in items:
+            link = posixpath.relpath(item.path.removeprefix("content/"), from_dir or ".")
+            summary = item.meta.get("summary") or ""
+            lines.append(f"- **[{item.title}]({link})** — {french_date(item.date)}"
+                         + (f"  \n  {summary}" if summary else ""))
+        return lines
+
+    def _paged(self, base: str, title: str, items, intro: str = "") -> None:
+        """One archive, paginated: base.md, base-2.md…"""
+        pages = [items[i:i + PER_PAGE] for i in range(0, len(items), PER_PAGE)] or [[]]
+        for number, chunk in enumerate(pages, 1):
+            uri = f"{base}.md" if number == 1 else f"{base}-{number}.md"
+            lines = [f"# {title}", "", intro, ""] if intro else [f"# {title}", ""]
+            lines += self._list(chunk, "archives") or ["Rien pour le moment."]
+            name = base.rsplit("/", 1)[-1]
+            nav = []
+            if number > 1:
+                nav.append(f"[← Plus récents]({name if number == 2 else f'{name}-{number - 1}'}.md)")
+            if number < len(pages):
+                nav.append(f"[Plus anciens →]({name}-{number + 1}.md)")
+            if nav:
+                lines += ["", " · ".join(nav)]
+            self.pages[uri] = "\n".join(lines) + "\n"
+
+    def _archives(self) -> None:
+        by_kind, by_year, by_category, by_campaign = (defaultdict(list) for _ in range(4))
+        for item in self.public:  # one pass: linear in the number of items
+            by_kind[item.kind].append(item)
+            by_year[(item.kind, item.date.year)].append(item)
+            for category in item.meta.get("categories") or ():
+                by_category[category].append(item)
+            if item.meta.get("campaign"):
+                by_campaign[item.meta["campaign"]].append(item)
+        index = ["# Archives", ""]
+        for kind, (folder, label) in KIND_LABELS.items():
+            self._paged(f"archives/{folder}", label, by_kind[kind])
+            years = sorted({year for (k, year) in by_year if k == kind}, reverse=True)
+            index.append(f"## [{label}]({folder}.md)")
+            index.append(" · ".join(f"[{year}]({folder}-{year}.md)" for year in years) or "—")
+            index.append("")
+            for year in years:
+                self._paged(f"archives/{folder}-{year}", f"{label} {year}", by_year[(kind, year)])
+        from .slugs import slugify
+
+        index.append("## Catégories")
+        for category in sorted(by_category):
+            slug = slugify(category)
+            self._paged(f"archives/categorie-{slug}", f"Catégorie : {category}", by_category[category])
+            index.append(f"- [{category}](categorie-{slug}.md) ({len(by_category[category])})")
+        index += ["", "## Campagnes"]
+        for slug in sorted(by_campaign):
+            name = (self.repo.frame.campaigns.get(slug) or {}).get("name", slug)
+            self._paged(f"archives/campagne-{slug}", f"Campagne : {name}", by_campaign[slug])
+            index.append(f"- [{name}](campagne-{slug}.md) ({len(by_campaign[slug])})")
+        self.pages["archives/index.md"] = "\n".join(index) + "\n"
+
+    # -- pages ------------------------------------------------------------------
+
+    def on_page_markdown(self, markdown, page, config, files):
+        src = page.file.src_uri
+        if src == "index.md":
+            return markdown + self._home()
+        item = next((i for i in self.public if i.path == "content/" + src), None)
+        if item is None:
+            return markdown
+        authors = self.repo.frame.authors
+        names = ", ".join((authors.get(a) or {}).get("name", a) for a in item.meta.get("authors") or ())
+        header = [f"# {item.title}", "",
+                  f"*{french_date(item.date)}" + (f" · {names}" if names else "")
+                  + f" · {reading_minutes(item.body)} min de lecture*", ""]
+        if item.kind == "contest":
+            header += self._contest_box(item)
+        if item.kind == "newsletter":
+            header += ['!!! note "Lettre envoyée aux abonnés"', f"    **Objet :** {item.meta.get('subject')}", ""]
+        return "\n".join(header) + "\n" + markdown
+
+    def _contest_box(self, item) -> list[str]:
+        meta = item.meta
+        lines = [f'!!! info "Jeu concours — {contest_state(item, self.now)}"']
+        lines.append(f"    **Ouverture :** {french_date(meta['opens'])} à {meta['opens']:%H:%M} · "
+                     f"**Clôture :** {french_date(meta['closes'])} à {meta['closes']:%H:%M}")
+        if meta.get("draw"):
+            lines.append(f"    · **Tirage :** {french_date(meta['draw'])}")
+        lines.append("")
+        for prize in meta.get("prizes") or ():
+            lines.append(f"    - {prize['quantity']} × {prize['name']} ({prize['value']} € TTC)")
+        eligibility = meta.get("eligibility") or {}
+        if eligibility:
+            lines += ["", f"    **Conditions :** {eligibility.get('min_age', 18)} ans et plus, résidant en "
+                          f"{', '.join(eligibility.get('countries') or ['FR'])}. Participation gratuite."]
+        if meta.get("winners"):
+            lines += ["", f"    **Gagnants :** {', '.join(meta['winners'])}"]
+        return lines + [""]
+
+    def _home(self) -> str:
+        posts = [i for i in self.public if i.kind == "post"][:5]
+        contests = [i for i in self.public if i.kind == "contest" and contest_state(i, self.now) in ("ouvert", "à venir")]
+        events = sorted((e for e in self.repo.frame.events.values() if e.get("start") and e["start"] >= self.now),
+                        key=lambda e: e["start"])[:3]
+        lines = ["", "## Derniers billets", ""] + (self._list(posts, "") or ["Rien pour le moment."])
+        if contests:
+            lines += ["", "## Jeu concours en cours", ""] + self._list(contests[:1], "")
+        if events:
+            lines += ["", "## Prochains rendez-vous", ""]
+            lines += [f"- **{e['name']}** — {french_date(e['start'])} à {e['start']:%H:%M}"
+                      + (f", {e['place']}" if e.get("place") else "") for e in events]
+        return "\n".join(lines) + "\n"
+
+    # -- feeds ------------------------------------------------------------------
+
+    def on_post_build(self, config):
+        from .feeds import write_feeds
+
+        write_feeds(Path(config["site_dir"]), config.get("site_url") or "", config["site_name"], self.public)
