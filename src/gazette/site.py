@@ -203,6 +203,11 @@ class GazettePlugin(BasePlugin):
                       + (f", {e['place']}" if e.get("place") else "") for e in events]
         return "\n".join(lines) + "\n"
 
+    def on_post_page(self, output, page, config):
+        # Material's search dialog has no accessible name (axe: aria-dialog-name, serious).
+        return output.replace('data-md-component="search" role="dialog">',
+                              'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
+
     # -- feeds ------------------------------------------------------------------
 
     def on_post_build(self, config):
