@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Benchmark the site build: the gazette plugin against the same Markdown as plain pages.
+
+    python scripts/bench_site.py [--sizes 300 1000 3000]
+
+For each size, generates that many posts (scripts/make_corpus.py, posts only
+are kept public), builds with mkdocs.yml and the gazette plugin (visibility,
+archives, feeds), then builds the same files as plain pages without the
+plugin, in the same run. Prints both times, their ratio and the growth per
+post. Target (issue 4): <= 1.2x plain pages at 3,000 posts, linear growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN = """site_name: Plain
+docs_dir: content
+theme: {name: material, language: fr, font: false}
+plugins: [search]
+validation: {omitted_files: ignore, unrecognized_links: ignore}
+"""
+
+
+def build(folder: Path, config: str) -> float:
+    env = {**os.environ, "GAZETTE_NOW": "2030-01-01T00:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config], cwd=folder, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 3000])
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from make_corpus import make
+
+    print(f"{'posts':>6} {'gazette':>9} {'plain':>9} {'ratio':>6} {'ms/post':>8}")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as temp:
+            folder = Path(temp) / "corpus"
+            make(size, folder)
+            for kind in ("newsletters", "contests"):
+                shutil.rmtree(folder / "content" / kind, ignore_errors=True)
+            for path in (folder / "content/posts").rglob("*.md"):  # every post public
+                text = path.read_text(encoding="utf-8")
+                for status in ("draft", "review", "idea", "approved"):
+                    text = text.replace(f"status: {status}\n", "status: published\n", 1)
+                path.write_text(text, encoding="utf-8")
+            shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+            shutil.copytree(ROOT / "content/assets", folder / "content/assets")
+            shutil.copytree(ROOT / "content/stylesheets", folder / "content/stylesheets")
+            for page in ("index.md", "charte.md", "netiquette.md"):
+                shutil.copy(ROOT / "content" / page, folder / "content" / page)
+            (folder / "plain.yml").write_text(PLAIN)
+            gazette = build(folder, "mkdocs.yml")
+            plain = build(folder, "plain.yml")
+        print(f"{size:>6} {gazette:>8.1f}s {plain:>8.1f}s {gazette / plain:>5.2f}x {gazette / size * 1000:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
