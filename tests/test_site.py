@@ -45,8 +45,13 @@ def test_drafts_and_future_items_appear_nowhere(sample):
 
 
 def test_feeds_are_valid_absolute_and_french(sample):
+    feedparser = pytest.importorskip("feedparser")
     assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
     site = sample.root / "site"
+    for name in ("feed.xml", "atom.xml", "posts/feed.xml", "newsletters/atom.xml", "contests/feed.xml"):
+        parsed = feedparser.parse((site / name).read_bytes())
+        assert not parsed.bozo, (name, parsed.bozo_exception)
+        assert parsed.entries and all(e.link.startswith("https://fabrique.example.org/") for e in parsed.entries)
     rss = ET.parse(site / "feed.xml").getroot()
     assert rss.find("channel/language").text == "fr"
     links = [i.find("link").text for i in rss.iter("item")]
@@ -66,8 +71,13 @@ def test_contest_newsletter_and_archive_pages(sample):
     letter = (site / "newsletters/2026/lettre-octobre-2026/index.html").read_text()
     assert "Lettre envoyée aux abonnés" in letter
     for page in ("archives/index.html", "archives/posts-2026/index.html", "archives/categorie-atelier/index.html",
-                 "archives/campagne-hiver-a-velo/index.html"):
+                 "archives/campagne-hiver-a-velo/index.html", "archives/auteur-yanis/index.html"):
         assert (site / page).exists(), page
+    year = (site / "archives/posts-2026/index.html").read_text()
+    assert year.index("Novembre") < year.index("Septembre")  # newest first, a heading per month
+    author = (site / "archives/auteur-yanis/index.html").read_text()
+    assert "Chef d&#39;atelier" in author or "Chef d'atelier" in author
+    assert "Réparer sa chambre à air en dix minutes" in author
     home = (site / "index.html").read_text()
     assert "Derniers billets" in home and 'href="charte/"' in home and 'href="netiquette/"' in home
 

@@ -102,13 +102,21 @@ class GazettePlugin(BasePlugin):
                          + (f"  \n  {summary}" if summary else ""))
         return lines
 
-    def _paged(self, base: str, title: str, items, intro: str = "") -> None:
-        """One archive, paginated: base.md, base-2.md…"""
+    def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False) -> None:
+        """One archive, paginated: base.md, base-2.md…; a year's archive has a heading per month."""
         pages = [items[i:i + PER_PAGE] for i in range(0, len(items), PER_PAGE)] or [[]]
         for number, chunk in enumerate(pages, 1):
             uri = f"{base}.md" if number == 1 else f"{base}-{number}.md"
             lines = [f"# {title}", "", intro, ""] if intro else [f"# {title}", ""]
-            lines += self._list(chunk, "archives") or ["Rien pour le moment."]
+            if by_month:
+                month = None
+                for item in chunk:
+                    if item.date.month != month:
+                        month = item.date.month
+                        lines += ["", f"## {MONTHS[month - 1].capitalize()}", ""]
+                    lines += self._list([item], "archives")
+            else:
+                lines += self._list(chunk, "archives") or ["Rien pour le moment."]
             name = base.rsplit("/", 1)[-1]
             nav = []
             if number > 1:
@@ -120,9 +128,11 @@ class GazettePlugin(BasePlugin):
             self.pages[uri] = "\n".join(lines) + "\n"
 
     def _archives(self) -> None:
-        by_kind, by_year, by_category, by_campaign = (defaultdict(list) for _ in range(4))
+        by_kind, by_year, by_category, by_campaign, by_author = (defaultdict(list) for _ in range(5))
         for item in self.public:  # one pass: linear in the number of items
             by_kind[item.kind].append(item)
+            for author in item.meta.get("authors") or ():
+                by_author[author].append(item)
             by_year[(item.kind, item.date.year)].append(item)
             for category in item.meta.get("categories") or ():
                 by_category[category].append(item)
@@ -136,7 +146,7 @@ class GazettePlugin(BasePlugin):
             index.append(" · ".join(f"[{year}]({folder}-{year}.md)" for year in years) or "—")
             index.append("")
             for year in years:
-                self._paged(f"archives/{folder}-{year}", f"{label} {year}", by_year[(kind, year)])
+                self._paged(f"archives/{folder}-{year}", f"{label} {year}", by_year[(kind, year)], by_month=True)
         from .slugs import slugify
 
         index.append("## Catégories")
@@ -149,6 +159,11 @@ class GazettePlugin(BasePlugin):
             name = (self.repo.frame.campaigns.get(slug) or {}).get("name", slug)
             self._paged(f"archives/campagne-{slug}", f"Campagne : {name}", by_campaign[slug])
             index.append(f"- [{name}](campagne-{slug}.md) ({len(by_campaign[slug])})")
+        index += ["", "## Auteurs"]
+        for key, spec in self.repo.frame.authors.items():
+            name = spec.get("name", key)
+            self._paged(f"archives/auteur-{key}", name, by_author[key], spec.get("description", ""))
+            index.append(f"- [{name}](auteur-{key}.md) ({len(by_author[key])})")
         self.pages["archives/index.md"] = "\n".join(index) + "\n"
 
     # -- pages ------------------------------------------------------------------
@@ -161,7 +176,10 @@ class GazettePlugin(BasePlugin):
         if item is None:
             return markdown
         authors = self.repo.frame.authors
-        names = ", ".join((authors.get(a) or {}).get("name", a) for a in item.meta.get("authors") or ())
+        here = posixpath.dirname(src)
+        names = ", ".join(f"[{(authors.get(a) or {}).get('name', a)}]"
+                          f"({posixpath.relpath(f'archives/auteur-{a}.md', here)})"
+                          for a in item.meta.get("authors") or () if a in authors)
         header = [f"# {item.title}", "",
                   f"*{french_date(item.date)}" + (f" · {names}" if names else "")
                   + f" · {reading_minutes(item.body)} min de lecture*", ""]
