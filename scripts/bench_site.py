@@ -22,10 +22,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The same theme, search and navigation (posts reached from pages, not listed in
+# the nav), without the plugin: what the archives, visibility and feeds cost.
 PLAIN = """site_name: Plain
 docs_dir: content
 theme: {name: material, language: fr, font: false}
 plugins: [search]
+nav: [index.md, charte.md, netiquette.md]
 validation: {omitted_files: ignore, unrecognized_links: ignore}
 """
 
