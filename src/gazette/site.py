@@ -26,7 +26,7 @@ KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lett
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
-PER_PAGE = 20
+PER_PAGE = 50  # each archive page is a full page to render: fewer, longer pages build faster
 
 
 def french_date(moment: datetime) -> str:
@@ -55,7 +55,7 @@ class GazettePlugin(BasePlugin):
     )
 
     def on_config(self, config):
-        from .check import run_check
+        from . import validate
         from .clock import ClockError, now as clock_now
         from .load import load_repo
 
@@ -64,18 +64,18 @@ class GazettePlugin(BasePlugin):
             self.now = clock_now(self.config["now"] or None)
         except ClockError as error:
             raise PluginError(f"gazette: now: {error}") from None
-        result = run_check(root, self.now)
-        errors = [p for p in result.problems if p.severity == "error"]
+        # One parse: the same loaded repository is checked and then rendered.
+        self.repo = load_repo(root)
+        errors = [p for p in validate.check(self.repo, self.now) if p.severity == "error"]
         if errors:
             listing = "\n".join(p.format() for p in errors[:50])
             raise PluginError(f"gazette check found {len(errors)} error(s):\n{listing}")
-        self.repo = load_repo(root)
         self.root = root
         from .visibility import is_public
 
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
-        self.public_paths = {i.path.removeprefix("content/") for i in self.public}
+        self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
         return config
 
     def on_files(self, files, config):
@@ -83,7 +83,7 @@ class GazettePlugin(BasePlugin):
 
         for file in list(files):
             src = file.src_uri
-            if src.endswith(".md") and kind_of("content/" + src) and src not in self.public_paths:
+            if src.endswith(".md") and kind_of("content/" + src) and src not in self.by_src:
                 files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
         self.pages: dict[str, str] = {}
         self._archives()
@@ -102,12 +102,16 @@ class GazettePlugin(BasePlugin):
                          + (f"  \n  {summary}" if summary else ""))
         return lines
 
-    def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False) -> None:
-        """One archive, paginated: base.md, base-2.md…; a year's archive has a heading per month."""
-        pages = [items[i:i + PER_PAGE] for i in range(0, len(items), PER_PAGE)] or [[]]
+    def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
+               per_page: int | None = PER_PAGE) -> None:
+        """One archive, paginated (base.md, base-2.md…) unless ``per_page`` is None;
+        a year's archive has a heading per month."""
+        size = per_page or max(len(items), 1)
+        pages = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
         for number, chunk in enumerate(pages, 1):
             uri = f"{base}.md" if number == 1 else f"{base}-{number}.md"
-            lines = [f"# {title}", "", intro, ""] if intro else [f"# {title}", ""]
+            # Archives repeat what the items say: out of the search index, which stays linear.
+            lines = ["---", "search:", "  exclude: true", "---", f"# {title}", ""] + ([intro, ""] if intro else [])
             if by_month:
                 month = None
                 for item in chunk:
@@ -146,23 +150,26 @@ class GazettePlugin(BasePlugin):
             index.append(" · ".join(f"[{year}]({folder}-{year}.md)" for year in years) or "—")
             index.append("")
             for year in years:
-                self._paged(f"archives/{folder}-{year}", f"{label} {year}", by_year[(kind, year)], by_month=True)
+                self._paged(f"archives/{folder}-{year}", f"{label} {year}", by_year[(kind, year)], by_month=True,
+                            per_page=None)
         from .slugs import slugify
 
         index.append("## Catégories")
         for category in sorted(by_category):
             slug = slugify(category)
-            self._paged(f"archives/categorie-{slug}", f"Catégorie : {category}", by_category[category])
+            self._paged(f"archives/categorie-{slug}", f"Catégorie : {category}", by_category[category],
+                        per_page=None)
             index.append(f"- [{category}](categorie-{slug}.md) ({len(by_category[category])})")
         index += ["", "## Campagnes"]
         for slug in sorted(by_campaign):
             name = (self.repo.frame.campaigns.get(slug) or {}).get("name", slug)
-            self._paged(f"archives/campagne-{slug}", f"Campagne : {name}", by_campaign[slug])
+            self._paged(f"archives/campagne-{slug}", f"Campagne : {name}", by_campaign[slug], per_page=None)
             index.append(f"- [{name}](campagne-{slug}.md) ({len(by_campaign[slug])})")
         index += ["", "## Auteurs"]
         for key, spec in self.repo.frame.authors.items():
             name = spec.get("name", key)
-            self._paged(f"archives/auteur-{key}", name, by_author[key], spec.get("description", ""))
+            self._paged(f"archives/auteur-{key}", name, by_author[key], spec.get("description", ""),
+                        per_page=None)
             index.append(f"- [{name}](auteur-{key}.md) ({len(by_author[key])})")
         self.pages["archives/index.md"] = "\n".join(index) + "\n"
 
@@ -172,7 +179,7 @@ class GazettePlugin(BasePlugin):
         src = page.file.src_uri
         if src == "index.md":
             return markdown + self._home()
-        item = next((i for i in self.public if i.path == "content/" + src), None)
+        item = self.by_src.get(src)
         if item is None:
             return markdown
         authors = self.repo.frame.authors
