@@ -78,6 +78,11 @@ def test_contest_newsletter_and_archive_pages(sample):
     author = (site / "archives/auteur-yanis/index.html").read_text()
     assert "Chef d&#39;atelier" in author or "Chef d'atelier" in author
     assert "Réparer sa chambre à air en dix minutes" in author
+    import re
+
+    for page in [*site.glob("archives/**/index.html"), site / "index.html"]:  # every listed link resolves
+        for href in re.findall(r'<li><strong><a href="([^"]+)"', page.read_text()):
+            assert (page.parent / href / "index.html").resolve().is_file(), (page, href)
     home = (site / "index.html").read_text()
     assert "Derniers billets" in home and 'href="charte/"' in home and 'href="netiquette/"' in home
 

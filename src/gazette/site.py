@@ -12,6 +12,7 @@ and Atom feeds. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
 from __future__ import annotations
 
 import math
+from html import escape
 import posixpath
 from collections import defaultdict
 from datetime import datetime
@@ -81,6 +82,7 @@ class GazettePlugin(BasePlugin):
     def on_files(self, files, config):
         from .load import kind_of
 
+        self.directory_urls = config["use_directory_urls"]
         for file in list(files):
             src = file.src_uri
             if src.endswith(".md") and kind_of("content/" + src) and src not in self.by_src:
@@ -93,14 +95,26 @@ class GazettePlugin(BasePlugin):
 
     # -- archives ---------------------------------------------------------------
 
-    def _list(self, items, from_dir: str) -> list[str]:
-        lines = []
+    def _url(self, src: str) -> str:
+        """The URL path MkDocs gives a source file (directory URLs or not)."""
+        stem = src.removesuffix(".md")
+        if not self.directory_urls:
+            return stem + ".html"
+        return "" if stem == "index" else (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"
+
+    def _list(self, items, page_src: str) -> list[str]:
+        """An HTML list: archives list thousands of items, and raw HTML skips Markdown's
+        list and link processing (the costliest part of rendering them)."""
+        base = self._url(page_src).rstrip("/") if self.directory_urls else posixpath.dirname(page_src)
+        rows = []
         for item in items:
-            link = posixpath.relpath(item.path.removeprefix("content/"), from_dir or ".")
+            href = posixpath.relpath(self._url(item.path.removeprefix("content/")), base or ".")
+            if self.directory_urls and not href.endswith("/"):
+                href += "/"
             summary = item.meta.get("summary") or ""
-            lines.append(f"- **[{item.title}]({link})** — {french_date(item.date)}"
-                         + (f"  \n  {summary}" if summary else ""))
-        return lines
+            rows.append(f'<li><strong><a href="{escape(href)}">{escape(item.title)}</a></strong> — '
+                        f'{french_date(item.date)}' + (f"<br>{escape(summary)}" if summary else "") + "</li>")
+        return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
     def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
                per_page: int | None = PER_PAGE) -> None:
@@ -118,9 +132,9 @@ class GazettePlugin(BasePlugin):
                     if item.date.month != month:
                         month = item.date.month
                         lines += ["", f"## {MONTHS[month - 1].capitalize()}", ""]
-                    lines += self._list([item], "archives")
+                    lines += self._list([item], uri)
             else:
-                lines += self._list(chunk, "archives") or ["Rien pour le moment."]
+                lines += self._list(chunk, uri) or ["Rien pour le moment."]
             name = base.rsplit("/", 1)[-1]
             nav = []
             if number > 1:
@@ -219,9 +233,9 @@ class GazettePlugin(BasePlugin):
         contests = [i for i in self.public if i.kind == "contest" and contest_state(i, self.now) in ("ouvert", "à venir")]
         events = sorted((e for e in self.repo.frame.events.values() if e.get("start") and e["start"] >= self.now),
                         key=lambda e: e["start"])[:3]
-        lines = ["", "## Derniers billets", ""] + (self._list(posts, "") or ["Rien pour le moment."])
+        lines = ["", "## Derniers billets", ""] + (self._list(posts, "index.md") or ["Rien pour le moment."])
         if contests:
-            lines += ["", "## Jeu concours en cours", ""] + self._list(contests[:1], "")
+            lines += ["", "## Jeu concours en cours", ""] + self._list(contests[:1], "index.md")
         if events:
             lines += ["", "## Prochains rendez-vous", ""]
             lines += [f"- **{e['name']}** — {french_date(e['start'])} à {e['start']:%H:%M}"
