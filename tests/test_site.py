@@ -93,3 +93,30 @@ def test_broken_content_fails_the_build_with_file_and_line(sample):
     assert done.returncode != 0
     assert "content/posts/2026/casse.md:3: schema/date-invalid" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_mkdocs_serve_works_for_editors(sample):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    shutil.copy(ROOT / "mkdocs.yml", sample.root / "mkdocs.yml")
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=sample.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/charte/", timeout=5).read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, server.stderr.read()
+                time.sleep(0.3)
+        assert "Charte de la communauté" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

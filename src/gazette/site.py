@@ -59,6 +59,7 @@ class GazettePlugin(BasePlugin):
         from . import validate
         from .clock import ClockError, now as clock_now
         from .load import load_repo
+        from .visibility import is_public
 
         root = Path(self.config["repo"] or Path(config["config_file_path"]).parent)
         try:
@@ -71,9 +72,6 @@ class GazettePlugin(BasePlugin):
         if errors:
             listing = "\n".join(p.format() for p in errors[:50])
             raise PluginError(f"gazette check found {len(errors)} error(s):\n{listing}")
-        self.root = root
-        from .visibility import is_public
-
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
