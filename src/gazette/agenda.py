@@ -7,7 +7,7 @@ is one function. The JSON shape is documented in docs/json.md.
 from __future__ import annotations
 
 from collections import namedtuple
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .plan import publications
 from .visibility import is_public
@@ -99,12 +99,12 @@ def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette"
         calendar.subcomponents.remove(probe)
     head = calendar.to_ical().decode("utf-8")
     head = head[: head.rindex("END:VCALENDAR")]
-    stamp = now.astimezone(_utc()).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
     def moment(value: datetime) -> str:
         if zone_id:
             return f";TZID={zone_id}:{value.astimezone(zone):%Y%m%dT%H%M%S}"
-        return f":{value.astimezone(_utc()):%Y%m%dT%H%M%SZ}"
+        return f":{value.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
 
     lines = []
     for entry in entries:
@@ -146,12 +146,6 @@ def _fold(line: str) -> str:
         parts.append(data[start:end].decode("utf-8"))
         start, limit = end, 74  # continuation lines begin with one space
     return "\r\n ".join(parts)
-
-
-def _utc():
-    from datetime import timezone
-
-    return timezone.utc
 
 
 STATUS_STYLE = {"idea": "dim", "draft": "yellow", "review": "magenta", "approved": "green",

@@ -14,12 +14,10 @@ class UsageError(Exception):
 
 
 class CheckResult:
-    def __init__(self, problems: list[Problem], checked: int, scope: str = "all",
-                 selected: list[str] | None = None):
+    def __init__(self, problems: list[Problem], checked: int, scope: str = "all"):
         self.problems = problems
         self.checked = checked  # item files looked at
         self.scope = scope  # "all", "paths" or "changed"
-        self.selected = selected or []
 
     @property
     def errors(self) -> int:
@@ -78,7 +76,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     problems += validate.check_repo(repo, only)
     if store:
         store.save(prune=True)
-    return CheckResult(validate.finish(problems, repo, only), len(wanted), scope, sorted(only or ()))
+    return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
 
 
 def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None = None, cache: bool = True,

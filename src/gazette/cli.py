@@ -181,16 +181,27 @@ def schema(kind, root, now):
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
-def _moment_option(value: str | None, name: str, root, now):
+def _moment_option(value: str | None, name: str, zone):
+    """An ISO option; a naive value is read in ``zone`` (a tzinfo, or a function giving one)."""
     if not value:
         return None
     from .clock import ClockError, parse_moment
-    from .load import load_frame
 
     try:
-        return parse_moment(value, load_frame(root)[0].timezone or now.tzinfo)
+        return parse_moment(value, zone)
     except ClockError as error:
         raise ConfigError(f"{name}: {error}") from None
+
+
+def _community_zone(root, now):
+    """The repository's zone, read only when a naive date needs it."""
+
+    def zone():
+        from .load import load_frame
+
+        return load_frame(root)[0].timezone or now.tzinfo
+
+    return zone
 
 
 @cli.group("calendar", invoke_without_command=True)
@@ -216,8 +227,8 @@ def calendar_command(ctx, start_text, end_text, channels, campaigns, output, fmt
 
     repo = load_repo(root)
     zone = repo.frame.timezone or now.tzinfo
-    start = _moment_option(start_text, "--from", root, now)
-    end = _moment_option(end_text, "--to", root, now)
+    start = _moment_option(start_text, "--from", zone)
+    end = _moment_option(end_text, "--to", zone)
     if fmt in ("text", "html"):
         today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         start = start or today
@@ -282,7 +293,7 @@ def slot_next(channels, after_text, fmt, root, now):
     from .plan import channel_zone, next_free_slot, publications
 
     repo = load_repo(root)
-    after = _moment_option(after_text, "--after", root, now) or now
+    after = _moment_option(after_text, "--after", repo.frame.timezone or now.tzinfo) or now
     names = channels or [name for name, spec in repo.frame.channels.items() if spec.get("slots")]
     unknown = [c for c in names if c not in repo.frame.channels]
     if unknown:
@@ -398,7 +409,7 @@ def freeze_command(reason, until_text, channels, root, now):
     """
     from .freeze import FreezeError, freeze
 
-    until = _moment_option(until_text, "--until", root, now)
+    until = _moment_option(until_text, "--until", _community_zone(root, now))
     try:
         freeze_id = freeze(root, now, reason, until, channels)
     except FreezeError as error:

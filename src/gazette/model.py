@@ -258,10 +258,6 @@ class MapOf(Type):
         return out
 
 
-class Any(Type):
-    json = {}
-
-
 class Field:
     __slots__ = ("type", "required", "doc", "hint")
 

@@ -28,11 +28,9 @@ PHONE_INTL = re.compile(r"(?<![\w+])\+(?!33)\d{1,3}(?:[\s.-]?\d){7,12}(?!\d)")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
 SHOUT = re.compile(r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+\b[\s,;:]*){3,}")
 BANGS = re.compile(r"!{3,}")
-WORD = re.compile(r"\w+")
 PHONE_HINT = re.compile(r"\d\d[\s.-]?\d\d[\s.-]?\d\d[\s.-]?\d\d")
 IBAN_HINT = re.compile(r"[A-Z][A-Z]\d\d")
 CAPS_HINT = re.compile(r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]")  # IBANs and shouting both need two capitals
-PREFILTER_WORD = re.compile(r"[\w@$]+")
 
 
 def _fold_table() -> dict:

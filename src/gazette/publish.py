@@ -41,11 +41,11 @@ def plan(publications_, frame, now: datetime, channels=()) -> list[Outcome]:
         if pub.receipted or pub.at > now or (channels and pub.channel not in channels):
             continue
         crisis = CRISIS_TAG in (pub.tags or ())
+        holding = [] if crisis else active_freezes(frame, now, pub.channel)
         if pub.channel not in frame.channels:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "failed", "channel not declared"))
-        elif not crisis and active_freezes(frame, now, pub.channel):
-            reason = active_freezes(frame, now, pub.channel)[0].get("reason", "")
-            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"freeze: {reason}"))
+        elif holding:
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"freeze: {holding[0].get('reason', '')}"))
         elif not crisis and active_freezes(frame, pub.at, pub.channel):
             # Its slot passed during a freeze now over: never sent in a burst on unfreeze.
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "missed",

@@ -12,7 +12,7 @@ from .load import Item, Repo
 from .netiquette import moderator_for
 from .problems import Problem
 from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
-from .validate import rule
+from .validate import rule, without_code
 
 NO_TEXT_NETWORKS = ("site", "newsletter", "webhook")
 TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|igshid|_hsenc|_hsmi)=", re.IGNORECASE)
@@ -107,17 +107,6 @@ JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?
 IFRAME = re.compile(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
                     re.IGNORECASE)
 DEFAULT_IFRAME_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "peertube.fr", "www.openstreetmap.org")
-
-
-CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
-
-
-def without_code(text: str) -> str:
-    """Code blocks and spans blanked out (same length, same lines): Markdown shows them
-    as text, so what they contain neither runs nor needs moderating."""
-    if "`" not in text and "~~~" not in text:
-        return text
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 @rule("security")

@@ -136,7 +136,15 @@ def cover_image_alt(item: Item, repo: Repo):
 # The target excludes "(" and "]" so that a failed match stops at the next
 # candidate: "](](](…" would otherwise backtrack quadratically.
 LINK = re.compile(r"\]\(\s*<?([^()\]\s<>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
-FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
+
+
+def without_code(text: str) -> str:
+    """Code blocks and spans blanked out (same length, same lines): Markdown shows them
+    as text, so what they contain neither links, runs, nor needs moderating."""
+    if "`" not in text and "~~~" not in text:
+        return text
+    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -167,15 +175,14 @@ def references(item: Item) -> list[Reference]:
 
 
 def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
-    body = item.body
+    body = without_code(item.body)
     if "](" not in body:
         return []
-    fenced = [m.span() for m in FENCE.finditer(body)] if ("```" in body or "~~~" in body) else []
     links = []
     counted, line = 0, item.body_line  # lines counted incrementally: linear in the body
     for match in LINK.finditer(body):
         opening = body.rfind("[", body.rfind("\n", 0, match.start()) + 1, match.start())
-        if opening < 0 or any(start <= match.start() < end for start, end in fenced):
+        if opening < 0:
             continue
         is_image = opening > 0 and body[opening - 1] == "!"
         line += body.count("\n", counted, match.start())
