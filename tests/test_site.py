@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow
 MARKER = "MARQUEUR-BROUILLON-7f3a"
 
 
-def build(repo, now: str, strict: bool = True):
-    shutil.copy(ROOT / "mkdocs.yml", repo.root / "mkdocs.yml")
+def build(repo, now: str, strict: bool = True, extra_config: str = ""):
+    (repo.root / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text() + extra_config)
     env = {**os.environ, "GAZETTE_NOW": now, "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "-q"] + (["--strict"] if strict else [])
     return subprocess.run(command, cwd=repo.root, env=env, capture_output=True, text=True, timeout=120)
@@ -87,12 +87,62 @@ def test_contest_newsletter_and_archive_pages(sample):
     assert "Derniers billets" in home and 'href="charte/"' in home and 'href="netiquette/"' in home
 
 
+def test_every_generated_link_resolves_without_directory_urls(sample):
+    """Archive lists and bylines are written as HTML by the plugin: their links must follow
+    use_directory_urls: false (page.html) as MkDocs' own links do."""
+    import re
+
+    assert build(sample, "2026-11-23T12:00:00+01:00", extra_config="use_directory_urls: false\n").returncode == 0
+    site = sample.root / "site"
+    pages = [site / "index.html", *site.glob("archives/*.html"), *site.glob("posts/*/*.html")]
+    checked = 0
+    for page in pages:
+        text = page.read_text()
+        for href in re.findall(r'<li><strong><a href="([^"]+)"', text) + re.findall(r'<em>[^<]*<a href="([^"]+)"', text):
+            assert href.endswith(".html") and (page.parent / href).resolve().is_file(), (page, href)
+            checked += 1
+    assert checked > 20
+
+
 def test_broken_content_fails_the_build_with_file_and_line(sample):
     sample.post("casse", front="title: Cassé\ndate: 2026-02-30T10:00:00+01:00\n")
     done = build(sample, "2026-11-23T12:00:00+01:00")
     assert done.returncode != 0
     assert "content/posts/2026/casse.md:3: schema/date-invalid" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_build_reports_what_gazette_check_reports(sample):
+    sample.post("casse", front="title: Cassé\ndate: 2026-02-30T10:00:00+01:00\n")  # schema
+    sample.post("insulte", body="Quel connard, ce voleur de vélos.\n")  # netiquette, a body rule
+    sample.post("lien", body="Voir [le billet](../2025/n-existe-pas.md).\n")  # reference
+    import json
+
+    checked = json.loads(sample.gazette("check", "--format", "json").output)
+    expected = {f"{p['path']}:{p['line']}: {p['code']}" for p in checked["problems"] if p["severity"] == "error"}
+    assert len(expected) >= 3
+    done = build(sample, "2026-11-23T12:00:00+01:00")
+    assert done.returncode != 0
+    reported = {line.split(" ", 2)[0] + " " + line.split(" ", 2)[1] for line in done.stderr.splitlines()
+                if line.startswith("content/")}
+    assert reported == expected
+
+
+def test_a_rebuild_sees_every_edit(sample):
+    """Per-file results are cached between builds (mkdocs serve rebuilds on every save):
+    an edit must show at once, and an edit that breaks a file must fail the build."""
+    post = sample.root / "content/posts/2026/reparer-sa-chambre-a-air.md"
+    page = sample.root / "site/posts/2026/reparer-sa-chambre-a-air/index.html"
+    text = post.read_text()
+    assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
+    assert "Titre changé pour le test" not in page.read_text()
+    post.write_text(text.replace("Réparer sa chambre à air en dix minutes", "Titre changé pour le test", 1))
+    assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
+    assert "Titre changé pour le test" in page.read_text()
+    post.write_text(text.replace("date: 2026-09-15T12:30", "date: 2026-09-31T12:30", 1))
+    broken = build(sample, "2026-11-23T12:00:00+01:00")
+    assert broken.returncode != 0
+    assert "content/posts/2026/reparer-sa-chambre-a-air.md:3: schema/date-invalid" in broken.stderr
 
 
 def test_mkdocs_serve_works_for_editors(sample):

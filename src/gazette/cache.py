@@ -31,8 +31,9 @@ def cache_dir(root: Path) -> Path:
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(xdg, "gazette")
-    name = blake2b(str(Path(root).resolve()).encode(), digest_size=8).hexdigest()
-    return Path(base) / f"{Path(root).name}-{name}"
+    resolved = Path(root).resolve()  # "." and its absolute path share one cache
+    name = blake2b(str(resolved).encode(), digest_size=8).hexdigest()
+    return Path(base) / f"{resolved.name}-{name}"
 
 
 def _code_stamp() -> tuple:

@@ -121,6 +121,47 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
     return repo, wanted, store, check_one
 
 
+def load_checked(root: Path, now: datetime, cache: bool = True):
+    """Every item loaded and the whole repository checked, in one pass over the files:
+    what the site build needs (it renders the items it checked).
+
+    Each file's parse and item-rule results are cached together, so a rebuild under
+    ``mkdocs serve`` re-reads only what changed. Returns (repo, sorted problems).
+    """
+    from . import validate
+    from .load import (Repo, each_file, frame_digest, kind_of, list_item_paths, load_frame, load_item, no_gc,
+                       parse_item)
+
+    frame, problems = load_frame(root)
+    item_paths, pages, found = list_item_paths(root)
+    problems += found
+    repo = Repo(root, [], frame, problems, item_paths, pages)
+    repo.listed_all, repo.now = True, now
+    store = None
+    if cache:
+        from .cache import FileCache
+
+        store = FileCache(root, "site", frame_digest(root))
+
+    def load_and_check(relpath: str, text: str):
+        parsed = parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)
+        item, _ = load_item(relpath, text, None, parsed)  # rebuilt below, from the cache when warm
+        return parsed, *(validate.check_item(item, repo) if item else ([], []))
+
+    with no_gc():
+        for relpath, text, (parsed, local, refs) in each_file(root, item_paths, problems, store, load_and_check,
+                                                               need_text=True):
+            item, found = load_item(relpath, text, None, parsed)
+            problems += found + local
+            problems += validate.check_references(relpath, refs, repo)
+            if item:
+                repo.items.append(item)
+    problems += validate.check_repo(repo, None)
+    if store:
+        store.save(prune=True)
+    return repo, validate.finish(problems, repo, None)
+
+
 def select(root: Path, paths, changed_since: str | None, pending, frame) -> tuple[set[str] | None, str]:
     """The repository paths to report on (None: everything) and the scope's name."""
     only: set[str] | None = None

@@ -56,9 +56,8 @@ class GazettePlugin(BasePlugin):
     )
 
     def on_config(self, config):
-        from . import validate
+        from .check import load_checked
         from .clock import ClockError, now as clock_now
-        from .load import load_repo
         from .visibility import is_public
 
         root = Path(self.config["repo"] or Path(config["config_file_path"]).parent)
@@ -67,8 +66,8 @@ class GazettePlugin(BasePlugin):
         except ClockError as error:
             raise PluginError(f"gazette: now: {error}") from None
         # One parse: the same loaded repository is checked and then rendered.
-        self.repo = load_repo(root)
-        errors = [p for p in validate.check(self.repo, self.now) if p.severity == "error"]
+        self.repo, problems = load_checked(root, self.now)
+        errors = [p for p in problems if p.severity == "error"]
         if errors:
             listing = "\n".join(p.format() for p in errors[:50])
             raise PluginError(f"gazette check found {len(errors)} error(s):\n{listing}")
@@ -86,6 +85,7 @@ class GazettePlugin(BasePlugin):
             if src.endswith(".md") and kind_of("content/" + src) and src not in self.by_src:
                 files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
         self.pages: dict[str, str] = {}
+        self.held: dict[str, list[str]] = {}  # per archive page, the HTML lists its placeholders stand for
         self._archives()
         for uri, text in self.pages.items():
             files.append(File.generated(config, uri, content=text))
@@ -100,15 +100,24 @@ class GazettePlugin(BasePlugin):
             return stem + ".html"
         return "" if stem == "index" else (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"
 
+    def _up(self, page_src: str) -> str:
+        """From a page's URL back to the site root: every link is then that plus the
+        target's URL (posixpath.relpath was a third of the archives' cost)."""
+        if self.directory_urls:
+            depth = self._url(page_src).count("/")
+        else:
+            folder = posixpath.dirname(page_src)
+            depth = folder.count("/") + 1 if folder else 0
+        return "../" * depth or "./"
+
     def _list(self, items, page_src: str) -> list[str]:
-        """An HTML list: archives list thousands of items, and raw HTML skips Markdown's
-        list and link processing (the costliest part of rendering them)."""
-        base = self._url(page_src).rstrip("/") if self.directory_urls else posixpath.dirname(page_src)
+        """An HTML list with resolved links. Archives list thousands of items: they reach the
+        page through ``_hold`` and never go through Markdown, whose list, link and raw-HTML
+        processing was most of their cost."""
+        up = self._up(page_src)
         rows = []
         for item in items:
-            href = posixpath.relpath(self._url(item.path.removeprefix("content/")), base or ".")
-            if self.directory_urls and not href.endswith("/"):
-                href += "/"
+            href = up + self._url(item.path.removeprefix("content/"))
             summary = item.meta.get("summary") or ""
             rows.append(f'<li><strong><a href="{escape(href)}">{escape(item.title)}</a></strong> — '
                         f'{french_date(item.date)}' + (f"<br>{escape(summary)}" if summary else "") + "</li>")
@@ -124,15 +133,14 @@ class GazettePlugin(BasePlugin):
             uri = f"{base}.md" if number == 1 else f"{base}-{number}.md"
             # Archives repeat what the items say: out of the search index, which stays linear.
             lines = ["---", "search:", "  exclude: true", "---", f"# {title}", ""] + ([intro, ""] if intro else [])
-            if by_month:
-                month = None
+            if by_month:  # headings stay Markdown, for the table of contents
+                months = defaultdict(list)
                 for item in chunk:
-                    if item.date.month != month:
-                        month = item.date.month
-                        lines += ["", f"## {MONTHS[month - 1].capitalize()}", ""]
-                    lines += self._list([item], uri)
+                    months[item.date.month].append(item)
+                for month, in_month in months.items():
+                    lines += ["", f"## {MONTHS[month - 1].capitalize()}", "", self._hold(uri, in_month)]
             else:
-                lines += self._list(chunk, uri) or ["Rien pour le moment."]
+                lines += [self._hold(uri, chunk)] if chunk else ["Rien pour le moment."]
             name = base.rsplit("/", 1)[-1]
             nav = []
             if number > 1:
@@ -142,6 +150,12 @@ class GazettePlugin(BasePlugin):
             if nav:
                 lines += ["", " · ".join(nav)]
             self.pages[uri] = "\n".join(lines) + "\n"
+
+    def _hold(self, uri: str, items) -> str:
+        """A placeholder paragraph for a list that ``on_page_content`` puts in after Markdown."""
+        held = self.held.setdefault(uri, [])
+        held.append("\n".join(self._list(items, uri)))
+        return f"gazette-list-{len(held) - 1}"
 
     def _archives(self) -> None:
         by_kind, by_year, by_category, by_campaign, by_author = (defaultdict(list) for _ in range(5))
@@ -187,6 +201,16 @@ class GazettePlugin(BasePlugin):
 
     # -- pages ------------------------------------------------------------------
 
+    def on_page_read_source(self, page, config):
+        """An item's body without its front matter: the plugin has parsed it already, so
+        MkDocs need not parse it again (its meta comes back in ``on_page_markdown``)."""
+        item = self.by_src.get(page.file.src_uri)
+        if item is None:
+            return None
+        # The leading blank line tells MkDocs there is no metadata block, even when the
+        # body itself starts with a --- rule.
+        return "\n" + item.body
+
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri
         if src == "index.md":
@@ -194,19 +218,36 @@ class GazettePlugin(BasePlugin):
         item = self.by_src.get(src)
         if item is None:
             return markdown
-        authors = self.repo.frame.authors
-        here = posixpath.dirname(src)
-        names = ", ".join(f"[{(authors.get(a) or {}).get('name', a)}]"
-                          f"({posixpath.relpath(f'archives/auteur-{a}.md', here)})"
-                          for a in item.meta.get("authors") or () if a in authors)
-        header = [f"# {item.title}", "",
-                  f"*{french_date(item.date)}" + (f" · {names}" if names else "")
-                  + f" · {reading_minutes(item.body)} min de lecture*", ""]
+        page.meta = dict(item.meta)
+        header = []
         if item.kind == "contest":
             header += self._contest_box(item)
         if item.kind == "newsletter":
             header += ['!!! note "Lettre envoyée aux abonnés"', f"    **Objet :** {item.meta.get('subject')}", ""]
-        return "\n".join(header) + "\n" + markdown
+        return "\n".join(header) + "\n" + markdown if header else markdown
+
+    def on_page_content(self, html, page, config, files):
+        src = page.file.src_uri
+        item = self.by_src.get(src)
+        if item is not None:
+            return self._byline(item, src) + html
+        held = self.held.get(src)
+        if not held:
+            return html
+        for number, listing in enumerate(held):
+            html = html.replace(f"<p>gazette-list-{number}</p>", listing, 1)
+        return html
+
+    def _byline(self, item, src: str) -> str:
+        """Title, date, authors and reading time, as HTML: in Markdown, these four lines on
+        every page cost more inline processing than most posts' bodies."""
+        authors = self.repo.frame.authors
+        up = self._up(src)
+        names = ", ".join(f'<a href="{escape(up + self._url(f"archives/auteur-{a}.md"))}">'
+                          f'{escape((authors.get(a) or {}).get("name", a))}</a>'
+                          for a in item.meta.get("authors") or () if a in authors)
+        return (f"<h1>{escape(item.title)}</h1>\n<p><em>{french_date(item.date)}"
+                + (f" · {names}" if names else "") + f" · {reading_minutes(item.body)} min de lecture</em></p>\n")
 
     def _contest_box(self, item) -> list[str]:
         meta = item.meta

@@ -12,7 +12,6 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from .load import CHANNELS_FILE, FOLDER_OF_KIND, Item, Repo
 from .problems import Problem, apply_severity
@@ -75,18 +74,6 @@ def finish(problems, repo: Repo, only: set[str] | None) -> list[Problem]:
         problems = [p for p in problems if p.path in only]
     problems = apply_severity(problems, repo.frame.severity)
     return sorted(set(problems), key=Problem.sort_key)
-
-
-def check(repo: Repo, now: datetime, only: set[str] | None = None) -> list[Problem]:
-    """Every problem of a loaded repository (or of the paths in ``only``), sorted."""
-    repo.now = now
-    problems = list(repo.problems)
-    for item in repo.items:
-        found, refs = check_item(item, repo)
-        problems += found
-        problems += check_references(item.path, refs, repo)
-    problems += check_repo(repo, only)
-    return finish(problems, repo, only)
 
 
 # -- references ----------------------------------------------------------------
