@@ -27,6 +27,22 @@ def test_symlinked_post_is_reported_not_followed(repo, tmp_path):
     assert result.exit_code == 1
 
 
+def test_a_post_with_another_markdown_extension_is_an_error_not_lost(repo):
+    repo.post("bon")
+    front = "---\ntitle: Oublié\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n---\n\nTexte.\n"
+    repo.write("content/posts/2026/Export-Word.MD", front)
+    repo.write("content/newsletters/2026/lettre.markdown", front)
+    repo.write("content/posts/2026/photo.jpg", b"\xff\xd8")  # attachments are not items
+    repo.write("content/charte.markdown", front)  # outside the kind folders: not Gazette's
+    result = repo.gazette("check", "--format", "json")
+    problems = json.loads(result.output)["problems"]
+    assert [(p["path"], p["code"]) for p in problems] == [
+        ("content/newsletters/2026/lettre.markdown", "file/extension"),
+        ("content/posts/2026/Export-Word.MD", "file/extension")]
+    assert problems[1]["hint"] == "rename it to export-word.md"
+    assert result.exit_code == 1
+
+
 def test_symlinked_folder_is_not_walked(repo, tmp_path):
     outside = tmp_path / "ailleurs"
     (outside / "2026").mkdir(parents=True)

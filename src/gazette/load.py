@@ -219,10 +219,13 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
         return {}, {}, 0, [Problem("yaml/unclosed-front-matter", relpath, 1,
                                     "the front matter opened on line 1 is never closed",
                                     "add a line with --- after the last key")]
+    found = []
+    if not yaml_text.isascii():
+        yaml_text, found = _plain_line_breaks(relpath, yaml_text)
     try:
         data, lines = yamlsafe.parse(yaml_text, first_line=2)
     except yamlsafe.YAMLProblem as problem:
-        return {}, {}, offset, [problem.to_problem(relpath)]
+        return {}, {}, offset, [*found, problem.to_problem(relpath)]
     if data is None:
         data = {}  # an empty block: the model will say which keys are required
     if not isinstance(data, dict):
@@ -230,7 +233,24 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
                                         f"the front matter is a {type(data).__name__}, not key: value lines",
                                         "write title: …, date: … one per line")]
     meta, problems = model.validate(model.MODELS[kind], data, relpath, lines, tz)
-    return meta, lines, offset, problems
+    return meta, lines, offset, found + problems
+
+
+# YAML counts these as line breaks and editors do not: left in, every line number
+# after them would be off by one. Pasted from word processors, they mean a space.
+UNUSUAL_BREAKS = {"\x85": "NEL", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
+def _plain_line_breaks(relpath: str, yaml_text: str) -> tuple[str, list[Problem]]:
+    problems = []
+    for char, name in UNUSUAL_BREAKS.items():
+        at = yaml_text.find(char)
+        if at >= 0:
+            problems.append(Problem("yaml/unusual-line-break", relpath, 2 + yaml_text.count("\n", 0, at),
+                                    f"contains U+{ord(char):04X} {name}, read as a space",
+                                    "retype the line: it was probably pasted from a word processor"))
+            yaml_text = yaml_text.replace(char, " ")
+    return yaml_text, problems
 
 
 # -- the frame -----------------------------------------------------------------
@@ -316,6 +336,11 @@ def frame_paths(root: Path) -> list[str]:
     return fixed + [f for folder in FRAME_FOLDERS.values() for f in _yaml_files(root, folder)]
 
 
+# Names an author may well give a post (another editor's habit, a Windows export):
+# silently skipping them would lose the post.
+MARKDOWN_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+
+
 def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     """Every Markdown file under the kind folders, plus site pages; never follows links."""
     items, pages, problems = [], [], []
@@ -343,6 +368,13 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
                     stack.append((relpath, Path(entry.path)))
             elif entry.name.endswith(".md"):
                 (items if kind_of(relpath) else pages).append(relpath)
+            elif entry.name.lower().endswith(MARKDOWN_LOOKALIKES) and kind_of(relpath):
+                from .slugs import slugify
+
+                stem = slugify(entry.name.rsplit(".", 1)[0]) or "a-short-name"
+                problems.append(Problem("file/extension", relpath, None,
+                                        "is never published: only .md files are items",
+                                        f"rename it to {stem}.md"))
     return sorted(items), sorted(pages), problems
 
 

@@ -25,10 +25,12 @@ CODES: dict[str, tuple[str, str]] = {
     "file/outside-repo": (ERROR, "the path is outside the repository"),
     "file/unreadable": (ERROR, "the file cannot be read"),
     "file/not-content": (WARNING, "the path is not under content/ or calendar/"),
+    "file/extension": (ERROR, "a Markdown file in a content folder does not end in .md"),
     # yaml: the front matter or a frame file does not parse safely
     "yaml/no-front-matter": (ERROR, "the item has no front matter block"),
     "yaml/unclosed-front-matter": (ERROR, "the front matter has no closing ---"),
     "yaml/syntax": (ERROR, "the YAML does not parse"),
+    "yaml/unusual-line-break": (WARNING, "a NEL, LINE or PARAGRAPH SEPARATOR character, read as a space"),
     "yaml/duplicate-key": (ERROR, "a key is given twice in one mapping"),
     "yaml/not-mapping": (ERROR, "the front matter is not a mapping of keys"),
     "yaml/alias": (ERROR, "YAML anchors and aliases are not allowed"),

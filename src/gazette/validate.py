@@ -123,6 +123,8 @@ def cover_image_alt(item: Item, repo: Repo):
 # The target excludes "(" and "]" so that a failed match stops at the next
 # candidate: "](](](…" would otherwise backtrack quadratically.
 LINK = re.compile(r"\]\(\s*<?([^()\]\s<>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+# [label]: target "title" — a reference-style link's definition ([^1]: is a footnote).
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n^][^\]\n]*)\]:[ \t]*<?([^\s<>]+)>?", re.M)
 CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 
 
@@ -162,10 +164,14 @@ def references(item: Item) -> list[Reference]:
 
 
 def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
+    """(is an image, text, target, line) of every inline link and reference definition."""
     body = without_code(item.body)
-    if "](" not in body:
-        return []
     links = []
+    if "]:" in body:
+        for match in REFERENCE_DEFINITION.finditer(body):
+            links.append((False, match.group(1), match.group(2), item.body_line + body.count("\n", 0, match.start())))
+    if "](" not in body:
+        return links
     counted, line = 0, item.body_line  # lines counted incrementally: linear in the body
     for match in LINK.finditer(body):
         opening = body.rfind("[", body.rfind("\n", 0, match.start()) + 1, match.start())
