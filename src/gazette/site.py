@@ -219,6 +219,8 @@ class GazettePlugin(BasePlugin):
         if item is None:
             return markdown
         page.meta = dict(item.meta)
+        if item.meta.get("summary"):  # Material's <meta name="description">: link previews, search engines
+            page.meta.setdefault("description", item.meta["summary"])
         header = []
         if item.kind == "contest":
             header += self._contest_box(item)
