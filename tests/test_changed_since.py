@@ -58,3 +58,17 @@ def test_unknown_ref_is_a_usage_error(git_repo):
 def test_changed_since_outside_git_is_a_usage_error(repo):
     result = repo.gazette("check", "--changed-since", "HEAD")
     assert result.exit_code == 2
+
+
+def test_a_misnamed_post_fails_the_pull_request_check(git_repo):
+    """review.yml checks --changed-since: a post saved as .MD must fail there, not only
+    later on main, where it would never be published."""
+    git_repo.write("content/posts/2026/Nouveau-Billet.MD", "---\ntitle: Oublié\n---\n\nTexte.\n")
+    git_repo.commit_all("add")
+    result, data = report(git_repo, "--changed-since", "HEAD~1")
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [
+        ("content/posts/2026/Nouveau-Billet.MD", "file/extension")]
+    assert result.exit_code == 1
+    for selection in ("content/posts/2026/Nouveau-Billet.MD", "content/posts/"):
+        result, data = report(git_repo, str(git_repo.root / selection))
+        assert [p["code"] for p in data["problems"]] == ["file/extension"], selection

@@ -115,6 +115,16 @@ def test_broken_frame_files_are_problems_with_lines(repo):
     ]
 
 
+def test_a_pasted_line_separator_does_not_shift_frame_line_numbers(repo):
+    repo.write("content/.authors.yml", "authors:\n  camille: {name: \"Camille\u2028Roux\"}\n  yanis: {nom: Yanis}\n")
+    result = repo.gazette("check", "--format", "json")
+    assert sorted(problems_of(result)) == [
+        ("content/.authors.yml", 2, "yaml/unusual-line-break"),
+        ("content/.authors.yml", 3, "schema/required"),
+        ("content/.authors.yml", 3, "schema/unknown-key"),
+    ]
+
+
 def test_one_bad_file_does_not_hide_the_others(repo):
     for n in range(5):
         repo.post(f"bon-{n}")

@@ -106,6 +106,29 @@ def test_every_generated_link_resolves_without_directory_urls(sample):
     assert checked > 20
 
 
+def test_a_misnamed_file_is_never_copied_even_when_its_error_is_waived(sample):
+    channels = sample.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text() + "gazette:\n  severity:\n    file/extension: warning\n")
+    sample.write("content/posts/2026/Brouillon.MD", f"---\ntitle: Brouillon\nstatus: draft\n---\n\n{MARKER}\n")
+    done = build(sample, "2026-11-23T12:00:00+01:00")
+    assert done.returncode == 0, done.stderr
+    built = [p for p in (sample.root / "site").rglob("*") if p.is_file()]
+    assert not [p for p in built if p.name.lower().endswith(".md")]
+    assert not [p for p in built if MARKER.encode() in p.read_bytes()]
+
+
+def test_post_head_title_anchor_and_description(sample):
+    post = sample.root / "content/posts/2026/reparer-sa-chambre-a-air.md"
+    post.write_text(post.read_text().replace('summary: "Démonter', 'summary: "Le \\"bon\\" geste : démonter', 1))
+    assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
+    page = (sample.root / "site/posts/2026/reparer-sa-chambre-a-air/index.html").read_text()
+    assert '<meta name="description" content="Le &quot;bon&quot; geste : démonter' in page
+    # The title is the page's first heading, with its anchor: Material's skip link goes there.
+    assert '<h1 id="reparer-sa-chambre-a-air-en-dix-minutes">Réparer sa chambre à air en dix minutes' in page
+    assert 'href="#reparer-sa-chambre-a-air-en-dix-minutes" class="md-skip"' in page
+    assert page.index("</h1>") < page.index("min de lecture</em>") < page.index("La crevaison est la panne")
+
+
 def test_broken_content_fails_the_build_with_file_and_line(sample):
     sample.post("casse", front="title: Cassé\ndate: 2026-02-30T10:00:00+01:00\n")
     done = build(sample, "2026-11-23T12:00:00+01:00")

@@ -37,10 +37,12 @@ def cache_dir(root: Path) -> Path:
 
 
 def _code_stamp() -> tuple:
-    """Gazette's own source files: any edit (or upgrade) of the rules invalidates results."""
+    """Gazette's own source and data files (the shipped word lists): any edit (or upgrade)
+    of the rules invalidates results."""
     here = Path(__file__).parent
-    return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                        for e in os.scandir(here) if e.name.endswith(".py")))
+    files = [e for e in os.scandir(here) if e.name.endswith(".py")]
+    files += [e for e in os.scandir(here / "data") if e.is_file()]
+    return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in files))
 
 
 class FileCache:

@@ -56,6 +56,11 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, check_one = scan(root, now, frame, problems, only, cache, progress)
+    if only is not None:  # a full scan finds these while listing; a pull request's .MD must fail too
+        from .load import is_misnamed_item, misnamed_item
+
+        problems += [misnamed_item(p) for p in sorted(only)
+                     if is_misnamed_item(p) and os.path.isfile(os.path.join(root, p))]
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
     #    so that calendar conflicts with unchanged files are still seen.
@@ -182,7 +187,8 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
             if folders:
                 from .load import frame_paths, list_item_paths
 
-                every = list_item_paths(root)[0] + frame_paths(root)
+                items, _, found = list_item_paths(root)
+                every = items + frame_paths(root) + [p.path for p in found if p.code == "file/extension"]
                 selected = {p for p in selected if not p.endswith("/")} | {p for p in every if p.startswith(folders)}
             only = selected if only is None else only & selected
             scope = "paths" if scope == "all" else scope

@@ -221,7 +221,7 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
                                     "add a line with --- after the last key")]
     found = []
     if not yaml_text.isascii():
-        yaml_text, found = _plain_line_breaks(relpath, yaml_text)
+        yaml_text, found = _plain_line_breaks(relpath, yaml_text, first_line=2)
     try:
         data, lines = yamlsafe.parse(yaml_text, first_line=2)
     except yamlsafe.YAMLProblem as problem:
@@ -241,12 +241,12 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
 UNUSUAL_BREAKS = {"\x85": "NEL", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 
 
-def _plain_line_breaks(relpath: str, yaml_text: str) -> tuple[str, list[Problem]]:
+def _plain_line_breaks(relpath: str, yaml_text: str, first_line: int = 1) -> tuple[str, list[Problem]]:
     problems = []
     for char, name in UNUSUAL_BREAKS.items():
         at = yaml_text.find(char)
         if at >= 0:
-            problems.append(Problem("yaml/unusual-line-break", relpath, 2 + yaml_text.count("\n", 0, at),
+            problems.append(Problem("yaml/unusual-line-break", relpath, first_line + yaml_text.count("\n", 0, at),
                                     f"contains U+{ord(char):04X} {name}, read as a space",
                                     "retype the line: it was probably pasted from a word processor"))
             yaml_text = yaml_text.replace(char, " ")
@@ -260,6 +260,9 @@ def _load_yaml_file(root: Path, relpath: str, schema, tz, problems) -> dict | No
     if problem:
         problems.append(problem)
         return None
+    if not text.isascii():
+        text, found = _plain_line_breaks(relpath, text)
+        problems += found
     try:
         data, lines = yamlsafe.parse(text, max_bytes=FRAME_YAML_BYTES)
     except yamlsafe.YAMLProblem as error:
@@ -368,14 +371,22 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
                     stack.append((relpath, Path(entry.path)))
             elif entry.name.endswith(".md"):
                 (items if kind_of(relpath) else pages).append(relpath)
-            elif entry.name.lower().endswith(MARKDOWN_LOOKALIKES) and kind_of(relpath):
-                from .slugs import slugify
-
-                stem = slugify(entry.name.rsplit(".", 1)[0]) or "a-short-name"
-                problems.append(Problem("file/extension", relpath, None,
-                                        "is never published: only .md files are items",
-                                        f"rename it to {stem}.md"))
+            elif is_misnamed_item(relpath):
+                problems.append(misnamed_item(relpath))
     return sorted(items), sorted(pages), problems
+
+
+def is_misnamed_item(relpath: str) -> bool:
+    """A Markdown file in a kind folder that does not end in .md: never loaded."""
+    return not relpath.endswith(".md") and relpath.lower().endswith(MARKDOWN_LOOKALIKES) and bool(kind_of(relpath))
+
+
+def misnamed_item(relpath: str) -> Problem:
+    from .slugs import slugify
+
+    stem = slugify(relpath.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "a-short-name"
+    return Problem("file/extension", relpath, None, "is never published: only .md files are items",
+                   f"rename it to {stem}.md")
 
 
 def kind_of(relpath: str) -> str | None:

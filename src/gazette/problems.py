@@ -77,6 +77,7 @@ CODES: dict[str, tuple[str, str]] = {
     "security/event-handler": (ERROR, "an on…= event handler attribute"),
     "security/javascript-url": (ERROR, "a javascript:, vbscript: or data: URL"),
     "security/iframe": (ERROR, "an iframe from a host not in the allowed list"),
+    "security/markup-in-field": (ERROR, "an HTML tag in the title, summary, subject or preheader"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y

@@ -100,6 +100,7 @@ def link_hygiene(item: Item, repo: Repo):
                               "remove it: members' clicks are not for sale")
 
 
+TAG = re.compile(r"<\s*/?[a-zA-Z!]")
 SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE)
 JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?)\s*(javascript|vbscript|data):",
@@ -107,6 +108,20 @@ JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?
 IFRAME = re.compile(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
                     re.IGNORECASE)
 DEFAULT_IFRAME_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "peertube.fr", "www.openstreetmap.org")
+
+
+@rule("security")
+def markup_in_fields(item: Item, repo: Repo):
+    """Plain-text fields reach the page head, the navigation and the e-mail subject as
+    they are (the theme does not escape them): a tag there is broken markup or an attack."""
+    for key in ("title", "summary", "subject", "preheader"):
+        value = item.meta.get(key)
+        if isinstance(value, str) and "<" in value:
+            match = TAG.search(value)
+            if match:
+                yield Problem("security/markup-in-field", item.path, item.line_of(key),
+                              f"{key} contains an HTML tag: {value[match.start():match.start() + 20]!r}",
+                              "write plain text; emphasis belongs in the body")
 
 
 @rule("security")

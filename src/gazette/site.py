@@ -27,6 +27,7 @@ KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lett
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
+HELD_MARKER = "<!-- gazette-list-{} -->"
 PER_PAGE = 50  # each archive page is a full page to render: fewer, longer pages build faster
 
 
@@ -77,12 +78,13 @@ class GazettePlugin(BasePlugin):
         return config
 
     def on_files(self, files, config):
-        from .load import kind_of
+        from .load import MARKDOWN_LOOKALIKES, kind_of
 
         self.directory_urls = config["use_directory_urls"]
         for file in list(files):
             src = file.src_uri
-            if src.endswith(".md") and kind_of("content/" + src) and src not in self.by_src:
+            if (kind_of("content/" + src) and src not in self.by_src
+                    and src.lower().endswith(MARKDOWN_LOOKALIKES)):  # a stray .MD would be copied raw
                 files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
         self.pages: dict[str, str] = {}
         self.held: dict[str, list[str]] = {}  # per archive page, the HTML lists its placeholders stand for
@@ -152,10 +154,11 @@ class GazettePlugin(BasePlugin):
             self.pages[uri] = "\n".join(lines) + "\n"
 
     def _hold(self, uri: str, items) -> str:
-        """A placeholder paragraph for a list that ``on_page_content`` puts in after Markdown."""
+        """A placeholder for a list that ``on_page_content`` puts in after Markdown: an HTML
+        comment, which Markdown and its extensions pass through untouched."""
         held = self.held.setdefault(uri, [])
         held.append("\n".join(self._list(items, uri)))
-        return f"gazette-list-{len(held) - 1}"
+        return HELD_MARKER.format(len(held) - 1)
 
     def _archives(self) -> None:
         by_kind, by_year, by_category, by_campaign, by_author = (defaultdict(list) for _ in range(5))
@@ -218,38 +221,44 @@ class GazettePlugin(BasePlugin):
         item = self.by_src.get(src)
         if item is None:
             return markdown
-        page.meta = dict(item.meta)
-        if item.meta.get("summary"):  # Material's <meta name="description">: link previews, search engines
-            page.meta.setdefault("description", item.meta["summary"])
-        header = []
+        page.meta = {**page.meta, **item.meta}  # over any .meta.yml defaults Material's meta plugin set
+        if item.meta.get("summary"):
+            # Material writes this into <meta name="description" content="…"> unescaped.
+            page.meta.setdefault("description", escape(item.meta["summary"]))
+        # The title stays Markdown: its id, permalink and table-of-contents entry (Material's
+        # skip link, old #anchors, search sections) come from the toc extension.
+        header = [f"# {item.title}", ""]
         if item.kind == "contest":
             header += self._contest_box(item)
         if item.kind == "newsletter":
             header += ['!!! note "Lettre envoyée aux abonnés"', f"    **Objet :** {item.meta.get('subject')}", ""]
-        return "\n".join(header) + "\n" + markdown if header else markdown
+        return "\n".join(header) + "\n" + markdown
 
     def on_page_content(self, html, page, config, files):
         src = page.file.src_uri
         item = self.by_src.get(src)
         if item is not None:
-            return self._byline(item, src) + html
+            return html.replace("</h1>", "</h1>\n" + self._byline(item, src), 1)
         held = self.held.get(src)
         if not held:
             return html
         for number, listing in enumerate(held):
-            html = html.replace(f"<p>gazette-list-{number}</p>", listing, 1)
+            marker = HELD_MARKER.format(number)
+            if marker not in html:  # a Markdown extension rewrote it: fail rather than lose the list
+                raise PluginError(f"gazette: the archive page {src} lost its list placeholder {marker}")
+            html = html.replace(marker, listing, 1)
         return html
 
     def _byline(self, item, src: str) -> str:
-        """Title, date, authors and reading time, as HTML: in Markdown, these four lines on
-        every page cost more inline processing than most posts' bodies."""
+        """Date, authors and reading time, as HTML: in Markdown, this line on every page
+        cost more inline processing than most posts' bodies."""
         authors = self.repo.frame.authors
         up = self._up(src)
         names = ", ".join(f'<a href="{escape(up + self._url(f"archives/auteur-{a}.md"))}">'
                           f'{escape((authors.get(a) or {}).get("name", a))}</a>'
                           for a in item.meta.get("authors") or () if a in authors)
-        return (f"<h1>{escape(item.title)}</h1>\n<p><em>{french_date(item.date)}"
-                + (f" · {names}" if names else "") + f" · {reading_minutes(item.body)} min de lecture</em></p>\n")
+        return (f"<p><em>{french_date(item.date)}" + (f" · {names}" if names else "")
+                + f" · {reading_minutes(item.body)} min de lecture</em></p>")
 
     def _contest_box(self, item) -> list[str]:
         meta = item.meta

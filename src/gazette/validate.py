@@ -123,8 +123,10 @@ def cover_image_alt(item: Item, repo: Repo):
 # The target excludes "(" and "]" so that a failed match stops at the next
 # candidate: "](](](…" would otherwise backtrack quadratically.
 LINK = re.compile(r"\]\(\s*<?([^()\]\s<>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
-# [label]: target "title" — a reference-style link's definition ([^1]: is a footnote).
-REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n^][^\]\n]*)\]:[ \t]*<?([^\s<>]+)>?", re.M)
+# [label]: target "title" — a reference-style link's definition ([^1]: is a footnote),
+# also in a quote or a list item, its target maybe on the next line.
+REFERENCE_DEFINITION = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*\[([^\]\n^][^\]\n]*)\]:[ \t]*(?:\n[ \t]*(?:>[ \t]*)*)?<?([^\s<>]+)>?", re.M)
 CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 
 
@@ -168,8 +170,11 @@ def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
     body = without_code(item.body)
     links = []
     if "]:" in body:
+        counted, line = 0, item.body_line
         for match in REFERENCE_DEFINITION.finditer(body):
-            links.append((False, match.group(1), match.group(2), item.body_line + body.count("\n", 0, match.start())))
+            line += body.count("\n", counted, match.start())
+            counted = match.start()
+            links.append((False, match.group(1), match.group(2), line))
     if "](" not in body:
         return links
     counted, line = 0, item.body_line  # lines counted incrementally: linear in the body
