@@ -186,3 +186,13 @@ def test_new_reports_a_broken_repository_template(repo):
     result = repo.gazette("new", "post", "Bonjour")
     assert result.exit_code == 2
     assert "post.md.j2:2:" in result.output
+
+
+def test_python_dash_m_gazette_is_the_command():
+    """The site plugin runs the check as `python -m gazette check` in a second process."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "gazette", "check", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and "--changed-since" in done.stdout

@@ -151,6 +151,9 @@ def test_the_build_reports_what_gazette_check_reports(sample):
     reported = {line.split(" ", 2)[0] + " " + line.split(" ", 2)[1] for line in done.stderr.splitlines()
                 if line.startswith("content/")}
     assert reported == expected
+    assert "Traceback" not in done.stderr
+    # The check's verdict comes before MkDocs writes pages: nothing half-built to deploy.
+    assert not list((sample.root / "site").rglob("*.html"))
 
 
 def test_a_rebuild_sees_every_edit(sample):

@@ -126,45 +126,43 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
     return repo, wanted, store, check_one
 
 
-def load_checked(root: Path, now: datetime, cache: bool = True):
-    """Every item loaded and the whole repository checked, in one pass over the files:
-    what the site build needs (it renders the items it checked).
+class BackgroundCheck:
+    """``gazette check`` of the whole repository in another process.
 
-    Each file's parse and item-rule results are cached together, so a rebuild under
-    ``mkdocs serve`` re-reads only what changed. Returns (repo, sorted problems).
+    The site build starts it first and collects it once every page is rendered but
+    before any is written: the rules run on the second core while MkDocs converts
+    Markdown, and the report is by construction the one ``gazette check`` gives (same
+    per-file cache too, which ``gazette publish`` has usually just filled).
     """
-    from . import validate
-    from .load import (Repo, each_file, frame_digest, kind_of, list_item_paths, load_frame, load_item, no_gc,
-                       parse_item)
 
-    frame, problems = load_frame(root)
-    item_paths, pages, found = list_item_paths(root)
-    problems += found
-    repo = Repo(root, [], frame, problems, item_paths, pages)
-    repo.listed_all, repo.now = True, now
-    store = None
-    if cache:
-        from .cache import FileCache
+    def __init__(self, root: Path, now: datetime):
+        import subprocess
+        import sys
 
-        store = FileCache(root, "site", frame_digest(root))
+        command = [sys.executable, "-m", "gazette", "check", "--format", "json",
+                   "--repo", str(root), "--now", now.isoformat()]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        stdin=subprocess.DEVNULL, text=True, encoding="utf-8")
 
-    def load_and_check(relpath: str, text: str):
-        parsed = parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)
-        item, _ = load_item(relpath, text, None, parsed)  # rebuilt below, from the cache when warm
-        return parsed, *(validate.check_item(item, repo) if item else ([], []))
+    def problems(self) -> list[Problem]:
+        """Wait for the report; raises UsageError with the command's own message if it failed."""
+        import json
 
-    with no_gc():
-        for relpath, text, (parsed, local, refs) in each_file(root, item_paths, problems, store, load_and_check,
-                                                               need_text=True):
-            item, found = load_item(relpath, text, None, parsed)
-            problems += found + local
-            problems += validate.check_references(relpath, refs, repo)
-            if item:
-                repo.items.append(item)
-    problems += validate.check_repo(repo, None)
-    if store:
-        store.save(prune=True)
-    return repo, validate.finish(problems, repo, None)
+        out, err = self.process.communicate()
+        if self.process.returncode in (0, 1):
+            try:
+                report = json.loads(out)["problems"]
+                return [Problem(p["code"], p["path"], p["line"], p["message"], p["hint"], p["severity"])
+                        for p in report]
+            except (ValueError, KeyError, TypeError):
+                pass
+        lines = err.strip().splitlines()
+        raise UsageError(lines[-1] if lines else f"gazette check ended with exit code {self.process.returncode}")
+
+    def cancel(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def select(root: Path, paths, changed_since: str | None, pending, frame) -> tuple[set[str] | None, str]:

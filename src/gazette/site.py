@@ -2,7 +2,8 @@
 
 The plugin (entry point ``gazette`` in ``mkdocs.plugins``) does four things:
 fails the build with ``path:line: code`` problems (no traceback) when
-``gazette check`` finds errors; removes every item ``is_public`` refuses from
+``gazette check`` finds errors (it runs in a second process while MkDocs
+renders, and is awaited before any page is written); removes every item ``is_public`` refuses from
 the files, so drafts and future items reach no page, nav, search index or
 sitemap; generates the archive pages (by kind, year, category and campaign)
 in one pass over the items, so the build grows linearly; and writes the RSS
@@ -39,6 +40,12 @@ def reading_minutes(text: str) -> int:
     return max(1, math.ceil(len(text.split()) / 220))
 
 
+def _listing(errors) -> str:
+    shown = "\n".join(p.format() for p in errors[:50])
+    more = f"\n… and {len(errors) - 50} more: run gazette check" if len(errors) > 50 else ""
+    return f"gazette check found {len(errors)} error(s):\n{shown}{more}"
+
+
 def contest_state(item, now: datetime) -> str:
     meta = item.meta
     if meta.get("winners"):
@@ -57,8 +64,10 @@ class GazettePlugin(BasePlugin):
     )
 
     def on_config(self, config):
-        from .check import load_checked
+        from .check import BackgroundCheck
         from .clock import ClockError, now as clock_now
+        from .load import load_repo
+        from .problems import apply_severity
         from .visibility import is_public
 
         root = Path(self.config["repo"] or Path(config["config_file_path"]).parent)
@@ -66,12 +75,12 @@ class GazettePlugin(BasePlugin):
             self.now = clock_now(self.config["now"] or None)
         except ClockError as error:
             raise PluginError(f"gazette: now: {error}") from None
-        # One parse: the same loaded repository is checked and then rendered.
-        self.repo, problems = load_checked(root, self.now)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            listing = "\n".join(p.format() for p in errors[:50])
-            raise PluginError(f"gazette check found {len(errors)} error(s):\n{listing}")
+        self.checking = BackgroundCheck(root, self.now)  # its verdict is awaited in on_env
+        self.repo = load_repo(root)
+        unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
+        if unloadable:  # a file that does not load cannot be rendered: stop now, with the whole report
+            self._fail_on_errors()
+            raise PluginError(_listing(unloadable))  # reached only if the files changed between the reads
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
@@ -296,6 +305,31 @@ class GazettePlugin(BasePlugin):
         # Material's search dialog has no accessible name (axe: aria-dialog-name, serious).
         return output.replace('data-md-component="search" role="dialog">',
                               'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
+
+    # -- the check's verdict ----------------------------------------------------
+
+    def on_env(self, env, config, files):
+        """Every page is rendered, none written yet: the moment to fail on errors."""
+        self._fail_on_errors()
+        return env
+
+    def on_build_error(self, error):
+        checking = getattr(self, "checking", None)
+        if checking:
+            checking.cancel()
+
+    def _fail_on_errors(self) -> None:
+        from .check import UsageError
+
+        try:
+            problems = self.checking.problems()
+        except UsageError as error:
+            raise PluginError(f"gazette check could not run: {error}") from None
+        finally:
+            self.checking.cancel()
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise PluginError(_listing(errors))
 
     # -- feeds ------------------------------------------------------------------
 
