@@ -56,11 +56,6 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, check_one = scan(root, now, frame, problems, only, cache, progress)
-    if only is not None:  # a full scan finds these while listing; a pull request's .MD must fail too
-        from .load import is_misnamed_item, misnamed_item
-
-        problems += [misnamed_item(p) for p in sorted(only)
-                     if is_misnamed_item(p) and os.path.isfile(os.path.join(root, p))]
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
     #    so that calendar conflicts with unchanged files are still seen.
@@ -93,7 +88,8 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
     per-file function).
     """
     from . import validate
-    from .load import Repo, each_file, frame_digest, list_item_paths, load_item, no_gc, selected_item_paths
+    from .load import (Repo, each_file, frame_digest, is_misnamed_item, list_item_paths, load_item, misnamed_item,
+                       no_gc, selected_item_paths)
     from .plan import Publication, publications
 
     if only is None:
@@ -101,6 +97,9 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
         problems += found
     else:
         item_paths = selected_item_paths(root, only)
+        # What the full listing reports about files it cannot load (a pull request's .MD).
+        problems += [misnamed_item(p) for p in sorted(only)
+                     if is_misnamed_item(p) and os.path.isfile(os.path.join(root, p))]
     repo = Repo(root, [], frame, problems, item_paths)
     repo.listed_all = only is None
     store = None
