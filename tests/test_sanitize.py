@@ -1,0 +1,40 @@
+"""The one sanitizer: what an attacker writes in a body never becomes live markup."""
+
+import pytest
+
+from gazette.sanitize import sanitize_html
+
+ATTACKS = [
+    '<img src="x" onerror="alert(1)">',
+    '<a href="jav&#x61;script:alert(1)">x</a>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<svg><set attributeName=onmouseover to=alert(1)>",
+    '<p style="background:url(https://evil.example/x)">t</p>',
+    "<script>alert(1)</script>",
+    '<iframe src="https://evil.example/"></iframe>',
+    '<form action="https://evil.example/"><button>go</button></form>',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<object data="x.swf"></object>',
+    '<a href="https://example.org/" target="_blank" onclick="alert(1)">x</a>',
+    '<details open ontoggle="alert(1)"><summary>x</summary></details>',
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attacks_come_out_inert(attack):
+    clean = sanitize_html(attack).lower()
+    for bad in ("onerror", "onclick", "onbegin", "ontoggle", "javascript:", "data:", "<script", "<svg",
+                "<iframe", "<form", "<meta", "<object", "style=", "evil.example", "target="):
+        assert bad not in clean, (attack, clean)
+
+
+def test_what_material_needs_survives():
+    html = ('<h2 id="intro">Intro<a class="headerlink" href="#intro" title="Permanent link">¶</a></h2>'
+            '<div class="admonition note"><p class="admonition-title">Note</p><p>x</p></div>'
+            '<table><thead><tr><th align="left">a</th></tr></thead><tbody><tr><td>b</td></tr></tbody></table>'
+            '<p><img alt="Un vélo" src="velo.jpg"> <a href="../2025/atelier/">lien</a> '
+            '<a href="mailto:contact@example.org">écrire</a></p>'
+            '<pre><code class="language-python"><span class="k">def</span></code></pre>')
+    assert sanitize_html(html) == html
