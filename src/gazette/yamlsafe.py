@@ -7,11 +7,17 @@ construct plain Python data. Hostile input becomes a Problem, never a
 crash: the size cap keeps libyaml's recursive composer far from the C
 stack limit (~30,000 levels segfaults; 16 KiB cannot nest that deep), and
 refusing aliases before construction defuses "billion laughs" bombs.
+
+Depth and aliases are bounded here, before libyaml composes, never left to
+libyaml: its own limits and their wording change between releases (PyYAML
+6.0.4's libyaml stops at 1,000 levels with a scanner error), and a user's
+report must not.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -20,6 +26,7 @@ from .problems import Problem
 
 MAX_YAML_BYTES = 16 * 1024
 MAX_DEPTH = 32
+IMPOSSIBLE_DATE = "impossible date"
 
 Key = tuple  # a key path: ("channels", "mastodon", "text") or ("prizes", 0, "value")
 
@@ -42,7 +49,7 @@ def _timestamp(loader, node):
         return SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as error:
         raise ConstructorError(
-            None, None, f"impossible date {node.value!r}: {error}", node.start_mark
+            None, None, f"{IMPOSSIBLE_DATE} {node.value!r}: {error}", node.start_mark
         ) from None
 
 
@@ -72,8 +79,9 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
             "move long text into the Markdown body",
         )
     offset = first_line - 1
-    if len(text) > MAX_YAML_BYTES:
-        _check_depth_by_events(text, offset)
+    deep = _may_be_too_deep(text)
+    if deep or "*" in text:
+        _check_depth_and_aliases(text, offset, pure=deep)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -81,25 +89,11 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
             return None, {}
         lines: dict[Key, int] = {}
         builder = _Builder(loader, lines, offset, "&" in text)
-        try:
-            data = builder.build(node, (), 0)
-        except YAMLProblem as problem:
-            if problem.code == "yaml/alias":
-                problem.line = _first_alias_line(text, offset) or problem.line
-            raise
+        data = builder.build(node, (), 0)
     except YAMLProblem:
         raise
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + offset if mark else first_line
-        message = " ".join(filter(None, [error.context, error.problem])) or str(error)
-        if "impossible date" in message or "out of range" in message:
-            raise YAMLProblem("schema/date-invalid", line, message,
-                              "write a real calendar date, e.g. 2026-02-28") from None
-        raise YAMLProblem("yaml/syntax", line, message.replace("\n", " "),
-                          "check indentation, quotes and the ':' after each key") from None
     except yaml.YAMLError as error:
-        raise YAMLProblem("yaml/syntax", first_line, str(error).replace("\n", " ")) from None
+        raise _syntax_problem(error, text, offset) from None
     except RecursionError:
         raise YAMLProblem("yaml/too-deep", first_line, "the YAML is nested too deeply") from None
     finally:
@@ -216,12 +210,85 @@ def _mark_seen(node, seen: set[int], offset: int) -> None:
     seen.add(id(node))
 
 
-def _check_depth_by_events(text: str, offset: int) -> None:
-    """Past 16 KiB, libyaml's recursive composer could overflow the C stack on deep
-    nesting; its parser is iterative, so measure the depth on the event stream first."""
+# A quote or bracket that opened at libyaml's context mark and never closed: the
+# place to fix is where it opened, not where the parser gave up.
+_OPENERS = frozenset("\"'[{")
+
+
+def _syntax_problem(error: yaml.YAMLError, text: str, offset: int) -> YAMLProblem:
+    """A YAML error as a Problem. What decides the code and the line is the marks and
+    the source text, never the wording of the error, which libyaml versions change."""
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return YAMLProblem("yaml/syntax", offset + 1, str(error).replace("\n", " "),
+                           "check indentation, quotes and the ':' after each key")
+    if isinstance(error, ConstructorError) and isinstance(error.problem, str) \
+            and error.problem.startswith(IMPOSSIBLE_DATE):
+        return YAMLProblem("schema/date-invalid", error.problem_mark.line + 1 + offset, error.problem,
+                           "write a real calendar date, e.g. 2026-02-28")
+    context, problem = error.context_mark, error.problem_mark
+    opened = context is not None and _char_at(text, context) in _OPENERS
+    mark = context if opened else (problem or context)
+    line = mark.line + 1 + offset if mark else offset + 1
+    if opened and problem is not None:
+        message = (f"{error.context} opened on line {context.line + 1 + offset}: "
+                   f"{error.problem} on line {problem.line + 1 + offset}")
+        hint = f"close the {_char_at(text, context)} opened on line {line}"
+    else:
+        message = " ".join(filter(None, [error.context, error.problem])) or str(error)
+        hint = "check indentation, quotes and the ':' after each key"
+    return YAMLProblem("yaml/syntax", line, message.replace("\n", " "), hint)
+
+
+def _char_at(text: str, mark) -> str:
+    lines = text.split("\n")  # YAML's line breaks, not str.splitlines()'s (\f, \v…)
+    if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
+
+
+# What may precede a block collection's first entry on its line: indentation and the
+# "- ", "? ", ": " indicators of compact nesting.
+_PREFIX_CHARS = "[ \t?:-]"
+_WIDER: dict[int, re.Pattern] = {}
+
+
+def _may_be_too_deep(text: str) -> bool:
+    """Whether the nesting could pass MAX_DEPTH, judged on characters alone (a few µs).
+
+    Every flow collection opens with [ or {; a nested block collection starts
+    further right than its parent, except a sequence directly under a mapping
+    key, so block depth is at most twice the widest line prefix plus two.
+    Quoted [ or deep indentation only over-estimate, which costs one event pass.
+    """
+    budget = MAX_DEPTH - text.count("[") - text.count("{")
+    if budget < 2:
+        return True
+    widest = budget // 2 - 1  # a prefix this wide keeps the bound within MAX_DEPTH
+    wider = _WIDER.get(widest)
+    if wider is None:
+        wider = _WIDER[widest] = re.compile(f"^{_PREFIX_CHARS}{{{widest + 1},}}", re.M)
+    return wider.search(text) is not None
+
+
+def _depth_bound(text: str) -> int:
+    """The bound itself, for tests: _may_be_too_deep(text) iff this exceeds MAX_DEPTH."""
+    prefixes = re.findall(f"^{_PREFIX_CHARS}*", text, re.M)
+    return text.count("[") + text.count("{") + 2 * (max(map(len, prefixes), default=0) + 1)
+
+
+def _check_depth_and_aliases(text: str, offset: int, pure: bool) -> None:
+    """Refuse aliases and measure the depth on the event stream, before libyaml's
+    recursive composer runs (deep nesting overflows the C stack). When the text could
+    be deep, PyYAML's pure-Python parser reads it: it has no nesting limit of its own,
+    whereas libyaml's scanner reads ahead and stops at a limit that changes between
+    releases, with its own wording."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        for event in yaml.parse(text, Loader=yaml.SafeLoader if pure else yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise YAMLProblem("yaml/alias", event.start_mark.line + 1 + offset,
+                                  "YAML anchors and aliases (&name / *name) are not allowed in front matter",
+                                  "write the value out where it is needed")
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -230,13 +297,5 @@ def _check_depth_by_events(text: str, offset: int) -> None:
                                       "a few levels are enough")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
-        return  # the composer will report the syntax error with its line
-
-
-def _first_alias_line(text: str, offset: int) -> int | None:
-    """The line of the first *alias, for the error message (the scanner shares nothing)."""
-    for token in yaml.scan(text, Loader=yaml.CSafeLoader):
-        if isinstance(token, yaml.AliasToken):
-            return token.start_mark.line + 1 + offset
-    return None
+    except yaml.YAMLError as error:
+        raise _syntax_problem(error, text, offset) from None
