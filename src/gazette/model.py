@@ -10,12 +10,14 @@ little more than parsing them, and ``gazette check`` must start fast.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date, datetime, tzinfo
 
 from .problems import Problem
 
 STATUSES = ("idea", "draft", "review", "approved", "published", "cancelled")
 KINDS = ("post", "newsletter", "contest")
+SEPARATORS = re.compile(r"[,;]")  # how people write several values on one line
 NETWORKS = ("site", "newsletter", "mastodon", "linkedin", "x", "bluesky", "instagram",
             "facebook", "threads", "webhook")
 
@@ -23,11 +25,13 @@ NETWORKS = ("site", "newsletter", "mastodon", "linkedin", "x", "bluesky", "insta
 class Context:
     """What validation needs besides the value: where to report, the default zone."""
 
-    __slots__ = ("path", "lines", "_tz", "problems")
+    __slots__ = ("path", "lines", "_tz", "problems", "sources")
 
     def __init__(self, path: str, lines: dict, tz):
         self.path, self.lines, self._tz = path, lines, tz
         self.problems: list[Problem] = []
+        # the text as written of values YAML typed (yamlsafe.KeyLines): "1.10", not 1.1
+        self.sources: dict = getattr(lines, "sources", {})
 
     @property
     def tz(self) -> tzinfo | None:
@@ -77,14 +81,30 @@ class Text(Type):
         self.nonempty = nonempty
 
     def check(self, value, key, ctx):
-        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        if value is None or isinstance(value, (list, dict)):
             return self.wrong(value, key, ctx, "a text", 'put it in quotes: "…"')
         if not isinstance(value, str):
-            value = str(value)  # 2026 or 3.5 written for a text is harmless
+            value = self.typed_scalar(value, key, ctx)
         if self.nonempty and not value.strip():
             ctx.report("schema/empty", key, f"{dotted(key)} is empty", "write something or remove the key")
             return None
         return value
+
+    @staticmethod
+    def typed_scalar(value, key, ctx) -> str:
+        """A number, boolean or date where a text was meant: keep what was written
+        (1.10, not 1.1; yes, not True) and say how to quote it."""
+        written = ctx.sources.get(key)
+        if written is None:
+            written = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+        kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(value), "a date")
+        name = key[-1] if key and isinstance(key[-1], str) else None
+        quoted = '"' + written.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        ctx.report("schema/type", key,
+                   f"{dotted(key)} is meant as text but YAML reads {written} as {kind}",
+                   f"put it in quotes: {name}: {quoted}" if name else f"put it in quotes: {quoted}",
+                   severity="warning")
+        return written
 
 
 class Integer(Type):
@@ -181,8 +201,15 @@ class ListOf(Type):
 
     def check(self, value, key, ctx):
         if not isinstance(value, list):
-            if self.single_ok and isinstance(value, str):
+            if self.single_ok and isinstance(value, str) and not SEPARATORS.search(value):
                 value = [value]  # `tags: photo` is what people mean by a one-item list
+            elif isinstance(value, str):  # `tags: vélo, réparation` is one text to YAML
+                parts = [p.strip() for p in SEPARATORS.split(value) if p.strip()]
+                name = key[-1] if key and isinstance(key[-1], str) else "list"
+                ctx.report("schema/type", key,
+                           f"{dotted(key)} is one text, {value!r:.60}, where a list is expected",
+                           f"write {name}: [{', '.join(parts)}] or one '- item' per line")
+                return None
             else:
                 return self.wrong(value, key, ctx, "a list", "write [a, b] or one '- item' per line")
         out = []

@@ -31,6 +31,16 @@ IMPOSSIBLE_DATE = "impossible date"
 Key = tuple  # a key path: ("channels", "mastodon", "text") or ("prizes", 0, "value")
 
 
+class KeyLines(dict):
+    """{key path: line}, plus ``sources``: the text as written of every value YAML
+    read as a number, boolean or date, so a text field can keep "1.10" instead of
+    the float's "1.1" and say how to quote it."""
+
+    def __init__(self):
+        super().__init__()
+        self.sources: dict[Key, str] = {}
+
+
 class _Loader(yaml.CSafeLoader):
     """CSafeLoader whose impossible dates carry the line they came from."""
 
@@ -86,8 +96,8 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
-        lines: dict[Key, int] = {}
+            return None, KeyLines()
+        lines = KeyLines()
         builder = _Builder(loader, lines, offset, "&" in text)
         data = builder.build(node, (), 0)
     except YAMLProblem:
@@ -104,6 +114,7 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
 _TAG = "tag:yaml.org,2002:"
 _STR, _TIMESTAMP, _INT, _FLOAT = _TAG + "str", _TAG + "timestamp", _TAG + "int", _TAG + "float"
 _BOOL, _NULL, _MAP, _SEQ, _MERGE = _TAG + "bool", _TAG + "null", _TAG + "map", _TAG + "seq", _TAG + "merge"
+_TYPED_SCALARS = frozenset((_TIMESTAMP, _INT, _FLOAT, _BOOL))
 
 
 class _Builder:
@@ -187,6 +198,8 @@ class _Builder:
             here = path + (key,)
             lines[here] = line
             out[key] = self.build(value_node, here, depth)
+            if value_node.tag in _TYPED_SCALARS:
+                lines.sources[here] = value_node.value
         return out
 
     def sequence(self, node, path: tuple, depth: int) -> list:
@@ -197,6 +210,8 @@ class _Builder:
             here = path + (index,)
             lines[here] = child.start_mark.line + 1 + offset
             out.append(self.build(child, here, depth))
+            if child.tag in _TYPED_SCALARS:
+                lines.sources[here] = child.value
         return out
 
 
