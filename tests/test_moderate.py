@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from gazette.cli import cli
@@ -57,12 +59,67 @@ def test_the_community_lists_apply_inside_a_repository(repo, tmp_path):
 def test_bad_exports_say_where_and_what(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     no_text = tmp_path / "a.csv"
-    no_text.write_text("id,author,message\n1,a,b\n", encoding="utf-8")
+    no_text.write_text("id,author,note\n1,a,b\n", encoding="utf-8")
     result = run(str(no_text))
-    assert result.exit_code == 2 and "a.csv:1: the CSV header needs a 'text' column" in result.output
+    assert result.exit_code == 2 and "a.csv:1: the CSV header needs a message column" in result.output
+    assert "found: id, author, note" in result.output
     broken = tmp_path / "b.jsonl"
     broken.write_text('{"id": 1, "text": "ok"}\n{"id": 2, "text": \n', encoding="utf-8")
     result = run(str(broken))
     assert result.exit_code == 2 and "b.jsonl:2: not a JSON object" in result.output
     result = run(str(tmp_path / "absent.csv"))
     assert result.exit_code == 2 and "absent.csv" in result.output
+
+
+def test_a_french_excel_export_in_windows_1252_with_semicolons(tmp_path, monkeypatch):
+    """What "Enregistrer sous… CSV (séparateur : point-virgule)" writes on a French Windows."""
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "commentaires.csv"
+    export.write_bytes("N°;Auteur;Commentaire;Date\r\n"
+                       "1;Léa;Très bien, l'atelier de réparation;20/11/2026\r\n"
+                       "2;Gaël;Espèce de connard, rappelle-moi au 06 12 34 56 78;21/11/2026\r\n"
+                       .encode("cp1252"))
+    assert b"\xe9" in export.read_bytes()  # real cp1252 bytes: é is 0xE9, not UTF-8's C3 A9
+    result = CliRunner(mix_stderr=False).invoke(cli, ["moderate", str(export)]) if _mixes() else \
+        CliRunner().invoke(cli, ["moderate", str(export)])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [
+        "2\tGaël\tnetiquette/insult\t'connard' (line 3, characters 10-17)",
+        "2\tGaël\tnetiquette/personal-data\t'06 12 34 56 78' (line 3, characters 35-49)",
+        "2 messages, 1 to review, 2 flags",
+    ]
+    assert "read as Windows-1252" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _mixes() -> bool:
+    import inspect
+
+    return "mix_stderr" in inspect.signature(CliRunner).parameters
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("header", [("id", "author", "text"), ("identifiant", "auteur", "contenu"),
+                                    ("ID", "Author", "Message"), ("n°", "pseudo", "texte")])
+def test_exports_read_in_any_usual_encoding_delimiter_and_language(tmp_path, monkeypatch, encoding,
+                                                                   delimiter, header):
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "export.csv"
+    rows = [header, ("7", "Zoé", "Merci, à samedi"), ("8", "Max", "Quel connard")]
+    export.write_bytes("\r\n".join(delimiter.join(r) for r in rows).encode(encoding))
+    data = json.loads(run(str(export), "--format", "json").output)
+    assert data["messages"] == 2 and data["notes"] == []
+    assert [(q["id"], q["author"], q["code"]) for q in data["queue"]] == [("8", "Max", "netiquette/insult")]
+
+
+def test_unreadable_exports_exit_2_with_a_reason(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    spreadsheet = tmp_path / "export.xlsx.csv"
+    spreadsheet.write_bytes(b"PK\x03\x04\x14\x00\x00\x00binary")
+    result = run(str(spreadsheet))
+    assert result.exit_code == 2 and "not a CSV or JSON-lines export" in result.output
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("texte\n\x81 caf\xe9\n".encode("latin-1"))  # 0x81 is undefined in cp1252
+    result = CliRunner().invoke(cli, ["moderate", str(latin1)])
+    assert result.exit_code == 0 and "read as Latin-1" in result.output

@@ -320,8 +320,11 @@ def slot_next(channels, after_text, fmt, root, now):
 def moderate(export, fmt, root, now):
     """Run the netiquette rules over community messages (CSV or JSON lines).
 
-    EXPORT has id, author and text for each message. Prints the moderation
-    queue with the rule and the matched text; exit 1 if anything is flagged.
+    EXPORT has a message column (text, message, contenu, commentaire…) and
+    optional id and author columns; CSV with , ; or tab, in UTF-8 or
+    Windows-1252 (read with a note). Prints the moderation queue with the
+    rule and the matched text; exit 1 if anything is flagged, 2 if the
+    export cannot be read.
     Uses calendar/moderation.yml when run inside a community repository.
     """
     from pathlib import Path
@@ -332,12 +335,15 @@ def moderate(export, fmt, root, now):
     config, problems = load_config(root)
     if problems:
         raise ConfigError(problems[0].format())
+    notes: list[str] = []
     try:
-        messages, flags = run(Path(export), Moderator(config))
+        messages, flags = run(Path(export), Moderator(config), notes)
     except InputError as error:
         raise ConfigError(str(error)) from None
+    for note in notes:
+        click.echo(f"gazette: note: {note}", err=True)
     if fmt == "json":
-        click.echo(render_json(messages, flags))
+        click.echo(render_json(messages, flags, notes))
     else:
         for line in render_text(messages, flags):
             click.echo(line)

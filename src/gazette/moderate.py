@@ -1,38 +1,88 @@
 """``gazette moderate``: the netiquette rules over community messages.
 
-Reads an export of member comments or forum posts, as CSV (a header with
-``id``, ``author`` and ``text`` columns; others are ignored) or JSON lines
-(one object a line with those keys), and returns a moderation queue: each
-flagged message with the rule and the exact span that matched.
+Reads an export of member comments or forum posts as people get it from
+their tools: CSV with a header naming the message column (``text``,
+``message``, ``contenu``, ``commentaire``…; ``id`` and ``author`` are
+optional; other columns are ignored), separated by commas, semicolons (what
+French Excel writes) or tabs, in UTF-8 (with or without BOM), UTF-16 with a
+BOM or Windows-1252; or JSON lines (one object a line with those keys).
+Returns a moderation queue: each flagged message with the rule and the
+exact span that matched.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import unicodedata
 from collections import namedtuple
 from pathlib import Path
 
 Flag = namedtuple("Flag", "id author line code severity match start end text")
+
+MAX_EXPORT_BYTES = 512 * 1024 * 1024
+DELIMITERS = ",;\t"
+# Header names people's tools write, compared without case, accents or spaces.
+COLUMNS = {
+    "text": ("text", "texte", "message", "messages", "contenu", "content", "commentaire", "comment",
+             "commentaires", "comments", "body", "corps", "publication", "post", "avis", "message_text"),
+    "author": ("author", "auteur", "auteurs", "user", "username", "utilisateur", "pseudo", "membre",
+               "member", "name", "nom", "from", "de"),
+    "id": ("id", "identifiant", "ident", "numero", "no", "n", "num", "comment_id", "message_id", "post_id", "ref"),
+}
 
 
 class InputError(Exception):
     """The export cannot be read (exit 2): says which line and what to do."""
 
 
-def read_messages(path: Path):
-    """Yield (id, author, text, line) from a CSV or JSON-lines export."""
+def read_messages(path: Path, notes: list[str] | None = None):
+    """Yield (id, author, text, line) from a CSV or JSON-lines export.
+
+    How the file was read, when it was not plain UTF-8, is appended to ``notes``.
+    """
+    text, note = decode_export(path, _read(path))
+    if note is not None and notes is not None:
+        notes.append(note)
+    if text.lstrip()[:1] in ("{", "["):
+        yield from _json_lines(path, io.StringIO(text, newline=""))
+    else:
+        yield from _csv_rows(path, text)
+
+
+def _read(path: Path) -> bytes:
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_EXPORT_BYTES + 1)
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
-    with handle:
-        first = handle.read(1)
-        handle.seek(0)
-        if first in ("{", "["):
-            yield from _json_lines(path, handle)
-        else:
-            yield from _csv_rows(path, handle)
+    if len(raw) > MAX_EXPORT_BYTES:
+        raise InputError(f"{path}: larger than {MAX_EXPORT_BYTES // 1048576} MiB; split the export")
+    return raw
+
+
+def decode_export(path, raw: bytes) -> tuple[str, str | None]:
+    """(text, note): UTF-8 (BOM or not), UTF-16 with a BOM (Excel's "Unicode text"),
+    else Windows-1252, the encoding of a French Excel or old forum export."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), None
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: starts like UTF-16 but does not decode; re-export it as UTF-8 CSV") from None
+    if b"\x00" in raw:
+        raise InputError(f"{path}: contains NUL bytes: this is not a CSV or JSON-lines export "
+                         "(a spreadsheet file? save it as CSV UTF-8)")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+    try:
+        text, encoding = raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:  # bytes cp1252 leaves undefined: Latin-1 maps every byte
+        text, encoding = raw.decode("latin-1"), "Latin-1"
+    return text, (f"{path}: not UTF-8 (line {line}); read as {encoding}. "
+                  "Check accents in the queue; export as CSV UTF-8 to be sure")
 
 
 def _json_lines(path, handle):
@@ -44,29 +94,79 @@ def _json_lines(path, handle):
         except json.JSONDecodeError as error:
             raise InputError(f"{path}:{number}: not a JSON object ({error.msg}); "
                              "write one {\"id\": …, \"author\": …, \"text\": …} per line") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        if not isinstance(record, dict):
             raise InputError(f"{path}:{number}: each line needs a \"text\" string")
-        yield str(record.get("id", number)), str(record.get("author", "")), record["text"], number
+        fields = _columns(record)
+        text = record.get(fields["text"]) if "text" in fields else None
+        if not isinstance(text, str):
+            raise InputError(f"{path}:{number}: each line needs a \"text\" string")
+        yield (str(record.get(fields.get("id"), number)), str(record.get(fields.get("author"), "") or ""),
+               text, number)
 
 
-def _csv_rows(path, handle):
+def _normal(name) -> str:
+    name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().strip().lower()
+    return "_".join(name.replace("-", " ").replace("°", "").split())
+
+
+def _columns(names) -> dict[str, str]:
+    """{"text"|"author"|"id": the header name as written}, first match of each."""
+    wanted = {alias: role for role, aliases in COLUMNS.items() for alias in aliases}
+    found: dict[str, str] = {}
+    for name in names:
+        role = wanted.get(_normal(name))
+        if role and role not in found:
+            found[role] = name
+    return found
+
+
+def _csv_rows(path, text: str):
+    lines = text.split("\n", 1)
+    skipped = 0
+    if lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) == 5:
+        delimiters = [lines[0].strip()[4]]  # Excel's own "sep=;" line names the delimiter
+        text, skipped = (lines[1] if len(lines) > 1 else ""), 1
+    else:
+        delimiters = _sniffed(text)
+    first = None  # the header as the likeliest delimiter splits it, to show if none fits
+    for delimiter in delimiters:
+        try:
+            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        first = header if first is None else first
+        if "text" in _columns(header):
+            break
+    else:
+        found = ", ".join(h for h in first or () if h.strip()) or "nothing"
+        raise InputError(f"{path}:{1 + skipped}: the CSV header needs a message column "
+                         f"(text, message, contenu, commentaire, texte…), and may have id and author; "
+                         f"found: {found}")
+    fields = _columns(header)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        reader = csv.DictReader(handle)
-        fields = {name.strip().lower(): name for name in reader.fieldnames or ()}
-        if "text" not in fields:
-            raise InputError(f"{path}:1: the CSV header needs a 'text' column (and 'id', 'author'); "
-                             f"found: {', '.join(reader.fieldnames or ()) or 'nothing'}")
         for row in reader:
-            yield (row.get(fields.get("id", ""), "") or str(reader.line_num), row.get(fields.get("author", ""), "") or "",
-                   row.get(fields["text"]) or "", reader.line_num)
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read as CSV: {error}") from None
+            yield (row.get(fields.get("id", ""), "") or str(reader.line_num + skipped),
+                   row.get(fields.get("author", ""), "") or "",
+                   row.get(fields["text"]) or "", reader.line_num + skipped)
+    except csv.Error as error:
+        raise InputError(f"{path}:{reader.line_num + skipped}: cannot read as CSV: {error}") from None
 
 
-def moderate(path: Path, moderator) -> tuple[int, list[Flag]]:
-    """(messages read, flags in message order)."""
+def _sniffed(text: str) -> list[str]:
+    """The delimiters to try, the sniffed one first (csv.Sniffer), then , ; and tab."""
+    order = list(DELIMITERS)
+    try:
+        sniffed = csv.Sniffer().sniff(text[:8192], delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return order
+    return [sniffed] + [d for d in order if d != sniffed]
+
+
+def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int, list[Flag]]:
+    """(messages read, flags in message order); how the file was read goes to ``notes``."""
     messages, flags = 0, []
-    for message_id, author, text, line in read_messages(path):
+    for message_id, author, text, line in read_messages(path, notes):
         messages += 1
         for finding in moderator.scan(text):
             flags.append(Flag(message_id, author, line, finding.code, finding.severity, finding.text,
@@ -84,9 +184,9 @@ def render_text(messages: int, flags: list[Flag]) -> list[str]:
     return out
 
 
-def render_json(messages: int, flags: list[Flag]) -> str:
+def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
     return json.dumps({
-        "version": 1, "messages": messages, "to_review": len({f.id for f in flags}),
+        "version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": list(notes),
         "queue": [{"id": f.id, "author": f.author, "line": f.line, "code": f.code, "severity": f.severity,
                    "match": f.match, "start": f.start, "end": f.end, "text": f.text} for f in flags],
     }, ensure_ascii=False, indent=2)
