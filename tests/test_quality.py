@@ -96,9 +96,10 @@ def test_channel_text_over_the_limit(repo):
     repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
                "  x: {network: x}\n  bsky: {network: bluesky}\n  insta: {network: instagram}\n")
     long_x = "🚲" * 141  # 282 weighted
+    repo.write("content/posts/2026/a.png", b"\x89PNG\r\n\x1a\n")
     path = repo.post("trop-long", front=front(
         f"channels:\n  x: {{text: \"{long_x}\"}}\n  bsky: {{text: \"{'é' * 300}\"}}\n"
-        f"  insta: {{text: \"{' '.join('#t' + str(i) for i in range(31))}\"}}\n"))
+        f"  insta: {{text: \"{' '.join('#t' + str(i) for i in range(31))}\", image: {{src: a.png, alt: A}}}}\n"))
     report = json.loads(repo.gazette("check", "--format", "json").output)
     assert [(p["line"], p["code"], p["message"]) for p in report["problems"] if p["path"] == path] == [
         (6, "channel/too-long", "x text is 282 characters as x counts them, over 280"),
@@ -150,3 +151,20 @@ def test_channel_images_need_alt_text_too(repo):
     assert codes(repo, path) == [(8, "a11y/image-alt")]
     (repo.root / "content/posts/2026/photo.jpg").unlink()
     assert codes(repo, path) == [(8, "a11y/image-alt"), (8, "ref/image")]
+
+
+def test_image_first_networks_need_an_image_on_the_item_or_the_channel(repo):
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n  insta: {network: instagram}\n"
+               "  tiktok: {network: tiktok}\n  pins: {network: pinterest}\n  masto: {network: mastodon}\n")
+    bare = repo.post("sans-image", front=front(
+        "channels:\n  insta: {text: Vélo}\n  tiktok: {text: Vélo}\n  masto: {text: Vélo}\n"))
+    on_channel = repo.post("image-du-canal", front=front(
+        "channels:\n  insta: {text: Vélo, image: {src: a.jpg, alt: Un vélo}}\n  pins: {text: Vélo}\n"))
+    cover = repo.post("couverture", front=front(
+        "image: {src: a.jpg, alt: Un vélo}\nchannels:\n  insta: {text: Vélo}\n"))
+    draft = repo.post("brouillon-insta", front=front("channels:\n  insta: {text: Vélo}\n", status="draft"))
+    report = json.loads(repo.gazette("check", "--format", "json").output)
+    found = [(p["path"], p["line"], p["severity"]) for p in report["problems"]
+             if p["code"] == "channel/image-required"]
+    assert found == [(draft, 6, "warning"), (on_channel, 7, "error"), (bare, 6, "error"), (bare, 7, "error")]
+    assert not any(p["path"] == cover for p in report["problems"] if p["code"].startswith("channel/"))

@@ -19,7 +19,7 @@ STATUSES = ("idea", "draft", "review", "approved", "published", "cancelled")
 KINDS = ("post", "newsletter", "contest")
 SEPARATORS = re.compile(r"[,;]")  # how people write several values on one line
 NETWORKS = ("site", "newsletter", "mastodon", "linkedin", "x", "bluesky", "instagram",
-            "facebook", "threads", "webhook")
+            "facebook", "threads", "tiktok", "pinterest", "webhook")
 
 
 class Context:

@@ -69,6 +69,7 @@ CODES: dict[str, tuple[str, str]] = {
     # channel: what is posted on each account
     "channel/too-long": (ERROR, "a channel text is over the network's limit, counted the network's way"),
     "channel/missing-text": (ERROR, "a social channel has no text once the item is in review or approved"),
+    "channel/image-required": (ERROR, "an image-first network (Instagram, TikTok, Pinterest) gets no image"),
     "channel/hashtags": (WARNING, "more hashtags than the network allows or rewards"),
     "channel/http": (WARNING, "a link is not https"),
     "channel/tracking": (WARNING, "a link carries tracking parameters (utm_…, fbclid…)"),

@@ -86,6 +86,25 @@ def channel_texts(item: Item, repo: Repo):
                           "keep the few that people follow")
 
 
+# Networks that refuse a post without a picture: the image comes from the channel
+# entry (channels.NAME.image) or, failing that, the item's cover.
+IMAGE_FIRST = ("instagram", "tiktok", "pinterest")
+
+
+@rule("channel")
+def image_first_networks(item: Item, repo: Repo):
+    if item.status == "cancelled" or item.meta.get("image"):
+        return
+    for name, spec in (item.meta.get("channels") or {}).items():
+        network = (repo.frame.channels.get(name) or {}).get("network")
+        if network in IMAGE_FIRST and not (spec or {}).get("image"):
+            yield Problem("channel/image-required", item.path, item.line_of("channels", name),
+                          f"{name} posts on {network}, which refuses a post without an image",
+                          f"add image: {{src: photo.jpg, alt: …}} to the item or to channels.{name}",
+                          # a draft is work in progress: said early, blocking once in review
+                          "error" if item.status in ("review", "approved", "published") else "warning")
+
+
 @rule("channel")
 def link_hygiene(item: Item, repo: Repo):
     for where, text, first, _ in texts(item):
