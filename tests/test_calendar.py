@@ -220,7 +220,7 @@ def test_calendar_diff_on_a_real_two_commit_repo(git_repo):
     assert [(c["change"], c["slug"]) for c in data["changes"]] == [
         ("removed", "retire"), ("status", "valide"), ("moved", "deplace"), ("added", "nouveau")]
     text = git_repo.gazette("calendar", "diff", "HEAD~1").output
-    assert "moved 2026-10-06 12:30 → 2026-10-27 12:30" in text
+    assert "moved 2026-10-06 12:30 +02:00 → 2026-10-27 12:30 +01:00" in text
     assert git_repo.gazette("calendar", "diff", "HEAD").output == "no calendar changes\n"
     bad = git_repo.gazette("calendar", "diff", "nope")
     assert bad.exit_code == 2 and "'nope' is not a commit here" in bad.output

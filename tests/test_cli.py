@@ -136,9 +136,9 @@ def test_list_orders_by_date_and_shows_visibility(repo):
     repo.post("futur", front="title: Futur\ndate: 2026-12-01T12:30:00+01:00\nstatus: approved\n")
     repo.post("brouillon", front="title: Brouillon\ndate: 2026-11-01T12:30:00+01:00\nstatus: draft\n")
     assert repo.gazette("list").output.splitlines() == [
-        "2026-10-06 12:30 +0200  post  published  public  content/posts/2026/passe.md      Passé",
-        "2026-11-01 12:30 +0100  post  draft      hidden  content/posts/2026/brouillon.md  Brouillon",
-        "2026-12-01 12:30 +0100  post  approved   hidden  content/posts/2026/futur.md      Futur",
+        "2026-10-06 12:30 +02:00  post  published  public  content/posts/2026/passe.md      Passé",
+        "2026-11-01 12:30 +01:00  post  draft      hidden  content/posts/2026/brouillon.md  Brouillon",
+        "2026-12-01 12:30 +01:00  post  approved   hidden  content/posts/2026/futur.md      Futur",
     ]
     future = json.loads(repo.gazette("list", "--future", "--format", "json").output)
     assert [i["slug"] for i in future["items"]] == ["futur"]

@@ -80,8 +80,8 @@ def test_dry_run_touches_nothing(git_repo):
     git_repo.commit_all()
     result = git_repo.gazette("publish", "--dry-run", now=NOW)
     assert result.output.splitlines() == [
-        f"due     mastodon             2026-12-01 12:30  {path}",
-        f"due     newsletter           2026-12-01 12:30  {path}",
+        f"due     mastodon             2026-12-01 12:30 +01:00  {path}",
+        f"due     newsletter           2026-12-01 12:30 +01:00  {path}",
         "dry run: 2 due",
     ]
     assert git_repo.git("status", "--porcelain") == ""
@@ -101,14 +101,15 @@ def test_a_freeze_holds_everything_but_crisis_statements(git_repo):
     due_post(git_repo, "communique", at="2026-12-01T12:00:00+01:00", extra="tags: [crisis]\n")
     git_repo.commit_all()
     frozen = git_repo.gazette("freeze", "--reason", "Incident de livraison", now="2026-12-01T11:00:00+01:00")
-    assert frozen.output.startswith("frozen: 20261201-1100-incident-de-livraison")
+    assert frozen.output.startswith("frozen: 20261201-1000-incident-de-livraison since 2026-12-01 11:00 +01:00 "
+                                    "(the id starts with the UTC time;")
     assert "gazette freeze: Incident de livraison" in git_repo.git("log", "-1", "--format=%s")
     result = git_repo.gazette("publish", now=NOW)
     lines = result.output.splitlines()
     assert lines[-1] == "2 sent, 2 held"
     assert all("communique" in line for line in lines if line.startswith("sent"))
     status = git_repo.gazette("status", now=NOW).output
-    assert status.startswith("FROZEN since 2026-12-01 11:00 by ")
+    assert status.startswith("FROZEN since 2026-12-01 11:00 +01:00 by ")
     assert "held    mastodon" in status
 
     freeze_id = frozen.output.split()[1]
@@ -138,7 +139,7 @@ def test_a_failing_target_does_not_block_the_others(git_repo):
     assert "failed  mastodon" in result.output and "after 3 attempts" in result.output
     assert result.output.splitlines()[-1] == "1 sent, 1 failed"
     status = git_repo.gazette("status", now=NOW).output
-    assert "failed  mastodon" in status and "(last run 2026-12-01 13:00: " in status
+    assert "failed  mastodon" in status and "(last run 2026-12-01 13:00 +01:00: " in status
 
 
 def test_the_sample_has_nothing_due_from_the_past(sample):
@@ -194,3 +195,19 @@ def test_a_rejected_push_is_rebased_and_retried(remote_repo, tmp_path):
     log = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "--format=%s", "-3"],
                          capture_output=True, text=True).stdout.splitlines()
     assert log[:2] == ["gazette publish: 2 deliveries", "autre"]
+
+
+def test_freeze_and_status_show_the_community_zone_whatever_the_clock(git_repo):
+    """CI's clock is UTC; the community reads Paris time, with the offset, everywhere."""
+    due_post(git_repo, "normal", at="2026-12-01T18:30:00+01:00")
+    git_repo.commit_all()
+    frozen = git_repo.gazette("freeze", "--reason", "Panne", "--until", "2026-12-02T08:00", now="2026-12-01T10:00:00Z")
+    assert frozen.output.startswith("frozen: 20261201-1000-panne since 2026-12-01 11:00 +01:00 "
+                                    "until 2026-12-02 08:00 +01:00 (the id starts with the UTC time;")
+    text = (git_repo.root / "calendar/freezes/20261201-1000-panne.yml").read_text()
+    assert "from: 2026-12-01T11:00:00+01:00" in text and "until: 2026-12-02T08:00:00+01:00" in text
+    status = git_repo.gazette("status", now="2026-12-01T17:45:00Z").output
+    assert status.startswith("FROZEN since 2026-12-01 11:00 +01:00 until 2026-12-02 08:00 +01:00 by ")
+    assert "held    mastodon             2026-12-01 18:30 +01:00  content/posts/2026/normal.md" in status
+    unfrozen = git_repo.gazette("unfreeze", "20261201-1000-panne", now="2026-12-01T13:00:00Z")
+    assert unfrozen.output == "unfrozen at 2026-12-01 14:00 +01:00: calendar/freezes/20261201-1000-panne.yml\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .clock import shown
 from .load import CHANNELS_FILE, Item, Repo
 from .plan import (active_freezes, channel_slots, channel_zone, next_periods, parse_slot, period_key,
                    publications, SlotError)
@@ -55,7 +56,7 @@ def inside_freeze(item: Item, repo: Repo):
     for pub in publications(item):
         for freeze in active_freezes(repo.frame, pub.at, pub.channel):
             yield Problem("calendar/frozen", item.path, pub.line,
-                          f"{pub.channel} at {pub.at:%Y-%m-%d %H:%M} falls in a freeze: {freeze.get('reason')}",
+                          f"{pub.channel} at {shown(pub.at, repo.frame.timezone)} falls in a freeze: {freeze.get('reason')}",
                           "give it a date after the freeze, or tag it crisis if it is a holding statement")
 
 
@@ -83,7 +84,7 @@ def contest_timeline(item: Item, repo: Repo):
     for (first, a), (second, b) in zip(present, present[1:]):
         if a > b if first == "date" else a >= b:
             yield Problem("contest/timeline", item.path, item.line_of(second),
-                          f"{second} ({b:%Y-%m-%d %H:%M}) comes before {first} ({a:%Y-%m-%d %H:%M})",
+                          f"{second} ({shown(b, repo.frame.timezone)}) comes before {first} ({shown(a, repo.frame.timezone)})",
                           "a contest is announced, opens, closes, then is drawn, in that order")
 
 
@@ -113,7 +114,7 @@ def slot_conflicts(repo: Repo, only):
         for pub in pubs:
             others = ", ".join(sorted({p.path for p in pubs if p.path != pub.path}))
             yield Problem("calendar/conflict", pub.path, pub.line,
-                          f"{channel} at {at:%Y-%m-%d %H:%M} is also taken by {others}",
+                          f"{channel} at {shown(at, repo.frame.timezone)} is also taken by {others}",
                           "one publication per slot and account: gazette slot next --channel " + channel)
 
 
@@ -125,7 +126,7 @@ def missed_publications(repo: Repo, only):
     for pub in all_publications(repo):
         if pub.status == "approved" and pub.at < now and not pub.receipted:
             yield Problem("calendar/missed", pub.path, pub.line,
-                          f"{pub.channel} was due {pub.at:%Y-%m-%d %H:%M} and has no receipt",
+                          f"{pub.channel} was due {shown(pub.at, repo.frame.timezone)} and has no receipt",
                           "give it a new date (gazette slot next), or run gazette publish")
 
 
@@ -179,5 +180,5 @@ def windows_in_order(repo: Repo, only):
             start, end = entry.get(start_key), entry.get(end_key)
             if (only is None or path in only) and start and end and end < start:
                 yield Problem("config/window", path, entry["_lines"].get((end_key,)),
-                              f"{end_key} ({end:%Y-%m-%d %H:%M}) is before {start_key} ({start:%Y-%m-%d %H:%M})",
+                              f"{end_key} ({shown(end, frame.timezone)}) is before {start_key} ({shown(start, frame.timezone)})",
                               f"{end_key} must come after {start_key}")

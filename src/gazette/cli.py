@@ -164,7 +164,7 @@ def list_command(kind, status, when, fmt, root, now):
     from .listing import list_items, render_json, render_text
 
     items = list_items(root, now, kind=kind, status=status, when=when)
-    click.echo(render_json(items, now) if fmt == "json" else render_text(items, now))
+    click.echo(render_json(items, now) if fmt == "json" else render_text(items, now, _community_zone(root, now)()))
 
 
 @cli.command()
@@ -274,8 +274,9 @@ def calendar_diff(base, head, fmt, root, now):
     elif not changes:
         click.echo("no calendar changes")
     else:
+        zone = _community_zone(root, now)()
         for change in changes:
-            click.echo(describe(change))
+            click.echo(describe(change, zone))
 
 
 @cli.group("slot")
@@ -383,6 +384,7 @@ def publish(dry_run, channels, push, fmt, root, now):
     `target:`; default `outbox`, files in outbox/). A freeze holds
     everything but items tagged crisis. Exit 1 if a delivery failed.
     """
+    from .clock import shown
     from .publish import PublishError, run, summary
 
     try:
@@ -396,9 +398,10 @@ def publish(dry_run, channels, push, fmt, root, now):
             {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
             for o in outcomes]}, ensure_ascii=False, indent=2))
     else:
+        zone = _community_zone(root, now)()
         for o in outcomes:
             detail = f"  ({o.detail})" if o.detail else ""
-            click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+            click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
         click.echo(("dry run: " if dry_run else "") + summary(outcomes))
     sys.exit(1 if any(o.state == "failed" for o in outcomes) else 0)
 
@@ -413,14 +416,17 @@ def freeze_command(reason, until_text, channels, root, now):
 
     Items tagged crisis (holding statements) still go out.
     """
+    from .clock import shown
     from .freeze import FreezeError, freeze
 
-    until = _moment_option(until_text, "--until", _community_zone(root, now))
+    zone = _community_zone(root, now)()
+    until = _moment_option(until_text, "--until", zone)
     try:
-        freeze_id = freeze(root, now, reason, until, channels)
+        freeze_id = freeze(root, now.astimezone(zone), reason, until and until.astimezone(zone), channels)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"frozen: {freeze_id} (gazette unfreeze {freeze_id} to resume)")
+    click.echo(f"frozen: {freeze_id} since {shown(now, zone)}" + (f" until {shown(until, zone)}" if until else "")
+               + f" (the id starts with the UTC time; gazette unfreeze {freeze_id} to resume)")
 
 
 @cli.command("unfreeze")
@@ -428,13 +434,15 @@ def freeze_command(reason, until_text, channels, root, now):
 @common_options(formats=None)
 def unfreeze_command(freeze_id, root, now):
     """End a freeze now; its window stays on record so passed slots are reported, not sent."""
+    from .clock import shown
     from .freeze import FreezeError, unfreeze
 
+    zone = _community_zone(root, now)()
     try:
-        path = unfreeze(root, now, freeze_id)
+        path = unfreeze(root, now.astimezone(zone), freeze_id)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"unfrozen: {path}")
+    click.echo(f"unfrozen at {shown(now, zone)}: {path}")
 
 
 @cli.command("status")
@@ -458,17 +466,32 @@ def status_command(fmt, root, now):
             {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
             for o in outcomes], "last_run": previous or None}, ensure_ascii=False, indent=2))
         return
+    from .clock import shown
+
+    zone = frame.timezone or now.tzinfo
     for f in freezes:
-        until = f" until {f['until']:%Y-%m-%d %H:%M}" if f.get("until") else ""
-        click.echo(f"FROZEN since {f['from']:%Y-%m-%d %H:%M}{until} by {f.get('who', '?')}: {f.get('reason')} "
+        until = f" until {shown(f['until'], zone)}" if f.get("until") else ""
+        click.echo(f"FROZEN since {shown(f['from'], zone)}{until} by {f.get('who', '?')}: {f.get('reason')} "
                    f"[{f['_path']}]")
     for o in outcomes:
         detail = f"  ({o.detail})" if o.detail else ""
-        click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+        click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
     for o in failed:
-        click.echo(f"failed  {o['channel']:<20} {o['at'][:16].replace('T', ' ')}  {o['path']}  "
-                   f"(last run {previous['at'][:16].replace('T', ' ')}: {o['detail']})")
+        click.echo(f"failed  {o['channel']:<20} {_shown_iso(o['at'], zone)}  {o['path']}  "
+                   f"(last run {_shown_iso(previous['at'], zone)}: {o['detail']})")
     click.echo(summary(outcomes) if outcomes else "nothing due")
+
+
+def _shown_iso(text: str, zone) -> str:
+    """An ISO time read back from a JSON record, shown like every other time."""
+    from datetime import datetime
+
+    from .clock import shown
+
+    try:
+        return shown(datetime.fromisoformat(text), zone)
+    except (TypeError, ValueError):
+        return str(text)
 
 
 def main():

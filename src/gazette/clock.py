@@ -47,3 +47,11 @@ def as_aware(value, tz: tzinfo) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=tz)
     raise TypeError(value)
+
+
+def shown(moment: datetime, zone: tzinfo | None = None) -> str:
+    """A time as every command shows it to people: in the community's zone (when known),
+    with the offset, so a reader never has to guess which zone a time is in."""
+    local = moment.astimezone(zone) if zone is not None else moment
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:5]}" if offset else f"{local:%Y-%m-%d %H:%M}"

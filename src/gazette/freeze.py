@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .load import FRAME_FOLDERS
@@ -40,7 +40,9 @@ def freeze(root: Path, now: datetime, reason: str, until: datetime | None = None
         raise FreezeError("--until must be in the future")
     folder = root / FRAME_FOLDERS["freezes"]
     folder.mkdir(parents=True, exist_ok=True)
-    freeze_id = f"{now:%Y%m%d-%H%M}-{slugify(reason, 30) or 'gel'}"
+    # The id is UTC-based whatever zone ``now`` is in (the file says the local time),
+    # so two machines freezing at one instant agree on it.
+    freeze_id = f"{now.astimezone(timezone.utc):%Y%m%d-%H%M}-{slugify(reason, 30) or 'gel'}"
     path = folder / f"{freeze_id}.yml"
     if path.exists():
         raise FreezeError(f"{path.relative_to(root)} already exists")

@@ -25,12 +25,15 @@ def list_items(root: Path, now: datetime, kind=None, status=None, when=None):
     return sorted(items, key=lambda i: (i.date or far_past, i.path))
 
 
-def render_text(items, now: datetime) -> str:
+def render_text(items, now: datetime, zone=None) -> str:
+    """One line per item; dates in ``zone`` (the community's) with their offset."""
+    from .clock import shown
+
     if not items:
         return "no items"
     rows = []
     for item in items:
-        date = item.date.strftime("%Y-%m-%d %H:%M %z") if item.date else "(no date)"
+        date = shown(item.date, zone) if item.date else "(no date)"
         seen = "public" if is_public(item, now) else "hidden"
         rows.append((date, item.kind, item.status, seen, item.path, item.title))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]

@@ -88,15 +88,17 @@ def _verify(root: Path, revision: str) -> None:
         raise GitError(f"{revision!r} is not a commit here")
 
 
-def describe(change: Change) -> str:
+def describe(change: Change, zone=None) -> str:
+    from .clock import shown
+
     when = (change.after or change.before).at
     if change.change == "moved":
-        what = f"moved {change.before.at:%Y-%m-%d %H:%M} → {change.after.at:%Y-%m-%d %H:%M}"
+        what = f"moved {shown(change.before.at, zone)} → {shown(change.after.at, zone)}"
     elif change.change == "status":
         what = f"status {change.before.status} → {change.after.status}"
     else:
-        what = f"{change.change} {when:%Y-%m-%d %H:%M} ({(change.after or change.before).status})"
-    return f"{change.channel:<20} {what:<46} {change.title}  [{change.path}]"
+        what = f"{change.change} {shown(when, zone)} ({(change.after or change.before).status})"
+    return f"{change.channel:<20} {what:<58} {change.title}  [{change.path}]"
 
 
 def to_json(changes: list[Change]) -> str:
