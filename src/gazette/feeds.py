@@ -6,12 +6,11 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from .urls import item_url
+
 FEEDS = {"": None, "posts/": "post", "newsletters/": "newsletter", "contests/": "contest"}
 
 
-def item_url(site_url: str, item) -> str:
-    path = item.path.removeprefix("content/").removesuffix(".md")
-    return f"{site_url.rstrip('/')}/{path}/"
 
 
 def write_feeds(site_dir: Path, site_url: str, title: str, items, limit: int = 50) -> list[Path]:

@@ -232,6 +232,12 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
         return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
                                         f"the front matter is a {type(data).__name__}, not key: value lines",
                                         "write title: …, date: … one per line")]
+    if "title" not in data:  # Material's way: the body's first "# Heading" is the title
+        heading = model.first_heading(text[offset:])
+        if heading is not None:
+            data = {**data, "title": heading[0]}
+            lines[("title",)] = text.count("\n", 0, offset) + heading[1]
+            offset += heading[2]  # the site writes the title as the page's heading
     meta, problems = model.validate(model.MODELS[kind], data, relpath, lines, tz)
     return meta, lines, offset, found + problems
 
@@ -414,7 +420,7 @@ def load_item(relpath: str, text: str, tz, parsed=None) -> tuple[Item | None, li
     problems += found
     if not meta:
         return None, problems
-    slug = relpath.rsplit("/", 1)[-1][:-3]
+    slug = meta.get("slug") or relpath.rsplit("/", 1)[-1][:-3]  # slug: in front matter names the URL
     return Item(kind_of(relpath), relpath, slug, meta, text[offset:],
                 text.count("\n", 0, offset) + 1, lines), problems
 

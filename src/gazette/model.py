@@ -135,6 +135,45 @@ class Number(Integer):
     expected, example = "a number", "write digits only, e.g. 89 or 12.5"
 
 
+class Boolean(Type):
+    json = {"type": "boolean"}
+
+    def check(self, value, key, ctx):
+        if isinstance(value, bool):
+            return value
+        return self.wrong(value, key, ctx, "true or false", "write true or false, without quotes")
+
+
+class Slug(Type):
+    """The last part of an item's URL (Material's ``slug``): it must stay inside the
+    item's folder, so only what a file name may be."""
+
+    json = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+    PATTERN = re.compile(json["pattern"])
+
+    def check(self, value, key, ctx):
+        if isinstance(value, str) and self.PATTERN.match(value):
+            return value
+        from .slugs import slugify
+
+        suggestion = slugify(str(value)) or "a-short-name"
+        ctx.report("schema/slug", key, f"{dotted(key)} {str(value)!r:.60} is not a slug "
+                   "(lowercase ASCII letters, digits, hyphens)", f"write slug: {suggestion}")
+        return None
+
+
+class Loose(Type):
+    """Any YAML value, kept as is (Material's ``links`` are nested lists and mappings
+    of titles and paths; Gazette passes them through to the theme)."""
+
+    def __init__(self, kind: type, expected: str, hint: str):
+        self.kind, self.expected, self.hint = kind, expected, hint
+        self.json = {"type": {list: "array", dict: "object"}.get(kind, "string")}
+
+    def check(self, value, key, ctx):
+        return value if isinstance(value, self.kind) else self.wrong(value, key, ctx, self.expected, self.hint)
+
+
 class Choice(Type):
     def __init__(self, choices: tuple[str, ...]):
         self.choices = choices
@@ -223,8 +262,9 @@ class ListOf(Type):
 class Object(Type):
     """A mapping with declared keys; unknown keys are warnings with "did you mean"."""
 
-    def __init__(self, fields: dict[str, "Field"], doc: str = ""):
+    def __init__(self, fields: dict[str, "Field"], doc: str = "", adapt=None):
         self.fields, self.doc = fields, doc
+        self.adapt = adapt  # (data, ctx) -> data: other tools' spellings of the same keys
 
     def schema(self):
         props = {}
@@ -325,6 +365,13 @@ COMMON: dict[str, Field] = {
     "image": Field(IMAGE, doc="cover image"),
     "channels": Field(MapOf(CHANNEL_POST), doc="where to publish, keyed by channel name"),
     "published": Field(MapOf(RECEIPT), doc="receipts written by gazette publish; do not edit"),
+    # Material for MkDocs' blog keys, understood in place so a Material blog moves in as is
+    "draft": Field(Boolean(), doc="Material's draft flag: true is status: draft unless a status is given"),
+    "slug": Field(Slug(), doc="the last part of the URL, instead of the file name"),
+    "links": Field(Loose(list, "a list", "write one '- path.md' or '- Title: path.md' per line"),
+                   doc="related links shown beside the post (Material)"),
+    "readtime": Field(Integer(1), doc="reading time in minutes, instead of the computed one"),
+    "pin": Field(Boolean(), doc="pin the post to the top of the blog index (Material)"),
     "allow": Field(ListOf(Object({
         "rule": Field(Text(nonempty=True), True, "a problem code (netiquette/insult) or family"),
         "reason": Field(Text(nonempty=True), True, "why, shown in the review: no silent waivers"),
@@ -360,10 +407,57 @@ CONTEST = {
     "winners": Field(ListOf(Text(nonempty=True)), doc="anonymized, after the draw"),
 }
 
+def material_blog(data: dict, ctx: Context) -> dict:
+    """Material's blog spellings of Gazette's keys: ``date: {created, updated}`` is
+    ``date`` plus ``updated``, ``draft: true`` is ``status: draft`` (a ``status``
+    given beside it wins; ``draft: false`` is ``approved``: the merge approved it)."""
+    date_value = data.get("date")
+    if isinstance(date_value, dict):
+        data = dict(data)
+        lines = ctx.lines
+        for name in date_value:
+            if name not in ("created", "updated"):
+                ctx.report("schema/unknown-key", ("date", name), f"unknown key date.{name}",
+                           "Material's date takes created and updated")
+        data["date"] = date_value.get("created")
+        if ("date", "created") in lines:
+            lines[("date",)] = lines[("date", "created")]
+        if data["date"] is None:
+            ctx.report("schema/required", ("date",), "'date.created' is required",
+                       "add created: 2026-10-05T09:00:00+02:00 under date:")
+        if date_value.get("updated") is not None and "updated" not in data:
+            data["updated"] = date_value["updated"]
+            lines[("updated",)] = lines.get(("date", "updated"), lines.get(("date",)))
+        for key in (("date", "created"), ("date", "updated")):
+            moved = ("date",) if key[1] == "created" else ("updated",)
+            if key in ctx.sources:
+                ctx.sources[moved] = ctx.sources[key]
+    if "draft" in data and "status" not in data and isinstance(data["draft"], bool):
+        data = {**data, "status": "draft" if data["draft"] else "approved"}
+        if ("draft",) in ctx.lines:
+            ctx.lines[("status",)] = ctx.lines[("draft",)]
+    return data
+
+
+def first_heading(body: str) -> tuple[str, int, int] | None:
+    """Material takes a post's title from its first "# Heading" when the front matter
+    has none: (title, line in the body, offset just after the heading line), if the
+    body opens with one."""
+    match = HEADING.match(body)
+    if match is None:
+        return None
+    title = match.group(2).strip().rstrip("#").strip()
+    if not title:
+        return None
+    return title, body.count("\n", 0, match.start(2)) + 1, match.end()
+
+
+HEADING = re.compile(r"(\s*\n)?[ ]{0,3}# +(.+?)[ \t]*(?:\r?\n|$)")
+
 MODELS: dict[str, Object] = {
-    "post": Object(COMMON),
-    "newsletter": Object(NEWSLETTER),
-    "contest": Object(CONTEST),
+    "post": Object(COMMON, adapt=material_blog),
+    "newsletter": Object(NEWSLETTER, adapt=material_blog),
+    "contest": Object(CONTEST, adapt=material_blog),
 }
 
 # The planning frame, validated by the same machinery.
@@ -435,6 +529,8 @@ AUTHORS_FILE = Object({"authors": Field(MapOf(AUTHOR), True)})
 
 def validate(model: Object, data, path: str, lines: dict, tz) -> tuple[dict, list[Problem]]:
     ctx = Context(path, lines, tz)
+    if model.adapt is not None and isinstance(data, dict):
+        data = model.adapt(data, ctx)
     out = model.check(data, (), ctx)
     return out or {}, ctx.problems
 

@@ -45,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "schema/date-invalid": (ERROR, "a date does not exist or cannot be read"),
     "schema/empty": (ERROR, "a required text is empty"),
     "schema/range": (ERROR, "a number is out of its allowed range"),
+    "schema/slug": (ERROR, "a slug: is not lowercase ASCII letters, digits and hyphens"),
     # ref: what an item points at must exist
     "ref/author": (ERROR, "the author is not in content/.authors.yml"),
     "ref/campaign": (ERROR, "the campaign has no file in calendar/campaigns/"),

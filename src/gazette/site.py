@@ -24,6 +24,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
+from .urls import page_src as item_src
+
 KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -95,6 +97,13 @@ class GazettePlugin(BasePlugin):
             if (kind_of("content/" + src) and src not in self.by_src
                     and src.lower().endswith(MARKDOWN_LOOKALIKES)):  # a stray .MD would be copied raw
                 files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
+        for file in files.documentation_pages():
+            item = self.by_src.get(file.src_uri)
+            if item is not None and item_src(item) != file.src_uri:  # slug: in front matter
+                url = self._url(item_src(item))
+                file.dest_uri = url + "index.html" if url.endswith("/") else url
+                for derived in ("url", "abs_dest_path"):  # cached from the file name
+                    file.__dict__.pop(derived, None)
         self.pages: dict[str, str] = {}
         self.held: dict[str, list[str]] = {}  # per archive page, the HTML lists its placeholders stand for
         self._archives()
@@ -128,7 +137,7 @@ class GazettePlugin(BasePlugin):
         up = self._up(page_src)
         rows = []
         for item in items:
-            href = up + self._url(item.path.removeprefix("content/"))
+            href = up + self._url(item_src(item))
             summary = item.meta.get("summary") or ""
             rows.append(f'<li><strong><a href="{escape(href)}">{escape(item.title)}</a></strong> — '
                         f'{french_date(item.date)}' + (f"<br>{escape(summary)}" if summary else "") + "</li>")
@@ -267,7 +276,7 @@ class GazettePlugin(BasePlugin):
                           f'{escape((authors.get(a) or {}).get("name", a))}</a>'
                           for a in item.meta.get("authors") or () if a in authors)
         return (f"<p><em>{french_date(item.date)}" + (f" · {names}" if names else "")
-                + f" · {reading_minutes(item.body)} min de lecture</em></p>")
+                + f" · {item.meta.get('readtime') or reading_minutes(item.body)} min de lecture</em></p>")
 
     def _contest_box(self, item) -> list[str]:
         meta = item.meta
