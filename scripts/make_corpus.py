@@ -62,7 +62,10 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
         lines.append("channels:")
         for channel in channels:
             at = date.isoformat()  # each item has its own slot: a clean plan, as in real use
-            lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", at: {at}}}')
+            # Instagram refuses a post without a picture (channel/image-required)
+            image = ", image: {src: ../../assets/velo.png, alt: Un vélo}" if channel.startswith("instagram") else ""
+            lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", '
+                         f'at: {at}{image}}}')
     if kind == "contest":
         lines += [
             f"opens: {date.isoformat()}",
@@ -112,6 +115,8 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
         (target / f"calendar/campaigns/{name}.yml").write_text(
             f"name: {name}\nfrom: 2020-01-01T00:00:00+01:00\nto: 2030-01-01T00:00:00+01:00\n")
     (target / "content/index.md").write_text("---\ntitle: Accueil\n---\n\nBienvenue.\n")
+    (target / "content/assets").mkdir()
+    (target / "content/assets/velo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     start = datetime(2020, 1, 6, 9, 0, tzinfo=PARIS)
     written: dict[str, list[str]] = {}
     for index in range(n):
