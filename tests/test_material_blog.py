@@ -146,3 +146,17 @@ def test_the_site_and_feeds_use_the_slug_and_the_heading(sample):
     archive = (site / "archives/posts/index.html").read_text() if (site / "archives/posts/index.html").exists() \
         else "\n".join(p.read_text() for p in site.glob("archives/**/*.html"))
     assert "posts/2023/blog-support-just-landed/" in archive and "2023-12-31-blog-support" not in archive
+
+
+
+@pytest.mark.slow
+def test_a_slug_that_takes_another_pages_url_stops_the_build(sample):
+    sample.post("autre-nom", front="title: B\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n"
+                                   "slug: rentree-boutique\n")
+    (sample.root / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text())
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=sample.root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "would both be the page posts/2026/rentree-boutique/" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -97,6 +97,12 @@ class GazettePlugin(BasePlugin):
             if (kind_of("content/" + src) and src not in self.by_src
                     and src.lower().endswith(MARKDOWN_LOOKALIKES)):  # a stray .MD would be copied raw
                 files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
+        pages: dict[str, str] = {}
+        for item in self.public:  # a slug: may take another page's URL: one would be lost
+            other = pages.setdefault(item_src(item), item.path)
+            if other != item.path:
+                raise PluginError(f"gazette: {other} and {item.path} would both be the page "
+                                  f"{self._url(item_src(item))}; give one of them another slug:")
         for file in files.documentation_pages():
             item = self.by_src.get(file.src_uri)
             if item is not None and item_src(item) != file.src_uri:  # slug: in front matter
