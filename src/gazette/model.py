@@ -407,6 +407,7 @@ CONTEST = {
     "winners": Field(ListOf(Text(nonempty=True)), doc="anonymized, after the draw"),
 }
 
+
 def material_blog(data: dict, ctx: Context) -> dict:
     """Material's blog spellings of Gazette's keys: ``date: {created, updated}`` is
     ``date`` plus ``updated``, ``draft: true`` is ``status: draft`` (a ``status``
