@@ -80,13 +80,16 @@ def _parse_changes(diff: str, others: str) -> tuple[set[str], set[str]]:
 
 
 def _keys_at(root: Path, ref: str, relpath: str, section: str) -> set[str]:
-    import yaml
+    # The frame as it was at ``ref`` is read with the same guards as today's (depth,
+    # aliases, size): a raw libyaml load of hostile nesting kills the process.
+    from .load import FRAME_YAML_BYTES
+    from .yamlsafe import YAMLProblem, parse
 
     try:
         text = _git(root, "show", f"{ref}:./{relpath}")
-        data = yaml.load(text, Loader=yaml.CSafeLoader) or {}
+        data = parse(text, max_bytes=FRAME_YAML_BYTES)[0] or {}
         return {str(key) for key in (data.get(section) or {})}
-    except (GitError, yaml.YAMLError, AttributeError):
+    except (GitError, YAMLProblem, AttributeError):
         return set()
 
 
