@@ -79,7 +79,7 @@ categories:
 
 # Search: better, faster, smaller
 
-The new search is faster.
+The new search is faster, as [announced](../2023/2023-12-31-blog-support.md).
 """
 
 
@@ -143,6 +143,8 @@ def test_the_site_and_feeds_use_the_slug_and_the_heading(sample):
     feed = (site / "posts/feed.xml").read_text()
     assert "https://fabrique.example.org/posts/2023/blog-support-just-landed/" in feed
     assert "2023-12-31-blog-support" not in feed
+    linking = (site / "posts/2024/search-better-faster-smaller/index.html").read_text()
+    assert 'href="../../2023/blog-support-just-landed/"' in linking
     archive = (site / "archives/posts/index.html").read_text() if (site / "archives/posts/index.html").exists() \
         else "\n".join(p.read_text() for p in site.glob("archives/**/*.html"))
     assert "posts/2023/blog-support-just-landed/" in archive and "2023-12-31-blog-support" not in archive
