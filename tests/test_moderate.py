@@ -80,8 +80,7 @@ def test_a_french_excel_export_in_windows_1252_with_semicolons(tmp_path, monkeyp
                        "2;Gaël;Espèce de connard, rappelle-moi au 06 12 34 56 78;21/11/2026\r\n"
                        .encode("cp1252"))
     assert b"\xe9" in export.read_bytes()  # real cp1252 bytes: é is 0xE9, not UTF-8's C3 A9
-    result = CliRunner(mix_stderr=False).invoke(cli, ["moderate", str(export)]) if _mixes() else \
-        CliRunner().invoke(cli, ["moderate", str(export)])
+    result = CliRunner(**({"mix_stderr": False} if _mixes() else {})).invoke(cli, ["moderate", str(export)])
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [
         "2\tGaël\tnetiquette/insult\t'connard' (line 3, characters 10-17)",
@@ -123,3 +122,14 @@ def test_unreadable_exports_exit_2_with_a_reason(tmp_path, monkeypatch):
     latin1.write_bytes("texte\n\x81 caf\xe9\n".encode("latin-1"))  # 0x81 is undefined in cp1252
     result = CliRunner().invoke(cli, ["moderate", str(latin1)])
     assert result.exit_code == 0 and "read as Latin-1" in result.output
+
+
+def test_excels_sep_line_names_the_delimiter(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "excel.csv"
+    export.write_bytes("sep=;\r\nid;auteur;message\r\n1;Léa;Quel connard, franchement\r\n".encode("cp1252"))
+    result = CliRunner(**({"mix_stderr": False} if _mixes() else {})).invoke(
+        cli, ["moderate", str(export), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert [(q["id"], q["author"], q["line"]) for q in data["queue"]] == [("1", "Léa", 3)]
+    assert data["notes"] and "Windows-1252" in data["notes"][0]
