@@ -162,3 +162,14 @@ def test_a_slug_that_takes_another_pages_url_stops_the_build(sample):
     assert done.returncode == 1
     assert "would both be the page posts/2026/rentree-boutique/" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_editors_schema_takes_materials_date_mapping(repo):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(repo.gazette("schema", "--kind", "post").output)
+    raw = {"title": "A", "date": {"created": "2024-01-31T00:00:00+01:00", "updated": "2024-02-01T00:00:00+01:00"},
+           "draft": True, "slug": "a", "links": ["setup/index.md", {"Setup": "setup/index.md"}],
+           "readtime": 15, "pin": True, "description": "Texte"}
+    jsonschema.validate(raw, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**raw, "slug": "../admin"}, schema)

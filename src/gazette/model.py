@@ -231,6 +231,16 @@ class Moment(Type):
         return value.replace(tzinfo=ctx.tz)
 
 
+class CreatedMoment(Moment):
+    """An item's date: a date-time, or Material's ``{created, updated}`` mapping
+    (which ``material_blog`` flattens before validation; editors see both forms)."""
+
+    def schema(self):
+        moment = dict(Moment.json)
+        return {"oneOf": [moment, {"type": "object", "required": ["created"], "additionalProperties": False,
+                                   "properties": {"created": moment, "updated": moment}}]}
+
+
 class ListOf(Type):
     def __init__(self, item: Type, single_ok: bool = True):
         self.item, self.single_ok = item, single_ok
@@ -352,7 +362,7 @@ RECEIPT = Object({
 
 COMMON: dict[str, Field] = {
     "title": Field(Text(nonempty=True), True, "the title members read"),
-    "date": Field(Moment(), True, "publication date-time with offset",
+    "date": Field(CreatedMoment(), True, "publication date-time with offset",
                   hint="add date: 2026-10-05T09:00:00+02:00"),
     "status": Field(Choice(STATUSES), doc="workflow state; only approved and published are public"),
     "authors": Field(ListOf(Text(nonempty=True)), doc="keys of content/.authors.yml"),
