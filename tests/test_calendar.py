@@ -203,7 +203,7 @@ def test_slot_next_skips_taken_slots_freezes_and_events(repo):
     repo.write("calendar/events/salon.yml", "name: Salon\nstart: 2026-10-20T12:00:00+02:00\n"
                "end: 2026-10-20T18:00:00+02:00\n")
     result = repo.gazette("slot", "next", "--channel", "mastodon", now="2026-10-05T00:00:00+02:00")
-    assert result.output == "mastodon             Tue 2026-10-27 12:30 +0100  (date: 2026-10-27T12:30:00+01:00)\n"
+    assert result.output == "mastodon             Tue 2026-10-27 12:30 +01:00  (date: 2026-10-27T12:30:00+01:00)\n"
 
 
 def test_calendar_diff_on_a_real_two_commit_repo(git_repo):

@@ -290,6 +290,7 @@ def slot_group():
 @common_options(("text", "json"))
 def slot_next(channels, after_text, fmt, root, now):
     """Suggest the next free slot per channel, honouring slots, freezes and events."""
+    from .clock import shown
     from .load import load_repo
     from .plan import channel_zone, next_free_slot, publications
 
@@ -312,7 +313,7 @@ def slot_next(channels, after_text, fmt, root, now):
             click.echo(f"{name:<20} no free slot in the next 120 days (no slots set in calendar/channels.yml?)")
         else:
             local = moment.astimezone(channel_zone(repo.frame, name) or moment.tzinfo)
-            click.echo(f"{name:<20} {local:%a %Y-%m-%d %H:%M %z}  (date: {local.isoformat()})")
+            click.echo(f"{name:<20} {local:%a} {shown(local)}  (date: {local.isoformat()})")
 
 
 @cli.command()
