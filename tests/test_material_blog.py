@@ -67,8 +67,14 @@ Read [the plugin's documentation](../../setup/setting-up-a-blog.md#built-in-blog
 
 SEARCH = """\
 ---
+title: "Search: better, faster, smaller"
 date:
   created: 2024-02-10T10:00:00+01:00
+search:
+  exclude: false
+hide: [toc]
+social:
+  cards_layout: default/only/image
 status: published
 draft: true
 authors:
@@ -115,6 +121,7 @@ def test_material_keys_mean_what_they_mean_in_material(repo):
     assert (landed.date.isoformat(), landed.meta["updated"].isoformat()) == (
         "2023-12-31T00:00:00+01:00", "2024-01-02T00:00:00+01:00")
     assert search.status == "published"  # a status beside draft: wins
+    assert search.body.lstrip().startswith("The new search")  # its heading repeated the title
     assert search.date.isoformat() == "2024-02-10T10:00:00+01:00"
 
 
@@ -145,6 +152,7 @@ def test_the_site_and_feeds_use_the_slug_and_the_heading(sample):
     assert "2023-12-31-blog-support" not in feed
     linking = (site / "posts/2024/search-better-faster-smaller/index.html").read_text()
     assert 'href="../../2023/blog-support-just-landed/"' in linking
+    assert linking.count("<h1") == 1  # title: and the same "# Heading": written once
     archive = (site / "archives/posts/index.html").read_text() if (site / "archives/posts/index.html").exists() \
         else "\n".join(p.read_text() for p in site.glob("archives/**/*.html"))
     assert "posts/2023/blog-support-just-landed/" in archive and "2023-12-31-blog-support" not in archive

@@ -232,12 +232,12 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
         return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
                                         f"the front matter is a {type(data).__name__}, not key: value lines",
                                         "write title: …, date: … one per line")]
-    if "title" not in data:  # Material's way: the body's first "# Heading" is the title
-        heading = model.first_heading(text[offset:])
-        if heading is not None:
-            data = {**data, "title": heading[0]}
-            lines[("title",)] = text.count("\n", 0, offset) + heading[1]
-            offset += heading[2]  # the site writes the title as the page's heading
+    heading = model.first_heading(text[offset:]) if "# " in text[offset:offset + 512] else None
+    if heading is not None and "title" not in data:  # Material's way: the first "# Heading" is the title
+        data = {**data, "title": heading[0]}
+        lines[("title",)] = text.count("\n", 0, offset) + heading[1]
+    if heading is not None and data["title"] == heading[0]:
+        offset += heading[2]  # the site writes the title as the page's heading: once
     meta, problems = model.validate(model.MODELS[kind], data, relpath, lines, tz)
     return meta, lines, offset, found + problems
 

@@ -382,6 +382,13 @@ COMMON: dict[str, Field] = {
                    doc="related links shown beside the post (Material)"),
     "readtime": Field(Integer(1), doc="reading time in minutes, instead of the computed one"),
     "pin": Field(Boolean(), doc="pin the post to the top of the blog index (Material)"),
+    # Material's page keys its own blog posts carry: passed to the theme as they are
+    "social": Field(Loose(dict, "a mapping", "write key: value lines, indented"),
+                    doc="social card settings for this page (Material's social plugin)"),
+    "hide": Field(ListOf(Text(nonempty=True)), doc="parts of the page Material hides: navigation, toc, footer"),
+    "search": Field(Loose(dict, "a mapping", "write exclude: true, indented"),
+                    doc="search settings for this page (Material), e.g. {exclude: true}"),
+    "comments": Field(Boolean(), doc="show the comment system on this page (Material)"),
     "allow": Field(ListOf(Object({
         "rule": Field(Text(nonempty=True), True, "a problem code (netiquette/insult) or family"),
         "reason": Field(Text(nonempty=True), True, "why, shown in the review: no silent waivers"),
