@@ -161,13 +161,13 @@ def test_ics_parses_back_with_stable_uids_and_zones(sample):
 def test_text_agenda_groups_by_day(sample):
     output = sample.gazette("calendar", "--from", "2026-12-01", "--to", "2026-12-05T23:00").output
     assert output.splitlines()[:5] == [
-        "Sun 2026-11-01",
+        "Sun 2026-11-01 (+01:00)",
         "  00:00  campaign                      L'hiver à vélo → 2027-02-28 23:59",
         "",
-        "Fri 2026-11-20",
+        "Fri 2026-11-20 (+01:00)",
         "  00:00  campaign                      Noël 2026 à la boutique → 2026-12-24 18:00",
     ]
-    assert "Tue 2026-12-01" in output
+    assert "Tue 2026-12-01 (+01:00)" in output
     assert "  12:30  mastodon            approved  Portes ouvertes de l'atelier le 5 décembre" in output
     assert "  14:00  event                         Portes ouvertes de l'atelier → 2026-12-05 18:00" in output
 

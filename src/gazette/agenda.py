@@ -159,6 +159,8 @@ def to_text(entries: list[Entry], now: datetime, zone, colour: bool = False) -> 
     from rich.console import Console
     from rich.text import Text
 
+    from .clock import utc_offset
+
     out = io.StringIO()
     console = Console(file=out, width=120, force_terminal=colour, no_color=not colour, highlight=False)
     if not entries:
@@ -171,7 +173,8 @@ def to_text(entries: list[Entry], now: datetime, zone, colour: bool = False) -> 
                 console.print()
             day = local.date()
             marker = "  (today)" if day == now.astimezone(local.tzinfo).date() else ""
-            console.print(Text(f"{local:%a %Y-%m-%d}{marker}", style="bold underline"))
+            # the offset once a day: the times below are the community's, DST included
+            console.print(Text(f"{local:%a %Y-%m-%d} ({utc_offset(local)}){marker}", style="bold underline"))
         line = Text(f"  {local:%H:%M}  ")
         if entry.kind == "publication":
             line.append(f"{entry.channel:<20}", style="cyan")

@@ -53,5 +53,11 @@ def shown(moment: datetime, zone: tzinfo | None = None) -> str:
     """A time as every command shows it to people: in the community's zone (when known),
     with the offset, so a reader never has to guess which zone a time is in."""
     local = moment.astimezone(zone) if zone is not None else moment
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:5]}" if offset else f"{local:%Y-%m-%d %H:%M}"
+    offset = utc_offset(local)
+    return f"{local:%Y-%m-%d %H:%M} {offset}" if offset else f"{local:%Y-%m-%d %H:%M}"
+
+
+def utc_offset(moment: datetime) -> str:
+    """The offset as ISO 8601 writes it ("+01:00"), empty for a naive time."""
+    offset = moment.strftime("%z")
+    return f"{offset[:3]}:{offset[3:5]}" if offset else ""
