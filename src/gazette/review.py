@@ -66,6 +66,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
         verdict = "✅ Ready to merge: no problems found"
     return {
         "version": 1, "base": base, "verdict": verdict, "errors": errors, "warnings": warnings,
+        "timezone": frame.timezone_name or None,
         "items": items, "removed": removed, "problems": [p.as_dict() for p in result.problems],
         "waivers": waivers, "calendar": calendar, "previews": previews, "newsletters": newsletters,
     }
@@ -75,18 +76,29 @@ def _cell(text) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def _when(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else "—"
+def _when(iso: str | None, zone=None) -> str:
+    """A date of the JSON review as people read it: the community's zone, with the offset."""
+    if not iso:
+        return "—"
+    from .clock import shown
+
+    try:
+        return shown(datetime.fromisoformat(iso), zone)
+    except ValueError:
+        return iso[:16].replace("T", " ")
 
 
 def to_markdown(review: dict) -> str:
+    from .load import resolve_timezone
+
+    zone = resolve_timezone(review.get("timezone") or "")
     out = [MARKER, "## Gazette review", "", f"**{review['verdict']}**", ""]
     if review["items"] or review["removed"]:
         out += ["### Changed items", "", "| Kind | Title | Status | Date | Accounts |", "|---|---|---|---|---|"]
         for item in review["items"]:
             note = "" if item["change"] == "changed" else " *(refers to a change)*"
             out.append(f"| {item['kind']} | [{_cell(item['title'])}]({item['path']}){note} | {item['status']} "
-                       f"| {_when(item['date'])} | {_cell(', '.join(item['accounts'])) or '—'} |")
+                       f"| {_when(item['date'], zone)} | {_cell(', '.join(item['accounts'])) or '—'} |")
         for path in review["removed"]:
             out.append(f"| removed | `{path}` | | | |")
         out.append("")
@@ -107,8 +119,8 @@ def to_markdown(review: dict) -> str:
     if review["calendar"]:
         out += ["### Calendar", "", "| Channel | Change | When | Item |", "|---|---|---|---|"]
         for c in review["calendar"]:
-            when = (f"{_when(c['before'])} → {_when(c['after'])}" if c["change"] == "moved"
-                    else _when(c["after"] or c["before"]))
+            when = (f"{_when(c['before'], zone)} → {_when(c['after'], zone)}" if c["change"] == "moved"
+                    else _when(c["after"] or c["before"], zone))
             change = c["change"] if c["change"] != "status" else f"status: {c['status']}"
             out.append(f"| {c['channel']} | {change} | {when} | {_cell(c['title'])} |")
         out.append("")
