@@ -5,15 +5,19 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import subprocess
 import sys
 import time
 
 import pytest
 
+from gazette.unsubscribe import verify_unsubscribe_token
+
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 NOW = "2026-12-04T09:05:00+01:00"
+SECRET = "test-secret-0123456789abcdef"
 
 
 class Collect:
@@ -62,6 +66,9 @@ def newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=3, batc
     monkeypatch.setenv("GAZETTE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GAZETTE_SMTP_PORT", str(controller.port))
     monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("GAZETTE_SMTP_TLS", "none")  # aiosmtpd on loopback, no password
+    monkeypatch.setenv("GAZETTE_UNSUBSCRIBE_SECRET", SECRET)
+    return csv_path
 
 
 def test_one_message_per_subscriber_with_both_parts_and_unsubscribe(repo, tmp_path, monkeypatch, smtp_server):
@@ -73,12 +80,19 @@ def test_one_message_per_subscriber_with_both_parts_and_unsubscribe(repo, tmp_pa
     message = handler.messages[0]
     assert message["Subject"] == "Décembre à l'atelier"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Unsubscribe"].startswith("<https://fabrique.example.org/desabonnement?email=membre")
+    link = message["List-Unsubscribe"]
+    assert re.fullmatch(r"<https://fabrique\.example\.org/desabonnement\?t=[0-9a-f]{32}&l=decembre>", link), link
+    assert "membre" not in link  # a signed token, never the address
+    token = re.search(r"t=([0-9a-f]{32})", link).group(1)
+    subscribers = [f"membre{i}@example.org" for i in range(3)]
+    assert verify_unsubscribe_token(token, subscribers, SECRET) == message["To"].addresses[0].addr_spec
+    assert verify_unsubscribe_token(token, subscribers, "another-secret-0123456789") is None
     assert message["Message-ID"].endswith("@gazette>")
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
     assert '<h2 style="' in html and "<strong>5 décembre</strong>" in html  # CSS inlined
-    assert "Se désabonner : https://fabrique.example.org/desabonnement?email=" in text
+    assert f"Se désabonner : {link[1:-1]}" in text
+    assert f'href="{link[1:-1].replace("&", "&amp;")}"' in html
     receipt = (repo.root / "content/newsletters/2026/decembre.md").read_text()
     assert "newsletter: {at: 2026-12-04 09:05:00+01:00, recipients: 3, refused: 0" in receipt
     assert repo.gazette("publish", now=NOW).output == "nothing due\n"
