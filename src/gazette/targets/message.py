@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.headerregistry import Address
+from email.utils import format_datetime
 from hashlib import blake2b
 
 from . import Delivery, DeliveryError
@@ -57,7 +58,8 @@ def build_message(delivery: Delivery, parts: tuple[str, str], *, sender: str, to
     message = EmailMessage()
     message["Subject"] = subject_of(delivery)
     message["From"] = sender
-    message["To"] = formataddr((name, to)) if name else to
+    local, _, domain = to.rpartition("@")
+    message["To"] = Address(display_name=name, username=local, domain=domain)  # non-ASCII local parts too
     message["Date"] = format_datetime(delivery.at)
     message["Message-ID"] = msg_id
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
