@@ -512,3 +512,90 @@ def test_an_outbox_folder_outside_the_repository_is_refused(repo, tmp_path):
 
     with pytest.raises(TargetConfigError, match="inside the repository"):
         Outbox(repo.root, {"outbox": "../../elsewhere"})
+
+
+# -- secrets: TLS verified, no password in clear -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, like the one an attacker in the path would show."""
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+                    "-subj", "/CN=evil.example", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return folder / "cert.pem", folder / "key.pem"
+
+
+class Logins:
+    """An aiosmtpd authenticator that records every password it is shown."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.seen.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=True)
+
+
+def tls_context(certificate):
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def test_starttls_with_a_self_signed_certificate_is_refused_before_any_password(
+        repo, tmp_path, monkeypatch, faulty, certificate):
+    logins = Logins()
+    controller, handler = faulty(tls_context=tls_context(certificate), authenticator=logins, auth_require_tls=True)
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=2)
+    monkeypatch.delenv("GAZETTE_SMTP_TLS")  # the default: STARTTLS, certificate verified
+    monkeypatch.setenv("GAZETTE_SMTP_USER", "lettre")
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "hunter2")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "TLS with 127.0.0.1" in result.output and "CERTIFICATE_VERIFY_FAILED" in result.output, result.output
+    assert logins.seen == [] and handler.messages == []
+    # The same server, once its certificate is trusted on purpose, gets the login over TLS.
+    monkeypatch.setenv("GAZETTE_SMTP_CAFILE", str(certificate[0]))
+    result = repo.gazette("publish", now=NOW)
+    assert result.output.splitlines()[-1] == "1 sent", result.output
+    assert logins.seen[0][1:] == (b"lettre", b"hunter2") and received(handler) == members(2)
+
+
+def test_implicit_tls_on_port_465_style(repo, tmp_path, monkeypatch, faulty, certificate):
+    controller, handler = faulty(ssl_context=tls_context(certificate))
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=1)
+    monkeypatch.setenv("GAZETTE_SMTP_TLS", "tls")
+    result = repo.gazette("publish", now=NOW)
+    assert "CERTIFICATE_VERIFY_FAILED" in result.output and handler.messages == []
+    monkeypatch.setenv("GAZETTE_SMTP_CAFILE", str(certificate[0]))
+    assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert received(handler) == members(1)
+
+
+def test_a_server_without_starttls_is_refused_by_default(repo, tmp_path, monkeypatch, faulty):
+    controller, handler = faulty()
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=1)
+    monkeypatch.delenv("GAZETTE_SMTP_TLS")
+    result = repo.gazette("publish", now=NOW)
+    assert "does not offer STARTTLS: refusing to send in clear" in result.output, result.output
+    assert handler.messages == []
+
+
+def test_a_password_is_never_sent_in_clear_unless_insecure_is_set(repo, tmp_path, monkeypatch, faulty):
+    logins = Logins()
+    controller, handler = faulty(authenticator=logins, auth_require_tls=False)
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=1)
+    monkeypatch.setenv("GAZETTE_SMTP_USER", "lettre")
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "hunter2")
+    result = repo.gazette("publish", now=NOW)
+    assert "refusing to send the SMTP password without TLS" in result.output, result.output
+    assert logins.seen == [] and handler.messages == []
+    monkeypatch.setenv("GAZETTE_SMTP_INSECURE", "1")  # a local test server, explicitly
+    assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert logins.seen[0][1:] == (b"lettre", b"hunter2")
