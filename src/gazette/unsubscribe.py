@@ -21,7 +21,8 @@ from pathlib import Path
 
 SECRET_ENV = "GAZETTE_UNSUBSCRIBE_SECRET"
 TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
-ADDRESS_COLUMNS = ("email", "e-mail", "mail", "address", "adresse", "email address", "adresse e-mail", "courriel")
+ADDRESS_COLUMNS = ("email", "e-mail", "mail", "address", "adresse", "email address", "adresse e-mail", "courriel",
+                   "token", "t")
 
 
 class UnsubscribeError(Exception):
