@@ -599,3 +599,40 @@ def test_a_password_is_never_sent_in_clear_unless_insecure_is_set(repo, tmp_path
     monkeypatch.setenv("GAZETTE_SMTP_INSECURE", "1")  # a local test server, explicitly
     assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
     assert logins.seen[0][1:] == (b"lettre", b"hunter2")
+
+
+def test_a_stop_request_between_batches_ends_the_send_and_a_later_run_resumes(tmp_path, monkeypatch, faulty):
+    from gazette.targets import DeliveryIncomplete
+    from gazette.targets.smtp import SMTPTarget
+
+    controller, handler = faulty()
+    environment(tmp_path, monkeypatch, controller, 7)
+    target = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d", "batch": 3})
+    asked = []
+    with pytest.raises(DeliveryIncomplete, match=r"stopped \(freeze: crise\); 3 sent") as stopped:
+        target.deliver(delivery(), now=moment(NOW), stop=lambda: asked.append(1) or "freeze: crise")
+    assert stopped.value.counts["unreached"] == 4 and len(handler.messages) == 3 and asked == [1]
+    receipt = target.deliver(delivery(), now=moment(NOW), stop=lambda: None)
+    assert receipt["recipients"] == 7 and received(handler) == members(7)
+
+
+def test_a_test_copy_goes_to_one_address_and_records_nothing(tmp_path, monkeypatch, faulty):
+    from gazette.targets.smtp import SMTPTarget
+
+    controller, handler = faulty()
+    environment(tmp_path, monkeypatch, controller, 3)
+    target = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d"})
+    assert target.send_test_copy(delivery(), "Editrice@Example.org", "Éditrice") == "Editrice@example.org"
+    assert received(handler) == ["Editrice@example.org"]
+    assert not (tmp_path / "state" / "ledger").exists() or not any((tmp_path / "state" / "ledger").iterdir())
+
+
+def test_suppressions_import_reads_a_french_spreadsheet_export(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    export = tmp_path / "export.csv"
+    export.write_bytes("Nom;Adresse e-mail\nFrançoise;francoise@example.org\nRené;rene@example.org\n".encode("cp1252"))
+    result = repo.gazette("newsletter", "suppressions", "import", str(export))
+    assert result.output == "2 added, 0 already suppressed, 0 skipped\n" and result.exit_code == 0
+    with sqlite3.connect(tmp_path / "state" / "gazette.sqlite3") as db:
+        assert db.execute("SELECT address, reason FROM suppressions ORDER BY address").fetchall() == [
+            ("francoise@example.org", "import:export.csv"), ("rene@example.org", "import:export.csv")]

@@ -293,9 +293,13 @@ class SMTPTarget:
         self.ledgers = state_dir(self.root) / "ledger"
         self.problems: list = []  # Problems of the subscriber list found by the last deliver()
 
-    def deliver(self, delivery: Delivery, now: datetime | None = None) -> dict:
+    def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
         """Send to everyone not yet served; the receipt's counts when every recipient has a final
-        outcome, else DeliveryIncomplete (the ledger keeps the progress for the next run)."""
+        outcome, else DeliveryIncomplete (the ledger keeps the progress for the next run).
+
+        ``stop`` (optional) is asked between batches, after the ledger is synced: a non-empty
+        answer (e.g. "freeze: …") ends the send there, to be resumed by a later run.
+        """
         from ..addresses import read_subscribers
         from ..clock import now as clock_now
         from ..problems import Problem
@@ -347,6 +351,10 @@ class SMTPTarget:
                     ledger.record(results)
                     bar.update(len(results))
                     results = {}
+                    reason = stop() if stop else None
+                    if reason:
+                        stopped = f"stopped ({reason})"
+                        break
         except ConnectionLost as error:
             stopped = f"SMTP connection lost ({error})"
         finally:
