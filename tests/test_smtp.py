@@ -334,16 +334,17 @@ def test_bad_rows_are_reported_by_line_and_never_block_the_batch(tmp_path, monke
     controller, handler = faulty(enable_SMTPUTF8=False)
     rows = ('email,name\nmembre0@example.org,Membre 0\njosé@example.org,José\nnot an address,X\n'
             '"membre1@example.org","Membre\nBcc: victim@example.org"\nMEMBRE0@Example.ORG,Doublon\n'
-            'membre2@EXAMPLE.org,Membre 2\n')
+            'membre2@EXAMPLE.org,Membre 2\nmembre3@example.org,Nul\x00\n')
     csv_path = environment(tmp_path, monkeypatch, controller, 0)
     csv_path.write_text(rows, encoding="utf-8")
     target = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d"})
     receipt = target.deliver(delivery(), now=moment(NOW))
     assert received(handler) == ["membre0@example.org", "membre2@example.org"]  # one copy each
     assert all("Bcc" not in m and "victim" not in str(m["To"]) for m in handler.messages)
-    assert receipt["recipients"] == 2 and receipt["refused"] == 1 and receipt["invalid"] == 2
+    assert receipt["recipients"] == 2 and receipt["refused"] == 1 and receipt["invalid"] == 3
     assert sorted(f"{p.line} {p.code}" for p in target.problems) == [
-        "3 subscriber/smtputf8", "4 subscriber/invalid", "6 subscriber/line-break", "7 subscriber/duplicate"]
+        "3 subscriber/smtputf8", "4 subscriber/invalid", "6 subscriber/line-break", "7 subscriber/duplicate",
+        "9 subscriber/line-break"]
     assert all(p.path == str(csv_path) for p in target.problems)
 
 
@@ -636,3 +637,19 @@ def test_suppressions_import_reads_a_french_spreadsheet_export(repo, tmp_path, m
     with sqlite3.connect(tmp_path / "state" / "gazette.sqlite3") as db:
         assert db.execute("SELECT address, reason FROM suppressions ORDER BY address").fetchall() == [
             ("francoise@example.org", "import:export.csv"), ("rene@example.org", "import:export.csv")]
+
+
+def test_someone_who_unsubscribes_while_deferred_is_not_waited_for(tmp_path, monkeypatch, faulty):
+    from gazette import unsubscribe
+    from gazette.targets import DeliveryIncomplete
+    from gazette.targets.smtp import SMTPTarget
+
+    controller, handler = faulty(Faulty(defer={"membre1@example.org"}))
+    environment(tmp_path, monkeypatch, controller, 3)
+    target = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d"})
+    with pytest.raises(DeliveryIncomplete):
+        target.deliver(delivery(), now=moment(NOW))
+    unsubscribe.unsubscribe(tmp_path, "membre1@example.org", moment(NOW))
+    receipt = target.deliver(delivery(), now=moment("2026-12-04T09:20:00+01:00"))
+    assert receipt["recipients"] == 2 and receipt["suppressed"] == 1
+    assert handler.rcpts.count("membre1@example.org") == 1

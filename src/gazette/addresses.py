@@ -79,11 +79,12 @@ def read_subscribers(path: str | Path) -> tuple[list[Recipient], list]:
                 problems.append(Problem("subscriber/invalid", shown, line, f"address skipped: {error}",
                                         "fix the address in the subscriber list"))
                 continue
-            if has_line_break(name):
+            if has_line_break(name) or any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in name):
                 problems.append(Problem("subscriber/line-break", shown, line,
-                                        "name contains a line break: address skipped",
-                                        "write the name on one line"))
+                                        "name contains a line break or a control character: address skipped",
+                                        "write the name on one line, in plain characters"))
                 continue
+            name = name.replace("\t", " ")
             if address.key in seen:
                 problems.append(Problem("subscriber/duplicate", shown, line,
                                         f"same address as line {seen[address.key]}: sent once",

@@ -165,7 +165,7 @@ class Session:
         self.last_send = 0.0
         self.delay = float(_env("GAZETTE_TEST_SMTP_DELAY") or 0)  # lets the crash test kill us mid-run
 
-    def send(self, address, data_for) -> tuple[str, str]:
+    def send(self, address, data: bytes) -> tuple[str, str]:
         """("sent"|"deferred"|"refused"|"rejected"|"smtputf8", code) for one recipient.
 
         ``rejected`` is a 5xx after DATA (the message, not the mailbox): not suppressed.
@@ -179,7 +179,7 @@ class Session:
                     return "smtputf8", ""
                 self._pace()
                 options = ["SMTPUTF8", "BODY=8BITMIME"] if address.smtputf8 else []
-                smtp.sendmail(self.sender, [address.send], data_for(address), options)
+                smtp.sendmail(self.sender, [address.send], data, options)
                 self.on_connection += 1
                 return "sent", "250"
             except smtplib.SMTPRecipientsRefused as error:
@@ -326,13 +326,17 @@ class SMTPTarget:
         bar = _progress(len(todo), f"Sending {delivery.item.slug}")
         stopped = ""
 
-        def data_for(recipient):
-            return lambda address: self._data(delivery, parts, recipient)
-
         try:
             for recipient in todo:
                 key = recipient.address.key
-                outcome, code = session.send(recipient.address, data_for(recipient))
+                try:
+                    data = self._data(delivery, parts, recipient)
+                except (ValueError, DeliveryError) as error:  # a row the mail headers cannot carry
+                    results[key] = "refused invalid"
+                    self.problems.append(Problem("subscriber/invalid", str(path), recipient.line,
+                                                 f"cannot be written in a mail header: {error}", "fix the row"))
+                    continue
+                outcome, code = session.send(recipient.address, data)
                 if outcome == "deferred":
                     results[key] = self._deferral(ledger.done.get(key), code, now)
                 elif outcome == "smtputf8":
@@ -388,7 +392,7 @@ class SMTPTarget:
         parts = render(delivery, self.config)
         session = Session(self.server, self.sender, 1, 0)
         try:
-            outcome, code = session.send(address, lambda _: self._data(delivery, parts, recipient))
+            outcome, code = session.send(address, self._data(delivery, parts, recipient))
         except ConnectionLost as error:
             raise DeliveryError(f"SMTP connection lost ({error})") from None
         finally:
@@ -450,8 +454,10 @@ def _counts(recipients, done: dict[str, str], suppressed: set[str], invalid: int
     counts = dict.fromkeys(("sent", "refused", "given_up", "deferred", "suppressed", "unreached"), 0)
     for recipient in recipients:
         state = done.get(recipient.address.key)
-        if state is None:
-            counts["suppressed" if recipient.address.key in suppressed else "unreached"] += 1
+        if (state is None or state.startswith("deferred")) and recipient.address.key in suppressed:
+            counts["suppressed"] += 1  # left (or refused for good) before getting it: not waited for
+        elif state is None:
+            counts["unreached"] += 1
         elif state == "sent":
             counts["sent"] += 1
         elif state.startswith("deferred"):
