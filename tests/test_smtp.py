@@ -653,3 +653,18 @@ def test_someone_who_unsubscribes_while_deferred_is_not_waited_for(tmp_path, mon
     receipt = target.deliver(delivery(), now=moment("2026-12-04T09:20:00+01:00"))
     assert receipt["recipients"] == 2 and receipt["suppressed"] == 1
     assert handler.rcpts.count("membre1@example.org") == 1
+
+
+def test_the_outbox_never_writes_through_a_committed_symlink(repo, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo.root / "outbox").mkdir(parents=True)
+    (repo.root / "outbox" / "hook").symlink_to(outside)
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n  hook: {network: webhook}\n")
+    repo.post("annonce", front="title: Annonce\ndate: 2026-12-01T12:30:00+01:00\nstatus: approved\n"
+              "channels:\n  hook: {text: \"Bonjour\"}\n")
+    repo.git("init", "-q", "-b", "main")
+    repo.commit_all()
+    result = repo.gazette("publish", now="2026-12-01T13:00:00+01:00")
+    assert result.exit_code == 1 and "is a symbolic link: the outbox never writes through one" in result.output
+    assert list(outside.iterdir()) == []

@@ -36,7 +36,7 @@ def connect(root: Path) -> sqlite3.Connection:
 
     folder = state_dir(root)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: its owner only
         connection = sqlite3.connect(folder / FILE_NAME, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         migrate(connection)
