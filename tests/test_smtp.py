@@ -668,3 +668,41 @@ def test_the_outbox_never_writes_through_a_committed_symlink(repo, tmp_path):
     result = repo.gazette("publish", now="2026-12-01T13:00:00+01:00")
     assert result.exit_code == 1 and "is a symbolic link: the outbox never writes through one" in result.output
     assert list(outside.iterdir()) == []
+
+
+class RefusesTheMessage(Faulty):
+    def __init__(self, code="554 5.7.1 message refused as spam"):
+        super().__init__()
+        self.code = code
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.code:
+            return self.code
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_message_refused_for_everyone_marks_nobody(repo, tmp_path, monkeypatch, faulty):
+    controller, handler = faulty(RefusesTheMessage())
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=12, batch=5)
+    result = repo.gazette("publish", now=NOW)
+    assert "refused the message itself (554 after DATA) for 10 recipients in a row: nobody is marked" in result.output
+    handler.code = None  # the provider unblocks us
+    assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert received(handler) == members(12)
+    with sqlite3.connect(tmp_path / "state" / "gazette.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM suppressions").fetchone()[0] == 0
+
+
+def test_one_message_refused_after_data_is_that_recipients_refusal(tmp_path, monkeypatch, faulty):
+    from gazette.targets.smtp import SMTPTarget
+
+    class RefusesOne(Faulty):
+        async def handle_DATA(self, server, session, envelope):
+            if envelope.rcpt_tos == ["membre1@example.org"]:
+                return "550 5.7.1 policy"
+            return await super().handle_DATA(server, session, envelope)
+
+    controller, handler = faulty(RefusesOne())
+    environment(tmp_path, monkeypatch, controller, 3)
+    receipt = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d"}).deliver(delivery(), now=moment(NOW))
+    assert (receipt["recipients"], receipt["refused"]) == (2, 1)

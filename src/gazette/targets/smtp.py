@@ -40,6 +40,7 @@ from .message import build_message, message_id, sender_of, subject_of
 DEFAULTS = {"batch": 100, "per_connection": 100, "per_minute": 0, "defer_runs": 3, "defer_hours": 24}
 TLS_MODES = ("tls", "starttls", "none")
 CONNECT_ATTEMPTS = 3  # consecutive failures on one recipient before the run stops (and resumes later)
+REJECTED_IN_A_ROW = 10  # 5xx after DATA for this many recipients in a row: the message is refused, not them
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -323,6 +324,7 @@ class SMTPTarget:
         session = Session(self.server, self.sender, self.per_connection, self.per_minute)
         results: dict[str, str] = {}
         refused: list[tuple[str, str]] = []
+        rejected: dict[str, str] = {}  # held back until someone gets the message: see REJECTED_IN_A_ROW
         bar = _progress(len(todo), f"Sending {delivery.item.slug}")
         stopped = ""
 
@@ -345,12 +347,20 @@ class SMTPTarget:
                         "subscriber/smtputf8", str(path), recipient.line,
                         "non-ASCII address and the SMTP server does not offer SMTPUTF8: not sent",
                         "ask the provider for SMTPUTF8, or the subscriber for an ASCII address"))
-                elif outcome in ("refused", "rejected"):
+                elif outcome == "rejected":
+                    rejected[key] = f"refused {code}"
+                    if len(rejected) >= REJECTED_IN_A_ROW:
+                        raise DeliveryError(
+                            f"the SMTP server refused the message itself ({code} after DATA) for {len(rejected)} "
+                            "recipients in a row: nobody is marked, fix the content or ask the provider", retry=False)
+                    continue
+                elif outcome == "refused":  # the mailbox itself is refused: never try it again
                     results[key] = f"refused {code}"
-                    if outcome == "refused":  # the mailbox itself is refused: never try it again
-                        refused.append((key, f"refused {code}"))
+                    refused.append((key, f"refused {code}"))
                 else:
                     results[key] = "sent"
+                results.update(rejected)  # someone got it: those refusals were about them, not the message
+                rejected.clear()
                 if len(results) >= self.batch:
                     ledger.record(results)
                     bar.update(len(results))
@@ -359,6 +369,7 @@ class SMTPTarget:
                     if reason:
                         stopped = f"stopped ({reason})"
                         break
+            results.update(rejected)
         except ConnectionLost as error:
             stopped = f"SMTP connection lost ({error})"
         finally:
