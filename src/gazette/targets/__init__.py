@@ -55,5 +55,5 @@ def target_for(name: str, root, config: dict):
     from . import http, outbox, smtp  # noqa: F401 - each registers itself
 
     if name not in TARGETS:
-        raise DeliveryError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})", retry=False)
+        raise TargetConfigError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})")
     return TARGETS[name](root, config)

@@ -143,7 +143,7 @@ class Webhook:
     def __init__(self, root, config: dict):
         self.url = config.get("url")
         if not self.url:
-            raise DeliveryError("a webhook channel needs url: in calendar/channels.yml", retry=False)
+            raise TargetConfigError("a webhook channel needs url: in calendar/channels.yml")
         check_url(str(self.url), "webhook url:")
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET")
 
@@ -167,13 +167,12 @@ class Mastodon:
     def __init__(self, root, config: dict):
         self.instance = (config.get("instance") or "").rstrip("/")
         if not self.instance:
-            raise DeliveryError("a mastodon channel needs instance: https://… in calendar/channels.yml",
-                                retry=False)
+            raise TargetConfigError("a mastodon channel needs instance: https://… in calendar/channels.yml")
         check_url(self.instance, "mastodon instance:")
         self.token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN")
         if not self.token:
-            raise DeliveryError(f"${config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set "
-                                "(the account's access token)", retry=False)
+            raise TargetConfigError(f"${config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set "
+                                    "(the account's access token)")
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         answer = post_json(f"{self.instance}/api/v1/statuses",

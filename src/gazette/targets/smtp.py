@@ -308,13 +308,13 @@ class SMTPTarget:
         now = now or clock_now()
         path = _env("GAZETTE_SUBSCRIBERS")
         if not path:
-            raise DeliveryError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)", retry=False)
+            raise TargetConfigError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)")
         try:
             recipients, self.problems = read_subscribers(path)
         except OSError as error:
-            raise DeliveryError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}", retry=False) from None
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
         except (ValueError, UnicodeDecodeError) as error:
-            raise DeliveryError(f"$GAZETTE_SUBSCRIBERS {path}: {error}", retry=False) from None
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
         subject_of(delivery)  # a header with a line break stops here, before anyone gets a copy
         suppressed = self._suppressed()
         ledger = Ledger(self.ledgers, delivery.key)
