@@ -12,7 +12,8 @@
 3. --faults: the SMTP fault matrix (issue 13) on 2,000 recipients, each fault
    against its own aiosmtpd handler, runs repeated as cron would until the
    newsletter is complete; prints per fault the messages each recipient got
-   (min/max over those who should get one) and how many were lost.
+   (min/max over those who should get one), how many got more than one
+   (2+) and how many were lost.
    Target: 0 lost, max <= 2 (one batch re-sent at most, only after kill -9).
 """
 
@@ -162,7 +163,7 @@ def bench_faults(recipients: int) -> None:
          rows + bad_rows + duplicates, {"refused": {people[7]}, "smtputf8": False, "kill": True}),
     ]
     print(f"SMTP fault matrix, {recipients} recipients, batch {CHANNEL['batch']}, runs every 15 min until complete")
-    print(f"  {'fault':<48} {'runs':>4} {'min':>4} {'max':>4} {'lost':>5} {'refused':>8} {'time':>7}")
+    print(f"  {'fault':<48} {'runs':>4} {'min':>4} {'max':>4} {'2+':>4} {'lost':>5} {'refused':>8} {'time':>7}")
     for name, handler_options, lines, options in faults:
         handler = FaultySink(**handler_options)
         controller = Controller(handler, hostname="127.0.0.1", port=free_port(),
@@ -200,7 +201,8 @@ def bench_faults(recipients: int) -> None:
         copies = [handler.copies.get(p, 0) for p in expected]
         lost = sum(1 for c in copies if c == 0)
         refused = receipt["refused"] if receipt else "-"
-        print(f"  {name:<48} {runs:>4} {min(copies):>4} {max(copies):>4} {lost:>5} {refused:>8} "
+        twice = sum(1 for c in copies if c > 1)
+        print(f"  {name:<48} {runs:>4} {min(copies):>4} {max(copies):>4} {twice:>4} {lost:>5} {refused:>8} "
               f"{time.perf_counter() - started:6.1f}s")
 
 
