@@ -328,7 +328,7 @@ def test_an_unreachable_server_is_a_clean_resumable_failure(repo, tmp_path, monk
     assert "SMTP connection lost" in result.output and "0 sent" in result.output and "2 not reached yet" in result.output
 
 
-def test_bad_rows_are_reported_by_line_and_never_block_the_batch(tmp_path, monkeypatch, faulty):
+def test_bad_rows_are_reported_by_line_and_never_block_the_batch(tmp_path, monkeypatch, faulty, caplog):
     from gazette.targets.smtp import SMTPTarget
 
     controller, handler = faulty(enable_SMTPUTF8=False)
@@ -346,6 +346,7 @@ def test_bad_rows_are_reported_by_line_and_never_block_the_batch(tmp_path, monke
         "3 subscriber/smtputf8", "4 subscriber/invalid", "6 subscriber/line-break", "7 subscriber/duplicate",
         "9 subscriber/line-break"]
     assert all(p.path == str(csv_path) for p in target.problems)
+    assert f"{csv_path}:4: subscriber/invalid address skipped: " in caplog.text  # what the person running it sees
 
 
 def test_a_server_offering_smtputf8_gets_the_non_ascii_address(tmp_path, monkeypatch, faulty):

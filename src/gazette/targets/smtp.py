@@ -380,6 +380,7 @@ class SMTPTarget:
             ledger.close()
             if refused:
                 self._suppress(refused, now)
+        _report(self.problems)
         invalid = sum(1 for problem in self.problems if problem.code in ("subscriber/invalid", "subscriber/line-break"))
         counts = _counts(recipients, ledger.done, suppressed, invalid)
         if stopped or counts["deferred"] or counts["unreached"]:
@@ -459,6 +460,16 @@ class SMTPTarget:
             state.suppress(connection, entries, now)
         finally:
             connection.close()
+
+
+def _report(problems) -> None:
+    """Bad rows on stderr as ``path:line: code message (hint)``, through logging so that a caller
+    (publish, a test) can route them; with no logging set up Python prints warnings to stderr."""
+    import logging
+
+    log = logging.getLogger("gazette.subscribers")
+    for problem in problems:
+        log.warning(problem.format())
 
 
 def _counts(recipients, done: dict[str, str], suppressed: set[str], invalid: int) -> dict[str, int]:
