@@ -707,3 +707,15 @@ def test_one_message_refused_after_data_is_that_recipients_refusal(tmp_path, mon
     environment(tmp_path, monkeypatch, controller, 3)
     receipt = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d"}).deliver(delivery(), now=moment(NOW))
     assert (receipt["recipients"], receipt["refused"]) == (2, 1)
+
+
+def test_suppressions_import_finds_tokens_in_a_form_services_url_column(repo, tmp_path, monkeypatch, faulty):
+    from gazette.unsubscribe import unsubscribe_token
+
+    controller, handler = faulty()
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=3)
+    export = tmp_path / "formulaire.csv"
+    export.write_text("submitted_at,page\n"
+                      f"2026-12-05,https://fabrique.example.org/desabonnement/?t={unsubscribe_token('membre2@example.org', SECRET)}&l=x\n")
+    result = repo.gazette("newsletter", "suppressions", "import", str(export))
+    assert result.output == "1 added, 0 already suppressed, 0 skipped\n", result.output

@@ -155,6 +155,8 @@ def _values(text: str):
             return
     for number, line in enumerate(lines, 1):
         line = line.strip()
+        if number == 1 and dialect is not None:
+            continue  # a header naming no address column: the rows may still hold tokens (a URL column)
         if line and not line.startswith("#"):
             yield number, line
 
