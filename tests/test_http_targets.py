@@ -100,3 +100,128 @@ def test_mastodon_without_token_fails_clearly(repo, server, monkeypatch):
     result = repo.gazette("publish", now=NOW)
     assert result.exit_code == 1
     assert "$GAZETTE_MASTODON_TOKEN is not set" in result.output
+
+
+# -- faults: redirects, garbage answers ----------------------------------------------------------
+
+@pytest.fixture
+def servers():
+    """Local HTTP servers on their own ports (each its own origin), scripted per path."""
+    started = []
+
+    def start(routes: dict):
+        seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen.append((self.path, dict(self.headers), body))
+                status, headers, answer = routes[self.path.split("?")[0]]
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        started.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}", seen
+
+    yield start
+    for httpd in started:
+        httpd.shutdown()
+
+
+OK = (200, {"Content-Type": "application/json"}, b'{"id": "7", "url": "https://m.example/@f/7"}')
+
+
+def mastodon(repo, monkeypatch, instance):
+    monkeypatch.setenv("FABRIQUE_TOKEN", "tok-secret")
+    setup(repo, f"  masto: {{network: mastodon, target: mastodon, instance: \"{instance}\", token_env: FABRIQUE_TOKEN}}\n")
+
+
+def test_the_token_never_follows_a_redirect_to_another_origin(repo, servers, monkeypatch):
+    other, other_seen = servers({"/api/v1/statuses": OK})
+    instance, seen = servers({"/api/v1/statuses": (308, {"Location": f"{other}/api/v1/statuses"}, b"")})
+    mastodon(repo, monkeypatch, instance)
+    result = repo.gazette("publish", now=NOW)
+    assert result.output.splitlines()[-1] == "1 sent", result.output
+    assert seen[0][1]["Authorization"] == "Bearer tok-secret"
+    (_, headers, body), = other_seen
+    assert "Authorization" not in headers and "tok-secret" not in str(headers)
+    assert json.loads(body)["status"] == "Bonjour" and headers["Idempotency-Key"] == seen[0][1]["Idempotency-Key"]
+
+
+def test_a_same_origin_redirect_keeps_the_token(repo, servers, monkeypatch):
+    routes = {"/api/v1/statuses": (307, {"Location": "/v2/statuses"}, b""), "/v2/statuses": OK}
+    instance, seen = servers(routes)
+    mastodon(repo, monkeypatch, instance)
+    assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert [(path, headers.get("Authorization")) for path, headers, _ in seen] == [
+        ("/api/v1/statuses", "Bearer tok-secret"), ("/v2/statuses", "Bearer tok-secret")]
+
+
+def test_the_webhook_signature_stays_behind_on_a_cross_origin_redirect(repo, servers, monkeypatch):
+    other, other_seen = servers({"/in": (200, {}, b"ok")})
+    url, seen = servers({"/hook": (307, {"Location": f"{other}/in"}, b"")})
+    monkeypatch.setenv("GAZETTE_WEBHOOK_SECRET", "s3cret")
+    setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"{url}/hook\"}}\n")
+    assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert "X-Gazette-Signature" in seen[0][1] and "X-Gazette-Signature" not in other_seen[0][1]
+
+
+@pytest.mark.parametrize("route, message", [
+    ((307, {"Location": "/hook"}, b""), "more than 5 redirects (a loop?)"),
+    ((302, {"Location": "/elsewhere"}, b""), "HTTP 302 redirect to '/elsewhere' would turn the POST into a GET"),
+    ((307, {"Location": "file:///etc/passwd"}, b""), "redirect to 'file:///etc/passwd' is not an http(s):// URL"),
+    ((200, {"Content-Type": "application/json"}, b"{oops"), "HTTP 200 with a body that is not JSON: '{oops' after 3"),
+])
+def test_a_misbehaving_webhook_is_a_clean_failed_outcome(repo, servers, route, message):
+    url, seen = servers({"/hook": route})
+    setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"{url}/hook\"}}\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert message in result.output, result.output
+    assert "published:" not in (repo.root / "content/posts/2026/annonce.md").read_text()
+
+
+@pytest.mark.parametrize("reply", [b"hello, I am not HTTP\r\n", b"HTTP/1.1 abc\r\n\r\n", b""])
+def test_a_non_http_reply_is_a_clean_failed_outcome(repo, reply):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    answered = []
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(reply)
+                answered.append(1)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"http://127.0.0.1:{listener.getsockname()[1]}/\"}}\n")
+        result = repo.gazette("publish", now=NOW)
+    finally:
+        listener.close()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "after 3 attempts" in result.output, result.output
+    assert len(answered) == 3
+
+
+def test_a_webhook_url_that_is_not_http_is_refused(repo):
+    setup(repo, "  hook: {network: webhook, target: webhook, url: \"file:///etc/passwd\"}\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 1 and "webhook url: 'file:///etc/passwd' is not an http(s):// URL" in result.output

@@ -495,6 +495,72 @@ def _shown_iso(text: str, zone) -> str:
         return str(text)
 
 
+@cli.group("newsletter")
+def newsletter_group():
+    """The newsletter's subscribers: unsubscribe people, import suppression lists.
+
+    The suppression list lives in the state database (the state folder,
+    never git); every newsletter send honours it.
+    """
+
+
+@newsletter_group.command("unsubscribe")
+@click.argument("who", metavar="ADDRESS")
+@click.option("--reason", default="unsubscribe", show_default=True, help="Why, kept with the entry.")
+@common_options(formats=None)
+def newsletter_unsubscribe(who, reason, root, now):
+    """Never send the newsletter to ADDRESS again.
+
+    ADDRESS may also be the token of an unsubscribe link (t=…), looked up in
+    $GAZETTE_SUBSCRIBERS with $GAZETTE_UNSUBSCRIBE_SECRET.
+    """
+    from .state import StateError
+    from .unsubscribe import UnsubscribeError, unsubscribe
+
+    try:
+        key, added = unsubscribe(root, who, now, reason)
+    except (UnsubscribeError, StateError) as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"{'unsubscribed' if added else 'already unsubscribed'}: {key}")
+
+
+@newsletter_group.group("suppressions")
+def suppressions_group():
+    """The suppression list every newsletter send honours (`suppressions import FILE`)."""
+
+
+@suppressions_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common_options(("text", "json"))
+def suppressions_import(file, fmt, root, now):
+    """Add every address of FILE to the suppression list.
+
+    FILE is what an unsubscribe endpoint or a provider exports: a CSV with an
+    email (or adresse, courriel…) column, or one address or unsubscribe token
+    per line. Bad lines are reported with their line number and skipped
+    (exit 1); the others are imported.
+    """
+    from pathlib import Path
+
+    from .state import StateError
+    from .unsubscribe import UnsubscribeError, import_suppressions
+
+    try:
+        report = import_suppressions(root, Path(file), now)
+    except (UnsubscribeError, StateError) as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "added": report.added, "known": report.known,
+                               "problems": [p.as_dict() for p in report.problems]}, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            click.echo(problem.format())
+        click.echo(f"{report.added} added, {report.known} already suppressed, {len(report.problems)} skipped")
+    sys.exit(1 if report.problems else 0)
+
+
 def main():
     cli(prog_name="gazette")
 

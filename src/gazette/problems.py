@@ -46,6 +46,7 @@ CODES: dict[str, tuple[str, str]] = {
     "schema/empty": (ERROR, "a required text is empty"),
     "schema/range": (ERROR, "a number is out of its allowed range"),
     "schema/slug": (ERROR, "a slug: is not lowercase ASCII letters, digits and hyphens"),
+    "schema/line-break": (ERROR, "an e-mail header field (subject, preheader, a newsletter's title) has a line break"),
     # ref: what an item points at must exist
     "ref/author": (ERROR, "the author is not in content/.authors.yml"),
     "ref/campaign": (ERROR, "the campaign has no file in calendar/campaigns/"),
@@ -89,6 +90,11 @@ CODES: dict[str, tuple[str, str]] = {
     "config/slot": (ERROR, "a channel slot is not a weekday and a time"),
     "config/window": (ERROR, "a campaign, event or freeze ends before it starts"),
     "config/unknown-code": (WARNING, "a severity override names no problem code or family"),
+    # subscriber: rows of the subscriber list ($GAZETTE_SUBSCRIBERS), reported at send time
+    "subscriber/invalid": (ERROR, "an address that is not a valid e-mail address: the row is skipped"),
+    "subscriber/line-break": (ERROR, "a name with a line break (it would forge mail headers): the row is skipped"),
+    "subscriber/duplicate": (WARNING, "the same address (any case) twice: sent once"),
+    "subscriber/smtputf8": (ERROR, "a non-ASCII address and a server without SMTPUTF8: not sent"),
 }
 
 

@@ -149,7 +149,7 @@ def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, pr
                     targets[name] = target_for(name, root, config)
                 delivery = Delivery(item, outcome.channel, network, spec, spec.get("text") or "", outcome.at,
                                     delivery_key(item, outcome.channel))
-                receipt = targets[name].deliver(delivery)
+                receipt = targets[name].deliver(delivery, now=now)
         except DeliveryError as error:
             results.append(outcome._replace(state="failed", detail=str(error)))
             continue

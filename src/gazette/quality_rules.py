@@ -143,6 +143,24 @@ def markup_in_fields(item: Item, repo: Repo):
                               "write plain text; emphasis belongs in the body")
 
 
+@rule("schema")
+def header_line_breaks(item: Item, repo: Repo):
+    """The subject and preheader become mail headers (a newsletter's title stands in for a missing
+    subject): a line break there would end the header, so the send refuses it; say so at check time."""
+    from .addresses import LINE_BREAKS
+
+    keys = ("title", "subject", "preheader") if item.kind == "newsletter" else ("subject", "preheader")
+    for key in keys:
+        value = item.meta.get(key)
+        if isinstance(value, str) and any(mark in value for mark in LINE_BREAKS):
+            trailing = value.rstrip("".join(LINE_BREAKS)) != value and not any(
+                mark in value.rstrip("".join(LINE_BREAKS)) for mark in LINE_BREAKS)
+            yield Problem("schema/line-break", item.path, item.line_of(key),
+                          f"{key} contains a line break: it would end the e-mail header",
+                          f"write {key} on one line" + (" (a folded `>` block keeps a final newline: use `>-`)"
+                                                        if trailing else ""))
+
+
 @rule("security")
 def active_content(item: Item, repo: Repo):
     """Nothing a contributor writes may run script on members' browsers."""

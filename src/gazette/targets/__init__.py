@@ -24,6 +24,26 @@ class DeliveryError(Exception):
         self.retry = retry
 
 
+class TargetConfigError(DeliveryError):
+    """A target's configuration (channels.yml or environment) cannot work: nothing was sent.
+
+    The publish side turns it into exit 2 before any delivery (fail safe on bad config).
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, retry=False)
+
+
+class DeliveryIncomplete(DeliveryError):
+    """Part of a newsletter went out; the rest (deferred 4xx, a lost connection) waits for a
+    later run, which resumes from the ledger. No receipt yet: ``counts`` says where it stands
+    (sent, refused, given_up, deferred, suppressed, invalid, unreached)."""
+
+    def __init__(self, message: str, counts: dict[str, int]):
+        super().__init__(message, retry=True)
+        self.counts = counts
+
+
 def register(name: str):
     def decorate(cls):
         TARGETS[name] = cls
@@ -35,5 +55,5 @@ def target_for(name: str, root, config: dict):
     from . import http, outbox, smtp  # noqa: F401 - each registers itself
 
     if name not in TARGETS:
-        raise DeliveryError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})", retry=False)
+        raise TargetConfigError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})")
     return TARGETS[name](root, config)

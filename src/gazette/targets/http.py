@@ -10,40 +10,130 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
-from . import Delivery, DeliveryError, register
+from . import Delivery, DeliveryError, TargetConfigError, register
 
 RETRIES = 3
+MAX_REDIRECTS = 5
+# Headers that prove who we are: never sent to an origin the channel did not name.
+SECRET_HEADERS = ("authorization", "x-gazette-signature", "cookie", "proxy-authorization")
 
 
 def _secret(config: dict, key: str, default_env: str) -> str | None:
     return os.environ.get(config.get(key) or default_env)
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def check_url(url: str, what: str) -> str:
+    """Only http(s) URLs with a host: urllib would otherwise read file:// or ftp://."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetConfigError(f"{what} {url!r} is not an http(s):// URL")
+    return url
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects come back to :func:`post_json` as answers: it decides what follows them."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post_json(url: str, payload: dict, headers: dict, attempts: int = RETRIES) -> dict:
-    """POST with retries on network errors, 429 and 5xx; 4xx is final."""
+    """POST with retries on network errors, garbage answers, 429 and 5xx; 4xx is final.
+
+    307/308 redirects are followed with the same body (at most 5); on a hop to
+    another origin (scheme, host or port) the secret headers stay behind. A
+    301/302/303 would turn the POST into a GET and lose it: a failure that names
+    the new URL. Every failure is a DeliveryError, never a traceback.
+    """
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     last = ""
     for attempt in range(attempts):
-        request = urllib.request.Request(url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json", **headers})
         try:
-            with urllib.request.urlopen(request, timeout=20) as response:
-                text = response.read().decode("utf-8", "replace")
-                return json.loads(text) if text.strip().startswith("{") else {}
-        except urllib.error.HTTPError as error:
-            last = f"HTTP {error.code}"
-            if error.code < 500 and error.code != 429:
-                raise DeliveryError(f"{url}: {last} (not retried)", retry=False) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            last = str(getattr(error, "reason", error))
+            return _post_following(url, body, headers)
+        except _Transient as error:
+            last = str(error)
         time.sleep(min(0.2 * 2 ** attempt, 2.0))
     raise DeliveryError(f"{url}: {last} after {attempts} attempts")
+
+
+class _Transient(Exception):
+    """Worth another attempt (network error, 429, 5xx, an unreadable answer)."""
+
+
+def _post_following(url: str, body: bytes, headers: dict) -> dict:
+    origin = _origin(url)
+    current, sent_headers = url, dict(headers)
+    for _ in range(MAX_REDIRECTS + 1):
+        if _origin(current) != origin:
+            sent_headers = {k: v for k, v in sent_headers.items() if k.lower() not in SECRET_HEADERS}
+        request = urllib.request.Request(current, data=body, method="POST",
+                                         headers={"Content-Type": "application/json", **sent_headers})
+        try:
+            with _OPENER.open(request, timeout=20) as response:
+                return _answer(current, response.status, response.read())
+        except urllib.error.HTTPError as error:
+            code = error.code
+            location = error.headers.get("Location") if error.headers else None
+            error.close()
+            if code in (307, 308) and location:
+                current = _redirect_target(url, current, location)
+                continue
+            if code in (301, 302, 303):
+                raise DeliveryError(f"{url}: HTTP {code} redirect to {location!r} would turn the POST into a GET "
+                                    "(not followed; set the channel's URL to the new address)", retry=False) from None
+            if code < 500 and code != 429:
+                raise DeliveryError(f"{url}: HTTP {code} (not retried)", retry=False) from None
+            raise _Transient(f"HTTP {code}") from None
+        except urllib.error.URLError as error:
+            raise _Transient(str(error.reason)) from None
+        except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as error:
+            # A peer that answers something other than HTTP, or hangs up half-way.
+            raise _Transient(f"not an HTTP answer ({type(error).__name__}: {error})"[:200]) from None
+    raise DeliveryError(f"{url}: more than {MAX_REDIRECTS} redirects (a loop?)", retry=False)
+
+
+def _redirect_target(url: str, current: str, location: str) -> str:
+    try:
+        return check_url(urllib.parse.urljoin(current, location), "redirect to")
+    except TargetConfigError as error:
+        raise DeliveryError(f"{url}: {error}", retry=False) from None
+
+
+def _answer(url: str, status: int, raw: bytes) -> dict:
+    text = raw.decode("utf-8", "replace").strip()
+    if not text.startswith(("{", "[")):
+        return {}  # "ok", an empty body: delivered, nothing to read
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        shown = text if len(text) <= 40 else text[:37] + "…"
+        raise _Transient(f"HTTP {status} with a body that is not JSON: {shown!r}") from None
+    return answer if isinstance(answer, dict) else {}
 
 
 @register("webhook")
@@ -53,10 +143,11 @@ class Webhook:
     def __init__(self, root, config: dict):
         self.url = config.get("url")
         if not self.url:
-            raise DeliveryError("a webhook channel needs url: in calendar/channels.yml", retry=False)
+            raise TargetConfigError("a webhook channel needs url: in calendar/channels.yml")
+        check_url(str(self.url), "webhook url:")
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET")
 
-    def deliver(self, delivery: Delivery) -> dict:
+    def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item
         payload = {"channel": delivery.channel, "title": item.title, "text": delivery.text, "path": item.path,
                    "kind": item.kind, "at": delivery.at.isoformat(), "tags": item.meta.get("tags") or []}
@@ -76,14 +167,14 @@ class Mastodon:
     def __init__(self, root, config: dict):
         self.instance = (config.get("instance") or "").rstrip("/")
         if not self.instance:
-            raise DeliveryError("a mastodon channel needs instance: https://… in calendar/channels.yml",
-                                retry=False)
+            raise TargetConfigError("a mastodon channel needs instance: https://… in calendar/channels.yml")
+        check_url(self.instance, "mastodon instance:")
         self.token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN")
         if not self.token:
-            raise DeliveryError(f"${config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set "
-                                "(the account's access token)", retry=False)
+            raise TargetConfigError(f"${config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set "
+                                    "(the account's access token)")
 
-    def deliver(self, delivery: Delivery) -> dict:
+    def deliver(self, delivery: Delivery, now=None) -> dict:
         answer = post_json(f"{self.instance}/api/v1/statuses",
                            {"status": delivery.text, "visibility": "public", "language": "fr"},
                            {"Authorization": f"Bearer {self.token}", "Idempotency-Key": delivery.key})

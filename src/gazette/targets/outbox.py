@@ -1,36 +1,52 @@
 """The default target: files in an outbox folder, so everything runs with no account.
 
-Social posts and webhooks become JSON payloads, newsletters ``.eml`` files.
-File names derive from the delivery key: a second delivery of the same key
-finds its file and delivers nothing (exactly once, even after a crash
-between writing the file and recording the receipt).
+Social posts and webhooks become JSON payloads, newsletters ``.eml`` files
+built by the same message builder as the SMTP target (HTML and text parts,
+same headers). File names derive from the delivery key: a second delivery of
+the same key finds its file and delivers nothing (exactly once, even after a
+crash between writing the file and recording the receipt).
+
+Channel names and the ``outbox:`` setting come from the repository, which a
+pull request can change: every path is checked to stay inside the outbox
+folder, inside the repository, through no symbolic link.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from email.message import EmailMessage
-from email.utils import format_datetime
+import re
 from pathlib import Path
 
-from . import Delivery, register
+from . import Delivery, TargetConfigError, register
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @register("outbox")
 class Outbox:
     def __init__(self, root: Path, config: dict):
-        folder = config.get("outbox") or os.environ.get("GAZETTE_OUTBOX") or "outbox"
-        self.folder = Path(root) / folder
+        self.root = Path(root).resolve()
+        self.config = config
+        chosen = os.environ.get("GAZETTE_OUTBOX")  # the environment is the operator's: trusted as given
+        if chosen:
+            self.folder = Path(os.path.abspath(chosen))
+            self.base = self.folder.parent
+            return
+        folder = str(config.get("outbox") or "outbox")
+        self.folder = Path(os.path.normpath(self.root / folder))
+        self.base = self.root
+        if not _inside(self.folder, self.root) or self.folder == self.root:
+            raise TargetConfigError(f"outbox: {folder!r} in calendar/channels.yml must be a folder inside "
+                                    "the repository")
 
-    def deliver(self, delivery: Delivery) -> dict:
+    def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item
-        channel_dir = self.folder / delivery.channel
-        channel_dir.mkdir(parents=True, exist_ok=True)
+        channel_dir = self._channel_dir(delivery.channel)
         stem = f"{delivery.at:%Y%m%dT%H%M}-{item.slug}-{delivery.key[:12]}"
         if delivery.network == "newsletter":
             target = channel_dir / f"{stem}.eml"
-            content = self._email(delivery).as_bytes()
+            content = self._email(delivery)
         else:
             target = channel_dir / f"{stem}.json"
             content = json.dumps({
@@ -44,15 +60,43 @@ class Outbox:
             temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temp.write_bytes(content)
             os.replace(temp, target)
-        return {"id": delivery.key[:12], "url": str(target.relative_to(self.folder.parent))}
+        return {"id": delivery.key[:12], "url": target.relative_to(self.base).as_posix()}
 
-    def _email(self, delivery: Delivery) -> EmailMessage:
-        meta = delivery.item.meta
-        message = EmailMessage()
-        message["Subject"] = meta.get("subject") or delivery.item.title
-        message["From"] = delivery.spec.get("from") or "communaute@example.org"
-        message["To"] = delivery.spec.get("to") or "abonnes@example.org"
-        message["Date"] = format_datetime(delivery.at)
-        message["Message-ID"] = f"<{delivery.key}@gazette>"
-        message.set_content(delivery.item.body)
-        return message
+    def _channel_dir(self, channel: str) -> Path:
+        """outbox/<channel>/, created without following any symbolic link a contributor committed."""
+        if not SAFE_NAME.fullmatch(channel):
+            raise TargetConfigError(f"channel {channel!r}: an outbox channel name is lowercase letters, digits, "
+                                    "- and _ (it becomes a folder name)")
+        folder = self.folder / channel
+        current = self.base
+        for part in folder.relative_to(self.base).parts:
+            current = current / part
+            if current.is_symlink():
+                raise TargetConfigError(f"{current} is a symbolic link: the outbox never writes through one")
+            current.mkdir(exist_ok=True)
+        return folder
+
+    def _email(self, delivery: Delivery) -> bytes:
+        """What subscribers would get, addressed to the list: same builder, same parts as SMTP."""
+        from .message import build_message, message_id, sender_of
+        from .smtp import render
+
+        from ..unsubscribe import UnsubscribeError, secret_from_env, unsubscribe_token, unsubscribe_url
+
+        unsubscribe = str(self.config.get("unsubscribe") or "https://example.org/desabonnement")
+        to = str(self.config.get("to") or "abonnes@example.org")
+        try:
+            link = unsubscribe_url(unsubscribe, unsubscribe_token(to, secret_from_env()), delivery.item.slug)
+        except UnsubscribeError:
+            link = unsubscribe_url(unsubscribe, "0" * 32, delivery.item.slug)  # no secret: an inert example
+        message = build_message(delivery, render(delivery, self.config), sender=sender_of(self.config),
+                                to=to, unsubscribe=link, msg_id=message_id(delivery))
+        return message.as_bytes()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        Path(os.path.normpath(path)).relative_to(root)
+    except ValueError:
+        return False
+    return True

@@ -1,32 +1,46 @@
-"""Newsletter by SMTP: batches, a durable ledger, and nothing lost on a crash.
+"""Newsletter by SMTP: one outcome per recipient, a durable ledger, nothing lost on a fault.
 
 Subscribers come from a CSV whose path is in ``$GAZETTE_SUBSCRIBERS``
 (``email`` column, optional ``name``): personal data never enters the
-repository. The server and credentials come from ``$GAZETTE_SMTP_HOST``,
-``$GAZETTE_SMTP_PORT``, ``$GAZETTE_SMTP_USER``, ``$GAZETTE_SMTP_PASSWORD``
-(``$GAZETTE_SMTP_TLS=starttls`` to upgrade). Each message has an HTML part
-with inlined CSS and a plain-text part, a deterministic ``Message-ID`` and
-one-click unsubscribe headers (RFC 8058).
+repository. Addresses are validated and normalized once (email-validator);
+a bad row is reported by line and skipped; case variants get one copy.
 
-The ledger (one line per recipient, fsync'd after each batch) lives in
-``$GAZETTE_STATE_DIR`` or ``.gazette/ledger/``: after a crash, a new run
-skips everyone recorded and re-sends at most the batch in flight.
+The server comes from the environment only (a pull request cannot weaken it):
+``$GAZETTE_SMTP_HOST``, ``$GAZETTE_SMTP_PORT``, ``$GAZETTE_SMTP_TLS``
+(``tls``: implicit TLS, the default on port 465; ``starttls``: the default
+elsewhere, required, certificate verified; ``none``: a local relay),
+``$GAZETTE_SMTP_CAFILE`` (a private CA), ``$GAZETTE_SMTP_USER`` /
+``$GAZETTE_SMTP_PASSWORD`` (never sent without TLS unless
+``$GAZETTE_SMTP_INSECURE=1``, meant for local test servers).
+
+Each recipient gets its own MAIL/RCPT/DATA, so the server's answer is theirs:
+250 sent; 5xx at RCPT refused (and suppressed for good); 4xx deferred to a
+later run, then given up after ``defer_runs`` runs or ``defer_hours``; a
+dropped connection is reopened and the send resumes. Provider limits are
+channel settings: ``per_connection`` (default 100 messages, lowered to what
+the server showed when it drops us earlier) and ``per_minute`` (default 0: no
+pacing). The ledger (one line per recipient, fsync'd every ``batch``) lives in
+the state folder: after a crash a run skips everyone recorded and re-sends at
+most the batch in flight. Every send honours the suppression list.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import smtplib
+import ssl
 import sys
 import time
-from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
-from hashlib import blake2b
+from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
-from . import Delivery, DeliveryError, register
+from . import Delivery, DeliveryError, DeliveryIncomplete, TargetConfigError, register
+from .message import build_message, message_id, sender_of, subject_of
+
+DEFAULTS = {"batch": 100, "per_connection": 100, "per_minute": 0, "defer_runs": 3, "defer_hours": 24}
+TLS_MODES = ("tls", "starttls", "none")
+CONNECT_ATTEMPTS = 3  # consecutive failures on one recipient before the run stops (and resumes later)
+REJECTED_IN_A_ROW = 10  # 5xx after DATA for this many recipients in a row: the message is refused, not them
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -60,15 +74,177 @@ def _progress(total: int, label: str):
     return _Bar(total, label) if total >= 200 and sys.stderr.isatty() else _NoBar()
 
 
-def read_subscribers(path: str) -> list[tuple[str, str]]:
+def _setting(config: dict, name: str) -> int:
+    value = config.get(name, DEFAULTS[name])
+    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if DEFAULTS[name] == 0 else 1):
+        raise TargetConfigError(f"calendar/channels.yml: {name}: {value!r} is not a whole number"
+                                f"{'' if DEFAULTS[name] == 0 else ' above 0'} (default {DEFAULTS[name]})")
+    return value
+
+
+class Server:
+    """Where and how to connect, from the environment only; checked before anything is sent."""
+
+    def __init__(self):
+        self.host = _env("GAZETTE_SMTP_HOST")
+        if not self.host:
+            raise TargetConfigError("$GAZETTE_SMTP_HOST is not set (the newsletter's SMTP server)")
+        port = (_env("GAZETTE_SMTP_PORT") or "").strip()
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            raise TargetConfigError(f"$GAZETTE_SMTP_PORT={port!r} is not a port number (465, 587, 25…)")
+        self.tls = (_env("GAZETTE_SMTP_TLS") or ("tls" if port == "465" else "starttls")).strip().lower()
+        if self.tls not in TLS_MODES:
+            raise TargetConfigError(f"$GAZETTE_SMTP_TLS={self.tls!r}: use tls (port 465), starttls or none")
+        self.port = int(port) if port else {"tls": 465, "starttls": 587, "none": 25}[self.tls]
+        self.user = _env("GAZETTE_SMTP_USER") or ""
+        self.password = _env("GAZETTE_SMTP_PASSWORD") or ""
+        self.cafile = _env("GAZETTE_SMTP_CAFILE") or None
+        if self.user and self.tls == "none" and _env("GAZETTE_SMTP_INSECURE") != "1":
+            raise TargetConfigError("refusing to send the SMTP password without TLS: set GAZETTE_SMTP_TLS=tls or "
+                                    "starttls (GAZETTE_SMTP_INSECURE=1 is for local test servers only)")
+
+    def connect(self) -> smtplib.SMTP:
+        """An open, authenticated session; DeliveryError(retry=False) when retrying cannot help."""
+        try:
+            context = ssl.create_default_context(cafile=self.cafile)
+        except (OSError, ssl.SSLError) as error:
+            raise TargetConfigError(f"$GAZETTE_SMTP_CAFILE {self.cafile}: {error}") from None
+        server = None
+        try:
+            if self.tls == "tls":
+                server = smtplib.SMTP_SSL(self.host, self.port, timeout=30, context=context)
+            else:
+                server = smtplib.SMTP(self.host, self.port, timeout=30)
+            if self.tls == "starttls":
+                server.ehlo()
+                if not server.has_extn("starttls"):
+                    raise DeliveryError(f"the SMTP server {self.host}:{self.port} does not offer STARTTLS: refusing "
+                                        "to send in clear (GAZETTE_SMTP_TLS=none only for a local relay)", retry=False)
+                server.starttls(context=context)
+            if self.user:
+                server.login(self.user, self.password)
+            server.ehlo_or_helo_if_needed()
+            return server
+        except ssl.SSLError as error:
+            _close(server)
+            raise DeliveryError(f"TLS with {self.host}:{self.port} failed, nothing sent: {error.reason or error} "
+                                "(a private CA goes in $GAZETTE_SMTP_CAFILE)", retry=False) from None
+        except smtplib.SMTPAuthenticationError as error:
+            _close(server)
+            raise DeliveryError(f"the SMTP server refused the login of {self.user}: {error.smtp_code}",
+                                retry=False) from None
+        except smtplib.SMTPNotSupportedError as error:
+            _close(server)
+            raise DeliveryError(f"the SMTP server {self.host}: {error}", retry=False) from None
+        except BaseException:
+            _close(server)
+            raise
+
+
+def _close(server) -> None:
+    if server is None:
+        return
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if "email" not in (reader.fieldnames or ()):
-                raise DeliveryError(f"$GAZETTE_SUBSCRIBERS {path}: needs an 'email' column", retry=False)
-            return [(row["email"].strip(), (row.get("name") or "").strip()) for row in reader if row.get("email")]
-    except OSError as error:
-        raise DeliveryError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}", retry=False) from None
+        server.quit()
+    except (OSError, smtplib.SMTPException):
+        try:
+            server.close()
+        except OSError:
+            pass
+
+
+class Session:
+    """One connection at a time, reopened when dropped or at the provider's per-connection limit."""
+
+    def __init__(self, server: Server, sender: str, per_connection: int, per_minute: int):
+        self.server = server
+        self.sender = sender
+        self.per_connection = per_connection
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.smtp: smtplib.SMTP | None = None
+        self.on_connection = 0
+        self.last_send = 0.0
+        self.delay = float(_env("GAZETTE_TEST_SMTP_DELAY") or 0)  # lets the crash test kill us mid-run
+
+    def send(self, address, data: bytes) -> tuple[str, str]:
+        """("sent"|"deferred"|"refused"|"rejected"|"smtputf8", code) for one recipient.
+
+        ``rejected`` is a 5xx after DATA (the message, not the mailbox): not suppressed.
+        Raises DeliveryError when the server stays unreachable or refuses the sender.
+        """
+        failures = 0
+        while True:
+            try:
+                smtp = self._open()
+                if address.smtputf8 and not smtp.has_extn("smtputf8"):
+                    return "smtputf8", ""
+                self._pace()
+                options = ["SMTPUTF8", "BODY=8BITMIME"] if address.smtputf8 else []
+                smtp.sendmail(self.sender, [address.send], data, options)
+                self.on_connection += 1
+                return "sent", "250"
+            except smtplib.SMTPRecipientsRefused as error:
+                code = min(code for code, _ in error.recipients.values())
+                if code != 421:
+                    return ("deferred" if 400 <= code < 500 else "refused"), str(code)
+                reason = f"{code}"
+            except smtplib.SMTPSenderRefused as error:
+                if error.smtp_code >= 500:
+                    raise DeliveryError(f"the SMTP server refuses the sender {self.sender}: {error.smtp_code} "
+                                        f"{_text(error.smtp_error)}", retry=False) from None
+                reason = f"{error.smtp_code} at MAIL FROM"  # 421/451: busy or rate-limited; retry on a new connection
+            except smtplib.SMTPDataError as error:
+                if error.smtp_code != 421:
+                    return ("deferred" if 400 <= error.smtp_code < 500 else "rejected"), str(error.smtp_code)
+                reason = "421"
+            except (smtplib.SMTPException, OSError) as error:
+                reason = str(error) or type(error).__name__
+            self._dropped()
+            failures += 1
+            if failures >= CONNECT_ATTEMPTS:
+                raise ConnectionLost(f"{self.server.host}:{self.server.port}: {reason}")
+            time.sleep(0.1 * failures)
+
+    def _open(self) -> smtplib.SMTP:
+        if self.smtp is not None and self.on_connection >= self.per_connection:
+            _close(self.smtp)  # the provider's per-connection limit: a fresh session before it drops us
+            self.smtp = None
+        if self.smtp is None:
+            self.smtp = self.server.connect()
+            self.on_connection = 0
+        return self.smtp
+
+    def _dropped(self) -> None:
+        if self.on_connection:
+            # The server showed its real limit: reconnect before reaching it from now on.
+            self.per_connection = min(self.per_connection, self.on_connection)
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            except OSError:
+                pass
+        self.smtp = None
+
+    def _pace(self) -> None:
+        if self.delay:
+            time.sleep(self.delay)
+        if self.interval:
+            wait = self.last_send + self.interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self.last_send = time.monotonic()
+
+    def close(self) -> None:
+        _close(self.smtp)
+        self.smtp = None
+
+
+class ConnectionLost(Exception):
+    """The server stayed unreachable for one recipient: stop here, resume in a later run."""
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 class Ledger:
@@ -98,102 +274,223 @@ class Ledger:
 @register("smtp")
 class SMTPTarget:
     def __init__(self, root: Path, config: dict):
+        from ..publish import state_dir
+        from ..unsubscribe import UnsubscribeError, secret_from_env
+
         self.root = Path(root)
         self.config = config
-        self.batch = int(config.get("batch") or 100)
-        from ..publish import state_dir
-
-        self.ledgers = state_dir(self.root) / "ledger"
-
-    def _connect(self) -> smtplib.SMTP:
-        host = _env("GAZETTE_SMTP_HOST")
-        if not host:
-            raise DeliveryError("$GAZETTE_SMTP_HOST is not set (the newsletter's SMTP server)", retry=False)
+        self.batch, self.per_connection, self.per_minute, self.defer_runs, self.defer_hours = (
+            _setting(config, name) for name in DEFAULTS)
+        self.server = Server()
+        self.unsubscribe = str(config.get("unsubscribe") or "")
+        if not self.unsubscribe.startswith(("https://", "mailto:")):
+            raise TargetConfigError("a newsletter channel needs unsubscribe: in calendar/channels.yml, the https:// "
+                                    "endpoint or a mailto: address (see docs/newsletter.md)")
         try:
-            server = smtplib.SMTP(host, int(_env("GAZETTE_SMTP_PORT", "25")), timeout=30)
-            if _env("GAZETTE_SMTP_TLS") == "starttls":
-                server.starttls()
-            if _env("GAZETTE_SMTP_USER"):
-                server.login(_env("GAZETTE_SMTP_USER"), _env("GAZETTE_SMTP_PASSWORD") or "")
-        except (OSError, smtplib.SMTPException) as error:
-            raise DeliveryError(f"cannot reach the SMTP server {host}: {error}") from None
-        return server
+            self.secret = secret_from_env()
+        except UnsubscribeError as error:
+            raise TargetConfigError(str(error)) from None
+        self.sender = sender_of(config)
+        self.ledgers = state_dir(self.root) / "ledger"
+        self.problems: list = []  # Problems of the subscriber list found by the last deliver()
 
-    def deliver(self, delivery: Delivery) -> dict:
+    def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
+        """Send to everyone not yet served; the receipt's counts when every recipient has a final
+        outcome, else DeliveryIncomplete (the ledger keeps the progress for the next run).
+
+        ``stop`` (optional) is asked between batches, after the ledger is synced: a non-empty
+        answer (e.g. "freeze: …") ends the send there, to be resumed by a later run.
+        """
+        from ..addresses import read_subscribers
+        from ..clock import now as clock_now
+        from ..problems import Problem
+
+        now = now or clock_now()
         path = _env("GAZETTE_SUBSCRIBERS")
         if not path:
-            raise DeliveryError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)", retry=False)
-        subscribers = read_subscribers(path)
-        ledger = Ledger(self.ledgers, delivery.key)
-        pending = [(email, name) for email, name in subscribers if email not in ledger.done]
-        html, text = render(delivery, self.config)
-        server = None
-        bar = _progress(len(pending), f"Sending {delivery.item.slug}")
+            raise TargetConfigError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)")
         try:
-            for start in range(0, len(pending), self.batch):
-                batch = pending[start:start + self.batch]
-                for attempt in range(3):
-                    try:
-                        server = server or self._connect()
-                        ledger.record(self._send_batch(server, delivery, batch, html, text))
-                        bar.update(len(batch))
-                        break
-                    except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError):
-                        server = None  # dropped: reconnect and send the batch again
-                        if attempt == 2:
-                            raise DeliveryError(f"SMTP connection lost 3 times; {len(ledger.done)} of "
-                                                f"{len(subscribers)} sent, run publish again to resume") from None
-                        time.sleep(0.2 * (attempt + 1))
-        finally:
-            bar.finish()
-            if server is not None:
+            recipients, self.problems = read_subscribers(path)
+        except OSError as error:
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
+        except (ValueError, UnicodeDecodeError) as error:
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
+        subject_of(delivery)  # a header with a line break stops here, before anyone gets a copy
+        suppressed = self._suppressed()
+        ledger = Ledger(self.ledgers, delivery.key)
+        todo = [r for r in recipients if r.address.key not in suppressed and
+                (ledger.done.get(r.address.key) or "deferred").startswith("deferred")]
+        parts = render(delivery, self.config)
+        session = Session(self.server, self.sender, self.per_connection, self.per_minute)
+        results: dict[str, str] = {}
+        refused: list[tuple[str, str]] = []
+        rejected: dict[str, str] = {}  # held back until someone gets the message: see REJECTED_IN_A_ROW
+        bar = _progress(len(todo), f"Sending {delivery.item.slug}")
+        stopped = ""
+
+        try:
+            for recipient in todo:
+                key = recipient.address.key
                 try:
-                    server.quit()
-                except (OSError, smtplib.SMTPException):
-                    pass
+                    data = self._data(delivery, parts, recipient)
+                except (ValueError, DeliveryError) as error:  # a row the mail headers cannot carry
+                    results[key] = "refused invalid"
+                    self.problems.append(Problem("subscriber/invalid", str(path), recipient.line,
+                                                 f"cannot be written in a mail header: {error}", "fix the row"))
+                    continue
+                outcome, code = session.send(recipient.address, data)
+                if outcome == "deferred":
+                    results[key] = self._deferral(ledger.done.get(key), code, now)
+                elif outcome == "smtputf8":
+                    results[key] = "refused smtputf8"
+                    self.problems.append(Problem(
+                        "subscriber/smtputf8", str(path), recipient.line,
+                        "non-ASCII address and the SMTP server does not offer SMTPUTF8: not sent",
+                        "ask the provider for SMTPUTF8, or the subscriber for an ASCII address"))
+                elif outcome == "rejected":
+                    rejected[key] = f"refused {code}"
+                    if len(rejected) >= REJECTED_IN_A_ROW:
+                        raise DeliveryError(
+                            f"the SMTP server refused the message itself ({code} after DATA) for {len(rejected)} "
+                            "recipients in a row: nobody is marked, fix the content or ask the provider", retry=False)
+                    continue
+                elif outcome == "refused":  # the mailbox itself is refused: never try it again
+                    results[key] = f"refused {code}"
+                    refused.append((key, f"refused {code}"))
+                else:
+                    results[key] = "sent"
+                results.update(rejected)  # someone got it: those refusals were about them, not the message
+                rejected.clear()
+                if len(results) >= self.batch:
+                    ledger.record(results)
+                    bar.update(len(results))
+                    results = {}
+                    reason = stop() if stop else None
+                    if reason:
+                        stopped = f"stopped ({reason})"
+                        break
+            results.update(rejected)
+        except ConnectionLost as error:
+            stopped = f"SMTP connection lost ({error})"
+        finally:
+            if results:
+                ledger.record(results)  # every result here is final for this run: never re-sent
+            bar.finish()
+            session.close()
             ledger.close()
-        refused = sum(1 for state in ledger.done.values() if state != "sent")
-        return {"recipients": len(ledger.done) - refused, "refused": refused,
-                "message_id": f"<{delivery.key}@gazette>"}
+            if refused:
+                self._suppress(refused, now)
+        _report(self.problems)
+        invalid = sum(1 for problem in self.problems if problem.code in ("subscriber/invalid", "subscriber/line-break"))
+        counts = _counts(recipients, ledger.done, suppressed, invalid)
+        if stopped or counts["deferred"] or counts["unreached"]:
+            raise DeliveryIncomplete(
+                (f"{stopped}; " if stopped else "") + f"{counts['sent']} sent, {counts['refused']} refused, "
+                f"{counts['deferred']} deferred (4xx), {counts['unreached']} not reached yet: "
+                "the next run resumes from the ledger", counts)
+        return {"recipients": counts["sent"], "refused": counts["refused"], "given_up": counts["given_up"],
+                "suppressed": counts["suppressed"], "invalid": counts["invalid"],
+                "message_id": message_id(delivery)}
 
-    def _send_batch(self, server, delivery, batch, html, text) -> dict[str, str]:
-        results = {}
-        delay = float(_env("GAZETTE_TEST_SMTP_DELAY") or 0)  # lets the crash test kill us mid-run
-        for email, name in batch:
-            if delay:
-                time.sleep(delay)
-            message = self._message(delivery, email, name, html, text)
+    def send_test_copy(self, delivery: Delivery, to: str, name: str = "") -> str:
+        """One copy to an editor, recording nothing (no ledger, no receipt, no suppression)."""
+        from ..addresses import AddressError, Recipient, normalize
+
+        try:
+            address = normalize(to)
+        except AddressError as error:
+            raise DeliveryError(f"{to!r}: {error}", retry=False) from None
+        recipient = Recipient(address, name, 0)
+        parts = render(delivery, self.config)
+        session = Session(self.server, self.sender, 1, 0)
+        try:
+            outcome, code = session.send(address, self._data(delivery, parts, recipient))
+        except ConnectionLost as error:
+            raise DeliveryError(f"SMTP connection lost ({error})") from None
+        finally:
+            session.close()
+        if outcome != "sent":
+            raise DeliveryError(f"{address.send}: {outcome} {code}".strip(), retry=outcome == "deferred")
+        return address.send
+
+    def _data(self, delivery: Delivery, parts, recipient) -> bytes:
+        import email.policy
+
+        from ..unsubscribe import unsubscribe_token, unsubscribe_url
+
+        key = recipient.address.key
+        link = unsubscribe_url(self.unsubscribe, unsubscribe_token(key, self.secret), delivery.item.slug)
+        message = build_message(delivery, parts, sender=self.sender, to=recipient.address.send,
+                                name=recipient.name, unsubscribe=link, msg_id=message_id(delivery, key))
+        policy = email.policy.SMTPUTF8 if recipient.address.smtputf8 else email.policy.SMTP
+        return message.as_bytes(policy=policy)
+
+    def _deferral(self, previous: str | None, code: str, now: datetime) -> str:
+        """``deferred N FIRST`` until the cap, then ``given-up CODE`` (final, counted as refused)."""
+        runs, first = 0, now
+        if previous and previous.startswith("deferred"):
+            fields = previous.split()
             try:
-                server.send_message(message)
-                results[email] = "sent"
-            except smtplib.SMTPRecipientsRefused as error:
-                codes = [code for code, _ in error.recipients.values()]
-                if all(400 <= code < 500 for code in codes):
-                    raise ConnectionError(f"transient refusal {codes}") from None  # retry the batch
-                results[email] = "refused " + " ".join(map(str, codes))
-            except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
-                if 400 <= error.smtp_code < 500:
-                    raise ConnectionError(f"transient {error.smtp_code}") from None  # retry the batch
-                results[email] = f"refused {error.smtp_code}"
-        return results
+                runs, first = int(fields[1]), datetime.fromisoformat(fields[2])
+            except (IndexError, ValueError):
+                pass
+        runs += 1
+        if runs >= self.defer_runs or now - first >= timedelta(hours=self.defer_hours):
+            return f"given-up {code}"
+        return f"deferred {runs} {first.isoformat()}"
 
-    def _message(self, delivery: Delivery, email: str, name: str, html: str, text: str) -> EmailMessage:
-        meta = delivery.item.meta
-        sender = self.config.get("from") or _env("GAZETTE_SMTP_FROM") or "communaute@example.org"
-        unsubscribe = (self.config.get("unsubscribe") or "https://example.org/desabonnement") + \
-            f"?email={quote(email)}&lettre={delivery.item.slug}"
-        message = EmailMessage()
-        message["Subject"] = meta.get("subject") or delivery.item.title
-        message["From"] = sender
-        message["To"] = formataddr((name, email)) if name else email
-        message["Date"] = format_datetime(delivery.at)
-        recipient = blake2b(email.lower().encode(), digest_size=8).hexdigest()
-        message["Message-ID"] = f"<{delivery.key}.{recipient}@gazette>"  # same on a re-send: dedup
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(text.replace("{{UNSUBSCRIBE}}", unsubscribe))
-        message.add_alternative(html.replace("{{UNSUBSCRIBE}}", unsubscribe), subtype="html")
-        return message
+    def _suppressed(self) -> set[str]:
+        from .. import state
+
+        try:
+            connection = state.connect(self.root)
+            try:
+                return state.suppressed(connection)
+            finally:
+                connection.close()
+        except (state.StateError, OSError) as error:
+            # Sending without the list would mail people who left: stop instead.
+            raise DeliveryError(f"cannot read the suppression list: {error}", retry=False) from None
+
+    def _suppress(self, entries, now: datetime) -> None:
+        from .. import state
+
+        connection = state.connect(self.root)
+        try:
+            state.suppress(connection, entries, now)
+        finally:
+            connection.close()
+
+
+def _report(problems) -> None:
+    """Bad rows on stderr as ``path:line: code message (hint)``, through logging so that a caller
+    (publish, a test) can route them; with no logging set up Python prints warnings to stderr."""
+    import logging
+
+    log = logging.getLogger("gazette.subscribers")
+    for problem in problems:
+        log.warning(problem.format())
+
+
+def _counts(recipients, done: dict[str, str], suppressed: set[str], invalid: int) -> dict[str, int]:
+    counts = dict.fromkeys(("sent", "refused", "given_up", "deferred", "suppressed", "unreached"), 0)
+    for recipient in recipients:
+        state = done.get(recipient.address.key)
+        if (state is None or state.startswith("deferred")) and recipient.address.key in suppressed:
+            counts["suppressed"] += 1  # left (or refused for good) before getting it: not waited for
+        elif state is None:
+            counts["unreached"] += 1
+        elif state == "sent":
+            counts["sent"] += 1
+        elif state.startswith("deferred"):
+            counts["deferred"] += 1
+        elif state.startswith("given-up"):
+            counts["given_up"] += 1
+            counts["refused"] += 1
+        else:
+            counts["refused"] += 1
+    counts["invalid"] = invalid
+    return counts
 
 
 def render(delivery: Delivery, config: dict) -> tuple[str, str]:

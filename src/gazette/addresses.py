@@ -1,0 +1,95 @@
+"""E-mail addresses, validated and normalized once, and the subscriber list that holds them.
+
+Every address that reaches a mail server, the ledger or the suppression list
+goes through :func:`normalize` (email-validator, no DNS: CI has no resolver we
+trust and a run must not depend on one). Case variants of one address share
+one ``key``, so a person listed twice gets one copy.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+
+
+class AddressError(ValueError):
+    """An address that cannot be used; the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class Address:
+    send: str        # what goes to RCPT TO and the To header (domain in IDNA when the local part is ASCII)
+    key: str         # one per mailbox: ledger and suppression key
+    smtputf8: bool   # the local part is not ASCII: only a server offering SMTPUTF8 can take it
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: Address
+    name: str
+    line: int
+
+
+def normalize(text: str) -> Address:
+    from email_validator import EmailNotValidError, validate_email
+
+    text = (text or "").strip()
+    if any(mark in text for mark in LINE_BREAKS):
+        raise AddressError("the address contains a line break")
+    try:
+        valid = validate_email(text, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as error:
+        raise AddressError(str(error)) from None
+    send = valid.ascii_email or valid.normalized
+    # Local parts are case-sensitive in theory and never in practice: one key for all variants.
+    return Address(send, valid.normalized.casefold(), bool(valid.smtputf8))
+
+
+def has_line_break(text: str) -> bool:
+    return any(mark in text for mark in LINE_BREAKS)
+
+
+def read_subscribers(path: str | Path) -> tuple[list[Recipient], list]:
+    """(recipients, problems) from a CSV with an ``email`` column and an optional ``name``.
+
+    A bad row is a Problem pointing at its line and is skipped; it never stops the others.
+    Raises OSError or ValueError (no ``email`` column) for a file that cannot be used at all.
+    """
+    from .problems import Problem
+
+    recipients: list[Recipient] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    shown = str(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if "email" not in (reader.fieldnames or ()):
+            raise ValueError("needs an 'email' column")
+        for row in reader:
+            line = reader.line_num
+            raw, name = row.get("email") or "", (row.get("name") or "").strip()
+            if not raw.strip():
+                continue
+            try:
+                address = normalize(raw)
+            except AddressError as error:
+                problems.append(Problem("subscriber/invalid", shown, line, f"address skipped: {error}",
+                                        "fix the address in the subscriber list"))
+                continue
+            if has_line_break(name) or any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in name):
+                problems.append(Problem("subscriber/line-break", shown, line,
+                                        "name contains a line break or a control character: address skipped",
+                                        "write the name on one line, in plain characters"))
+                continue
+            name = name.replace("\t", " ")
+            if address.key in seen:
+                problems.append(Problem("subscriber/duplicate", shown, line,
+                                        f"same address as line {seen[address.key]}: sent once",
+                                        "remove the duplicate row"))
+                continue
+            seen[address.key] = line
+            recipients.append(Recipient(address, name, line))
+    return recipients, problems

@@ -1,0 +1,78 @@
+"""The state database: personal data that must never enter git, in one SQLite file.
+
+``gazette.sqlite3`` lives in the state folder (``publish.state_dir``:
+``$GAZETTE_STATE_DIR`` or ``.gazette/``). WAL lets a reader (``gazette
+status``) and a writer (``publish``) work at once. The schema is versioned:
+:data:`MIGRATIONS` is append-only, entry *n* takes version *n* to *n + 1*;
+a new table is a new entry, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+FILE_NAME = "gazette.sqlite3"
+
+MIGRATIONS: list[str] = [
+    # 1: who must never get the newsletter again (unsubscribed, refused permanently, imported).
+    """CREATE TABLE suppressions (
+        address TEXT PRIMARY KEY,   -- addresses.normalize(...).key
+        reason TEXT NOT NULL,       -- unsubscribe | refused 550 | import:<file> | …
+        at TEXT NOT NULL            -- ISO 8601, aware
+    )""",
+]
+
+
+class StateError(Exception):
+    """The state database cannot be opened or is newer than this Gazette."""
+
+
+def connect(root: Path) -> sqlite3.Connection:
+    """The state database, created and migrated on first use."""
+    from .publish import state_dir
+
+    folder = state_dir(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: its owner only
+        connection = sqlite3.connect(folder / FILE_NAME, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        migrate(connection)
+    except sqlite3.Error as error:
+        raise StateError(f"{folder / FILE_NAME}: {error}") from None
+    except OSError as error:
+        raise StateError(f"{folder}: {error.strerror or error}") from None
+    return connection
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the schema to the newest version; returns it."""
+    with connection:
+        connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = connection.execute("SELECT version FROM schema_version").fetchone()
+        if row is None:
+            connection.execute("INSERT INTO schema_version VALUES (0)")
+        version = row[0] if row else 0
+    if version > len(MIGRATIONS):
+        raise StateError(f"the state database has schema version {version}, newer than this Gazette "
+                         f"({len(MIGRATIONS)}): upgrade Gazette")
+    for number in range(version, len(MIGRATIONS)):
+        with connection:  # one transaction per step: a crash leaves a whole version
+            connection.execute(MIGRATIONS[number])
+            connection.execute("UPDATE schema_version SET version = ?", (number + 1,))
+    return len(MIGRATIONS)
+
+
+def suppress(connection: sqlite3.Connection, entries: Iterable[tuple[str, str]], at: datetime) -> int:
+    """Add (address key, reason) pairs; the first reason recorded stands. Returns how many are new."""
+    with connection:
+        before = connection.total_changes
+        connection.executemany("INSERT OR IGNORE INTO suppressions (address, reason, at) VALUES (?, ?, ?)",
+                               [(address, reason, at.isoformat()) for address, reason in entries])
+        return connection.total_changes - before
+
+
+def suppressed(connection: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in connection.execute("SELECT address FROM suppressions")}
