@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import subprocess
 import sys
 import time
@@ -77,7 +78,7 @@ def test_one_message_per_subscriber_with_both_parts_and_unsubscribe(repo, tmp_pa
     assert message["Message-ID"].endswith("@gazette>")
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
-    assert '<h2 style="' in html and "<strong>5 décembre</strong>" in html  # CSS inlined
+    assert re.search(r'<h2 [^>]*style="', html) and "<strong>5 décembre</strong>" in html  # CSS inlined
     assert "Se désabonner : https://fabrique.example.org/desabonnement?email=" in text
     receipt = (repo.root / "content/newsletters/2026/decembre.md").read_text()
     assert "newsletter: {at: 2026-12-04 09:05:00+01:00, recipients: 3, refused: 0" in receipt

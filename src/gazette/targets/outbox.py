@@ -22,6 +22,7 @@ class Outbox:
     def __init__(self, root: Path, config: dict):
         folder = config.get("outbox") or os.environ.get("GAZETTE_OUTBOX") or "outbox"
         self.folder = Path(root) / folder
+        self.root, self.config = Path(root), config
 
     def deliver(self, delivery: Delivery) -> dict:
         item = delivery.item
@@ -54,5 +55,10 @@ class Outbox:
         message["To"] = delivery.spec.get("to") or "abonnes@example.org"
         message["Date"] = format_datetime(delivery.at)
         message["Message-ID"] = f"<{delivery.key}@gazette>"
-        message.set_content(delivery.item.body)
+        from .smtp import render
+
+        html, text = render(delivery, self.config, root=self.root)
+        unsubscribe = self.config.get("unsubscribe") or "https://example.org/desabonnement"
+        message.set_content(text.replace("{{UNSUBSCRIBE}}", unsubscribe))
+        message.add_alternative(html.replace("{{UNSUBSCRIBE}}", unsubscribe), subtype="html")
         return message

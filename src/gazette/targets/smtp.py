@@ -126,7 +126,7 @@ class SMTPTarget:
         subscribers = read_subscribers(path)
         ledger = Ledger(self.ledgers, delivery.key)
         pending = [(email, name) for email, name in subscribers if email not in ledger.done]
-        html, text = render(delivery, self.config)
+        html, text = render(delivery, self.config, root=self.root)
         server = None
         bar = _progress(len(pending), f"Sending {delivery.item.slug}")
         try:
@@ -196,19 +196,13 @@ class SMTPTarget:
         return message
 
 
-def render(delivery: Delivery, config: dict) -> tuple[str, str]:
-    """(HTML with inlined CSS, plain text) of the newsletter; rendered once per delivery."""
-    import css_inline
-    import jinja2
-    import markdown
+def render(delivery: Delivery, config: dict, root=None) -> tuple[str, str]:
+    """(HTML with inlined CSS, plain text) of the newsletter; rendered once per delivery.
+    Both parts hold ``{{UNSUBSCRIBE}}`` where each recipient's unsubscribe URL goes."""
+    from ..newsletter import NewsletterError, render_newsletter
+    from ..root import find_root
 
-    meta = delivery.item.meta
-    body_html = markdown.markdown(delivery.item.body, extensions=["extra"])
-    env = jinja2.Environment(loader=jinja2.PackageLoader("gazette", "templates"), autoescape=True)
-    html = env.get_template("email/newsletter.html.j2").render(
-        subject=meta.get("subject") or delivery.item.title, preheader=meta.get("preheader") or "",
-        title=delivery.item.title, body_html=jinja2.utils.markupsafe.Markup(body_html),
-        community=config.get("community") or "notre communauté", unsubscribe_url="{{UNSUBSCRIBE}}",
-    )
-    text = f"{delivery.item.title}\n\n{delivery.item.body.strip()}\n\n--\nSe désabonner : {{{{UNSUBSCRIBE}}}}\n"
-    return css_inline.inline(html), text
+    try:
+        return render_newsletter(delivery.item, root or find_root(), community=config.get("community"))
+    except NewsletterError as error:
+        raise DeliveryError(str(error), retry=False) from None
