@@ -465,6 +465,59 @@ def status_command(fmt, root, now):
     click.echo(summary(outcomes) if outcomes else "nothing due")
 
 
+@cli.group("newsletter")
+def newsletter_group():
+    """Newsletter tools: see one as subscribers will, send yourself a test copy."""
+
+
+@newsletter_group.command("preview")
+@click.argument("slug")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the HTML to this file (default: standard output).")
+@common_options(formats=None)
+def newsletter_preview(slug, output, root, now):
+    """Write a newsletter's HTML e-mail, as subscribers will get it, for a browser.
+
+    SLUG is the file name under content/newsletters/YYYY/ without .md.
+    """
+    from .newsletter import NewsletterError, preview
+
+    try:
+        html = preview(root, slug)
+    except NewsletterError as error:
+        raise ConfigError(str(error)) from None
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        click.echo(f"written: {output}")
+    else:
+        click.echo(html, nl=False)
+
+
+@newsletter_group.command("test")
+@click.argument("slug")
+@click.option("--to", "to", required=True, metavar="ADDRESS", help="Where to send the test copy (the editor).")
+@click.option("--channel", help="Newsletter channel to send through (default: the newsletter's own).")
+@common_options(formats=None)
+def newsletter_test(slug, to, channel, root, now):
+    """Send one test copy of a newsletter to ADDRESS through the SMTP target; records nothing.
+
+    No ledger line, no receipt, no commit: publish still sends it to everyone.
+    """
+    from .newsletter import NewsletterError, send_test
+    from .targets import DeliveryError
+
+    if "@" not in to or any(c in to for c in "\r\n<>,"):
+        raise click.BadParameter(f"{to!r} is not an e-mail address", param_hint="--to")
+    try:
+        message_id = send_test(root, slug, to, now, channel)
+    except NewsletterError as error:
+        raise ConfigError(str(error)) from None
+    except DeliveryError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"sent a test copy of {slug} to {to} ({message_id}); nothing recorded")
+
+
 def main():
     cli(prog_name="gazette")
 

@@ -44,10 +44,15 @@ def render_newsletter(item, root: Path | str, site: SiteConfig | None = None,
     preheader = item.meta.get("preheader") or ""
     community = community or _site_name(root) or "notre communauté"
     page_url = site.url_of(item.path) if site.site_url else ""
-    html = _template(Path(root)).render(
-        subject=subject, preheader=preheader, title=item.title, body_html=Markup(body_html),
-        community=community, unsubscribe_url=UNSUBSCRIBE, page_url=page_url, site_url=site.site_url,
-    )
+    import jinja2
+
+    try:
+        html = _template(Path(root)).render(
+            subject=subject, preheader=preheader, title=item.title, body_html=Markup(body_html),
+            community=community, unsubscribe_url=UNSUBSCRIBE, page_url=page_url, site_url=site.site_url,
+        )
+    except jinja2.TemplateError as error:  # the sandbox refused something, or a filter failed
+        raise NewsletterError(f"templates/{TEMPLATE}: {type(error).__name__}: {error}") from None
     try:
         html = css_inline.inline(html)
     except ValueError as error:  # css-inline refuses what it cannot parse: keep the HTML as is
@@ -61,6 +66,78 @@ def render_newsletter(item, root: Path | str, site: SiteConfig | None = None,
     lines += ["-- ", f"Vous recevez cette lettre car vous êtes abonné·e à {community}.",
               f"Se désabonner : {UNSUBSCRIBE}"]
     return html, "\n".join(lines) + "\n"
+
+
+def find_newsletter(root: Path | str, slug: str):
+    """The newsletter item with this slug (content/newsletters/YYYY/SLUG.md)."""
+    from .load import list_item_paths, load_repo
+
+    paths = [p for p in list_item_paths(Path(root))[0]
+             if p.startswith("content/newsletters/") and p.rsplit("/", 1)[-1] == f"{slug}.md"]
+    if not paths:
+        raise NewsletterError(f"no newsletter {slug!r} under content/newsletters/ (gazette list --kind newsletter)")
+    repo = load_repo(Path(root), only={paths[0]})
+    if not repo.items:
+        problems = "; ".join(p.format() for p in repo.problems if p.severity == "error")
+        raise NewsletterError(f"{paths[0]} does not load: {problems or 'run gazette check'}")
+    return repo.items[0], repo.frame
+
+
+def newsletter_channel(frame, item, name: str | None = None) -> tuple[str, dict]:
+    """(name, config) of the channel the newsletter goes out on: ``name``, else the item's
+    newsletter channel, else the first one calendar/channels.yml declares."""
+    channels = frame.channels
+    if name:
+        if name not in channels:
+            raise NewsletterError(f"channel {name!r} is not declared in calendar/channels.yml")
+        return name, channels[name]
+    ordered = [*(item.meta.get("channels") or {}), *channels]
+    for candidate in ordered:
+        if (channels.get(candidate) or {}).get("network") == "newsletter":
+            return candidate, channels[candidate]
+    return "newsletter", {}
+
+
+def preview(root: Path | str, slug: str) -> str:
+    """The HTML a subscriber's mail client shows, for a browser (unsubscribe link included)."""
+    item, frame = find_newsletter(root, slug)
+    _, config = newsletter_channel(frame, item)
+    html, _ = render_newsletter(item, root, community=config.get("community"))
+    return html.replace(UNSUBSCRIBE, config.get("unsubscribe") or "https://example.org/desabonnement")
+
+
+def send_test(root: Path | str, slug: str, to: str, now, channel: str | None = None) -> str:
+    """Send one copy to ``to`` through the channel's SMTP target; no ledger, no receipt.
+    Returns the test message's Message-ID. Raises NewsletterError, or DeliveryError when
+    the server cannot be reached or refuses."""
+    import smtplib
+
+    from .targets import Delivery, DeliveryError, target_for
+
+    item, frame = find_newsletter(root, slug)
+    name, config = newsletter_channel(frame, item, channel)
+    if config.get("target") != "smtp":
+        raise NewsletterError(f"channel {name!r} has no SMTP target: add target: smtp to it in "
+                              "calendar/channels.yml (and $GAZETTE_SMTP_HOST) to send a test")
+    target = target_for("smtp", root, config)
+    # Its own key: the test's Message-ID never equals the real send's, which a mail client
+    # that saw the test would otherwise drop as a duplicate.
+    key = f"test-{now:%Y%m%dT%H%M%S}-{item.slug}"
+    delivery = Delivery(item, name, "newsletter", (item.meta.get("channels") or {}).get(name) or {}, "", now, key)
+    html, text = render_newsletter(item, root, community=config.get("community"))
+    message = target._message(delivery, to, "", html, text)
+    message.replace_header("Subject", "[TEST] " + message["Subject"])
+    server = target._connect()
+    try:
+        server.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryError(f"the SMTP server refused the test message: {error}", retry=False) from None
+    finally:
+        try:
+            server.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return message["Message-ID"]
 
 
 def body_to_html(item, site: SiteConfig) -> str:
