@@ -6,7 +6,6 @@ import email
 import email.policy
 import os
 import re
-import shutil
 
 import pytest
 
@@ -14,7 +13,6 @@ from gazette.load import load_repo
 from gazette.newsletter import NewsletterError, html_to_text, render_newsletter
 from gazette.siteurls import SiteConfig
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SITE = "https://fabrique.example.org/"
 HREF = re.compile(r'\b(?:href|src)="([^"]*)"')
 
@@ -35,18 +33,12 @@ def _assert_reads_like_mail(html: str, text: str) -> None:
         assert len(line) <= 72 or ("://" in last and len(head) < 72), line
 
 
-@pytest.fixture
-def sample_site(sample):
-    shutil.copy(os.path.join(ROOT, "mkdocs.yml"), sample.root / "mkdocs.yml")
-    return sample
-
-
-def test_the_sample_newsletter_in_the_outbox_is_an_email_with_both_parts(sample_site):
-    sample_site.git("init", "-q", "-b", "main")
-    sample_site.commit_all("start")
-    result = sample_site.gazette("publish", "--channel", "newsletter", now="2026-11-27T09:30:00+01:00")
+def test_the_sample_newsletter_in_the_outbox_is_an_email_with_both_parts(sample):
+    sample.git("init", "-q", "-b", "main")
+    sample.commit_all("start")
+    result = sample.gazette("publish", "--channel", "newsletter", now="2026-11-27T09:30:00+01:00")
     assert result.exit_code == 0, result.output
-    (eml,) = (sample_site.root / "outbox/newsletter").glob("*lettre-novembre-2026*.eml")
+    (eml,) = (sample.root / "outbox/newsletter").glob("*lettre-novembre-2026*.eml")
     message, html, text = _parts(eml.read_bytes())
     assert message["Subject"] == "L'hiver à vélo, les portes ouvertes et un jeu de Noël"
     _assert_reads_like_mail(html, text)
@@ -139,14 +131,14 @@ def test_a_symlinked_repository_template_is_not_followed(repo, tmp_path):
     assert "SECRET" not in html and "Se désabonner" in html
 
 
-def test_preview_writes_the_html_for_a_browser(sample_site, tmp_path):
+def test_preview_writes_the_html_for_a_browser(sample, tmp_path):
     out = tmp_path / "lettre.html"
-    result = sample_site.gazette("newsletter", "preview", "lettre-novembre-2026", "-o", str(out))
+    result = sample.gazette("newsletter", "preview", "lettre-novembre-2026", "-o", str(out))
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "{{UNSUBSCRIBE}}" not in html
     _assert_reads_like_mail(html, "")
-    missing = sample_site.gazette("newsletter", "preview", "lettre-de-mai")
+    missing = sample.gazette("newsletter", "preview", "lettre-de-mai")
     assert missing.exit_code == 2 and "no newsletter 'lettre-de-mai'" in missing.output
 
 
@@ -195,8 +187,20 @@ def test_a_test_copy_goes_to_the_editor_only_and_records_nothing(repo, tmp_path,
     assert result.exit_code == 1 and "cannot reach the SMTP server" in result.output
 
 
-def test_a_test_copy_needs_an_smtp_target_and_an_address(sample_site):
-    result = sample_site.gazette("newsletter", "test", "lettre-novembre-2026", "--to", "redaction@example.org")
+def test_a_test_copy_needs_an_smtp_target_and_an_address(sample):
+    result = sample.gazette("newsletter", "test", "lettre-novembre-2026", "--to", "redaction@example.org")
     assert result.exit_code == 2 and "has no SMTP target" in result.output
-    result = sample_site.gazette("newsletter", "test", "lettre-novembre-2026", "--to", "pas une adresse")
+    result = sample.gazette("newsletter", "test", "lettre-novembre-2026", "--to", "pas une adresse")
     assert result.exit_code == 2 and "is not an e-mail address" in result.output
+
+
+def test_a_material_mkdocs_yml_with_python_tags_and_unknown_extensions_still_renders(repo):
+    repo.write("mkdocs.yml", f"site_url: {SITE}\ntheme: {{name: material}}\nmarkdown_extensions:\n"
+               "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+               "  - pymdownx.superfences\n  - pymdownx.mark\n  - evil.module\n  - def_list\n"
+               "  - toc: {permalink: true, slugify: !!python/object/apply:pymdownx.slugs.slugify {}}\n")
+    repo.post("lettre", kind="newsletters", front="title: T\ndate: 2026-11-27T09:00:00+01:00\nsubject: S\n",
+              body="## Titre\n\n==surligné==\n\nTerme\n:   définition\n\n```python\nx = 1\n```\n")
+    html, text = render_newsletter(load_repo(repo.root).items[0], repo.root)
+    assert "<h2" in html and "<mark>surligné</mark>" in html and "<dd>définition</dd>" in html
+    assert "Titre\n-----" in text and "==" not in text and "```" not in text and "    x = 1" in text

@@ -32,22 +32,23 @@ class NewsletterError(Exception):
     """The newsletter cannot be rendered (a broken repository template): a usage error."""
 
 
-def render_newsletter(item, root: Path | str, site: SiteConfig | None = None,
+def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = None,
                       community: str | None = None) -> tuple[str, str]:
-    """(HTML with inlined CSS, plain text) of a newsletter item, with the unsubscribe placeholder."""
+    """(HTML with inlined CSS, plain text) of a newsletter item, with the unsubscribe placeholder.
+    ``root`` None: no repository (Gazette's template, links as written)."""
     import css_inline
     from markupsafe import Markup
 
-    site = site or load_site_config(root)
+    site = site or (load_site_config(root) if root else SiteConfig())
     body_html = body_to_html(item, site)
     subject = item.meta.get("subject") or item.title
     preheader = item.meta.get("preheader") or ""
-    community = community or _site_name(root) or "notre communauté"
+    community = community or (_site_name(root) if root else "") or "notre communauté"
     page_url = site.url_of(item.path) if site.site_url else ""
     import jinja2
 
     try:
-        html = _template(Path(root)).render(
+        html = _template(Path(root) if root else None).render(
             subject=subject, preheader=preheader, title=item.title, body_html=Markup(body_html),
             community=community, unsubscribe_url=UNSUBSCRIBE, page_url=page_url, site_url=site.site_url,
         )
@@ -146,19 +147,33 @@ def body_to_html(item, site: SiteConfig) -> str:
 
     from .sanitize import sanitize_html
 
-    names, configs = list(MKDOCS_DEFAULT_EXTENSIONS), {}
-    for name, options in site.extensions:
-        if name not in names:
-            names.append(name)
-        configs[name] = dict(options)
-    # A permalink is a "#" anchor for the site's readers: noise in an inbox.
-    configs["markdown.extensions.toc"] = {**configs.get("markdown.extensions.toc", {}), "permalink": False}
-    links = _AbsoluteLinks(item.path, site)
-    try:
-        converter = markdown.Markdown(extensions=[*names, links], extension_configs=configs)
-    except Exception:  # noqa: BLE001 - an option mkdocs.yml got wrong: render with the defaults
-        converter = markdown.Markdown(extensions=[*MKDOCS_DEFAULT_EXTENSIONS, links])
+    names, configs = _usable_extensions(site.extensions)
+    converter = markdown.Markdown(extensions=[*names, _AbsoluteLinks(item.path, site)], extension_configs=configs)
     return sanitize_html(converter.convert(item.body))
+
+
+def _usable_extensions(configured) -> tuple[list[str], dict]:
+    """The site's extensions that load here, each with the options that work: an option
+    mkdocs.yml gives as a Python object (read as nothing) falls back to the default, an
+    extension that will not load is left out rather than failing the send."""
+    import markdown
+
+    names, configs = list(MKDOCS_DEFAULT_EXTENSIONS), {}
+    for name, options in configured:
+        options = {key: value for key, value in options.items() if value is not None}
+        if name == "markdown.extensions.toc":
+            options["permalink"] = False  # a "#" anchor for the site's readers: noise in an inbox
+        for attempt in (options, {}):
+            try:
+                markdown.Markdown(extensions=[name], extension_configs={name: attempt}).convert("x")
+            except Exception:  # noqa: BLE001 - whatever a third-party extension raises
+                continue
+            if name not in names:
+                names.append(name)
+            configs[name] = attempt
+            break
+    configs.setdefault("markdown.extensions.toc", {"permalink": False})
+    return names, configs
 
 
 class _AbsoluteLinks:
@@ -229,6 +244,8 @@ def _template(root: Path):
     from jinja2.sandbox import SandboxedEnvironment
 
     def repository_template(name: str):
+        if root is None:
+            return None
         folder = root / "templates"
         path = folder / name
         if not path.is_file() or os.path.realpath(path) != os.path.abspath(path):

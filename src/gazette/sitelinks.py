@@ -170,11 +170,12 @@ def _state(repo, source: str):
             memo.setdefault(pub.path, _State(pub.status, pub.date))
         for item in repo.items:
             memo[item.path] = _State(item.status, item.date)
-    if source not in memo:
-        from .load import load_repo
+    if source not in memo:  # an item with no channel, or not scanned yet: read that one file
+        from .load import load_item, read_text
 
-        loaded = load_repo(repo.root, only={source})
-        memo[source] = next((_State(i.status, i.date) for i in loaded.items if i.date is not None), None)
+        text, problem = read_text(repo.root, source)
+        item = load_item(source, text, lambda: repo.frame.timezone)[0] if problem is None else None
+        memo[source] = _State(item.status, item.date) if item is not None and item.date is not None else None
     return memo[source]
 
 

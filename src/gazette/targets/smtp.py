@@ -200,9 +200,14 @@ def render(delivery: Delivery, config: dict, root=None) -> tuple[str, str]:
     """(HTML with inlined CSS, plain text) of the newsletter; rendered once per delivery.
     Both parts hold ``{{UNSUBSCRIBE}}`` where each recipient's unsubscribe URL goes."""
     from ..newsletter import NewsletterError, render_newsletter
-    from ..root import find_root
+    from ..root import RepoNotFound, find_root
 
+    if root is None:
+        try:
+            root = find_root()
+        except RepoNotFound:
+            pass  # Gazette's own template, links as written
     try:
-        return render_newsletter(delivery.item, root or find_root(), community=config.get("community"))
+        return render_newsletter(delivery.item, root, community=config.get("community"))
     except NewsletterError as error:
         raise DeliveryError(str(error), retry=False) from None
