@@ -118,7 +118,9 @@ def _judge(path: str, written: str, when: datetime, line, site: SiteConfig, repo
         url = written
         if not site.under_site(url):
             return None  # another site's page: not ours to judge
-    else:  # a relative link to another item, in a body
+    else:  # a newsletter's relative link to another item: the e-mail makes it a site URL
+        if not site.site_url:
+            return None  # no site to link: the e-mail keeps it as written
         source = resolve_relative(path, written.split("#", 1)[0].split("?", 1)[0])
         if not repo.exists(source):
             return None  # ref/link says so
@@ -184,8 +186,12 @@ def _suggest(url: str, site_path: str, path: str, site: SiteConfig, repo) -> str
     name = site_path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html").removesuffix(".md")
     if name:
         own = path.rsplit("/", 1)[-1].removesuffix(".md")
-        candidates = [p for p in repo.item_paths if p.rsplit("/", 1)[-1] == f"{name}.md"]
-        candidates += [p for p in repo.pages if p.rsplit("/", 1)[-1] == f"{name}.md"]
+        by_name = getattr(repo, "_site_by_name", None)
+        if by_name is None:  # one index per run: thousands of dead links stay linear
+            by_name = repo._site_by_name = {}
+            for known in [*repo.item_paths, *repo.pages]:
+                by_name.setdefault(known.rsplit("/", 1)[-1][:-3], []).append(known)
+        candidates = by_name.get(name) or []
         if candidates:
             right = site.url_of(candidates[0])
             if name == own and candidates[0] == path:
