@@ -56,11 +56,14 @@ def test_links_and_images_become_absolute_against_site_url(repo):
         "title: Lettre\ndate: 2026-11-27T09:00:00+01:00\nstatus: approved\nsubject: Sujet\n"), body=(
         "## Titre\n\n[autre](../../posts/2026/autre.md#suite) · ![un vélo](velo.png) · [ici](#titre) · "
         "[accueil](/) · [ailleurs](https://example.net/x) · [écrire](mailto:a@example.org)\n\n"
+        "<p>Du HTML : <a href=\"../../posts/2026/autre.md\">brut</a>, et ce texte href=\"x.md\" reste.</p>\n\n"
         "!!! note \"À noter\"\n    Dans une boîte.\n"))
     (item,) = [i for i in load_repo(repo.root).items if i.path == path]
     html, text = render_newsletter(item, repo.root)
     targets = HREF.findall(html)
     assert "https://fabrique.example.org/posts/2026/autre/#suite" in targets
+    assert targets.count("https://fabrique.example.org/posts/2026/autre/") == 1  # raw HTML too
+    assert 'texte href="x.md" reste' in html  # text is never rewritten
     assert "https://fabrique.example.org/newsletters/2026/velo.png" in targets
     assert "https://fabrique.example.org/newsletters/2026/lettre/#titre" in targets
     assert "https://fabrique.example.org/" in targets and "https://example.net/x" in targets

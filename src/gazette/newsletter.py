@@ -148,8 +148,8 @@ def body_to_html(item, site: SiteConfig) -> str:
     from .sanitize import sanitize_html
 
     names, configs = _usable_extensions(site.extensions)
-    converter = markdown.Markdown(extensions=[*names, _AbsoluteLinks(item.path, site)], extension_configs=configs)
-    return sanitize_html(converter.convert(item.body))
+    converter = markdown.Markdown(extensions=names, extension_configs=configs)
+    return absolute_links(sanitize_html(converter.convert(item.body)), item.path, site)
 
 
 def _usable_extensions(configured) -> tuple[list[str], dict]:
@@ -176,26 +176,34 @@ def _usable_extensions(configured) -> tuple[list[str], dict]:
     return names, configs
 
 
-class _AbsoluteLinks:
-    """A Markdown extension: every href and src made absolute against the site."""
+def absolute_links(html: str, item_path: str, site: SiteConfig) -> str:
+    """Every href and src of sanitized ``html`` (Markdown's links and raw HTML alike) made
+    absolute; only the attribute values inside start tags change, never the text."""
+    from html import escape, unescape
+    from html.parser import HTMLParser
+    import re
 
-    def __new__(cls, item_path: str, site: SiteConfig):
-        from markdown.extensions import Extension
-        from markdown.treeprocessors import Treeprocessor
+    attribute = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+    edits: list[tuple[int, str, str]] = []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
 
-        class Rewrite(Treeprocessor):
-            def run(self, root):
-                for element in root.iter():
-                    for attribute in ("href", "src"):
-                        value = element.get(attribute)
-                        if value is not None:
-                            element.set(attribute, absolute_url(value, item_path, site))
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            raw = self.get_starttag_text() or ""
+            new = attribute.sub(lambda m: m.group(1) + escape(absolute_url(unescape(m.group(2)), item_path, site))
+                                + m.group(3), raw)
+            if new != raw:
+                line, column = self.getpos()
+                edits.append((line_starts[line - 1] + column, raw, new))
 
-        class AbsoluteLinks(Extension):
-            def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
-                md.treeprocessors.register(Rewrite(md), "gazette-absolute-links", 0)
+        handle_startendtag = handle_starttag
 
-        return AbsoluteLinks()
+    parser = Tags(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    for offset, raw, new in reversed(edits):
+        html = html[:offset] + new + html[offset + len(raw):]
+    return html
 
 
 def absolute_url(target: str, item_path: str, site: SiteConfig) -> str:
@@ -220,8 +228,6 @@ def absolute_url(target: str, item_path: str, site: SiteConfig) -> str:
 
 
 def _site_name(root) -> str:
-    from .siteurls import DOCS_DIR  # noqa: F401 - the same file the URL rule reads
-
     import yaml
 
     path = Path(root) / "mkdocs.yml"
