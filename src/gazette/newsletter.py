@@ -37,6 +37,7 @@ def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = N
     """(HTML with inlined CSS, plain text) of a newsletter item, with the unsubscribe placeholder.
     ``root`` None: no repository (Gazette's template, links as written)."""
     import css_inline
+    import jinja2
     from markupsafe import Markup
 
     site = site or (load_site_config(root) if root else SiteConfig())
@@ -45,8 +46,6 @@ def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = N
     preheader = item.meta.get("preheader") or ""
     community = community or (_site_name(root) if root else "") or "notre communauté"
     page_url = site.url_of(item.path) if site.site_url else ""
-    import jinja2
-
     try:
         html = _template(Path(root) if root else None).render(
             subject=subject, preheader=preheader, title=item.title, body_html=Markup(body_html),
