@@ -207,3 +207,9 @@ def test_a_material_mkdocs_yml_with_python_tags_and_unknown_extensions_still_ren
     html, text = render_newsletter(load_repo(repo.root).items[0], repo.root)
     assert "<h2" in html and "<mark>surligné</mark>" in html and "<dd>définition</dd>" in html
     assert "Titre\n-----" in text and "==" not in text and "```" not in text and "    x = 1" in text
+
+
+def test_a_title_yaml_read_as_a_number_still_renders(repo):
+    repo.post("lettre", kind="newsletters", front="title: 2026\ndate: 2026-11-27T09:00:00+01:00\nsubject: 1.10\n")
+    html, text = render_newsletter(load_repo(repo.root).items[0], repo.root)
+    assert text.startswith("2026\n====\n") and "<h1>2026</h1>" in html.replace(' style="font-size: 24px;color: #1b4d3e;"', "")

@@ -140,3 +140,15 @@ def test_the_reviews_social_preview_shows_the_expanded_text(site_repo):
     report = json.loads(site_repo.gazette("review", "--base", base, "--format", "json").output)
     (preview,) = report["previews"]
     assert preview["text"] == f"Lisez {SITE}posts/2026/atelier/" and preview["length"] == len("Lisez ") + 23
+
+
+@pytest.mark.parametrize("front", [
+    "channels: [mastodon]\npublished: 5\n",
+    "channels:\n  mastodon: {text: 12, at: pas une date}\n",
+    "channels:\n  mastodon: \"{url}\"\n",
+    "channels:\n  mastodon: {text: \"{url}\", at: 2026-10-06}\n",
+])
+def test_odd_front_matter_never_crashes_the_link_check(site_repo, front):
+    site_repo.post("bizarre", front=f"title: B\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\n{front}")
+    result = site_repo.gazette("check")
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output

@@ -42,13 +42,14 @@ def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = N
 
     site = site or (load_site_config(root) if root else SiteConfig())
     body_html = body_to_html(item, site)
-    subject = item.meta.get("subject") or item.title
-    preheader = item.meta.get("preheader") or ""
+    title = str(item.title)  # YAML may have read "2026" as a number: schema/type says so
+    subject = str(item.meta.get("subject") or title)
+    preheader = str(item.meta.get("preheader") or "")
     community = community or (_site_name(root) if root else "") or "notre communauté"
     page_url = site.url_of(item.path) if site.site_url else ""
     try:
         html = _template(Path(root) if root else None).render(
-            subject=subject, preheader=preheader, title=item.title, body_html=Markup(body_html),
+            subject=subject, preheader=preheader, title=title, body_html=Markup(body_html),
             community=community, unsubscribe_url=UNSUBSCRIBE, page_url=page_url, site_url=site.site_url,
         )
     except jinja2.TemplateError as error:  # the sandbox refused something, or a filter failed
@@ -58,7 +59,7 @@ def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = N
     except ValueError as error:  # css-inline refuses what it cannot parse: keep the HTML as is
         raise NewsletterError(f"{TEMPLATE}: cannot inline its CSS: {error}") from None
     text = html_to_text(body_html)
-    lines = [_underline(item.title, "="), ""]
+    lines = [_underline(title, "="), ""]
     if text:
         lines += [text, ""]
     if page_url:

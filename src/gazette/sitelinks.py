@@ -58,12 +58,13 @@ def site_references(item, frame) -> list[tuple]:
     if date is None or item.status in UNFINISHED or not isinstance(date, datetime):
         return []
     refs = []
-    receipts = meta.get("published") or {}
+    receipts = meta.get("published") if isinstance(meta.get("published"), dict) else {}
+    channels = meta.get("channels") if isinstance(meta.get("channels"), dict) else {}
     sends = [date]
-    for name, spec in (meta.get("channels") or {}).items():
+    for name, spec in channels.items():
         spec = spec if isinstance(spec, dict) else {}
-        at = spec.get("at") if isinstance(spec.get("at"), datetime) else date
-        if (frame.channels.get(name) or {}).get("network") == "newsletter":
+        at = spec["at"] if isinstance(spec.get("at"), datetime) and spec["at"].tzinfo else date
+        if isinstance(name, str) and (frame.channels.get(name) or {}).get("network") == "newsletter":
             sends.append(at)
         text = spec.get("text")
         if isinstance(text, str) and name not in receipts:  # what went out cannot be edited
