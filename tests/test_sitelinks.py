@@ -152,3 +152,23 @@ def test_odd_front_matter_never_crashes_the_link_check(site_repo, front):
     site_repo.post("bizarre", front=f"title: B\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\n{front}")
     result = site_repo.gazette("check")
     assert result.exit_code in (0, 1) and "Traceback" not in result.output
+
+
+def test_without_directory_urls_pages_are_html_files(repo):
+    repo.write("mkdocs.yml", f"site_url: {SITE}\nuse_directory_urls: false\n")
+    post(repo, "cible", date="2026-10-01T09:00:00+02:00")
+    path = post(repo, "lien", channels=(f'  mastodon: {{text: "{SITE}posts/2026/cible.html {{site}}/index.html"}}\n'
+                                        f'  linkedin: {{text: "{SITE}posts/2026/cible/"}}\n'))
+    assert [(p[0], p[1], p[4]) for p in site_problems(repo)] == [
+        (path, 7, f"the site builds {SITE}posts/2026/cible.html (or write {{site}}posts/2026/cible.html)")]
+
+
+def test_expand_replaces_both_placeholders():
+    from gazette.load import Item
+    from gazette.sitelinks import expand
+    from gazette.siteurls import SiteConfig
+
+    item = Item("post", "content/posts/2026/x.md", "x", {})
+    assert expand("{url} · {site}/charte/ · {site}archives/", item, SiteConfig(SITE)) == (
+        f"{SITE}posts/2026/x/ · {SITE}charte/ · {SITE}archives/")
+    assert expand("{url}", item, SiteConfig()) == "{url}"  # no site_url: ref/site-url says so
