@@ -91,4 +91,5 @@ def sample(tmp_path) -> FixtureRepo:
     target.mkdir()
     for folder in ("content", "calendar"):
         shutil.copytree(ROOT / folder, target / folder)
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")  # site_url: what {url} in channel texts becomes
     return FixtureRepo(target)

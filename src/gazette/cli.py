@@ -497,7 +497,7 @@ def _shown_iso(text: str, zone) -> str:
 
 @cli.group("newsletter")
 def newsletter_group():
-    """The newsletter's subscribers: unsubscribe people, import suppression lists.
+    """The newsletter: preview it, send yourself a test copy, manage who never gets it.
 
     The suppression list lives in the state database (the state folder,
     never git); every newsletter send honours it.
@@ -559,6 +559,54 @@ def suppressions_import(file, fmt, root, now):
             click.echo(problem.format())
         click.echo(f"{report.added} added, {report.known} already suppressed, {len(report.problems)} skipped")
     sys.exit(1 if report.problems else 0)
+
+
+@newsletter_group.command("preview")
+@click.argument("slug")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the HTML to this file (default: standard output).")
+@common_options(formats=None)
+def newsletter_preview(slug, output, root, now):
+    """Write a newsletter's HTML e-mail, as subscribers will get it, for a browser.
+
+    SLUG is the file name under content/newsletters/YYYY/ without .md.
+    """
+    from .newsletter import NewsletterError, preview
+
+    try:
+        html = preview(root, slug)
+    except NewsletterError as error:
+        raise ConfigError(str(error)) from None
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        click.echo(f"written: {output}")
+    else:
+        click.echo(html, nl=False)
+
+
+@newsletter_group.command("test")
+@click.argument("slug")
+@click.option("--to", "to", required=True, metavar="ADDRESS", help="Where to send the test copy (the editor).")
+@click.option("--channel", help="Newsletter channel to send through (default: the newsletter's own).")
+@common_options(formats=None)
+def newsletter_test(slug, to, channel, root, now):
+    """Send one test copy of a newsletter to ADDRESS through the SMTP target; records nothing.
+
+    No ledger line, no receipt, no commit: publish still sends it to everyone.
+    """
+    from .newsletter import NewsletterError, send_test
+    from .targets import DeliveryError
+
+    if "@" not in to or any(c in to for c in "\r\n<>,"):
+        raise click.BadParameter(f"{to!r} is not an e-mail address", param_hint="--to")
+    try:
+        message_id = send_test(root, slug, to, now, channel)
+    except NewsletterError as error:
+        raise ConfigError(str(error)) from None
+    except DeliveryError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"sent a test copy of {slug} to {to} ({message_id}); nothing recorded")
 
 
 def main():

@@ -299,7 +299,7 @@ def frame_digest(root: Path) -> str:
     from hashlib import blake2b
 
     digest = blake2b(digest_size=16)
-    for relpath in (CHANNELS_FILE, AUTHORS_FILE, MODERATION_FILE,
+    for relpath in (CHANNELS_FILE, AUTHORS_FILE, MODERATION_FILE, "mkdocs.yml",  # site_url: {url} in texts
                     *(f for folder in FRAME_FOLDERS.values() for f in _yaml_files(root, folder))):
         try:
             digest.update(relpath.encode() + b"\0" + (root / relpath).read_bytes() + b"\0")

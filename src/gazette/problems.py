@@ -53,6 +53,7 @@ CODES: dict[str, tuple[str, str]] = {
     "ref/channel": (ERROR, "the channel is not declared in calendar/channels.yml"),
     "ref/image": (ERROR, "the image file does not exist"),
     "ref/link": (ERROR, "the internal link points at no file"),
+    "ref/site-url": (ERROR, "a link to the community's site names a page it will not have built when the text goes out"),
     "ref/duplicate-slug": (ERROR, "two items of one kind share a slug (same URL)"),
     # calendar: the plan derived from front matter and calendar/
     "calendar/conflict": (ERROR, "two items take one slot of one account"),

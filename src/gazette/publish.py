@@ -122,6 +122,7 @@ def last_run(root: Path) -> dict | None:
 def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, progress) -> list[Outcome]:
     from .load import load_repo
     from .receipts import write_receipts
+    from .sitelinks import expand_for
     from .targets import Delivery, DeliveryError, target_for
 
     frame, outcomes = planned(root, now, channels)
@@ -147,7 +148,8 @@ def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, pr
                 name = config.get("target") or "outbox"
                 if name not in targets:
                     targets[name] = target_for(name, root, config)
-                delivery = Delivery(item, outcome.channel, network, spec, spec.get("text") or "", outcome.at,
+                delivery = Delivery(item, outcome.channel, network, spec,
+                                    expand_for(root, item, spec.get("text") or ""), outcome.at,
                                     delivery_key(item, outcome.channel))
                 receipt = targets[name].deliver(delivery, now=now)
         except DeliveryError as error:

@@ -11,6 +11,7 @@ import re
 from .load import Item, Repo
 from .netiquette import moderator_for
 from .problems import Problem
+from .sitelinks import expand_for
 from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
 from .validate import rule, without_code
 
@@ -73,7 +74,7 @@ def channel_texts(item: Item, repo: Repo):
                               f"{name} has no text to post", f"add channels.{name}.text")
             continue
         limit = channel.get("limit") or LIMITS.get(network)
-        length = count(text, network)
+        length = count(expand_for(repo.root, item, text), network)  # {url} counts as the URL it becomes
         if limit and length > limit:
             yield Problem("channel/too-long", item.path, line,
                           f"{name} text is {length} characters as {network} counts them, over {limit}",

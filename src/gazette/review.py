@@ -22,6 +22,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
     from .load import load_frame, load_repo
     from .plan_diff import diff
     from .problems import count
+    from .sitelinks import expand_for
     from .textcount import LIMITS, count as length
 
     frame, _ = load_frame(root)
@@ -42,7 +43,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
         for problem, reason in validate.item_report(item, repo)[1]:
             waivers.append({**problem.as_dict(), "reason": reason})
         for name, spec in (item.meta.get("channels") or {}).items():
-            text = (spec or {}).get("text")
+            text = expand_for(root, item, (spec or {}).get("text") or "")  # as members will read it
             channel = repo.frame.channels.get(name) or {}
             network = channel.get("network")
             if text and network not in ("site", "newsletter", "webhook"):

@@ -37,8 +37,10 @@ def rule(family: str, scope: str = "item"):
 
 def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
     """What can be known from one item and the frame: its problems and the files it needs."""
+    from .sitelinks import site_references
+
     problems, _ = item_report(item, repo)
-    return problems, references(item)
+    return problems, references(item) + site_references(item, repo.frame)
 
 
 def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Problem, str]]]:
@@ -58,6 +60,16 @@ def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Probl
 
 
 def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
+    if any(ref[0] == "ref/site-url" for ref in refs):  # judged at a time, against other items
+        from .sitelinks import check_site_references
+
+        site = [ref for ref in refs if ref[0] == "ref/site-url"]
+        refs = [ref for ref in refs if ref[0] != "ref/site-url"]
+        return _missing_files(path, refs, repo) + check_site_references(path, site, repo)
+    return _missing_files(path, refs, repo)
+
+
+def _missing_files(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
     return [Problem(code, path, line, f"{'image' if code == 'ref/image' else 'link'} {target!r} points at no file",
                     "paths are relative to this file, e.g. ../2026/other-post.md")
             for code, target, resolved, line in refs

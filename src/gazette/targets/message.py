@@ -51,12 +51,12 @@ def message_id(delivery: Delivery, address_key: str | None = None) -> str:
 
 
 def build_message(delivery: Delivery, parts: tuple[str, str], *, sender: str, to: str, name: str = "",
-                  unsubscribe: str, msg_id: str) -> EmailMessage:
+                  unsubscribe: str, msg_id: str, subject_prefix: str = "") -> EmailMessage:
     """One recipient's message from the rendered (html, text) parts."""
     html, text = parts
     _one_line("name", name)
     message = EmailMessage()
-    message["Subject"] = subject_of(delivery)
+    message["Subject"] = subject_prefix + subject_of(delivery)
     message["From"] = sender
     local, _, domain = to.rpartition("@")
     message["To"] = Address(display_name=name, username=local, domain=domain)  # non-ASCII local parts too

@@ -89,7 +89,7 @@ class Outbox:
             link = unsubscribe_url(unsubscribe, unsubscribe_token(to, secret_from_env()), delivery.item.slug)
         except UnsubscribeError:
             link = unsubscribe_url(unsubscribe, "0" * 32, delivery.item.slug)  # no secret: an inert example
-        message = build_message(delivery, render(delivery, self.config), sender=sender_of(self.config),
+        message = build_message(delivery, render(delivery, self.config, root=self.root), sender=sender_of(self.config),
                                 to=to, unsubscribe=link, msg_id=message_id(delivery))
         return message.as_bytes()
 

@@ -320,7 +320,7 @@ class SMTPTarget:
         ledger = Ledger(self.ledgers, delivery.key)
         todo = [r for r in recipients if r.address.key not in suppressed and
                 (ledger.done.get(r.address.key) or "deferred").startswith("deferred")]
-        parts = render(delivery, self.config)
+        parts = render(delivery, self.config, root=self.root)
         session = Session(self.server, self.sender, self.per_connection, self.per_minute)
         results: dict[str, str] = {}
         refused: list[tuple[str, str]] = []
@@ -392,7 +392,7 @@ class SMTPTarget:
                 "suppressed": counts["suppressed"], "invalid": counts["invalid"],
                 "message_id": message_id(delivery)}
 
-    def send_test_copy(self, delivery: Delivery, to: str, name: str = "") -> str:
+    def send_test_copy(self, delivery: Delivery, to: str, name: str = "", subject_prefix: str = "[TEST] ") -> str:
         """One copy to an editor, recording nothing (no ledger, no receipt, no suppression)."""
         from ..addresses import AddressError, Recipient, normalize
 
@@ -401,10 +401,10 @@ class SMTPTarget:
         except AddressError as error:
             raise DeliveryError(f"{to!r}: {error}", retry=False) from None
         recipient = Recipient(address, name, 0)
-        parts = render(delivery, self.config)
+        parts = render(delivery, self.config, root=self.root)
         session = Session(self.server, self.sender, 1, 0)
         try:
-            outcome, code = session.send(address, self._data(delivery, parts, recipient))
+            outcome, code = session.send(address, self._data(delivery, parts, recipient, subject_prefix))
         except ConnectionLost as error:
             raise DeliveryError(f"SMTP connection lost ({error})") from None
         finally:
@@ -413,7 +413,7 @@ class SMTPTarget:
             raise DeliveryError(f"{address.send}: {outcome} {code}".strip(), retry=outcome == "deferred")
         return address.send
 
-    def _data(self, delivery: Delivery, parts, recipient) -> bytes:
+    def _data(self, delivery: Delivery, parts, recipient, subject_prefix: str = "") -> bytes:
         import email.policy
 
         from ..unsubscribe import unsubscribe_token, unsubscribe_url
@@ -421,7 +421,8 @@ class SMTPTarget:
         key = recipient.address.key
         link = unsubscribe_url(self.unsubscribe, unsubscribe_token(key, self.secret), delivery.item.slug)
         message = build_message(delivery, parts, sender=self.sender, to=recipient.address.send,
-                                name=recipient.name, unsubscribe=link, msg_id=message_id(delivery, key))
+                                name=recipient.name, unsubscribe=link, msg_id=message_id(delivery, key),
+                                subject_prefix=subject_prefix)
         policy = email.policy.SMTPUTF8 if recipient.address.smtputf8 else email.policy.SMTP
         return message.as_bytes(policy=policy)
 
@@ -493,19 +494,18 @@ def _counts(recipients, done: dict[str, str], suppressed: set[str], invalid: int
     return counts
 
 
-def render(delivery: Delivery, config: dict) -> tuple[str, str]:
-    """(HTML with inlined CSS, plain text) of the newsletter; rendered once per delivery."""
-    import css_inline
-    import jinja2
-    import markdown
+def render(delivery: Delivery, config: dict, root=None) -> tuple[str, str]:
+    """(HTML with inlined CSS, plain text) of the newsletter; rendered once per delivery.
+    Both parts hold ``{{UNSUBSCRIBE}}`` where each recipient's unsubscribe URL goes."""
+    from ..newsletter import NewsletterError, render_newsletter
+    from ..root import RepoNotFound, find_root
 
-    meta = delivery.item.meta
-    body_html = markdown.markdown(delivery.item.body, extensions=["extra"])
-    env = jinja2.Environment(loader=jinja2.PackageLoader("gazette", "templates"), autoescape=True)
-    html = env.get_template("email/newsletter.html.j2").render(
-        subject=meta.get("subject") or delivery.item.title, preheader=meta.get("preheader") or "",
-        title=delivery.item.title, body_html=jinja2.utils.markupsafe.Markup(body_html),
-        community=config.get("community") or "notre communauté", unsubscribe_url="{{UNSUBSCRIBE}}",
-    )
-    text = f"{delivery.item.title}\n\n{delivery.item.body.strip()}\n\n--\nSe désabonner : {{{{UNSUBSCRIBE}}}}\n"
-    return css_inline.inline(html), text
+    if root is None:
+        try:
+            root = find_root()
+        except RepoNotFound:
+            pass  # Gazette's own template, links as written
+    try:
+        return render_newsletter(delivery.item, root, community=config.get("community"))
+    except NewsletterError as error:
+        raise DeliveryError(str(error), retry=False) from None

@@ -1,0 +1,125 @@
+"""Where things live on the members' site: one URL rule for pages, e-mails and link checks.
+
+The site's address, its URL style and its Markdown extensions are read from
+``mkdocs.yml`` (the file MkDocs builds with), so a newsletter's links and the
+``ref/site-url`` check agree with the pages the build writes.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+DOCS_DIR = "content"
+# Extensions the e-mail may load by name from mkdocs.yml: the configuration is untrusted
+# (a pull request can change it), so only Python-Markdown's own and pymdownx's are imported.
+TRUSTED_EXTENSION_PREFIXES = ("markdown.extensions.", "pymdownx.")
+BUILTIN_EXTENSIONS = frozenset({"abbr", "admonition", "attr_list", "def_list", "extra", "fenced_code",
+                                "footnotes", "md_in_html", "sane_lists", "smarty", "tables", "toc"})
+# Pages and files the build writes that come from no source file.
+GENERATED = frozenset({"", "404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json",
+                       *(f"{kind}{name}" for kind in ("", "posts/", "newsletters/", "contests/")
+                         for name in ("feed.xml", "atom.xml"))})
+ARCHIVE_PREFIXES = ("archives/",)
+
+
+class SiteConfig:
+    """What Gazette needs to know of the site: address, URL style, Markdown extensions."""
+
+    def __init__(self, site_url: str = "", directory_urls: bool = True, extensions=()):
+        self.site_url = (site_url or "").rstrip("/") + "/" if site_url else ""
+        self.directory_urls = directory_urls
+        self.extensions = list(extensions)  # [(name, options)]
+
+    def page_path(self, src: str) -> str:
+        """The URL path MkDocs gives a source file under content/ (as the site plugin's ``_url``)."""
+        stem = src.removeprefix(DOCS_DIR + "/").removesuffix(".md")
+        if not self.directory_urls:
+            return stem + ".html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/"
+
+    def url_of(self, src: str) -> str:
+        """Absolute URL of a repository file under content/: a page for .md, else the copied file."""
+        path = self.page_path(src) if src.endswith(".md") else src.removeprefix(DOCS_DIR + "/")
+        return self.site_url + path
+
+    def under_site(self, url: str) -> bool:
+        return bool(self.site_url) and (url == self.site_url.rstrip("/") or url.startswith(self.site_url))
+
+    def site_path(self, url: str) -> str:
+        """The path of a site URL relative to the site root, without query or fragment."""
+        return unquote(urlsplit(url[len(self.site_url):] if url.startswith(self.site_url) else "").path)
+
+    def sources_for(self, path: str) -> list[str]:
+        """Repository files that would produce the site path ``path`` (candidates, in order)."""
+        if path.endswith("index.html") and (path == "index.html" or path.endswith("/index.html")):
+            path = path.removesuffix("index.html")  # what a server answers for the folder
+        if path == "" or path.endswith("/"):
+            stem = path.rstrip("/")
+            if not stem:
+                return [f"{DOCS_DIR}/index.md"]
+            return ([f"{DOCS_DIR}/{stem}.md"] if self.directory_urls else []) + [f"{DOCS_DIR}/{stem}/index.md"]
+        if path.endswith(".html") and not self.directory_urls:
+            return [f"{DOCS_DIR}/{path.removesuffix('.html')}.md", f"{DOCS_DIR}/{path}"]
+        return [] if path.endswith(".md") else [f"{DOCS_DIR}/{path}"]  # MkDocs copies files, not .md
+
+
+def load_site_config(root: Path | str) -> SiteConfig:
+    path = Path(root) / "mkdocs.yml"
+    try:
+        info = path.lstat()
+    except OSError:
+        return SiteConfig()
+    return _load(str(path), info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
+    import yaml
+
+    class Lenient(yaml.SafeLoader):
+        """mkdocs.yml may hold !!python/name and !ENV tags: read them as plain values."""
+
+    Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        if os.path.islink(path):
+            return SiteConfig()
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle.read(1 << 20), Loader=Lenient)  # noqa: S506 - a SafeLoader subclass
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return SiteConfig()
+    if not isinstance(data, dict):
+        return SiteConfig()
+    site_url = data.get("site_url") if isinstance(data.get("site_url"), str) else ""
+    return SiteConfig(site_url, data.get("use_directory_urls", True) is not False,
+                      _extensions(data.get("markdown_extensions")))
+
+
+def _extensions(entries) -> list[tuple[str, dict]]:
+    chosen = []
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, str):
+            name, options = entry, {}
+        elif isinstance(entry, dict) and len(entry) == 1:
+            name, options = next(iter(entry.items()))
+            options = options if isinstance(options, dict) else {}
+        else:
+            continue
+        if not isinstance(name, str):
+            continue
+        if name in BUILTIN_EXTENSIONS:
+            name = "markdown.extensions." + name
+        if name.startswith(TRUSTED_EXTENSION_PREFIXES):
+            chosen.append((name, options))
+    return chosen
+
+
+def resolve_relative(item_path: str, target: str) -> str:
+    """The repository path a relative link in ``item_path`` points at."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(item_path), unquote(target)))
+
