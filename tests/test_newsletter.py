@@ -162,7 +162,8 @@ def test_a_test_copy_goes_to_the_editor_only_and_records_nothing(repo, tmp_path,
     try:
         repo.write("mkdocs.yml", f"site_url: {SITE}\n")
         repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
-                   "  newsletter: {network: newsletter, target: smtp, from: \"La Fabrique <lettre@example.org>\"}\n")
+                   "  newsletter: {network: newsletter, target: smtp, from: \"La Fabrique <lettre@example.org>\",\n"
+                   "               unsubscribe: \"https://fabrique.example.org/desabonnement\"}\n")
         path = repo.post("decembre", kind="newsletters", front=(
             "title: La lettre de décembre\ndate: 2026-12-04T09:00:00+01:00\nstatus: approved\n"
             "subject: \"Décembre à l'atelier\"\nchannels:\n  newsletter: {}\n"), body="## Portes ouvertes\n\nVenez !\n")
@@ -172,6 +173,8 @@ def test_a_test_copy_goes_to_the_editor_only_and_records_nothing(repo, tmp_path,
         monkeypatch.setenv("GAZETTE_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("GAZETTE_SMTP_PORT", str(controller.port))
         monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+        monkeypatch.setenv("GAZETTE_SMTP_TLS", "none")  # a local test server: no TLS, no AUTH
+        monkeypatch.setenv("GAZETTE_UNSUBSCRIBE_SECRET", "s" * 32)
         result = repo.gazette("newsletter", "test", "decembre", "--to", "redaction@example.org", now="2026-12-01T10:00:00+01:00")
         assert result.exit_code == 0, result.output
         assert "nothing recorded" in result.output
@@ -187,7 +190,7 @@ def test_a_test_copy_goes_to_the_editor_only_and_records_nothing(repo, tmp_path,
         controller.stop()
     # The server gone: a clear message, no traceback.
     result = repo.gazette("newsletter", "test", "decembre", "--to", "redaction@example.org")
-    assert result.exit_code == 1 and "cannot reach the SMTP server" in result.output
+    assert result.exit_code == 1 and "SMTP connection lost" in result.output and "refused" in result.output
 
 
 def test_a_test_copy_needs_an_smtp_target_and_an_address(sample):

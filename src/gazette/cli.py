@@ -596,13 +596,13 @@ def newsletter_test(slug, to, channel, root, now):
     No ledger line, no receipt, no commit: publish still sends it to everyone.
     """
     from .newsletter import NewsletterError, send_test
-    from .targets import DeliveryError
+    from .targets import DeliveryError, TargetConfigError
 
     if "@" not in to or any(c in to for c in "\r\n<>,"):
         raise click.BadParameter(f"{to!r} is not an e-mail address", param_hint="--to")
     try:
         message_id = send_test(root, slug, to, now, channel)
-    except NewsletterError as error:
+    except (NewsletterError, TargetConfigError) as error:
         raise ConfigError(str(error)) from None
     except DeliveryError as error:
         raise click.ClickException(str(error)) from None
