@@ -61,15 +61,13 @@ def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True) -> 
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yml")) if path.parent.is_dir() else []
         raise FreezeError(f"no freeze {freeze_id!r} (known: {', '.join(known) or 'none'})")
-    from .receipts import _yaml
+    from .receipts import set_key
 
-    yaml = _yaml()
-    data = yaml.load(path.read_text(encoding="utf-8"))
-    data["until"] = now.replace(microsecond=0)
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.dump(data, handle)
+    set_key(path, "until", now.isoformat(timespec="seconds"))
     if commit:
-        _commit(root, [str(path.relative_to(root))], f"gazette unfreeze: {data.get('reason', freeze_id)}")
+        reason = next((line.partition(":")[2].strip().strip('"') for line in
+                       path.read_text(encoding="utf-8").splitlines() if line.startswith("reason:")), freeze_id)
+        _commit(root, [str(path.relative_to(root))], f"gazette unfreeze: {reason}")
     return str(path.relative_to(root))
 
 
