@@ -377,11 +377,17 @@ def publish(dry_run, channels, push, fmt, root, now):
     `target:`; default `outbox`, files in outbox/). A freeze holds
     everything but items tagged crisis. Exit 1 if a delivery failed.
     """
-    from .publish import PublishError, run, summary
+    from .publish import EX_TEMPFAIL, PublishError, PublisherBusy, run, summary
 
     try:
         outcomes = run(root, now, channels, dry_run=dry_run, push=push, progress=progress_bar("Publishing", 50))
     except PublishError as error:
+        for o in error.outcomes:
+            detail = f"  ({o.detail})" if o.detail else ""
+            click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+        if isinstance(error, PublisherBusy):
+            click.echo(f"gazette: busy: {error}", err=True)
+            sys.exit(EX_TEMPFAIL)
         raise ConfigError(str(error)) from None
     if fmt == "json":
         import json
@@ -401,17 +407,19 @@ def publish(dry_run, channels, push, fmt, root, now):
 @click.option("--reason", required=True, help="Why: shown in gazette status and in the commit.")
 @click.option("--until", "until_text", metavar="ISO", help="End the freeze by itself at this time.")
 @click.option("--channel", "channels", multiple=True, help="Only these channels (default: all).")
+@click.option("--no-push", is_flag=True, help="Commit here only (default: also push, so every publisher stops).")
 @common_options(formats=None)
-def freeze_command(reason, until_text, channels, root, now):
-    """Stop every delivery now (crisis): commits calendar/freezes/<id>.yml.
+def freeze_command(reason, until_text, channels, no_push, root, now):
+    """Stop every delivery now (crisis): commits and pushes calendar/freezes/<id>.yml.
 
-    Items tagged crisis (holding statements) still go out.
+    Items tagged crisis (holding statements) still go out. A send in
+    progress stops at its next batch.
     """
     from .freeze import FreezeError, freeze
 
     until = _moment_option(until_text, "--until", _community_zone(root, now))
     try:
-        freeze_id = freeze(root, now, reason, until, channels)
+        freeze_id = freeze(root, now, reason, until, channels, push=False if no_push else None)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
     click.echo(f"frozen: {freeze_id} (gazette unfreeze {freeze_id} to resume)")
@@ -419,13 +427,14 @@ def freeze_command(reason, until_text, channels, root, now):
 
 @cli.command("unfreeze")
 @click.argument("freeze_id", metavar="ID")
+@click.option("--no-push", is_flag=True, help="Commit here only (default: also push).")
 @common_options(formats=None)
-def unfreeze_command(freeze_id, root, now):
+def unfreeze_command(freeze_id, no_push, root, now):
     """End a freeze now; its window stays on record so passed slots are reported, not sent."""
     from .freeze import FreezeError, unfreeze
 
     try:
-        path = unfreeze(root, now, freeze_id)
+        path = unfreeze(root, now, freeze_id, push=False if no_push else None)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
     click.echo(f"unfrozen: {path}")

@@ -31,14 +31,20 @@ class ReceiptError(Exception):
     """The file cannot take receipts (no front matter, a form this editor does not write)."""
 
 
-def write_receipts(path: Path, receipts: dict[str, dict], status: str | None = None) -> bool:
-    """Add ``receipts`` (channel -> fields) under ``published:``; set ``status`` if given.
+def write_receipts(path: Path, receipts: dict[str, dict], status: str | None = None,
+                   complete: set[str] | None = None) -> bool:
+    """Add ``receipts`` (channel -> fields) under ``published:``; set ``status`` if given
+    (and, with ``complete``, only once every channel in it has a receipt).
 
     Returns whether the file changed. Existing receipts are never overwritten:
     a receipt is the record that a delivery happened.
     """
     data = Path(path).read_bytes()
     try:
+        if status and complete is not None:
+            front = _front_lines(data.decode("utf-8"))[0]
+            if not complete <= _existing_receipts(front) | set(receipts):
+                status = None
         new = edit_receipts(data, receipts, status)
     except ReceiptError as error:
         raise ReceiptError(f"{path}: {error}") from None
@@ -48,18 +54,22 @@ def write_receipts(path: Path, receipts: dict[str, dict], status: str | None = N
     return True
 
 
-def edit_receipts(data: bytes, receipts: dict[str, dict], status: str | None = None) -> bytes:
-    """The file's bytes with the receipts and status added; unchanged bytes elsewhere."""
-    text = data.decode("utf-8")
-    lines = text.split("\n")  # keeps "\r" on each line: CRLF files stay CRLF
+def _front_lines(text: str) -> tuple[list[str], list[str], int, int]:
+    """(front matter lines, all lines, first, end): lines split on \\n only, each keeping its \\r."""
+    lines = text.split("\n")
     start = 1 if lines and lines[0].lstrip("\ufeff").rstrip(" \t\r") == "---" else None
     if start is None:
         raise ReceiptError("no front matter to record receipts in")
     end = next((i for i in range(start, len(lines)) if FRONT_MATTER_END.fullmatch(lines[i])), None)
     if end is None:
         raise ReceiptError("the front matter is never closed")
+    return lines[start:end], lines, start, end
+
+
+def edit_receipts(data: bytes, receipts: dict[str, dict], status: str | None = None) -> bytes:
+    """The file's bytes with the receipts and status added; unchanged bytes elsewhere."""
+    front, lines, start, end = _front_lines(data.decode("utf-8"))
     newline = "\r\n" if lines[0].endswith("\r") else "\n"
-    front = lines[start:end]
     present = _existing_receipts(front)
     entries = [f"{channel}: {flow_mapping(fields)}" for channel, fields in receipts.items()
                if channel not in present]
@@ -70,14 +80,36 @@ def edit_receipts(data: bytes, receipts: dict[str, dict], status: str | None = N
 
 
 def _existing_receipts(front: list[str]) -> set[str]:
+    return set(_meta(front).get("published") or ())
+
+
+def _meta(front: list[str]) -> dict:
     from . import yamlsafe
 
     try:
         meta, _ = yamlsafe.parse("\n".join(line.rstrip("\r") for line in front))
     except yamlsafe.YAMLProblem as error:
         raise ReceiptError(f"front matter does not parse: {error}") from None
-    published = meta.get("published") if isinstance(meta, dict) else None
-    return set(published) if isinstance(published, dict) else set()
+    if not isinstance(meta, dict):
+        raise ReceiptError("front matter is not a mapping")
+    if not isinstance(meta.get("published") or {}, dict):
+        raise ReceiptError("published: is not a mapping")
+    return meta
+
+
+def receipt_only(old: bytes, new: bytes) -> bool:
+    """Whether ``new`` is ``old`` plus receipts (and a status change) exactly as this editor
+    writes them: then it is a receipt a crashed run left uncommitted, not a person's edit."""
+    try:
+        old_meta = _meta(_front_lines(old.decode("utf-8"))[0])
+        new_meta = _meta(_front_lines(new.decode("utf-8"))[0])
+        added = {channel: fields for channel, fields in (new_meta.get("published") or {}).items()
+                 if channel not in (old_meta.get("published") or {}) and isinstance(fields, dict)}
+        status = new_meta.get("status")
+        return bool(added or status != old_meta.get("status")) and edit_receipts(
+            old, added, status if status != old_meta.get("status") and isinstance(status, str) else None) == new
+    except (ReceiptError, UnicodeDecodeError, ValueError):
+        return False
 
 
 def _top_level(front: list[str], key: str) -> int | None:

@@ -24,6 +24,15 @@ class DeliveryError(Exception):
         self.retry = retry
 
 
+class DeliveryStopped(DeliveryError):
+    """The run stopped a send between batches (a freeze, a lost lease, a refused push);
+    what was sent is recorded and a later run resumes."""
+
+
+# Channels a person posts by hand (``target: manual``): publish never delivers nor receipts them.
+MANUAL = "manual"
+
+
 def register(name: str):
     def decorate(cls):
         TARGETS[name] = cls

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import Delivery, DeliveryError, register
+from .ledger import Ledger
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -69,30 +70,6 @@ def read_subscribers(path: str) -> list[tuple[str, str]]:
             return [(row["email"].strip(), (row.get("name") or "").strip()) for row in reader if row.get("email")]
     except OSError as error:
         raise DeliveryError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}", retry=False) from None
-
-
-class Ledger:
-    """Who already got this delivery: appended and fsync'd once per batch."""
-
-    def __init__(self, folder: Path, key: str):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{key}.log"
-        self.done: dict[str, str] = {}
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                email, _, state = line.partition("\t")
-                if email:
-                    self.done[email] = state
-        self.handle = open(self.path, "a", encoding="utf-8")
-
-    def record(self, results: dict[str, str]) -> None:
-        self.handle.write("".join(f"{email}\t{state}\n" for email, state in results.items()))
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.done.update(results)
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 @register("smtp")
