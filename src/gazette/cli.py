@@ -440,6 +440,24 @@ def unfreeze_command(freeze_id, no_push, root, now):
     click.echo(f"unfrozen: {path}")
 
 
+@cli.command("published")
+@click.argument("slug")
+@click.option("--channel", required=True, help="The channel posted by hand (target: manual in calendar/channels.yml).")
+@click.option("--url", required=True, help="The address of the post on the network.")
+@click.option("--at", "at_text", metavar="ISO", help="When it was posted (default: now).")
+@common_options(formats=None)
+def published_command(slug, channel, url, at_text, root, now):
+    """Record that a person posted SLUG on a manual channel (Instagram, a forum): commits the receipt."""
+    from .publish import PublishError, record_manual
+
+    at = _moment_option(at_text, "--at", _community_zone(root, now))
+    try:
+        path = record_manual(root, now, slug, channel, url, at)
+    except PublishError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"recorded: {channel} {path}")
+
+
 @cli.command("status")
 @common_options(("text", "json"))
 def status_command(fmt, root, now):

@@ -41,7 +41,8 @@ class Git:
             raise GitFailed("git is not installed") from None
         if done.returncode not in ok:
             message = done.stderr.decode("utf-8", "replace").strip() or done.stdout.decode("utf-8", "replace")
-            raise GitFailed(f"git {args[0]}: {message.strip() or f'exit {done.returncode}'}")
+            command = next((arg for arg in args if not arg.startswith("-")), "")
+            raise GitFailed(f"git {command}: {message.strip() or f'exit {done.returncode}'}")
         return done.stdout.decode("utf-8", "replace")
 
     # -- reading --------------------------------------------------------------------
@@ -82,7 +83,7 @@ class Git:
 
     def changes(self) -> list[tuple[str, str]]:
         """(XY status, path) of tracked files that differ from HEAD in the index or the tree."""
-        out = self("status", "--porcelain=v1", "-z", "--untracked-files=no")
+        out = self("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no")
         entries, fields = [], out.split("\0")
         i = 0
         while i < len(fields):

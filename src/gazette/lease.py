@@ -42,6 +42,16 @@ def _holder() -> str:
            f"pid {os.getpid()}"
 
 
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 class LocalLock:
     def __init__(self, folder: Path):
         self.path = Path(folder) / "publish.lock"
@@ -88,13 +98,15 @@ class RemoteLease:
             expires = float(fields.get("expires-epoch", "0"))
         except ValueError:
             expires = 0.0
+        if fields.get("host") == socket.gethostname() and not _alive(fields.get("pid", "")):
+            expires = 0.0  # its holder died on this machine (kill -9, a reboot): no need to wait
         return fields.get("holder", "unknown"), expires, fields.get("run", "")
 
     def _push(self, expect: str) -> str:
         expires = self.clock() + self.seconds
         stamp = datetime.fromtimestamp(expires, timezone.utc).isoformat(timespec="seconds")
         message = f"gazette publish lease\n\nholder: {_holder()}\nrun: {self.run}\nexpires: {stamp}\n" \
-                  f"expires-epoch: {expires:.3f}\n"
+                  f"expires-epoch: {expires:.3f}\nhost: {socket.gethostname()}\npid: {os.getpid()}\n"
         sha = self.git("commit-tree", EMPTY_TREE, "-m", message, env=IDENTITY).strip()
         self.git.push(self.remote, f"{sha}:{LEASE_REF}", lease=f"{LEASE_REF}:{expect}")
         self.ours, self.expires = sha, expires

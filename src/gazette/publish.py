@@ -125,6 +125,26 @@ def planned(root: Path, now: datetime, channels=()) -> tuple[object, list[Outcom
     return frame, plan(repo.publications, frame, now, channels, check_errors)
 
 
+_reached: dict[str, int] = {}
+
+
+def step(name: str) -> None:
+    """A step boundary of a run. ``GAZETTE_TEST_KILL_AT=name[@n]`` kills the process there
+    (SIGKILL, at the n-th time): the fault-injection tests prove every boundary recoverable."""
+    import os
+
+    wanted = os.environ.get("GAZETTE_TEST_KILL_AT")
+    if not wanted:
+        return
+    target, _, nth = wanted.partition("@")
+    if target == name:
+        _reached[name] = _reached.get(name, 0) + 1
+        if _reached[name] == int(nth or 1):
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 def state_dir(root: Path) -> Path:
     """Machine-local state (the newsletter ledger, the last run): never committed."""
     import os
@@ -240,6 +260,7 @@ class Run:
                                f"\"{subject}\" by {author}: push them (or move them to a branch) first")
         self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
         self.lease.acquire()
+        step("lease")
         self.git.integrate(upstream)
         self.sync()
         journal = Journal(self.git, self.remote)
@@ -339,6 +360,7 @@ class Run:
                                     outcome.at, delivery_key(item, outcome.channel))
                 with recording(journal, lambda: self.between_batches(outcome.channel, crisis)):
                     receipt = target.deliver(delivery)
+            step("delivered")
         except DeliveryStopped as error:
             return outcome._replace(state="held", detail=self.stopped or str(error))
         except DeliveryError as error:
@@ -364,8 +386,11 @@ class Run:
         status = "published" if item.status == "approved" else None
         path = self.root / item.path
         if write_receipts(path, {channel: fields}, status, complete=planned_channels):
+            step("written")
             self.git.commit_paths([item.path], f"gazette publish: {item.path} {channel}")
+            step("committed")
         self.sync()
+        step("pushed")
 
     def checkpoint(self, channel: str, crisis: bool) -> None:
         """Before each delivery and between batches: is the lease still ours, is there a
@@ -402,6 +427,7 @@ class Run:
     def between_batches(self, channel: str, crisis: bool) -> None:
         from .targets import DeliveryStopped
 
+        step("batch")
         self.checkpoint(channel, crisis)
         if self.stopped is not None:
             raise DeliveryStopped(self.stopped)
@@ -434,3 +460,47 @@ def summary(outcomes: list[Outcome]) -> str:
     counts = {state: sum(1 for o in outcomes if o.state == state)
               for state in ("due", "sent", "held", "missed", "failed", "manual")}
     return ", ".join(f"{n} {state}" for state, n in counts.items() if n) if outcomes else "nothing due"
+
+
+def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
+                  at: datetime | None = None) -> str:
+    """``gazette published``: a person posted by hand on ``channel``; record the receipt
+    (the same line edit as publish) and commit it. Returns the item's path."""
+    from .gitops import Git, GitFailed
+    from .load import load_repo
+    from .receipts import ReceiptError, write_receipts
+
+    if not url.startswith(("https://", "http://")):
+        raise PublishError(f"--url {url!r}: give the post's web address (https://…)")
+    root = Path(root)
+    git = Git(root)
+    if not git.is_repository():
+        raise PublishError(f"{root} is not a git repository: receipts must be committed")
+    repo = load_repo(root)
+    found = [item for item in repo.items if item.slug == slug]
+    if not found:
+        raise PublishError(f"no item with the slug {slug!r}")
+    if len(found) > 1:
+        raise PublishError(f"{slug!r} names {len(found)} items ({', '.join(i.path for i in found)}): "
+                           "give the path's slug of the one you posted")
+    item = found[0]
+    planned_channels = set(item.meta.get("channels") or ())
+    if channel not in planned_channels:
+        raise PublishError(f"{item.path} has no channel {channel!r} (it has: {', '.join(sorted(planned_channels))})")
+    if channel in (item.meta.get("published") or {}):
+        raise PublishError(f"{item.path}: {channel} already has a receipt")
+    try:
+        if git.show("HEAD", item.path) != (root / item.path).read_bytes():
+            raise PublishError(f"{item.path} has uncommitted changes: commit them first, the receipt "
+                               "commit holds the receipt only")
+        from .freeze import _who
+
+        status = "published" if item.status == "approved" else None
+        write_receipts(root / item.path, {channel: {"at": at or now, "url": url, "by": _who()}}, status,
+                       complete=planned_channels)
+        git.commit_paths([item.path], f"gazette published: {item.path} {channel} (posted by hand)")
+    except (GitFailed, ReceiptError) as error:
+        raise PublishError(str(error)) from None
+    except OSError as error:
+        raise PublishError(f"{item.path}: {error.strerror or error}") from None
+    return item.path
