@@ -471,3 +471,21 @@ def test_kill_9_at_every_step_boundary_then_a_fresh_clone(remote_repo, tmp_path,
         assert text.count(f"  {channel}: {{at:") == 1 and "status: published" in text, (point, text)
     assert git(first, "status", "--porcelain", "--untracked-files=no") == ""
     assert git(first, "rev-parse", "HEAD") == git(first, "rev-parse", "origin/main")
+
+
+def test_a_delivery_with_deferred_recipients_gets_no_receipt_until_everyone_is_done(remote_repo, tmp_path,
+                                                                                  monkeypatch):
+    from gazette.targets.outbox import Outbox
+
+    path = due_post(remote_repo, channels="  newsletter: {}\n")
+    remote_repo.commit_all("approve")
+    real = Outbox.deliver
+    monkeypatch.setattr(Outbox, "deliver", lambda self, delivery: {**real(self, delivery), "pending": 3})
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "1 deferred"
+    assert "3 recipients deferred, retried next run" in result.output
+    assert "published:" not in (remote_repo.root / path).read_text()
+    monkeypatch.setattr(Outbox, "deliver", real)
+    assert remote_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert "status: published" in (remote_repo.root / path).read_text()

@@ -33,7 +33,8 @@ from .plan import active_freezes
 from .visibility import is_public
 
 # What the run decided for one publication.
-# state: due|sent|held|missed|failed|manual (manual: a person posts it, then `gazette published`)
+# state: due|sent|deferred|held|missed|failed|manual (manual: a person posts it, then `gazette
+# published`; deferred: a target reported ``pending`` recipients, no receipt yet)
 Outcome = namedtuple("Outcome", "path channel at state detail")
 CRISIS_TAG = "crisis"
 EX_TEMPFAIL = 75
@@ -181,6 +182,8 @@ def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: boo
             finally:
                 run_.finish()
     except LeaseBusy as busy:
+        if busy.expires is not None:  # on screen, times are in the community's zone
+            busy = LeaseBusy(busy.holder, busy.expires.astimezone(frame.timezone))
         raise PublisherBusy(str(busy)) from None
     record_run(root, now, outcomes)
     return outcomes
@@ -367,6 +370,11 @@ class Run:
             return outcome._replace(state="failed", detail=str(error))
         except OSError as error:
             return outcome._replace(state="failed", detail=f"{error.strerror or error}")
+        pending = receipt.pop("pending", 0)
+        if pending:
+            # Some recipients were deferred (a 4xx): the ledger has the rest, the next run
+            # retries them; the receipt waits until everyone is sent, refused or given up.
+            return outcome._replace(state="deferred", detail=f"{pending} recipients deferred, retried next run")
         try:
             self.record(item, outcome.channel, {"at": self.now, **receipt})
         except (OSError, GitFailed) as error:
@@ -458,7 +466,7 @@ def last_run(root: Path) -> dict | None:
 
 def summary(outcomes: list[Outcome]) -> str:
     counts = {state: sum(1 for o in outcomes if o.state == state)
-              for state in ("due", "sent", "held", "missed", "failed", "manual")}
+              for state in ("due", "sent", "deferred", "held", "missed", "failed", "manual")}
     return ", ".join(f"{n} {state}" for state, n in counts.items() if n) if outcomes else "nothing due"
 
 

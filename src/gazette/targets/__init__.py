@@ -1,7 +1,11 @@
 """Delivery targets, one module each, registered by name (like datasette's publishers).
 
 A target delivers one (item, channel) publication and returns the receipt
-fields to record. It must be idempotent on its ``key``: delivering the same
+fields to record; a ``pending`` count above 0 in them means the delivery is
+not complete yet (deferred recipients): publish writes no receipt and the
+next run resumes. Long sends check in with the run after each batch through
+:class:`gazette.targets.ledger.Ledger` (``record`` may raise
+:class:`DeliveryStopped`: a freeze, a lost lease). It must be idempotent on its ``key``: delivering the same
 key twice delivers once (the outbox checks its file, a network API gets an
 Idempotency-Key). A new network is one new module calling :func:`register`.
 """
