@@ -489,3 +489,20 @@ def test_a_delivery_with_deferred_recipients_gets_no_receipt_until_everyone_is_d
     monkeypatch.setattr(Outbox, "deliver", real)
     assert remote_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
     assert "status: published" in (remote_repo.root / path).read_text()
+
+
+def test_freeze_and_unfreeze_reach_the_remote_unless_told_to_stay_local(remote_repo, tmp_path):
+    def remote_subject():
+        return subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "-1", "--format=%s", "main"],
+                              capture_output=True, text=True).stdout.strip()
+
+    local = remote_repo.gazette("freeze", "--reason", "Essai", "--no-push", now=NOW)
+    assert local.exit_code == 0 and remote_subject() == "channels"
+    frozen = remote_repo.gazette("freeze", "--reason", "Crise", now=NOW)
+    assert remote_subject() == "gazette freeze: Crise"
+    freeze_id = frozen.output.split()[1]
+    remote_repo.gazette("unfreeze", freeze_id, now="2026-12-01T15:00:00+01:00")
+    assert remote_subject() == "gazette unfreeze: Crise"
+    text = remote_file(remote_repo.remote, f"calendar/freezes/{freeze_id}.yml")
+    assert text.endswith('reason: "Crise"\nwho: ' + text.split("who: ")[1].split("\n")[0] +
+                         "\nfrom: 2026-12-01T13:00:00+01:00\nuntil: 2026-12-01T15:00:00+01:00\n")
