@@ -506,3 +506,35 @@ def test_freeze_and_unfreeze_reach_the_remote_unless_told_to_stay_local(remote_r
     text = remote_file(remote_repo.remote, f"calendar/freezes/{freeze_id}.yml")
     assert text.endswith('reason: "Crise"\nwho: ' + text.split("who: ")[1].split("\n")[0] +
                          "\nfrom: 2026-12-01T13:00:00+01:00\nuntil: 2026-12-01T15:00:00+01:00\n")
+
+
+def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_path, monkeypatch):
+    """The run stalled past its lease and another publisher took it: it sends nothing more."""
+    from gazette.clock import now as clock_now
+    from gazette.publish import PublisherBusy, run
+    from gazette.targets.outbox import Outbox
+
+    due_post(remote_repo, "premier", channels="  mastodon: {text: x}\n")
+    due_post(remote_repo, "second", channels="  mastodon: {text: y}\n")
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    wall = [1_000_000.0]
+    real = Outbox.deliver
+
+    def deliver_then_stall(self, delivery):
+        receipt = real(self, delivery)
+        wall[0] += 3600  # an hour later the lease has long expired, and another run took it
+        tree = remote_repo.git("hash-object", "-t", "tree", "/dev/null").strip()
+        other = remote_repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit-tree", tree, "-m",
+                                f"lease\n\nholder: ci@other pid 7\nexpires-epoch: {wall[0] + 600}\n").strip()
+        remote_repo.git("push", "-q", "--force", "origin", f"{other}:refs/gazette/lease")
+        return receipt
+
+    monkeypatch.setattr(Outbox, "deliver", deliver_then_stall)
+    with pytest.raises(PublisherBusy) as stopped:
+        run(remote_repo.root, clock_now(NOW), push=True, clock=lambda: wall[0])
+    assert "ci@other pid 7" in str(stopped.value)
+    assert [(o.state, o.path.split("/")[-1]) for o in stopped.value.outcomes] == [
+        ("sent", "premier.md"), ("held", "second.md")]
+    assert len(delivered(tmp_path)) == 1
+    assert "mastodon: {at:" in remote_file(remote_repo.remote, "content/posts/2026/premier.md")

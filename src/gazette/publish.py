@@ -217,7 +217,7 @@ class Run:
         except GitFailed as error:
             raise PublishError(str(error), self.results) from None
         if self.fatal is not None:
-            raise PublishError(str(self.fatal), self.results)
+            raise type(self.fatal)(str(self.fatal), self.results)  # PublisherBusy stays exit 75
         return self.results
 
     def recover_receipts(self) -> None:
@@ -285,8 +285,9 @@ class Run:
             if self.git.ref(upstream) == self.git.head():
                 return
             try:
-                self.git.push(self.remote, f"HEAD:refs/heads/{self.branch}")
-                self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
+                head = self.git.head()
+                self.git.push(self.remote, f"{head}:refs/heads/{self.branch}")
+                self.git("update-ref", upstream, head)  # what the remote now has, without a fetch
                 return
             except PushRefused:
                 raise
@@ -370,6 +371,8 @@ class Run:
             return outcome._replace(state="failed", detail=str(error))
         except OSError as error:
             return outcome._replace(state="failed", detail=f"{error.strerror or error}")
+        except Exception as error:  # noqa: BLE001 - one target's bug must not block the others
+            return outcome._replace(state="failed", detail=f"{type(error).__name__}: {error}")
         pending = receipt.pop("pending", 0)
         if pending:
             # Some recipients were deferred (a 4xx): the ledger has the rest, the next run
