@@ -538,3 +538,25 @@ def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_pa
         ("sent", "premier.md"), ("held", "second.md")]
     assert len(delivered(tmp_path)) == 1
     assert "mastodon: {at:" in remote_file(remote_repo.remote, "content/posts/2026/premier.md")
+
+
+def test_a_community_in_a_subfolder_of_a_larger_repository(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_OUTBOX", str(tmp_path / "world"))
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    mono = tmp_path / "mono"
+    mono.mkdir()
+    subprocess.run(["mv", str(repo.root), str(mono / "communaute")], check=True)
+    repo.root = mono / "communaute"
+    repo.write("calendar/channels.yml", CHANNELS)
+    path = due_post(repo)
+    (mono / "README.md").write_text("monorepo\n")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(mono)], check=True)
+    git(mono, "add", "-A")
+    git(mono, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "start")
+    result = repo.gazette("publish", now=NOW)
+    assert result.output.splitlines()[-1] == "2 sent", result.output
+    assert git(mono, "status", "--porcelain", "--untracked-files=no") == ""
+    assert "newsletter: {at:" in git(mono, "show", f"HEAD:communaute/{path}")
+    (mono / "README.md").write_text("changed\n")
+    refused = repo.gazette("publish", now=NOW)
+    assert refused.exit_code == 2 and "M :/README.md" in refused.output

@@ -73,23 +73,29 @@ class Git:
         remotes = self("remote").split()
         return "origin" if "origin" in remotes else (remotes[0] if remotes else None)
 
-    def show(self, rev: str, path: str) -> bytes | None:
+    def show(self, rev: str, path: str, in_tree: bool = True) -> bytes | None:
+        """A file's bytes at ``rev`` ("" for the index), None if absent. ``in_tree``: ``path``
+        is relative to the community's folder (which may sit inside a larger repository)."""
+        spec = f"{rev}:./{path}" if in_tree else f"{rev}:{path}"
         try:
-            done = subprocess.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root,
+            done = subprocess.run(["git", "cat-file", "blob", spec], cwd=self.root,
                                   capture_output=True)
         except FileNotFoundError:
             raise GitFailed("git is not installed") from None
         return done.stdout if done.returncode == 0 else None
 
     def changes(self) -> list[tuple[str, str]]:
-        """(XY status, path) of tracked files that differ from HEAD in the index or the tree."""
+        """(XY status, path) of tracked files that differ from HEAD in the index or the tree;
+        paths relative to the community's folder (``:/path`` when outside it)."""
+        prefix = self("rev-parse", "--show-prefix").strip()
         out = self("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no")
         entries, fields = [], out.split("\0")
         i = 0
         while i < len(fields):
             entry = fields[i]
             if len(entry) > 3:
-                entries.append((entry[:2], entry[3:]))
+                path = entry[3:]
+                entries.append((entry[:2], path[len(prefix):] if path.startswith(prefix) else f":/{path}"))
                 if entry[0] in "RC":
                     i += 1  # a rename's source path follows
             i += 1

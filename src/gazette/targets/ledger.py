@@ -124,7 +124,7 @@ class Journal:
         self.git, self.remote = git, remote
 
     def read(self, key: str) -> str:
-        blob = self.git.show(LEDGER_REF, f"{key}.log")
+        blob = self.git.show(LEDGER_REF, f"{key}.log", in_tree=False)
         return blob.decode("utf-8") if blob else ""
 
     def append(self, key: str, lines: str) -> None:
@@ -174,7 +174,7 @@ class Journal:
             if line.endswith(".log"):
                 key = line[:-4]
                 mine = self.read(key)
-                theirs = (self.git.show(other, line) or b"").decode("utf-8")
+                theirs = (self.git.show(other, line, in_tree=False) or b"").decode("utf-8")
                 missing = [entry for entry in theirs.splitlines(keepends=True) if entry not in set(
                     mine.splitlines(keepends=True))]
                 if missing:
