@@ -560,3 +560,17 @@ def test_a_community_in_a_subfolder_of_a_larger_repository(repo, tmp_path, monke
     (mono / "README.md").write_text("changed\n")
     refused = repo.gazette("publish", now=NOW)
     assert refused.exit_code == 2 and "M :/README.md" in refused.output
+
+
+def test_two_accounts_on_one_network_each_use_their_own_settings(remote_repo, tmp_path, monkeypatch):
+    remote_repo.write("calendar/channels.yml", CHANNELS + "  compte-b: {network: mastodon, target: webhook, "
+                      "url: \"http://127.0.0.1:9/b\"}\n  compte-a: {network: mastodon, target: webhook, "
+                      "url: \"http://127.0.0.1:9/a\"}\n")
+    due_post(remote_repo, channels="  compte-a: {text: a}\n  compte-b: {text: b}\n")
+    remote_repo.commit_all("approve")
+    from gazette.targets import http
+
+    seen = []
+    monkeypatch.setattr(http, "post_json", lambda url, payload, headers: seen.append(url) or {"id": "1"})
+    assert remote_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "2 sent"
+    assert seen == ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]

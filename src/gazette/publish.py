@@ -200,7 +200,7 @@ class Run:
         self.stopped: str | None = None  # why the run stopped delivering, if it did
         self.fatal: Exception | None = None
         self.results: list[Outcome] = []
-        self.targets: dict[str, object] = {}
+        self.targets: dict[str, object] = {}  # channel -> its target, configured before any delivery
 
     # -- 3. nobody's work at stake ------------------------------------------------
 
@@ -317,10 +317,11 @@ class Run:
             if config.get("network") == "site":
                 continue
             name = config.get("target") or "outbox"
-            if name in self.targets or name == MANUAL:
+            if outcome.channel in self.targets or name == MANUAL:
                 continue
             try:
-                target = self.targets[name] = target_for(name, self.root, config)
+                # One target per channel: two accounts on one network never share a token.
+                target = self.targets[outcome.channel] = target_for(name, self.root, config)
                 if hasattr(target, "preflight"):
                     target.preflight()
             except DeliveryError as error:
@@ -359,7 +360,7 @@ class Run:
             if config.get("network") == "site":
                 receipt = {}  # the site shows public items; the receipt marks it published
             else:
-                target = self.targets[config.get("target") or "outbox"]
+                target = self.targets[outcome.channel]
                 delivery = Delivery(item, outcome.channel, config.get("network"), spec, spec.get("text") or "",
                                     outcome.at, delivery_key(item, outcome.channel))
                 with recording(journal, lambda: self.between_batches(outcome.channel, crisis)):
