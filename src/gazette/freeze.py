@@ -68,8 +68,13 @@ def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True, pus
 
     set_key(path, "until", now.isoformat(timespec="seconds"))
     if commit:
-        reason = next((line.partition(":")[2].strip().strip('"') for line in
-                       path.read_text(encoding="utf-8").splitlines() if line.startswith("reason:")), freeze_id)
+        from . import yamlsafe
+
+        try:
+            data, _ = yamlsafe.parse(path.read_text(encoding="utf-8"))
+        except yamlsafe.YAMLProblem:
+            data = None
+        reason = data.get("reason") if isinstance(data, dict) and data.get("reason") else freeze_id
         _commit(root, [str(path.relative_to(root))], f"gazette unfreeze: {reason}", push)
     return str(path.relative_to(root))
 

@@ -304,7 +304,9 @@ class Run:
     # -- 4. bad config stops everything before anything is sent --------------------
 
     def check_config(self, frame, outcomes: list[Outcome]) -> None:
-        from .targets import MANUAL, DeliveryError, target_for
+        import os
+
+        from .targets import MANUAL, REQUIRED_ENV, DeliveryError, target_for
 
         if frame.config_errors:
             problem = frame.config_errors[0]
@@ -319,6 +321,10 @@ class Run:
             name = config.get("target") or "outbox"
             if outcome.channel in self.targets or name == MANUAL:
                 continue
+            missing = [variable for variable in REQUIRED_ENV.get(name, ()) if not os.environ.get(variable)]
+            if missing:
+                raise PublishError(f"channel {outcome.channel}: ${missing[0]} is not set (the {name} target needs "
+                                   "it) — nothing was sent")
             try:
                 # One target per channel: two accounts on one network never share a token.
                 target = self.targets[outcome.channel] = target_for(name, self.root, config)

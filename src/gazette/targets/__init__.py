@@ -33,6 +33,10 @@ class DeliveryStopped(DeliveryError):
     what was sent is recorded and a later run resumes."""
 
 
+# Environment a target cannot work without: checked for every due channel before anything
+# is sent (a target may also define ``preflight()`` for checks of its own).
+REQUIRED_ENV = {"smtp": ("GAZETTE_SMTP_HOST", "GAZETTE_SUBSCRIBERS")}
+
 # Channels a person posts by hand (``target: manual``): publish never delivers nor receipts them.
 MANUAL = "manual"
 
