@@ -574,3 +574,27 @@ def test_two_accounts_on_one_network_each_use_their_own_settings(remote_repo, tm
     monkeypatch.setattr(http, "post_json", lambda url, payload, headers: seen.append(url) or {"id": "1"})
     assert remote_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "2 sent"
     assert seen == ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]
+
+
+def test_a_receipt_commit_cut_short_before_the_index_update_is_finished(remote_repo, tmp_path):
+    """Killed between moving the branch and updating the index: the index lags one receipt."""
+    from gazette.clock import now as clock_now
+    from gazette.receipts import write_receipts
+
+    path = due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    write_receipts(remote_repo.root / path, {"mastodon": {"at": clock_now(NOW), "id": "abc"}})
+    index = tmp_path / "private-index"
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+    run = lambda *args: subprocess.run(["git", *args], cwd=remote_repo.root, env=env, check=True,  # noqa: E731
+                                       capture_output=True, text=True).stdout.strip()
+    run("read-tree", "HEAD")
+    run("update-index", "--add", "--", path)
+    commit = run("-c", "user.name=Gazette", "-c", "user.email=gazette@localhost", "commit-tree", run("write-tree"),
+                 "-p", "HEAD", "-m", "gazette publish: cut short")
+    remote_repo.git("update-ref", "HEAD", commit)
+    assert remote_repo.git("status", "--porcelain", "--untracked-files=no").startswith("MM ")
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert remote_repo.git("status", "--porcelain", "--untracked-files=no") == ""
+    assert [p.split("/")[0] for p in delivered(tmp_path)] == ["newsletter"]
