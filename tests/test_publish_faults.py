@@ -598,3 +598,16 @@ def test_a_receipt_commit_cut_short_before_the_index_update_is_finished(remote_r
     assert result.exit_code == 0, result.output
     assert remote_repo.git("status", "--porcelain", "--untracked-files=no") == ""
     assert [p.split("/")[0] for p in delivered(tmp_path)] == ["newsletter"]
+
+
+def test_a_remote_refusing_the_lease_ref_is_a_git_error_not_a_busy_publisher(remote_repo, tmp_path):
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    hook = remote_repo.remote / "hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'only branches here' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.exit_code == 2 and "only branches here" in result.output
+    assert "another publisher" not in result.output
+    assert delivered(tmp_path) == []

@@ -120,6 +120,8 @@ class RemoteLease:
                 raise LeaseBusy(holder, datetime.fromtimestamp(expires, timezone.utc))
         try:
             self._push(current or "")
+        except PushRefused:
+            raise  # no right to push, a hook: a git error (exit 2), not a busy lease
         except GitFailed:
             raise self._busy() from None
 
@@ -141,6 +143,8 @@ class RemoteLease:
             return
         try:
             self._push(self.ours)
+        except PushRefused:
+            raise
         except GitFailed:
             raise self._busy() from None
 
