@@ -611,3 +611,25 @@ def test_a_remote_refusing_the_lease_ref_is_a_git_error_not_a_busy_publisher(rem
     assert result.exit_code == 2 and "only branches here" in result.output
     assert "another publisher" not in result.output
     assert delivered(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_cancelled_run_releases_its_lease_at_once(remote_repo, tmp_path, smtp):
+    handler, environment = smtp(remote_repo, subscribers=400, batch=10)
+    first = clone(remote_repo.remote, tmp_path / "first")
+    process = subprocess.Popen([sys.executable, "-m", "gazette.cli", "publish", "--push", "--repo", str(first),
+                                "--now", NOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, **environment, "GAZETTE_STATE_DIR": f"{first}-state",
+                                    "GAZETTE_TEST_SMTP_DELAY": "0.01"})
+    deadline = time.monotonic() + 60
+    while len(handler.recipients) < 25 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.terminate()  # SIGTERM, as a CI cancel sends
+    assert process.wait(timeout=60) == 128 + 15
+    assert subprocess.run(["git", "--git-dir", str(remote_repo.remote), "show-ref", "refs/gazette/lease"],
+                          capture_output=True).returncode == 1  # released, not left to expire
+    sent = len(handler.recipients)
+    fresh = publish(clone(remote_repo.remote, tmp_path / "fresh"), env=environment)
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    counts = Counter(handler.recipients)
+    assert len(counts) == 400 and sum(counts.values()) - 400 <= 10 and sent < 400

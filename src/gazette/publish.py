@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections import namedtuple
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from hashlib import blake2b
 from pathlib import Path
@@ -175,7 +176,7 @@ def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: boo
             raise PublishError(f"{root} is not a git repository: receipts must be committed")
         return outcomes
     try:
-        with LocalLock(state_dir(root)):
+        with LocalLock(state_dir(root)), _terminate_cleanly():
             run_ = Run(root, git, now, channels, push, progress, clock)
             try:
                 outcomes = run_.execute()
@@ -187,6 +188,27 @@ def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: boo
         raise PublisherBusy(str(busy)) from None
     record_run(root, now, outcomes)
     return outcomes
+
+
+@contextmanager
+def _terminate_cleanly():
+    """SIGTERM (a cancelled CI job) unwinds like an exception: the lease is released at
+    once instead of blocking the next publisher until it expires."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Run:
