@@ -368,14 +368,17 @@ def review(base, fmt, root, now):
 @click.option("--dry-run", is_flag=True, help="Print what is due and touch nothing.")
 @click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
 @click.option("--push/--no-push", default=False, show_default=True,
-              help="Push the receipts commit (rebase and retry if the remote moved on).")
+              help="Take the lease on the remote and push each receipt before the next delivery.")
 @common_options(("text", "json"))
 def publish(dry_run, channels, push, fmt, root, now):
     """Deliver what is public and due, once, and commit the receipts.
 
     Each (item, channel) goes through its target (calendar/channels.yml
-    `target:`; default `outbox`, files in outbox/). A freeze holds
-    everything but items tagged crisis. Exit 1 if a delivery failed.
+    `target:`; default `outbox`, files in outbox/); each receipt is committed
+    (and pushed, with --push) before the next delivery. A freeze holds
+    everything but items tagged crisis. Exit 1 if a delivery failed, 2 if
+    git or the configuration refused (nothing more is sent), 75 if another
+    publisher holds the lock or the remote's lease (nothing is sent).
     """
     from .publish import EX_TEMPFAIL, PublishError, PublisherBusy, run, summary
 
