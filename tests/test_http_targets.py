@@ -70,7 +70,7 @@ def test_webhook_500_then_200_is_one_signed_delivery(repo, server, monkeypatch):
     assert second["X-Gazette-Signature"] == f"sha256={expected}"
     assert json.loads(body)["text"] == "Bonjour"
     receipt = (repo.root / "content/posts/2026/annonce.md").read_text()
-    assert "s3cret" not in receipt and "hook: {at: 2026-12-01 13:00:00+01:00, id: '1'}" in receipt
+    assert "s3cret" not in receipt and "hook: {at: 2026-12-01 13:00:00+01:00, id: \"1\"}" in receipt
 
 
 def test_webhook_4xx_is_a_final_failure(repo, server):
@@ -98,7 +98,7 @@ def test_mastodon_without_token_fails_clearly(repo, server, monkeypatch):
     monkeypatch.delenv("GAZETTE_MASTODON_TOKEN", raising=False)
     setup(repo, f"  masto: {{network: mastodon, target: mastodon, instance: \"{server['url']}\"}}\n")
     result = repo.gazette("publish", now=NOW)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing secret stops the run before anything is sent
     assert "$GAZETTE_MASTODON_TOKEN is not set" in result.output
 
 

@@ -30,6 +30,7 @@ def due_post(repo, slug="annonce", at="2026-12-01T12:30:00+01:00", extra=""):
 def test_publish_delivers_once_and_records_receipts(remote_repo):
     path = due_post(remote_repo)
     remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q", "origin", "main")
     before = (remote_repo.root / path).read_text()
     result = remote_repo.gazette("publish", "--push", now=NOW)
     assert result.output.splitlines()[-1] == "2 sent"
@@ -43,7 +44,7 @@ def test_publish_delivers_once_and_records_receipts(remote_repo):
     assert "Message-ID: <" in eml and "Subject: Annonce" in eml
 
     # Only receipt lines (and the status) changed; comments and quoting kept.
-    diff = remote_repo.git("diff", "HEAD~1", "--", path)
+    diff = remote_repo.git("diff", "HEAD~2", "--", path)
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert [line.split(" {")[0] for line in changed] == [
         "-status: approved  # validé en revue",
@@ -54,10 +55,16 @@ def test_publish_delivers_once_and_records_receipts(remote_repo):
     ]
     assert changed[3].startswith("+  mastodon: {at: 2026-12-01 13:00:00+01:00, id: ")
     assert before.count("\n") + 3 == (remote_repo.root / path).read_text().count("\n")
-    assert remote_repo.git("log", "-1", "--format=%s").strip() == "gazette publish: 2 deliveries"
-    remote_log = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "-1", "--format=%s"],
-                                capture_output=True, text=True).stdout.strip()
-    assert remote_log == "gazette publish: 2 deliveries"
+    # One commit per delivery, each pushed before the next delivery.
+    assert remote_repo.git("log", "-2", "--format=%s").splitlines() == [
+        f"gazette publish: {path} newsletter", f"gazette publish: {path} mastodon"]
+    remote_log = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "-2", "--format=%s"],
+                                capture_output=True, text=True).stdout.splitlines()
+    assert remote_log == [f"gazette publish: {path} newsletter", f"gazette publish: {path} mastodon"]
+    assert remote_repo.git("status", "--porcelain", "--untracked-files=no") == ""
+    # The lease is released at the end: the next publisher need not wait for it to expire.
+    assert subprocess.run(["git", "--git-dir", str(remote_repo.remote), "show-ref", "refs/gazette/lease"],
+                          capture_output=True).returncode == 1
 
     again = remote_repo.gazette("publish", now=NOW)
     assert again.output == "nothing due\n"
@@ -69,7 +76,7 @@ def test_a_crash_before_the_receipt_does_not_deliver_twice(git_repo):
     due_post(git_repo)
     git_repo.commit_all()
     git_repo.gazette("publish", now=NOW)
-    git_repo.git("reset", "-q", "--hard", "HEAD~1")  # the receipts commit never happened
+    git_repo.git("reset", "-q", "--hard", "HEAD~2")  # the receipt commits never happened
     result = git_repo.gazette("publish", now=NOW)
     assert result.output.splitlines()[-1] == "2 sent"
     assert len(list((git_repo.root / "outbox").rglob("*.*"))) == 2  # same files, not new ones
@@ -169,7 +176,10 @@ def test_two_publishers_racing_on_one_remote_deliver_once(remote_repo, tmp_path,
                                    "--now", NOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for c in clones]
     outputs = [p.communicate(timeout=120) for p in processes]
-    assert all(p.returncode == 0 for p in processes), outputs
+    # The loser either found the lease taken (75, sent nothing) or came after the winner.
+    assert sorted(p.returncode for p in processes) in ([0, 0], [0, 75]), outputs
+    assert all("another publisher is running" in err for p, (_, err) in zip(processes, outputs)
+               if p.returncode == 75)
     delivered = sorted(p.name for p in shared_outbox.rglob("*.*"))
     assert len(delivered) == 4  # 2 items × (mastodon, newsletter), each once
     check = tmp_path / "check"
@@ -194,7 +204,8 @@ def test_a_rejected_push_is_rebased_and_retried(remote_repo, tmp_path):
     assert result.exit_code == 0, result.output
     log = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "log", "--format=%s", "-3"],
                          capture_output=True, text=True).stdout.splitlines()
-    assert log[:2] == ["gazette publish: 2 deliveries", "autre"]
+    assert log == ["gazette publish: content/posts/2026/annonce.md newsletter",
+                   "gazette publish: content/posts/2026/annonce.md mastodon", "autre"]
 
 
 def test_freeze_and_status_show_the_community_zone_whatever_the_clock(git_repo):

@@ -142,7 +142,7 @@ def test_missing_configuration_is_a_clear_failure(repo, tmp_path, monkeypatch, s
     newsletter_repo(repo, tmp_path, monkeypatch, controller)
     monkeypatch.delenv("GAZETTE_SUBSCRIBERS")
     result = repo.gazette("publish", now=NOW)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # config: stopped before anything is sent
     assert "$GAZETTE_SUBSCRIBERS is not set" in result.output
 
 

@@ -376,21 +376,30 @@ def review(base, fmt, root, now):
 @click.option("--dry-run", is_flag=True, help="Print what is due and touch nothing.")
 @click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
 @click.option("--push/--no-push", default=False, show_default=True,
-              help="Push the receipts commit (rebase and retry if the remote moved on).")
+              help="Take the lease on the remote and push each receipt before the next delivery.")
 @common_options(("text", "json"))
 def publish(dry_run, channels, push, fmt, root, now):
     """Deliver what is public and due, once, and commit the receipts.
 
     Each (item, channel) goes through its target (calendar/channels.yml
-    `target:`; default `outbox`, files in outbox/). A freeze holds
-    everything but items tagged crisis. Exit 1 if a delivery failed.
+    `target:`; default `outbox`, files in outbox/); each receipt is committed
+    (and pushed, with --push) before the next delivery. A freeze holds
+    everything but items tagged crisis. Exit 1 if a delivery failed, 2 if
+    git or the configuration refused (nothing more is sent), 75 if another
+    publisher holds the lock or the remote's lease (nothing is sent).
     """
     from .clock import shown
-    from .publish import PublishError, run, summary
+    from .publish import EX_TEMPFAIL, PublishError, PublisherBusy, run, summary
 
     try:
         outcomes = run(root, now, channels, dry_run=dry_run, push=push, progress=progress_bar("Publishing", 50))
     except PublishError as error:
+        for o in error.outcomes:
+            detail = f"  ({o.detail})" if o.detail else ""
+            click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+        if isinstance(error, PublisherBusy):
+            click.echo(f"gazette: busy: {error}", err=True)
+            sys.exit(EX_TEMPFAIL)
         raise ConfigError(str(error)) from None
     if fmt == "json":
         import json
@@ -411,11 +420,13 @@ def publish(dry_run, channels, push, fmt, root, now):
 @click.option("--reason", required=True, help="Why: shown in gazette status and in the commit.")
 @click.option("--until", "until_text", metavar="ISO", help="End the freeze by itself at this time.")
 @click.option("--channel", "channels", multiple=True, help="Only these channels (default: all).")
+@click.option("--no-push", is_flag=True, help="Commit here only (default: also push, so every publisher stops).")
 @common_options(formats=None)
-def freeze_command(reason, until_text, channels, root, now):
-    """Stop every delivery now (crisis): commits calendar/freezes/<id>.yml.
+def freeze_command(reason, until_text, channels, no_push, root, now):
+    """Stop every delivery now (crisis): commits and pushes calendar/freezes/<id>.yml.
 
-    Items tagged crisis (holding statements) still go out.
+    Items tagged crisis (holding statements) still go out. A send in
+    progress stops at its next batch.
     """
     from .clock import shown
     from .freeze import FreezeError, freeze
@@ -423,7 +434,8 @@ def freeze_command(reason, until_text, channels, root, now):
     zone = _community_zone(root, now)()
     until = _moment_option(until_text, "--until", zone)
     try:
-        freeze_id = freeze(root, now.astimezone(zone), reason, until and until.astimezone(zone), channels)
+        freeze_id = freeze(root, now.astimezone(zone), reason, until and until.astimezone(zone), channels,
+                           push=False if no_push else None)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
     click.echo(f"frozen: {freeze_id} since {shown(now, zone)}" + (f" until {shown(until, zone)}" if until else "")
@@ -432,18 +444,37 @@ def freeze_command(reason, until_text, channels, root, now):
 
 @cli.command("unfreeze")
 @click.argument("freeze_id", metavar="ID")
+@click.option("--no-push", is_flag=True, help="Commit here only (default: also push).")
 @common_options(formats=None)
-def unfreeze_command(freeze_id, root, now):
+def unfreeze_command(freeze_id, no_push, root, now):
     """End a freeze now; its window stays on record so passed slots are reported, not sent."""
     from .clock import shown
     from .freeze import FreezeError, unfreeze
 
     zone = _community_zone(root, now)()
     try:
-        path = unfreeze(root, now.astimezone(zone), freeze_id)
+        path = unfreeze(root, now.astimezone(zone), freeze_id, push=False if no_push else None)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
     click.echo(f"unfrozen at {shown(now, zone)}: {path}")
+
+
+@cli.command("published")
+@click.argument("slug")
+@click.option("--channel", required=True, help="The channel posted by hand (target: manual in calendar/channels.yml).")
+@click.option("--url", required=True, help="The address of the post on the network.")
+@click.option("--at", "at_text", metavar="ISO", help="When it was posted (default: now).")
+@common_options(formats=None)
+def published_command(slug, channel, url, at_text, root, now):
+    """Record that a person posted SLUG on a manual channel (Instagram, a forum): commits the receipt."""
+    from .publish import PublishError, record_manual
+
+    at = _moment_option(at_text, "--at", _community_zone(root, now))
+    try:
+        path = record_manual(root, now, slug, channel, url, at)
+    except PublishError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"recorded: {channel} {path}")
 
 
 @cli.command("status")

@@ -32,8 +32,11 @@ def _quote(text: str) -> str:
 
 
 def freeze(root: Path, now: datetime, reason: str, until: datetime | None = None, channels=(),
-           commit: bool = True) -> str:
-    """Write and commit a freeze; returns its id."""
+           commit: bool = True, push: bool | None = None) -> str:
+    """Write, commit and push a freeze; returns its id.
+
+    ``push``: None pushes when the branch has a remote, False stays local.
+    """
     if not reason.strip():
         raise FreezeError("--reason is required: say why, it is shown to everyone")
     if until is not None and until <= now:
@@ -54,28 +57,83 @@ def freeze(root: Path, now: datetime, reason: str, until: datetime | None = None
         lines.append(f"channels: [{', '.join(channels)}]")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if commit:
-        _commit(root, [str(path.relative_to(root))], f"gazette freeze: {reason}")
+        _commit(root, [str(path.relative_to(root))], f"gazette freeze: {reason}", push)
     return freeze_id
 
 
-def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True) -> str:
+def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True, push: bool | None = None) -> str:
     path = root / FRAME_FOLDERS["freezes"] / f"{freeze_id.removesuffix('.yml')}.yml"
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yml")) if path.parent.is_dir() else []
         raise FreezeError(f"no freeze {freeze_id!r} (known: {', '.join(known) or 'none'})")
-    from .receipts import _yaml
+    from .receipts import set_key
 
-    yaml = _yaml()
-    data = yaml.load(path.read_text(encoding="utf-8"))
-    data["until"] = now.replace(microsecond=0)
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.dump(data, handle)
+    set_key(path, "until", now.isoformat(timespec="seconds"))
     if commit:
-        _commit(root, [str(path.relative_to(root))], f"gazette unfreeze: {data.get('reason', freeze_id)}")
+        from . import yamlsafe
+
+        try:
+            data, _ = yamlsafe.parse(path.read_text(encoding="utf-8"))
+        except yamlsafe.YAMLProblem:
+            data = None
+        reason = data.get("reason") if isinstance(data, dict) and data.get("reason") else freeze_id
+        _commit(root, [str(path.relative_to(root))], f"gazette unfreeze: {reason}", push)
     return str(path.relative_to(root))
 
 
-def _commit(root: Path, paths: list[str], message: str) -> None:
-    from .publish import commit
+def _commit(root: Path, paths: list[str], message: str, push: bool | None) -> None:
+    """Commit only ``paths`` (a person's staged files stay staged), then share the change.
 
-    commit(root, paths, message, push=False)
+    The pushed commit is the freeze file on top of the remote branch, not the
+    local branch: a crisis freeze must not publish someone's unpushed work with it.
+    """
+    from .gitops import Git, GitFailed
+
+    git = Git(root)
+    if not git.is_repository():
+        raise FreezeError(f"{root} is not a git repository: a freeze must be committed to reach publishers")
+    try:
+        git.commit_paths(paths, message)
+        if push is False:
+            return
+        branch = git.branch()
+        remote = git.remote(branch)
+        if remote is None:
+            if push:
+                raise FreezeError("--push: this repository has no remote")
+            return
+        _share(git, remote, branch, paths, message)
+    except GitFailed as error:
+        raise FreezeError(f"{error} (the freeze is committed here; push it by hand, or run again)") from None
+
+
+def _share(git, remote: str, branch: str, paths: list[str], message: str, attempts: int = 3) -> None:
+    import tempfile
+
+    from .gitops import IDENTITY, GitFailed, PushRefused
+
+    upstream = f"refs/remotes/{remote}/{branch}"
+    own_identity = git("config", "user.email", ok=(0, 1)).strip()
+    for attempt in range(attempts):
+        git.fetch(remote, f"+refs/heads/{branch}:{upstream}")
+        base = git.ref(upstream)
+        with tempfile.TemporaryDirectory(prefix="gazette-index-") as folder:
+            env = {"GIT_INDEX_FILE": os.path.join(folder, "index")}
+            git("read-tree", base, env=env)
+            git("update-index", "--add", "--", *paths, env=env)
+            tree = git("write-tree", env=env).strip()
+        sha = git("commit-tree", tree, "-p", base, "-m", message, env=None if own_identity else IDENTITY).strip()
+        try:
+            git.push(remote, f"{sha}:refs/heads/{branch}")
+            break
+        except PushRefused:
+            raise
+        except GitFailed:
+            if attempt == attempts - 1:
+                raise
+    git.fetch(remote, f"+refs/heads/{branch}:{upstream}")
+    head = git.head()
+    # Nothing else was unpushed here: take the shared commit instead of our twin of it.
+    if git.is_ancestor(f"{head}^", upstream) and git("rev-parse", f"{head}^{{tree}}") == \
+            git("rev-parse", f"{upstream}^{{tree}}"):
+        git("update-ref", "HEAD", git.ref(upstream), head)

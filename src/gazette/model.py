@@ -353,12 +353,14 @@ CHANNEL_POST = Object({
     "text": Field(Text(), doc="the text posted on this channel"),
     "at": Field(Moment(), doc="when to post; defaults to the item's date"),
     "image": Field(IMAGE),
+    "edition": Field(Integer(1), doc="raise it to send a corrected item again on purpose (default 1)"),
 }, doc="what to publish on one channel of calendar/channels.yml")
 
 RECEIPT = Object({
     "at": Field(Moment()), "commit": Field(Text()), "id": Field(Text()),
     "url": Field(Text()), "message_id": Field(Text()), "recipients": Field(Integer(0)),
-}, doc="written by gazette publish only")
+    "refused": Field(Integer(0)), "deferred": Field(Integer(0)), "by": Field(Text()),
+}, doc="written by gazette publish (and gazette published, for manual channels) only")
 
 COMMON: dict[str, Field] = {
     "title": Field(Text(nonempty=True), True, "the title members read"),
@@ -487,7 +489,8 @@ CHANNEL = Object({
     "cadence": Field(Object({"posts": Field(Integer(1), True),
                              "per": Field(Choice(("day", "week", "month")), True)})),
     "limit": Field(Integer(1), doc="maximum text length"),
-    "target": Field(Choice(("outbox", "smtp", "mastodon", "webhook")), doc="delivery target (default outbox)"),
+    "target": Field(Choice(("outbox", "smtp", "mastodon", "webhook", "manual")),
+                     doc="delivery target (default outbox); manual: a person posts, then runs gazette published"),
     "timezone": Field(Text(), doc="the account's own IANA zone, for slots"),
     # target settings; secrets are never here, only the names of environment variables
     "outbox": Field(Text(), doc="outbox folder (outbox target)"),

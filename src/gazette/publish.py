@@ -1,15 +1,32 @@
 """Stage 4: deliver what is due, exactly once, and record it in git.
 
-``gazette publish`` reads top to bottom as its stages: load, plan what is
-due, hold what a freeze stops, deliver each (item, channel) through its
-target, write receipts into front matter, commit once, push with
-rebase-and-retry. A failing channel never blocks the others.
+``gazette publish`` reads top to bottom as its stages:
+
+1. plan from the files (what is due, held by a freeze or a check error, manual);
+2. take the lock (this machine) and, with ``--push``, the lease (the remote);
+3. make sure no person's work is at stake: refuse to start over their
+   uncommitted changes or unpushed commits; commit receipts a crashed run
+   left in the files; bring the branch up to the remote's (fast-forward, or
+   a rebase of our own commits, aborted on conflict — never a reset);
+4. refuse bad config before anything is sent (unknown target, missing
+   secret, a freeze file that does not parse);
+5. for each due (item, channel): check in (renew the lease, look for a new
+   freeze), deliver through its target, write the receipt (a line edit),
+   commit it, and push it before the next delivery.
+
+A crash at any point leaves a state the next run, on this machine or on a
+fresh clone, recovers from with at most the delivery in flight repeated, and
+that one under the same key (targets are idempotent by key). The newsletter's
+per-recipient ledger is journaled on ``refs/gazette/ledger`` the same way,
+batch by batch (see :mod:`gazette.targets.ledger`).
 """
 
 from __future__ import annotations
 
+import time
 from collections import namedtuple
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from hashlib import blake2b
 from pathlib import Path
 
@@ -17,23 +34,40 @@ from .plan import active_freezes
 from .visibility import is_public
 
 # What the run decided for one publication.
-Outcome = namedtuple("Outcome", "path channel at state detail")  # state: due|sent|held|missed|failed
+# state: due|sent|deferred|held|missed|failed|manual (manual: a person posts it, then `gazette
+# published`; deferred: a target reported ``pending`` recipients, no receipt yet)
+Outcome = namedtuple("Outcome", "path channel at state detail")
 CRISIS_TAG = "crisis"
+EX_TEMPFAIL = 75
+FREEZES_FOLDER = "calendar/freezes/"
 
 
 class PublishError(Exception):
-    """Publishing cannot start (not a git repository, push impossible…): exit 2."""
+    """Publishing cannot start or go on (not a repository, git refused, bad config): exit 2.
+
+    ``outcomes`` holds what the run did before it stopped, if anything.
+    """
+
+    def __init__(self, message: str, outcomes=()):
+        super().__init__(message)
+        self.outcomes = list(outcomes)
+
+
+class PublisherBusy(PublishError):
+    """Another publisher holds the lock or the lease: nothing was sent, exit 75."""
 
 
 def delivery_key(item, channel: str) -> str:
-    """Stable for (item, channel, revision): the same text delivered twice is one delivery."""
+    """Stable for (item path, channel, edition): a corrected title or text after a crash
+    resumes the same send; raising ``edition`` sends again on purpose."""
     spec = (item.meta.get("channels") or {}).get(channel) or {}
-    revision = f"{item.path}\0{channel}\0{spec.get('text', '')}\0{item.meta.get('title', '')}"
-    return blake2b(revision.encode("utf-8"), digest_size=16).hexdigest()
+    edition = spec.get("edition") or 1
+    return blake2b(f"{item.path}\0{channel}\0{edition}".encode("utf-8"), digest_size=16).hexdigest()
 
 
-def plan(publications_, frame, now: datetime, channels=()) -> list[Outcome]:
-    """What is due, held by a freeze, or missed; nothing is delivered here."""
+def plan(publications_, frame, now: datetime, channels=(), check_errors=None) -> list[Outcome]:
+    """What is due, held (freeze, check error), missed or manual; nothing is delivered here."""
+    check_errors = check_errors or {}
     outcomes = []
     for pub in publications_:
         if not is_public(pub, now):
@@ -42,14 +76,21 @@ def plan(publications_, frame, now: datetime, channels=()) -> list[Outcome]:
             continue
         crisis = CRISIS_TAG in (pub.tags or ())
         holding = [] if crisis else active_freezes(frame, now, pub.channel)
+        config = frame.channels.get(pub.channel) or {}
         if pub.channel not in frame.channels:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "failed", "channel not declared"))
+        elif pub.path in check_errors:
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"check error: {check_errors[pub.path]}"))
         elif holding:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"freeze: {holding[0].get('reason', '')}"))
         elif not crisis and active_freezes(frame, pub.at, pub.channel):
             # Its slot passed during a freeze now over: never sent in a burst on unfreeze.
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "missed",
                                     "slot passed during a freeze: give it a new date"))
+        elif config.get("target") == "manual":
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "manual",
+                                    f"post it by hand, then: gazette published {pub.slug} --channel {pub.channel} "
+                                    "--url URL"))
         else:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "due", ""))
     return sorted(outcomes, key=lambda o: (o.at.timestamp(), o.path, o.channel))
@@ -57,36 +98,53 @@ def plan(publications_, frame, now: datetime, channels=()) -> list[Outcome]:
 
 def planned(root: Path, now: datetime, channels=()) -> tuple[object, list[Outcome]]:
     """(frame, outcomes) from the same per-file cache as ``gazette check``: a run with
-    nothing due costs about a warm check."""
+    nothing due costs about a warm check.
+
+    ``frame.config_errors`` lists what must stop a run before anything is sent (errors
+    in calendar/channels.yml, freeze files that do not parse); a broken freeze file
+    also counts as a freeze on every channel, so ``status`` and ``--dry-run`` show it.
+    """
     from .check import scan
     from .load import load_frame
+    from .problems import ERROR, apply_severity
 
     frame, problems = load_frame(root)
-    repo, _, store, _ = scan(root, now, frame, problems)
+    frame.config_errors = [p for p in apply_severity(problems, frame.severity) if p.severity == ERROR]
+    for problem in frame.config_errors:
+        if problem.path.startswith(FREEZES_FOLDER) and Path(problem.path).stem not in frame.freezes:
+            frame.freezes[Path(problem.path).stem] = {
+                "reason": f"{problem.path} does not parse, treated as a freeze ({problem.message})",
+                "who": "?", "from": datetime.min.replace(tzinfo=timezone.utc), "_path": problem.path}
+    found: list = []
+    repo, _, store, _ = scan(root, now, frame, found)
     if store:
         store.save(prune=True)
-    return frame, plan(repo.publications, frame, now, channels)
+    check_errors: dict[str, str] = {}
+    for problem in apply_severity(found, frame.severity):
+        # A freeze is the plan's to judge (held now, missed after): not an error that holds.
+        if problem.severity == ERROR and problem.code != "calendar/frozen" and problem.path not in check_errors:
+            check_errors[problem.path] = f"{problem.path}:{problem.line or 1}: {problem.code} {problem.message}"
+    return frame, plan(repo.publications, frame, now, channels, check_errors)
 
 
-def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: bool = False,
-        progress=None) -> list[Outcome]:
-    """Deliver what :func:`plan` finds due; record receipts; commit; push. Returns every outcome.
+_reached: dict[str, int] = {}
 
-    A run that loses a push race to another publisher starts again from the
-    remote's receipts: what the other run delivered is no longer due, and
-    what both delivered was delivered once (targets are idempotent by key).
-    """
-    for _ in range(3):
-        try:
-            outcomes = _run_once(root, now, channels, dry_run, push, progress)
-            break
-        except RaceLost:
-            continue
-    else:
-        raise PublishError("lost the push race three times in a row; run publish again")
-    if not dry_run:
-        record_run(root, now, outcomes)
-    return outcomes
+
+def step(name: str) -> None:
+    """A step boundary of a run. ``GAZETTE_TEST_KILL_AT=name[@n]`` kills the process there
+    (SIGKILL, at the n-th time): the fault-injection tests prove every boundary recoverable."""
+    import os
+
+    wanted = os.environ.get("GAZETTE_TEST_KILL_AT")
+    if not wanted:
+        return
+    target, _, nth = wanted.partition("@")
+    if target == name:
+        _reached[name] = _reached.get(name, 0) + 1
+        if _reached[name] == int(nth or 1):
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def state_dir(root: Path) -> Path:
@@ -94,6 +152,333 @@ def state_dir(root: Path) -> Path:
     import os
 
     return Path(os.environ.get("GAZETTE_STATE_DIR") or Path(root) / ".gazette")
+
+
+def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: bool = False,
+        progress=None, clock=time.time) -> list[Outcome]:
+    """Deliver what :func:`plan` finds due; record and commit each receipt before the
+    next delivery (and push it, with ``push``). Returns every outcome.
+
+    Raises :class:`PublisherBusy` (exit 75) when another publisher runs, and
+    :class:`PublishError` (exit 2) when git or the config refuse, before anything is
+    sent or, mid-run, before the next delivery.
+    """
+    from .gitops import Git
+    from .lease import LeaseBusy, LocalLock
+
+    root = Path(root)
+    frame, outcomes = planned(root, now, channels)
+    if dry_run:
+        return outcomes
+    git = Git(root)
+    if not git.is_repository():
+        if any(o.state == "due" for o in outcomes):
+            raise PublishError(f"{root} is not a git repository: receipts must be committed")
+        return outcomes
+    try:
+        with LocalLock(state_dir(root)), _terminate_cleanly():
+            run_ = Run(root, git, now, channels, push, progress, clock)
+            try:
+                outcomes = run_.execute()
+            finally:
+                run_.finish()
+    except LeaseBusy as busy:
+        if busy.expires is not None:  # on screen, times are in the community's zone
+            busy = LeaseBusy(busy.holder, busy.expires.astimezone(frame.timezone))
+        raise PublisherBusy(str(busy)) from None
+    record_run(root, now, outcomes)
+    return outcomes
+
+
+@contextmanager
+def _terminate_cleanly():
+    """SIGTERM (a cancelled CI job) unwinds like an exception: the lease is released at
+    once instead of blocking the next publisher until it expires."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Run:
+    """One publish run once the lock is held: the stages of the module docstring."""
+
+    def __init__(self, root: Path, git, now: datetime, channels, push: bool, progress, clock):
+        self.root, self.git, self.now, self.channels = root, git, now, channels
+        self.push, self.progress, self.clock = push, progress, clock
+        self.lease = None
+        self.remote = self.branch = None
+        self.stopped: str | None = None  # why the run stopped delivering, if it did
+        self.fatal: Exception | None = None
+        self.results: list[Outcome] = []
+        self.targets: dict[str, object] = {}  # channel -> its target, configured before any delivery
+
+    # -- 3. nobody's work at stake ------------------------------------------------
+
+    def execute(self) -> list[Outcome]:
+        from .gitops import GitFailed
+
+        try:
+            self.recover_receipts()
+            if self.push:
+                self.take_lease()
+            frame, outcomes = planned(self.root, self.now, self.channels)  # with the remote's receipts
+            self.check_config(frame, outcomes)
+            self.deliver(frame, outcomes)
+        except GitFailed as error:
+            raise PublishError(str(error), self.results) from None
+        if self.fatal is not None:
+            raise type(self.fatal)(str(self.fatal), self.results)  # PublisherBusy stays exit 75
+        return self.results
+
+    def recover_receipts(self) -> None:
+        """Refuse to start over a person's uncommitted work; commit receipts a crashed run
+        left uncommitted (they must reach git, or a fresh clone delivers again)."""
+        from .receipts import receipt_only
+
+        stranded, foreign = [], []
+        for status, path in self.git.changes():
+            head = self.git.show("HEAD", path)
+            try:
+                disk = (self.root / path).read_bytes()
+            except OSError:
+                disk = None
+            if head is not None and disk is not None and disk != head and receipt_only(head, disk):
+                stranded.append(path)
+            elif head is not None and disk == head and receipt_only(self.git.show("", path) or b"", head):
+                self.git("reset", "-q", "HEAD", "--", path)  # our commit went in, the index lagged
+            else:
+                foreign.append(f"{status.strip() or '?'} {path}")
+        if foreign:
+            raise PublishError("uncommitted changes that are not receipts: " + ", ".join(foreign[:5]) +
+                               (" …" if len(foreign) > 5 else "") +
+                               " — commit, stash or discard them first (publish commits only its receipts)")
+        if stranded:
+            self.git.commit_paths(stranded, f"gazette publish: {len(stranded)} receipts left by an interrupted run")
+
+    def take_lease(self) -> None:
+        from .gitops import EMAIL, GitFailed
+        from .lease import SEEN_PREFIX, RemoteLease
+        from .targets.ledger import LEDGER_REF, Journal
+
+        self.branch = self.git.branch()
+        self.remote = self.git.remote(self.branch)
+        if not self.remote:
+            raise PublishError("--push: this repository has no remote")
+        upstream = f"refs/remotes/{self.remote}/{self.branch}"
+        self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}", f"+refs/gazette/*:{SEEN_PREFIX}*")
+        theirs = [c for c in self.git.commits(f"{upstream}..HEAD") if c[1] != EMAIL]
+        if theirs:
+            sha, author, subject = theirs[0]
+            raise PublishError(f"{len(theirs)} unpushed commit(s) that are not publish's, e.g. {sha[:10]} "
+                               f"\"{subject}\" by {author}: push them (or move them to a branch) first")
+        self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
+        self.lease.acquire()
+        step("lease")
+        self.git.integrate(upstream)
+        self.sync()
+        journal = Journal(self.git, self.remote)
+        remote_ledger = self.git.ref(SEEN_PREFIX + "ledger")
+        if journal.merge(remote_ledger) or (self.git.ref(LEDGER_REF) and remote_ledger != self.git.ref(LEDGER_REF)):
+            try:
+                self.git.push(self.remote, f"{LEDGER_REF}:{LEDGER_REF}")
+            except GitFailed as error:
+                raise PublishError(f"cannot push the newsletter ledger: {error}") from None
+
+    def sync(self, attempts: int = 3) -> None:
+        """Push our commits; when the remote moved on, fetch, replay ours on top, retry."""
+        from .gitops import GitFailed, PushRefused
+
+        if not self.push:
+            return
+        upstream = f"refs/remotes/{self.remote}/{self.branch}"
+        for attempt in range(attempts):
+            if self.git.ref(upstream) == self.git.head():
+                return
+            try:
+                head = self.git.head()
+                self.git.push(self.remote, f"{head}:refs/heads/{self.branch}")
+                self.git("update-ref", upstream, head)  # what the remote now has, without a fetch
+                return
+            except PushRefused:
+                raise
+            except GitFailed:
+                if attempt == attempts - 1:
+                    raise
+            self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
+            self.git.integrate(upstream)
+
+    def finish(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
+
+    # -- 4. bad config stops everything before anything is sent --------------------
+
+    def check_config(self, frame, outcomes: list[Outcome]) -> None:
+        import os
+
+        from .targets import MANUAL, REQUIRED_ENV, DeliveryError, target_for
+
+        if frame.config_errors:
+            problem = frame.config_errors[0]
+            raise PublishError(f"{problem.path}:{problem.line or 1}: {problem.code} {problem.message} — "
+                               "nothing was sent; fix the configuration first")
+        for outcome in outcomes:
+            if outcome.state != "due":
+                continue
+            config = frame.channels[outcome.channel]
+            if config.get("network") == "site":
+                continue
+            name = config.get("target") or "outbox"
+            if outcome.channel in self.targets or name == MANUAL:
+                continue
+            missing = [variable for variable in REQUIRED_ENV.get(name, ()) if not os.environ.get(variable)]
+            if missing:
+                raise PublishError(f"channel {outcome.channel}: ${missing[0]} is not set (the {name} target needs "
+                                   "it) — nothing was sent")
+            try:
+                # One target per channel: two accounts on one network never share a token.
+                target = self.targets[outcome.channel] = target_for(name, self.root, config)
+                if hasattr(target, "preflight"):
+                    target.preflight()
+            except DeliveryError as error:
+                raise PublishError(f"channel {outcome.channel}: {error} — nothing was sent") from None
+
+    # -- 5. deliver, record, commit, push: one at a time ---------------------------
+
+    def deliver(self, frame, outcomes: list[Outcome]) -> None:
+        from .load import load_repo
+
+        due = [o for o in outcomes if o.state == "due"]
+        self.results = [o for o in outcomes if o.state != "due"]
+        if not due:
+            return
+        repo = load_repo(self.root, only={o.path for o in due})
+        items = {item.path: item for item in repo.items}
+        for outcome in self.progress(due) if self.progress else due:
+            item = items[outcome.path]
+            crisis = CRISIS_TAG in (item.meta.get("tags") or ())
+            if self.stopped is None:
+                self.checkpoint(outcome.channel, crisis)
+            if self.stopped is not None:
+                self.results.append(outcome._replace(state="held", detail=self.stopped))
+                continue
+            self.results.append(self.deliver_one(frame, item, outcome, crisis))
+
+    def deliver_one(self, frame, item, outcome: Outcome, crisis: bool) -> Outcome:
+        from .gitops import GitFailed
+        from .sitelinks import expand_for
+        from .targets import Delivery, DeliveryError, DeliveryIncomplete, DeliveryStopped
+        from .targets.ledger import Journal, recording
+
+        config = frame.channels[outcome.channel]
+        spec = (item.meta.get("channels") or {}).get(outcome.channel) or {}
+        journal = Journal(self.git, self.remote if self.push else None)
+        try:
+            if config.get("network") == "site":
+                receipt = {}  # the site shows public items; the receipt marks it published
+            else:
+                target = self.targets[outcome.channel]
+                delivery = Delivery(item, outcome.channel, config.get("network"), spec,
+                                    expand_for(self.root, item, spec.get("text") or ""),
+                                    outcome.at, delivery_key(item, outcome.channel))
+                with recording(journal, lambda: self.between_batches(outcome.channel, crisis)):
+                    receipt = target.deliver(delivery, now=self.now)
+            step("delivered")
+        except DeliveryStopped as error:
+            return outcome._replace(state="held", detail=self.stopped or str(error))
+        except DeliveryIncomplete as error:
+            # The ledger holds who got it; the next run resumes there. No receipt until
+            # everyone is sent, refused or given up. Nobody reached at all is a failure to see.
+            if error.counts.get("unreached"):
+                return outcome._replace(state="failed", detail=str(error))
+            return outcome._replace(state="deferred", detail=str(error))
+        except DeliveryError as error:
+            return outcome._replace(state="failed", detail=str(error))
+        except OSError as error:
+            return outcome._replace(state="failed", detail=f"{error.strerror or error}")
+        except Exception as error:  # noqa: BLE001 - one target's bug must not block the others
+            return outcome._replace(state="failed", detail=f"{type(error).__name__}: {error}")
+        pending = receipt.pop("pending", 0)
+        if pending:
+            # Some recipients were deferred (a 4xx): the ledger has the rest, the next run
+            # retries them; the receipt waits until everyone is sent, refused or given up.
+            return outcome._replace(state="deferred", detail=f"{pending} recipients deferred, retried next run")
+        try:
+            self.record(item, outcome.channel, {"at": self.now, **receipt})
+        except (OSError, GitFailed) as error:
+            # Delivered but not recorded in git: deliver nothing more this run. A rerun
+            # commits what reached the file, or delivers this one again under its key.
+            detail = getattr(error, "strerror", None) or str(error)
+            self.stopped = f"not delivered: the previous receipt could not be recorded ({detail})"
+            self.fatal = PublishError(f"{outcome.path}: {outcome.channel} was delivered but its receipt could "
+                                      f"not be recorded: {detail}; nothing more was sent, run publish again")
+            return outcome._replace(state="sent", detail="receipt not recorded")
+        return outcome._replace(state="sent")
+
+    def record(self, item, channel: str, fields: dict) -> None:
+        from .receipts import write_receipts
+
+        planned_channels = set(item.meta.get("channels") or ())
+        status = "published" if item.status == "approved" else None
+        path = self.root / item.path
+        if write_receipts(path, {channel: fields}, status, complete=planned_channels):
+            step("written")
+            self.git.commit_paths([item.path], f"gazette publish: {item.path} {channel}")
+            step("committed")
+        self.sync()
+        step("pushed")
+
+    def checkpoint(self, channel: str, crisis: bool) -> None:
+        """Before each delivery and between batches: is the lease still ours, is there a
+        freeze now (made here, or pushed by anyone)? Sets ``stopped`` if not."""
+        from .gitops import GitFailed, PushRefused
+        from .lease import LeaseBusy
+        from .load import load_frame
+
+        try:
+            if self.push:
+                self.lease.renew()
+                upstream = f"refs/remotes/{self.remote}/{self.branch}"
+                self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
+                self.git.integrate(upstream)
+        except LeaseBusy as error:
+            self.stopped = f"lease lost: {error}"
+            self.fatal = PublisherBusy(str(error))
+            return
+        except (GitFailed, PushRefused) as error:
+            self.stopped = f"stopped: {error}"
+            self.fatal = PublishError(str(error))
+            return
+        if crisis:
+            return
+        frame, problems = load_frame(self.root)
+        broken = [p for p in problems if p.path.startswith(FREEZES_FOLDER) and p.severity == "error"]
+        if broken:
+            self.stopped = f"freeze: {broken[0].path} does not parse, treated as a freeze"
+            return
+        holding = active_freezes(frame, self.now, channel)
+        if holding:
+            self.stopped = f"freeze: {holding[0].get('reason', '')}"
+
+    def between_batches(self, channel: str, crisis: bool) -> None:
+        from .targets import DeliveryStopped
+
+        step("batch")
+        self.checkpoint(channel, crisis)
+        if self.stopped is not None:
+            raise DeliveryStopped(self.stopped)
 
 
 def record_run(root: Path, now: datetime, outcomes: list[Outcome]) -> None:
@@ -119,101 +504,51 @@ def last_run(root: Path) -> dict | None:
         return None
 
 
-def _run_once(root: Path, now: datetime, channels, dry_run: bool, push: bool, progress) -> list[Outcome]:
-    from .load import load_repo
-    from .receipts import write_receipts
-    from .sitelinks import expand_for
-    from .targets import Delivery, DeliveryError, target_for
-
-    frame, outcomes = planned(root, now, channels)
-    if dry_run or not any(o.state == "due" for o in outcomes):
-        return outcomes
-    repo = load_repo(root, only={o.path for o in outcomes if o.state == "due"})
-    items = {item.path: item for item in repo.items}
-    targets: dict[str, object] = {}
-    results: list[Outcome] = []
-    receipts: dict[str, dict[str, dict]] = {}
-    for outcome in progress(outcomes) if progress else outcomes:
-        if outcome.state != "due":
-            results.append(outcome)
-            continue
-        item = items[outcome.path]
-        config = repo.frame.channels[outcome.channel]
-        network = config.get("network")
-        spec = (item.meta.get("channels") or {}).get(outcome.channel) or {}
-        try:
-            if network == "site":
-                receipt = {}  # the site shows public items; the receipt marks it published
-            else:
-                name = config.get("target") or "outbox"
-                if name not in targets:
-                    targets[name] = target_for(name, root, config)
-                delivery = Delivery(item, outcome.channel, network, spec,
-                                    expand_for(root, item, spec.get("text") or ""), outcome.at,
-                                    delivery_key(item, outcome.channel))
-                receipt = targets[name].deliver(delivery, now=now)
-        except DeliveryError as error:
-            results.append(outcome._replace(state="failed", detail=str(error)))
-            continue
-        except OSError as error:
-            results.append(outcome._replace(state="failed", detail=f"{error.strerror or error}"))
-            continue
-        receipts.setdefault(outcome.path, {})[outcome.channel] = {"at": now, **receipt}
-        results.append(outcome._replace(state="sent"))
-    changed = []
-    for path, by_channel in receipts.items():
-        status = "published" if items[path].status == "approved" else None
-        if write_receipts(root / path, by_channel, status):
-            changed.append(path)
-    if changed:
-        commit(root, changed, f"gazette publish: {sum(len(v) for v in receipts.values())} deliveries", push)
-    return results
-
-
-def commit(root: Path, paths: list[str], message: str, push: bool, attempts: int = 3) -> None:
-    """One commit for the run; push with rebase-and-retry when the remote moved on."""
-    import git
-
-    try:
-        repository = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise PublishError(f"{root} is not a git repository: receipts must be committed") from None
-    repository.index.add(paths)
-    actor = git.Actor("Gazette", "gazette@localhost")
-    repository.index.commit(message, author=actor, committer=actor)
-    if not push:
-        return
-    if not repository.remotes:
-        raise PublishError("--push: this repository has no remote")
-    remote = repository.remotes[0]
-    branch = repository.active_branch.name
-    reader = repository.config_reader()
-    if not reader.get_value("user", "email", ""):
-        # A rebase rewrites our commit and needs a committer, which CI runners lack.
-        repository.git.update_environment(GIT_COMMITTER_NAME=actor.name, GIT_COMMITTER_EMAIL=actor.email)
-    for attempt in range(attempts):
-        try:
-            remote.push(f"{branch}:{branch}").raise_if_error()
-            return
-        except git.GitCommandError as error:
-            if attempt == attempts - 1:
-                raise PublishError(f"push refused {attempts} times: {error.stderr.strip()}") from None
-        try:
-            # Another run pushed first: replay our receipts on top of theirs.
-            repository.git.pull("--rebase", remote.name, branch)
-        except git.GitCommandError:
-            # Both runs receipted the same items: theirs stand. Take the remote as it is;
-            # the caller re-reads the receipts (deliveries are idempotent by key).
-            repository.git.rebase("--abort")
-            repository.git.reset("--hard", f"{remote.name}/{branch}")
-            raise RaceLost() from None
-
-
-class RaceLost(Exception):
-    """Another publisher pushed receipts for the same items first."""
-
-
 def summary(outcomes: list[Outcome]) -> str:
     counts = {state: sum(1 for o in outcomes if o.state == state)
-              for state in ("due", "sent", "held", "missed", "failed")}
+              for state in ("due", "sent", "deferred", "held", "missed", "failed", "manual")}
     return ", ".join(f"{n} {state}" for state, n in counts.items() if n) if outcomes else "nothing due"
+
+
+def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
+                  at: datetime | None = None) -> str:
+    """``gazette published``: a person posted by hand on ``channel``; record the receipt
+    (the same line edit as publish) and commit it. Returns the item's path."""
+    from .gitops import Git, GitFailed
+    from .load import load_repo
+    from .receipts import ReceiptError, write_receipts
+
+    if not url.startswith(("https://", "http://")):
+        raise PublishError(f"--url {url!r}: give the post's web address (https://…)")
+    root = Path(root)
+    git = Git(root)
+    if not git.is_repository():
+        raise PublishError(f"{root} is not a git repository: receipts must be committed")
+    repo = load_repo(root)
+    found = [item for item in repo.items if item.slug == slug]
+    if not found:
+        raise PublishError(f"no item with the slug {slug!r}")
+    if len(found) > 1:
+        raise PublishError(f"{slug!r} names {len(found)} items ({', '.join(i.path for i in found)}): "
+                           "give the path's slug of the one you posted")
+    item = found[0]
+    planned_channels = set(item.meta.get("channels") or ())
+    if channel not in planned_channels:
+        raise PublishError(f"{item.path} has no channel {channel!r} (it has: {', '.join(sorted(planned_channels))})")
+    if channel in (item.meta.get("published") or {}):
+        raise PublishError(f"{item.path}: {channel} already has a receipt")
+    try:
+        if git.show("HEAD", item.path) != (root / item.path).read_bytes():
+            raise PublishError(f"{item.path} has uncommitted changes: commit them first, the receipt "
+                               "commit holds the receipt only")
+        from .freeze import _who
+
+        status = "published" if item.status == "approved" else None
+        write_receipts(root / item.path, {channel: {"at": at or now, "url": url, "by": _who()}}, status,
+                       complete=planned_channels)
+        git.commit_paths([item.path], f"gazette published: {item.path} {channel} (posted by hand)")
+    except (GitFailed, ReceiptError) as error:
+        raise PublishError(str(error)) from None
+    except OSError as error:
+        raise PublishError(f"{item.path}: {error.strerror or error}") from None
+    return item.path

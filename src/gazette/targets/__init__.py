@@ -1,7 +1,11 @@
 """Delivery targets, one module each, registered by name (like datasette's publishers).
 
 A target delivers one (item, channel) publication and returns the receipt
-fields to record. It must be idempotent on its ``key``: delivering the same
+fields to record; a ``pending`` count above 0 in them means the delivery is
+not complete yet (deferred recipients): publish writes no receipt and the
+next run resumes. Long sends check in with the run after each batch through
+:class:`gazette.targets.ledger.Ledger` (``record`` may raise
+:class:`DeliveryStopped`: a freeze, a lost lease). It must be idempotent on its ``key``: delivering the same
 key twice delivers once (the outbox checks its file, a network API gets an
 Idempotency-Key). A new network is one new module calling :func:`register`.
 """
@@ -42,6 +46,17 @@ class DeliveryIncomplete(DeliveryError):
     def __init__(self, message: str, counts: dict[str, int]):
         super().__init__(message, retry=True)
         self.counts = counts
+class DeliveryStopped(DeliveryError):
+    """The run stopped a send between batches (a freeze, a lost lease, a refused push);
+    what was sent is recorded and a later run resumes."""
+
+
+# Environment a target cannot work without: checked for every due channel before anything
+# is sent (a target may also define ``preflight()`` for checks of its own).
+REQUIRED_ENV = {"smtp": ("GAZETTE_SMTP_HOST", "GAZETTE_SUBSCRIBERS")}
+
+# Channels a person posts by hand (``target: manual``): publish never delivers nor receipts them.
+MANUAL = "manual"
 
 
 def register(name: str):

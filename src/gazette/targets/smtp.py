@@ -41,6 +41,7 @@ DEFAULTS = {"batch": 100, "per_connection": 100, "per_minute": 0, "defer_runs": 
 TLS_MODES = ("tls", "starttls", "none")
 CONNECT_ATTEMPTS = 3  # consecutive failures on one recipient before the run stops (and resumes later)
 REJECTED_IN_A_ROW = 10  # 5xx after DATA for this many recipients in a row: the message is refused, not them
+from .ledger import Ledger
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -245,30 +246,6 @@ class ConnectionLost(Exception):
 
 def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-class Ledger:
-    """Who already got this delivery: appended and fsync'd once per batch."""
-
-    def __init__(self, folder: Path, key: str):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{key}.log"
-        self.done: dict[str, str] = {}
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                email, _, state = line.partition("\t")
-                if email:
-                    self.done[email] = state
-        self.handle = open(self.path, "a", encoding="utf-8")
-
-    def record(self, results: dict[str, str]) -> None:
-        self.handle.write("".join(f"{email}\t{state}\n" for email, state in results.items()))
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.done.update(results)
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 @register("smtp")
