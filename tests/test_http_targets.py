@@ -224,4 +224,4 @@ def test_a_non_http_reply_is_a_clean_failed_outcome(repo, reply):
 def test_a_webhook_url_that_is_not_http_is_refused(repo):
     setup(repo, "  hook: {network: webhook, target: webhook, url: \"file:///etc/passwd\"}\n")
     result = repo.gazette("publish", now=NOW)
-    assert result.exit_code == 1 and "webhook url: 'file:///etc/passwd' is not an http(s):// URL" in result.output
+    assert result.exit_code == 2 and "webhook url: 'file:///etc/passwd' is not an http(s):// URL" in result.output

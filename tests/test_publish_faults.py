@@ -181,12 +181,12 @@ def test_staged_files_are_never_swept_into_a_gazette_commit(remote_repo, tmp_pat
     result = remote_repo.gazette("freeze", "--reason", "Incident", now=NOW)
     assert result.exit_code == 0, result.output
     assert remote_repo.git("show", "--name-only", "--format=", "HEAD").split() == [
-        "calendar/freezes/20261201-1300-incident.yml"]
+        "calendar/freezes/20261201-1200-incident.yml"]
     assert remote_repo.git("diff", "--cached", "--name-only").split() == ["content/charte.md"]
     # The freeze reached the remote, without the person's staged (or unpushed) work.
     pushed = subprocess.run(["git", "--git-dir", str(remote_repo.remote), "show", "--name-only", "--format=%s",
                              "main"], capture_output=True, text=True).stdout.split()
-    assert pushed[-1] == "calendar/freezes/20261201-1300-incident.yml" and "content/charte.md" not in pushed
+    assert pushed[-1] == "calendar/freezes/20261201-1200-incident.yml" and "content/charte.md" not in pushed
 
 
 # -- receipts never stranded ------------------------------------------------------------
@@ -314,7 +314,7 @@ def test_items_with_check_errors_are_held_with_the_problem(remote_repo, tmp_path
     due_post(remote_repo, extra="authors: [inconnu]\n")
     remote_repo.commit_all("approve")
     result = remote_repo.gazette("publish", now=NOW)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # someone must fix it: CI shows the run red
     assert "held    mastodon" in result.output and "check error: content/posts/2026/annonce.md:5: ref/author" \
         in result.output
     assert delivered(tmp_path) == []
@@ -352,26 +352,26 @@ def test_status_becomes_published_only_when_every_channel_has_a_receipt(remote_r
 
 
 def test_manual_channels_are_posted_by_hand_and_recorded_with_gazette_published(remote_repo, tmp_path):
-    remote_repo.write("calendar/channels.yml", CHANNELS + "  instagram: {network: instagram, target: manual}\n")
-    path = due_post(remote_repo, channels="  mastodon: {text: x}\n  instagram: {text: y}\n")
+    remote_repo.write("calendar/channels.yml", CHANNELS + "  facebook: {network: facebook, target: manual}\n")
+    path = due_post(remote_repo, channels="  mastodon: {text: x}\n  facebook: {text: y}\n")
     remote_repo.commit_all("approve")
     result = remote_repo.gazette("publish", now=NOW)
     assert result.output.splitlines()[-1] == "1 sent, 1 manual"
-    assert "gazette published annonce --channel instagram --url URL" in result.output
-    assert "instagram" not in (remote_repo.root / path).read_text().split("published:")[1]
+    assert "gazette published annonce --channel facebook --url URL" in result.output
+    assert "facebook" not in (remote_repo.root / path).read_text().split("published:")[1]
     assert "status: approved" in (remote_repo.root / path).read_text()
-    assert "manual  instagram" in remote_repo.gazette("status", now=NOW).output
-    bad = remote_repo.gazette("published", "annonce", "--channel", "instagram", "--url", "javascript:x", now=NOW)
+    assert "manual  facebook" in remote_repo.gazette("status", now=NOW).output
+    bad = remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url", "javascript:x", now=NOW)
     assert bad.exit_code == 2 and "--url" in bad.output
-    done = remote_repo.gazette("published", "annonce", "--channel", "instagram", "--url",
-                               "https://instagram.com/p/abc", "--at", "2026-12-01T12:40", now=NOW)
+    done = remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url",
+                               "https://facebook.com/p/abc", "--at", "2026-12-01T12:40", now=NOW)
     assert done.exit_code == 0, done.output
     text = (remote_repo.root / path).read_text()
-    assert '  instagram: {at: 2026-12-01 12:40:00+01:00, url: "https://instagram.com/p/abc", by: ' in text
+    assert '  facebook: {at: 2026-12-01 12:40:00+01:00, url: "https://facebook.com/p/abc", by: ' in text
     assert "status: published" in text
-    assert remote_repo.git("log", "-1", "--format=%s").strip() == f"gazette published: {path} instagram (posted by hand)"
+    assert remote_repo.git("log", "-1", "--format=%s").strip() == f"gazette published: {path} facebook (posted by hand)"
     assert remote_repo.gazette("status", now=NOW).output == "nothing due\n"
-    again = remote_repo.gazette("published", "annonce", "--channel", "instagram", "--url", "https://x.org/1", now=NOW)
+    again = remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url", "https://x.org/1", now=NOW)
     assert again.exit_code == 2 and "already has a receipt" in again.output
 
 
@@ -480,7 +480,7 @@ def test_a_delivery_with_deferred_recipients_gets_no_receipt_until_everyone_is_d
     path = due_post(remote_repo, channels="  newsletter: {}\n")
     remote_repo.commit_all("approve")
     real = Outbox.deliver
-    monkeypatch.setattr(Outbox, "deliver", lambda self, delivery: {**real(self, delivery), "pending": 3})
+    monkeypatch.setattr(Outbox, "deliver", lambda self, delivery, **kw: {**real(self, delivery, **kw), "pending": 3})
     result = remote_repo.gazette("publish", now=NOW)
     assert result.exit_code == 0
     assert result.output.splitlines()[-1] == "1 deferred"
@@ -521,8 +521,8 @@ def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_pa
     wall = [1_000_000.0]
     real = Outbox.deliver
 
-    def deliver_then_stall(self, delivery):
-        receipt = real(self, delivery)
+    def deliver_then_stall(self, delivery, **kw):
+        receipt = real(self, delivery, **kw)
         wall[0] += 3600  # an hour later the lease has long expired, and another run took it
         tree = remote_repo.git("hash-object", "-t", "tree", "/dev/null").strip()
         other = remote_repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit-tree", tree, "-m",

@@ -384,19 +384,21 @@ def publish(dry_run, channels, push, fmt, root, now):
     Each (item, channel) goes through its target (calendar/channels.yml
     `target:`; default `outbox`, files in outbox/); each receipt is committed
     (and pushed, with --push) before the next delivery. A freeze holds
-    everything but items tagged crisis. Exit 1 if a delivery failed, 2 if
+    everything but items tagged crisis. Exit 1 if a delivery failed or an
+    item is held by a check error, 2 if
     git or the configuration refused (nothing more is sent), 75 if another
     publisher holds the lock or the remote's lease (nothing is sent).
     """
     from .clock import shown
-    from .publish import EX_TEMPFAIL, PublishError, PublisherBusy, run, summary
+    from .publish import EX_TEMPFAIL, PublishError, PublisherBusy, needs_attention, run, summary
 
     try:
         outcomes = run(root, now, channels, dry_run=dry_run, push=push, progress=progress_bar("Publishing", 50))
     except PublishError as error:
+        zone = _community_zone(root, now)()
         for o in error.outcomes:
             detail = f"  ({o.detail})" if o.detail else ""
-            click.echo(f"{o.state:<7} {o.channel:<20} {o.at:%Y-%m-%d %H:%M}  {o.path}{detail}")
+            click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
         if isinstance(error, PublisherBusy):
             click.echo(f"gazette: busy: {error}", err=True)
             sys.exit(EX_TEMPFAIL)
@@ -413,7 +415,7 @@ def publish(dry_run, channels, push, fmt, root, now):
             detail = f"  ({o.detail})" if o.detail else ""
             click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
         click.echo(("dry run: " if dry_run else "") + summary(outcomes))
-    sys.exit(1 if any(o.state == "failed" for o in outcomes) else 0)
+    sys.exit(1 if needs_attention(outcomes) else 0)
 
 
 @cli.command("freeze")

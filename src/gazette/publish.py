@@ -80,7 +80,7 @@ def plan(publications_, frame, now: datetime, channels=(), check_errors=None) ->
         if pub.channel not in frame.channels:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "failed", "channel not declared"))
         elif pub.path in check_errors:
-            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"check error: {check_errors[pub.path]}"))
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", CHECK_ERROR + check_errors[pub.path]))
         elif holding:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"freeze: {holding[0].get('reason', '')}"))
         elif not crisis and active_freezes(frame, pub.at, pub.channel):
@@ -502,6 +502,14 @@ def last_run(root: Path) -> dict | None:
         return json.loads((state_dir(root) / "last-publish.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+CHECK_ERROR = "check error: "
+
+
+def needs_attention(outcomes: list[Outcome]) -> bool:
+    """Exit 1: a delivery failed, or an item is held by a check error (someone must fix it)."""
+    return any(o.state == "failed" or (o.state == "held" and o.detail.startswith(CHECK_ERROR)) for o in outcomes)
 
 
 def summary(outcomes: list[Outcome]) -> str:
