@@ -26,7 +26,8 @@ from pathlib import Path
 
 NOW = "2026-12-01T13:00:00+01:00"
 CHANNELS = ("timezone: Europe/Paris\nchannels:\n  mastodon: {network: mastodon}\n"
-            "  newsletter: {network: newsletter, target: smtp, batch: BATCH}\n")
+            "  newsletter: {network: newsletter, target: smtp, batch: BATCH,"
+            " unsubscribe: \"https://example.org/desabonnement\"}\n")
 POST = ("---\ntitle: Annonce\ndate: 2026-12-01T11:00:00+01:00\nstatus: approved\n"
         "channels:\n  mastodon: {text: \"Rendez-vous à l'atelier\"}\n---\n\nTexte.\n")
 LETTER = ("---\ntitle: La lettre\ndate: 2026-12-01T12:00:00+01:00\nstatus: approved\nsubject: Décembre\n"
@@ -87,7 +88,8 @@ def scenario(name: str, recipients: int, batch: int, port: int, handler: Count, 
         subscribers = folder / "abonnes.csv"
         subscribers.write_text("email,name\n" + "".join(f"m{i}@example.org,M {i}\n" for i in range(recipients)))
         env = {"GAZETTE_SUBSCRIBERS": str(subscribers), "GAZETTE_SMTP_HOST": "127.0.0.1",
-               "GAZETTE_SMTP_PORT": str(port), "GAZETTE_OUTBOX": str(folder / "world")}
+               "GAZETTE_SMTP_PORT": str(port), "GAZETTE_OUTBOX": str(folder / "world"),
+               "GAZETTE_SMTP_TLS": "none", "GAZETTE_UNSUBSCRIBE_SECRET": "s" * 32}
         handler.recipients.clear()
         first = clone(remote, folder / "first")
         start = time.perf_counter()

@@ -406,7 +406,8 @@ def smtp(tmp_path):
         controller.start()
         started.append(controller)
         repo.write("calendar/channels.yml", CHANNELS.replace(
-            "{network: newsletter}", f"{{network: newsletter, target: smtp, batch: {batch}}}"))
+            "{network: newsletter}", f"{{network: newsletter, target: smtp, batch: {batch}, "
+            "unsubscribe: \"https://example.org/desabonnement\"}"))
         repo.post("lettre", kind="newsletters", front=(
             "title: La lettre\ndate: 2026-12-01T12:00:00+01:00\nstatus: approved\nsubject: \"Décembre\"\n"
             "channels:\n  newsletter: {}\n"))
@@ -415,7 +416,8 @@ def smtp(tmp_path):
         csv = tmp_path / "abonnes.csv"
         csv.write_text("email,name\n" + "".join(f"m{i}@example.org,M {i}\n" for i in range(subscribers)))
         environment = {"GAZETTE_SUBSCRIBERS": str(csv), "GAZETTE_SMTP_HOST": "127.0.0.1",
-                       "GAZETTE_SMTP_PORT": str(port), "GAZETTE_OUTBOX": str(tmp_path / "world")}
+                       "GAZETTE_SMTP_PORT": str(port), "GAZETTE_OUTBOX": str(tmp_path / "world"),
+                       "GAZETTE_SMTP_TLS": "none", "GAZETTE_UNSUBSCRIBE_SECRET": "s" * 32}
         return handler, environment
 
     yield start

@@ -169,4 +169,6 @@ class Git:
             if "[rejected]" in text and ("fetch first" in text or "non-fast-forward" in text
                                          or "stale info" in text):
                 raise
+            if "cannot lock ref" in text or "reference already exists" in text:
+                raise  # another push updated the same ref at the same moment: a lost race
             raise PushRefused(text) from None
