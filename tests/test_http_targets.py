@@ -207,8 +207,8 @@ def test_a_non_http_reply_is_a_clean_failed_outcome(repo, reply):
                 return
             with connection:
                 connection.recv(65536)
+                answered.append(1)  # before the reply: the client may be done before this thread runs on
                 connection.sendall(reply)
-                answered.append(1)
 
     threading.Thread(target=serve, daemon=True).start()
     try:
