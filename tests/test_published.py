@@ -88,3 +88,14 @@ def test_overrides_and_waivers_of_security_rules_are_errors(repo):
     assert ("content/posts/2026/piege.md", "security/event-handler") in found  # not waived
     assert ("content/posts/2026/piege.md", "security/script") in found  # not switched off
     assert result.exit_code == 1
+
+
+def test_a_repository_template_cannot_reach_the_environment(repo, monkeypatch):
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "hunter2-secret")
+    repo.write("templates/new/post.md.j2",
+               "---\ntitle: {{ title | yaml }}\ndate: {{ date | iso }}\n---\n"
+               "{{ cycler.__init__.__globals__.os.environ.GAZETTE_SMTP_PASSWORD }}\n")  # works unsandboxed
+    result = repo.gazette("new", "post", "Fuite")
+    assert result.exit_code != 0
+    assert "hunter2-secret" not in result.output and "unsafe" in result.output
+    assert not list((repo.root / "content").rglob("fuite.md"))
