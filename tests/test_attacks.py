@@ -155,6 +155,7 @@ def test_nothing_non_public_reaches_the_site(attack_site):
                  "secret-draft.pdf", "subscribers.csv"):
         assert name not in names
     assert not [p for p in built if re.search(r"~$|\.orig$|\.rej$|\.swp$|\.bak$|^#|^\.#", p.name)]
+    assert list(site.glob("assets/javascripts/bundle.*.min.js")) and list(site.glob("assets/stylesheets/main.*.css"))
     assert (site / "assets/ok.svg").is_file() and (site / "posts/2026/photo.png").is_file()  # used by a public post
     assert not (site / "donnees").exists() and not (site / "post").exists() and not (site / "blog").exists()
     sitemap = (site / "sitemap.xml").read_text()
@@ -245,3 +246,60 @@ def test_review_comment_keeps_gazettes_structure(tmp_path):
             assert rows["cells"] == rows["head"]
     assert "A maintainer must read" in comment or "to fix before merging" in comment
     assert "Ready to merge" not in comment
+
+
+@pytest.mark.slow
+def test_no_script_of_the_content_runs_in_chromium(attack_site):
+    """Every page of the attack site in headless Chromium: no dialog opens, nothing is
+    fetched from another origin, and a search for the payloads renders them inertly."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from test_browser import ARGS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        message = "Debian chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + ": .ci/run installs it; CI must run these tests")
+        pytest.skip(message)
+    playwright = pytest.importorskip("playwright.sync_api")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(attack_site / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    dialogs, elsewhere = [], []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(origin) or url.startswith(("data:", "blob:", "about:")):
+            request_route.continue_()
+        else:
+            elsewhere.append(url)
+            request_route.abort()
+
+    pages = sorted(p.relative_to(attack_site / "site").as_posix() for p in (attack_site / "site").rglob("*.html"))
+    try:
+        with playwright.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            context = browser.new_context(locale="fr-FR")
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append((page.url, dialog.message)), dialog.dismiss()))
+            for path in pages:
+                page.goto(f"{origin}/{path}", wait_until="load")
+                page.wait_for_timeout(30)  # animations (onbegin) and toggles (ontoggle) fire right after load
+            page.goto(f"{origin}/", wait_until="networkidle")
+            page.locator("input.md-search__input").click()
+            page.keyboard.type("Titre", delay=20)  # titles and bodies with payloads
+            page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+            page.wait_for_timeout(300)
+            browser.close()
+    finally:
+        server.shutdown()
+    assert dialogs == []
+    assert elsewhere == []

@@ -172,14 +172,15 @@ class GazettePlugin(BasePlugin):
         from .load import MARKDOWN_LOOKALIKES, kind_of
 
         self.directory_urls = config["use_directory_urls"]
-        docs_dir = os.path.realpath(config["docs_dir"])
+        docs_dir = os.path.abspath(config["docs_dir"])
         named = {entry if isinstance(entry, str) else getattr(entry, "path", "")
                  for entry in [*config["extra_css"], *config["extra_javascript"]]}
         linked_dirs: dict[str, bool] = {}
         for file in list(files):
             src = file.src_uri
-            if file.abs_src_path and self._refused(src, file.abs_src_path, docs_dir, named, linked_dirs,
-                                                   kind_of("content/" + src), MARKDOWN_LOOKALIKES):
+            from_content = file.abs_src_path and file.abs_src_path.startswith(docs_dir + os.sep)  # not the theme's
+            if from_content and self._refused(src, file.abs_src_path, docs_dir, named, linked_dirs,
+                                              kind_of("content/" + src), MARKDOWN_LOOKALIKES):
                 files.remove(file)  # hidden: no page, no copy, no nav entry, no search entry, no sitemap
         self.pages: dict[str, str] = {}
         self.titles: dict[str, str] = {}  # generated page -> its title, as text
