@@ -303,3 +303,22 @@ def test_no_script_of_the_content_runs_in_chromium(attack_site):
         server.shutdown()
     assert dialogs == []
     assert elsewhere == []
+
+
+def test_the_subscriber_list_lives_outside_the_checkout_and_is_gone_before_the_build():
+    """docs/security.md: in CI the list is a file in the runner's temp folder, written from a
+    secret for the publish step and deleted before MkDocs runs; the site build has no secret."""
+    import yaml
+
+    workflow = yaml.safe_load((Path(__file__).parent.parent / ".github/workflows/publish.yml").read_text())
+    steps = workflow["jobs"]["publish"]["steps"]
+    names = [step.get("name") for step in steps]
+    publish = steps[names.index("gazette publish")]
+    assert publish["env"]["GAZETTE_SUBSCRIBERS"].startswith("${{ runner.temp }}/")
+    forget = steps[names.index("Forget the subscriber list")]
+    assert forget["if"] == "always()" and 'rm -f "$RUNNER_TEMP/subscribers.csv"' in forget["run"]
+    site = names.index("Build the site")
+    assert names.index("Forget the subscriber list") < site
+    assert "secrets." not in json.dumps(steps[site:])
+    uploads = [step for step in steps if "upload-pages-artifact" in str(step.get("uses"))]
+    assert [step["with"]["path"] for step in uploads] == ["site"]

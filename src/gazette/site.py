@@ -396,6 +396,10 @@ class GazettePlugin(BasePlugin):
         if len(pieces) // 2 != len(held):  # a Markdown extension rewrote one: fail rather than lose a list
             raise PluginError(f"gazette: the page {src} lost a list placeholder")
         html = "".join(out)
+        if not page.meta.get("title") and page.title:
+            # A title MkDocs took from the first heading is HTML, and Material's <title> runs it
+            # through striptags, which unescapes it: "&lt;/title&gt;&lt;script&gt;" would be live.
+            page.meta["title"] = escape(Markup(page.title).striptags())
         if item is not None:
             html = html.replace("</h1>", "</h1>\n" + str(self._item_head(item, src)), 1)
         return html
