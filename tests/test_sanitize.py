@@ -38,3 +38,12 @@ def test_what_material_needs_survives():
             '<a href="mailto:contact@example.org">écrire</a></p>'
             '<pre><code class="language-python"><span class="k">def</span></code></pre>')
     assert sanitize_html(html) == html
+
+
+def test_attr_list_keeps_only_the_safe_attributes():
+    import markdown
+
+    html = markdown.markdown('Texte\n{: #ancre .note onclick="alert(1)" style="color:red" data-x="1" '
+                             'href="javascript:alert(1)" lang="fr" }', extensions=["attr_list"])
+    assert "onclick" in html  # attr_list writes whatever the author asks for…
+    assert sanitize_html(html) == '<p class="note" id="ancre" lang="fr">Texte</p>'  # …and only this survives

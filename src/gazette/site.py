@@ -440,7 +440,7 @@ class GazettePlugin(BasePlugin):
         if contests:
             lines += ["", "## Jeu concours en cours", "", self._hold("index.md", contests[:1])]
         if events:
-            rows = [EVENT_ROW.format(e["name"], french_date(e["start"]), f"{e['start']:%H:%M}",
+            rows = [EVENT_ROW.format(e.get("name") or "", french_date(e["start"]), f"{e['start']:%H:%M}",
                                      Markup(", {}").format(e["place"]) if e.get("place") else "") for e in events]
             lines += ["", "## Prochains rendez-vous", "", self._hold_html("index.md", "<ul>" + "".join(rows) + "</ul>")]
         return "\n".join(lines) + "\n"
