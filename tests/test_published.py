@@ -99,3 +99,19 @@ def test_a_repository_template_cannot_reach_the_environment(repo, monkeypatch):
     assert result.exit_code != 0
     assert "hunter2-secret" not in result.output and "unsafe" in result.output
     assert not list((repo.root / "content").rglob("fuite.md"))
+
+
+def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
+    git_repo.post("bon")
+    git_repo.commit_all("base")
+    git_repo.write("content/post/2026/brouillon.md", ITEM)
+    git_repo.write("content/posts/2026/bon.md~", ITEM)
+    git_repo.write("content/assets/app.js", "alert(1)")
+    git_repo.write("content/posts/2026/Oups.MD", ITEM)
+    found = problems_of(git_repo.gazette("check", "--changed-since", "HEAD", "--format", "json"))
+    assert sorted(found) == sorted([
+        ("content/post/2026/brouillon.md", "security/misplaced-item"),
+        ("content/posts/2026/bon.md~", "file/leftover"),
+        ("content/assets/app.js", "security/attachment-type"),
+        ("content/posts/2026/Oups.MD", "file/extension"),
+    ])

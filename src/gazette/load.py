@@ -387,6 +387,33 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     return sorted(items), sorted(pages), problems
 
 
+def listing_problems(root: Path, paths) -> list[Problem]:
+    """What :func:`list_item_paths` reports, for these files only (``check --changed-since``:
+    a pull request's misnamed item, backup, link, script or draft in content/post/)."""
+    problems = []
+    for relpath in sorted(paths):
+        parts = relpath.split("/")
+        full = os.path.join(root, relpath)
+        if parts[0] != "content" or any(p.startswith(".") for p in parts[1:-1]) or not os.path.lexists(full):
+            continue
+        name = parts[-1]
+        if name.endswith(".md") and kind_of(relpath):
+            continue  # an item: loading it reports links and the rest
+        if os.path.islink(full):
+            problems.append(Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
+                                    "commit the file itself"))
+        elif not os.path.isfile(full):
+            continue
+        elif is_leftover(name):
+            problems.append(Problem("file/leftover", relpath, None,
+                                    "is an editor backup or merge leftover: never published", "delete it"))
+        elif is_misnamed_item(relpath):
+            problems.append(misnamed_item(relpath))
+        elif not name.startswith("."):
+            problems += _publishable_problems(root, relpath, name)
+    return problems
+
+
 def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
     """Why the site will not publish this page or attachment, if it will not."""
     kind = suffix(name)
