@@ -23,6 +23,7 @@ import math
 import os
 import posixpath
 import re
+import secrets
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -37,8 +38,8 @@ KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lett
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
-HELD_MARKER = "<!-- gazette-list-{} -->"
-HELD = re.compile(r"<!-- gazette-list-(\d+) -->")
+# A page's own text could contain this comment: the token, new on every build, tells them apart.
+HELD_MARKER = "<!-- gazette-list-{token}-{number} -->"
 
 
 class Fragment:
@@ -209,6 +210,8 @@ class GazettePlugin(BasePlugin):
         self.pages: dict[str, str] = {}
         self.titles: dict[str, str] = {}  # generated page -> its title, as text
         self.held: dict[str, list[str]] = {}  # per page, the HTML its placeholders stand for
+        self.held_token = secrets.token_hex(8)
+        self.held_pattern = re.compile(f"<!-- gazette-list-{self.held_token}-(\\d+) -->")
         self.used_names: set[str] = set()
         self._archives()
         for uri, text in self.pages.items():
@@ -322,7 +325,7 @@ class GazettePlugin(BasePlugin):
     def _hold_html(self, uri: str, html: str) -> str:
         held = self.held.setdefault(uri, [])
         held.append(html)
-        return "\n" + HELD_MARKER.format(len(held) - 1) + "\n"
+        return "\n" + HELD_MARKER.format(token=self.held_token, number=len(held) - 1) + "\n"
 
     def _unique(self, name: str) -> str:
         used = self.used_names
@@ -413,7 +416,7 @@ class GazettePlugin(BasePlugin):
         src = page.file.src_uri
         item = self.by_src.get(src)
         held = self.held.get(src) or []
-        pieces = HELD.split(html)  # the placeholders are comments, which the sanitizer removes
+        pieces = self.held_pattern.split(html) if held else [html]  # comments: the sanitizer removes them
         out = [sanitize_html(pieces[0])]
         for number, rest in zip(pieces[1::2], pieces[2::2]):
             out += [held[int(number)] if int(number) < len(held) else "", sanitize_html(rest)]

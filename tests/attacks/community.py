@@ -67,7 +67,7 @@ def make_community(root: Path, with_leftovers: bool = True) -> Path:
     """Write the community; returns its root."""
     write(root, "calendar/channels.yml", CHANNELS)
     write(root, "mkdocs.yml", MKDOCS)
-    write(root, "content/index.md", "---\ntitle: Accueil\n---\n\nBienvenue.\n")
+    write(root, "content/index.md", "---\ntitle: Accueil\n---\n\nBienvenue.\n\n<!-- gazette-list-0 -->\n")
     authors = ["authors:"]
     for n, payload in enumerate(FIELD_PAYLOADS):
         authors.append(f"  a{n}: {{name: {q(payload)}, description: {q(payload)}}}")

@@ -46,6 +46,7 @@ BODY_PAYLOADS = [
     '<a href="https://evil.example/" target="_blank" onclick="alert(1)">lien</a>',
     "<style>body{background:url(https://evil.example/bg.png)}</style>",
     '<base href="https://evil.example/">',
+    "<!-- gazette-list-0 -->",  # the plugin's own placeholder: must neither fail the build nor move a list
 ]
 
 ALL = FIELD_PAYLOADS + BODY_PAYLOADS
