@@ -47,3 +47,13 @@ def test_attr_list_keeps_only_the_safe_attributes():
                              'href="javascript:alert(1)" lang="fr" }', extensions=["attr_list"])
     assert "onclick" in html  # attr_list writes whatever the author asks for…
     assert sanitize_html(html) == '<p class="note" id="ancre" lang="fr">Texte</p>'  # …and only this survives
+
+
+def test_table_alignment_survives_and_no_other_style():
+    import markdown
+
+    html = markdown.markdown("| a | b |\n|:--|--:|\n| 1 | 2 |", extensions=["tables"])
+    clean = sanitize_html(html)
+    assert '<th style="text-align: left;">a</th>' in clean and '<td style="text-align: right;">2</td>' in clean
+    sneaky = '<table><tr><td style="text-align: left; background:url(https://evil.example/)">x</td></tr></table>'
+    assert sanitize_html(sneaky) == "<table><tbody><tr><td>x</td></tr></tbody></table>"
