@@ -107,6 +107,7 @@ def _severity_changes(root: Path, base: str, now_severity: dict) -> list[dict]:
         before = {}
     if not isinstance(before, dict):
         before = {}
+    before = {code: "off" if level is False else level for code, level in before.items()}  # YAML 1.1: off is false
     return [{"code": str(code), "before": before.get(code), "after": now_severity.get(code)}
             for code in sorted({*before, *now_severity}, key=str) if before.get(code) != now_severity.get(code)]
 
