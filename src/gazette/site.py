@@ -472,6 +472,18 @@ class GazettePlugin(BasePlugin):
             lines += ["", "## Prochains rendez-vous", "", self._hold_html("index.md", "<ul>" + "".join(rows) + "</ul>")]
         return "\n".join(lines) + "\n"
 
+    def on_nav(self, nav, config, files):
+        """Material writes navigation titles unescaped; a section's comes from a folder name,
+        which a contributor chooses (pages' titles are escaped in their meta)."""
+        def escape_sections(items):
+            for entry in items:
+                if getattr(entry, "is_section", False):
+                    entry.title = escape(entry.title)
+                    escape_sections(entry.children)
+
+        escape_sections(nav.items)
+        return nav
+
     def on_post_page(self, output, page, config):
         # Material's search dialog has no accessible name (axe: aria-dialog-name, serious).
         return output.replace('data-md-component="search" role="dialog">',
