@@ -95,6 +95,8 @@ def make_community(root: Path, with_leftovers: bool = True) -> Path:
     write(root, "content/posts/2026/photo.png", b"\x89PNG\r\n\x1a\n")
     # A folder name is text too: MkDocs makes it a navigation section's title.
     write(root, "content/<img src=x onerror=alert(1)>/page.md", "# Page\n\nTexte.\n")
+    write(root, "content/posts/<svg onload=alert(1)>/<img src=x onerror=alert(1)>.md",
+          "---\ntitle: Nom de fichier\ndate: 2026-10-03T12:30:00+02:00\nstatus: published\n---\n\nTexte.\n")
     # Pages outside the kind folders: MkDocs reads their meta and titles itself.
     write(root, "content/piege.md", f"---\ntitle: {q(FIELD_PAYLOADS[0])}\ndescription: {q(FIELD_PAYLOADS[2])}\n"
           f"subtitle: {q(FIELD_PAYLOADS[4])}\n---\n\n# Piège\n\n{FIELD_PAYLOADS[1]}\n")
