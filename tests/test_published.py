@@ -115,3 +115,22 @@ def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
         ("content/assets/app.js", "security/attachment-type"),
         ("content/posts/2026/Oups.MD", "file/extension"),
     ])
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: x\nstatus: draft\n---\n",
+    "\ufeff---\r\ntitle: x\r\ndate: 2026-10-06\r\n---\r\n",
+    "---\n\"status\": draft\n---\n",
+    "Title: x\nStatus: draft\n\nTexte.\n",  # MultiMarkdown metadata, which MkDocs reads too
+])
+def test_item_lookalikes_are_recognised(text):
+    from gazette.published import looks_like_item
+
+    assert looks_like_item(text)
+
+
+@pytest.mark.parametrize("text", ["---\ntitle: Charte\n---\n\nstatus: quo\n", "# Charte\n\nTexte.\n\nDate: hier\n"])
+def test_pages_are_not_items(text):
+    from gazette.published import looks_like_item
+
+    assert not looks_like_item(text)

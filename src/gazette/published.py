@@ -21,7 +21,8 @@ ATTACHMENT_TYPES = frozenset({
 MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 # Stylesheets are code: published only when mkdocs.yml (a maintainer's file) names them.
 STYLESHEET_TYPES = (".css",)
-ITEM_KEY = re.compile(r"^(?:date|status)[ \t]*:", re.M)
+ITEM_KEY = re.compile(r"^[\"']?(?:date|status)[\"']?[ \t]*:", re.M | re.I)
+BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 
 # What makes an SVG active when opened as a document: script, handlers, HTML islands,
 # animations that rewrite links or handlers, and anything fetched from elsewhere.
@@ -64,9 +65,13 @@ def svg_danger(text: str) -> str | None:
 
 
 def looks_like_item(text: str) -> bool:
-    """A Markdown file whose front matter has ``date:`` or ``status:``: an item someone put
-    in the wrong folder (content/post/, content/Posts/…), perhaps a draft."""
-    if not text.startswith("---"):
-        return False
-    end = text.find("\n---", 3)
-    return bool(ITEM_KEY.search(text[: end if end > 0 else 16384]))
+    """A Markdown file whose metadata has ``date:`` or ``status:``: an item someone put in the
+    wrong folder (content/post/, content/Posts/…), perhaps a draft. MkDocs reads a YAML front
+    matter (after a BOM too) or, without one, MultiMarkdown-style ``Key: value`` first lines."""
+    text = text[:16384].lstrip("\ufeff")
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        head = text[: end if end > 0 else len(text)]
+    else:
+        head = BLANK_LINE.split(text, 1)[0]
+    return bool(ITEM_KEY.search(head))

@@ -113,6 +113,8 @@ def add_leftovers(root: Path) -> None:
     for folder in ("content/post/2026", "content/Posts/2026", "content/blog", "content/newsletter/2026"):
         write(root, f"{folder}/brouillon.md", draft)
         write(root, f"{folder}/futur.md", future)
+    write(root, "content/blog/bom.md", "\ufeff" + draft)
+    write(root, "content/blog/multimarkdown.md", f"Title: Brouillon\nStatus: draft\n\n{SECRET}\n")
     write(root, "content/posts/2026/brouillon.md",
           draft.replace("---\n\n", "---\n\n![secret](secret-draft.png)\n\n[pdf](secret-draft.pdf)\n\n"))
     write(root, "content/posts/2026/secret-draft.png", b"\x89PNG\r\n\x1a\n" + SECRET.encode())
