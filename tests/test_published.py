@@ -134,3 +134,11 @@ def test_pages_are_not_items(text):
     from gazette.published import looks_like_item
 
     assert not looks_like_item(text)
+
+
+def test_a_script_mkdocs_yml_names_is_the_maintainers(repo):
+    repo.write("mkdocs.yml", "site_name: x\nextra_javascript:\n  - javascripts/extra.js\n")
+    repo.write("content/javascripts/extra.js", "console.log(1)")
+    repo.write("content/javascripts/other.js", "alert(1)")
+    found = problems_of(repo.gazette("check", "--format", "json"))
+    assert found == [("content/javascripts/other.js", "security/attachment-type")]
