@@ -142,3 +142,11 @@ def test_a_script_mkdocs_yml_names_is_the_maintainers(repo):
     repo.write("content/javascripts/other.js", "alert(1)")
     found = problems_of(repo.gazette("check", "--format", "json"))
     assert found == [("content/javascripts/other.js", "security/attachment-type")]
+
+
+def test_a_stylesheet_mkdocs_yml_does_not_name_is_reported(repo):
+    repo.write("mkdocs.yml", "site_name: x\nextra_css: [stylesheets/extra.css]\n")
+    repo.write("content/stylesheets/extra.css", "body {}")
+    repo.write("content/posts/2026/fuite.css", "body{background:url(https://evil.example/)}")
+    found = problems_of(repo.gazette("check", "--format", "json"))
+    assert found == [("content/posts/2026/fuite.css", "security/attachment-type")]

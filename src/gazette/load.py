@@ -414,19 +414,26 @@ def listing_problems(root: Path, paths) -> list[Problem]:
     return problems
 
 
-def _named_by_mkdocs(root: Path, relpath: str) -> bool:
-    """Whether mkdocs.yml (a maintainer's file) names this script, as extra_javascript does."""
+def _named_by_mkdocs(root: Path, relpath: str) -> bool | None:
+    """Whether mkdocs.yml (a maintainer's file) names this stylesheet or script, as extra_css
+    and extra_javascript do; None without a mkdocs.yml."""
     try:
         config = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    return re.search(r"[\s\"'\-:]" + re.escape(relpath.removeprefix("content/")) + r"[\s\"',\]}]", config) is not None
+        return None
+    return re.search(r"[\s\"'\-:\[,]" + re.escape(relpath.removeprefix("content/")) + r"[\s\"',\]}]", config) is not None
 
 
 def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
     """Why the site will not publish this page or attachment, if it will not."""
     kind = suffix(name)
-    if not attachment_type_allowed(name) and not (kind in (".js", ".mjs") and _named_by_mkdocs(root, relpath)):
+    if kind in (".css", ".js", ".mjs"):  # code: the site publishes what mkdocs.yml names
+        named = _named_by_mkdocs(root, relpath)
+        if not named and not (named is None and kind == ".css"):  # no mkdocs.yml: no site to judge by
+            return [Problem("security/attachment-type", relpath, None,
+                            f"is a {kind} file that mkdocs.yml does not name: it is not published",
+                            "a maintainer adds it to extra_css or extra_javascript, or remove it")]
+    elif not attachment_type_allowed(name):
         return [Problem("security/attachment-type", relpath, None,
                         f"is a {kind or 'typeless'} file: the site publishes only Markdown, images, PDF, "
                         "audio and video", "remove it; embeds go through an allowed iframe")]
