@@ -9,6 +9,7 @@ matching problem has; ``gazette check`` reports the same files (through
 
 from __future__ import annotations
 
+import os
 import re
 
 # Editor backups, swap files and merge leftovers: copies of text nobody meant to publish.
@@ -75,3 +76,68 @@ def looks_like_item(text: str) -> bool:
     else:
         head = BLANK_LINE.split(text, 1)[0]
     return bool(ITEM_KEY.search(head))
+
+
+class Gate:
+    """Decides, file by file, what of docs_dir the site publishes.
+
+    ``public`` holds the docs-relative paths of the public items, ``used`` is called once,
+    on the first attachment in a kind folder, for the files public items use; ``named``
+    holds the stylesheets and scripts mkdocs.yml names."""
+
+    def __init__(self, docs_dir: str, public, used, named):
+        from .load import KIND_FOLDERS
+
+        self.docs_dir, self.public, self._used, self.named = os.path.abspath(docs_dir), public, used, named
+        self.kind_folders = KIND_FOLDERS
+        self.linked: dict[str, bool] = {}
+
+    def refuses(self, src: str, path: str | None) -> bool:
+        if not path or not path.startswith(self.docs_dir + os.sep):
+            return False  # the theme's own files
+        name = src.rsplit("/", 1)[-1]
+        if self.through_link(path) or is_leftover(name):
+            return True
+        parts = src.split("/")
+        in_kind_folder = len(parts) >= 2 and parts[0] in self.kind_folders
+        kind = suffix(name)
+        if kind in MARKDOWN_TYPES:
+            if in_kind_folder:  # an item: only the public ones, under their exact name
+                return src not in self.public
+            return _read(path, looks_like_item)
+        if in_kind_folder and src not in self.used():
+            return True  # an attachment no public item uses: a draft's photos stay with it
+        if kind in STYLESHEET_TYPES or kind in (".js", ".mjs"):
+            return src not in self.named  # code: only what mkdocs.yml names
+        if kind not in ATTACHMENT_TYPES:
+            return True
+        return kind == ".svg" and _read(path, lambda text: svg_danger(text) is not None)
+
+    def used(self) -> set[str]:
+        if not isinstance(self._used, set):
+            self._used = set(self._used())
+        return self._used
+
+    def through_link(self, path: str) -> bool:
+        """Whether the file or a folder between it and docs_dir is a symbolic link (MkDocs
+        follows them: a link could publish /etc/passwd or the subscriber list)."""
+        if os.path.islink(path):
+            return True
+        folder = os.path.dirname(path)
+        while len(folder) > len(self.docs_dir):
+            known = self.linked.get(folder)
+            if known is None:
+                known = self.linked[folder] = os.path.islink(folder)
+            if known:
+                return True
+            folder = os.path.dirname(folder)
+        return False
+
+
+def _read(path: str, test) -> bool:
+    """``test`` on a file's text; unreadable counts as failing (not published)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return test(handle.read(1024 * 1024))
+    except (OSError, UnicodeDecodeError):
+        return True

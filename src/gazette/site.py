@@ -20,7 +20,6 @@ meta is escaped, because Material writes it unescaped; only files that
 from __future__ import annotations
 
 import math
-import os
 import posixpath
 import re
 import secrets
@@ -111,15 +110,6 @@ class _ContestBox:
 CONTEST_BOX = _ContestBox()
 
 
-def _read(path: str, test) -> bool:
-    """``test`` on a file's text; unreadable counts as failing (not published)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return test(handle.read(1024 * 1024))
-    except (OSError, UnicodeDecodeError):
-        return True
-
-
 def page_name(key) -> str:
     """A file name for an author's or a campaign's page: their keys are text someone typed."""
     from .slugs import slugify
@@ -179,33 +169,17 @@ class GazettePlugin(BasePlugin):
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
-        self._referenced: set[str] | None = None
         return config
 
-    @property
-    def referenced(self) -> set[str]:
-        """Files a public item uses. Files in the kind folders are published only then: a draft's
-        photos stay unpublished with it. Computed on the first attachment found there."""
-        if self._referenced is None:
-            from .validate import references
-
-            self._referenced = {resolved.removeprefix("content/") for item in self.public
-                                for _, _, resolved, _ in references(item)}
-        return self._referenced
-
     def on_files(self, files, config):
-        from .load import MARKDOWN_LOOKALIKES, kind_of
+        from .published import Gate
 
         self.directory_urls = config["use_directory_urls"]
-        docs_dir = os.path.abspath(config["docs_dir"])
         named = {entry if isinstance(entry, str) else getattr(entry, "path", "")
                  for entry in [*config["extra_css"], *config["extra_javascript"]]}
-        linked_dirs: dict[str, bool] = {}
+        gate = Gate(config["docs_dir"], self.by_src, self._used_files, named)
         for file in list(files):
-            src = file.src_uri
-            from_content = file.abs_src_path and file.abs_src_path.startswith(docs_dir + os.sep)  # not the theme's
-            if from_content and self._refused(src, file.abs_src_path, docs_dir, named, linked_dirs,
-                                              kind_of("content/" + src), MARKDOWN_LOOKALIKES):
+            if gate.refuses(file.src_uri, file.abs_src_path):
                 files.remove(file)  # hidden: no page, no copy, no nav entry, no search entry, no sitemap
         self.pages: dict[str, str] = {}
         self.titles: dict[str, str] = {}  # generated page -> its title, as text
@@ -218,42 +192,11 @@ class GazettePlugin(BasePlugin):
             files.append(File.generated(config, uri, content=text))
         return files
 
-    def _refused(self, src: str, path: str, docs_dir: str, named: set, linked_dirs: dict, kind,
-                 markdown_types) -> bool:
-        """Whether a file MkDocs found in content/ must not be published (gazette.published)."""
-        from .published import attachment_type_allowed, is_leftover, looks_like_item, suffix, svg_danger
+    def _used_files(self):
+        """The docs-relative files public items use (cover images, images and links)."""
+        from .validate import references
 
-        name = src.rsplit("/", 1)[-1]
-        if self._through_link(path, docs_dir, linked_dirs) or is_leftover(name):
-            return True
-        lowered = name.lower()
-        if lowered.endswith(markdown_types):
-            if kind:  # an item: only the public ones, under their exact name
-                return src not in self.by_src
-            return _read(path, looks_like_item)
-        if kind and src not in self.referenced:
-            return True  # an attachment no public item uses
-        if suffix(name) == ".css" or suffix(name) in (".js", ".mjs"):
-            return src not in named  # code: only what mkdocs.yml names
-        if not attachment_type_allowed(name):
-            return True
-        return suffix(name) == ".svg" and _read(path, lambda text: svg_danger(text) is not None)
-
-    @staticmethod
-    def _through_link(path: str, docs_dir: str, linked_dirs: dict) -> bool:
-        """Whether the file or a folder between it and docs_dir is a symbolic link (MkDocs
-        follows them; a link could publish /etc/passwd or the subscriber list)."""
-        if os.path.islink(path):
-            return True
-        folder = os.path.dirname(path)
-        while len(folder) > len(docs_dir):
-            known = linked_dirs.get(folder)
-            if known is None:
-                known = linked_dirs[folder] = os.path.islink(folder)
-            if known:
-                return True
-            folder = os.path.dirname(folder)
-        return False
+        return {resolved.removeprefix("content/") for item in self.public for _, _, resolved, _ in references(item)}
 
     # -- archives ---------------------------------------------------------------
 
