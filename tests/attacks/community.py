@@ -134,4 +134,4 @@ def add_leftovers(root: Path) -> None:
     os.symlink(outside, root / "content/posts/2026/lien.md")
     os.symlink(root / ".gazette", root / "content/donnees")
     write(root, "content/posts/2026/lie.md",
-          f"---\ntitle: Lien\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n---\n\n![liste](../../assets/liste.png)\n")
+          "---\ntitle: Lien\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n---\n\n![liste](../../assets/liste.png)\n")
