@@ -33,13 +33,14 @@ def test_a_post_with_another_markdown_extension_is_an_error_not_lost(repo):
     repo.write("content/posts/2026/Export-Word.MD", front)
     repo.write("content/newsletters/2026/lettre.markdown", front)
     repo.write("content/posts/2026/photo.jpg", b"\xff\xd8")  # attachments are not items
-    repo.write("content/charte.markdown", front)  # outside the kind folders: not Gazette's
+    repo.write("content/charte.markdown", front)  # outside the kind folders, with a date: a lost item
     result = repo.gazette("check", "--format", "json")
     problems = json.loads(result.output)["problems"]
     assert [(p["path"], p["code"]) for p in problems] == [
+        ("content/charte.markdown", "security/misplaced-item"),
         ("content/newsletters/2026/lettre.markdown", "file/extension"),
         ("content/posts/2026/Export-Word.MD", "file/extension")]
-    assert problems[1]["hint"] == "rename it to export-word.md"
+    assert problems[2]["hint"] == "rename it to export-word.md"
     assert result.exit_code == 1
 
 

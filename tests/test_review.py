@@ -62,3 +62,34 @@ def test_review_of_nothing(git_repo):
 def test_review_with_a_bad_base_is_a_usage_error(git_repo):
     result = git_repo.gazette("review", "--base", "nope")
     assert result.exit_code == 2
+
+
+def test_markup_code_and_severity_changes_need_a_maintainer(git_repo):
+    git_repo.post("calme", front="title: Calme\ndate: 2026-12-01T12:30:00+01:00\nstatus: review\n")
+    git_repo.commit_all("base")
+    base = git_repo.git("rev-parse", "HEAD").strip()
+    git_repo.write("templates/new/post.md.j2", "---\ntitle: {{ title | yaml }}\n---\n")
+    git_repo.write("mkdocs.yml", "site_name: x\n")
+    git_repo.write(".github/workflows/review.yml", "on: pull_request\n")
+    channels = git_repo.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text() + "gazette:\n  severity:\n    calendar/off-slot: off\n")
+    git_repo.commit_all("change")
+    result = git_repo.gazette("review", "--base", base)
+    comment = result.output
+    assert "**👀 A maintainer must read this change before merging**" in comment
+    assert comment.index("### Needs a maintainer's reading") < comment.index("No content changed.")
+    for line in ("- changed file `.github/workflows/review.yml`", "- changed file `mkdocs.yml`",
+                 "- changed file `templates/new/post.md.j2`",
+                 "- severity of `calendar/off-slot`: `default` → `off`"):
+        assert line in comment
+    assert "Ready to merge" not in comment
+    assert result.exit_code == 0  # nothing is wrong: someone must read it
+
+
+def test_an_unchanged_severity_is_not_a_change(git_repo):
+    channels = git_repo.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text() + "gazette:\n  severity:\n    calendar/off-slot: off\n")
+    git_repo.commit_all("base")
+    git_repo.post("calme", front="title: Calme\ndate: 2026-12-01T12:30:00+01:00\nstatus: review\n")
+    result = git_repo.gazette("review", "--base", "HEAD")
+    assert "Needs a maintainer" not in result.output and "✅ Ready to merge" in result.output

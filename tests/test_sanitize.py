@@ -38,3 +38,22 @@ def test_what_material_needs_survives():
             '<a href="mailto:contact@example.org">écrire</a></p>'
             '<pre><code class="language-python"><span class="k">def</span></code></pre>')
     assert sanitize_html(html) == html
+
+
+def test_attr_list_keeps_only_the_safe_attributes():
+    import markdown
+
+    html = markdown.markdown('Texte\n{: #ancre .note onclick="alert(1)" style="color:red" data-x="1" '
+                             'href="javascript:alert(1)" lang="fr" }', extensions=["attr_list"])
+    assert "onclick" in html  # attr_list writes whatever the author asks for…
+    assert sanitize_html(html) == '<p class="note" id="ancre" lang="fr">Texte</p>'  # …and only this survives
+
+
+def test_table_alignment_survives_and_no_other_style():
+    import markdown
+
+    html = markdown.markdown("| a | b |\n|:--|--:|\n| 1 | 2 |", extensions=["tables"])
+    clean = sanitize_html(html)
+    assert '<th style="text-align: left;">a</th>' in clean and '<td style="text-align: right;">2</td>' in clean
+    sneaky = '<table><tr><td style="text-align: left; background:url(https://evil.example/)">x</td></tr></table>'
+    assert sanitize_html(sneaky) == "<table><tbody><tr><td>x</td></tr></tbody></table>"

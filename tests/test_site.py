@@ -122,7 +122,7 @@ def test_post_head_title_anchor_and_description(sample):
     post.write_text(post.read_text().replace('summary: "Démonter', 'summary: "Le \\"bon\\" geste : démonter', 1))
     assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
     page = (sample.root / "site/posts/2026/reparer-sa-chambre-a-air/index.html").read_text()
-    assert '<meta name="description" content="Le &quot;bon&quot; geste : démonter' in page
+    assert '<meta name="description" content="Le &#34;bon&#34; geste : démonter' in page  # markupsafe's escape
     # The title is the page's first heading, with its anchor: Material's skip link goes there.
     assert '<h1 id="reparer-sa-chambre-a-air-en-dix-minutes">Réparer sa chambre à air en dix minutes' in page
     assert 'href="#reparer-sa-chambre-a-air-en-dix-minutes" class="md-skip"' in page

@@ -6,6 +6,7 @@ is one function. The JSON shape is documented in docs/json.md.
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
@@ -17,6 +18,7 @@ from .visibility import is_public
 Entry = namedtuple("Entry", "kind start end title channel status path slug uid campaign public")
 
 TENTATIVE = ("idea", "draft", "review")
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
 
 def build(repo, now: datetime, start: datetime | None = None, end: datetime | None = None,
@@ -129,8 +131,11 @@ def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette"
 
 def _ics_text(value) -> str:
     """RFC 5545 TEXT escaping."""
-    return (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    text = (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n"))
+    # A lone CR or another control character would end the line for some readers and let
+    # a title write its own properties (ATTACH, URL…): text stays one property value.
+    return CONTROL.sub(" ", text)
 
 
 def _fold(line: str) -> str:

@@ -88,8 +88,8 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
     per-file function).
     """
     from . import validate
-    from .load import (Repo, each_file, frame_digest, is_misnamed_item, list_item_paths, load_item, misnamed_item,
-                       no_gc, selected_item_paths)
+    from .load import (Repo, each_file, frame_digest, list_item_paths, listing_problems, load_item, no_gc,
+                       selected_item_paths)
     from .plan import Publication, publications
 
     if only is None:
@@ -97,9 +97,9 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
         problems += found
     else:
         item_paths = selected_item_paths(root, only)
-        # What the full listing reports about files it cannot load (a pull request's .MD).
-        problems += [misnamed_item(p) for p in sorted(only)
-                     if is_misnamed_item(p) and os.path.isfile(os.path.join(root, p))]
+        # What the full listing reports about files it cannot load (a pull request's .MD, a
+        # backup, a link, a script, a draft in content/post/).
+        problems += listing_problems(root, only)
     repo = Repo(root, [], frame, problems, item_paths)
     repo.listed_all = only is None
     store = None

@@ -1,4 +1,10 @@
-"""RSS 2.0 and Atom feeds of public items, for everything and per kind, with absolute URLs."""
+"""RSS 2.0 and Atom feeds of public items, for everything and per kind, with absolute URLs.
+
+ElementTree escapes every text once, which makes it XML. RSS readers then read
+``title`` and ``description`` as HTML, so those are escaped once more (a title
+``<img onerror=…>`` shows as those characters); Atom's ``title`` and ``summary``
+are declared ``type="text"``, which readers do not parse.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from markupsafe import escape
 from .urls import item_url
 
 FEEDS = {"": None, "posts/": "post", "newsletters/": "newsletter", "contests/": "contest"}
@@ -39,11 +46,11 @@ def _rss(items, site_url, self_url, title):
     ET.SubElement(channel, "atom:link", href=self_url, rel="self", type="application/rss+xml")
     for item in items:
         entry = ET.SubElement(channel, "item")
-        ET.SubElement(entry, "title").text = item.title
+        ET.SubElement(entry, "title").text = str(escape(item.title))
         ET.SubElement(entry, "link").text = item_url(site_url, item)
         ET.SubElement(entry, "guid", isPermaLink="true").text = item_url(site_url, item)
         ET.SubElement(entry, "pubDate").text = format_datetime(item.date)
-        ET.SubElement(entry, "description").text = item.meta.get("summary") or item.title
+        ET.SubElement(entry, "description").text = str(escape(item.meta.get("summary") or item.title))
     return rss
 
 
@@ -57,11 +64,11 @@ def _atom(items, site_url, self_url, title):
     ET.SubElement(feed, "updated").text = updated.isoformat() if updated else "1970-01-01T00:00:00+00:00"
     for item in items:
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "title").text = item.title
+        ET.SubElement(entry, "title", type="text").text = item.title
         ET.SubElement(entry, "id").text = item_url(site_url, item)
         ET.SubElement(entry, "link", href=item_url(site_url, item))
         ET.SubElement(entry, "updated").text = item.date.isoformat()
-        ET.SubElement(entry, "summary").text = item.meta.get("summary") or item.title
+        ET.SubElement(entry, "summary", type="text").text = item.meta.get("summary") or item.title
         author = ET.SubElement(entry, "author")
         ET.SubElement(author, "name").text = ", ".join(item.meta.get("authors") or ["La communauté"])
     return feed

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import model, yamlsafe
 from .problems import Problem
+from .published import attachment_type_allowed, is_leftover, looks_like_item, suffix, svg_danger
 
 MAX_FILE_BYTES = 1024 * 1024
 FRAME_YAML_BYTES = 128 * 1024  # frame files: long lists are fine; libyaml's stack is not at risk
@@ -351,7 +352,11 @@ MARKDOWN_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
 def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
-    """Every Markdown file under the kind folders, plus site pages; never follows links."""
+    """Every Markdown file under the kind folders, plus site pages; never follows links.
+
+    Also reports every file the site refuses to publish (:mod:`gazette.published`):
+    symbolic links of any kind, leftovers, attachments of other types, unsafe SVGs and
+    item-like Markdown outside the exact kind folders."""
     items, pages, problems = [], [], []
     content = root / "content"
     if not content.is_dir():
@@ -367,19 +372,94 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
         for entry in entries:
             relpath = f"{rel}/{entry.name}"
             if entry.is_symlink():
-                if entry.name.endswith(".md") or entry.is_dir():
-                    problems.append(Problem("file/symlink", relpath, None,
-                                            "is a symbolic link; Gazette does not follow links",
-                                            "commit the file itself"))
+                problems.append(Problem("file/symlink", relpath, None,
+                                        "is a symbolic link; Gazette does not follow links",
+                                        "commit the file itself"))
                 continue
             if entry.is_dir():
                 if not entry.name.startswith("."):
                     stack.append((relpath, Path(entry.path)))
-            elif entry.name.endswith(".md"):
-                (items if kind_of(relpath) else pages).append(relpath)
+            elif is_leftover(entry.name):
+                problems.append(Problem("file/leftover", relpath, None,
+                                        "is an editor backup or merge leftover: never published", "delete it"))
+            elif entry.name.endswith(".md") and kind_of(relpath):
+                items.append(relpath)
             elif is_misnamed_item(relpath):
                 problems.append(misnamed_item(relpath))
+            elif not entry.name.startswith("."):  # MkDocs skips dotfiles (.authors.yml, .meta.yml)
+                if entry.name.endswith(".md"):
+                    pages.append(relpath)
+                problems += _publishable_problems(root, relpath, entry.name)
     return sorted(items), sorted(pages), problems
+
+
+def listing_problems(root: Path, paths) -> list[Problem]:
+    """What :func:`list_item_paths` reports, for these files only (``check --changed-since``:
+    a pull request's misnamed item, backup, link, script or draft in content/post/)."""
+    problems = []
+    for relpath in sorted(paths):
+        parts = relpath.split("/")
+        full = os.path.join(root, relpath)
+        if parts[0] != "content" or any(p.startswith(".") for p in parts[1:-1]) or not os.path.lexists(full):
+            continue
+        name = parts[-1]
+        if name.endswith(".md") and kind_of(relpath):
+            continue  # an item: loading it reports links and the rest
+        if os.path.islink(full):
+            problems.append(Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
+                                    "commit the file itself"))
+        elif not os.path.isfile(full):
+            continue
+        elif is_leftover(name):
+            problems.append(Problem("file/leftover", relpath, None,
+                                    "is an editor backup or merge leftover: never published", "delete it"))
+        elif is_misnamed_item(relpath):
+            problems.append(misnamed_item(relpath))
+        elif not name.startswith("."):
+            problems += _publishable_problems(root, relpath, name)
+    return problems
+
+
+def _named_by_mkdocs(root: Path, relpath: str) -> bool | None:
+    """Whether mkdocs.yml (a maintainer's file) names this stylesheet or script, as extra_css
+    and extra_javascript do; None without a mkdocs.yml."""
+    try:
+        config = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return re.search(r"[\s\"'\-:\[,]" + re.escape(relpath.removeprefix("content/")) + r"[\s\"',\]}]", config) is not None
+
+
+def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
+    """Why the site will not publish this page or attachment, if it will not."""
+    kind = suffix(name)
+    if kind in (".css", ".js", ".mjs"):  # code: the site publishes what mkdocs.yml names
+        named = _named_by_mkdocs(root, relpath)
+        if not named and not (named is None and kind == ".css"):  # no mkdocs.yml: no site to judge by
+            return [Problem("security/attachment-type", relpath, None,
+                            f"is a {kind} file that mkdocs.yml does not name: it is not published",
+                            "a maintainer adds it to extra_css or extra_javascript, or remove it")]
+    elif not attachment_type_allowed(name):
+        return [Problem("security/attachment-type", relpath, None,
+                        f"is a {kind or 'typeless'} file: the site publishes only Markdown, images, PDF, "
+                        "audio and video", "remove it; embeds go through an allowed iframe")]
+    if kind == ".svg" or kind in MARKDOWN_LOOKALIKES:
+        text, problem = read_text(root, relpath)
+        if problem:  # an empty page is harmless; anything unreadable is not published
+            return [] if problem.code == "file/empty" else [problem]
+        if kind == ".svg":
+            danger = svg_danger(text)
+            return [Problem("security/svg", relpath, None, f"contains {danger}: not published",
+                            "export it again as a plain drawing, or use PNG")] if danger else []
+        if looks_like_item(text):
+            from .slugs import slugify
+
+            return [Problem("security/misplaced-item", relpath, 1,
+                            "has date: or status: but is not under content/posts/, content/newsletters/ "
+                            "or content/contests/: it is not published",
+                            f"move it to content/posts/{slugify(name.rsplit('.', 1)[0]) or 'a-short-name'}.md "
+                            "(or the newsletters or contests folder)")]
+    return []
 
 
 def is_misnamed_item(relpath: str) -> bool:

@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "file/unreadable": (ERROR, "the file cannot be read"),
     "file/not-content": (WARNING, "the path is not under content/ or calendar/"),
     "file/extension": (ERROR, "a Markdown file in a content folder does not end in .md"),
+    "file/leftover": (WARNING, "an editor backup or merge leftover under content/: never published"),
     # yaml: the front matter or a frame file does not parse safely
     "yaml/no-front-matter": (ERROR, "the item has no front matter block"),
     "yaml/unclosed-front-matter": (ERROR, "the front matter has no closing ---"),
@@ -82,6 +83,10 @@ CODES: dict[str, tuple[str, str]] = {
     "security/javascript-url": (ERROR, "a javascript:, vbscript: or data: URL"),
     "security/iframe": (ERROR, "an iframe from a host not in the allowed list"),
     "security/markup-in-field": (ERROR, "an HTML tag in the title, summary, subject or preheader"),
+    "security/override": (ERROR, "a severity override or a waiver names a security rule: it has no effect"),
+    "security/svg": (ERROR, "an SVG file with script, event handlers or external references: not published"),
+    "security/attachment-type": (ERROR, "a file under content/ of a type the site never publishes (.html, .js…)"),
+    "security/misplaced-item": (ERROR, "a Markdown file with date: or status: outside the exact kind folders"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y
@@ -152,12 +157,23 @@ class Problem:
         return (self.path, self.line or 0, self.code, self.message)
 
 
+LOCKED_FAMILY = "security"  # what keeps members safe is never re-rated by the repository it protects
+
+
+def is_locked(code: str) -> bool:
+    return code.split("/")[0] == LOCKED_FAMILY
+
+
 def apply_severity(problems, overrides: dict[str, str]) -> list[Problem]:
-    """Re-rate problems by the repository's overrides; 'off' drops them."""
+    """Re-rate problems by the repository's overrides; 'off' drops them. ``security/*``
+    problems keep their severity whatever the overrides say."""
     if not overrides:
         return list(problems)
     rated = []
     for problem in problems:
+        if is_locked(problem.code):
+            rated.append(problem)
+            continue
         level = overrides.get(problem.code) or overrides.get(problem.code.split("/")[0])
         if level == "off":
             continue

@@ -4,6 +4,13 @@ Everything here is computed by the other stages: the problems come from
 ``check --changed-since``, the calendar changes from ``calendar diff``, the
 counts from the same code that checks channel limits. This module only
 gathers them for the changed items and writes Markdown or JSON.
+
+The comment is inert: every text that comes from the repository (titles,
+messages quoting content, waiver reasons, channel texts, file names) is
+written inside a code span or a fenced block, so it cannot add a heading,
+close a ``<details>``, mention ``@someone`` or reference ``#123``. What no
+escaping can make safe (templates, mkdocs.yml, .github/, code) and every
+change of a severity or a waiver is listed first, as needing a maintainer.
 """
 
 from __future__ import annotations
@@ -12,6 +19,15 @@ from datetime import datetime
 from pathlib import Path
 
 MARKER = "<!-- gazette-review -->"  # the workflow updates the comment holding it
+# Markup and code by nature: a maintainer reads them, Gazette cannot make them safe.
+MAINTAINER_PREFIXES = ("templates/", ".github/", "src/", "scripts/", ".ci/", "overrides/", "hooks/")
+MAINTAINER_FILES = ("mkdocs.yml", "mkdocs.yaml", "pyproject.toml", "setup.py", "setup.cfg", ".pre-commit-hooks.yaml")
+MAINTAINER_SUFFIXES = (".py", ".js", ".mjs", ".css", ".html", ".htm", ".j2", ".jinja", ".sh")
+
+
+def needs_maintainer(path: str) -> bool:
+    return (path.startswith(MAINTAINER_PREFIXES) or path in MAINTAINER_FILES
+            or path.lower().endswith(MAINTAINER_SUFFIXES))
 
 
 def build(root: Path, base: str, now: datetime) -> dict:
@@ -58,9 +74,16 @@ def build(root: Path, base: str, now: datetime) -> dict:
                  "before": c.before.at.isoformat() if c.before else None,
                  "after": c.after.at.isoformat() if c.after else None,
                  "status": (c.after or c.before).status} for c in diff(root, base, None)]
+    attention = {
+        "files": sorted(p for p in changed | gone if needs_maintainer(p)),
+        "severity": _severity_changes(root, base, frame.severity),
+        "waivers": _new_waivers(root, base, changed, waivers),
+    }
     errors, warnings = count(result.problems)
     if errors:
         verdict = f"❌ {errors} error{'s' * (errors != 1)} to fix before merging"
+    elif any(attention.values()):
+        verdict = "👀 A maintainer must read this change before merging"
     elif warnings:
         verdict = f"⚠️ Mergeable, {warnings} warning{'s' * (warnings != 1)} to read"
     else:
@@ -68,13 +91,93 @@ def build(root: Path, base: str, now: datetime) -> dict:
     return {
         "version": 1, "base": base, "verdict": verdict, "errors": errors, "warnings": warnings,
         "timezone": frame.timezone_name or None,
-        "items": items, "removed": removed, "problems": [p.as_dict() for p in result.problems],
+        "attention": attention, "items": items, "removed": removed, "problems": [p.as_dict() for p in result.problems],
         "waivers": waivers, "calendar": calendar, "previews": previews, "newsletters": newsletters,
     }
 
 
-def _cell(text) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+def _severity_changes(root: Path, base: str, now_severity: dict) -> list[dict]:
+    """Each ``gazette.severity`` entry the change adds, alters or removes."""
+    from .changes import GitError, _git
+    from .load import CHANNELS_FILE
+    from . import yamlsafe
+
+    try:
+        data, _ = yamlsafe.parse(_git(root, "show", f"{base}:{CHANNELS_FILE}"))
+        before = ((data or {}).get("gazette") or {}).get("severity") or {}
+    except (GitError, yamlsafe.YAMLProblem, AttributeError):
+        before = {}
+    if not isinstance(before, dict):
+        before = {}
+    before = {code: "off" if level is False else level for code, level in before.items()}  # YAML 1.1: off is false
+    return [{"code": str(code), "before": before.get(code), "after": now_severity.get(code)}
+            for code in sorted({*before, *now_severity}, key=str) if before.get(code) != now_severity.get(code)]
+
+
+def _new_waivers(root: Path, base: str, changed: set, waivers: list[dict]) -> list[dict]:
+    """The waivers (allow:) of changed items that the base did not have, and every
+    waiver of a security rule (which never applies)."""
+    from .changes import GitError, _git
+    from .load import split_front_matter
+    from . import yamlsafe
+
+    found = []
+    items = {w["path"] for w in waivers} | {p for p in changed if p.startswith("content/") and p.endswith(".md")}
+    for path in sorted(items):
+        try:
+            text = _git(root, "show", f"{base}:{path}")
+            split = split_front_matter(text)
+            data, _ = yamlsafe.parse(split[0]) if split else ({}, None)
+            before = {(str(w.get("rule")), str(w.get("reason"))) for w in (data or {}).get("allow") or ()
+                      if isinstance(w, dict)}
+        except (GitError, yamlsafe.YAMLProblem, AttributeError, TypeError):
+            before = set()
+        for w in _allow_of(root, path):
+            if (str(w.get("rule")), str(w.get("reason"))) not in before or str(w.get("rule")).startswith("security"):
+                found.append({"path": path, "rule": str(w.get("rule")), "reason": str(w.get("reason") or "")})
+    return found
+
+
+def _allow_of(root: Path, path: str) -> list[dict]:
+    from .load import read_text, split_front_matter
+    from . import yamlsafe
+
+    text, problem = read_text(root, path)
+    split = split_front_matter(text) if text else None
+    if not split:
+        return []
+    try:
+        data, _ = yamlsafe.parse(split[0])
+    except yamlsafe.YAMLProblem:
+        return []
+    allow = (data or {}).get("allow") if isinstance(data, dict) else None
+    return [w for w in allow if isinstance(w, dict)] if isinstance(allow, list) else []
+
+
+def code(text, table: bool = False) -> str:
+    """``text`` as one inline code span: GitHub renders it as those characters, with no
+    heading, HTML, link, mention or issue reference. Line breaks become spaces."""
+    flat = " ".join(str(text if text is not None else "").split())
+    if not flat:
+        return "—"
+    longest, run = 0, 0
+    for char in flat:  # the longest run of backticks decides the fence
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if flat[0] == "`" or flat[-1] == "`" or (flat[0] == " " and flat[-1] == " ") else ""
+    span = f"{fence}{pad}{flat}{pad}{fence}"
+    return span.replace("|", "\\|") if table else span
+
+
+def block(text: str) -> list[str]:
+    """``text`` as a fenced code block that nothing inside can close."""
+    longest, run = 0, 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", *text.splitlines(), fence]
 
 
 def _when(iso: str | None, zone=None) -> str:
@@ -94,14 +197,26 @@ def to_markdown(review: dict) -> str:
 
     zone = resolve_timezone(review.get("timezone") or "")
     out = [MARKER, "## Gazette review", "", f"**{review['verdict']}**", ""]
+    attention = review.get("attention") or {}
+    if any(attention.values()):
+        out += ["### Needs a maintainer's reading", "",
+                "Gazette cannot make these safe by escaping: read them before merging.", ""]
+        out += [f"- changed file {code(path)}" for path in attention.get("files") or ()]
+        out += [f"- severity of {code(s['code'])}: {code(s['before'] or 'default')} → {code(s['after'] or 'default')}"
+                for s in attention.get("severity") or ()]
+        out += [f"- new waiver in {code(w['path'])}: {code(w['rule'])}, reason {code(w['reason'])}"
+                for w in attention.get("waivers") or ()]
+        out.append("")
     if review["items"] or review["removed"]:
-        out += ["### Changed items", "", "| Kind | Title | Status | Date | Accounts |", "|---|---|---|---|---|"]
+        out += ["### Changed items", "", "| Kind | Title | Status | Date | Accounts | File |",
+                "|---|---|---|---|---|---|"]
         for item in review["items"]:
             note = "" if item["change"] == "changed" else " *(refers to a change)*"
-            out.append(f"| {item['kind']} | [{_cell(item['title'])}]({item['path']}){note} | {item['status']} "
-                       f"| {_when(item['date'], zone)} | {_cell(', '.join(item['accounts'])) or '—'} |")
+            out.append(f"| {item['kind']} | {code(item['title'], True)}{note} | {code(item['status'], True)} "
+                       f"| {_when(item['date'], zone)} | {code(', '.join(item['accounts']), True)} "
+                       f"| {code(item['path'], True)} |")
         for path in review["removed"]:
-            out.append(f"| removed | `{path}` | | | |")
+            out.append(f"| removed | | | | | {code(path, True)} |")
         out.append("")
     else:
         out += ["No content changed.", ""]
@@ -109,13 +224,13 @@ def to_markdown(review: dict) -> str:
         out += ["### Problems", ""]
         for p in review["problems"]:
             where = f"{p['path']}:{p['line']}" if p["line"] else p["path"]
-            hint = f" — {p['hint']}" if p["hint"] else ""
-            out.append(f"- `{where}` **{p['severity']}** `{p['code']}` {p['message']}{hint}")
+            hint = f" — {code(p['hint'])}" if p["hint"] else ""
+            out.append(f"- {code(where)} **{p['severity']}** {code(p['code'])} {code(p['message'])}{hint}")
         out.append("")
     if review["waivers"]:
         out += ["### Waived rules", ""]
         for w in review["waivers"]:
-            out.append(f"- `{w['path']}:{w['line']}` `{w['code']}` waived: “{w['reason']}”")
+            out.append(f"- {code(str(w['path']) + ':' + str(w['line']))} {code(w['code'])} waived: {code(w['reason'])}")
         out.append("")
     if review["calendar"]:
         out += ["### Calendar", "", "| Channel | Change | When | Item |", "|---|---|---|---|"]
@@ -123,17 +238,17 @@ def to_markdown(review: dict) -> str:
             when = (f"{_when(c['before'], zone)} → {_when(c['after'], zone)}" if c["change"] == "moved"
                     else _when(c["after"] or c["before"], zone))
             change = c["change"] if c["change"] != "status" else f"status: {c['status']}"
-            out.append(f"| {c['channel']} | {change} | {when} | {_cell(c['title'])} |")
+            out.append(f"| {code(c['channel'], True)} | {code(change, True)} | {when} | {code(c['title'], True)} |")
         out.append("")
     if review["previews"]:
         out += ["### Social previews", ""]
         for p in review["previews"]:
             over = " ⚠️ over the limit" if p["limit"] and p["length"] > p["limit"] else ""
-            out.append(f"**{p['channel']}** — {_cell(p['title'])} ({p['length']}/{p['limit']}){over}")
-            out += ["", *[f"> {line}" for line in p["text"].splitlines() or [""]], ""]
+            out.append(f"{code(p['channel'])} — {code(p['title'])} ({p['length']}/{p['limit']}){over}")
+            out += ["", *block(p["text"]), ""]
     for n in review["newsletters"]:
-        out += ["### Newsletter", "", f"- Subject: **{_cell(n['subject'])}** ({len(n['subject'] or '')} characters)",
-                f"- Preheader: {_cell(n['preheader']) or '—'}", f"- Audience: {_cell(n['audience']) or '—'}", ""]
+        out += ["### Newsletter", "", f"- Subject: {code(n['subject'])} ({len(n['subject'] or '')} characters)",
+                f"- Preheader: {code(n['preheader'])}", f"- Audience: {code(n['audience'])}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

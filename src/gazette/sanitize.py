@@ -43,6 +43,8 @@ ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Python-Markdown's tables align columns with a style attribute: these exact values only.
+ALIGNMENTS = frozenset({"text-align: left;", "text-align: right;", "text-align: center;"})
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +56,7 @@ def _cleaner():
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={"*": set(GENERIC_ATTRIBUTES), **{tag: set(names) for tag, names in ATTRIBUTES.items()}},
         url_schemes=set(URL_SCHEMES),
+        tag_attribute_values={"th": {"style": set(ALIGNMENTS)}, "td": {"style": set(ALIGNMENTS)}},
         link_rel=None,  # rel stays what Markdown wrote; target=_blank is not allowed at all
         strip_comments=True,
     )

@@ -103,8 +103,12 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
         raise ScaffoldError(f"{relpath} already exists; choose another title or --slug")
 
     search = [str(root / "templates" / "new"), str(Path(__file__).parent / "templates" / "new")]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined, autoescape=False)
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # The repository's templates come from pull requests: sandboxed, they cannot reach
+    # Python internals (and through them os.environ, where publish keeps its secrets).
+    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(search), keep_trailing_newline=True,
+                               undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters["yaml"] = _yaml_string
     env.filters["yaml_name"] = _yaml_name
     env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
@@ -116,7 +120,7 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
         )
     except jinja2.TemplateSyntaxError as error:
         raise ScaffoldError(f"{error.filename or template_name(kind)}:{error.lineno}: {error.message}") from None
-    except (jinja2.TemplateError, UnicodeDecodeError, OverflowError) as error:
+    except (jinja2.TemplateError, UnicodeDecodeError, OverflowError) as error:  # SecurityError is one
         raise ScaffoldError(f"template {template_name(kind)}: {error}") from None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

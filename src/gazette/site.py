@@ -8,13 +8,21 @@ the files, so drafts and future items reach no page, nav, search index or
 sitemap; generates the archive pages (by kind, year, category and campaign)
 in one pass over the items, so the build grows linearly; and writes the RSS
 and Atom feeds. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
+
+Safe by construction (docs/security.md): every page's HTML goes through
+:func:`gazette.sanitize.sanitize_html` after Markdown; every field is text,
+written through markupsafe (a ``Fragment`` escapes each value) or as
+character references where it must stay Markdown (a heading); every page's
+meta is escaped, because Material writes it unescaped; only files that
+:mod:`gazette.published` allows are copied, never through a symbolic link.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
 import posixpath
+import re
+import secrets
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +31,7 @@ from mkdocs.config import config_options
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
+from markupsafe import Markup, escape
 
 from .urls import page_src as item_src
 
@@ -30,8 +39,84 @@ KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lett
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
-HELD_MARKER = "<!-- gazette-list-{} -->"
+# A page's own text could contain this comment: the token, new on every build, tells them apart.
+HELD_MARKER = "<!-- gazette-list-{token}-{number} -->"
+
+
+class Fragment:
+    """A fixed piece of HTML with holes; every value put in is escaped (Markup passes as is).
+
+    What Markup.format does, with markupsafe's C escape instead of its Python formatter,
+    which cost a tenth of a large archive's build."""
+
+    __slots__ = ("template",)
+
+    def __init__(self, template: str):
+        self.template = template
+
+    def format(self, *values) -> Markup:
+        return Markup(self.template.format(*[escape(value) for value in values]))
+
+
+# Every piece of HTML the plugin writes itself: values can only go in through a Fragment.
+ROW = Fragment('<li><strong><a href="{}">{}</a></strong> — {}')
+SUMMARY = Fragment("<br>{}")
+AUTHOR_LINK = Fragment('<a href="{}">{}</a>')
+BYLINE = Fragment("<p><em>{}{} · {} min de lecture</em></p>")
+EVENT_ROW = Fragment("<li><strong>{}</strong> — {} à {}{}</li>")
+PLACE = Fragment(", {}")
+NEWSLETTER_NOTE = Fragment('<div class="admonition note"><p class="admonition-title">Lettre envoyée aux abonnés</p>'
+                           "<p><strong>Objet :</strong> {}</p></div>")
 PER_PAGE = 50  # each archive page is a full page to render: fewer, longer pages build faster
+
+
+# Every character Markdown or one of its extensions (attr_list's "{: …}", tables, emphasis,
+# links, raw HTML) could read as syntax; written as a character reference it is just text.
+MARKDOWN_SPECIAL = re.compile(r"""[\\`*_{}\[\]()#+\-.!:|<>&~^="'$@]""")
+
+
+def markdown_text(text) -> str:
+    """``text`` as Markdown that renders as exactly that text, on one line: no link,
+    no emphasis, no attribute list, no HTML."""
+    line = " ".join(str(text).split())
+    return MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", line)
+
+
+CONTEST_BOX_TEMPLATE = """\
+<div class="admonition info"><p class="admonition-title">Jeu concours — {{ state }}</p>
+<p><strong>Ouverture :</strong> {{ french_date(opens) }} à {{ opens.strftime("%H:%M") }} · \
+<strong>Clôture :</strong> {{ french_date(closes) }} à {{ closes.strftime("%H:%M") }}\
+{% if draw %} · <strong>Tirage :</strong> {{ french_date(draw) }}{% endif %}</p>
+{% if prizes %}<ul>{% for prize in prizes %}<li>{{ prize.quantity }} × {{ prize.name }} ({{ prize.value }} € TTC)</li>\
+{% endfor %}</ul>{% endif %}
+{% if eligibility %}<p><strong>Conditions :</strong> {{ min_age }} ans et plus, résidant en \
+{{ countries | join(", ") }}. Participation gratuite.</p>{% endif %}
+{% if winners %}<p><strong>Gagnants :</strong> {{ winners | join(", ") }}</p>{% endif %}
+</div>
+"""
+
+
+class _ContestBox:
+    """The contest box, from a Jinja2 template with autoescape: every field is text."""
+
+    template = None
+
+    def render(self, **values) -> Markup:
+        if self.template is None:
+            import jinja2
+
+            self.template = jinja2.Environment(autoescape=True).from_string(CONTEST_BOX_TEMPLATE)
+        return Markup(self.template.render(**values))
+
+
+CONTEST_BOX = _ContestBox()
+
+
+def page_name(key) -> str:
+    """A file name for an author's or a campaign's page: their keys are text someone typed."""
+    from .slugs import slugify
+
+    return slugify(str(key)) or "sans-nom"
 
 
 def french_date(moment: datetime) -> str:
@@ -82,21 +167,22 @@ class GazettePlugin(BasePlugin):
         unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
         if unloadable:  # a file that does not load cannot be rendered: stop now, with the whole report
             self._fail_on_errors()
-            raise PluginError(_listing(unloadable))  # reached only if the files changed between the reads
+            self._refuse(unloadable)  # reached only if the files changed between the reads
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
         return config
 
     def on_files(self, files, config):
-        from .load import MARKDOWN_LOOKALIKES, kind_of
+        from .published import Gate
 
         self.directory_urls = config["use_directory_urls"]
+        named = {entry if isinstance(entry, str) else getattr(entry, "path", "")
+                 for entry in [*config["extra_css"], *config["extra_javascript"]]}
+        gate = Gate(config["docs_dir"], self.by_src, self._used_files, named)
         for file in list(files):
-            src = file.src_uri
-            if (kind_of("content/" + src) and src not in self.by_src
-                    and src.lower().endswith(MARKDOWN_LOOKALIKES)):  # a stray .MD would be copied raw
-                files.remove(file)  # hidden: no page, no nav entry, no search entry, no sitemap
+            if gate.refuses(file.src_uri, file.abs_src_path):
+                files.remove(file)  # hidden: no page, no copy, no nav entry, no search entry, no sitemap
         pages: dict[str, str] = {}
         for item in self.public:  # a slug: may take another page's URL: one would be lost
             other = pages.setdefault(item_src(item), item.path)
@@ -111,11 +197,21 @@ class GazettePlugin(BasePlugin):
                 for derived in ("url", "abs_dest_path"):  # cached from the file name
                     file.__dict__.pop(derived, None)
         self.pages: dict[str, str] = {}
-        self.held: dict[str, list[str]] = {}  # per archive page, the HTML lists its placeholders stand for
+        self.titles: dict[str, str] = {}  # generated page -> its title, as text
+        self.held: dict[str, list[str]] = {}  # per page, the HTML its placeholders stand for
+        self.held_token = secrets.token_hex(8)
+        self.held_pattern = re.compile(f"<!-- gazette-list-{self.held_token}-(\\d+) -->")
+        self.used_names: set[str] = set()
         self._archives()
         for uri, text in self.pages.items():
             files.append(File.generated(config, uri, content=text))
         return files
+
+    def _used_files(self):
+        """The docs-relative files public items use (cover images, images and links)."""
+        from .validate import references
+
+        return {resolved.removeprefix("content/") for item in self.public for _, _, resolved, _ in references(item)}
 
     # -- archives ---------------------------------------------------------------
 
@@ -145,8 +241,8 @@ class GazettePlugin(BasePlugin):
         for item in items:
             href = up + self._url(item_src(item))
             summary = item.meta.get("summary") or ""
-            rows.append(f'<li><strong><a href="{escape(href)}">{escape(item.title)}</a></strong> — '
-                        f'{french_date(item.date)}' + (f"<br>{escape(summary)}" if summary else "") + "</li>")
+            rows.append(ROW.format(href, item.title, french_date(item.date))
+                        + (SUMMARY.format(summary) if summary else "") + "</li>")
         return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
     def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
@@ -158,7 +254,9 @@ class GazettePlugin(BasePlugin):
         for number, chunk in enumerate(pages, 1):
             uri = f"{base}.md" if number == 1 else f"{base}-{number}.md"
             # Archives repeat what the items say: out of the search index, which stays linear.
-            lines = ["---", "search:", "  exclude: true", "---", f"# {title}", ""] + ([intro, ""] if intro else [])
+            self.titles[uri] = title
+            lines = (["---", "search:", "  exclude: true", "---", f"# {markdown_text(title)}", ""]
+                     + ([markdown_text(intro), ""] if intro else []))
             if by_month:  # headings stay Markdown, for the table of contents
                 months = defaultdict(list)
                 for item in chunk:
@@ -180,9 +278,21 @@ class GazettePlugin(BasePlugin):
     def _hold(self, uri: str, items) -> str:
         """A placeholder for a list that ``on_page_content`` puts in after Markdown: an HTML
         comment, which Markdown and its extensions pass through untouched."""
+        return self._hold_html(uri, "\n".join(self._list(items, uri)))
+
+    def _hold_html(self, uri: str, html: str) -> str:
         held = self.held.setdefault(uri, [])
-        held.append("\n".join(self._list(items, uri)))
-        return HELD_MARKER.format(len(held) - 1)
+        held.append(html)
+        return "\n" + HELD_MARKER.format(token=self.held_token, number=len(held) - 1) + "\n"
+
+    def _unique(self, name: str) -> str:
+        used = self.used_names
+        unique, number = name, 1
+        while unique in used:
+            number += 1
+            unique = f"{name}-{number}"
+        used.add(unique)
+        return unique
 
     def _archives(self) -> None:
         by_kind, by_year, by_category, by_campaign, by_author = (defaultdict(list) for _ in range(5))
@@ -195,6 +305,8 @@ class GazettePlugin(BasePlugin):
                 by_category[category].append(item)
             if item.meta.get("campaign"):
                 by_campaign[item.meta["campaign"]].append(item)
+        # Keys and categories are text someone typed: two may make one file name.
+        self.author_pages = {key: self._unique(f"auteur-{page_name(key)}") for key in self.repo.frame.authors}
         index = ["# Archives", ""]
         for kind, (folder, label) in KIND_LABELS.items():
             self._paged(f"archives/{folder}", label, by_kind[kind])
@@ -205,25 +317,23 @@ class GazettePlugin(BasePlugin):
             for year in years:
                 self._paged(f"archives/{folder}-{year}", f"{label} {year}", by_year[(kind, year)], by_month=True,
                             per_page=None)
-        from .slugs import slugify
-
         index.append("## Catégories")
         for category in sorted(by_category):
-            slug = slugify(category)
-            self._paged(f"archives/categorie-{slug}", f"Catégorie : {category}", by_category[category],
-                        per_page=None)
-            index.append(f"- [{category}](categorie-{slug}.md) ({len(by_category[category])})")
+            page = self._unique(f"categorie-{page_name(category)}")
+            self._paged(f"archives/{page}", f"Catégorie : {category}", by_category[category], per_page=None)
+            index.append(f"- [{markdown_text(category)}]({page}.md) ({len(by_category[category])})")
         index += ["", "## Campagnes"]
         for slug in sorted(by_campaign):
             name = (self.repo.frame.campaigns.get(slug) or {}).get("name", slug)
-            self._paged(f"archives/campagne-{slug}", f"Campagne : {name}", by_campaign[slug], per_page=None)
-            index.append(f"- [{name}](campagne-{slug}.md) ({len(by_campaign[slug])})")
+            page = self._unique(f"campagne-{page_name(slug)}")
+            self._paged(f"archives/{page}", f"Campagne : {name}", by_campaign[slug], per_page=None)
+            index.append(f"- [{markdown_text(name)}]({page}.md) ({len(by_campaign[slug])})")
         index += ["", "## Auteurs"]
         for key, spec in self.repo.frame.authors.items():
             name = spec.get("name", key)
-            self._paged(f"archives/auteur-{key}", name, by_author[key], spec.get("description", ""),
-                        per_page=None)
-            index.append(f"- [{name}](auteur-{key}.md) ({len(by_author[key])})")
+            page = self.author_pages[key]
+            self._paged(f"archives/{page}", name, by_author[key], spec.get("description", ""), per_page=None)
+            index.append(f"- [{markdown_text(name)}]({page}.md) ({len(by_author[key])})")
         self.pages["archives/index.md"] = "\n".join(index) + "\n"
 
     # -- pages ------------------------------------------------------------------
@@ -240,81 +350,97 @@ class GazettePlugin(BasePlugin):
 
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri
+        item = self.by_src.get(src)
+        # Material writes page.meta.title, .description and the nav titles unescaped:
+        # every meta text becomes escaped Markup (a str, so templates compare it as before).
+        page.meta = {key: escape(value) if isinstance(value, str) else value for key, value in page.meta.items()}
+        if src in self.titles:
+            page.meta["title"] = escape(self.titles[src])
         if src == "index.md":
             return markdown + self._home()
-        item = self.by_src.get(src)
         if item is None:
             return markdown
-        page.meta = {**page.meta, **item.meta}  # over any .meta.yml defaults Material's meta plugin set
+        page.meta["title"] = escape(" ".join(str(item.title).split()))
         if item.meta.get("summary"):
-            # Material writes this into <meta name="description" content="…"> unescaped.
-            page.meta.setdefault("description", escape(item.meta["summary"]))
-        # The title stays Markdown: its id, permalink and table-of-contents entry (Material's
-        # skip link, old #anchors, search sections) come from the toc extension.
-        header = [f"# {item.title}", ""]
-        if item.kind == "contest":
-            header += self._contest_box(item)
-        if item.kind == "newsletter":
-            header += ['!!! note "Lettre envoyée aux abonnés"', f"    **Objet :** {item.meta.get('subject')}", ""]
-        return "\n".join(header) + "\n" + markdown
+            page.meta["description"] = escape(" ".join(str(item.meta["summary"]).split()))
+        # The title stays a Markdown heading (its id, permalink and table-of-contents entry give
+        # Material's skip link and old #anchors), written as character references: plain text.
+        return f"# {markdown_text(item.title)}\n\n{markdown}"
 
     def on_page_content(self, html, page, config, files):
+        """Every page's HTML through the one sanitizer; then the plugin's own fragments."""
+        from .sanitize import sanitize_html
+
         src = page.file.src_uri
         item = self.by_src.get(src)
+        held = self.held.get(src) or []
+        pieces = self.held_pattern.split(html) if held else [html]  # comments: the sanitizer removes them
+        out = [sanitize_html(pieces[0])]
+        for number, rest in zip(pieces[1::2], pieces[2::2]):
+            out += [held[int(number)] if int(number) < len(held) else "", sanitize_html(rest)]
+        if len(pieces) // 2 != len(held):  # a Markdown extension rewrote one: fail rather than lose a list
+            raise PluginError(f"gazette: the page {src} lost a list placeholder")
+        html = "".join(out)
+        if not page.meta.get("title") and page.title:
+            # A title MkDocs took from the first heading is HTML, and Material's <title> runs it
+            # through striptags, which unescapes it: "&lt;/title&gt;&lt;script&gt;" would be live.
+            page.meta["title"] = escape(Markup(page.title).striptags())
         if item is not None:
-            return html.replace("</h1>", "</h1>\n" + self._byline(item, src), 1)
-        held = self.held.get(src)
-        if not held:
-            return html
-        for number, listing in enumerate(held):
-            marker = HELD_MARKER.format(number)
-            if marker not in html:  # a Markdown extension rewrote it: fail rather than lose the list
-                raise PluginError(f"gazette: the archive page {src} lost its list placeholder {marker}")
-            html = html.replace(marker, listing, 1)
+            html = html.replace("</h1>", "</h1>\n" + str(self._item_head(item, src)), 1)
         return html
 
-    def _byline(self, item, src: str) -> str:
-        """Date, authors and reading time, as HTML: in Markdown, this line on every page
+    def _item_head(self, item, src: str) -> Markup:
+        """Byline, contest box and newsletter note, as HTML: in Markdown, this line on every page
         cost more inline processing than most posts' bodies."""
+        head = self._byline(item, src)
+        if item.kind == "contest":
+            head += self._contest_box(item)
+        if item.kind == "newsletter":
+            head += NEWSLETTER_NOTE.format(item.meta.get("subject") or "")
+        return head
+
+    def _byline(self, item, src: str) -> Markup:
         authors = self.repo.frame.authors
         up = self._up(src)
-        names = ", ".join(f'<a href="{escape(up + self._url(f"archives/auteur-{a}.md"))}">'
-                          f'{escape((authors.get(a) or {}).get("name", a))}</a>'
-                          for a in item.meta.get("authors") or () if a in authors)
-        return (f"<p><em>{french_date(item.date)}" + (f" · {names}" if names else "")
-                + f" · {item.meta.get('readtime') or reading_minutes(item.body)} min de lecture</em></p>")
+        names = Markup(", ").join(
+            AUTHOR_LINK.format(up + self._url(f"archives/{self.author_pages[a]}.md"), (authors.get(a) or {}).get("name", a))
+            for a in item.meta.get("authors") or () if a in authors)
+        return BYLINE.format(french_date(item.date), Markup(" · ") + names if names else "", item.meta.get("readtime") or reading_minutes(item.body))
 
-    def _contest_box(self, item) -> list[str]:
+    def _contest_box(self, item) -> Markup:
         meta = item.meta
-        lines = [f'!!! info "Jeu concours — {contest_state(item, self.now)}"']
-        lines.append(f"    **Ouverture :** {french_date(meta['opens'])} à {meta['opens']:%H:%M} · "
-                     f"**Clôture :** {french_date(meta['closes'])} à {meta['closes']:%H:%M}")
-        if meta.get("draw"):
-            lines.append(f"    · **Tirage :** {french_date(meta['draw'])}")
-        lines.append("")
-        for prize in meta.get("prizes") or ():
-            lines.append(f"    - {prize['quantity']} × {prize['name']} ({prize['value']} € TTC)")
         eligibility = meta.get("eligibility") or {}
-        if eligibility:
-            lines += ["", f"    **Conditions :** {eligibility.get('min_age', 18)} ans et plus, résidant en "
-                          f"{', '.join(eligibility.get('countries') or ['FR'])}. Participation gratuite."]
-        if meta.get("winners"):
-            lines += ["", f"    **Gagnants :** {', '.join(meta['winners'])}"]
-        return lines + [""]
+        return CONTEST_BOX.render(
+            state=contest_state(item, self.now), opens=meta["opens"], closes=meta["closes"], draw=meta.get("draw"),
+            prizes=meta.get("prizes") or (), eligibility=eligibility, winners=meta.get("winners") or (),
+            min_age=eligibility.get("min_age", 18), countries=eligibility.get("countries") or ["FR"],
+            french_date=french_date)
 
     def _home(self) -> str:
         posts = [i for i in self.public if i.kind == "post"][:5]
         contests = [i for i in self.public if i.kind == "contest" and contest_state(i, self.now) in ("ouvert", "à venir")]
         events = sorted((e for e in self.repo.frame.events.values() if e.get("start") and e["start"] >= self.now),
                         key=lambda e: e["start"])[:3]
-        lines = ["", "## Derniers billets", ""] + (self._list(posts, "index.md") or ["Rien pour le moment."])
+        lines = ["", "## Derniers billets", "", self._hold("index.md", posts) if posts else "Rien pour le moment."]
         if contests:
-            lines += ["", "## Jeu concours en cours", ""] + self._list(contests[:1], "index.md")
+            lines += ["", "## Jeu concours en cours", "", self._hold("index.md", contests[:1])]
         if events:
-            lines += ["", "## Prochains rendez-vous", ""]
-            lines += [f"- **{e['name']}** — {french_date(e['start'])} à {e['start']:%H:%M}"
-                      + (f", {e['place']}" if e.get("place") else "") for e in events]
+            rows = [EVENT_ROW.format(e.get("name") or "", french_date(e["start"]), f"{e['start']:%H:%M}",
+                                     PLACE.format(e["place"]) if e.get("place") else "") for e in events]
+            lines += ["", "## Prochains rendez-vous", "", self._hold_html("index.md", "<ul>" + "".join(rows) + "</ul>")]
         return "\n".join(lines) + "\n"
+
+    def on_nav(self, nav, config, files):
+        """Material writes navigation titles unescaped; a section's comes from a folder name,
+        which a contributor chooses (pages' titles are escaped in their meta)."""
+        def escape_sections(items):
+            for entry in items:
+                if getattr(entry, "is_section", False):
+                    entry.title = escape(entry.title)
+                    escape_sections(entry.children)
+
+        escape_sections(nav.items)
+        return nav
 
     def on_post_page(self, output, page, config):
         # Material's search dialog has no accessible name (axe: aria-dialog-name, serious).
@@ -342,7 +468,11 @@ class GazettePlugin(BasePlugin):
             raise PluginError(f"gazette check could not run: {error}") from None
         finally:
             self.checking.cancel()
-        errors = [p for p in problems if p.severity == "error"]
+        self._refuse([p for p in problems if p.severity == "error"])
+
+    def _refuse(self, errors) -> None:
+        """Stop the build on errors. The one place the check's verdict acts: the attack tests
+        replace it to show that the site is safe when a check misses everything."""
         if errors:
             raise PluginError(_listing(errors))
 

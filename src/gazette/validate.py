@@ -46,7 +46,15 @@ def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
 def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Problem, str]]]:
     """The item's problems, and those its ``allow:`` waives with their reasons."""
     problems = [p for rules in ITEM_RULES.values() for item_rule in rules for p in item_rule(item, repo)]
-    waivers = {w["rule"]: w["reason"] for w in item.meta.get("allow") or () if w.get("rule") and w.get("reason")}
+    from .problems import is_locked
+
+    allowed = [w for w in item.meta.get("allow") or () if w.get("rule") and w.get("reason")]
+    # A security rule is never waived: the waiver itself is reported, the problem stays.
+    problems += [Problem("security/override", item.path, item.line_of("allow", index),
+                         f"allow: names {w['rule']!r}: security rules cannot be waived",
+                         "remove the unsafe markup; the site removes it anyway")
+                 for index, w in enumerate(item.meta.get("allow") or ()) if w in allowed and is_locked(w["rule"])]
+    waivers = {w["rule"]: w["reason"] for w in allowed if not is_locked(w["rule"])}
     if not waivers:
         return problems, []
     kept, waived = [], []
@@ -231,9 +239,15 @@ def severity_codes_known(repo: Repo, only: set | None):
         return
     from .problems import CODES
 
+    from .problems import is_locked
+
     families = {code.split("/")[0] for code in CODES}
     for name, line in repo.frame.severity_lines.items():
-        if name not in CODES and name not in families:
+        if is_locked(name):
+            yield Problem("security/override", CHANNELS_FILE, line,
+                          f"gazette.severity names {name!r}: security problems stay errors",
+                          "remove the line; the site removes unsafe markup whatever it says")
+        elif name not in CODES and name not in families:
             yield Problem("config/unknown-code", CHANNELS_FILE, line,
                           f"gazette.severity names {name!r}, which is no problem code or family",
                           _did_you_mean(name, [*CODES, *families]) or "see docs/problems.md")

@@ -1,0 +1,143 @@
+"""What under ``content/`` may ever reach the site: one set of rules for check and build.
+
+``content/`` is MkDocs' ``docs_dir``, and MkDocs copies whatever it finds
+there. Contributors are untrusted, so the site plugin asks these
+predicates for every file and drops what fails, whatever severity the
+matching problem has; ``gazette check`` reports the same files (through
+:func:`gazette.load.list_item_paths`) so that authors learn why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+# Editor backups, swap files and merge leftovers: copies of text nobody meant to publish.
+LEFTOVER = re.compile(r"(?:~|\.orig|\.rej|\.swp|\.swo|\.bak)$|^\.#|^#.*#$")
+# Attachments a page may show or link to: images, documents, audio and video.
+ATTACHMENT_TYPES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".pdf",
+    ".mp3", ".ogg", ".oga", ".opus", ".wav", ".m4a", ".flac", ".mp4", ".webm", ".ogv", ".mov",
+})
+MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+# Stylesheets are code: published only when mkdocs.yml (a maintainer's file) names them.
+STYLESHEET_TYPES = (".css",)
+ITEM_KEY = re.compile(r"^[\"']?(?:date|status)[\"']?[ \t]*:", re.M | re.I)
+BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+
+# What makes an SVG active when opened as a document: script, handlers, HTML islands,
+# animations that rewrite links or handlers, and anything fetched from elsewhere.
+SVG_DANGERS = [
+    (re.compile(r"<\s*script", re.I), "a <script> element"),
+    (re.compile(r"[\s\"'/]on[a-z]+\s*=", re.I), "an on…= event handler"),
+    (re.compile(r"<\s*foreignObject", re.I), "a <foreignObject> (HTML inside the image)"),
+    (re.compile(r"<\s*(?:set|animate\w*)\b[^>]*attributeName\s*=\s*[\"']?\s*(?:[\w:]*href|on)", re.I),
+     "an animation that rewrites a link or a handler"),
+    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?!#)[^\s\"'>]", re.I), "a reference to another file or site"),
+    (re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I), "a url(…) to another file or site"),
+    (re.compile(r"@import|<!ENTITY|<\?xml-stylesheet", re.I), "an import or an entity"),
+    (re.compile(r"javascript:|data:", re.I), "a javascript: or data: URL"),
+]
+
+
+def is_leftover(name: str) -> bool:
+    return bool(LEFTOVER.search(name))
+
+
+def suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
+def attachment_type_allowed(name: str) -> bool:
+    """Whether a file that is not an item may be published for its type (stylesheets are
+    decided by mkdocs.yml, Markdown by the item rules)."""
+    kind = suffix(name)
+    return kind in ATTACHMENT_TYPES or kind in STYLESHEET_TYPES or kind in MARKDOWN_TYPES
+
+
+def svg_danger(text: str) -> str | None:
+    """What makes this SVG unsafe to serve, or None. Refusing is simpler and surer than
+    rewriting: a drawing made in an editor has none of these."""
+    for pattern, what in SVG_DANGERS:
+        if pattern.search(text):
+            return what
+    return None
+
+
+def looks_like_item(text: str) -> bool:
+    """A Markdown file whose metadata has ``date:`` or ``status:``: an item someone put in the
+    wrong folder (content/post/, content/Posts/…), perhaps a draft. MkDocs reads a YAML front
+    matter (after a BOM too) or, without one, MultiMarkdown-style ``Key: value`` first lines."""
+    text = text[:16384].lstrip("\ufeff")
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        head = text[: end if end > 0 else len(text)]
+    else:
+        head = BLANK_LINE.split(text, 1)[0]
+    return bool(ITEM_KEY.search(head))
+
+
+class Gate:
+    """Decides, file by file, what of docs_dir the site publishes.
+
+    ``public`` holds the docs-relative paths of the public items, ``used`` is called once,
+    on the first attachment in a kind folder, for the files public items use; ``named``
+    holds the stylesheets and scripts mkdocs.yml names."""
+
+    def __init__(self, docs_dir: str, public, used, named):
+        from .load import KIND_FOLDERS
+
+        self.docs_dir, self.public, self._used, self.named = os.path.abspath(docs_dir), public, used, named
+        self.kind_folders = KIND_FOLDERS
+        self.linked: dict[str, bool] = {}
+
+    def refuses(self, src: str, path: str | None) -> bool:
+        if not path or not path.startswith(self.docs_dir + os.sep):
+            return False  # the theme's own files
+        name = src.rsplit("/", 1)[-1]
+        if self.through_link(path) or is_leftover(name):
+            return True
+        parts = src.split("/")
+        in_kind_folder = len(parts) >= 2 and parts[0] in self.kind_folders
+        kind = suffix(name)
+        if kind in MARKDOWN_TYPES:
+            if in_kind_folder:  # an item: only the public ones, under their exact name
+                return src not in self.public
+            return _read(path, looks_like_item)
+        if in_kind_folder and src not in self.used():
+            return True  # an attachment no public item uses: a draft's photos stay with it
+        if kind in STYLESHEET_TYPES or kind in (".js", ".mjs"):
+            return src not in self.named  # code: only what mkdocs.yml names
+        if kind not in ATTACHMENT_TYPES:
+            return True
+        return kind == ".svg" and _read(path, lambda text: svg_danger(text) is not None)
+
+    def used(self) -> set[str]:
+        if not isinstance(self._used, set):
+            self._used = set(self._used())
+        return self._used
+
+    def through_link(self, path: str) -> bool:
+        """Whether the file or a folder between it and docs_dir is a symbolic link (MkDocs
+        follows them: a link could publish /etc/passwd or the subscriber list)."""
+        if os.path.islink(path):
+            return True
+        folder = os.path.dirname(path)
+        while len(folder) > len(self.docs_dir):
+            known = self.linked.get(folder)
+            if known is None:
+                known = self.linked[folder] = os.path.islink(folder)
+            if known:
+                return True
+            folder = os.path.dirname(folder)
+        return False
+
+
+def _read(path: str, test) -> bool:
+    """``test`` on a file's text; unreadable counts as failing (not published)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return test(handle.read(1024 * 1024))
+    except (OSError, UnicodeDecodeError):
+        return True

@@ -1,0 +1,152 @@
+"""What gazette check says about files the site will never publish, and the lock on security."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from gazette.published import svg_danger
+from gazette.problems import Problem, apply_severity
+
+ITEM = "---\ntitle: Brouillon\ndate: 2026-10-06T12:30:00+02:00\nstatus: draft\n---\n\nSecret.\n"
+
+
+def problems_of(result) -> list[tuple[str, str]]:
+    return [(p["path"], p["code"]) for p in json.loads(result.output)["problems"]]
+
+
+def test_files_the_site_refuses_are_reported(repo, tmp_path):
+    repo.post("bon")
+    repo.write("content/post/2026/brouillon.md", ITEM)           # misspelt kind folder
+    repo.write("content/Posts/2026/brouillon.md", ITEM)          # wrong case
+    repo.write("content/posts/2026/bon.md~", ITEM)               # editor backup
+    repo.write("content/posts/2026/bon.md.orig", ITEM)           # merge leftover
+    repo.write("content/posts/2026/#bon.md#", ITEM)              # Emacs autosave
+    repo.write("content/posts/2026/page.html", "<script>alert(1)</script>")
+    repo.write("content/assets/app.js", "alert(1)")
+    repo.write("content/assets/bad.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    repo.write("content/assets/good.svg", '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1"/></svg>')
+    repo.write("content/assets/photo.jpg", b"\xff\xd8")
+    outside = tmp_path / "subscribers.csv"
+    outside.write_text("email\nsecret@example.org\n")
+    os.symlink(outside, repo.root / "content/assets/liste.png")
+    found = problems_of(repo.gazette("check", "--format", "json"))
+    assert sorted(found) == sorted([
+        ("content/post/2026/brouillon.md", "security/misplaced-item"),
+        ("content/Posts/2026/brouillon.md", "security/misplaced-item"),
+        ("content/posts/2026/bon.md~", "file/leftover"),
+        ("content/posts/2026/bon.md.orig", "file/leftover"),
+        ("content/posts/2026/#bon.md#", "file/leftover"),
+        ("content/posts/2026/page.html", "security/attachment-type"),
+        ("content/assets/app.js", "security/attachment-type"),
+        ("content/assets/bad.svg", "security/svg"),
+        ("content/assets/liste.png", "file/symlink"),
+    ])
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg><script>alert(1)</script></svg>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<svg><animate onbegin="alert(1)" attributeName="x" dur="1s"/></svg>',
+    '<svg><a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>',
+    '<svg><image href="https://evil.example/pixel.png"/></svg>',
+    '<svg><style>@import url(https://evil.example/x.css);</style></svg>',
+    '<svg><foreignObject><iframe src="x"></iframe></foreignObject></svg>',
+    '<svg><rect style="fill:url(https://evil.example/#p)"/></svg>',
+])
+def test_unsafe_svgs_are_refused(svg):
+    assert svg_danger(svg)
+
+
+def test_the_sample_drawings_are_safe():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "content"
+    for path in [*root.glob("posts/2026/*.svg"), root / "assets/logo.svg"]:
+        assert svg_danger(path.read_text()) is None, path
+
+
+def test_severity_overrides_cannot_switch_security_off():
+    found = [Problem("security/script", "a.md", 3, "a <script> element"),
+             Problem("netiquette/shouting", "a.md", 4, "capitals")]
+    rated = apply_severity(found, {"security": "off", "security/script": "warning", "netiquette": "off"})
+    assert [(p.code, p.severity) for p in rated] == [("security/script", "error")]
+
+
+def test_overrides_and_waivers_of_security_rules_are_errors(repo):
+    channels = repo.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text() + "gazette:\n  severity:\n    security/script: off\n")
+    repo.post("piege", front="title: Piège\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n"
+              "allow:\n  - {rule: security/event-handler, reason: \"c'est pour rire\"}\n",
+              body='<img src="x" onerror="alert(1)">\n\n<script>alert(2)</script>\n')
+    result = repo.gazette("check", "--format", "json")
+    found = problems_of(result)
+    assert ("calendar/channels.yml", "security/override") in found
+    assert ("content/posts/2026/piege.md", "security/override") in found
+    assert ("content/posts/2026/piege.md", "security/event-handler") in found  # not waived
+    assert ("content/posts/2026/piege.md", "security/script") in found  # not switched off
+    assert result.exit_code == 1
+
+
+def test_a_repository_template_cannot_reach_the_environment(repo, monkeypatch):
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "hunter2-secret")
+    repo.write("templates/new/post.md.j2",
+               "---\ntitle: {{ title | yaml }}\ndate: {{ date | iso }}\n---\n"
+               "{{ cycler.__init__.__globals__.os.environ.GAZETTE_SMTP_PASSWORD }}\n")  # works unsandboxed
+    result = repo.gazette("new", "post", "Fuite")
+    assert result.exit_code != 0
+    assert "hunter2-secret" not in result.output and "unsafe" in result.output
+    assert not list((repo.root / "content").rglob("fuite.md"))
+
+
+def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
+    git_repo.post("bon")
+    git_repo.commit_all("base")
+    git_repo.write("content/post/2026/brouillon.md", ITEM)
+    git_repo.write("content/posts/2026/bon.md~", ITEM)
+    git_repo.write("content/assets/app.js", "alert(1)")
+    git_repo.write("content/posts/2026/Oups.MD", ITEM)
+    found = problems_of(git_repo.gazette("check", "--changed-since", "HEAD", "--format", "json"))
+    assert sorted(found) == sorted([
+        ("content/post/2026/brouillon.md", "security/misplaced-item"),
+        ("content/posts/2026/bon.md~", "file/leftover"),
+        ("content/assets/app.js", "security/attachment-type"),
+        ("content/posts/2026/Oups.MD", "file/extension"),
+    ])
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: x\nstatus: draft\n---\n",
+    "\ufeff---\r\ntitle: x\r\ndate: 2026-10-06\r\n---\r\n",
+    "---\n\"status\": draft\n---\n",
+    "Title: x\nStatus: draft\n\nTexte.\n",  # MultiMarkdown metadata, which MkDocs reads too
+])
+def test_item_lookalikes_are_recognised(text):
+    from gazette.published import looks_like_item
+
+    assert looks_like_item(text)
+
+
+@pytest.mark.parametrize("text", ["---\ntitle: Charte\n---\n\nstatus: quo\n", "# Charte\n\nTexte.\n\nDate: hier\n"])
+def test_pages_are_not_items(text):
+    from gazette.published import looks_like_item
+
+    assert not looks_like_item(text)
+
+
+def test_a_script_mkdocs_yml_names_is_the_maintainers(repo):
+    repo.write("mkdocs.yml", "site_name: x\nextra_javascript:\n  - javascripts/extra.js\n")
+    repo.write("content/javascripts/extra.js", "console.log(1)")
+    repo.write("content/javascripts/other.js", "alert(1)")
+    found = problems_of(repo.gazette("check", "--format", "json"))
+    assert found == [("content/javascripts/other.js", "security/attachment-type")]
+
+
+def test_a_stylesheet_mkdocs_yml_does_not_name_is_reported(repo):
+    repo.write("mkdocs.yml", "site_name: x\nextra_css: [stylesheets/extra.css]\n")
+    repo.write("content/stylesheets/extra.css", "body {}")
+    repo.write("content/posts/2026/fuite.css", "body{background:url(https://evil.example/)}")
+    found = problems_of(repo.gazette("check", "--format", "json"))
+    assert found == [("content/posts/2026/fuite.css", "security/attachment-type")]
