@@ -206,9 +206,12 @@ def test_a_non_http_reply_is_a_clean_failed_outcome(repo, reply):
             except OSError:
                 return
             with connection:
-                connection.recv(65536)
-                answered.append(1)  # before the reply: the client may be done before this thread runs on
-                connection.sendall(reply)
+                try:
+                    connection.recv(65536)
+                    answered.append(1)  # before the reply: the client may be done before this thread runs on
+                    connection.sendall(reply)
+                except OSError:
+                    pass  # the client hung up first: keep serving the next attempt
 
     threading.Thread(target=serve, daemon=True).start()
     try:
@@ -218,7 +221,8 @@ def test_a_non_http_reply_is_a_clean_failed_outcome(repo, reply):
         listener.close()
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "after 3 attempts" in result.output, result.output
-    assert len(answered) == 3
+    # Bounded retries; a connection dropped before its request is read may go uncounted.
+    assert 1 <= len(answered) <= 3
 
 
 def test_a_webhook_url_that_is_not_http_is_refused(repo):
