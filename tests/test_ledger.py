@@ -85,3 +85,18 @@ def test_publishing_any_item_of_the_sample_changes_receipt_lines_and_the_status_
         assert all(d.startswith("- status:") for d in diff if d[0] == "-"), (item.path, diff)
         assert all(d[2:].strip().startswith(("status:", "published:", *(f"{c}: {{at:" for c in channels)))
                    for d in diff if d[0] == "+"), (item.path, diff)
+
+
+def test_ledger_hashes_are_keyed_with_a_secret_when_the_smtp_target_has_one(monkeypatch):
+    """The delivery key is public (path, channel, edition): without a secret anyone holding the
+    repository could test an address against the pushed ledger."""
+    from gazette.targets.ledger import address_digest
+
+    monkeypatch.delenv("GAZETTE_LEDGER_KEY", raising=False)
+    monkeypatch.delenv("GAZETTE_UNSUBSCRIBE_SECRET", raising=False)
+    guessable = address_digest("membre@example.org", "delivery-key")
+    monkeypatch.setenv("GAZETTE_UNSUBSCRIBE_SECRET", "s" * 32)
+    keyed = address_digest("membre@example.org", "delivery-key")
+    assert keyed != guessable
+    monkeypatch.setenv("GAZETTE_LEDGER_KEY", "k" * 32)
+    assert address_digest("membre@example.org", "delivery-key") not in (keyed, guessable)

@@ -8,8 +8,9 @@ the next batch goes out. A run on a fresh clone fetches that ref, so a
 crash, a lost runner or a wiped cache re-sends at most the batch in flight.
 
 Addresses never enter git (nor the ledger file): each is kept as a keyed
-hash (BLAKE2b keyed with ``$GAZETTE_LEDGER_KEY`` when set, else with the
-delivery key). ``Ledger.done`` still answers ``address in done`` and
+hash (BLAKE2b keyed with ``$GAZETTE_LEDGER_KEY``, else
+``$GAZETTE_UNSUBSCRIBE_SECRET``, which the SMTP target requires; the delivery
+key alone only for local tests). ``Ledger.done`` still answers ``address in done`` and
 ``done[address]``, so a target works with addresses only.
 
 ``record`` is also where a long send checks in with its run: the run's
@@ -44,7 +45,11 @@ def recording(journal=None, checkpoint=None):
 
 
 def address_digest(address: str, key: str) -> str:
-    secret = (os.environ.get("GAZETTE_LEDGER_KEY") or key).encode("utf-8")
+    # The delivery key alone is public (path, channel, edition): anyone with the repository
+    # could test an address against the pushed ledger. A secret the SMTP target needs anyway
+    # keys it; changing it in the middle of a send would start that send again.
+    secret = (os.environ.get("GAZETTE_LEDGER_KEY") or os.environ.get("GAZETTE_UNSUBSCRIBE_SECRET")
+              or key).encode("utf-8")
     return blake2b(address.strip().lower().encode("utf-8"), key=blake2b(secret).digest()[:32],
                    digest_size=16).hexdigest()
 
