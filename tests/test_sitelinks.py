@@ -175,3 +175,17 @@ def test_expand_replaces_both_placeholders():
     assert expand("{url} · {site}/charte/ · {site}archives/", item, SiteConfig(SITE)) == (
         f"{SITE}posts/2026/x/ · {SITE}charte/ · {SITE}archives/")
     assert expand("{url}", item, SiteConfig()) == "{url}"  # no site_url: ref/site-url says so
+
+
+def test_url_of_an_item_with_a_slug_is_its_slug_page(site_repo):
+    """Material's slug: moves the page: {url} must follow it, or every social post links a 404."""
+    path = site_repo.post("ancien-nom-de-fichier", front=(
+        "title: Un billet\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\nslug: nouveau-nom\n"
+        'channels:\n  mastodon: {text: "Lisez ça : {url}"}\n'))
+    site_repo.git("init", "-q", "-b", "main")
+    site_repo.commit_all()
+    result = site_repo.gazette("publish", "--channel", "mastodon", now="2026-10-07T09:00:00+02:00")
+    assert result.exit_code == 0, result.output
+    (payload,) = (site_repo.root / "outbox/mastodon").glob("*.json")
+    assert json.loads(payload.read_text())["text"] == f"Lisez ça : {SITE}posts/2026/nouveau-nom/"
+    assert path.endswith("ancien-nom-de-fichier.md")

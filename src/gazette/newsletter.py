@@ -46,7 +46,7 @@ def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = N
     subject = str(item.meta.get("subject") or title)
     preheader = str(item.meta.get("preheader") or "")
     community = community or (_site_name(root) if root else "") or "notre communauté"
-    page_url = site.url_of(item.path) if site.site_url else ""
+    page_url = site.item_url(item) if site.site_url else ""
     try:
         html = _template(Path(root) if root else None).render(
             subject=subject, preheader=preheader, title=title, body_html=Markup(body_html),

@@ -38,7 +38,7 @@ def expand(text: str, item, site: SiteConfig) -> str:
     site_url they stay as written (and ``ref/site-url`` says why)."""
     if "{" not in text or not site.site_url:
         return text
-    return (text.replace("{url}", site.url_of(item.path)).replace("{site}/", site.site_url)
+    return (text.replace("{url}", site.item_url(item)).replace("{site}/", site.site_url)
             .replace("{site}", site.site_url))
 
 

@@ -48,6 +48,12 @@ class SiteConfig:
         path = self.page_path(src) if src.endswith(".md") else src.removeprefix(DOCS_DIR + "/")
         return self.site_url + path
 
+    def item_url(self, item) -> str:
+        """Absolute URL of an item's page, honouring ``slug:`` (see :mod:`gazette.urls`)."""
+        from .urls import page_src
+
+        return self.site_url + self.page_path(page_src(item))
+
     def under_site(self, url: str) -> bool:
         return bool(self.site_url) and (url == self.site_url.rstrip("/") or url.startswith(self.site_url))
 
