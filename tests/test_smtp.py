@@ -25,6 +25,7 @@ SECRET = "test-secret-0123456789abcdef"
 class Collect:
     def __init__(self, drop_after: int | None = None):
         self.messages = []
+        self.raw: list[bytes] = []  # as on the wire: a parser decodes what a mail client may not
         self.drop_after = drop_after
 
     async def handle_DATA(self, server, session, envelope):
@@ -115,7 +116,7 @@ def test_one_message_per_subscriber_with_both_parts_and_unsubscribe(repo, tmp_pa
     subscribers = [f"membre{i}@example.org" for i in range(3)]
     assert verify_unsubscribe_token(token, subscribers, SECRET) == message["To"].addresses[0].addr_spec
     assert verify_unsubscribe_token(token, subscribers, "another-secret-0123456789") is None
-    assert message["Message-ID"].endswith("@gazette>")
+    assert message["Message-ID"].endswith("@example.org>")  # the sender's domain
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
     assert re.search(r'<h2 [^>]*style="', html) and "<strong>5 décembre</strong>" in html  # CSS inlined
@@ -193,6 +194,7 @@ class Faulty(Collect):
         import asyncio
 
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.raw.append(envelope.content)
         count = self.per_session[id(session)] = self.per_session.get(id(session), 0) + 1
         if self.close_after and count >= self.close_after:
             asyncio.get_running_loop().call_soon(server.transport.close)  # after the 250 is written
@@ -491,6 +493,35 @@ def test_the_outbox_eml_has_the_same_parts_and_headers_as_smtp(repo, tmp_path, m
     html = [m.get_body(("html",)).get_content().replace("\r\n", "\n") for m in (boxed, sent)]
     assert html[0].split("<body")[0] == html[1].split("<body")[0]
     assert "## Portes" not in boxed.get_body(("html",)).get_content()
+
+
+def raw_headers(data: bytes) -> dict[str, str]:
+    head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("ascii")
+    return dict(line.split(": ", 1) for line in head.replace("\n ", " ").splitlines())
+
+
+def test_unsubscribe_headers_are_plain_urls_on_the_wire_in_smtp_and_outbox(repo, tmp_path, monkeypatch, faulty):
+    controller, handler = faulty()
+    newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=1)
+    repo.gazette("publish", now="2026-12-04T11:30:00+01:00")  # a late run: two and a half hours after 09:00
+    sent = raw_headers(handler.raw[0])
+    assert re.fullmatch(r"<https://fabrique\.example\.org/desabonnement\?t=[0-9a-f]{32}&l=decembre>",
+                        sent["List-Unsubscribe"]), sent["List-Unsubscribe"]
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sent["Date"] == "Fri, 04 Dec 2026 11:30:00 +0100"  # when it went out, not when it was planned
+    assert re.fullmatch(r"<[^@\s]+@example\.org>", sent["Message-ID"]), sent["Message-ID"]
+    assert "=?" not in sent["To"] + sent["Message-ID"]
+    channels = repo.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text().replace("target: smtp", "target: outbox"))
+    path = repo.root / NEWSLETTER
+    path.write_text(path.read_text().replace("published:\n  newsletter", "published:\n  old"))
+    repo.commit_all()
+    repo.gazette("publish", now="2026-12-04T11:30:00+01:00")
+    (eml,) = (repo.root / "outbox/newsletter").glob("*.eml")
+    boxed = raw_headers(eml.read_bytes())
+    assert boxed["List-Unsubscribe"].startswith("<https://fabrique.example.org/desabonnement?t=")
+    assert boxed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert boxed["Date"] == sent["Date"] and boxed["Message-ID"].endswith("@example.org>")
 
 
 @pytest.mark.parametrize("channel", ["../../../x", "..", "a/b"])

@@ -123,10 +123,10 @@ def send_test(root: Path | str, slug: str, to: str, now, channel: str | None = N
     # that saw the test would otherwise drop as a duplicate.
     key = f"test-{now:%Y%m%dT%H%M%S}-{item.slug}"
     delivery = Delivery(item, name, "newsletter", (item.meta.get("channels") or {}).get(name) or {}, "", now, key)
-    target.send_test_copy(delivery, to)
+    target.send_test_copy(delivery, to, now=now)
     from .targets.message import message_id
 
-    return message_id(delivery, to.lower())
+    return message_id(delivery, to.lower(), sender=target.sender)
 
 
 def body_to_html(item, site: SiteConfig) -> str:

@@ -11,8 +11,10 @@ forge headers.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from email.message import EmailMessage
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
+from email.policy import default as _default_policy
 from email.utils import format_datetime
 from hashlib import blake2b
 
@@ -20,6 +22,27 @@ from . import Delivery, DeliveryError
 
 PLACEHOLDER = "{{UNSUBSCRIBE}}"
 DEFAULT_SENDER = "communaute@example.org"
+
+
+class _UrlHeader(UnstructuredHeader):
+    """A header whose value is ``<URL>``: written as is, never RFC 2047-encoded.
+
+    The default policy encodes any word longer than a line, and an unsubscribe link always
+    is: mail clients then show no unsubscribe button and one-click unsubscribe fails.
+    A header line may be 998 characters long (RFC 5322); a URL is never folded inside.
+    """
+
+    def fold(self, *, policy):
+        value = str(self)
+        if not value.isascii():
+            return super().fold(policy=policy)  # an IDN base in channels.yml: encoded beats broken
+        return f"{self.name}: {value}{policy.linesep}"
+
+
+_REGISTRY = HeaderRegistry()
+for _name in ("list-unsubscribe", "list-unsubscribe-post"):
+    _REGISTRY.map_to_type(_name, _UrlHeader)
+POLICY = _default_policy.clone(header_factory=_REGISTRY)
 
 
 class HeaderError(DeliveryError):
@@ -42,25 +65,30 @@ def sender_of(config: dict) -> str:
     return sender
 
 
-def message_id(delivery: Delivery, address_key: str | None = None) -> str:
-    """Deterministic: a re-sent copy has the same Message-ID, so mail clients show it once."""
+def message_id(delivery: Delivery, address_key: str | None = None, *, sender: str) -> str:
+    """Deterministic: a re-sent copy has the same Message-ID, so mail clients show it once.
+    Its right part is the sender's domain (RFC 5322 wants a domain the sender controls)."""
+    from email.utils import parseaddr
+
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "gazette.invalid"
     if address_key is None:
-        return f"<{delivery.key}@gazette>"
+        return f"<{delivery.key}@{domain}>"
     recipient = blake2b(address_key.encode("utf-8"), digest_size=8).hexdigest()
-    return f"<{delivery.key}.{recipient}@gazette>"
+    return f"<{delivery.key}.{recipient}@{domain}>"
 
 
 def build_message(delivery: Delivery, parts: tuple[str, str], *, sender: str, to: str, name: str = "",
-                  unsubscribe: str, msg_id: str, subject_prefix: str = "") -> EmailMessage:
-    """One recipient's message from the rendered (html, text) parts."""
+                  unsubscribe: str, msg_id: str, date: datetime, subject_prefix: str = "") -> EmailMessage:
+    """One recipient's message from the rendered (html, text) parts; ``date`` is when it is
+    sent (the run's now), not when it was scheduled: a late run must not look back-dated."""
     html, text = parts
     _one_line("name", name)
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = subject_prefix + subject_of(delivery)
     message["From"] = sender
     local, _, domain = to.rpartition("@")
     message["To"] = Address(display_name=name, username=local, domain=domain)  # non-ASCII local parts too
-    message["Date"] = format_datetime(delivery.at)
+    message["Date"] = format_datetime(date)
     message["Message-ID"] = msg_id
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     if unsubscribe.startswith("https://"):

@@ -46,7 +46,7 @@ class Outbox:
         stem = f"{delivery.at:%Y%m%dT%H%M}-{item.slug}-{delivery.key[:12]}"
         if delivery.network == "newsletter":
             target = channel_dir / f"{stem}.eml"
-            content = self._email(delivery)
+            content = self._email(delivery, now)
         else:
             target = channel_dir / f"{stem}.json"
             content = json.dumps({
@@ -76,8 +76,9 @@ class Outbox:
             current.mkdir(exist_ok=True)
         return folder
 
-    def _email(self, delivery: Delivery) -> bytes:
+    def _email(self, delivery: Delivery, now) -> bytes:
         """What subscribers would get, addressed to the list: same builder, same parts as SMTP."""
+        from ..clock import now as clock_now
         from .message import build_message, message_id, sender_of
         from .smtp import render
 
@@ -89,8 +90,10 @@ class Outbox:
             link = unsubscribe_url(unsubscribe, unsubscribe_token(to, secret_from_env()), delivery.item.slug)
         except UnsubscribeError:
             link = unsubscribe_url(unsubscribe, "0" * 32, delivery.item.slug)  # no secret: an inert example
-        message = build_message(delivery, render(delivery, self.config, root=self.root), sender=sender_of(self.config),
-                                to=to, unsubscribe=link, msg_id=message_id(delivery))
+        sender = sender_of(self.config)
+        message = build_message(delivery, render(delivery, self.config, root=self.root), sender=sender,
+                                to=to, unsubscribe=link, msg_id=message_id(delivery, sender=sender),
+                                date=now or clock_now())
         return message.as_bytes()
 
 

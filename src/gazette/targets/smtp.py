@@ -309,7 +309,7 @@ class SMTPTarget:
             for recipient in todo:
                 key = recipient.address.key
                 try:
-                    data = self._data(delivery, parts, recipient)
+                    data = self._data(delivery, parts, recipient, now)
                 except (ValueError, DeliveryError) as error:  # a row the mail headers cannot carry
                     results[key] = "refused invalid"
                     self.problems.append(Problem("subscriber/invalid", str(path), recipient.line,
@@ -367,11 +367,13 @@ class SMTPTarget:
                 "the next run resumes from the ledger", counts)
         return {"recipients": counts["sent"], "refused": counts["refused"], "given_up": counts["given_up"],
                 "suppressed": counts["suppressed"], "invalid": counts["invalid"],
-                "message_id": message_id(delivery)}
+                "message_id": message_id(delivery, sender=self.sender)}
 
-    def send_test_copy(self, delivery: Delivery, to: str, name: str = "", subject_prefix: str = "[TEST] ") -> str:
+    def send_test_copy(self, delivery: Delivery, to: str, name: str = "", subject_prefix: str = "[TEST] ",
+                       now: datetime | None = None) -> str:
         """One copy to an editor, recording nothing (no ledger, no receipt, no suppression)."""
         from ..addresses import AddressError, Recipient, normalize
+        from ..clock import now as clock_now
 
         try:
             address = normalize(to)
@@ -381,7 +383,8 @@ class SMTPTarget:
         parts = render(delivery, self.config, root=self.root)
         session = Session(self.server, self.sender, 1, 0)
         try:
-            outcome, code = session.send(address, self._data(delivery, parts, recipient, subject_prefix))
+            outcome, code = session.send(address, self._data(delivery, parts, recipient, now or clock_now(),
+                                                             subject_prefix))
         except ConnectionLost as error:
             raise DeliveryError(f"SMTP connection lost ({error})") from None
         finally:
@@ -390,7 +393,7 @@ class SMTPTarget:
             raise DeliveryError(f"{address.send}: {outcome} {code}".strip(), retry=outcome == "deferred")
         return address.send
 
-    def _data(self, delivery: Delivery, parts, recipient, subject_prefix: str = "") -> bytes:
+    def _data(self, delivery: Delivery, parts, recipient, now: datetime, subject_prefix: str = "") -> bytes:
         import email.policy
 
         from ..unsubscribe import unsubscribe_token, unsubscribe_url
@@ -398,7 +401,8 @@ class SMTPTarget:
         key = recipient.address.key
         link = unsubscribe_url(self.unsubscribe, unsubscribe_token(key, self.secret), delivery.item.slug)
         message = build_message(delivery, parts, sender=self.sender, to=recipient.address.send,
-                                name=recipient.name, unsubscribe=link, msg_id=message_id(delivery, key),
+                                name=recipient.name, unsubscribe=link,
+                                msg_id=message_id(delivery, key, sender=self.sender), date=now,
                                 subject_prefix=subject_prefix)
         policy = email.policy.SMTPUTF8 if recipient.address.smtputf8 else email.policy.SMTP
         return message.as_bytes(policy=policy)
