@@ -258,6 +258,8 @@ def test_a_recipient_deferred_run_after_run_is_given_up_at_the_cap(repo, tmp_pat
     assert handler.rcpts.count("membre2@example.org") == 3  # defer_runs: 3 attempts, then given up
     assert received(handler) == ["membre0@example.org", "membre1@example.org"]
     assert "recipients: 2, refused: 1, given_up: 1" in (repo.root / NEWSLETTER).read_text()
+    check = repo.gazette("check", now="2026-12-04T11:10:00+01:00")
+    assert "published.newsletter" not in check.output, check.output  # the schema knows every count written
 
 
 def test_deferral_gives_up_after_defer_hours_even_before_the_run_cap(tmp_path, monkeypatch, faulty):

@@ -356,10 +356,14 @@ CHANNEL_POST = Object({
     "edition": Field(Integer(1), doc="raise it to send a corrected item again on purpose (default 1)"),
 }, doc="what to publish on one channel of calendar/channels.yml")
 
+# The counts a newsletter receipt records, in the order written: the SMTP target builds its
+# receipt from this list, so the schema never lags behind what it writes.
+NEWSLETTER_COUNTS = ("recipients", "refused", "given_up", "suppressed", "invalid")
+
 RECEIPT = Object({
     "at": Field(Moment()), "commit": Field(Text()), "id": Field(Text()),
-    "url": Field(Text()), "message_id": Field(Text()), "recipients": Field(Integer(0)),
-    "refused": Field(Integer(0)), "deferred": Field(Integer(0)), "by": Field(Text()),
+    "url": Field(Text()), "message_id": Field(Text()), "deferred": Field(Integer(0)), "by": Field(Text()),
+    **{name: Field(Integer(0)) for name in NEWSLETTER_COUNTS},
 }, doc="written by gazette publish (and gazette published, for manual channels) only")
 
 COMMON: dict[str, Field] = {

@@ -365,8 +365,10 @@ class SMTPTarget:
                 (f"{stopped}; " if stopped else "") + f"{counts['sent']} sent, {counts['refused']} refused, "
                 f"{counts['deferred']} deferred (4xx), {counts['unreached']} not reached yet: "
                 "the next run resumes from the ledger", counts)
-        return {"recipients": counts["sent"], "refused": counts["refused"], "given_up": counts["given_up"],
-                "suppressed": counts["suppressed"], "invalid": counts["invalid"],
+        from ..model import NEWSLETTER_COUNTS
+
+        counts["recipients"] = counts["sent"]
+        return {**{name: counts[name] for name in NEWSLETTER_COUNTS},
                 "message_id": message_id(delivery, sender=self.sender)}
 
     def send_test_copy(self, delivery: Delivery, to: str, name: str = "", subject_prefix: str = "[TEST] ",
