@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from gazette.load import load_repo
 
 
@@ -196,3 +198,11 @@ def test_python_dash_m_gazette_is_the_command():
     done = subprocess.run([sys.executable, "-m", "gazette", "check", "--help"], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0 and "--changed-since" in done.stdout
+
+
+@pytest.mark.parametrize("command", [("newsletter", "preview", "lettre-novembre-2026"), ("calendar", "--format", "ics")])
+def test_an_output_file_in_a_missing_folder_is_a_usage_error_not_a_traceback(sample, tmp_path, command):
+    target = tmp_path / "nowhere" / "out.txt"
+    result = sample.gazette(*command, "-o", str(target))
+    assert result.exit_code == 2
+    assert f"cannot write {target}: No such file or directory" in result.output and "Traceback" not in result.output

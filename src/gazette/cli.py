@@ -20,6 +20,16 @@ class ConfigError(click.ClickException):
         click.echo(f"gazette: error: {self.format_message()}", err=True)
 
 
+def _write_output(path: str, data: bytes) -> None:
+    """Every ``-o``: a missing folder or a read-only place is a usage error, not a traceback."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {error.strerror or error} (-o wants a file in an existing, "
+                          "writable folder)") from None
+
+
 def _repo_and_now(repo_option, now_option):
     """The two things every command needs, with library errors turned into exit 2."""
     from .clock import ClockError, now
@@ -246,8 +256,7 @@ def calendar_command(ctx, start_text, end_text, channels, campaigns, output, fmt
     else:
         data = agenda.to_text(entries, now, zone, colour=not output and sys.stdout.isatty())
     if output:
-        with open(output, "wb") as handle:
-            handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        _write_output(output, data if isinstance(data, bytes) else data.encode("utf-8"))
         click.echo(f"wrote {len(entries)} entries to {output}")
     else:
         click.echo(data.decode("utf-8") if isinstance(data, bytes) else data, nl=not isinstance(data, bytes))
@@ -611,8 +620,7 @@ def newsletter_preview(slug, output, root, now):
     except NewsletterError as error:
         raise ConfigError(str(error)) from None
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(html)
+        _write_output(output, html.encode("utf-8"))
         click.echo(f"written: {output}")
     else:
         click.echo(html, nl=False)
