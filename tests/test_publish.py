@@ -222,3 +222,14 @@ def test_freeze_and_status_show_the_community_zone_whatever_the_clock(git_repo):
     assert "held    mastodon             2026-12-01 18:30 +01:00  content/posts/2026/normal.md" in status
     unfrozen = git_repo.gazette("unfreeze", "20261201-1000-panne", now="2026-12-01T13:00:00Z")
     assert unfrozen.output == "unfrozen at 2026-12-01 14:00 +01:00: calendar/freezes/20261201-1000-panne.yml\n"
+
+
+def test_the_state_folder_never_enters_git_even_without_a_gitignore(git_repo, tmp_path, monkeypatch):
+    monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
+    export = tmp_path / "desabonnes.csv"
+    export.write_text("email,reason\nfrancoise@example.org,unsubscribe\n")
+    imported = git_repo.gazette("newsletter", "suppressions", "import", str(export))
+    assert imported.exit_code == 0, imported.output
+    assert (git_repo.root / ".gazette" / "gazette.sqlite3").exists()
+    git_repo.git("add", "-A")
+    assert ".gazette" not in git_repo.git("status", "--porcelain", "--untracked-files=all")  # personal data

@@ -154,6 +154,18 @@ def state_dir(root: Path) -> Path:
     return Path(os.environ.get("GAZETTE_STATE_DIR") or Path(root) / ".gazette")
 
 
+def make_state_dir(root: Path) -> Path:
+    """The state folder, made here only: owner-only, with a ``.gitignore`` of ``*`` so that
+    ``git add -A`` in a repository without the sample's .gitignore never commits the
+    suppression list or the ledgers (personal data). Raises OSError."""
+    folder = state_dir(root)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():  # also a folder an older Gazette made
+        ignore.write_text("# Written by Gazette: personal data, never committed\n*\n", encoding="utf-8")
+    return folder
+
+
 def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: bool = False,
         progress=None, clock=time.time) -> list[Outcome]:
     """Deliver what :func:`plan` finds due; record and commit each receipt before the
@@ -176,7 +188,7 @@ def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: boo
             raise PublishError(f"{root} is not a git repository: receipts must be committed")
         return outcomes
     try:
-        with LocalLock(state_dir(root)), _terminate_cleanly():
+        with LocalLock(make_state_dir(root)), _terminate_cleanly():
             run_ = Run(root, git, now, channels, push, progress, clock)
             try:
                 outcomes = run_.execute()
@@ -485,9 +497,8 @@ def record_run(root: Path, now: datetime, outcomes: list[Outcome]) -> None:
     """What the last run did, for gazette status ("what failed")."""
     import json
 
-    folder = state_dir(root)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = make_state_dir(root)
         (folder / "last-publish.json").write_text(json.dumps({"at": now.isoformat(), "outcomes": [
             {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
             for o in outcomes]}, ensure_ascii=False, indent=2), encoding="utf-8")

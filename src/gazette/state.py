@@ -32,11 +32,11 @@ class StateError(Exception):
 
 def connect(root: Path) -> sqlite3.Connection:
     """The state database, created and migrated on first use."""
-    from .publish import state_dir
+    from .publish import make_state_dir, state_dir
 
     folder = state_dir(root)
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: its owner only
+        make_state_dir(root)
         connection = sqlite3.connect(folder / FILE_NAME, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         migrate(connection)
