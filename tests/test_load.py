@@ -206,3 +206,18 @@ def test_checking_the_calendar_folder_reports_its_files(repo):
     result = repo.gazette("check", str(repo.root / "calendar"))
     assert "calendar/channels.yml:1: config/timezone" in result.output
     assert result.exit_code == 1
+
+
+def test_a_slug_key_taking_another_files_url_is_reported_at_its_line(repo):
+    taken = repo.post("bien-eclaire-en-hiver")
+    d3 = repo.post("d3", front="title: D3\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n"
+                   "slug: bien-eclaire-en-hiver\n")
+    result = repo.gazette("check", "--format", "json")
+    assert sorted(problems_of(result)) == [(taken, None, "ref/duplicate-slug"), (d3, 5, "ref/duplicate-slug")]
+    again = repo.gazette("check", "--format", "json")  # from the per-file cache
+    assert sorted(problems_of(again)) == sorted(problems_of(result))
+    only_d3 = repo.gazette("check", str(repo.root / d3), "--format", "json")
+    assert problems_of(only_d3) == [(d3, 5, "ref/duplicate-slug")]
+    repo.post("autre", front="title: Autre\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\nslug: d3\n")
+    (repo.root / taken).unlink()  # d3.md is named bien-eclaire-en-hiver now; autre.md takes its file name
+    assert [p[2] for p in problems_of(repo.gazette("check", "--format", "json"))] == []

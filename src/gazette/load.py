@@ -118,6 +118,7 @@ class Repo:
         self._seen_files: dict[str, bool] = {}
         self._item_set: set[str] | None = None
         self.listed_all = False  # item_paths lists every item file: links to items need no stat
+        self.declared_slugs: dict[str, tuple[str, int | None]] = {}  # path -> (slug:, its line), from check
 
     def exists(self, relpath: str) -> bool:
         """Whether a repository file exists (memoized: many items link to the same files)."""

@@ -40,7 +40,13 @@ def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
     from .sitelinks import site_references
 
     problems, _ = item_report(item, repo)
-    return problems, references(item) + site_references(item, repo.frame)
+    return problems, references(item) + site_references(item, repo.frame) + _declared_slug(item)
+
+
+def _declared_slug(item: Item) -> list[Reference]:
+    """A ``slug:`` gives the item the URL of that name: it may clash with another file's (last)."""
+    slug = item.meta.get("slug")
+    return [("ref/slug", slug, "", item.line_of("slug"))] if isinstance(slug, str) and slug else []
 
 
 def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Problem, str]]]:
@@ -68,6 +74,10 @@ def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Probl
 
 
 def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
+    if refs and refs[-1][0] == "ref/slug":  # not a file: remembered for unique_slugs, judged once all are read
+        _, slug, _, line = refs[-1]
+        repo.declared_slugs[path] = (slug, line)
+        refs = refs[:-1]  # a copy: the list may be the cache's own
     if any(ref[0] == "ref/site-url" for ref in refs):  # judged at a time, against other items
         from .sitelinks import check_site_references
 
@@ -264,19 +274,40 @@ def moderation_readable(repo: Repo, only: set | None):
 
 @rule("ref", scope="repo")
 def unique_slugs(repo: Repo, only: set | None):
-    by_slug: dict[tuple[str, str], list[str]] = defaultdict(list)
+    """Two items of one kind with one URL: by file name or by ``slug:`` (which Material's
+    build refuses). A partial check lists only its selection, so the files named like a
+    selected item's ``slug:`` are looked up on disk."""
+    by_slug: dict[tuple[str, str], set[str]] = defaultdict(set)
     for path in repo.item_paths:
         parts = path.split("/")
-        by_slug[(parts[1], parts[-1][:-3])].append(path)
+        declared = repo.declared_slugs.get(path)
+        by_slug[(parts[1], declared[0] if declared else parts[-1][:-3])].add(path)
+    if only is not None:
+        for path, (slug, _) in repo.declared_slugs.items():
+            kind = path.split("/")[1]
+            by_slug[(kind, slug)].update(_files_named(repo.root, kind, slug))
     for (_, slug), paths in by_slug.items():
         if len(paths) < 2:
             continue
-        for path in paths:
+        for path in sorted(paths):
             if only is None or path in only:
-                others = ", ".join(p for p in paths if p != path)
-                yield Problem("ref/duplicate-slug", path, None,
+                others = ", ".join(sorted(p for p in paths if p != path))
+                declared = repo.declared_slugs.get(path)
+                yield Problem("ref/duplicate-slug", path, declared[1] if declared else None,
                               f"slug {slug!r} is also used by {others}; both would get the same URL",
-                              "rename one of the files")
+                              "choose another slug: value" if declared else "rename one of the files")
+
+
+def _files_named(root, kind: str, slug: str) -> list[str]:
+    import os
+
+    folder = os.path.join(root, "content", kind)
+    try:
+        years = [entry.name for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    return [f"content/{kind}/{year}/{slug}.md" for year in years
+            if os.path.isfile(os.path.join(folder, year, f"{slug}.md"))]
 
 
 # -- helpers -------------------------------------------------------------------
