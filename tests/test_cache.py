@@ -15,7 +15,7 @@ def problems(repo, *args):
 
 
 def test_warm_run_reports_what_the_cold_run_reported(repo):
-    repo.post("a", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [inconnu]\n")
+    repo.post("a", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [inconnu]\nstatus: draft\n")
     repo.post("b", body="[lien](a.md) [cassé](absent.md)\n")
     cold = problems(repo, "--no-cache")
     assert problems(repo) == cold  # fills the cache
@@ -34,7 +34,7 @@ def test_a_deleted_link_target_is_seen_on_a_warm_run(repo):
 
 
 def test_a_frame_change_invalidates_cached_results(repo):
-    repo.post("a", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [camille]\n")
+    repo.post("a", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [camille]\nstatus: draft\n")
     assert problems(repo) == []
     repo.write("content/.authors.yml", "authors:\n  yanis: {name: Yanis}\n")
     assert problems(repo) == [("content/posts/2026/a.md", 4, "ref/author")]
@@ -43,7 +43,7 @@ def test_a_frame_change_invalidates_cached_results(repo):
 def test_an_edited_file_is_parsed_again(repo):
     path = repo.post("a")
     assert problems(repo) == []
-    repo.write(path, "---\ntitle: A\n---\n")
+    repo.write(path, "---\ntitle: A\nstatus: draft\n---\n")
     assert problems(repo) == [(path, 2, "schema/required")]
 
 

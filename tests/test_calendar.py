@@ -114,7 +114,7 @@ def test_contest_timeline_must_be_in_order(repo):
     repo.post("jeu", kind="contests", front=(
         "title: Jeu\ndate: 2026-10-06T09:00:00+02:00\nopens: 2026-10-06T09:00:00+02:00\n"
         "closes: 2026-10-20T23:59:00+02:00\ndraw: 2026-10-19T12:00:00+02:00\n"
-        "prizes: [{name: Vélo, quantity: 1, value: 300}]\norganizer: La Fabrique\n"))
+        "prizes: [{name: Vélo, quantity: 1, value: 300}]\norganizer: La Fabrique\nstatus: draft\n"))
     _, found = report(repo)
     assert found == [("content/contests/2026/jeu.md", 6, "contest/timeline", "error")]
 

@@ -14,7 +14,7 @@ def test_only_changed_files_are_checked(git_repo):
     git_repo.post("ancien-bancal", front="title: A\n")  # already broken on main
     git_repo.commit_all()
     base = git_repo.git("rev-parse", "HEAD").strip()
-    changed = git_repo.post("nouveau", front="title: B\ndate: 2026-10-06T12:30:00+02:00\nauteurs: [x]\n")
+    changed = git_repo.post("nouveau", front="title: B\ndate: 2026-10-06T12:30:00+02:00\nauteurs: [x]\nstatus: draft\n")
     result, data = report(git_repo, "--changed-since", base)
     assert data["scope"] == "changed"
     assert data["items_checked"] == 1
@@ -34,7 +34,7 @@ def test_deleting_a_linked_post_flags_the_posts_linking_to_it(git_repo):
 
 
 def test_removing_an_author_flags_their_items(git_repo):
-    by_camille = git_repo.post("de-camille", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [camille]\n")
+    by_camille = git_repo.post("de-camille", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nauthors: [camille]\nstatus: draft\n")
     git_repo.commit_all()
     git_repo.write("content/.authors.yml", "authors:\n  yanis: {name: Yanis}\n")
     _, data = report(git_repo, "--changed-since", "HEAD")
@@ -42,7 +42,7 @@ def test_removing_an_author_flags_their_items(git_repo):
 
 
 def test_removing_a_campaign_flags_its_items(git_repo):
-    item = git_repo.post("en-campagne", front="title: A\ndate: 2026-10-06T12:30:00+02:00\ncampaign: automne-2026\n")
+    item = git_repo.post("en-campagne", front="title: A\ndate: 2026-10-06T12:30:00+02:00\ncampaign: automne-2026\nstatus: draft\n")
     git_repo.commit_all()
     (git_repo.root / "calendar/campaigns/automne-2026.yml").unlink()
     _, data = report(git_repo, "--changed-since", "HEAD")

@@ -14,14 +14,16 @@ def test_check_text_output_is_path_line_code_message_hint(repo):
     repo.post("typo", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nstatut: draft\n")
     result = repo.gazette("check")
     assert result.output == (
+        "content/posts/2026/typo.md:1: schema/no-status no status: this item stays a draft, never published "
+        "(add status: approved (or draft: false) to publish it, or status: draft to keep it hidden)\n"
         "content/posts/2026/typo.md:4: schema/unknown-key unknown key 'statut' (did you mean 'status'?)\n"
-        "2 items, 0 errors, 1 warning\n"
+        "2 items, 0 errors, 2 warnings\n"
     )
     assert result.exit_code == 0  # warnings alone pass
 
 
 def test_check_github_annotations(repo):
-    repo.post("sans-date", front="title: A\n")
+    repo.post("sans-date", front="title: A\nstatus: draft\n")
     result = repo.gazette("check", "--format", "github")
     assert result.output.splitlines()[0] == (
         "::error file=content/posts/2026/sans-date.md,line=2,title=schema/required::"
@@ -31,7 +33,7 @@ def test_check_github_annotations(repo):
 
 
 def test_check_json_shape(repo):
-    repo.post("sans-date", front="title: A\n")
+    repo.post("sans-date", front="title: A\nstatus: draft\n")
     report = json.loads(repo.gazette("check", "--format", "json").output)
     assert report == {
         "version": 1, "items_checked": 1, "errors": 1, "warnings": 0, "scope": "all",
@@ -57,7 +59,7 @@ def test_severity_override_from_channels_file(repo):
               body="![](x.svg)\n")
     repo.write("content/posts/2026/x.svg", "<svg/>")
     report = json.loads(repo.gazette("check", "--format", "json").output)
-    assert [(p["code"], p["severity"]) for p in report["problems"]] == [("schema/unknown-key", "error")]
+    assert [(p["code"], p["severity"]) for p in report["problems"]] == [("schema/no-status", "warning"), ("schema/unknown-key", "error")]
 
 
 def test_bad_now_is_a_usage_error(repo):

@@ -68,7 +68,7 @@ def test_file_name_must_be_a_slug(repo):
 
 
 def test_duplicate_slugs_across_years_are_errors(repo):
-    a = repo.post("atelier-ouvert", year=2025, front="title: A\ndate: 2025-10-06T12:30:00+02:00\n")
+    a = repo.post("atelier-ouvert", year=2025, front="title: A\ndate: 2025-10-06T12:30:00+02:00\nstatus: draft\n")
     b = repo.post("atelier-ouvert", year=2026)
     result = repo.gazette("check", "--format", "json")
     assert sorted(problems_of(result)) == [(a, None, "ref/duplicate-slug"), (b, None, "ref/duplicate-slug")]
@@ -83,7 +83,7 @@ def test_same_slug_in_two_kinds_is_fine(repo):
 
 def test_naive_date_without_a_timezone_setting_is_an_error(repo):
     repo.write("calendar/channels.yml", "channels:\n  site: {network: site}\n")
-    path = repo.post("sans-fuseau", front="title: A\ndate: 2026-10-06 12:30\n")
+    path = repo.post("sans-fuseau", front="title: A\ndate: 2026-10-06 12:30\nstatus: draft\n")
     result = repo.gazette("check", "--format", "json")
     assert problems_of(result) == [(path, 3, "schema/date-naive")]
     assert json.loads(result.output)["problems"][0]["severity"] == "error"

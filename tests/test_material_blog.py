@@ -126,7 +126,7 @@ def test_material_keys_mean_what_they_mean_in_material(repo):
 
 
 def test_a_slug_must_stay_a_slug(repo):
-    path = repo.post("evasion", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nslug: ../../admin\n")
+    path = repo.post("evasion", front="title: A\ndate: 2026-10-06T12:30:00+02:00\nslug: ../../admin\nstatus: draft\n")
     report = json.loads(repo.gazette("check", "--format", "json").output)
     assert [(p["line"], p["code"], p["hint"]) for p in report["problems"] if p["path"] == path] == [
         (4, "schema/slug", "write slug: admin")]
@@ -181,3 +181,14 @@ def test_editors_schema_takes_materials_date_mapping(repo):
     jsonschema.validate(raw, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**raw, "slug": "../admin"}, schema)
+
+
+def test_a_post_without_status_or_draft_stays_hidden_but_says_so(repo):
+    silent = repo.post("importe", front="date: 2026-10-06T12:30:00+02:00\n", body="# Importé de Material\n\nTexte.\n")
+    repo.post("brouillon", front="title: B\ndate: 2026-10-06T12:30:00+02:00\ndraft: true\n")
+    repo.post("approuve", front="title: C\ndate: 2026-10-06T12:30:00+02:00\ndraft: false\n")
+    report = json.loads(repo.gazette("check", "--format", "json").output)
+    assert [(p["path"], p["line"], p["code"], p["severity"]) for p in report["problems"]] == [
+        (silent, 1, "schema/no-status", "warning")]
+    assert "add status: approved" in report["problems"][0]["hint"]
+    assert {i.slug: i.status for i in load_repo(repo.root).items}["importe"] == "draft"  # still hidden: the warning changes nothing else

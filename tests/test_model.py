@@ -26,14 +26,14 @@ def test_a_number_written_as_a_title_keeps_its_digits_and_gets_the_quoting_hint(
 
 
 def test_a_date_where_a_text_is_meant_is_kept_as_written(repo):
-    repo.post("jour", front="title: 2026-10-06\ndate: 2026-10-06T12:30:00+02:00\n")
+    repo.post("jour", front="title: 2026-10-06\ndate: 2026-10-06T12:30:00+02:00\nstatus: draft\n")
     assert load_repo(repo.root).items[0].title == "2026-10-06"
     assert problems_of(repo.gazette("check", "--format", "json"))[0][:2] == (2, "schema/type")
 
 
 def test_several_values_on_one_line_are_an_error_with_the_list_form(repo):
     repo.post("velo", front="title: Vélo\ndate: 2026-10-06T12:30:00+02:00\ntags: vélo, réparation\n"
-                            "authors: camille\n")
+                            "authors: camille\nstatus: draft\n")
     result = repo.gazette("check", "--format", "json")
     assert problems_of(result) == [
         (4, "schema/type", "error", "write tags: [vélo, réparation] or one '- item' per line")]

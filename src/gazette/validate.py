@@ -219,6 +219,15 @@ def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
     return links
 
 
+@rule("schema")
+def status_given(item: Item, repo: Repo):
+    """No status (nor Material's draft:) stays a draft: safe, but a Material blog moved in
+    would vanish from the site without a word."""
+    if "status" not in item.meta and ("status",) not in item.lines:  # a wrong one is schema/choice already
+        yield Problem("schema/no-status", item.path, 1, "no status: this item stays a draft, never published",
+                      "add status: approved (or draft: false) to publish it, or status: draft to keep it hidden")
+
+
 @rule("file")
 def year_folder(item: Item, repo: Repo):
     date = item.date
