@@ -233,3 +233,25 @@ def test_the_state_folder_never_enters_git_even_without_a_gitignore(git_repo, tm
     assert (git_repo.root / ".gazette" / "gazette.sqlite3").exists()
     git_repo.git("add", "-A")
     assert ".gazette" not in git_repo.git("status", "--porcelain", "--untracked-files=all")  # personal data
+
+
+def test_a_social_payload_carries_the_page_url_and_the_image_as_the_site_serves_them(git_repo):
+    git_repo.write("mkdocs.yml", "site_name: Fabrique\nsite_url: https://fabrique.example.org/\ndocs_dir: content\n")
+    git_repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
+                   "  mastodon: {network: mastodon}\n  bluesky: {network: bluesky}\n")
+    git_repo.write("content/posts/2026/couverture.jpg", b"\xff\xd8\xff")
+    git_repo.write("content/posts/2026/carre.jpg", b"\xff\xd8\xff")
+    git_repo.post("annonce", front=(
+        "title: Annonce\ndate: 2026-12-01T12:30:00+01:00\nstatus: approved\nslug: portes-ouvertes\n"
+        "image: {src: couverture.jpg, alt: L'atelier vu de la rue}\nchannels:\n"
+        "  mastodon: {text: \"Portes ouvertes\"}\n"
+        "  bluesky: {text: \"Portes ouvertes\", image: {src: carre.jpg, alt: Un vélo}}\n"))
+    git_repo.commit_all()
+    assert git_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "2 sent"
+    payloads = {name: json.loads(next((git_repo.root / "outbox" / name).glob("*.json")).read_text())
+                for name in ("mastodon", "bluesky")}
+    assert payloads["mastodon"]["url"] == "https://fabrique.example.org/posts/2026/portes-ouvertes/"
+    assert payloads["mastodon"]["image"] == {"url": "https://fabrique.example.org/posts/2026/couverture.jpg",
+                                             "alt": "L'atelier vu de la rue"}
+    assert payloads["bluesky"]["image"] == {"url": "https://fabrique.example.org/posts/2026/carre.jpg",
+                                            "alt": "Un vélo"}

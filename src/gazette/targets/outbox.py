@@ -51,7 +51,7 @@ class Outbox:
             target = channel_dir / f"{stem}.json"
             content = json.dumps({
                 "channel": delivery.channel, "network": delivery.network, "text": delivery.text,
-                "title": item.title, "url_path": item.path, "at": delivery.at.isoformat(),
+                "title": item.title, "url_path": item.path, **self._links(delivery), "at": delivery.at.isoformat(),
                 "idempotency_key": delivery.key,
             }, ensure_ascii=False, indent=2).encode("utf-8")
         if not target.exists():
@@ -61,6 +61,20 @@ class Outbox:
             temp.write_bytes(content)
             os.replace(temp, target)
         return {"id": delivery.key[:12], "url": target.relative_to(self.base).as_posix()}
+
+    def _links(self, delivery: Delivery) -> dict:
+        """What a social post shows besides its text: the item's page and the image (the
+        channel's own, else the item's cover), as absolute URLs where the site copies them."""
+        from ..newsletter import absolute_url
+        from ..siteurls import load_site_config
+
+        site = load_site_config(self.root)
+        links: dict = {"url": site.item_url(delivery.item)}
+        image = (delivery.spec or {}).get("image") or delivery.item.meta.get("image")
+        if isinstance(image, dict) and image.get("src"):
+            links["image"] = {"url": absolute_url(str(image["src"]), delivery.item.path, site),
+                              "alt": str(image.get("alt") or "")}
+        return links
 
     def _channel_dir(self, channel: str) -> Path:
         """outbox/<channel>/, created without following any symbolic link a contributor committed."""
