@@ -189,3 +189,22 @@ def test_url_of_an_item_with_a_slug_is_its_slug_page(site_repo):
     (payload,) = (site_repo.root / "outbox/mastodon").glob("*.json")
     assert json.loads(payload.read_text())["text"] == f"Lisez ça : {SITE}posts/2026/nouveau-nom/"
     assert path.endswith("ancien-nom-de-fichier.md")
+
+
+def test_a_partial_check_still_suggests_the_right_url_for_near_misses(site_repo):
+    post(site_repo, "cible")
+    written = [f"{SITE}posts/cible/", f"{SITE}posts/2026/cible", f"{SITE}posts/2026/cible.md"]
+    path = post(site_repo, "source", channels=f'  mastodon: {{text: "{" ".join(written)}"}}\n')
+    found = site_problems(site_repo, str(site_repo.root / path))  # what a pull request's check runs
+    assert sorted((p[3].split(" ")[0], p[4]) for p in found) == sorted(
+        (url, f"the site builds {SITE}posts/2026/cible/ (or write {{site}}posts/2026/cible/)") for url in written)
+
+
+def test_the_site_is_recognized_whatever_the_case_of_its_host_or_a_default_port(site_repo):
+    written = ["https://FABRIQUE.example.org/posts/2026/absent/", "https://fabrique.example.org:443/posts/2026/absent/",
+               "HTTPS://fabrique.example.org/posts/2026/absent/"]
+    others = "https://fabrique.example.org:8443/absent/ https://fabrique.example.org.example.net/absent/"
+    path = post(site_repo, "source", channels=f'  mastodon: {{text: "{" ".join(written)} {others}"}}\n')
+    assert sorted(p[3] for p in site_problems(site_repo)) == sorted(
+        f"{url} is no page or file of the site" for url in written)
+    assert all(p[0] == path for p in site_problems(site_repo))

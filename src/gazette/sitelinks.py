@@ -190,7 +190,13 @@ def _suggest(url: str, site_path: str, path: str, site: SiteConfig, repo) -> str
         by_name = getattr(repo, "_site_by_name", None)
         if by_name is None:  # one index per run: thousands of dead links stay linear
             by_name = repo._site_by_name = {}
-            for known in [*repo.item_paths, *repo.pages]:
+            known_paths = [*repo.item_paths, *repo.pages]
+            if not repo.listed_all:  # a partial check lists its selection only: the right page is elsewhere
+                from .load import list_item_paths
+
+                items, pages, _ = list_item_paths(repo.root)
+                known_paths = [*items, *pages]
+            for known in known_paths:
                 by_name.setdefault(known.rsplit("/", 1)[-1][:-3], []).append(known)
         candidates = by_name.get(name) or []
         if candidates:

@@ -55,11 +55,28 @@ class SiteConfig:
         return self.site_url + self.page_path(page_src(item))
 
     def under_site(self, url: str) -> bool:
-        return bool(self.site_url) and (url == self.site_url.rstrip("/") or url.startswith(self.site_url))
+        return self._path_on_site(url) is not None
 
     def site_path(self, url: str) -> str:
         """The path of a site URL relative to the site root, without query or fragment."""
-        return unquote(urlsplit(url[len(self.site_url):] if url.startswith(self.site_url) else "").path)
+        return self._path_on_site(url) or ""
+
+    def _path_on_site(self, url: str) -> str | None:
+        """The site path of ``url`` if it is on the site, else None. Scheme and host in any
+        case, http or https, the default port written or not: one site, however it is typed."""
+        if not self.site_url:
+            return None
+        try:
+            mine, theirs = urlsplit(self.site_url), urlsplit(url)
+            ports = (_port(mine), _port(theirs))
+        except ValueError:  # a port that is no number: not a URL of ours
+            return None
+        if theirs.scheme.lower() not in DEFAULT_PORTS or theirs.hostname != mine.hostname or ports[0] != ports[1]:
+            return None
+        base = mine.path if mine.path.endswith("/") else mine.path + "/"
+        if theirs.path == base.rstrip("/"):
+            return ""
+        return unquote(theirs.path[len(base):]) if theirs.path.startswith(base) else None
 
     def sources_for(self, path: str) -> list[str]:
         """Repository files that would produce the site path ``path`` (candidates, in order)."""
@@ -73,6 +90,15 @@ class SiteConfig:
         if path.endswith(".html") and not self.directory_urls:
             return [f"{DOCS_DIR}/{path.removesuffix('.html')}.md", f"{DOCS_DIR}/{path}"]
         return [] if path.endswith(".md") else [f"{DOCS_DIR}/{path}"]  # MkDocs copies files, not .md
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(parts) -> int | None:
+    """The port, None when it is the scheme's default (https://x:443/ is https://x/)."""
+    port = parts.port
+    return None if port == DEFAULT_PORTS.get(parts.scheme.lower()) else port
 
 
 def load_site_config(root: Path | str) -> SiteConfig:
