@@ -168,3 +168,17 @@ def test_image_first_networks_need_an_image_on_the_item_or_the_channel(repo):
              if p["code"] == "channel/image-required"]
     assert found == [(draft, 6, "warning"), (on_channel, 7, "error"), (bare, 6, "error"), (bare, 7, "error")]
     assert not any(p["path"] == cover for p in report["problems"] if p["code"].startswith("channel/"))
+
+
+def test_an_unknown_placeholder_in_a_channel_text_is_an_error_naming_the_known_ones(repo):
+    repo.write("mkdocs.yml", "site_name: F\nsite_url: https://fabrique.example.org/\n")
+    path = repo.post("annonce", front=(
+        "title: Annonce\ndate: 2026-12-01T12:30:00+01:00\nstatus: approved\nchannels:\n"
+        "  mastodon: {text: \"Lisez {url} et {site} : {URL} {foo} {url.upper}\"}\n"))
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["line"], p["code"], p["message"].split(" in ")[0], p["hint"].split("?")[0])
+             for p in json.loads(result.output)["problems"] if p["path"] == path]
+    assert [f[:3] for f in found] == [(6, "channel/placeholder", f"unknown placeholder {name}")
+                                      for name in ("{URL}", "{foo}", "{url.upper}")]
+    assert found[0][3] == "did you mean {url}" and "{url} (this item's page) and {site}" in found[1][3]
+    assert result.exit_code == 1

@@ -77,6 +77,7 @@ CODES: dict[str, tuple[str, str]] = {
     "channel/image-required": (ERROR, "an image-first network (Instagram, TikTok, Pinterest) gets no image"),
     "channel/hashtags": (WARNING, "more hashtags than the network allows or rewards"),
     "channel/http": (WARNING, "a link is not https"),
+    "channel/placeholder": (ERROR, "a {placeholder} in a channel text that Gazette does not replace"),
     "channel/tracking": (WARNING, "a link carries tracking parameters (utm_…, fbclid…)"),
     # security: nothing a contributor writes may run script on the members' site
     "security/script": (ERROR, "a <script> element"),

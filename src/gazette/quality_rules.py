@@ -11,7 +11,7 @@ import re
 from .load import Item, Repo
 from .netiquette import moderator_for
 from .problems import Problem
-from .sitelinks import expand_for
+from .sitelinks import PLACEHOLDER, PLACEHOLDERS, expand_for
 from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
 from .validate import rule, without_code
 
@@ -85,6 +85,25 @@ def channel_texts(item: Item, repo: Repo):
             yield Problem("channel/hashtags", item.path, line,
                           f"{name} text has {len(tags)} hashtags, more than {most} for {network}",
                           "keep the few that people follow")
+
+
+@rule("channel")
+def placeholders_known(item: Item, repo: Repo):
+    """Only {url} and {site} are replaced: {URL}, {lien} or {url.upper} would go out as written."""
+    for name, spec in (item.meta.get("channels") or {}).items():
+        text = spec.get("text") if isinstance(spec, dict) else None
+        if not isinstance(text, str) or "{" not in text:
+            continue
+        first = item.line_of("channels", name, "text")
+        for match in PLACEHOLDER.finditer(text):
+            written = match.group()
+            if written in PLACEHOLDERS:
+                continue
+            near = [known for known in PLACEHOLDERS if known[1:-1] in written.lower()]
+            yield Problem("channel/placeholder", item.path, _line(text, match.start(), first),
+                          f"unknown placeholder {written} in channels.{name}.text: it would be posted as written",
+                          (f"did you mean {near[0]}? " if near else "")
+                          + "the known ones are {url} (this item's page) and {site} (the site's address)")
 
 
 # Networks that refuse a post without a picture: the image comes from the channel
