@@ -458,6 +458,30 @@ def test_suppressions_import_reads_provider_csv_and_mailto_subjects(repo, tmp_pa
     assert received(handler) == ["membre1@example.org", "membre3@example.org"]
 
 
+def test_suppressions_import_reads_one_column_and_utf16_exports_and_refuses_binaries(repo, tmp_path, monkeypatch):
+    from gazette.unsubscribe import unsubscribe_token
+
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("GAZETTE_UNSUBSCRIBE_SECRET", SECRET)
+    monkeypatch.delenv("GAZETTE_SUBSCRIBERS", raising=False)
+
+    def run(name: str, data: bytes):
+        (tmp_path / name).write_bytes(data)
+        return repo.gazette("newsletter", "suppressions", "import", str(tmp_path / name))
+
+    one_column = run("liste.csv", b"email\nfrancoise@example.org\nrene@example.org\n")
+    assert (one_column.exit_code, one_column.output) == (0, "2 added, 0 already suppressed, 0 skipped\n")
+    unicode_text = run("excel.txt", "Adresse e-mail\tNom\nzoé@example.org\tZoé\n".encode("utf-16"))
+    assert (unicode_text.exit_code, unicode_text.output) == (0, "1 added, 0 already suppressed, 0 skipped\n")
+    binary = run("liste.xlsx", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)))
+    assert binary.exit_code == 2 and "unreadable" in binary.output and "Traceback" not in binary.output
+    token = run("jetons.txt", f"unsubscribe {unsubscribe_token('x@example.org', SECRET)}\n".encode())
+    assert token.exit_code == 2 and "$GAZETTE_SUBSCRIBERS is not set" in token.output
+    with sqlite3.connect(tmp_path / "state" / "gazette.sqlite3") as db:
+        assert sorted(row[0] for row in db.execute("SELECT address FROM suppressions")) == [
+            "francoise@example.org", "rene@example.org", "zoé@example.org"]
+
+
 def test_the_state_database_is_versioned_and_in_wal_mode(tmp_path, monkeypatch):
     from gazette import state
 

@@ -42,13 +42,19 @@ def read_messages(path: Path, notes: list[str] | None = None):
 
     How the file was read, when it was not plain UTF-8, is appended to ``notes``.
     """
-    text, note = decode_export(path, _read(path))
+    text, note = read_export(path)
     if note is not None and notes is not None:
         notes.append(note)
     if text.lstrip()[:1] in ("{", "["):
         yield from _json_lines(path, io.StringIO(text, newline=""))
     else:
         yield from _csv_rows(path, text)
+
+
+def read_export(path: Path) -> tuple[str, str | None]:
+    """The one reader of exports (moderation queues, suppression lists): (text, note), see
+    :func:`decode_export`. Raises InputError for a missing, huge or binary file."""
+    return decode_export(path, _read(path))
 
 
 def _read(path: Path) -> bytes:

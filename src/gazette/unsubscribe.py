@@ -104,16 +104,13 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
     (``unsubscribe <token>``). Unreadable rows are reported by line and skipped.
     """
     from . import state
+    from .moderate import InputError, read_export
     from .problems import Problem
 
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UnsubscribeError(f"{path}: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", "replace")  # what French spreadsheets export
+        text, _ = read_export(path)  # UTF-8, UTF-16 (Excel's Unicode text), else Windows-1252
+    except InputError as error:
+        raise UnsubscribeError(f"unreadable: {error}") from None
     report = ImportReport()
     entries: list[tuple[str, str]] = []
     subscribers = _Lazy(_subscriber_tokens)
@@ -155,8 +152,8 @@ def _values(text: str):
             return
     for number, line in enumerate(lines, 1):
         line = line.strip()
-        if number == 1 and dialect is not None:
-            continue  # a header naming no address column: the rows may still hold tokens (a URL column)
+        if number == 1 and (dialect is not None or line.lower() in ADDRESS_COLUMNS):
+            continue  # a header (one column, or naming no address column: the rows may still hold tokens)
         if line and not line.startswith("#"):
             yield number, line
 
@@ -181,11 +178,14 @@ def _subscriber_tokens() -> dict[str, str]:
 
     path = os.environ.get("GAZETTE_SUBSCRIBERS")
     if not path:
-        return {}
+        raise UnsubscribeError("an unsubscribe token names a subscriber, but $GAZETTE_SUBSCRIBERS is not set: "
+                               "set it to the subscribers CSV to look tokens up")
     try:
         recipients, _ = read_subscribers(path)
-    except (OSError, ValueError):
-        return {}
+    except OSError as error:
+        raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
     secret = secret_from_env()
     return {unsubscribe_token(r.address.key, secret): r.address.key for r in recipients}
 
