@@ -635,3 +635,27 @@ def test_a_cancelled_run_releases_its_lease_at_once(remote_repo, tmp_path, smtp)
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
     counts = Counter(handler.recipients)
     assert len(counts) == 400 and sum(counts.values()) - 400 <= 10 and sent < 400
+
+
+def test_gazette_published_refuses_a_channel_publish_delivers_and_an_item_not_public_yet(remote_repo):
+    remote_repo.write("calendar/channels.yml", CHANNELS + "  facebook: {network: facebook, target: manual}\n")
+    due_post(remote_repo, channels="  mastodon: {text: x}\n  facebook: {text: y}\n")
+    due_post(remote_repo, slug="plus-tard", at="2026-12-05T12:30:00+01:00", channels="  facebook: {text: y}\n")
+    remote_repo.commit_all("approve")
+    automatic = remote_repo.gazette("published", "annonce", "--channel", "mastodon", "--url", "https://m.org/1", now=NOW)
+    assert automatic.exit_code == 2 and "'mastodon' is not posted by hand: gazette publish delivers it" in automatic.output
+    early = remote_repo.gazette("published", "plus-tard", "--channel", "facebook", "--url", "https://f.org/1", now=NOW)
+    assert early.exit_code == 2 and "is not public yet (it is dated 2026-12-05 12:30" in early.output
+    assert remote_repo.git("status", "--porcelain") == ""  # nothing recorded
+
+
+def test_receipts_are_written_in_the_communitys_zone_whatever_the_clock(remote_repo):
+    remote_repo.write("calendar/channels.yml", CHANNELS + "  facebook: {network: facebook, target: manual}\n")
+    path = due_post(remote_repo, channels="  mastodon: {text: x}\n  facebook: {text: y}\n")
+    remote_repo.commit_all("approve")
+    remote_repo.gazette("publish", now="2026-12-01T12:00:00+00:00")  # a CI runner's UTC clock
+    remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url", "https://f.org/1",
+                        "--at", "2026-12-01T11:40:00Z", now="2026-12-01T12:00:00+00:00")
+    text = (remote_repo.root / path).read_text()
+    assert "  mastodon: {at: 2026-12-01 13:00:00+01:00," in text
+    assert "  facebook: {at: 2026-12-01 12:40:00+01:00," in text

@@ -428,7 +428,7 @@ class Run:
             # retries them; the receipt waits until everyone is sent, refused or given up.
             return outcome._replace(state="deferred", detail=f"{pending} recipients deferred, retried next run")
         try:
-            self.record(item, outcome.channel, {"at": self.now, **receipt})
+            self.record(item, outcome.channel, {"at": community_time(self.now, frame), **receipt})
         except (OSError, GitFailed) as error:
             # Delivered but not recorded in git: deliver nothing more this run. A rerun
             # commits what reached the file, or delivers this one again under its key.
@@ -529,6 +529,12 @@ def summary(outcomes: list[Outcome]) -> str:
     return ", ".join(f"{n} {state}" for state, n in counts.items() if n) if outcomes else "nothing due"
 
 
+def community_time(moment: datetime, frame) -> datetime:
+    """A receipt's time in the community's zone: a CI runner's UTC clock and a laptop's
+    local one write the same kind of line."""
+    return moment.astimezone(frame.timezone) if frame.timezone else moment
+
+
 def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
                   at: datetime | None = None) -> str:
     """``gazette published``: a person posted by hand on ``channel``; record the receipt
@@ -554,6 +560,21 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     planned_channels = set(item.meta.get("channels") or ())
     if channel not in planned_channels:
         raise PublishError(f"{item.path} has no channel {channel!r} (it has: {', '.join(sorted(planned_channels))})")
+    from .targets import MANUAL
+    from .visibility import is_public
+
+    config = repo.frame.channels.get(channel) or {}
+    if config.get("target") != MANUAL:
+        delivered = "the site shows it" if config.get("network") == "site" else \
+            f"gazette publish delivers it (target: {config.get('target') or 'outbox'})"
+        raise PublishError(f"channel {channel!r} is not posted by hand: {delivered} and records its receipt; "
+                           "gazette published is for channels with target: manual in calendar/channels.yml")
+    at = at or now
+    if not is_public(item, at):
+        why = f"its status is {item.status}" if item.status not in ("approved", "published") else \
+            f"it is dated {item.date:%Y-%m-%d %H:%M}, later than {at:%Y-%m-%d %H:%M}"
+        raise PublishError(f"{item.path} is not public yet ({why}): a post about it would link a page the site "
+                           "does not show; approve it first, or give --at if it was posted later")
     if channel in (item.meta.get("published") or {}):
         raise PublishError(f"{item.path}: {channel} already has a receipt")
     try:
@@ -563,8 +584,8 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
         from .freeze import _who
 
         status = "published" if item.status == "approved" else None
-        write_receipts(root / item.path, {channel: {"at": at or now, "url": url, "by": _who()}}, status,
-                       complete=planned_channels)
+        receipt = {"at": community_time(at, repo.frame), "url": url, "by": _who()}
+        write_receipts(root / item.path, {channel: receipt}, status, complete=planned_channels)
         git.commit_paths([item.path], f"gazette published: {item.path} {channel} (posted by hand)")
     except (GitFailed, ReceiptError) as error:
         raise PublishError(str(error)) from None
