@@ -182,3 +182,16 @@ def test_an_unknown_placeholder_in_a_channel_text_is_an_error_naming_the_known_o
                                       for name in ("{URL}", "{foo}", "{url.upper}")]
     assert found[0][3] == "did you mean {url}" and "{url} (this item's page) and {site}" in found[1][3]
     assert result.exit_code == 1
+
+
+def test_admonition_markers_are_syntax_not_shouting_when_the_site_has_admonitions(repo):
+    body = "!!! note \"À noter\"\n    L'atelier ferme tôt.\n\n    !!! warning\n        Vraiment !!!\n"
+    path = repo.post("note", body=body)
+
+    def bangs():
+        report = json.loads(repo.gazette("check", "--format", "json").output)
+        return [p["line"] for p in report["problems"] if p["path"] == path and p["code"] == "netiquette/exclamation"]
+
+    assert bangs() == [7, 10, 11]  # without the extension, !!! is what it is
+    repo.write("mkdocs.yml", "site_name: F\nmarkdown_extensions:\n  - admonition\n")
+    assert bangs() == [11]  # the markers are syntax; three ! in the text are still three

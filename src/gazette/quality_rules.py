@@ -18,6 +18,8 @@ from .validate import rule, without_code
 NO_TEXT_NETWORKS = ("site", "newsletter", "webhook")
 TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|igshid|_hsenc|_hsmi)=", re.IGNORECASE)
 HTTP = re.compile(r"(?<![\w/])http://[^\s)\"'<>]+", re.IGNORECASE)
+# An admonition's opening marker (``!!! note "Titre"``): syntax, not shouting.
+ADMONITION = re.compile(r"^([ \t]*)!!!(?=[ \t]+[\w-])", re.MULTILINE)
 
 
 def texts(item: Item):
@@ -40,11 +42,19 @@ def _line(text: str, start: int, first_line: int | None) -> int | None:
 def netiquette(item: Item, repo: Repo):
     moderator = moderator_for(repo.frame, repo.root)
     for where, text, first, _ in texts(item):
+        if where == "body" and "!!!" in text and _admonitions_on(repo):
+            text = ADMONITION.sub(lambda m: m.group(1) + "   ", text)  # same length: lines and offsets hold
         for finding in moderator.scan(text):
             label = finding.code.split("/")[1].replace("-", " ")
             yield Problem(finding.code, item.path, _line(text, finding.start, first),
                           f"{label} in {where}: {finding.text!r}",
                           HINTS[finding.code], finding.severity)
+
+
+def _admonitions_on(repo: Repo) -> bool:
+    from .siteurls import load_site_config
+
+    return any(name == "markdown.extensions.admonition" for name, _ in load_site_config(repo.root).extensions)
 
 
 HINTS = {
