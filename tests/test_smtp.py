@@ -550,6 +550,19 @@ def test_unsubscribe_headers_are_plain_urls_on_the_wire_in_smtp_and_outbox(repo,
     assert boxed["Date"] == sent["Date"] and boxed["Message-ID"].endswith("@example.org>")
 
 
+def test_a_non_ascii_unsubscribe_address_is_made_ascii_not_encoded():
+    import email.policy
+
+    from gazette.targets.message import build_message
+
+    message = build_message(delivery(), ("<p>{{UNSUBSCRIBE}}</p>", "{{UNSUBSCRIBE}}"), sender="lettre@example.org",
+                            to="zoe@example.org", unsubscribe="https://fabrique.exämple.org/désabonnement?t=" + "a" * 32,
+                            msg_id="<k@example.org>", date=moment(NOW))
+    headers = raw_headers(message.as_bytes(policy=email.policy.SMTP))
+    assert headers["List-Unsubscribe"] == \
+        "<https://fabrique.xn--exmple-cua.org/d%C3%A9sabonnement?t=" + "a" * 32 + ">"
+
+
 @pytest.mark.parametrize("channel", ["../../../x", "..", "a/b"])
 def test_an_outbox_channel_key_never_writes_outside_outbox(repo, tmp_path, channel):
     repo.write("calendar/channels.yml", f"timezone: Europe/Paris\nchannels:\n  {json.dumps(channel)}: {{network: webhook}}\n")

@@ -33,10 +33,26 @@ class _UrlHeader(UnstructuredHeader):
     """
 
     def fold(self, *, policy):
-        value = str(self)
+        value = _ascii_url(str(self))
         if not value.isascii():
-            return super().fold(policy=policy)  # an IDN base in channels.yml: encoded beats broken
+            return super().fold(policy=policy)  # cannot be made ASCII: encoded beats broken
         return f"{self.name}: {value}{policy.linesep}"
+
+
+def _ascii_url(value: str) -> str:
+    """``<https://exämple.org/désabo>`` as ``<https://xn--exmple-cua.org/d%C3%A9sabo>``: a header is ASCII."""
+    if value.isascii() or not (value.startswith("<") and value.endswith(">")):
+        return value
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(value[1:-1])
+    netloc = parts.netloc
+    try:
+        netloc = netloc.encode("idna").decode("ascii")
+    except UnicodeError:
+        return value
+    safe = "/?#[]@!$&'()*+,;=%:~"
+    return "<" + urlunsplit((parts.scheme, netloc, *(quote(p, safe=safe) for p in parts[2:]))) + ">"
 
 
 _REGISTRY = HeaderRegistry()
