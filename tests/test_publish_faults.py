@@ -574,7 +574,8 @@ def test_two_accounts_on_one_network_each_use_their_own_settings(remote_repo, tm
 
     seen = []
     monkeypatch.setattr(http, "post_json", lambda url, payload, headers: seen.append(url) or {"id": "1"})
-    assert remote_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "2 sent"
+    remote_repo.git("push", "-q")
+    assert remote_repo.gazette("publish", "--push", now=NOW).output.splitlines()[-1] == "2 sent"
     assert seen == ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]
 
 
@@ -635,3 +636,26 @@ def test_a_cancelled_run_releases_its_lease_at_once(remote_repo, tmp_path, smtp)
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
     counts = Counter(handler.recipients)
     assert len(counts) == 400 and sum(counts.values()) - 400 <= 10 and sent < 400
+
+
+def test_real_deliveries_without_push_refuse_when_the_branch_has_a_remote(remote_repo, tmp_path, smtp):
+    """Clone a publishes with --push; clone b (not pulled) publishes without: b must not send
+    the newsletter a second time to everyone. The outbox quick start still runs without --push."""
+    handler, environment = smtp(remote_repo, subscribers=4, batch=2)
+    a, b = (clone(remote_repo.remote, tmp_path / name) for name in ("a", "b"))
+    first = publish(a, env=environment)
+    assert first.returncode == 0, first.stdout + first.stderr
+    environment_b = {**os.environ, **environment, "GAZETTE_STATE_DIR": str(tmp_path / "b-state")}
+    second = subprocess.run([sys.executable, "-m", "gazette.cli", "publish", "--repo", str(b), "--now", NOW],
+                            capture_output=True, text=True, env=environment_b, timeout=120)
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert "real deliveries go through `gazette publish --push`" in second.stdout + second.stderr
+    assert Counter(handler.recipients) == {f"m{i}@example.org": 1 for i in range(4)}
+    assert git(b, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_the_outbox_quick_start_publishes_without_push_in_a_clone(remote_repo, tmp_path):
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == "2 sent"

@@ -40,6 +40,7 @@ Outcome = namedtuple("Outcome", "path channel at state detail")
 CRISIS_TAG = "crisis"
 EX_TEMPFAIL = 75
 FREEZES_FOLDER = "calendar/freezes/"
+OUTBOX = "outbox"  # the local folder target: files on this machine, safe to run without --push
 
 
 class PublishError(Exception):
@@ -343,6 +344,11 @@ class Run:
             name = config.get("target") or "outbox"
             if outcome.channel in self.targets or name == MANUAL:
                 continue
+            if name != OUTBOX and not self.push and self.git("remote").split():
+                # Without --push, neither the lease nor the remote's receipts and ledger are
+                # consulted: a second clone would deliver everything again to real people.
+                raise PublishError(f"channel {outcome.channel}: real deliveries go through `gazette publish "
+                                   "--push` — one publisher at a time across machines (nothing was sent)")
             missing = [variable for variable in REQUIRED_ENV.get(name, ()) if not os.environ.get(variable)]
             if missing:
                 raise PublishError(f"channel {outcome.channel}: ${missing[0]} is not set (the {name} target needs "
