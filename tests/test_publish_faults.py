@@ -659,3 +659,23 @@ def test_the_outbox_quick_start_publishes_without_push_in_a_clone(remote_repo, t
     remote_repo.commit_all("approve")
     result = remote_repo.gazette("publish", now=NOW)
     assert result.exit_code == 0 and result.output.splitlines()[-1] == "2 sent"
+
+
+@pytest.mark.slow
+def test_a_ledger_key_changed_between_runs_refuses_instead_of_sending_again(remote_repo, tmp_path, smtp):
+    """Killed after the first batch under one key; a fresh clone with another GAZETTE_LEDGER_KEY would
+    match nobody in the ledger and serve everyone again: it refuses, naming the variable."""
+    handler, environment = smtp(remote_repo, subscribers=6, batch=2)
+    environment["GAZETTE_LEDGER_KEY"] = "k" * 32
+    killed = publish(clone(remote_repo.remote, tmp_path / "first"), env={**environment,
+                                                                         "GAZETTE_TEST_KILL_AT": "batch@1"})
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    assert len(handler.recipients) == 2
+    fresh = clone(remote_repo.remote, tmp_path / "fresh")
+    other = publish(fresh, env={**environment, "GAZETTE_LEDGER_KEY": "o" * 32})
+    assert other.returncode == 2, other.stdout + other.stderr
+    assert "$GAZETTE_LEDGER_KEY is not the secret the newsletter ledger" in other.stdout + other.stderr
+    assert len(handler.recipients) == 2
+    same = publish(fresh, env=environment)
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert Counter(handler.recipients) == {f"m{i}@example.org": 1 for i in range(6)}

@@ -353,6 +353,8 @@ class Run:
             if missing:
                 raise PublishError(f"channel {outcome.channel}: ${missing[0]} is not set (the {name} target needs "
                                    "it) — nothing was sent")
+            if name == "smtp":
+                self.verify_ledger_key()
             try:
                 # One target per channel: two accounts on one network never share a token.
                 target = self.targets[outcome.channel] = target_for(name, self.root, config)
@@ -360,6 +362,20 @@ class Run:
                     target.preflight()
             except DeliveryError as error:
                 raise PublishError(f"channel {outcome.channel}: {error} — nothing was sent") from None
+
+    def verify_ledger_key(self) -> None:
+        """The ledger's hashes must be keyed with the secret of earlier runs (here and on the
+        remote), else everyone already served would be sent the newsletter again."""
+        from .lease import SEEN_PREFIX
+        from .targets.ledger import LEDGER_REF, Journal, LedgerKeyMismatch
+
+        journal = Journal(self.git)
+        try:
+            journal.verify_key(LEDGER_REF, pushed=self.push)
+            if self.push:
+                journal.verify_key(SEEN_PREFIX + "ledger", pushed=True)
+        except LedgerKeyMismatch as error:
+            raise PublishError(f"{error} — nothing was sent") from None
 
     # -- 5. deliver, record, commit, push: one at a time ---------------------------
 
