@@ -206,6 +206,18 @@ def test_receipts_a_crash_left_in_the_files_are_committed_by_the_next_run(remote
     assert [p.split("/")[0] for p in delivered(tmp_path)] == ["newsletter"]  # mastodon not again
 
 
+def test_an_uncommitted_approval_is_a_persons_edit_not_a_receipt(remote_repo, tmp_path):
+    path = due_post(remote_repo)
+    remote_repo.write(path, (remote_repo.root / path).read_text().replace("status: approved", "status: draft"))
+    remote_repo.commit_all("brouillon")
+    remote_repo.write(path, (remote_repo.root / path).read_text().replace("status: draft", "status: approved"))
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"uncommitted changes that are not receipts: M {path}" in result.output
+    assert delivered(tmp_path) == []
+    assert remote_repo.git("log", "-1", "--format=%s").strip() == "brouillon"
+
+
 def test_a_refused_push_stops_before_the_next_delivery_and_a_fresh_clone_loses_nobody(remote_repo, tmp_path):
     path = due_post(remote_repo)
     remote_repo.commit_all("approve")

@@ -98,16 +98,19 @@ def _meta(front: list[str]) -> dict:
 
 
 def receipt_only(old: bytes, new: bytes) -> bool:
-    """Whether ``new`` is ``old`` plus receipts (and a status change) exactly as this editor
-    writes them: then it is a receipt a crashed run left uncommitted, not a person's edit."""
+    """Whether ``new`` is ``old`` plus receipt lines (and, with them, ``approved`` → ``published``)
+    exactly as this editor writes them: then it is a receipt a crashed run left uncommitted,
+    not a person's edit."""
     try:
         old_meta = _meta(_front_lines(old.decode("utf-8"))[0])
         new_meta = _meta(_front_lines(new.decode("utf-8"))[0])
         added = {channel: fields for channel, fields in (new_meta.get("published") or {}).items()
                  if channel not in (old_meta.get("published") or {}) and isinstance(fields, dict)}
-        status = new_meta.get("status")
-        return bool(added or status != old_meta.get("status")) and edit_receipts(
-            old, added, status if status != old_meta.get("status") and isinstance(status, str) else None) == new
+        old_status, status = old_meta.get("status"), new_meta.get("status")
+        # A status edit alone (draft → approved) is a person's decision, never a receipt.
+        if not added or (status != old_status and (old_status, status) != ("approved", "published")):
+            return False
+        return edit_receipts(old, added, status if status != old_status else None) == new
     except (ReceiptError, UnicodeDecodeError, ValueError):
         return False
 
