@@ -691,3 +691,62 @@ def test_a_ledger_key_changed_between_runs_refuses_instead_of_sending_again(remo
     same = publish(fresh, env=environment)
     assert same.returncode == 0, same.stdout + same.stderr
     assert Counter(handler.recipients) == {f"m{i}@example.org": 1 for i in range(6)}
+
+
+@pytest.mark.slow
+def test_a_retraction_pushed_during_a_run_is_not_delivered_nor_overwritten(remote_repo, tmp_path, smtp):
+    """While the newsletter goes out, a person sets a later post back to draft and pushes: the
+    run integrates it before the next delivery, so that post is not delivered and stays a draft."""
+    due_post(remote_repo, channels="  mastodon: {text: x}\n")
+    path = due_post(remote_repo, "suite", at="2026-12-01T12:45:00+01:00", channels="  mastodon: {text: y}\n")
+    remote_repo.commit_all("post")
+    handler, environment = smtp(remote_repo, subscribers=1, batch=1)
+    laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
+
+    def retract(count):
+        if count == 1:
+            file = laptop / path
+            file.write_text(file.read_text().replace("status: approved", "status: draft"))
+            git(laptop, "commit", "-qam", "retrait")
+            git(laptop, "push", "-q")
+
+    handler.on_message = retract
+    result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(handler.recipients) == 1
+    assert len(delivered(tmp_path)) == 1  # the post planned before still went out, the retracted one not
+    text = remote_file(remote_repo.remote, path)
+    assert "status: draft" in text and "published:" not in text
+    assert "status: published" in remote_file(remote_repo.remote, "content/newsletters/2026/lettre.md")
+
+
+def test_a_receipt_never_turns_a_status_other_than_approved_into_published(tmp_path):
+    from gazette.clock import now as clock_now
+    from gazette.receipts import write_receipts
+
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: A\nstatus: draft\n---\nx\n")
+    write_receipts(path, {"site": {"at": clock_now(NOW)}}, "published", complete={"site"})
+    assert "status: draft" in path.read_text() and "site: {at:" in path.read_text()
+
+
+@pytest.mark.slow
+def test_a_newsletter_retracted_mid_send_stops_after_the_batch_in_flight(remote_repo, tmp_path, smtp):
+    handler, environment = smtp(remote_repo, subscribers=6, batch=2)
+    laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
+    path = "content/newsletters/2026/lettre.md"
+
+    def retract(count):
+        if count == 1:
+            file = laptop / path
+            file.write_text(file.read_text().replace("status: approved", "status: draft"))
+            git(laptop, "commit", "-qam", "retrait")
+            git(laptop, "push", "-q")
+
+    handler.on_message = retract
+    result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "held    newsletter" in result.stdout
+    assert len(handler.recipients) == 2  # the batch in flight, no further one
+    text = remote_file(remote_repo.remote, path)
+    assert "status: draft" in text and "published:" not in text

@@ -224,6 +224,9 @@ class Run:
         self.fatal: Exception | None = None
         self.results: list[Outcome] = []
         self.targets: dict[str, object] = {}  # channel -> its target, configured before any delivery
+        # How many times someone else's commits came in: a delivery planned before must be replanned.
+        self.changes = 0
+        self.batch_seen = 0  # ``changes`` when the delivery in progress was last (re)planned
 
     # -- 3. nobody's work at stake ------------------------------------------------
 
@@ -318,7 +321,14 @@ class Run:
                 if attempt == attempts - 1:
                     raise
             self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
-            self.git.integrate(upstream)
+            self.integrate(upstream)
+
+    def integrate(self, upstream: str) -> None:
+        """Bring in the remote's commits, noting whether any came (the plan must be redone)."""
+        head = self.git.head()
+        if head is not None and not self.git.is_ancestor(upstream, head):
+            self.changes += 1
+        self.git.integrate(upstream)
 
     def finish(self) -> None:
         if self.lease is not None:
@@ -386,6 +396,9 @@ class Run:
         self.results = [o for o in outcomes if o.state != "due"]
         if not due:
             return
+        seen = self.changes  # the plan was made after take_lease integrated the remote
+        current = None  # (path, channel) -> outcome, the plan redone since commits came in
+        reread: set[str] = set()  # items read again since then
         repo = load_repo(self.root, only={o.path for o in due})
         items = {item.path: item for item in repo.items}
         for outcome in self.progress(due) if self.progress else due:
@@ -393,10 +406,38 @@ class Run:
             crisis = CRISIS_TAG in (item.meta.get("tags") or ())
             if self.stopped is None:
                 self.checkpoint(outcome.channel, crisis)
+                if self.stopped is None and self.changes != seen:
+                    # Commits came in (a retraction, a receipt, a new error): plan again from the
+                    # files as they are now, and deliver each item as it now reads.
+                    seen = self.changes
+                    frame, replanned = planned(self.root, self.now, self.channels)
+                    current = {(o.path, o.channel): o for o in replanned}
+                    reread = set()
+                if self.stopped is None and current is not None:
+                    fresh = current.get((outcome.path, outcome.channel)) or outcome._replace(
+                        state="held", detail="changed during the run: no longer public, due or without a receipt")
+                    if fresh.state != "due":
+                        self.results.append(fresh)
+                        continue
+                    if outcome.path not in reread:
+                        items[outcome.path] = load_repo(self.root, only={outcome.path}).items[0]
+                        reread.add(outcome.path)
+                    item = items[outcome.path]
+                    crisis = CRISIS_TAG in (item.meta.get("tags") or ())
             if self.stopped is not None:
                 self.results.append(outcome._replace(state="held", detail=self.stopped))
                 continue
+            self.batch_seen = self.changes
             self.results.append(self.deliver_one(frame, item, outcome, crisis))
+
+    def replan(self, outcome: Outcome) -> tuple[object, Outcome]:
+        """(frame, this publication's outcome) planned again from the files as they are now."""
+        frame, outcomes = planned(self.root, self.now, self.channels)
+        for fresh in outcomes:
+            if (fresh.path, fresh.channel) == (outcome.path, outcome.channel):
+                return frame, fresh
+        return frame, outcome._replace(state="held", detail="changed during the run: no longer public, "
+                                                             "due or without a receipt")
 
     def deliver_one(self, frame, item, outcome: Outcome, crisis: bool) -> Outcome:
         from .gitops import GitFailed
@@ -415,7 +456,7 @@ class Run:
                 delivery = Delivery(item, outcome.channel, config.get("network"), spec,
                                     expand_for(self.root, item, spec.get("text") or ""),
                                     outcome.at, delivery_key(item, outcome.channel))
-                with recording(journal, lambda: self.between_batches(outcome.channel, crisis)):
+                with recording(journal, lambda: self.between_batches(outcome, crisis)):
                     receipt = target.deliver(delivery, now=self.now)
             step("delivered")
         except DeliveryStopped as error:
@@ -474,7 +515,7 @@ class Run:
                 self.lease.renew()
                 upstream = f"refs/remotes/{self.remote}/{self.branch}"
                 self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
-                self.git.integrate(upstream)
+                self.integrate(upstream)
         except LeaseBusy as error:
             self.stopped = f"lease lost: {error}"
             self.fatal = PublisherBusy(str(error))
@@ -494,13 +535,18 @@ class Run:
         if holding:
             self.stopped = f"freeze: {holding[0].get('reason', '')}"
 
-    def between_batches(self, channel: str, crisis: bool) -> None:
+    def between_batches(self, outcome: Outcome, crisis: bool) -> None:
         from .targets import DeliveryStopped
 
         step("batch")
-        self.checkpoint(channel, crisis)
+        self.checkpoint(outcome.channel, crisis)
         if self.stopped is not None:
             raise DeliveryStopped(self.stopped)
+        if self.changes != self.batch_seen:  # retracted, given an error…: the rest waits
+            self.batch_seen = self.changes
+            _, fresh = self.replan(outcome)
+            if fresh.state != "due":
+                raise DeliveryStopped(fresh.detail or f"changed during the run: {fresh.state}")
 
 
 def record_run(root: Path, now: datetime, outcomes: list[Outcome]) -> None:

@@ -33,17 +33,21 @@ class ReceiptError(Exception):
 
 def write_receipts(path: Path, receipts: dict[str, dict], status: str | None = None,
                    complete: set[str] | None = None) -> bool:
-    """Add ``receipts`` (channel -> fields) under ``published:``; set ``status`` if given
-    (and, with ``complete``, only once every channel in it has a receipt).
+    """Add ``receipts`` (channel -> fields) under ``published:``; set ``status`` if given, only
+    over ``status: approved`` (and, with ``complete``, only once every channel in it has a receipt).
 
     Returns whether the file changed. Existing receipts are never overwritten:
     a receipt is the record that a delivery happened.
     """
     data = Path(path).read_bytes()
     try:
-        if status and complete is not None:
+        if status:
             front = _front_lines(data.decode("utf-8"))[0]
-            if not complete <= _existing_receipts(front) | set(receipts):
+            # Only an approval becomes published: a person's retraction (draft) or any other
+            # status written since the run read the item stays as they wrote it.
+            if _meta(front).get("status") != "approved":
+                status = None
+            elif complete is not None and not complete <= _existing_receipts(front) | set(receipts):
                 status = None
         new = edit_receipts(data, receipts, status)
     except ReceiptError as error:
