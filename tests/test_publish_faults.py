@@ -332,6 +332,29 @@ def test_items_with_check_errors_are_held_with_the_problem(remote_repo, tmp_path
     assert delivered(tmp_path) == []
 
 
+@pytest.mark.parametrize("case", ["calendar/conflict", "ref/duplicate-slug", "contest/timeline"])
+def test_items_with_whole_repository_errors_are_held_too(remote_repo, tmp_path, case):
+    if case == "calendar/conflict":  # two posts in one slot of one account
+        due_post(remote_repo, channels="  mastodon: {text: a}\n")
+        due_post(remote_repo, "autre", channels="  mastodon: {text: b}\n")
+    elif case == "ref/duplicate-slug":  # one URL for two posts
+        due_post(remote_repo, channels="  mastodon: {text: a}\n")
+        remote_repo.post("annonce", year=2025, front="title: Ancienne\ndate: 2025-12-01T12:30:00+01:00\n"
+                         "status: published\n")
+    else:
+        remote_repo.post("jeu", kind="contests", front=(
+            "title: Jeu\ndate: 2026-12-01T09:00:00+01:00\nstatus: approved\nopens: 2026-12-01T09:00:00+01:00\n"
+            "closes: 2026-12-20T23:59:00+01:00\ndraw: 2026-12-19T12:00:00+01:00\n"
+            "prizes: [{name: Vélo, quantity: 1, value: 300}]\norganizer: La Fabrique\n"
+            "channels:\n  mastodon: {text: a}\n"))
+    remote_repo.commit_all("approve")
+    assert case in remote_repo.gazette("check", now=NOW).output
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 1, result.output
+    assert "held    mastodon" in result.output and f": {case} " in result.output
+    assert delivered(tmp_path) == []
+
+
 # -- the delivery key, status, manual channels ---------------------------------------------
 
 def test_a_corrected_title_after_a_crash_resumes_the_same_send(remote_repo, tmp_path):
@@ -529,7 +552,7 @@ def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_pa
     from gazette.targets.outbox import Outbox
 
     due_post(remote_repo, "premier", channels="  mastodon: {text: x}\n")
-    due_post(remote_repo, "second", channels="  mastodon: {text: y}\n")
+    due_post(remote_repo, "second", at="2026-12-01T12:40:00+01:00", channels="  mastodon: {text: y}\n")
     remote_repo.commit_all("approve")
     remote_repo.git("push", "-q")
     wall = [1_000_000.0]

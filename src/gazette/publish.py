@@ -120,12 +120,32 @@ def planned(root: Path, now: datetime, channels=()) -> tuple[object, list[Outcom
     repo, _, store, _ = scan(root, now, frame, found)
     if store:
         store.save(prune=True)
+    check_errors = _errors_by_path(found, frame)
+    outcomes = plan(repo.publications, frame, now, channels, check_errors)
+    if any(o.state == "due" for o in outcomes):
+        # Rules over the whole repository (a slot taken twice, one URL for two items) as
+        # `gazette check` runs them; only when something is due, so an idle run stays cheap.
+        from .validate import check_repo
+
+        for path, error in _errors_by_path(check_repo(repo, None), frame).items():
+            check_errors.setdefault(path, error)
+        outcomes = plan(repo.publications, frame, now, channels, check_errors)
+    return frame, outcomes
+
+
+# Codes that never hold an item: a freeze is the plan's to judge (held now, missed after), and a
+# missed slot is what publishing resolves.
+NOT_HOLDING = {"calendar/frozen", "calendar/missed"}
+
+
+def _errors_by_path(problems, frame) -> dict[str, str]:
+    from .problems import ERROR, apply_severity
+
     check_errors: dict[str, str] = {}
-    for problem in apply_severity(found, frame.severity):
-        # A freeze is the plan's to judge (held now, missed after): not an error that holds.
-        if problem.severity == ERROR and problem.code != "calendar/frozen" and problem.path not in check_errors:
+    for problem in apply_severity(problems, frame.severity):
+        if problem.severity == ERROR and problem.code not in NOT_HOLDING and problem.path not in check_errors:
             check_errors[problem.path] = f"{problem.path}:{problem.line or 1}: {problem.code} {problem.message}"
-    return frame, plan(repo.publications, frame, now, channels, check_errors)
+    return check_errors
 
 
 _reached: dict[str, int] = {}
