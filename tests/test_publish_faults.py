@@ -89,6 +89,58 @@ def test_a_lease_held_on_the_remote_sends_nothing_and_exits_75(remote_repo, tmp_
     assert remote_repo.git("log", "-1", "--format=%s").strip() == "approve"
 
 
+def push_lease(repo, **fields) -> None:
+    tree = repo.git("hash-object", "-t", "tree", "/dev/null").strip()
+    body = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    lease = repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit-tree", tree, "-m",
+                     f"lease\n\nholder: runner pid {fields['pid']}\nexpires-epoch: {time.time() + 300}\n{body}").strip()
+    repo.git("push", "-q", "--force", "origin", f"{lease}:refs/gazette/lease")
+
+
+def a_dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_lease_from_another_pid_namespace_with_our_hostname_is_waited_for(remote_repo, tmp_path):
+    """A container sharing our hostname: its pid means nothing here, its lease holds until expiry."""
+    import socket
+
+    from gazette.lease import _boot_id, _pid_namespace, _start_time
+
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    host, dead = socket.gethostname(), a_dead_pid()
+    push_lease(remote_repo, host=host, pid=dead)  # an older lease: no boot nor namespace recorded
+    assert remote_repo.gazette("publish", "--push", now=NOW).exit_code == 75
+    push_lease(remote_repo, host=host, pid=dead, boot=_boot_id(), pidns="4026500000")
+    assert remote_repo.gazette("publish", "--push", now=NOW).exit_code == 75
+    push_lease(remote_repo, host=host, pid=os.getpid(), boot=_boot_id(), pidns=_pid_namespace(),
+               start=_start_time(os.getpid()))  # alive, the very same process
+    assert remote_repo.gazette("publish", "--push", now=NOW).exit_code == 75
+    assert delivered(tmp_path) == []
+    # The same boot and namespace, its pid reused by another process: provably dead, taken over.
+    push_lease(remote_repo, host=host, pid=os.getpid(), boot=_boot_id(), pidns=_pid_namespace(), start="1")
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert len(delivered(tmp_path)) == 2
+
+
+@pytest.mark.parametrize("value", ["dix", "-5", "5", "nan"])
+def test_a_bad_lease_duration_is_a_config_error_before_anything_is_sent(remote_repo, tmp_path, monkeypatch,
+                                                                         value):
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    monkeypatch.setenv("GAZETTE_LEASE_SECONDS", value)
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"$GAZETTE_LEASE_SECONDS={value!r}: give a number of seconds, at least 60" in result.output
+    assert delivered(tmp_path) == []
+
+
 def test_the_local_lock_stops_a_second_run_on_this_machine(remote_repo, tmp_path):
     from gazette.lease import LocalLock
 
@@ -575,6 +627,29 @@ def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_pa
         ("sent", "premier.md"), ("held", "second.md")]
     assert len(delivered(tmp_path)) == 1
     assert "mastodon: {at:" in remote_file(remote_repo.remote, "content/posts/2026/premier.md")
+
+
+def test_a_lease_taken_over_early_is_noticed_right_before_the_next_delivery(remote_repo, tmp_path, monkeypatch):
+    """No stall, the lease far from half-life: the check before each delivery still asks the remote."""
+    from gazette.clock import now as clock_now
+    from gazette.publish import PublisherBusy, run
+    from gazette.targets.outbox import Outbox
+
+    due_post(remote_repo, "premier", channels="  mastodon: {text: x}\n")
+    due_post(remote_repo, "second", at="2026-12-01T12:40:00+01:00", channels="  mastodon: {text: y}\n")
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    real = Outbox.deliver
+
+    def deliver_then_lose_the_lease(self, delivery, **kw):
+        receipt = real(self, delivery, **kw)
+        push_lease(remote_repo, pid=7, host="ci-other")
+        return receipt
+
+    monkeypatch.setattr(Outbox, "deliver", deliver_then_lose_the_lease)
+    with pytest.raises(PublisherBusy):
+        run(remote_repo.root, clock_now(NOW), push=True)
+    assert len(delivered(tmp_path)) == 1
 
 
 def test_a_community_in_a_subfolder_of_a_larger_repository(repo, tmp_path, monkeypatch):

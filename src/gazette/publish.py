@@ -293,7 +293,7 @@ class Run:
 
     def take_lease(self) -> None:
         from .gitops import EMAIL, GitFailed
-        from .lease import SEEN_PREFIX, RemoteLease
+        from .lease import SEEN_PREFIX, LeaseConfigError, RemoteLease
         from .targets.ledger import LEDGER_REF, Journal
 
         self.branch = self.git.branch()
@@ -307,7 +307,10 @@ class Run:
             sha, author, subject = theirs[0]
             raise PublishError(f"{len(theirs)} unpushed commit(s) that are not publish's, e.g. {sha[:10]} "
                                f"\"{subject}\" by {author}: push them (or move them to a branch) first")
-        self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
+        try:
+            self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
+        except LeaseConfigError as error:
+            raise PublishError(f"{error} — nothing was sent") from None
         self.lease.acquire()
         step("lease")
         self.git.integrate(upstream)
