@@ -120,7 +120,9 @@ def receipt_only(old: bytes, new: bytes) -> bool:
 
 
 def _top_level(front: list[str], key: str) -> int | None:
-    pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?:[ \t]|\r?$)")
+    # A key may be written quoted ("status": …): one key, whatever its quotes.
+    name = re.escape(key)
+    pattern = re.compile(rf"""(?:{name}|"{name}"|'{name}')[ \t]*:(?:[ \t]|\r?$)""")
     return next((i for i, line in enumerate(front) if pattern.match(line)), None)
 
 
@@ -198,12 +200,25 @@ def set_line(front: list[str], key: str, value: str, newline: str = "\n") -> lis
         return front + [f"{key}: {value}{eol}"]
     line_eol = "\r" if front[at].endswith("\r") else ""
     head, old, comment = _split_value(front[at])
-    if old[:1] in "\"'" and old[-1:] == old[:1]:
+    end = at + 1
+    if old == "" or old[:1] in "|>":
+        # The value sits on the indented lines that follow (a folded or literal block, a plain
+        # scalar on the next line): they go with it, the new value is written on the key's line.
+        for i in range(at + 1, len(front)):
+            line = front[i].rstrip("\r")
+            if line.strip() and line[0] not in " \t":
+                break
+            if line.strip():
+                end = i + 1
+        head = head if head.endswith((" ", "\t")) else head + " "
+    elif old[:1] in "\"'" and old[-1:] == old[:1]:
         value = f'"{value}"' if old[0] == '"' else f"'{value}'"
     if comment:
-        gap = len(comment) - len(comment.lstrip())
-        comment = " " * max(1, gap - (len(value) - len(old))) + comment.lstrip()
-    return front[:at] + [f"{head}{value}{comment}{line_eol}"] + front[at + 1:]
+        gap = comment[: len(comment) - len(comment.lstrip())]
+        if " " * len(gap) == gap:  # spaces: keep the comment's column while the value fits
+            gap = " " * max(1, len(gap) - (len(value) - len(old)))
+        comment = gap + comment.lstrip()
+    return front[:at] + [f"{head}{value}{comment}{line_eol}"] + front[end:]
 
 
 def set_key(path: Path, key: str, value: str) -> None:
