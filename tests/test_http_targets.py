@@ -240,3 +240,16 @@ def test_a_webhook_url_that_is_not_http_is_refused(repo):
     setup(repo, "  hook: {network: webhook, target: webhook, url: \"file:///etc/passwd\"}\n")
     result = repo.gazette("publish", now=NOW)
     assert result.exit_code == 2 and "webhook url: 'file:///etc/passwd' is not an http(s):// URL" in result.output
+
+
+def test_a_webhook_whose_secret_env_is_unset_posts_nothing(repo, servers, monkeypatch):
+    url, seen = servers({"/hook": OK})
+    monkeypatch.delenv("HOOK_SECRET", raising=False)
+    setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"{url}/hook\", secret_env: HOOK_SECRET}}\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert "$HOOK_SECRET is not set" in result.output and "nothing was sent" in result.output
+    assert seen == []  # never an unsigned post to a receiver that expects a signature
+    monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
+    assert seen[0][1]["X-Gazette-Signature"].startswith("sha256=")

@@ -725,3 +725,18 @@ def test_suppressions_import_finds_tokens_in_a_form_services_url_column(repo, tm
                       f"2026-12-05,https://fabrique.example.org/desabonnement/?t={unsubscribe_token('membre2@example.org', SECRET)}&l=x\n")
     result = repo.gazette("newsletter", "suppressions", "import", str(export))
     assert result.output == "1 added, 0 already suppressed, 0 skipped\n", result.output
+
+
+@pytest.mark.parametrize("where", ["missing", "folder"])
+def test_a_subscribers_path_that_is_not_a_file_stops_the_run_before_anything_is_sent(repo, tmp_path, monkeypatch,
+                                                                                     faulty, where):
+    controller, handler = faulty()
+    newsletter_repo(repo, tmp_path, monkeypatch, controller)
+    path = tmp_path / ("nowhere.csv" if where == "missing" else "a-folder")
+    if where == "folder":
+        path.mkdir()
+    monkeypatch.setenv("GAZETTE_SUBSCRIBERS", str(path))
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"$GAZETTE_SUBSCRIBERS {path} " in result.output and "nothing was sent" in result.output
+    assert received(handler) == []

@@ -145,6 +145,10 @@ class Webhook:
             raise TargetConfigError("a webhook channel needs url: in calendar/channels.yml")
         check_url(str(self.url), "webhook url:")
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET")
+        if config.get("secret_env") and not self.secret:
+            # The channel asked for signed posts: an unsigned one would be refused, or worse, trusted.
+            raise TargetConfigError(f"${config['secret_env']} is not set (the webhook's secret_env: signs "
+                                    "every post)")
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item

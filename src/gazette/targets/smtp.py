@@ -271,6 +271,15 @@ class SMTPTarget:
         self.ledgers = state_dir(self.root) / "ledger"
         self.problems: list = []  # Problems of the subscriber list found by the last deliver()
 
+    def preflight(self) -> None:
+        """Before anything of the run is sent: the subscribers file is there and is a file."""
+        path = _env("GAZETTE_SUBSCRIBERS")
+        if not path:
+            raise TargetConfigError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)")
+        if not os.path.isfile(path) or not os.access(path, os.R_OK):
+            what = "is a folder" if os.path.isdir(path) else "is not a readable file"
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path} {what} (path of the subscribers CSV)")
+
     def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
         """Send to everyone not yet served; the receipt's counts when every recipient has a final
         outcome, else DeliveryIncomplete (the ledger keeps the progress for the next run).
