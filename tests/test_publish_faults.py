@@ -89,6 +89,58 @@ def test_a_lease_held_on_the_remote_sends_nothing_and_exits_75(remote_repo, tmp_
     assert remote_repo.git("log", "-1", "--format=%s").strip() == "approve"
 
 
+def push_lease(repo, **fields) -> None:
+    tree = repo.git("hash-object", "-t", "tree", "/dev/null").strip()
+    body = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    lease = repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit-tree", tree, "-m",
+                     f"lease\n\nholder: runner pid {fields['pid']}\nexpires-epoch: {time.time() + 300}\n{body}").strip()
+    repo.git("push", "-q", "--force", "origin", f"{lease}:refs/gazette/lease")
+
+
+def a_dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_lease_from_another_pid_namespace_with_our_hostname_is_waited_for(remote_repo, tmp_path):
+    """A container sharing our hostname: its pid means nothing here, its lease holds until expiry."""
+    import socket
+
+    from gazette.lease import _boot_id, _pid_namespace, _start_time
+
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    host, dead = socket.gethostname(), a_dead_pid()
+    push_lease(remote_repo, host=host, pid=dead)  # an older lease: no boot nor namespace recorded
+    assert remote_repo.gazette("publish", "--push", now=NOW).exit_code == 75
+    push_lease(remote_repo, host=host, pid=dead, boot=_boot_id(), pidns="4026500000")
+    assert remote_repo.gazette("publish", "--push", now=NOW).exit_code == 75
+    push_lease(remote_repo, host=host, pid=os.getpid(), boot=_boot_id(), pidns=_pid_namespace(),
+               start=_start_time(os.getpid()))  # alive, the very same process
+    assert remote_repo.gazette("publish", "--push", now=NOW).exit_code == 75
+    assert delivered(tmp_path) == []
+    # The same boot and namespace, its pid reused by another process: provably dead, taken over.
+    push_lease(remote_repo, host=host, pid=os.getpid(), boot=_boot_id(), pidns=_pid_namespace(), start="1")
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert len(delivered(tmp_path)) == 2
+
+
+@pytest.mark.parametrize("value", ["dix", "-5", "5", "nan"])
+def test_a_bad_lease_duration_is_a_config_error_before_anything_is_sent(remote_repo, tmp_path, monkeypatch,
+                                                                         value):
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    monkeypatch.setenv("GAZETTE_LEASE_SECONDS", value)
+    result = remote_repo.gazette("publish", "--push", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"$GAZETTE_LEASE_SECONDS={value!r}: give a number of seconds, at least 60" in result.output
+    assert delivered(tmp_path) == []
+
+
 def test_the_local_lock_stops_a_second_run_on_this_machine(remote_repo, tmp_path):
     from gazette.lease import LocalLock
 
@@ -206,6 +258,18 @@ def test_receipts_a_crash_left_in_the_files_are_committed_by_the_next_run(remote
     assert [p.split("/")[0] for p in delivered(tmp_path)] == ["newsletter"]  # mastodon not again
 
 
+def test_an_uncommitted_approval_is_a_persons_edit_not_a_receipt(remote_repo, tmp_path):
+    path = due_post(remote_repo)
+    remote_repo.write(path, (remote_repo.root / path).read_text().replace("status: approved", "status: draft"))
+    remote_repo.commit_all("brouillon")
+    remote_repo.write(path, (remote_repo.root / path).read_text().replace("status: draft", "status: approved"))
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"uncommitted changes that are not receipts: M {path}" in result.output
+    assert delivered(tmp_path) == []
+    assert remote_repo.git("log", "-1", "--format=%s").strip() == "brouillon"
+
+
 def test_a_refused_push_stops_before_the_next_delivery_and_a_fresh_clone_loses_nobody(remote_repo, tmp_path):
     path = due_post(remote_repo)
     remote_repo.commit_all("approve")
@@ -317,6 +381,29 @@ def test_items_with_check_errors_are_held_with_the_problem(remote_repo, tmp_path
     assert result.exit_code == 1  # someone must fix it: CI shows the run red
     assert "held    mastodon" in result.output and "check error: content/posts/2026/annonce.md:5: ref/author" \
         in result.output
+    assert delivered(tmp_path) == []
+
+
+@pytest.mark.parametrize("case", ["calendar/conflict", "ref/duplicate-slug", "contest/timeline"])
+def test_items_with_whole_repository_errors_are_held_too(remote_repo, tmp_path, case):
+    if case == "calendar/conflict":  # two posts in one slot of one account
+        due_post(remote_repo, channels="  mastodon: {text: a}\n")
+        due_post(remote_repo, "autre", channels="  mastodon: {text: b}\n")
+    elif case == "ref/duplicate-slug":  # one URL for two posts
+        due_post(remote_repo, channels="  mastodon: {text: a}\n")
+        remote_repo.post("annonce", year=2025, front="title: Ancienne\ndate: 2025-12-01T12:30:00+01:00\n"
+                         "status: published\n")
+    else:
+        remote_repo.post("jeu", kind="contests", front=(
+            "title: Jeu\ndate: 2026-12-01T09:00:00+01:00\nstatus: approved\nopens: 2026-12-01T09:00:00+01:00\n"
+            "closes: 2026-12-20T23:59:00+01:00\ndraw: 2026-12-19T12:00:00+01:00\n"
+            "prizes: [{name: Vélo, quantity: 1, value: 300}]\norganizer: La Fabrique\n"
+            "channels:\n  mastodon: {text: a}\n"))
+    remote_repo.commit_all("approve")
+    assert case in remote_repo.gazette("check", now=NOW).output
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 1, result.output
+    assert "held    mastodon" in result.output and f": {case} " in result.output
     assert delivered(tmp_path) == []
 
 
@@ -517,7 +604,7 @@ def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_pa
     from gazette.targets.outbox import Outbox
 
     due_post(remote_repo, "premier", channels="  mastodon: {text: x}\n")
-    due_post(remote_repo, "second", channels="  mastodon: {text: y}\n")
+    due_post(remote_repo, "second", at="2026-12-01T12:40:00+01:00", channels="  mastodon: {text: y}\n")
     remote_repo.commit_all("approve")
     remote_repo.git("push", "-q")
     wall = [1_000_000.0]
@@ -540,6 +627,29 @@ def test_a_lease_lost_mid_run_stops_before_the_next_delivery(remote_repo, tmp_pa
         ("sent", "premier.md"), ("held", "second.md")]
     assert len(delivered(tmp_path)) == 1
     assert "mastodon: {at:" in remote_file(remote_repo.remote, "content/posts/2026/premier.md")
+
+
+def test_a_lease_taken_over_early_is_noticed_right_before_the_next_delivery(remote_repo, tmp_path, monkeypatch):
+    """No stall, the lease far from half-life: the check before each delivery still asks the remote."""
+    from gazette.clock import now as clock_now
+    from gazette.publish import PublisherBusy, run
+    from gazette.targets.outbox import Outbox
+
+    due_post(remote_repo, "premier", channels="  mastodon: {text: x}\n")
+    due_post(remote_repo, "second", at="2026-12-01T12:40:00+01:00", channels="  mastodon: {text: y}\n")
+    remote_repo.commit_all("approve")
+    remote_repo.git("push", "-q")
+    real = Outbox.deliver
+
+    def deliver_then_lose_the_lease(self, delivery, **kw):
+        receipt = real(self, delivery, **kw)
+        push_lease(remote_repo, pid=7, host="ci-other")
+        return receipt
+
+    monkeypatch.setattr(Outbox, "deliver", deliver_then_lose_the_lease)
+    with pytest.raises(PublisherBusy):
+        run(remote_repo.root, clock_now(NOW), push=True)
+    assert len(delivered(tmp_path)) == 1
 
 
 def test_a_community_in_a_subfolder_of_a_larger_repository(repo, tmp_path, monkeypatch):
@@ -574,7 +684,8 @@ def test_two_accounts_on_one_network_each_use_their_own_settings(remote_repo, tm
 
     seen = []
     monkeypatch.setattr(http, "post_json", lambda url, payload, headers: seen.append(url) or {"id": "1"})
-    assert remote_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "2 sent"
+    remote_repo.git("push", "-q")
+    assert remote_repo.gazette("publish", "--push", now=NOW).output.splitlines()[-1] == "2 sent"
     assert seen == ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]
 
 
@@ -659,3 +770,103 @@ def test_receipts_are_written_in_the_communitys_zone_whatever_the_clock(remote_r
     text = (remote_repo.root / path).read_text()
     assert "  mastodon: {at: 2026-12-01 13:00:00+01:00," in text
     assert "  facebook: {at: 2026-12-01 12:40:00+01:00," in text
+def test_real_deliveries_without_push_refuse_when_the_branch_has_a_remote(remote_repo, tmp_path, smtp):
+    """Clone a publishes with --push; clone b (not pulled) publishes without: b must not send
+    the newsletter a second time to everyone. The outbox quick start still runs without --push."""
+    handler, environment = smtp(remote_repo, subscribers=4, batch=2)
+    a, b = (clone(remote_repo.remote, tmp_path / name) for name in ("a", "b"))
+    first = publish(a, env=environment)
+    assert first.returncode == 0, first.stdout + first.stderr
+    environment_b = {**os.environ, **environment, "GAZETTE_STATE_DIR": str(tmp_path / "b-state")}
+    second = subprocess.run([sys.executable, "-m", "gazette.cli", "publish", "--repo", str(b), "--now", NOW],
+                            capture_output=True, text=True, env=environment_b, timeout=120)
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert "real deliveries go through `gazette publish --push`" in second.stdout + second.stderr
+    assert Counter(handler.recipients) == {f"m{i}@example.org": 1 for i in range(4)}
+    assert git(b, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_the_outbox_quick_start_publishes_without_push_in_a_clone(remote_repo, tmp_path):
+    due_post(remote_repo)
+    remote_repo.commit_all("approve")
+    result = remote_repo.gazette("publish", now=NOW)
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == "2 sent"
+
+
+@pytest.mark.slow
+def test_a_ledger_key_changed_between_runs_refuses_instead_of_sending_again(remote_repo, tmp_path, smtp):
+    """Killed after the first batch under one key; a fresh clone with another GAZETTE_LEDGER_KEY would
+    match nobody in the ledger and serve everyone again: it refuses, naming the variable."""
+    handler, environment = smtp(remote_repo, subscribers=6, batch=2)
+    environment["GAZETTE_LEDGER_KEY"] = "k" * 32
+    killed = publish(clone(remote_repo.remote, tmp_path / "first"), env={**environment,
+                                                                         "GAZETTE_TEST_KILL_AT": "batch@1"})
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    assert len(handler.recipients) == 2
+    fresh = clone(remote_repo.remote, tmp_path / "fresh")
+    other = publish(fresh, env={**environment, "GAZETTE_LEDGER_KEY": "o" * 32})
+    assert other.returncode == 2, other.stdout + other.stderr
+    assert "$GAZETTE_LEDGER_KEY is not the secret the newsletter ledger" in other.stdout + other.stderr
+    assert len(handler.recipients) == 2
+    same = publish(fresh, env=environment)
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert Counter(handler.recipients) == {f"m{i}@example.org": 1 for i in range(6)}
+
+
+@pytest.mark.slow
+def test_a_retraction_pushed_during_a_run_is_not_delivered_nor_overwritten(remote_repo, tmp_path, smtp):
+    """While the newsletter goes out, a person sets a later post back to draft and pushes: the
+    run integrates it before the next delivery, so that post is not delivered and stays a draft."""
+    due_post(remote_repo, channels="  mastodon: {text: x}\n")
+    path = due_post(remote_repo, "suite", at="2026-12-01T12:45:00+01:00", channels="  mastodon: {text: y}\n")
+    remote_repo.commit_all("post")
+    handler, environment = smtp(remote_repo, subscribers=1, batch=1)
+    laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
+
+    def retract(count):
+        if count == 1:
+            file = laptop / path
+            file.write_text(file.read_text().replace("status: approved", "status: draft"))
+            git(laptop, "commit", "-qam", "retrait")
+            git(laptop, "push", "-q")
+
+    handler.on_message = retract
+    result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(handler.recipients) == 1
+    assert len(delivered(tmp_path)) == 1  # the post planned before still went out, the retracted one not
+    text = remote_file(remote_repo.remote, path)
+    assert "status: draft" in text and "published:" not in text
+    assert "status: published" in remote_file(remote_repo.remote, "content/newsletters/2026/lettre.md")
+
+
+def test_a_receipt_never_turns_a_status_other_than_approved_into_published(tmp_path):
+    from gazette.clock import now as clock_now
+    from gazette.receipts import write_receipts
+
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: A\nstatus: draft\n---\nx\n")
+    write_receipts(path, {"site": {"at": clock_now(NOW)}}, "published", complete={"site"})
+    assert "status: draft" in path.read_text() and "site: {at:" in path.read_text()
+
+
+@pytest.mark.slow
+def test_a_newsletter_retracted_mid_send_stops_after_the_batch_in_flight(remote_repo, tmp_path, smtp):
+    handler, environment = smtp(remote_repo, subscribers=6, batch=2)
+    laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
+    path = "content/newsletters/2026/lettre.md"
+
+    def retract(count):
+        if count == 1:
+            file = laptop / path
+            file.write_text(file.read_text().replace("status: approved", "status: draft"))
+            git(laptop, "commit", "-qam", "retrait")
+            git(laptop, "push", "-q")
+
+    handler.on_message = retract
+    result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "held    newsletter" in result.stdout
+    assert len(handler.recipients) == 2  # the batch in flight, no further one
+    text = remote_file(remote_repo.remote, path)
+    assert "status: draft" in text and "published:" not in text

@@ -126,3 +126,38 @@ def test_a_full_disk_during_the_write_leaves_the_file_whole(tmp_path, monkeypatc
     assert error.value.errno == errno.ENOSPC
     assert path.read_text() == original
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("status: draft\n", "status: approved\n", False),  # a person approving: never a receipt
+    ("status: approved\n", "status: published\n", False),  # no receipt line added
+    ("status: draft\n", "status: draft\npublished:\n  site: {at: 2026-12-01 13:00:00+01:00}\n", True),
+    ("status: approved\n", "status: published\npublished:\n  site: {at: 2026-12-01 13:00:00+01:00}\n", True),
+    ("status: draft\n", "status: published\npublished:\n  site: {at: 2026-12-01 13:00:00+01:00}\n", False),
+])
+def test_only_receipt_lines_with_approved_to_published_count_as_a_receipt(old, new, expected):
+    from gazette.receipts import receipt_only
+
+    head = "---\ntitle: A\n"
+    assert receipt_only(f"{head}{old}---\nx\n".encode(), f"{head}{new}---\nx\n".encode()) is expected
+
+
+@pytest.mark.parametrize("before,after", [
+    ('"status": approved\n', '"status": published\n'),  # a quoted key is the same key: no second line
+    ("'status': approved  # c\n", "'status': published # c\n"),
+    ("status: >-\n  approved\n", "status: published\n"),  # the folded value goes with its key
+    ("status: |\n  approved\n\n", "status: published\n\n"),
+    ("status:\n    approved\n", "status: published\n"),
+    ("status: >- # c\n  approved\n", "status: published # c\n"),
+    ("status: approved  # c\n", "status: published # c\n"),  # one space eaten, the column kept
+    ("status: approved # c\n", "status: published # c\n"),  # never less than one
+    ("status: approved     # c\n", "status: published    # c\n"),
+    ('status: "approved"  # c\r\n', 'status: "published" # c\r\n'),
+])
+def test_the_status_line_golden(before, after):
+    head, tail = "---\ntitle: A\n", "tags: [x]\n---\nCorps\n"
+    if "\r\n" in before:
+        head, tail = head.replace("\n", "\r\n"), tail.replace("\n", "\r\n")
+    written = edit_receipts(f"{head}{before}{tail}".encode(), {}, "published").decode()
+    assert written == f"{head}{after}{tail}"
+    assert yaml.safe_load(written.split("---")[1])["status"] == "published"

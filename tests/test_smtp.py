@@ -252,26 +252,31 @@ def test_a_452_defers_that_recipient_only_and_a_later_run_completes(repo, tmp_pa
 def test_a_recipient_deferred_run_after_run_is_given_up_at_the_cap(repo, tmp_path, monkeypatch, faulty):
     controller, handler = faulty(Faulty(defer={"membre2@example.org"}))
     newsletter_repo(repo, tmp_path, monkeypatch, controller, subscribers=3, batch=2)
-    outputs = [repo.gazette("publish", now=f"2026-12-04T{hour}:05:00+01:00").output for hour in ("09", "10", "11")]
-    assert "1 deferred (4xx)" in outputs[0] and "1 deferred (4xx)" in outputs[1]
-    assert outputs[2].splitlines()[-1] == "1 sent", outputs[2]
-    assert handler.rcpts.count("membre2@example.org") == 3  # defer_runs: 3 attempts, then given up
+    outputs = [repo.gazette("publish", now=f"2026-12-{day}:05:00+01:00").output
+               for day in ("04T09", "04T10", "04T11", "05T10")]
+    assert all("1 deferred (4xx)" in output for output in outputs[:3])  # 3 runs, but within 24 h
+    assert outputs[3].splitlines()[-1] == "1 sent", outputs[3]
+    assert handler.rcpts.count("membre2@example.org") == 4  # 3 runs and 24 h, then given up
     assert received(handler) == ["membre0@example.org", "membre1@example.org"]
     assert "recipients: 2, refused: 1, given_up: 1" in (repo.root / NEWSLETTER).read_text()
     check = repo.gazette("check", now="2026-12-04T11:10:00+01:00")
     assert "published.newsletter" not in check.output, check.output  # the schema knows every count written
 
 
-def test_deferral_gives_up_after_defer_hours_even_before_the_run_cap(tmp_path, monkeypatch, faulty):
+def test_deferral_gives_up_only_after_defer_runs_and_defer_hours(tmp_path, monkeypatch, faulty):
     from gazette.targets.smtp import SMTPTarget
 
     controller, _ = faulty()
     environment(tmp_path, monkeypatch, controller, 1)
-    target = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d", "defer_runs": 10, "defer_hours": 24})
+    target = SMTPTarget(tmp_path, {"unsubscribe": "https://x.example.org/d", "defer_runs": 3, "defer_hours": 24})
     first = target._deferral(None, "452", moment("2026-12-04T09:00:00+01:00"))
     assert first == "deferred 1 2026-12-04T09:00:00+01:00"
-    assert target._deferral(first, "452", moment("2026-12-04T20:00:00+01:00")).startswith("deferred 2 2026-12-04T09")
-    assert target._deferral(first, "452", moment("2026-12-05T09:00:00+01:00")) == "given-up 452"
+    # A day gone but only the second attempt: not given up yet.
+    second = target._deferral(first, "452", moment("2026-12-05T09:00:00+01:00"))
+    assert second == "deferred 2 2026-12-04T09:00:00+01:00"
+    third = target._deferral(second, "452", moment("2026-12-04T09:30:00+01:00"))
+    assert third == "deferred 3 2026-12-04T09:00:00+01:00"  # three runs within the hour: still deferred
+    assert target._deferral(third, "452", moment("2026-12-05T09:00:00+01:00")) == "given-up 452"
 
 
 def test_a_5xx_refuses_that_recipient_only_and_suppresses_it_for_good(repo, tmp_path, monkeypatch, faulty):
@@ -790,3 +795,18 @@ def test_suppressions_import_finds_tokens_in_a_form_services_url_column(repo, tm
                       f"2026-12-05,https://fabrique.example.org/desabonnement/?t={unsubscribe_token('membre2@example.org', SECRET)}&l=x\n")
     result = repo.gazette("newsletter", "suppressions", "import", str(export))
     assert result.output == "1 added, 0 already suppressed, 0 skipped\n", result.output
+
+
+@pytest.mark.parametrize("where", ["missing", "folder"])
+def test_a_subscribers_path_that_is_not_a_file_stops_the_run_before_anything_is_sent(repo, tmp_path, monkeypatch,
+                                                                                     faulty, where):
+    controller, handler = faulty()
+    newsletter_repo(repo, tmp_path, monkeypatch, controller)
+    path = tmp_path / ("nowhere.csv" if where == "missing" else "a-folder")
+    if where == "folder":
+        path.mkdir()
+    monkeypatch.setenv("GAZETTE_SUBSCRIBERS", str(path))
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"$GAZETTE_SUBSCRIBERS {path} " in result.output and "nothing was sent" in result.output
+    assert received(handler) == []

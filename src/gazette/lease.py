@@ -6,7 +6,9 @@ when the process dies, even by ``kill -9``. The remote lease is a ref,
 holder and the expiry; it is taken, renewed and released by compare-and-swap
 pushes (``--force-with-lease``), so of two publishers racing exactly one
 wins. A holder that crashed leaves a lease that expires by itself (default
-10 minutes, ``$GAZETTE_LEASE_SECONDS``).
+10 minutes, ``$GAZETTE_LEASE_SECONDS``, at least 60); it is taken over sooner
+only when its holder provably died: same boot, same pid namespace, and its
+pid gone or reused (a start time that differs).
 
 Expiry is wall-clock time, not ``--now``: it is about processes running at
 the same moment, whatever date they pretend it is.
@@ -45,11 +47,69 @@ def _holder() -> str:
 def _alive(pid: str) -> bool:
     try:
         os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
+    except (ValueError, ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True  # someone else's process
     return True
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="ascii", errors="replace") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def _boot_id() -> str:
+    return _read_text("/proc/sys/kernel/random/boot_id")
+
+
+def _pid_namespace() -> str:
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
+
+
+def _start_time(pid) -> str:
+    """The process's start time in clock ticks since boot: with the boot id, tells a reused pid apart."""
+    stat = _read_text(f"/proc/{pid}/stat")
+    fields = stat.rpartition(")")[2].split()  # the command name may hold spaces and parentheses
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _provably_dead(fields: dict) -> bool:
+    """Whether the lease's holder certainly no longer runs: only when it ran in this very pid
+    namespace since this boot (containers and machines share hostnames, and pids mean nothing
+    across namespaces); else the lease is trusted until it expires."""
+    here = _boot_id(), _pid_namespace()
+    if not all(here) or (fields.get("boot"), fields.get("pidns")) != here or fields.get("host") != socket.gethostname():
+        return False
+    pid = fields.get("pid", "")
+    return not _alive(pid) or (bool(fields.get("start")) and _start_time(pid) != fields.get("start"))
+
+
+MIN_LEASE_SECONDS = 60  # shorter would expire during one batch of a newsletter
+
+
+class LeaseConfigError(Exception):
+    """$GAZETTE_LEASE_SECONDS is not a number of seconds we can work with: exit 2."""
+
+
+def lease_seconds() -> float:
+    text = (os.environ.get("GAZETTE_LEASE_SECONDS") or "").strip()
+    if not text:
+        return 600.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds >= MIN_LEASE_SECONDS or seconds == float("inf"):
+        raise LeaseConfigError(f"$GAZETTE_LEASE_SECONDS={text!r}: give a number of seconds, at least "
+                               f"{MIN_LEASE_SECONDS} (default 600)")
+    return seconds
 
 
 class LocalLock:
@@ -86,7 +146,7 @@ class RemoteLease:
 
     def __init__(self, git: Git, remote: str, seconds: float | None = None, clock=time.time):
         self.git, self.remote, self.clock = git, remote, clock
-        self.seconds = float(seconds or os.environ.get("GAZETTE_LEASE_SECONDS") or 600)
+        self.seconds = float(seconds) if seconds else lease_seconds()
         self.run = uuid.uuid4().hex[:12]
         self.ours: str | None = None  # the sha of our lease commit on the remote
         self.expires = 0.0
@@ -98,15 +158,16 @@ class RemoteLease:
             expires = float(fields.get("expires-epoch", "0"))
         except ValueError:
             expires = 0.0
-        if fields.get("host") == socket.gethostname() and not _alive(fields.get("pid", "")):
-            expires = 0.0  # its holder died on this machine (kill -9, a reboot): no need to wait
+        if _provably_dead(fields):
+            expires = 0.0  # its holder died here (kill -9): no need to wait for the expiry
         return fields.get("holder", "unknown"), expires, fields.get("run", "")
 
     def _push(self, expect: str) -> str:
         expires = self.clock() + self.seconds
         stamp = datetime.fromtimestamp(expires, timezone.utc).isoformat(timespec="seconds")
         message = f"gazette publish lease\n\nholder: {_holder()}\nrun: {self.run}\nexpires: {stamp}\n" \
-                  f"expires-epoch: {expires:.3f}\nhost: {socket.gethostname()}\npid: {os.getpid()}\n"
+                  f"expires-epoch: {expires:.3f}\nhost: {socket.gethostname()}\npid: {os.getpid()}\n" \
+                  f"boot: {_boot_id()}\npidns: {_pid_namespace()}\nstart: {_start_time(os.getpid())}\n"
         sha = self.git("commit-tree", EMPTY_TREE, "-m", message, env=IDENTITY).strip()
         self.git.push(self.remote, f"{sha}:{LEASE_REF}", lease=f"{LEASE_REF}:{expect}")
         self.ours, self.expires = sha, expires
@@ -138,8 +199,9 @@ class RemoteLease:
         return LeaseBusy(holder, datetime.fromtimestamp(expires, timezone.utc))
 
     def renew(self) -> None:
-        """Extend before half the time is gone; :class:`LeaseBusy` if it was taken from us."""
-        if self.ours is None or self.expires - self.clock() > self.seconds / 2:
+        """Before each delivery and batch: prove the lease is still ours and extend it, in one
+        compare-and-swap push; :class:`LeaseBusy` if it was taken from us."""
+        if self.ours is None:
             return
         try:
             self._push(self.ours)

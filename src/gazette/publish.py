@@ -40,6 +40,7 @@ Outcome = namedtuple("Outcome", "path channel at state detail")
 CRISIS_TAG = "crisis"
 EX_TEMPFAIL = 75
 FREEZES_FOLDER = "calendar/freezes/"
+OUTBOX = "outbox"  # the local folder target: files on this machine, safe to run without --push
 
 
 class PublishError(Exception):
@@ -119,12 +120,32 @@ def planned(root: Path, now: datetime, channels=()) -> tuple[object, list[Outcom
     repo, _, store, _ = scan(root, now, frame, found)
     if store:
         store.save(prune=True)
+    check_errors = _errors_by_path(found, frame)
+    outcomes = plan(repo.publications, frame, now, channels, check_errors)
+    if any(o.state == "due" for o in outcomes):
+        # Rules over the whole repository (a slot taken twice, one URL for two items) as
+        # `gazette check` runs them; only when something is due, so an idle run stays cheap.
+        from .validate import check_repo
+
+        for path, error in _errors_by_path(check_repo(repo, None), frame).items():
+            check_errors.setdefault(path, error)
+        outcomes = plan(repo.publications, frame, now, channels, check_errors)
+    return frame, outcomes
+
+
+# Codes that never hold an item: a freeze is the plan's to judge (held now, missed after), and a
+# missed slot is what publishing resolves.
+NOT_HOLDING = {"calendar/frozen", "calendar/missed"}
+
+
+def _errors_by_path(problems, frame) -> dict[str, str]:
+    from .problems import ERROR, apply_severity
+
     check_errors: dict[str, str] = {}
-    for problem in apply_severity(found, frame.severity):
-        # A freeze is the plan's to judge (held now, missed after): not an error that holds.
-        if problem.severity == ERROR and problem.code != "calendar/frozen" and problem.path not in check_errors:
+    for problem in apply_severity(problems, frame.severity):
+        if problem.severity == ERROR and problem.code not in NOT_HOLDING and problem.path not in check_errors:
             check_errors[problem.path] = f"{problem.path}:{problem.line or 1}: {problem.code} {problem.message}"
-    return frame, plan(repo.publications, frame, now, channels, check_errors)
+    return check_errors
 
 
 _reached: dict[str, int] = {}
@@ -235,6 +256,9 @@ class Run:
         self.fatal: Exception | None = None
         self.results: list[Outcome] = []
         self.targets: dict[str, object] = {}  # channel -> its target, configured before any delivery
+        # How many times someone else's commits came in: a delivery planned before must be replanned.
+        self.changes = 0
+        self.batch_seen = 0  # ``changes`` when the delivery in progress was last (re)planned
 
     # -- 3. nobody's work at stake ------------------------------------------------
 
@@ -281,7 +305,7 @@ class Run:
 
     def take_lease(self) -> None:
         from .gitops import EMAIL, GitFailed
-        from .lease import SEEN_PREFIX, RemoteLease
+        from .lease import SEEN_PREFIX, LeaseConfigError, RemoteLease
         from .targets.ledger import LEDGER_REF, Journal
 
         self.branch = self.git.branch()
@@ -295,7 +319,10 @@ class Run:
             sha, author, subject = theirs[0]
             raise PublishError(f"{len(theirs)} unpushed commit(s) that are not publish's, e.g. {sha[:10]} "
                                f"\"{subject}\" by {author}: push them (or move them to a branch) first")
-        self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
+        try:
+            self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
+        except LeaseConfigError as error:
+            raise PublishError(f"{error} — nothing was sent") from None
         self.lease.acquire()
         step("lease")
         self.git.integrate(upstream)
@@ -329,7 +356,14 @@ class Run:
                 if attempt == attempts - 1:
                     raise
             self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
-            self.git.integrate(upstream)
+            self.integrate(upstream)
+
+    def integrate(self, upstream: str) -> None:
+        """Bring in the remote's commits, noting whether any came (the plan must be redone)."""
+        head = self.git.head()
+        if head is not None and not self.git.is_ancestor(upstream, head):
+            self.changes += 1
+        self.git.integrate(upstream)
 
     def finish(self) -> None:
         if self.lease is not None:
@@ -355,10 +389,17 @@ class Run:
             name = config.get("target") or "outbox"
             if outcome.channel in self.targets or name == MANUAL:
                 continue
+            if name != OUTBOX and not self.push and self.git("remote").split():
+                # Without --push, neither the lease nor the remote's receipts and ledger are
+                # consulted: a second clone would deliver everything again to real people.
+                raise PublishError(f"channel {outcome.channel}: real deliveries go through `gazette publish "
+                                   "--push` — one publisher at a time across machines (nothing was sent)")
             missing = [variable for variable in REQUIRED_ENV.get(name, ()) if not os.environ.get(variable)]
             if missing:
                 raise PublishError(f"channel {outcome.channel}: ${missing[0]} is not set (the {name} target needs "
                                    "it) — nothing was sent")
+            if name == "smtp":
+                self.verify_ledger_key()
             try:
                 # One target per channel: two accounts on one network never share a token.
                 target = self.targets[outcome.channel] = target_for(name, self.root, config)
@@ -366,6 +407,20 @@ class Run:
                     target.preflight()
             except DeliveryError as error:
                 raise PublishError(f"channel {outcome.channel}: {error} — nothing was sent") from None
+
+    def verify_ledger_key(self) -> None:
+        """The ledger's hashes must be keyed with the secret of earlier runs (here and on the
+        remote), else everyone already served would be sent the newsletter again."""
+        from .lease import SEEN_PREFIX
+        from .targets.ledger import LEDGER_REF, Journal, LedgerKeyMismatch
+
+        journal = Journal(self.git)
+        try:
+            journal.verify_key(LEDGER_REF, pushed=self.push)
+            if self.push:
+                journal.verify_key(SEEN_PREFIX + "ledger", pushed=True)
+        except LedgerKeyMismatch as error:
+            raise PublishError(f"{error} — nothing was sent") from None
 
     # -- 5. deliver, record, commit, push: one at a time ---------------------------
 
@@ -376,6 +431,9 @@ class Run:
         self.results = [o for o in outcomes if o.state != "due"]
         if not due:
             return
+        seen = self.changes  # the plan was made after take_lease integrated the remote
+        current = None  # (path, channel) -> outcome, the plan redone since commits came in
+        reread: set[str] = set()  # items read again since then
         repo = load_repo(self.root, only={o.path for o in due})
         items = {item.path: item for item in repo.items}
         for outcome in self.progress(due) if self.progress else due:
@@ -383,10 +441,38 @@ class Run:
             crisis = CRISIS_TAG in (item.meta.get("tags") or ())
             if self.stopped is None:
                 self.checkpoint(outcome.channel, crisis)
+                if self.stopped is None and self.changes != seen:
+                    # Commits came in (a retraction, a receipt, a new error): plan again from the
+                    # files as they are now, and deliver each item as it now reads.
+                    seen = self.changes
+                    frame, replanned = planned(self.root, self.now, self.channels)
+                    current = {(o.path, o.channel): o for o in replanned}
+                    reread = set()
+                if self.stopped is None and current is not None:
+                    fresh = current.get((outcome.path, outcome.channel)) or outcome._replace(
+                        state="held", detail="changed during the run: no longer public, due or without a receipt")
+                    if fresh.state != "due":
+                        self.results.append(fresh)
+                        continue
+                    if outcome.path not in reread:
+                        items[outcome.path] = load_repo(self.root, only={outcome.path}).items[0]
+                        reread.add(outcome.path)
+                    item = items[outcome.path]
+                    crisis = CRISIS_TAG in (item.meta.get("tags") or ())
             if self.stopped is not None:
                 self.results.append(outcome._replace(state="held", detail=self.stopped))
                 continue
+            self.batch_seen = self.changes
             self.results.append(self.deliver_one(frame, item, outcome, crisis))
+
+    def replan(self, outcome: Outcome) -> tuple[object, Outcome]:
+        """(frame, this publication's outcome) planned again from the files as they are now."""
+        frame, outcomes = planned(self.root, self.now, self.channels)
+        for fresh in outcomes:
+            if (fresh.path, fresh.channel) == (outcome.path, outcome.channel):
+                return frame, fresh
+        return frame, outcome._replace(state="held", detail="changed during the run: no longer public, "
+                                                             "due or without a receipt")
 
     def deliver_one(self, frame, item, outcome: Outcome, crisis: bool) -> Outcome:
         from .gitops import GitFailed
@@ -405,7 +491,7 @@ class Run:
                 delivery = Delivery(item, outcome.channel, config.get("network"), spec,
                                     expand_for(self.root, item, spec.get("text") or ""),
                                     outcome.at, delivery_key(item, outcome.channel))
-                with recording(journal, lambda: self.between_batches(outcome.channel, crisis)):
+                with recording(journal, lambda: self.between_batches(outcome, crisis)):
                     receipt = target.deliver(delivery, now=self.now)
             step("delivered")
         except DeliveryStopped as error:
@@ -464,7 +550,7 @@ class Run:
                 self.lease.renew()
                 upstream = f"refs/remotes/{self.remote}/{self.branch}"
                 self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}")
-                self.git.integrate(upstream)
+                self.integrate(upstream)
         except LeaseBusy as error:
             self.stopped = f"lease lost: {error}"
             self.fatal = PublisherBusy(str(error))
@@ -484,13 +570,18 @@ class Run:
         if holding:
             self.stopped = f"freeze: {holding[0].get('reason', '')}"
 
-    def between_batches(self, channel: str, crisis: bool) -> None:
+    def between_batches(self, outcome: Outcome, crisis: bool) -> None:
         from .targets import DeliveryStopped
 
         step("batch")
-        self.checkpoint(channel, crisis)
+        self.checkpoint(outcome.channel, crisis)
         if self.stopped is not None:
             raise DeliveryStopped(self.stopped)
+        if self.changes != self.batch_seen:  # retracted, given an error…: the rest waits
+            self.batch_seen = self.changes
+            _, fresh = self.replan(outcome)
+            if fresh.state != "due":
+                raise DeliveryStopped(fresh.detail or f"changed during the run: {fresh.state}")
 
 
 def record_run(root: Path, now: datetime, outcomes: list[Outcome]) -> None:

@@ -33,17 +33,21 @@ class ReceiptError(Exception):
 
 def write_receipts(path: Path, receipts: dict[str, dict], status: str | None = None,
                    complete: set[str] | None = None) -> bool:
-    """Add ``receipts`` (channel -> fields) under ``published:``; set ``status`` if given
-    (and, with ``complete``, only once every channel in it has a receipt).
+    """Add ``receipts`` (channel -> fields) under ``published:``; set ``status`` if given, only
+    over ``status: approved`` (and, with ``complete``, only once every channel in it has a receipt).
 
     Returns whether the file changed. Existing receipts are never overwritten:
     a receipt is the record that a delivery happened.
     """
     data = Path(path).read_bytes()
     try:
-        if status and complete is not None:
+        if status:
             front = _front_lines(data.decode("utf-8"))[0]
-            if not complete <= _existing_receipts(front) | set(receipts):
+            # Only an approval becomes published: a person's retraction (draft) or any other
+            # status written since the run read the item stays as they wrote it.
+            if _meta(front).get("status") != "approved":
+                status = None
+            elif complete is not None and not complete <= _existing_receipts(front) | set(receipts):
                 status = None
         new = edit_receipts(data, receipts, status)
     except ReceiptError as error:
@@ -98,22 +102,27 @@ def _meta(front: list[str]) -> dict:
 
 
 def receipt_only(old: bytes, new: bytes) -> bool:
-    """Whether ``new`` is ``old`` plus receipts (and a status change) exactly as this editor
-    writes them: then it is a receipt a crashed run left uncommitted, not a person's edit."""
+    """Whether ``new`` is ``old`` plus receipt lines (and, with them, ``approved`` → ``published``)
+    exactly as this editor writes them: then it is a receipt a crashed run left uncommitted,
+    not a person's edit."""
     try:
         old_meta = _meta(_front_lines(old.decode("utf-8"))[0])
         new_meta = _meta(_front_lines(new.decode("utf-8"))[0])
         added = {channel: fields for channel, fields in (new_meta.get("published") or {}).items()
                  if channel not in (old_meta.get("published") or {}) and isinstance(fields, dict)}
-        status = new_meta.get("status")
-        return bool(added or status != old_meta.get("status")) and edit_receipts(
-            old, added, status if status != old_meta.get("status") and isinstance(status, str) else None) == new
+        old_status, status = old_meta.get("status"), new_meta.get("status")
+        # A status edit alone (draft → approved) is a person's decision, never a receipt.
+        if not added or (status != old_status and (old_status, status) != ("approved", "published")):
+            return False
+        return edit_receipts(old, added, status if status != old_status else None) == new
     except (ReceiptError, UnicodeDecodeError, ValueError):
         return False
 
 
 def _top_level(front: list[str], key: str) -> int | None:
-    pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?:[ \t]|\r?$)")
+    # A key may be written quoted ("status": …): one key, whatever its quotes.
+    name = re.escape(key)
+    pattern = re.compile(rf"""(?:{name}|"{name}"|'{name}')[ \t]*:(?:[ \t]|\r?$)""")
     return next((i for i, line in enumerate(front) if pattern.match(line)), None)
 
 
@@ -191,12 +200,25 @@ def set_line(front: list[str], key: str, value: str, newline: str = "\n") -> lis
         return front + [f"{key}: {value}{eol}"]
     line_eol = "\r" if front[at].endswith("\r") else ""
     head, old, comment = _split_value(front[at])
-    if old[:1] in "\"'" and old[-1:] == old[:1]:
+    end = at + 1
+    if old == "" or old[:1] in "|>":
+        # The value sits on the indented lines that follow (a folded or literal block, a plain
+        # scalar on the next line): they go with it, the new value is written on the key's line.
+        for i in range(at + 1, len(front)):
+            line = front[i].rstrip("\r")
+            if line.strip() and line[0] not in " \t":
+                break
+            if line.strip():
+                end = i + 1
+        head = head if head.endswith((" ", "\t")) else head + " "
+    elif old[:1] in "\"'" and old[-1:] == old[:1]:
         value = f'"{value}"' if old[0] == '"' else f"'{value}'"
     if comment:
-        gap = len(comment) - len(comment.lstrip())
-        comment = " " * max(1, gap - (len(value) - len(old))) + comment.lstrip()
-    return front[:at] + [f"{head}{value}{comment}{line_eol}"] + front[at + 1:]
+        gap = comment[: len(comment) - len(comment.lstrip())]
+        if " " * len(gap) == gap:  # spaces: keep the comment's column while the value fits
+            gap = " " * max(1, len(gap) - (len(value) - len(old)))
+        comment = gap + comment.lstrip()
+    return front[:at] + [f"{head}{value}{comment}{line_eol}"] + front[end:]
 
 
 def set_key(path: Path, key: str, value: str) -> None:

@@ -63,7 +63,8 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def post_json(url: str, payload: dict, headers: dict, attempts: int = RETRIES) -> dict:
-    """POST with retries on network errors, garbage answers, 429 and 5xx; 4xx is final.
+    """POST with retries on network errors, non-HTTP answers, 429 and 5xx; 4xx is final, and
+    any 2xx is delivered (its body read if it is a JSON object).
 
     307/308 redirects are followed with the same body (at most 5); on a hop to
     another origin (scheme, host or port) the secret headers stay behind. A
@@ -82,7 +83,7 @@ def post_json(url: str, payload: dict, headers: dict, attempts: int = RETRIES) -
 
 
 class _Transient(Exception):
-    """Worth another attempt (network error, 429, 5xx, an unreadable answer)."""
+    """Worth another attempt (network error, 429, 5xx, an answer that is not HTTP)."""
 
 
 def _post_following(url: str, body: bytes, headers: dict) -> dict:
@@ -125,14 +126,12 @@ def _redirect_target(url: str, current: str, location: str) -> str:
 
 
 def _answer(url: str, status: int, raw: bytes) -> dict:
-    text = raw.decode("utf-8", "replace").strip()
-    if not text.startswith(("{", "[")):
-        return {}  # "ok", an empty body: delivered, nothing to read
+    """A 2xx is delivered whatever its body says: retrying a post the server accepted would
+    post it again. A body we cannot read only leaves the receipt without the server's id."""
     try:
-        answer = json.loads(text)
+        answer = json.loads(raw.decode("utf-8", "replace").strip())
     except ValueError:
-        shown = text if len(text) <= 40 else text[:37] + "…"
-        raise _Transient(f"HTTP {status} with a body that is not JSON: {shown!r}") from None
+        return {}  # "ok", an empty body, "{oops": delivered, nothing to read
     return answer if isinstance(answer, dict) else {}
 
 
@@ -146,6 +145,10 @@ class Webhook:
             raise TargetConfigError("a webhook channel needs url: in calendar/channels.yml")
         check_url(str(self.url), "webhook url:")
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET")
+        if config.get("secret_env") and not self.secret:
+            # The channel asked for signed posts: an unsigned one would be refused, or worse, trusted.
+            raise TargetConfigError(f"${config['secret_env']} is not set (the webhook's secret_env: signs "
+                                    "every post)")
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item

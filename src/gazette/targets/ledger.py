@@ -44,12 +44,38 @@ def recording(journal=None, checkpoint=None):
         _active.update(previous)
 
 
+KEY_VARIABLES = ("GAZETTE_LEDGER_KEY", "GAZETTE_UNSUBSCRIBE_SECRET")
+KEY_CHECK_FILE = "key-check"  # HMAC(secret, KEY_CHECK_TEXT) on the ledger ref: which key it was written under
+KEY_CHECK_TEXT = b"gazette ledger key check"
+
+
+def ledger_secret() -> tuple[str, str] | None:
+    """(variable, value) of the secret that keys the ledger's hashes, None if none is set."""
+    for variable in KEY_VARIABLES:
+        if os.environ.get(variable):
+            return variable, os.environ[variable]
+    return None
+
+
+def key_check(secret: str) -> str:
+    import hmac
+    from hashlib import sha256
+
+    return hmac.new(secret.encode("utf-8"), KEY_CHECK_TEXT, sha256).hexdigest()
+
+
+class LedgerKeyMismatch(Exception):
+    """The ledger was written under another secret: its hashes match nobody, everyone would be
+    served again. Publish refuses before sending (exit 2)."""
+
+
 def address_digest(address: str, key: str) -> str:
     # The delivery key alone is public (path, channel, edition): anyone with the repository
     # could test an address against the pushed ledger. A secret the SMTP target needs anyway
-    # keys it; changing it in the middle of a send would start that send again.
-    secret = (os.environ.get("GAZETTE_LEDGER_KEY") or os.environ.get("GAZETTE_UNSUBSCRIBE_SECRET")
-              or key).encode("utf-8")
+    # keys it; changing it in the middle of a send would start that send again, which is why
+    # the ledger ref records a key check (see Journal.verify_key).
+    found = ledger_secret()
+    secret = (found[1] if found else key).encode("utf-8")
     return blake2b(address.strip().lower().encode("utf-8"), key=blake2b(secret).digest()[:32],
                    digest_size=16).hexdigest()
 
@@ -128,6 +154,24 @@ class Journal:
     def __init__(self, git, remote: str | None = None):
         self.git, self.remote = git, remote
 
+    def verify_key(self, ref: str = LEDGER_REF, pushed: bool = False) -> None:
+        """Raise :class:`LedgerKeyMismatch` unless the secret set now is the one ``ref`` was
+        written under (a ledger without a key check yet accepts any). ``pushed``: the ledger
+        goes to the remote, where hashes keyed by the public delivery key alone would let
+        anyone test an address, so a secret is required."""
+        found = ledger_secret()
+        if found is None:
+            if pushed:
+                raise LedgerKeyMismatch(f"${KEY_VARIABLES[0]} (or ${KEY_VARIABLES[1]}) is not set: the newsletter "
+                                        "ledger is pushed to git and must be keyed with a secret")
+            return
+        stored = self.git.show(ref, KEY_CHECK_FILE, in_tree=False) if self.git.ref(ref) else None
+        if stored is not None and stored.decode("utf-8", "replace").strip() != key_check(found[1]):
+            raise LedgerKeyMismatch(
+                f"${found[0]} is not the secret the newsletter ledger ({LEDGER_REF}) was written with: set it "
+                "back to the one earlier runs used (under another key everyone already served would get the "
+                "newsletter again)")
+
     def read(self, key: str) -> str:
         blob = self.git.show(LEDGER_REF, f"{key}.log", in_tree=False)
         return blob.decode("utf-8") if blob else ""
@@ -145,7 +189,8 @@ class Journal:
             # would send this batch again, so no further batch goes out.
             raise DeliveryError(f"cannot record the ledger in git: {error}; run publish again to resume") from None
 
-    def _commit(self, files: dict[str, str], message: str, parents: tuple[str, ...] | None = None) -> str:
+    def _commit(self, files: dict[str, str], message: str, parents: tuple[str, ...] | None = None,
+                key_check_from: str | None = None) -> str:
         from ..gitops import IDENTITY
 
         old = self.git.ref(LEDGER_REF)
@@ -158,6 +203,14 @@ class Journal:
         for name_key, text in files.items():
             blob = self.git("hash-object", "-w", "--stdin", input=text.encode("utf-8")).strip()
             entries[f"{name_key}.log"] = f"100644 blob {blob}"
+        if KEY_CHECK_FILE not in entries:
+            # A merge keeps the other copy's check (never stamps the key of this run over it).
+            found = None if key_check_from else ledger_secret()
+            check = (self.git.show(key_check_from, KEY_CHECK_FILE, in_tree=False) if key_check_from else
+                     (key_check(found[1]).encode() + b"\n" if found else None))
+            if check:
+                blob = self.git("hash-object", "-w", "--stdin", input=check).strip()
+                entries[KEY_CHECK_FILE] = f"100644 blob {blob}"
         tree = self.git("mktree", "-z", input="".join(f"{meta}\t{name}\0" for name, meta in
                                                         sorted(entries.items())).encode()).strip()
         parent_args = [arg for parent in (parents if parents is not None else ((old,) if old else ()))
@@ -184,5 +237,5 @@ class Journal:
                     mine.splitlines(keepends=True))]
                 if missing:
                     files[key] = mine + "".join(missing)
-        self._commit(files, "ledger: merge the remote's", parents=(ours, other))
+        self._commit(files, "ledger: merge the remote's", parents=(ours, other), key_check_from=other)
         return True

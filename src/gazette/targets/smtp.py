@@ -15,7 +15,7 @@ elsewhere, required, certificate verified; ``none``: a local relay),
 
 Each recipient gets its own MAIL/RCPT/DATA, so the server's answer is theirs:
 250 sent; 5xx at RCPT refused (and suppressed for good); 4xx deferred to a
-later run, then given up after ``defer_runs`` runs or ``defer_hours``; a
+later run, then given up after ``defer_runs`` runs and ``defer_hours``; a
 dropped connection is reopened and the send resumes. Provider limits are
 channel settings: ``per_connection`` (default 100 messages, lowered to what
 the server showed when it drops us earlier) and ``per_minute`` (default 0: no
@@ -271,6 +271,15 @@ class SMTPTarget:
         self.ledgers = state_dir(self.root) / "ledger"
         self.problems: list = []  # Problems of the subscriber list found by the last deliver()
 
+    def preflight(self) -> None:
+        """Before anything of the run is sent: the subscribers file is there and is a file."""
+        path = _env("GAZETTE_SUBSCRIBERS")
+        if not path:
+            raise TargetConfigError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)")
+        if not os.path.isfile(path) or not os.access(path, os.R_OK):
+            what = "is a folder" if os.path.isdir(path) else "is not a readable file"
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path} {what} (path of the subscribers CSV)")
+
     def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
         """Send to everyone not yet served; the receipt's counts when every recipient has a final
         outcome, else DeliveryIncomplete (the ledger keeps the progress for the next run).
@@ -419,7 +428,9 @@ class SMTPTarget:
             except (IndexError, ValueError):
                 pass
         runs += 1
-        if runs >= self.defer_runs or now - first >= timedelta(hours=self.defer_hours):
+        # "3 runs over 24 h": a run every 15 minutes must not give up on a greylisting server
+        # within the hour, nor a weekly run keep someone deferred for a month.
+        if runs >= self.defer_runs and now - first >= timedelta(hours=self.defer_hours):
             return f"given-up {code}"
         return f"deferred {runs} {first.isoformat()}"
 
