@@ -37,6 +37,7 @@ class Audit(HTMLParser):
         self.name, self.faults, self.script, self.texts = name, [], None, {}
         self.open: list[str] = []
         self.all_text: list[str] = []
+        self.theme_ids: set[str] = set()
 
     def fault(self, what: str) -> None:
         self.faults.append(f"{self.name}: {what}")
@@ -59,6 +60,12 @@ class Audit(HTMLParser):
                 self.fault(f"<{tag} {name}> fetches {value[:60]!r}")
             if name == "style" and "url(" in squeezed:
                 self.fault(f"<{tag} style=…url(…)>")
+        if (attributes.get("id") or "").startswith("__"):  # the theme's names: one element each
+            if attributes["id"] in self.theme_ids:
+                self.fault(f"a second element named {attributes['id']!r} (<{tag}>)")
+            elif attributes["id"] == "__config" and tag != "script":
+                self.fault(f"<{tag} id=__config> before the theme's")
+            self.theme_ids.add(attributes["id"])
         if tag == "script":
             src, kind = attributes.get("src"), attributes.get("type")
             if src and "assets/javascripts/" not in src:
