@@ -157,7 +157,7 @@ def test_nothing_non_public_reaches_the_site(attack_site):
     leaked = [p for p in built if SECRET.encode() in p.read_bytes() or SUBSCRIBER.encode() in p.read_bytes()]
     assert leaked == []
     names = {p.name for p in built}
-    for name in ("evil.svg", "app.js", "page.html", "abonnes.csv", "liste.png", "secret-draft.png",
+    for name in ("evil.svg", "evil-ns.svg", "evil-prefix.svg", "app.js", "page.html", "abonnes.csv", "liste.png", "secret-draft.png",
                  "secret-draft.pdf", "subscribers.csv"):
         assert name not in names
     assert not [p for p in built if re.search(r"~$|\.orig$|\.rej$|\.swp$|\.bak$|^#|^\.#", p.name)]

@@ -150,3 +150,32 @@ def test_a_stylesheet_mkdocs_yml_does_not_name_is_reported(repo):
     repo.write("content/posts/2026/fuite.css", "body{background:url(https://evil.example/)}")
     found = problems_of(repo.gazette("check", "--format", "json"))
     assert found == [("content/posts/2026/fuite.css", "security/attachment-type")]
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></svg>',
+    '<svg:svg xmlns:svg="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script></svg:svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:iframe/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/2000/svg"><x:foreignObject/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:e="http://www.w3.org/2001/xml-events"><e:listener/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/2000/svg" x:onload="alert(1)"/>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink">'
+    '<a l:href="jav&#x61;script:alert(1)"><text>x</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink"><a>'
+    '<set attributeName="l:href" to="javascript:alert(1)"/><text>x</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "https://evil.example/x.css";</style></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://evil.example/#p)"/></svg>',
+    '<!DOCTYPE svg [<!ENTITY x "alert(1)">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    '<?xml-stylesheet href="https://evil.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</svg>',  # not XML: a browser would guess
+])
+def test_svgs_are_judged_by_what_they_parse_to(svg):
+    assert svg_danger(svg)
+
+
+def test_drawings_with_prefixes_and_internal_links_are_safe():
+    svg = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg:svg xmlns:svg="http://www.w3.org/2000/svg" '
+           'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape">'
+           '<svg:defs><svg:linearGradient id="g"/></svg:defs><svg:rect fill="url(#g)" inkscape:label="fond"/>'
+           '<svg:use xlink:href="#g"/><svg:style>rect { fill: url(#g) }</svg:style></svg:svg>')
+    assert svg_danger(svg) is None

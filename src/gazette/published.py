@@ -25,19 +25,17 @@ STYLESHEET_TYPES = (".css",)
 ITEM_KEY = re.compile(r"^[\"']?(?:date|status)[\"']?[ \t]*:", re.M | re.I)
 BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 
-# What makes an SVG active when opened as a document: script, handlers, HTML islands,
-# animations that rewrite links or handlers, and anything fetched from elsewhere.
-SVG_DANGERS = [
-    (re.compile(r"<\s*script", re.I), "a <script> element"),
-    (re.compile(r"[\s\"'/]on[a-z]+\s*=", re.I), "an on…= event handler"),
-    (re.compile(r"<\s*foreignObject", re.I), "a <foreignObject> (HTML inside the image)"),
-    (re.compile(r"<\s*(?:set|animate\w*)\b[^>]*attributeName\s*=\s*[\"']?\s*(?:[\w:]*href|on)", re.I),
-     "an animation that rewrites a link or a handler"),
-    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?!#)[^\s\"'>]", re.I), "a reference to another file or site"),
-    (re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I), "a url(…) to another file or site"),
-    (re.compile(r"@import|<!ENTITY|<\?xml-stylesheet", re.I), "an import or an entity"),
-    (re.compile(r"javascript:|data:", re.I), "a javascript: or data: URL"),
-]
+# What makes an SVG active when opened as a document, judged on the parsed XML by local names
+# (a prefix is whatever the author declares: <s:script xmlns:s="…svg"> is a script).
+SVG_ACTIVE_ELEMENTS = {"script": "a <script> element", "foreignobject": "a <foreignObject> (HTML inside the image)",
+                       "handler": "a <handler> element", "listener": "a <listener> element",
+                       "iframe": "an <iframe>", "embed": "an <embed>", "object": "an <object>"}
+SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
+XHTML = "http://www.w3.org/1999/xhtml"
+# In CSS (a <style> or a style="…"): anything fetched, and escapes that could spell url( or @import.
+CSS_DANGER = re.compile(r"url\(\s*[\"']?\s*(?!#)|@import|\\|image(?:-set)?\(|src\(", re.I)
+URL_IN_VALUE = re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I)
+ACTIVE_SCHEME = re.compile(r"(?:javascript|data|vbscript):", re.I)
 
 
 def is_leftover(name: str) -> bool:
@@ -58,12 +56,80 @@ def attachment_type_allowed(name: str) -> bool:
 
 def svg_danger(text: str) -> str | None:
     """What makes this SVG unsafe to serve, or None. Refusing is simpler and surer than
-    rewriting: a drawing made in an editor has none of these."""
-    for pattern, what in SVG_DANGERS:
-        if pattern.search(text):
-            return what
+    rewriting: a drawing made in an editor has none of these, and what does not parse as XML
+    is refused too (a browser would guess, and guess differently)."""
+    from xml.parsers import expat
+
+    found: list[str] = []
+    style_depth = [0]
+
+    def local(name: str) -> str:
+        return name.rsplit(" ", 1)[-1].rsplit(":", 1)[-1].lower()
+
+    def start(name: str, attributes: dict) -> None:
+        element = local(name)
+        if element in SVG_ACTIVE_ELEMENTS:
+            found.append(SVG_ACTIVE_ELEMENTS[element])
+        elif name.startswith(XHTML + " "):
+            found.append(f"an HTML <{element}> element")
+        if element == "style":
+            style_depth[0] += 1
+        for attribute, value in attributes.items():
+            what = _svg_attribute_danger(element, local(attribute), value)
+            if what:
+                found.append(what)
+
+    def end(name: str) -> None:
+        if local(name) == "style":
+            style_depth[0] -= 1
+
+    def characters(data: str) -> None:
+        if style_depth[0] and CSS_DANGER.search(data):
+            found.append("a stylesheet that imports or fetches")
+
+    def refuse(what: str):
+        def handler(*args) -> None:
+            raise _Refused(what)  # at once: no entity is ever expanded
+        return handler
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, characters
+    parser.StartDoctypeDeclHandler = refuse("a DOCTYPE (entities, external definitions)")
+    parser.EntityDeclHandler = refuse("an entity declaration")
+    parser.ProcessingInstructionHandler = refuse("a processing instruction (<?xml-stylesheet…?>)")
+    parser.ExternalEntityRefHandler = refuse("an external entity")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(text.encode("utf-8"), True)
+    except _Refused as refused:
+        return str(refused)
+    except expat.ExpatError as error:
+        return found[0] if found else f"XML that does not parse ({expat.errors.messages.get(error.code, error)})"
+    return found[0] if found else None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _svg_attribute_danger(element: str, attribute: str, value: str) -> str | None:
+    squeezed = re.sub(r"[\x00-\x20]", "", value)
+    if attribute.startswith("on"):
+        return "an on…= event handler"
+    if element in SVG_ANIMATIONS and attribute == "attributename" and \
+            (local_name(squeezed).lower() in ("href", "src") or local_name(squeezed).lower().startswith("on")):
+        return "an animation that rewrites a link or a handler"
+    if attribute in ("href", "src") and not squeezed.startswith("#"):
+        return "a reference to another file or site"
+    if ACTIVE_SCHEME.search(squeezed):
+        return "a javascript: or data: URL"
+    if (attribute == "style" and CSS_DANGER.search(value)) or URL_IN_VALUE.search(value):
+        return "a url(…) to another file or site"
     return None
 
+
+def local_name(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
 
 def looks_like_item(text: str) -> bool:
     """A Markdown file whose metadata has ``date:`` or ``status:``: an item someone put in the

@@ -126,6 +126,12 @@ def add_leftovers(root: Path) -> None:
     write(root, "content/assets/abonnes.csv", f"email\n{SUBSCRIBER}\n")
     write(root, "content/assets/evil.svg",
           f'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><text>{SECRET}</text></svg>')
+    write(root, "content/assets/evil-ns.svg",  # a script under a prefix the author declares
+          '<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg">'
+          f'<s:script>alert(1)</s:script><text>{SECRET}</text></svg>')
+    write(root, "content/assets/evil-prefix.svg",
+          '<svg:svg xmlns:svg="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script>'
+          f'<svg:text>{SECRET}</svg:text></svg:svg>')
     write(root, "content/assets/ok.svg", '<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>')
     # The subscriber list where a careless run could leave it, and links pointing at it.
     outside = write(root, ".gazette/subscribers.csv", f"email,name\n{SUBSCRIBER},Abonnée\n")
