@@ -122,6 +122,14 @@ def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
     "\ufeff---\r\ntitle: x\r\ndate: 2026-10-06\r\n---\r\n",
     "---\n\"status\": draft\n---\n",
     "Title: x\nStatus: draft\n\nTexte.\n",  # MultiMarkdown metadata, which MkDocs reads too
+    "---\n{title: x, status: draft, date: 2026-01-01}\n---\n",  # a flow mapping
+    "---\n  title: x\n  status: draft\n---\n",                  # indented keys
+    '---\n"\\x73tatus": draft\n---\n',                            # an escaped key
+    "---\n? status\n: draft\n---\n",                              # a complex key
+    "---\ntitle: x\ndraft: true\n---\n",                          # Material's own draft flag
+    "---\ntitle: x\nStatus: draft\n...\n",                        # YAML's end marker
+    "---\ntitle: [x\nstatus: draft\n---\n",                       # does not load: MkDocs shows it all
+    "Title: x\n    suite\nDraft: true\n\nTexte.\n",
 ])
 def test_item_lookalikes_are_recognised(text):
     from gazette.published import looks_like_item
@@ -129,7 +137,9 @@ def test_item_lookalikes_are_recognised(text):
     assert looks_like_item(text)
 
 
-@pytest.mark.parametrize("text", ["---\ntitle: Charte\n---\n\nstatus: quo\n", "# Charte\n\nTexte.\n\nDate: hier\n"])
+@pytest.mark.parametrize("text", ["---\ntitle: Charte\n---\n\nstatus: quo\n", "# Charte\n\nTexte.\n\nDate: hier\n",
+                                  "---\ntitle: Charte\ndescription: {draft: non}\n---\n\nTexte.\n",
+                                  "---\n\nRègle : date: et status: sont pour les billets.\n"])
 def test_pages_are_not_items(text):
     from gazette.published import looks_like_item
 

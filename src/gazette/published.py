@@ -22,8 +22,13 @@ ATTACHMENT_TYPES = frozenset({
 MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 # Stylesheets are code: published only when mkdocs.yml (a maintainer's file) names them.
 STYLESHEET_TYPES = (".css",)
-ITEM_KEY = re.compile(r"^[\"']?(?:date|status)[\"']?[ \t]*:", re.M | re.I)
-BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+ITEM_KEYS = frozenset({"date", "status", "draft"})
+# A block that only looks like metadata: any of the keys, however quoted, indented or escaped.
+ITEM_KEY_TEXT = re.compile(r"date|status|draft|\\[xuU]|\?", re.I)
+# How MkDocs (mkdocs.utils.meta) finds a YAML front matter and MultiMarkdown keys.
+MKDOCS_YAML = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+MKDOCS_META_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
+MKDOCS_META_MORE = re.compile(r"^(?:[ ]{4}|\t)")
 
 # What makes an SVG active when opened as a document, judged on the parsed XML by local names
 # (a prefix is whatever the author declares: <s:script xmlns:s="…svg"> is a script).
@@ -132,17 +137,34 @@ def local_name(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 def looks_like_item(text: str) -> bool:
-    """A Markdown file whose metadata has ``date:`` or ``status:``: an item someone put in the
-    wrong folder (content/post/, content/Posts/…), perhaps a draft. MkDocs reads a YAML front
-    matter (after a BOM too) or, without one, MultiMarkdown-style ``Key: value`` first lines."""
-    text = text[:16384].lstrip("\ufeff")
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        head = text[: end if end > 0 else len(text)]
-    else:
-        head = BLANK_LINE.split(text, 1)[0]
-    return bool(ITEM_KEY.search(head))
+    """A Markdown file whose metadata has ``date:``, ``status:`` or ``draft:``: an item someone
+    put in the wrong folder (content/post/, content/Posts/…), perhaps a draft. The metadata is
+    read as MkDocs reads it (a YAML front matter, or MultiMarkdown ``Key: value`` first lines),
+    so no spelling of a key escapes; a front matter that does not load counts as an item."""
+    from .yamlsafe import YAMLProblem, parse
 
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    block = MKDOCS_YAML.match(text)
+    if block:
+        try:
+            data, _ = parse(block.group(1), first_line=2)
+        except YAMLProblem:
+            return True  # MkDocs would publish it whole: whatever it meant, it is not a page
+        if isinstance(data, dict):
+            return any(str(key).strip().lower() in ITEM_KEYS for key in data)
+        return bool(ITEM_KEY_TEXT.search(block.group(1)))
+    if text.startswith("---"):  # an unclosed front matter: MkDocs shows it as text; refuse if it could be one
+        return bool(ITEM_KEY_TEXT.search(text[:16384].split("\n\n", 1)[0]))
+    for line in text[:16384].split("\n"):
+        if not line.strip():
+            break
+        key = MKDOCS_META_KEY.match(line)
+        if key:
+            if key["key"].lower() in ITEM_KEYS:
+                return True
+        elif not MKDOCS_META_MORE.match(line):
+            break
+    return False
 
 class Gate:
     """Decides, file by file, what of docs_dir the site publishes.

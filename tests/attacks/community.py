@@ -115,6 +115,11 @@ def add_leftovers(root: Path) -> None:
         write(root, f"{folder}/futur.md", future)
     write(root, "content/blog/bom.md", "\ufeff" + draft)
     write(root, "content/blog/multimarkdown.md", f"Title: Brouillon\nStatus: draft\n\n{SECRET}\n")
+    # Front matters whose keys a line-by-line look would miss; MkDocs reads them all.
+    for name, front in (("flux", "{title: Brouillon, status: draft, date: 2026-10-06}"),
+                        ("indente", "  title: Brouillon\n  status: draft"), ("echappe", '"\\x73tatus": draft'),
+                        ("complexe", "? status\n: draft"), ("materiel", "title: Brouillon\ndraft: true")):
+        write(root, f"content/post/{name}.md", f"---\n{front}\n---\n\n{SECRET}\n")
     write(root, "content/posts/2026/brouillon.md",
           draft.replace("---\n\n", "---\n\n![secret](secret-draft.png)\n\n[pdf](secret-draft.pdf)\n\n"))
     write(root, "content/posts/2026/secret-draft.png", b"\x89PNG\r\n\x1a\n" + SECRET.encode())
