@@ -101,6 +101,28 @@ def test_a_repository_template_cannot_reach_the_environment(repo, monkeypatch):
     assert not list((repo.root / "content").rglob("fuite.md"))
 
 
+def test_a_repository_template_cannot_include_a_link_to_the_environment(repo, monkeypatch):
+    from attacks.community import add_template_link
+
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "hunter2-secret")
+    add_template_link(repo.root)
+    result = repo.gazette("new", "post", "Fuite")
+    assert result.exit_code != 0
+    assert "hunter2-secret" not in result.output and "symbolic link" in result.output
+    assert not list((repo.root / "content").rglob("fuite.md"))
+
+
+def test_a_linked_template_folder_is_refused(repo, tmp_path):
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    (elsewhere / "post.md.j2").write_text("---\ntitle: SECRET-ELSEWHERE\n---\n")
+    (repo.root / "templates").mkdir(exist_ok=True)
+    os.symlink(elsewhere, repo.root / "templates/new")
+    result = repo.gazette("new", "post", "Fuite")
+    assert result.exit_code != 0 and "templates/new is a symbolic link" in result.output
+    assert not list((repo.root / "content").rglob("fuite.md"))
+
+
 def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
     git_repo.post("bon")
     git_repo.commit_all("base")

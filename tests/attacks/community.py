@@ -146,3 +146,9 @@ def add_leftovers(root: Path) -> None:
     os.symlink(root / ".gazette", root / "content/donnees")
     write(root, "content/posts/2026/lie.md",
           "---\ntitle: Lien\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n---\n\n![liste](../../assets/liste.png)\n")
+
+
+def add_template_link(root: Path) -> None:
+    """A scaffold template that includes the process environment through a link (gazette new)."""
+    write(root, "templates/new/post.md.j2", '---\ntitle: {{ title | yaml }}\n---\n{% include "env.txt" %}\n')
+    os.symlink("/proc/self/environ", root / "templates/new/env.txt")
