@@ -211,3 +211,14 @@ def test_drawings_with_prefixes_and_internal_links_are_safe():
            '<svg:defs><svg:linearGradient id="g"/></svg:defs><svg:rect fill="url(#g)" inkscape:label="fond"/>'
            '<svg:use xlink:href="#g"/><svg:style>rect { fill: url(#g) }</svg:style></svg:svg>')
     assert svg_danger(svg) is None
+
+
+def test_a_page_title_description_or_author_that_is_not_a_text_is_an_error(repo):
+    repo.write("content/piege.md", "---\ntitle: [\"</title><script>alert(1)</script>\"]\n"
+               "description: ['\"><script>alert(1)</script>']\nauthor: {x: '\"><img src=x onerror=alert(1)>'}\n"
+               "subtitle: Texte\n---\n\n# Piège\n")
+    repo.write("content/charte.md", "---\ntitle: Charte\ndescription: Les règles\nauthor:\n---\n\n# Charte\n")
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["path"], p["line"], p["code"]) for p in json.loads(result.output)["problems"]]
+    assert sorted(found) == [("content/piege.md", line, "security/page-meta") for line in (2, 3, 4)]
+    assert result.exit_code == 1

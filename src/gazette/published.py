@@ -23,6 +23,8 @@ MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 # Stylesheets are code: published only when mkdocs.yml (a maintainer's file) names them.
 STYLESHEET_TYPES = (".css",)
 ITEM_KEYS = frozenset({"date", "status", "draft"})
+# What Material writes from a page's meta as text (<title>, <meta name="description">, the search index).
+PAGE_TEXT_KEYS = ("title", "description", "author")
 # A block that only looks like metadata: any of the keys, however quoted, indented or escaped.
 ITEM_KEY_TEXT = re.compile(r"date|status|draft|\\[xuU]|\?", re.I)
 # How MkDocs (mkdocs.utils.meta) finds a YAML front matter and MultiMarkdown keys.
@@ -141,13 +143,13 @@ def looks_like_item(text: str) -> bool:
     put in the wrong folder (content/post/, content/Posts/…), perhaps a draft. The metadata is
     read as MkDocs reads it (a YAML front matter, or MultiMarkdown ``Key: value`` first lines),
     so no spelling of a key escapes; a front matter that does not load counts as an item."""
-    from .yamlsafe import YAMLProblem, parse
+    from .yamlsafe import YAMLProblem
 
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalised(text)
     block = MKDOCS_YAML.match(text)
     if block:
         try:
-            data, _ = parse(block.group(1), first_line=2)
+            data, _ = _front_matter(block)
         except YAMLProblem:
             return True  # MkDocs would publish it whole: whatever it meant, it is not a page
         if isinstance(data, dict):
@@ -165,6 +167,35 @@ def looks_like_item(text: str) -> bool:
         elif not MKDOCS_META_MORE.match(line):
             break
     return False
+
+
+def page_meta_not_text(text: str) -> list[tuple[str, int | None]]:
+    """The keys among ``PAGE_TEXT_KEYS`` whose value in a page's YAML front matter is not a
+    text (a list, a mapping, a number…), with their lines: Material writes them with str()."""
+    from .yamlsafe import YAMLProblem
+
+    block = MKDOCS_YAML.match(_normalised(text))
+    if not block:
+        return []
+    try:
+        data, lines = _front_matter(block)
+    except YAMLProblem:
+        return []
+    if not isinstance(data, dict):
+        return []
+    return [(key, lines.get((key,))) for key in PAGE_TEXT_KEYS
+            if key in data and data[key] is not None and not isinstance(data[key], str)]
+
+
+def _normalised(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _front_matter(block):
+    from .yamlsafe import parse
+
+    return parse(block.group(1), first_line=2)
+
 
 class Gate:
     """Decides, file by file, what of docs_dir the site publishes.

@@ -24,7 +24,7 @@ import posixpath
 import re
 import secrets
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -142,6 +142,20 @@ def contest_state(item, now: datetime) -> str:
     if meta.get("opens") and now >= meta["opens"]:
         return "ouvert"
     return "à venir"
+
+
+def escaped_meta(value):
+    """``value`` with every text in it escaped, however deep; numbers, dates and booleans write
+    themselves as plain text, anything else (bytes from ``!!binary``…) becomes escaped text."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {escaped_meta(key): escaped_meta(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [escaped_meta(inner) for inner in value]
+    if value is None or isinstance(value, (bool, int, float, date)):
+        return value
+    return escape(str(value))
 
 
 class GazettePlugin(BasePlugin):
@@ -351,9 +365,10 @@ class GazettePlugin(BasePlugin):
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri
         item = self.by_src.get(src)
-        # Material writes page.meta.title, .description and the nav titles unescaped:
-        # every meta text becomes escaped Markup (a str, so templates compare it as before).
-        page.meta = {key: escape(value) if isinstance(value, str) else value for key, value in page.meta.items()}
+        # Material writes page.meta.title, .description and the nav titles unescaped, and str()
+        # of a list or mapping: every text in the meta, at any depth, becomes escaped Markup
+        # (a str, so templates compare it as before).
+        page.meta = escaped_meta(page.meta)
         if src in self.titles:
             page.meta["title"] = escape(self.titles[src])
         if src == "index.md":

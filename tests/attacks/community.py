@@ -100,6 +100,9 @@ def make_community(root: Path, with_leftovers: bool = True) -> Path:
     # Pages outside the kind folders: MkDocs reads their meta and titles itself.
     write(root, "content/piege.md", f"---\ntitle: {q(FIELD_PAYLOADS[0])}\ndescription: {q(FIELD_PAYLOADS[2])}\n"
           f"subtitle: {q(FIELD_PAYLOADS[4])}\n---\n\n# Piège\n\n{FIELD_PAYLOADS[1]}\n")
+    # Lists and mappings: Material writes str() of them into <title>, <meta> and the search index.
+    write(root, "content/piege-liste.md", f"---\ntitle: [{q(FIELD_PAYLOADS[4])}]\ndescription: [{q(FIELD_PAYLOADS[2])}]\n"
+          f"author: {{x: {q(FIELD_PAYLOADS[0])}}}\nsubtitle: [{q(FIELD_PAYLOADS[3])}]\n---\n\nTexte.\n")
     write(root, "content/piege-titre.md", "# &lt;img src=x onerror=alert(1)&gt; et <b onclick=alert(1)>gras</b>\n\nTexte.\n")
     if with_leftovers:
         add_leftovers(root)
