@@ -158,11 +158,12 @@ def test_nothing_non_public_reaches_the_site(attack_site):
     assert leaked == []
     names = {p.name for p in built}
     for name in ("evil.svg", "evil-ns.svg", "evil-prefix.svg", "app.js", "page.html", "abonnes.csv", "liste.png", "secret-draft.png",
-                 "secret-draft.pdf", "subscribers.csv"):
+                 "secret-draft.pdf", "subscribers.csv", "secret-orphan.png", "secret-html.jpg", "secret-cover.webp"):
         assert name not in names
     assert not [p for p in built if re.search(r"~$|\.orig$|\.rej$|\.swp$|\.bak$|^#|^\.#", p.name)]
     assert list(site.glob("assets/javascripts/bundle.*.min.js")) and list(site.glob("assets/stylesheets/main.*.css"))
     assert (site / "assets/ok.svg").is_file() and (site / "posts/2026/photo.png").is_file()  # used by a public post
+    assert (site / "images/partage.png").is_file() and (site / "images/logo.png").is_file()  # a page, mkdocs.yml
     assert not (site / "donnees").exists() and not (site / "post").exists() and not (site / "blog").exists()
     sitemap = (site / "sitemap.xml").read_text()
     search = (site / "search/search_index.json").read_text()

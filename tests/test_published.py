@@ -222,3 +222,12 @@ def test_a_page_title_description_or_author_that_is_not_a_text_is_an_error(repo)
     found = [(p["path"], p["line"], p["code"]) for p in json.loads(result.output)["problems"]]
     assert sorted(found) == [("content/piege.md", line, "security/page-meta") for line in (2, 3, 4)]
     assert result.exit_code == 1
+
+
+def test_attachment_names_are_found_however_they_are_written():
+    from gazette.published import attachment_names
+
+    text = ('![x](../../images/secret.png) <img src="/images/caf%C3%A9.JPG"> image: {src: images/b.webp}\n'
+            "body { background: url(../images/bg.png) } logo: assets/logo.svg notes.png.md")
+    assert attachment_names(text) == {"secret.png", "café.JPG", "b.webp", "bg.png", "logo.svg"}
+    assert attachment_names("a." * 200_000 + "x" * 200_000) == set()  # linear: a pattern from the name's start was not

@@ -22,6 +22,11 @@ ATTACHMENT_TYPES = frozenset({
 MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 # Stylesheets are code: published only when mkdocs.yml (a maintainer's file) names them.
 STYLESHEET_TYPES = (".css",)
+# Found by their extension, then read backwards to the delimiter: a pattern that matched the name
+# first would retry every start of a long unbroken run of text (quadratic on a hostile body).
+ATTACHMENT_SUFFIX = re.compile(r"\.(?:" + "|".join(sorted(t[1:] for t in ATTACHMENT_TYPES)) + r")(?![\w.-])", re.I)
+NAME_DELIMITER = re.compile(r"[\s\"'()<>\[\]{}=,;|*`\\/]")
+MAX_NAME = 255
 ITEM_KEYS = frozenset({"date", "status", "draft"})
 # What Material writes from a page's meta as text (<title>, <meta name="description">, the search index).
 PAGE_TEXT_KEYS = ("title", "description", "author")
@@ -197,17 +202,33 @@ def _front_matter(block):
     return parse(block.group(1), first_line=2)
 
 
+def attachment_names(text: str) -> set[str]:
+    """The file names of attachments a text mentions, however: Markdown links and images,
+    raw HTML, front matter, CSS url(…), mkdocs.yml settings (percent-encoding undone)."""
+    from urllib.parse import unquote
+
+    names = set()
+    for match in ATTACHMENT_SUFFIX.finditer(text):
+        stem = NAME_DELIMITER.split(text[max(0, match.start() - MAX_NAME):match.start()])[-1]
+        if stem:
+            names.add(unquote(stem + match.group()).rsplit("/", 1)[-1])
+    return names
+
+
 class Gate:
     """Decides, file by file, what of docs_dir the site publishes.
 
     ``public`` holds the docs-relative paths of the public items, ``used`` is called once,
     on the first attachment in a kind folder, for the files public items use; ``named``
-    holds the stylesheets and scripts mkdocs.yml names."""
+    holds the stylesheets and scripts mkdocs.yml names; ``mentions`` is called once, on the
+    first attachment outside the kind folders, for (the attachment names non-public items
+    mention, the names public items, pages and mkdocs.yml mention)."""
 
-    def __init__(self, docs_dir: str, public, used, named):
+    def __init__(self, docs_dir: str, public, used, named, mentions=None):
         from .load import KIND_FOLDERS
 
         self.docs_dir, self.public, self._used, self.named = os.path.abspath(docs_dir), public, used, named
+        self._mentions = mentions
         self.kind_folders = KIND_FOLDERS
         self.linked: dict[str, bool] = {}
 
@@ -226,11 +247,21 @@ class Gate:
             return _read(path, looks_like_item)
         if in_kind_folder and src not in self.used():
             return True  # an attachment no public item uses: a draft's photos stay with it
+        if not in_kind_folder and kind in ATTACHMENT_TYPES and self.private_only(name):
+            return True  # content/images/secret.png, shown by a draft alone
         if kind in STYLESHEET_TYPES or kind in (".js", ".mjs"):
             return src not in self.named  # code: only what mkdocs.yml names
         if kind not in ATTACHMENT_TYPES:
             return True
         return kind == ".svg" and _read(path, lambda text: svg_danger(text) is not None)
+
+    def private_only(self, name: str) -> bool:
+        if self._mentions is None:
+            return False
+        if callable(self._mentions):
+            self._mentions = self._mentions()
+        private, public = self._mentions
+        return name in private and name not in public
 
     def used(self) -> set[str]:
         if not isinstance(self._used, set):

@@ -20,6 +20,7 @@ meta is escaped, because Material writes it unescaped; only files that
 from __future__ import annotations
 
 import math
+import os
 import posixpath
 import re
 import secrets
@@ -193,7 +194,8 @@ class GazettePlugin(BasePlugin):
         self.directory_urls = config["use_directory_urls"]
         named = {entry if isinstance(entry, str) else getattr(entry, "path", "")
                  for entry in [*config["extra_css"], *config["extra_javascript"]]}
-        gate = Gate(config["docs_dir"], self.by_src, self._used_files, named)
+        gate = Gate(config["docs_dir"], self.by_src, self._used_files, named,
+                    lambda: self._mentions(files, config, named, gate))
         for file in list(files):
             if gate.refuses(file.src_uri, file.abs_src_path):
                 files.remove(file)  # hidden: no page, no copy, no nav entry, no search entry, no sitemap
@@ -220,6 +222,33 @@ class GazettePlugin(BasePlugin):
         for uri, text in self.pages.items():
             files.append(File.generated(config, uri, content=text))
         return files
+
+    def _mentions(self, files, config, named, gate) -> tuple[set[str], set[str]]:
+        """(attachment names only non-public items could show, names anything published
+        shows): public items, pages, .authors.yml, mkdocs.yml and the stylesheets it names."""
+        from .published import MARKDOWN_TYPES, attachment_names
+
+        def item_text(item) -> str:
+            return f"{item.body}\n{item.meta!r}"
+
+        public_ids = {id(item) for item in self.public}
+        private = set().union(*(attachment_names(item_text(i)) for i in self.repo.items if id(i) not in public_ids))
+        if not private:
+            return private, set()
+        texts = [item_text(item) for item in self.public]
+        docs_dir = config["docs_dir"]
+        sources = [config["config_file_path"], os.path.join(docs_dir, ".authors.yml")]
+        sources += [os.path.join(docs_dir, path) for path in named]
+        sources += [file.abs_src_path for file in files
+                    if file.src_uri.lower().endswith(MARKDOWN_TYPES) and file.src_uri not in self.by_src
+                    and file.abs_src_path and not gate.refuses(file.src_uri, file.abs_src_path)]  # a misplaced draft is no page
+        for path in sources:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    texts.append(handle.read(1024 * 1024))
+            except OSError:
+                continue
+        return private, attachment_names("\n".join(texts))
 
     def _used_files(self):
         """The docs-relative files public items use (cover images, images and links)."""

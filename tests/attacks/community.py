@@ -126,6 +126,21 @@ def add_leftovers(root: Path) -> None:
     write(root, "content/posts/2026/brouillon.md",
           draft.replace("---\n\n", "---\n\n![secret](secret-draft.png)\n\n[pdf](secret-draft.pdf)\n\n"))
     write(root, "content/posts/2026/secret-draft.png", b"\x89PNG\r\n\x1a\n" + SECRET.encode())
+    # Outside the kind folders, used by drafts alone (Markdown, raw HTML, a future post's cover).
+    write(root, "content/posts/2026/brouillon-images.md",
+          draft.replace("---\n\n", "---\n\n![s](../../images/secret-orphan.png)\n\n<img src=\"/images/secret-html.jpg\">\n\n"))
+    write(root, "content/posts/2027/futur-image.md", future.replace("status: approved\n", "status: approved\n"
+          "image: {src: ../../images/secret-cover.webp, alt: x}\n"))
+    for name in ("secret-orphan.png", "secret-html.jpg", "secret-cover.webp"):
+        write(root, f"content/images/{name}", b"\x89PNG\r\n\x1a\n" + SECRET.encode())
+    # Also used by a draft, but shown by a page and named in mkdocs.yml: published.
+    write(root, "content/images/partage.png", b"\x89PNG\r\n\x1a\n")
+    write(root, "content/images/logo.png", b"\x89PNG\r\n\x1a\n")
+    write(root, "content/posts/2026/brouillon-partage.md", draft.replace("---\n\n", "---\n\n![p](../../images/partage.png) "
+          "![l](../../images/logo.png)\n\n"))
+    write(root, "content/partage.md", "# Partage\n\n![p](images/partage.png)\n")
+    with open(root / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("extra:\n  social_image: images/logo.png\n")
     write(root, "content/posts/2026/secret-draft.pdf", b"%PDF-1.4\n" + SECRET.encode())
     for name in ("p0.md~", "p0.md.orig", "p0.md.rej", ".p0.md.swp", "#p0.md#", ".#p0.md", "p0.md.bak"):
         write(root, f"content/posts/2026/{name}", draft)
