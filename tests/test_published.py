@@ -197,6 +197,8 @@ def test_a_stylesheet_mkdocs_yml_does_not_name_is_reported(repo):
     '<set attributeName="l:href" to="javascript:alert(1)"/><text>x</text></a></svg>',
     '<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "https://evil.example/x.css";</style></svg>',
     '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://evil.example/#p)"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: u&#114;l(https://evil.example/) }</style></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xml:base="https://evil.example/"><use href="#p"/></svg>',
     '<!DOCTYPE svg [<!ENTITY x "alert(1)">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
     '<?xml-stylesheet href="https://evil.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
     '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</svg>',  # not XML: a browser would guess

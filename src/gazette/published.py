@@ -74,6 +74,7 @@ def svg_danger(text: str) -> str | None:
 
     found: list[str] = []
     style_depth = [0]
+    stylesheet: list[str] = []  # expat hands text over in pieces (an entity splits "url(")
 
     def local(name: str) -> str:
         return name.rsplit(" ", 1)[-1].rsplit(":", 1)[-1].lower()
@@ -94,10 +95,13 @@ def svg_danger(text: str) -> str | None:
     def end(name: str) -> None:
         if local(name) == "style":
             style_depth[0] -= 1
+            if CSS_DANGER.search("".join(stylesheet)):
+                found.append("a stylesheet that imports or fetches")
+            stylesheet.clear()
 
     def characters(data: str) -> None:
-        if style_depth[0] and CSS_DANGER.search(data):
-            found.append("a stylesheet that imports or fetches")
+        if style_depth[0]:
+            stylesheet.append(data)
 
     def refuse(what: str):
         def handler(*args) -> None:
@@ -128,6 +132,8 @@ def _svg_attribute_danger(element: str, attribute: str, value: str) -> str | Non
     squeezed = re.sub(r"[\x00-\x20]", "", value)
     if attribute.startswith("on"):
         return "an on…= event handler"
+    if attribute == "base":
+        return "an xml:base (links resolved against another site)"
     if element in SVG_ANIMATIONS and attribute == "attributename" and \
             (local_name(squeezed).lower() in ("href", "src") or local_name(squeezed).lower().startswith("on")):
         return "an animation that rewrites a link or a handler"
