@@ -455,8 +455,8 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
             from .slugs import slugify
 
             return [Problem("security/misplaced-item", relpath, 1,
-                            "has date: or status: but is not under content/posts/, content/newsletters/ "
-                            "or content/contests/: it is not published",
+                            "has date:, status: or draft: (or a front matter that does not load) but is not "
+                            "under content/posts/, content/newsletters/ or content/contests/: it is not published",
                             f"move it to content/posts/{slugify(name.rsplit('.', 1)[0]) or 'a-short-name'}.md "
                             "(or the newsletters or contests folder)")]
         return [Problem("security/page-meta", relpath, line,
