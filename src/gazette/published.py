@@ -149,6 +149,7 @@ def _svg_attribute_danger(element: str, attribute: str, value: str) -> str | Non
 def local_name(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
+
 def looks_like_item(text: str) -> bool:
     """A Markdown file whose metadata has ``date:``, ``status:`` or ``draft:``: an item someone
     put in the wrong folder (content/post/, content/Posts/…), perhaps a draft. The metadata is

@@ -145,15 +145,18 @@ def contest_state(item, now: datetime) -> str:
     return "à venir"
 
 
-def escaped_meta(value):
+def escaped_meta(value, depth: int = 0):
     """``value`` with every text in it escaped, however deep; numbers, dates and booleans write
-    themselves as plain text, anything else (bytes from ``!!binary``…) becomes escaped text."""
+    themselves as plain text, anything else (bytes from ``!!binary``…) becomes escaped text.
+    MkDocs' own YAML load allows aliases, so a list may hold itself: deep enough, it is text."""
     if isinstance(value, str):
         return escape(value)
+    if depth > 32:
+        return escape(str(value))
     if isinstance(value, dict):
-        return {escaped_meta(key): escaped_meta(inner) for key, inner in value.items()}
+        return {escaped_meta(key, depth + 1): escaped_meta(inner, depth + 1) for key, inner in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [escaped_meta(inner) for inner in value]
+        return [escaped_meta(inner, depth + 1) for inner in value]
     if value is None or isinstance(value, (bool, int, float, date)):
         return value
     return escape(str(value))
