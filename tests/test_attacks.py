@@ -37,6 +37,7 @@ class Audit(HTMLParser):
         self.name, self.faults, self.script, self.texts = name, [], None, {}
         self.open: list[str] = []
         self.all_text: list[str] = []
+        self.theme_ids: set[str] = set()
 
     def fault(self, what: str) -> None:
         self.faults.append(f"{self.name}: {what}")
@@ -59,6 +60,12 @@ class Audit(HTMLParser):
                 self.fault(f"<{tag} {name}> fetches {value[:60]!r}")
             if name == "style" and "url(" in squeezed:
                 self.fault(f"<{tag} style=…url(…)>")
+        if (attributes.get("id") or "").startswith("__"):  # the theme's names: one element each
+            if attributes["id"] in self.theme_ids:
+                self.fault(f"a second element named {attributes['id']!r} (<{tag}>)")
+            elif attributes["id"] == "__config" and tag != "script":
+                self.fault(f"<{tag} id=__config> before the theme's")
+            self.theme_ids.add(attributes["id"])
         if tag == "script":
             src, kind = attributes.get("src"), attributes.get("type")
             if src and "assets/javascripts/" not in src:
@@ -150,12 +157,13 @@ def test_nothing_non_public_reaches_the_site(attack_site):
     leaked = [p for p in built if SECRET.encode() in p.read_bytes() or SUBSCRIBER.encode() in p.read_bytes()]
     assert leaked == []
     names = {p.name for p in built}
-    for name in ("evil.svg", "app.js", "page.html", "abonnes.csv", "liste.png", "secret-draft.png",
-                 "secret-draft.pdf", "subscribers.csv"):
+    for name in ("evil.svg", "evil-ns.svg", "evil-prefix.svg", "app.js", "page.html", "abonnes.csv", "liste.png", "secret-draft.png",
+                 "secret-draft.pdf", "subscribers.csv", "secret-orphan.png", "secret-html.jpg", "secret-cover.webp"):
         assert name not in names
     assert not [p for p in built if re.search(r"~$|\.orig$|\.rej$|\.swp$|\.bak$|^#|^\.#", p.name)]
     assert list(site.glob("assets/javascripts/bundle.*.min.js")) and list(site.glob("assets/stylesheets/main.*.css"))
     assert (site / "assets/ok.svg").is_file() and (site / "posts/2026/photo.png").is_file()  # used by a public post
+    assert (site / "images/partage.png").is_file() and (site / "images/logo.png").is_file()  # a page, mkdocs.yml
     assert not (site / "donnees").exists() and not (site / "post").exists() and not (site / "blog").exists()
     sitemap = (site / "sitemap.xml").read_text()
     search = (site / "search/search_index.json").read_text()

@@ -130,8 +130,22 @@ def test_a_symlinked_repository_template_is_not_followed(repo, tmp_path):
     secret.write_text("SECRET")
     (repo.root / "templates/email").mkdir(parents=True)
     os.symlink(secret, repo.root / "templates/email/newsletter.html.j2")
-    html, _ = render_newsletter(load_repo(repo.root).items[0], repo.root)
-    assert "SECRET" not in html and "Se désabonner" in html
+    with pytest.raises(NewsletterError, match="symbolic link") as refused:
+        render_newsletter(load_repo(repo.root).items[0], repo.root)
+    assert "SECRET" not in str(refused.value)
+
+
+def test_a_repository_template_cannot_include_through_a_link(repo, tmp_path):
+    repo.write("mkdocs.yml", f"site_url: {SITE}\n")
+    repo.post("lettre", kind="newsletters", front="title: T\ndate: 2026-11-27T09:00:00+01:00\nsubject: S\n")
+    secret = tmp_path / "secret"
+    (secret / "inner").mkdir(parents=True)
+    (secret / "inner/env.txt").write_text("SECRET")
+    repo.write("templates/email/newsletter.html.j2", '<html><body>{% include "email/dossier/inner/env.txt" %}</body></html>')
+    os.symlink(secret, repo.root / "templates/email/dossier")  # a linked folder, not the file
+    with pytest.raises(NewsletterError, match="symbolic link") as refused:
+        render_newsletter(load_repo(repo.root).items[0], repo.root)
+    assert "SECRET" not in str(refused.value)
 
 
 def test_preview_writes_the_html_for_a_browser(sample, tmp_path):

@@ -101,6 +101,28 @@ def test_a_repository_template_cannot_reach_the_environment(repo, monkeypatch):
     assert not list((repo.root / "content").rglob("fuite.md"))
 
 
+def test_a_repository_template_cannot_include_a_link_to_the_environment(repo, monkeypatch):
+    from attacks.community import add_template_link
+
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "hunter2-secret")
+    add_template_link(repo.root)
+    result = repo.gazette("new", "post", "Fuite")
+    assert result.exit_code != 0
+    assert "hunter2-secret" not in result.output and "symbolic link" in result.output
+    assert not list((repo.root / "content").rglob("fuite.md"))
+
+
+def test_a_linked_template_folder_is_refused(repo, tmp_path):
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    (elsewhere / "post.md.j2").write_text("---\ntitle: SECRET-ELSEWHERE\n---\n")
+    (repo.root / "templates").mkdir(exist_ok=True)
+    os.symlink(elsewhere, repo.root / "templates/new")
+    result = repo.gazette("new", "post", "Fuite")
+    assert result.exit_code != 0 and "templates/new is a symbolic link" in result.output
+    assert not list((repo.root / "content").rglob("fuite.md"))
+
+
 def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
     git_repo.post("bon")
     git_repo.commit_all("base")
@@ -122,6 +144,14 @@ def test_a_pull_request_check_reports_the_same_files(git_repo, tmp_path):
     "\ufeff---\r\ntitle: x\r\ndate: 2026-10-06\r\n---\r\n",
     "---\n\"status\": draft\n---\n",
     "Title: x\nStatus: draft\n\nTexte.\n",  # MultiMarkdown metadata, which MkDocs reads too
+    "---\n{title: x, status: draft, date: 2026-01-01}\n---\n",  # a flow mapping
+    "---\n  title: x\n  status: draft\n---\n",                  # indented keys
+    '---\n"\\x73tatus": draft\n---\n',                            # an escaped key
+    "---\n? status\n: draft\n---\n",                              # a complex key
+    "---\ntitle: x\ndraft: true\n---\n",                          # Material's own draft flag
+    "---\ntitle: x\nStatus: draft\n...\n",                        # YAML's end marker
+    "---\ntitle: [x\nstatus: draft\n---\n",                       # does not load: MkDocs shows it all
+    "Title: x\n    suite\nDraft: true\n\nTexte.\n",
 ])
 def test_item_lookalikes_are_recognised(text):
     from gazette.published import looks_like_item
@@ -129,7 +159,9 @@ def test_item_lookalikes_are_recognised(text):
     assert looks_like_item(text)
 
 
-@pytest.mark.parametrize("text", ["---\ntitle: Charte\n---\n\nstatus: quo\n", "# Charte\n\nTexte.\n\nDate: hier\n"])
+@pytest.mark.parametrize("text", ["---\ntitle: Charte\n---\n\nstatus: quo\n", "# Charte\n\nTexte.\n\nDate: hier\n",
+                                  "---\ntitle: Charte\ndescription: {draft: non}\n---\n\nTexte.\n",
+                                  "---\n\nRègle : date: et status: sont pour les billets.\n"])
 def test_pages_are_not_items(text):
     from gazette.published import looks_like_item
 
@@ -150,3 +182,54 @@ def test_a_stylesheet_mkdocs_yml_does_not_name_is_reported(repo):
     repo.write("content/posts/2026/fuite.css", "body{background:url(https://evil.example/)}")
     found = problems_of(repo.gazette("check", "--format", "json"))
     assert found == [("content/posts/2026/fuite.css", "security/attachment-type")]
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></svg>',
+    '<svg:svg xmlns:svg="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script></svg:svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:iframe/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/2000/svg"><x:foreignObject/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:e="http://www.w3.org/2001/xml-events"><e:listener/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/2000/svg" x:onload="alert(1)"/>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink">'
+    '<a l:href="jav&#x61;script:alert(1)"><text>x</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink"><a>'
+    '<set attributeName="l:href" to="javascript:alert(1)"/><text>x</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "https://evil.example/x.css";</style></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://evil.example/#p)"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: u&#114;l(https://evil.example/) }</style></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xml:base="https://evil.example/"><use href="#p"/></svg>',
+    '<!DOCTYPE svg [<!ENTITY x "alert(1)">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    '<?xml-stylesheet href="https://evil.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</svg>',  # not XML: a browser would guess
+])
+def test_svgs_are_judged_by_what_they_parse_to(svg):
+    assert svg_danger(svg)
+
+
+def test_drawings_with_prefixes_and_internal_links_are_safe():
+    svg = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg:svg xmlns:svg="http://www.w3.org/2000/svg" '
+           'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape">'
+           '<svg:defs><svg:linearGradient id="g"/></svg:defs><svg:rect fill="url(#g)" inkscape:label="fond"/>'
+           '<svg:use xlink:href="#g"/><svg:style>rect { fill: url(#g) }</svg:style></svg:svg>')
+    assert svg_danger(svg) is None
+
+
+def test_a_page_title_description_or_author_that_is_not_a_text_is_an_error(repo):
+    repo.write("content/piege.md", "---\ntitle: [\"</title><script>alert(1)</script>\"]\n"
+               "description: ['\"><script>alert(1)</script>']\nauthor: {x: '\"><img src=x onerror=alert(1)>'}\n"
+               "subtitle: Texte\n---\n\n# Piège\n")
+    repo.write("content/charte.md", "---\ntitle: Charte\ndescription: Les règles\nauthor:\n---\n\n# Charte\n")
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["path"], p["line"], p["code"]) for p in json.loads(result.output)["problems"]]
+    assert sorted(found) == [("content/piege.md", line, "security/page-meta") for line in (2, 3, 4)]
+    assert result.exit_code == 1
+
+
+def test_attachment_names_are_found_however_they_are_written():
+    from gazette.published import attachment_names
+
+    text = ('![x](../../images/secret.png) <img src="/images/caf%C3%A9.JPG"> image: {src: images/b.webp}\n'
+            "body { background: url(../images/bg.png) } logo: assets/logo.svg notes.png.md")
+    assert attachment_names(text) == {"secret.png", "café.JPG", "b.webp", "bg.png", "logo.svg"}
+    assert attachment_names("a." * 200_000 + "x" * 200_000) == set()  # linear: a pattern from the name's start was not

@@ -1,5 +1,7 @@
 """The one sanitizer: what an attacker writes in a body never becomes live markup."""
 
+import re
+
 import pytest
 
 from gazette.sanitize import sanitize_html
@@ -57,3 +59,30 @@ def test_table_alignment_survives_and_no_other_style():
     assert '<th style="text-align: left;">a</th>' in clean and '<td style="text-align: right;">2</td>' in clean
     sneaky = '<table><tr><td style="text-align: left; background:url(https://evil.example/)">x</td></tr></table>'
     assert sanitize_html(sneaky) == "<table><tbody><tr><td>x</td></tr></tbody></table>"
+
+
+@pytest.mark.parametrize("html", [
+    '<div id="__config">{"base": "https://evil.example/"}</div>',
+    '<div id="&#95;_config">x</div>',                 # entity-encoded
+    '<p id="__search">x</p>',
+    '<label for="__drawer">x</label>',
+    '<input type="checkbox" name="__palette" id="__palette_0">',
+    '<span id="md-content">x</span>',
+    '<span id="MD_scope">x</span>',
+])
+def test_content_cannot_take_a_name_the_theme_reads(html):
+    clean = sanitize_html(html)
+    assert not re.search(r'(?:id|for|name)="(?:__|md[-_])', clean, re.I), clean
+
+
+def test_heading_and_extension_ids_survive():
+    import markdown
+
+    html = markdown.markdown("## Mise à jour\n\n## Le __vrai__ titre {: #ancre }\n\nx[^1]\n\n[^1]: note",
+                             extensions=["toc", "attr_list", "footnotes"])
+    clean = sanitize_html(html)
+    assert 'id="mise-a-jour"' in clean and 'id="ancre"' in clean and 'id="fn:1"' in clean
+    tabs = ('<div class="tabbed-set" data-tabs="1:2"><input checked="checked" id="__tabbed_1_1" '
+            'name="__tabbed_1" type="radio"><label for="__tabbed_1_1">Un</label></div>')
+    clean = sanitize_html(tabs)
+    assert 'id="__tabbed_1_1"' in clean and 'name="__tabbed_1"' in clean and 'for="__tabbed_1_1"' in clean

@@ -198,3 +198,14 @@ def test_mkdocs_serve_works_for_editors(sample):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_page_meta_is_escaped_at_every_depth():
+    from gazette.site import escaped_meta
+
+    itself: list = []
+    itself.append(itself)  # MkDocs' YAML load allows aliases: a list can hold itself
+    meta = escaped_meta({"title": ["</title><script>alert(1)</script>"], "author": {"x": "\"><img onerror=alert(1)>"},
+                         "binary": b"<script>", "hide": ["toc"], "weight": 3, "loop": itself})
+    assert "<" not in str(meta) and '"' not in str(meta)
+    assert "toc" in meta["hide"] and meta["weight"] == 3

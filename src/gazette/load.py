@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import model, yamlsafe
 from .problems import Problem
-from .published import attachment_type_allowed, is_leftover, looks_like_item, suffix, svg_danger
+from .published import attachment_type_allowed, is_leftover, looks_like_item, page_meta_not_text, suffix, svg_danger
 
 MAX_FILE_BYTES = 1024 * 1024
 FRAME_YAML_BYTES = 128 * 1024  # frame files: long lists are fine; libyaml's stack is not at risk
@@ -456,10 +456,14 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
             from .slugs import slugify
 
             return [Problem("security/misplaced-item", relpath, 1,
-                            "has date: or status: but is not under content/posts/, content/newsletters/ "
-                            "or content/contests/: it is not published",
+                            "has date:, status: or draft: (or a front matter that does not load) but is not "
+                            "under content/posts/, content/newsletters/ or content/contests/: it is not published",
                             f"move it to content/posts/{slugify(name.rsplit('.', 1)[0]) or 'a-short-name'}.md "
                             "(or the newsletters or contests folder)")]
+        return [Problem("security/page-meta", relpath, line,
+                        f"{key}: is a list, a mapping or a number, not a text: the theme would write it "
+                        "into the page as it is", f'write one text in quotes: {key}: "…"')
+                for key, line in page_meta_not_text(text)]
     return []
 
 

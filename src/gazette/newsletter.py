@@ -14,7 +14,6 @@ unsubscribe URL goes: the message builder fills it in per recipient.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .siteurls import SiteConfig, load_site_config, resolve_relative
@@ -237,17 +236,10 @@ def _template(root: Path):
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    def repository_template(name: str):
-        if root is None:
-            return None
-        folder = root / "templates"
-        path = folder / name
-        if not path.is_file() or os.path.realpath(path) != os.path.abspath(path):
-            return None  # absent, or reached through a symlink: use Gazette's own
-        return path.read_text(encoding="utf-8"), str(path), lambda: False
+    from .safeloader import SafeFileLoader
 
-    loader = jinja2.ChoiceLoader([jinja2.FunctionLoader(repository_template),
-                                  jinja2.PackageLoader("gazette", "templates")])
+    own = jinja2.PackageLoader("gazette", "templates")
+    loader = jinja2.ChoiceLoader([SafeFileLoader(root, "templates"), own]) if root is not None else own
     env = SandboxedEnvironment(loader=loader, autoescape=True)
     try:
         return env.get_template(TEMPLATE)

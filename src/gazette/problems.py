@@ -88,7 +88,8 @@ CODES: dict[str, tuple[str, str]] = {
     "security/override": (ERROR, "a severity override or a waiver names a security rule: it has no effect"),
     "security/svg": (ERROR, "an SVG file with script, event handlers or external references: not published"),
     "security/attachment-type": (ERROR, "a file under content/ of a type the site never publishes (.html, .js…)"),
-    "security/misplaced-item": (ERROR, "a Markdown file with date: or status: outside the exact kind folders"),
+    "security/misplaced-item": (ERROR, "a Markdown file with date:, status: or draft: outside the exact kind folders"),
+    "security/page-meta": (ERROR, "a page's title, description or author is a list, a mapping or a number"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y

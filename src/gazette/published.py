@@ -22,22 +22,32 @@ ATTACHMENT_TYPES = frozenset({
 MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 # Stylesheets are code: published only when mkdocs.yml (a maintainer's file) names them.
 STYLESHEET_TYPES = (".css",)
-ITEM_KEY = re.compile(r"^[\"']?(?:date|status)[\"']?[ \t]*:", re.M | re.I)
-BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+# Found by their extension, then read backwards to the delimiter: a pattern that matched the name
+# first would retry every start of a long unbroken run of text (quadratic on a hostile body).
+ATTACHMENT_SUFFIX = re.compile(r"\.(?:" + "|".join(sorted(t[1:] for t in ATTACHMENT_TYPES)) + r")(?![\w.-])", re.I)
+NAME_DELIMITER = re.compile(r"[\s\"'()<>\[\]{}=,;|*`\\/]")
+MAX_NAME = 255
+ITEM_KEYS = frozenset({"date", "status", "draft"})
+# What Material writes from a page's meta as text (<title>, <meta name="description">, the search index).
+PAGE_TEXT_KEYS = ("title", "description", "author")
+# A block that only looks like metadata: any of the keys, however quoted, indented or escaped.
+ITEM_KEY_TEXT = re.compile(r"date|status|draft|\\[xuU]|\?", re.I)
+# How MkDocs (mkdocs.utils.meta) finds a YAML front matter and MultiMarkdown keys.
+MKDOCS_YAML = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+MKDOCS_META_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
+MKDOCS_META_MORE = re.compile(r"^(?:[ ]{4}|\t)")
 
-# What makes an SVG active when opened as a document: script, handlers, HTML islands,
-# animations that rewrite links or handlers, and anything fetched from elsewhere.
-SVG_DANGERS = [
-    (re.compile(r"<\s*script", re.I), "a <script> element"),
-    (re.compile(r"[\s\"'/]on[a-z]+\s*=", re.I), "an on…= event handler"),
-    (re.compile(r"<\s*foreignObject", re.I), "a <foreignObject> (HTML inside the image)"),
-    (re.compile(r"<\s*(?:set|animate\w*)\b[^>]*attributeName\s*=\s*[\"']?\s*(?:[\w:]*href|on)", re.I),
-     "an animation that rewrites a link or a handler"),
-    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?!#)[^\s\"'>]", re.I), "a reference to another file or site"),
-    (re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I), "a url(…) to another file or site"),
-    (re.compile(r"@import|<!ENTITY|<\?xml-stylesheet", re.I), "an import or an entity"),
-    (re.compile(r"javascript:|data:", re.I), "a javascript: or data: URL"),
-]
+# What makes an SVG active when opened as a document, judged on the parsed XML by local names
+# (a prefix is whatever the author declares: <s:script xmlns:s="…svg"> is a script).
+SVG_ACTIVE_ELEMENTS = {"script": "a <script> element", "foreignobject": "a <foreignObject> (HTML inside the image)",
+                       "handler": "a <handler> element", "listener": "a <listener> element",
+                       "iframe": "an <iframe>", "embed": "an <embed>", "object": "an <object>"}
+SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
+XHTML = "http://www.w3.org/1999/xhtml"
+# In CSS (a <style> or a style="…"): anything fetched, and escapes that could spell url( or @import.
+CSS_DANGER = re.compile(r"url\(\s*[\"']?\s*(?!#)|@import|\\|image(?:-set)?\(|src\(", re.I)
+URL_IN_VALUE = re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I)
+ACTIVE_SCHEME = re.compile(r"(?:javascript|data|vbscript):", re.I)
 
 
 def is_leftover(name: str) -> bool:
@@ -58,24 +68,158 @@ def attachment_type_allowed(name: str) -> bool:
 
 def svg_danger(text: str) -> str | None:
     """What makes this SVG unsafe to serve, or None. Refusing is simpler and surer than
-    rewriting: a drawing made in an editor has none of these."""
-    for pattern, what in SVG_DANGERS:
-        if pattern.search(text):
-            return what
+    rewriting: a drawing made in an editor has none of these, and what does not parse as XML
+    is refused too (a browser would guess, and guess differently)."""
+    from xml.parsers import expat
+
+    found: list[str] = []
+    style_depth = [0]
+    stylesheet: list[str] = []  # expat hands text over in pieces (an entity splits "url(")
+
+    def local(name: str) -> str:
+        return name.rsplit(" ", 1)[-1].rsplit(":", 1)[-1].lower()
+
+    def start(name: str, attributes: dict) -> None:
+        element = local(name)
+        if element in SVG_ACTIVE_ELEMENTS:
+            found.append(SVG_ACTIVE_ELEMENTS[element])
+        elif name.startswith(XHTML + " "):
+            found.append(f"an HTML <{element}> element")
+        if element == "style":
+            style_depth[0] += 1
+        for attribute, value in attributes.items():
+            what = _svg_attribute_danger(element, local(attribute), value)
+            if what:
+                found.append(what)
+
+    def end(name: str) -> None:
+        if local(name) == "style":
+            style_depth[0] -= 1
+            if CSS_DANGER.search("".join(stylesheet)):
+                found.append("a stylesheet that imports or fetches")
+            stylesheet.clear()
+
+    def characters(data: str) -> None:
+        if style_depth[0]:
+            stylesheet.append(data)
+
+    def refuse(what: str):
+        def handler(*args) -> None:
+            raise _Refused(what)  # at once: no entity is ever expanded
+        return handler
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, characters
+    parser.StartDoctypeDeclHandler = refuse("a DOCTYPE (entities, external definitions)")
+    parser.EntityDeclHandler = refuse("an entity declaration")
+    parser.ProcessingInstructionHandler = refuse("a processing instruction (<?xml-stylesheet…?>)")
+    parser.ExternalEntityRefHandler = refuse("an external entity")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(text.encode("utf-8"), True)
+    except _Refused as refused:
+        return str(refused)
+    except expat.ExpatError as error:
+        return found[0] if found else f"XML that does not parse ({expat.errors.messages.get(error.code, error)})"
+    return found[0] if found else None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _svg_attribute_danger(element: str, attribute: str, value: str) -> str | None:
+    squeezed = re.sub(r"[\x00-\x20]", "", value)
+    if attribute.startswith("on"):
+        return "an on…= event handler"
+    if attribute == "base":
+        return "an xml:base (links resolved against another site)"
+    if element in SVG_ANIMATIONS and attribute == "attributename" and \
+            (local_name(squeezed).lower() in ("href", "src") or local_name(squeezed).lower().startswith("on")):
+        return "an animation that rewrites a link or a handler"
+    if attribute in ("href", "src") and not squeezed.startswith("#"):
+        return "a reference to another file or site"
+    if ACTIVE_SCHEME.search(squeezed):
+        return "a javascript: or data: URL"
+    if (attribute == "style" and CSS_DANGER.search(value)) or URL_IN_VALUE.search(value):
+        return "a url(…) to another file or site"
     return None
 
 
+def local_name(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
 def looks_like_item(text: str) -> bool:
-    """A Markdown file whose metadata has ``date:`` or ``status:``: an item someone put in the
-    wrong folder (content/post/, content/Posts/…), perhaps a draft. MkDocs reads a YAML front
-    matter (after a BOM too) or, without one, MultiMarkdown-style ``Key: value`` first lines."""
-    text = text[:16384].lstrip("\ufeff")
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        head = text[: end if end > 0 else len(text)]
-    else:
-        head = BLANK_LINE.split(text, 1)[0]
-    return bool(ITEM_KEY.search(head))
+    """A Markdown file whose metadata has ``date:``, ``status:`` or ``draft:``: an item someone
+    put in the wrong folder (content/post/, content/Posts/…), perhaps a draft. The metadata is
+    read as MkDocs reads it (a YAML front matter, or MultiMarkdown ``Key: value`` first lines),
+    so no spelling of a key escapes; a front matter that does not load counts as an item."""
+    from .yamlsafe import YAMLProblem
+
+    text = _normalised(text)
+    block = MKDOCS_YAML.match(text)
+    if block:
+        try:
+            data, _ = _front_matter(block)
+        except YAMLProblem:
+            return True  # MkDocs would publish it whole: whatever it meant, it is not a page
+        if isinstance(data, dict):
+            return any(str(key).strip().lower() in ITEM_KEYS for key in data)
+        return bool(ITEM_KEY_TEXT.search(block.group(1)))
+    if text.startswith("---"):  # an unclosed front matter: MkDocs shows it as text; refuse if it could be one
+        return bool(ITEM_KEY_TEXT.search(text[:16384].split("\n\n", 1)[0]))
+    for line in text[:16384].split("\n"):
+        if not line.strip():
+            break
+        key = MKDOCS_META_KEY.match(line)
+        if key:
+            if key["key"].lower() in ITEM_KEYS:
+                return True
+        elif not MKDOCS_META_MORE.match(line):
+            break
+    return False
+
+
+def page_meta_not_text(text: str) -> list[tuple[str, int | None]]:
+    """The keys among ``PAGE_TEXT_KEYS`` whose value in a page's YAML front matter is not a
+    text (a list, a mapping, a number…), with their lines: Material writes them with str()."""
+    from .yamlsafe import YAMLProblem
+
+    block = MKDOCS_YAML.match(_normalised(text))
+    if not block:
+        return []
+    try:
+        data, lines = _front_matter(block)
+    except YAMLProblem:
+        return []
+    if not isinstance(data, dict):
+        return []
+    return [(key, lines.get((key,))) for key in PAGE_TEXT_KEYS
+            if key in data and data[key] is not None and not isinstance(data[key], str)]
+
+
+def _normalised(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _front_matter(block):
+    from .yamlsafe import parse
+
+    return parse(block.group(1), first_line=2)
+
+
+def attachment_names(text: str) -> set[str]:
+    """The file names of attachments a text mentions, however: Markdown links and images,
+    raw HTML, front matter, CSS url(…), mkdocs.yml settings (percent-encoding undone)."""
+    from urllib.parse import unquote
+
+    names = set()
+    for match in ATTACHMENT_SUFFIX.finditer(text):
+        stem = NAME_DELIMITER.split(text[max(0, match.start() - MAX_NAME):match.start()])[-1]
+        if stem:
+            names.add(unquote(stem + match.group()).rsplit("/", 1)[-1])
+    return names
 
 
 class Gate:
@@ -83,12 +227,15 @@ class Gate:
 
     ``public`` holds the docs-relative paths of the public items, ``used`` is called once,
     on the first attachment in a kind folder, for the files public items use; ``named``
-    holds the stylesheets and scripts mkdocs.yml names."""
+    holds the stylesheets and scripts mkdocs.yml names; ``mentions`` is called once, on the
+    first attachment outside the kind folders, for (the attachment names non-public items
+    mention, the names public items, pages and mkdocs.yml mention)."""
 
-    def __init__(self, docs_dir: str, public, used, named):
+    def __init__(self, docs_dir: str, public, used, named, mentions=None):
         from .load import KIND_FOLDERS
 
         self.docs_dir, self.public, self._used, self.named = os.path.abspath(docs_dir), public, used, named
+        self._mentions = mentions
         self.kind_folders = KIND_FOLDERS
         self.linked: dict[str, bool] = {}
 
@@ -107,11 +254,21 @@ class Gate:
             return _read(path, looks_like_item)
         if in_kind_folder and src not in self.used():
             return True  # an attachment no public item uses: a draft's photos stay with it
+        if not in_kind_folder and kind in ATTACHMENT_TYPES and self.private_only(name):
+            return True  # content/images/secret.png, shown by a draft alone
         if kind in STYLESHEET_TYPES or kind in (".js", ".mjs"):
             return src not in self.named  # code: only what mkdocs.yml names
         if kind not in ATTACHMENT_TYPES:
             return True
         return kind == ".svg" and _read(path, lambda text: svg_danger(text) is not None)
+
+    def private_only(self, name: str) -> bool:
+        if self._mentions is None:
+            return False
+        if callable(self._mentions):
+            self._mentions = self._mentions()
+        private, public = self._mentions
+        return name in private and name not in public
 
     def used(self) -> set[str]:
         if not isinstance(self._used, set):

@@ -11,6 +11,7 @@ entity-encoded ``javascript:``. The site and the newsletter both call
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # What Python-Markdown, its extensions (toc, admonition, attr_list, footnotes, tables,
@@ -45,6 +46,13 @@ ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Python-Markdown's tables align columns with a style attribute: these exact values only.
 ALIGNMENTS = frozenset({"text-align: left;", "text-align: right;", "text-align: center;"})
+# Attributes whose value names an element the theme finds by name: body content comes before the
+# theme's own <script id="__config">, <input id="__drawer">…, so a body element with that id would
+# be the one Material reads (DOM clobbering: its base URL, search worker, instant navigation).
+NAMING_ATTRIBUTES = frozenset({"id", "for", "name"})
+THEME_NAMES = re.compile(r"(?:__|md[-_])", re.I)
+# What pymdownx itself names in that namespace (content tabs, line anchors): not the theme's.
+EXTENSION_NAMES = re.compile(r"__(?:tabbed_\d+(?:_\d+)?|codelineno-\d+-\d+|span-\d+-\d+)", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +67,15 @@ def _cleaner():
         tag_attribute_values={"th": {"style": set(ALIGNMENTS)}, "td": {"style": set(ALIGNMENTS)}},
         link_rel=None,  # rel stays what Markdown wrote; target=_blank is not allowed at all
         strip_comments=True,
+        attribute_filter=_no_theme_names,
     )
+
+
+def _no_theme_names(element: str, attribute: str, value: str) -> str | None:
+    """Drops an id, for or name the theme reads (the value arrives with entities decoded)."""
+    if attribute in NAMING_ATTRIBUTES and THEME_NAMES.match(value.strip()) and not EXTENSION_NAMES.fullmatch(value):
+        return None
+    return value
 
 
 def sanitize_html(html: str) -> str:

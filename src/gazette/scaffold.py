@@ -102,12 +102,16 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     if target.exists():
         raise ScaffoldError(f"{relpath} already exists; choose another title or --slug")
 
-    search = [str(root / "templates" / "new"), str(Path(__file__).parent / "templates" / "new")]
     from jinja2.sandbox import SandboxedEnvironment
 
+    from .safeloader import SafeFileLoader
+
     # The repository's templates come from pull requests: sandboxed, they cannot reach
-    # Python internals (and through them os.environ, where publish keeps its secrets).
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(search), keep_trailing_newline=True,
+    # Python internals (and through them os.environ, where publish keeps its secrets), and
+    # loaded without following links (a link to /proc/self/environ would be read as text).
+    loader = jinja2.ChoiceLoader([SafeFileLoader(root, "templates/new"),
+                                  jinja2.FileSystemLoader(str(Path(__file__).parent / "templates" / "new"))])
+    env = SandboxedEnvironment(loader=loader, keep_trailing_newline=True,
                                undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters["yaml"] = _yaml_string
     env.filters["yaml_name"] = _yaml_name

@@ -20,11 +20,12 @@ meta is escaped, because Material writes it unescaped; only files that
 from __future__ import annotations
 
 import math
+import os
 import posixpath
 import re
 import secrets
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -144,6 +145,23 @@ def contest_state(item, now: datetime) -> str:
     return "à venir"
 
 
+def escaped_meta(value, depth: int = 0):
+    """``value`` with every text in it escaped, however deep; numbers, dates and booleans write
+    themselves as plain text, anything else (bytes from ``!!binary``…) becomes escaped text.
+    MkDocs' own YAML load allows aliases, so a list may hold itself: deep enough, it is text."""
+    if isinstance(value, str):
+        return escape(value)
+    if depth > 32:
+        return escape(str(value))
+    if isinstance(value, dict):
+        return {escaped_meta(key, depth + 1): escaped_meta(inner, depth + 1) for key, inner in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [escaped_meta(inner, depth + 1) for inner in value]
+    if value is None or isinstance(value, (bool, int, float, date)):
+        return value
+    return escape(str(value))
+
+
 class GazettePlugin(BasePlugin):
     config_scheme = (
         ("now", config_options.Type(str, default="")),
@@ -179,7 +197,8 @@ class GazettePlugin(BasePlugin):
         self.directory_urls = config["use_directory_urls"]
         named = {entry if isinstance(entry, str) else getattr(entry, "path", "")
                  for entry in [*config["extra_css"], *config["extra_javascript"]]}
-        gate = Gate(config["docs_dir"], self.by_src, self._used_files, named)
+        gate = Gate(config["docs_dir"], self.by_src, self._used_files, named,
+                    lambda: self._mentions(files, config, named, gate))
         for file in list(files):
             if gate.refuses(file.src_uri, file.abs_src_path):
                 files.remove(file)  # hidden: no page, no copy, no nav entry, no search entry, no sitemap
@@ -206,6 +225,33 @@ class GazettePlugin(BasePlugin):
         for uri, text in self.pages.items():
             files.append(File.generated(config, uri, content=text))
         return files
+
+    def _mentions(self, files, config, named, gate) -> tuple[set[str], set[str]]:
+        """(attachment names only non-public items could show, names anything published
+        shows): public items, pages, .authors.yml, mkdocs.yml and the stylesheets it names."""
+        from .published import MARKDOWN_TYPES, attachment_names
+
+        def item_text(item) -> str:
+            return f"{item.body}\n{item.meta!r}"
+
+        public_ids = {id(item) for item in self.public}
+        private = set().union(*(attachment_names(item_text(i)) for i in self.repo.items if id(i) not in public_ids))
+        if not private:
+            return private, set()
+        texts = [item_text(item) for item in self.public]
+        docs_dir = config["docs_dir"]
+        sources = [config["config_file_path"], os.path.join(docs_dir, ".authors.yml")]
+        sources += [os.path.join(docs_dir, path) for path in named]
+        sources += [file.abs_src_path for file in files
+                    if file.src_uri.lower().endswith(MARKDOWN_TYPES) and file.src_uri not in self.by_src
+                    and file.abs_src_path and not gate.refuses(file.src_uri, file.abs_src_path)]  # a misplaced draft is no page
+        for path in sources:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    texts.append(handle.read(1024 * 1024))
+            except OSError:
+                continue
+        return private, attachment_names("\n".join(texts))
 
     def _used_files(self):
         """The docs-relative files public items use (cover images, images and links)."""
@@ -351,9 +397,10 @@ class GazettePlugin(BasePlugin):
     def on_page_markdown(self, markdown, page, config, files):
         src = page.file.src_uri
         item = self.by_src.get(src)
-        # Material writes page.meta.title, .description and the nav titles unescaped:
-        # every meta text becomes escaped Markup (a str, so templates compare it as before).
-        page.meta = {key: escape(value) if isinstance(value, str) else value for key, value in page.meta.items()}
+        # Material writes page.meta.title, .description and the nav titles unescaped, and str()
+        # of a list or mapping: every text in the meta, at any depth, becomes escaped Markup
+        # (a str, so templates compare it as before).
+        page.meta = escaped_meta(page.meta)
         if src in self.titles:
             page.meta["title"] = escape(self.titles[src])
         if src == "index.md":

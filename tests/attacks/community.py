@@ -100,6 +100,9 @@ def make_community(root: Path, with_leftovers: bool = True) -> Path:
     # Pages outside the kind folders: MkDocs reads their meta and titles itself.
     write(root, "content/piege.md", f"---\ntitle: {q(FIELD_PAYLOADS[0])}\ndescription: {q(FIELD_PAYLOADS[2])}\n"
           f"subtitle: {q(FIELD_PAYLOADS[4])}\n---\n\n# Piège\n\n{FIELD_PAYLOADS[1]}\n")
+    # Lists and mappings: Material writes str() of them into <title>, <meta> and the search index.
+    write(root, "content/piege-liste.md", f"---\ntitle: [{q(FIELD_PAYLOADS[4])}]\ndescription: [{q(FIELD_PAYLOADS[2])}]\n"
+          f"author: {{x: {q(FIELD_PAYLOADS[0])}}}\nsubtitle: [{q(FIELD_PAYLOADS[3])}]\n---\n\nTexte.\n")
     write(root, "content/piege-titre.md", "# &lt;img src=x onerror=alert(1)&gt; et <b onclick=alert(1)>gras</b>\n\nTexte.\n")
     if with_leftovers:
         add_leftovers(root)
@@ -115,9 +118,29 @@ def add_leftovers(root: Path) -> None:
         write(root, f"{folder}/futur.md", future)
     write(root, "content/blog/bom.md", "\ufeff" + draft)
     write(root, "content/blog/multimarkdown.md", f"Title: Brouillon\nStatus: draft\n\n{SECRET}\n")
+    # Front matters whose keys a line-by-line look would miss; MkDocs reads them all.
+    for name, front in (("flux", "{title: Brouillon, status: draft, date: 2026-10-06}"),
+                        ("indente", "  title: Brouillon\n  status: draft"), ("echappe", '"\\x73tatus": draft'),
+                        ("complexe", "? status\n: draft"), ("materiel", "title: Brouillon\ndraft: true")):
+        write(root, f"content/post/{name}.md", f"---\n{front}\n---\n\n{SECRET}\n")
     write(root, "content/posts/2026/brouillon.md",
           draft.replace("---\n\n", "---\n\n![secret](secret-draft.png)\n\n[pdf](secret-draft.pdf)\n\n"))
     write(root, "content/posts/2026/secret-draft.png", b"\x89PNG\r\n\x1a\n" + SECRET.encode())
+    # Outside the kind folders, used by drafts alone (Markdown, raw HTML, a future post's cover).
+    write(root, "content/posts/2026/brouillon-images.md",
+          draft.replace("---\n\n", "---\n\n![s](../../images/secret-orphan.png)\n\n<img src=\"/images/secret-html.jpg\">\n\n"))
+    write(root, "content/posts/2027/futur-image.md", future.replace("status: approved\n", "status: approved\n"
+          "image: {src: ../../images/secret-cover.webp, alt: x}\n"))
+    for name in ("secret-orphan.png", "secret-html.jpg", "secret-cover.webp"):
+        write(root, f"content/images/{name}", b"\x89PNG\r\n\x1a\n" + SECRET.encode())
+    # Also used by a draft, but shown by a page and named in mkdocs.yml: published.
+    write(root, "content/images/partage.png", b"\x89PNG\r\n\x1a\n")
+    write(root, "content/images/logo.png", b"\x89PNG\r\n\x1a\n")
+    write(root, "content/posts/2026/brouillon-partage.md", draft.replace("---\n\n", "---\n\n![p](../../images/partage.png) "
+          "![l](../../images/logo.png)\n\n"))
+    write(root, "content/partage.md", "# Partage\n\n![p](images/partage.png)\n")
+    with open(root / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("extra:\n  social_image: images/logo.png\n")
     write(root, "content/posts/2026/secret-draft.pdf", b"%PDF-1.4\n" + SECRET.encode())
     for name in ("p0.md~", "p0.md.orig", "p0.md.rej", ".p0.md.swp", "#p0.md#", ".#p0.md", "p0.md.bak"):
         write(root, f"content/posts/2026/{name}", draft)
@@ -126,6 +149,12 @@ def add_leftovers(root: Path) -> None:
     write(root, "content/assets/abonnes.csv", f"email\n{SUBSCRIBER}\n")
     write(root, "content/assets/evil.svg",
           f'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><text>{SECRET}</text></svg>')
+    write(root, "content/assets/evil-ns.svg",  # a script under a prefix the author declares
+          '<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg">'
+          f'<s:script>alert(1)</s:script><text>{SECRET}</text></svg>')
+    write(root, "content/assets/evil-prefix.svg",
+          '<svg:svg xmlns:svg="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script>'
+          f'<svg:text>{SECRET}</svg:text></svg:svg>')
     write(root, "content/assets/ok.svg", '<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>')
     # The subscriber list where a careless run could leave it, and links pointing at it.
     outside = write(root, ".gazette/subscribers.csv", f"email,name\n{SUBSCRIBER},Abonnée\n")
@@ -135,3 +164,9 @@ def add_leftovers(root: Path) -> None:
     os.symlink(root / ".gazette", root / "content/donnees")
     write(root, "content/posts/2026/lie.md",
           "---\ntitle: Lien\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n---\n\n![liste](../../assets/liste.png)\n")
+
+
+def add_template_link(root: Path) -> None:
+    """A scaffold template that includes the process environment through a link (gazette new)."""
+    write(root, "templates/new/post.md.j2", '---\ntitle: {{ title | yaml }}\n---\n{% include "env.txt" %}\n')
+    os.symlink("/proc/self/environ", root / "templates/new/env.txt")

@@ -46,6 +46,10 @@ BODY_PAYLOADS = [
     '<a href="https://evil.example/" target="_blank" onclick="alert(1)">lien</a>',
     "<style>body{background:url(https://evil.example/bg.png)}</style>",
     '<base href="https://evil.example/">',
+    # DOM clobbering: before the theme's <script id="__config">, Material would read this one.
+    '<div id="__config">{"base": "https://evil.example/", "features": ["navigation.instant"], '
+    '"search": "https://evil.example/worker.js"}</div>',
+    '<label for="__drawer">x</label><span id="&#95;_search" name="md-x">y</span>',
     "<!-- gazette-list-0 -->",  # the plugin's own placeholder: must neither fail the build nor move a list
 ]
 
