@@ -70,8 +70,8 @@ def main() -> None:
                     text = text.replace(f"status: {status}\n", "status: published\n", 1)
                 path.write_text(text, encoding="utf-8")
             shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-            shutil.copytree(ROOT / "content/assets", folder / "content/assets")
-            shutil.copytree(ROOT / "content/stylesheets", folder / "content/stylesheets")
+            shutil.copytree(ROOT / "content/assets", folder / "content/assets", dirs_exist_ok=True)  # the corpus has its images
+            shutil.copytree(ROOT / "content/stylesheets", folder / "content/stylesheets", dirs_exist_ok=True)
             for page in ("index.md", "charte.md", "netiquette.md"):
                 shutil.copy(ROOT / "content" / page, folder / "content" / page)
             (folder / "plain.yml").write_text(plain_config())
