@@ -64,7 +64,7 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
             at = date.isoformat()  # each item has its own slot: a clean plan, as in real use
             # Instagram refuses a post without a picture (channel/image-required)
             image = ", image: {src: ../../assets/velo.png, alt: Un vélo}" if channel.startswith("instagram") else ""
-            lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} https://fabrique.example.org/{index}", '
+            lines.append(f'  {channel}: {{text: "{sentence(rng, 25)} {{url}}", '
                          f'at: {at}{image}}}')
     if kind == "contest":
         lines += [
