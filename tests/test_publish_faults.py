@@ -513,14 +513,17 @@ def smtp(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_freeze_pushed_from_a_laptop_stops_the_newsletter_between_batches(remote_repo, tmp_path, smtp):
+@pytest.mark.parametrize("freeze_clock", [NOW, "2026-12-01T13:07:00+01:00"], ids=["same-instant", "minutes-later"])
+def test_a_freeze_pushed_from_a_laptop_stops_the_newsletter_between_batches(remote_repo, tmp_path, smtp,
+                                                                            freeze_clock):
+    """A freeze made while a send runs starts after the run did: it still stops the next batch."""
     handler, environment = smtp(remote_repo, subscribers=12, batch=2)
     laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
 
     def freeze_on_third(count):
         if count == 3:
             subprocess.run([sys.executable, "-m", "gazette.cli", "freeze", "--reason", "Crise", "--repo",
-                            str(laptop), "--now", NOW], check=True, capture_output=True)
+                            str(laptop), "--now", freeze_clock], check=True, capture_output=True)
 
     handler.on_message = freeze_on_third
     ci = clone(remote_repo.remote, tmp_path / "ci")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections import namedtuple
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from hashlib import blake2b
 from pathlib import Path
 
@@ -259,6 +259,8 @@ class Run:
         # How many times someone else's commits came in: a delivery planned before must be replanned.
         self.changes = 0
         self.batch_seen = 0  # ``changes`` when the delivery in progress was last (re)planned
+        self.started = time.monotonic()
+        self.freezes_at_start: set[str] = set()  # a freeze file that appears later is a freeze made now
 
     # -- 3. nobody's work at stake ------------------------------------------------
 
@@ -270,6 +272,7 @@ class Run:
             if self.push:
                 self.take_lease()
             frame, outcomes = planned(self.root, self.now, self.channels)  # with the remote's receipts
+            self.freezes_at_start = set(frame.freezes)
             self.check_config(frame, outcomes)
             self.deliver(frame, outcomes)
         except GitFailed as error:
@@ -445,7 +448,7 @@ class Run:
                     # Commits came in (a retraction, a receipt, a new error): plan again from the
                     # files as they are now, and deliver each item as it now reads.
                     seen = self.changes
-                    frame, replanned = planned(self.root, self.now, self.channels)
+                    frame, replanned = planned(self.root, self.moment(), self.channels)
                     current = {(o.path, o.channel): o for o in replanned}
                     reread = set()
                 if self.stopped is None and current is not None:
@@ -467,7 +470,7 @@ class Run:
 
     def replan(self, outcome: Outcome) -> tuple[object, Outcome]:
         """(frame, this publication's outcome) planned again from the files as they are now."""
-        frame, outcomes = planned(self.root, self.now, self.channels)
+        frame, outcomes = planned(self.root, self.moment(), self.channels)
         for fresh in outcomes:
             if (fresh.path, fresh.channel) == (outcome.path, outcome.channel):
                 return frame, fresh
@@ -566,9 +569,21 @@ class Run:
         if broken:
             self.stopped = f"freeze: {broken[0].path} does not parse, treated as a freeze"
             return
-        holding = active_freezes(frame, self.now, channel)
+        holding = active_freezes(frame, self.moment(), channel) or self.frozen_since_start(frame, channel)
         if holding:
             self.stopped = f"freeze: {holding[0].get('reason', '')}"
+
+    def moment(self) -> datetime:
+        """The run's clock now: ``now`` plus the time the run has taken (a send lasts minutes)."""
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
+
+    def frozen_since_start(self, frame, channel: str) -> list[dict]:
+        """Freezes that appeared during the run. Made after the run started, their ``from`` is
+        later than its clock (and far later under ``--now``): they stop it all the same."""
+        moment = self.moment()
+        return [freeze for name, freeze in frame.freezes.items() if name not in self.freezes_at_start
+                and (freeze.get("until") is None or freeze["until"] > moment)
+                and (not freeze.get("channels") or channel in freeze["channels"])]
 
     def between_batches(self, outcome: Outcome, crisis: bool) -> None:
         from .targets import DeliveryStopped
