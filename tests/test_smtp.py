@@ -810,3 +810,31 @@ def test_a_subscribers_path_that_is_not_a_file_stops_the_run_before_anything_is_
     assert result.exit_code == 2, result.output
     assert f"$GAZETTE_SUBSCRIBERS {path} " in result.output and "nothing was sent" in result.output
     assert received(handler) == []
+
+
+def test_a_french_excel_export_of_subscribers_is_read_as_saved(repo, tmp_path, monkeypatch, faulty):
+    """French Excel saves `;`-separated Windows-1252 with capitalised headers: every row is read."""
+    controller, handler = faulty()
+    csv_path = newsletter_repo(repo, tmp_path, monkeypatch, controller)
+    csv_path.write_bytes("Email;Nom\r\nzoe@example.org;Zoé Lefèvre\r\nMarc@Example.org;Marc\r\n".encode("cp1252"))
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert received(handler) == ["Marc@example.org", "zoe@example.org"]
+    (zoe,) = [m for m in handler.messages if recipient(m) == "zoe@example.org"]
+    assert "Zoé Lefèvre" in str(zoe["To"])
+
+
+def test_a_subscriber_file_without_an_address_column_stops_the_run_before_anything_is_sent(
+        repo, tmp_path, monkeypatch, faulty):
+    controller, handler = faulty()
+    csv_path = newsletter_repo(repo, tmp_path, monkeypatch, controller)
+    repo.write("calendar/channels.yml", (repo.root / "calendar/channels.yml").read_text()
+               + "  mastodon: {network: mastodon}\n")
+    repo.post("annonce", front=("title: Annonce\ndate: 2026-12-04T08:00:00+01:00\nstatus: approved\n"
+                                "channels:\n  mastodon: {text: Bonjour}\n"))
+    repo.commit_all()
+    csv_path.write_text("adresse postale|nom\n12 rue des Vélos|Zoé\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert "needs an 'email' column" in result.output and "'adresse postale|nom'" in result.output
+    assert handler.messages == [] and not (repo.root / "outbox").exists()  # not even the Mastodon post

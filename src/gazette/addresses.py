@@ -52,6 +52,39 @@ def has_line_break(text: str) -> bool:
     return any(mark in text for mark in LINE_BREAKS)
 
 
+# Header names a subscriber export uses for the address and the name, in French and English.
+EMAIL_HEADERS = ("email", "e-mail", "mail", "courriel", "adresse", "adresse e-mail", "adresse email",
+                 "email address", "e-mail address")
+NAME_HEADERS = ("name", "nom", "full name", "nom complet", "prénom", "prenom", "first name")
+
+
+def subscriber_reader(path: str | Path):
+    """(csv.DictReader, email column, name column or None) over a subscriber export as
+    spreadsheets write it: UTF-8 (BOM or not), UTF-16 or Windows-1252, with `,` `;` or tab,
+    headers in either case, French or English. Raises OSError, or ValueError naming what the
+    first line holds when no column is an address."""
+    import io
+
+    from .moderate import InputError, decode_export
+
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        text, _ = decode_export(path, raw)
+    except InputError as error:
+        raise ValueError(str(error).removeprefix(f"{path}: ")) from None
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
+    email = next((columns[h] for h in EMAIL_HEADERS if h in columns), None)
+    if email is None:
+        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        raise ValueError(f"needs an 'email' column (the first line, split at {shown}, holds "
+                         f"{', '.join(repr(c) for c in columns) or 'nothing'})")
+    return reader, email, next((columns[h] for h in NAME_HEADERS if h in columns), None)
+
+
 def read_subscribers(path: str | Path) -> tuple[list[Recipient], list]:
     """(recipients, problems) from a CSV with an ``email`` column and an optional ``name``.
 
@@ -64,32 +97,30 @@ def read_subscribers(path: str | Path) -> tuple[list[Recipient], list]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     shown = str(path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if "email" not in (reader.fieldnames or ()):
-            raise ValueError("needs an 'email' column")
-        for row in reader:
-            line = reader.line_num
-            raw, name = row.get("email") or "", (row.get("name") or "").strip()
-            if not raw.strip():
-                continue
-            try:
-                address = normalize(raw)
-            except AddressError as error:
-                problems.append(Problem("subscriber/invalid", shown, line, f"address skipped: {error}",
-                                        "fix the address in the subscriber list"))
-                continue
-            if has_line_break(name) or any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in name):
-                problems.append(Problem("subscriber/line-break", shown, line,
-                                        "name contains a line break or a control character: address skipped",
-                                        "write the name on one line, in plain characters"))
-                continue
-            name = name.replace("\t", " ")
-            if address.key in seen:
-                problems.append(Problem("subscriber/duplicate", shown, line,
-                                        f"same address as line {seen[address.key]}: sent once",
-                                        "remove the duplicate row"))
-                continue
-            seen[address.key] = line
-            recipients.append(Recipient(address, name, line))
+    reader, email_column, name_column = subscriber_reader(path)
+    for row in reader:
+        line = reader.line_num
+        raw = row.get(email_column) or ""
+        name = (row.get(name_column) or "").strip() if name_column else ""
+        if not raw.strip():
+            continue
+        try:
+            address = normalize(raw)
+        except AddressError as error:
+            problems.append(Problem("subscriber/invalid", shown, line, f"address skipped: {error}",
+                                    "fix the address in the subscriber list"))
+            continue
+        if has_line_break(name) or any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in name):
+            problems.append(Problem("subscriber/line-break", shown, line,
+                                    "name contains a line break or a control character: address skipped",
+                                    "write the name on one line, in plain characters"))
+            continue
+        name = name.replace("\t", " ")
+        if address.key in seen:
+            problems.append(Problem("subscriber/duplicate", shown, line,
+                                    f"same address as line {seen[address.key]}: sent once",
+                                    "remove the duplicate row"))
+            continue
+        seen[address.key] = line
+        recipients.append(Recipient(address, name, line))
     return recipients, problems

@@ -279,6 +279,12 @@ class SMTPTarget:
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             what = "is a folder" if os.path.isdir(path) else "is not a readable file"
             raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path} {what} (path of the subscribers CSV)")
+        from ..addresses import subscriber_reader
+
+        try:
+            subscriber_reader(path)  # a file with no address column stops the run before anything goes
+        except (OSError, ValueError) as error:
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
 
     def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
         """Send to everyone not yet served; the receipt's counts when every recipient has a final
