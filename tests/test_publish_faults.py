@@ -450,6 +450,9 @@ def test_manual_channels_are_posted_by_hand_and_recorded_with_gazette_published(
     assert "manual  facebook" in remote_repo.gazette("status", now=NOW).output
     bad = remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url", "javascript:x", now=NOW)
     assert bad.exit_code == 2 and "--url" in bad.output
+    bad = remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url",
+                              "https://x.example/p\nstatus: retracted", now=NOW)
+    assert bad.exit_code == 2 and "no spaces or line breaks" in bad.output
     done = remote_repo.gazette("published", "annonce", "--channel", "facebook", "--url",
                                "https://facebook.com/p/abc", "--at", "2026-12-01T12:40", now=NOW)
     assert done.exit_code == 0, done.output

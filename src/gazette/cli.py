@@ -409,7 +409,8 @@ def publish(dry_run, channels, push, fmt, root, now):
             detail = f"  ({o.detail})" if o.detail else ""
             click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
         if isinstance(error, PublisherBusy):
-            click.echo(f"gazette: busy: {error}", err=True)
+            sent = any(o.state == "sent" for o in error.outcomes)
+            click.echo(f"gazette: busy: {error}" + ("" if sent else " (nothing was sent)"), err=True)
             sys.exit(EX_TEMPFAIL)
         raise ConfigError(str(error)) from None
     if fmt == "json":

@@ -35,7 +35,7 @@ class LeaseBusy(Exception):
 
     def __init__(self, holder: str, expires: datetime | None):
         when = f" until {expires.isoformat(timespec='seconds')}" if expires else ""
-        super().__init__(f"another publisher is running: {holder}{when}; nothing was sent, try again later")
+        super().__init__(f"another publisher is running: {holder}{when}; try again later")
         self.holder, self.expires = holder, expires
 
 

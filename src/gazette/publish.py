@@ -649,8 +649,8 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     from .load import load_repo
     from .receipts import ReceiptError, write_receipts
 
-    if not url.startswith(("https://", "http://")):
-        raise PublishError(f"--url {url!r}: give the post's web address (https://…)")
+    if not url.startswith(("https://", "http://")) or any(c.isspace() or ord(c) < 32 or c == "\x7f" for c in url):
+        raise PublishError(f"--url {url!r}: give the post's web address (https://…, no spaces or line breaks)")
     root = Path(root)
     git = Git(root)
     if not git.is_repository():
