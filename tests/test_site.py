@@ -209,3 +209,24 @@ def test_page_meta_is_escaped_at_every_depth():
                          "binary": b"<script>", "hide": ["toc"], "weight": 3, "loop": itself})
     assert "<" not in str(meta) and '"' not in str(meta)
     assert "toc" in meta["hide"] and meta["weight"] == 3
+
+
+def test_no_page_or_search_entry_includes_a_repository_file_even_with_snippets_enabled(sample):
+    """pymdownx.snippets, as Material's guides suggest: a contributor's `--8<-- ".git/config"`
+    would publish CI's token. The plugin drops the extension, with a warning saying why."""
+    secret = "JETON-CI-4b1e9"
+    sample.write("secret.txt", f"{secret}\n")
+    sample.write("content/charte.md", "---\ntitle: Charte\n---\n\n# Charte\n\n--8<-- \"secret.txt\"\n\n"
+                 f"--8<-- \"{sample.root / 'secret.txt'}\"\n")
+    config = (ROOT / "mkdocs.yml").read_text().replace(
+        "markdown_extensions:\n", f"markdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['{sample.root}']\n"
+        "      check_paths: false\n  - pymdownx.b64\n")
+    (sample.root / "mkdocs.yml").write_text(config)
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=sample.root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "pymdownx.snippets, pymdownx.b64 removed from markdown_extensions" in done.stderr
+    everything = site_text(sample)
+    assert secret not in everything
+    assert "charte" in (sample.root / "site/search/search_index.json").read_text()

@@ -156,6 +156,8 @@ JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?
                     re.IGNORECASE)
 IFRAME = re.compile(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
                     re.IGNORECASE)
+# pymdownx.snippets' marker; it works inside code blocks too (a preprocessor), so the whole body is read.
+INCLUDE = re.compile(r"^[ \t]*;*-+8<-+", re.MULTILINE)
 DEFAULT_IFRAME_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "peertube.fr", "www.openstreetmap.org")
 
 
@@ -189,6 +191,18 @@ def header_line_breaks(item: Item, repo: Repo):
                           f"{key} contains a line break: it would end the e-mail header",
                           f"write {key} on one line" + (" (a folded `>` block keeps a final newline: use `>-`)"
                                                         if trailing else ""))
+
+
+@rule("security")
+def file_includes(item: Item, repo: Repo):
+    """A snippet line asks the build to paste a repository file (.git/config, subscribers)
+    into the page; the site and the e-mail never load that extension: tell the author now."""
+    if "8<" not in item.body:
+        return
+    for match in INCLUDE.finditer(item.body):
+        yield Problem("security/include", item.path, _line(item.body, match.start(), item.body_line),
+                      "a --8<-- snippet line: the site never includes files into a page",
+                      "paste the text itself, or link to the file")
 
 
 @rule("security")

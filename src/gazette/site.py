@@ -162,6 +162,24 @@ def escaped_meta(value, depth: int = 0):
     return escape(str(value))
 
 
+def _drop_file_reading_extensions(config) -> None:
+    """Remove the extensions that put a repository file into a page: with them, a body line
+    ``--8<-- ".git/config"`` publishes CI's token. Configuration never switches safety off."""
+    import logging
+
+    from .siteurls import reads_files
+
+    dropped = [name for name in config["markdown_extensions"] if isinstance(name, str) and reads_files(name)]
+    if not dropped:
+        return
+    config["markdown_extensions"] = [name for name in config["markdown_extensions"] if name not in dropped]
+    for name in dropped:
+        config["mdx_configs"].pop(name, None)
+    logging.getLogger("mkdocs.plugins.gazette").warning(
+        "gazette: %s removed from markdown_extensions: it includes repository files (.git/config, "
+        "subscribers) into pages any contributor writes; see docs/security.md", ", ".join(dropped))
+
+
 class GazettePlugin(BasePlugin):
     config_scheme = (
         ("now", config_options.Type(str, default="")),
@@ -180,6 +198,7 @@ class GazettePlugin(BasePlugin):
             self.now = clock_now(self.config["now"] or None)
         except ClockError as error:
             raise PluginError(f"gazette: now: {error}") from None
+        _drop_file_reading_extensions(config)
         self.checking = BackgroundCheck(root, self.now)  # its verdict is awaited in on_env
         self.repo = load_repo(root)
         unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
