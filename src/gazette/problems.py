@@ -48,6 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     "schema/range": (ERROR, "a number is out of its allowed range"),
     "schema/slug": (ERROR, "a slug: is not lowercase ASCII letters, digits and hyphens"),
     "schema/no-status": (WARNING, "no status: (nor Material's draft:): the item stays a hidden draft"),
+    "schema/control-character": (WARNING, "a title, summary, subject, preheader or channel text holds a control character"),
     "schema/line-break": (ERROR, "an e-mail header field (subject, preheader, a newsletter's title) has a line break"),
     # ref: what an item points at must exist
     "ref/author": (ERROR, "the author is not in content/.authors.yml"),

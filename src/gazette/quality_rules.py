@@ -193,6 +193,21 @@ def header_line_breaks(item: Item, repo: Repo):
                                                         if trailing else ""))
 
 
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@rule("schema")
+def control_characters(item: Item, repo: Repo):
+    """A form feed or an escape in a title is invisible to the author; feeds and the calendar
+    drop it when they are written (XML forbids it), so the text would differ: say so."""
+    for where, text, first, is_body in texts(item):
+        if not is_body and CONTROL_CHARACTER.search(text):
+            character = CONTROL_CHARACTER.search(text).group()
+            yield Problem("schema/control-character", item.path, first,
+                          f"{where} contains a control character ({character!r}): feeds and calendars drop it",
+                          "retype the text; it often comes from a copy-paste out of a PDF or a terminal")
+
+
 @rule("security")
 def file_includes(item: Item, repo: Repo):
     """A snippet line asks the build to paste a repository file (.git/config, subscribers)
