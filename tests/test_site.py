@@ -230,3 +230,24 @@ def test_no_page_or_search_entry_includes_a_repository_file_even_with_snippets_e
     everything = site_text(sample)
     assert secret not in everything
     assert "charte" in (sample.root / "site/search/search_index.json").read_text()
+
+
+def test_a_page_template_that_is_not_a_theme_file_name_is_ignored(sample, monkeypatch):
+    """Safe by construction: even with the check's verdict switched off, a template: path does not
+    break the build and sitemap.xml does not replace a page's layout."""
+    from gazette.site import GazettePlugin
+
+    sample.write("content/passwd.md", "---\ntitle: P\ntemplate: \"../../../etc/passwd\"\n---\n\n# Mot de passe\n")
+    sample.write("content/plan.md", "---\ntitle: Plan\ntemplate: sitemap.xml\n---\n\n# Plan du site\n")
+    monkeypatch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses it
+    (sample.root / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text())
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("GAZETTE_NOW", "2026-11-23T12:00:00+01:00")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.chdir(sample.root)
+    mkdocs_build(load_config(str(sample.root / "mkdocs.yml")))
+    for page in ("passwd", "plan"):
+        html = (sample.root / "site" / page / "index.html").read_text()
+        assert "<!doctype html>" in html and "md-content" in html and "<urlset" not in html

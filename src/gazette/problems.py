@@ -91,7 +91,7 @@ CODES: dict[str, tuple[str, str]] = {
     "security/attachment-type": (ERROR, "a file under content/ of a type the site never publishes (.html, .js…)"),
     "security/misplaced-item": (ERROR, "a Markdown file with date:, status: or draft: outside the exact kind folders"),
     "security/include": (ERROR, "a --8<-- snippet line asking to paste a repository file into the page"),
-    "security/page-meta": (ERROR, "a page's title, description or author is a list, a mapping or a number"),
+    "security/page-meta": (ERROR, "a page's title, description or author is not a text, or its template: is not a theme file name"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y

@@ -30,6 +30,9 @@ MAX_NAME = 255
 ITEM_KEYS = frozenset({"date", "status", "draft"})
 # What Material writes from a page's meta as text (<title>, <meta name="description">, the search index).
 PAGE_TEXT_KEYS = ("title", "description", "author")
+# A page's template: is a name in the theme (Material's own, or the custom_dir's overrides): a path
+# (../../etc/passwd) breaks the build, another file type (sitemap.xml) swaps the page's layout.
+PAGE_TEMPLATE = re.compile(r"[A-Za-z0-9_-]+\.html")
 # A block that only looks like metadata: any of the keys, however quoted, indented or escaped.
 ITEM_KEY_TEXT = re.compile(r"date|status|draft|\\[xuU]|\?", re.I)
 # How MkDocs (mkdocs.utils.meta) finds a YAML front matter and MultiMarkdown keys.
@@ -195,8 +198,15 @@ def page_meta_not_text(text: str) -> list[tuple[str, int | None]]:
         return []
     if not isinstance(data, dict):
         return []
-    return [(key, lines.get((key,))) for key in PAGE_TEXT_KEYS
-            if key in data and data[key] is not None and not isinstance(data[key], str)]
+    found = [(key, lines.get((key,))) for key in PAGE_TEXT_KEYS
+             if key in data and data[key] is not None and not isinstance(data[key], str)]
+    if "template" in data and not template_allowed(data["template"]):
+        found.append(("template", lines.get(("template",))))
+    return found
+
+
+def template_allowed(value) -> bool:
+    return isinstance(value, str) and PAGE_TEMPLATE.fullmatch(value) is not None
 
 
 def _normalised(text: str) -> str:

@@ -34,6 +34,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 from markupsafe import Markup, escape
 
+from .published import template_allowed
 from .urls import page_src as item_src
 
 KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
@@ -420,6 +421,8 @@ class GazettePlugin(BasePlugin):
         # of a list or mapping: every text in the meta, at any depth, becomes escaped Markup
         # (a str, so templates compare it as before).
         page.meta = escaped_meta(page.meta)
+        if "template" in page.meta and not template_allowed(page.meta["template"]):
+            del page.meta["template"]  # a path or a non-HTML file: the page keeps the theme's layout
         if src in self.titles:
             page.meta["title"] = escape(self.titles[src])
         if src == "index.md":
