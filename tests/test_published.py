@@ -243,3 +243,15 @@ def test_a_page_template_that_is_not_a_theme_file_name_is_an_error(repo):
     result = repo.gazette("check", "--format", "json")
     found = sorted((p["path"], p["line"], p["code"]) for p in json.loads(result.output)["problems"])
     assert found == [(f"content/{name}.md", 3, "security/page-meta") for name in ("liste", "passwd", "plan")]
+
+
+def test_materials_page_status_is_not_an_item(repo):
+    """`status: new` / `deprecated` without a date is Material's navigation badge on a page."""
+    repo.write("content/nouveau.md", "---\ntitle: Nouveau\nstatus: new\n---\n\n# Nouveau\n")
+    repo.write("content/ancien.md", "Title: Ancien\nstatus: deprecated\n\n# Ancien\n")
+    repo.write("content/brouillon.md", "---\ntitle: B\nstatus: draft\n---\n\n# B\n")
+    repo.write("content/date.md", "---\ntitle: D\nstatus: new\ndate: 2026-11-02\n---\n\n# D\n")
+    repo.write("content/liste.md", "---\ntitle: L\nstatus: [new]\n---\n\n# L\n")
+    result = repo.gazette("check", "--format", "json")
+    found = sorted((p["path"], p["code"]) for p in json.loads(result.output)["problems"])
+    assert found == [(f"content/{name}.md", "security/misplaced-item") for name in ("brouillon", "date", "liste")]
