@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -251,3 +252,17 @@ def test_a_page_template_that_is_not_a_theme_file_name_is_ignored(sample, monkey
     for page in ("passwd", "plan"):
         html = (sample.root / "site" / page / "index.html").read_text()
         assert "<!doctype html>" in html and "md-content" in html and "<urlset" not in html
+
+
+def test_lists_close_their_rows_as_markup_not_text(sample):
+    """Markup + "</li>" escapes the str: every listed post showed a literal </li> on the page
+    and in the home page's search text."""
+    done = build(sample, "2026-11-23T12:00:00+01:00")
+    assert done.returncode == 0, done.stderr
+    home = (sample.root / "site/index.html").read_text()
+    assert '<ul class="gazette-list">' in home and "&lt;/li&gt;" not in home
+    assert "&lt;/li&gt;" not in (sample.root / "site/archives/posts/index.html").read_text()
+    index = json.loads((sample.root / "site/search/search_index.json").read_text())
+    home_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].split("#")[0] == "")
+    assert "Réparer sa chambre à air" in home_text  # a listed post (the search index keeps <li> tags)
+    assert "&lt;/li" not in home_text and "&amp;lt;/li" not in home_text

@@ -308,7 +308,7 @@ class GazettePlugin(BasePlugin):
             href = up + self._url(item_src(item))
             summary = item.meta.get("summary") or ""
             rows.append(ROW.format(href, item.title, french_date(item.date))
-                        + (SUMMARY.format(summary) if summary else "") + "</li>")
+                        + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
         return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
     def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
