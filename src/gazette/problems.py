@@ -90,6 +90,7 @@ CODES: dict[str, tuple[str, str]] = {
     "security/svg": (ERROR, "an SVG file with script, event handlers or external references: not published"),
     "security/attachment-type": (ERROR, "a file under content/ of a type the site never publishes (.html, .js…)"),
     "security/misplaced-item": (ERROR, "a Markdown file with date:, status: or draft: outside the exact kind folders"),
+    "security/remote-image": (WARNING, "an image loaded from another site (a request from every reader: tracking)"),
     "security/include": (ERROR, "a --8<-- snippet line asking to paste a repository file into the page"),
     "security/page-meta": (ERROR, "a page's title, description or author is not a text, or its template: is not a theme file name"),
     # contest: jeux concours

@@ -208,6 +208,34 @@ def control_characters(item: Item, repo: Repo):
                           "retype the text; it often comes from a copy-paste out of a PDF or a terminal")
 
 
+REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
+                          r"|<img\b[^>]*?\bsrc\s*=\s*[\"']?((?:https?:)?//[^\s\"'>]+)", re.IGNORECASE)
+IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\]\[([^\]]*)\]")
+REMOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*<?((?:https?:)?//\S+?)>?(?:\s|$)",
+                               re.MULTILINE | re.IGNORECASE)
+
+
+@rule("security")
+def remote_images(item: Item, repo: Repo):
+    """An image from another host is a request every reader's browser (and mail client) makes:
+    the host learns who reads what, and when (a tracking pixel). Local images say nothing."""
+    body = item.body
+    if "//" not in body:
+        return
+    body = without_code(body)
+    found = [(m.start(), m.group(1) or m.group(2)) for m in REMOTE_IMAGE.finditer(body)]
+    if "![" in body and "]:" in body:
+        remote = {m.group(1).strip().lower(): (m.start(), m.group(2)) for m in REMOTE_DEFINITION.finditer(body)}
+        for m in IMAGE_REFERENCE.finditer(body):
+            label = (m.group(2) or m.group(1)).strip().lower()
+            if label in remote:
+                found.append((m.start(), remote[label][1]))
+    for start, url in sorted(found):
+        yield Problem("security/remote-image", item.path, _line(body, start, item.body_line),
+                      f"an image from another site: {url[:60]}",
+                      "put the image in content/assets/ and link to it: the other site would see every reader")
+
+
 @rule("security")
 def file_includes(item: Item, repo: Repo):
     """A snippet line asks the build to paste a repository file (.git/config, subscribers)
