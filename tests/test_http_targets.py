@@ -82,9 +82,9 @@ def test_webhook_4xx_is_a_final_failure(repo, server):
 
 
 def test_mastodon_uses_the_token_from_the_environment(repo, server, monkeypatch):
-    monkeypatch.setenv("FABRIQUE_TOKEN", "tok")
+    monkeypatch.setenv("GAZETTE_MASTODON_FABRIQUE", "tok")
     setup(repo, f"  masto: {{network: mastodon, target: mastodon, instance: \"{server['url']}\", "
-                "token_env: FABRIQUE_TOKEN}\n")
+                "token_env: GAZETTE_MASTODON_FABRIQUE}\n")
     result = repo.gazette("publish", now=NOW)
     assert result.output.splitlines()[-1] == "1 sent", result.output
     path, headers, body = server["requests"][0]
@@ -141,8 +141,8 @@ OK = (200, {"Content-Type": "application/json"}, b'{"id": "7", "url": "https://m
 
 
 def mastodon(repo, monkeypatch, instance):
-    monkeypatch.setenv("FABRIQUE_TOKEN", "tok-secret")
-    setup(repo, f"  masto: {{network: mastodon, target: mastodon, instance: \"{instance}\", token_env: FABRIQUE_TOKEN}}\n")
+    monkeypatch.setenv("GAZETTE_MASTODON_FABRIQUE", "tok-secret")
+    setup(repo, f"  masto: {{network: mastodon, target: mastodon, instance: \"{instance}\", token_env: GAZETTE_MASTODON_FABRIQUE}}\n")
 
 
 def test_the_token_never_follows_a_redirect_to_another_origin(repo, servers, monkeypatch):
@@ -244,12 +244,37 @@ def test_a_webhook_url_that_is_not_http_is_refused(repo):
 
 def test_a_webhook_whose_secret_env_is_unset_posts_nothing(repo, servers, monkeypatch):
     url, seen = servers({"/hook": OK})
-    monkeypatch.delenv("HOOK_SECRET", raising=False)
-    setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"{url}/hook\", secret_env: HOOK_SECRET}}\n")
+    monkeypatch.delenv("GAZETTE_WEBHOOK_HOOK", raising=False)
+    setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"{url}/hook\", secret_env: GAZETTE_WEBHOOK_HOOK}}\n")
     result = repo.gazette("publish", now=NOW)
     assert result.exit_code == 2, result.output
-    assert "$HOOK_SECRET is not set" in result.output and "nothing was sent" in result.output
+    assert "$GAZETTE_WEBHOOK_HOOK is not set" in result.output and "nothing was sent" in result.output
     assert seen == []  # never an unsigned post to a receiver that expects a signature
-    monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("GAZETTE_WEBHOOK_HOOK", "s3cret")
     assert repo.gazette("publish", now=NOW).output.splitlines()[-1] == "1 sent"
     assert seen[0][1]["X-Gazette-Signature"].startswith("sha256=")
+
+
+@pytest.mark.parametrize("setting", ["token_env: GAZETTE_SMTP_PASSWORD", "token_env: GITHUB_TOKEN",
+                                     "token_env: GAZETTE_WEBHOOK_SECRET", "token_env: GAZETTE_MASTODON_"])
+def test_a_channel_cannot_send_another_targets_secret(repo, servers, monkeypatch, setting):
+    """channels.yml is contributor-editable: naming the SMTP password as the token would POST it
+    as `Authorization: Bearer` to the attacker's instance."""
+    url, seen = servers({"/api/v1/statuses": OK})
+    variable = setting.split(": ")[1]
+    monkeypatch.setenv(variable, "mot-de-passe-smtp")
+    setup(repo, f"  masto: {{network: mastodon, target: mastodon, instance: \"{url}\", {setting}}}\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2, result.output
+    assert f"token_env: '{variable}' is not a GAZETTE_MASTODON_… variable" in result.output
+    assert seen == [] and "mot-de-passe-smtp" not in result.output
+
+
+def test_a_webhook_cannot_sign_with_another_targets_secret(repo, servers, monkeypatch):
+    url, seen = servers({"/hook": OK})
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "mot-de-passe-smtp")
+    setup(repo, f"  hook: {{network: webhook, target: webhook, url: \"{url}/hook\", "
+                "secret_env: GAZETTE_SMTP_PASSWORD}\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2 and "is not a GAZETTE_WEBHOOK_… variable" in result.output
+    assert seen == []

@@ -230,3 +230,20 @@ def test_a_title_yaml_read_as_a_number_still_renders(repo):
     repo.post("lettre", kind="newsletters", front="title: 2026\ndate: 2026-11-27T09:00:00+01:00\nsubject: 1.10\n")
     html, text = render_newsletter(load_repo(repo.root).items[0], repo.root)
     assert text.startswith("2026\n====\n") and "<h1>2026</h1>" in html.replace(' style="font-size: 24px;color: #1b4d3e;"', "")
+
+
+def test_a_newsletter_never_includes_a_repository_file(repo, tmp_path, monkeypatch):
+    secret = "MOT-DE-PASSE-SMTP-91c2"
+    repo.write("secret.txt", f"{secret}\n")
+    repo.write("mkdocs.yml", f"site_url: {SITE}\nmarkdown_extensions:\n  - pymdownx.snippets:\n"
+               f"      base_path: ['{repo.root}']\n  - pymdownx.b64\n")
+    repo.post("lettre", kind="newsletters", front="title: T\ndate: 2026-11-27T09:00:00+01:00\nsubject: S\n",
+              body='Avant.\n\n--8<-- "secret.txt"\n\nAprès.\n')
+    monkeypatch.chdir(repo.root)
+    out = tmp_path / "lettre.html"
+    result = repo.gazette("newsletter", "preview", "lettre", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Avant." in html and "Après." in html and secret not in html
+    checked = repo.gazette("check")
+    assert checked.exit_code == 1 and "content/newsletters/2026/lettre.md:9: security/include" in checked.output

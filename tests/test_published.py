@@ -233,3 +233,25 @@ def test_attachment_names_are_found_however_they_are_written():
             "body { background: url(../images/bg.png) } logo: assets/logo.svg notes.png.md")
     assert attachment_names(text) == {"secret.png", "café.JPG", "b.webp", "bg.png", "logo.svg"}
     assert attachment_names("a." * 200_000 + "x" * 200_000) == set()  # linear: a pattern from the name's start was not
+
+
+def test_a_page_template_that_is_not_a_theme_file_name_is_an_error(repo):
+    repo.write("content/passwd.md", "---\ntitle: P\ntemplate: \"../../../etc/passwd\"\n---\n\n# P\n")
+    repo.write("content/plan.md", "---\ntitle: Plan\ntemplate: sitemap.xml\n---\n\n# Plan\n")
+    repo.write("content/liste.md", "---\ntitle: Liste\ntemplate: [main.html]\n---\n\n# Liste\n")
+    repo.write("content/accueil.md", "---\ntitle: Accueil\ntemplate: home_page-2.html\n---\n\n# A\n")
+    result = repo.gazette("check", "--format", "json")
+    found = sorted((p["path"], p["line"], p["code"]) for p in json.loads(result.output)["problems"])
+    assert found == [(f"content/{name}.md", 3, "security/page-meta") for name in ("liste", "passwd", "plan")]
+
+
+def test_materials_page_status_is_not_an_item(repo):
+    """`status: new` / `deprecated` without a date is Material's navigation badge on a page."""
+    repo.write("content/nouveau.md", "---\ntitle: Nouveau\nstatus: new\n---\n\n# Nouveau\n")
+    repo.write("content/ancien.md", "Title: Ancien\nstatus: deprecated\n\n# Ancien\n")
+    repo.write("content/brouillon.md", "---\ntitle: B\nstatus: draft\n---\n\n# B\n")
+    repo.write("content/date.md", "---\ntitle: D\nstatus: new\ndate: 2026-11-02\n---\n\n# D\n")
+    repo.write("content/liste.md", "---\ntitle: L\nstatus: [new]\n---\n\n# L\n")
+    result = repo.gazette("check", "--format", "json")
+    found = sorted((p["path"], p["code"]) for p in json.loads(result.output)["problems"])
+    assert found == [(f"content/{name}.md", "security/misplaced-item") for name in ("brouillon", "date", "liste")]

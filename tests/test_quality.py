@@ -195,3 +195,17 @@ def test_admonition_markers_are_syntax_not_shouting_when_the_site_has_admonition
     assert bangs() == [7, 10, 11]  # without the extension, !!! is what it is
     repo.write("mkdocs.yml", "site_name: F\nmarkdown_extensions:\n  - admonition\n")
     assert bangs() == [11]  # the markers are syntax; three ! in the text are still three
+
+
+def test_remote_images_are_reported_however_written(repo):
+    repo.post("pixel", body="Texte.\n\n![](https://tracker.example/x.gif)\n\n<img alt=\"\" src=\"//cdn.example/p.png\">\n\n"
+              "![logo][l]\n\n[l]: https://ads.example/l.png\n\n![local](../../assets/logo.svg)\n\n"
+              "[un lien](https://example.org/)\n\n```\n![](https://in.code.example/x.png)\n```\n")
+    result = repo.gazette("check", "--format", "json")
+    import json
+
+    found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"]
+             if p["code"] == "security/remote-image" and p["severity"] == "warning"]
+    assert found == [(9, "an image from another site: https://tracker.example/x.gif"),
+                     (11, "an image from another site: //cdn.example/p.png"),
+                     (13, "an image from another site: https://ads.example/l.png")]

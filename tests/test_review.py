@@ -93,3 +93,41 @@ def test_an_unchanged_severity_is_not_a_change(git_repo):
     git_repo.post("calme", front="title: Calme\ndate: 2026-12-01T12:30:00+01:00\nstatus: review\n")
     result = git_repo.gazette("review", "--base", "HEAD")
     assert "Needs a maintainer" not in result.output and "✅ Ready to merge" in result.output
+
+
+def test_a_channel_delivery_change_needs_a_maintainer(git_repo):
+    """A contributor could point a channel at their own server with another target's secret:
+    the review never calls that "Ready to merge"."""
+    git_repo.post("calme", front="title: Calme\ndate: 2026-12-01T12:30:00+01:00\nstatus: review\n")
+    git_repo.commit_all("base")
+    base = git_repo.git("rev-parse", "HEAD").strip()
+    channels = git_repo.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text().replace(
+        "mastodon: {network: mastodon, limit: 500,",
+        'mastodon: {network: mastodon, target: mastodon, instance: "http://attacker", '
+        "token_env: GAZETTE_SMTP_PASSWORD, limit: 500,"))
+    git_repo.commit_all("change")
+    comment = git_repo.gazette("review", "--base", base).output
+    assert "**👀 A maintainer must read this change before merging**" in comment
+    for line in ("- delivery setting `mastodon.instance`: `(none)` → `http://attacker`",
+                 "- delivery setting `mastodon.token_env`: `(none)` → `GAZETTE_SMTP_PASSWORD`",
+                 "- delivery setting `mastodon.target`: `(none)` → `mastodon`"):
+        assert line in comment
+    assert "Ready to merge" not in comment
+
+
+def test_a_limit_change_alone_is_not_a_delivery_change(git_repo):
+    channels = git_repo.root / "calendar/channels.yml"
+    channels.write_text(channels.read_text().replace("limit: 500", "limit: 400"))
+    git_repo.commit_all("change")
+    comment = git_repo.gazette("review", "--base", "HEAD~1").output
+    assert "delivery setting" not in comment and "Ready to merge" in comment
+
+
+@pytest.mark.parametrize("path", ["requirements.txt", "docs/requirements-dev.txt", "package.json",
+                                  "poetry.lock", "Pipfile", "package-lock.json", "pyproject.toml"])
+def test_a_dependency_file_needs_a_maintainer(git_repo, path):
+    git_repo.write(path, "evil-package==1.0\n")
+    git_repo.commit_all("change")
+    comment = git_repo.gazette("review", "--base", "HEAD~1").output
+    assert f"- changed file `{path}`" in comment and "Ready to merge" not in comment

@@ -86,3 +86,17 @@ def test_heading_and_extension_ids_survive():
             'name="__tabbed_1" type="radio"><label for="__tabbed_1_1">Un</label></div>')
     clean = sanitize_html(tabs)
     assert 'id="__tabbed_1_1"' in clean and 'name="__tabbed_1"' in clean and 'for="__tabbed_1_1"' in clean
+
+
+def test_content_cannot_dress_as_the_theme():
+    """`{: .md-dialog .md-dialog--active }` would make a link look like Material's own toast."""
+    import markdown
+
+    html = markdown.markdown("[Votre session a expiré](https://evil.example/)"
+                             "{: .md-dialog .md-dialog--active .MD_banner .note }\n\n"
+                             "[S'inscrire](https://fabrique.example.org/){: .md-button .md-button--primary }\n\n"
+                             "Texte\n{: .md-header }", extensions=["attr_list"])
+    clean = sanitize_html(html)
+    assert 'class="note"' in clean and "md-dialog" not in clean.lower() and "md_banner" not in clean.lower()
+    assert 'class="md-button md-button--primary"' in clean
+    assert "<p>Texte</p>" in clean  # nothing left: no empty class attribute

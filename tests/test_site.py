@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -209,3 +210,59 @@ def test_page_meta_is_escaped_at_every_depth():
                          "binary": b"<script>", "hide": ["toc"], "weight": 3, "loop": itself})
     assert "<" not in str(meta) and '"' not in str(meta)
     assert "toc" in meta["hide"] and meta["weight"] == 3
+
+
+def test_no_page_or_search_entry_includes_a_repository_file_even_with_snippets_enabled(sample):
+    """pymdownx.snippets, as Material's guides suggest: a contributor's `--8<-- ".git/config"`
+    would publish CI's token. The plugin drops the extension, with a warning saying why."""
+    secret = "JETON-CI-4b1e9"
+    sample.write("secret.txt", f"{secret}\n")
+    sample.write("content/charte.md", "---\ntitle: Charte\n---\n\n# Charte\n\n--8<-- \"secret.txt\"\n\n"
+                 f"--8<-- \"{sample.root / 'secret.txt'}\"\n")
+    config = (ROOT / "mkdocs.yml").read_text().replace(
+        "markdown_extensions:\n", f"markdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['{sample.root}']\n"
+        "      check_paths: false\n  - pymdownx.b64\n")
+    (sample.root / "mkdocs.yml").write_text(config)
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=sample.root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "pymdownx.snippets, pymdownx.b64 removed from markdown_extensions" in done.stderr
+    everything = site_text(sample)
+    assert secret not in everything
+    assert "charte" in (sample.root / "site/search/search_index.json").read_text()
+
+
+def test_a_page_template_that_is_not_a_theme_file_name_is_ignored(sample, monkeypatch):
+    """Safe by construction: even with the check's verdict switched off, a template: path does not
+    break the build and sitemap.xml does not replace a page's layout."""
+    from gazette.site import GazettePlugin
+
+    sample.write("content/passwd.md", "---\ntitle: P\ntemplate: \"../../../etc/passwd\"\n---\n\n# Mot de passe\n")
+    sample.write("content/plan.md", "---\ntitle: Plan\ntemplate: sitemap.xml\n---\n\n# Plan du site\n")
+    monkeypatch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses it
+    (sample.root / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text())
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("GAZETTE_NOW", "2026-11-23T12:00:00+01:00")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.chdir(sample.root)
+    mkdocs_build(load_config(str(sample.root / "mkdocs.yml")))
+    for page in ("passwd", "plan"):
+        html = (sample.root / "site" / page / "index.html").read_text()
+        assert "<!doctype html>" in html and "md-content" in html and "<urlset" not in html
+
+
+def test_lists_close_their_rows_as_markup_not_text(sample):
+    """Markup + "</li>" escapes the str: every listed post showed a literal </li> on the page
+    and in the home page's search text."""
+    done = build(sample, "2026-11-23T12:00:00+01:00")
+    assert done.returncode == 0, done.stderr
+    home = (sample.root / "site/index.html").read_text()
+    assert '<ul class="gazette-list">' in home and "&lt;/li&gt;" not in home
+    assert "&lt;/li&gt;" not in (sample.root / "site/archives/posts/index.html").read_text()
+    index = json.loads((sample.root / "site/search/search_index.json").read_text())
+    home_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].split("#")[0] == "")
+    assert "Réparer sa chambre à air" in home_text  # a listed post (the search index keeps <li> tags)
+    assert "&lt;/li" not in home_text and "&amp;lt;/li" not in home_text

@@ -8,6 +8,7 @@ are declared ``type="text"``, which readers do not parse.
 
 from __future__ import annotations
 
+import re
 from email.utils import format_datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -15,6 +16,9 @@ from xml.etree import ElementTree as ET
 from markupsafe import escape
 from .urls import item_url
 
+# What XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates, U+FFFE/F): one
+# \f in a title would make every feed unparseable, and ElementTree writes it as it is.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FEEDS = {"": None, "posts/": "post", "newsletters/": "newsletter", "contests/": "contest"}
 
 
@@ -30,10 +34,19 @@ def write_feeds(site_dir: Path, site_url: str, title: str, items, limit: int = 5
         feed_url = f"{site_url.rstrip('/')}/{prefix}"
         for name, build in (("feed.xml", _rss), ("atom.xml", _atom)):
             tree = build(chosen, site_url, feed_url + name, title + (f" — {prefix.rstrip('/')}" if prefix else ""))
+            _strip_forbidden(tree)
             path = folder / name
             ET.ElementTree(tree).write(path, encoding="utf-8", xml_declaration=True)
             written.append(path)
     return written
+
+
+def _strip_forbidden(tree: ET.Element) -> None:
+    for element in tree.iter():
+        if element.text:
+            element.text = NOT_XML.sub("", element.text)
+        for key, value in element.attrib.items():
+            element.attrib[key] = NOT_XML.sub("", value)
 
 
 def _rss(items, site_url, self_url, title):

@@ -461,6 +461,10 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
                             f"move it to content/posts/{slugify(name.rsplit('.', 1)[0]) or 'a-short-name'}.md "
                             "(or the newsletters or contests folder)")]
         return [Problem("security/page-meta", relpath, line,
+                        "template: is not a template file name (like main.html): the site ignores it",
+                        "remove it, or name a template of the theme: template: main.html")
+                if key == "template" else
+                Problem("security/page-meta", relpath, line,
                         f"{key}: is a list, a mapping or a number, not a text: the theme would write it "
                         "into the page as it is", f'write one text in quotes: {key}: "…"')
                 for key, line in page_meta_not_text(text)]

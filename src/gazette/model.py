@@ -499,9 +499,9 @@ CHANNEL = Object({
     # target settings; secrets are never here, only the names of environment variables
     "outbox": Field(Text(), doc="outbox folder (outbox target)"),
     "url": Field(Text(), doc="webhook URL"),
-    "secret_env": Field(Text(), doc="environment variable holding the webhook's HMAC secret"),
+    "secret_env": Field(Text(), doc="environment variable holding the webhook's HMAC secret; must start with GAZETTE_WEBHOOK_"),
     "instance": Field(Text(), doc="Mastodon instance, https://…"),
-    "token_env": Field(Text(), doc="environment variable holding the Mastodon access token"),
+    "token_env": Field(Text(), doc="environment variable holding the Mastodon access token; must start with GAZETTE_MASTODON_"),
     "from": Field(Text(), doc="newsletter sender"),
     "unsubscribe": Field(Text(), doc="newsletter unsubscribe URL (one-click, RFC 8058)"),
     "batch": Field(Integer(1), doc="newsletter recipients per SMTP batch"),

@@ -48,6 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     "schema/range": (ERROR, "a number is out of its allowed range"),
     "schema/slug": (ERROR, "a slug: is not lowercase ASCII letters, digits and hyphens"),
     "schema/no-status": (WARNING, "no status: (nor Material's draft:): the item stays a hidden draft"),
+    "schema/control-character": (WARNING, "a title, summary, subject, preheader or channel text holds a control character"),
     "schema/line-break": (ERROR, "an e-mail header field (subject, preheader, a newsletter's title) has a line break"),
     # ref: what an item points at must exist
     "ref/author": (ERROR, "the author is not in content/.authors.yml"),
@@ -89,7 +90,9 @@ CODES: dict[str, tuple[str, str]] = {
     "security/svg": (ERROR, "an SVG file with script, event handlers or external references: not published"),
     "security/attachment-type": (ERROR, "a file under content/ of a type the site never publishes (.html, .js…)"),
     "security/misplaced-item": (ERROR, "a Markdown file with date:, status: or draft: outside the exact kind folders"),
-    "security/page-meta": (ERROR, "a page's title, description or author is a list, a mapping or a number"),
+    "security/remote-image": (WARNING, "an image loaded from another site (a request from every reader: tracking)"),
+    "security/include": (ERROR, "a --8<-- snippet line asking to paste a repository file into the page"),
+    "security/page-meta": (ERROR, "a page's title, description or author is not a text, or its template: is not a theme file name"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     # a11y

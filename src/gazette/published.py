@@ -29,7 +29,11 @@ NAME_DELIMITER = re.compile(r"[\s\"'()<>\[\]{}=,;|*`\\/]")
 MAX_NAME = 255
 ITEM_KEYS = frozenset({"date", "status", "draft"})
 # What Material writes from a page's meta as text (<title>, <meta name="description">, the search index).
+MATERIAL_PAGE_STATUSES = ("new", "deprecated")
 PAGE_TEXT_KEYS = ("title", "description", "author")
+# A page's template: is a name in the theme (Material's own, or the custom_dir's overrides): a path
+# (../../etc/passwd) breaks the build, another file type (sitemap.xml) swaps the page's layout.
+PAGE_TEMPLATE = re.compile(r"[A-Za-z0-9_-]+\.html")
 # A block that only looks like metadata: any of the keys, however quoted, indented or escaped.
 ITEM_KEY_TEXT = re.compile(r"date|status|draft|\\[xuU]|\?", re.I)
 # How MkDocs (mkdocs.utils.meta) finds a YAML front matter and MultiMarkdown keys.
@@ -146,6 +150,12 @@ def _svg_attribute_danger(element: str, attribute: str, value: str) -> str | Non
     return None
 
 
+def _material_status(key, value) -> bool:
+    """``status: new`` or ``status: deprecated`` is Material's page status (a badge in the
+    navigation), not an item's: items say draft, review, approved, published…"""
+    return key == "status" and value in MATERIAL_PAGE_STATUSES
+
+
 def local_name(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
@@ -165,7 +175,8 @@ def looks_like_item(text: str) -> bool:
         except YAMLProblem:
             return True  # MkDocs would publish it whole: whatever it meant, it is not a page
         if isinstance(data, dict):
-            return any(str(key).strip().lower() in ITEM_KEYS for key in data)
+            return any(str(key).strip().lower() in ITEM_KEYS and not _material_status(key, value)
+                       for key, value in data.items())
         return bool(ITEM_KEY_TEXT.search(block.group(1)))
     if text.startswith("---"):  # an unclosed front matter: MkDocs shows it as text; refuse if it could be one
         return bool(ITEM_KEY_TEXT.search(text[:16384].split("\n\n", 1)[0]))
@@ -174,7 +185,7 @@ def looks_like_item(text: str) -> bool:
             break
         key = MKDOCS_META_KEY.match(line)
         if key:
-            if key["key"].lower() in ITEM_KEYS:
+            if key["key"].lower() in ITEM_KEYS and not _material_status(key["key"], line[key.end():].strip()):
                 return True
         elif not MKDOCS_META_MORE.match(line):
             break
@@ -195,8 +206,15 @@ def page_meta_not_text(text: str) -> list[tuple[str, int | None]]:
         return []
     if not isinstance(data, dict):
         return []
-    return [(key, lines.get((key,))) for key in PAGE_TEXT_KEYS
-            if key in data and data[key] is not None and not isinstance(data[key], str)]
+    found = [(key, lines.get((key,))) for key in PAGE_TEXT_KEYS
+             if key in data and data[key] is not None and not isinstance(data[key], str)]
+    if "template" in data and not template_allowed(data["template"]):
+        found.append(("template", lines.get(("template",))))
+    return found
+
+
+def template_allowed(value) -> bool:
+    return isinstance(value, str) and PAGE_TEMPLATE.fullmatch(value) is not None
 
 
 def _normalised(text: str) -> str:

@@ -156,6 +156,8 @@ JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?
                     re.IGNORECASE)
 IFRAME = re.compile(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
                     re.IGNORECASE)
+# pymdownx.snippets' marker; it works inside code blocks too (a preprocessor), so the whole body is read.
+INCLUDE = re.compile(r"^[ \t]*;*-+8<-+", re.MULTILINE)
 DEFAULT_IFRAME_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "peertube.fr", "www.openstreetmap.org")
 
 
@@ -189,6 +191,61 @@ def header_line_breaks(item: Item, repo: Repo):
                           f"{key} contains a line break: it would end the e-mail header",
                           f"write {key} on one line" + (" (a folded `>` block keeps a final newline: use `>-`)"
                                                         if trailing else ""))
+
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@rule("schema")
+def control_characters(item: Item, repo: Repo):
+    """A form feed or an escape in a title is invisible to the author; feeds and the calendar
+    drop it when they are written (XML forbids it), so the text would differ: say so."""
+    for where, text, first, is_body in texts(item):
+        if not is_body and CONTROL_CHARACTER.search(text):
+            character = CONTROL_CHARACTER.search(text).group()
+            yield Problem("schema/control-character", item.path, first,
+                          f"{where} contains a control character ({character!r}): feeds and calendars drop it",
+                          "retype the text; it often comes from a copy-paste out of a PDF or a terminal")
+
+
+REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
+                          r"|<img\b[^>]*?\bsrc\s*=\s*[\"']?((?:https?:)?//[^\s\"'>]+)", re.IGNORECASE)
+IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\]\[([^\]]*)\]")
+REMOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*<?((?:https?:)?//\S+?)>?(?:\s|$)",
+                               re.MULTILINE | re.IGNORECASE)
+
+
+@rule("security")
+def remote_images(item: Item, repo: Repo):
+    """An image from another host is a request every reader's browser (and mail client) makes:
+    the host learns who reads what, and when (a tracking pixel). Local images say nothing."""
+    body = item.body
+    if "//" not in body:
+        return
+    body = without_code(body)
+    found = [(m.start(), m.group(1) or m.group(2)) for m in REMOTE_IMAGE.finditer(body)]
+    if "![" in body and "]:" in body:
+        remote = {m.group(1).strip().lower(): (m.start(), m.group(2)) for m in REMOTE_DEFINITION.finditer(body)}
+        for m in IMAGE_REFERENCE.finditer(body):
+            label = (m.group(2) or m.group(1)).strip().lower()
+            if label in remote:
+                found.append((m.start(), remote[label][1]))
+    for start, url in sorted(found):
+        yield Problem("security/remote-image", item.path, _line(body, start, item.body_line),
+                      f"an image from another site: {url[:60]}",
+                      "put the image in content/assets/ and link to it: the other site would see every reader")
+
+
+@rule("security")
+def file_includes(item: Item, repo: Repo):
+    """A snippet line asks the build to paste a repository file (.git/config, subscribers)
+    into the page; the site and the e-mail never load that extension: tell the author now."""
+    if "8<" not in item.body:
+        return
+    for match in INCLUDE.finditer(item.body):
+        yield Problem("security/include", item.path, _line(item.body, match.start(), item.body_line),
+                      "a --8<-- snippet line: the site never includes files into a page",
+                      "paste the text itself, or link to the file")
 
 
 @rule("security")

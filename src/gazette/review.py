@@ -15,6 +15,7 @@ change of a severity or a waiver is listed first, as needing a maintainer.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -23,11 +24,22 @@ MARKER = "<!-- gazette-review -->"  # the workflow updates the comment holding i
 MAINTAINER_PREFIXES = ("templates/", ".github/", "src/", "scripts/", ".ci/", "overrides/", "hooks/")
 MAINTAINER_FILES = ("mkdocs.yml", "mkdocs.yaml", "pyproject.toml", "setup.py", "setup.cfg", ".pre-commit-hooks.yaml")
 MAINTAINER_SUFFIXES = (".py", ".js", ".mjs", ".css", ".html", ".htm", ".j2", ".jinja", ".sh")
+# Dependency files, wherever they are: CI installs what they name, and so runs its code.
+DEPENDENCY_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "pipfile", "package.json",
+                              "environment.yml", "environment.yaml", "gemfile", "go.mod", "cargo.toml",
+                              ".npmrc", ".yarnrc", ".yarnrc.yml", "pip.conf"})
+DEPENDENCY_PATTERN = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)|[^/]*\.lock|[^/]*-lock\.(?:json|yaml)")
+# A channel's settings that decide where a delivery goes and with which secret: channels.yml is
+# contributor-editable, and a new instance with token_env would send that token to anyone.
+DELIVERY_SETTINGS = ("target", "instance", "url", "token_env", "secret_env", "outbox", "from", "to",
+                     "unsubscribe", "account")
 
 
 def needs_maintainer(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
     return (path.startswith(MAINTAINER_PREFIXES) or path in MAINTAINER_FILES
-            or path.lower().endswith(MAINTAINER_SUFFIXES))
+            or path.lower().endswith(MAINTAINER_SUFFIXES)
+            or name in DEPENDENCY_FILES or DEPENDENCY_PATTERN.fullmatch(name) is not None)
 
 
 def build(root: Path, base: str, now: datetime) -> dict:
@@ -77,6 +89,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
     attention = {
         "files": sorted(p for p in changed | gone if needs_maintainer(p)),
         "severity": _severity_changes(root, base, frame.severity),
+        "delivery": _delivery_changes(root, base, frame.channels),
         "waivers": _new_waivers(root, base, changed, waivers),
     }
     errors, warnings = count(result.problems)
@@ -112,6 +125,30 @@ def _severity_changes(root: Path, base: str, now_severity: dict) -> list[dict]:
     before = {code: "off" if level is False else level for code, level in before.items()}  # YAML 1.1: off is false
     return [{"code": str(code), "before": before.get(code), "after": now_severity.get(code)}
             for code in sorted({*before, *now_severity}, key=str) if before.get(code) != now_severity.get(code)]
+
+
+def _delivery_changes(root: Path, base: str, now_channels) -> list[dict]:
+    """Each channel's delivery setting (DELIVERY_SETTINGS) that differs from the base's."""
+    from .changes import GitError, _git
+    from .load import CHANNELS_FILE
+    from . import yamlsafe
+
+    try:
+        data, _ = yamlsafe.parse(_git(root, "show", f"{base}:{CHANNELS_FILE}"))
+        before = (data or {}).get("channels") or {}
+    except (GitError, yamlsafe.YAMLProblem, AttributeError):
+        before = {}
+
+    def settings(channels, name) -> dict:
+        spec = channels.get(name) if isinstance(channels, dict) else None
+        return spec if isinstance(spec, dict) else {}
+
+    after = now_channels if isinstance(now_channels, dict) else {}
+    before = before if isinstance(before, dict) else {}
+    return [{"channel": str(name), "setting": key, "before": old, "after": new}
+            for name in sorted({*before, *after}, key=str)
+            for key in DELIVERY_SETTINGS
+            for old, new in [(settings(before, name).get(key), settings(after, name).get(key))] if old != new]
 
 
 def _new_waivers(root: Path, base: str, changed: set, waivers: list[dict]) -> list[dict]:
@@ -204,6 +241,10 @@ def to_markdown(review: dict) -> str:
         out += [f"- changed file {code(path)}" for path in attention.get("files") or ()]
         out += [f"- severity of {code(s['code'])}: {code(s['before'] or 'default')} → {code(s['after'] or 'default')}"
                 for s in attention.get("severity") or ()]
+        out += [f"- delivery setting {code(d['channel'] + '.' + d['setting'])}: "
+                f"{code('(none)' if d['before'] is None else str(d['before']))} → "
+                f"{code('(none)' if d['after'] is None else str(d['after']))}"
+                for d in attention.get("delivery") or ()]
         out += [f"- new waiver in {code(w['path'])}: {code(w['rule'])}, reason {code(w['reason'])}"
                 for w in attention.get("waivers") or ()]
         out.append("")

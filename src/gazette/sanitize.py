@@ -54,6 +54,12 @@ THEME_NAMES = re.compile(r"(?:__|md[-_])", re.I)
 # What pymdownx itself names in that namespace (content tabs, line anchors): not the theme's.
 EXTENSION_NAMES = re.compile(r"__(?:tabbed_\d+(?:_\d+)?|codelineno-\d+-\d+|span-\d+-\d+)", re.I)
 
+# Material's own classes (md-dialog, md-banner, md-header…) would make a body element look like
+# the theme (a fake toast or banner): only the ones Material documents for content may stay.
+THEME_CLASS = re.compile(r"md[-_]", re.I)
+THEME_CLASS_IN = re.compile(r"(?:^|\s)md[-_]", re.I)
+CONTENT_THEME_CLASSES = frozenset({"md-button", "md-button--primary"})
+
 
 @lru_cache(maxsize=1)
 def _cleaner():
@@ -72,9 +78,14 @@ def _cleaner():
 
 
 def _no_theme_names(element: str, attribute: str, value: str) -> str | None:
-    """Drops an id, for or name the theme reads (the value arrives with entities decoded)."""
+    """Drops an id, for or name the theme reads, and the theme's classes (the value arrives
+    with entities decoded)."""
     if attribute in NAMING_ATTRIBUTES and THEME_NAMES.match(value.strip()) and not EXTENSION_NAMES.fullmatch(value):
         return None
+    if attribute == "class" and THEME_CLASS_IN.search(value):  # one scan: most classes never hold md-
+        kept = [token for token in value.split()
+                if not THEME_CLASS.match(token) or token in CONTENT_THEME_CLASSES]
+        return " ".join(kept) or None
     return value
 
 

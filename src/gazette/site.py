@@ -34,6 +34,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 from markupsafe import Markup, escape
 
+from .published import template_allowed
 from .urls import page_src as item_src
 
 KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
@@ -162,6 +163,24 @@ def escaped_meta(value, depth: int = 0):
     return escape(str(value))
 
 
+def _drop_file_reading_extensions(config) -> None:
+    """Remove the extensions that put a repository file into a page: with them, a body line
+    ``--8<-- ".git/config"`` publishes CI's token. Configuration never switches safety off."""
+    import logging
+
+    from .siteurls import reads_files
+
+    dropped = [name for name in config["markdown_extensions"] if isinstance(name, str) and reads_files(name)]
+    if not dropped:
+        return
+    config["markdown_extensions"] = [name for name in config["markdown_extensions"] if name not in dropped]
+    for name in dropped:
+        config["mdx_configs"].pop(name, None)
+    logging.getLogger("mkdocs.plugins.gazette").warning(
+        "gazette: %s removed from markdown_extensions: it includes repository files (.git/config, "
+        "subscribers) into pages any contributor writes; see docs/security.md", ", ".join(dropped))
+
+
 class GazettePlugin(BasePlugin):
     config_scheme = (
         ("now", config_options.Type(str, default="")),
@@ -180,6 +199,7 @@ class GazettePlugin(BasePlugin):
             self.now = clock_now(self.config["now"] or None)
         except ClockError as error:
             raise PluginError(f"gazette: now: {error}") from None
+        _drop_file_reading_extensions(config)
         self.checking = BackgroundCheck(root, self.now)  # its verdict is awaited in on_env
         self.repo = load_repo(root)
         unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
@@ -288,7 +308,7 @@ class GazettePlugin(BasePlugin):
             href = up + self._url(item_src(item))
             summary = item.meta.get("summary") or ""
             rows.append(ROW.format(href, item.title, french_date(item.date))
-                        + (SUMMARY.format(summary) if summary else "") + "</li>")
+                        + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
         return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
     def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
@@ -401,6 +421,8 @@ class GazettePlugin(BasePlugin):
         # of a list or mapping: every text in the meta, at any depth, becomes escaped Markup
         # (a str, so templates compare it as before).
         page.meta = escaped_meta(page.meta)
+        if "template" in page.meta and not template_allowed(page.meta["template"]):
+            del page.meta["template"]  # a path or a non-HTML file: the page keeps the theme's layout
         if src in self.titles:
             page.meta["title"] = escape(self.titles[src])
         if src == "index.md":

@@ -17,6 +17,11 @@ DOCS_DIR = "content"
 # Extensions the e-mail may load by name from mkdocs.yml: the configuration is untrusted
 # (a pull request can change it), so only Python-Markdown's own and pymdownx's are imported.
 TRUSTED_EXTENSION_PREFIXES = ("markdown.extensions.", "pymdownx.")
+# Extensions that put a file's content into the page (`--8<-- ".git/config"`, an image as
+# base64): a contributor's body would publish any repository file, so neither the build nor
+# the e-mail ever loads them, whatever mkdocs.yml says (docs/security.md).
+FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64", "markdown_include.include",
+                                     "mdx_include"})
 BUILTIN_EXTENSIONS = frozenset({"abbr", "admonition", "attr_list", "def_list", "extra", "fenced_code",
                                 "footnotes", "md_in_html", "sane_lists", "smarty", "tables", "toc"})
 # Pages and files the build writes that come from no source file.
@@ -146,9 +151,14 @@ def _extensions(entries) -> list[tuple[str, dict]]:
             continue
         if name in BUILTIN_EXTENSIONS:
             name = "markdown.extensions." + name
-        if name.startswith(TRUSTED_EXTENSION_PREFIXES):
+        if name.startswith(TRUSTED_EXTENSION_PREFIXES) and not reads_files(name):
             chosen.append((name, options))
     return chosen
+
+
+def reads_files(name: str) -> bool:
+    """Whether the Markdown extension ``name`` (a module, or ``module:Class``) reads files."""
+    return name.partition(":")[0].strip() in FILE_READING_EXTENSIONS
 
 
 def resolve_relative(item_path: str, target: str) -> str:

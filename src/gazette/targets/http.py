@@ -26,8 +26,15 @@ MAX_REDIRECTS = 5
 SECRET_HEADERS = ("authorization", "x-gazette-signature", "cookie", "proxy-authorization")
 
 
-def _secret(config: dict, key: str, default_env: str) -> str | None:
-    return os.environ.get(config.get(key) or default_env)
+def _secret(config: dict, key: str, default_env: str, namespace: str) -> str | None:
+    """The secret in the variable the channel names. calendar/channels.yml is contributor-editable:
+    naming GAZETTE_SMTP_PASSWORD (or any CI secret) would send it to the channel's URL, so a
+    target reads only its own namespace."""
+    variable = config.get(key) or default_env
+    if not isinstance(variable, str) or not variable.startswith(namespace) or variable == namespace:
+        raise TargetConfigError(f"{key}: {variable!r} is not a {namespace}… variable (a channel may only "
+                                f"name its own target's secrets, never another one's)")
+    return os.environ.get(variable)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -144,7 +151,7 @@ class Webhook:
         if not self.url:
             raise TargetConfigError("a webhook channel needs url: in calendar/channels.yml")
         check_url(str(self.url), "webhook url:")
-        self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET")
+        self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET", "GAZETTE_WEBHOOK_")
         if config.get("secret_env") and not self.secret:
             # The channel asked for signed posts: an unsigned one would be refused, or worse, trusted.
             raise TargetConfigError(f"${config['secret_env']} is not set (the webhook's secret_env: signs "
@@ -172,7 +179,7 @@ class Mastodon:
         if not self.instance:
             raise TargetConfigError("a mastodon channel needs instance: https://… in calendar/channels.yml")
         check_url(self.instance, "mastodon instance:")
-        self.token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN")
+        self.token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN", "GAZETTE_MASTODON_")
         if not self.token:
             raise TargetConfigError(f"${config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set "
                                     "(the account's access token)")
