@@ -876,3 +876,24 @@ def test_a_newsletter_retracted_mid_send_stops_after_the_batch_in_flight(remote_
     assert len(handler.recipients) == 2  # the batch in flight, no further one
     text = remote_file(remote_repo.remote, path)
     assert "status: draft" in text and "published:" not in text
+
+
+@pytest.mark.slow
+def test_a_freeze_planned_for_later_and_pushed_during_a_send_does_not_stop_it(remote_repo, tmp_path, smtp):
+    """Christmas, decided while the December letter goes out: that letter still reaches everyone."""
+    handler, environment = smtp(remote_repo, subscribers=12, batch=2)
+    laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
+
+    def plan_christmas(count):
+        if count == 3:
+            (laptop / "calendar/freezes").mkdir(parents=True, exist_ok=True)
+            (laptop / "calendar/freezes/noel.yml").write_text(
+                'reason: "Noël"\nwho: camille\nfrom: 2026-12-24T00:00:00+01:00\nuntil: 2026-12-26T00:00:00+01:00\n')
+            git(laptop, "add", "calendar/freezes/noel.yml")
+            git(laptop, "commit", "-qm", "Noël")
+            git(laptop, "push", "-q", "origin", "main")
+
+    handler.on_message = plan_christmas
+    result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert Counter(handler.recipients) == {f"m{i}@example.org": 1 for i in range(12)}

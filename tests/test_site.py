@@ -240,6 +240,7 @@ def test_a_page_template_that_is_not_a_theme_file_name_is_ignored(sample, monkey
 
     sample.write("content/passwd.md", "---\ntitle: P\ntemplate: \"../../../etc/passwd\"\n---\n\n# Mot de passe\n")
     sample.write("content/plan.md", "---\ntitle: Plan\ntemplate: sitemap.xml\n---\n\n# Plan du site\n")
+    sample.write("content/absent.md", "---\ntitle: A\ntemplate: nope.html\n---\n\n# Absent\n")  # no such template
     monkeypatch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses it
     (sample.root / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text())
     from mkdocs.commands.build import build as mkdocs_build
@@ -249,7 +250,7 @@ def test_a_page_template_that_is_not_a_theme_file_name_is_ignored(sample, monkey
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     monkeypatch.chdir(sample.root)
     mkdocs_build(load_config(str(sample.root / "mkdocs.yml")))
-    for page in ("passwd", "plan"):
+    for page in ("passwd", "plan", "absent"):
         html = (sample.root / "site" / page / "index.html").read_text()
         assert "<!doctype html>" in html and "md-content" in html and "<urlset" not in html
 

@@ -838,3 +838,28 @@ def test_a_subscriber_file_without_an_address_column_stops_the_run_before_anythi
     assert result.exit_code == 2, result.output
     assert "needs an 'email' column" in result.output and "'adresse postale|nom'" in result.output
     assert handler.messages == [] and not (repo.root / "outbox").exists()  # not even the Mastodon post
+
+
+@pytest.mark.parametrize("export", [
+    "Nom;Prénom;Adresse;Ville;Adresse e-mail\r\nDupont;Jean;3 rue des Lilas;Lyon;jean@example.org\r\n"
+    "Martin;Marie;5 quai Perrache;Lyon;marie@example.org\r\n",
+    "sep=;\r\nEmail;Nom, prénom\r\njean@example.org;Dupont, Jean\r\nmarie@example.org;Martin, Marie\r\n",
+], ids=["postal-address-beside-the-email", "excel-sep-line-and-a-comma-in-a-header"])
+def test_exports_with_several_address_like_columns_or_excel_hints_find_the_email(repo, tmp_path, monkeypatch,
+                                                                                faulty, export):
+    controller, handler = faulty()
+    csv_path = newsletter_repo(repo, tmp_path, monkeypatch, controller)
+    csv_path.write_text(export, encoding="utf-8")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert received(handler) == ["jean@example.org", "marie@example.org"]
+
+
+def test_a_list_where_no_row_has_an_address_is_never_recorded_as_sent(repo, tmp_path, monkeypatch, faulty):
+    """A receipt for nobody would mark the newsletter published: it would never go out."""
+    controller, handler = faulty()
+    csv_path = newsletter_repo(repo, tmp_path, monkeypatch, controller)
+    csv_path.write_text("email,name\npas une adresse,X\nencore rien,Y\n")
+    result = repo.gazette("publish", now=NOW)
+    assert result.exit_code == 2 and "no row has a usable address" in result.output, result.output
+    assert "published:" not in (repo.root / NEWSLETTER).read_text() and handler.messages == []

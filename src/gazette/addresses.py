@@ -53,8 +53,9 @@ def has_line_break(text: str) -> bool:
 
 
 # Header names a subscriber export uses for the address and the name, in French and English.
-EMAIL_HEADERS = ("email", "e-mail", "mail", "courriel", "adresse", "adresse e-mail", "adresse email",
-                 "email address", "e-mail address")
+# Most precise first: a French export often has a postal "Adresse" beside "Adresse e-mail".
+EMAIL_HEADERS = ("email", "e-mail", "adresse e-mail", "adresse email", "adresse mail", "email address",
+                 "e-mail address", "courriel", "mail", "adresse")
 NAME_HEADERS = ("name", "nom", "full name", "nom complet", "prénom", "prenom", "first name")
 
 
@@ -77,8 +78,16 @@ def subscriber_reader(path: str | Path):
         text, _ = decode_export(path, raw)
     except InputError as error:
         raise ValueError(str(error).removeprefix(f"{path}: ")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count) if any(d in first for d in ",;\t") else ","
+    first, _, rest = text.partition("\n")
+    delimiter = None
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's own hint line
+        delimiter, text = first.strip()[4], rest
+        first = rest.split("\n", 1)[0]
+    if delimiter is None:  # the delimiter that makes an address column, else the most frequent one
+        delimiter = next((d for d in (";", ",", "\t") if any(
+            cell.strip().lower() in EMAIL_HEADERS for cell in next(csv.reader([first], delimiter=d), []))), None)
+    if delimiter is None:
+        delimiter = max((",", ";", "\t"), key=first.count) if any(d in first for d in ",;\t") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
     email = next((columns[h] for h in EMAIL_HEADERS if h in columns), None)

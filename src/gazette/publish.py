@@ -39,6 +39,9 @@ from .visibility import is_public
 Outcome = namedtuple("Outcome", "path channel at state detail")
 CRISIS_TAG = "crisis"
 EX_TEMPFAIL = 75
+# A freeze made on a laptop while CI sends starts "now" by the laptop's clock, minutes after the
+# run's; a freeze whose from: is further ahead was planned for later and does not stop the send.
+FREEZE_CLOCK_SKEW = timedelta(hours=1)
 FREEZES_FOLDER = "calendar/freezes/"
 OUTBOX = "outbox"  # the local folder target: files on this machine, safe to run without --push
 
@@ -581,7 +584,9 @@ class Run:
         """Freezes that appeared during the run. Made after the run started, their ``from`` is
         later than its clock (and far later under ``--now``): they stop it all the same."""
         moment = self.moment()
+        soon = moment + FREEZE_CLOCK_SKEW
         return [freeze for name, freeze in frame.freezes.items() if name not in self.freezes_at_start
+                and (freeze.get("from") is None or freeze["from"] <= soon)  # not one planned for later
                 and (freeze.get("until") is None or freeze["until"] > moment)
                 and (not freeze.get("channels") or channel in freeze["channels"])]
 

@@ -421,8 +421,9 @@ class GazettePlugin(BasePlugin):
         # of a list or mapping: every text in the meta, at any depth, becomes escaped Markup
         # (a str, so templates compare it as before).
         page.meta = escaped_meta(page.meta)
-        if "template" in page.meta and not template_allowed(page.meta["template"]):
-            del page.meta["template"]  # a path or a non-HTML file: the page keeps the theme's layout
+        if "template" in page.meta and not (template_allowed(page.meta["template"])
+                                            and self._theme_has(config, str(page.meta["template"]))):
+            del page.meta["template"]  # a path, a non-HTML file or none the theme has: the theme's layout
         if src in self.titles:
             page.meta["title"] = escape(self.titles[src])
         if src == "index.md":
@@ -435,6 +436,11 @@ class GazettePlugin(BasePlugin):
         # The title stays a Markdown heading (its id, permalink and table-of-contents entry give
         # Material's skip link and old #anchors), written as character references: plain text.
         return f"# {markdown_text(item.title)}\n\n{markdown}"
+
+    def _theme_has(self, config, name: str) -> bool:
+        """A missing template would stop the whole build with a traceback."""
+        dirs = getattr(config["theme"], "dirs", None) or ()
+        return any(os.path.isfile(os.path.join(folder, name)) for folder in dirs)
 
     def on_page_content(self, html, page, config, files):
         """Every page's HTML through the one sanitizer; then the plugin's own fragments."""

@@ -279,12 +279,17 @@ class SMTPTarget:
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             what = "is a folder" if os.path.isdir(path) else "is not a readable file"
             raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path} {what} (path of the subscribers CSV)")
-        from ..addresses import subscriber_reader
+        from ..addresses import read_subscribers
 
         try:
-            subscriber_reader(path)  # a file with no address column stops the run before anything goes
+            recipients, problems = read_subscribers(path)  # no address column: stop before anything goes
         except (OSError, ValueError) as error:
             raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
+        if not recipients:
+            # A wrong column (a postal "Adresse") or an empty export: a receipt now would record
+            # the newsletter as sent to nobody, and it would never go out.
+            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: no row has a usable address "
+                                    f"({len(problems)} rows skipped): check the file and its address column")
 
     def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
         """Send to everyone not yet served; the receipt's counts when every recipient has a final
