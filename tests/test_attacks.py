@@ -8,7 +8,6 @@ the pages are built, and that is what these tests look at.
 from __future__ import annotations
 
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -263,14 +262,9 @@ def test_no_script_of_the_content_runs_in_chromium(attack_site):
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-    from test_browser import ARGS, CHROMIUM
+    from chromium import ARGS, CHROMIUM, require_chromium
 
-    if not os.path.exists(CHROMIUM):
-        message = "Debian chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + ": .ci/run installs it; CI must run these tests")
-        pytest.skip(message)
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = require_chromium()
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):

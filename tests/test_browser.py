@@ -17,22 +17,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from chromium import ARGS, CHROMIUM, require_chromium
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        message = "Debian chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + ": .ci/run installs it; CI must run these tests")
-        pytest.skip(message)
+    require_chromium()
     work = tmp_path_factory.mktemp("site")
     for name in ("content", "calendar"):
         shutil.copytree(ROOT / name, work / name)

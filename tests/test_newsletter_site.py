@@ -25,12 +25,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from chromium import ARGS, CHROMIUM, require_chromium
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://fabrique.example.org/"
 NOW = "2026-12-10T12:00:00+01:00"  # after the November letter and most posts; before the 2027 ones
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
 SITE_LINK = re.compile(re.escape(SITE) + r"[^\s<>\"')\]]*")
 
@@ -93,16 +93,9 @@ def test_every_site_link_in_every_outbox_text_answers_from_the_built_site(publis
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        message = "Debian chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + ": .ci/run installs it; CI must run these tests")
-        pytest.skip(message)
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = require_chromium()
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield browser
         browser.close()
 
