@@ -1,0 +1,145 @@
+"""What every command shares: the root group, --repo/--now/--format, errors as exit 2, output files.
+
+Only click is imported here (``gazette --help`` stays fast); each command
+imports what it needs. Library errors become exit code 2 here and nowhere
+else; problems in content are exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+
+class ConfigError(click.ClickException):
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"gazette: error: {self.format_message()}", err=True)
+
+
+def write_output(path: str, data: bytes) -> None:
+    """Every ``-o``: a missing folder or a read-only place is a usage error, not a traceback."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {error.strerror or error} (-o wants a file in an existing, "
+                          "writable folder)") from None
+
+
+def repo_and_now(repo_option, now_option):
+    """The two things every command needs, with library errors turned into exit 2."""
+    from ..clock import ClockError, now
+    from ..root import RepoNotFound, find_root
+
+    try:
+        root = find_root(repo_option)
+    except RepoNotFound as error:
+        raise ConfigError(str(error)) from None
+
+    def zone():  # a naive --now is read in the community's zone
+        from ..load import load_frame
+
+        return load_frame(root)[0].timezone
+
+    try:
+        return root, now(now_option, zone)
+    except ClockError as error:
+        raise ConfigError(f"--now: {error}") from None
+
+
+def progress_bar(label: str, minimum: int = 500):
+    """A progress bar on stderr for long runs in a terminal; nothing in CI logs or pipes."""
+
+    def wrap(items):
+        if len(items) < minimum or not sys.stderr.isatty():
+            yield from items
+            return
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True):
+    """--repo and --now on every command; --format where the command reports.
+
+    With ``needs_repo=False`` the command also runs outside a repository (root is None).
+    """
+
+    def decorate(command):
+        @click.option("--repo", type=click.Path(file_okay=False), default=None,
+                      help="Community repository (default: the nearest folder with content/ or calendar/).")
+        @click.option("--now", "now_text", metavar="ISO", default=None, envvar="GAZETTE_NOW",
+                      help="Run as if it were this date-time (e.g. 2026-12-04T09:00+01:00). Env: GAZETTE_NOW.")
+        @functools.wraps(command)
+        def wrapper(*args, repo, now_text, **kwargs):
+            if not needs_repo and repo is None:
+                from ..clock import ClockError, now as clock_now
+                from ..root import RepoNotFound, find_root
+
+                try:
+                    root = find_root()
+                except RepoNotFound:
+                    try:
+                        return command(*args, root=None, now=clock_now(now_text), **kwargs)
+                    except ClockError as error:
+                        raise ConfigError(f"--now: {error}") from None
+            root, now = repo_and_now(repo, now_text)
+            return command(*args, root=root, now=now, **kwargs)
+
+        if formats:
+            wrapper = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
+                                   show_default=True, help="Output format.")(wrapper)
+        return wrapper
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gazette", prog_name="gazette")
+def cli():
+    """Gazette: your community's posts, newsletters and contests, kept in git.
+
+    Write Markdown with front matter under content/, plan under calendar/,
+    run `gazette check` on every change. Exit codes: 0 ok (warnings
+    allowed), 1 problems found, 2 usage or configuration error.
+    """
+
+
+def moment_option(value: str | None, name: str, zone):
+    """An ISO option; a naive value is read in ``zone`` (a tzinfo, or a function giving one)."""
+    if not value:
+        return None
+    from ..clock import ClockError, parse_moment
+
+    try:
+        return parse_moment(value, zone)
+    except ClockError as error:
+        raise ConfigError(f"{name}: {error}") from None
+
+
+def community_zone(root, now):
+    """The repository's zone, read only when a naive date needs it."""
+
+    def zone():
+        from ..load import load_frame
+
+        return load_frame(root)[0].timezone or now.tzinfo
+
+    return zone
+
+
+def shown_iso(text: str, zone) -> str:
+    """An ISO time read back from a JSON record, shown like every other time."""
+    from datetime import datetime
+
+    from ..clock import shown
+
+    try:
+        return shown(datetime.fromisoformat(text), zone)
+    except (TypeError, ValueError):
+        return str(text)

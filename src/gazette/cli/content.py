@@ -1,0 +1,111 @@
+"""Commands over the content: check, new, list, schema, review."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .base import ConfigError, community_zone, cli, common_options, progress_bar
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--changed-since", metavar="REF",
+              help="Check only files changed since this git ref, and the items that refer to them.")
+@click.option("--no-cache", is_flag=True, help="Parse every file again (ignore the cache in $GAZETTE_CACHE_DIR or ~/.cache/gazette).")
+@common_options(("text", "github", "json"))
+def check(paths, changed_since, no_cache, fmt, root, now):
+    """Validate content and calendar files; report problems with file:line.
+
+    PATHS limits the report to these files or folders (default: everything).
+    """
+    from .. import output
+    from ..check import UsageError, run_check
+
+    try:
+        result = run_check(root, now, paths, changed_since, cache=not no_cache,
+                           progress=progress_bar("Checking"))
+    except UsageError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        click.echo(output.problems_json(result.problems, result.checked, scope=result.scope))
+    else:
+        render = output.problems_github if fmt == "github" else output.problems_text
+        for line in render(result.problems, result.checked):
+            click.echo(line)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["post", "newsletter", "contest"]))
+@click.argument("title")
+@click.option("--date", "date_text", metavar="ISO", help="Publication date-time (default: the next full hour).")
+@click.option("--campaign", help="Campaign slug from calendar/campaigns/.")
+@click.option("--channel", "channels", multiple=True, help="Channel from calendar/channels.yml (repeatable).")
+@click.option("--author", "authors", multiple=True, help="Author key from content/.authors.yml (repeatable).")
+@click.option("--slug", help="File name to use instead of the one made from the title.")
+@common_options(formats=None)
+def new(kind, title, date_text, campaign, channels, authors, slug, root, now):
+    """Create a post, newsletter or contest from its template.
+
+    The file goes to content/<kind>s/<year>/<slug>.md, with an ASCII slug
+    made from TITLE. An existing file is never overwritten.
+    """
+    from ..scaffold import ScaffoldError, new_item
+
+    try:
+        path = new_item(root, kind, title, now, date_text=date_text, campaign=campaign,
+                        channels=channels, authors=authors, slug=slug)
+    except ScaffoldError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"created {path}")
+
+
+@cli.command("list")
+@click.option("--kind", type=click.Choice(["post", "newsletter", "contest"]), help="Only this kind.")
+@click.option("--status", type=click.Choice(["idea", "draft", "review", "approved", "published", "cancelled"]),
+              help="Only this status.")
+@click.option("--future", "when", flag_value="future", help="Only items dated after --now.")
+@click.option("--past", "when", flag_value="past", help="Only items dated at or before --now.")
+@common_options(("text", "json"))
+def list_command(kind, status, when, fmt, root, now):
+    """List items by date, with their status and whether members can see them."""
+    from ..listing import list_items, render_json, render_text
+
+    items = list_items(root, now, kind=kind, status=status, when=when)
+    click.echo(render_json(items, now) if fmt == "json" else render_text(items, now, community_zone(root, now)()))
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["post", "newsletter", "contest", "all"]), default="all",
+              show_default=True, help="Which kind's schema to print.")
+@common_options(formats=None)
+def schema(kind, root, now):
+    """Print the JSON Schema of front matter, for editor autocompletion."""
+    import json
+
+    from ..model import KINDS, json_schema
+
+    document = json_schema(kind) if kind != "all" else {k: json_schema(k) for k in KINDS}
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+@cli.command()
+@click.option("--base", required=True, metavar="REF", help="The git revision the pull request starts from.")
+@common_options(("markdown", "json"))
+def review(base, fmt, root, now):
+    """Write the pull-request review: changed items, problems, calendar, previews, verdict.
+
+    Only changed items and the items that refer to them are linted. Exit 1
+    when the review finds errors, like `gazette check`.
+    """
+    from .. import review as reviewing
+    from ..changes import GitError
+
+    try:
+        report = reviewing.build(root, base, now)
+    except GitError as error:
+        raise ConfigError(f"--base {base}: {error}") from None
+    click.echo(reviewing.to_json(report) if fmt == "json" else reviewing.to_markdown(report), nl=fmt == "json")
+    sys.exit(1 if report["errors"] else 0)

@@ -1,0 +1,154 @@
+"""Delivering and stopping: publish, freeze, unfreeze, published, status."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .base import ConfigError, community_zone, moment_option, shown_iso, cli, common_options, progress_bar
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print what is due and touch nothing.")
+@click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
+@click.option("--push/--no-push", default=False, show_default=True,
+              help="Take the lease on the remote and push each receipt before the next delivery.")
+@common_options(("text", "json"))
+def publish(dry_run, channels, push, fmt, root, now):
+    """Deliver what is public and due, once, and commit the receipts.
+
+    Each (item, channel) goes through its target (calendar/channels.yml
+    `target:`; default `outbox`, files in outbox/); each receipt is committed
+    (and pushed, with --push) before the next delivery. A freeze holds
+    everything but items tagged crisis. Exit 1 if a delivery failed or an
+    item is held by a check error, 2 if
+    git or the configuration refused (nothing more is sent), 75 if another
+    publisher holds the lock or the remote's lease (nothing is sent).
+    """
+    from ..clock import shown
+    from ..publish import EX_TEMPFAIL, PublishError, PublisherBusy, needs_attention, run, summary
+
+    try:
+        outcomes = run(root, now, channels, dry_run=dry_run, push=push, progress=progress_bar("Publishing", 50))
+    except PublishError as error:
+        zone = community_zone(root, now)()
+        for o in error.outcomes:
+            detail = f"  ({o.detail})" if o.detail else ""
+            click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
+        if isinstance(error, PublisherBusy):
+            sent = any(o.state == "sent" for o in error.outcomes)
+            click.echo(f"gazette: busy: {error}" + ("" if sent else " (nothing was sent)"), err=True)
+            sys.exit(EX_TEMPFAIL)
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "dry_run": dry_run, "outcomes": [
+            {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
+            for o in outcomes]}, ensure_ascii=False, indent=2))
+    else:
+        zone = community_zone(root, now)()
+        for o in outcomes:
+            detail = f"  ({o.detail})" if o.detail else ""
+            click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
+        click.echo(("dry run: " if dry_run else "") + summary(outcomes))
+    sys.exit(1 if needs_attention(outcomes) else 0)
+
+
+@cli.command("freeze")
+@click.option("--reason", required=True, help="Why: shown in gazette status and in the commit.")
+@click.option("--until", "until_text", metavar="ISO", help="End the freeze by itself at this time.")
+@click.option("--channel", "channels", multiple=True, help="Only these channels (default: all).")
+@click.option("--no-push", is_flag=True, help="Commit here only (default: also push, so every publisher stops).")
+@common_options(formats=None)
+def freeze_command(reason, until_text, channels, no_push, root, now):
+    """Stop every delivery now (crisis): commits and pushes calendar/freezes/<id>.yml.
+
+    Items tagged crisis (holding statements) still go out. A send in
+    progress stops at its next batch.
+    """
+    from ..clock import shown
+    from ..freeze import FreezeError, freeze
+
+    zone = community_zone(root, now)()
+    until = moment_option(until_text, "--until", zone)
+    try:
+        freeze_id = freeze(root, now.astimezone(zone), reason, until and until.astimezone(zone), channels,
+                           push=False if no_push else None)
+    except FreezeError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"frozen: {freeze_id} since {shown(now, zone)}" + (f" until {shown(until, zone)}" if until else "")
+               + f" (the id starts with the UTC time; gazette unfreeze {freeze_id} to resume)")
+
+
+@cli.command("unfreeze")
+@click.argument("freeze_id", metavar="ID")
+@click.option("--no-push", is_flag=True, help="Commit here only (default: also push).")
+@common_options(formats=None)
+def unfreeze_command(freeze_id, no_push, root, now):
+    """End a freeze now; its window stays on record so passed slots are reported, not sent."""
+    from ..clock import shown
+    from ..freeze import FreezeError, unfreeze
+
+    zone = community_zone(root, now)()
+    try:
+        path = unfreeze(root, now.astimezone(zone), freeze_id, push=False if no_push else None)
+    except FreezeError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"unfrozen at {shown(now, zone)}: {path}")
+
+
+@cli.command("published")
+@click.argument("slug")
+@click.option("--channel", required=True, help="The channel posted by hand (target: manual in calendar/channels.yml).")
+@click.option("--url", required=True, help="The address of the post on the network.")
+@click.option("--at", "at_text", metavar="ISO", help="When it was posted (default: now).")
+@common_options(formats=None)
+def published_command(slug, channel, url, at_text, root, now):
+    """Record that a person posted SLUG on a manual channel (Instagram, a forum): commits the receipt."""
+    from ..publish import PublishError, record_manual
+
+    at = moment_option(at_text, "--at", community_zone(root, now))
+    try:
+        path = record_manual(root, now, slug, channel, url, at)
+    except PublishError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"recorded: {channel} {path}")
+
+
+@cli.command("status")
+@common_options(("text", "json"))
+def status_command(fmt, root, now):
+    """Show active freezes, what publish would do now (due, held, missed) and what failed last time."""
+    from ..plan import active_freezes
+    from ..publish import last_run, planned, summary
+
+    frame, outcomes = planned(root, now)
+    freezes = [f for f in frame.freezes.values() if f in active_freezes(frame, now)]
+    previous = last_run(root) or {}
+    failed = [o for o in previous.get("outcomes", ()) if o["state"] == "failed"]
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "freezes": [
+            {"path": f["_path"], "reason": f.get("reason"), "who": f.get("who"),
+             "from": f["from"].isoformat(), "until": f["until"].isoformat() if f.get("until") else None}
+            for f in freezes], "outcomes": [
+            {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
+            for o in outcomes], "last_run": previous or None}, ensure_ascii=False, indent=2))
+        return
+    from ..clock import shown
+
+    zone = frame.timezone or now.tzinfo
+    for f in freezes:
+        until = f" until {shown(f['until'], zone)}" if f.get("until") else ""
+        click.echo(f"FROZEN since {shown(f['from'], zone)}{until} by {f.get('who', '?')}: {f.get('reason')} "
+                   f"[{f['_path']}]")
+    for o in outcomes:
+        detail = f"  ({o.detail})" if o.detail else ""
+        click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
+    for o in failed:
+        click.echo(f"failed  {o['channel']:<20} {shown_iso(o['at'], zone)}  {o['path']}  "
+                   f"(last run {shown_iso(previous['at'], zone)}: {o['detail']})")
+    click.echo(summary(outcomes) if outcomes else "nothing due")
