@@ -209,3 +209,24 @@ def test_remote_images_are_reported_however_written(repo):
     assert found == [(9, "an image from another site: https://tracker.example/x.gif"),
                      (11, "an image from another site: //cdn.example/p.png"),
                      (13, "an image from another site: https://ads.example/l.png")]
+
+
+def test_remote_images_are_judged_on_the_page_the_site_renders(repo):
+    """Forms a pattern on the Markdown misses, but the page shows as <img src="https://…">."""
+    import json
+
+    repo.write("mkdocs.yml", "site_name: F\nsite_url: https://fabrique.example.org/\nmarkdown_extensions:\n"
+               "  - attr_list\n")  # what makes {: src=… } an attribute of the image
+    repo.post("pixel2", body="Texte.\n\n<img alt=\"a>b\" src=\"https://evil.example/a.png\">\n\n"
+              "![r]\n\n<img src=\"&#104;ttps://evil.example/d.png\">\n\n"
+              "![x](../../assets/logo.svg){: src=\"https://evil.example/e.png\" }\n\n"
+              "[r]: https://evil.example/b.png\n\n"
+              "![chez nous](https://fabrique.example.org/assets/logo.svg)\n\n"  # the site's own host
+              "`<img src=\"https://in.code.example/x.png\">` ![local](../../assets/logo.svg)\n")
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"]
+             if p["code"] == "security/remote-image"]
+    assert found == [(9, "an image from another site: https://evil.example/a.png"),
+                     (11, "an image from another site: https://evil.example/b.png"),
+                     (13, "an image from another site: https://evil.example/d.png"),
+                     (15, "an image from another site: https://evil.example/e.png")]

@@ -1,0 +1,67 @@
+"""The images a body's page will actually show: rendered as the site renders it, then sanitized.
+
+Reading the Markdown with patterns misses what Markdown and its extensions turn into an
+``<img src>`` (a shortcut reference ``![r]``, attr_list's ``{: src=… }``, an entity-encoded
+URL, a ``>`` inside a quoted attribute); reading the page cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+# A body without any of these cannot show an image: it is not rendered at all (the check stays fast).
+IMAGE_MARKER = re.compile(r"!\[|<img|\bsrc\s*=", re.IGNORECASE)
+# The emoji extension's pictures come from the site's configuration, not from the author.
+NOT_THE_AUTHORS = ("pymdownx.emoji",)
+# What browsers drop from a URL before reading it (tab, line breaks) and strip around it.
+URL_IGNORED = re.compile(r"[\t\n\r]")
+
+
+def image_sources(body: str, site) -> list[str]:
+    """Every ``<img src>`` of the sanitized page ``body`` becomes, in page order (entities decoded)."""
+    from html.parser import HTMLParser
+
+    from .sanitize import sanitize_html
+
+    converter = _converter(site)
+    converter.reset()
+    html = sanitize_html(converter.convert(body))
+    sources: list[str] = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                sources.extend(value for name, value in attrs if name == "src" and value)
+
+        handle_startendtag = handle_starttag
+
+    parser = Images(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return sources
+
+
+def is_remote(src: str, own_host: str = "") -> bool:
+    """Whether a browser fetches ``src`` from another host than the site's: an absolute URL
+    (``https:…``) or a scheme-relative one (``//host``, ``/\\host``: browsers read ``\\`` as ``/``)."""
+    url = URL_IGNORED.sub("", src).strip("\x00 \x0b\x0c").replace("\\", "/")
+    parts = urlsplit(url)
+    if not parts.scheme and not url.startswith("//"):
+        return False
+    return not own_host or (parts.hostname or "") != own_host
+
+
+@lru_cache(maxsize=4)
+def _converter(site):
+    """One Markdown converter per site configuration (load_site_config gives the same object
+    while mkdocs.yml is unchanged): loading extensions costs more than converting."""
+    import markdown
+
+    from .newsletter import _usable_extensions
+
+    configured = [(name, options) for name, options in site.extensions
+                  if name.partition(":")[0] not in NOT_THE_AUTHORS]
+    names, configs = _usable_extensions(configured)
+    return markdown.Markdown(extensions=names, extension_configs=configs)
