@@ -230,3 +230,25 @@ def test_remote_images_are_judged_on_the_page_the_site_renders(repo):
                      (11, "an image from another site: https://evil.example/b.png"),
                      (13, "an image from another site: https://evil.example/d.png"),
                      (15, "an image from another site: https://evil.example/e.png")]
+
+
+def test_remote_image_sources_as_browsers_read_them(repo):
+    """Browsers read "\\" as "/" and drop line breaks and tabs in a URL: each is another host."""
+    import json
+
+    from gazette.page_images import is_remote, may_show_remote_image
+
+    for src in ("/\\evil.example/a.png", "\\\\evil.example/a.png", "/\n/evil.example/a.png", "/\t/evil.example/a.png",
+                "https:/evil.example/a.png", "HTTPS://evil.example/a.png", " //evil.example/a.png"):
+        assert is_remote(src, "fabrique.example.org"), src
+        assert may_show_remote_image(f'<img src="{src}">'), src
+    for src in ("../../assets/a.png", "/assets/a.png", "https://FABRIQUE.example.org/a.png"):
+        assert not is_remote(src, "fabrique.example.org"), src
+    assert not may_show_remote_image("![Un vélo](../../assets/velo.png) Voir [ce billet](autre.md).")
+    assert may_show_remote_image("![Un vélo](../../assets/velo.png) Voir [ce site](https://example.org).")
+
+    repo.post("pixel3", body="Texte.\n\n<img alt=\"\" src=\"/\n/evil.example/n.png\">\n")
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"]
+             if p["code"] == "security/remote-image"]
+    assert found == [(9, "an image from another site: //evil.example/n.png")]  # what the browser asks for

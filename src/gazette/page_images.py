@@ -11,12 +11,25 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-# A body without any of these cannot show an image: it is not rendered at all (the check stays fast).
-IMAGE_MARKER = re.compile(r"!\[|<img|\bsrc\s*=", re.IGNORECASE)
+# A scheme-relative URL with a line break or tab between its slashes (browsers drop those).
+SPLIT_SLASHES = re.compile(r"/[\t\n\r]+/")
 # The emoji extension's pictures come from the site's configuration, not from the author.
 NOT_THE_AUTHORS = ("pymdownx.emoji",)
 # What browsers drop from a URL before reading it (tab, line breaks) and strip around it.
 URL_IGNORED = re.compile(r"[\t\n\r]")
+
+
+def may_show_remote_image(body: str) -> bool:
+    """False when no rendering of ``body`` can show an image from another host: most bodies,
+    told with plain substring searches (a regex or a render per body would slow the cold check).
+    An image needs ``![``, ``<img`` or ``src`` (attr_list's ``{: src=… }``); another host needs
+    "http" (any case) or two slashes ("//", "\\" read as "/", a line break between), unless
+    an entity ("&#104;") hides them."""
+    lower = body.lower()
+    if "![" not in body and "<img" not in lower and "src" not in lower:
+        return False
+    return ("http" in lower or "//" in body or "&" in body or "\\" in body
+            or SPLIT_SLASHES.search(body) is not None)
 
 
 def image_sources(body: str, site) -> list[str]:
@@ -46,11 +59,16 @@ def image_sources(body: str, site) -> list[str]:
 def is_remote(src: str, own_host: str = "") -> bool:
     """Whether a browser fetches ``src`` from another host than the site's: an absolute URL
     (``https:…``) or a scheme-relative one (``//host``, ``/\\host``: browsers read ``\\`` as ``/``)."""
-    url = URL_IGNORED.sub("", src).strip("\x00 \x0b\x0c").replace("\\", "/")
+    url = as_fetched(src)
     parts = urlsplit(url)
     if not parts.scheme and not url.startswith("//"):
         return False
     return not own_host or (parts.hostname or "") != own_host
+
+
+def as_fetched(src: str) -> str:
+    """The URL a browser asks for when a page says ``src``."""
+    return URL_IGNORED.sub("", src).strip("\x00 \x0b\x0c").replace("\\", "/")
 
 
 @lru_cache(maxsize=4)

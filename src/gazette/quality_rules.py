@@ -221,10 +221,10 @@ def remote_images(item: Item, repo: Repo):
     """An image from another host is a request every reader's browser (and mail client) makes:
     the host learns who reads what, and when (a tracking pixel). Local images say nothing.
     What counts is the page: the body is rendered and sanitized as the site does it."""
-    from .page_images import IMAGE_MARKER, image_sources, is_remote
+    from .page_images import as_fetched, image_sources, is_remote, may_show_remote_image
     from .siteurls import load_site_config
 
-    if not IMAGE_MARKER.search(item.body):
+    if not may_show_remote_image(item.body):
         return
     site = load_site_config(repo.root)
     try:
@@ -240,7 +240,7 @@ def remote_images(item: Item, repo: Repo):
                                _written_remote_images(readable))
     for start, url in sorted(found):
         yield Problem("security/remote-image", item.path, _line(readable, start, item.body_line),
-                      f"an image from another site: {url[:60]}",
+                      f"an image from another site: {as_fetched(url)[:60]}",
                       "put the image in content/assets/ and link to it: the other site would see every reader")
 
 
