@@ -252,3 +252,16 @@ def test_remote_image_sources_as_browsers_read_them(repo):
     found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"]
              if p["code"] == "security/remote-image"]
     assert found == [(9, "an image from another site: //evil.example/n.png")]  # what the browser asks for
+
+
+def test_a_plain_remote_image_is_read_where_written_and_the_sites_own_host_is_not_remote(repo):
+    """Most illustrated posts are plain Markdown: judged without rendering, the site's own images
+    included (rendering every body with an image and a link tripled the cold check)."""
+    from gazette.page_images import needs_rendering
+
+    body = ("![Vélo](https://fabrique.example.org/assets/velo.jpg)\n\n"
+            "![Pixel](https://tracker.example/p.gif)\n\nVoir https://example.org/?a=1&b=2\n")
+    assert not needs_rendering(body)
+    repo.write("mkdocs.yml", "site_name: F\nsite_url: https://fabrique.example.org/\n")
+    path = repo.post("illustre", body=body)
+    assert [c for c in codes(repo, path) if c[1] == "security/remote-image"] == [(9, "security/remote-image")]

@@ -221,21 +221,23 @@ def remote_images(item: Item, repo: Repo):
     """An image from another host is a request every reader's browser (and mail client) makes:
     the host learns who reads what, and when (a tracking pixel). Local images say nothing.
     What counts is the page: the body is rendered and sanitized as the site does it."""
-    from .page_images import as_fetched, image_sources, is_remote, may_show_remote_image
+    from .page_images import as_fetched, image_sources, is_remote, may_show_remote_image, needs_rendering
     from .siteurls import load_site_config
 
     if not may_show_remote_image(item.body):
         return
     site = load_site_config(repo.root)
-    try:
-        sources = image_sources(item.body, site)
-    except Exception:  # noqa: BLE001 - a third-party extension failing: the written forms still count
-        sources = None
+    sources = None
+    if needs_rendering(item.body):
+        try:
+            sources = image_sources(item.body, site)
+        except Exception:  # noqa: BLE001 - a third-party extension failing: the written forms still count
+            sources = None
     readable = without_code(item.body)
+    own_host = urlsplit(site.site_url).hostname or ""
     if sources is None:
-        found = _written_remote_images(readable)
+        found = [(start, url) for start, url in _written_remote_images(readable) if is_remote(url, own_host)]
     else:
-        own_host = urlsplit(site.site_url).hostname or ""
         found = _where_written(readable, [src for src in sources if is_remote(src, own_host)],
                                _written_remote_images(readable))
     for start, url in sorted(found):
