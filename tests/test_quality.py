@@ -209,3 +209,59 @@ def test_remote_images_are_reported_however_written(repo):
     assert found == [(9, "an image from another site: https://tracker.example/x.gif"),
                      (11, "an image from another site: //cdn.example/p.png"),
                      (13, "an image from another site: https://ads.example/l.png")]
+
+
+def test_remote_images_are_judged_on_the_page_the_site_renders(repo):
+    """Forms a pattern on the Markdown misses, but the page shows as <img src="https://…">."""
+    import json
+
+    repo.write("mkdocs.yml", "site_name: F\nsite_url: https://fabrique.example.org/\nmarkdown_extensions:\n"
+               "  - attr_list\n")  # what makes {: src=… } an attribute of the image
+    repo.post("pixel2", body="Texte.\n\n<img alt=\"a>b\" src=\"https://evil.example/a.png\">\n\n"
+              "![r]\n\n<img src=\"&#104;ttps://evil.example/d.png\">\n\n"
+              "![x](../../assets/logo.svg){: src=\"https://evil.example/e.png\" }\n\n"
+              "[r]: https://evil.example/b.png\n\n"
+              "![chez nous](https://fabrique.example.org/assets/logo.svg)\n\n"  # the site's own host
+              "`<img src=\"https://in.code.example/x.png\">` ![local](../../assets/logo.svg)\n")
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"]
+             if p["code"] == "security/remote-image"]
+    assert found == [(9, "an image from another site: https://evil.example/a.png"),
+                     (11, "an image from another site: https://evil.example/b.png"),
+                     (13, "an image from another site: https://evil.example/d.png"),
+                     (15, "an image from another site: https://evil.example/e.png")]
+
+
+def test_remote_image_sources_as_browsers_read_them(repo):
+    """Browsers read "\\" as "/" and drop line breaks and tabs in a URL: each is another host."""
+    import json
+
+    from gazette.page_images import is_remote, may_show_remote_image
+
+    for src in ("/\\evil.example/a.png", "\\\\evil.example/a.png", "/\n/evil.example/a.png", "/\t/evil.example/a.png",
+                "https:/evil.example/a.png", "HTTPS://evil.example/a.png", " //evil.example/a.png"):
+        assert is_remote(src, "fabrique.example.org"), src
+        assert may_show_remote_image(f'<img src="{src}">'), src
+    for src in ("../../assets/a.png", "/assets/a.png", "https://FABRIQUE.example.org/a.png"):
+        assert not is_remote(src, "fabrique.example.org"), src
+    assert not may_show_remote_image("![Un vélo](../../assets/velo.png) Voir [ce billet](autre.md).")
+    assert may_show_remote_image("![Un vélo](../../assets/velo.png) Voir [ce site](https://example.org).")
+
+    repo.post("pixel3", body="Texte.\n\n<img alt=\"\" src=\"/\n/evil.example/n.png\">\n")
+    result = repo.gazette("check", "--format", "json")
+    found = [(p["line"], p["message"]) for p in json.loads(result.output)["problems"]
+             if p["code"] == "security/remote-image"]
+    assert found == [(9, "an image from another site: //evil.example/n.png")]  # what the browser asks for
+
+
+def test_a_plain_remote_image_is_read_where_written_and_the_sites_own_host_is_not_remote(repo):
+    """Most illustrated posts are plain Markdown: judged without rendering, the site's own images
+    included (rendering every body with an image and a link tripled the cold check)."""
+    from gazette.page_images import needs_rendering
+
+    body = ("![Vélo](https://fabrique.example.org/assets/velo.jpg)\n\n"
+            "![Pixel](https://tracker.example/p.gif)\n\nVoir https://example.org/?a=1&b=2\n")
+    assert not needs_rendering(body)
+    repo.write("mkdocs.yml", "site_name: F\nsite_url: https://fabrique.example.org/\n")
+    path = repo.post("illustre", body=body)
+    assert [c for c in codes(repo, path) if c[1] == "security/remote-image"] == [(9, "security/remote-image")]

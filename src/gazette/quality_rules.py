@@ -7,6 +7,7 @@ All are item rules: they read the item, the frame and the moderation lists
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from .load import Item, Repo
 from .netiquette import moderator_for
@@ -210,7 +211,7 @@ def control_characters(item: Item, repo: Repo):
 
 REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
                           r"|<img\b[^>]*?\bsrc\s*=\s*[\"']?((?:https?:)?//[^\s\"'>]+)", re.IGNORECASE)
-IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\]\[([^\]]*)\]")
+IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")  # ![a][r], ![r][], ![r]
 REMOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*<?((?:https?:)?//\S+?)>?(?:\s|$)",
                                re.MULTILINE | re.IGNORECASE)
 
@@ -218,11 +219,57 @@ REMOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*<?((?:https?:)?//\S+?)
 @rule("security")
 def remote_images(item: Item, repo: Repo):
     """An image from another host is a request every reader's browser (and mail client) makes:
-    the host learns who reads what, and when (a tracking pixel). Local images say nothing."""
-    body = item.body
-    if "//" not in body:
+    the host learns who reads what, and when (a tracking pixel). Local images say nothing.
+    What counts is the page: the body is rendered and sanitized as the site does it."""
+    from .page_images import as_fetched, image_sources, is_remote, may_show_remote_image, needs_rendering
+    from .siteurls import load_site_config
+
+    if not may_show_remote_image(item.body):
         return
-    body = without_code(body)
+    site = load_site_config(repo.root)
+    sources = None
+    if needs_rendering(item.body):
+        try:
+            sources = image_sources(item.body, site)
+        except Exception:  # noqa: BLE001 - a third-party extension failing: the written forms still count
+            sources = None
+    readable = without_code(item.body)
+    own_host = urlsplit(site.site_url).hostname or ""
+    if sources is None:
+        found = [(start, url) for start, url in _written_remote_images(readable) if is_remote(url, own_host)]
+    else:
+        found = _where_written(readable, [src for src in sources if is_remote(src, own_host)],
+                               _written_remote_images(readable))
+    for start, url in sorted(found):
+        yield Problem("security/remote-image", item.path, _line(readable, start, item.body_line),
+                      f"an image from another site: {as_fetched(url)[:60]}",
+                      "put the image in content/assets/ and link to it: the other site would see every reader")
+
+
+def _where_written(body: str, sources: list[str], written_forms) -> list[tuple[int, str]]:
+    """Each rendered source with the offset in ``body`` of its image: where a plain form was
+    written (a reference's image, not its definition), else the URL, the URL without its
+    scheme (an entity-encoded "h"), its file name; else the body's start."""
+    found, searched_from = [], {}
+    plain: dict[str, list[int]] = {}
+    for start, url in sorted(written_forms, reverse=True):
+        plain.setdefault(url, []).append(start)
+    for src in sources:
+        if plain.get(src):
+            found.append((plain[src].pop(), src))
+            continue
+        start = -1
+        for written in (src, src.partition("//")[2], src.rstrip("/").rpartition("/")[2]):
+            if written:
+                start = body.find(written, searched_from.get(written, 0))
+                if start >= 0:
+                    searched_from[written] = start + 1  # the same image twice: the next one
+                    break
+        found.append((max(start, 0), src))
+    return found
+
+
+def _written_remote_images(body: str) -> list[tuple[int, str]]:
     found = [(m.start(), m.group(1) or m.group(2)) for m in REMOTE_IMAGE.finditer(body)]
     if "![" in body and "]:" in body:
         remote = {m.group(1).strip().lower(): (m.start(), m.group(2)) for m in REMOTE_DEFINITION.finditer(body)}
@@ -230,10 +277,7 @@ def remote_images(item: Item, repo: Repo):
             label = (m.group(2) or m.group(1)).strip().lower()
             if label in remote:
                 found.append((m.start(), remote[label][1]))
-    for start, url in sorted(found):
-        yield Problem("security/remote-image", item.path, _line(body, start, item.body_line),
-                      f"an image from another site: {url[:60]}",
-                      "put the image in content/assets/ and link to it: the other site would see every reader")
+    return found
 
 
 @rule("security")
