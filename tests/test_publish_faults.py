@@ -829,14 +829,7 @@ def test_a_retraction_pushed_during_a_run_is_not_delivered_nor_overwritten(remot
     handler, environment = smtp(remote_repo, subscribers=1, batch=1)
     laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
 
-    def retract(count):
-        if count == 1:
-            file = laptop / path
-            file.write_text(file.read_text().replace("status: approved", "status: draft"))
-            git(laptop, "commit", "-qam", "retrait")
-            git(laptop, "push", "-q")
-
-    handler.on_message = retract
+    handler.on_message = retract_after_first_message(laptop, path)
     result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(handler.recipients) == 1
@@ -844,6 +837,19 @@ def test_a_retraction_pushed_during_a_run_is_not_delivered_nor_overwritten(remot
     text = remote_file(remote_repo.remote, path)
     assert "status: draft" in text and "published:" not in text
     assert "status: published" in remote_file(remote_repo.remote, "content/newsletters/2026/lettre.md")
+
+
+def retract_after_first_message(laptop: Path, path: str):
+    """A person on a laptop puts ``path`` back to draft and pushes, once the first message is out."""
+
+    def retract(count):
+        if count == 1:
+            file = laptop / path
+            file.write_text(file.read_text().replace("status: approved", "status: draft"))
+            git(laptop, "commit", "-qam", "retrait")
+            git(laptop, "push", "-q")
+
+    return retract
 
 
 def test_a_receipt_never_turns_a_status_other_than_approved_into_published(tmp_path):
@@ -862,14 +868,7 @@ def test_a_newsletter_retracted_mid_send_stops_after_the_batch_in_flight(remote_
     laptop = clone(remote_repo.remote, tmp_path / "laptop", "camille")
     path = "content/newsletters/2026/lettre.md"
 
-    def retract(count):
-        if count == 1:
-            file = laptop / path
-            file.write_text(file.read_text().replace("status: approved", "status: draft"))
-            git(laptop, "commit", "-qam", "retrait")
-            git(laptop, "push", "-q")
-
-    handler.on_message = retract
+    handler.on_message = retract_after_first_message(laptop, path)
     result = publish(clone(remote_repo.remote, tmp_path / "ci"), env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "held    newsletter" in result.stdout

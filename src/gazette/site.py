@@ -35,6 +35,7 @@ from mkdocs.structure.files import File
 from markupsafe import Markup, escape
 
 from .published import template_allowed
+from .siteurls import url_path
 from .urls import page_src as item_src
 
 KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
@@ -283,10 +284,7 @@ class GazettePlugin(BasePlugin):
 
     def _url(self, src: str) -> str:
         """The URL path MkDocs gives a source file (directory URLs or not)."""
-        stem = src.removesuffix(".md")
-        if not self.directory_urls:
-            return stem + ".html"
-        return "" if stem == "index" else (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"
+        return url_path(src, self.directory_urls)
 
     def _up(self, page_src: str) -> str:
         """From a page's URL back to the site root: every link is then that plus the

@@ -31,6 +31,17 @@ GENERATED = frozenset({"", "404.html", "sitemap.xml", "sitemap.xml.gz", "search/
 ARCHIVE_PREFIXES = ("archives/",)
 
 
+def url_path(src: str, directory_urls: bool = True) -> str:
+    """The URL path MkDocs gives a docs-relative source file: the one rule for the site's
+    pages, its archives, the e-mail's links and the link checks."""
+    stem = src.removesuffix(".md")
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
 class SiteConfig:
     """What Gazette needs to know of the site: address, URL style, Markdown extensions."""
 
@@ -40,13 +51,8 @@ class SiteConfig:
         self.extensions = list(extensions)  # [(name, options)]
 
     def page_path(self, src: str) -> str:
-        """The URL path MkDocs gives a source file under content/ (as the site plugin's ``_url``)."""
-        stem = src.removeprefix(DOCS_DIR + "/").removesuffix(".md")
-        if not self.directory_urls:
-            return stem + ".html"
-        if stem == "index" or stem.endswith("/index"):
-            return stem.removesuffix("index")
-        return stem + "/"
+        """The URL path MkDocs gives a source file under content/."""
+        return url_path(src.removeprefix(DOCS_DIR + "/"), self.directory_urls)
 
     def url_of(self, src: str) -> str:
         """Absolute URL of a repository file under content/: a page for .md, else the copied file."""

@@ -15,7 +15,9 @@ def page_src(item) -> str:
 
 def page_path(item) -> str:
     """The page's URL path with directory URLs (the site's setting): posts/2026/<slug>/."""
-    return page_src(item).removesuffix(".md") + "/"
+    from .siteurls import url_path
+
+    return url_path(page_src(item))
 
 
 def item_url(site_url: str, item) -> str:

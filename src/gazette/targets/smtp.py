@@ -251,7 +251,6 @@ def _text(value) -> str:
 @register("smtp")
 class SMTPTarget:
     def __init__(self, root: Path, config: dict):
-        from ..publish import state_dir
         from ..unsubscribe import UnsubscribeError, secret_from_env
 
         self.root = Path(root)
@@ -268,7 +267,6 @@ class SMTPTarget:
         except UnsubscribeError as error:
             raise TargetConfigError(str(error)) from None
         self.sender = sender_of(config)
-        self.ledgers = state_dir(self.root) / "ledger"
         self.problems: list = []  # Problems of the subscriber list found by the last deliver()
 
     def preflight(self) -> None:
@@ -301,6 +299,7 @@ class SMTPTarget:
         from ..addresses import read_subscribers
         from ..clock import now as clock_now
         from ..problems import Problem
+        from ..publish import make_state_dir
 
         now = now or clock_now()
         path = _env("GAZETTE_SUBSCRIBERS")
@@ -314,7 +313,7 @@ class SMTPTarget:
             raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
         subject_of(delivery)  # a header with a line break stops here, before anyone gets a copy
         suppressed = self._suppressed()
-        ledger = Ledger(self.ledgers, delivery.key)
+        ledger = Ledger(make_state_dir(self.root) / "ledger", delivery.key)  # the one place state is made
         todo = [r for r in recipients if r.address.key not in suppressed and
                 (ledger.done.get(r.address.key) or "deferred").startswith("deferred")]
         parts = render(delivery, self.config, root=self.root)
@@ -503,14 +502,8 @@ def render(delivery: Delivery, config: dict, root=None) -> tuple[str, str]:
     """(HTML with inlined CSS, plain text) of the newsletter; rendered once per delivery.
     Both parts hold ``{{UNSUBSCRIBE}}`` where each recipient's unsubscribe URL goes."""
     from ..newsletter import NewsletterError, render_newsletter
-    from ..root import RepoNotFound, find_root
 
-    if root is None:
-        try:
-            root = find_root()
-        except RepoNotFound:
-            pass  # Gazette's own template, links as written
-    try:
+    try:  # root None (a benchmark, no repository): Gazette's own template, links as written
         return render_newsletter(delivery.item, root, community=config.get("community"))
     except NewsletterError as error:
         raise DeliveryError(str(error), retry=False) from None
