@@ -493,12 +493,28 @@ def test_the_state_database_is_versioned_and_in_wal_mode(tmp_path, monkeypatch):
     monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
     connection = state.connect(tmp_path)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(state.MIGRATIONS)
-    connection.execute("UPDATE schema_version SET version = 99")
+    assert dict(connection.execute("SELECT feature, version FROM schema_versions")) == {
+        feature: len(steps) for feature, steps in state.MIGRATIONS.items()}
+    connection.execute("UPDATE schema_versions SET version = 99 WHERE feature = 'newsletter'")
     connection.commit()
     connection.close()
-    with pytest.raises(state.StateError, match="newer than this Gazette"):
+    with pytest.raises(state.StateError, match="newsletter schema version 99, newer than this Gazette"):
         state.connect(tmp_path)
+
+
+def test_a_database_from_before_per_feature_versions_keeps_its_suppressions(tmp_path, monkeypatch):
+    from gazette import state
+
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    (tmp_path / "state").mkdir()
+    with sqlite3.connect(tmp_path / "state" / "gazette.sqlite3") as old:
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (1)")
+        old.execute("CREATE TABLE suppressions (address TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL)")
+        old.execute("INSERT INTO suppressions VALUES ('a@example.org', 'unsubscribe', '2026-01-01T00:00:00+00:00')")
+    connection = state.connect(tmp_path)
+    assert state.suppressed(connection) == {"a@example.org"}
+    assert connection.execute("SELECT version FROM schema_versions WHERE feature = 'newsletter'").fetchone() == (1,)
 
 
 # -- one message builder -------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 ``gazette.sqlite3`` lives in the state folder (``publish.state_dir``:
 ``$GAZETTE_STATE_DIR`` or ``.gazette/``). WAL lets a reader (``gazette
-status``) and a writer (``publish``) work at once. The schema is versioned:
-:data:`MIGRATIONS` is append-only, entry *n* takes version *n* to *n + 1*;
-a new table is a new entry, never an edit of an old one.
+status``) and a writer (``publish``) work at once. The schema is versioned
+per feature (newsletter, contests, relations, listening…): each list in
+:data:`MIGRATIONS` is append-only, entry *n* takes that feature from version
+*n* to *n + 1*; a new table is a new entry, never an edit of an old one.
+Features version apart so that each can grow without renumbering the others.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from pathlib import Path
 
 FILE_NAME = "gazette.sqlite3"
 
-MIGRATIONS: list[str] = [
-    # 1: who must never get the newsletter again (unsubscribed, refused permanently, imported).
-    """CREATE TABLE suppressions (
-        address TEXT PRIMARY KEY,   -- addresses.normalize(...).key
-        reason TEXT NOT NULL,       -- unsubscribe | refused 550 | import:<file> | …
-        at TEXT NOT NULL            -- ISO 8601, aware
-    )""",
-]
+MIGRATIONS: dict[str, list[str]] = {
+    "newsletter": [
+        # 1: who must never get the newsletter again (unsubscribed, refused permanently, imported).
+        """CREATE TABLE suppressions (
+            address TEXT PRIMARY KEY,   -- addresses.normalize(...).key
+            reason TEXT NOT NULL,       -- unsubscribe | refused 550 | import:<file> | …
+            at TEXT NOT NULL            -- ISO 8601, aware
+        )""",
+    ],
+}
 
 
 class StateError(Exception):
@@ -47,22 +51,30 @@ def connect(root: Path) -> sqlite3.Connection:
     return connection
 
 
-def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the schema to the newest version; returns it."""
+def migrate(connection: sqlite3.Connection) -> dict[str, int]:
+    """Bring every feature's schema to its newest version; returns {feature: version}."""
     with connection:
-        connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = connection.execute("SELECT version FROM schema_version").fetchone()
-        if row is None:
-            connection.execute("INSERT INTO schema_version VALUES (0)")
-        version = row[0] if row else 0
-    if version > len(MIGRATIONS):
-        raise StateError(f"the state database has schema version {version}, newer than this Gazette "
-                         f"({len(MIGRATIONS)}): upgrade Gazette")
-    for number in range(version, len(MIGRATIONS)):
-        with connection:  # one transaction per step: a crash leaves a whole version
-            connection.execute(MIGRATIONS[number])
-            connection.execute("UPDATE schema_version SET version = ?", (number + 1,))
-    return len(MIGRATIONS)
+        connection.execute("CREATE TABLE IF NOT EXISTS schema_versions "
+                            "(feature TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        # Databases made before features were versioned apart held the newsletter's version alone.
+        legacy = connection.execute("SELECT name FROM sqlite_master WHERE name = 'schema_version'").fetchone()
+        if legacy:
+            row = connection.execute("SELECT version FROM schema_version").fetchone()
+            connection.execute("INSERT OR IGNORE INTO schema_versions VALUES ('newsletter', ?)",
+                               (row[0] if row else 0,))
+            connection.execute("DROP TABLE schema_version")
+        versions = dict(connection.execute("SELECT feature, version FROM schema_versions"))
+    for feature, version in versions.items():
+        known = len(MIGRATIONS.get(feature, ()))
+        if version > known:
+            raise StateError(f"the state database has {feature} schema version {version}, newer than this "
+                             f"Gazette ({known}): upgrade Gazette")
+    for feature, steps in MIGRATIONS.items():
+        for number in range(versions.get(feature, 0), len(steps)):
+            with connection:  # one transaction per step: a crash leaves a whole version
+                connection.execute(steps[number])
+                connection.execute("INSERT OR REPLACE INTO schema_versions VALUES (?, ?)", (feature, number + 1))
+    return {feature: len(steps) for feature, steps in MIGRATIONS.items()}
 
 
 def suppress(connection: sqlite3.Connection, entries: Iterable[tuple[str, str]], at: datetime) -> int:
