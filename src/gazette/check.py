@@ -52,6 +52,9 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
     # 1. What to look at.
     frame, problems = load_frame(root)
+    from .listening.config import load as load_listening
+
+    problems += load_listening(root, lambda: frame.timezone)[1]
     only, scope = select(root, paths, changed_since, pending, frame)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.

@@ -27,6 +27,40 @@ MIGRATIONS: dict[str, list[str]] = {
             at TEXT NOT NULL            -- ISO 8601, aware
         )""",
     ],
+    "listening": [
+        # 1: what the web says about the community (gazette.listening.store).
+        """CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,   -- the entry's GUID, else its URL: one mention however often seen
+            url TEXT, source TEXT NOT NULL, place TEXT, author TEXT, title TEXT, text TEXT NOT NULL,
+            at TEXT NOT NULL,           -- when it was published (else first seen), ISO 8601 UTC
+            seen TEXT NOT NULL,         -- when watch or import first stored it
+            brand INTEGER NOT NULL,     -- 1: names the community; 0: a competitor only (share of voice)
+            keywords TEXT NOT NULL,     -- JSON list of the names matched
+            class TEXT NOT NULL,        -- question | criticism | praise | other
+            flags TEXT NOT NULL,        -- JSON list of netiquette codes
+            needs_answer INTEGER NOT NULL,
+            answered_at TEXT, answer_url TEXT, answered_by TEXT,
+            ignored_at TEXT, ignored_reason TEXT
+        )""",
+        "CREATE INDEX mentions_at ON mentions (at)",
+        # 2: conditional GET and Mastodon's since_id, per feed or timeline URL.
+        """CREATE TABLE feed_state (
+            url TEXT PRIMARY KEY, etag TEXT, modified TEXT, since_id TEXT,
+            checked TEXT, error TEXT
+        )""",
+        # 3: moderation follow-through (gazette.listening.records).
+        """CREATE TABLE moderated (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,   -- digest of (export name, message id, text): recording twice adds nothing
+            message_id TEXT, author TEXT, text TEXT NOT NULL, codes TEXT NOT NULL, recorded TEXT NOT NULL
+        )""",
+        """CREATE TABLE moderation_actions (
+            id INTEGER PRIMARY KEY,
+            message INTEGER REFERENCES moderated (id) ON DELETE SET NULL,
+            author TEXT, action TEXT NOT NULL, reason TEXT NOT NULL, rule TEXT, who TEXT, at TEXT NOT NULL
+        )""",
+    ],
 }
 
 

@@ -11,8 +11,11 @@ from .base import ConfigError, cli, common_options
 
 @cli.command()
 @click.argument("export", type=click.Path(dir_okay=False))
+@click.option("--record", is_flag=True,
+              help="Store flagged messages in the state database (for gazette moderation act) and add weekly "
+                   "counts per rule family to metrics/moderation.csv.")
 @common_options(("text", "json"), needs_repo=False)
-def moderate(export, fmt, root, now):
+def moderate(export, record, fmt, root, now):
     """Run the netiquette rules over community messages (CSV or JSON lines).
 
     EXPORT has a message column (text, message, contenu, commentaire…) and
@@ -21,6 +24,8 @@ def moderate(export, fmt, root, now):
     rule and the matched text; exit 1 if anything is flagged, 2 if the
     export cannot be read.
     Uses calendar/moderation.yml when run inside a community repository.
+    With --record (inside a repository), flagged messages are kept for
+    `gazette moderation act` and counted in metrics/moderation.csv.
     """
     from pathlib import Path
 
@@ -37,9 +42,33 @@ def moderate(export, fmt, root, now):
         raise ConfigError(str(error)) from None
     for note in notes:
         click.echo(f"gazette: note: {note}", err=True)
+    if record:
+        _record(root, now, Path(export), flags)
     if fmt == "json":
         click.echo(render_json(messages, flags, notes))
     else:
         for line in render_text(messages, flags):
             click.echo(line)
     sys.exit(1 if flags else 0)
+
+
+def _record(root, now, export, flags) -> None:
+    from ..listening import records
+    from ..state import StateError, connect
+    from .base import community_zone
+
+    if root is None:
+        raise ConfigError("--record needs a community repository (run it inside one or pass --repo)")
+    try:
+        connection = connect(root)
+    except StateError as error:
+        raise ConfigError(str(error)) from None
+    try:
+        new, counts = records.record(connection, flags, export.name, now)
+    finally:
+        connection.close()
+    try:
+        records.add_metrics(root, records.week_of(now, community_zone(root, now)()), counts)
+    except OSError as error:
+        raise ConfigError(f"cannot write {records.METRICS_FILE}: {error.strerror or error}") from None
+    click.echo(f"gazette: recorded {new} new flagged message{'s' * (new != 1)} (gazette moderation act ID …)", err=True)

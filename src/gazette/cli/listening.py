@@ -1,0 +1,295 @@
+"""gazette watch, gazette mentions …, gazette moderation …: listening and moderation follow-through."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .base import ConfigError, cli, common_options, community_zone, moment_option, repo_and_now
+
+EXIT_BAD_BUZZ = 3
+EXIT_BUSY = 75
+
+
+def _connect(root):
+    from ..state import StateError, connect
+
+    try:
+        return connect(root)
+    except StateError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _zone(root, now):
+    return community_zone(root, now)()
+
+
+def _dump(data) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command("watch")
+@click.option("--once", is_flag=True, help="Run once and exit (the default; for cron, systemd timers and CI).")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", show_default=True,
+              help="When another watch runs, wait this long for it before giving up (exit 75).")
+@common_options(("text", "json"))
+def watch_command(once, wait, fmt, root, now):
+    """Fetch the feeds and Mastodon timelines of calendar/listening.yml and store the mentions.
+
+    Keeps entries naming a keyword (or a competitor, for share of voice),
+    triages them (question, criticism, praise, other), purges what is older
+    than the retention, and checks for a bad buzz. Exit 3 on a bad buzz (said
+    first), 1 when a source failed (the others are read; it is retried next
+    run), 75 when another watch is running, 2 on a configuration error.
+    """
+    from ..listening import buzz
+    from ..listening.watch import WatchBusy, watch
+    from ..state import StateError
+
+    try:
+        report = watch(root, now, wait=wait)
+    except WatchBusy as error:
+        click.echo(f"gazette: {error}", err=True)
+        sys.exit(EXIT_BUSY)
+    except (StateError, OSError) as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        _dump({"version": 1, "sources": report.sources, "not_modified": report.not_modified,
+               "entries": report.entries, "new": report.new, "purged": report.purged,
+               "problems": [p.as_dict() for p in report.problems],
+               "bad_buzz": None if report.alert is None else {
+                   "count": report.alert.count, "window_hours": report.alert.window.total_seconds() / 3600,
+                   "threshold": report.alert.threshold, "usual": round(report.alert.usual, 2),
+                   "top": report.alert.top}})
+    else:
+        if report.alert is not None:
+            for line in buzz.describe(report.alert):
+                click.echo(line)
+        for problem in report.problems:
+            click.echo(problem.format())
+        purged = sum(report.purged.values())
+        click.echo(f"{report.sources} sources read ({report.not_modified} unchanged), {report.entries} entries, "
+                   f"{report.new} new mentions" + (f", {purged} old records purged" if purged else ""))
+    if report.alert is not None:
+        sys.exit(EXIT_BAD_BUZZ)
+    sys.exit(1 if any(p.severity == "error" for p in report.problems) else 0)
+
+
+QUEUE_FIELDS = ("id", "at", "class", "needs_answer", "place", "author", "title", "text", "url", "flags",
+                "keywords", "answered_at", "answer_url", "answered_by", "ignored_reason")
+
+
+@cli.group("mentions", invoke_without_command=True)
+@click.option("--needs-answer", is_flag=True, help="Only questions and criticisms not yet answered or ignored.")
+@click.option("--since", metavar="ISO", default=None, help="Only mentions published since this date-time.")
+@click.option("--place", metavar="SLUG", default=None, help="Only mentions from this place.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv")), default="text", show_default=True,
+              help="Output format.")
+@click.option("--repo", type=click.Path(file_okay=False), default=None, help="Community repository.")
+@click.option("--now", "now_text", metavar="ISO", default=None, envvar="GAZETTE_NOW",
+              help="Run as if it were this date-time. Env: GAZETTE_NOW.")
+@click.pass_context
+def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
+    """The mentions queue, newest first (gazette mentions import|answer|ignore|stats for the rest).
+
+    Each line: id, date, class (question, criticism, praise, other), place,
+    author, text, URL and netiquette flags. Mentions are personal data: they
+    stay in the state database and leave it only through this command.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..listening import store
+
+    root, now = repo_and_now(repo, now_text)
+    zone = _zone(root, now)
+    moment = moment_option(since, "--since", zone)
+    connection = _connect(root)
+    try:
+        rows = store.queue(connection, needs_answer=needs_answer, since=moment, place=place)
+    finally:
+        connection.close()
+    if fmt == "json":
+        _dump({"version": 1, "mentions": [{k: r[k] for k in QUEUE_FIELDS} for r in rows]})
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+        writer.writerow(QUEUE_FIELDS)
+        for r in rows:
+            writer.writerow([";".join(r[k]) if isinstance(r[k], list) else r[k] for k in QUEUE_FIELDS])
+        return
+    from ..clock import shown
+    from datetime import datetime
+
+    for r in rows:
+        state = ("answered" if r["answered_at"] else "ignored" if r["ignored_reason"] else
+                 "NEEDS ANSWER" if r["needs_answer"] else "")
+        text = " ".join(f"{r['title']} {r['text']}".split())[:140]
+        flags = f"  [{', '.join(r['flags'])}]" if r["flags"] else ""
+        click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {r['class']:<9} {state:<12} "
+                   f"{r['place'] or '-'}  {r['author'] or '?'}: {text}  {r['url'] or ''}{flags}")
+    click.echo(f"{len(rows)} mention{'s' * (len(rows) != 1)}")
+
+
+@mentions_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common_options(("text", "json"))
+def mentions_import(file, fmt, root, now):
+    """Import mentions exported by another monitoring tool (CSV or JSON lines).
+
+    Columns: url and text, optional date (ISO 8601) and author. Rows already
+    stored (same URL) are skipped; bad rows are reported by line and skipped
+    (exit 1); an unreadable file is exit 2.
+    """
+    from pathlib import Path
+
+    from ..listening.importer import import_file
+    from ..moderate import InputError
+
+    try:
+        read, new, problems, notes = import_file(root, Path(file), now, _zone(root, now))
+    except InputError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        _dump({"version": 1, "read": read, "new": new, "problems": problems, "notes": notes})
+    else:
+        for note in notes:
+            click.echo(f"gazette: note: {note}", err=True)
+        for problem in problems:
+            click.echo(problem)
+        click.echo(f"{read} rows read, {new} new mentions")
+    sys.exit(1 if problems else 0)
+
+
+def _mention_or_exit(function, *args):
+    from ..listening.store import NotFound
+
+    try:
+        return function(*args)
+    except NotFound as error:
+        raise ConfigError(f"no mention #{error.args[0]} (see gazette mentions)") from None
+
+
+@mentions_group.command("answer")
+@click.argument("mention_id", metavar="ID", type=int)
+@click.option("--url", required=True, help="Where the answer is (the reply's URL).")
+@click.option("--by", "by", default=None, help="Who answered (default: $USER).")
+@common_options(None)
+def mentions_answer(mention_id, url, by, root, now):
+    """Record that a mention was answered (its URL, who, now): it leaves the queue and counts in answer times."""
+    import getpass
+
+    from ..listening import store
+
+    connection = _connect(root)
+    try:
+        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), now)
+    finally:
+        connection.close()
+    click.echo(f"#{record['id']} answered by {record['answered_by']}: {record['answer_url']}")
+
+
+@mentions_group.command("ignore")
+@click.argument("mention_id", metavar="ID", type=int)
+@click.option("--reason", required=True, help="Why no answer is needed (kept with the mention).")
+@common_options(None)
+def mentions_ignore(mention_id, reason, root, now):
+    """Take a mention out of the queue without answering, with the reason."""
+    from ..listening import store
+
+    connection = _connect(root)
+    try:
+        record = _mention_or_exit(store.ignore, connection, mention_id, reason, now)
+    finally:
+        connection.close()
+    click.echo(f"#{record['id']} ignored: {record['ignored_reason']}")
+
+
+@mentions_group.command("stats")
+@click.option("--since", metavar="ISO", default=None, help="Only mentions published since this date-time.")
+@common_options(("text", "json"))
+def mentions_stats(since, fmt, root, now):
+    """Listening KPIs: mentions per place and day, share of voice, criticism/praise, answer times, late criticism.
+
+    Answer times count business hours only (business_hours in calendar/listening.yml).
+    """
+    from ..listening import config
+    from ..listening.stats import mention_stats
+
+    zone = _zone(root, now)
+    settings, _problems = config.load(root, zone)
+    connection = _connect(root)
+    try:
+        data = mention_stats(connection, settings, now, zone, moment_option(since, "--since", zone))
+    finally:
+        connection.close()
+    if fmt == "json":
+        _dump({"version": 1, **data})
+        return
+    click.echo(f"mentions: {data['mentions']}  " + "  ".join(f"{k}: {v}" for k, v in data["classes"].items()))
+    click.echo("per place: " + (", ".join(f"{k} {v}" for k, v in data["per_place"].items()) or "-"))
+    click.echo("per day: " + (", ".join(f"{k} {v}" for k, v in data["per_day"].items()) or "-"))
+    voice = data["share_of_voice"]
+    if voice["brand"] is not None:
+        click.echo(f"share of voice: {voice['brand']:.0%}" + "".join(
+            f", {name} {share:.0%}" for name, share in voice["competitors"].items()))
+    ratio = data["criticism_praise_ratio"]
+    click.echo(f"criticism/praise: {ratio if ratio is not None else '-'}")
+    if data["answered"]:
+        click.echo(f"time to answer (business hours): median {data['answer_hours_median']} h, "
+                   f"p90 {data['answer_hours_p90']} h over {data['answered']} answers")
+    click.echo(f"criticism unanswered for more than 24 h: {data['unanswered_criticism_24h']}"
+               + (" (" + ", ".join(f"#{i}" for i in data["unanswered_criticism_ids"]) + ")"
+                  if data["unanswered_criticism_ids"] else ""))
+
+
+@cli.group("moderation")
+def moderation_group():
+    """Moderation follow-through: act on recorded messages, see repeat offenders (gazette moderate --record first)."""
+
+
+@moderation_group.command("act")
+@click.argument("message_id", metavar="ID", type=int)
+@click.argument("action", type=click.Choice(("reminder", "hide", "suspend", "ban")))
+@click.option("--reason", required=True, help="Why (kept with the action).")
+@click.option("--by", "by", default=None, help="Who acted (default: $USER).")
+@common_options(None)
+def moderation_act(message_id, action, reason, by, root, now):
+    """Record what was done about a recorded message: reminder, hide, suspend or ban (who, when, which rule)."""
+    import getpass
+
+    from ..listening import records
+    from ..listening.store import NotFound
+
+    connection = _connect(root)
+    try:
+        done = records.act(connection, message_id, action, reason, by or getpass.getuser(), now)
+    except NotFound:
+        raise ConfigError(f"no recorded message #{message_id} (gazette moderate EXPORT --record stores them)") from None
+    finally:
+        connection.close()
+    click.echo(f"{done['action']} recorded for {done['author'] or '?'} (message #{message_id}, {done['rule']})")
+
+
+@moderation_group.command("offenders")
+@common_options(("text", "json"))
+def moderation_offenders(fmt, root, now):
+    """Authors by recorded moderation actions, most first: a second offence is visible at a glance."""
+    from ..listening import records
+
+    connection = _connect(root)
+    try:
+        rows = records.offenders(connection)
+    finally:
+        connection.close()
+    if fmt == "json":
+        _dump({"version": 1, "offenders": rows})
+        return
+    for row in rows:
+        detail = ", ".join(f"{k} {v}" for k, v in row["by_action"].items())
+        click.echo(f"{row['author']}\t{row['actions']} action{'s' * (row['actions'] != 1)} ({detail}), last {row['last']}")
+    click.echo(f"{len(rows)} author{'s' * (len(rows) != 1)}")

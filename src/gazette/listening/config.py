@@ -1,0 +1,176 @@
+"""``calendar/listening.yml``: what to listen for, where, and when people are at work.
+
+Read with the frame machinery (line numbers, schema problems with "did you
+mean"); what the schema cannot say (a time of day, a feed URL) is checked
+here as ``listening/*`` problems pointing at the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from datetime import time, timedelta
+from pathlib import Path
+
+from .. import model
+from ..i18n import _
+from ..problems import Problem
+
+LISTENING_FILE = "calendar/listening.yml"
+DEFAULT_RETENTION_MONTHS = 13
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HOUR = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+
+Feed = namedtuple("Feed", "url place line")
+
+VARIANTS = model.ListOf(model.Text(nonempty=True))
+SCHEMA = model.Object({
+    "keywords": model.Field(model.MapOf(VARIANTS), doc="brand names, each with its variants (spellings, handles)"),
+    "products": model.Field(model.MapOf(VARIANTS), doc="product names, each with its variants"),
+    "competitors": model.Field(model.MapOf(VARIANTS), doc="competitors for share of voice, each with variants"),
+    "hashtags": model.Field(VARIANTS, doc="hashtags to follow (without #) on Mastodon and in texts"),
+    "languages": model.Field(VARIANTS, doc="languages of the community, e.g. [fr, en]"),
+    "business_hours": model.Field(model.Object({
+        "days": model.Field(VARIANTS, doc="working days, e.g. [mon, tue, wed, thu, fri]"),
+        "from": model.Field(model.Text(nonempty=True), doc="opening time, e.g. 09:00"),
+        "to": model.Field(model.Text(nonempty=True), doc="closing time, e.g. 18:00"),
+    }), doc="when answers are expected: response times count these hours only"),
+    "bad_buzz": model.Field(model.Object({
+        "window_hours": model.Field(model.Number(minimum=0), doc="the sliding window, in hours (default 2)"),
+        "threshold": model.Field(model.Integer(minimum=1), doc="criticisms in the window that raise the alert (default 10)"),
+        "baseline_days": model.Field(model.Number(minimum=0), doc="the trailing baseline, in days (default 7)"),
+        "factor": model.Field(model.Number(minimum=0), doc="how many times the usual rate the window must reach (default 3)"),
+    }), doc="when criticism becomes a bad buzz"),
+    "feeds": model.Field(model.ListOf(model.Loose(object, "a URL or {url, place}", "write - https://… or - {url: …, place: slug}")),
+                         doc="RSS/Atom feeds to watch (until the registry of places lists them)"),
+    "mastodon": model.Field(model.Object({
+        "instance": model.Field(model.Text(nonempty=True), True, "https://your.instance"),
+        "token_env": model.Field(model.Text(nonempty=True), doc="the variable holding the token (GAZETTE_MASTODON_…)"),
+        "hashtags": model.Field(VARIANTS, doc="hashtag timelines to read (default: hashtags above)"),
+        "search": model.Field(VARIANTS, doc="search queries (needs a token)"),
+    }), doc="Mastodon timelines read through the API"),
+    "fetch": model.Field(model.Object({
+        "timeout": model.Field(model.Number(minimum=0), doc="seconds before a feed is given up (default 20)"),
+        "per_host": model.Field(model.Integer(minimum=1), doc="requests per host per run (default 4)"),
+        "max_bytes": model.Field(model.Integer(minimum=1), doc="largest response read (default 5 MiB)"),
+    }), doc="how politely feeds are fetched"),
+    "triage": model.Field(model.MapOf(VARIANTS), doc="extra words per class: question, criticism, praise"),
+    "retention_months": model.Field(model.Integer(minimum=1), doc="months mentions and moderated messages are kept (default 13)"),
+})
+
+
+class Settings(dict):
+    """The checked settings, with defaults filled in; ``lines`` maps keys to lines."""
+
+    @property
+    def lines(self) -> dict:
+        return self.get("_lines", {})
+
+    def line(self, *key) -> int | None:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return None
+
+
+def load(root: Path, tz=None) -> tuple[Settings, list[Problem]]:
+    """The settings (empty when the file is absent) and their problems."""
+    from ..load import _load_yaml_file
+
+    problems: list[Problem] = []
+    if not (Path(root) / LISTENING_FILE).exists():
+        return Settings(), problems
+    data = _load_yaml_file(Path(root), LISTENING_FILE, SCHEMA, tz, problems) or {}
+    settings = Settings(data)
+    problems += _check(settings)
+    return settings, problems
+
+
+def _problem(settings: Settings, code: str, key: tuple, message: str, hint: str = "") -> Problem:
+    return Problem(code, LISTENING_FILE, settings.line(*key), message, hint)
+
+
+def _check(settings: Settings) -> list[Problem]:
+    found = []
+    hours = settings.get("business_hours") or {}
+    for end in ("from", "to"):
+        if end in hours and not HOUR.match(hours[end]):
+            found.append(_problem(settings, "listening/business-hours", ("business_hours", end),
+                                  _("business_hours.{end} {value!r} is not a time of day").format(end=end, value=hours[end]),
+                                  _("write e.g. 09:00")))
+    for index, day in enumerate(hours.get("days", ())):
+        if day.lower()[:3] not in DAYS:
+            found.append(_problem(settings, "listening/business-hours", ("business_hours", "days", index),
+                                  _("{day!r} is not a day").format(day=day), "mon, tue, wed, thu, fri, sat, sun"))
+    if not found and "from" in hours and "to" in hours and opening(settings)[1] <= opening(settings)[0]:
+        found.append(_problem(settings, "listening/business-hours", ("business_hours", "to"),
+                              _("business hours close before they open"), _("write from: 09:00 and to: 18:00")))
+    for index, entry in enumerate(settings.get("feeds", ())):
+        url = entry.get("url") if isinstance(entry, dict) else entry
+        if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
+            found.append(_problem(settings, "listening/feed-url", ("feeds", index),
+                                  _("feed {value!r:.80} is not an http(s) URL").format(value=url),
+                                  _("write - https://example.org/feed.xml or - {url: …, place: slug}")))
+    if "_lines" in settings and not (settings.get("keywords") or settings.get("products")):
+        found.append(_problem(settings, "listening/no-keywords", ("keywords",),
+                              _("no brand keywords: watch keeps nothing"),
+                              _("add keywords: {\"Your brand\": [variant, @handle]}")))
+    return found
+
+
+def opening(settings: Settings) -> tuple[time, time, frozenset[int]]:
+    """(opens, closes, weekdays 0=Monday): 09:00-18:00 Monday to Friday unless configured."""
+    hours = settings.get("business_hours") or {}
+
+    def parse(text, default):
+        match = HOUR.match(text or "")
+        if not match:
+            return default
+        hour, minute = int(match.group(1)), int(match.group(2))
+        return time.max if hour == 24 else time(hour, minute)
+
+    days = frozenset(DAYS.index(d.lower()[:3]) for d in hours.get("days", ()) if d.lower()[:3] in DAYS)
+    return parse(hours.get("from"), time(9)), parse(hours.get("to"), time(18)), days or frozenset(range(5))
+
+
+def buzz_rule(settings: Settings) -> tuple[timedelta, int, timedelta, float]:
+    """(window, threshold, baseline period, factor)."""
+    rule = settings.get("bad_buzz") or {}
+    return (timedelta(hours=rule.get("window_hours", 2)), rule.get("threshold", 10),
+            timedelta(days=rule.get("baseline_days", 7)), float(rule.get("factor", 3)))
+
+
+def retention_months(settings: Settings) -> int:
+    return settings.get("retention_months", DEFAULT_RETENTION_MONTHS)
+
+
+def configured_feeds(settings: Settings) -> list[Feed]:
+    """The ``feeds:`` of listening.yml, the URLs checked (a bad one is a problem from :func:`load`)."""
+    out = []
+    for index, entry in enumerate(settings.get("feeds", ())):
+        url, place = (entry.get("url"), entry.get("place")) if isinstance(entry, dict) else (entry, None)
+        if isinstance(url, str) and re.match(r"^https?://[^/\s]+", url):
+            out.append(Feed(url.strip(), str(place) if place else None, settings.line("feeds", index)))
+    return out
+
+
+def feeds(root: Path, settings: Settings) -> list[Feed]:
+    """Every feed to watch. The registry of places (``community/places/*.yml`` with ``feeds:``)
+    adds its feeds here when it lands; listening.yml's own list stays for feeds with no place."""
+    seen, out = set(), []
+    for feed in configured_feeds(settings):
+        if feed.url not in seen:
+            seen.add(feed.url)
+            out.append(feed)
+    return out
+
+
+def months_before(moment, months: int):
+    """The same day ``months`` calendar months earlier (the 31st becomes the month's last day)."""
+    import calendar
+
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)

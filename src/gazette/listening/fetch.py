@@ -1,0 +1,266 @@
+"""Fetching feeds and Mastodon timelines: politely, and never stopped by one bad source.
+
+Every failure of a source (timeout, HTTP error, HTML where XML was expected, a
+broken feed, a response over the size cap, a redirect to another host) is a
+:class:`FetchProblem` for that source only; the caller reports it and goes on.
+Conditional GET (ETag / Last-Modified) makes an unchanged feed cost one 304.
+Redirects are followed only on the same host: a feed may move within its site,
+but a redirect elsewhere could point the fetch (and a Mastodon token) anywhere.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import namedtuple
+from datetime import datetime, timezone
+
+from .. import __version__ as VERSION
+from ..i18n import _
+
+USER_AGENT = f"Gazette/{VERSION} (community listening; one request per feed per run; +https://example.org/gazette)"
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_PER_HOST = 4
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
+
+Response = namedtuple("Response", "status headers body url")
+Entry = namedtuple("Entry", "key url author title text at")
+FeedResult = namedtuple("FeedResult", "entries etag modified not_modified")
+
+TAG = re.compile(r"<[^>]*>")
+SPACES = re.compile(r"\s+")
+
+
+class FetchProblem(Exception):
+    def __init__(self, code: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint
+
+
+class Limits:
+    def __init__(self, settings: dict):
+        fetch = settings.get("fetch") or {}
+        self.timeout = float(fetch.get("timeout", DEFAULT_TIMEOUT))
+        self.per_host = int(fetch.get("per_host", DEFAULT_PER_HOST))
+        self.max_bytes = int(fetch.get("max_bytes", DEFAULT_MAX_BYTES))
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # answered to :func:`get`, which decides
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def host_of(url: str) -> str:
+    return (urllib.parse.urlsplit(url).hostname or "").lower()
+
+
+def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
+    """GET with a deadline for the whole answer, a size cap and same-host redirects only."""
+    deadline = time.monotonic() + limits.timeout
+    for _hop in range(MAX_REDIRECTS + 1):
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity",
+                                                       **(headers or {})})
+        try:
+            answer = _OPENER.open(request, timeout=max(0.1, deadline - time.monotonic()))
+        except urllib.error.HTTPError as error:
+            answer = error
+        except (socket.timeout, TimeoutError):
+            raise FetchProblem("listening/feed-timeout", _("no answer within {seconds:g} s").format(
+                seconds=limits.timeout), _("retried next run; raise fetch.timeout if the site is slow")) from None
+        except (urllib.error.URLError, OSError, ValueError, http_errors()) as error:
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise FetchProblem("listening/feed-timeout", _("no answer within {seconds:g} s").format(
+                    seconds=limits.timeout), _("retried next run")) from None
+            raise FetchProblem("listening/feed-unreachable", _("cannot connect: {reason}").format(reason=reason),
+                               _("retried next run; check the URL")) from None
+        with answer:
+            status = answer.status if hasattr(answer, "status") else answer.code
+            if status in (301, 302, 303, 307, 308):
+                target = urllib.parse.urljoin(url, answer.headers.get("Location", ""))
+                if host_of(target) != host_of(url) or urllib.parse.urlsplit(target).scheme not in ("http", "https"):
+                    raise FetchProblem("listening/feed-redirect",
+                                       _("redirects to another host: {target}").format(target=target[:200]),
+                                       _("if the feed really moved, write its new URL in the configuration"))
+                url = target
+                continue
+            body = _read_capped(answer, limits, deadline)
+            return Response(status, answer.headers, body, url)
+    raise FetchProblem("listening/feed-redirect", _("more than {count} redirects").format(count=MAX_REDIRECTS),
+                       _("write the feed's final URL in the configuration"))
+
+
+def http_errors():
+    import http.client
+
+    return http.client.HTTPException
+
+
+def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
+    length = answer.headers.get("Content-Length")
+    if length and length.isdigit() and int(length) > limits.max_bytes:
+        raise FetchProblem("listening/feed-too-large", _("announces {size} bytes, more than the {cap} cap").format(
+            size=length, cap=limits.max_bytes), _("a feed is a few hundred KiB; check the URL"))
+    chunks, size = [], 0
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                raise FetchProblem("listening/feed-timeout", _("answer not complete within {seconds:g} s").format(
+                    seconds=limits.timeout), _("retried next run"))
+            chunk = answer.read(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise FetchProblem("listening/feed-too-large", _("larger than the {cap} bytes cap").format(
+                    cap=limits.max_bytes), _("a feed is a few hundred KiB; check the URL"))
+            chunks.append(chunk)
+    except (socket.timeout, TimeoutError):
+        raise FetchProblem("listening/feed-timeout", _("answer not complete within {seconds:g} s").format(
+            seconds=limits.timeout), _("retried next run")) from None
+    except (OSError, http_errors()) as error:
+        raise FetchProblem("listening/feed-unreachable", _("connection lost: {reason}").format(reason=error),
+                           _("retried next run")) from None
+    return b"".join(chunks)
+
+
+def plain_text(markup: str) -> str:
+    """Text of an HTML fragment, for matching and showing: tags dropped, entities read."""
+    return SPACES.sub(" ", html.unescape(TAG.sub(" ", markup or ""))).strip()
+
+
+def _moment(parsed, fallback: datetime) -> datetime:
+    if parsed:
+        try:
+            return datetime(*parsed[:6], tzinfo=timezone.utc)
+        except (TypeError, ValueError):
+            pass
+    return fallback
+
+
+def parse_feed(body: bytes, now: datetime) -> list[Entry]:
+    """Entries of an RSS or Atom document; FetchProblem when it is HTML or not a feed at all."""
+    import feedparser
+
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise FetchProblem("listening/feed-not-xml", _("an HTML page, not an RSS or Atom feed"),
+                           _("use the feed's own URL (often /feed, /rss.xml or /atom.xml)"))
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    if parsed.bozo and not parsed.entries:
+        raise FetchProblem("listening/feed-broken", _("not a readable feed: {error}").format(
+            error=str(parsed.get("bozo_exception", "?"))[:200]), _("retried next run; tell the site if it lasts"))
+    return entries_of(parsed, now)
+
+
+def entries_of(parsed, now: datetime) -> list[Entry]:
+    out = []
+    for entry in parsed.entries:
+        url = entry.get("link") or ""
+        key = entry.get("id") or url
+        title = plain_text(entry.get("title", ""))
+        summary = plain_text(entry.get("summary", ""))
+        if not key:
+            key = "text:" + (title + summary)[:200]
+        out.append(Entry(key, url, entry.get("author", "") or "", title, summary,
+                         _moment(entry.get("published_parsed") or entry.get("updated_parsed"), now)))
+    return out
+
+
+def fetch_feed(url: str, state: dict, limits: Limits, now: datetime) -> FeedResult:
+    headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.1"}
+    if state.get("etag"):
+        headers["If-None-Match"] = state["etag"]
+    if state.get("modified"):
+        headers["If-Modified-Since"] = state["modified"]
+    response = get(url, limits, headers)
+    if response.status == 304:
+        return FeedResult([], state.get("etag"), state.get("modified"), True)
+    if response.status >= 400 or response.status < 200:
+        raise FetchProblem("listening/feed-http", _("answered HTTP {status}").format(status=response.status),
+                           _("retried next run; 404 or 410 means the feed moved or closed"))
+    entries = parse_feed(response.body, now)
+    return FeedResult(entries, response.headers.get("ETag"), response.headers.get("Last-Modified"), False)
+
+
+# -- Mastodon ------------------------------------------------------------------------
+
+def mastodon_token(settings: dict) -> str | None:
+    """The token from the variable listening.yml names, only ever a GAZETTE_MASTODON_… one:
+    the file is contributor-editable, and naming another secret would send it to any instance."""
+    import os
+
+    variable = (settings.get("mastodon") or {}).get("token_env") or "GAZETTE_MASTODON_TOKEN"
+    if not variable.startswith("GAZETTE_MASTODON_"):
+        raise FetchProblem("listening/mastodon", _("token_env {name!r} is not a GAZETTE_MASTODON_… variable").format(
+            name=variable), _("name a variable that starts with GAZETTE_MASTODON_"))
+    return os.environ.get(variable) or None
+
+
+def mastodon_timelines(settings: dict) -> list[tuple[str, str]]:
+    """[(label, URL)] of the hashtag timelines and searches to read."""
+    config = settings.get("mastodon") or {}
+    instance = (config.get("instance") or "").rstrip("/")
+    if not instance:
+        return []
+    out = []
+    for tag in config.get("hashtags") or settings.get("hashtags") or ():
+        tag = tag.lstrip("#")
+        out.append((f"#{tag}", f"{instance}/api/v1/timelines/tag/{urllib.parse.quote(tag)}?limit=40"))
+    for query in config.get("search") or ():
+        out.append((f"search:{query}", f"{instance}/api/v2/search?type=statuses&limit=40&q="
+                    + urllib.parse.quote(query)))
+    return out
+
+
+def fetch_timeline(url: str, state: dict, limits: Limits, token: str | None, now: datetime) -> tuple[list[Entry], str | None]:
+    """(entries, newest status id) of a hashtag timeline or a search."""
+    import json
+
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if state.get("since_id"):
+        url += "&since_id=" + urllib.parse.quote(state["since_id"])
+    response = get(url, limits, headers)
+    if response.status in (401, 403):
+        raise FetchProblem("listening/mastodon", _("the instance refused the token (HTTP {status})").format(
+            status=response.status), _("set GAZETTE_MASTODON_TOKEN to a token with read:search"))
+    if not 200 <= response.status < 300:
+        raise FetchProblem("listening/feed-http", _("answered HTTP {status}").format(status=response.status),
+                           _("retried next run"))
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        raise FetchProblem("listening/mastodon", _("the answer is not JSON"), _("check mastodon.instance")) from None
+    statuses = data.get("statuses") if isinstance(data, dict) else data
+    if not isinstance(statuses, list):
+        raise FetchProblem("listening/mastodon", _("the answer is not a list of statuses"), _("check mastodon.instance"))
+    entries, newest = [], state.get("since_id")
+    for status in statuses:
+        if not isinstance(status, dict):
+            continue
+        status = status.get("reblog") or status
+        key = str(status.get("uri") or status.get("url") or "")
+        if not key:
+            continue
+        try:
+            at = datetime.fromisoformat(str(status.get("created_at", "")).replace("Z", "+00:00"))
+        except ValueError:
+            at = now
+        account = status.get("account") if isinstance(status.get("account"), dict) else {}
+        entries.append(Entry(key, str(status.get("url") or key), str(account.get("acct", "")), "",
+                             plain_text(str(status.get("content", ""))), at))
+        sid = str(status.get("id", ""))
+        if sid.isdigit() and (newest is None or not str(newest).isdigit() or int(sid) > int(newest)):
+            newest = sid
+    return entries, newest

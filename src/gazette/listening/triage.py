@@ -1,0 +1,54 @@
+"""Triage: question, criticism, praise or other, by rules anyone can read.
+
+Word lists in ``gazette/data/triage.yml`` (French and English), extended per
+repository under ``triage:`` in ``calendar/listening.yml``. Decision, in order:
+more criticism than praise → criticism; a question mark or an opening question
+word → question; any praise → praise; else other. A negated praise word ("pas
+top", "not great") counts as criticism. Questions and criticisms need an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .match import fold
+
+CLASSES = ("question", "criticism", "praise", "other")
+NEEDS_ANSWER = frozenset({"question", "criticism"})
+DATA = Path(__file__).resolve().parent.parent / "data" / "triage.yml"
+
+
+def _alternation(words) -> str:
+    phrases = {r"[\W_]+".join(re.escape(w) for w in re.findall(r"\w+", fold(word))) for word in words}
+    return "|".join(sorted((p for p in phrases if p), key=len, reverse=True)) or r"(?!x)x"
+
+
+class Classifier:
+    def __init__(self, extra: dict | None = None):
+        import yaml
+
+        lists = yaml.load(DATA.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        for name, words in (extra or {}).items():
+            if name in lists:
+                lists[name] = list(lists[name]) + list(words)
+        self.criticism = re.compile(rf"(?<!\w)(?:{_alternation(lists['criticism'])})(?!\w)")
+        self.praise = re.compile(rf"(?<!\w)(?:{_alternation(lists['praise'])})(?!\w)")
+        self.negated = re.compile(rf"(?<!\w)(?:{_alternation(lists['negations'])})[\W_]+(?:\w+[\W_]+)?"
+                                  rf"(?:{_alternation(lists['praise'])})(?!\w)")
+        self.opening = re.compile(rf"(?:^|[.!\n]\s*)(?:{_alternation(lists['question'])})(?!\w)")
+
+    def classify(self, text: str) -> str:
+        plain = fold(text)
+        negated = len(self.negated.findall(plain))
+        if negated:
+            plain = self.negated.sub(" ", plain)
+        criticism = len(self.criticism.findall(plain)) + negated
+        praise = len(self.praise.findall(plain))
+        if criticism > praise:
+            return "criticism"
+        if "?" in plain or self.opening.search(plain.lstrip()):
+            return "question"
+        if praise:
+            return "praise"
+        return "other"

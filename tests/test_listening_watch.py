@@ -1,0 +1,203 @@
+"""gazette watch against a local HTTP server: RSS and Atom with ETag and 304, broken, slow, huge,
+HTML, redirects, a per-host limit, and a fake Mastodon API. What a community manager notices: the
+queue fills once, a bad source is named with its line and the others are still read."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from listening_server import FeedServer, atom, rss
+
+NOW = "2026-11-23T12:00:00+01:00"
+
+
+def entry(n, text, author="alice", date="Mon, 23 Nov 2026 09:00:00 +0000"):
+    return {"title": f"Billet {n}", "link": f"https://blog.example/{n}", "guid": f"urn:blog:{n}",
+            "date": date, "author": author, "text": text}
+
+
+def atom_entry(n, text, author="bob"):
+    return {"title": f"Sujet {n}", "link": f"https://forum.example/t/{n}", "guid": f"urn:forum:{n}",
+            "date": "2026-11-23T09:30:00Z", "author": author, "text": text}
+
+
+LISTENING = """\
+keywords:
+  Fabrique à Vélos: [fabriqueavelos]
+competitors:
+  Vélo Express: [veloexpress]
+fetch: {{timeout: 1, per_host: 20, max_bytes: 100000}}
+feeds:
+{feeds}
+"""
+
+
+@pytest.fixture
+def server():
+    with FeedServer() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def own_state(monkeypatch):
+    monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
+    monkeypatch.delenv("GAZETTE_MASTODON_TOKEN", raising=False)
+
+
+def configure(repo, server, paths, extra=""):
+    feeds = "\n".join(f"  - {{url: \"{server.url(p) if p.startswith('/') else p}\", place: {name}}}"
+                      for name, p in paths)
+    repo.write("calendar/listening.yml", LISTENING.format(feeds=feeds) + extra)
+
+
+def mentions(repo):
+    result = repo.gazette("mentions", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["mentions"]
+
+
+def test_watch_stores_mentions_once_and_asks_again_conditionally(repo, server):
+    server.routes["/rss.xml"] = {"body": rss([
+        entry(1, "Merci à la Fabrique à Vélos pour la réparation, génial !"),
+        entry(2, "Un billet sur la pluie, sans rapport."),
+        entry(3, "Pourquoi la FABRIQUE A VELOS est fermée le lundi ?", author="carole"),
+    ]), "etag": '"v1"'}
+    server.routes["/atom.xml"] = {"body": atom([atom_entry(1, "VeloExpress a encore livré en retard.")]),
+                                  "modified": "Mon, 23 Nov 2026 10:00:00 GMT", "type": "application/atom+xml"}
+    configure(repo, server, [("blog", "/rss.xml"), ("forum", "/atom.xml")])
+
+    first = repo.gazette("watch", "--once")
+    assert first.exit_code == 0, first.output
+    assert "2 sources read (0 unchanged), 4 entries, 3 new mentions" in first.output
+    queue = mentions(repo)
+    assert [(m["place"], m["class"], m["needs_answer"], m["author"]) for m in queue] == [
+        ("blog", "question", True, "carole"), ("blog", "praise", False, "alice")]
+    assert all(m["url"].startswith("https://blog.example/") for m in queue)  # the competitor one is not in the queue
+
+    second = repo.gazette("watch")
+    assert "2 sources read (2 unchanged), 0 entries, 0 new mentions" in second.output
+    assert server.headers["/rss.xml"]["If-None-Match"] == '"v1"'
+    assert server.headers["/atom.xml"]["If-Modified-Since"] == "Mon, 23 Nov 2026 10:00:00 GMT"
+    assert server.headers["/rss.xml"]["User-Agent"].startswith("Gazette/")
+
+    # a changed feed repeating old entries adds only the new one
+    server.routes["/rss.xml"] = {"body": rss([entry(1, "Merci à la Fabrique à Vélos"),
+                                              entry(4, "fabriqueavelos : service nul, déçu")]), "etag": '"v2"'}
+    third = repo.gazette("watch")
+    assert "1 new mentions" in third.output
+    assert len(mentions(repo)) == 3
+    needs = json.loads(repo.gazette("mentions", "--needs-answer", "--format", "json").output)["mentions"]
+    assert sorted(m["class"] for m in needs) == ["criticism", "question"]
+
+
+def test_each_bad_source_is_a_problem_on_its_line_and_the_others_are_read(repo, server):
+    good = {"body": rss([entry(1, "Bravo la Fabrique à Vélos")])}
+    server.routes.update({
+        "/good.xml": good,
+        "/broken.xml": {"body": b"\x00\x01 this is not xml <<<"},
+        "/page.html": {"body": b"<!DOCTYPE html><html><body>Fabrique</body></html>", "type": "text/html"},
+        "/slow.xml": {"body": rss([entry(2, "Fabrique à Vélos")]), "delay": 2.5},
+        "/huge.xml": {"body": b"<rss>" + b" " * 200_000 + b"</rss>"},
+        "/huge-unannounced.xml": {"body": b"<rss>" + b" " * 200_000 + b"</rss>", "no_length": True},
+        "/gone.xml": {"status": 410},
+        "/away.xml": {"status": 302, "location": server.url("/good.xml", host="localhost")},
+        "/moved.xml": {"status": 301, "location": "/good.xml"},
+    })
+    configure(repo, server, [("a", "/broken.xml"), ("b", "/page.html"), ("c", "/slow.xml"), ("d", "/huge.xml"),
+                             ("e", "/huge-unannounced.xml"), ("f", "/gone.xml"), ("g", "/away.xml"),
+                             ("h", "/moved.xml"), ("i", "/good.xml")])
+    result = repo.gazette("watch")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    expected = {
+        "calendar/listening.yml:7: listening/feed-broken": "/broken.xml",
+        "calendar/listening.yml:8: listening/feed-not-xml": "/page.html",
+        "calendar/listening.yml:9: listening/feed-timeout": "/slow.xml",
+        "calendar/listening.yml:10: listening/feed-too-large": "/huge.xml",
+        "calendar/listening.yml:11: listening/feed-too-large": "/huge-unannounced.xml",
+        "calendar/listening.yml:12: listening/feed-http": "/gone.xml",
+        "calendar/listening.yml:13: listening/feed-redirect": "/away.xml",
+    }
+    for start, path in expected.items():
+        assert any(line.startswith(start) and path in line for line in lines), (start, result.output)
+    # directly and through the same-host redirect; never through the redirect to "localhost"
+    assert server.hits["/good.xml"] == 2
+    assert [m["place"] for m in mentions(repo)] == ["h"]  # one entry, first read through the moved feed
+    assert "Traceback" not in result.output
+
+
+def test_a_failed_feed_is_retried_next_run(repo, server):
+    server.routes["/flaky.xml"] = {"status": 503}
+    configure(repo, server, [("blog", "/flaky.xml")])
+    assert repo.gazette("watch").exit_code == 1
+    server.routes["/flaky.xml"] = {"body": rss([entry(1, "La Fabrique à Vélos, au top")])}
+    again = repo.gazette("watch")
+    assert again.exit_code == 0 and "1 new mentions" in again.output
+
+
+def test_at_most_n_requests_per_host_per_run(repo, server):
+    for n in range(4):
+        server.routes[f"/f{n}.xml"] = {"body": rss([entry(n, "Fabrique à Vélos")])}
+    configure(repo, server, [(f"p{n}", f"/f{n}.xml") for n in range(4)])
+    text = (repo.root / "calendar/listening.yml").read_text().replace("per_host: 20", "per_host: 2")
+    repo.write("calendar/listening.yml", text)
+    result = repo.gazette("watch")
+    assert sum(server.hits.values()) == 2
+    assert result.output.count("listening/host-limit") == 2
+
+
+def test_mastodon_hashtag_and_search_timelines(repo, server, monkeypatch):
+    server.statuses = [
+        {"id": "12", "uri": "https://masto.example/users/dan/statuses/12", "url": "https://masto.example/@dan/12",
+         "created_at": "2026-11-23T10:00:00.000Z", "account": {"acct": "dan@masto.example"},
+         "content": "<p>Quand ouvre la <span>#FabriqueAVelos</span> samedi&nbsp;?</p>"},
+        {"id": "11", "uri": "https://masto.example/users/eve/statuses/11", "url": "https://masto.example/@eve/11",
+         "created_at": "2026-11-23T09:00:00.000Z", "account": {"acct": "eve"}, "content": "<p>Rien à voir.</p>"},
+    ]
+    configure(repo, server, [], extra=f"mastodon: {{instance: \"{server.url('')}\", hashtags: [fabriqueavelos], "
+                                        f"search: [fabrique]}}\n")
+    repo.write("calendar/listening.yml", (repo.root / "calendar/listening.yml").read_text().replace("feeds:\n\n", ""))
+    no_token = repo.gazette("watch")
+    assert "listening/mastodon" in no_token.output and "searching needs a token" in no_token.output
+    assert [m["author"] for m in mentions(repo)] == ["dan@masto.example"]
+    assert mentions(repo)[0]["class"] == "question"
+    assert "Authorization" not in server.headers["/api/v1/timelines/tag/fabriqueavelos"]
+
+    monkeypatch.setenv("GAZETTE_MASTODON_TOKEN", "sekret")
+    with_token = repo.gazette("watch")
+    assert with_token.exit_code == 0, with_token.output
+    assert server.headers["/api/v2/search"]["Authorization"] == "Bearer sekret"
+    assert len(mentions(repo)) == 1  # the same status through search is the same mention
+
+
+def test_a_token_variable_outside_the_mastodon_namespace_is_refused(repo, server, monkeypatch):
+    monkeypatch.setenv("GAZETTE_SMTP_PASSWORD", "do-not-send")
+    configure(repo, server, [], extra=f"mastodon: {{instance: \"{server.url('')}\", token_env: GAZETTE_SMTP_PASSWORD,"
+                                        " hashtags: [x]}\n")
+    result = repo.gazette("watch")
+    assert "listening/mastodon" in result.output
+    assert not server.hits
+
+
+def test_a_second_watch_exits_cleanly_while_one_runs(repo, server):
+    from gazette.listening.watch import WatchLock
+    from gazette.publish import make_state_dir
+
+    configure(repo, server, [])
+    with WatchLock(make_state_dir(repo.root)):
+        busy = repo.gazette("watch")
+    assert busy.exit_code == 75
+    assert repo.gazette("watch").exit_code == 0
+
+
+def test_retention_purges_old_mentions(repo, server):
+    server.routes["/rss.xml"] = {"body": rss([
+        entry(1, "Fabrique à Vélos, souvenir", date="Mon, 01 Sep 2025 09:00:00 +0000"),
+        entry(2, "Fabrique à Vélos, récent")])}
+    configure(repo, server, [("blog", "/rss.xml")], extra="retention_months: 13\n")
+    result = repo.gazette("watch")
+    assert "2 new mentions, 1 old records purged" in result.output
+    assert [m["text"] for m in mentions(repo)] == ["Fabrique à Vélos, récent"]
