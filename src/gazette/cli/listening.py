@@ -25,6 +25,15 @@ def _zone(root, now):
     return community_zone(root, now)()
 
 
+def _cell(value):
+    """A CSV cell a spreadsheet will not run: =, +, - and @ start formulas (CSV injection)."""
+    if isinstance(value, list):
+        value = ";".join(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _dump(data) -> None:
     import json
 
@@ -116,22 +125,27 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
         return
     if fmt == "csv":
         import csv
+        import io
 
-        writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(QUEUE_FIELDS)
         for r in rows:
-            writer.writerow([";".join(r[k]) if isinstance(r[k], list) else r[k] for k in QUEUE_FIELDS])
+            writer.writerow([_cell(r[k]) for k in QUEUE_FIELDS])
+        click.echo(out.getvalue(), nl=False)
         return
-    from ..clock import shown
     from datetime import datetime
+
+    from ..clock import shown
+    from ..listening.buzz import one_line
 
     for r in rows:
         state = ("answered" if r["answered_at"] else "ignored" if r["ignored_reason"] else
                  "NEEDS ANSWER" if r["needs_answer"] else "")
-        text = " ".join(f"{r['title']} {r['text']}".split())[:140]
+        text = one_line(f"{r['title']} {r['text']}")[:140]
         flags = f"  [{', '.join(r['flags'])}]" if r["flags"] else ""
         click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {r['class']:<9} {state:<12} "
-                   f"{r['place'] or '-'}  {r['author'] or '?'}: {text}  {r['url'] or ''}{flags}")
+                   f"{one_line(r['place']) or '-'}  {one_line(r['author']) or '?'}: {text}  {one_line(r['url'])}{flags}")
     click.echo(f"{len(rows)} mention{'s' * (len(rows) != 1)}")
 
 

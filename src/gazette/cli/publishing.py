@@ -128,10 +128,14 @@ def status_command(fmt, root, now):
     freezes = [f for f in frame.freezes.values() if f in active_freezes(frame, now)]
     previous = last_run(root) or {}
     failed = [o for o in previous.get("outcomes", ()) if o["state"] == "failed"]
+    alert = _bad_buzz(root, now)
     if fmt == "json":
         import json
 
-        click.echo(json.dumps({"version": 1, "freezes": [
+        click.echo(json.dumps({"version": 1, "bad_buzz": None if alert is None else {
+            "count": alert.count, "window_hours": alert.window.total_seconds() / 3600, "threshold": alert.threshold,
+            "usual": round(alert.usual, 2), "top": [{"id": m["id"], "url": m["url"], "author": m["author"],
+                                                     "text": m["text"]} for m in alert.top]}, "freezes": [
             {"path": f["_path"], "reason": f.get("reason"), "who": f.get("who"),
              "from": f["from"].isoformat(), "until": f["until"].isoformat() if f.get("until") else None}
             for f in freezes], "outcomes": [
@@ -141,6 +145,11 @@ def status_command(fmt, root, now):
     from ..clock import shown
 
     zone = frame.timezone or now.tzinfo
+    if alert is not None:  # said first: it may be why publishing should stop
+        from ..listening.buzz import describe
+
+        for line in describe(alert):
+            click.echo(line)
     for f in freezes:
         until = f" until {shown(f['until'], zone)}" if f.get("until") else ""
         click.echo(f"FROZEN since {shown(f['from'], zone)}{until} by {f.get('who', '?')}: {f.get('reason')} "
@@ -152,3 +161,14 @@ def status_command(fmt, root, now):
         click.echo(f"failed  {o['channel']:<20} {shown_iso(o['at'], zone)}  {o['path']}  "
                    f"(last run {shown_iso(previous['at'], zone)}: {o['detail']})")
     click.echo(summary(outcomes) if outcomes else "nothing due")
+
+
+def _bad_buzz(root, now):
+    """The listening alert, if a watch has stored mentions; a broken state database is not status's problem."""
+    from ..listening.buzz import current
+    from ..state import StateError
+
+    try:
+        return current(root, now)
+    except StateError:
+        return None

@@ -15,6 +15,12 @@ from . import config
 from .store import COLUMNS, _record, utc
 
 Alert = namedtuple("Alert", "count window threshold usual top")
+CONTROL = dict.fromkeys([*range(0, 32), 127, *range(128, 160)], " ")
+
+
+def one_line(text) -> str:
+    """Fetched text on one terminal line: no escape sequence from a feed reaches the terminal."""
+    return " ".join(str(text or "").translate(CONTROL).split())
 
 
 def check(connection, settings: dict, now: datetime, top: int = 5) -> Alert | None:
@@ -43,8 +49,8 @@ def describe(alert: Alert) -> list[str]:
     lines = [_("BAD BUZZ: {count} criticisms in the last {hours:g} h (usual: {usual:.1f}; threshold {threshold})").format(
         count=alert.count, hours=hours, usual=alert.usual, threshold=alert.threshold)]
     for mention in alert.top:
-        text = " ".join((mention["title"] + " " + mention["text"]).split())[:120]
-        lines.append(f"  #{mention['id']} {mention['author'] or '?'}: {text}  {mention['url'] or ''}".rstrip())
+        text = one_line(mention["title"] + " " + mention["text"])[:120]
+        lines.append(f"  #{mention['id']} {one_line(mention['author']) or '?'}: {text}  {one_line(mention['url'])}".rstrip())
     lines.append(_("  to stop publishing: gazette freeze --reason \"…\"  (and prepare a holding statement: "
                    "gazette new post \"…\" --template crisis)"))
     return lines

@@ -3,7 +3,7 @@
 Word lists in ``gazette/data/triage.yml`` (French and English), extended per
 repository under ``triage:`` in ``calendar/listening.yml``. Decision, in order:
 more criticism than praise → criticism; a question mark or an opening question
-word → question; any praise → praise; else other. A negated praise word ("pas
+word (and no exclamation mark) → question; any praise → praise; else other. A negated praise word ("pas
 top", "not great") counts as criticism. Questions and criticisms need an answer.
 """
 
@@ -36,7 +36,9 @@ class Classifier:
         self.praise = re.compile(rf"(?<!\w)(?:{_alternation(lists['praise'])})(?!\w)")
         self.negated = re.compile(rf"(?<!\w)(?:{_alternation(lists['negations'])})[\W_]+(?:\w+[\W_]+)?"
                                   rf"(?:{_alternation(lists['praise'])})(?!\w)")
-        self.opening = re.compile(rf"(?:^|[.!\n]\s*)(?:{_alternation(lists['question'])})(?!\w)")
+        # "Bonjour, vous…" / "Hello, are you…": a greeting may come before the question word.
+        self.opening = re.compile(rf"(?:^|[.\n]\s*)(?:(?:bonjour|salut|hello|hi|hey)[\W_]+)?"
+                                  rf"(?:{_alternation(lists['question'])})(?!\w)")
 
     def classify(self, text: str) -> str:
         plain = fold(text)
@@ -47,7 +49,7 @@ class Classifier:
         praise = len(self.praise.findall(plain))
         if criticism > praise:
             return "criticism"
-        if "?" in plain or self.opening.search(plain.lstrip()):
+        if "?" in plain or ("!" not in plain and self.opening.search(plain.lstrip())):
             return "question"
         if praise:
             return "praise"
