@@ -271,3 +271,14 @@ def test_fetched_text_cannot_run_in_a_spreadsheet_or_drive_the_terminal(listenin
     assert "\x1b" not in text and "\x07" not in text and "Fabrique" in text
     csv_out = listening.gazette("mentions", "--format", "csv").output
     assert ",'=HYPERLINK" in csv_out.replace('"', "")
+
+
+def test_a_crisis_holding_statement_scaffold(repo):
+    made = repo.gazette("new", "post", "Panne de l'atelier", "--template", "crisis", "--date",
+                        "2026-11-23T14:00:00+01:00")
+    assert made.exit_code == 0, made.output
+    text = (repo.root / "content/posts/2026/panne-de-l-atelier.md").read_text()
+    assert "tags: [crisis]" in text and "Qui signe" in text
+    assert repo.gazette("check").exit_code == 0
+    refused = repo.gazette("new", "post", "X", "--template", "../../etc/passwd")
+    assert refused.exit_code == 2

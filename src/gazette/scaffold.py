@@ -64,14 +64,18 @@ def _free_slots(root: Path, frame, channels, after: datetime) -> dict:
 
 
 def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str | None = None,
-             campaign: str | None = None, channels=(), authors=(), slug: str | None = None) -> str:
-    """Write the new item and return its repository-relative path."""
+             campaign: str | None = None, channels=(), authors=(), slug: str | None = None,
+             template: str | None = None) -> str:
+    """Write the new item and return its repository-relative path; ``template`` names another
+    scaffold of the same folders (``crisis``: a holding statement)."""
     import jinja2
 
     from .clock import ClockError, parse_moment
 
     if not title.strip():
         raise ScaffoldError("the title is empty")
+    if template is not None and slugify(template) != template:  # a name, never a path
+        raise ScaffoldError(f"--template {template!r}: give a template name such as crisis")
     frame, _ = load_frame(root)
     tz = frame.timezone or now.tzinfo
     if campaign:
@@ -117,15 +121,15 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     env.filters["yaml_name"] = _yaml_name
     env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
     try:
-        template = env.get_template(f"{kind}.md.j2")
-        text = template.render(
+        scaffold = env.get_template(f"{template or kind}.md.j2")
+        text = scaffold.render(
             title=title, date=date, campaign=campaign, channels={c: slots.get(c) for c in channels},
             authors=list(authors), timedelta=timedelta, slug=slug,
         )
     except jinja2.TemplateSyntaxError as error:
-        raise ScaffoldError(f"{error.filename or template_name(kind)}:{error.lineno}: {error.message}") from None
+        raise ScaffoldError(f"{error.filename or template_name(template or kind)}:{error.lineno}: {error.message}") from None
     except (jinja2.TemplateError, UnicodeDecodeError, OverflowError) as error:  # SecurityError is one
-        raise ScaffoldError(f"template {template_name(kind)}: {error}") from None
+        raise ScaffoldError(f"template {template_name(template or kind)}: {error}") from None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race

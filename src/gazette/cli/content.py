@@ -45,8 +45,10 @@ def check(paths, changed_since, no_cache, fmt, root, now):
 @click.option("--channel", "channels", multiple=True, help="Channel from calendar/channels.yml (repeatable).")
 @click.option("--author", "authors", multiple=True, help="Author key from content/.authors.yml (repeatable).")
 @click.option("--slug", help="File name to use instead of the one made from the title.")
+@click.option("--template", "template", metavar="NAME",
+              help="Another scaffold from templates/new/NAME.md.j2, e.g. crisis (a holding statement, tagged crisis).")
 @common_options(formats=None)
-def new(kind, title, date_text, campaign, channels, authors, slug, root, now):
+def new(kind, title, date_text, campaign, channels, authors, slug, template, root, now):
     """Create a post, newsletter or contest from its template.
 
     The file goes to content/<kind>s/<year>/<slug>.md, with an ASCII slug
@@ -56,7 +58,7 @@ def new(kind, title, date_text, campaign, channels, authors, slug, root, now):
 
     try:
         path = new_item(root, kind, title, now, date_text=date_text, campaign=campaign,
-                        channels=channels, authors=authors, slug=slug)
+                        channels=channels, authors=authors, slug=slug, template=template)
     except ScaffoldError as error:
         raise ConfigError(str(error)) from None
     click.echo(f"created {path}")
