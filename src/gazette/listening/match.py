@@ -43,11 +43,12 @@ class Matcher:
             parts.append(f"(?P<{group}>" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")")
         self.regex = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else None
 
-    def find(self, text: str) -> tuple[list[str], list[str]]:
+    def find(self, text: str, folded: str | None = None) -> tuple[list[str], list[str]]:
+        """``folded``: :func:`fold` of ``text`` when the caller has it already."""
         if self.regex is None:
             return [], []
         brand, competitors = [], []
-        for match in self.regex.finditer(fold(text)):
+        for match in self.regex.finditer(fold(text) if folded is None else folded):
             kind, name = self.owner[match.lastgroup]
             out = brand if kind == "brand" else competitors
             if name not in out:

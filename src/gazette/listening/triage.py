@@ -40,8 +40,8 @@ class Classifier:
         self.opening = re.compile(rf"(?:^|[.\n]\s*)(?:(?:bonjour|salut|hello|hi|hey)[\W_]+)?"
                                   rf"(?:{_alternation(lists['question'])})(?!\w)")
 
-    def classify(self, text: str) -> str:
-        plain = fold(text)
+    def classify(self, text: str, folded: str | None = None) -> str:
+        plain = fold(text) if folded is None else folded
         negated = len(self.negated.findall(plain))
         if negated:
             plain = self.negated.sub(" ", plain)
