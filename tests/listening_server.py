@@ -80,7 +80,13 @@ class FeedServer:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:
-                    self.wfile.write(body)
+                    if route.get("drip"):  # a byte at a time: alive, never done
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(route["drip"])
+                    else:
+                        self.wfile.write(body)
                 except OSError:
                     pass
 

@@ -201,3 +201,16 @@ def test_retention_purges_old_mentions(repo, server):
     result = repo.gazette("watch")
     assert "2 new mentions, 1 old records purged" in result.output
     assert [m["text"] for m in mentions(repo)] == ["Fabrique à Vélos, récent"]
+
+
+def test_a_feed_dripping_bytes_meets_the_deadline(repo, server):
+    import time
+
+    server.routes["/drip.xml"] = {"body": rss([entry(1, "Fabrique à Vélos")]), "drip": 0.05}
+    server.routes["/good.xml"] = {"body": rss([entry(2, "Bravo la Fabrique à Vélos")])}
+    configure(repo, server, [("a", "/drip.xml"), ("b", "/good.xml")])
+    start = time.monotonic()
+    result = repo.gazette("watch")
+    assert time.monotonic() - start < 4  # the drip alone would take ~20 s
+    assert "calendar/listening.yml:7: listening/feed-timeout" in result.output
+    assert "1 new mentions" in result.output

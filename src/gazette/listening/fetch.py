@@ -11,6 +11,7 @@ but a redirect elsewhere could point the fetch (and a Mastodon token) anywhere.
 from __future__ import annotations
 
 import html
+import http.client
 import re
 import socket
 import time
@@ -76,7 +77,7 @@ def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
         except (socket.timeout, TimeoutError):
             raise FetchProblem("listening/feed-timeout", _("no answer within {seconds:g} s").format(
                 seconds=limits.timeout), _("retried next run; raise fetch.timeout if the site is slow")) from None
-        except (urllib.error.URLError, OSError, ValueError, http_errors()) as error:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
             reason = getattr(error, "reason", error)
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise FetchProblem("listening/feed-timeout", _("no answer within {seconds:g} s").format(
@@ -99,12 +100,6 @@ def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
                        _("write the feed's final URL in the configuration"))
 
 
-def http_errors():
-    import http.client
-
-    return http.client.HTTPException
-
-
 def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
     length = answer.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > limits.max_bytes:
@@ -116,7 +111,8 @@ def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
             if time.monotonic() > deadline:
                 raise FetchProblem("listening/feed-timeout", _("answer not complete within {seconds:g} s").format(
                     seconds=limits.timeout), _("retried next run"))
-            chunk = answer.read(65536)
+            # read1: whatever has arrived, so a server dripping a byte at a time meets the deadline
+            chunk = answer.read1(65536) if hasattr(answer, "read1") else answer.read(65536)
             if not chunk:
                 break
             size += len(chunk)
@@ -127,7 +123,7 @@ def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
     except (socket.timeout, TimeoutError):
         raise FetchProblem("listening/feed-timeout", _("answer not complete within {seconds:g} s").format(
             seconds=limits.timeout), _("retried next run")) from None
-    except (OSError, http_errors()) as error:
+    except (OSError, http.client.HTTPException) as error:
         raise FetchProblem("listening/feed-unreachable", _("connection lost: {reason}").format(reason=error),
                            _("retried next run")) from None
     return b"".join(chunks)
