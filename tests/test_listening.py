@@ -62,17 +62,20 @@ def test_triage_quality_on_the_labelled_sets():
     scores, _mistakes = evaluate(tuned)
     for name, (precision, recall, _support) in scores.items():
         assert precision >= 0.9 and recall >= 0.9, (name, precision, recall)
-    # Written after the word lists were tuned: what a new community can expect. A floor, so that a
-    # change of lists that makes triage worse on unseen messages fails.
     scores, mistakes = evaluate(load_set("listening_triage_holdout.tsv"))
-    assert 1 - len(mistakes) / 60 >= 0.7
-    assert scores["question"][1] >= 0.85
+    assert 1 - len(mistakes) / 60 >= 0.9
+    # The second hold-out was written after the lists were last tuned on words: what a new community
+    # can expect. A floor, so that a change that makes triage worse on unseen messages fails.
+    fresh = load_set("listening_triage_holdout2.tsv")
+    scores, mistakes = evaluate(fresh)
+    assert 1 - len(mistakes) / len(fresh) >= 0.75
+    assert scores["question"][1] >= 0.85 and scores["criticism"][0] >= 0.9
 
 
 def test_a_community_adds_its_own_words():
-    text = "Le service est bâclé"
+    text = "Le service est moyen"
     assert Classifier().classify(text) == "other"
-    assert Classifier({"criticism": ["bâclé"]}).classify(text) == "criticism"
+    assert Classifier({"criticism": ["moyen"]}).classify(text) == "criticism"
     assert Classifier().classify("pas top la réparation") == "criticism"
     assert Classifier().classify("not great, the brakes") == "criticism"
 

@@ -19,9 +19,23 @@ NEEDS_ANSWER = frozenset({"question", "criticism"})
 DATA = Path(__file__).resolve().parent.parent / "data" / "triage.yml"
 
 
-def _alternation(words) -> str:
-    phrases = {r"[\W_]+".join(re.escape(w) for w in re.findall(r"\w+", fold(word))) for word in words}
-    return "|".join(sorted((p for p in phrases if p), key=len, reverse=True)) or r"(?!x)x"
+STEM = 5  # a single listed word this long also matches its longer forms: parfait → parfaitement
+
+
+def _alternation(words, stems: bool = False) -> str:
+    """One regex alternative per listed word or phrase. With ``stems``, a single word of STEM letters
+    or more matches as a prefix ("abime" → "abimees", "disappoint" → "disappointing") and a
+    shorter one takes a plural or feminine ending ("nul" → "nulle", "nuls")."""
+    phrases = set()
+    for word in words:
+        parts = [re.escape(w) for w in re.findall(r"\w+", fold(word))]
+        if not parts:
+            continue
+        phrase = r"[\W_]+".join(parts)
+        if stems and len(parts) == 1:
+            phrase += r"\w*" if len(parts[0]) >= STEM else r"(?:e|s|es|x)?"
+        phrases.add(phrase)
+    return "|".join(sorted(phrases, key=len, reverse=True)) or r"(?!x)x"
 
 
 class Classifier:
@@ -32,11 +46,12 @@ class Classifier:
         for name, words in (extra or {}).items():
             if name in lists:
                 lists[name] = list(lists[name]) + list(words)
-        self.criticism = re.compile(rf"(?<!\w)(?:{_alternation(lists['criticism'])})(?!\w)")
-        self.praise = re.compile(rf"(?<!\w)(?:{_alternation(lists['praise'])})(?!\w)")
+        self.criticism = re.compile(rf"(?<!\w)(?:{_alternation(lists['criticism'], True)})(?!\w)")
+        self.praise = re.compile(rf"(?<!\w)(?:{_alternation(lists['praise'], True)})(?!\w)")
         self.negated = re.compile(rf"(?<!\w)(?:{_alternation(lists['negations'])})[\W_]+(?:\w+[\W_]+)?"
-                                  rf"(?:{_alternation(lists['praise'])})(?!\w)")
+                                  rf"(?:{_alternation(lists['praise'], True)})(?!\w)")
         # "Bonjour, vous…" / "Hello, are you…": a greeting may come before the question word.
+        self.exclamation = re.compile(rf"(?:{_alternation(lists.get('exclamations', ()))})(?!\w)")
         self.opening = re.compile(rf"(?:^|[.\n]\s*)(?:(?:bonjour|salut|hello|hi|hey)[\W_]+)?"
                                   rf"(?:{_alternation(lists['question'])})(?!\w)")
 
@@ -49,7 +64,8 @@ class Classifier:
         praise = len(self.praise.findall(plain))
         if criticism > praise:
             return "criticism"
-        if "?" in plain or ("!" not in plain and self.opening.search(plain.lstrip())):
+        if "?" in plain or ("!" not in plain and self.opening.search(plain.lstrip())
+                            and not self.exclamation.match(plain.lstrip())):
             return "question"
         if praise:
             return "praise"
