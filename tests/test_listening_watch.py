@@ -193,14 +193,30 @@ def test_a_second_watch_exits_cleanly_while_one_runs(repo, server):
     assert repo.gazette("watch").exit_code == 0
 
 
-def test_retention_purges_old_mentions(repo, server):
+def test_retention_purges_old_mentions_and_skips_old_entries(repo, server):
+    from datetime import datetime
+
+    from gazette.listening import store
+    from gazette.state import connect
+
+    connection = connect(repo.root)
+    store.add(connection, [store.Mention("urn:old", "https://ex.org/old", "s", None, "zoe", "", "Fabrique à Vélos",
+                                         datetime.fromisoformat("2025-09-01T09:00:00+00:00"), True, [], "other", [])],
+              datetime.fromisoformat("2025-09-01T10:00:00+00:00"))
+    connection.close()
     server.routes["/rss.xml"] = {"body": rss([
         entry(1, "Fabrique à Vélos, souvenir", date="Mon, 01 Sep 2025 09:00:00 +0000"),
         entry(2, "Fabrique à Vélos, récent")])}
     configure(repo, server, [("blog", "/rss.xml")], extra="retention_months: 13\n")
     result = repo.gazette("watch")
-    assert "2 new mentions, 1 old records purged" in result.output
+    assert "2 entries, 1 new mentions, 1 old records purged" in result.output
     assert [m["text"] for m in mentions(repo)] == ["Fabrique à Vélos, récent"]
+
+
+def test_a_mastodon_instance_must_be_http(repo, server):
+    configure(repo, server, [], extra="mastodon: {instance: \"file:///etc\", hashtags: [passwd]}\n")
+    result = repo.gazette("watch")
+    assert "listening/feed-url" in result.output and "root:" not in result.output
 
 
 def test_a_feed_dripping_bytes_meets_the_deadline(repo, server):

@@ -79,6 +79,9 @@ def watch_command(once, wait, fmt, root, now):
                 click.echo(line)
         for problem in report.problems:
             click.echo(problem.format())
+        if not report.sources:
+            click.echo("gazette: nothing to read: list feeds: (or mastodon:) in calendar/listening.yml "
+                       "(see docs/listening.md)", err=True)
         purged = sum(report.purged.values())
         click.echo(f"{report.sources} sources read ({report.not_modified} unchanged), {report.entries} entries, "
                    f"{report.new} new mentions" + (f", {purged} old records purged" if purged else ""))

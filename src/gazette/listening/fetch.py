@@ -67,6 +67,10 @@ def host_of(url: str) -> str:
 def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
     """GET with a deadline for the whole answer, a size cap and same-host redirects only."""
     deadline = time.monotonic() + limits.timeout
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not host_of(url):
+        # urllib would read file:// and ftp:// too; the URL comes from a contributor-editable file
+        raise FetchProblem("listening/feed-url", _("{url!r:.80} is not an http(s) URL").format(url=url),
+                           _("write https://…"))
     for _hop in range(MAX_REDIRECTS + 1):
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity",
                                                        **(headers or {})})
@@ -88,7 +92,10 @@ def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
             status = answer.status if hasattr(answer, "status") else answer.code
             if status in (301, 302, 303, 307, 308):
                 target = urllib.parse.urljoin(url, answer.headers.get("Location", ""))
-                if host_of(target) != host_of(url) or urllib.parse.urlsplit(target).scheme not in ("http", "https"):
+                scheme, new_scheme = urllib.parse.urlsplit(url).scheme, urllib.parse.urlsplit(target).scheme
+                # same host only, and never from https down to http (a token would travel in clear)
+                if host_of(target) != host_of(url) or new_scheme not in ("http", "https") or (
+                        scheme == "https" and new_scheme == "http"):
                     raise FetchProblem("listening/feed-redirect",
                                        _("redirects to another host: {target}").format(target=target[:200]),
                                        _("if the feed really moved, write its new URL in the configuration"))

@@ -135,7 +135,10 @@ def _run(root, now, settings, problems, connection, buzz) -> WatchReport:
         per_host[host] += 1
         return True
 
+    oldest = config.months_before(now, config.retention_months(settings))
+
     def keep(entries, source, place) -> int:
+        entries = [e for e in entries if e.at >= oldest]  # older than the retention: purged anyway
         known = store.known_keys(connection, (e.key for e in entries))
         return store.add(connection, ingester.mentions(entries, source, place, known), now)
 
@@ -182,6 +185,6 @@ def _run(root, now, settings, problems, connection, buzz) -> WatchReport:
             new += keep(entries, f"mastodon:{label}", "mastodon")
             store.save_feed_state(connection, url, now, since_id=newest)
 
-    purged = store.purge(connection, config.months_before(now, config.retention_months(settings)))
+    purged = store.purge(connection, oldest)
     alert = buzz.check(connection, settings, now)
     return WatchReport(sources, not_modified, entries_seen, new, problems, purged, alert)
