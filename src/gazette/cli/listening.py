@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _, ngettext
 from .base import ConfigError, cli, common_options, community_zone, moment_option, repo_and_now
 
 EXIT_BAD_BUZZ = 3
@@ -80,11 +81,12 @@ def watch_command(once, wait, fmt, root, now):
         for problem in report.problems:
             click.echo(problem.format())
         if not report.sources:
-            click.echo("gazette: nothing to read: list feeds: (or mastodon:) in calendar/listening.yml "
-                       "(see docs/listening.md)", err=True)
+            click.echo("gazette: " + _("nothing to read: list feeds: (or mastodon:) in calendar/listening.yml "
+                                   "(see docs/listening.md)"), err=True)
         purged = sum(report.purged.values())
-        click.echo(f"{report.sources} sources read ({report.not_modified} unchanged), {report.entries} entries, "
-                   f"{report.new} new mentions" + (f", {purged} old records purged" if purged else ""))
+        click.echo(_("{sources} sources read ({unchanged} unchanged), {entries} entries, {new} new mentions").format(
+            sources=report.sources, unchanged=report.not_modified, entries=report.entries, new=report.new)
+            + (_(", {count} old records purged").format(count=purged) if purged else ""))
     if report.alert is not None:
         sys.exit(EXIT_BAD_BUZZ)
     sys.exit(1 if any(p.severity == "error" for p in report.problems) else 0)
@@ -149,7 +151,7 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
         flags = f"  [{', '.join(r['flags'])}]" if r["flags"] else ""
         click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {r['class']:<9} {state:<12} "
                    f"{one_line(r['place']) or '-'}  {one_line(r['author']) or '?'}: {text}  {one_line(r['url'])}{flags}")
-    click.echo(f"{len(rows)} mention{'s' * (len(rows) != 1)}")
+    click.echo(ngettext("{count} mention", "{count} mentions", len(rows)).format(count=len(rows)))
 
 
 @mentions_group.command("import")
@@ -178,7 +180,7 @@ def mentions_import(file, fmt, root, now):
             click.echo(f"gazette: note: {note}", err=True)
         for problem in problems:
             click.echo(problem)
-        click.echo(f"{read} rows read, {new} new mentions")
+        click.echo(_("{read} rows read, {new} new mentions").format(read=read, new=new))
     sys.exit(1 if problems else 0)
 
 
@@ -188,7 +190,7 @@ def _mention_or_exit(function, *args):
     try:
         return function(*args)
     except NotFound as error:
-        raise ConfigError(f"no mention #{error.args[0]} (see gazette mentions)") from None
+        raise ConfigError(_("no mention #{id} (see gazette mentions)").format(id=error.args[0])) from None
 
 
 @mentions_group.command("answer")
@@ -207,7 +209,8 @@ def mentions_answer(mention_id, url, by, root, now):
         record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), now)
     finally:
         connection.close()
-    click.echo(f"#{record['id']} answered by {record['answered_by']}: {record['answer_url']}")
+    click.echo(_("#{id} answered by {who}: {url}").format(id=record["id"], who=record["answered_by"],
+                                                          url=record["answer_url"]))
 
 
 @mentions_group.command("ignore")
@@ -223,7 +226,7 @@ def mentions_ignore(mention_id, reason, root, now):
         record = _mention_or_exit(store.ignore, connection, mention_id, reason, now)
     finally:
         connection.close()
-    click.echo(f"#{record['id']} ignored: {record['ignored_reason']}")
+    click.echo(_("#{id} ignored: {reason}").format(id=record["id"], reason=record["ignored_reason"]))
 
 
 @mentions_group.command("stats")
@@ -247,19 +250,20 @@ def mentions_stats(since, fmt, root, now):
     if fmt == "json":
         _dump({"version": 1, **data})
         return
-    click.echo(f"mentions: {data['mentions']}  " + "  ".join(f"{k}: {v}" for k, v in data["classes"].items()))
-    click.echo("per place: " + (", ".join(f"{k} {v}" for k, v in data["per_place"].items()) or "-"))
-    click.echo("per day: " + (", ".join(f"{k} {v}" for k, v in data["per_day"].items()) or "-"))
+    click.echo(_("mentions: {count}").format(count=data["mentions"]) + "  "
+               + "  ".join(f"{k}: {v}" for k, v in data["classes"].items()))
+    click.echo(_("per place: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in data["per_place"].items()) or "-"))
+    click.echo(_("per day: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in data["per_day"].items()) or "-"))
     voice = data["share_of_voice"]
     if voice["brand"] is not None:
-        click.echo(f"share of voice: {voice['brand']:.0%}" + "".join(
+        click.echo(_("share of voice: {share}").format(share=f"{voice['brand']:.0%}") + "".join(
             f", {name} {share:.0%}" for name, share in voice["competitors"].items()))
     ratio = data["criticism_praise_ratio"]
-    click.echo(f"criticism/praise: {ratio if ratio is not None else '-'}")
+    click.echo(_("criticism/praise: {ratio}").format(ratio=ratio if ratio is not None else "-"))
     if data["answered"]:
-        click.echo(f"time to answer (business hours): median {data['answer_hours_median']} h, "
-                   f"p90 {data['answer_hours_p90']} h over {data['answered']} answers")
-    click.echo(f"criticism unanswered for more than 24 h: {data['unanswered_criticism_24h']}"
+        click.echo(_("time to answer (business hours): median {median} h, p90 {p90} h over {count} answers").format(
+            median=data["answer_hours_median"], p90=data["answer_hours_p90"], count=data["answered"]))
+    click.echo(_("criticism unanswered for more than 24 h: {count}").format(count=data["unanswered_criticism_24h"])
                + (" (" + ", ".join(f"#{i}" for i in data["unanswered_criticism_ids"]) + ")"
                   if data["unanswered_criticism_ids"] else ""))
 
@@ -286,10 +290,12 @@ def moderation_act(message_id, action, reason, by, root, now):
     try:
         done = records.act(connection, message_id, action, reason, by or getpass.getuser(), now)
     except NotFound:
-        raise ConfigError(f"no recorded message #{message_id} (gazette moderate EXPORT --record stores them)") from None
+        raise ConfigError(_("no recorded message #{id} (gazette moderate EXPORT --record stores them)").format(
+            id=message_id)) from None
     finally:
         connection.close()
-    click.echo(f"{done['action']} recorded for {done['author'] or '?'} (message #{message_id}, {done['rule']})")
+    click.echo(_("{action} recorded for {author} (message #{id}, {rule})").format(
+        action=done["action"], author=done["author"] or "?", id=message_id, rule=done["rule"]))
 
 
 @moderation_group.command("offenders")
@@ -297,6 +303,7 @@ def moderation_act(message_id, action, reason, by, root, now):
 def moderation_offenders(fmt, root, now):
     """Authors by recorded moderation actions, most first: a second offence is visible at a glance."""
     from ..listening import records
+    from ..listening.buzz import one_line
 
     connection = _connect(root)
     try:
@@ -308,5 +315,6 @@ def moderation_offenders(fmt, root, now):
         return
     for row in rows:
         detail = ", ".join(f"{k} {v}" for k, v in row["by_action"].items())
-        click.echo(f"{row['author']}\t{row['actions']} action{'s' * (row['actions'] != 1)} ({detail}), last {row['last']}")
-    click.echo(f"{len(rows)} author{'s' * (len(rows) != 1)}")
+        actions = ngettext("{count} action", "{count} actions", row["actions"]).format(count=row["actions"])
+        click.echo(f"{one_line(row['author'])}\t{actions} ({detail}), " + _("last {at}").format(at=row["last"]))
+    click.echo(ngettext("{count} author", "{count} authors", len(rows)).format(count=len(rows)))

@@ -71,4 +71,8 @@ def _record(root, now, export, flags) -> None:
         records.add_metrics(root, records.week_of(now, community_zone(root, now)()), counts)
     except OSError as error:
         raise ConfigError(f"cannot write {records.METRICS_FILE}: {error.strerror or error}") from None
-    click.echo(f"gazette: recorded {new} new flagged message{'s' * (new != 1)} (gazette moderation act ID …)", err=True)
+    from ..i18n import ngettext
+
+    click.echo("gazette: " + ngettext("recorded {count} new flagged message (gazette moderation act ID …)",
+                                      "recorded {count} new flagged messages (gazette moderation act ID …)",
+                                      new).format(count=new), err=True)
