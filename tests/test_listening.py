@@ -285,3 +285,14 @@ def test_a_crisis_holding_statement_scaffold(repo):
     assert repo.gazette("check").exit_code == 0
     refused = repo.gazette("new", "post", "X", "--template", "../../etc/passwd")
     assert refused.exit_code == 2
+
+
+def test_the_report_reads_the_same_figures_and_nothing_without_a_database(listening):
+    from gazette.listening.stats import report_figures
+
+    now = datetime.fromisoformat(NOW)
+    assert report_figures(listening.root, now) is None
+    assert not (listening.root / ".gazette").exists()
+    add_mentions(listening, [(1, "praise", "ana", "Merci")])
+    figures = report_figures(listening.root, now)
+    assert figures["mentions"] == 1 and figures["classes"]["praise"] == 1

@@ -230,3 +230,37 @@ def test_a_feed_dripping_bytes_meets_the_deadline(repo, server):
     assert time.monotonic() - start < 4  # the drip alone would take ~20 s
     assert "calendar/listening.yml:7: listening/feed-timeout" in result.output
     assert "1 new mentions" in result.output
+
+
+@pytest.mark.slow
+def test_concurrent_watches_in_real_processes_and_a_kill_9(repo, server):
+    """A second watch exits 75 (or waits with --wait); a watch killed with -9 mid-run leaves what
+    it stored intact and the lock free."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    server.routes["/first.xml"] = {"body": rss([entry(1, "Merci la Fabrique à Vélos")])}
+    server.routes["/slow.xml"] = {"body": rss([entry(2, "Fabrique à Vélos")]), "delay": 3}
+    configure(repo, server, [("a", "/first.xml"), ("b", "/slow.xml")])
+    text = (repo.root / "calendar/listening.yml").read_text().replace("timeout: 1,", "timeout: 10,")
+    repo.write("calendar/listening.yml", text)
+    env = {**os.environ, "GAZETTE_NOW": NOW}
+    command = [sys.executable, "-m", "gazette.cli", "watch", "--repo", str(repo.root)]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 15
+    while server.hits.get("/slow.xml", 0) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 75, second.stdout + second.stderr
+    assert "is watching" in second.stderr and "Traceback" not in second.stderr
+    waiting = subprocess.Popen(command + ["--wait", "20"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    out, err = waiting.communicate(timeout=40)
+    assert waiting.returncode == 0, out + err
+    # the first feed's mention, stored by the killed run or this one, is there once; the database is whole
+    assert sorted(m["place"] for m in mentions(repo)) == ["a", "b"]

@@ -93,3 +93,22 @@ def mention_stats(connection, settings: dict, now: datetime, zone, since: dateti
 
 def _rounded(value):
     return None if value is None else round(value, 2)
+
+
+def report_figures(root, now: datetime, since: datetime | None = None) -> dict | None:
+    """What ``gazette report`` calls: the KPIs of :func:`mention_stats`, or None when no watch or
+    import ever stored anything (the state database is not created just to say so)."""
+    from ..load import load_frame
+    from ..publish import state_dir
+    from ..state import FILE_NAME, connect
+
+    if not (state_dir(root) / FILE_NAME).is_file():
+        return None
+    frame, _problems = load_frame(root)
+    zone = frame.timezone or now.tzinfo
+    settings, _problems = config.load(root, zone)
+    connection = connect(root)
+    try:
+        return mention_stats(connection, settings, now, zone, since)
+    finally:
+        connection.close()
