@@ -239,7 +239,8 @@ def test_forget_erases_a_person_from_mentions_and_moderation(listening, tmp_path
     from gazette.listening import forget
     from gazette.state import connect
 
-    add_mentions(listening, [(1, "question", "@Troll", "Vous êtes ouverts ?"), (2, "praise", "ana", "Merci")])
+    add_mentions(listening, [(1, "question", "@Troll", "Vous êtes ouverts ?"), (2, "praise", "ana", "Merci"),
+                             (3, "other", "ZOÉ", "Bonjour"), (4, "other", "Zoe", "Bonsoir")])
     export = tmp_path / "forum.csv"
     export.write_text(EXPORT)
     listening.gazette("moderate", str(export), "--record")
@@ -249,8 +250,9 @@ def test_forget_erases_a_person_from_mentions_and_moderation(listening, tmp_path
     assert removed == ["1 mention(s) by troll", "2 moderated message(s) by troll", "1 moderation action(s) about troll"]
     rows = connection.execute("SELECT author FROM mentions UNION ALL SELECT author FROM moderated "
                               "UNION ALL SELECT author FROM moderation_actions").fetchall()
-    assert sorted(r[0] for r in rows) == ["ana", "spam"]
+    assert sorted(r[0] for r in rows) == ["ZOÉ", "Zoe", "ana", "spam"]
     assert forget(connection, "troll") == []
+    assert forget(connection, "@zoé") == ["1 mention(s) by @zoé"]  # not Zoe: another person
 
 
 def test_listening_yml_problems_point_at_lines(repo):

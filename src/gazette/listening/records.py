@@ -108,9 +108,13 @@ def act(connection, message_id: int, action: str, reason: str, who: str | None, 
 
 def offenders(connection) -> list[dict]:
     """Authors by recorded actions, most first: a second offence shows as 2."""
+    from .store import with_person_key
+
+    with_person_key(connection)
     out = []
     rows = connection.execute("SELECT author, COUNT(*), MAX(at), group_concat(action, ',') FROM moderation_actions "
-                              "WHERE coalesce(author, '') != '' GROUP BY lower(author) ORDER BY COUNT(*) DESC, MAX(at) DESC")
+                              "WHERE person_key(author) != '' GROUP BY person_key(author) "
+                              "ORDER BY COUNT(*) DESC, MAX(at) DESC")
     for author, count, last, actions in rows:
         tally: dict[str, int] = {}
         for action in actions.split(","):

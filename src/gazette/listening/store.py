@@ -116,12 +116,23 @@ def purge(connection: sqlite3.Connection, before: datetime) -> dict[str, int]:
     return {"mentions": mentions, "moderated": messages, "actions": actions}
 
 
+def person_key(name) -> str:
+    """One key per person however the name is written: "@Zoé", "ZOÉ" and "zoé" are one author."""
+    return str(name or "").strip().lstrip("@").casefold()
+
+
+def with_person_key(connection: sqlite3.Connection) -> None:
+    """SQLite's lower() folds ASCII only: SQL gets Python's casefold as person_key()."""
+    connection.create_function("person_key", 1, person_key, deterministic=True)
+
+
 def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
     """Erase a person's mentions, moderated messages and the actions about them (author, any case)."""
-    who = identifier.strip().lstrip("@").casefold()
+    who = person_key(identifier)
     if not who:
         return []
-    match = "lower(ltrim(coalesce(author, ''), '@')) = ?"
+    with_person_key(connection)
+    match = "person_key(author) = ?"
     with connection:
         mentions = connection.execute(f"DELETE FROM mentions WHERE {match}", (who,)).rowcount
         actions = connection.execute(f"DELETE FROM moderation_actions WHERE {match}", (who,)).rowcount
