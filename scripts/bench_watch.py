@@ -64,15 +64,12 @@ def feedparser_alone(paths) -> float:
 
 
 def ingest(paths, state: Path) -> tuple[float, int]:
-    from gazette import state as state_db
     from gazette.listening import fetch, store
-    from gazette.listening.watch import Ingester
+    from gazette.listening.watch import Ingester, fast_connection
 
     os.environ["GAZETTE_STATE_DIR"] = str(state)
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     start = time.process_time()
-    from gazette.listening.watch import fast_connection
-
     connection = fast_connection(state)
     ingester = Ingester(None, SETTINGS)
     new = 0

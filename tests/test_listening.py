@@ -103,7 +103,8 @@ def test_the_answer_flow_from_queue_to_kpis(listening):
     assert [line.split()[0] for line in queue.output.splitlines()[:-1]] == ["#1", "#3", "#4"]
     assert "3 mentions" in queue.output
 
-    answered = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/reply/1", "--by", "camille")
+    answered = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/reply/1", "--by", "camille",
+                                 "--at", "2026-11-23T11:30:00")  # recorded later than it was posted
     assert answered.exit_code == 0 and "answered by camille" in answered.output
     ignored = listening.gazette("mentions", "ignore", "4", "--reason", "troll connu")
     assert ignored.exit_code == 0
@@ -113,9 +114,10 @@ def test_the_answer_flow_from_queue_to_kpis(listening):
     stats = json.loads(listening.gazette("mentions", "stats", "--format", "json").output)
     assert stats["classes"] == {"question": 1, "criticism": 2, "praise": 1, "other": 0}
     assert stats["criticism_praise_ratio"] == 2.0
-    assert stats["answered"] == 1 and stats["answer_hours_median"] == 1.0  # 11:00 → 12:00 on a Monday
+    assert stats["answered"] == 1 and stats["answer_hours_median"] == 0.5  # 11:00 → 11:30 on a Monday
     assert stats["unanswered_criticism_24h"] == 1 and stats["unanswered_criticism_ids"] == [3]
 
+    assert listening.gazette("mentions", "answer", "2", "--url", "javascript:alert(1)").exit_code == 2
     missing = listening.gazette("mentions", "answer", "99", "--url", "https://ex.org/x")
     assert missing.exit_code == 2 and "no mention #99" in missing.output
 

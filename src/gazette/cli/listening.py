@@ -197,16 +197,21 @@ def _mention_or_exit(function, *args):
 @click.argument("mention_id", metavar="ID", type=int)
 @click.option("--url", required=True, help="Where the answer is (the reply's URL).")
 @click.option("--by", "by", default=None, help="Who answered (default: $USER).")
+@click.option("--at", "at_text", metavar="ISO", default=None,
+              help="When the answer was posted, if not now (recording it later must not lengthen answer times).")
 @common_options(None)
-def mentions_answer(mention_id, url, by, root, now):
-    """Record that a mention was answered (its URL, who, now): it leaves the queue and counts in answer times."""
+def mentions_answer(mention_id, url, by, at_text, root, now):
+    """Record that a mention was answered (its URL, who, when): it leaves the queue and counts in answer times."""
     import getpass
 
     from ..listening import store
 
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(_("--url {url!r} is not an http(s) URL").format(url=url))
+    at = moment_option(at_text, "--at", community_zone(root, now)) or now
     connection = _connect(root)
     try:
-        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), now)
+        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), at)
     finally:
         connection.close()
     click.echo(_("#{id} answered by {who}: {url}").format(id=record["id"], who=record["answered_by"],

@@ -93,17 +93,15 @@ def _problem(code: str, line, source: str, message: str, hint: str) -> Problem:
 
 def watch(root: Path, now: datetime, wait: float = 0.0) -> WatchReport:
     """Raises WatchBusy when another watch runs; config problems are returned, sources still read."""
-    from .. import state
     from ..load import load_frame
     from ..publish import make_state_dir
-    from . import buzz
 
     frame, _frame_problems = load_frame(root)
     settings, problems = config.load(root, lambda: frame.timezone)
     with WatchLock(make_state_dir(root), wait):
         connection = fast_connection(root)
         try:
-            return _run(root, now, settings, problems, connection, buzz)
+            return _run(root, now, settings, problems, connection)
         finally:
             connection.close()
 
@@ -119,7 +117,9 @@ def fast_connection(root: Path):
     return connection
 
 
-def _run(root, now, settings, problems, connection, buzz) -> WatchReport:
+def _run(root, now, settings, problems, connection) -> WatchReport:
+    from . import buzz
+
     limits = fetch.Limits(settings)
     ingester = Ingester(root, settings)
     per_host: Counter = Counter()
