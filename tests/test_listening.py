@@ -300,3 +300,10 @@ def test_the_report_reads_the_same_figures_and_nothing_without_a_database(listen
     add_mentions(listening, [(1, "praise", "ana", "Merci")])
     figures = report_figures(listening.root, now)
     assert figures["mentions"] == 1 and figures["classes"]["praise"] == 1
+
+
+def test_keywords_may_be_a_plain_list(repo):
+    repo.write("calendar/listening.yml", "keywords: [Fabrique à Vélos, fabriqueavelos]\ncompetitors: [Vélo Express]\n")
+    settings, problems = config.load(repo.root)
+    assert not problems
+    assert Matcher(settings).find("la fabrique a velos et velo express") == (["Fabrique à Vélos"], ["Vélo Express"])

@@ -24,10 +24,22 @@ HOUR = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 Feed = namedtuple("Feed", "url place line")
 
 VARIANTS = model.ListOf(model.Text(nonempty=True))
+
+
+class Names(model.MapOf):
+    """Names with their variants; a plain list (``[Fabrique, Atelier]``) is names without variants."""
+
+    def check(self, value, key, ctx):
+        if isinstance(value, list):
+            names = model.ListOf(model.Text(nonempty=True)).check(value, key, ctx) or []
+            return {name: [] for name in names}
+        return super().check(value, key, ctx)
+
+
 SCHEMA = model.Object({
-    "keywords": model.Field(model.MapOf(VARIANTS), doc="brand names, each with its variants (spellings, handles)"),
-    "products": model.Field(model.MapOf(VARIANTS), doc="product names, each with its variants"),
-    "competitors": model.Field(model.MapOf(VARIANTS), doc="competitors for share of voice, each with variants"),
+    "keywords": model.Field(Names(VARIANTS), doc="brand names, each with its variants (spellings, handles)"),
+    "products": model.Field(Names(VARIANTS), doc="product names, each with its variants"),
+    "competitors": model.Field(Names(VARIANTS), doc="competitors for share of voice, each with variants"),
     "hashtags": model.Field(VARIANTS, doc="hashtags to follow (without #) on Mastodon and in texts"),
     "languages": model.Field(VARIANTS, doc="languages of the community, e.g. [fr, en]"),
     "business_hours": model.Field(model.Object({
