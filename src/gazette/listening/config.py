@@ -21,7 +21,9 @@ DEFAULT_RETENTION_MONTHS = 13
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOUR = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 
-Feed = namedtuple("Feed", "url place line")
+# path: the file that lists the feed, where its problems are reported (a place's file once the
+# registry lists feeds).
+Feed = namedtuple("Feed", "url place line path", defaults=(LISTENING_FILE,))
 
 VARIANTS = model.ListOf(model.Text(nonempty=True))
 

@@ -87,8 +87,8 @@ class Ingester:
                                 flags)
 
 
-def _problem(code: str, line, source: str, message: str, hint: str) -> Problem:
-    return Problem(code, config.LISTENING_FILE, line, f"{source}: {message}", hint)
+def _problem(code: str, line, source: str, message: str, hint: str, path: str = config.LISTENING_FILE) -> Problem:
+    return Problem(code, path, line, f"{source}: {message}", hint)
 
 
 def watch(root: Path, now: datetime, wait: float = 0.0) -> WatchReport:
@@ -125,12 +125,12 @@ def _run(root, now, settings, problems, connection) -> WatchReport:
     per_host: Counter = Counter()
     sources = not_modified = entries_seen = new = 0
 
-    def allowed(url: str, line) -> bool:
+    def allowed(url: str, line, path: str = config.LISTENING_FILE) -> bool:
         host = fetch.host_of(url)
         if per_host[host] >= limits.per_host:
             problems.append(_problem("listening/host-limit", line, url, _("more than {count} requests to {host} "
                                      "this run: skipped").format(count=limits.per_host, host=host),
-                                     _("read next run; raise fetch.per_host if the site allows")))
+                                     _("read next run; raise fetch.per_host if the site allows"), path))
             return False
         per_host[host] += 1
         return True
@@ -143,14 +143,14 @@ def _run(root, now, settings, problems, connection) -> WatchReport:
         return store.add(connection, ingester.mentions(entries, source, place, known), now)
 
     for feed in config.feeds(root, settings):
-        if not allowed(feed.url, feed.line):
+        if not allowed(feed.url, feed.line, feed.path):
             continue
         sources += 1
         previous = store.feed_state(connection, feed.url)
         try:
             result = fetch.fetch_feed(feed.url, previous, limits, now)
         except fetch.FetchProblem as failure:
-            problems.append(_problem(failure.code, feed.line, feed.url, failure.message, failure.hint))
+            problems.append(_problem(failure.code, feed.line, feed.url, failure.message, failure.hint, feed.path))
             store.save_feed_state(connection, feed.url, now, error=failure.message)
             continue
         not_modified += result.not_modified
