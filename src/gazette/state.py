@@ -27,6 +27,20 @@ MIGRATIONS: dict[str, list[str]] = {
             at TEXT NOT NULL            -- ISO 8601, aware
         )""",
     ],
+    "contests": [
+        # 1: entries as imported (personal data), the files imported, the list frozen at closing.
+        """CREATE TABLE contest_entries (
+            contest TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, identity TEXT NOT NULL,
+            handle TEXT, email TEXT, name TEXT, at TEXT, text TEXT, country TEXT, age INTEGER
+        )""",
+        """CREATE TABLE contest_imports (
+            sha256 TEXT PRIMARY KEY, contest TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL, rows INTEGER
+        )""",
+        """CREATE TABLE contest_frozen (
+            contest TEXT NOT NULL, pseudonym TEXT NOT NULL, entry INTEGER, PRIMARY KEY (contest, pseudonym)
+        )""",
+        "CREATE INDEX contest_entries_by_contest ON contest_entries (contest, identity)",
+    ],
 }
 
 
