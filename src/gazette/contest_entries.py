@@ -13,9 +13,10 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from .i18n import _
@@ -38,11 +39,14 @@ COUNTRY_NAMES = {"france": "FR", "belgique": "BE", "belgium": "BE", "suisse": "C
                  "luxembourg": "LU", "canada": "CA", "monaco": "MC"}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class EntriesError(Exception):
     """The file cannot be used at all (exit 2): no identity column, another contest's file…"""
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     line: int
     identity: str
@@ -116,7 +120,7 @@ def _records(path: Path, text: str):
     try:
         for row in reader:
             line = reader.line_num + skipped
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
             if len(row) != width:
                 yield line, None, _("{cells} cells where the header has {width}").format(cells=len(row), width=width)
@@ -173,7 +177,7 @@ def read_entries(path: Path, slug: str, zone) -> tuple[list[Entry], list[tuple[i
         if not person:
             skipped.append((line, _("no handle or e-mail")))
             continue
-        if any(ord(c) < 32 for c in email + handle):
+        if _CONTROL.search(email + handle):
             skipped.append((line, _("a control character in the handle or e-mail")))
             continue
         at = None
@@ -226,15 +230,19 @@ def judge(entries: list[Entry], meta: dict) -> list[Judged]:
             reason = _("country {country} not in {allowed}").format(country=entry.country,
                                                                     allowed=", ".join(sorted(countries)))
         judged.append(Judged(entry, reason))
-    first: dict[str, Judged] = {}
-    far = datetime.max.replace(tzinfo=None)
-    for item in sorted((j for j in judged if j.reason is None),
-                       key=lambda j: (j.entry.at.replace(tzinfo=None) - (j.entry.at.utcoffset() or timedelta())
-                                      if j.entry.at else far, j.entry.id or 0, j.entry.line)):
-        kept = first.setdefault(item.entry.identity, item)
-        if kept is not item:
+    by_person: dict[str, list[Judged]] = {}
+    for item in judged:
+        if item.reason is None:
+            by_person.setdefault(item.entry.identity, []).append(item)
+    far = float("inf")
+    for same in by_person.values():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda j: (j.entry.at.timestamp() if j.entry.at else far, j.entry.id or 0, j.entry.line))
+        kept = same[0].entry
+        for item in same[1:]:
             item.reason = _("second entry of the same person ({source} line {line})").format(
-                source=kept.entry.source, line=kept.entry.line)
+                source=kept.source, line=kept.line)
     return judged
 
 
