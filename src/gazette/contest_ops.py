@@ -55,6 +55,11 @@ def seed_file(root: Path, slug: str) -> Path:
     return state_dir(root) / "contests" / f"{slug}.seed"
 
 
+def local(repo, moment: datetime) -> datetime:
+    """A time written into front matter, in the community's zone like receipts."""
+    return moment.astimezone(repo.frame.timezone) if repo.frame.timezone else moment
+
+
 def read_seed(root: Path, slug: str) -> str | None:
     from .contest_draw import DrawError, check_seed
 
@@ -139,7 +144,7 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     from .contest_draw import commitment, new_seed
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
     if meta.get("commitment"):
@@ -248,7 +253,7 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     from .receipts import atomic_write
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
     if (meta.get("entries") or {}).get("frozen"):
@@ -266,7 +271,7 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     freeze(connection, slug, list(zip(ids, [j.entry.id for j in results])))
     listed = list_path(item)
     atomic_write(root / listed, list_bytes(ids))
-    report.data = summarize(root, item, connection, frozen_at=now.astimezone(meta["closes"].tzinfo))
+    report.data = summarize(root, item, connection, frozen_at=local(repo, now))
     report.lines.append(_("{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}").format(
         n=len(ids), path=listed, digest=report.data.get("digest")))
     if git:
@@ -291,7 +296,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
     from .contest_entries import frozen, load
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
     if meta.get("draw_proof"):
@@ -337,7 +342,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         names.append(anonymized(entry.name if entry else "", pseudonym))
     proof = {"seed": seed, "beacon": result.beacon, "digest": result.digest, "count": result.count,
              "winners": result.winners, "ranking": list(result.ranking),
-             "at": now.astimezone(meta["closes"].tzinfo)}
+             "at": local(repo, now)}
     write_front(root / item.path, {"draw_proof": flow(proof), "winners": flow(names)})
     for place, (pseudonym, unit) in enumerate(zip(result.ranking, units), 1):
         report.lines.append(f"{place}. {pseudonym}  {names[place - 1]}  {unit.get('name')}")
@@ -354,7 +359,7 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     from .contest_draw import VerifyError, parse_list, verify as check
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     meta = item.meta
     proof = meta.get("draw_proof") or {}
     report = Report(item.path)
@@ -382,7 +387,7 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
     from .contest_entries import frozen, load
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     meta = item.meta
     proof = meta.get("draw_proof") or {}
     if not proof:
@@ -391,7 +396,7 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
     links = frozen(connection, slug)
     by_id = {e.id: e for e in load(connection, slug)}
     folder = _outbox(root, slug)
-    deadline = now.astimezone(meta["closes"].tzinfo) + timedelta(days=days)
+    deadline = local(repo, now) + timedelta(days=days)
     report = Report(item.path)
     for place, pseudonym in enumerate(current_winners(meta), 1):
         entry = by_id.get(links.get(pseudonym))
@@ -441,7 +446,7 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     from .contest_entries import frozen, load
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     meta = item.meta
     proof = meta.get("draw_proof") or {}
     if not proof:
@@ -468,7 +473,7 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     names += [""] * (len(winners) - len(names))
     names[place - 1] = anonymized(entry.name if entry else "", ranking[by - 1])
     changes = [dict(c) for c in meta.get("replaced") or ()] + [
-        {"rank": place, "by": by, "reason": reason, "at": now.astimezone(meta["closes"].tzinfo)}]
+        {"rank": place, "by": by, "reason": reason, "at": local(repo, now)}]
     write_front(root / item.path, {"winners": flow(names), "replaced": flow(changes)})
     report = Report(item.path, [_("rank {place} replaced by alternate {by} ({name})").format(
         place=place, by=by, name=names[place - 1])])
@@ -481,14 +486,14 @@ def purge(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     from .contest_entries import purge as delete
 
     root = Path(root)
-    _repo, item = find(root, slug)
+    repo, item = find(root, slug)
     connection = _connect(root)
     count = delete(connection, slug)
     seed = seed_file(root, slug)
     report = Report(item.path, [_("{n} entries deleted from the state database").format(n=count)])
     if seed.exists() and (item.meta.get("draw_proof") or {}).get("seed"):
         seed.unlink()  # published in the proof: the copy is no longer needed
-    write_front(root / item.path, {"purged": flow(now.astimezone(item.meta["closes"].tzinfo))})
+    write_front(root / item.path, {"purged": flow(local(repo, now))})
     if git:
         _commit(root, [item.path], f"gazette contest purge: {item.path}")
     return report

@@ -63,11 +63,16 @@ def suffix(name: str) -> str:
     return name[dot:].lower() if dot > 0 else ""
 
 
+# A contest's list of pseudonyms (gazette contest close), published for anyone to verify the draw.
+CONTEST_LIST = re.compile(r"[a-z0-9][a-z0-9_-]*\.entries\.txt")
+
+
 def attachment_type_allowed(name: str) -> bool:
     """Whether a file that is not an item may be published for its type (stylesheets are
     decided by mkdocs.yml, Markdown by the item rules)."""
     kind = suffix(name)
-    return kind in ATTACHMENT_TYPES or kind in STYLESHEET_TYPES or kind in MARKDOWN_TYPES
+    return kind in ATTACHMENT_TYPES or kind in STYLESHEET_TYPES or kind in MARKDOWN_TYPES or \
+        bool(CONTEST_LIST.fullmatch(name))
 
 
 def svg_danger(text: str) -> str | None:
