@@ -187,3 +187,28 @@ def test_forget_erases_a_person_entries(contest, tmp_path):
     assert contest_entries.forget(connection, "@membre1@velo.example") == []
     listing = contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
     assert "membre1" not in listing and "2 entries" in listing
+
+
+@pytest.mark.slow
+def test_the_contest_page_shows_the_proof_and_the_list(sample):
+    from test_site import build
+
+    assert build(sample, "2026-12-02T00:00:00+01:00").returncode == 0
+    site = sample.root / "site"
+    page = (site / "contests/2026/concours-photo-automne/index.html").read_text(encoding="utf-8")
+    front = (sample.root / "content/contests/2026/concours-photo-automne.md").read_text(encoding="utf-8")
+    seed = front.split("draw_proof: {seed: ")[1][:64]
+    assert "Tirage vérifiable" in page and seed in page
+    assert "gazette contest verify concours-photo-automne" in page
+    assert 'href="../../../contests/2026/concours-photo-automne.entries.txt"' in page
+    assert (site / "contests/2026/concours-photo-automne.entries.txt").read_bytes() == \
+        (sample.root / "content/contests/2026/concours-photo-automne.entries.txt").read_bytes()
+    upcoming = (site / "contests/2026/jeu-de-noel-revision-offerte/index.html").read_text(encoding="utf-8")
+    assert "sha256:c708759caba77b36afcb364181b13427617490c7cfefac1704cc3365622217af" in upcoming
+    assert "La graine sera publiée après le tirage" in upcoming
+
+
+def test_the_sample_draw_verifies_from_public_data(sample):
+    result = sample.gazette("contest", "verify", "concours-photo-automne")
+    assert result.exit_code == 0, result.output
+    assert "the list of 214 pseudonyms matches its digest" in result.output

@@ -497,3 +497,19 @@ def purge(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     if git:
         _commit(root, [item.path], f"gazette contest purge: {item.path}")
     return report
+
+
+def public_proof(item) -> dict:
+    """What the contest page shows of the draw: the commitment before it, the whole proof after,
+    and the command that checks it (every value is text the template escapes)."""
+    meta = item.meta
+    proof = meta.get("draw_proof") or {}
+    entries = meta.get("entries") or {}
+    shown = {"commitment": meta.get("commitment"), "beacon": meta.get("beacon"),
+             "digest": entries.get("digest") if entries.get("frozen") else None,
+             "eligible": entries.get("eligible") if entries.get("frozen") else None,
+             "list": f"{item.slug}.entries.txt" if entries.get("frozen") else None,
+             "seed": proof.get("seed"), "beacon_value": proof.get("beacon"),
+             "ranking": [str(p) for p in proof.get("ranking") or ()][: int(proof.get("winners") or 0)],
+             "verify": f"gazette contest verify {item.slug}" if proof else None}
+    return shown if shown["commitment"] else {}

@@ -275,6 +275,8 @@ class Gate:
             if in_kind_folder:  # an item: only the public ones, under their exact name
                 return src not in self.public
             return _read(path, looks_like_item)
+        if in_kind_folder and CONTEST_LIST.fullmatch(name):  # published with its public contest only
+            return src.removesuffix(".entries.txt") + ".md" not in self.public
         if in_kind_folder and src not in self.used():
             return True  # an attachment no public item uses: a draft's photos stay with it
         if not in_kind_folder and kind in ATTACHMENT_TYPES and self.private_only(name):
