@@ -99,3 +99,20 @@ def test_an_independent_script_reproduces_the_draw(tmp_path):
     assert out[0] == "commitment " + GOLDEN_COMMITMENT
     assert out[1] == "digest " + GOLDEN_DIGEST
     assert [line.split()[1] for line in out[2:]] == GOLDEN_RANKING
+
+
+def test_the_docs_worked_example_is_what_the_script_prints():
+    root = Path(__file__).resolve().parent.parent
+    docs = (root / "docs/contests.md").read_text(encoding="utf-8")
+    seed = docs.split("- graine : `")[1][:64]
+    beacon = docs.split("- aléa : `")[1][:64]
+    script = Path(__file__).with_name("verify_draw_standalone.py")
+    out = subprocess.run([sys.executable, "-I", str(script), seed, beacon,
+                          str(root / "content/contests/2026/concours-photo-automne.entries.txt"), "10"],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert f"engagement : `{out[0].split()[1]}`" in docs
+    assert f"empreinte de la liste : `{out[1].split()[1]}`" in docs
+    for line in out[2:]:
+        assert f"`{line.split()[1]}`" in docs
+    front = (root / "content/contests/2026/concours-photo-automne.md").read_text(encoding="utf-8")
+    assert f"seed: {seed}" in front and f"beacon: {beacon}" in front
