@@ -148,3 +148,31 @@ def test_overdue_draw_and_retention(repo):
         "draw_proof: {seed: x, at: 2026-12-17 12:00:00+01:00}\nwinners: [\"Léa M.\"]\n"
     assert codes(problems(repo, front=front, now="2027-01-20T12:00:00+01:00")) == ["contest/retention"]
     assert problems(repo, front=front + "purged: 2027-01-16 10:00:00+01:00\n", now="2027-01-20T12:00:00+01:00") == []
+
+
+def test_new_contest_writes_a_complete_reglement_from_the_answers(repo):
+    repo.write("calendar/channels.yml", CHANNELS)
+    result = repo.gazette("new", "contest", "Jeu de printemps", "--organizer",
+                          "La Fabrique, SCIC SARL, 12 rue des Rayons, 69007 Lyon, RCS Lyon 000 000 000",
+                          "--opens", "2027-03-01T09:00", "--closes", "2027-03-15T23:59",
+                          "--prize", "Révision complète:2:89", "--prize", "Bon d'achat:3:30", now=NOW)
+    assert result.exit_code == 0, result.output
+    path = repo.root / "content/contests/2026/jeu-de-printemps.md"
+    text = path.read_text(encoding="utf-8")
+    assert "du 1er mars 2027 à 9 h 00 au 15 mars 2027 à 23 h 59" in " ".join(text.split())
+    assert "- Deux × Révision complète, d'une valeur unitaire de 89 euros TTC." in text
+    report = json.loads(repo.gazette("check", "--format", "json", now=NOW).output)
+    found = [(p["code"], p["severity"]) for p in report["problems"]]
+    assert found == [("contest/placeholder", "warning")]  # only how to take part is left to write
+    path.write_text(text.replace("status: draft", "status: review"), encoding="utf-8")
+    report = json.loads(repo.gazette("check", "--format", "json", now=NOW).output)
+    assert sorted(p["code"] for p in report["problems"]) == ["contest/commitment-missing", "contest/placeholder"]
+    assert all(p["severity"] == "error" for p in report["problems"])
+    bad = repo.gazette("new", "contest", "Autre", "--prize", "Vélo", now=NOW)
+    assert bad.exit_code == 2 and "NAME:QUANTITY:VALUE" in bad.output
+
+
+def test_the_samples_own_template_names_its_organizer(sample):
+    assert sample.gazette("new", "contest", "Jeu d'été", "--date", "2027-06-01T09:00").exit_code == 0
+    text = (sample.root / "content/contests/2027/jeu-d-ete.md").read_text(encoding="utf-8")
+    assert "La Fabrique à Vélos, société coopérative" in text

@@ -154,7 +154,7 @@ def agreement(item: Item, text: str, path: str, first: int) -> list[Problem]:
     paragraphs = _paragraphs(text)
     for index, prize in enumerate(meta.get("prizes") or ()):
         value = prize.get("value")
-        if value is None:
+        if value is None or value == 0:  # a 0 € prize is a placeholder, reported as one
             continue
         shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
         amount = re.compile(rf"(?<![\d,.]){re.escape(shown)}(?:[,.]00)?\s*(?:€|euros?\b|eur\b)", re.I)
