@@ -212,3 +212,19 @@ def test_the_sample_draw_verifies_from_public_data(sample):
     result = sample.gazette("contest", "verify", "concours-photo-automne")
     assert result.exit_code == 0, result.output
     assert "the list of 214 pseudonyms matches its digest" in result.output
+
+
+def test_lifecycle_in_calendar_and_status(contest):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    listing = json.loads(contest.gazette("calendar", "--format", "json", now=DRAWN).output)
+    steps = {e["uid"]: e["status"] for e in listing["entries"] if e["kind"] == "contest"}
+    assert steps == {"contest.jeu-test.opens@gazette": "done", "contest.jeu-test.closes@gazette": "done",
+                     "contest.jeu-test.draw@gazette": "planned", "contest.jeu-test.winners@gazette": "planned"}
+    late = "2026-10-23T12:00:00+02:00"
+    text = contest.gazette("calendar", "--from", "2026-10-20", "--to", "2026-10-31", now=late).output
+    assert "Jeu test : tirage (en retard)" in text
+    status = contest.gazette("status", now=late)
+    assert "overdue contest tirage" in status.output and "content/contests/2026/jeu-test.md" in status.output
+    report = json.loads(contest.gazette("status", "--format", "json", now=late).output)
+    assert report["contests_overdue"] == [{"path": "content/contests/2026/jeu-test.md", "step": "draw",
+                                           "due": "2026-10-22T12:00:00+02:00"}]
