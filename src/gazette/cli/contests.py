@@ -66,7 +66,7 @@ def commit_command(slug, beacon, fmt, root, now):
 @click.pass_context
 def entries_group(ctx, slug):
     """Entries of contest SLUG (personal data, kept in the state folder only):
-    gazette contest entries SLUG import FILE | list [--rejected]."""
+    gazette contest entries SLUG import FILE | collect --channel NAME | list [--rejected]."""
     ctx.obj = slug
 
 
@@ -83,6 +83,17 @@ def import_command(slug, file, fmt, root, now):
     from ..contest_ops import import_entries
 
     _run(import_entries, root, now, slug, file, fmt=fmt)
+
+
+@entries_group.command("collect")
+@click.option("--channel", required=True, help="The mastodon channel whose published status people replied to.")
+@common_options()
+@click.pass_obj
+def collect_command(slug, channel, fmt, root, now):
+    """Read the replies to the contest's published status through the API (each run a full snapshot)."""
+    from ..contest_collect import collect
+
+    _run(collect, root, now, slug, channel, fmt=fmt)
 
 
 @entries_group.command("list")
