@@ -176,3 +176,21 @@ def test_the_samples_own_template_names_its_organizer(sample):
     assert sample.gazette("new", "contest", "Jeu d'été", "--date", "2027-06-01T09:00").exit_code == 0
     text = (sample.root / "content/contests/2027/jeu-d-ete.md").read_text(encoding="utf-8")
     assert "La Fabrique à Vélos, société coopérative" in text
+
+
+def test_a_warm_check_judges_the_clock_afresh_and_sees_edits(repo):
+    front = FRONT.replace('commitment: "sha256:c708759caba77b36afcb364181b13427617490c7cfefac1704cc3365622217af"\n', "")
+    assert codes(problems(repo, front=front)) == ["contest/commitment-missing"]
+    report = json.loads(repo.gazette("check", "--format", "json", now="2026-12-16T12:00:00+01:00").output)
+    assert [p["code"] for p in report["problems"]] == []  # same cache, later clock: closed, exempt
+    path = repo.root / "content/contests/2026/jeu.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Toute tentative de fraude", "Toute tentative"),
+                    encoding="utf-8")
+    report = json.loads(repo.gazette("check", "--format", "json", now="2026-12-16T12:00:00+01:00").output)
+    assert [p["code"] for p in report["problems"]] == []  # "Fraude et exclusion" heading still there
+    path.write_text(path.read_text(encoding="utf-8").replace("Fraude et exclusion", "Exclusion"), encoding="utf-8")
+    report = json.loads(repo.gazette("check", "--format", "json", now="2026-12-16T12:00:00+01:00").output)
+    assert [p["code"] for p in report["problems"]] == ["contest/mention-missing"]
+    repo.write("calendar/contest_rules.yml", "mentions:\n  mediator:\n    patterns: ['médiat']\n")
+    report = json.loads(repo.gazette("check", "--format", "json", now="2026-12-16T12:00:00+01:00").output)
+    assert [p["code"] for p in report["problems"]] == ["contest/mention-missing"] * 2  # the extension counts

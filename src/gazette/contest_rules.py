@@ -190,26 +190,65 @@ def _networks(item: Item, repo: Repo) -> dict[str, str]:
             for name in item.meta.get("channels") or ()}
 
 
+TIMING_KEYS = ("opens", "closes", "draw", "commitment", "draw_proof", "winners", "retention", "purged", "entries",
+               "status")
+
+
 @rule("contest", scope="repo")
 def contest_reglement(repo: Repo, only):
-    # check keeps no items (only their cached problems): contests are few, read them again here.
-    from .load import load_item, read_text
+    """check keeps no items, only their cached problems: the contests are read here through
+    their own per-file cache (what the règlement says changes only with the file; what the
+    clock says is judged on every run from the few keys kept)."""
+    from .load import each_file, frame_digest, load_item
 
-    loaded = {item.path: item for item in repo.items if item.kind == "contest"}
-    for path in repo.item_paths or loaded:
-        if not path.startswith("content/contests/") or (only is not None and path not in only):
+    loaded = [item for item in repo.items if item.kind == "contest"]
+    if loaded:  # a caller that kept its items (review, tests)
+        for item in loaded:
+            if only is None or item.path in only:
+                yield from check_contest(item, repo)
+        return
+    paths = [p for p in repo.item_paths if p.startswith("content/contests/") and (only is None or p in only)]
+    if not paths:
+        return
+    store = None
+    if only is None:
+        import hashlib
+
+        from .cache import FileCache
+
+        extension = Path(repo.root) / "calendar" / "contest_rules.yml"
+        salt = hashlib.sha256(extension.read_bytes()).hexdigest() if extension.is_file() else ""
+        store = FileCache(repo.root, "contests", frame_digest(repo.root) + salt)
+
+    def compute(path: str, text: str):
+        item = load_item(path, text, lambda: repo.frame.timezone)[0]
+        if item is None or item.kind != "contest":
+            return ()
+        spec = str(item.meta.get("rules") or "inline").strip().lower()
+        if spec != "inline":
+            return None  # the règlement is another file: judged afresh on every run
+        kept = Item(item.kind, item.path, item.slug, {k: item.meta[k] for k in TIMING_KEYS if k in item.meta},
+                    "", item.body_line, {k: v for k, v in item.lines.items() if k and k[0] in TIMING_KEYS})
+        return (list(check_contest(item, repo, clock=False)), kept)
+
+    for path, text, result in each_file(repo.root, paths, [], store, compute, need_text=False):
+        if result is None:  # rules: PATH, never cached
+            from .load import read_text
+
+            text = text if text is not None else read_text(repo.root, path)[0]
+            item = load_item(path, text, lambda: repo.frame.timezone)[0] if text is not None else None
+            if item is not None:
+                yield from check_contest(item, repo)
             continue
-        item = loaded.get(path)
-        if item is None:
-            text, problem = read_text(repo.root, path)
-            if text is None:
-                continue
-            item = load_item(path, text, lambda: repo.frame.timezone)[0]
-        if item is not None and item.kind == "contest":
-            yield from check_contest(item, repo)
+        if result:
+            static, kept = result
+            yield from static
+            yield from timing(kept, repo.now)
+    if store is not None:
+        store.save()
 
 
-def check_contest(item: Item, repo: Repo):
+def check_contest(item: Item, repo: Repo, clock: bool = True):
     data = load_data(repo.root)
     meta = item.meta
     text, path, first, problems = reglement(item, repo)
@@ -290,7 +329,8 @@ def check_contest(item: Item, repo: Repo):
         yield Problem("contest/beacon-none", item.path, item.line_of("beacon"),
                       _("beacon: none: without public randomness the organiser, who knows the seed, could bias the draw"),
                       _("name a drand round that follows the closing time"))
-    yield from timing(item, repo.now)
+    if clock:
+        yield from timing(item, repo.now)
 
 
 def timing(item: Item, now) -> list[Problem]:
