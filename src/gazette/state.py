@@ -28,7 +28,8 @@ MIGRATIONS: dict[str, list[str]] = {
         )""",
     ],
     "contests": [
-        # 1: entries as imported (personal data), the files imported, the list frozen at closing.
+        # 1–4: entries as imported (personal data), the files imported (one contest each), the list
+        # frozen at closing (pseudonym → entry, the link cut when the entry is purged or forgotten).
         """CREATE TABLE contest_entries (
             contest TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, identity TEXT NOT NULL,
             handle TEXT, email TEXT, name TEXT, at TEXT, text TEXT, country TEXT, age INTEGER
