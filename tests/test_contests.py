@@ -228,3 +228,26 @@ def test_lifecycle_in_calendar_and_status(contest):
     report = json.loads(contest.gazette("status", "--format", "json", now=late).output)
     assert report["contests_overdue"] == [{"path": "content/contests/2026/jeu-test.md", "step": "draw",
                                            "due": "2026-10-22T12:00:00+02:00"}]
+
+
+def test_bad_files_and_a_second_commit(contest, tmp_path):
+    assert contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE).exit_code == 0
+    again = contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    assert again.exit_code == 2 and "already committed" in again.output
+    lines = tmp_path / "e.jsonl"
+    lines.write_text('{"email": "Lea.Martin@Example.org", "time": "2026-10-08T10:00:00+02:00"}\n{oops\n'
+                     '["a list"]\n{"email": "", "handle": ""}\n', encoding="utf-8")
+    result = contest.gazette("contest", "entries", "jeu-test", "import", str(lines), now=OPEN)
+    assert result.exit_code == 0, result.output
+    assert "e.jsonl:2: row skipped: not a JSON object" in result.output
+    assert "e.jsonl:3: row skipped: not a JSON object" in result.output
+    assert "e.jsonl:4: row skipped: no handle or e-mail" in result.output
+    assert "1 entries, 1 eligible" in result.output
+    headless = tmp_path / "h.csv"
+    headless.write_text("prénom;ville\nLéa;Lyon\n", encoding="utf-8")
+    refused = contest.gazette("contest", "entries", "jeu-test", "import", str(headless), now=OPEN)
+    assert refused.exit_code == 2 and "needs a handle or e-mail column" in refused.output
+    missing = contest.gazette("contest", "entries", "jeu-test", "import", str(tmp_path / "absent.csv"), now=OPEN)
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    unknown = contest.gazette("contest", "draw", "autre", now=OPEN)
+    assert unknown.exit_code == 2 and "no contest with the slug 'autre'" in unknown.output
