@@ -92,9 +92,11 @@ def test_placeholders_and_a_zero_prize(repo):
 
 
 def test_rules_file_inside_the_repository(repo, tmp_path):
-    repo.write("content/contests/2026/reglement-jeu.md", REGLEMENT)
-    front = FRONT.replace("rules: inline", "rules: reglement-jeu.md")
+    repo.write("content/reglements/jeu.md", "---\ntitle: Règlement du jeu\n---\n\n" + REGLEMENT)
+    front = FRONT.replace("rules: inline", "rules: ../../reglements/jeu.md")
     assert problems(repo, front=front, body="Voir le règlement.\n") == []
+    report = json.loads(repo.gazette("check", "--format", "json", now=NOW).output)
+    assert report["problems"] == []  # the règlement is a page of the site, published with it
     missing = problems(repo, front=FRONT.replace("rules: inline", "rules: absent.md"), body="")
     assert codes(missing) == ["contest/rules-missing"]
     escaping = problems(repo, front=FRONT.replace("rules: inline", "rules: ../../../../etc/passwd"), body="")

@@ -283,9 +283,9 @@ def anonymized(name: str, pseudonym: str) -> str:
     """"Léa Martin" → "Léa M."; no name → a number nobody can trace back without the seed."""
     parts = name.split()
     if len(parts) >= 2:
-        return f"{parts[0]} {parts[-1][0].upper()}."
+        return f"{parts[0][:40]} {parts[-1][0].upper()}."
     if len(parts) == 1:
-        return f"{parts[0]}"
+        return parts[0][:40]
     return f"Participant·e {pseudonym[:6]}"
 
 
