@@ -24,9 +24,13 @@ from gazette import contest_draw as d  # noqa: E402
 from gazette.contest_entries import judge, read_entries  # noqa: E402
 
 
+CPU: dict = {}
+
+
 def timed(function, *args):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = function(*args)
+    CPU[function] = time.process_time() - cpu  # a loaded shared machine inflates wall time, not this
     return time.perf_counter() - start, result
 
 
@@ -100,8 +104,8 @@ def main() -> int:
         eligible = sum(j.reason is None for j in judged)
         print(f"{args.rows:,}-row CSV read and judged in {import_s:.2f} s ({eligible:,} eligible)")
         whole_s, report = timed(whole_import, Path(folder), path, seed)
-    print(f"{args.rows:,}-row CSV imported (read, judged, stored, summary with digest written) in {whole_s:.2f} s; "
-          f"target < 2 s")
+    print(f"{args.rows:,}-row CSV imported (read, judged, stored, summary with digest written) in {whole_s:.2f} s "
+          f"({CPU[whole_import]:.2f} s CPU); target < 2 s")
     ok = ok and whole_s < 2
     return 0 if ok else 1
 
