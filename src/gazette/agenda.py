@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from .plan import publications
 from .visibility import is_public
 
-# kind: publication | event | campaign | freeze. ``end`` may be None (an instant,
+# kind: publication | event | campaign | freeze | contest (a contest's step). ``end`` may be None (an instant,
 # or a freeze with no end). ``uid`` is stable across runs and edits of the text.
 Entry = namedtuple("Entry", "kind start end title channel status path slug uid campaign public")
 
@@ -35,6 +35,18 @@ def build(repo, now: datetime, start: datetime | None = None, end: datetime | No
             entries.append(Entry("publication", pub.at, None, pub.title, pub.channel, pub.status, pub.path,
                                  pub.slug, f"{pub.kind}.{pub.slug}.{pub.channel}@gazette", pub.campaign,
                                  is_public(items[pub.path], now)))
+    if not channels:
+        from .contest_calendar import steps
+
+        for item in repo.items:
+            if item.kind != "contest" or item.status == "cancelled" or campaigns and item.meta.get("campaign") \
+                    not in campaigns:
+                continue
+            for step in steps(item, now):
+                late = " (en retard)" if step.state == "overdue" else ""
+                entries.append(Entry("contest", step.at, None, f"{item.title} : {step.label}{late}", None,
+                                     step.state, item.path, item.slug, f"contest.{item.slug}.{step.key}@gazette",
+                                     item.meta.get("campaign"), False))
     frame = repo.frame
     for slug, campaign in frame.campaigns.items():
         if not campaigns or slug in campaigns:
@@ -120,7 +132,7 @@ def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette"
                       f"STATUS:{status}",
                       f"CATEGORIES:{_ics_text(entry.channel)},{_ics_text(entry.status)}"]
         else:
-            label = {"campaign": "Campagne", "event": "Événement", "freeze": "Gel"}[entry.kind]
+            label = {"campaign": "Campagne", "event": "Événement", "freeze": "Gel", "contest": "Jeu concours"}[entry.kind]
             if entry.end:
                 lines.append(f"DTEND{moment(entry.end)}")
             lines += [f"SUMMARY:{_ics_text(f'{label} : {entry.title}')}", f"CATEGORIES:{entry.kind}"]

@@ -423,11 +423,31 @@ CONTEST = {
     "eligibility": Field(Object({
         "min_age": Field(Integer(0)),
         "countries": Field(ListOf(Text(nonempty=True))),
+        "excluded": Field(ListOf(Text(nonempty=True)), doc="handles or e-mails that may not win (staff…)"),
     })),
     "organizer": Field(Text(nonempty=True), True, "legal identity of the organizer"),
     "mechanism": Field(Text(nonempty=True), doc="how to take part and how winners are chosen"),
     "rules": Field(Text(nonempty=True), doc="'inline' (in the body) or a path to the règlement"),
     "winners": Field(ListOf(Text(nonempty=True)), doc="anonymized, after the draw"),
+    # the verifiable draw (docs/contests.md): written by gazette contest, except beacon and retention
+    "beacon": Field(Text(nonempty=True), doc="the public randomness named in advance (a drand round…), or none"),
+    "commitment": Field(Text(nonempty=True), doc="sha256 of the draw's secret seed (gazette contest commit)"),
+    "entries": Field(Object({
+        "count": Field(Integer(0)), "eligible": Field(Integer(0)), "digest": Field(Text()),
+        "frozen": Field(Moment()),
+    }), doc="summary of the entries kept in the state folder (gazette contest entries/close)"),
+    "draw_proof": Field(Object({
+        "seed": Field(Text()), "beacon": Field(Text()), "digest": Field(Text()), "count": Field(Integer(0)),
+        "winners": Field(Integer(0)), "ranking": Field(ListOf(Text(nonempty=True))), "at": Field(Moment()),
+    }), doc="the draw's proof (gazette contest draw); anyone re-runs it with gazette contest verify"),
+    "retention": Field(Integer(1), doc="days after closing the entries are kept, as the règlement says"),
+    "notified": Field(Object({"at": Field(Moment()), "deadline": Field(Moment())}),
+                      doc="when winners were told and until when they may answer (gazette contest notify)"),
+    "replaced": Field(ListOf(Object({
+        "rank": Field(Integer(1)), "by": Field(Integer(1)), "reason": Field(Text(nonempty=True)),
+        "at": Field(Moment()),
+    })), doc="winners replaced by alternates (gazette contest replace)"),
+    "purged": Field(Moment(), doc="when the entries were deleted (gazette contest purge)"),
 }
 
 

@@ -92,9 +92,23 @@ CODES: dict[str, tuple[str, str]] = {
     "security/misplaced-item": (ERROR, "a Markdown file with date:, status: or draft: outside the exact kind folders"),
     "security/remote-image": (WARNING, "an image loaded from another site (a request from every reader: tracking)"),
     "security/include": (ERROR, "a --8<-- snippet line asking to paste a repository file into the page"),
+    "security/contest-rules-path": (ERROR, "a contest's rules: path leaves the repository or is a symbolic link"),
     "security/page-meta": (ERROR, "a page's title, description or author is not a text, or its template: is not a theme file name"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
+    "contest/mention-missing": (ERROR, "the règlement lacks a mention practice expects (warning before review)"),
+    "contest/placeholder": (ERROR, "a template placeholder or a 0 € prize left (warning before review)"),
+    "contest/mismatch": (ERROR, "the règlement and the front matter disagree (dates, prizes, age, countries)"),
+    "contest/rules-missing": (ERROR, "rules: names a file that does not exist"),
+    "contest/platform-statement": (ERROR, "a statement Facebook or Instagram requires is missing"),
+    "contest/platform-mechanic": (ERROR, "a mechanic the platform forbids (share or tag to enter on Facebook)"),
+    "contest/platform-linkedin": (WARNING, "a contest on a LinkedIn channel"),
+    "contest/paid": (WARNING, "the mechanism mentions a purchase or payment: legal review"),
+    "contest/winner-personal": (ERROR, "a winner shown with a full surname or a handle"),
+    "contest/beacon-none": (WARNING, "beacon: none: the organiser could bias the draw"),
+    "contest/commitment-missing": (ERROR, "a contest not yet closed without a commitment to its draw's seed"),
+    "contest/overdue": (WARNING, "the draw date passed without a draw, or winners not announced a week after it"),
+    "contest/retention": (WARNING, "entries kept past the retention period"),
     # a11y
     "a11y/image-alt": (ERROR, "an image has no alternative text"),
     # config: the planning frame itself

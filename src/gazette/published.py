@@ -63,11 +63,16 @@ def suffix(name: str) -> str:
     return name[dot:].lower() if dot > 0 else ""
 
 
+# A contest's list of pseudonyms (gazette contest close), published for anyone to verify the draw.
+CONTEST_LIST = re.compile(r"[a-z0-9][a-z0-9_-]*\.entries\.txt")
+
+
 def attachment_type_allowed(name: str) -> bool:
     """Whether a file that is not an item may be published for its type (stylesheets are
     decided by mkdocs.yml, Markdown by the item rules)."""
     kind = suffix(name)
-    return kind in ATTACHMENT_TYPES or kind in STYLESHEET_TYPES or kind in MARKDOWN_TYPES
+    return kind in ATTACHMENT_TYPES or kind in STYLESHEET_TYPES or kind in MARKDOWN_TYPES or \
+        bool(CONTEST_LIST.fullmatch(name))
 
 
 def svg_danger(text: str) -> str | None:
@@ -270,6 +275,8 @@ class Gate:
             if in_kind_folder:  # an item: only the public ones, under their exact name
                 return src not in self.public
             return _read(path, looks_like_item)
+        if in_kind_folder and CONTEST_LIST.fullmatch(name):  # published with its public contest only
+            return src.removesuffix(".entries.txt") + ".md" not in self.public
         if in_kind_folder and src not in self.used():
             return True  # an attachment no public item uses: a draft's photos stay with it
         if not in_kind_folder and kind in ATTACHMENT_TYPES and self.private_only(name):

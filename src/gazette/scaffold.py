@@ -65,9 +65,10 @@ def _free_slots(root: Path, frame, channels, after: datetime) -> dict:
 
 def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str | None = None,
              campaign: str | None = None, channels=(), authors=(), slug: str | None = None,
-             template: str | None = None) -> str:
+             template: str | None = None, contest: dict | None = None) -> str:
     """Write the new item and return its repository-relative path; ``template`` names another
-    scaffold of the same folders (``crisis``: a holding statement)."""
+    scaffold of the same folders (``crisis``: a holding statement). ``contest`` (organizer,
+    opens, closes, prizes as texts) fills a contest's règlement."""
     import jinja2
 
     from .clock import ClockError, parse_moment
@@ -120,11 +121,17 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     env.filters["yaml"] = _yaml_string
     env.filters["yaml_name"] = _yaml_name
     env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
+    from .contest_scaffold import FILTERS, contest_values
+
+    env.filters.update(FILTERS)
+    values = contest_values(contest or {}, date, tz) if kind == "contest" else {}
+    if contest and kind != "contest":
+        raise ScaffoldError("--organizer, --opens, --closes and --prize are for a contest")
     try:
         scaffold = env.get_template(f"{template or kind}.md.j2")
         text = scaffold.render(
             title=title, date=date, campaign=campaign, channels={c: slots.get(c) for c in channels},
-            authors=list(authors), timedelta=timedelta, slug=slug,
+            authors=list(authors), timedelta=timedelta, slug=slug, **values,
         )
     except jinja2.TemplateSyntaxError as error:
         raise ScaffoldError(f"{error.filename or template_name(template or kind)}:{error.lineno}: {error.message}") from None

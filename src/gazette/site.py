@@ -95,6 +95,15 @@ CONTEST_BOX_TEMPLATE = """\
 {% if eligibility %}<p><strong>Conditions :</strong> {{ min_age }} ans et plus, résidant en \
 {{ countries | join(", ") }}. Participation gratuite.</p>{% endif %}
 {% if winners %}<p><strong>Gagnants :</strong> {{ winners | join(", ") }}</p>{% endif %}
+{% if proof %}<details class="gazette-draw"><summary>Tirage vérifiable</summary>
+<p><strong>Engagement (empreinte de la graine secrète) :</strong> <code>{{ proof.commitment }}</code><br>
+<strong>Source d'aléa public :</strong> {{ proof.beacon }}</p>
+{% if proof.list %}<p><strong>Liste figée à la clôture :</strong> {{ proof.eligible }} participations, <a href="{{ list_href }}">liste des pseudonymes</a>, empreinte <code>{{ proof.digest }}</code></p>{% endif %}
+{% if proof.seed %}<p><strong>Graine révélée :</strong> <code>{{ proof.seed }}</code><br>
+<strong>Valeur de l'aléa public :</strong> <code>{{ proof.beacon_value }}</code><br>
+<strong>Gagnants (pseudonymes, dans l'ordre) :</strong> {% for p in proof.ranking %}<code>{{ p }}</code> {% endfor %}</p>
+<p>Pour vérifier : <code>{{ proof.verify }}</code> (procédure dans la documentation des concours).</p>{% else %}<p>La graine sera publiée après le tirage : chacun pourra alors le refaire.</p>{% endif %}
+</details>{% endif %}
 </div>
 """
 
@@ -467,7 +476,7 @@ class GazettePlugin(BasePlugin):
         cost more inline processing than most posts' bodies."""
         head = self._byline(item, src)
         if item.kind == "contest":
-            head += self._contest_box(item)
+            head += self._contest_box(item, src)
         if item.kind == "newsletter":
             head += NEWSLETTER_NOTE.format(item.meta.get("subject") or "")
         return head
@@ -480,10 +489,14 @@ class GazettePlugin(BasePlugin):
             for a in item.meta.get("authors") or () if a in authors)
         return BYLINE.format(french_date(item.date), Markup(" · ") + names if names else "", item.meta.get("readtime") or reading_minutes(item.body))
 
-    def _contest_box(self, item) -> Markup:
+    def _contest_box(self, item, src: str = "") -> Markup:
+        from .contest_ops import public_proof
+
         meta = item.meta
         eligibility = meta.get("eligibility") or {}
+        proof = public_proof(item)
         return CONTEST_BOX.render(
+            proof=proof, list_href=self._up(src) + posixpath.dirname(src) + "/" + str(proof.get("list") or ""),
             state=contest_state(item, self.now), opens=meta["opens"], closes=meta["closes"], draw=meta.get("draw"),
             prizes=meta.get("prizes") or (), eligibility=eligibility, winners=meta.get("winners") or (),
             min_age=eligibility.get("min_age", 18), countries=eligibility.get("countries") or ["FR"],

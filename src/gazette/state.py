@@ -61,6 +61,21 @@ MIGRATIONS: dict[str, list[str]] = {
             author TEXT, action TEXT NOT NULL, reason TEXT NOT NULL, rule TEXT, who TEXT, at TEXT NOT NULL
         )""",
     ],
+    "contests": [
+        # 1–4: entries as imported (personal data), the files imported (one contest each), the list
+        # frozen at closing (pseudonym → entry, the link cut when the entry is purged or forgotten).
+        """CREATE TABLE contest_entries (
+            contest TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, identity TEXT NOT NULL,
+            handle TEXT, email TEXT, name TEXT, at TEXT, text TEXT, country TEXT, age INTEGER
+        )""",
+        """CREATE TABLE contest_imports (
+            sha256 TEXT PRIMARY KEY, contest TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL, rows INTEGER
+        )""",
+        """CREATE TABLE contest_frozen (
+            contest TEXT NOT NULL, pseudonym TEXT NOT NULL, entry INTEGER, PRIMARY KEY (contest, pseudonym)
+        )""",
+        "CREATE INDEX contest_entries_by_contest ON contest_entries (contest, identity)",
+    ],
 }
 
 

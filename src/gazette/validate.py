@@ -338,4 +338,4 @@ def _did_you_mean(name: str, known) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
-from . import calendar_rules, quality_rules  # noqa: E402,F401 - register their rules
+from . import calendar_rules, contest_rules, quality_rules  # noqa: E402,F401 - register their rules

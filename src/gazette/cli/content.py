@@ -45,10 +45,15 @@ def check(paths, changed_since, no_cache, fmt, root, now):
 @click.option("--channel", "channels", multiple=True, help="Channel from calendar/channels.yml (repeatable).")
 @click.option("--author", "authors", multiple=True, help="Author key from content/.authors.yml (repeatable).")
 @click.option("--slug", help="File name to use instead of the one made from the title.")
+@click.option("--organizer", help="Contest: the organiser's legal identity (name, form, address, RCS).")
+@click.option("--opens", metavar="ISO", help="Contest: when participation opens (default: the date).")
+@click.option("--closes", metavar="ISO", help="Contest: when participation closes (default: 14 days later).")
+@click.option("--prize", "prizes", multiple=True, metavar="NAME:QUANTITY:VALUE",
+              help="Contest: a prize, e.g. \"Révision complète:2:89\" (repeatable, in order).")
 @click.option("--template", "template", metavar="NAME",
               help="Another scaffold from templates/new/NAME.md.j2, e.g. crisis (a holding statement, tagged crisis).")
 @common_options(formats=None)
-def new(kind, title, date_text, campaign, channels, authors, slug, template, root, now):
+def new(kind, title, date_text, campaign, channels, authors, slug, organizer, opens, closes, prizes, template, root, now):
     """Create a post, newsletter or contest from its template.
 
     The file goes to content/<kind>s/<year>/<slug>.md, with an ASCII slug
@@ -57,8 +62,10 @@ def new(kind, title, date_text, campaign, channels, authors, slug, template, roo
     from ..scaffold import ScaffoldError, new_item
 
     try:
+        answers = {"organizer": organizer, "opens": opens, "closes": closes, "prizes": prizes}
         path = new_item(root, kind, title, now, date_text=date_text, campaign=campaign,
-                        channels=channels, authors=authors, slug=slug, template=template)
+                        channels=channels, authors=authors, slug=slug, template=template,
+                        contest={k: v for k, v in answers.items() if v} or None)
     except ScaffoldError as error:
         raise ConfigError(str(error)) from None
     click.echo(f"created {path}")

@@ -124,7 +124,10 @@ def status_command(fmt, root, now):
     from ..plan import active_freezes
     from ..publish import last_run, planned, summary
 
+    from ..contest_calendar import overdue
+
     frame, outcomes = planned(root, now)
+    late = overdue(root, now)
     freezes = [f for f in frame.freezes.values() if f in active_freezes(frame, now)]
     previous = last_run(root) or {}
     failed = [o for o in previous.get("outcomes", ()) if o["state"] == "failed"]
@@ -140,7 +143,9 @@ def status_command(fmt, root, now):
              "from": f["from"].isoformat(), "until": f["until"].isoformat() if f.get("until") else None}
             for f in freezes], "outcomes": [
             {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
-            for o in outcomes], "last_run": previous or None}, ensure_ascii=False, indent=2))
+            for o in outcomes], "last_run": previous or None,
+            "contests_overdue": [{"path": path, "step": step.key, "due": step.at.isoformat()} for path, step in late]},
+            ensure_ascii=False, indent=2))
         return
     from ..clock import shown
 
@@ -160,6 +165,8 @@ def status_command(fmt, root, now):
     for o in failed:
         click.echo(f"failed  {o['channel']:<20} {shown_iso(o['at'], zone)}  {o['path']}  "
                    f"(last run {shown_iso(previous['at'], zone)}: {o['detail']})")
+    for path, step in late:
+        click.echo(f"overdue contest {step.label:<19} {shown(step.at, zone)}  {path}")
     click.echo(summary(outcomes) if outcomes else "nothing due")
 
 

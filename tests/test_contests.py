@@ -1,0 +1,253 @@
+"""Contests end to end through the CLI: commit → entries → close → draw → verify → notify → replace → purge."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CONTEST = """\
+title: Jeu test
+date: 2026-10-01T09:00:00+02:00
+status: approved
+opens: 2026-10-06T09:00:00+02:00
+closes: 2026-10-20T23:59:00+02:00
+draw: 2026-10-22T12:00:00+02:00
+# the prizes, in order
+prizes:
+- {name: Révision, quantity: 1, value: 89}
+- {name: Bon, quantity: 2, value: 30}
+eligibility: {min_age: 18, countries: [FR], excluded: ["@staff@velo.example"]}
+organizer: "La Fabrique, SCIC SARL, Lyon, RCS Lyon 000"
+rules: inline
+"""
+BEFORE = "2026-10-01T10:00:00+02:00"
+OPEN = "2026-10-10T10:00:00+02:00"
+AFTER = "2026-10-21T08:00:00+02:00"
+DRAWN = "2026-10-22T12:00:00+02:00"
+
+
+@pytest.fixture
+def contest(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("GAZETTE_OUTBOX", str(tmp_path / "outbox"))
+    monkeypatch.delenv("GAZETTE_CONTEST_SEED", raising=False)
+    repo.post("jeu-test", CONTEST, kind="contests")
+    repo.git("init", "-q")
+    repo.commit_all("start")
+    return repo
+
+
+def entries_csv(path, rows):
+    lines = ["pseudo;nom;date;pays;âge"] + rows
+    path.write_text("\n".join(lines) + "\n", encoding="cp1252")
+    return path
+
+
+def people(n):
+    return [f"@membre{i}@velo.example;Prénom{i} Nom{i};2026-10-{8 + i % 10:02d} 10:00;FR;30" for i in range(n)]
+
+
+def front(repo):
+    return (repo.root / "content/contests/2026/jeu-test.md").read_text(encoding="utf-8")
+
+
+def test_whole_life(contest, tmp_path):
+    result = contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand quicknet, 1st round after closing",
+                             now=BEFORE)
+    assert result.exit_code == 0, result.output
+    text = front(contest)
+    assert "commitment: \"sha256:" in text and 'beacon: "drand quicknet, 1st round after closing"' in text
+    assert "# the prizes, in order\nprizes:\n- {name: Révision" in text  # other lines untouched
+    rows = people(12) + [
+        "@Membre0@velo.example;Doublon;2026-10-09 10:00;FR;30",   # same person, later
+        "@staff@velo.example;Staff;2026-10-09 10:00;FR;30",        # excluded
+        "@tard@velo.example;Tard;2026-10-21 10:00;FR;30",          # after closing
+        "@jeune@velo.example;Jeune;2026-10-09 10:00;FR;15",        # under 18
+        "@loin@velo.example;Loin;2026-10-09 10:00;Belgique;30",    # country
+        "@cassé@velo.example;Cassé;le 9 octobre;FR;30",            # malformed time: skipped with its line
+    ]
+    file = entries_csv(tmp_path / "export.csv", rows)
+    result = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert result.exit_code == 0, result.output
+    assert "export.csv:19: row skipped: unreadable time 'le 9 octobre'" in result.output
+    assert "17 entries, 12 eligible" in result.output
+    assert "entries: {count: 17, eligible: 12, digest: " in front(contest)
+    assert "membre" not in front(contest)  # personal data never in git
+    listing = contest.gazette("contest", "entries", "jeu-test", "list", "--rejected", now=OPEN).output
+    for reason in ("second entry of the same person (export.csv line 2)", "excluded account", "after closing",
+                   "under 18", "country BE not in FR"):
+        assert reason in listing
+    assert "5 rejected" in listing
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert "imported already" in again.output and "17 entries, 12 eligible" in again.output
+
+    early = contest.gazette("contest", "close", "jeu-test", now=OPEN)
+    assert early.exit_code == 2 and "closes on" in early.output
+    result = contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert result.exit_code == 0, result.output
+    published = (contest.root / "content/contests/2026/jeu-test.entries.txt").read_text()
+    assert len(published.splitlines()) == 12 and "membre" not in published
+    late = contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "b.csv", people(14))),
+                           now=AFTER)
+    assert late.exit_code == 2 and "frozen" in late.output
+
+    no_beacon = contest.gazette("contest", "draw", "jeu-test", now=DRAWN)
+    assert no_beacon.exit_code == 2 and "--beacon" in no_beacon.output
+    result = contest.gazette("contest", "draw", "jeu-test", "--beacon", "a1b2c3", now=DRAWN)
+    assert result.exit_code == 0, result.output
+    text = front(contest)
+    assert "draw_proof: {seed: " in text and "winners: [" in text
+    winners = [line for line in text.splitlines() if line.startswith("winners:")][0]
+    assert "Nom" not in winners and winners.count("Prénom") == 3  # "Prénom3 N."
+    second = contest.gazette("contest", "draw", "jeu-test", "--beacon", "ffff", now=DRAWN)
+    assert second.exit_code == 2 and "once" in second.output
+
+    verified = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert verified.exit_code == 0, verified.output
+    assert "the seed matches the commitment" in verified.output
+    assert "ranking's first 6 places are recomputed exactly" in verified.output
+
+    notified = contest.gazette("contest", "notify", "jeu-test", now=DRAWN)
+    assert notified.exit_code == 0, notified.output
+    messages = sorted((tmp_path / "outbox/contests/jeu-test").iterdir())
+    assert len(messages) == 3 and json.loads(messages[0].read_text())["to"].startswith("@membre")
+    assert "notified: {at: " in front(contest)
+
+    replaced = contest.gazette("contest", "replace", "jeu-test", "1", "--reason", "no answer in 15 days", now=DRAWN)
+    assert replaced.exit_code == 0, replaced.output
+    assert "rank 1 replaced by alternate 4" in replaced.output
+    assert "replaced: [{rank: 1, by: 4, reason: " in front(contest)
+
+    purged = contest.gazette("contest", "purge", "jeu-test", now="2027-01-21T10:00:00+01:00")
+    assert purged.exit_code == 0 and "17 entries deleted" in purged.output
+    assert "purged: 2027-01-21" in front(contest)
+    assert contest.gazette("contest", "verify", "jeu-test", now=DRAWN).exit_code == 0  # public data suffices
+    log = contest.git("log", "--format=%s")
+    assert "gazette contest draw: content/contests/2026/jeu-test.md" in log
+    assert contest.git("status", "--porcelain") == ""  # everything the steps wrote is committed
+    check = contest.gazette("check", now=DRAWN)
+    assert "schema/unknown" not in check.output, check.output
+
+
+def test_commit_after_opening_is_refused(contest):
+    result = contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=OPEN)
+    assert result.exit_code == 2 and "opened" in result.output
+    assert "commitment" not in front(contest)
+
+
+def test_beacon_none_warns(contest):
+    result = contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    assert result.exit_code == 0 and "could bias the draw" in result.output
+
+
+def test_entries_of_another_contest_are_refused(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    file = tmp_path / "other.jsonl"
+    file.write_text('{"handle": "@a@b.example", "time": "2026-10-08T10:00:00+02:00", "contest": "autre-jeu"}\n')
+    result = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert result.exit_code == 2 and "contest 'autre-jeu'" in result.output and "nothing imported" in result.output
+
+
+def _drawn(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+
+
+def test_verify_detects_a_tampered_seed(contest, tmp_path):
+    _drawn(contest, tmp_path)
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    seed = text.split("draw_proof: {seed: ")[1][:64]
+    path.write_text(text.replace(seed, seed[::-1]), encoding="utf-8")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "does not match the commitment" in result.output
+
+
+def test_verify_detects_a_tampered_list(contest, tmp_path):
+    _drawn(contest, tmp_path)
+    listed = contest.root / "content/contests/2026/jeu-test.entries.txt"
+    ids = listed.read_text().splitlines()
+    listed.write_text("".join(sorted(f"{p}\n" for p in ids[1:] + ["0" * 32])))
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "the list was changed after it was frozen" in result.output
+
+
+def test_forget_erases_a_person_entries(contest, tmp_path):
+    from gazette import contest_entries, state
+
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(3))),
+                    now=OPEN)
+    connection = state.connect(contest.root)
+    assert contest_entries.forget(connection, "@MEMBRE1@velo.example") == ["1 entry(ies) in the contest jeu-test"]
+    assert contest_entries.forget(connection, "@membre1@velo.example") == []
+    listing = contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    assert "membre1" not in listing and "2 entries" in listing
+
+
+@pytest.mark.slow
+def test_the_contest_page_shows_the_proof_and_the_list(sample):
+    from test_site import build
+
+    assert build(sample, "2026-12-02T00:00:00+01:00").returncode == 0
+    site = sample.root / "site"
+    page = (site / "contests/2026/concours-photo-automne/index.html").read_text(encoding="utf-8")
+    front = (sample.root / "content/contests/2026/concours-photo-automne.md").read_text(encoding="utf-8")
+    seed = front.split("draw_proof: {seed: ")[1][:64]
+    assert "Tirage vérifiable" in page and seed in page
+    assert "gazette contest verify concours-photo-automne" in page
+    assert 'href="../../../contests/2026/concours-photo-automne.entries.txt"' in page
+    assert (site / "contests/2026/concours-photo-automne.entries.txt").read_bytes() == \
+        (sample.root / "content/contests/2026/concours-photo-automne.entries.txt").read_bytes()
+    upcoming = (site / "contests/2026/jeu-de-noel-revision-offerte/index.html").read_text(encoding="utf-8")
+    assert "sha256:c708759caba77b36afcb364181b13427617490c7cfefac1704cc3365622217af" in upcoming
+    assert "La graine sera publiée après le tirage" in upcoming
+
+
+def test_the_sample_draw_verifies_from_public_data(sample):
+    result = sample.gazette("contest", "verify", "concours-photo-automne")
+    assert result.exit_code == 0, result.output
+    assert "the list of 214 pseudonyms matches its digest" in result.output
+
+
+def test_lifecycle_in_calendar_and_status(contest):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    listing = json.loads(contest.gazette("calendar", "--format", "json", now=DRAWN).output)
+    steps = {e["uid"]: e["status"] for e in listing["entries"] if e["kind"] == "contest"}
+    assert steps == {"contest.jeu-test.opens@gazette": "done", "contest.jeu-test.closes@gazette": "done",
+                     "contest.jeu-test.draw@gazette": "planned", "contest.jeu-test.winners@gazette": "planned"}
+    late = "2026-10-23T12:00:00+02:00"
+    text = contest.gazette("calendar", "--from", "2026-10-20", "--to", "2026-10-31", now=late).output
+    assert "Jeu test : tirage (en retard)" in text
+    status = contest.gazette("status", now=late)
+    assert "overdue contest tirage" in status.output and "content/contests/2026/jeu-test.md" in status.output
+    report = json.loads(contest.gazette("status", "--format", "json", now=late).output)
+    assert report["contests_overdue"] == [{"path": "content/contests/2026/jeu-test.md", "step": "draw",
+                                           "due": "2026-10-22T12:00:00+02:00"}]
+
+
+def test_bad_files_and_a_second_commit(contest, tmp_path):
+    assert contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE).exit_code == 0
+    again = contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    assert again.exit_code == 2 and "already committed" in again.output
+    lines = tmp_path / "e.jsonl"
+    lines.write_text('{"email": "Lea.Martin@Example.org", "time": "2026-10-08T10:00:00+02:00"}\n{oops\n'
+                     '["a list"]\n{"email": "", "handle": ""}\n', encoding="utf-8")
+    result = contest.gazette("contest", "entries", "jeu-test", "import", str(lines), now=OPEN)
+    assert result.exit_code == 0, result.output
+    assert "e.jsonl:2: row skipped: not a JSON object" in result.output
+    assert "e.jsonl:3: row skipped: not a JSON object" in result.output
+    assert "e.jsonl:4: row skipped: no handle or e-mail" in result.output
+    assert "1 entries, 1 eligible" in result.output
+    headless = tmp_path / "h.csv"
+    headless.write_text("prénom;ville\nLéa;Lyon\n", encoding="utf-8")
+    refused = contest.gazette("contest", "entries", "jeu-test", "import", str(headless), now=OPEN)
+    assert refused.exit_code == 2 and "needs a handle or e-mail column" in refused.output
+    missing = contest.gazette("contest", "entries", "jeu-test", "import", str(tmp_path / "absent.csv"), now=OPEN)
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    unknown = contest.gazette("contest", "draw", "autre", now=OPEN)
+    assert unknown.exit_code == 2 and "no contest with the slug 'autre'" in unknown.output
