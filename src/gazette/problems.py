@@ -102,6 +102,11 @@ CODES: dict[str, tuple[str, str]] = {
     "config/slot": (ERROR, "a channel slot is not a weekday and a time"),
     "config/window": (ERROR, "a campaign, event or freeze ends before it starts"),
     "config/unknown-code": (WARNING, "a severity override names no problem code or family"),
+    # metrics: the imported engagement aggregates under metrics/ (written by gazette report import)
+    "metrics/header": (ERROR, "a metrics file's header is not the one gazette report import writes"),
+    "metrics/row": (ERROR, "a metrics row has a bad date, count or number of fields: it is left out of reports"),
+    # export: rows of a network's export given to gazette report import
+    "export/row": (ERROR, "an export row with a date or number that cannot be read: the row is skipped"),
     # subscriber: rows of the subscriber list ($GAZETTE_SUBSCRIBERS), reported at send time
     "subscriber/invalid": (ERROR, "an address that is not a valid e-mail address: the row is skipped"),
     "subscriber/line-break": (ERROR, "a name with a line break (it would forge mail headers): the row is skipped"),

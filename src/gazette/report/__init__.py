@@ -1,0 +1,115 @@
+"""``gazette report``: KPIs from git, receipts, the frame, metrics/ and the state of contests.
+
+The report is a plain dict (the JSON shape documented in docs/json.md); the
+text, HTML and CSV renderers read the same dict, so every format shows the
+same numbers. Nothing here reads the system clock: ``now`` is passed down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+VERSION = 1
+
+
+class ReportError(Exception):
+    """Bad options (an unknown channel, an empty period): a usage error."""
+
+
+def last_full_month(now: datetime, zone) -> tuple[datetime, datetime]:
+    local = now.astimezone(zone)
+    end = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = (end - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def month(text: str, zone) -> tuple[datetime, datetime]:
+    """'2026-11' -> [Nov 1, Dec 1) in the community's zone."""
+    try:
+        year, number = (int(part) for part in text.split("-"))
+        start = datetime(year, number, 1, tzinfo=zone)
+    except ValueError:
+        raise ReportError(f"--month {text!r}: write YYYY-MM, e.g. 2026-11") from None
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def build(root: Path, now: datetime, start: datetime, end: datetime, channel: str | None = None,
+          campaign: str | None = None, tolerance: timedelta | None = None, repo=None) -> dict:
+    """Every KPI for [start, end), as the documented JSON-ready dict."""
+    from ..load import load_repo
+    from . import community, engagement, kpis
+    from .history import read_history
+    from .metrics import read_metrics
+
+    if end <= start:
+        raise ReportError("the period is empty: --to must be after --from")
+    repo = repo or load_repo(root)
+    if channel is not None and channel not in repo.frame.channels:
+        raise ReportError(f"unknown channel {channel!r} (known: {', '.join(repo.frame.channels)})")
+    if campaign is not None and campaign not in repo.frame.campaigns:
+        raise ReportError(f"unknown campaign {campaign!r} (known: {', '.join(sorted(repo.frame.campaigns))})")
+    zone = repo.frame.timezone or start.tzinfo
+    history = read_history(root)
+    rows, moderation_rows, metric_problems = read_metrics(root)
+    if channel is not None:
+        rows = [row for row in rows if row["channel"] == channel]
+    if campaign is not None:
+        rows = [row for row in rows if row["campaign"] == campaign]
+    published = kpis.publishing(repo, history, now, start, end, channel, campaign,
+                                tolerance if tolerance is not None else kpis.DEFAULT_TOLERANCE)
+    current = engagement.in_period(rows, start, end, zone)
+    previous = engagement.in_period(rows, start - (end - start), start, zone)
+    engaged = engagement.engagement(repo, current, previous)
+    letters = community.newsletters(repo, start, end)
+    contests = community.contests(repo, start, end)
+    if campaign is not None:
+        contests = [c for c in contests if _campaign_of(repo, c["path"]) == campaign]
+    results = {
+        "followers": engagement.by_campaign(current, "followers"),
+        "signups": engagement.by_campaign(current, "signups"),
+        "subscribers": {None: next((n["list_size"] for n in reversed(letters) if n["list_size"] is not None), None)},
+        "entries": _entries(repo, contests),
+        "engagement": {None: engaged["rate"], **{k: v["rate"] for k, v in engaged["per_campaign"].items()}},
+    }
+    return {
+        "version": VERSION,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "now": now.isoformat(),
+        "filters": {"channel": channel, "campaign": campaign},
+        "publishing": published,
+        "freezes": kpis.freezes(repo, start, end, len(published["held"])),
+        "pipeline": kpis.pipeline(repo, history, now),
+        "lead_times": kpis.lead_times(repo, history, start, end, campaign),
+        "contributors": kpis.contributors(history, start, end),
+        "engagement": engaged,
+        "newsletters": letters,
+        "moderation": community.moderation(moderation_rows, start, end),
+        "contests": contests,
+        "targets": [t for t in community.targets(repo, start, end, results)
+                    if campaign is None or t["slug"] == campaign],
+        "metrics_problems": len(metric_problems),
+    }
+
+
+def _campaign_of(repo, path: str):
+    return next((item.meta.get("campaign") for item in repo.items if item.path == path), None)
+
+
+def _entries(repo, contests: list[dict]) -> dict:
+    out: dict = {None: 0}
+    for contest in contests:
+        count = contest["entries"] or 0
+        out[None] += count
+        slug = _campaign_of(repo, contest["path"])
+        if slug:
+            out[slug] = out.get(slug, 0) + count
+    return out
+
+
+def to_json(report: dict) -> str:
+    import json
+
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
