@@ -133,3 +133,38 @@ def test_sample_month_json_matches_the_golden_file(sample):
     if os.environ.get("GAZETTE_UPDATE_GOLDEN"):
         GOLDEN.write_text(result.output, encoding="utf-8")
     assert result.output == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_newsletters_contests_moderation_and_targets(month_repo):
+    repo = month_repo
+    repo.post("lettre", "title: Lettre\ndate: 2026-11-27T09:00:00+01:00\nstatus: published\nsubject: S\n"
+                        "campaign: automne-2026\nchannels:\n  newsletter: {}\npublished:\n"
+                        "  newsletter: {at: 2026-11-27 09:03:00+01:00, recipients: 410, refused: 2, given_up: 0, "
+                        "suppressed: 3, invalid: 0, list_size: 415, deferred: 1}\n", kind="newsletters")
+    repo.post("jeu", "title: Jeu\ndate: 2026-11-01T09:00:00+01:00\nstatus: published\ncampaign: automne-2026\n"
+                     "opens: 2026-11-02T09:00:00+01:00\ncloses: 2026-11-20T09:00:00+01:00\norganizer: La Fabrique\n"
+                     "prizes: [{name: Révision, quantity: 1, value: 60}]\n"
+                     "entries: {count: 120, eligible: 111, digest: ab12}\nwinners: [\"#7f3a\"]\n", kind="contests")
+    repo.write("metrics/moderation.csv", "week,family,flagged\n2026-10-26,spam,9\n2026-11-02,spam,4\n"
+                                         "2026-11-30,insult,1\n2026-12-07,spam,8\n")
+    repo.write("calendar/campaigns/automne-2026.yml",
+               "name: Automne\nfrom: 2026-09-01T00:00:00+02:00\nto: 2026-11-30T00:00:00+01:00\n"
+               "target: {metric: entries, value: 100}\n")
+    data = report_json(repo, "--month", "2026-11")
+    assert data["newsletters"] == [{"path": "content/newsletters/2026/lettre.md", "title": "Lettre",
+                                    "at": "2026-11-27T09:03:00+01:00", "sent": 410, "refused": 2, "deferred": 1,
+                                    "suppressed": 3, "list_size": 415}]
+    assert [(c["entries"], c["eligible"], c["winners"]) for c in data["contests"]] == [(120, 111, 1)]
+    assert [(m["week"], m["flagged"]) for m in data["moderation"]] == [("2026-10-26", 9), ("2026-11-02", 4),
+                                                                      ("2026-11-30", 1)]
+    assert data["targets"] == [{"kind": "campaign", "slug": "automne-2026", "name": "Automne", "metric": "entries",
+                                "target": 100, "value": 120, "progress": 1.2}]
+    assert "automne-2026.yml" not in repo.gazette("check", now=NOW).output  # target: is a known key
+
+
+def test_a_campaign_target_with_an_unknown_metric_is_a_schema_problem(month_repo):
+    month_repo.write("calendar/campaigns/automne-2026.yml",
+                     "name: Automne\nfrom: 2026-09-01T00:00:00+02:00\nto: 2026-11-30T00:00:00+01:00\n"
+                     "target: {metric: likes, value: 100}\n")
+    result = month_repo.gazette("check", now=NOW)
+    assert "calendar/campaigns/automne-2026.yml:4: schema/choice" in result.output
