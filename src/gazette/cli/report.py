@@ -34,9 +34,12 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
     from datetime import timedelta
 
     from .. import report
-    from ..load import load_repo
+    from ..load import load_frame
+    from ..report import items
+    from ..report.history import PendingHistory
 
-    repo = load_repo(root)
+    history = PendingHistory(root)  # git runs while the items load
+    repo = items.load(root, load_frame(root)[0])
     zone = repo.frame.timezone or now.tzinfo
     try:
         if month_text:
@@ -45,7 +48,8 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
             start, end = report.last_full_month(now, zone)
         start = moment_option(start_text, "--from", zone) or start
         end = moment_option(end_text, "--to", zone) or end
-        data = report.build(root, now, start, end, channel, campaign, timedelta(minutes=tolerance), repo=repo)
+        data = report.build(root, now, start, end, channel, campaign, timedelta(minutes=tolerance), repo=repo,
+                            history=history)
     except report.ReportError as error:
         raise ConfigError(str(error)) from None
     if fmt == "json":
