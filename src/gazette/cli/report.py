@@ -114,3 +114,37 @@ def report_import(export, network, dry_run, fmt, root, now):
                    f" in metrics/{result.format.network}.csv" + (" (dry run: nothing written)" if dry_run else ""))
     if result.problems:
         raise SystemExit(1)
+
+
+@report_command.command("collect")
+@click.option("--channel", required=True, help="A mastodon channel of calendar/channels.yml.")
+@click.option("--dry-run", is_flag=True, help="Read the counts; write nothing.")
+@common_options(("text", "json"))
+def report_collect(channel, dry_run, fmt, root, now):
+    """Read favourites, boosts and replies of every receipted status through the Mastodon API.
+
+    Mastodon has no export: the counts of each status with a receipt on the
+    channel become today's rows in metrics/mastodon.csv (counts only). The
+    token comes from the channel's token_env. Exit 1 if a status could not
+    be read, 2 if the channel or its token is not set.
+    """
+    from ..load import load_repo
+    from ..report.collect import CollectError, collect_mastodon
+
+    repo = load_repo(root)
+    try:
+        rows, errors = collect_mastodon(root, repo, channel, now, write=not dry_run)
+    except CollectError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "channel": channel, "rows": len(rows), "errors": errors}, indent=2,
+                              ensure_ascii=False))
+    else:
+        for error in errors:
+            click.echo(error)
+        click.echo(f"{channel}: {len(rows)} statuses read" + (" (dry run: nothing written)" if dry_run else
+                                                               " into metrics/mastodon.csv"))
+    if errors:
+        raise SystemExit(1)

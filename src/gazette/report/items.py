@@ -42,7 +42,8 @@ def load(root: Path, frame, cache: bool = True):
         if cache:
             from ..cache import FileCache
 
-            store = FileCache(root, "report", frame_digest(root))
+            # The stamp covers gazette/*.py, not this subpackage: KEYS names what a summary holds.
+            store = FileCache(root, "report", f"{frame_digest(root)}:{','.join(KEYS)}:channels-at")
         for relpath, _, meta in each_file(root, paths, problems, store, compute):
             if meta:
                 slug = meta.get("slug") or relpath.rsplit("/", 1)[-1][:-3]
