@@ -68,7 +68,9 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
         text = to_text(data)
     if output:
         write_output(output, text.encode("utf-8"))
-        click.echo(f"wrote {output}")
+        from ..i18n import _
+
+        click.echo(_("wrote {path}").format(path=output))
     else:
         click.echo(text, nl=False)
 
@@ -109,9 +111,13 @@ def report_import(export, network, dry_run, fmt, root, now):
     else:
         for problem in result.problems:
             click.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message} ({problem.hint})")
-        click.echo(f"{result.format.label}: {len(result.rows)} rows, {result.matched} matched to items or "
-                   f"campaigns, {result.unmatched} unmatched (kept); {result.added} added, {result.changed} changed"
-                   f" in metrics/{result.format.network}.csv" + (" (dry run: nothing written)" if dry_run else ""))
+        from ..i18n import _
+
+        click.echo(_("{label}: {rows} rows, {matched} matched to items or campaigns, {unmatched} unmatched (kept); "
+                     "{added} added, {changed} changed in metrics/{network}.csv").format(
+            label=result.format.label, rows=len(result.rows), matched=result.matched, unmatched=result.unmatched,
+            added=result.added, changed=result.changed, network=result.format.network)
+            + (_(" (dry run: nothing written)") if dry_run else ""))
     if result.problems:
         raise SystemExit(1)
 
@@ -144,7 +150,9 @@ def report_collect(channel, dry_run, fmt, root, now):
     else:
         for error in errors:
             click.echo(error)
-        click.echo(f"{channel}: {len(rows)} statuses read" + (" (dry run: nothing written)" if dry_run else
-                                                               " into metrics/mastodon.csv"))
+        from ..i18n import _
+
+        click.echo(_("{channel}: {count} statuses read").format(channel=channel, count=len(rows))
+                   + (_(" (dry run: nothing written)") if dry_run else _(" into metrics/mastodon.csv")))
     if errors:
         raise SystemExit(1)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ..i18n import _
+
 VERSION = 1
 
 
@@ -30,7 +32,7 @@ def month(text: str, zone) -> tuple[datetime, datetime]:
         year, number = (int(part) for part in text.split("-"))
         start = datetime(year, number, 1, tzinfo=zone)
     except ValueError:
-        raise ReportError(f"--month {text!r}: write YYYY-MM, e.g. 2026-11") from None
+        raise ReportError(_("--month {value!r}: write YYYY-MM, e.g. 2026-11").format(value=text)) from None
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
     return start, end
 
@@ -43,7 +45,7 @@ def build(root: Path, now: datetime, start: datetime, end: datetime, channel: st
     starts git before loading the items, so the two overlap).
     """
     if end <= start:
-        raise ReportError("the period is empty: --to must be after --from")
+        raise ReportError(_("the period is empty: --to must be after --from"))
     from ..load import no_gc
 
     # Tens of thousands of small tuples and dicts over a heap of 10,000 items: the cyclic GC
@@ -61,9 +63,10 @@ def _build(root, now, start, end, channel, campaign, tolerance, repo, history) -
     pending = history or PendingHistory(root)
     repo = repo or items.load(root, load_frame(root)[0])
     if channel is not None and channel not in repo.frame.channels:
-        raise ReportError(f"unknown channel {channel!r} (known: {', '.join(repo.frame.channels)})")
+        raise ReportError(_("unknown channel {name!r} (known: {known})").format(name=channel, known=", ".join(repo.frame.channels)))
     if campaign is not None and campaign not in repo.frame.campaigns:
-        raise ReportError(f"unknown campaign {campaign!r} (known: {', '.join(sorted(repo.frame.campaigns))})")
+        raise ReportError(_("unknown campaign {name!r} (known: {known})").format(
+            name=campaign, known=", ".join(sorted(repo.frame.campaigns))))
     zone = repo.frame.timezone or start.tzinfo
     history = pending.result()
     rows, moderation_rows, metric_problems = read_metrics(root)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from ..i18n import _
+
 MAX_ANSWER = 1024 * 1024
 
 
@@ -62,7 +64,8 @@ def collect_mastodon(root, repo, channel: str, now: datetime, write: bool = True
     spec = repo.frame.channels.get(channel)
     if not isinstance(spec, dict) or spec.get("network") != "mastodon":
         known = ", ".join(n for n, s in repo.frame.channels.items() if (s or {}).get("network") == "mastodon")
-        raise CollectError(f"{channel!r} is not a mastodon channel of calendar/channels.yml (known: {known or 'none'})")
+        raise CollectError(_("{name!r} is not a mastodon channel of calendar/channels.yml (known: {known})").format(
+            name=channel, known=known or "none"))
     instance = str(spec.get("instance") or "").rstrip("/")
     try:
         check_url(instance, "mastodon instance:")
@@ -70,7 +73,8 @@ def collect_mastodon(root, repo, channel: str, now: datetime, write: bool = True
     except TargetConfigError as error:
         raise CollectError(str(error)) from None
     if not token:
-        raise CollectError(f"${spec.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set (the account's token)")
+        raise CollectError(_("${variable} is not set (the account's token)").format(
+            variable=spec.get("token_env") or "GAZETTE_MASTODON_TOKEN"))
     day = now.astimezone(repo.frame.timezone or now.tzinfo).date().isoformat()
     rows, errors = [], []
     for item in repo.items:

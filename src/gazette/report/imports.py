@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from ..i18n import _
 from ..problems import Problem
 from .metrics import COLUMNS, COUNT_COLUMNS, MAX_BYTES
 
@@ -191,8 +192,9 @@ def recognise(header: list[str], path: Path, network: str | None = None) -> Form
             return fmt
     known = "; ".join(f"{fmt.name} ({fmt.label}: {', '.join(fmt.needs)})" for fmt in FORMATS)
     found = ", ".join(c for c in header if c.strip()) or "none"
-    raise ImportRefused(f"{path}: not an export Gazette knows{f' for --network {network}' if network else ''}. "
-                        f"Columns found: {found}. Formats known: {known}")
+    raise ImportRefused(_("{path}: not an export Gazette knows{network}. Columns found: {found}. Formats known: "
+                          "{known}").format(path=path, network=f" (--network {network})" if network else "",
+                                            found=found, known=known))
 
 
 class ImportResult:
@@ -245,7 +247,7 @@ def import_export(root: Path, repo, path: Path, network: str | None = None, writ
         day = parse_day(cell(fmt.date_column), zone)
         if day is None:
             problems.append(Problem("export/row", str(path), line,
-                                    f"date {cell(fmt.date_column)!r} cannot be read: the row is skipped",
+                                    _("date {value!r} cannot be read: the row is skipped").format(value=cell(fmt.date_column)),
                                     "dates as the network exports them, e.g. 2026-11-03 or 11/03/2026"))
             continue
         row = {name: "" for name in COLUMNS}
@@ -255,7 +257,7 @@ def import_export(root: Path, repo, path: Path, network: str | None = None, writ
                 row[name] = parse_count(cell(fmt.fields[name])) if name in fmt.fields else None
         except ValueError as error:
             problems.append(Problem("export/row", str(path), line,
-                                    f"{name} {str(error)!r} is not a whole number: the row is skipped",
+                                    _("{name} {value!r} is not a whole number: the row is skipped").format(name=name, value=str(error)),
                                     "counts are whole numbers; export again without formatting"))
             continue
         if fmt.per_row == "pageview":

@@ -14,6 +14,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+from ..i18n import _
 from ..problems import Problem
 
 FOLDER = "metrics"
@@ -70,7 +71,8 @@ def _read(root: Path, relpath: str) -> tuple[str | None, Problem | None]:
 
 def _header_problem(relpath: str, found: list[str], expected: tuple[str, ...]) -> Problem:
     return Problem("metrics/header", relpath, 1,
-                   f"header is {','.join(found) or '(empty)'}; expected {','.join(expected)}",
+                   _("header is {found}; expected {expected}").format(found=",".join(found) or "(empty)",
+                                                                      expected=",".join(expected)),
                    "metrics files are written by gazette report import: restore the header from git")
 
 
@@ -87,7 +89,7 @@ def _engagement_rows(relpath: str, text: str, problems: list[Problem]) -> list[d
             continue
         if len(cells) != len(COLUMNS):
             problems.append(Problem("metrics/row", relpath, line,
-                                    f"has {len(cells)} fields, the header {len(COLUMNS)}",
+                                    _("has {count} fields, the header {expected}").format(count=len(cells), expected=len(COLUMNS)),
                                     "each row has one value per column; empty counts are written as nothing"))
             continue
         row = dict(zip(COLUMNS, cells))
@@ -105,14 +107,14 @@ def _row_problem(relpath: str, line: int, row: dict) -> Problem | None:
     try:
         date.fromisoformat(row["date"])
     except ValueError:
-        return Problem("metrics/row", relpath, line, f"date {row['date']!r} is not YYYY-MM-DD",
+        return Problem("metrics/row", relpath, line, _("date {value!r} is not YYYY-MM-DD").format(value=row["date"]),
                        "write the day as 2026-11-03")
     if not row["network"]:
         return Problem("metrics/row", relpath, line, "network is empty", "name the network, e.g. mastodon")
     for name in COUNT_COLUMNS:
         value = row[name]
         if value and not value.isdigit():
-            return Problem("metrics/row", relpath, line, f"{name} {value!r} is not a whole number",
+            return Problem("metrics/row", relpath, line, _("{name} {value!r} is not a whole number").format(name=name, value=value),
                            "counts are digits only, e.g. 1234 (no spaces, separators or %)")
     return None
 
@@ -129,7 +131,7 @@ def _moderation_rows(relpath: str, text: str, problems: list[Problem]) -> list[d
             continue
         line = reader.line_num
         if len(cells) != 3:
-            problems.append(Problem("metrics/row", relpath, line, f"has {len(cells)} fields, the header 3",
+            problems.append(Problem("metrics/row", relpath, line, _("has {count} fields, the header {expected}").format(count=len(cells), expected=3),
                                     "write week,family,flagged"))
             continue
         week, family, flagged = cells
@@ -138,11 +140,11 @@ def _moderation_rows(relpath: str, text: str, problems: list[Problem]) -> list[d
         except ValueError:
             monday = None
         if monday is None or monday.weekday() != 0:
-            problems.append(Problem("metrics/row", relpath, line, f"week {week!r} is not a Monday's date",
+            problems.append(Problem("metrics/row", relpath, line, _("week {value!r} is not a Monday's date").format(value=week),
                                     "weeks are named by their Monday, e.g. 2026-11-02"))
             continue
         if not flagged.isdigit() or not family:
-            problems.append(Problem("metrics/row", relpath, line, f"flagged {flagged!r} is not a whole number",
+            problems.append(Problem("metrics/row", relpath, line, _("{name} {value!r} is not a whole number").format(name="flagged", value=flagged),
                                     "write the count of flagged messages, e.g. 3"))
             continue
         rows.append({"week": week, "family": family, "flagged": int(flagged)})
