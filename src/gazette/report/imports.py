@@ -170,7 +170,7 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list
     for sheet in book.worksheets:
         rows = [(number, ["" if v is None else _cell(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
-        for index, (_, cells) in enumerate(rows[:5]):
+        for index, (_line, cells) in enumerate(rows[:5]):
             if len(known & {_norm(c) for c in cells}) >= 2:
                 return cells, rows[index + 1:]
     first = rows[0][1] if book.worksheets and rows else []
