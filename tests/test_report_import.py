@@ -116,3 +116,25 @@ def test_a_channel_can_choose_its_engagement_denominator(networks):
     run_import(networks, "meta-instagram-posts.csv")
     data = json.loads(networks.gazette("report", "--month", "2026-11", "--format", "json", now=NOW).output)
     assert data["engagement"]["per_channel"]["instagram"]["formula"].endswith("/ reach")
+
+
+def test_formulas_from_an_export_are_made_inert_for_spreadsheets(networks, tmp_path):
+    export = tmp_path / "plausible.csv"
+    export.write_text("date,visitors,pageviews,utm_campaign\n2026-11-02,1,2,\"=HYPERLINK(\"\"http://x\"\")\"\n")
+    result, data = run_import(networks, str(export))
+    assert result.exit_code == 0, result.output
+    assert ',"\'=HYPERLINK(' in (networks.root / "metrics/web.csv").read_text()
+
+
+def test_an_export_csv_cannot_read_is_refused_not_a_traceback(networks, tmp_path):
+    export = tmp_path / "x.csv"
+    export.write_text("Tweet id,Tweet permalink,impressions,time\n1,\"" + "a" * 200_000 + "\",3,2026-11-02\n")
+    result = networks.gazette("report", "import", str(export), now=NOW)
+    assert result.exit_code == 2 and "cannot be read as CSV" in result.output
+
+
+def test_a_metrics_file_csv_cannot_read_is_a_problem_not_a_traceback(networks):
+    networks.write("metrics/x.csv", "date,network,channel,post_id,url,item,campaign,impressions,reach,reactions,"
+                                    "comments,shares,clicks,followers,visits,signups\n2026-11-02,x,\"" + "a" * 200_000 + "\n")
+    result = networks.gazette("check", now=NOW)
+    assert result.exit_code == 1 and "metrics/x.csv:" in result.output and "cannot be read as CSV" in result.output

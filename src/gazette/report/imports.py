@@ -151,7 +151,11 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [(reader.line_num, cells) for cells in reader]
+    try:
+        rows = [(reader.line_num, cells) for cells in reader]
+    except csv.Error as error:  # a field over csv's size cap, NUL bytes: not an export we can read
+        raise ImportRefused(_("{path}:{line}: cannot be read as CSV ({error})").format(
+            path=path, line=reader.line_num, error=error)) from None
     if not rows:
         raise ImportRefused(f"{path}: the file is empty")
     return rows[0][1], rows[1:]
@@ -195,6 +199,12 @@ def recognise(header: list[str], path: Path, network: str | None = None) -> Form
     raise ImportRefused(_("{path}: not an export Gazette knows{network}. Columns found: {found}. Formats known: "
                           "{known}").format(path=path, network=f" (--network {network})" if network else "",
                                             found=found, known=known))
+
+
+def inert(text: str) -> str:
+    """Text a spreadsheet will not run: anyone can visit the site with ?utm_campaign==HYPERLINK(…),
+    and metrics files and CSV reports get opened in spreadsheets."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class ImportResult:
@@ -264,9 +274,9 @@ def import_export(root: Path, repo, path: Path, network: str | None = None, writ
             if cell(("bot",)) not in ("", "0"):
                 continue  # crawlers are not readers
             row["impressions"] = 1
-        row["post_id"] = cell(fmt.fields.get("post_id", ()))
-        row["url"] = cell(fmt.fields.get("url", ()))
-        row["campaign"] = cell(fmt.fields.get("campaign", ()))
+        row["post_id"] = inert(cell(fmt.fields.get("post_id", ())))
+        row["url"] = inert(cell(fmt.fields.get("url", ())))
+        row["campaign"] = inert(cell(fmt.fields.get("campaign", ())))
         match = by_id.get(row["post_id"]) if row["post_id"] else None
         match = match or (by_url.get(_url_key(row["url"])) if row["url"] else None)
         # LinkedIn and Instagram links end with the post's id (urn:li:activity:ID, /p/ID/).

@@ -69,6 +69,23 @@ def _read(root: Path, relpath: str) -> tuple[str | None, Problem | None]:
     return text, None
 
 
+def _csv_rows(relpath: str, text: str, problems: list[Problem]):
+    """(line, cells) per row; a row csv cannot read (a field over the size cap, a stray quote
+    at the end) ends the file with a problem instead of a traceback."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem("metrics/row", relpath, reader.line_num,
+                                    _("cannot be read as CSV ({error}): the rest of the file is left out")
+                                    .format(error=error), "restore the file from git"))
+            return
+        yield reader.line_num, cells
+
+
 def _header_problem(relpath: str, found: list[str], expected: tuple[str, ...]) -> Problem:
     return Problem("metrics/header", relpath, 1,
                    _("header is {found}; expected {expected}").format(found=",".join(found) or "(empty)",
@@ -77,14 +94,13 @@ def _header_problem(relpath: str, found: list[str], expected: tuple[str, ...]) -
 
 
 def _engagement_rows(relpath: str, text: str, problems: list[Problem]) -> list[dict]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
+    lines = _csv_rows(relpath, text, problems)
+    header = next(lines, (1, []))[1]
     if tuple(header) != COLUMNS:
         problems.append(_header_problem(relpath, header, COLUMNS))
         return []
     rows = []
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in lines:
         if not any(cells):
             continue
         if len(cells) != len(COLUMNS):
@@ -120,16 +136,15 @@ def _row_problem(relpath: str, line: int, row: dict) -> Problem | None:
 
 
 def _moderation_rows(relpath: str, text: str, problems: list[Problem]) -> list[dict]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
+    lines = _csv_rows(relpath, text, problems)
+    header = next(lines, (1, []))[1]
     if tuple(header) != MODERATION_COLUMNS:
         problems.append(_header_problem(relpath, header, MODERATION_COLUMNS))
         return []
     rows = []
-    for cells in reader:
+    for line, cells in lines:
         if not any(cells):
             continue
-        line = reader.line_num
         if len(cells) != 3:
             problems.append(Problem("metrics/row", relpath, line, _("has {count} fields, the header {expected}").format(count=len(cells), expected=3),
                                     "write week,family,flagged"))

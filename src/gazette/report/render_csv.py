@@ -52,6 +52,8 @@ def to_csv(report: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
+    from .imports import inert
+
     for section, name, dimension, value in rows(report):
-        writer.writerow((section, name, dimension, "" if value is None else value))
+        writer.writerow((section, name, inert(dimension), "" if value is None else value))
     return out.getvalue()
