@@ -29,7 +29,7 @@ def test_the_html_report_is_byte_stable_self_contained_and_french_by_default(sam
     assert first == second
     assert '<html lang="fr">' in first and "à l&#39;heure" in first
     assert "<script" not in first and "http" not in first.split("<body>")[1].replace("http://www.w3.org", "")
-    assert first.count("<svg") == first.count("<title id=") == 7
+    assert first.count("<svg") == first.count("<title id=") == 8
     english = render(sample_with_metrics, "--lang", "en")
     assert '<html lang="en">' in english and "on time" in english
 
@@ -57,7 +57,7 @@ def test_every_chart_is_visible_and_axe_finds_no_serious_violation(sample_with_m
                 const title = svg.querySelector(':scope > title');
                 return [box.width, box.height, title ? title.textContent : ''];
             })""")
-            assert len(charts) == 7
+            assert len(charts) == 8
             for width, height, title in charts:
                 assert width > 0 and height > 0 and title.strip()
             results = axe_module.Axe().run(page)

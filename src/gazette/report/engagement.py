@@ -81,6 +81,10 @@ def engagement(repo, rows: list[dict], previous: list[dict]) -> dict:
         "rows": len(rows),
         "unmatched_rows": sum(1 for row in posts if not row["item"]),
         "per_channel": per_channel,
+        "per_week": [{"week": week, "channel": channel, "impressions": sum(r.get("impressions") or 0 for r in group),
+                      "interactions": sum(interactions(r) for r in group),
+                      "rate": rate(group, denominator(repo.frame, channel))}
+                     for (week, channel), group in sorted(_by_week(posts).items())],
         "per_kind": {k: _totals(g, "impressions") for k, g in _group(matched, of_item(lambda i: [i.kind])).items()},
         "per_campaign": {k: _totals(g, "impressions")
                          for k, g in _group([r for r in posts if r["campaign"]], lambda r: [r["campaign"]]).items()},
@@ -95,6 +99,16 @@ def engagement(repo, rows: list[dict], previous: list[dict]) -> dict:
             "visits": sum(row.get("visits") or 0 for row in rows if row["network"] == "web"),
             "signups": sum(row.get("signups") or 0 for row in rows if row["network"] == "web")},
     }
+
+
+def _by_week(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    from datetime import date
+
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        year, week, _ = date.fromisoformat(row["date"]).isocalendar()
+        groups.setdefault((f"{year}-W{week:02d}", row["channel"] or row["network"]), []).append(row)
+    return groups
 
 
 def _ranked(items, path: str, value: float) -> dict:

@@ -22,6 +22,9 @@ from ..problems import Problem
 from .metrics import COLUMNS, COUNT_COLUMNS, MAX_BYTES
 
 
+MAX_ROWS, MAX_COLUMNS = 100_000, 200
+
+
 class ImportRefused(Exception):
     """The file is not an export Gazette knows (a usage error, exit 2)."""
 
@@ -172,8 +175,14 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list
         raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
     known = {need for fmt in FORMATS for need in fmt.needs}
     for sheet in book.worksheets:
-        rows = [(number, ["" if v is None else _cell(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        rows = []
+        # A small zip can declare millions of cells: a page's month of posts is far below the cap.
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS or len(values) > MAX_COLUMNS:
+                raise ImportRefused(_("{path}: sheet {sheet!r} has more than {rows} rows or {columns} columns: "
+                                      "not an analytics export").format(path=path, sheet=sheet.title,
+                                                                        rows=MAX_ROWS, columns=MAX_COLUMNS))
+            rows.append((number, ["" if v is None else _cell(v) for v in values]))
         for index, (_line, cells) in enumerate(rows[:5]):
             if len(known & {_norm(c) for c in cells}) >= 2:
                 return cells, rows[index + 1:]
