@@ -18,6 +18,7 @@ TEXTS = {
     "fr": {
         "title": "Rapport {start} → {end}",
         "summary": "Résumé",
+        "marker": "ligne pointillée : {what} ({value})",
         "publications": "{count} publications, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue).",
         "engagement": "Engagement {rate} rapporté aux impressions",
         "up": "en hausse", "down": "en baisse", "from": "{direction} par rapport à {previous}",
@@ -52,6 +53,7 @@ TEXTS = {
     "en": {
         "title": "Report {start} → {end}",
         "summary": "Summary",
+        "marker": "dashed line: {what} ({value})",
         "publications": "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time).",
         "engagement": "Engagement {rate} by impressions",
         "up": "up", "down": "down", "from": "{direction} from {previous}",
@@ -100,7 +102,8 @@ def _percent(value, lang: str) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def bars(rows: list[tuple[str, float | None]], lang: str, as_percent: bool = False, marker: float | None = None):
+def bars(rows: list[tuple[str, float | None]], lang: str, as_percent: bool = False, marker: float | None = None,
+         marker_text: str = ""):
     """Horizontal bars: geometry as numbers, labels as text (escaped by the template)."""
     top = max([value or 0 for _, value in rows] + [marker or 0]) or 1
     out = []
@@ -110,7 +113,7 @@ def bars(rows: list[tuple[str, float | None]], lang: str, as_percent: bool = Fal
                     "text": _percent(value, lang) if as_percent else _number(value, lang)})
     return {"bars": out, "height": 20 + len(rows) * 26,
             "desc": ", ".join(f"{bar['label']} : {bar['text']}" for bar in out),
-            "marker": round(marker / top * (WIDTH - LEFT - 70), 1) if marker else None}
+            "marker": round(marker / top * (WIDTH - LEFT - 70), 1) if marker else None, "marker_text": marker_text}
 
 
 def heat_cells(heatmap: list[dict]):
@@ -147,7 +150,8 @@ def to_html(report: dict, lang: str = "fr") -> str:
     for row in report["moderation"]:
         families[row["family"]] = families.get(row["family"], 0) + row["flagged"]
     charts = {
-        "weeks": bars(list(weeks.items()), lang, marker=expected or None),
+        "weeks": bars(list(weeks.items()), lang, marker=expected or None,
+                      marker_text=t["marker"].format(what=t["expected"], value=_number(expected, lang))),
         "on_time": bars([(t["on_time"], on_time["delay_minutes"]["count"] - late), (t["late"], late)], lang),
         "engagement": bars([(name, row["rate"]) for name, row in eng["per_channel"].items()], lang, True),
         "engagement_weeks": bars([(f"{row['week']} · {row['channel']}", row["rate"]) for row in eng["per_week"]],
@@ -155,7 +159,8 @@ def to_html(report: dict, lang: str = "fr") -> str:
         "followers": bars(sorted(followers.items()), lang),
         "moderation": bars(sorted(families.items()), lang),
         "targets": bars([(f"{row['name']} ({row['metric']})", row["progress"]) for row in report["targets"]],
-                        lang, True, marker=1 if report["targets"] else None),
+                        lang, True, marker=1 if report["targets"] else None,
+                        marker_text=t["marker"].format(what=t["target"], value=_percent(1, lang))),
     }
     env = Environment(loader=PackageLoader("gazette", "templates"), autoescape=select_autoescape(("html", "j2")),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
