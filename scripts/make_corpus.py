@@ -7,12 +7,15 @@ Posts, newsletters and contests (80/10/10) spread over years, with the
 front matter and Markdown bodies of real items (~1 KiB of YAML, a few KiB
 of text, links between posts), the planning frame, and the authors file.
 Deterministic: the same N gives the same files. With --git the folder is
-made a git repository with one commit (for --changed-since).
+made a git repository with one commit (for --changed-since); with
+--history N it gets N commits instead, items added a batch at a time by
+several authors at their own dates (for `gazette report`'s git figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import subprocess
@@ -95,7 +98,7 @@ def body(rng, links: list[str]) -> str:
     return "## " + sentence(rng, 4) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
+def make(n: int, target: Path, use_git: bool = False, seed: int = 2026, history: int = 0) -> None:
     rng = random.Random(seed)
     if target.exists():
         shutil.rmtree(target)
@@ -119,6 +122,7 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
     (target / "content/assets/velo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     start = datetime(2020, 1, 6, 9, 0, tzinfo=PARIS)
     written: dict[str, list[str]] = {}
+    added: list[tuple[str, datetime]] = []
     for index in range(n):
         roll = rng.random()
         kind, folder = ("post", "posts") if roll < 0.8 else (
@@ -133,11 +137,37 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026) -> None:
         path.write_text(f"---\n{front_matter(rng, kind, index, date, campaigns)}---\n\n{body(rng, links)}",
                         encoding="utf-8")
         same_year.append(slug)
-    if use_git:
+        added.append((str(path.relative_to(target)), date))
+    if history:
+        commit_history(target, added, history)
+    elif use_git:
         run = lambda *a: subprocess.run(["git", *a], cwd=target, check=True, capture_output=True)  # noqa: E731
         run("init", "-q", "-b", "main")
         run("add", "-A")
         run("-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", "corpus")
+
+
+def commit_history(target: Path, added: list[tuple[str, datetime]], commits: int) -> None:
+    """``commits`` commits: the frame first, then the items in batches, each batch committed by
+    one of the authors three days before its first item's date (ideas come before posts)."""
+    def run(*args, env=None):
+        subprocess.run(["git", *args], cwd=target, check=True, capture_output=True,
+                       env={**os.environ, **(env or {})})
+
+    run("init", "-q", "-b", "main")
+    run("add", "--", "calendar", "content/.authors.yml", "content/index.md", "content/assets")
+    first = (added[0][1] - timedelta(days=30)).isoformat() if added else "2020-01-01T00:00:00+01:00"
+    run("-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", "frame",
+        env={"GIT_AUTHOR_DATE": first, "GIT_COMMITTER_DATE": first})
+    batches = max(1, min(commits - 1, len(added)))
+    bounds = [round(i * len(added) / batches) for i in range(batches + 1)]
+    for number in range(batches):
+        batch = added[bounds[number]:bounds[number + 1]]
+        when = (batch[0][1] - timedelta(days=3)).isoformat()
+        author = AUTHORS[number % len(AUTHORS)]
+        run("add", "--", *(path for path, _ in batch))
+        run("-c", f"user.name={author}", "-c", f"user.email={author}@example.org", "commit", "-q", "-m",
+            f"{len(batch)} items", env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
 
 
 def main() -> None:
@@ -145,8 +175,10 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of items")
     parser.add_argument("target", nargs="?", default="bench-corpus", type=Path, help="folder to (re)create")
     parser.add_argument("--git", action="store_true", help="make it a git repository with one commit")
+    parser.add_argument("--history", type=int, default=0, metavar="COMMITS",
+                        help="make it a git repository with this many commits (e.g. 2000)")
     args = parser.parse_args()
-    make(args.n, args.target, args.git)
+    make(args.n, args.target, args.git, history=args.history)
     print(f"wrote {args.n} items to {args.target}")
 
 

@@ -77,6 +77,10 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
     # 4. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)
+    if only is None or any(path.startswith("metrics/") for path in only):
+        from .report.metrics import check_metrics
+
+        problems += check_metrics(root)
     if store:
         store.save(prune=True)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)

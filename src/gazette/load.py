@@ -593,13 +593,13 @@ def load_repo(root: Path | str, only: set[str] | None = None, cache: bool = True
         wanted = [p for p in item_paths if p in only]
 
     store = None
-    if cache:
-        from .cache import FileCache
-
-        store = FileCache(root, "parse", frame_digest(root))
     items: list[Item] = []
     parse = lambda relpath, text: parse_item(relpath, kind_of(relpath), text, lambda: frame.timezone)  # noqa: E731
     with no_gc():
+        if cache:  # unpickling thousands of entries with the GC on costs twice as much
+            from .cache import FileCache
+
+            store = FileCache(root, "parse", frame_digest(root))
         for relpath, text, parsed in each_file(root, wanted, problems, store, parse, need_text=True):
             item, found = load_item(relpath, text, None, parsed)
             problems += found

@@ -358,7 +358,7 @@ CHANNEL_POST = Object({
 
 # The counts a newsletter receipt records, in the order written: the SMTP target builds its
 # receipt from this list, so the schema never lags behind what it writes.
-NEWSLETTER_COUNTS = ("recipients", "refused", "given_up", "suppressed", "invalid")
+NEWSLETTER_COUNTS = ("recipients", "refused", "given_up", "suppressed", "invalid", "list_size")
 
 RECEIPT = Object({
     "at": Field(Moment()), "commit": Field(Text()), "id": Field(Text()),
@@ -516,6 +516,8 @@ CHANNEL = Object({
     "target": Field(Choice(("outbox", "smtp", "mastodon", "webhook", "manual")),
                      doc="delivery target (default outbox); manual: a person posts, then runs gazette published"),
     "timezone": Field(Text(), doc="the account's own IANA zone, for slots"),
+    "engagement": Field(Choice(("impressions", "reach", "followers")),
+                        doc="what gazette report divides interactions by for this channel (default impressions)"),
     # target settings; secrets are never here, only the names of environment variables
     "outbox": Field(Text(), doc="outbox folder (outbox target)"),
     "url": Field(Text(), doc="webhook URL"),
@@ -535,6 +537,13 @@ CHANNELS_FILE = Object({
                                                doc="problem code or family -> error|warning|off")})),
 })
 
+# What a campaign or action target may measure (gazette report reads them).
+TARGET_METRICS = ("followers", "subscribers", "signups", "entries", "engagement", "mentions")
+TARGET = Object({
+    "metric": Field(Choice(TARGET_METRICS), True, "followers, subscribers, signups, entries, engagement or mentions"),
+    "value": Field(Number(0), True, "the number to reach in the campaign's window"),
+})
+
 CAMPAIGN = Object({
     "name": Field(Text(nonempty=True), True),
     "goal": Field(Text()),
@@ -542,6 +551,7 @@ CAMPAIGN = Object({
     "from": Field(Moment(), True),
     "to": Field(Moment(), True),
     "channels": Field(ListOf(Text(nonempty=True))),
+    "target": Field(TARGET, doc="a measurable goal the report follows (goal: stays free text)"),
 })
 
 EVENT = Object({

@@ -129,6 +129,11 @@ CODES: dict[str, tuple[str, str]] = {
     "listening/feed-broken": (ERROR, "a response that is not a readable RSS or Atom feed: retried next run"),
     "listening/host-limit": (WARNING, "more feeds on one host than fetch.per_host allows in a run: the rest wait for the next run"),
     "listening/mastodon": (ERROR, "the Mastodon timelines cannot be read: a refused or missing token, a token_env outside GAZETTE_MASTODON_…, an answer that is not JSON"),
+    # metrics: the imported engagement aggregates under metrics/ (written by gazette report import)
+    "metrics/header": (ERROR, "a metrics file's header is not the one gazette report import writes"),
+    "metrics/row": (ERROR, "a metrics row has a bad date, count or number of fields: it is left out of reports"),
+    # export: rows of a network's export given to gazette report import
+    "export/row": (ERROR, "an export row with a date or number that cannot be read: the row is skipped"),
     # subscriber: rows of the subscriber list ($GAZETTE_SUBSCRIBERS), reported at send time
     "subscriber/invalid": (ERROR, "an address that is not a valid e-mail address: the row is skipped"),
     "subscriber/line-break": (ERROR, "a name with a line break (it would forge mail headers): the row is skipped"),

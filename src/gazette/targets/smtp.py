@@ -387,6 +387,7 @@ class SMTPTarget:
         from ..model import NEWSLETTER_COUNTS
 
         counts["recipients"] = counts["sent"]
+        counts["list_size"] = len(recipients)  # a number for the report; never an address
         return {**{name: counts[name] for name in NEWSLETTER_COUNTS},
                 "message_id": message_id(delivery, sender=self.sender)}
 

@@ -1,0 +1,158 @@
+"""gazette report: KPIs from git and the networks' exports; report import."""
+
+from __future__ import annotations
+
+import click
+
+from .base import ConfigError, cli, common_options, moment_option, write_output
+
+
+@cli.group("report", invoke_without_command=True)
+@click.option("--from", "start_text", metavar="ISO", help="Start of the period (default: the last full month).")
+@click.option("--to", "end_text", metavar="ISO", help="End of the period, excluded.")
+@click.option("--month", "month_text", metavar="YYYY-MM", help="One month in the community's zone.")
+@click.option("--channel", help="Only this channel of calendar/channels.yml.")
+@click.option("--campaign", help="Only this campaign (a file name in calendar/campaigns/).")
+@click.option("--tolerance", type=click.IntRange(0), default=20, show_default=True, metavar="MINUTES",
+              help="A receipt this late after the planned time is still on time (schedule interval + 5).")
+@click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True,
+              help="Language of the HTML report.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
+@common_options(("text", "json", "html", "csv"))
+@click.pass_context
+def report_command(ctx, start_text, end_text, month_text, channel, campaign, tolerance, lang, output, fmt,
+                   root, now):
+    """Publishing, engagement and community KPIs for a period, from the repository.
+
+    Receipts, the plan, freezes and git history give the publishing figures;
+    metrics/ (see `gazette report import`) the engagement. Default period:
+    the last full month in the community's zone. `json` is documented in
+    docs/json.md; `html` is one self-contained page with charts.
+    """
+    if ctx.invoked_subcommand:
+        return
+    from datetime import timedelta
+
+    from .. import report
+    from ..load import load_frame
+    from ..report import items
+    from ..report.history import PendingHistory
+
+    history = PendingHistory(root)  # git runs while the items load
+    repo = items.load(root, load_frame(root)[0])
+    zone = repo.frame.timezone or now.tzinfo
+    try:
+        if month_text:
+            start, end = report.month(month_text, zone)
+        else:
+            start, end = report.last_full_month(now, zone)
+        start = moment_option(start_text, "--from", zone) or start
+        end = moment_option(end_text, "--to", zone) or end
+        data = report.build(root, now, start, end, channel, campaign, timedelta(minutes=tolerance), repo=repo,
+                            history=history)
+    except report.ReportError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        text = report.to_json(data)
+    elif fmt == "csv":
+        from ..report.render_csv import to_csv
+
+        text = to_csv(data)
+    elif fmt == "html":
+        from ..report.render_html import to_html
+
+        text = to_html(data, lang)
+    else:
+        from ..report.render_text import to_text
+
+        text = to_text(data)
+    if output:
+        write_output(output, text.encode("utf-8"))
+        from ..i18n import _
+
+        click.echo(_("wrote {path}").format(path=output))
+    else:
+        click.echo(text, nl=False)
+
+
+@report_command.command("import")
+@click.argument("export", type=click.Path(dir_okay=False))
+@click.option("--network", help="Read the file as this network's export (x, facebook, instagram, linkedin, "
+                                "tiktok, web) when columns alone are ambiguous.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@common_options(("text", "json"))
+def report_import(export, network, dry_run, fmt, root, now):
+    """Import a network's export into metrics/ (recognised by its columns).
+
+    X, Meta Business Suite (Facebook, Instagram), LinkedIn (.xlsx), TikTok,
+    Plausible, Matomo and GoatCounter; rows are joined to items through
+    receipts (post id or URL) or the UTM campaign, and kept when they match
+    nothing. Importing the same file twice changes nothing. Exit 1 if rows
+    were skipped, 2 if the file is not an export Gazette knows.
+    """
+    from pathlib import Path
+
+    from ..load import load_repo
+    from ..report.imports import ImportRefused, import_export
+
+    repo = load_repo(root)
+    try:
+        result = import_export(root, repo, Path(export), network, write=not dry_run)
+    except ImportRefused as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "format": result.format.name, "network": result.format.network,
+                               "rows": len(result.rows), "matched": result.matched, "unmatched": result.unmatched,
+                               "added": result.added, "changed": result.changed,
+                               "problems": [{"path": p.path, "line": p.line, "code": p.code, "message": p.message}
+                                            for p in result.problems]}, indent=2, ensure_ascii=False))
+    else:
+        for problem in result.problems:
+            click.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message} ({problem.hint})")
+        from ..i18n import _
+
+        click.echo(_("{label}: {rows} rows, {matched} matched to items or campaigns, {unmatched} unmatched (kept); "
+                     "{added} added, {changed} changed in metrics/{network}.csv").format(
+            label=result.format.label, rows=len(result.rows), matched=result.matched, unmatched=result.unmatched,
+            added=result.added, changed=result.changed, network=result.format.network)
+            + (_(" (dry run: nothing written)") if dry_run else ""))
+    if result.problems:
+        raise SystemExit(1)
+
+
+@report_command.command("collect")
+@click.option("--channel", required=True, help="A mastodon channel of calendar/channels.yml.")
+@click.option("--dry-run", is_flag=True, help="Read the counts; write nothing.")
+@common_options(("text", "json"))
+def report_collect(channel, dry_run, fmt, root, now):
+    """Read favourites, boosts and replies of every receipted status through the Mastodon API.
+
+    Mastodon has no export: the counts of each status with a receipt on the
+    channel become today's rows in metrics/mastodon.csv (counts only). The
+    token comes from the channel's token_env. Exit 1 if a status could not
+    be read, 2 if the channel or its token is not set.
+    """
+    from ..load import load_repo
+    from ..report.collect import CollectError, collect_mastodon
+
+    repo = load_repo(root)
+    try:
+        rows, errors = collect_mastodon(root, repo, channel, now, write=not dry_run)
+    except CollectError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "channel": channel, "rows": len(rows), "errors": errors}, indent=2,
+                              ensure_ascii=False))
+    else:
+        for error in errors:
+            click.echo(error)
+        from ..i18n import _
+
+        click.echo(_("{channel}: {count} statuses read").format(channel=channel, count=len(rows))
+                   + (_(" (dry run: nothing written)") if dry_run else _(" into metrics/mastodon.csv")))
+    if errors:
+        raise SystemExit(1)

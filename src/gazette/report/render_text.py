@@ -1,0 +1,86 @@
+"""The report for a terminal: the same numbers as the JSON, in sentences and short tables."""
+
+from __future__ import annotations
+
+from ..i18n import _
+
+
+def percent(value) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %"
+
+
+def number(value) -> str:
+    return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def summary(report: dict) -> list[str]:
+    """The opening sentences, shared by the text and the HTML report."""
+    pub, eng = report["publishing"], report["engagement"]
+    lines = [_("{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time).")
+             .format(count=pub["publications"], on_time=percent(pub["on_time"]["rate"]),
+                     tolerance=number(pub["on_time"]["tolerance_minutes"]))]
+    if eng["rate"] is not None:
+        text = _("Engagement {rate} by impressions").format(rate=percent(eng["rate"]))
+        if eng["previous_rate"] is not None:
+            text += _(", {direction} from {previous}").format(
+                direction=_("up") if eng["rate"] >= eng["previous_rate"] else _("down"),
+                previous=percent(eng["previous_rate"]))
+        lines.append(text + ".")
+    if pub["missed"] or pub["held"]:
+        lines.append(_("{missed} planned publications missed, {held} held by a freeze.")
+                     .format(missed=len(pub["missed"]), held=len(pub["held"])))
+    return lines
+
+
+def to_text(report: dict) -> str:
+    pub = report["publishing"]
+    out = [_("Report {start} → {end}").format(start=report["from"][:10], end=report["to"][:10]), ""]
+    out += summary(report)
+    out += ["", _("Publications per channel")]
+    out += [f"  {name:<24} {count:>5}" for name, count in pub["per_channel"].items()] or ["  –"]
+    delay = pub["on_time"]["delay_minutes"]
+    out += ["", _("Delay after the planned time (receipt − planned): median {median} min, p90 {p90} min.").format(
+        median=number(delay["median"]), p90=number(delay["p90"])),
+        "  " + pub["on_time"]["anchor"]]
+    for label, entries in ((_("Missed"), pub["missed"]), (_("Held by a freeze"), pub["held"])):
+        if entries:
+            out += ["", label]
+            out += [f"  {e['planned'][:16].replace('T', ' ')}  {e['channel']:<20} {e['path']}" for e in entries]
+    freezes = report["freezes"]
+    out += ["", _("Freezes: {count} ({hours} h), {held} publications held.").format(
+        count=freezes["count"], hours=number(freezes["hours"]), held=freezes["items_held"])]
+    statuses = ", ".join(f"{name} {count}" for name, count in report["pipeline"]["by_status"].items())
+    ages = report["pipeline"]["idea_draft_age_days"]
+    out += [_("Pipeline: {statuses}; ideas and drafts {median} days old (median), {max} at most.").format(
+        statuses=statuses, median=number(ages["median"]), max=number(ages["max"]))]
+    lead, review = report["lead_times"]["lead_time_hours"], report["lead_times"]["review_time_hours"]
+    out += [_("Lead time: median {median} h, p90 {p90} h ({formula}).").format(
+        median=number(lead["median"]), p90=number(lead["p90"]), formula=lead["formula"]),
+        _("Review time: median {median} h, p90 {p90} h ({formula}).").format(
+        median=number(review["median"]), p90=number(review["p90"]), formula=review["formula"])]
+    people = report["contributors"]
+    out += [_("Contributors: {count}, of whom {new} new.").format(count=people["count"], new=people["new"])]
+    eng = report["engagement"]
+    if eng["per_channel"]:
+        out += ["", _("Engagement per channel")]
+        for name, row in eng["per_channel"].items():
+            out.append(f"  {name:<24} {row['impressions']:>8} {row['interactions']:>6} {percent(row['rate']):>8}"
+                       f"  {row['formula']}")
+        out.append(_("  {count} imported rows match no item (kept, counted).").format(count=eng["unmatched_rows"]))
+    if report["newsletters"]:
+        out += ["", _("Newsletters")]
+        out += [f"  {n['at'][:10]}  sent {number(n['sent'])}, refused {number(n['refused'])}, "
+                f"deferred {number(n['deferred'])}, list {number(n['list_size'])}  {n['path']}"
+                for n in report["newsletters"]]
+    if report["moderation"]:
+        out += ["", _("Moderation (flagged per family and week)")]
+        out += [f"  {m['week']}  {m['family']:<20} {m['flagged']:>4}" for m in report["moderation"]]
+    if report["contests"]:
+        out += ["", _("Contests")]
+        out += [f"  {c['title']}: {number(c['entries'])} entries, {number(c['eligible'])} eligible, "
+                f"{c['winners']} winners" for c in report["contests"]]
+    if report["targets"]:
+        out += ["", _("Targets")]
+        out += [f"  {t['kind']} {t['slug']}: {t['metric']} {number(t['value'])} / {number(t['target'])}"
+                f" ({percent(t['progress'])})" for t in report["targets"]]
+    return "\n".join(out) + "\n"
