@@ -100,7 +100,7 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="gazette", prog_name="gazette")
+@click.version_option(package_name="gazette-editorial", prog_name="gazette")
 def cli():
     """Gazette: your community's posts, newsletters and contests, kept in git.
 
