@@ -184,3 +184,20 @@ def test_upgrade_refuses_uncommitted_changes_and_foreign_repositories(tmp_path, 
     assert (root / "content/index.md").read_text() == "changed\n"
     foreign = run("upgrade", "--repo", str(repo.root), "--now", NOW)
     assert foreign.exit_code == 2 and ".copier-answers.yml not found" in foreign.output
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_every_template_file(tmp_path):
+    """Package-data globs skip dotfiles (.gitignore, .github/) unless named: a missing one would
+    make `gazette init` from an installed Gazette write a community without its workflows."""
+    import zipfile
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                           "-w", str(tmp_path), str(root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("gazette_editorial-*.whl")
+    shipped = {name for name in zipfile.ZipFile(wheel).namelist() if "/starter/versions/" in name}
+    expected = {"gazette/" + path.relative_to(root / "src/gazette").as_posix()
+                for path in VERSIONS.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+    assert expected and expected <= shipped

@@ -100,8 +100,15 @@ def front_matter(entry: Imported) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
+# Top-level names the site itself uses: an imported page named so would clash with them.
+RESERVED_PAGES = frozenset({"index", "archives", "posts", "newsletters", "contests", "assets", "stylesheets",
+                            "search", "tags", "404", "feed", "atom"})
+
+
 def target_path(entry: Imported) -> str:
     if entry.kind == "page":
+        if entry.slug in RESERVED_PAGES:
+            entry.slug = "page-" + entry.slug
         return f"content/{entry.slug}.md"
     return f"content/{KIND_FOLDERS[entry.kind]}/{entry.date.year:04d}/{entry.slug}.md"
 
@@ -225,7 +232,7 @@ def _image(root: Path, entry: Imported, path: str, media: Path | None, report: I
 
     url = entry.image
     address = unquote(urlsplit(url).path)
-    name = slugify(Path(address).stem) + Path(address).suffix.lower()
+    name = (slugify(Path(address).stem) or "image") + Path(address).suffix.lower()
     target = root / Path(path).parent / name
     if media is not None:
         found = _under_uploads(Path(media), address)

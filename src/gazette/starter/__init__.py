@@ -27,12 +27,9 @@ LANGUAGES = ("fr", "en")
 
 
 def installed_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .. import __version__
 
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__
 
 
 def requirement(version: str | None = None) -> str:
