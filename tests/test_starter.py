@@ -201,3 +201,18 @@ def test_the_wheel_ships_every_template_file(tmp_path):
     expected = {"gazette/" + path.relative_to(root / "src/gazette").as_posix()
                 for path in VERSIONS.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
     assert expected and expected <= shipped
+
+
+@pytest.mark.slow
+def test_after_upgrade_the_site_still_builds(tmp_path):
+    only_old, both = older_versions(tmp_path)
+    root = tmp_path / "c"
+    init(root, name="Club", folder=only_old, gazette_version="0.0.9", sample=True)
+    result = upgrade(root, folder=both, gazette_version="0.1.0")
+    assert result.changed and not result.conflicts
+    git(root, "commit", "-qam", "upgrade")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=root,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Vérifiez avant de partager" in (root / "site/netiquette/index.html").read_text()

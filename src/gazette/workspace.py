@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .i18n import _
+
 FILE_NAME = "gazette-workspace.yml"
 COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -62,25 +64,26 @@ def load(path: Path | str) -> list[Community]:
     except OSError as error:
         raise WorkspaceError(f"{path}: {error.strerror or error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise WorkspaceError(f"{path}: not readable YAML ({error})".replace("\n", " ")) from None
+        raise WorkspaceError(_("{path}: not readable YAML ({error})").format(path=path, error=str(error).replace("\n", " "))) from None
     entries = raw.get("communities") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise WorkspaceError(f"{path}: expected 'communities:' with a list of {{path, name, colour}}")
+        raise WorkspaceError(_("{path}: expected 'communities:' with a list of {{path, name, colour}}").format(path=path))
     communities, names = [], set()
     for index, entry in enumerate(entries, 1):
-        where = f"{path}: community {index}"
+        where = _("{path}: community {index}").format(path=path, index=index)
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise WorkspaceError(f"{where}: give at least path: (the community's folder)")
+            raise WorkspaceError(_("{where}: give at least path: (the community's folder)").format(where=where))
         folder = (path.parent / entry["path"]).resolve()
         name = str(entry.get("name") or folder.name)
         if not NAME.fullmatch(name):
-            raise WorkspaceError(f"{where}: name {name!r}: lowercase letters, digits, - and _ (40 at most)")
+            raise WorkspaceError(_("{where}: name {name!r}: lowercase letters, digits, - and _ (40 at most)").format(
+                where=where, name=name))
         if name in names:
-            raise WorkspaceError(f"{where}: name {name!r} is used twice")
+            raise WorkspaceError(_("{where}: name {name!r} is used twice").format(where=where, name=name))
         names.add(name)
         colour = str(entry.get("colour") or entry.get("color") or DEFAULT_COLOURS[(index - 1) % len(DEFAULT_COLOURS)])
         if not COLOUR.fullmatch(colour):
-            raise WorkspaceError(f"{where}: colour {colour!r}: write #rgb or #rrggbb")
+            raise WorkspaceError(_("{where}: colour {colour!r}: write #rgb or #rrggbb").format(where=where, colour=colour))
         communities.append(Community(name, folder, colour))
     return communities
 

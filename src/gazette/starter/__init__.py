@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from .history import HISTORY_RELPATH, VERSIONS, StarterError, build, versions
 
 __all__ = ["DISTRIBUTION", "InitResult", "StarterError", "UpgradeResult", "init", "requirement", "upgrade"]
@@ -85,15 +86,17 @@ def _validate(name: str, language: str, timezone: str, site_url: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if not name.strip() or any(ch in name for ch in "\r\n\x00"):
-        raise StarterError("--name: give the community's name on one line")
+        raise StarterError(_("--name: give the community's name on one line"))
     if language not in LANGUAGES:
-        raise StarterError(f"--language: {language!r} is not one of {', '.join(LANGUAGES)}")
+        raise StarterError(_("--language: {language!r} is not one of {known}").format(
+            language=language, known=", ".join(LANGUAGES)))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise StarterError(f"--timezone: unknown time zone {timezone!r} (an IANA name, e.g. Europe/Paris)") from None
+        raise StarterError(_("--timezone: unknown time zone {zone!r} (an IANA name, e.g. Europe/Paris)").format(
+            zone=timezone)) from None
     if not site_url.startswith(("https://", "http://")) or any(ch.isspace() for ch in site_url):
-        raise StarterError(f"--site-url: {site_url!r} is not an http(s) address")
+        raise StarterError(_("--site-url: {url!r} is not an http(s) address").format(url=site_url))
 
 
 def _quiet_copier():
@@ -114,20 +117,20 @@ def init(dest: Path | str, *, name: str | None = None, language: str = "fr", tim
     folder = folder or VERSIONS
     dest = Path(dest)
     if dest.exists() and not dest.is_dir():
-        raise StarterError(f"{dest} exists and is not a folder")
+        raise StarterError(_("{path} exists and is not a folder").format(path=dest))
     if dest.is_symlink():
-        raise StarterError(f"{dest} is a symbolic link; give the real folder")
+        raise StarterError(_("{path} is a symbolic link; give the real folder").format(path=dest))
     dest.mkdir(parents=True, exist_ok=True)
     dest = dest.resolve()
     before = _files(dest)
     if before and not force:
-        raise StarterError(f"{dest} is not empty ({len(before)} files); choose an empty folder, "
-                           "or pass --force to add what is missing without overwriting anything")
+        raise StarterError(_("{path} is not empty ({count} files); choose an empty folder, or pass --force to add "
+                             "what is missing without overwriting anything").format(path=dest, count=len(before)))
     name = name if name is not None else dest.name
     site_url = site_url if site_url.endswith("/") else site_url + "/"
     _validate(name, language, timezone, site_url)
 
-    _, tag = build(dest, folder)
+    _history, tag = build(dest, folder)
     data = {"community_name": name, "language": language, "timezone": timezone, "site_url": site_url,
             "sample": sample, "gazette_requirement": requirement(gazette_version)}
     try:
@@ -171,29 +174,30 @@ def upgrade(root: Path | str, *, folder: Path | None = None, gazette_version: st
     root = Path(root).resolve()
     answers_path = root / ANSWERS
     if not answers_path.is_file() or answers_path.is_symlink():
-        raise StarterError(f"{ANSWERS} not found in {root}: only a community made by `gazette init` "
-                           "can be upgraded")
+        raise StarterError(_("{answers} not found in {root}: only a community made by `gazette init` can be "
+                             "upgraded").format(answers=ANSWERS, root=root))
     try:
         answers = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise StarterError(f"{ANSWERS}: not readable YAML ({error})") from None
+        raise StarterError(_("{answers}: not readable YAML ({error})").format(answers=ANSWERS, error=error)) from None
     if not isinstance(answers, dict) or not str(answers.get("_commit", "")).startswith("v"):
-        raise StarterError(f"{ANSWERS}: no template version (_commit: vX.Y.Z) recorded")
+        raise StarterError(_("{answers}: no template version (_commit: vX.Y.Z) recorded").format(answers=ANSWERS))
     old = str(answers["_commit"]).lstrip("v")
     if answers.get("_src_path") != HISTORY_RELPATH:
-        raise StarterError(f"{ANSWERS}: _src_path is {answers.get('_src_path')!r}, expected {HISTORY_RELPATH!r}")
+        raise StarterError(_("{answers}: _src_path is {found!r}, expected {expected!r}").format(
+            answers=ANSWERS, found=answers.get("_src_path"), expected=HISTORY_RELPATH))
     known = [version for version, _ in versions(folder)]
     if old not in known:
-        raise StarterError(f"{ANSWERS}: template version {old} is not one this Gazette knows "
-                           f"({', '.join(known)}); upgrade Gazette first")
+        raise StarterError(_("{answers}: template version {version} is not one this Gazette knows ({known}); "
+                             "upgrade Gazette first").format(answers=ANSWERS, version=old, known=", ".join(known)))
     git = Git(root)
     try:
         if git("status", "--porcelain").strip():
-            raise StarterError("the repository has uncommitted changes: commit or stash them, then upgrade "
-                               "(the upgrade must be a change of its own to review)")
+            raise StarterError(_("the repository has uncommitted changes: commit or stash them, then upgrade "
+                                 "(the upgrade must be a change of its own to review)"))
     except GitFailed as error:
         raise StarterError(str(error)) from None
-    _, tag = build(root, folder)
+    _history, tag = build(root, folder)
     new = tag.lstrip("v")
     result = UpgradeResult(root, old, new)
     if old == new and answers.get("gazette_requirement") == requirement(gazette_version):
