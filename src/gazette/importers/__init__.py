@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..slugs import slugify
+from ..i18n import _
 
 __all__ = ["Imported", "ImportError_", "ImportReport", "forget", "write"]
 
@@ -119,7 +120,7 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
     from ..load import load_frame
 
     root = Path(root)
-    frame, _ = load_frame(root)
+    frame, _problems = load_frame(root)
     if authors:
         _add_authors(root, authors, frame.authors, report)
     site_url, directory_urls = _site(root)
@@ -128,7 +129,7 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
     planned = []
     for entry in entries:
         if entry.kind != "page" and entry.date is None:
-            report.skipped.append(f"{entry.source}: no date; not imported")
+            report.skipped.append(_("{source}: no date; not imported").format(source=entry.source))
             continue
         entry.slug = entry.slug or "sans-titre"
         path = target_path(entry)
@@ -137,7 +138,7 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
             path = target_path(entry)
         taken.add(path)
         if (root / path).exists() or (root / path).is_symlink():
-            report.skipped.append(f"{entry.source}: {path} already exists; kept as it was")
+            report.skipped.append(_("{source}: {path} already exists; kept as it was").format(source=entry.source, path=path))
             continue
         planned.append((entry, path))
     # Links between imported posts point at their new files, so they survive any later move.
@@ -161,7 +162,7 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
                           "approved": comment.approved, "item": path})
     if entries and any(e.comments for e in entries) and not comments:
         count = sum(len(e.comments) for e in entries)
-        report.skipped.append(f"{count} comments not imported (pass --comments to queue them for moderation)")
+        report.skipped.append(_("{count} comments not imported (pass --comments to queue them for moderation)").format(count=count))
     if queue:
         report.comments = len(queue)
         report.comments_file = _queue_comments(root, source_name, queue)
@@ -241,8 +242,7 @@ def _image(root: Path, entry: Imported, path: str, media: Path | None, report: I
             if not target.exists():
                 target.write_bytes(found.read_bytes())
             return name
-    report.needs_person.append(f"{path}: featured image {url} -> save it as {target.relative_to(root)} "
-                               "(and write its alt text)")
+    report.needs_person.append(_("{path}: featured image {url} -> save it as {value} (and write its alt text)").format(path=path, url=url, value=target.relative_to(root)))
     return name
 
 
@@ -349,7 +349,7 @@ def forget(connection, identifier: str) -> list[str]:
                 kept.append(line)
         if dropped:
             path.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
-            removed.append(f"{dropped} imported comment(s) in {path.name}")
+            removed.append(_("{dropped} imported comment(s) in {name}").format(dropped=dropped, name=path.name))
     return removed
 
 
@@ -381,7 +381,7 @@ def run(root: Path, source: str, path: Path, now, *, comments: bool = False, med
 
         entries, authors = hugo.read(Path(path), zone, report)
     else:
-        raise ImportError_(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+        raise ImportError_(_("unknown source {source!r} (known: {items})").format(source=source, items=', '.join(SOURCES)))
     write(root, entries, report, source_name=source, comments=comments, authors=authors, media=media)
     problems = []
     if report.written:

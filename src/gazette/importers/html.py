@@ -8,6 +8,7 @@ styles, embeds and forms are dropped with a note; WordPress shortcodes
 from __future__ import annotations
 
 import re
+from ..i18n import _
 
 DROPPED = ("script", "style", "iframe", "object", "embed", "form", "input", "button", "noscript", "template")
 SHORTCODE = re.compile(r"\[/?([a-z_][a-z0-9_-]*)(?:\s[^\]]*)?\]", re.I)
@@ -41,7 +42,7 @@ def to_markdown(html: str, paragraphs_by_blank_lines: bool = False) -> tuple[str
         dropped[tag.name] = dropped.get(tag.name, 0) + 1
         tag.decompose()
     for name, count in sorted(dropped.items()):
-        notes.append(f"{count} <{name}> dropped (not carried: re-create it by hand if it mattered)")
+        notes.append(_("{count} <{name}> dropped (not carried: re-create it by hand if it mattered)").format(count=count, name=name))
     markdown = MarkdownConverter(heading_style="ATX", bullets="-", strip=["span", "font"],
                                  escape_underscores=False).convert_soup(soup)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"

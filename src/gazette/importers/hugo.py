@@ -16,6 +16,7 @@ from pathlib import Path
 from . import Imported, ImportError_, ImportReport
 from .markdown_source import SourceProblem, markdown_files, moment, split, strings, title_of
 from ..slugs import slugify
+from ..i18n import _
 
 SECTIONS = ("posts", "post", "blog")
 SHORTCODE = re.compile(r"\{\{[<%]\s*/?\s*([\w-]+)")
@@ -26,7 +27,7 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
     content = root / "content" if (root / "content").is_dir() else root
     sections = [content / name for name in SECTIONS if (content / name).is_dir()]
     if not sections:
-        raise ImportError_(f"{path}: no content/posts/, content/post/ or content/blog/ folder")
+        raise ImportError_(_("{path}: no content/posts/, content/post/ or content/blog/ folder").format(path=path))
     entries, authors = [], {}
     for section in sections:
         for file in markdown_files(section):
@@ -36,7 +37,7 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
             try:
                 meta, body = split(file)
             except SourceProblem as error:
-                report.skipped.append(f"{source}: {error}")
+                report.skipped.append(_("{source}: {error}").format(source=source, error=error))
                 continue
             bundle = file.name == "index.md"
             stem = file.parent.name if bundle else file.stem
@@ -57,10 +58,9 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
                 entry.old_urls.extend(a for a in strings(meta.get("aliases")))
             codes = sorted(set(SHORTCODE.findall(body)))
             if codes:
-                report.needs_person.append(f"{source}: Hugo shortcodes left as text: {', '.join(codes)}")
+                report.needs_person.append(_("{source}: Hugo shortcodes left as text: {items}").format(source=source, items=', '.join(codes)))
             if bundle and any(p.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg")
                               for p in file.parent.iterdir()):
-                report.needs_person.append(f"{source}: page bundle images not copied: copy them next to the "
-                                           "new item")
+                report.needs_person.append(_("{source}: page bundle images not copied: copy them next to the new item").format(source=source))
             entries.append(entry)
     return entries, authors

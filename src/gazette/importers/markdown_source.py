@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from pathlib import Path
+from ..i18n import _
 
 MAX_FILE_BYTES = 1 << 20
 YAML_BLOCK = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -35,17 +36,17 @@ def split(path: Path) -> tuple[dict, str]:
     import tomllib
 
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise SourceProblem("larger than 1 MiB")
+        raise SourceProblem(_("larger than 1 MiB"))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise SourceProblem("not UTF-8 text") from None
+        raise SourceProblem(_("not UTF-8 text")) from None
     match = TOML_BLOCK.match(text)
     if match:
         try:
             meta = tomllib.loads(match.group(1))
         except tomllib.TOMLDecodeError as error:
-            raise SourceProblem(f"TOML front matter: {error}") from None
+            raise SourceProblem(_("TOML front matter: {error}").format(error=error)) from None
         return meta, text[match.end():]
     match = YAML_BLOCK.match(text)
     if match:
@@ -57,21 +58,21 @@ def _yaml(text: str) -> dict:
     import yaml
 
     if len(text) > 64 * 1024:
-        raise SourceProblem("front matter larger than 64 KiB")
+        raise SourceProblem(_("front matter larger than 64 KiB"))
     try:
         # Aliases are refused: front matter never needs them and they can expand without bound.
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                raise SourceProblem("YAML front matter uses an alias (*name); write the value out")
+                raise SourceProblem(_("YAML front matter uses an alias (*name); write the value out"))
         meta = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         raise SourceProblem(f"YAML front matter: {error}".replace("\n", " ")) from None
     except RecursionError:
-        raise SourceProblem("YAML front matter nested too deeply") from None
+        raise SourceProblem(_("YAML front matter nested too deeply")) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
-        raise SourceProblem("front matter is not a mapping of keys to values")
+        raise SourceProblem(_("front matter is not a mapping of keys to values"))
     return meta
 
 

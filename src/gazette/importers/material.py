@@ -15,6 +15,7 @@ from pathlib import Path
 from . import Imported, ImportError_, ImportReport
 from .markdown_source import SourceProblem, markdown_files, moment, split, strings, title_of
 from ..slugs import slugify
+from ..i18n import _
 
 RELATIVE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|/)[^)\s]+")
 
@@ -23,7 +24,7 @@ def _blog_folder(path: Path) -> Path:
     for candidate in (path / "docs/blog", path / "blog", path):
         if (candidate / "posts").is_dir():
             return candidate
-    raise ImportError_(f"{path}: no posts/ folder (give a Material site, its docs/ or its docs/blog/ folder)")
+    raise ImportError_(_("{path}: no posts/ folder (give a Material site, its docs/ or its docs/blog/ folder)").format(path=path))
 
 
 def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[str, str]]:
@@ -39,14 +40,14 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
                 name = spec.get("name") if isinstance(spec, dict) else None
                 authors[str(key)] = str(name or key)
         except (yaml.YAMLError, AttributeError, UnicodeDecodeError) as error:
-            report.needs_person.append(f"{authors_file.name}: not read ({error}); add the authors by hand")
+            report.needs_person.append(_("{name}: not read ({error}); add the authors by hand").format(name=authors_file.name, error=error))
     entries = []
     for file in markdown_files(blog / "posts"):
         source = str(file.relative_to(blog))
         try:
             meta, body = split(file)
         except SourceProblem as error:
-            report.skipped.append(f"{source}: {error}")
+            report.skipped.append(_("{source}: {error}").format(source=source, error=error))
             continue
         raw_date = meta.get("date")
         updated = None
@@ -66,11 +67,11 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
         if when is not None and entry.status == "published":
             entry.old_urls.append(f"blog/{when:%Y/%m/%d}/{slug}/")
         if updated is not None:
-            report.needs_person.append(f"{source}: 'updated' date not carried")
+            report.needs_person.append(_("{source}: 'updated' date not carried").format(source=source))
         if "<!-- more -->" in body:
             entry.body = body.replace("<!-- more -->", "", 1)
-            report.needs_person.append(f"{source}: excerpt marker <!-- more --> removed (write a summary: instead)")
+            report.needs_person.append(_("{source}: excerpt marker <!-- more --> removed (write a summary: instead)").format(source=source))
         if RELATIVE_LINK.search(body):
-            report.needs_person.append(f"{source}: relative images or links: copy the files next to the new item")
+            report.needs_person.append(_("{source}: relative images or links: copy the files next to the new item").format(source=source))
         entries.append(entry)
     return entries, authors

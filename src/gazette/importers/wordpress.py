@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from . import Comment, Imported, ImportError_, ImportReport
 from ..slugs import slugify
+from ..i18n import _
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 STATUSES = {"publish": "published", "future": "approved", "draft": "draft", "pending": "review",
@@ -22,7 +23,7 @@ STATUSES = {"publish": "published", "future": "approved", "draft": "draft", "pen
 
 
 def _local(tag: str) -> tuple[str, str]:
-    namespace, _, name = tag.rpartition("}")
+    namespace, _brace, name = tag.rpartition("}")
     return namespace.lstrip("{"), name
 
 
@@ -60,18 +61,18 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
     path = Path(path)
     try:
         if path.stat().st_size > MAX_EXPORT_BYTES:
-            raise ImportError_(f"{path}: larger than {MAX_EXPORT_BYTES >> 20} MiB; export fewer posts at a time")
+            raise ImportError_(_("{path}: larger than {value} MiB; export fewer posts at a time").format(path=path, value=MAX_EXPORT_BYTES >> 20))
         tree = parse(str(path), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except OSError as error:
-        raise ImportError_(f"{path}: {error.strerror or error}") from None
+        raise ImportError_(_("{path}: {value}").format(path=path, value=error.strerror or error)) from None
     except DefusedXmlException as error:
-        raise ImportError_(f"{path}: refused ({error}); a WordPress export never declares entities") from None
+        raise ImportError_(_("{path}: refused ({error}); a WordPress export never declares entities").format(path=path, error=error)) from None
     except ParseError as error:
         line = error.position[0] if getattr(error, "position", None) else 0
-        raise ImportError_(f"{path}:{line}: not a readable XML export ({error})") from None
+        raise ImportError_(_("{path}:{line}: not a readable XML export ({error})").format(path=path, line=line, error=error)) from None
     channel = tree.getroot().find("channel")
     if channel is None:
-        raise ImportError_(f"{path}: no <channel>: not a WordPress export (WXR)")
+        raise ImportError_(_("{path}: no <channel>: not a WordPress export (WXR)").format(path=path))
 
     authors = {}
     for author in _children(channel, "author"):
@@ -101,14 +102,14 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
             continue
         wp_status = _child(item, "status")
         if wp_status not in STATUSES:
-            report.skipped.append(f"{source}: status {wp_status!r} (trash, auto-draft…) not imported")
+            report.skipped.append(_("{source}: status {wp_status!r} (trash, auto-draft…) not imported").format(source=source, wp_status=wp_status))
             continue
         if wp_status == "private":
-            report.needs_person.append(f"{source}: private on WordPress, imported as a draft")
+            report.needs_person.append(_("{source}: private on WordPress, imported as a draft").format(source=source))
         name = unquote(_child(item, "post_name"))
         slug = slugify(name or title) or f"article-{_child(item, 'post_id')}"
         body, notes = to_markdown(_child(item, "encoded", "content"), paragraphs_by_blank_lines=True)
-        excerpt, _ = to_markdown(_child(item, "encoded", "excerpt"))
+        excerpt, _notes = to_markdown(_child(item, "encoded", "excerpt"))
         entry = Imported(kind="page" if kind == "page" else "post", title=title, slug=slug,
                          date=_date(_child(item, "post_date_gmt"), _child(item, "post_date"), zone),
                          status=STATUSES[wp_status], body=body, source=source,
@@ -127,7 +128,7 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
                 if url:
                     entry.image, entry.image_alt = url, alts.get(_child(meta, "meta_value"), "")
                 else:
-                    notes.append("featured image not in the export (export 'All content' to carry it)")
+                    notes.append(_("featured image not in the export (export 'All content' to carry it)"))
         link = _child(item, "link")
         if link and wp_status == "publish":
             entry.old_urls.append(link)
@@ -137,15 +138,15 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
             approved = _child(comment, "comment_approved")
             if approved in ("spam", "trash"):
                 continue
-            text, _ = to_markdown(_child(comment, "comment_content"), paragraphs_by_blank_lines=True)
+            text, _notes = to_markdown(_child(comment, "comment_content"), paragraphs_by_blank_lines=True)
             when = _date(_child(comment, "comment_date_gmt"), _child(comment, "comment_date"), zone)
             entry.comments.append(Comment(_child(comment, "comment_id"), _child(comment, "comment_author"),
                                           when.isoformat() if when else "", text.strip(), approved == "1"))
         if kind == "page" and entry.categories + entry.tags:
-            notes.append("a page's categories and tags are not carried")
+            notes.append(_("a page's categories and tags are not carried"))
         for note in notes:
-            report.needs_person.append(f"{source}: {note}")
+            report.needs_person.append(_("{source}: {note}").format(source=source, note=note))
         entries.append(entry)
     for kind, count in sorted(others.items()):
-        report.skipped.append(f"{path.name}: {count} {kind!r} entries (menus, blocks, custom types) not imported")
+        report.skipped.append(_("{name}: {count} {kind!r} entries (menus, blocks, custom types) not imported").format(name=path.name, count=count, kind=kind))
     return entries, authors
