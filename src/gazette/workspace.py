@@ -88,6 +88,21 @@ def load(path: Path | str) -> list[Community]:
     return communities
 
 
+def display_zone(communities):
+    """The zone a workspace view shows times in: the first community's (an agency's home zone
+    usually comes first); None if none can be read."""
+    from .load import load_frame
+
+    for community in communities:
+        try:
+            zone = load_frame(community.path)[0].timezone
+        except Exception:  # an unreadable community is reported by the view itself
+            continue
+        if zone is not None:
+            return zone
+    return None
+
+
 def _each(communities, work):
     """``work(community)`` for each community; a community that cannot be read is a result, not a stop."""
     from .root import RepoNotFound, find_root

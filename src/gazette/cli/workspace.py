@@ -30,7 +30,7 @@ cli.params.append(click.Option(
 
 def run_in_workspace(now_text, options):
     from ..clock import ClockError, now as clock_now
-    from ..workspace import WorkspaceError, load
+    from ..workspace import WorkspaceError, display_zone, load
 
     ctx = click.get_current_context()
     name = ctx.command.name
@@ -41,12 +41,13 @@ def run_in_workspace(now_text, options):
             commands=", ".join(sorted(VIEWS)), command=shown))
     try:
         communities = load(ctx.meta["gazette.workspace"])
-        now = clock_now(now_text)
+        zone = display_zone(communities)
+        now = clock_now(now_text, zone)
     except WorkspaceError as error:
         raise ConfigError(str(error)) from None
     except ClockError as error:
         raise ConfigError(f"--now: {error}") from None
-    return view(communities, now, options)
+    return view(communities, now, {**options, "zone": zone})
 
 
 def _unreadable(results) -> int:
@@ -67,11 +68,11 @@ def calendar_view(communities, now, options):
     fmt, output = options.get("fmt"), options.get("output")
     if options.get("channels") or options.get("campaigns"):
         raise ConfigError(_("--channel and --campaign name one community's keys: not with --workspace"))
-    zone = now.tzinfo
+    zone = options.get("zone") or now.tzinfo
     start = moment_option(options.get("start_text"), "--from", zone)
     end = moment_option(options.get("end_text"), "--to", zone)
     if fmt in ("text", "html"):
-        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         start = start or today
         end = end or start + timedelta(days=35)
     entries, clashes, results = calendar(communities, now, start, end)
