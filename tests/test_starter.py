@@ -216,3 +216,26 @@ def test_after_upgrade_the_site_still_builds(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "Vérifiez avant de partager" in (root / "site/netiquette/index.html").read_text()
+
+
+def test_init_inside_another_repository_makes_its_own(tmp_path):
+    agency = tmp_path / "agency"
+    agency.mkdir()
+    git(agency, "init", "-q", "-b", "main")
+    git(agency, "commit", "-q", "--allow-empty", "-m", "agency")
+    init(agency / "client", name="Client")
+    assert (agency / "client/.git").is_dir()
+    assert git(agency, "log", "--format=%s").strip() == "agency"
+    assert git(agency / "client", "log", "--format=%s").strip() == "New community: Client (gazette init)"
+
+
+def test_upgrade_works_where_the_gitignore_forgot_the_state_folder(tmp_path):
+    only_old, both = older_versions(tmp_path)
+    root = tmp_path / "c"
+    init(root, name="Club", folder=only_old, gazette_version="0.0.9")
+    (root / ".gitignore").write_text("site/\n")
+    git(root, "commit", "-qam", "our own ignore list")
+    shutil.rmtree(root / ".gazette")
+    result = upgrade(root, folder=both, gazette_version="0.1.0")
+    assert ".github/workflows/review.yml" in result.changed
+    assert not any(path.startswith(".gazette") for path in result.changed)

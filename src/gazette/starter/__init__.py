@@ -150,7 +150,8 @@ def _first_commit(dest: Path, paths: list[str], name: str) -> str | None:
 
     git = Git(dest)
     try:
-        if not git.is_repository():
+        # Its own repository, even inside another one (an agency's folder of communities).
+        if not (dest / ".git").exists():
             git("init", "-q", "-b", "main")
         if not paths:
             return None

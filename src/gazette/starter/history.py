@@ -53,6 +53,10 @@ def build(root: Path, folder: Path = VERSIONS) -> tuple[Path, str]:
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
+    # Ignored even where the community's .gitignore forgot .gazette/: copier refuses a dirty tree.
+    ignore = target.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Written by Gazette: never committed\n*\n", encoding="utf-8")
     git = Git(target)
     env = {**IDENTITY, **_DATES}
     try:
