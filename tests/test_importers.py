@@ -81,6 +81,10 @@ def test_wordpress_comments_go_to_the_state_folder_and_can_be_forgotten(communit
     moderated = run("moderate", str(queue), "--repo", str(community), "--now", NOW)
     assert moderated.exit_code == 0, moderated.output  # the queue is in the format moderate reads
 
+    (community / "content/posts/2025/les-tomates-de-lete.md").unlink()  # imported again, with its comments
+    run("import", "wordpress", str(WXR), "--comments", "--repo", str(community), "--now", NOW)
+    assert len(queue.read_text().splitlines()) == 1  # queued once, however often the export is imported
+
     from gazette.importers import forget
     from gazette.state import connect
 

@@ -319,8 +319,18 @@ def _queue_comments(root: Path, source_name: str, queue: list[dict]) -> str:
     folder = state_dir(root) / COMMENTS_FOLDER
     folder.mkdir(exist_ok=True)
     path = folder / f"{source_name}-comments.jsonl"
+    seen = set()
+    if path.is_file():  # importing the same export again queues nothing twice
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+                seen.add((str(row.get("id")), str(row.get("item"))))
+            except (ValueError, AttributeError):
+                continue
     with open(path, "a", encoding="utf-8") as handle:
         for row in queue:
+            if (str(row["id"]), row["item"]) in seen:
+                continue
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
