@@ -15,7 +15,9 @@ from .visibility import is_public
 
 # kind: publication | event | campaign | freeze | contest (a contest's step). ``end`` may be None (an instant,
 # or a freeze with no end). ``uid`` is stable across runs and edits of the text.
-Entry = namedtuple("Entry", "kind start end title channel status path slug uid campaign public")
+# ``community``: the community's short name in a workspace calendar (gazette.workspace), else None.
+Entry = namedtuple("Entry", "kind start end title channel status path slug uid campaign public community",
+                   defaults=(None,))
 
 TENTATIVE = ("idea", "draft", "review")
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
@@ -136,6 +138,8 @@ def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette"
             if entry.end:
                 lines.append(f"DTEND{moment(entry.end)}")
             lines += [f"SUMMARY:{_ics_text(f'{label} : {entry.title}')}", f"CATEGORIES:{entry.kind}"]
+        if entry.community:
+            lines.append(f"CATEGORIES:{_ics_text(entry.community)}")
         lines += [f"DESCRIPTION:{_ics_text(f'{entry.path} ({entry.status})')}", "END:VEVENT"]
     body = "".join(_fold(line) + "\r\n" for line in lines)
     return (head + body + "END:VCALENDAR\r\n").encode("utf-8")
@@ -205,7 +209,8 @@ def to_text(entries: list[Entry], now: datetime, zone, colour: bool = False) -> 
     return out.getvalue().rstrip("\n")
 
 
-def to_html(entries: list[Entry], now: datetime, zone, start: datetime, end: datetime) -> str:
+def to_html(entries: list[Entry], now: datetime, zone, start: datetime, end: datetime,
+            colours: dict[str, str] | None = None) -> str:
     """A month grid per month of the window, one self-contained page."""
     import calendar as cal
 
@@ -223,7 +228,7 @@ def to_html(entries: list[Entry], now: datetime, zone, start: datetime, end: dat
         cursor = datetime(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
     env = jinja2.Environment(loader=jinja2.PackageLoader("gazette", "templates"), autoescape=True)
     return env.get_template("calendar.html.j2").render(
-        months=months, by_day=by_day, zone=zone, today=now.astimezone(zone).date(),
+        months=months, by_day=by_day, zone=zone, today=now.astimezone(zone).date(), colours=colours or {},
         month_names=["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                      "septembre", "octobre", "novembre", "décembre"],
     )

@@ -509,6 +509,8 @@ CHANNEL = Object({
     "network": Field(Choice(NETWORKS), True),
     "role": Field(Text()),
     "account": Field(Text()),
+    "owner": Field(Text(nonempty=True), doc="who posts on this channel, a person's key: gazette --workspace "
+                                             "reports their clashes across communities"),
     "slots": Field(ListOf(Text(nonempty=True)), doc='e.g. "Tue 12:30"'),
     "cadence": Field(Object({"posts": Field(Integer(1), True),
                              "per": Field(Choice(("day", "week", "month")), True)})),

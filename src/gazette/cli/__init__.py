@@ -7,7 +7,18 @@ One module per command group; what they share (the root group, ``--repo``,
 from __future__ import annotations
 
 from .base import ConfigError, cli, common_options
-from . import content, contests, listening, moderation, newsletter, planning, publishing, report  # noqa: F401 - each registers its commands
+# Each module registers its commands; one per line so that new groups merge without conflict.
+from . import content  # noqa: F401,E402
+from . import contests  # noqa: F401,E402
+from . import importing  # noqa: F401,E402
+from . import listening  # noqa: F401,E402
+from . import moderation  # noqa: F401,E402
+from . import newsletter  # noqa: F401,E402
+from . import planning  # noqa: F401,E402
+from . import publishing  # noqa: F401,E402
+from . import report  # noqa: F401,E402
+from . import starter  # noqa: F401,E402
+from . import workspace  # noqa: F401,E402
 
 __all__ = ["ConfigError", "cli", "common_options", "main"]
 

@@ -77,6 +77,10 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
                       help="Run as if it were this date-time (e.g. 2026-12-04T09:00+01:00). Env: GAZETTE_NOW.")
         @functools.wraps(command)
         def wrapper(*args, repo, now_text, **kwargs):
+            if click.get_current_context().find_root().meta.get("gazette.workspace"):
+                from .workspace import run_in_workspace  # gazette --workspace FILE: every community at once
+
+                return run_in_workspace(now_text, kwargs)
             if not needs_repo and repo is None:
                 from ..clock import ClockError, now as clock_now
                 from ..root import RepoNotFound, find_root
@@ -100,7 +104,7 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="gazette", prog_name="gazette")
+@click.version_option(package_name="gazette-editorial", prog_name="gazette")
 def cli():
     """Gazette: your community's posts, newsletters and contests, kept in git.
 
