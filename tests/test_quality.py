@@ -67,7 +67,7 @@ def test_code_blocks_are_not_moderated_or_executed(repo):
 def test_a_waiver_needs_a_reason_and_the_review_shows_it(git_repo):
     waived = git_repo.post("citation", front=front(
         "allow:\n  - {rule: netiquette/insult, reason: \"citation d'un message modéré\"}\n"),
-        body="Un membre a écrit « connard » : ce message a été masqué.\n")
+        body="Extrait du message masqué : quel connard, ce voisin.\n")  # not quoted: flagged
     silent = git_repo.post("sans-raison", front=front("allow:\n  - {rule: netiquette/insult}\n"),
                            body="Quel connard.\n")
     assert codes(git_repo, waived) == []
