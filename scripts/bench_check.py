@@ -3,6 +3,10 @@
 
     python scripts/make_corpus.py 10000 bench-corpus --git
     python scripts/bench_check.py bench-corpus
+    python scripts/bench_check.py bench-corpus --items 10000 --body-kb 7   # (re)make it first
+
+Targets (issue 19): cold check with every rule at most 2x the floor (7 KiB
+bodies); `check --changed-since` with one changed file at most 1.5x `--help`.
 
 Prints seconds (best of --repeat) and ratios to the floor measured here:
 reading every item file, splitting its front matter and parsing it with
@@ -76,7 +80,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="a folder made by scripts/make_corpus.py")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--items", type=int, help="first (re)make the corpus with this many items (and git)")
+    parser.add_argument("--body-kb", type=float, default=0, help="with --items: body size in KiB")
     args = parser.parse_args()
+    if args.items:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from make_corpus import make
+
+        make(args.items, args.corpus, use_git=True, body_bytes=int(args.body_kb * 1024))
     root = args.corpus.resolve()
     files = item_files(root)
     cache_dir = root / ".gazette"
