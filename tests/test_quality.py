@@ -56,7 +56,7 @@ def test_community_lists_add_words_allow_words_and_rerate_rules(repo):
     path = repo.post("local", body="Espèce de patate ! Quel connard !!!\n")
     report = json.loads(repo.gazette("check", "--format", "json").output)
     assert [(p["code"], p["severity"], p["message"]) for p in report["problems"] if p["path"] == path] == [
-        ("netiquette/insult", "warning", "insult in body: 'patate'")]
+        ("netiquette/insult", "warning", "insult in body: 'patate' (word-list: insult list (fr): 'patate')")]
 
 
 def test_code_blocks_are_not_moderated_or_executed(repo):

@@ -138,7 +138,7 @@ SENTENCE_END = re.compile(r"[.!?\n]")
 class _Automaton:
     """Every list entry and context trigger in one Aho-Corasick automaton: ahocorasick-rs
     (Rust, the fastest here: about 2.4x pyahocorasick on 7 KiB bodies), else pyahocorasick,
-    else a regular-expression alternation (slower; one key per position)."""
+    else a regular-expression alternation (slower, same hits)."""
 
     def __init__(self, keys: dict[str, list]):
         self.keys = keys
@@ -165,6 +165,9 @@ class _Automaton:
             pass
         alternatives = sorted(map(re.escape, keys), key=len, reverse=True)
         self.pattern = re.compile("(?=(" + "|".join(alternatives) + "))")
+        # The pattern finds the longest key at a position; the shorter keys found there too
+        # are exactly its prefixes that are keys.
+        self.prefixes = {key: [key[:i] for i in range(len(key), 0, -1) if key[:i] in keys] for key in keys}
 
     def hits(self, text: str):
         """(start, end, tags) of every key found in ``text``, end exclusive."""
@@ -177,7 +180,8 @@ class _Automaton:
                 yield last + 1 - length, last + 1, tags
         elif self.pattern is not None:
             for match in self.pattern.finditer(text):
-                yield match.start(1), match.end(1), self.keys[match.group(1)]
+                for key in self.prefixes[match.group(1)]:
+                    yield match.start(1), match.start(1) + len(key), self.keys[key]
 
 
 class Moderator:
@@ -275,6 +279,8 @@ class Moderator:
             start, end = start - (padded[start] != " "), end - 1 - (padded[end - 1] == " ")
             for tag in tags:
                 triggers.setdefault(tag[0], []).append((start, end, tag))
+        for hits in triggers.values():  # the same order whichever matcher found them
+            hits.sort(key=lambda hit: (hit[0], hit[1]))
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found)
         if "spelled" in triggers:

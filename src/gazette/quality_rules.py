@@ -47,8 +47,9 @@ def netiquette(item: Item, repo: Repo):
             text = ADMONITION.sub(lambda m: m.group(1) + "   ", text)  # same length: lines and offsets hold
         for finding in moderator.scan(text):
             label = finding.code.split("/")[1].replace("-", " ")
+            why = f" ({finding.rule}: {finding.why})" if finding.why else ""  # which list or pattern
             yield Problem(finding.code, item.path, _line(text, finding.start, first),
-                          f"{label} in {where}: {finding.text!r}",
+                          f"{label} in {where}: {finding.text!r}{why}",
                           HINTS[finding.code], finding.severity)
 
 
@@ -62,7 +63,8 @@ HINTS = {
     "netiquette/insult": "rephrase; to quote a moderated message, waive with allow: [{rule, reason}]",
     "netiquette/discrimination": "remove it; see the netiquette",
     "netiquette/porn": "remove it; see the netiquette",
-    "netiquette/personal-data": "public text must not carry e-mails, phone numbers or IBANs: use the contact form",
+    "netiquette/personal-data": ("public text must not carry a person's e-mail, phone, address or bank details: "
+                                 "use the contact form (role mailboxes like contact@ are fine)"),
     "netiquette/shouting": "write in sentence case: capitals read as shouting",
     "netiquette/exclamation": "one ! is enough",
 }
