@@ -300,7 +300,7 @@ class Moderator:
         if "group" in triggers and self.severity["discrimination"] != "off":
             self._groups(text, plain, triggers["group"], found)
         if self.severity["porn"] != "off":
-            self._solicitation(text, plain, triggers.get("solicit", ()), found)
+            self._solicitation(text, plain, raw, triggers.get("solicit", ()), found)
         if self.personal != "off":
             self._personal(text, plain, classes, triggers, found)
         if self.shout_severity != "off" and b"UU" in classes:
@@ -435,8 +435,8 @@ class Moderator:
             if why:
                 self._flag(found, "discrimination", span[0], span[1], text, "group+predicate", why)
 
-    def _solicitation(self, text, plain, hits, found):
-        urls = list(URL.finditer(text)) if ("http" in text or "www" in text) else []
+    def _solicitation(self, text, plain, raw, hits, found):
+        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw or b"WWW." in raw) else []
         for match in urls:
             host = match.group().split("//")[-1].split("/")[0]
             if ADULT_HOST.search(host):
