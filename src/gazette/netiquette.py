@@ -37,6 +37,18 @@ STREETS = ("rue", "avenue", "av", "boulevard", "bd", "impasse", "chemin", "allee
            "cours", "square", "street", "road", "lane", "drive", "close", "way", "crescent", "terrace")
 
 
+class _Lazy:
+    """A pattern compiled on first use: a one-file check should not pay for every pattern."""
+
+    def __init__(self, *args):
+        self.args, self.pattern = args, None
+
+    def __getattr__(self, name):
+        if self.pattern is None:
+            self.pattern = re.compile(*self.args)
+        return getattr(self.pattern, name)
+
+
 def _byte_table() -> bytes:
     """Latin-1 byte -> folded ASCII byte: letters kept (accents removed), leet digits and
     symbols to letters, everything else to a space. One byte for one character."""
@@ -83,7 +95,7 @@ CLASSES = _class_table()
 # view with a pattern that starts with a literal, which the regex engine finds at C speed.
 NUMBER_VIEW = bytes(ord("d") if chr(c).isdigit() and c < 128 else ord("s") if c in b" .-/()+\xa0" else ord("x")
                     for c in range(256))
-NUMBER_RUN = re.compile(rb"d[ds]{6,30}d")
+NUMBER_RUN = _Lazy(rb"d[ds]{6,30}d")
 
 
 def normalize(text: str) -> str:
@@ -114,27 +126,26 @@ def iban_valid(candidate: str) -> bool:
 
 
 # Patterns read on the original text (digits, capitals and "@" matter there).
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
-IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
-SHOUT = re.compile(r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}")
-CAPS_HINT = re.compile(r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]")
-BANGS = re.compile(r"!{3,}")
-QUOTED = re.compile(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
+EMAIL = _Lazy(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
+IBAN = _Lazy(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+SHOUT = _Lazy(r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}")
+BANGS = _Lazy(r"!{3,}")
+QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
                     r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
-RUNS = re.compile(r"([a-z])\1{2,}")
-URL = re.compile(r"(?:https?://|www\.)[^\s)\"'<>]+", re.IGNORECASE)
-ADULT_HOST = re.compile(r"porn|xxx|sex|hot|coquin|escort|nude|cam|adult|xvideo", re.IGNORECASE)
-OBFUSCATED_EMAIL = re.compile(
+RUNS = _Lazy(r"([a-z])\1{2,}")
+URL = _Lazy(r"(?:https?://|www\.)[^\s)\"'<>]+", re.IGNORECASE)
+ADULT_HOST = _Lazy(r"porn|xxx|sex|hot|coquin|escort|nude|cam|adult|xvideo", re.IGNORECASE)
+OBFUSCATED_EMAIL = _Lazy(
     r"(?<![a-z0-9])[a-z0-9_]+(?: +(?:point|dot) +[a-z0-9_]+)* +(?:at|arobase|arrobase|a) +[a-z0-9-]+"
     r"(?: +(?:point|dot) +[a-z0-9-]+)* +(?:point|dot) +(?:com|fr|org|net|eu|be|ch|uk|co|io|de|info)(?![a-z0-9])")
-STREET_NUMBER = re.compile(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter|[a-d]))?,?\s+$", re.IGNORECASE)
+STREET_NUMBER = _Lazy(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter|[a-d]))?,?\s+$", re.IGNORECASE)
 # English puts the street's name between the number and its type: "42 Baker Street".
-STREET_NUMBER_EN = re.compile(r"(?<![\w])\d{1,4}\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
+STREET_NUMBER_EN = _Lazy(r"(?<![\w])\d{1,4}\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
 ENGLISH_STREETS = {"street", "road", "lane", "drive", "close", "way", "crescent", "terrace", "avenue", "square"}
-BIRTH_DATE = re.compile(r"\bn[ée]e?s? (?:le )?(?:\d{1,2}(?:er)?[ /.-]\S+[ /.-]?\d{2,4}|en \d{4})|\bborn (?:on )?"
+BIRTH_DATE = _Lazy(r"\bn[ée]e?s? (?:le )?(?:\d{1,2}(?:er)?[ /.-]\S+[ /.-]?\d{2,4}|en \d{4})|\bborn (?:on )?"
                         r"(?:\d|[a-z]+ \d)|date de naissance|date of birth|\bdob\b", re.IGNORECASE)
-PERSON_BEFORE = re.compile(r"(?<![\w])[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)? [A-ZÀ-Þ][a-zß-ÿ]+\s+$")
-SENTENCE_END = re.compile(r"[.!?\n]")
+PERSON_BEFORE = _Lazy(r"(?<![\w])[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)? [A-ZÀ-Þ][a-zß-ÿ]+\s+$")
+SENTENCE_END = _Lazy(r"[.!?\n]")
 
 
 class _Automaton:
@@ -151,11 +162,8 @@ class _Automaton:
         try:
             import ahocorasick_rs
 
-            # A DFA over bytes: the normalized text is ASCII, so byte offsets are character
-            # offsets, and a DFA is ~3x the default NFA on these keys (they all begin with a space).
-            self.rust = ahocorasick_rs.BytesAhoCorasick([k.encode("ascii") for k in keys],
-                                                        matchkind=ahocorasick_rs.MatchKind.Standard,
-                                                        implementation=ahocorasick_rs.Implementation.DFA)
+            self.module, self.scans = ahocorasick_rs, 0
+            self.rust = self._rust("ContiguousNFA")
             return
         except ImportError:
             pass
@@ -175,9 +183,20 @@ class _Automaton:
         # are exactly its prefixes that are keys.
         self.prefixes = {key: [key[:i] for i in range(len(key), 0, -1) if key[:i] in keys] for key in keys}
 
+    def _rust(self, implementation):
+        # Over bytes: the normalized text is ASCII, so byte offsets are character offsets.
+        module = self.module
+        return module.BytesAhoCorasick([k.encode("ascii") for k in self.keys], matchkind=module.MatchKind.Standard,
+                                       implementation=getattr(module.Implementation, implementation))
+
     def hits(self, text: str, ascii_bytes: bytes):
         """(start, end, tags) of every key found in ``text`` (given as ASCII bytes too), end exclusive."""
         if self.rust is not None:
+            self.scans += 1
+            if self.scans == 64:
+                # A long run: the DFA scans ~3x faster than the NFA on these keys (they all
+                # begin with a space) but takes 8 ms to build, most of a one-file check.
+                self.rust = self._rust("DFA")
             tags = self.tags
             for index, start, end in self.rust.find_matches_as_indexes(ascii_bytes, overlapping=True):
                 yield start, end, tags[index]
@@ -188,6 +207,22 @@ class _Automaton:
             for match in self.pattern.finditer(text):
                 for key in self.prefixes[match.group(1)]:
                     yield match.start(1), match.start(1) + len(key), self.keys[key]
+
+
+class _Cues(dict):
+    """One pattern a context list, compiled when first needed: most texts need none, and
+    compiling them all is most of a one-file check's set-up."""
+
+    def __init__(self, context: dict):
+        super().__init__()
+        self.context = context
+
+    def __missing__(self, name):
+        entries = self.context[name]
+        words = sorted((r" +".join(map(re.escape, e.split())) for e in entries), key=len, reverse=True)
+        pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(words) + r")(?![a-z0-9])" if words else r"(?!)")
+        self[name] = pattern
+        return pattern
 
 
 class Moderator:
@@ -244,7 +279,7 @@ class Moderator:
         for letter in "abcdefghijklmnopqrstuvwxyz":  # connnnnard: a letter three times in a row
             keys.setdefault(letter * 3, []).append(("stretched", letter))
         self.automaton = _Automaton(keys)
-        self.cue = {name: self._alternation(self.context[name]) for name in CONTEXT_LISTS}
+        self.cue = _Cues(self.context)
         self.by_length: dict[tuple, list] = {}
         for word, tag in self.words.items():
             if tag[0] == "insult" or tag[0] == "discrimination":
@@ -263,13 +298,6 @@ class Moderator:
         self.shout_severity = shouting.get("severity", "warning")
         self.bang_severity = (config.get("exclamation") or {}).get("severity", "warning")
         self.iframe_hosts = [str(h).lower() for h in config.get("iframe_hosts") or ()]
-
-    @staticmethod
-    def _alternation(entries):
-        if not entries:
-            return re.compile(r"(?!)")
-        words = sorted((r" +".join(map(re.escape, e.split())) for e in entries), key=len, reverse=True)
-        return re.compile(r"(?<![a-z0-9])(?:" + "|".join(words) + r")(?![a-z0-9])")
 
     # -- the scan -------------------------------------------------------------------------------
     def scan(self, text: str) -> list[Finding]:
