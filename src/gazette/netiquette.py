@@ -136,7 +136,7 @@ RUNS = _Lazy(r"([a-z])\1{2,}")
 URL = _Lazy(r"(?:https?://|www\.)[^\s)\"'<>]+", re.IGNORECASE)
 ADULT_HOST = _Lazy(r"porn|xxx|sex|hot|coquin|escort|nude|cam|adult|xvideo", re.IGNORECASE)
 OBFUSCATED_EMAIL = _Lazy(
-    r"(?<![a-z0-9])[a-z0-9_]+(?: +(?:point|dot) +[a-z0-9_]+)* +(?:at|arobase|arrobase|a) +[a-z0-9-]+"
+    r"(?<![a-z0-9])[a-z0-9_]+(?: +(?:point|dot) +[a-z0-9_]+)* +(?:at|arobase|arrobase) +[a-z0-9-]+"
     r"(?: +(?:point|dot) +[a-z0-9-]+)* +(?:point|dot) +(?:com|fr|org|net|eu|be|ch|uk|co|io|de|info)(?![a-z0-9])")
 STREET_NUMBER = _Lazy(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter|[a-d]))?,?\s+$", re.IGNORECASE)
 # English puts the street's name between the number and its type: "42 Baker Street".
@@ -145,6 +145,9 @@ ENGLISH_STREETS = {"street", "road", "lane", "drive", "close", "way", "crescent"
 BIRTH_DATE = _Lazy(r"\bn[ée]e?s? (?:le )?(?:\d{1,2}(?:er)?[ /.-]\S+[ /.-]?\d{2,4}|en \d{4})|\bborn (?:on )?"
                         r"(?:\d|[a-z]+ \d)|date de naissance|date of birth|\bdob\b", re.IGNORECASE)
 PERSON_BEFORE = _Lazy(r"(?<![\w])[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)? [A-ZÀ-Þ][a-zß-ÿ]+\s+$")
+PLACE_AFTER = _Lazy(r"\s+(?:à|a|au|aux|en|rue|avenue|dans|près|chez|in|at|on|near)\b", re.IGNORECASE)
+DETERMINERS = {"Le", "La", "Les", "L", "Un", "Une", "Des", "Ce", "Cet", "Cette", "Ces", "Mon", "Ma", "Mes", "Notre",
+               "The", "A", "An", "This", "That", "My", "Our"}
 SENTENCE_END = _Lazy(r"[.!?\n]")
 
 
@@ -521,7 +524,9 @@ class Moderator:
         if "resident" in triggers:
             for start, end, (_, verb) in triggers["resident"]:
                 person = PERSON_BEFORE.search(text, max(0, start - 40), start)
-                if person and not any(f.rule == "postal-address" for f in found):
+                if not person or person.group().split()[0] in DETERMINERS or not PLACE_AFTER.match(text, end):
+                    continue  # "Le Tour vit un grand moment": no person, no place
+                if not any(f.rule == "postal-address" for f in found):
                     stop = _clause_end(text, end)
                     found.append(Finding("netiquette/personal-data", person.start(), stop,
                                          text[person.start():stop], self.review, "person-place",
