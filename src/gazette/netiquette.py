@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
+from functools import lru_cache
 from pathlib import Path
 
 Finding = namedtuple("Finding", "code start end text severity rule why", defaults=("", ""))
@@ -75,8 +76,8 @@ NORMAL = _byte_table()
 
 
 def _class_table() -> bytes:
-    """Latin-1 byte of the original text -> its class: d(igit), U(ppercase letter), and the
-    few symbols rules look for. One C pass answers "could this rule match at all?"."""
+    """Latin-1 byte of the original text -> its class: d(igit), U(ppercase letter),
+    l(owercase letter), and the few symbols rules look for. One C pass answers "could this rule match at all?"."""
     table = bytearray(b" " * 256)
     for code in range(256):
         char = chr(code)
@@ -84,6 +85,8 @@ def _class_table() -> bytes:
             table[code] = ord("d")
         elif char.isalpha() and char.isupper() and code != 0xD7:
             table[code] = ord("U")
+        elif char.isalpha():
+            table[code] = ord("l")
     for symbol in "@*#!":
         table[ord(symbol)] = ord(symbol)
     table[ord("#")] = ord("*")
@@ -212,6 +215,9 @@ class _Automaton:
                     yield match.start(1), match.start(1) + len(key), self.keys[key]
 
 
+PERSONAL_TRIGGERS = frozenset(("obfuscated", "street", "school", "resident"))
+
+
 class _Cues(dict):
     """One pattern a context list, compiled when first needed: most texts need none, and
     compiling them all is most of a one-file check's set-up."""
@@ -236,6 +242,10 @@ class Moderator:
         self.severity = {name: (rules.get(name) or {}).get("severity", "error") for name in WORD_RULES}
         self.allow = {fold(word) for word in config.get("allow") or ()}
         self.allow_phrases = [fold(p) for p in config.get("allow_phrases") or () if fold(p)]
+        self.phrases_by_word: dict[str, list] = {}  # a flag's first word -> the phrases that hold it
+        for phrase in self.allow_phrases:
+            for word in set(phrase.split()):
+                self.phrases_by_word.setdefault(word, []).append(phrase)
         context = config.get("context") or {}
         self.context = {name: [fold(e) for e in context.get(name) or () if fold(e)] for name in CONTEXT_LISTS}
         keys: dict[str, list] = {}
@@ -319,7 +329,8 @@ class Moderator:
             for tag in tags:
                 triggers.setdefault(tag[0], []).append((start, end, tag))
         for hits in triggers.values():  # the same order whichever matcher found them
-            hits.sort(key=lambda hit: (hit[0], hit[1]))
+            if len(hits) > 1:
+                hits.sort()
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found)
         if "spelled" in triggers:
@@ -330,20 +341,25 @@ class Moderator:
             self._censored(text, found)
         if "group" in triggers and self.severity["discrimination"] != "off":
             self._groups(text, plain, triggers["group"], found)
-        if self.severity["porn"] != "off":
+        if self.severity["porn"] != "off" and ("solicit" in triggers or b"://" in raw or b"www." in raw.lower()):
             self._solicitation(text, plain, raw, triggers.get("solicit", ()), found)
-        if self.personal != "off":
+        if self.personal != "off" and (b"@" in classes or b"dd" in classes or not PERSONAL_TRIGGERS.isdisjoint(
+                triggers)):
             self._personal(text, plain, classes, triggers, found)
         if self.shout_severity != "off" and b"UU" in classes:
-            self._shouting(text, found)
+            self._shouting(text, classes, found)
         if self.bang_severity != "off" and b"!!!" in classes:
             for match in BANGS.finditer(text):
                 found.append(Finding("netiquette/exclamation", match.start(), match.end(), match.group(),
                                      self.bang_severity, "exclamation", "three or more exclamation marks"))
-        if found and self.allow_phrases:
+        if not found:
+            return found
+        if self.allow_phrases:
             found = [f for f in found if not self._allowed_phrase(plain, f)]
-        found.sort(key=lambda f: (f.start, f.code))
-        return _dedupe(found)
+        if len(found) > 1:
+            found.sort(key=lambda f: (f.start, f.code))
+            found = _dedupe(found)
+        return found
 
     def _flag(self, found, rule_name, start, end, text, rule, why):
         found.append(Finding(f"netiquette/{rule_name}", start, end, text[start:end], self.severity[rule_name],
@@ -467,7 +483,7 @@ class Moderator:
                 self._flag(found, "discrimination", span[0], span[1], text, "group+predicate", why)
 
     def _solicitation(self, text, plain, raw, hits, found):
-        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw or b"WWW." in raw) else []
+        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw.lower()) else []
         for match in urls:
             host = match.group().split("//")[-1].split("/")[0]
             if ADULT_HOST.search(host):
@@ -565,76 +581,98 @@ class Moderator:
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
     def _numbers(self, text, plain, candidates, found):
-        from stdnum import luhn
-        from stdnum.fr import nir
-
         for start, end in candidates:
             raw = text[start:end]
             digits = "".join(c for c in raw if c.isdigit())
-            if 13 <= len(digits) <= 19 and digits[0] in "3456" and luhn.is_valid(digits):
+            if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "card-number", "a payment card number (Luhn check, python-stdnum)"))
                 continue
-            if len(digits) == 15 and nir.is_valid(digits):
+            if len(digits) == 15 and _nir_valid(digits):
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "nir", "a French social security number with its key (python-stdnum)"))
                 continue
             self._phones(text, plain, start, raw, found)
 
     def _phones(self, text, plain, offset, raw_span, found):
-        import phonenumbers
-        from phonenumbers import PhoneNumberType as Type
-
-        public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
         seen = set()
-        for region in self.regions:
-            for number in phonenumbers.PhoneNumberMatcher(raw_span, region, phonenumbers.Leniency.POSSIBLE):
-                start, end = offset + number.start, offset + number.end
-                raw = number.raw_string
-                if (start, end) in seen:
-                    continue
-                valid = phonenumbers.is_valid_number(number.number)
-                digits = sum(c.isdigit() for c in raw)
-                if not valid and not (raw.lstrip("(")[:1] in "+0" and digits >= 10):
-                    continue
-                if valid and phonenumbers.number_type(number.number) in public:
-                    continue
-                cue = self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start)
-                if cue:
-                    continue
-                seen.add((start, end))
-                how = "valid" if valid else "possible"
-                found.append(Finding("netiquette/personal-data", start, end, raw, self.personal, "phone",
-                                     f"a {how} phone number for region {region} (phonenumbers)"))
+        for start, end, raw, valid, region in _phone_numbers(raw_span, tuple(self.regions)):
+            start, end = offset + start, offset + end
+            if (start, end) in seen:
+                continue
+            if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
+                continue  # "la mairie au 04 72 10 30 30": an organisation's number
+            seen.add((start, end))
+            how = "valid" if valid else "possible"
+            found.append(Finding("netiquette/personal-data", start, end, raw, self.personal, "phone",
+                                 f"a {how} phone number for region {region} (phonenumbers)"))
 
     # -- shouting ---------------------------------------------------------------------------------
-    def _shouting(self, text, found):
+    def _shouting(self, text, classes, found):
         for match in SHOUT.finditer(text):
             span = match.group().rstrip(" ,;:?!.\t\n")
-            letters = sum(c.isalpha() for c in span)
+            start, end = match.start(), match.start() + len(span)
+            letters = classes.count(b"U", start, end)  # a run of capitals: its letters are capitals
             if letters < self.shout_letters:
                 continue
             words = len(span.split())
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            line_end = text.find("\n", match.end())
-            line = text[line_start:line_end if line_end >= 0 else len(text)]
-            line_letters = sum(c.isalpha() for c in line)
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end < 0 else line_end
+            line_letters = classes.count(b"U", line_start, line_end) + classes.count(b"l", line_start, line_end)
             if not (letters >= 20 and words >= 4 or letters >= 0.7 * line_letters):
                 continue
-            found.append(Finding("netiquette/shouting", match.start(), match.start() + len(span), span,
-                                 self.shout_severity, "shouting",
+            found.append(Finding("netiquette/shouting", start, end, span, self.shout_severity, "shouting",
                                  f"{words} words in capitals ({letters} letters)"))
 
     def _allowed_phrase(self, plain, finding) -> bool:
-        window = plain[max(0, finding.start - 40):finding.end + 40]
-        offset = max(0, finding.start - 40)
-        for phrase in self.allow_phrases:
-            at = window.find(phrase)
+        words = plain[finding.start:finding.end].split()
+        for phrase in self.phrases_by_word.get(words[0] if words else "", ()):
+            window_start = max(0, finding.start - len(phrase))
+            at = plain.find(phrase, window_start, finding.end + len(phrase))
             while at >= 0:
-                if offset + at <= finding.start and finding.end <= offset + at + len(phrase):
+                if at <= finding.start and finding.end <= at + len(phrase):
                     return True
-                at = window.find(phrase, at + 1)
+                at = plain.find(phrase, at + 1, finding.end + len(phrase))
         return False
+
+
+@lru_cache(maxsize=4096)
+def _phone_numbers(span: str, regions: tuple) -> tuple:
+    """(start, end, raw, valid, region) of the private numbers phonenumbers finds in ``span``.
+
+    Cached: spam repeats the same number, and parsing one costs about a millisecond.
+    A number that is possible but not valid counts only written in full (+ or 0 and 10
+    digits: 07700 900123, the UK's numbers for fiction, are not valid yet are numbers).
+    Toll-free, shared-cost and premium numbers are public services.
+    """
+    import phonenumbers
+    from phonenumbers import PhoneNumberType as Type
+
+    public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
+    out = []
+    for region in regions:
+        for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
+            raw = number.raw_string
+            valid = phonenumbers.is_valid_number(number.number)
+            if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
+                continue
+            if valid and phonenumbers.number_type(number.number) in public:
+                continue
+            out.append((number.start, number.end, raw, valid, region))
+    return tuple(out)
+
+
+def _luhn_valid(digits: str) -> bool:
+    from stdnum import luhn  # imported when a long number is seen: most exports have none
+
+    return luhn.is_valid(digits)
+
+
+def _nir_valid(digits: str) -> bool:
+    from stdnum.fr import nir
+
+    return nir.is_valid(digits)
 
 
 def _has_quote(text: str) -> bool:
