@@ -265,3 +265,20 @@ def test_the_fallback_matchers_find_the_same(monkeypatch, missing):
     assert slow.automaton.rust is None
 
     assert [slow.scan(r["text"]) for r in rows] == [fast.scan(r["text"]) for r in rows]
+
+
+def test_a_misshapen_community_file_is_a_problem_never_a_traceback(repo, tmp_path):
+    repo.write("calendar/moderation.yml", "allow_phrases: 5\ncontext:\n  groups: [yes, supporters]\n"
+               "rules:\n  insult: {severity: loud, words: {fr: [patate]}}\nshouting: {min_letters: many}\n")
+    config, problems = load_config(repo.root)
+    assert [(p.code, p.line, p.message) for p in problems] == [
+        ("schema/type", 1, "allow_phrases must be a list of words (quote yes, no, on, off)"),
+        ("schema/type", 3, "context.groups must be a list of words (quote yes, no, on, off)"),
+        ("schema/type", 5, "rules.insult.severity must be error, warning or off"),
+        ("schema/type", 6, "shouting.min_letters must be a whole number")]
+    assert [f.text for f in Moderator(config).scan("Espèce de patate")] == ["patate"]  # the rest still applies
+    export = tmp_path / "c.csv"
+    export.write_text("id,author,text\n1,a,Bonjour\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["moderate", str(export), "--repo", str(repo.root)])
+    assert result.exit_code == 2 and "moderation.yml:1: schema/type" in result.output
+    assert "Traceback" not in result.output

@@ -23,6 +23,8 @@ from collections import namedtuple
 from functools import lru_cache
 from pathlib import Path
 
+from .i18n import _
+
 Finding = namedtuple("Finding", "code start end text severity rule why", defaults=("", ""))
 
 MODERATION_FILE = "calendar/moderation.yml"
@@ -727,7 +729,7 @@ def load_config(root: Path | None = None) -> tuple[dict, list]:
             problems.append(problem)
         else:
             try:
-                local, _ = yamlsafe.parse(text, max_bytes=FRAME_YAML_BYTES)
+                local, lines = yamlsafe.parse(text, max_bytes=FRAME_YAML_BYTES)
             except yamlsafe.YAMLProblem as error:
                 problems.append(error.to_problem(MODERATION_FILE))
         if local is not None and not isinstance(local, dict):
@@ -735,8 +737,70 @@ def load_config(root: Path | None = None) -> tuple[dict, list]:
                                     "see docs/moderation.md"))
             local = None
         if local:
+            problems.extend(_drop_misshapen(local, lines))
             config = merge(config, local)
     return config, problems
+
+
+# Where calendar/moderation.yml holds lists of words: (path, example).
+LIST_KEYS = ("allow", "allow_phrases", "iframe_hosts")
+SEVERITIES = ("error", "warning", "off")
+
+
+def _drop_misshapen(local: dict, lines) -> list:
+    """schema/type problems for values of the wrong shape, removed from ``local`` so the
+    engine only ever reads lists of words and known severities."""
+    from .problems import Problem
+
+    problems = []
+
+    def bad(path, what):
+        line = lines.get(tuple(path), 1) if hasattr(lines, "get") else 1
+        problems.append(Problem("schema/type", MODERATION_FILE, line,
+                                _("{key} must be {what}").format(key=".".join(map(str, path)), what=what),
+                                "see docs/moderation.md", "error"))
+
+    def words(container, key, path):
+        value = container.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            bad(path, _("a list of words (quote yes, no, on, off)"))
+            del container[key]
+
+    for key in LIST_KEYS:
+        words(local, key, [key])
+    for key, kind in (("rules", dict), ("context", dict), ("personal_data", dict), ("shouting", dict),
+                      ("exclamation", dict)):
+        if key in local and not isinstance(local[key], kind):
+            bad([key], _("a mapping"))
+            del local[key]
+    for name in list(local.get("context") or {}):
+        words(local["context"], name, ["context", name])
+    for name, rule in list((local.get("rules") or {}).items()):
+        if not isinstance(rule, dict):
+            bad(["rules", name], _("a mapping"))
+            del local["rules"][name]
+            continue
+        if "severity" in rule and rule["severity"] not in SEVERITIES:
+            bad(["rules", name, "severity"], "error, warning or off")
+            del rule["severity"]
+        if "words" in rule and not isinstance(rule["words"], dict):
+            bad(["rules", name, "words"], _("a mapping of languages to lists of words"))
+            del rule["words"]
+        for lang in list(rule.get("words") or {}):
+            words(rule["words"], lang, ["rules", name, "words", lang])
+    for section in ("personal_data", "shouting", "exclamation"):
+        settings = local.get(section) or {}
+        for key in ("severity", "review_severity"):
+            if key in settings and settings[key] not in SEVERITIES:
+                bad([section, key], "error, warning or off")
+                del settings[key]
+    words(local.get("personal_data") or {}, "regions", ["personal_data", "regions"])
+    shouting = local.get("shouting") or {}
+    if "min_letters" in shouting and (not isinstance(shouting["min_letters"], int)
+                                      or isinstance(shouting["min_letters"], bool)):
+        bad(["shouting", "min_letters"], _("a whole number"))
+        del shouting["min_letters"]
+    return problems
 
 
 def _defaults(yaml) -> dict:
