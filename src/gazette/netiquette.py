@@ -79,7 +79,7 @@ NORMAL = _byte_table()
 
 def _class_table() -> bytes:
     """Latin-1 byte of the original text -> its class: d(igit), U(ppercase letter),
-    l(owercase letter), and the few symbols rules look for. One C pass answers "could this rule match at all?"."""
+    l(owercase letter), s(eparator of digits), and the few symbols rules look for. One C pass answers "could this rule match at all?"."""
     table = bytearray(b" " * 256)
     for code in range(256):
         char = chr(code)
@@ -92,14 +92,14 @@ def _class_table() -> bytes:
     for symbol in "@*#!":
         table[ord(symbol)] = ord(symbol)
     table[ord("#")] = ord("*")
+    for separator in " .-/()+\xa0":  # what separates the digits of a written number
+        table[ord(separator)] = ord("s")
     return bytes(table)
 
 
 CLASSES = _class_table()
-# Digits and what separates them in a written number: candidate numbers are found on this
-# view with a pattern that starts with a literal, which the regex engine finds at C speed.
-NUMBER_VIEW = bytes(ord("d") if chr(c).isdigit() and c < 128 else ord("s") if c in b" .-/()+\xa0" else ord("x")
-                    for c in range(256))
+# Candidate numbers are found on the class view with a pattern that starts with a literal,
+# which the regex engine finds at C speed.
 NUMBER_RUN = _Lazy(rb"d[ds]{6,30}d")
 
 
@@ -343,7 +343,7 @@ class Moderator:
             self._censored(text, found)
         if "group" in triggers and self.severity["discrimination"] != "off":
             self._groups(text, plain, triggers["group"], found)
-        if self.severity["porn"] != "off" and ("solicit" in triggers or b"://" in raw or b"www." in raw.lower()):
+        if self.severity["porn"] != "off" and ("solicit" in triggers or b"://" in raw or b"www." in raw or b"WWW." in raw):
             self._solicitation(text, plain, raw, triggers.get("solicit", ()), found)
         if self.personal != "off" and (b"@" in classes or b"dd" in classes or not PERSONAL_TRIGGERS.isdisjoint(
                 triggers)):
@@ -485,7 +485,7 @@ class Moderator:
                 self._flag(found, "discrimination", span[0], span[1], text, "group+predicate", why)
 
     def _solicitation(self, text, plain, raw, hits, found):
-        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw.lower()) else []
+        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw or b"WWW." in raw) else []
         for match in urls:
             host = match.group().split("//")[-1].split("/")[0]
             if ADULT_HOST.search(host):
@@ -515,7 +515,7 @@ class Moderator:
                 if iban_valid(match.group()):
                     found.append(Finding("netiquette/personal-data", match.start(), match.end(), match.group(),
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
-        candidates = self._number_candidates(text) if digits >= 8 else ()
+        candidates = self._number_candidates(text, classes) if digits >= 8 else ()
         if candidates:
             self._numbers(text, plain, candidates, found)
         if "street" in triggers:
@@ -551,11 +551,10 @@ class Moderator:
                                          f"a named person and where they live ({verb!r}) (review)"))
 
     @staticmethod
-    def _number_candidates(text):
+    def _number_candidates(text, classes):
         """Spans of 8 digits or more written as one number, not inside a word (WTU123456789)."""
-        view = text.encode("latin-1", "replace").translate(NUMBER_VIEW)
         out = []
-        for match in NUMBER_RUN.finditer(view):
+        for match in NUMBER_RUN.finditer(classes):
             start, end = match.start(), match.end()
             if match.group().count(b"d") < 8 or (start and text[start - 1].isalnum()):
                 continue
