@@ -282,3 +282,21 @@ def test_a_misshapen_community_file_is_a_problem_never_a_traceback(repo, tmp_pat
     result = CliRunner().invoke(cli, ["moderate", str(export), "--repo", str(repo.root)])
     assert result.exit_code == 2 and "moderation.yml:1: schema/type" in result.output
     assert "Traceback" not in result.output
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+PIECES = st.sampled_from(["connard", "C0NNARD", "c.o.n", "f*ck", "«", "»", "\"", "'", "’", "œ", "İ", "😀", "\n",
+                          " ", "06 12 34 56 78", "@", "a@b.fr", "AROBASE", "POINT", "migrants", "sont des rats",
+                          "!!!", "RUE", "12 rue", "habite", "né le 3 mars 2016", "école", "www.", "http://x",
+                          "escort", "en privé", "FR76 3000 6000 0112 3456 7890 189", "ß", "\x00", "\u202f"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=25))
+def test_spans_always_point_into_the_original_text(moderator, pieces):
+    text = "".join(pieces)
+    for finding in moderator.scan(text):
+        assert 0 <= finding.start < finding.end <= len(text)
+        assert text[finding.start:finding.end] == finding.text
+        assert finding.rule and finding.why
