@@ -177,7 +177,11 @@ FAMILY_CASES = {
         ["Nudes à vendre, écris-moi en privé", "Escort dispo ce soir", "Hot singles near you",
          "Rencontres coquines gratuites", "Webcam privée, clique sur mon profil", "voir http://xxx-cams.example/"],
         ["La webcam du col montre la neige", "L'escorte des coureurs par la gendarmerie",
-         "Le lien de la cagnotte est en privé", "Hot chocolate at the finish", "Le film X-Men au ciné-club"],
+         "Le lien de la cagnotte est en privé", "Hot chocolate at the finish", "Le film X-Men au ciné-club",
+         "Hot chocolate available tonight at the finish", "Girls ride tonight, join us!",
+         "Massage sportif dispo ce soir après la course", "Cherche partenaire pour la sortie de ce soir",
+         "Réservez sur https://hotel-lyon.com", "voir www.camping-du-lac.fr", "https://www.sussex.ac.uk",
+         "https://pornic.fr/agenda"],
     ),
     "personal-data": (
         ["Mon 06 12 34 56 78", "+33 (0)6 12 34 56 78", "Ring 07700 900123", "paul POINT girard AROBASE free POINT fr",

@@ -32,9 +32,8 @@ DATA = Path(__file__).parent / "data"
 DEFAULTS = DATA / "moderation.yml"
 LANGUAGES = ("fr", "en")
 WORD_RULES = ("insult", "discrimination", "porn")
-FAMILY = {"insult": "insult", "discrimination": "hate", "porn": "sexual"}
 CONTEXT_LISTS = ("report", "fiction", "groups", "dehumanizing", "exclusion", "exclusion_weak", "exclusion_place",
-                 "solicitation", "solicitation_cues", "public_numbers", "residence", "school", "birth",
+                 "solicitation", "solicitation_cues", "solicitation_generic", "solicitation_private", "public_numbers", "residence", "school", "birth",
                  "role_mailboxes")
 STREETS = ("rue", "avenue", "av", "boulevard", "bd", "impasse", "chemin", "allee", "place", "route", "quai",
            "cours", "square", "street", "road", "lane", "drive", "close", "way", "crescent", "terrace")
@@ -68,7 +67,7 @@ def _byte_table() -> bytes:
             base = unicodedata.normalize("NFKD", char)[0].lower()
             if base.isascii() and base.isalpha():
                 table[code] = ord(base)
-    for digit, letter in zip("013457@$", "oieasta" + "s"):
+    for digit, letter in zip("013457@$", "oieastas"):
         table[ord(digit)] = ord(letter)
     table[ord("ß")] = ord("s")
     return bytes(table)
@@ -79,7 +78,8 @@ NORMAL = _byte_table()
 
 def _class_table() -> bytes:
     """Latin-1 byte of the original text -> its class: d(igit), U(ppercase letter),
-    l(owercase letter), s(eparator of digits), and the few symbols rules look for. One C pass answers "could this rule match at all?"."""
+    l(owercase letter), s(eparator of digits), and the few symbols rules look for:
+    one C pass answers "could this rule match at all?"."""
     table = bytearray(b" " * 256)
     for code in range(256):
         char = chr(code)
@@ -136,10 +136,14 @@ IBAN = _Lazy(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 SHOUT = _Lazy(r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}")
 BANGS = _Lazy(r"!{3,}")
 QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
-                    r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
+               r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
 RUNS = _Lazy(r"([a-z])\1{2,}")
 URL = _Lazy(r"(?:https?://|www\.)[^\s)\"'<>]+", re.IGNORECASE)
-ADULT_HOST = _Lazy(r"porn|xxx|sex|hot|coquin|escort|nude|cam|adult|xvideo", re.IGNORECASE)
+# Words of a host name (split on dots and hyphens) that make a link an adult site's:
+# whole words, so hotel.com, camping.fr and sussex.ac.uk are not.
+ADULT_HOST_WORDS = {"porn", "porno", "xxx", "sex", "sexy", "hot", "cam", "cams", "nude", "nudes", "escort", "escorts",
+                    "coquin", "coquine", "coquines", "adult", "adulte", "xvideos", "onlyfans", "milf", "webcamsex"}
+ADULT_HOST_STARTS = ("porn", "xxx", "xvideo", "onlyfans")
 OBFUSCATED_EMAIL = _Lazy(
     r"(?<![a-z0-9])[a-z0-9_]+(?: +(?:point|dot) +[a-z0-9_]+)* +(?:at|arobase|arrobase) +[a-z0-9-]+"
     r"(?: +(?:point|dot) +[a-z0-9-]+)* +(?:point|dot) +(?:com|fr|org|net|eu|be|ch|uk|co|io|de|info)(?![a-z0-9])")
@@ -148,7 +152,7 @@ STREET_NUMBER = _Lazy(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter|[a-d]))?,?\s+$", re.IGN
 STREET_NUMBER_EN = _Lazy(r"(?<![\w])\d{1,4}\s+(?:[A-Z][\w'’-]*\s+){1,3}$")
 ENGLISH_STREETS = {"street", "road", "lane", "drive", "close", "way", "crescent", "terrace", "avenue", "square"}
 BIRTH_DATE = _Lazy(r"\bn[ée]e?s? (?:le )?(?:\d{1,2}(?:er)?[ /.-]\S+[ /.-]?\d{2,4}|en \d{4})|\bborn (?:on )?"
-                        r"(?:\d|[a-z]+ \d)|date de naissance|date of birth|\bdob\b", re.IGNORECASE)
+                   r"(?:\d|[a-z]+ \d)|date de naissance|date of birth|\bdob\b", re.IGNORECASE)
 PERSON_BEFORE = _Lazy(r"(?<![\w])[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)? [A-ZÀ-Þ][a-zß-ÿ]+\s+$")
 PLACE_AFTER = _Lazy(r"\s+(?:à|a|au|aux|en|rue|avenue|dans|près|chez|in|at|on|near)\b", re.IGNORECASE)
 DETERMINERS = {"Le", "La", "Les", "L", "Un", "Une", "Des", "Ce", "Cet", "Cette", "Ces", "Mon", "Ma", "Mes", "Notre",
@@ -281,7 +285,9 @@ class Moderator:
         for entry in self.context["groups"]:
             add(f" {entry} ", ("group", entry))
         for entry in self.context["solicitation"]:
-            add(f" {entry} ", ("solicit", entry))
+            add(f" {entry} ", ("solicit", entry, "solicitation_cues"))
+        for entry in self.context["solicitation_generic"]:
+            add(f" {entry} ", ("solicit", entry, "solicitation_private"))
         for entry in self.context["school"]:
             add(f" {entry} ", ("school", entry))
         for entry in self.context["residence"]:
@@ -487,13 +493,14 @@ class Moderator:
     def _solicitation(self, text, plain, raw, hits, found):
         urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw or b"WWW." in raw) else []
         for match in urls:
-            host = match.group().split("//")[-1].split("/")[0]
-            if ADULT_HOST.search(host):
+            host = match.group().split("//")[-1].split("/")[0].lower()
+            words = [w for w in re.split(r"[.\-]", host) if w and w not in self.allow]
+            if any(w in ADULT_HOST_WORDS or w.startswith(ADULT_HOST_STARTS) for w in words):
                 self._flag(found, "porn", match.start(), match.end(), text, "adult-link",
                            f"link to an adult site ({host})")
-        for start, end, (_, word) in hits:
+        for start, end, (_, word, cues) in hits:
             window = (max(0, start - 120), min(len(plain), end + 120))
-            cue = self.cue["solicitation_cues"].search(plain, *window)
+            cue = self.cue[cues].search(plain, *window)
             link = next((m for m in urls if window[0] <= m.start() <= window[1]), None)
             if cue or link:
                 because = f"cue {cue.group()!r}" if cue else "a link"
