@@ -171,6 +171,7 @@ FAMILY_CASES = {
          "No Muslims in my street"],
         ["Les migrants ont réparé dix vélos", "Pas de chiens dans la salle", "Les rats envahissent la cave",
          "Ils rentrent chez eux après la sortie", "A talk on the history of Jews in Alsace",
+         "Les femmes du club sont malades cette semaine", "Women control the pace on the climb",
          "Un membre a écrit « sale arabe », je signale"],
     ),
     "sexual": (
