@@ -163,7 +163,9 @@ FAMILY_CASES = {
          "Vous m'emmerdez", "What a moron", "You clown", "sh*t organisers", "You are pathetic"],
         ["On a vu les Enfoirés hier", "Un pain bâtard, s'il vous plaît", "Il m'a traité de « connard »",
          "She called me 'idiot' yesterday", "Le méchant de la pièce est un salaud magnifique",
-         "Les pros and cons du pneu tubeless", "Un chili con carne pour dix", "Le contrat de conseil"],
+         "Les pros and cons du pneu tubeless", "Un chili con carne pour dix", "Le contrat de conseil",
+         "Ferme la porte du local", "Je suis incapable de venir", "Je me sens idiote",
+         "A clown at the kids party", "The loser of the final pays the coffee", "Un café con leche"],
     ),
     "hate": (
         ["Les migrants sont de la vermine", "Pas de Roms dans notre club", "Immigrants are cockroaches",
