@@ -192,7 +192,8 @@ FAMILY_CASES = {
          "Il habite au 12 rue des Lilas, 69003 Lyon", "julie.martin@gmail.com"],
         ["Écrivez à contact@club.org", "hello@zensical.org", "Urgences : 112", "Appelez la mairie au 04 72 10 30 30",
          "Le local est au 10 rue de la Paix", "Facture 2026-11-0042", "Série WTU123456789",
-         "Référence FR76 3000 6000 0112 3456 7890 188"],
+         "Référence FR76 3000 6000 0112 3456 7890 188", "SIREN 732 829 320", "Réf. 123 456 789",
+         "Tirage n° 4 12 33 45 46", "SIRET 123 456 789 00012"],
     ),
     "shouting": (
         ["C'EST INADMISSIBLE, RÉPONDEZ-MOI", "WHY DOES NOBODY EVER ANSWER"],

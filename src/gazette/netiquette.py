@@ -660,8 +660,14 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
     out = []
     for region in regions:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        # Where numbers are dialled with a trunk 0 (France, the UK…), people write it: a
+        # number without it nor a +, like "732 829 320", is a reference, not a phone.
+        trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
         for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
             raw = number.raw_string
+            if trunk and not raw.lstrip("(").startswith(("+", trunk)):
+                continue
             valid = phonenumbers.is_valid_number(number.number)
             if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
                 continue
