@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a realistic N-item community repository for benchmarks.
 
-    python scripts/make_corpus.py 10000 bench-corpus [--git]
+    python scripts/make_corpus.py 10000 bench-corpus [--git] [--body-kb 7]
 
 Posts, newsletters and contests (80/10/10) spread over years, with the
 front matter and Markdown bodies of real items (~1 KiB of YAML, a few KiB
@@ -88,17 +88,24 @@ def front_matter(rng, kind, index, date, campaigns) -> str:
     return "\n".join(lines) + "\n"
 
 
-def body(rng, links: list[str]) -> str:
+def body(rng, links: list[str], body_bytes: int = 0) -> str:
+    """A few KiB of Markdown; with ``body_bytes``, paragraphs are added until about that size."""
     paragraphs = []
-    for _ in range(rng.randint(4, 9)):
+    size = 0
+    wanted = None if body_bytes else rng.randint(4, 9)  # the same draws as before without a size
+    for count in range(10_000):
+        if (count >= wanted) if wanted is not None else (count >= 4 and size >= body_bytes):
+            break
         text = " ".join(sentence(rng, rng.randint(8, 20)) + "." for _ in range(rng.randint(2, 5)))
         if links and rng.random() < 0.3:
             text += f" Voir [ce billet]({rng.choice(links)})."
         paragraphs.append(text)
+        size += len(text.encode("utf-8")) + 2
     return "## " + sentence(rng, 4) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def make(n: int, target: Path, use_git: bool = False, seed: int = 2026, history: int = 0) -> None:
+def make(n: int, target: Path, use_git: bool = False, seed: int = 2026, history: int = 0,
+         body_bytes: int = 0) -> None:
     rng = random.Random(seed)
     if target.exists():
         shutil.rmtree(target)
@@ -134,7 +141,7 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026, history:
         links = [f"{s}.md" for s in same_year[-20:]]
         path = target / f"content/{folder}/{date.year}/{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"---\n{front_matter(rng, kind, index, date, campaigns)}---\n\n{body(rng, links)}",
+        path.write_text(f"---\n{front_matter(rng, kind, index, date, campaigns)}---\n\n{body(rng, links, body_bytes)}",
                         encoding="utf-8")
         same_year.append(slug)
         added.append((str(path.relative_to(target)), date))
@@ -177,8 +184,9 @@ def main() -> None:
     parser.add_argument("--git", action="store_true", help="make it a git repository with one commit")
     parser.add_argument("--history", type=int, default=0, metavar="COMMITS",
                         help="make it a git repository with this many commits (e.g. 2000)")
+    parser.add_argument("--body-kb", type=float, default=0, help="body size in KiB (default: 2-4 KiB, varied)")
     args = parser.parse_args()
-    make(args.n, args.target, args.git, history=args.history)
+    make(args.n, args.target, args.git, history=args.history, body_bytes=int(args.body_kb * 1024))
     print(f"wrote {args.n} items to {args.target}")
 
 

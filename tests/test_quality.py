@@ -56,7 +56,7 @@ def test_community_lists_add_words_allow_words_and_rerate_rules(repo):
     path = repo.post("local", body="Espèce de patate ! Quel connard !!!\n")
     report = json.loads(repo.gazette("check", "--format", "json").output)
     assert [(p["code"], p["severity"], p["message"]) for p in report["problems"] if p["path"] == path] == [
-        ("netiquette/insult", "warning", "insult in body: 'patate'")]
+        ("netiquette/insult", "warning", "insult in body: 'patate' (word-list: insult list (fr): 'patate')")]
 
 
 def test_code_blocks_are_not_moderated_or_executed(repo):
@@ -67,7 +67,7 @@ def test_code_blocks_are_not_moderated_or_executed(repo):
 def test_a_waiver_needs_a_reason_and_the_review_shows_it(git_repo):
     waived = git_repo.post("citation", front=front(
         "allow:\n  - {rule: netiquette/insult, reason: \"citation d'un message modéré\"}\n"),
-        body="Un membre a écrit « connard » : ce message a été masqué.\n")
+        body="Extrait du message masqué : quel connard, ce voisin.\n")  # not quoted: flagged
     silent = git_repo.post("sans-raison", front=front("allow:\n  - {rule: netiquette/insult}\n"),
                            body="Quel connard.\n")
     assert codes(git_repo, waived) == []

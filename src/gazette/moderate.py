@@ -19,7 +19,10 @@ import unicodedata
 from collections import namedtuple
 from pathlib import Path
 
-Flag = namedtuple("Flag", "id author line code severity match start end text")
+Flag = namedtuple("Flag", "id author line code severity match start end text rule why", defaults=("", ""))
+FAMILIES = {"netiquette/insult": "insult", "netiquette/discrimination": "hate", "netiquette/porn": "sexual",
+            "netiquette/personal-data": "personal-data", "netiquette/shouting": "shouting",
+            "netiquette/exclamation": "exclamation"}
 
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
 DELIMITERS = ",;\t"
@@ -176,7 +179,7 @@ def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int
         messages += 1
         for finding in moderator.scan(text):
             flags.append(Flag(message_id, author, line, finding.code, finding.severity, finding.text,
-                              finding.start, finding.end, text))
+                              finding.start, finding.end, text, finding.rule, finding.why))
     return messages, flags
 
 
@@ -184,15 +187,22 @@ def render_text(messages: int, flags: list[Flag]) -> list[str]:
     out = []
     for flag in flags:
         out.append(f"{flag.id}\t{flag.author}\t{flag.code}\t{flag.match!r} (line {flag.line}, "
-                   f"characters {flag.start}-{flag.end})")
+                   f"characters {flag.start}-{flag.end})\t{flag.rule}: {flag.why}")
     held = len({f.id for f in flags})
     out.append(f"{messages} message{'s' * (messages != 1)}, {held} to review, {len(flags)} flag{'s' * (len(flags) != 1)}")
     return out
 
 
+_ENTRY = json.JSONEncoder(ensure_ascii=False)
+
+
 def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
-    return json.dumps({
-        "version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": list(notes),
-        "queue": [{"id": f.id, "author": f.author, "line": f.line, "code": f.code, "severity": f.severity,
-                   "match": f.match, "start": f.start, "end": f.end, "text": f.text} for f in flags],
-    }, ensure_ascii=False, indent=2)
+    head = {"version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": list(notes)}
+    # One queue entry a line, each encoded by json's C encoder: indent=2 falls back to the
+    # pure-Python encoder, which took longer than scanning the messages.
+    entries = ",\n    ".join(_ENTRY.encode(
+        {"id": f.id, "author": f.author, "line": f.line, "code": f.code, "severity": f.severity,
+         "family": FAMILIES.get(f.code, f.code.split("/")[-1]), "rule": f.rule, "why": f.why,
+         "match": f.match, "start": f.start, "end": f.end, "text": f.text}) for f in flags)
+    body = json.dumps(head, ensure_ascii=False, indent=2)[:-2]  # without the closing "\n}"
+    return body + ',\n  "queue": [' + (f"\n    {entries}\n  " if flags else "") + "]\n}"

@@ -67,9 +67,9 @@ CODES: dict[str, tuple[str, str]] = {
     "calendar/campaign-window": (WARNING, "an item of a campaign is dated outside the campaign"),
     # netiquette: calendar/moderation.yml on top of Gazette's French and English lists
     "netiquette/insult": (ERROR, "an insult"),
-    "netiquette/discrimination": (ERROR, "a racist, sexist, homophobic or otherwise discriminatory term"),
-    "netiquette/porn": (ERROR, "a pornographic term"),
-    "netiquette/personal-data": (ERROR, "an e-mail address, phone number or IBAN in public text"),
+    "netiquette/discrimination": (ERROR, "hate: a discriminatory slur, or a group dehumanized or excluded"),
+    "netiquette/porn": (ERROR, "a pornographic term, sexual spam or solicitation"),
+    "netiquette/personal-data": (ERROR, "a person's contact, address or bank details in public text"),
     "netiquette/shouting": (WARNING, "a long run of capitals"),
     "netiquette/exclamation": (WARNING, "three or more exclamation marks"),
     # channel: what is posted on each account

@@ -7,6 +7,7 @@ All are item rules: they read the item, the frame and the moderation lists
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from urllib.parse import urlsplit
 
 from .load import Item, Repo
@@ -39,17 +40,31 @@ def _line(text: str, start: int, first_line: int | None) -> int | None:
     return None if first_line is None else first_line + text.count("\n", 0, start)
 
 
+# Between an item's texts when they are scanned as one: a line break (no word or phrase
+# runs across it) around a NUL (no run of capitals either).
+SEPARATOR = "\n\x00\n"
+
+
 @rule("netiquette")
 def netiquette(item: Item, repo: Repo):
     moderator = moderator_for(repo.frame, repo.root)
+    parts, starts, offset = [], [], 0
     for where, text, first, _ in texts(item):
         if where == "body" and "!!!" in text and _admonitions_on(repo):
             text = ADMONITION.sub(lambda m: m.group(1) + "   ", text)  # same length: lines and offsets hold
-        for finding in moderator.scan(text):
-            label = finding.code.split("/")[1].replace("-", " ")
-            yield Problem(finding.code, item.path, _line(text, finding.start, first),
-                          f"{label} in {where}: {finding.text!r}",
-                          HINTS[finding.code], finding.severity)
+        parts.append((where, text, first))
+        starts.append(offset)
+        offset += len(text) + len(SEPARATOR)
+    # One scan for the title, summary, channel texts and body: the scan's fixed cost is
+    # paid once an item, not five times.
+    for finding in moderator.scan(SEPARATOR.join(text for _, text, _ in parts)):
+        index = bisect_right(starts, finding.start) - 1
+        where, text, first = parts[index]
+        label = finding.code.split("/")[1].replace("-", " ")
+        why = f" ({finding.rule}: {finding.why})" if finding.why else ""  # which list or pattern
+        yield Problem(finding.code, item.path, _line(text, finding.start - starts[index], first),
+                      f"{label} in {where}: {finding.text!r}{why}",
+                      HINTS[finding.code], finding.severity)
 
 
 def _admonitions_on(repo: Repo) -> bool:
@@ -62,7 +77,8 @@ HINTS = {
     "netiquette/insult": "rephrase; to quote a moderated message, waive with allow: [{rule, reason}]",
     "netiquette/discrimination": "remove it; see the netiquette",
     "netiquette/porn": "remove it; see the netiquette",
-    "netiquette/personal-data": "public text must not carry e-mails, phone numbers or IBANs: use the contact form",
+    "netiquette/personal-data": ("public text must not carry a person's e-mail, phone, address or bank details: "
+                                 "use the contact form (role mailboxes like contact@ are fine)"),
     "netiquette/shouting": "write in sentence case: capitals read as shouting",
     "netiquette/exclamation": "one ! is enough",
 }
