@@ -1,0 +1,172 @@
+"""The community registry, recruitment actions and their relation/* rules, through `gazette check`."""
+
+from __future__ import annotations
+
+import json
+
+PERSON = """\
+name: Alice Martin
+kind: blogger
+handles:
+  mastodon: "@alice@example.org"
+topics: [vélo]
+stage: contacted
+"""
+PLACE = """\
+name: Vélo du dimanche
+kind: blog
+url: https://velo.example.org/
+contacts: [alice]
+relevance: 3
+"""
+ACTION = """\
+name: Partenariat blog vélo
+kind: partnership
+targets: {people: [alice], places: [velo-du-dimanche]}
+campaign: automne-2026
+from: 2026-11-01T00:00:00+01:00
+to: 2026-12-31T00:00:00+01:00
+target: {metric: signups, value: 200}
+paid: true
+utm: {source: velo-du-dimanche, medium: referral}
+"""
+
+
+def problems(repo, *paths):
+    result = repo.gazette("check", "--format", "json", *paths)
+    assert result.exit_code in (0, 1), result.output
+    return [(p["path"], p["line"], p["code"], f"{p['message']} ({p['hint']})")
+            for p in json.loads(result.output)["problems"]]
+
+
+def codes(repo):
+    return {(path, line, code) for path, line, code, _ in problems(repo)}
+
+
+def registry(repo):
+    repo.write("community/people/alice.yml", PERSON)
+    repo.write("community/places/velo-du-dimanche.yml", PLACE)
+
+
+def test_a_clean_registry_checks_clean(repo):
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    assert problems(repo) == []
+
+
+def test_registry_schema_problems_point_at_lines_with_did_you_mean(repo):
+    repo.write("community/people/bob.yml", "name: Bob\nstgae: engaged\nstage: enagaged\n")
+    repo.write("community/places/forum.yml", "name: Forum\nkind: forum\nrelevance: 5\n")
+    found = {(path, line, code): message for path, line, code, message in problems(repo)}
+    assert ("community/people/bob.yml", 2, "schema/unknown-key") in found
+    assert ("community/people/bob.yml", 3, "schema/choice") in found
+    assert ("community/places/forum.yml", 3, "schema/range") in found
+    assert ("community/places/forum.yml", 1, "schema/required") in found  # url:
+    assert "did you mean 'stage'" in found[("community/people/bob.yml", 2, "schema/unknown-key")]
+    assert "did you mean 'engaged'" in found[("community/people/bob.yml", 3, "schema/choice")]
+
+
+def test_bad_yaml_in_the_registry_is_a_problem_not_a_crash(repo):
+    repo.write("community/people/carol.yml", "name: [unclosed\n")
+    repo.write("community/people/dave.yml", b"\x00\x01binary")
+    repo.write("community/people/Eve Smith.yml", "name: Eve\n")
+    found = codes(repo)
+    assert ("community/people/carol.yml", 2, "yaml/syntax") in {(p, 2, c) for p, _, c in found} or \
+        any(p == "community/people/carol.yml" and c == "yaml/syntax" for p, _, c in found)
+    assert any(p == "community/people/dave.yml" and c == "file/binary" for p, _, c in found)
+    assert any(p == "community/people/Eve Smith.yml" and c == "file/not-slug" for p, _, c in found)
+
+
+def test_a_handle_given_as_url_is_normalized_with_a_note(repo):
+    repo.write("community/people/alice.yml", PERSON.replace('"@alice@example.org"', "https://example.org/@alice"))
+    found = problems(repo)
+    assert [(p[0], p[1], p[2]) for p in found] == [("community/people/alice.yml", 4, "relation/handle-url")]
+    assert "@alice@example.org" in found[0][3]
+
+
+def test_duplicate_people_are_an_error_naming_both_files(repo):
+    registry(repo)
+    repo.write("community/people/alice-m.yml", PERSON.replace('"@alice@example.org"', "https://EXAMPLE.org/@Alice"))
+    found = [p for p in problems(repo) if p[2] == "relation/duplicate-person"]
+    assert {(p[0], p[1]) for p in found} == {("community/people/alice.yml", 4), ("community/people/alice-m.yml", 4)}
+    assert "community/people/alice-m.yml" in next(p[3] for p in found if p[0] == "community/people/alice.yml")
+    # the same name on another network, or on another server, is someone else
+    repo.write("community/people/alice-m.yml", PERSON.replace('"@alice@example.org"', '"@alice@other.example"'))
+    assert not [p for p in problems(repo) if p[2] == "relation/duplicate-person"]
+
+
+def test_private_contact_details_are_refused_but_handles_are_not(repo):
+    repo.write("community/people/alice.yml", PERSON + "contact_ref: alice.martin@gmail.com\nowner: 06 12 34 56 78\n")
+    found = [(p[1], p[2]) for p in problems(repo)]
+    assert found == [(7, "netiquette/personal-data"), (8, "netiquette/personal-data")]
+
+
+def test_unknown_people_and_places(repo):
+    registry(repo)
+    repo.write("community/places/velo-du-dimanche.yml", PLACE.replace("[alice]", "[alicee]"))
+    repo.write("calendar/actions/velo.yml", ACTION.replace("places: [velo-du-dimanche]", "places: [velo]"))
+    found = {(p[0], p[2]): p[3] for p in problems(repo)}
+    assert "did you mean 'alice'" in found[("community/places/velo-du-dimanche.yml", "relation/unknown-person")]
+    assert ("calendar/actions/velo.yml", "relation/unknown-place") in found
+
+
+def test_a_planned_action_towards_someone_who_opted_out_or_declined_is_an_error(repo):
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    repo.write("community/people/alice.yml", PERSON + "opt_out: true\n")
+    assert ("calendar/actions/velo.yml", 3, "relation/opted-out") in codes(repo)
+    repo.write("community/people/alice.yml", PERSON.replace("contacted", "declined"))
+    assert ("calendar/actions/velo.yml", 3, "relation/opted-out") in codes(repo)
+    # an action already over is history, not a plan
+    result = repo.gazette("check", "--format", "json", now="2027-02-01T00:00:00+01:00")
+    assert "relation/opted-out" not in result.output
+
+
+def test_items_name_an_existing_action(repo):
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION.replace("paid: true", "paid: false"))
+    repo.post("ok", "title: ok\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: velo\n")
+    repo.post("typo", "title: typo\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: vleo\n")
+    found = {(p[0], p[2]): p[3] for p in problems(repo)}
+    assert list(found) == [("content/posts/2026/typo.md", "ref/action")]
+    assert "did you mean 'velo'" in found[("content/posts/2026/typo.md", "ref/action")]
+
+
+def test_paid_collaborations_say_publicite_in_every_channel_text(repo):
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    head = "title: t\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\n"
+    repo.post("paid", head + "action: velo\nchannels:\n  mastodon: {text: \"Nos amis de Vélo du dimanche\"}\n")
+    repo.post("flagged", head + "collaboration: true\nchannels:\n  mastodon: {text: \"PUBLICITE : nos amis\"}\n")
+    repo.post("said", head + "action: velo\nchannels:\n  mastodon: {text: \"Collaboration commerciale avec…\"}\n")
+    found = {(p[0], p[1], p[2]) for p in problems(repo) if p[2] == "relation/paid-mention"}
+    assert found == {("content/posts/2026/paid.md", 7, "relation/paid-mention")}
+
+
+def test_untouched_engaged_relation_is_a_warning_from_git_or_the_state_database(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    repo.git("init", "-q")
+    repo.write("community/people/alice.yml", PERSON.replace("contacted", "engaged"))
+    repo.git("add", "-A")
+    repo.git("-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x",
+             "--date", "2026-01-05T10:00:00+01:00")
+    import os
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2026-01-05T10:00:00+01:00"}
+    import subprocess
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "--amend",
+                    "--no-edit"], cwd=repo.root, env=env, check=True)
+    found = [p for p in problems(repo) if p[2] == "relation/stale"]
+    assert [(p[0], p[1]) for p in found] == [("community/people/alice.yml", 6)]
+    assert "2026-01-05" in found[0][3]
+    # a contact logged in the state database counts, and only there
+    assert repo.gazette("community", "log", "alice", "Café au salon du vélo", "--channel", "salon").exit_code == 0
+    assert not [p for p in problems(repo) if p[2] == "relation/stale"]
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_warm_check_reads_registry_from_the_cache(repo):
+    registry(repo)
+    first = problems(repo)
+    (repo.root / "community/people/alice.yml").write_text(PERSON + "stgae: x\n", encoding="utf-8")
+    assert [p[2] for p in problems(repo)] == ["schema/unknown-key"]
+    assert first == []
