@@ -170,3 +170,81 @@ def test_warm_check_reads_registry_from_the_cache(repo):
     (repo.root / "community/people/alice.yml").write_text(PERSON + "stgae: x\n", encoding="utf-8")
     assert [p[2] for p in problems(repo)] == ["schema/unknown-key"]
     assert first == []
+
+
+def test_warm_check_sees_a_new_duplicate_and_a_fix(repo):
+    registry(repo)
+    assert problems(repo) == []
+    repo.write("community/people/alice-bis.yml", PERSON)
+    assert {p[2] for p in problems(repo)} == {"relation/duplicate-person"}
+    (repo.root / "community/people/alice-bis.yml").unlink()
+    assert problems(repo) == []
+
+
+def test_community_list_filters_and_formats(repo):
+    registry(repo)
+    repo.write("community/people/bob.yml", "name: Bob Durand\nkind: journalist\nstage: engaged\ntopics: [Vélo]\n")
+    result = repo.gazette("community", "list", "--format", "json")
+    entries = json.loads(result.output)["entries"]
+    assert [(e["type"], e["key"]) for e in entries] == [("person", "alice"), ("person", "bob"),
+                                                       ("place", "velo-du-dimanche")]
+    result = repo.gazette("community", "list", "--stage", "engaged")
+    assert result.output.splitlines()[0].split()[:2] == ["person", "bob"]
+    assert result.output.splitlines()[-1] == "1 entries"
+    result = repo.gazette("community", "list", "--kind", "place", "--format", "csv")
+    assert result.output.splitlines() == ["type,key,name,kind,stage,owner,topics,path",
+                                          "place,velo-du-dimanche,Vélo du dimanche,blog,,,,"
+                                          "community/places/velo-du-dimanche.yml"]
+    result = repo.gazette("community", "list", "--topic", "vélo", "--format", "json")
+    assert [e["key"] for e in json.loads(result.output)["entries"]] == ["alice", "bob"]
+
+
+def test_show_is_the_relation_timeline(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    repo.post("annonce", "title: Annonce\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: velo\n"
+              "channels:\n  mastodon: {text: \"Publicité : avec @alice@example.org\"}\n")
+    assert repo.gazette("community", "log", "alice", "Premier e-mail", "--channel", "e-mail",
+                        "--outcome", "intéressée", now="2026-10-02T10:00:00+02:00").exit_code == 0
+    result = repo.gazette("community", "show", "alice")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Alice Martin (person, community/people/alice.yml)"
+    events = [line.split()[1] for line in lines if line.startswith("  20")]
+    assert events == ["contact", "action", "item"]
+    assert "Premier e-mail [e-mail] intéressée" in result.output
+    data = json.loads(repo.gazette("community", "show", "alice", "--format", "json").output)
+    assert data["facts"]["handles"] == {"mastodon": "@alice@example.org"}
+    missing = repo.gazette("community", "show", "nobody")
+    assert missing.exit_code == 2 and "nobody" in missing.output
+
+
+def test_log_refuses_unknown_people_and_changes_nothing_in_git(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    result = repo.gazette("community", "log", "alicee", "x")
+    assert result.exit_code == 2
+    assert not (tmp_path / "state").exists()
+
+
+def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.gazette("community", "log", "alice", "Appel, puis e-mail", "--channel", "téléphone",
+                 now="2026-10-02T10:00:00+02:00")
+    exported = repo.gazette("community", "export", "contacts").output
+    assert exported.splitlines() == ["person,at,what,channel,outcome",
+                                     'alice,2026-10-02T10:00:00+02:00,"Appel, puis e-mail",téléphone,']
+    other = tmp_path / "other.csv"
+    other.write_text(exported + "bob,2026-10-03T09:00:00+02:00,Salon,salon,oui\n", encoding="utf-8")
+    result = repo.gazette("community", "import", "contacts", str(other))
+    assert result.exit_code == 0 and result.output.startswith("1 row(s) added")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("person,at,what,channel,outcome\ncarol,hier,x,,\n", encoding="utf-8")
+    result = repo.gazette("community", "import", "contacts", str(bad))
+    assert result.exit_code == 2 and "line 2" in result.output
+    assert repo.gazette("community", "export", "contacts").output.count("\n") == 3
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,date\n", encoding="utf-8")
+    assert repo.gazette("community", "import", "agreements", str(wrong)).exit_code == 2

@@ -8,7 +8,6 @@ stale relations) is one repository rule over the cached registry.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
 from datetime import timedelta
 
 from ..i18n import _
@@ -68,32 +67,11 @@ def _concerned(only) -> bool:
 def registry_rules(repo: Repo, only: set | None):
     if not _concerned(only):
         return
-    from .registry import handle_key, load_registry
+    from .registry import load_registry
 
-    registry = load_registry(repo.root, repo.frame)
-    yield from registry.problems
+    registry = load_registry(repo.root, repo.frame, full=False)
+    yield from registry.problems  # the files' own and the cross-file ones (duplicates, contacts)
     people, places = registry.people, registry.places
-
-    by_handle = defaultdict(list)
-    for key, person in people.items():
-        for network, handle in (person.get("handles") or {}).items():
-            by_handle[handle_key(network, handle)].append(person)
-    for (network, handle), persons in by_handle.items():
-        if len(persons) < 2:
-            continue
-        for person in persons:
-            others = ", ".join(sorted(p["_path"] for p in persons if p is not person))
-            yield Problem("relation/duplicate-person", person["_path"], person["_lines"].get(("handles", network)),
-                          _("{network} handle {handle} is also in {others}").format(
-                              network=network, handle=handle, others=others),
-                          _("one file per person: merge them and keep one key"))
-
-    for slug, place in places.items():
-        for index, key in enumerate(place.get("contacts") or ()):
-            if key not in people:
-                yield Problem("relation/unknown-person", place["_path"], place["_lines"].get(("contacts", index)),
-                              _("contact {key!r} has no file community/people/{key}.yml").format(key=key),
-                              _did_you_mean(key, people) or _("add the person first"))
 
     for slug, action in repo.frame.actions.items():
         yield from _action_problems(slug, action, repo, people, places)
@@ -172,10 +150,29 @@ def last_touched(root, people: dict) -> dict:
 
 
 def last_commits(root, paths: list[str]) -> dict:
-    """The last commit time of each path, from one ``git log`` (none outside git)."""
-    import subprocess
+    """The last commit time of each path (none outside git): one ``git log`` per HEAD,
+    remembered in the cache folder (a warm check then spawns no process)."""
     from datetime import datetime, timezone
 
+    times = _commit_times(root)
+    return {path: datetime.fromtimestamp(times[path], timezone.utc) for path in paths if path in times}
+
+
+def _commit_times(root) -> dict[str, int]:
+    import marshal
+    import subprocess
+
+    from ..cache import cache_dir
+
+    head = head_id(root)
+    memo = cache_dir(root) / "registry-commits.marshal"
+    if head:
+        try:
+            stored_head, times = marshal.loads(memo.read_bytes())
+            if stored_head == head:
+                return times
+        except Exception:  # absent or unreadable: ask git
+            pass
     try:
         out = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--format=@%ct", "--name-only",
                               "--", "community/people"], cwd=root, capture_output=True, text=True, timeout=60)
@@ -183,12 +180,49 @@ def last_commits(root, paths: list[str]) -> dict:
         return {}
     if out.returncode:
         return {}
-    wanted, found, at = set(paths), {}, None
+    times, at = {}, 0
     for line in out.stdout.splitlines():
         if line.startswith("@"):
-            at = datetime.fromtimestamp(int(line[1:]), timezone.utc)
-        elif line in wanted and line not in found:
-            found[line] = at
-            if len(found) == len(wanted):
-                break
-    return found
+            at = int(line[1:])
+        elif line and line not in times:
+            times[line] = at
+    if head:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            memo.write_bytes(marshal.dumps((head, times)))
+        except OSError:
+            pass
+    return times
+
+
+def head_id(root) -> str | None:
+    """HEAD's commit id read from the files git keeps (no process), or None if unsure."""
+    import os
+
+    git = os.path.join(root, ".git")
+    try:
+        if os.path.isfile(git):  # a worktree or submodule: "gitdir: <path>"
+            with open(git, encoding="utf-8") as handle:
+                git = os.path.join(root, handle.read().strip().removeprefix("gitdir: "))
+        with open(os.path.join(git, "HEAD"), encoding="utf-8") as handle:
+            head = handle.read().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        common = git
+        if os.path.isfile(os.path.join(git, "commondir")):
+            with open(os.path.join(git, "commondir"), encoding="utf-8") as handle:
+                common = os.path.join(git, handle.read().strip())
+        for base in (git, common):
+            try:
+                with open(os.path.join(base, ref), encoding="utf-8") as handle:
+                    return ref + ":" + handle.read().strip()
+            except OSError:
+                continue
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8") as handle:
+            for line in handle:
+                if line.rstrip().endswith(" " + ref):
+                    return ref + ":" + line.split(" ", 1)[0]
+    except OSError:
+        return None
+    return None

@@ -49,7 +49,9 @@ def timeline(root: Path, repo, key: str, connection=None) -> dict | None:
         entry, what = registry.places.get(key), "place"
     if entry is None:
         return None
-    facts = {k: v for k, v in entry.items() if not k.startswith("_")}
+    from .registry import read_entry
+
+    facts = {k: v for k, v in (read_entry(root, entry["_path"], repo.frame) or entry).items() if not k.startswith("_")}
     events = []
     if connection is not None and what == "person":
         from .relations import history
