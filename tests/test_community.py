@@ -248,3 +248,30 @@ def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, m
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,date\n", encoding="utf-8")
     assert repo.gazette("community", "import", "agreements", str(wrong)).exit_code == 2
+
+
+def test_actions_appear_in_the_calendar_in_every_format_and_in_status_when_running(repo):
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    data = json.loads(repo.gazette("calendar", "--format", "json", "--from", "2026-11-01T00:00+01:00").output)
+    actions = [e for e in data["entries"] if e["kind"] == "action"]
+    assert [(a["title"], a["status"], a["campaign"], a["uid"]) for a in actions] == [
+        ("Partenariat blog vélo", "partnership", "automne-2026", "action.velo@gazette")]
+    ics = repo.gazette("calendar", "--format", "ics").output
+    assert "SUMMARY:Action : Partenariat blog vélo" in ics
+    text = repo.gazette("calendar", "--from", "2026-11-01T00:00+01:00").output
+    assert "action" in text and "Partenariat blog vélo" in text
+    html = repo.gazette("calendar", "--format", "html", "--from", "2026-11-01T00:00+01:00").output
+    assert "Partenariat blog vélo" in html
+    status = json.loads(repo.gazette("status", "--format", "json").output)
+    assert [(a["slug"], a["target"]) for a in status["actions"]] == [("velo", {"metric": "signups", "value": 200})]
+    assert "goal: 200 signups" in repo.gazette("status").output
+    later = json.loads(repo.gazette("status", "--format", "json", now="2027-02-01T00:00:00+01:00").output)
+    assert later["actions"] == []
+
+
+def test_a_hostile_action_name_stays_text_in_the_html_calendar(repo):
+    repo.write("calendar/actions/x.yml", ACTION.replace("Partenariat blog vélo", "<script>alert(1)</script>")
+               .replace("targets: {people: [alice], places: [velo-du-dimanche]}\n", ""))
+    html = repo.gazette("calendar", "--format", "html", "--from", "2026-11-01T00:00+01:00").output
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
