@@ -275,3 +275,62 @@ def test_a_hostile_action_name_stays_text_in_the_html_calendar(repo):
                .replace("targets: {people: [alice], places: [velo-du-dimanche]}\n", ""))
     html = repo.gazette("calendar", "--format", "html", "--from", "2026-11-01T00:00+01:00").output
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_forget_removes_every_trace_in_one_commit(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.write("community/people/bob.yml", "name: Bob\nhandles: {x: '@bob'}\n")
+    repo.write("community/places/forum.yml", "name: Forum\nkind: forum\nurl: https://forum.example.org/\n"
+               "contacts:\n  - bob   # modérateur\n  - alice\n")
+    repo.write("calendar/actions/velo.yml", ACTION.replace("people: [alice]", "people: [bob, alice]"))
+    repo.post("merci", "title: Merci\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n",
+              body="Merci @alice@example.org pour la balade.\n")
+    repo.git("init", "-q")
+    repo.commit_all("registry")
+    repo.gazette("community", "log", "alice", "Appel")
+    repo.gazette("community", "log", "bob", "Appel")
+    before = repo.git("rev-list", "--count", "HEAD")
+    result = repo.gazette("forget", "@alice@example.org", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["key"] == "alice"
+    assert not (repo.root / "community/people/alice.yml").exists()
+    assert (repo.root / "community/places/forum.yml").read_text() == (
+        "name: Forum\nkind: forum\nurl: https://forum.example.org/\ncontacts:\n  - bob   # modérateur\n")
+    assert (repo.root / "community/places/velo-du-dimanche.yml").read_text() == PLACE.replace("[alice]", "[]")
+    assert "people: [bob]" in (repo.root / "calendar/actions/velo.yml").read_text()
+    assert int(repo.git("rev-list", "--count", "HEAD")) == int(before) + 1
+    assert repo.git("status", "--porcelain") == ""
+    assert sorted(repo.git("show", "--name-only", "--format=", "HEAD").split()) == [
+        "calendar/actions/velo.yml", "community/people/alice.yml", "community/places/forum.yml",
+        "community/places/velo-du-dimanche.yml"]
+    assert "1 relation contacts row(s)" in data["removed"]
+    assert data["mentions"] == ["content/posts/2026/merci.md"]
+    assert len(data["history"]) == 1
+    exported = repo.gazette("community", "export", "contacts").output
+    assert "alice" not in exported and "bob" in exported
+    # the registry is consistent afterwards, and a second forget has nothing left
+    assert [p for p in problems(repo) if p[2].startswith("relation/")] == []
+    again = repo.gazette("forget", "alice")
+    assert again.exit_code == 2 and "nothing is known" in again.output
+
+
+def test_forget_text_output_names_the_history(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.git("init", "-q")
+    repo.commit_all("registry")
+    result = repo.gazette("forget", "alice")
+    assert result.exit_code == 0
+    assert "removed: the registry file community/people/alice.yml" in result.output
+    assert "git history still holds the public profile in 1 commit(s)" in result.output
+
+
+def test_remove_list_entry_keeps_every_other_byte():
+    from gazette.forget import remove_list_entry
+
+    assert remove_list_entry("a: [x, alice, y]\r\nb: [alice]\r\n# alice\r\n", "alice") == "a: [x, y]\r\nb: []\r\n# alice\r\n"
+    assert remove_list_entry("a: [x, 'alice']\n", "alice") == "a: [x]\n"
+    assert remove_list_entry("a:\n  - alice-bis\n  - alice\n", "alice") == "a:\n  - alice-bis\n"
+    assert remove_list_entry("a: [alice-bis, alicex]\n", "alice") == "a: [alice-bis, alicex]\n"

@@ -175,3 +175,39 @@ def community_import(table, file, root, now):
     finally:
         connection.close()
     click.echo(_("{count} row(s) added to {table}").format(count=added, table=table))
+
+
+@cli.command("forget")
+@click.argument("identifier")
+@click.option("--no-commit", is_flag=True, help="Change the files but do not commit.")
+@common_options(("text", "json"))
+def forget_command(identifier, no_commit, fmt, root, now):
+    """Erase a person everywhere: registry file and references (one commit), state database.
+
+    IDENTIFIER is a key of community/people/, a public handle, or what the state
+    database knows them by. Prints what git history still holds.
+    """
+    from ..forget import ForgetError, forget
+    from ..i18n import _
+
+    try:
+        result = forget(root, identifier, commit=not no_commit)
+    except ForgetError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, **result.as_dict()}, ensure_ascii=False, indent=2))
+        return
+    for line in result.removed:
+        click.echo(_("removed: {what}").format(what=line))
+    if result.commit:
+        click.echo(_("committed {sha}").format(sha=result.commit[:12]))
+    elif result.changed:
+        click.echo(_("not committed: {paths}").format(paths=", ".join(result.changed)))
+    for path in result.mentions:
+        click.echo(_("still named in {path} (public text: edit it if it must go)").format(path=path))
+    if result.history:
+        click.echo(_("git history still holds the public profile in {count} commit(s): {commits}").format(
+            count=len(result.history), commits=", ".join(result.history)))
+        click.echo(_("rewriting history (git filter-repo) is the community's decision: see docs/community.md"))
