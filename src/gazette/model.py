@@ -486,6 +486,13 @@ MODELS: dict[str, Object] = {
     "contest": Object(CONTEST, adapt=material_blog),
 }
 
+UTM = Object({
+    "source": Field(Text(nonempty=True)), "medium": Field(Text(nonempty=True)),
+    "campaign": Field(Text(nonempty=True)), "content": Field(Text(nonempty=True)),
+    "id": Field(Text(nonempty=True), doc="GA4's utm_id"),
+    "source_platform": Field(Text(nonempty=True), doc="GA4's utm_source_platform"),
+}, doc="UTM parameters added to links to the community's own site at delivery")
+
 # The planning frame, validated by the same machinery.
 CHANNEL = Object({
     "network": Field(Choice(NETWORKS), True),
@@ -508,6 +515,8 @@ CHANNEL = Object({
     "unsubscribe": Field(Text(), doc="newsletter unsubscribe URL (one-click, RFC 8058)"),
     "batch": Field(Integer(1), doc="newsletter recipients per SMTP batch"),
     "community": Field(Text(), doc="community name shown in the newsletter footer"),
+    "tracking": Field(Boolean(), doc="false: links to the site go out without UTM parameters (default true)"),
+    "utm": Field(UTM, doc="this channel's UTM values (GA4: id, source_platform), over the defaults"),
 })
 
 CHANNELS_FILE = Object({
@@ -543,13 +552,6 @@ FREEZE = Object({
     "until": Field(Moment(), doc="when it ends by itself; none: until gazette unfreeze"),
     "channels": Field(ListOf(Text(nonempty=True)), doc="only these channels (default: all)"),
 })
-
-UTM = Object({
-    "source": Field(Text(nonempty=True)), "medium": Field(Text(nonempty=True)),
-    "campaign": Field(Text(nonempty=True)), "content": Field(Text(nonempty=True)),
-    "id": Field(Text(nonempty=True), doc="GA4's utm_id"),
-    "source_platform": Field(Text(nonempty=True), doc="GA4's utm_source_platform"),
-}, doc="UTM parameters added to links to the community's own site at delivery")
 
 ACTION_KINDS = ("partnership", "referral", "emailing", "event", "ambassador", "contest")
 ACTION = Object({
