@@ -334,3 +334,13 @@ def test_remove_list_entry_keeps_every_other_byte():
     assert remove_list_entry("a: [x, 'alice']\n", "alice") == "a: [x]\n"
     assert remove_list_entry("a:\n  - alice-bis\n  - alice\n", "alice") == "a:\n  - alice-bis\n"
     assert remove_list_entry("a: [alice-bis, alicex]\n", "alice") == "a: [alice-bis, alicex]\n"
+
+
+def test_checking_the_community_folder_or_one_file_reports_only_there(repo, monkeypatch):
+    registry(repo)
+    repo.write("community/people/bob.yml", "name: Bob\nstgae: x\n")
+    repo.post("typo", "title: typo\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: nope\n")
+    monkeypatch.chdir(repo.root)
+    assert {p[0] for p in problems(repo, "community/")} == {"community/people/bob.yml"}
+    assert {p[0] for p in problems(repo, "community/people/bob.yml")} == {"community/people/bob.yml"}
+    assert problems(repo, "community/people/alice.yml") == []

@@ -121,3 +121,18 @@ def test_newsletter_links_carry_email_medium_and_ga4_values(repo):
              "&amp;utm_id=ga4-123&amp;utm_source_platform=gazette")
     assert f'href="{SITE}posts/2026/autre/?{query}"' in html
     assert 'href="https://example.net/"' in html
+
+
+@pytest.mark.slow
+def test_the_samples_actions_put_their_utm_and_referral_code_on_outgoing_links(sample):
+    sample.git("init", "-q", "-b", "main")
+    sample.commit_all("start")
+    result = sample.gazette("publish", "--channel", "mastodon", now="2026-12-01T13:00:00+01:00")
+    assert result.exit_code == 0, result.output
+    texts = {json.loads(p.read_text())["url_path"]: json.loads(p.read_text())["text"]
+             for p in (sample.root / "outbox/mastodon").glob("*.json")}
+    assert texts["content/posts/2026/portes-ouvertes-de-l-atelier.md"].endswith(
+        "https://fabrique.example.org/posts/2026/portes-ouvertes-de-l-atelier/?utm_source=mastodon"
+        "&utm_medium=referral&utm_campaign=parrainage-hiver&utm_content=portes-ouvertes-de-l-atelier&ref=AMI-HIVER")
+    assert ("utm_campaign=partenariat-velo-du-dimanche&utm_content=eclairages-rechargeables-arrivage"
+            in texts["content/posts/2026/eclairages-rechargeables-arrivage.md"])

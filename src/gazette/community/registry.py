@@ -293,6 +293,11 @@ def _index(registry: Registry) -> Registry:
     return slim
 
 
+def registry_files(root: Path) -> list[str]:
+    """Every registry file's path (``gazette check community/`` selects them)."""
+    return [path for path, _ in _listing(root)[0]]
+
+
 def load_registry(root: Path, frame, cache: bool = True, full: bool = True) -> Registry:
     """Every place and person (as :data:`SUMMARY_KEYS`, or only :data:`INDEX_KEYS` if not
     ``full``), with their problems, including the ones across files (duplicate handles,
