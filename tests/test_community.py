@@ -344,3 +344,39 @@ def test_checking_the_community_folder_or_one_file_reports_only_there(repo, monk
     assert {p[0] for p in problems(repo, "community/")} == {"community/people/bob.yml"}
     assert {p[0] for p in problems(repo, "community/people/bob.yml")} == {"community/people/bob.yml"}
     assert problems(repo, "community/people/alice.yml") == []
+
+
+def test_forget_calls_every_installed_part_and_skips_the_others(repo, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from gazette import forget as forgetting
+
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    calls = []
+    fake = types.ModuleType("gazette_fake_part")
+    fake.forget = lambda connection, identifier: calls.append(identifier) or [f"fake rows of {identifier}"]
+    monkeypatch.setitem(sys.modules, "gazette_fake_part", fake)
+    monkeypatch.setattr(forgetting, "PARTS", ("gazette_fake_part:forget", "gazette_not_installed_part:forget"))
+    result = forgetting.forget(repo.root, "alice", commit=False)
+    assert calls == ["alice", "@alice@example.org"]
+    assert "fake rows of @alice@example.org" in result.removed
+    assert result.skipped == ["gazette_not_installed_part:forget"]
+    # someone only the state database knows (a contest entrant's address) is forgotten there too
+    result = forgetting.forget(repo.root, "marie@example.org", commit=False)
+    assert result.key is None and result.removed == ["fake rows of marie@example.org"]
+
+
+def test_a_pull_request_making_an_action_paid_flags_its_items(repo):
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION.replace("paid: true", "paid: false"))
+    item = repo.post("velo", "title: t\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: velo\n"
+                     "channels:\n  mastodon: {text: \"Avec nos amis du blog\"}\n")
+    repo.post("autre", "title: a\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\n")
+    repo.git("init", "-q")
+    repo.commit_all()
+    repo.write("calendar/actions/velo.yml", ACTION)
+    result = repo.gazette("check", "--changed-since", "HEAD", "--format", "json")
+    found = [(p["path"], p["code"]) for p in json.loads(result.output)["problems"] if p["code"].startswith("relation/")]
+    assert found == [(item, "relation/paid-mention")]

@@ -23,8 +23,8 @@ from .i18n import _
 # the identifier given, the public handles) and says in words what it removed.
 PARTS = (
     "gazette.community.relations:forget",
-    "gazette.contests.entries:forget",
-    "gazette.listening.store:forget",
+    "gazette.contest_entries:forget",  # contest entries (branch contests)
+    "gazette.listening:forget",  # mentions, answers, moderation records (branch listening)
 )
 
 
