@@ -380,3 +380,18 @@ def test_a_pull_request_making_an_action_paid_flags_its_items(repo):
     result = repo.gazette("check", "--changed-since", "HEAD", "--format", "json")
     found = [(p["path"], p["code"]) for p in json.loads(result.output)["problems"] if p["code"].startswith("relation/")]
     assert found == [(item, "relation/paid-mention")]
+
+
+def test_links_aliases_and_deep_nesting_in_the_registry_are_problems(repo, tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text("name: Secret\n", encoding="utf-8")
+    repo.write("community/people/ok.yml", "name: Ok\n")
+    (repo.root / "community/people/lien.yml").symlink_to(secret)
+    repo.write("community/people/bombe.yml", "a: &a [x, x]\nb: &b [*a, *a]\nname: *b\n")
+    repo.write("community/places/profond.yml", "name: " + "[" * 5000 + "]" * 5000 + "\n")
+    found = {(p[0], p[2]) for p in problems(repo)}
+    assert ("community/people/lien.yml", "file/symlink") in found
+    assert ("community/people/bombe.yml", "yaml/alias") in found
+    assert any(path == "community/places/profond.yml" and code.startswith("yaml/") for path, code in found)
+    listed = json.loads(repo.gazette("community", "list", "--format", "json").output)["entries"]
+    assert [e["key"] for e in listed] == ["ok"]  # the link is never read
