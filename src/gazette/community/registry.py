@@ -314,6 +314,9 @@ def load_registry(root: Path, frame, cache: bool = True, full: bool = True) -> R
         return frame.memo.get(memo) or frame.memo["registry"]
     with no_gc():
         listing, odd = _listing(root)
+        if not listing:  # no registry (or another branch's checkout): leave the caches for when it is back
+            frame.memo[memo] = Registry()
+            return frame.memo[memo]
         key = None
         if cache and not odd:
             from ..cache import cache_dir
