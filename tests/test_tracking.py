@@ -84,6 +84,9 @@ def test_publish_sends_tracked_links_and_keeps_the_repository_text_clean(repo):
     assert json.loads(payload.read_text())["text"] == (
         f"Parrainez un ami : {SITE}parrainage/?utm_source=parrainage&utm_medium=referral"
         "&utm_campaign=parrainage-hiver&utm_content=parrainage&ref=AMI2026 (et https://example.net/velo)")
+    assert json.loads(payload.read_text())["url"] == (  # the page link shown beside the text, tracked alike
+        f"{SITE}posts/2026/parrainage/?utm_source=parrainage&utm_medium=referral"
+        "&utm_campaign=parrainage-hiver&utm_content=parrainage&ref=AMI2026")
     (hook,) = (repo.root / "outbox/webhook").glob("*.json")
     assert text in hook.read_text()  # tracking: false on that channel
     assert text in (repo.root / path).read_text()  # the repository keeps the clean link
