@@ -175,18 +175,13 @@ def parse_entry(relpath: str, text: str, moderator, tz=None):
 
 def personal_data(relpath: str, data: dict, lines: dict, moderator) -> list[Problem]:
     """The netiquette's e-mail, phone and IBAN detectors over every text of the file but
-    the handles (``@alice@example.org`` is a public address on the fediverse)."""
-    found = []
+    the handles (``@alice@example.org`` is a public address on the fediverse). One scan of
+    all the texts together; each text alone only when that finds something (for its line)."""
+    texts: list[tuple[tuple, str]] = []
 
     def walk(value, key):
         if isinstance(value, str):
-            for finding in moderator.scan(value):
-                if finding.code == "netiquette/personal-data":
-                    found.append(Problem("netiquette/personal-data", relpath, lines.get(key) or _line_of(lines, key),
-                                         _("{key} holds {what!r}: no private contact details in the registry")
-                                         .format(key=model.dotted(key), what=finding.text),
-                                         _("git never forgets: keep them in a CRM and write contact_ref: instead"),
-                                         finding.severity))
+            texts.append((key, value))
         elif isinstance(value, dict):
             for name, inner in value.items():
                 if not (key == () and name in ("handles", "_lines")):
@@ -196,7 +191,14 @@ def personal_data(relpath: str, data: dict, lines: dict, moderator) -> list[Prob
                 walk(inner, key + (index,))
 
     walk(data, ())
-    return found
+    code = "netiquette/personal-data"
+    if not any(f.code == code for f in moderator.scan("\n".join(text for _, text in texts))):
+        return []
+    return [Problem(code, relpath, lines.get(key) or _line_of(lines, key),
+                    _("{key} holds {what!r}: no private contact details in the registry")
+                    .format(key=model.dotted(key), what=finding.text),
+                    _("git never forgets: keep them in a CRM and write contact_ref: instead"), finding.severity)
+            for key, text in texts for finding in moderator.scan(text) if finding.code == code]
 
 
 def _line_of(lines: dict, key: tuple):
