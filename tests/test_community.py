@@ -395,3 +395,13 @@ def test_links_aliases_and_deep_nesting_in_the_registry_are_problems(repo, tmp_p
     assert any(path == "community/places/profond.yml" and code.startswith("yaml/") for path, code in found)
     listed = json.loads(repo.gazette("community", "list", "--format", "json").output)["entries"]
     assert [e["key"] for e in listed] == ["ok"]  # the link is never read
+
+
+def test_places_feeds_are_listed_for_listening_with_their_file_and_line(repo):
+    from gazette.community.registry import place_feeds
+    from gazette.load import load_frame
+
+    repo.write("community/places/forum.yml", "name: Forum\nkind: forum\nurl: https://forum.example.org/\n"
+               "feeds:\n  - https://forum.example.org/latest.rss\n  - file:///etc/passwd\n")
+    assert place_feeds(repo.root, load_frame(repo.root)[0]) == [
+        ("https://forum.example.org/latest.rss", "forum", 5, "community/places/forum.yml")]

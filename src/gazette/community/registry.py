@@ -212,7 +212,7 @@ def _line_of(lines: dict, key: tuple):
 # What the views and the rules read of an entry; kept small and plain because a warm check
 # unpickles it for every file (whole entries cost 0.25 s for 7,000 files, these 0.02 s).
 SUMMARY_KEYS = ("name", "kind", "stage", "owner", "topics", "handles", "opt_out", "contacts", "url",
-                "utm", "referral_code")
+                "utm", "referral_code", "feeds")
 
 
 def summary(kind: str, key: str, data: dict | None, problems: list[Problem]):
@@ -221,7 +221,7 @@ def summary(kind: str, key: str, data: dict | None, problems: list[Problem]):
     lines = data["_lines"]
     kept = {name: data[name] for name in SUMMARY_KEYS if name in data}
     kept["_lines"] = {k: v for k, v in lines.items()
-                      if len(k) <= 2 and k[0] in ("handles", "stage", "contacts", "opt_out")}
+                      if len(k) <= 2 and k[0] in ("handles", "stage", "contacts", "opt_out", "feeds")}
     return kind, key, kept, problems
 
 
@@ -293,6 +293,17 @@ def _index(registry: Registry) -> Registry:
         slim.people[person_key] = entry
     slim.places = {place_key: {"_path": place["_path"]} for place_key, place in registry.places.items()}
     return slim
+
+
+def place_feeds(root: Path, frame) -> list[tuple[str, str, int | None, str]]:
+    """(url, place slug, line, path) of every http(s) feed the registry's places list: what
+    ``gazette watch`` reads besides calendar/listening.yml (its ``Feed`` has these fields)."""
+    out = []
+    for slug, place in sorted(load_registry(root, frame).places.items()):
+        for index, url in enumerate(place.get("feeds") or ()):
+            if isinstance(url, str) and re.match(r"^https?://[^/\s]+", url):
+                out.append((url.strip(), slug, place["_lines"].get(("feeds", index)), place["_path"]))
+    return out
 
 
 def registry_files(root: Path) -> list[str]:
