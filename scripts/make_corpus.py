@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a realistic N-item community repository for benchmarks.
 
-    python scripts/make_corpus.py 10000 bench-corpus [--git] [--body-kb 7]
+    python scripts/make_corpus.py 10000 bench-corpus [--git] [--body-kb 7] [--history 2000] [--people 5000 --places 2000]
 
 Posts, newsletters and contests (80/10/10) spread over years, with the
 front matter and Markdown bodies of real items (~1 KiB of YAML, a few KiB
@@ -104,8 +104,34 @@ def body(rng, links: list[str], body_bytes: int = 0) -> str:
     return "## " + sentence(rng, 4) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
+STAGES = ["identified"] * 4 + ["contacted"] * 3 + ["interested", "engaged", "ambassador", "paused", "declined"]
+NETWORKS = ["mastodon", "instagram", "youtube", "x"]
+
+
+def registry(rng, target: Path, people: int, places: int) -> None:
+    """community/people and community/places as a busy community keeps them."""
+    (target / "community/people").mkdir(parents=True, exist_ok=True)
+    (target / "community/places").mkdir(parents=True, exist_ok=True)
+    keys = [f"personne-{i:05d}" for i in range(people)]
+    for key in keys:
+        networks = rng.sample(NETWORKS, 2)
+        handles = "".join(f'  {n}: "@{key}{"@example.org" if n == "mastodon" else ""}"\n' for n in networks)
+        reach = "".join(f"  {n}: {{followers: {rng.randint(100, 90000)}, measured: 2026-10-01}}\n" for n in networks)
+        (target / f"community/people/{key}.yml").write_text(
+            f'name: "{sentence(rng, 2)}"\nkind: blogger\nhandles:\n{handles}topics: [{", ".join(rng.sample(WORDS[:12], 2))}]\n'
+            f"reach:\n{reach}stage: {rng.choice(STAGES)}\nowner: {rng.choice(AUTHORS)}\nlegal_basis: legitimate-interest\n",
+            encoding="utf-8")
+    for index in range(places):
+        (target / f"community/places/lieu-{index:05d}.yml").write_text(
+            f'name: "{sentence(rng, 3)}"\nkind: {rng.choice(["blog", "forum", "group", "podcast"])}\n'
+            f"url: https://lieu-{index}.example.org/\nlanguage: fr\ntopics: [{rng.choice(WORDS[:12])}]\n"
+            f"audience: {{size: {rng.randint(50, 50000)}, measured: 2026-09-01}}\nrelevance: {rng.randint(1, 3)}\n"
+            f"contacts: [{rng.choice(keys)}]\nfeeds: [https://lieu-{index}.example.org/feed.xml]\n",
+            encoding="utf-8")
+
+
 def make(n: int, target: Path, use_git: bool = False, seed: int = 2026, history: int = 0,
-         body_bytes: int = 0) -> None:
+         body_bytes: int = 0, people: int = 0, places: int = 0) -> None:
     rng = random.Random(seed)
     if target.exists():
         shutil.rmtree(target)
@@ -145,6 +171,8 @@ def make(n: int, target: Path, use_git: bool = False, seed: int = 2026, history:
                         encoding="utf-8")
         same_year.append(slug)
         added.append((str(path.relative_to(target)), date))
+    if people or places:
+        registry(random.Random(seed + 1), target, people, places)
     if history:
         commit_history(target, added, history)
     elif use_git:
@@ -185,8 +213,11 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0, metavar="COMMITS",
                         help="make it a git repository with this many commits (e.g. 2000)")
     parser.add_argument("--body-kb", type=float, default=0, help="body size in KiB (default: 2-4 KiB, varied)")
+    parser.add_argument("--people", type=int, default=0, help="people files in community/people/")
+    parser.add_argument("--places", type=int, default=0, help="place files in community/places/")
     args = parser.parse_args()
-    make(args.n, args.target, args.git, history=args.history, body_bytes=int(args.body_kb * 1024))
+    make(args.n, args.target, args.git, history=args.history, body_bytes=int(args.body_kb * 1024),
+         people=args.people, places=args.places)
     print(f"wrote {args.n} items to {args.target}")
 
 

@@ -89,7 +89,7 @@ def sample(tmp_path) -> FixtureRepo:
     """A copy of the bundled French sample community."""
     target = tmp_path / "sample"
     target.mkdir()
-    for folder in ("content", "calendar", "templates"):
+    for folder in ("content", "calendar", "templates", "community"):
         shutil.copytree(ROOT / folder, target / folder)
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")  # site_url: what {url} in channel texts becomes
     return FixtureRepo(target)

@@ -28,7 +28,7 @@ SHOTS = Path(__file__).parent / "screenshots"
 def site(tmp_path_factory):
     require_chromium()
     work = tmp_path_factory.mktemp("site")
-    for name in ("content", "calendar"):
+    for name in ("content", "calendar", "community"):
         shutil.copytree(ROOT / name, work / name)
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
     env = {**os.environ, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}

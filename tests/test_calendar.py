@@ -162,11 +162,15 @@ def test_ics_parses_back_with_stable_uids_and_zones(sample):
 
 def test_text_agenda_groups_by_day(sample):
     output = sample.gazette("calendar", "--from", "2026-12-01", "--to", "2026-12-05T23:00").output
-    assert output.splitlines()[:5] == [
+    assert output.splitlines()[:9] == [
         "Sun 2026-11-01 (+01:00)",
         "  00:00  campaign                      L'hiver à vélo → 2027-02-28 23:59",
         "",
+        "Sun 2026-11-15 (+01:00)",  # recruitment actions (calendar/actions/) run across the window too
+        "  00:00  action                        Partenariat Vélo du dimanche → 2027-01-31 23:59",
+        "",
         "Fri 2026-11-20 (+01:00)",
+        "  00:00  action                        Parrainage de l'hiver → 2027-02-28 23:59",
         "  00:00  campaign                      Noël 2026 à la boutique → 2026-12-24 18:00",
     ]
     assert "Tue 2026-12-01 (+01:00)" in output

@@ -42,8 +42,10 @@ def test_the_sample_newsletter_in_the_outbox_is_an_email_with_both_parts(sample)
     message, html, text = _parts(eml.read_bytes())
     assert message["Subject"] == "L'hiver à vélo, les portes ouvertes et un jeu de Noël"
     _assert_reads_like_mail(html, text)
-    assert 'href="https://fabrique.example.org/posts/2026/bien-eclaire-en-hiver/"' in html
-    assert "bien éclairé pour rouler en hiver\n<https://fabrique.example.org/posts/2026/bien-eclaire-en-hiver/>" in text
+    # links to the site go out tracked (gazette.tracking); the repository text stays clean
+    utm = "utm_source=newsletter&utm_medium=email&utm_campaign=hiver-a-velo&utm_content=lettre-novembre-2026"
+    assert f'href="https://fabrique.example.org/posts/2026/bien-eclaire-en-hiver/?{utm.replace("&", "&amp;")}"' in html
+    assert f"bien éclairé pour rouler en hiver\n<https://fabrique.example.org/posts/2026/bien-eclaire-en-hiver/?{utm}>" in text
     assert "Bien éclairé cet hiver\n----------------------\n" in text
     assert "<style" not in html and 'style="' in html  # CSS inlined: mail clients drop <style>
     assert "{{UNSUBSCRIBE}}" not in html + text

@@ -44,7 +44,7 @@ class Quiet(SimpleHTTPRequestHandler):
 def published(tmp_path_factory):
     """(the sample repository after publish, the local URL serving its built site)."""
     work = tmp_path_factory.mktemp("sample")
-    for name in ("content", "calendar"):
+    for name in ("content", "calendar", "community"):
         shutil.copytree(ROOT / name, work / name)
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
     env = {**os.environ, "GAZETTE_NOW": NOW, "NO_MKDOCS_2_WARNING": "1",
@@ -146,7 +146,8 @@ def _newsletter_in_the_browser(page, preview, local):
     assert len(on_site) >= 2
     assert [h for h in on_site if answers(local, h) != 200] == []
     page.get_by_role("link", name="bien éclairé pour rouler en hiver").click()
-    page.wait_for_url(SITE + "posts/2026/bien-eclaire-en-hiver/")
+    # the link goes out tracked (gazette.tracking): the page is the same, with UTM parameters
+    page.wait_for_url(re.compile(re.escape(SITE + "posts/2026/bien-eclaire-en-hiver/") + r"\?utm_source=newsletter&"))
     assert "Bien éclairé pour rouler en hiver" in page.title()
     assert errors == []
 

@@ -250,7 +250,9 @@ def test_a_social_payload_carries_the_page_url_and_the_image_as_the_site_serves_
     assert git_repo.gazette("publish", now=NOW).output.splitlines()[-1] == "2 sent"
     payloads = {name: json.loads(next((git_repo.root / "outbox" / name).glob("*.json")).read_text())
                 for name in ("mastodon", "bluesky")}
-    assert payloads["mastodon"]["url"] == "https://fabrique.example.org/posts/2026/portes-ouvertes/"
+    assert payloads["mastodon"]["url"] == ("https://fabrique.example.org/posts/2026/portes-ouvertes/"  # tracked
+                                           "?utm_source=mastodon&utm_medium=social&utm_campaign=portes-ouvertes"
+                                           "&utm_content=portes-ouvertes")
     assert payloads["mastodon"]["image"] == {"url": "https://fabrique.example.org/posts/2026/couverture.jpg",
                                              "alt": "L'atelier vu de la rue"}
     assert payloads["bluesky"]["image"] == {"url": "https://fabrique.example.org/posts/2026/carre.jpg",

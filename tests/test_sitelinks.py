@@ -130,8 +130,10 @@ def test_publish_and_counts_use_the_expanded_text(site_repo):
     result = site_repo.gazette("publish", "--channel", "mastodon", now="2026-10-07T09:00:00+02:00")
     assert result.exit_code == 0, result.output
     (payload,) = (site_repo.root / "outbox/mastodon").glob("*.json")
-    assert json.loads(payload.read_text())["text"] == (
-        f"Lisez ça : {SITE}posts/2026/un-titre-assez-long-pour-depasser-la-limite-de-linkedin-une-fois-developpe/")
+    slug = "un-titre-assez-long-pour-depasser-la-limite-de-linkedin-une-fois-developpe"
+    assert json.loads(payload.read_text())["text"] == (  # tracked at delivery (gazette.tracking)
+        f"Lisez ça : {SITE}posts/2026/{slug}/?utm_source=mastodon&utm_medium=social&utm_campaign={slug}"
+        f"&utm_content={slug}")
 
 
 def test_the_reviews_social_preview_shows_the_expanded_text(site_repo):
@@ -142,7 +144,9 @@ def test_the_reviews_social_preview_shows_the_expanded_text(site_repo):
     site_repo.commit_all("change")
     report = json.loads(site_repo.gazette("review", "--base", base, "--format", "json").output)
     (preview,) = report["previews"]
-    assert preview["text"] == f"Lisez {SITE}posts/2026/atelier/" and preview["length"] == len("Lisez ") + 23
+    assert preview["text"] == (f"Lisez {SITE}posts/2026/atelier/"
+                               "?utm_source=mastodon&utm_medium=social&utm_campaign=atelier&utm_content=atelier")
+    assert preview["length"] == len("Lisez ") + 23
 
 
 @pytest.mark.parametrize("front", [
@@ -187,7 +191,7 @@ def test_url_of_an_item_with_a_slug_is_its_slug_page(site_repo):
     result = site_repo.gazette("publish", "--channel", "mastodon", now="2026-10-07T09:00:00+02:00")
     assert result.exit_code == 0, result.output
     (payload,) = (site_repo.root / "outbox/mastodon").glob("*.json")
-    assert json.loads(payload.read_text())["text"] == f"Lisez ça : {SITE}posts/2026/nouveau-nom/"
+    assert json.loads(payload.read_text())["text"].split("?")[0] == f"Lisez ça : {SITE}posts/2026/nouveau-nom/"
     assert path.endswith("ancien-nom-de-fichier.md")
 
 

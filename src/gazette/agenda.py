@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from .plan import publications
 from .visibility import is_public
 
-# kind: publication | event | campaign | freeze | contest (a contest's step). ``end`` may be None (an instant,
+# kind: publication | event | campaign | action | freeze | contest (a contest's step). ``end`` may be None (an instant,
 # or a freeze with no end). ``uid`` is stable across runs and edits of the text.
 # ``community``: the community's short name in a workspace calendar (gazette.workspace), else None.
 Entry = namedtuple("Entry", "kind start end title channel status path slug uid campaign public community",
@@ -59,6 +59,10 @@ def build(repo, now: datetime, start: datetime | None = None, end: datetime | No
         for slug, event in frame.events.items():
             entries.append(Entry("event", event.get("start"), event.get("end"), event.get("name", slug), None,
                                  event.get("kind"), event["_path"], slug, f"event.{slug}@gazette", None, False))
+        for slug, action in frame.actions.items():  # recruitment actions (gazette.community)
+            entries.append(Entry("action", action.get("from"), action.get("to"), action.get("name", slug), None,
+                                 action.get("kind"), action["_path"], slug, f"action.{slug}@gazette",
+                                 action.get("campaign"), False))
         for slug, freeze in frame.freezes.items():
             entries.append(Entry("freeze", freeze.get("from"), freeze.get("until"), freeze.get("reason", slug),
                                  None, "freeze", freeze["_path"], slug, f"freeze.{slug}@gazette", None, False))
@@ -134,7 +138,8 @@ def to_ics(entries: list[Entry], now: datetime, zone=None, name: str = "Gazette"
                       f"STATUS:{status}",
                       f"CATEGORIES:{_ics_text(entry.channel)},{_ics_text(entry.status)}"]
         else:
-            label = {"campaign": "Campagne", "event": "Événement", "freeze": "Gel", "contest": "Jeu concours"}[entry.kind]
+            label = {"campaign": "Campagne", "event": "Événement", "freeze": "Gel", "contest": "Jeu concours",
+                     "action": "Action"}[entry.kind]
             if entry.end:
                 lines.append(f"DTEND{moment(entry.end)}")
             lines += [f"SUMMARY:{_ics_text(f'{label} : {entry.title}')}", f"CATEGORIES:{entry.kind}"]

@@ -94,7 +94,7 @@ def _keys_at(root: Path, ref: str, relpath: str, section: str) -> set[str]:
 
 
 def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame) -> set[str]:
-    """Item files that mention something deleted or renamed since ``ref``."""
+    """Item files that mention something deleted or renamed since ``ref``, or a changed action."""
     words: set[str] = set()
     literals: set[str] = set()
     for path in gone:
@@ -103,6 +103,9 @@ def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame) ->
             words.add(posixpath.splitext(name)[0])
         elif path.startswith("content/"):
             literals.add(name)  # a linked post or an image
+    for path in changed | gone:  # an action's paid: decides what its items' texts must say
+        if path.startswith("calendar/actions/"):
+            words.add(posixpath.splitext(posixpath.basename(path))[0])
     if "content/.authors.yml" in changed | gone:
         words |= _keys_at(root, ref, "content/.authors.yml", "authors") - set(map(str, frame.authors))
     if "calendar/channels.yml" in changed | gone:

@@ -192,7 +192,10 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
                 from .load import frame_paths, list_item_paths
 
                 items, _, found = list_item_paths(root)
-                every = items + frame_paths(root) + [p.path for p in found if p.code == "file/extension"]
+                from .community.registry import registry_files
+
+                every = (items + frame_paths(root) + registry_files(root)
+                         + [p.path for p in found if p.code == "file/extension"])
                 selected = {p for p in selected if not p.endswith("/")} | {p for p in every if p.startswith(folders)}
             only = selected if only is None else only & selected
             scope = "paths" if scope == "all" else scope

@@ -123,7 +123,7 @@ class Git:
             env = {"GIT_INDEX_FILE": os.path.join(folder, "index")}
             if head:
                 self("read-tree", head, env=env)
-            self("update-index", "--add", "--", *paths, env=env)
+            self("update-index", "--add", "--remove", "--", *paths, env=env)  # --remove: a deleted file (forget)
             tree = self("write-tree", env=env).strip()
         parents = ["-p", head] if head else []
         sha = self("commit-tree", tree, *parents, "-m", message, env=IDENTITY).strip()

@@ -29,8 +29,10 @@ FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
 MODERATION_FILE = "calendar/moderation.yml"
-FRAME_FOLDERS = {"campaigns": "calendar/campaigns", "events": "calendar/events", "freezes": "calendar/freezes"}
-FRAME_MODELS = {"campaigns": model.CAMPAIGN, "events": model.EVENT, "freezes": model.FREEZE}
+FRAME_FOLDERS = {"campaigns": "calendar/campaigns", "events": "calendar/events", "freezes": "calendar/freezes",
+                 "actions": "calendar/actions"}
+FRAME_MODELS = {"campaigns": model.CAMPAIGN, "events": model.EVENT, "freezes": model.FREEZE,
+                "actions": model.ACTION}
 
 
 class Item:
@@ -82,6 +84,7 @@ class Frame:
         self.campaigns: dict = {}
         self.events: dict = {}
         self.freezes: dict = {}
+        self.actions: dict = {}  # recruitment actions (calendar/actions/), see gazette.community
         self.channel_lines: dict = {}  # (channel, key) -> line in calendar/channels.yml
         self.memo: dict = {}  # values derived from the frame (parsed slots, zones), computed once
         self.authors: dict = {}
@@ -268,6 +271,11 @@ def _load_yaml_file(root: Path, relpath: str, schema, tz, problems) -> dict | No
     if problem:
         problems.append(problem)
         return None
+    return parse_yaml_file(relpath, text, schema, tz, problems)
+
+
+def parse_yaml_file(relpath: str, text: str, schema, tz, problems) -> dict | None:
+    """One frame or registry file's text, validated by ``schema``; its key lines under "_lines"."""
     if not text.isascii():
         text, found = _plain_line_breaks(relpath, text)
         problems += found

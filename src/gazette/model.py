@@ -375,6 +375,8 @@ COMMON: dict[str, Field] = {
     "categories": Field(ListOf(Text(nonempty=True))),
     "tags": Field(ListOf(Text(nonempty=True))),
     "campaign": Field(Text(nonempty=True), doc="a file name in calendar/campaigns/"),
+    "action": Field(Text(nonempty=True), doc="a recruitment action: a file name in calendar/actions/"),
+    "collaboration": Field(Boolean(), doc="a paid collaboration: every channel text says « Publicité »"),
     "summary": Field(Text(), doc="one or two sentences for archives, feeds and previews"),
     "description": Field(Text(), doc="page description for search engines"),
     "updated": Field(Moment()),
@@ -504,6 +506,13 @@ MODELS: dict[str, Object] = {
     "contest": Object(CONTEST, adapt=material_blog),
 }
 
+UTM = Object({
+    "source": Field(Text(nonempty=True)), "medium": Field(Text(nonempty=True)),
+    "campaign": Field(Text(nonempty=True)), "content": Field(Text(nonempty=True)),
+    "id": Field(Text(nonempty=True), doc="GA4's utm_id"),
+    "source_platform": Field(Text(nonempty=True), doc="GA4's utm_source_platform"),
+}, doc="UTM parameters added to links to the community's own site at delivery")
+
 # The planning frame, validated by the same machinery.
 CHANNEL = Object({
     "network": Field(Choice(NETWORKS), True),
@@ -530,6 +539,8 @@ CHANNEL = Object({
     "unsubscribe": Field(Text(), doc="newsletter unsubscribe URL (one-click, RFC 8058)"),
     "batch": Field(Integer(1), doc="newsletter recipients per SMTP batch"),
     "community": Field(Text(), doc="community name shown in the newsletter footer"),
+    "tracking": Field(Boolean(), doc="false: links to the site go out without UTM parameters (default true)"),
+    "utm": Field(UTM, doc="this channel's UTM values (GA4: id, source_platform), over the defaults"),
 })
 
 CHANNELS_FILE = Object({
@@ -572,6 +583,25 @@ FREEZE = Object({
     "from": Field(Moment(), True, "when the freeze starts"),
     "until": Field(Moment(), doc="when it ends by itself; none: until gazette unfreeze"),
     "channels": Field(ListOf(Text(nonempty=True)), doc="only these channels (default: all)"),
+})
+
+ACTION_KINDS = ("partnership", "referral", "emailing", "event", "ambassador", "contest")
+ACTION = Object({
+    "name": Field(Text(nonempty=True), True),
+    "kind": Field(Choice(ACTION_KINDS), True),
+    "targets": Field(Object({
+        "people": Field(ListOf(Text(nonempty=True)), doc="keys of community/people/"),
+        "places": Field(ListOf(Text(nonempty=True)), doc="slugs of community/places/"),
+    })),
+    "campaign": Field(Text(nonempty=True), doc="a file name in calendar/campaigns/"),
+    "from": Field(Moment(), True),
+    "to": Field(Moment(), True),
+    "target": Field(Object({"metric": Field(Text(nonempty=True), True), "value": Field(Number(0), True)}),
+                    doc="the goal, e.g. {metric: signups, value: 200}"),
+    "paid": Field(Boolean(), doc="a paid collaboration: items of this action say « Publicité »"),
+    "utm": Field(UTM),
+    "referral_code": Field(Text(nonempty=True)),
+    "summary": Field(Text()),
 })
 
 AUTHOR = Object({

@@ -32,20 +32,27 @@ class NewsletterError(Exception):
 
 
 def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = None,
-                      community: str | None = None) -> tuple[str, str]:
+                      community: str | None = None, tracking: dict | None = None) -> tuple[str, str]:
     """(HTML with inlined CSS, plain text) of a newsletter item, with the unsubscribe placeholder.
-    ``root`` None: no repository (Gazette's template, links as written)."""
+    ``root`` None: no repository (Gazette's template, links as written). ``tracking``: the
+    UTM parameters links to the site get (:func:`gazette.tracking.parameters`)."""
     import css_inline
     import jinja2
     from markupsafe import Markup
 
     site = site or (load_site_config(root) if root else SiteConfig())
     body_html = body_to_html(item, site)
+    if tracking:
+        from .tracking import track_html, track_url
+
+        body_html = track_html(body_html, tracking, site)
     title = str(item.title)  # YAML may have read "2026" as a number: schema/type says so
     subject = str(item.meta.get("subject") or title)
     preheader = str(item.meta.get("preheader") or "")
     community = community or (_site_name(root) if root else "") or "notre communauté"
     page_url = site.item_url(item) if site.site_url else ""
+    if page_url and tracking:
+        page_url = track_url(page_url, tracking, site)
     try:
         html = _template(Path(root) if root else None).render(
             subject=subject, preheader=preheader, title=title, body_html=Markup(body_html),
@@ -101,8 +108,11 @@ def newsletter_channel(frame, item, name: str | None = None) -> tuple[str, dict]
 def preview(root: Path | str, slug: str) -> str:
     """The HTML a subscriber's mail client shows, for a browser (unsubscribe link included)."""
     item, frame = find_newsletter(root, slug)
-    _, config = newsletter_channel(frame, item)
-    html, _ = render_newsletter(item, root, community=config.get("community"))
+    name, config = newsletter_channel(frame, item)
+    from .tracking import parameters
+
+    html, _ = render_newsletter(item, root, community=config.get("community"),
+                                tracking=parameters(item, name, frame))  # the links as subscribers get them
     return html.replace(UNSUBSCRIBE, config.get("unsubscribe") or "https://example.org/desabonnement")
 
 

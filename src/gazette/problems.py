@@ -57,6 +57,7 @@ CODES: dict[str, tuple[str, str]] = {
     "ref/image": (ERROR, "the image file does not exist"),
     "ref/link": (ERROR, "the internal link points at no file"),
     "ref/site-url": (ERROR, "a link to the community's site names a page it will not have built when the text goes out"),
+    "ref/action": (ERROR, "the recruitment action has no file in calendar/actions/"),
     "ref/duplicate-slug": (ERROR, "two items of one kind share a slug (same URL)"),
     # calendar: the plan derived from front matter and calendar/
     "calendar/conflict": (ERROR, "two items take one slot of one account"),
@@ -94,6 +95,14 @@ CODES: dict[str, tuple[str, str]] = {
     "security/include": (ERROR, "a --8<-- snippet line asking to paste a repository file into the page"),
     "security/contest-rules-path": (ERROR, "a contest's rules: path leaves the repository or is a symbolic link"),
     "security/page-meta": (ERROR, "a page's title, description or author is not a text, or its template: is not a theme file name"),
+    # relation: the community registry (community/) and recruitment actions
+    "relation/handle-url": (WARNING, "a handle is given as a profile URL: read as the handle"),
+    "relation/duplicate-person": (ERROR, "the same handle on the same network in two people's files"),
+    "relation/unknown-person": (ERROR, "a place or an action names a person with no file in community/people/"),
+    "relation/unknown-place": (ERROR, "an action names a place with no file in community/places/"),
+    "relation/opted-out": (ERROR, "a planned action targets someone who opted out or declined"),
+    "relation/paid-mention": (ERROR, "a paid collaboration's channel text lacks « Publicité » / « Collaboration commerciale »"),
+    "relation/stale": (WARNING, "an engaged or ambassador relation untouched for 90 days"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     "contest/mention-missing": (ERROR, "the règlement lacks a mention practice expects (warning before review)"),

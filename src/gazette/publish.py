@@ -482,7 +482,7 @@ class Run:
 
     def deliver_one(self, frame, item, outcome: Outcome, crisis: bool) -> Outcome:
         from .gitops import GitFailed
-        from .sitelinks import expand_for
+        from .tracking import delivered_text
         from .targets import Delivery, DeliveryError, DeliveryIncomplete, DeliveryStopped
         from .targets.ledger import Journal, recording
 
@@ -495,7 +495,7 @@ class Run:
             else:
                 target = self.targets[outcome.channel]
                 delivery = Delivery(item, outcome.channel, config.get("network"), spec,
-                                    expand_for(self.root, item, spec.get("text") or ""),
+                                    delivered_text(self.root, frame, item, outcome.channel, spec.get("text") or ""),
                                     outcome.at, delivery_key(item, outcome.channel))
                 with recording(journal, lambda: self.between_batches(outcome, crisis)):
                     receipt = target.deliver(delivery, now=self.now)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .load import Item, Repo
 from .netiquette import moderator_for
 from .problems import Problem
-from .sitelinks import PLACEHOLDER, PLACEHOLDERS, expand_for
+from .sitelinks import PLACEHOLDER, PLACEHOLDERS
 from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
 from .validate import rule, without_code
 
@@ -101,7 +101,9 @@ def channel_texts(item: Item, repo: Repo):
                               f"{name} has no text to post", f"add channels.{name}.text")
             continue
         limit = channel.get("limit") or LIMITS.get(network)
-        length = count(expand_for(repo.root, item, text), network)  # {url} counts as the URL it becomes
+        from .tracking import delivered_text
+
+        length = count(delivered_text(repo.root, repo.frame, item, name, text), network)  # the final URLs
         if limit and length > limit:
             yield Problem("channel/too-long", item.path, line,
                           f"{name} text is {length} characters as {network} counts them, over {limit}",

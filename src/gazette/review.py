@@ -50,7 +50,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
     from .load import load_frame, load_repo
     from .plan_diff import diff
     from .problems import count
-    from .sitelinks import expand_for
+    from .tracking import delivered_text
     from .textcount import LIMITS, count as length
 
     frame, _ = load_frame(root)
@@ -71,7 +71,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
         for problem, reason in validate.item_report(item, repo)[1]:
             waivers.append({**problem.as_dict(), "reason": reason})
         for name, spec in (item.meta.get("channels") or {}).items():
-            text = expand_for(root, item, (spec or {}).get("text") or "")  # as members will read it
+            text = delivered_text(root, repo.frame, item, name, (spec or {}).get("text") or "")  # as it goes out
             channel = repo.frame.channels.get(name) or {}
             network = channel.get("network")
             if text and network not in ("site", "newsletter", "webhook"):

@@ -76,6 +76,37 @@ MIGRATIONS: dict[str, list[str]] = {
         )""",
         "CREATE INDEX contest_entries_by_contest ON contest_entries (contest, identity)",
     ],
+    # community relations (gazette.community.relations): what must never enter git about a person
+    "relations": [
+        # 1: dated contacts: what happened, on which channel, with what outcome
+        """CREATE TABLE relation_contacts (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,       -- key of community/people/<key>.yml
+            at TEXT NOT NULL,           -- ISO 8601, aware
+            what TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX relation_contacts_person ON relation_contacts (person, at)",
+        # 2: agreements (paid collaborations) and consent records
+        """CREATE TABLE relation_agreements (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL DEFAULT '',
+            deliverables TEXT NOT NULL DEFAULT '',
+            contract_ref TEXT NOT NULL DEFAULT '',
+            paid INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE relation_consents (
+            id INTEGER PRIMARY KEY,
+            person TEXT NOT NULL,
+            at TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            given INTEGER NOT NULL,     -- 1 given, 0 withdrawn
+            source TEXT NOT NULL DEFAULT ''
+        )""",
+    ],
 }
 
 

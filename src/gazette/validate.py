@@ -339,3 +339,4 @@ def _did_you_mean(name: str, known) -> str:
 
 
 from . import calendar_rules, contest_rules, quality_rules  # noqa: E402,F401 - register their rules
+from .community import rules as _relation_rules  # noqa: E402,F401 - registry, actions, paid collaborations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .base import ConfigError, cli, common_options
 # Each module registers its commands; one per line so that new groups merge without conflict.
+from . import community  # noqa: F401,E402
 from . import content  # noqa: F401,E402
 from . import contests  # noqa: F401,E402
 from . import importing  # noqa: F401,E402

@@ -120,7 +120,9 @@ def published_command(slug, channel, url, at_text, root, now):
 @cli.command("status")
 @common_options(("text", "json"))
 def status_command(fmt, root, now):
-    """Show active freezes, what publish would do now (due, held, missed) and what failed last time."""
+    """Show active freezes, running recruitment actions, what publish would do now (due, held, missed)
+    and what failed last time."""
+    from ..community.actions import as_json, due_actions
     from ..plan import active_freezes
     from ..publish import last_run, planned, summary
 
@@ -132,6 +134,7 @@ def status_command(fmt, root, now):
     previous = last_run(root) or {}
     failed = [o for o in previous.get("outcomes", ()) if o["state"] == "failed"]
     alert = _bad_buzz(root, now)
+    actions = due_actions(frame, now)
     if fmt == "json":
         import json
 
@@ -143,7 +146,8 @@ def status_command(fmt, root, now):
              "from": f["from"].isoformat(), "until": f["until"].isoformat() if f.get("until") else None}
             for f in freezes], "outcomes": [
             {"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state, "detail": o.detail}
-            for o in outcomes], "last_run": previous or None,
+            for o in outcomes], "actions": [as_json(slug, a) for slug, a in actions],
+            "last_run": previous or None,
             "contests_overdue": [{"path": path, "step": step.key, "due": step.at.isoformat()} for path, step in late]},
             ensure_ascii=False, indent=2))
         return
@@ -159,6 +163,10 @@ def status_command(fmt, root, now):
         until = f" until {shown(f['until'], zone)}" if f.get("until") else ""
         click.echo(f"FROZEN since {shown(f['from'], zone)}{until} by {f.get('who', '?')}: {f.get('reason')} "
                    f"[{f['_path']}]")
+    for slug, a in actions:
+        goal = f"  goal: {a['target']['value']:g} {a['target']['metric']}" if a.get("target") else ""
+        click.echo(f"action  {a.get('kind', ''):<20} until {shown(a['to'], zone)}  {a.get('name', slug)} "
+                   f"[{a['_path']}]{goal}")
     for o in outcomes:
         detail = f"  ({o.detail})" if o.detail else ""
         click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")

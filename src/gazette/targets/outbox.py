@@ -68,13 +68,24 @@ class Outbox:
         from ..newsletter import absolute_url
         from ..siteurls import load_site_config
 
+        from ..tracking import track_url
+
         site = load_site_config(self.root)
-        links: dict = {"url": site.item_url(delivery.item)}
+        links: dict = {"url": track_url(site.item_url(delivery.item), self._tracking(delivery), site)}
         image = (delivery.spec or {}).get("image") or delivery.item.meta.get("image")
         if isinstance(image, dict) and image.get("src"):
             links["image"] = {"url": absolute_url(str(image["src"]), delivery.item.path, site),
                               "alt": str(image.get("alt") or "")}
         return links
+
+    def _tracking(self, delivery: Delivery) -> dict:
+        """The UTM parameters of the page link, as the text's links get them (gazette.tracking)."""
+        from ..load import load_frame
+        from ..tracking import parameters
+
+        if getattr(self, "_frame", None) is None:
+            self._frame = load_frame(self.root)[0]  # read once per run: channels and actions
+        return parameters(delivery.item, delivery.channel, self._frame)
 
     def _channel_dir(self, channel: str) -> Path:
         """outbox/<channel>/, created without following any symbolic link a contributor committed."""

@@ -505,6 +505,17 @@ def render(delivery: Delivery, config: dict, root=None) -> tuple[str, str]:
     from ..newsletter import NewsletterError, render_newsletter
 
     try:  # root None (a benchmark, no repository): Gazette's own template, links as written
-        return render_newsletter(delivery.item, root, community=config.get("community"))
+        return render_newsletter(delivery.item, root, community=config.get("community"),
+                                 tracking=_tracking(delivery, root))
     except NewsletterError as error:
         raise DeliveryError(str(error), retry=False) from None
+
+
+def _tracking(delivery: Delivery, root) -> dict:
+    """The UTM parameters of this newsletter's links to the site (none without a repository)."""
+    if root is None:
+        return {}
+    from ..load import load_frame
+    from ..tracking import parameters
+
+    return parameters(delivery.item, delivery.channel, load_frame(root)[0])

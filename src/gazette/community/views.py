@@ -1,0 +1,79 @@
+"""``gazette community list|show``: the registry as rows and one relation's timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from .registry import ACTIVE_STAGES, load_registry
+from .rules import STALE_AFTER, last_touched
+
+COLUMNS = ("type", "key", "name", "kind", "stage", "owner", "topics", "path")
+
+
+def rows(root: Path, frame, now: datetime, kind: str | None = None, stage: str | None = None,
+         topic: str | None = None, stale: bool = False) -> list[dict]:
+    """People and places as flat rows, filtered; ``stale``: active relations untouched for 90 days."""
+    registry = load_registry(root, frame)
+    out = []
+    for what, entries in (("person", registry.people), ("place", registry.places)):
+        for key, entry in entries.items():
+            if kind and entry.get("kind") != kind and what != kind:
+                continue
+            if stage and entry.get("stage") != stage:
+                continue
+            if topic and topic.casefold() not in (t.casefold() for t in entry.get("topics") or ()):
+                continue
+            out.append({"type": what, "key": key, "name": entry.get("name", key), "kind": entry.get("kind") or "",
+                        "stage": entry.get("stage") or "", "owner": entry.get("owner") or "",
+                        "topics": list(entry.get("topics") or ()), "path": entry["_path"]})
+    if stale:
+        active = {r["key"]: registry.people[r["key"]] for r in out
+                  if r["type"] == "person" and r["stage"] in ACTIVE_STAGES}
+        touched = last_touched(root, active)
+        out = [r for r in out if r["key"] in active and r["key"] in touched
+               and now - touched[r["key"]] > STALE_AFTER]
+        for row in out:
+            row["last_touched"] = touched[row["key"]].isoformat()
+    return sorted(out, key=lambda r: (r["type"], r["key"]))
+
+
+def timeline(root: Path, repo, key: str, connection=None) -> dict | None:
+    """One person (or place): its public facts, and every dated event of the relation:
+    contacts, agreements and consents (state database), actions that target it, items of
+    those actions or that name it. None if the key is unknown."""
+    registry = load_registry(root, repo.frame)
+    entry = registry.people.get(key)
+    what = "person"
+    if entry is None:
+        entry, what = registry.places.get(key), "place"
+    if entry is None:
+        return None
+    from .registry import read_entry
+
+    facts = {k: v for k, v in (read_entry(root, entry["_path"], repo.frame) or entry).items() if not k.startswith("_")}
+    events = []
+    if connection is not None and what == "person":
+        from .relations import history
+
+        for table, records in history(connection, key).items():
+            for record in records:
+                at = record.get("at") or record.get("starts")
+                events.append({"at": at, "type": table.rstrip("s"), **record})
+    actions = [slug for slug, action in repo.frame.actions.items()
+               if key in ((action.get("targets") or {}).get("people" if what == "person" else "places") or ())]
+    for slug in actions:
+        action = repo.frame.actions[slug]
+        events.append({"at": action["from"].isoformat() if action.get("from") else "", "type": "action",
+                       "action": slug, "name": action.get("name", slug), "path": action["_path"]})
+    handles = [h.lstrip("@").split("@")[0].casefold() for h in (entry.get("handles") or {}).values()]
+    for item in repo.items:
+        named = item.meta.get("action") in actions
+        if not named and handles:
+            texts = " ".join(str((spec or {}).get("text") or "") for spec in (item.meta.get("channels") or {}).values())
+            named = any(f"@{h}" in (texts + " " + item.body).casefold() for h in handles if h)
+        if named:
+            events.append({"at": item.date.isoformat() if item.date else "", "type": "item", "path": item.path,
+                           "title": item.title})
+    events.sort(key=lambda e: str(e["at"]))
+    return {"type": what, "key": key, "path": entry["_path"], "facts": facts, "events": events}

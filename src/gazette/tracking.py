@@ -1,0 +1,110 @@
+"""Tracked links, added at delivery: UTM parameters on links to the community's own site.
+
+The repository keeps clean links (``channel/tracking`` flags hand-written ones);
+what goes out gets ``utm_source`` (the network), ``utm_medium`` (social, email or
+referral), ``utm_campaign`` (the campaign, else the item's slug) and
+``utm_content`` (the item's slug), plus GA4's ``utm_id`` and
+``utm_source_platform`` when a channel or an action gives them. An item's
+``action:`` adds that action's ``utm`` and its ``referral_code`` (as ``ref``).
+Links to other sites never change, and a link that already has UTM parameters
+is left as written (never twice). One function per shape of text: a channel
+text (:func:`track_text`) and e-mail HTML (:func:`track_html`); both decide
+what is "the community's site" with :class:`gazette.siteurls.SiteConfig`.
+
+Per channel in calendar/channels.yml: ``tracking: false`` turns it off, and
+``utm: {…}`` gives that channel's own values.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+TRAILING = ".,;:!?)»'\""  # punctuation that ends a sentence, not the URL
+MEDIUM = {"newsletter": "email", "site": None, "webhook": "referral"}
+ORDER = ("source", "medium", "campaign", "content", "id", "source_platform")
+
+
+def parameters(item, channel: str, frame) -> dict[str, str]:
+    """The parameters links of ``item`` get on ``channel``; empty when tracking is off."""
+    config = frame.channels.get(channel) or {}
+    network = config.get("network") or channel
+    if config.get("tracking") is False or network == "site":
+        return {}
+    values = {"source": network, "medium": MEDIUM.get(network, "social"),
+              "campaign": item.meta.get("campaign") or item.slug, "content": item.slug}
+    action = frame.actions.get(item.meta.get("action") or "") or {}
+    values.update(action.get("utm") or {})
+    values.update(config.get("utm") or {})
+    out = {f"utm_{name}": str(values[name]) for name in ORDER if values.get(name)}
+    if action.get("referral_code"):
+        out["ref"] = str(action["referral_code"])
+    return out
+
+
+def track_url(url: str, params: dict[str, str], site) -> str:
+    """``url`` with ``params`` if it is a page of the community's site and carries no UTM yet."""
+    if not params or not site.under_site(url):
+        return url
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(name.lower().startswith("utm_") for name, _ in query):
+        return url  # already tracked (by hand, or by an earlier pass): never twice
+    extra = urlencode(list(params.items()))
+    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+
+
+def track_text(text: str, params: dict[str, str], site) -> str:
+    """Every site URL in a plain text (a social post) tracked; punctuation after a URL stays."""
+    if not params or "://" not in text:
+        return text
+
+    def replace(match):
+        url = match.group()
+        stripped = url.rstrip(TRAILING)
+        return track_url(stripped, params, site) + url[len(stripped):]
+
+    return URL.sub(replace, text)
+
+
+def track_html(html: str, params: dict[str, str], site) -> str:
+    """Every ``href`` of sanitized HTML (an e-mail) tracked; only attribute values inside start
+    tags change, never text, never images' ``src`` (an image load is not a visit)."""
+    if not params or "href" not in html:
+        return html
+    from html import escape, unescape
+    from html.parser import HTMLParser
+
+    attribute = re.compile(r'(\shref=")([^"]*)(")')
+    edits: list[tuple[int, str, str]] = []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            raw = self.get_starttag_text() or ""
+            new = attribute.sub(lambda m: m.group(1) + escape(track_url(unescape(m.group(2)), params, site))
+                                + m.group(3), raw)
+            if new != raw:
+                line, column = self.getpos()
+                edits.append((line_starts[line - 1] + column, raw, new))
+
+        handle_startendtag = handle_starttag
+
+    parser = Tags(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    for offset, raw, new in reversed(edits):
+        html = html[:offset] + new + html[offset + len(raw):]
+    return html
+
+
+def delivered_text(root, frame, item, channel: str, text: str) -> str:
+    """A channel text as it goes out: ``{url}``/``{site}`` expanded, site links tracked.
+    Publish, the review's previews and the length check all read this one."""
+    from .siteurls import load_site_config
+    from .sitelinks import expand
+
+    site = load_site_config(root)
+    text = expand(text, item, site) if "{" in text else text
+    return track_text(text, parameters(item, channel, frame), site) if site.site_url else text

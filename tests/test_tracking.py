@@ -1,0 +1,141 @@
+"""Tracked links at delivery: UTM on the community's own links, never elsewhere, never twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gazette.siteurls import SiteConfig
+from gazette.tracking import track_html, track_text, track_url
+
+SITE = "https://fabrique.example.org/"
+UTM = {"utm_source": "mastodon", "utm_medium": "social", "utm_campaign": "hiver", "utm_content": "atelier"}
+QUERY = "utm_source=mastodon&utm_medium=social&utm_campaign=hiver&utm_content=atelier"
+CHANNELS = """\
+timezone: Europe/Paris
+channels:
+  site: {network: site}
+  mastodon: {network: mastodon, limit: 500}
+  linkedin: {network: linkedin, limit: 120}
+  webhook: {network: webhook, tracking: false, url: "https://hooks.example.org/x"}
+  newsletter: {network: newsletter, utm: {id: "ga4-123", source_platform: gazette}}
+"""
+ACTION = """\
+name: Parrainage
+kind: referral
+from: 2026-11-01T00:00:00+01:00
+to: 2026-12-31T00:00:00+01:00
+utm: {source: parrainage, medium: referral, campaign: parrainage-hiver}
+referral_code: AMI2026
+"""
+
+
+@pytest.mark.parametrize("written, sent", [
+    (f"Lisez {SITE}posts/2026/atelier/ !", f"Lisez {SITE}posts/2026/atelier/?{QUERY} !"),
+    (f"({SITE}posts/2026/atelier/).", f"({SITE}posts/2026/atelier/?{QUERY})."),
+    (f"{SITE}agenda/?jour=lundi#soir", f"{SITE}agenda/?jour=lundi&{QUERY}#soir"),
+    ("HTTPS://Fabrique.example.org:443/x/", f"https://Fabrique.example.org:443/x/?{QUERY}"),
+    ("https://example.net/fabrique.example.org/ ailleurs", "https://example.net/fabrique.example.org/ ailleurs"),
+    ("https://fabrique.example.org.evil.example/x", "https://fabrique.example.org.evil.example/x"),
+    (f"{SITE}x/?utm_source=flyer", f"{SITE}x/?utm_source=flyer"),  # hand-written: left as written
+    ("Pas de lien.", "Pas de lien."),
+])
+def test_only_site_links_get_parameters_and_only_once(written, sent):
+    site = SiteConfig(SITE)
+    assert track_text(written, UTM, site) == sent
+    assert track_text(sent, UTM, site) == sent  # a second pass changes nothing
+
+
+def test_nothing_changes_without_a_site_or_parameters():
+    assert track_text(f"{SITE}x/", UTM, SiteConfig("")) == f"{SITE}x/"
+    assert track_url(f"{SITE}x/", {}, SiteConfig(SITE)) == f"{SITE}x/"
+
+
+def test_html_links_are_tracked_but_images_and_text_are_not():
+    html = (f'<p><a href="{SITE}x/?a=1&amp;b=2">x</a> <img src="{SITE}i.png" alt=""> '
+            f'<a href="https://example.net/">y</a> href="{SITE}z/"</p>')
+    out = track_html(html, UTM, SiteConfig(SITE))
+    assert f'href="{SITE}x/?a=1&amp;b=2&amp;{QUERY.replace("&", "&amp;")}"' in out
+    assert f'src="{SITE}i.png"' in out and 'href="https://example.net/"' in out
+    assert f'href="{SITE}z/"</p>' in out  # text that looks like an attribute stays text
+
+
+def site_repo(repo):
+    repo.write("mkdocs.yml", f"site_name: La Fabrique\nsite_url: {SITE}\n")
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.write("calendar/actions/parrainage.yml", ACTION)
+    repo.git("init", "-q", "-b", "main")
+    return repo
+
+
+def test_publish_sends_tracked_links_and_keeps_the_repository_text_clean(repo):
+    site_repo(repo)
+    text = f"Parrainez un ami : {SITE}parrainage/ (et https://example.net/velo)"
+    path = repo.post("parrainage", "title: Parrainage\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\n"
+                     f'action: parrainage\nchannels:\n  mastodon: {{text: "{text}"}}\n'
+                     f'  webhook: {{text: "{text}"}}\n')
+    repo.write("content/parrainage.md", "# Parrainage\n")
+    repo.commit_all()
+    result = repo.gazette("publish", "--channel", "mastodon", "--channel", "webhook",
+                          now="2026-11-10T13:00:00+01:00")
+    assert result.exit_code == 0, result.output
+    (payload,) = (repo.root / "outbox/mastodon").glob("*.json")
+    assert json.loads(payload.read_text())["text"] == (
+        f"Parrainez un ami : {SITE}parrainage/?utm_source=parrainage&utm_medium=referral"
+        "&utm_campaign=parrainage-hiver&utm_content=parrainage&ref=AMI2026 (et https://example.net/velo)")
+    assert json.loads(payload.read_text())["url"] == (  # the page link shown beside the text, tracked alike
+        f"{SITE}posts/2026/parrainage/?utm_source=parrainage&utm_medium=referral"
+        "&utm_campaign=parrainage-hiver&utm_content=parrainage&ref=AMI2026")
+    (hook,) = (repo.root / "outbox/webhook").glob("*.json")
+    assert text in hook.read_text()  # tracking: false on that channel
+    assert text in (repo.root / path).read_text()  # the repository keeps the clean link
+    assert "utm_" not in repo.git("show", "HEAD", "--", path)
+
+
+def test_lengths_count_the_final_urls_per_network(repo):
+    site_repo(repo)
+    text = f"Nouveau : {SITE}posts/2026/atelier-du-samedi-matin/ à lire."
+    repo.post("atelier-du-samedi-matin", "title: Atelier\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\n"
+              f'channels:\n  mastodon: {{text: "{text}"}}\n  linkedin: {{text: "{text}"}}\n')
+    assert len(text) < 120  # fits as written, not once tracked
+    result = json.loads(repo.gazette("check", "--format", "json").output)
+    too_long = [p for p in result["problems"] if p["code"] == "channel/too-long"]
+    assert [p["message"].split(" ")[0] for p in too_long] == ["linkedin"]  # Mastodon counts any URL as 23
+
+
+def test_newsletter_links_carry_email_medium_and_ga4_values(repo):
+    site_repo(repo)
+    repo.post("autre", "title: Autre\ndate: 2026-11-01T12:30:00+01:00\nstatus: published\n")
+    repo.post("lettre", kind="newsletters", front=(
+        "title: Lettre\ndate: 2026-11-27T09:00:00+01:00\nstatus: approved\nsubject: Sujet\ncampaign: automne-2026\n"
+        "channels:\n  newsletter: {}\n"), body="[autre](../../posts/2026/autre.md) · [ailleurs](https://example.net/)\n")
+    repo.commit_all()
+    result = repo.gazette("publish", "--channel", "newsletter", now="2026-11-27T09:30:00+01:00")
+    assert result.exit_code == 0, result.output
+    (eml,) = (repo.root / "outbox/newsletter").glob("*.eml")
+    raw = eml.read_bytes().decode("utf-8", "replace")
+    import email
+    from email import policy
+
+    message = email.message_from_string(raw, policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    query = ("utm_source=newsletter&amp;utm_medium=email&amp;utm_campaign=automne-2026&amp;utm_content=lettre"
+             "&amp;utm_id=ga4-123&amp;utm_source_platform=gazette")
+    assert f'href="{SITE}posts/2026/autre/?{query}"' in html
+    assert 'href="https://example.net/"' in html
+
+
+@pytest.mark.slow
+def test_the_samples_actions_put_their_utm_and_referral_code_on_outgoing_links(sample):
+    sample.git("init", "-q", "-b", "main")
+    sample.commit_all("start")
+    result = sample.gazette("publish", "--channel", "mastodon", now="2026-12-01T13:00:00+01:00")
+    assert result.exit_code == 0, result.output
+    texts = {json.loads(p.read_text())["url_path"]: json.loads(p.read_text())["text"]
+             for p in (sample.root / "outbox/mastodon").glob("*.json")}
+    assert texts["content/posts/2026/portes-ouvertes-de-l-atelier.md"].endswith(
+        "https://fabrique.example.org/posts/2026/portes-ouvertes-de-l-atelier/?utm_source=mastodon"
+        "&utm_medium=referral&utm_campaign=parrainage-hiver&utm_content=portes-ouvertes-de-l-atelier&ref=AMI-HIVER")
+    assert ("utm_campaign=partenariat-velo-du-dimanche&utm_content=eclairages-rechargeables-arrivage"
+            in texts["content/posts/2026/eclairages-rechargeables-arrivage.md"])
