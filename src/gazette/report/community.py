@@ -68,6 +68,9 @@ def _count(value):
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
+COMMUNITY_WIDE = {"followers", "subscribers"}
+
+
 def targets(repo, start: datetime, end: datetime, results: dict) -> list[dict]:
     """Campaign and action goals ``target: {metric, value}`` against what the period measured.
 
@@ -84,7 +87,12 @@ def targets(repo, start: datetime, end: datetime, results: dict) -> list[dict]:
             if metric not in TARGET_METRICS or not isinstance(goal, (int, float)) or isinstance(goal, bool):
                 continue
             measured = results.get(metric, {})
-            value = measured.get(slug, measured.get(None))
+            # An action is measured by the UTM campaign its links carry; only community-wide
+            # metrics fall back to the community's figure (a campaign's signups are not the total).
+            key = ((spec or {}).get("utm") or {}).get("campaign") or slug if kind == "action" else slug
+            value = measured.get(key)
+            if value is None and metric in COMMUNITY_WIDE:
+                value = measured.get(None)
             rows.append({"kind": kind, "slug": slug, "name": (spec or {}).get("name") or slug, "metric": metric,
                          "target": goal, "value": value,
                          "progress": round(value / goal, 3) if value is not None and goal else None})
