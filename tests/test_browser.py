@@ -90,6 +90,27 @@ def test_french_search_finds_a_post(site, page):
     assert page.errors == []
 
 
+def search(page, site, query: str) -> list[str]:
+    """The pages the search dialog lists for ``query``, as the member types it."""
+    page.goto(site + "/")
+    page.wait_for_load_state("networkidle")  # the index and the French stemmer
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query, delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    page.wait_for_timeout(300)  # the last keystroke's results
+    assert "<span" not in page.locator(".md-search-result").inner_text()  # the folded words stay out of sight
+    links = page.locator(".md-search-result__item > a.md-search-result__link")
+    return sorted({link.split("#")[0] for link in links.evaluate_all("links => links.map(a => a.href)")})
+
+
+@pytest.mark.parametrize("typed, meant", [("velo", "vélo"), ("reparer", "réparer"), ("eclairage", "éclairage"),
+                                         ("eclairages", "éclairage"), ("reparez", "réparer"), ("éclairages", "éclairage")])
+def test_search_forgives_accents_plurals_and_conjugations(site, page, typed, meant):
+    meant_found = search(page, site, meant)
+    assert meant_found and set(meant_found) <= set(search(page, site, typed))
+    assert page.errors == []
+
+
 def test_contest_page_shows_its_rules_box(site, page):
     page.goto(site + "/contests/2026/concours-photo-automne/")
     box = page.locator(".admonition.info")

@@ -261,7 +261,7 @@ def test_lists_close_their_rows_as_markup_not_text(sample):
     done = build(sample, "2026-11-23T12:00:00+01:00")
     assert done.returncode == 0, done.stderr
     home = (sample.root / "site/index.html").read_text()
-    assert '<ul class="gazette-list">' in home and "&lt;/li&gt;" not in home
+    assert '<ul class="gazette-cards">' in home and "&lt;/li&gt;" not in home
     assert "&lt;/li&gt;" not in (sample.root / "site/archives/posts/index.html").read_text()
     index = json.loads((sample.root / "site/search/search_index.json").read_text())
     home_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].split("#")[0] == "")

@@ -489,6 +489,7 @@ CHANNEL = Object({
     "network": Field(Choice(NETWORKS), True),
     "role": Field(Text()),
     "account": Field(Text()),
+    "profile": Field(Text(), doc="public profile URL the site links to (https://…); derived from account for mastodon and instagram"),
     "slots": Field(ListOf(Text(nonempty=True)), doc='e.g. "Tue 12:30"'),
     "cadence": Field(Object({"posts": Field(Integer(1), True),
                              "per": Field(Choice(("day", "week", "month")), True)})),
