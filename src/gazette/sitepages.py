@@ -1,7 +1,7 @@
 """What the members' site shows beyond the bodies: the home, the cover images, the link
 previews (Open Graph, Twitter card, JSON-LD) and the French words around them.
 
-Every piece of HTML here comes from a Jinja2 template with autoescape (templates/site/):
+Every piece of HTML here comes from a Jinja2 template with autoescape (templates/sitepages/):
 every field is text someone typed. JSON-LD is written with ``<``, ``>`` and ``&`` as
 ``\\u`` escapes, so no value can close its ``<script>`` element.
 """
@@ -160,7 +160,7 @@ def template(name: str):
     if _ENVIRONMENT is None:
         import jinja2
 
-        _ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("gazette", "templates/site"), autoescape=True,
+        _ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("gazette", "templates/sitepages"), autoescape=True,
                                           trim_blocks=True, lstrip_blocks=True)
         _ENVIRONMENT.filters.update(french_date=french_date, price=price, country=country_name)
     return _ENVIRONMENT.get_template(name)
