@@ -68,7 +68,7 @@ def test_contest_newsletter_and_archive_pages(sample):
     assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
     site = sample.root / "site"
     contest = (site / "contests/2026/concours-photo-automne/index.html").read_text()
-    assert "Jeu concours — gagnants" in contest and "2 × Révision complète de votre vélo (89 € TTC)" in contest
+    assert "Jeu concours — gagnants" in contest and "2 × Révision complète de votre vélo (89\u00a0€ TTC)" in contest
     post = (site / "posts/2026/reparer-sa-chambre-a-air/index.html").read_text()
     assert '<meta name="description" content="Démonter la roue, trouver le trou, poser une rustine' in post
     letter = (site / "newsletters/2026/lettre-octobre-2026/index.html").read_text()

@@ -35,7 +35,7 @@ from mkdocs.structure.files import File
 from markupsafe import Markup, escape
 
 from .published import template_allowed
-from .sitepages import is_web_url
+from .sitepages import country_name, is_web_url, price
 from .siteurls import resolve_relative, url_path
 from .urls import page_src as item_src
 
@@ -94,7 +94,7 @@ CONTEST_BOX_TEMPLATE = """\
 <p><strong>Ouverture :</strong> {{ french_date(opens) }} à {{ opens.strftime("%H:%M") }} · \
 <strong>Clôture :</strong> {{ french_date(closes) }} à {{ closes.strftime("%H:%M") }}\
 {% if draw %} · <strong>Tirage :</strong> {{ french_date(draw) }}{% endif %}</p>
-{% if prizes %}<ul>{% for prize in prizes %}<li>{{ prize.quantity }} × {{ prize.name }} ({{ prize.value }} € TTC)</li>\
+{% if prizes %}<ul>{% for prize in prizes %}<li>{{ prize.quantity }} × {{ prize.name }} ({{ price(prize.value) }} TTC)</li>\
 {% endfor %}</ul>{% endif %}
 {% if eligibility %}<p><strong>Conditions :</strong> {{ min_age }} ans et plus, résidant en \
 {{ countries | join(", ") }}. Participation gratuite.</p>{% endif %}
@@ -577,8 +577,8 @@ class GazettePlugin(BasePlugin):
         return CONTEST_BOX.render(
             state=contest_state(item, self.now), opens=meta["opens"], closes=meta["closes"], draw=meta.get("draw"),
             prizes=meta.get("prizes") or (), eligibility=eligibility, winners=meta.get("winners") or (),
-            min_age=eligibility.get("min_age", 18), countries=eligibility.get("countries") or ["FR"],
-            french_date=french_date)
+            min_age=eligibility.get("min_age", 18), countries=[country_name(c) for c in eligibility.get("countries") or ["FR"]],
+            french_date=french_date, price=price)
 
     def _card(self, item, up: str) -> dict:
         authors = self.repo.frame.authors
