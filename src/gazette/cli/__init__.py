@@ -7,7 +7,7 @@ One module per command group; what they share (the root group, ``--repo``,
 from __future__ import annotations
 
 from .base import ConfigError, cli, common_options
-from . import content, moderation, newsletter, planning, publishing  # noqa: F401 - each registers its commands
+from . import content, moderation, newsletter, planning, publishing, site  # noqa: F401 - each registers its commands
 
 __all__ = ["ConfigError", "cli", "common_options", "main"]
 
