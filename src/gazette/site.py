@@ -327,7 +327,8 @@ class GazettePlugin(BasePlugin):
                  ("Mentions légales", legal or "mentions-legales/")]
         if not self.directory_urls:
             links = [(label, path[:-1] + ".html" if path.endswith("/") else path) for label, path in links]
-        config["extra"]["_gazette_footer"] = links
+        config["extra"]["gazette_footer"] = [{"label": label, "href": path, "absolute": is_web_url(path)}
+                                             for label, path in links]
 
     def _mentions(self, files, config, named, gate) -> tuple[set[str], set[str]]:
         """(attachment names only non-public items could show, names anything published
@@ -767,7 +768,7 @@ def fold_search_index(path: Path) -> None:
         index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    for doc in index.get("docs") or ():
+    for doc in index.get("docs") or index.get("items") or ():  # MkDocs' search, Zensical's
         extra = search_forms(f'{doc.get("title") or ""} {doc.get("text") or ""}')
         if extra:
             doc["text"] = (doc.get("text") or "") + " <span hidden> " + " ".join(extra) + " </span>"

@@ -78,3 +78,29 @@ def site_ping(url, expect, fmt, root, now):
     else:
         click.echo(answer.problem.format())
     sys.exit(0 if answer.problem is None else 1)
+
+
+@site.command("build")
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="What renders the public tree: MkDocs with Material, or Zensical (pip install 'gazette[zensical]').")
+@click.option("--tree", type=click.Path(file_okay=False), default=None,
+              help="Where the public tree goes (default: .gazette/public).")
+@common_options(None)
+def site_build(engine, tree, root, now):
+    """Build the members' site: the public tree (only what members may see, as plain Markdown),
+    rendered by ENGINE into site/, every page's content sanitized after the engine."""
+    from pathlib import Path
+
+    from mkdocs.exceptions import PluginError
+
+    from ..publictree import EngineError, build_site
+
+    try:
+        result = build_site(Path(root), engine, Path(tree) if tree else None, now_text=now.isoformat())
+    except PluginError as error:  # gazette check found errors: the same report as mkdocs build
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except EngineError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"site/: {result.pages} pages, {result.files} files with {engine} "
+               f"({result.written} changed in the public tree {result.root})")
