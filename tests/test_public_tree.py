@@ -63,3 +63,14 @@ def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypa
     assert len(pages) > 100
     faults = [fault for page in pages for fault in audit(page, str(page.relative_to(root))).faults]
     assert faults == []
+
+
+def test_site_build_command_reports_check_errors_and_builds(sample, monkeypatch):
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    done = sample.gazette("site", "build")
+    assert done.exit_code == 0, done.output
+    assert "pages" in done.output and (sample.root / "site/index.html").exists()
+    sample.post("cassé", front="title: Cassé\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\nauthors: [personne]\n")
+    broken = sample.gazette("site", "build")
+    assert broken.exit_code == 1
+    assert "content/posts/2026/cassé.md:5: ref/author" in broken.output
