@@ -47,6 +47,17 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
     assert first.written > 20
     again = write_tree(sample.root, sample.root / ".gazette/public", NOW)
     assert again.written == 0
+    docs = sample.root / ".gazette/public/docs"
+    # Time passes: on 1 December the open-day post becomes public, the tree follows.
+    assert not (docs / "posts/2026/portes-ouvertes-de-l-atelier.md").exists()
+    later = write_tree(sample.root, sample.root / ".gazette/public", "2026-12-02T00:00:00+01:00")
+    assert later.written and (docs / "posts/2026/portes-ouvertes-de-l-atelier.md").exists()
+    # A file changes: only what it shows is rewritten.
+    post = sample.root / "content/posts/2026/rentree-boutique.md"
+    post.write_text(post.read_text().replace("Douze vélos", "Treize vélos", 1))
+    edited = write_tree(sample.root, sample.root / ".gazette/public", "2026-12-02T00:00:00+01:00")
+    assert 1 <= edited.written <= 5, edited  # the post, the lists that show its summary
+    assert "Treize vélos" in (docs / "posts/2026/rentree-boutique.md").read_text()
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -64,13 +64,87 @@ def _copy(source: str, target: Path) -> bool:
 
 
 def _front_matter(values: dict) -> str:
-    import yaml
+    """YAML front matter written as JSON values (JSON is YAML): PyYAML's emitter was two thirds
+    of a warm rewrite of the tree."""
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n"
 
-    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=10_000) + "---\n"
+
+def _stamp(root: Path) -> str:
+    """What the tree is made from: every file's (path, size, mtime) under the folders the site
+    stage reads, mkdocs.yml, the commit (each page names its build) and Gazette's version."""
+    import hashlib
+    import subprocess
+
+    from . import __version__ as version
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{version}\0{os.environ.get('GAZETTE_BUILD', '')}\0".encode())
+    for name in ("content", "calendar", "community", "templates"):
+        for folder, dirs, names in os.walk(root / name):
+            dirs.sort()
+            for entry in sorted(names):
+                info = os.lstat(os.path.join(folder, entry))
+                digest.update(f"{folder}/{entry}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    try:
+        info = os.stat(root / "mkdocs.yml")
+        digest.update(f"mkdocs.yml\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    except OSError:
+        pass
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
+    digest.update(done.stdout.encode())
+    return digest.hexdigest()
+
+
+def _next_change(plugin) -> str:
+    """The first moment after the build at which the site would show something else: an item
+    becomes public, a contest opens, closes or is drawn, an event starts (the home's list)."""
+    now = plugin.now
+    moments = [item.date for item in plugin.repo.items if item.date and item.date > now]
+    for item in plugin.public:
+        moments += [item.meta[key] for key in ("opens", "closes", "draw") if hasattr(item.meta.get(key), "isoformat")
+                    and item.meta[key] > now]
+    moments += [event["start"] for event in plugin.repo.frame.events.values()
+                if hasattr(event.get("start"), "isoformat") and event["start"] > now]
+    return min(moments).isoformat() if moments else ""
+
+
+def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
+    """The last tree, when nothing it is made from changed and its time window still holds."""
+    from datetime import datetime
+
+    from .clock import now as clock_now
+
+    try:
+        last = json.loads((tree / "stamp.json").read_text())
+        if last["stamp"] != stamp or not (tree / "docs").is_dir() or not (tree / "held.json").is_file():
+            return None
+        now = clock_now(now_text or os.environ.get("GAZETTE_NOW") or None)
+        if now < datetime.fromisoformat(last["built_at"]):
+            return None
+        if last["until"] and now >= datetime.fromisoformat(last["until"]):
+            return None
+        return Tree(tree, last["pages"], last["files"], 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
-    """Write the public tree of the community at ``root`` into ``tree``."""
+    """Write the public tree of the community at ``root`` into ``tree``; with nothing changed
+    since the last one (files, commit, and no item or contest due in between), nothing to do."""
+    root, tree = Path(root).resolve(), Path(tree).resolve()
+    stamp = _stamp(root)
+    last = _unchanged(tree, stamp, now_text)
+    if last is not None:
+        return last
+    result, plugin = _write_tree(root, tree, now_text)
+    _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": plugin.now.isoformat(),
+                                            "until": _next_change(plugin), "pages": result.pages,
+                                            "files": result.files}).encode())
+    return result
+
+
+def _write_tree(root: Path, tree: Path, now_text: str | None = None):
     import secrets
     from types import SimpleNamespace
 
@@ -136,15 +210,12 @@ def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
         pages += 1
         src = file.src_uri
         item = plugin.by_src.get(src)
-        if src in plugin.pages:
-            text = plugin.pages[src]
-            meta, body = _split(text)
+        if item is not None:  # already parsed by the site stage: its body, no second parse
+            meta, body = {}, item.body
+        elif src in plugin.pages:
+            meta, body = _split(plugin.pages[src])
         else:
-            text = Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace")
-            meta, body = _split(text)
-            if item is not None:
-                body = item.body
-                meta = {}
+            meta, body = _split(Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace"))
         title = plugin.titles.get(src) or meta.get("title") or (" ".join(str(item.title).split()) if item else "")
         if not title:
             title = _first_heading(body)
@@ -177,7 +248,7 @@ def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
     written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES).encode("utf-8"))
     written += _write(tree / "public.json", json.dumps({"site_url": site_url, "site_name": config["site_name"],
                                                          "items": sorted(plugin.by_src)}, ensure_ascii=False).encode())
-    return Tree(tree, pages, copied, written)
+    return Tree(tree, pages, copied, written), plugin
 
 
 def _first_heading(markdown_text: str) -> str:
