@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -71,7 +72,8 @@ VERB_FORMS_ACCENTED = ("er", "ez", "es", "ent", "ons", "ée", "ées", "és", "an
 WORD = re.compile(r"\w{4,}")
 
 
-def word_forms(word: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # the same words come back on every page
+def word_forms(word: str) -> frozenset[str]:
     """The forms of ``word`` (lower case) a member may type: without accents, plural, and for
     what looks like a verb, its root with the usual endings ("réparer" -> "reparez", "répare"…)."""
     folded = fold(word)
@@ -87,7 +89,7 @@ def word_forms(word: str) -> set[str]:
             if accented_root and accented_root != root:
                 forms.update(accented_root + form for form in VERB_FORMS_ACCENTED)
             break
-    return forms
+    return frozenset(forms)
 
 
 def search_forms(text: str) -> list[str]:
