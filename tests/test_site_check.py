@@ -3,10 +3,9 @@ against a real build and a small HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from test_site import build

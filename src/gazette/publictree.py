@@ -148,7 +148,6 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None):
     import secrets
     from types import SimpleNamespace
 
-    import yaml
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 

@@ -635,8 +635,6 @@ class GazettePlugin(BasePlugin):
     def on_page_context(self, context, page, config, nav):
         """Link previews (Open Graph, Twitter card) and structured data (JSON-LD) for the home
         and every item page; the build's version on every page, for ``gazette site ping``."""
-        from .sitepages import render
-
         page.gazette_head = self._head(page, config)
         return context
 
