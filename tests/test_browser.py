@@ -90,6 +90,27 @@ def test_french_search_finds_a_post(site, page):
     assert page.errors == []
 
 
+def search(page, site, query: str) -> list[str]:
+    """The pages the search dialog lists for ``query``, as the member types it."""
+    page.goto(site + "/")
+    page.wait_for_load_state("networkidle")  # the index and the French stemmer
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query, delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    page.wait_for_timeout(300)  # the last keystroke's results
+    assert "<span" not in page.locator(".md-search-result").inner_text()  # the folded words stay out of sight
+    links = page.locator(".md-search-result__item > a.md-search-result__link")
+    return sorted({link.split("#")[0] for link in links.evaluate_all("links => links.map(a => a.href)")})
+
+
+@pytest.mark.parametrize("typed, meant", [("velo", "vélo"), ("reparer", "réparer"), ("eclairage", "éclairage"),
+                                         ("eclairages", "éclairage"), ("reparez", "réparer"), ("éclairages", "éclairage")])
+def test_search_forgives_accents_plurals_and_conjugations(site, page, typed, meant):
+    meant_found = search(page, site, meant)
+    assert meant_found and set(meant_found) <= set(search(page, site, typed))
+    assert page.errors == []
+
+
 def test_contest_page_shows_its_rules_box(site, page):
     page.goto(site + "/contests/2026/concours-photo-automne/")
     box = page.locator(".admonition.info")
@@ -99,12 +120,70 @@ def test_contest_page_shows_its_rules_box(site, page):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path", ["/", "/charte/", "/posts/2026/reparer-sa-chambre-a-air/",
-                                  "/contests/2026/concours-photo-automne/", "/archives/"])
-def test_no_serious_accessibility_violation(site, page, path):
+PAGES = ["/", "/archives/", "/archives/posts-2026/", "/charte/", "/netiquette/", "/posts/2026/reparer-sa-chambre-a-air/",
+         "/contests/2026/concours-photo-automne/", "/newsletters/2026/lettre-octobre-2026/", "/contact/", "/404.html"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violation(site, browser, path, scheme):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    page.goto(site + path)
-    results = axe_module.Axe().run(page)
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]], v["nodes"][0].get("failureSummary", "")[:160]) for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]
+    page = browser.new_page(locale="fr-FR", color_scheme=scheme)
+    try:
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+        results = axe_module.Axe().run(page)
+    finally:
+        page.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]], v["nodes"][0].get("failureSummary", "")[:160])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_home_for_members_is_light_and_local(site, browser):
+    """Cover images load with their alt text, and the whole home (images, scripts, the search
+    index) weighs under 500 kB, all from the site itself."""
+    page = browser.new_page(locale="fr-FR")
+    loaded = []
+    page.on("requestfinished", lambda request: loaded.append(request))
+    page.goto(site + "/")
+    page.wait_for_load_state("networkidle")
+    covers = page.locator("img.gazette-card__image")
+    assert covers.count() >= 3
+    for number in range(covers.count()):
+        cover = covers.nth(number)
+        cover.scroll_into_view_if_needed()
+        cover.evaluate("img => img.decode()")
+        assert cover.get_attribute("alt")
+        assert cover.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_load_state("networkidle")
+    assert [r.url for r in loaded if not r.url.startswith(site)] == []
+    weight = sum(r.sizes()["responseBodySize"] for r in loaded)
+    assert weight < 500_000, weight
+    assert page.locator(".gazette-footer-links").get_by_role("link", name="Mentions légales").count() == 1
+    page.close()
+
+
+def test_link_preview_tags_in_the_rendered_page(site, page):
+    page.goto(site + "/posts/2026/reparer-sa-chambre-a-air/")
+    assert page.locator('meta[property="og:type"]').get_attribute("content") == "article"
+    assert page.locator('meta[property="og:image"]').get_attribute("content").startswith("https://fabrique.example.org/")
+    assert page.locator("figure.gazette-cover img").get_attribute("alt")
+
+
+def test_french_404(site, page):
+    page.goto(site + "/404.html")
+    assert page.locator("h1").first.inner_text() == "Page introuvable"
+    assert "Made with" not in page.content()
+
+
+@pytest.mark.parametrize("scheme, width", [("light", 1280), ("dark", 1280), ("light", 390), ("dark", 390)])
+def test_screenshots(site, browser, scheme, width):
+    """Home, a post, a contest and the 404, for people to look at (tests/screenshots/)."""
+    page = browser.new_page(locale="fr-FR", color_scheme=scheme, viewport={"width": width, "height": 900})
+    for name, path in (("accueil", "/"), ("billet", "/posts/2026/reparer-sa-chambre-a-air/"),
+                       ("concours", "/contests/2026/concours-photo-automne/"), ("404", "/404.html")):
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+        shot(page, f"{name}-{scheme}-{width}")
+    page.close()

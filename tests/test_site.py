@@ -68,7 +68,7 @@ def test_contest_newsletter_and_archive_pages(sample):
     assert build(sample, "2026-11-23T12:00:00+01:00").returncode == 0
     site = sample.root / "site"
     contest = (site / "contests/2026/concours-photo-automne/index.html").read_text()
-    assert "Jeu concours — gagnants" in contest and "2 × Révision complète de votre vélo (89 € TTC)" in contest
+    assert "Jeu concours — gagnants" in contest and "2 × Révision complète de votre vélo (89\u00a0€ TTC)" in contest
     post = (site / "posts/2026/reparer-sa-chambre-a-air/index.html").read_text()
     assert '<meta name="description" content="Démonter la roue, trouver le trou, poser une rustine' in post
     letter = (site / "newsletters/2026/lettre-octobre-2026/index.html").read_text()
@@ -261,7 +261,7 @@ def test_lists_close_their_rows_as_markup_not_text(sample):
     done = build(sample, "2026-11-23T12:00:00+01:00")
     assert done.returncode == 0, done.stderr
     home = (sample.root / "site/index.html").read_text()
-    assert '<ul class="gazette-list">' in home and "&lt;/li&gt;" not in home
+    assert '<ul class="gazette-cards">' in home and "&lt;/li&gt;" not in home
     assert "&lt;/li&gt;" not in (sample.root / "site/archives/posts/index.html").read_text()
     index = json.loads((sample.root / "site/search/search_index.json").read_text())
     home_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].split("#")[0] == "")

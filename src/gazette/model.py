@@ -520,6 +520,7 @@ CHANNEL = Object({
     "account": Field(Text()),
     "owner": Field(Text(nonempty=True), doc="who posts on this channel, a person's key: gazette --workspace "
                                              "reports their clashes across communities"),
+    "profile": Field(Text(), doc="public profile URL the site links to (https://…); derived from account for mastodon and instagram"),
     "slots": Field(ListOf(Text(nonempty=True)), doc='e.g. "Tue 12:30"'),
     "cadence": Field(Object({"posts": Field(Integer(1), True),
                              "per": Field(Choice(("day", "week", "month")), True)})),

@@ -143,6 +143,13 @@ CODES: dict[str, tuple[str, str]] = {
     "metrics/row": (ERROR, "a metrics row has a bad date, count or number of fields: it is left out of reports"),
     # export: rows of a network's export given to gazette report import
     "export/row": (ERROR, "an export row with a date or number that cannot be read: the row is skipped"),
+    # site: the built site, crawled by gazette site check / asked by gazette site ping
+    "site/broken-link": (ERROR, "a link to no page of the built site"),
+    "site/missing-image": (ERROR, "an image the built site does not have"),
+    "site/heavy-page": (WARNING, "a page heavier than the budget with its images"),
+    "site/dead-link": (WARNING, "an external link that answers an error or nothing"),
+    "site/unreachable": (ERROR, "the deployed site does not answer"),
+    "site/stale-build": (ERROR, "the deployed site serves another build than expected"),
     # subscriber: rows of the subscriber list ($GAZETTE_SUBSCRIBERS), reported at send time
     "subscriber/invalid": (ERROR, "an address that is not a valid e-mail address: the row is skipped"),
     "subscriber/line-break": (ERROR, "a name with a line break (it would forge mail headers): the row is skipped"),

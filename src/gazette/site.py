@@ -35,9 +35,11 @@ from mkdocs.structure.files import File
 from markupsafe import Markup, escape
 
 from .published import template_allowed
-from .siteurls import url_path
+from .sitepages import country_name, is_web_url, price
+from .siteurls import resolve_relative, url_path
 from .urls import page_src as item_src
 
+OVERRIDES = os.path.join(os.path.dirname(__file__), "overrides")
 KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -62,7 +64,9 @@ class Fragment:
 
 
 # Every piece of HTML the plugin writes itself: values can only go in through a Fragment.
-ROW = Fragment('<li><strong><a href="{}">{}</a></strong> — {}')
+ROW = Fragment('<li>{}<strong><a href="{}">{}</a></strong> — {}')
+# Beside its title, a thumbnail says nothing more: empty alt, so screen readers skip it.
+THUMB = Fragment('<img class="gazette-thumb" src="{}" alt="" width="64" height="64" loading="lazy" decoding="async">')
 SUMMARY = Fragment("<br>{}")
 AUTHOR_LINK = Fragment('<a href="{}">{}</a>')
 BYLINE = Fragment("<p><em>{}{} · {} min de lecture</em></p>")
@@ -90,7 +94,7 @@ CONTEST_BOX_TEMPLATE = """\
 <p><strong>Ouverture :</strong> {{ french_date(opens) }} à {{ opens.strftime("%H:%M") }} · \
 <strong>Clôture :</strong> {{ french_date(closes) }} à {{ closes.strftime("%H:%M") }}\
 {% if draw %} · <strong>Tirage :</strong> {{ french_date(draw) }}{% endif %}</p>
-{% if prizes %}<ul>{% for prize in prizes %}<li>{{ prize.quantity }} × {{ prize.name }} ({{ prize.value }} € TTC)</li>\
+{% if prizes %}<ul>{% for prize in prizes %}<li>{{ prize.quantity }} × {{ prize.name }} ({{ price(prize.value) }} TTC)</li>\
 {% endfor %}</ul>{% endif %}
 {% if eligibility %}<p><strong>Conditions :</strong> {{ min_age }} ans et plus, résidant en \
 {{ countries | join(", ") }}. Participation gratuite.</p>{% endif %}
@@ -210,6 +214,8 @@ class GazettePlugin(BasePlugin):
         except ClockError as error:
             raise PluginError(f"gazette: now: {error}") from None
         _drop_file_reading_extensions(config)
+        self._add_overrides(config)
+        self.root = root
         self.checking = BackgroundCheck(root, self.now)  # its verdict is awaited in on_env
         self.repo = load_repo(root)
         unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
@@ -220,6 +226,17 @@ class GazettePlugin(BasePlugin):
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
         return config
+
+    def _add_overrides(self, config) -> None:
+        """Gazette's theme layer (link previews, French footer and 404) after the community's
+        own templates (``theme.custom_dir``), before Material's."""
+        from .sitepages import Settings
+
+        dirs = getattr(config["theme"], "dirs", None)
+        if dirs is not None and OVERRIDES not in dirs:
+            dirs.insert(1 if config["theme"].custom_dir else 0, OVERRIDES)
+        config["extra"]["generator"] = False
+        self.settings = Settings.from_extra(config["extra"])
 
     def on_files(self, files, config):
         from .published import Gate
@@ -251,10 +268,76 @@ class GazettePlugin(BasePlugin):
         self.held_token = secrets.token_hex(8)
         self.held_pattern = re.compile(f"<!-- gazette-list-{self.held_token}-(\\d+) -->")
         self.used_names: set[str] = set()
+        self._pictures(files, config)
         self._archives()
+        self._community_pages(files, config)
         for uri, text in self.pages.items():
             files.append(File.generated(config, uri, content=text))
         return files
+
+    def _pictures(self, files, config) -> None:
+        """Each public item's cover image as pages show it, with its smaller copies (Pillow,
+        cached); only images the gate let through (never a symbolic link, never a draft's)."""
+        from .cache import cache_dir
+        from .siteimages import Picture, Resizer
+
+        resizer = Resizer(cache_dir(self.root) / "images")
+        self.pictures: dict[str, tuple[Picture, str]] = {}
+        wanted = [(item, item.meta.get("image")) for item in self.public]
+        card = self.settings.card_image
+        if card:
+            wanted.append((None, {"src": card, "alt": config["site_name"]}))
+        for item, image in wanted:
+            if not image or not image.get("src"):
+                continue
+            if is_web_url(image["src"]) or str(image["src"]).startswith(("/", "#", "data:")):
+                continue
+            src = resolve_relative(item.path, str(image["src"])).removeprefix("content/") if item else image["src"]
+            file = files.get_file_from_path(src)
+            if file is None or not file.abs_src_path:
+                continue
+            self.pictures[item.path if item else ""] = (resizer.picture(src, file.abs_src_path), str(image.get("alt") or ""))
+        for name, path in resizer.made.items():
+            if files.get_file_from_path(name) is None:
+                files.append(File.generated(config, name, abs_src_path=path))
+
+    def _image(self, key: str, up: str) -> dict | None:
+        """The values a template needs to show an item's cover from a page ``up`` from the root."""
+        found = self.pictures.get(key)
+        if found is None:
+            return None
+        picture, alt = found
+        srcset = ", ".join(f"{up}{name} {width}w" for width, name in picture.copies)
+        if srcset and picture.width:
+            srcset += f", {up}{picture.src} {picture.width}w"
+        return {"href": up + picture.src, "alt": alt, "srcset": srcset, "width": picture.width,
+                "height": picture.height}
+
+    def _community_pages(self, files, config) -> None:
+        """The contact and legal pages, from templates, unless the community wrote its own; and
+        the footer's links to them."""
+        from .sitepages import render
+
+        settings = self.settings
+        if files.get_file_from_path("contact.md") is None:
+            held = self._hold_html("contact.md", str(render("contact.html.j2", email=settings.contact_email,
+                                                                form=settings.contact_form)))
+            self.pages["contact.md"] = ("---\ntitle: Contact\n---\n# Nous écrire\n\n"
+                                        "Une question, une idée, une décision de modération à contester ? "
+                                        "Écrivez-nous : une personne de l'équipe vous répond sous deux jours ouvrés.\n"
+                                        + held)
+        legal = str(settings.legal.get("url") or "") if is_web_url(settings.legal.get("url") or "") else ""
+        if not legal and files.get_file_from_path("mentions-legales.md") is None:
+            held = self._hold_html("mentions-legales.md", str(render(
+                "legal.html.j2", site_name=config["site_name"], legal=settings.legal, site_url=config.get("site_url") or "")))
+            self.pages["mentions-legales.md"] = "---\ntitle: Mentions légales\n---\n# Mentions légales\n" + held
+        links = [("Charte", "charte/"), ("Nétiquette", "netiquette/"), ("Contact", "contact/"),
+                 ("Archives", "archives/"), ("Flux RSS", "feed.xml"), ("Flux Atom", "atom.xml"),
+                 ("Mentions légales", legal or "mentions-legales/")]
+        if not self.directory_urls:
+            links = [(label, path[:-1] + ".html" if path.endswith("/") else path) for label, path in links]
+        config["extra"]["gazette_footer"] = [{"label": label, "href": path, "absolute": is_web_url(path)}
+                                             for label, path in links]
 
     def _mentions(self, files, config, named, gate) -> tuple[set[str], set[str]]:
         """(attachment names only non-public items could show, names anything published
@@ -314,7 +397,9 @@ class GazettePlugin(BasePlugin):
         for item in items:
             href = up + self._url(item_src(item))
             summary = item.meta.get("summary") or ""
-            rows.append(ROW.format(href, item.title, french_date(item.date))
+            picture = self.pictures.get(item.path)
+            thumb = THUMB.format(up + (picture[0].copies[0][1] if picture[0].copies else picture[0].src)) if picture else Markup()
+            rows.append(ROW.format(thumb, href, item.title, french_date(item.date))
                         + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
         return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
@@ -434,7 +519,9 @@ class GazettePlugin(BasePlugin):
         if src in self.titles:
             page.meta["title"] = escape(self.titles[src])
         if src == "index.md":
-            return markdown + self._home()
+            markdown = markdown.lstrip("\n")
+            heading, newline, rest = markdown.partition("\n") if markdown.startswith("# ") else ("", "", markdown)
+            return heading + newline + self._home(rest)
         if item is None:
             return markdown
         page.meta["title"] = escape(" ".join(str(item.title).split()))
@@ -475,6 +562,11 @@ class GazettePlugin(BasePlugin):
         """Byline, contest box and newsletter note, as HTML: in Markdown, this line on every page
         cost more inline processing than most posts' bodies."""
         head = self._byline(item, src)
+        image = self._image(item.path, self._up(src))
+        if image is not None:
+            from .sitepages import render
+
+            head += render("cover.html.j2", image=image)
         if item.kind == "contest":
             head += self._contest_box(item, src)
         if item.kind == "newsletter":
@@ -499,21 +591,46 @@ class GazettePlugin(BasePlugin):
             proof=proof, list_href=self._up(src) + posixpath.dirname(src) + "/" + str(proof.get("list") or ""),
             state=contest_state(item, self.now), opens=meta["opens"], closes=meta["closes"], draw=meta.get("draw"),
             prizes=meta.get("prizes") or (), eligibility=eligibility, winners=meta.get("winners") or (),
-            min_age=eligibility.get("min_age", 18), countries=eligibility.get("countries") or ["FR"],
-            french_date=french_date)
+            min_age=eligibility.get("min_age", 18), countries=[country_name(c) for c in eligibility.get("countries") or ["FR"]],
+            french_date=french_date, price=price)
 
-    def _home(self) -> str:
-        posts = [i for i in self.public if i.kind == "post"][:5]
-        contests = [i for i in self.public if i.kind == "contest" and contest_state(i, self.now) in ("ouvert", "à venir")]
+    def _card(self, item, up: str) -> dict:
+        authors = self.repo.frame.authors
+        return {"href": up + self._url(item_src(item)), "title": " ".join(str(item.title).split()), "date": item.date,
+                "summary": item.meta.get("summary") or "", "image": self._image(item.path, up),
+                "authors": [(authors.get(a) or {}).get("name", a) for a in item.meta.get("authors") or () if a in authors]}
+
+    def _home(self, markdown: str) -> str:
+        """The home: what is on now at the top (the contest, the latest letter), then the latest
+        posts as cards, the next events and how to join. Sections are Markdown headings (table of
+        contents, anchors); what is under them is HTML from the site templates."""
+        from .sitepages import render, social_accounts
+
+        up = "./"
+        posts = [i for i in self.public if i.kind == "post"][:6]
+        contests = sorted((i for i in self.public if i.kind == "contest" and contest_state(i, self.now) in ("ouvert", "à venir")),
+                          key=lambda i: i.meta.get("closes") or i.date)
+        letter = next((i for i in self.public if i.kind == "newsletter"), None)
         events = sorted((e for e in self.repo.frame.events.values() if e.get("start") and e["start"] >= self.now),
                         key=lambda e: e["start"])[:3]
-        lines = ["", "## Derniers billets", "", self._hold("index.md", posts) if posts else "Rien pour le moment."]
-        if contests:
-            lines += ["", "## Jeu concours en cours", "", self._hold("index.md", contests[:1])]
+        top = []
+        if contests or letter:
+            contest = None
+            if contests:
+                item = contests[0]
+                contest = {**self._card(item, up), "state": contest_state(item, self.now), "opens": item.meta.get("opens"),
+                           "closes": item.meta.get("closes"), "prizes": item.meta.get("prizes") or ()}
+            top = ["", "## À la une", "", self._hold_html("index.md", str(render(
+                "highlights.html.j2", contest=contest, newsletter=self._card(letter, up) if letter else None)))]
+        lines = top + [markdown, "", "## Derniers billets", ""]
+        lines.append(self._hold_html("index.md", str(render("cards.html.j2", cards=[self._card(i, up) for i in posts])))
+                     if posts else "Rien pour le moment.")
         if events:
-            rows = [EVENT_ROW.format(e.get("name") or "", french_date(e["start"]), f"{e['start']:%H:%M}",
-                                     PLACE.format(e["place"]) if e.get("place") else "") for e in events]
-            lines += ["", "## Prochains rendez-vous", "", self._hold_html("index.md", "<ul>" + "".join(rows) + "</ul>")]
+            shown = [{**e, "url": e.get("url") if is_web_url(e.get("url") or "") else ""} for e in events]
+            lines += ["", "## Prochains rendez-vous", "", self._hold_html("index.md", str(render("events.html.j2", events=shown)))]
+        lines += ["", "## Rejoindre la communauté", "", self._hold_html("index.md", str(render(
+            "join.html.j2", signup=self.settings.newsletter_signup, signup_form=self.settings.newsletter_form,
+            accounts=social_accounts(self.repo.frame.channels), up=up)))]
         return "\n".join(lines) + "\n"
 
     def on_nav(self, nav, config, files):
@@ -528,10 +645,82 @@ class GazettePlugin(BasePlugin):
         escape_sections(nav.items)
         return nav
 
+    def on_page_context(self, context, page, config, nav):
+        """Link previews (Open Graph, Twitter card) and structured data (JSON-LD) for the home
+        and every item page; the build's version on every page, for ``gazette site ping``."""
+        page.gazette_head = self._head(page, config)
+        return context
+
+    def _head(self, page, config) -> Markup:
+        from .sitepages import event_ld, json_ld, render
+
+        site_url = config.get("site_url") or ""
+        src = page.file.src_uri
+        item = self.by_src.get(src)
+        version = self._version()
+        if item is None and src != "index.md":
+            return render("head.html.j2", site_name=config["site_name"], type="website", title=page.meta.get("title") or page.title or "",
+                          description=page.meta.get("description") or config.get("site_description") or "",
+                          url=page.canonical_url or "", image=self._absolute_image("", site_url), version=version)
+        if item is None:
+            data = [{"@context": "https://schema.org", "@type": "WebSite", "name": config["site_name"], "url": site_url,
+                     "inLanguage": "fr"}]
+            data += [event_ld(e) for e in sorted((e for e in self.repo.frame.events.values()
+                                                  if e.get("start") and e["start"] >= self.now), key=lambda e: e["start"])]
+            return render("head.html.j2", site_name=config["site_name"], type="website", title=config["site_name"],
+                          description=config.get("site_description") or "", url=page.canonical_url or site_url,
+                          image=self._absolute_image("", site_url), version=version) + json_ld(data)
+        image = self._absolute_image(item.path, site_url) or self._absolute_image("", site_url)
+        title = " ".join(str(item.title).split())
+        summary = " ".join(str(item.meta.get("summary") or "").split())
+        authors = self.repo.frame.authors
+        article = {"@context": "https://schema.org", "@type": "NewsArticle" if item.kind == "newsletter" else "Article",
+                   "headline": title, "datePublished": item.date.isoformat(), "inLanguage": "fr",
+                   "url": page.canonical_url or "", "publisher": {"@type": "Organization", "name": config["site_name"]},
+                   "author": [{"@type": "Person", "name": (authors.get(a) or {}).get("name", a)}
+                              for a in item.meta.get("authors") or () if a in authors]}
+        if summary:
+            article["description"] = summary
+        if image:
+            article["image"] = image["url"]
+        data = [article]
+        if item.kind == "contest" and item.meta.get("opens") and item.meta.get("closes"):
+            data.append({"@context": "https://schema.org", "@type": "Event", "name": title,
+                         "startDate": item.meta["opens"].isoformat(), "endDate": item.meta["closes"].isoformat(),
+                         "eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode",
+                         "location": {"@type": "VirtualLocation", "url": page.canonical_url or site_url},
+                         "organizer": {"@type": "Organization", "name": config["site_name"]},
+                         **({"description": summary} if summary else {})})
+        return render("head.html.j2", site_name=config["site_name"], type="article", title=title, description=summary,
+                      url=page.canonical_url or "", image=image, published=item.date.isoformat(), version=version) + json_ld(data)
+
+    def _absolute_image(self, key: str, site_url: str) -> dict | None:
+        found = self.pictures.get(key)
+        if found is None or not site_url:
+            return None
+        picture, alt = found
+        return {"url": site_url.rstrip("/") + "/" + picture.src, "alt": alt}
+
+    def _version(self) -> str:
+        """What this build is: $GAZETTE_BUILD (CI may set it), else the repository's commit."""
+        if not hasattr(self, "version"):
+            import subprocess
+
+            self.version = os.environ.get("GAZETTE_BUILD", "")
+            if not self.version:
+                try:
+                    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=self.root, capture_output=True, text=True,
+                                          timeout=10)
+                    self.version = done.stdout.strip() if done.returncode == 0 else ""
+                except (OSError, subprocess.SubprocessError):
+                    self.version = ""
+        return self.version
+
     def on_post_page(self, output, page, config):
-        # Material's search dialog has no accessible name (axe: aria-dialog-name, serious).
-        return output.replace('data-md-component="search" role="dialog">',
-                              'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
+        return _name_search_dialog(output)
+
+    def on_post_template(self, output_content, template_name, config):
+        return _name_search_dialog(output_content) if template_name == "404.html" else output_content
 
     # -- the check's verdict ----------------------------------------------------
 
@@ -568,3 +757,32 @@ class GazettePlugin(BasePlugin):
         from .feeds import write_feeds
 
         write_feeds(Path(config["site_dir"]), config.get("site_url") or "", config["site_name"], self.public)
+        fold_search_index(Path(config["site_dir"]) / "search" / "search_index.json")
+
+
+def _name_search_dialog(html: str) -> str:
+    """Material's search dialog has no accessible name (axe: aria-dialog-name, serious)."""
+    return html.replace('data-md-component="search" role="dialog">',
+                        'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
+
+
+def fold_search_index(path: Path) -> None:
+    """Searching "velo", "reparer", "eclairages" or "reparez" finds what "vélo", "réparer" and
+    "éclairage" find: Material's search matches the start of indexed words, unstemmed, so each
+    entry gets the forms of its words it does not spell (no accents, plural, conjugations), in
+    an element the result's preview hides."""
+    import json
+
+    from .sitepages import search_forms
+
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for doc in index.get("docs") or index.get("items") or ():  # MkDocs' search, Zensical's
+        extra = search_forms(f'{doc.get("title") or ""} {doc.get("text") or ""}')
+        if extra:
+            doc["text"] = (doc.get("text") or "") + " <span hidden> " + " ".join(extra) + " </span>"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)

@@ -18,6 +18,7 @@ from . import newsletter  # noqa: F401,E402
 from . import planning  # noqa: F401,E402
 from . import publishing  # noqa: F401,E402
 from . import report  # noqa: F401,E402
+from . import site  # noqa: F401,E402
 from . import starter  # noqa: F401,E402
 from . import workspace  # noqa: F401,E402
 

@@ -1,0 +1,106 @@
+"""``gazette site``: check the built site, ask the deployed one which build it serves."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .base import ConfigError, cli, common_options
+
+
+@cli.group()
+def site():
+    """The members' site: build it, check it, watch it."""
+
+
+@site.command("check")
+@click.option("--site-dir", type=click.Path(file_okay=False), default=None,
+              help="The built site (default: site_dir of mkdocs.yml, else site/).")
+@click.option("--budget", type=click.IntRange(1), default=500, show_default=True,
+              help="Weight budget of a page with its images, in kB.")
+@click.option("--external", is_flag=True,
+              help="Also ask other sites whether linked pages answer (cached a week, one request a second per host).")
+@common_options(("text", "github", "json"))
+def site_check(site_dir, budget, external, fmt, root, now):
+    """Crawl the built site: broken internal links, missing images, pages over the weight
+    budget, and with --external dead links to other sites; prints path:line problems."""
+    from pathlib import Path
+
+    from .. import output
+    from ..cache import cache_dir
+    from ..sitecheck import check_site
+    from ..siteurls import load_site_config
+
+    config = load_site_config(root)
+    folder = Path(site_dir) if site_dir else Path(root) / "site"
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no built site here; run mkdocs build (or gazette site build) first")
+    problems, pages = check_site(folder, site_url=getattr(config, "site_url", "") or "", budget=budget * 1000,
+                                 external=external, cache=cache_dir(Path(root)) / "external-links.json")
+    if fmt == "json":
+        click.echo(output.problems_json(problems, pages))
+    else:
+        render = output.problems_github if fmt == "github" else output.problems_text
+        for line in render(problems, pages):
+            click.echo(line)
+    sys.exit(1 if any(p.severity == "error" for p in problems) else 0)
+
+
+@site.command("ping")
+@click.argument("url")
+@click.option("--expect", metavar="VERSION", default=None,
+              help="The build the site must serve (default: the repository's HEAD commit; '' accepts any).")
+@common_options(("text", "json"), needs_repo=False)
+def site_ping(url, expect, fmt, root, now):
+    """Ask the deployed site at URL which build it serves (its gazette-build meta tag);
+    exit 1 when it does not answer or serves another build: a scheduled availability check."""
+    import json
+    import subprocess
+
+    from ..sitecheck import ping
+
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{url}: give an http:// or https:// URL")
+    if expect is None:
+        expect = ""
+        if root is not None:
+            done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
+            expect = done.stdout.strip() if done.returncode == 0 else ""
+    answer = ping(url, expect)
+    if fmt == "json":
+        click.echo(json.dumps({"url": answer.url, "status": answer.status, "version": answer.version,
+                               "expected": expect or None, "ok": answer.problem is None,
+                               "problem": None if answer.problem is None else {
+                                   "code": answer.problem.code, "message": answer.problem.message}}, ensure_ascii=False))
+    elif answer.problem is None:
+        click.echo(f"{url}: ok, build {answer.version or '?'}")
+    else:
+        click.echo(answer.problem.format())
+    sys.exit(0 if answer.problem is None else 1)
+
+
+@site.command("build")
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="What renders the public tree: MkDocs with Material, or Zensical (pip install 'gazette[zensical]').")
+@click.option("--tree", type=click.Path(file_okay=False), default=None,
+              help="Where the public tree goes (default: .gazette/public).")
+@common_options(None)
+def site_build(engine, tree, root, now):
+    """Build the members' site: the public tree (only what members may see, as plain Markdown),
+    rendered by ENGINE into site/, every page's content sanitized after the engine."""
+    from pathlib import Path
+
+    from mkdocs.exceptions import PluginError
+
+    from ..publictree import EngineError, build_site
+
+    try:
+        result = build_site(Path(root), engine, Path(tree) if tree else None, now_text=now.isoformat())
+    except PluginError as error:  # gazette check found errors: the same report as mkdocs build
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except EngineError as error:
+        raise ConfigError(str(error)) from None
+    click.echo(f"site/: {result.pages} pages, {result.files} files with {engine} "
+               f"({result.written} changed in the public tree {result.root})")

@@ -1,0 +1,428 @@
+"""The public tree: what members may see, as plain Markdown with front matter, for any engine.
+
+``write_tree`` runs the site stage once (the same gate, archives, home, covers and link
+previews as the MkDocs plugin) and writes a docs folder that MkDocs with Material, or Zensical,
+builds with no Gazette code at all: only public items, the generated pages, the images they
+use. What Gazette writes as HTML (lists, bylines, the contest box, the home's cards) is not
+given to the engine: each piece is a marker comment in the Markdown and the HTML is kept
+beside the tree (``held.json``). After the engine's build, ``finish_site`` sanitizes each
+page's content region with the one sanitizer (whatever the engine did with raw HTML) and puts
+the kept pieces back, then writes the feeds and the search forms.
+
+Files are rewritten only when their bytes change, so a rebuild with nothing changed touches
+nothing and the engine's own caches stay warm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import escape
+
+CONTENT_START = '<article class="md-content__inner md-typeset">'
+CONTENT_END = "</article>"
+TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
+
+
+@dataclass
+class Tree:
+    root: Path  # the tree folder: docs/, mkdocs.yml, held.json
+    pages: int
+    files: int
+    written: int  # files whose bytes changed
+
+
+def _write(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return True
+
+
+def _copy(source: str, target: Path) -> bool:
+    info = os.stat(source, follow_symlinks=False)
+    try:
+        mine = target.stat()
+        if mine.st_size == info.st_size and mine.st_mtime_ns == info.st_mtime_ns:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target, follow_symlinks=False)
+    return True
+
+
+def _front_matter(values: dict) -> str:
+    """YAML front matter written as JSON values (JSON is YAML): PyYAML's emitter was two thirds
+    of a warm rewrite of the tree."""
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+def _stamp(root: Path) -> str:
+    """What the tree is made from: every file's (path, size, mtime) under the folders the site
+    stage reads, mkdocs.yml, the commit (each page names its build) and Gazette's version."""
+    import hashlib
+    import subprocess
+
+    from . import __version__ as version
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{version}\0{os.environ.get('GAZETTE_BUILD', '')}\0".encode())
+    for name in ("content", "calendar", "community", "templates"):
+        for folder, dirs, names in os.walk(root / name):
+            dirs.sort()
+            for entry in sorted(names):
+                info = os.lstat(os.path.join(folder, entry))
+                digest.update(f"{folder}/{entry}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    try:
+        info = os.stat(root / "mkdocs.yml")
+        digest.update(f"mkdocs.yml\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    except OSError:
+        pass
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
+    digest.update(done.stdout.encode())
+    return digest.hexdigest()
+
+
+def _next_change(plugin) -> str:
+    """The first moment after the build at which the site would show something else: an item
+    becomes public, a contest opens, closes or is drawn, an event starts (the home's list)."""
+    now = plugin.now
+    moments = [item.date for item in plugin.repo.items if item.date and item.date > now]
+    for item in plugin.public:
+        moments += [item.meta[key] for key in ("opens", "closes", "draw") if hasattr(item.meta.get(key), "isoformat")
+                    and item.meta[key] > now]
+    moments += [event["start"] for event in plugin.repo.frame.events.values()
+                if hasattr(event.get("start"), "isoformat") and event["start"] > now]
+    return min(moments).isoformat() if moments else ""
+
+
+def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
+    """The last tree, when nothing it is made from changed and its time window still holds."""
+    from datetime import datetime
+
+    from .clock import now as clock_now
+
+    try:
+        last = json.loads((tree / "stamp.json").read_text())
+        if last["stamp"] != stamp or not (tree / "docs").is_dir() or not (tree / "held.json").is_file():
+            return None
+        now = clock_now(now_text or os.environ.get("GAZETTE_NOW") or None)
+        if now < datetime.fromisoformat(last["built_at"]):
+            return None
+        if last["until"] and now >= datetime.fromisoformat(last["until"]):
+            return None
+        return Tree(tree, last["pages"], last["files"], 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
+    """Write the public tree of the community at ``root`` into ``tree``; with nothing changed
+    since the last one (files, commit, and no item or contest due in between), nothing to do."""
+    root, tree = Path(root).resolve(), Path(tree).resolve()
+    stamp = _stamp(root)
+    last = _unchanged(tree, stamp, now_text)
+    if last is not None:
+        return last
+    result, plugin = _write_tree(root, tree, now_text)
+    _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": plugin.now.isoformat(),
+                                            "until": _next_change(plugin), "pages": result.pages,
+                                            "files": result.files}).encode())
+    return result
+
+
+def _write_tree(root: Path, tree: Path, now_text: str | None = None):
+    import secrets
+    from types import SimpleNamespace
+
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from .site import GazettePlugin, OVERRIDES, markdown_text
+    from .siteurls import url_path
+
+    root, tree = Path(root).resolve(), Path(tree).resolve()
+    if now_text:
+        os.environ["GAZETTE_NOW"] = now_text
+    config = load_config(str(root / "mkdocs.yml"))
+    plugin = config.plugins.get("gazette")
+    if plugin is None:
+        plugin = GazettePlugin()
+        plugin.load_config({})
+    config.plugins._current_plugin = "gazette"  # File.generated names the plugin that made a file
+    plugin.on_config(config)
+    try:
+        plugin._fail_on_errors()
+    finally:
+        plugin.checking.cancel()
+    files = plugin.on_files(get_files(config), config)
+    # A page's own text cannot forge a marker: the token is random, kept beside the tree (never in
+    # git) so that a rebuild writes the same bytes and the engine's caches stay warm.
+    token_file = tree / "token"
+    try:
+        token = token_file.read_text().strip()
+    except OSError:
+        token = ""
+    if not re.fullmatch(r"[0-9a-f]{16}", token):
+        token = secrets.token_hex(8)
+        _write(token_file, token.encode())
+    held: dict[str, list[str]] = {}
+    site_url = config.get("site_url") or ""
+
+    def keep(src: str, html: str) -> str:
+        pieces = held.setdefault(src, [])
+        pieces.append(str(html))
+        return "\n\n" + TREE_MARKER.format(token=token, number=len(pieces) - 1) + "\n\n"
+
+    def unhold(src: str, markdown: str) -> str:
+        """The plugin's own placeholders become the tree's: the HTML moves to held.json."""
+        pieces = plugin.held.get(src) or []
+        return plugin.held_pattern.sub(lambda m: keep(src, pieces[int(m.group(1))]) if int(m.group(1)) < len(pieces) else "",
+                                       markdown)
+
+    docs = tree / "docs"
+    written = pages = copied = 0
+    expected: set[Path] = set()
+    for file in files:
+        target = docs / file.src_uri
+        expected.add(target)
+        if not file.is_documentation_page():
+            copied += 1
+            if file.abs_src_path:
+                written += _copy(file.abs_src_path, target)
+            else:
+                written += _write(target, file.content_bytes)
+            continue
+        pages += 1
+        src = file.src_uri
+        item = plugin.by_src.get(src)
+        if item is not None:  # already parsed by the site stage: its body, no second parse
+            meta, body = {}, item.body
+        elif src in plugin.pages:
+            meta, body = _split(plugin.pages[src])
+        else:
+            meta, body = _split(Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace"))
+        title = plugin.titles.get(src) or meta.get("title") or (" ".join(str(item.title).split()) if item else "")
+        if not title:
+            title = _first_heading(body)
+        if item is not None:
+            head = plugin._item_head(item, src)
+            body = f"# {markdown_text(item.title)}\n" + keep(src, head) + body
+            if item.meta.get("summary"):
+                meta["description"] = " ".join(str(item.meta["summary"]).split())
+        elif src == "index.md":
+            plugin.held.setdefault(src, [])
+            body = unhold(src, plugin.on_page_markdown(body, SimpleNamespace(
+                file=SimpleNamespace(src_uri=src), meta={}, title=title), config, files))
+        body = unhold(src, body)
+        page = SimpleNamespace(file=SimpleNamespace(src_uri=src), meta={"title": title, "description": meta.get("description")},
+                               title=title, canonical_url=site_url.rstrip("/") + "/" + url_path(src, config["use_directory_urls"])
+                               if site_url else "")
+        front = {key: value for key, value in meta.items() if key in ("search", "hide", "template")}
+        # Material writes the title and description into the head unescaped: escaped here.
+        if title:
+            front["title"] = str(escape(title))
+        if meta.get("description"):
+            front["description"] = str(escape(meta["description"]))
+        front["gazette_head"] = str(plugin._head(page, config))
+        written += _write(target, (_front_matter(front) + "\n" + body).encode("utf-8"))
+    for path in docs.rglob("*") if docs.exists() else ():  # what is no longer public leaves the tree
+        if path.is_file() and path not in expected:
+            path.unlink()
+            written += 1
+    written += _write(tree / "held.json", json.dumps({"token": token, "pages": held}, ensure_ascii=False).encode())
+    written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES).encode("utf-8"))
+    written += _write(tree / "public.json", json.dumps({"site_url": site_url, "site_name": config["site_name"],
+                                                         "items": sorted(plugin.by_src)}, ensure_ascii=False).encode())
+    return Tree(tree, pages, copied, written), plugin
+
+
+def _first_heading(markdown_text: str) -> str:
+    """The title MkDocs would take from the first heading, as text: the theme's <title> strips
+    the heading's tags and so unescapes it ("&lt;script&gt;" would become live)."""
+    from markdown import markdown
+    from markupsafe import Markup
+
+    match = re.search(r"^#[ \t]+(.+?)[ \t#]*$", markdown_text, re.MULTILINE)
+    return Markup(markdown(match.group(1))).striptags() if match else ""
+
+
+def _split(text: str) -> tuple[dict, str]:
+    import yaml
+
+    match = re.match(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", text, re.DOTALL)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.load(match.group(1), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        meta = None
+    return (meta if isinstance(meta, dict) else {}), text[match.end():]
+
+
+def _engine_config(root: Path, tree: Path, config, overrides: str) -> str:
+    """mkdocs.yml for the tree: the community's, without the gazette plugin, reading docs/."""
+    import yaml
+
+    raw = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+    raw["docs_dir"] = "docs"  # Zensical wants both inside the folder of its configuration
+    raw["site_dir"] = "site"
+    theme = dict(raw.get("theme") or {})
+    theme["custom_dir"] = str(Path(theme["custom_dir"]).resolve()) if theme.get("custom_dir") else overrides
+    raw["theme"] = theme
+    plugins = []
+    for entry in raw.get("plugins") or []:
+        name = entry if isinstance(entry, str) else next(iter(entry), "")
+        if name != "gazette":
+            plugins.append(entry)
+    raw["plugins"] = plugins
+    # The theme writes navigation titles as they are: a folder name (a section) is text a
+    # contributor chose, so every title in the tree's navigation is escaped.
+    raw["nav"] = _escaped_nav(raw["nav"]) if raw.get("nav") else _nav_of(tree / "docs", tree / "docs")
+    extra = dict(raw.get("extra") or {})
+    extra["gazette_footer"] = config["extra"].get("gazette_footer") or []
+    extra["generator"] = False
+    raw["extra"] = extra
+    raw["markdown_extensions"] = [name for name in config["markdown_extensions"]]
+    raw.pop("mdx_configs", None)
+    extensions = []
+    for name in config["markdown_extensions"]:
+        options = config["mdx_configs"].get(name)
+        extensions.append({name: options} if options else name)
+    raw["markdown_extensions"] = extensions
+    return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+
+
+def _escaped_nav(entries):
+    if isinstance(entries, list):
+        return [_escaped_nav(entry) for entry in entries]
+    if isinstance(entries, dict):
+        return {str(escape(str(title))): _escaped_nav(value) for title, value in entries.items()}
+    return entries
+
+
+def _nav_of(docs: Path, folder: Path) -> list:
+    """The navigation MkDocs would derive from the files, with escaped section titles."""
+    pages, sections = [], []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            children = _nav_of(docs, path)
+            if children:
+                sections.append({str(escape(path.name.replace("-", " ").replace("_", " ").capitalize())): children})
+        elif path.suffix == ".md":
+            relative = path.relative_to(docs).as_posix()
+            (pages.insert(0, relative) if path.stem in ("index", "README") else pages.append(relative))
+    return pages + sections
+
+
+def finish_site(tree: Path, site_dir: Path) -> int:
+    """After any engine's build: each page's content region through the sanitizer, Gazette's
+    own HTML put back, feeds and search forms written. Returns the pages processed."""
+    from .sanitize import sanitize_html
+    from .site import fold_search_index
+
+    tree, site_dir = Path(tree), Path(site_dir)
+    state = json.loads((tree / "held.json").read_text())
+    token, held = state["token"], state["pages"]
+    pattern = re.compile(f"<!-- gazette-held-{token}-(\\d+) -->")
+    by_url = {}
+    from .siteurls import url_path
+
+    for src in held:
+        by_url[url_path(src, True)] = src
+    count = 0
+    for folder, dirs, names in os.walk(site_dir):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        for name in names:
+            if not name.endswith(".html"):
+                continue
+            path = Path(folder) / name
+            if path.is_symlink():
+                continue
+            html = path.read_text(encoding="utf-8", errors="replace")
+            start = html.find(CONTENT_START)
+            end = html.rfind(CONTENT_END)
+            if start < 0 or end < start:
+                continue
+            start += len(CONTENT_START)
+            relative = path.relative_to(site_dir).as_posix()
+            url = relative[: -len("index.html")] if relative.endswith("index.html") else relative
+            pieces_html = held.get(by_url.get(url, ""), [])
+            parts = pattern.split(html[start:end])
+            out = [sanitize_html(parts[0])]
+            for number, rest in zip(parts[1::2], parts[2::2]):
+                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitize_html(rest)]
+            path.write_text(html[:start] + "".join(out) + html[end:], encoding="utf-8")
+            count += 1
+    public = json.loads((tree / "public.json").read_text())
+    _feeds(tree, site_dir, public)
+    fold_search_index(site_dir / "search" / "search_index.json")
+    fold_search_index(site_dir / "search.json")  # Zensical's
+    return count
+
+
+def _feeds(tree: Path, site_dir: Path, public: dict) -> None:
+    """The feeds, from the same public items (re-read from the repository, filtered by the tree)."""
+    from .clock import now as clock_now
+    from .feeds import write_feeds
+    from .load import load_repo
+    from .visibility import is_public
+
+    root = Path(json.loads((tree / "root.json").read_text())["root"]) if (tree / "root.json").exists() else None
+    if root is None:
+        return
+    now = clock_now(os.environ.get("GAZETTE_NOW") or None)
+    items = sorted((i for i in load_repo(root).items if is_public(i, now)), key=lambda i: i.date, reverse=True)
+    write_feeds(site_dir, public["site_url"], public["site_name"], items)
+
+
+def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now_text: str | None = None) -> Tree:
+    """The public tree, then ``engine`` (mkdocs or zensical) over it, then ``finish_site``."""
+    import subprocess
+    import sys
+
+    root = Path(root).resolve()
+    tree = Path(tree or root / ".gazette" / "public").resolve()
+    result = write_tree(root, tree, now_text)
+    _write(tree / "root.json", json.dumps({"root": str(root)}).encode())
+    config = str(tree / "mkdocs.yml")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if engine == "mkdocs":
+        command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config]
+    elif engine == "zensical":
+        executable = shutil.which("zensical") or str(Path(sys.executable).parent / "zensical")
+        if not os.path.exists(executable):
+            raise EngineError("zensical is not installed: pip install 'gazette[zensical]'")
+        command = [executable, "build", "-f", config]
+    else:
+        raise EngineError(f"unknown engine {engine}: mkdocs or zensical")
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise EngineError(f"{engine} build failed:\n{done.stderr[-4000:]}")
+    finish_site(tree, tree / "site")
+    target = root / "site"
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(tree / "site", target, symlinks=True)
+    return result
+
+
+class EngineError(Exception):
+    """The engine is missing or its build failed: a configuration problem (exit 2)."""

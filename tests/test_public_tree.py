@@ -1,0 +1,87 @@
+"""The public tree, built by MkDocs (no plugin) and by Zensical: only public items, the same
+home and link previews, and the attack corpus harmless on both engines."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from attacks.community import NOW as ATTACK_NOW, make_community
+from test_attacks import audit
+
+pytestmark = pytest.mark.slow
+NOW = "2026-11-23T12:00:00+01:00"
+ENGINES = ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
+    not shutil.which("zensical") and not __import__("importlib.util").util.find_spec("zensical"),
+    reason="zensical is not installed (pip install 'gazette[zensical]')"))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
+    from gazette.publictree import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    sample.post("brouillon", front="title: Brouillon secret\ndate: 2026-11-02T12:30:00+01:00\nstatus: draft\n",
+                body="MARQUEUR-BROUILLON\n")
+    tree = build_site(sample.root, engine, now_text=NOW)
+    docs = tree.root / "docs"
+    assert (docs / "posts/2026/rentree-boutique.md").exists()
+    assert not (docs / "posts/2026/brouillon.md").exists()
+    assert not (docs / "posts/2026/portes-ouvertes-de-l-atelier.md").exists()  # approved, but on 1 December
+    site = sample.root / "site"
+    everything = "\n".join(p.read_text(errors="replace") for p in site.rglob("*") if p.suffix in (".html", ".json", ".xml"))
+    assert "MARQUEUR-BROUILLON" not in everything
+    post = (site / "posts/2026/rentree-boutique/index.html").read_text()
+    assert '<meta property="og:image" content="https://fabrique.example.org/posts/2026/rentree-boutique.png">' in post
+    assert "application/ld+json" in post and "4 septembre 2026" in post and 'class="gazette-cover"' in post
+    home = (site / "index.html").read_text()
+    assert 'class="gazette-cards"' in home and "Rejoindre la communauté" in home and "Made with" not in home
+    assert (site / "feed.xml").exists() and (site / "posts/2026/rentree-boutique-320w.webp").exists()
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
+    from gazette.publictree import write_tree
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    first = write_tree(sample.root, sample.root / ".gazette/public", NOW)
+    assert first.written > 20
+    again = write_tree(sample.root, sample.root / ".gazette/public", NOW)
+    assert again.written == 0
+    docs = sample.root / ".gazette/public/docs"
+    # Time passes: on 1 December the open-day post becomes public, the tree follows.
+    assert not (docs / "posts/2026/portes-ouvertes-de-l-atelier.md").exists()
+    later = write_tree(sample.root, sample.root / ".gazette/public", "2026-12-02T00:00:00+01:00")
+    assert later.written and (docs / "posts/2026/portes-ouvertes-de-l-atelier.md").exists()
+    # A file changes: only what it shows is rewritten.
+    post = sample.root / "content/posts/2026/rentree-boutique.md"
+    post.write_text(post.read_text().replace("Douze vélos", "Treize vélos", 1))
+    edited = write_tree(sample.root, sample.root / ".gazette/public", "2026-12-02T00:00:00+01:00")
+    assert 1 <= edited.written <= 5, edited  # the post, the lists that show its summary
+    assert "Treize vélos" in (docs / "posts/2026/rentree-boutique.md").read_text()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypatch):
+    from gazette.publictree import build_site
+    from gazette.site import GazettePlugin
+
+    root = make_community(tmp_path / "community")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses everything
+    build_site(root, engine, now_text=ATTACK_NOW)
+    pages = sorted((root / "site").rglob("*.html"))
+    assert len(pages) > 100
+    faults = [fault for page in pages for fault in audit(page, str(page.relative_to(root))).faults]
+    assert faults == []
+
+
+def test_site_build_command_reports_check_errors_and_builds(sample, monkeypatch):
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    done = sample.gazette("site", "build")
+    assert done.exit_code == 0, done.output
+    assert "pages" in done.output and (sample.root / "site/index.html").exists()
+    sample.post("cassé", front="title: Cassé\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\nauthors: [personne]\n")
+    broken = sample.gazette("site", "build")
+    assert broken.exit_code == 1
+    assert "content/posts/2026/cassé.md:5: ref/author" in broken.output
