@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from ..i18n import N_, _
+
 
 class ConfigError(click.ClickException):
     exit_code = 2
@@ -39,6 +41,9 @@ def repo_and_now(repo_option, now_option):
         root = find_root(repo_option)
     except RepoNotFound as error:
         raise ConfigError(str(error)) from None
+    from .. import i18n
+
+    i18n.use_repository(root)
 
     def zone():  # a naive --now is read in the community's zone
         from ..load import load_frame
@@ -83,6 +88,9 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
 
                 try:
                     root = find_root()
+                    from .. import i18n
+
+                    i18n.use_repository(root)
                 except RepoNotFound:
                     try:
                         return command(*args, root=None, now=clock_now(now_text), **kwargs)
@@ -99,7 +107,101 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
     return decorate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Click's own words people read (usage, headings, its errors), translated by our catalog:
+# click looks them up through a module-level ``_`` at the moment it shows them.
+CLICK_MESSAGES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."),
+                  N_("Show the version and exit."), N_("Error: {message}"), N_("Missing argument"),
+                  N_("Missing option"), N_("No such option {name!r}."), N_("No such command {name!r}."),
+                  N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
+                  N_("default: {default}"), N_("env var: {var}"), N_("required"), N_("Aborted!"),
+                  N_("Try {command!r} for help."), N_("Did you mean {possibility}?"))
+
+
+def _use_our_catalog_in_click() -> None:
+    import click.core
+    import click.exceptions
+    import click.formatting
+
+    for module in (click.core, click.exceptions, click.formatting, click.types, click.parser):
+        if getattr(module, "_", None) is not None:
+            module._ = _
+
+
+_use_our_catalog_in_click()
+
+
+def _translated_help(text):
+    """Click's help as it shows it (dedented, up to a form feed), in the reader's language."""
+    if not text:
+        return text
+    import inspect
+
+    return _(inspect.cleandoc(text).partition("\f")[0])
+
+
+class TranslatedHelp:
+    """Help texts are English in the source and translated when help is shown.
+
+    Not at import: ``--lang`` is parsed after every command is defined, and one
+    process (tests) shows help in several languages. Each rendering works on a
+    shallow copy, so the command objects keep their English text.
+    """
+
+    def _in_language(self):
+        import copy
+
+        translated = copy.copy(self)
+        translated.help = _translated_help(self.help)
+        translated.short_help = _translated_help(self.short_help)
+        translated.epilog = _translated_help(self.epilog)
+        return translated
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return super(TranslatedHelp, self._in_language()).get_short_help_str(limit)
+
+    def format_help(self, ctx, formatter) -> None:
+        super(TranslatedHelp, self._in_language()).format_help(ctx, formatter)
+
+    def format_options(self, ctx, formatter) -> None:
+        import copy
+
+        records = []
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Argument):
+                continue
+            shown = copy.copy(param)
+            shown.help = _translated_help(getattr(param, "help", None))
+            record = shown.get_help_record(ctx)
+            if record is not None:
+                records.append(record)
+        if records:
+            with formatter.section(_("Options")):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class TranslatedCommand(TranslatedHelp, click.Command):
+    pass
+
+
+class TranslatedGroup(TranslatedHelp, click.Group):
+    command_class = TranslatedCommand
+    group_class = type  # sub-groups are TranslatedGroups too
+
+
+def _set_language(ctx, param, value):
+    from .. import i18n
+
+    i18n.set_language(value)  # also when absent: each invocation starts from the environment
+    return value
+
+
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["en", "fr"]), default=None, is_eager=True, expose_value=False,
+              callback=_set_language,
+              help="Language of messages (default: gazette: {language: …} in calendar/channels.yml, "
+                   "then LC_ALL, LC_MESSAGES, LANG).")
 @click.version_option(package_name="gazette", prog_name="gazette")
 def cli():
     """Gazette: your community's posts, newsletters and contests, kept in git.
