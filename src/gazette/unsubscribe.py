@@ -19,6 +19,8 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 
+from .i18n import _
+
 SECRET_ENV = "GAZETTE_UNSUBSCRIBE_SECRET"
 TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 ADDRESS_COLUMNS = ("email", "e-mail", "mail", "address", "adresse", "email address", "adresse e-mail", "courriel",
@@ -108,7 +110,7 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
     from .problems import Problem
 
     try:
-        text, _ = read_export(path)  # UTF-8, UTF-16 (Excel's Unicode text), else Windows-1252
+        text, _found = read_export(path)  # UTF-8, UTF-16 (Excel's Unicode text), else Windows-1252
     except InputError as error:
         raise UnsubscribeError(f"unreadable: {error}") from None
     report = ImportReport()
@@ -119,7 +121,7 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
         if key is None:
             shown = value if len(value) <= 60 else value[:57] + "…"
             report.problems.append(Problem("subscriber/invalid", str(path), line,
-                                           f"not an address nor a known token: {shown!r}", "skipped"))
+                                           _('not an address nor a known token: {shown!r}').format(shown=shown), _("skipped")))
         else:
             entries.append((key, f"import:{path.name}"))
     if entries:
@@ -181,7 +183,7 @@ def _subscriber_tokens() -> dict[str, str]:
         raise UnsubscribeError("an unsubscribe token names a subscriber, but $GAZETTE_SUBSCRIBERS is not set: "
                                "set it to the subscribers CSV to look tokens up")
     try:
-        recipients, _ = read_subscribers(path)
+        recipients, _found = read_subscribers(path)
     except OSError as error:
         raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
     except (ValueError, UnicodeDecodeError) as error:
