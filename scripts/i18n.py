@@ -53,14 +53,25 @@ def extract_click_help(fileobj, keywords, comment_tags, options):
                 yield node.body[0].lineno, None, click_help(doc), []
 
 
+def extract_field_docs(fileobj, keywords, comment_tags, options):
+    """The front-matter model's ``doc=`` and ``hint=`` texts: hints of schema/required quote them."""
+    tree = ast.parse(fileobj.read().decode("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Field":
+            texts = node.args[2:4] + [k.value for k in node.keywords if k.arg in ("doc", "hint")]
+            for text in texts:  # Field(type, required, doc, hint)
+                if isinstance(text, ast.Constant) and isinstance(text.value, str) and text.value:
+                    yield text.lineno, None, text.value, []
+
+
 def extract():
     """Every msgid of the package: a Babel catalog (the template)."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
     template = Catalog(project="gazette", domain=DOMAIN, fuzzy=False)
-    methods = [("cli/**.py", extract_click_help), ("**.py", "python")]
-    for method_map in ([methods[1]], [methods[0]]):
+    for method_map in ([("**.py", "python")], [("cli/**.py", extract_click_help)],
+                       [("model.py", extract_field_docs)]):
         for filename, lineno, message, comments, context in extract_from_dir(
                 PACKAGE, method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
             template.add(message, None, [(f"src/gazette/{filename}", lineno)], auto_comments=comments,

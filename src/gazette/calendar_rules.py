@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .i18n import _
+from .i18n import N_, _
+
 from .clock import shown
 from .load import CHANNELS_FILE, Item, Repo
 from .plan import (active_freezes, channel_slots, channel_zone, next_periods, parse_slot, period_key,
                    publications, SlotError)
 from .problems import Problem
 from .validate import rule
+
+PERIODS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}  # cadence.per, shown
 
 QUIET_STATUSES = ("cancelled", "idea")  # not in the plan yet, or not any more
 PLANNED_STATUSES = ("approved", "published")
@@ -153,7 +156,7 @@ def cadence(repo: Repo, only):
                 label = {"day": "%d-%02d-%02d", "week": "%d-W%02d", "month": "%d-%02d"}[target["per"]] % key
                 yield Problem("calendar/cadence", CHANNELS_FILE,
                               repo.frame.channel_lines.get((channel, "cadence")),
-                              _('{channel}: {found} planned for {label}, target {target} per {target2}').format(channel=channel, found=found, label=label, target=target['posts'], target2=target['per']),
+                              _('{channel}: {found} planned for {label}, target {target} per {period}').format(channel=channel, found=found, label=label, target=target['posts'], period=_(PERIODS.get(target['per'], target['per']))),
                               _("plan more, or lower the cadence in calendar/channels.yml"))
 
 

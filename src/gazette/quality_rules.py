@@ -119,8 +119,8 @@ def placeholders_known(item: Item, repo: Repo):
             near = [known for known in PLACEHOLDERS if known[1:-1] in written.lower()]
             yield Problem("channel/placeholder", item.path, _line(text, match.start(), first),
                           _('unknown placeholder {written} in channels.{name}.text: it would be posted as written').format(written=written, name=name),
-                          (f"did you mean {near[0]}? " if near else "")
-                          + "the known ones are {url} (this item's page) and {site} (the site's address)")
+                          (_("did you mean {name}?").format(name=near[0]) + " " if near else "")
+                          + _("the known ones are {{url}} (this item's page) and {{site}} (the site's address)").format())
 
 
 # Networks that refuse a post without a picture: the image comes from the channel
@@ -196,8 +196,8 @@ def header_line_breaks(item: Item, repo: Repo):
                 mark in value.rstrip("".join(LINE_BREAKS)) for mark in LINE_BREAKS)
             yield Problem("schema/line-break", item.path, item.line_of(key),
                           _('{key} contains a line break: it would end the e-mail header').format(key=key),
-                          f"write {key} on one line" + (" (a folded `>` block keeps a final newline: use `>-`)"
-                                                        if trailing else ""))
+                          _("write {key} on one line").format(key=key) + (
+                              _(" (a folded `>` block keeps a final newline: use `>-`)") if trailing else ""))
 
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

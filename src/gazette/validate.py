@@ -89,7 +89,7 @@ def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Probl
 
 
 def _missing_files(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
-    return [Problem(code, path, line, _('{value} {target!r} points at no file').format(value='image' if code == 'ref/image' else 'link', target=target),
+    return [Problem(code, path, line, (_('image {target!r} points at no file') if code == 'ref/image' else _('link {target!r} points at no file')).format(target=target),
                     _("paths are relative to this file, e.g. ../2026/other-post.md"))
             for code, target, resolved, line in refs
             if not resolved.startswith("content/") or not repo.exists(resolved)]
@@ -116,7 +116,7 @@ def authors_exist(item: Item, repo: Repo):
         if author not in known:
             yield Problem("ref/author", item.path, item.line_of("authors", index),
                           _('author {author!r} is not in content/.authors.yml').format(author=author),
-                          _did_you_mean(author, known) or f"add {author}: {{name: …}} under authors:")
+                          _did_you_mean(author, known) or _("add {author}: {{name: …}} under authors:").format(author=author))
 
 
 @rule("ref")
@@ -125,7 +125,7 @@ def campaign_exists(item: Item, repo: Repo):
     if campaign and campaign not in repo.frame.campaigns:
         yield Problem("ref/campaign", item.path, item.line_of("campaign"),
                       _('campaign {campaign!r} has no file calendar/campaigns/{campaign}.yml').format(campaign=campaign),
-                      _did_you_mean(campaign, repo.frame.campaigns) or "create the campaign file first")
+                      _did_you_mean(campaign, repo.frame.campaigns) or _("create the campaign file first"))
 
 
 @rule("ref")
@@ -135,13 +135,13 @@ def channels_exist(item: Item, repo: Repo):
         if name not in known:
             yield Problem("ref/channel", item.path, item.line_of("channels", name),
                           _('channel {name!r} is not declared in calendar/channels.yml').format(name=name),
-                          _did_you_mean(name, known) or "known channels: " + (", ".join(known) or "none"))
+                          _did_you_mean(name, known) or _("known channels: {names}").format(names=", ".join(known) or _("none")))
 
 
 @rule("a11y")
 def cover_image_alt(item: Item, repo: Repo):
-    images = [(("image",), item.meta.get("image"), "the cover image")]
-    images += [(("channels", name, "image"), (spec or {}).get("image"), f"the {name} image")
+    images = [(("image",), item.meta.get("image"), _("the cover image"))]
+    images += [(("channels", name, "image"), (spec or {}).get("image"), _("the {name} image").format(name=name))
                for name, spec in (item.meta.get("channels") or {}).items()]
     for key, image, what in images:
         if image and image.get("src") and not (image.get("alt") or "").strip():
@@ -270,7 +270,7 @@ def severity_codes_known(repo: Repo, only: set | None):
         elif name not in CODES and name not in families:
             yield Problem("config/unknown-code", CHANNELS_FILE, line,
                           _('gazette.severity names {name!r}, which is no problem code or family').format(name=name),
-                          _did_you_mean(name, [*CODES, *families]) or "see docs/problems.md")
+                          _did_you_mean(name, [*CODES, *families]) or _("see docs/problems.md"))
 
 
 @rule("config", scope="repo")
@@ -305,7 +305,7 @@ def unique_slugs(repo: Repo, only: set | None):
                 declared = repo.declared_slugs.get(path)
                 yield Problem("ref/duplicate-slug", path, declared[1] if declared else None,
                               _('slug {slug!r} is also used by {others}; both would get the same URL').format(slug=slug, others=others),
-                              "choose another slug: value" if declared else "rename one of the files")
+                              _("choose another slug: value") if declared else _("rename one of the files"))
 
 
 def _files_named(root, kind: str, slug: str) -> list[str]:
@@ -336,7 +336,7 @@ def _did_you_mean(name: str, known) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return _("did you mean {name}?").format(name=repr(close[0])) if close else ""
 
 
 from . import calendar_rules, quality_rules  # noqa: E402,F401 - register their rules

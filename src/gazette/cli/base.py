@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from ..i18n import N_, _
 
 
@@ -19,7 +20,7 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(f"gazette: error: {self.format_message()}", err=True)
+        click.echo(_('gazette: error: {message}').format(message=self.format_message()), err=True)
 
 
 def write_output(path: str, data: bytes) -> None:
@@ -28,8 +29,7 @@ def write_output(path: str, data: bytes) -> None:
         with open(path, "wb") as handle:
             handle.write(data)
     except OSError as error:
-        raise ConfigError(f"cannot write {path}: {error.strerror or error} (-o wants a file in an existing, "
-                          "writable folder)") from None
+        raise ConfigError(_('cannot write {path}: {value} (-o wants a file in an existing, writable folder)').format(path=path, value=error.strerror or error)) from None
 
 
 def repo_and_now(repo_option, now_option):
@@ -53,7 +53,7 @@ def repo_and_now(repo_option, now_option):
     try:
         return root, now(now_option, zone)
     except ClockError as error:
-        raise ConfigError(f"--now: {error}") from None
+        raise ConfigError(_('--now: {error}').format(error=error)) from None
 
 
 def progress_bar(label: str, minimum: int = 500):
@@ -95,7 +95,7 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
                     try:
                         return command(*args, root=None, now=clock_now(now_text), **kwargs)
                     except ClockError as error:
-                        raise ConfigError(f"--now: {error}") from None
+                        raise ConfigError(_('--now: {error}').format(error=error)) from None
             root, now = repo_and_now(repo, now_text)
             return command(*args, root=root, now=now, **kwargs)
 
