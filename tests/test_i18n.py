@@ -212,3 +212,34 @@ def test_help_stays_fast_in_either_language(lang):
     floor = _best_seconds(["-c", "import click"], {})
     took = _best_seconds(["-m", "gazette", "--help"], {"LANG": lang})
     assert took < max(0.2, floor + 0.1), (took, floor)
+
+
+# -- the acceptance: broken cases and the sample pull request, in French --------------
+
+CASES = sorted((ROOT / "tests" / "cases").glob("*.md"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_broken_cases_are_reported_in_french_with_lang_from_the_environment(repo, case, monkeypatch):
+    kind, _, slug = case.stem.rpartition("--")
+    repo.write(f"content/{kind or 'post'}s/2026/{slug}.md", case.read_bytes())
+    english = json.loads(repo.gazette("check", "--format", "json").output)["problems"]
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    french = json.loads(repo.gazette("check", "--format", "json").output)["problems"]
+    assert [(p["code"], p["line"]) for p in french] == [(p["code"], p["line"]) for p in english]
+    for en, fr in zip(english, french):
+        assert fr["message"] != en["message"], fr
+        assert fr["hint"] != en["hint"] or not en["hint"], fr
+
+
+def test_the_sample_pull_request_review_is_french_with_lang_fr(git_repo):
+    from test_review import make_pull_request
+
+    base = make_pull_request(git_repo)
+    result = git_repo.gazette("--lang", "fr", "review", "--base", base)
+    golden = ROOT / "tests" / "golden" / "review.fr.md"
+    if not golden.exists():
+        golden.write_text(result.output)
+        pytest.fail(f"wrote {golden}: read it, then commit it")
+    assert result.output == golden.read_text()
+    assert result.exit_code == 1

@@ -138,7 +138,7 @@ class Integer(Type):
 
 class Number(Integer):
     json_type, python_types = "number", (int, float)
-    expected, example = "a number", "write digits only, e.g. 89 or 12.5"
+    expected, example = N_("a number"), N_("write digits only, e.g. 89 or 12.5")
 
 
 class Boolean(Type):

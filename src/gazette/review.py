@@ -22,7 +22,8 @@ from pathlib import Path
 from .i18n import N_, _, ngettext
 
 MARKER = "<!-- gazette-review -->"  # the workflow updates the comment holding it
-SHOWN_WORDS = (N_("error"), N_("warning"), N_("added"), N_("removed"), N_("moved"))  # data values, shown translated
+SHOWN_WORDS = (N_("error"), N_("warning"), N_("added"), N_("removed"), N_("moved"), N_("post"), N_("newsletter"),
+               N_("contest"))  # data values, shown translated
 # Markup and code by nature: a maintainer reads them, Gazette cannot make them safe.
 MAINTAINER_PREFIXES = ("templates/", ".github/", "src/", "scripts/", ".ci/", "overrides/", "hooks/")
 MAINTAINER_FILES = ("mkdocs.yml", "mkdocs.yaml", "pyproject.toml", "setup.py", "setup.cfg", ".pre-commit-hooks.yaml")
@@ -259,7 +260,7 @@ def to_markdown(review: dict) -> str:
                 "|---|---|---|---|---|---|"]
         for item in review["items"]:
             note = "" if item["change"] == "changed" else _(" *(refers to a change)*")
-            out.append(f"| {item['kind']} | {code(item['title'], True)}{note} | {code(item['status'], True)} "
+            out.append(f"| {_(item['kind'])} | {code(item['title'], True)}{note} | {code(item['status'], True)} "
                        f"| {_when(item['date'], zone)} | {code(', '.join(item['accounts']), True)} "
                        f"| {code(item['path'], True)} |")
         for path in review["removed"]:

@@ -239,19 +239,21 @@ def _syntax_problem(error: yaml.YAMLError, text: str, offset: int) -> YAMLProble
                            _("check indentation, quotes and the ':' after each key"))
     if isinstance(error, ConstructorError) and isinstance(error.problem, str) \
             and error.problem.startswith(IMPOSSIBLE_DATE):
-        return YAMLProblem("schema/date-invalid", error.problem_mark.line + 1 + offset, error.problem,
+        return YAMLProblem("schema/date-invalid", error.problem_mark.line + 1 + offset,
+                           _("impossible date {detail}").format(detail=error.problem[len(IMPOSSIBLE_DATE) + 1:]),
                            _("write a real calendar date, e.g. 2026-02-28"))
     context, problem = error.context_mark, error.problem_mark
     opened = context is not None and _char_at(text, context) in _OPENERS
     mark = context if opened else (problem or context)
     line = mark.line + 1 + offset if mark else offset + 1
     if opened and problem is not None:
-        message = (f"{error.context} opened on line {context.line + 1 + offset}: "
-                   f"{error.problem} on line {problem.line + 1 + offset}")
-        hint = f"close the {_char_at(text, context)} opened on line {line}"
+        # libyaml's own words (context, problem) stay English: quoted, like a compiler's
+        message = _("{context} opened on line {opened}: {problem} on line {line}").format(
+            context=error.context, opened=context.line + 1 + offset, problem=error.problem, line=problem.line + 1 + offset)
+        hint = _("close the {char} opened on line {line}").format(char=_char_at(text, context), line=line)
     else:
-        message = " ".join(filter(None, [error.context, error.problem])) or str(error)
-        hint = "check indentation, quotes and the ':' after each key"
+        message = _("YAML error: {detail}").format(detail=" ".join(filter(None, [error.context, error.problem])) or str(error))
+        hint = _("check indentation, quotes and the ':' after each key")
     return YAMLProblem("yaml/syntax", line, message.replace("\n", " "), hint)
 
 
