@@ -4,6 +4,8 @@
                                     locale's gazette.po, compile gazette.mo
     python scripts/i18n.py check    list the messages with no (or only a fuzzy)
                                     translation; exit 1 if there are any
+    python scripts/i18n.py docs     rewrite the French section of docs/problems.md
+                                    (update does it too)
 
 Messages are ``_("…")``, ``N_("…")`` and ``ngettext("…", "…", n)`` calls in
 src/gazette, plus click's help texts in src/gazette/cli (``help=``, ``short_help=``,
@@ -64,6 +66,18 @@ def extract_field_docs(fileobj, keywords, comment_tags, options):
                     yield text.lineno, None, text.value, []
 
 
+def extract_problem_meanings(fileobj, keywords, comment_tags, options):
+    """The one-line meaning of each problem code (``CODES`` in problems.py), shown in
+    docs/problems.md in both languages (``python scripts/i18n.py docs``)."""
+    tree = ast.parse(fileobj.read().decode("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for value in node.values:
+                if isinstance(value, ast.Tuple) and len(value.elts) == 2 \
+                        and isinstance(value.elts[1], ast.Constant) and isinstance(value.elts[1].value, str):
+                    yield value.lineno, None, value.elts[1].value, []
+
+
 def extract():
     """Every msgid of the package: a Babel catalog (the template)."""
     from babel.messages.catalog import Catalog
@@ -71,7 +85,7 @@ def extract():
 
     template = Catalog(project="gazette", domain=DOMAIN, fuzzy=False)
     for method_map in ([("**.py", "python")], [("cli/**.py", extract_click_help)],
-                       [("model.py", extract_field_docs)]):
+                       [("model.py", extract_field_docs)], [("problems.py", extract_problem_meanings)]):
         for filename, lineno, message, comments, context in extract_from_dir(
                 PACKAGE, method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
             template.add(message, None, [(f"src/gazette/{filename}", lineno)], auto_comments=comments,
@@ -130,6 +144,33 @@ def update() -> None:
               f"{len(untranslated(catalog, template))} untranslated")
 
 
+DOCS = PACKAGE.parent.parent / "docs" / "problems.md"
+DOCS_START = "## En français"
+DOCS_NOTE = ("Chaque code, expliqué en français (section écrite par `python scripts/i18n.py docs` "
+             "à partir du catalogue ; les codes restent en anglais).")
+
+
+def french_problem_lines() -> list[str]:
+    """One line per code: the French meaning from the catalog (the English one if untranslated)."""
+    sys.path.insert(0, str(PACKAGE.parent))
+    from gazette.problems import CODES
+
+    catalog = read("fr")
+    lines = []
+    for code, (_severity, meaning) in CODES.items():
+        found = catalog.get(meaning)
+        lines.append(f"- `{code}` : {found.string if found and found.string else meaning}")
+    return lines
+
+
+def docs() -> None:
+    """docs/problems.md ends with the French explanation of every code."""
+    text = DOCS.read_text(encoding="utf-8")
+    head = text.split("\n" + DOCS_START + "\n", 1)[0].rstrip("\n")
+    DOCS.write_text("\n".join([head, "", DOCS_START, "", DOCS_NOTE, "", *french_problem_lines()]) + "\n",
+                    encoding="utf-8")
+
+
 def check() -> int:
     template = extract()
     status = 0
@@ -144,6 +185,9 @@ if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "update":
         update()
+        docs()
+    elif command == "docs":
+        docs()
     elif command == "check":
         sys.exit(check())
     else:

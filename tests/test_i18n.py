@@ -243,3 +243,17 @@ def test_the_sample_pull_request_review_is_french_with_lang_fr(git_repo):
         pytest.fail(f"wrote {golden}: read it, then commit it")
     assert result.output == golden.read_text()
     assert result.exit_code == 1
+
+
+def test_docs_explain_every_problem_code_in_french(script):
+    """docs/problems.md's French section is the catalog's: rewritten by `scripts/i18n.py docs`."""
+    doc = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")
+    french = doc.split("\n" + script.DOCS_START + "\n", 1)[1]
+    missing = [line for line in script.french_problem_lines() if line not in french.splitlines()]
+    assert not missing, "run `python scripts/i18n.py docs`:\n" + "\n".join(missing)
+    catalog = script.read("fr")
+    from gazette.problems import CODES
+
+    untranslated = [code for code, (_, meaning) in CODES.items() if not (catalog.get(meaning) or None)
+                    or not catalog.get(meaning).string]
+    assert not untranslated
