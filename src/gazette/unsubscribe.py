@@ -34,8 +34,7 @@ class UnsubscribeError(Exception):
 def secret_from_env() -> str:
     secret = os.environ.get(SECRET_ENV, "")
     if len(secret) < 16:
-        raise UnsubscribeError(f"${SECRET_ENV} is {'too short' if secret else 'not set'}: the unsubscribe links are "
-                               "signed with it (16 characters or more, e.g. `openssl rand -hex 32`)")
+        raise UnsubscribeError(_('${SECRET_ENV} is {value}: the unsubscribe links are signed with it (16 characters or more, e.g. `openssl rand -hex 32`)').format(SECRET_ENV=SECRET_ENV, value='too short' if secret else 'not set'))
     return secret
 
 
@@ -89,7 +88,7 @@ def unsubscribe(root: Path, who: str, now: datetime, reason: str = "unsubscribe"
 
     key = _resolve(who, _Lazy(_subscriber_tokens))
     if key is None:
-        raise UnsubscribeError(f"{who!r} is neither a valid address nor the token of anyone in $GAZETTE_SUBSCRIBERS")
+        raise UnsubscribeError(_('{who!r} is neither a valid address nor the token of anyone in $GAZETTE_SUBSCRIBERS').format(who=who))
     connection = state.connect(root)
     try:
         added = state.suppress(connection, [(key, reason)], now)
@@ -112,7 +111,7 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
     try:
         text, _found = read_export(path)  # UTF-8, UTF-16 (Excel's Unicode text), else Windows-1252
     except InputError as error:
-        raise UnsubscribeError(f"unreadable: {error}") from None
+        raise UnsubscribeError(_('unreadable: {error}').format(error=error)) from None
     report = ImportReport()
     entries: list[tuple[str, str]] = []
     subscribers = _Lazy(_subscriber_tokens)
@@ -180,14 +179,14 @@ def _subscriber_tokens() -> dict[str, str]:
 
     path = os.environ.get("GAZETTE_SUBSCRIBERS")
     if not path:
-        raise UnsubscribeError("an unsubscribe token names a subscriber, but $GAZETTE_SUBSCRIBERS is not set: "
-                               "set it to the subscribers CSV to look tokens up")
+        raise UnsubscribeError(_("an unsubscribe token names a subscriber, but $GAZETTE_SUBSCRIBERS is not set: "
+                               "set it to the subscribers CSV to look tokens up"))
     try:
         recipients, _found = read_subscribers(path)
     except OSError as error:
-        raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
+        raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {value}').format(path=path, value=error.strerror or error)) from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
+        raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
     secret = secret_from_env()
     return {unsubscribe_token(r.address.key, secret): r.address.key for r in recipients}
 
