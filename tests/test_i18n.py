@@ -257,3 +257,19 @@ def test_docs_explain_every_problem_code_in_french(script):
     untranslated = [code for code, (_, meaning) in CODES.items() if not (catalog.get(meaning) or None)
                     or not catalog.get(meaning).string]
     assert not untranslated
+
+
+def test_a_broken_channels_yml_still_gets_a_report_in_the_environments_language(repo, monkeypatch):
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\ngazette: {language: [fr\n")
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    result = repo.gazette("check")
+    assert result.exit_code == 1
+    assert "yaml/syntax" in result.output and "erreur" in result.output
+
+
+def test_english_stays_the_msgid_when_no_catalog_is_asked_for(repo):
+    """The default costs nothing: no catalog is even opened for English."""
+    i18n._catalogs.clear()
+    repo.write("content/posts/2026/sans-titre.md", "---\ndate: 2026-11-01T09:00:00+01:00\nstatus: approved\n---\n")
+    assert "'title' is required" in repo.gazette("check").output
+    assert i18n._catalogs == {}
