@@ -193,25 +193,27 @@ def test_help_imports_click_only_in_either_language(lang):
     assert ("Commandes" in done.stdout) == lang.startswith("fr")
 
 
-def _best_seconds(args, environment) -> float:
+def _best_seconds(runs, environment) -> list[float]:
+    """Best wall time of each command, run in turns so a busy machine slows them alike."""
     import time
 
     env = {**os.environ, **environment}
-    best = 10.0
-    for _ in range(5):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - started)
+    best = [10.0] * len(runs)
+    for _ in range(7):
+        for index, args in enumerate(runs):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)
+            best[index] = min(best[index], time.perf_counter() - started)
     return best
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["C.UTF-8", "fr_FR.UTF-8"])
 def test_help_stays_fast_in_either_language(lang):
-    """Under 0.2 s on a quiet machine; on a loaded one, within 0.1 s of merely importing click."""
-    floor = _best_seconds(["-c", "import click"], {})
-    took = _best_seconds(["-m", "gazette", "--help"], {"LANG": lang})
-    assert took < max(0.2, floor + 0.1), (took, floor)
+    """Under 0.2 s on a quiet machine (measured ~0.07 s); on a loaded one, no more than 2.5 times
+    merely importing click (rich or jinja2 on the start path would each double it)."""
+    floor, took = _best_seconds([["-c", "import click"], ["-m", "gazette", "--help"]], {"LANG": lang})
+    assert took < 0.2 or took < 2.5 * floor, (took, floor)
 
 
 # -- the issue's acceptance: broken cases and the sample pull request, in French --------------

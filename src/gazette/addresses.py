@@ -122,7 +122,8 @@ def read_subscribers(path: str | Path) -> tuple[list[Recipient], list]:
         try:
             address = normalize(raw)
         except AddressError as error:
-            problems.append(Problem("subscriber/invalid", shown, line, _('address skipped: {error}').format(error=error),
+            problems.append(Problem("subscriber/invalid", shown, line, _('address skipped: {error}')
+                                                                           .format(error=error),
                                     _("fix the address in the subscriber list")))
             continue
         if has_line_break(name) or any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in name):

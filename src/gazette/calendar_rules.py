@@ -41,8 +41,9 @@ def outside_slots(item: Item, repo: Repo):
         if (local.weekday(), local.hour, local.minute) not in slots:
             wanted = ", ".join(repo.frame.channels[pub.channel]["slots"])
             yield Problem("calendar/off-slot", item.path, pub.line,
-                          _('{channel} at {local:%a %H:%M} is outside its slots ({wanted})').format(channel=pub.channel, local=local, wanted=wanted),
-                          "move it to a slot: gazette slot next --channel " + pub.channel)
+                          _('{channel} at {local:%a %H:%M} is outside its slots ({wanted})')
+                              .format(channel=pub.channel, local=local, wanted=wanted),
+                          _("move it to a slot: gazette slot next --channel {channel}").format(channel=pub.channel))
 
 
 def _minute_slots(frame, channel: str) -> set[tuple[int, int, int]]:
@@ -60,7 +61,8 @@ def inside_freeze(item: Item, repo: Repo):
     for pub in publications(item):
         for freeze in active_freezes(repo.frame, pub.at, pub.channel):
             yield Problem("calendar/frozen", item.path, pub.line,
-                          _('{channel} at {at} falls in a freeze: {value}').format(channel=pub.channel, at=shown(pub.at, repo.frame.timezone), value=freeze.get('reason')),
+                          _('{channel} at {at} falls in a freeze: {value}')
+                              .format(channel=pub.channel, at=shown(pub.at, repo.frame.timezone), value=freeze.get('reason')),
                           _("give it a date after the freeze, or tag it crisis if it is a holding statement"))
 
 
@@ -73,7 +75,8 @@ def inside_campaign(item: Item, repo: Repo):
     start, end = campaign["from"], campaign["to"]
     if not start <= item.date <= end:
         yield Problem("calendar/campaign-window", item.path, item.line_of("date"),
-                      _('dated {date:%Y-%m-%d} but campaign {name!r} runs from {start:%Y-%m-%d} to {end:%Y-%m-%d}').format(date=item.date, name=name, start=start, end=end),
+                      _('dated {date:%Y-%m-%d} but campaign {name!r} runs from {start:%Y-%m-%d} to {end:%Y-%m-%d}')
+                          .format(date=item.date, name=name, start=start, end=end),
                       _("change the date, the campaign, or the campaign's window"))
 
 
@@ -87,7 +90,8 @@ def contest_timeline(item: Item, repo: Repo):
     for (first, a), (second, b) in zip(present, present[1:]):
         if a > b if first == "date" else a >= b:
             yield Problem("contest/timeline", item.path, item.line_of(second),
-                          _('{second} ({b}) comes before {first} ({a})').format(second=second, b=shown(b, repo.frame.timezone), first=first, a=shown(a, repo.frame.timezone)),
+                          _('{second} ({b}) comes before {first} ({a})')
+                              .format(second=second, b=shown(b, repo.frame.timezone), first=first, a=shown(a, repo.frame.timezone)),
                           _("a contest is announced, opens, closes, then is drawn, in that order"))
 
 
@@ -117,8 +121,10 @@ def slot_conflicts(repo: Repo, only):
         for pub in pubs:
             others = ", ".join(sorted({p.path for p in pubs if p.path != pub.path}))
             yield Problem("calendar/conflict", pub.path, pub.line,
-                          _('{channel} at {at} is also taken by {others}').format(channel=channel, at=shown(at, repo.frame.timezone), others=others),
-                          "one publication per slot and account: gazette slot next --channel " + channel)
+                          _('{channel} at {at} is also taken by {others}')
+                              .format(channel=channel, at=shown(at, repo.frame.timezone), others=others),
+                          _("one publication per slot and account: gazette slot next --channel {channel}")
+                          .format(channel=channel))
 
 
 @rule("calendar", scope="repo")
@@ -129,7 +135,8 @@ def missed_publications(repo: Repo, only):
     for pub in all_publications(repo):
         if pub.status == "approved" and pub.at < now and not pub.receipted:
             yield Problem("calendar/missed", pub.path, pub.line,
-                          _('{channel} was due {at} and has no receipt').format(channel=pub.channel, at=shown(pub.at, repo.frame.timezone)),
+                          _('{channel} was due {at} and has no receipt')
+                              .format(channel=pub.channel, at=shown(pub.at, repo.frame.timezone)),
                           _("give it a new date (gazette slot next), or run gazette publish"))
 
 
@@ -156,7 +163,8 @@ def cadence(repo: Repo, only):
                 label = {"day": "%d-%02d-%02d", "week": "%d-W%02d", "month": "%d-%02d"}[target["per"]] % key
                 yield Problem("calendar/cadence", CHANNELS_FILE,
                               repo.frame.channel_lines.get((channel, "cadence")),
-                              _('{channel}: {found} planned for {label}, target {target} per {period}').format(channel=channel, found=found, label=label, target=target['posts'], period=_(PERIODS.get(target['per'], target['per']))),
+                              _('{channel}: {found} planned for {label}, target {target} per {period}')
+                                  .format(channel=channel, found=found, label=label, target=target['posts'], period=_(PERIODS.get(target['per'], target['per']))),
                               _("plan more, or lower the cadence in calendar/channels.yml"))
 
 
@@ -183,5 +191,6 @@ def windows_in_order(repo: Repo, only):
             start, end = entry.get(start_key), entry.get(end_key)
             if (only is None or path in only) and start and end and end < start:
                 yield Problem("config/window", path, entry["_lines"].get((end_key,)),
-                              _('{end_key} ({end}) is before {start_key} ({start})').format(end_key=end_key, end=shown(end, frame.timezone), start_key=start_key, start=shown(start, frame.timezone)),
+                              _('{end_key} ({end}) is before {start_key} ({start})')
+                                  .format(end_key=end_key, end=shown(end, frame.timezone), start_key=start_key, start=shown(start, frame.timezone)),
                               _('{end_key} must come after {start_key}').format(end_key=end_key, start_key=start_key))

@@ -46,7 +46,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         try:
             pending = PendingChanges(root, changed_since)
         except GitError as error:
-            raise UsageError(_('--changed-since {changed_since}: {error}').format(changed_since=changed_since, error=error)) from None
+            raise UsageError(_('--changed-since {changed_since}: {error}')
+                                 .format(changed_since=changed_since, error=error)) from None
 
     from . import validate
     from .load import load_frame
@@ -176,7 +177,8 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
             changed, gone = pending.result()
             only = changed | referrers(root, changed_since, changed, gone, frame)
         except GitError as error:
-            raise UsageError(_('--changed-since {changed_since}: {error}').format(changed_since=changed_since, error=error)) from None
+            raise UsageError(_('--changed-since {changed_since}: {error}')
+                                 .format(changed_since=changed_since, error=error)) from None
         scope = "changed"
     if paths:
         selected = select_paths(root, paths)

@@ -66,7 +66,8 @@ def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True, pus
     path = root / FRAME_FOLDERS["freezes"] / f"{freeze_id.removesuffix('.yml')}.yml"
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yml")) if path.parent.is_dir() else []
-        raise FreezeError(_('no freeze {freeze_id!r} (known: {value})').format(freeze_id=freeze_id, value=', '.join(known) or 'none'))
+        raise FreezeError(_('no freeze {freeze_id!r} (known: {value})')
+                              .format(freeze_id=freeze_id, value=', '.join(known) or _('none')))
     from .receipts import set_key
 
     set_key(path, "until", now.isoformat(timespec="seconds"))
@@ -92,7 +93,8 @@ def _commit(root: Path, paths: list[str], message: str, push: bool | None) -> No
 
     git = Git(root)
     if not git.is_repository():
-        raise FreezeError(_('{root} is not a git repository: a freeze must be committed to reach publishers').format(root=root))
+        raise FreezeError(_('{root} is not a git repository: a freeze must be committed to reach publishers')
+                              .format(root=root))
     try:
         git.commit_paths(paths, message)
         if push is False:
@@ -105,7 +107,8 @@ def _commit(root: Path, paths: list[str], message: str, push: bool | None) -> No
             return
         _share(git, remote, branch, paths, message)
     except GitFailed as error:
-        raise FreezeError(_('{error} (the freeze is committed here; push it by hand, or run again)').format(error=error)) from None
+        raise FreezeError(_('{error} (the freeze is committed here; push it by hand, or run again)')
+                              .format(error=error)) from None
 
 
 def _share(git, remote: str, branch: str, paths: list[str], message: str, attempts: int = 3) -> None:

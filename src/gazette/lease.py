@@ -108,7 +108,9 @@ def lease_seconds() -> float:
     except ValueError:
         seconds = float("nan")
     if not seconds >= MIN_LEASE_SECONDS or seconds == float("inf"):
-        raise LeaseConfigError(_('$GAZETTE_LEASE_SECONDS={text!r}: give a number of seconds, at least {MIN_LEASE_SECONDS} (default 600)').format(text=text, MIN_LEASE_SECONDS=MIN_LEASE_SECONDS))
+        raise LeaseConfigError(_('$GAZETTE_LEASE_SECONDS={text!r}: give a number of seconds, at least '
+                                 '{MIN_LEASE_SECONDS} (default 600)')
+                                   .format(text=text, MIN_LEASE_SECONDS=MIN_LEASE_SECONDS))
     return seconds
 
 

@@ -180,7 +180,8 @@ def decode(relpath: str, raw: bytes) -> tuple[str | None, Problem | None]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, Problem("file/not-utf8", relpath, line, _('byte 0x{raw:02x} is not UTF-8').format(raw=raw[error.start]),
+        return None, Problem("file/not-utf8", relpath, line, _('byte 0x{raw:02x} is not UTF-8')
+                                                                 .format(raw=raw[error.start]),
                              _("re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)"))
     return text.removeprefix("\ufeff"), None
 
@@ -233,7 +234,8 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
         data = {}  # an empty block: the model will say which keys are required
     if not isinstance(data, dict):
         return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
-                                        _('the front matter is a {type}, not key: value lines').format(type=type(data).__name__),
+                                        _('the front matter is a {type}, not key: value lines')
+                                            .format(type=type(data).__name__),
                                         _("write title: …, date: … one per line"))]
     heading = model.first_heading(text[offset:]) if "# " in text[offset:offset + 512] else None
     if heading is not None and "title" not in data:  # Material's way: the first "# Heading" is the title
@@ -256,7 +258,8 @@ def _plain_line_breaks(relpath: str, yaml_text: str, first_line: int = 1) -> tup
         at = yaml_text.find(char)
         if at >= 0:
             problems.append(Problem("yaml/unusual-line-break", relpath, first_line + yaml_text.count("\n", 0, at),
-                                    _('contains U+{char:04X} {name}, read as a space').format(char=ord(char), name=name),
+                                    _('contains U+{char:04X} {name}, read as a space')
+                                        .format(char=ord(char), name=name),
                                     _("retype the line: it was probably pasted from a word processor")))
             yaml_text = yaml_text.replace(char, " ")
     return yaml_text, problems
@@ -443,7 +446,8 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
                             _("a maintainer adds it to extra_css or extra_javascript, or remove it"))]
     elif not attachment_type_allowed(name):
         return [Problem("security/attachment-type", relpath, None,
-                        _('is a {value} file: the site publishes only Markdown, images, PDF, audio and video').format(value=kind or 'typeless'), _("remove it; embeds go through an allowed iframe"))]
+                        _('is a {value} file: the site publishes only Markdown, images, PDF, audio and video')
+                            .format(value=kind or _('typeless')), _("remove it; embeds go through an allowed iframe"))]
     if kind == ".svg" or kind in MARKDOWN_LOOKALIKES:
         text, problem = read_text(root, relpath)
         if problem:  # an empty page is harmless; anything unreadable is not published
@@ -458,13 +462,16 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
             return [Problem("security/misplaced-item", relpath, 1,
                             _("has date:, status: or draft: (or a front matter that does not load) but is not "
                             "under content/posts/, content/newsletters/ or content/contests/: it is not published"),
-                            _('move it to content/posts/{value}.md (or the newsletters or contests folder)').format(value=slugify(name.rsplit('.', 1)[0]) or 'a-short-name'))]
+                            _('move it to content/posts/{value}.md (or the newsletters or contests folder)')
+                                .format(value=slugify(name.rsplit('.', 1)[0]) or 'a-short-name'))]
         return [Problem("security/page-meta", relpath, line,
                         _("template: is not a template file name (like main.html): the site ignores it"),
                         _("remove it, or name a template of the theme: template: main.html"))
                 if key == "template" else
                 Problem("security/page-meta", relpath, line,
-                        _('{key}: is a list, a mapping or a number, not a text: the theme would write it into the page as it is').format(key=key), _('write one text in quotes: {key}: "…"').format(key=key))
+                        _('{key}: is a list, a mapping or a number, not a text: the theme would write it into the '
+                          'page as it is')
+                            .format(key=key), _('write one text in quotes: {key}: "…"').format(key=key))
                 for key, line in page_meta_not_text(text)]
     return []
 

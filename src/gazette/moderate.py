@@ -66,7 +66,8 @@ def _read(path: Path) -> bytes:
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
     if len(raw) > MAX_EXPORT_BYTES:
-        raise InputError(_('{path}: larger than {value} MiB; split the export').format(path=path, value=MAX_EXPORT_BYTES // 1048576))
+        raise InputError(_('{path}: larger than {value} MiB; split the export')
+                             .format(path=path, value=MAX_EXPORT_BYTES // 1048576))
     return raw
 
 
@@ -77,9 +78,12 @@ def decode_export(path, raw: bytes) -> tuple[str, str | None]:
         try:
             return raw.decode("utf-16"), None
         except UnicodeDecodeError:
-            raise InputError(_('{path}: starts like UTF-16 but does not decode; re-export it as UTF-8 CSV').format(path=path)) from None
+            raise InputError(_('{path}: starts like UTF-16 but does not decode; re-export it as UTF-8 CSV')
+                                 .format(path=path)) from None
     if b"\x00" in raw:
-        raise InputError(_('{path}: contains NUL bytes: this is not a CSV or JSON-lines export (a spreadsheet file? save it as CSV UTF-8)').format(path=path))
+        raise InputError(_('{path}: contains NUL bytes: this is not a CSV or JSON-lines export (a spreadsheet file? '
+                           'save it as CSV UTF-8)')
+                             .format(path=path))
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
@@ -100,7 +104,9 @@ def _json_lines(path, handle):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise InputError(_('{path}:{number}: not a JSON object ({msg}); write one {{"id": …, "author": …, "text": …}} per line').format(path=path, number=number, msg=error.msg)) from None
+            raise InputError(_('{path}:{number}: not a JSON object ({msg}); write one {{"id": …, "author": …, '
+                               '"text": …}} per line')
+                                 .format(path=path, number=number, msg=error.msg)) from None
         if not isinstance(record, dict):
             raise InputError(_('{path}:{number}: each line needs a "text" string').format(path=path, number=number))
         fields = _columns(record)
@@ -146,7 +152,9 @@ def _csv_rows(path, text: str):
             break
     else:
         found = ", ".join(h for h in first or () if h.strip()) or "nothing"
-        raise InputError(_('{path}:{value}: the CSV header needs a message column (text, message, contenu, commentaire, texte…), and may have id and author; found: {found}').format(path=path, value=1 + skipped, found=found))
+        raise InputError(_('{path}:{value}: the CSV header needs a message column (text, message, contenu, '
+                           'commentaire, texte…), and may have id and author; found: {found}')
+                             .format(path=path, value=1 + skipped, found=found))
     fields = _columns(header)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -155,7 +163,8 @@ def _csv_rows(path, text: str):
                    row.get(fields.get("author", ""), "") or "",
                    row.get(fields["text"]) or "", reader.line_num + skipped)
     except csv.Error as error:
-        raise InputError(_('{path}:{value}: cannot read as CSV: {error}').format(path=path, value=reader.line_num + skipped, error=error)) from None
+        raise InputError(_('{path}:{value}: cannot read as CSV: {error}')
+                             .format(path=path, value=reader.line_num + skipped, error=error)) from None
 
 
 def _sniffed(text: str) -> list[str]:

@@ -87,14 +87,16 @@ def plan(publications_, frame, now: datetime, channels=(), check_errors=None) ->
         elif pub.path in check_errors:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", CHECK_ERROR + check_errors[pub.path]))
         elif holding:
-            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", _('freeze: {value}').format(value=holding[0].get('reason', ''))))
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", _('freeze: {value}')
+                                                                               .format(value=holding[0].get('reason', ''))))
         elif not crisis and active_freezes(frame, pub.at, pub.channel):
             # Its slot passed during a freeze now over: never sent in a burst on unfreeze.
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "missed",
                                     _("slot passed during a freeze: give it a new date")))
         elif config.get("target") == "manual":
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "manual",
-                                    _('post it by hand, then: gazette published {slug} --channel {channel} --url URL').format(slug=pub.slug, channel=pub.channel)))
+                                    _('post it by hand, then: gazette published {slug} --channel {channel} --url URL')
+                                        .format(slug=pub.slug, channel=pub.channel)))
         else:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "due", ""))
     return sorted(outcomes, key=lambda o: (o.at.timestamp(), o.path, o.channel))
@@ -323,7 +325,9 @@ class Run:
         theirs = [c for c in self.git.commits(f"{upstream}..HEAD") if c[1] != EMAIL]
         if theirs:
             sha, author, subject = theirs[0]
-            raise PublishError(_('{theirs} unpushed commit(s) that are not publish\'s, e.g. {sha} "{subject}" by {author}: push them (or move them to a branch) first').format(theirs=len(theirs), sha=sha[:10], subject=subject, author=author))
+            raise PublishError(_('{theirs} unpushed commit(s) that are not publish\'s, e.g. {sha} "{subject}" by '
+                                 '{author}: push them (or move them to a branch) first')
+                                   .format(theirs=len(theirs), sha=sha[:10], subject=subject, author=author))
         try:
             self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
         except LeaseConfigError as error:
@@ -383,7 +387,8 @@ class Run:
 
         if frame.config_errors:
             problem = frame.config_errors[0]
-            raise PublishError(_('{path}:{value}: {code} {message} — nothing was sent; fix the configuration first').format(path=problem.path, value=problem.line or 1, code=problem.code, message=problem.message))
+            raise PublishError(_('{path}:{value}: {code} {message} — nothing was sent; fix the configuration first')
+                                   .format(path=problem.path, value=problem.line or 1, code=problem.code, message=problem.message))
         for outcome in outcomes:
             if outcome.state != "due":
                 continue
@@ -396,10 +401,14 @@ class Run:
             if name != OUTBOX and not self.push and self.git("remote").split():
                 # Without --push, neither the lease nor the remote's receipts and ledger are
                 # consulted: a second clone would deliver everything again to real people.
-                raise PublishError(_('channel {channel}: real deliveries go through `gazette publish --push` — one publisher at a time across machines (nothing was sent)').format(channel=outcome.channel))
+                raise PublishError(_('channel {channel}: real deliveries go through `gazette publish --push` — one '
+                                     'publisher at a time across machines (nothing was sent)')
+                                       .format(channel=outcome.channel))
             missing = [variable for variable in REQUIRED_ENV.get(name, ()) if not os.environ.get(variable)]
             if missing:
-                raise PublishError(_('channel {channel}: ${missing} is not set (the {name} target needs it) — nothing was sent').format(channel=outcome.channel, missing=missing[0], name=name))
+                raise PublishError(_('channel {channel}: ${missing} is not set (the {name} target needs it) — '
+                                     'nothing was sent')
+                                       .format(channel=outcome.channel, missing=missing[0], name=name))
             if name == "smtp":
                 self.verify_ledger_key()
             try:
@@ -408,7 +417,8 @@ class Run:
                 if hasattr(target, "preflight"):
                     target.preflight()
             except DeliveryError as error:
-                raise PublishError(_('channel {channel}: {error} — nothing was sent').format(channel=outcome.channel, error=error)) from None
+                raise PublishError(_('channel {channel}: {error} — nothing was sent')
+                                       .format(channel=outcome.channel, error=error)) from None
 
     def verify_ledger_key(self) -> None:
         """The ledger's hashes must be keyed with the secret of earlier runs (here and on the
@@ -522,7 +532,9 @@ class Run:
             # commits what reached the file, or delivers this one again under its key.
             detail = getattr(error, "strerror", None) or str(error)
             self.stopped = f"not delivered: the previous receipt could not be recorded ({detail})"
-            self.fatal = PublishError(_('{path}: {channel} was delivered but its receipt could not be recorded: {detail}; nothing more was sent, run publish again').format(path=outcome.path, channel=outcome.channel, detail=detail))
+            self.fatal = PublishError(_('{path}: {channel} was delivered but its receipt could not be recorded: '
+                                        '{detail}; nothing more was sent, run publish again')
+                                          .format(path=outcome.path, channel=outcome.channel, detail=detail))
             return outcome._replace(state="sent", detail="receipt not recorded")
         return outcome._replace(state="sent")
 
@@ -654,7 +666,8 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     from .receipts import ReceiptError, write_receipts
 
     if not url.startswith(("https://", "http://")) or any(c.isspace() or ord(c) < 32 or c == "\x7f" for c in url):
-        raise PublishError(_("--url {url!r}: give the post's web address (https://…, no spaces or line breaks)").format(url=url))
+        raise PublishError(_("--url {url!r}: give the post's web address (https://…, no spaces or line breaks)")
+                               .format(url=url))
     root = Path(root)
     git = Git(root)
     if not git.is_repository():
@@ -664,11 +677,13 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     if not found:
         raise PublishError(_('no item with the slug {slug!r}').format(slug=slug))
     if len(found) > 1:
-        raise PublishError(_("{slug!r} names {found} items ({value}): give the path's slug of the one you posted").format(slug=slug, found=len(found), value=', '.join((i.path for i in found))))
+        raise PublishError(_("{slug!r} names {found} items ({value}): give the path's slug of the one you posted")
+                               .format(slug=slug, found=len(found), value=', '.join((i.path for i in found))))
     item = found[0]
     planned_channels = set(item.meta.get("channels") or ())
     if channel not in planned_channels:
-        raise PublishError(_('{path} has no channel {channel!r} (it has: {planned_channels})').format(path=item.path, channel=channel, planned_channels=', '.join(sorted(planned_channels))))
+        raise PublishError(_('{path} has no channel {channel!r} (it has: {planned_channels})')
+                               .format(path=item.path, channel=channel, planned_channels=', '.join(sorted(planned_channels))))
     from .targets import MANUAL
     from .visibility import is_public
 
@@ -676,17 +691,23 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     if config.get("target") != MANUAL:
         delivered = "the site shows it" if config.get("network") == "site" else \
             f"gazette publish delivers it (target: {config.get('target') or 'outbox'})"
-        raise PublishError(_('channel {channel!r} is not posted by hand: {delivered} and records its receipt; gazette published is for channels with target: manual in calendar/channels.yml').format(channel=channel, delivered=delivered))
+        raise PublishError(_('channel {channel!r} is not posted by hand: {delivered} and records its receipt; '
+                             'gazette published is for channels with target: manual in calendar/channels.yml')
+                               .format(channel=channel, delivered=delivered))
     at = at or now
     if not is_public(item, at):
         why = f"its status is {item.status}" if item.status not in ("approved", "published") else \
             f"it is dated {item.date:%Y-%m-%d %H:%M}, later than {at:%Y-%m-%d %H:%M}"
-        raise PublishError(_('{path} is not public yet ({why}): a post about it would link a page the site does not show; approve it first, or give --at if it was posted later').format(path=item.path, why=why))
+        raise PublishError(_('{path} is not public yet ({why}): a post about it would link a page the site does not '
+                             'show; approve it first, or give --at if it was posted later')
+                               .format(path=item.path, why=why))
     if channel in (item.meta.get("published") or {}):
         raise PublishError(_('{path}: {channel} already has a receipt').format(path=item.path, channel=channel))
     try:
         if git.show("HEAD", item.path) != (root / item.path).read_bytes():
-            raise PublishError(_('{path} has uncommitted changes: commit them first, the receipt commit holds the receipt only').format(path=item.path))
+            raise PublishError(_('{path} has uncommitted changes: commit them first, the receipt commit holds the '
+                                 'receipt only')
+                                   .format(path=item.path))
         from .freeze import _who
 
         status = "published" if item.status == "approved" else None

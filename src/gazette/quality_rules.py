@@ -88,19 +88,22 @@ def channel_texts(item: Item, repo: Repo):
         if not (text or "").strip():
             if item.status in ("review", "approved", "published"):  # drafts are work in progress
                 yield Problem("channel/missing-text", item.path, line,
-                              _('{name} has no text to post').format(name=name), _('add channels.{name}.text').format(name=name))
+                              _('{name} has no text to post')
+                                  .format(name=name), _('add channels.{name}.text').format(name=name))
             continue
         limit = channel.get("limit") or LIMITS.get(network)
         length = count(expand_for(repo.root, item, text), network)  # {url} counts as the URL it becomes
         if limit and length > limit:
             yield Problem("channel/too-long", item.path, line,
-                          _('{name} text is {length} characters as {network} counts them, over {limit}').format(name=name, length=length, network=network, limit=limit),
+                          _('{name} text is {length} characters as {network} counts them, over {limit}')
+                              .format(name=name, length=length, network=network, limit=limit),
                           _('cut {value} characters').format(value=length - limit))
         tags = hashtags(text)
         most = HASHTAG_LIMITS.get(network)
         if most is not None and len(tags) > most:
             yield Problem("channel/hashtags", item.path, line,
-                          _('{name} text has {tags} hashtags, more than {most} for {network}').format(name=name, tags=len(tags), most=most, network=network),
+                          _('{name} text has {tags} hashtags, more than {most} for {network}')
+                              .format(name=name, tags=len(tags), most=most, network=network),
                           _("keep the few that people follow"))
 
 
@@ -118,9 +121,11 @@ def placeholders_known(item: Item, repo: Repo):
                 continue
             near = [known for known in PLACEHOLDERS if known[1:-1] in written.lower()]
             yield Problem("channel/placeholder", item.path, _line(text, match.start(), first),
-                          _('unknown placeholder {written} in channels.{name}.text: it would be posted as written').format(written=written, name=name),
+                          _('unknown placeholder {written} in channels.{name}.text: it would be posted as written')
+                              .format(written=written, name=name),
                           (_("did you mean {name}?").format(name=near[0]) + " " if near else "")
-                          + _("the known ones are {{url}} (this item's page) and {{site}} (the site's address)").format())
+                          + _("the known ones are {{url}} (this item's page) and {{site}} (the site's address)")
+                                .format())
 
 
 # Networks that refuse a post without a picture: the image comes from the channel
@@ -136,8 +141,10 @@ def image_first_networks(item: Item, repo: Repo):
         network = (repo.frame.channels.get(name) or {}).get("network")
         if network in IMAGE_FIRST and not (spec or {}).get("image"):
             yield Problem("channel/image-required", item.path, item.line_of("channels", name),
-                          _('{name} posts on {network}, which refuses a post without an image').format(name=name, network=network),
-                          _('add image: {{src: photo.jpg, alt: …}} to the item or to channels.{name}').format(name=name),
+                          _('{name} posts on {network}, which refuses a post without an image')
+                              .format(name=name, network=network),
+                          _('add image: {{src: photo.jpg, alt: …}} to the item or to channels.{name}')
+                              .format(name=name),
                           # a draft is work in progress: said early, blocking once in review
                           "error" if item.status in ("review", "approved", "published") else "warning")
 
@@ -148,11 +155,13 @@ def link_hygiene(item: Item, repo: Repo):
         if "ttp:" in text or "TTP:" in text:  # cheap: http:, HTTP:, Http: (the regex ignores case)
             for match in HTTP.finditer(text):
                 yield Problem("channel/http", item.path, _line(text, match.start(), first),
-                              _('insecure link in {where}: {group}').format(where=where, group=match.group()), _("use https://"))
+                              _('insecure link in {where}: {group}')
+                                  .format(where=where, group=match.group()), _("use https://"))
         if "=" in text and "?" in text:
             for match in TRACKING.finditer(text):
                 yield Problem("channel/tracking", item.path, _line(text, match.start(), first),
-                              _('tracking parameter {value!r} in a link in {where}').format(value=match.group(1), where=where),
+                              _('tracking parameter {value!r} in a link in {where}')
+                                  .format(value=match.group(1), where=where),
                               _("remove it: members' clicks are not for sale"))
 
 
@@ -178,7 +187,8 @@ def markup_in_fields(item: Item, repo: Repo):
             match = TAG.search(value)
             if match:
                 yield Problem("security/markup-in-field", item.path, item.line_of(key),
-                              _('{key} contains an HTML tag: {value!r}').format(key=key, value=value[match.start():match.start() + 20]),
+                              _('{key} contains an HTML tag: {value!r}')
+                                  .format(key=key, value=value[match.start():match.start() + 20]),
                               _("write plain text; emphasis belongs in the body"))
 
 
@@ -211,7 +221,8 @@ def control_characters(item: Item, repo: Repo):
         if not is_body and CONTROL_CHARACTER.search(text):
             character = CONTROL_CHARACTER.search(text).group()
             yield Problem("schema/control-character", item.path, first,
-                          _('{where} contains a control character ({character!r}): feeds and calendars drop it').format(where=where, character=character),
+                          _('{where} contains a control character ({character!r}): feeds and calendars drop it')
+                              .format(where=where, character=character),
                           _("retype the text; it often comes from a copy-paste out of a PDF or a terminal"))
 
 
@@ -307,17 +318,20 @@ def active_content(item: Item, repo: Repo):
     body = without_code(body)
     allowed = set(DEFAULT_IFRAME_HOSTS) | set(moderator_for(repo.frame, repo.root).iframe_hosts)
     checks = (
-        (SCRIPT, "security/script", lambda m: "a <script> element", "remove it; embeds go through an allowed iframe"),
-        (EVENT_HANDLER, "security/event-handler", lambda m: f"an {m.group(1)}= attribute",
-         "remove the attribute; no inline JavaScript"),
-        (JS_URL, "security/javascript-url", lambda m: f"a {m.group(1)}: URL", "link to an https:// page"),
+        (SCRIPT, "security/script", lambda m: _("a <script> element"), N_("remove it; embeds go through an allowed iframe")),
+        (EVENT_HANDLER, "security/event-handler", lambda m: _("an {attribute}= attribute").format(attribute=m.group(1)),
+         N_("remove the attribute; no inline JavaScript")),
+        (JS_URL, "security/javascript-url", lambda m: _("a {scheme}: URL").format(scheme=m.group(1)),
+         N_("link to an https:// page")),
     )
     for pattern, code, what, hint in checks:
         for match in pattern.finditer(body):
-            yield Problem(code, item.path, _line(body, match.start(), item.body_line), _('{match} in body').format(match=what(match)), hint)
+            yield Problem(code, item.path, _line(body, match.start(), item.body_line),
+                          _('{match} in body').format(match=what(match)), _(hint))
     for match in IFRAME.finditer(body):
         host = (match.group(1) or "").lower()
         if host not in allowed:
             yield Problem("security/iframe", item.path, _line(body, match.start(), item.body_line),
-                          _('an iframe from {value}').format(value=host or 'an unknown source'),
-                          "allowed hosts: " + ", ".join(sorted(allowed)) + " (add more in calendar/moderation.yml)")
+                          _('an iframe from {value}').format(value=host or _('an unknown source')),
+                          _("allowed hosts: {hosts} (add more in calendar/moderation.yml)")
+                          .format(hosts=", ".join(sorted(allowed))))

@@ -19,5 +19,7 @@ def find_root(start: Path | str | None = None) -> Path:
         if (folder / "content").is_dir() or (folder / "calendar").is_dir():
             return folder
     raise RepoNotFound(
-        _('no Gazette repository at or above {here}: expected a content/ or calendar/ folder (run from your community repository, or pass --repo PATH)').format(here=here)
+        _('no Gazette repository at or above {here}: expected a content/ or calendar/ folder (run from your '
+          'community repository, or pass --repo PATH)')
+            .format(here=here)
     )

@@ -44,7 +44,8 @@ def _pick(name: str, known, what: str, where: str) -> str:
 
         close = difflib.get_close_matches(name, list(known), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)) or 'none'}"
-        raise ScaffoldError(_('unknown {what} {name!r} in {where} ({hint})').format(what=what, name=name, where=where, hint=hint))
+        raise ScaffoldError(_('unknown {what} {name!r} in {where} ({hint})')
+                                .format(what=what, name=name, where=where, hint=hint))
     return name
 
 
@@ -96,7 +97,8 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
         date = slots[channels[0]]  # the first channel's next free slot
     slug = slug or slugify(title)
     if not slug or slugify(slug) != slug:
-        raise ScaffoldError(_('cannot make a file name from {value!r}; pass --slug some-name').format(value=slug or title))
+        raise ScaffoldError(_('cannot make a file name from {value!r}; pass --slug some-name')
+                                .format(value=slug or title))
 
     relpath = f"content/{FOLDER_OF_KIND[kind]}/{date.year}/{slug}.md"
     target = root / relpath
@@ -132,9 +134,11 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
         with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
             handle.write(text)
     except FileExistsError:
-        raise ScaffoldError(_('{relpath} already exists (or is a broken link); choose another title or --slug').format(relpath=relpath)) from None
+        raise ScaffoldError(_('{relpath} already exists (or is a broken link); choose another title or --slug')
+                                .format(relpath=relpath)) from None
     except OSError as error:
-        raise ScaffoldError(_('cannot write {relpath}: {value}').format(relpath=relpath, value=error.strerror or error)) from None
+        raise ScaffoldError(_('cannot write {relpath}: {value}')
+                                .format(relpath=relpath, value=error.strerror or error)) from None
     return relpath
 
 

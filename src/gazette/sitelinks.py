@@ -115,7 +115,8 @@ def check_site_references(path: str, refs, repo) -> list[Problem]:
 def _judge(path: str, written: str, when: datetime, line, site: SiteConfig, repo) -> Problem | None:
     if written.startswith("{"):
         if not site.site_url:
-            return Problem(CODE, path, line, _('{value}}} needs site_url, and mkdocs.yml has none').format(value=written.split('}')[0]),
+            return Problem(CODE, path, line, _('{value}}} needs site_url, and mkdocs.yml has none')
+                                                 .format(value=written.split('}')[0]),
                            _("set site_url: https://… in mkdocs.yml"))
         url = written.replace("{url}", site.url_of(path)).replace("{site}/", site.site_url) \
             .replace("{site}", site.site_url)
@@ -136,7 +137,8 @@ def _judge(path: str, written: str, when: datetime, line, site: SiteConfig, repo
     for source in site.sources_for(site_path):
         if repo.exists(source):
             return _visible(path, line, written, source, when, site, repo)
-    return Problem(CODE, path, line, _('{url} is no page or file of the site').format(url=url), _suggest(url, site_path, path, site, repo))
+    return Problem(CODE, path, line, _('{url} is no page or file of the site')
+                                         .format(url=url), _suggest(url, site_path, path, site, repo))
 
 
 def _visible(path, line, written, source, when, site, repo) -> Problem | None:
@@ -153,10 +155,13 @@ def _visible(path, line, written, source, when, site, repo) -> Problem | None:
         return None
     shown = written if "://" in written or written.startswith("{") else site.url_of(source) or source
     if state.status not in ("approved", "published"):
-        return Problem(CODE, path, line, _('{shown} links {source}, which is {status}: the site will not have it').format(shown=shown, source=source, status=state.status),
+        return Problem(CODE, path, line, _('{shown} links {source}, which is {status}: the site will not have it')
+                                             .format(shown=shown, source=source, status=state.status),
                        _('approve {source} before this goes out, or remove the link').format(source=source))
     return Problem(CODE, path, line,
-                   _('{shown} links {source}, which is on the site only from {date:%Y-%m-%d %H:%M}, after this goes out ({when:%Y-%m-%d %H:%M})').format(shown=shown, source=source, date=state.date, when=when),
+                   _('{shown} links {source}, which is on the site only from {date:%Y-%m-%d %H:%M}, after this goes '
+                     'out ({when:%Y-%m-%d %H:%M})')
+                       .format(shown=shown, source=source, date=state.date, when=when),
                    _('move this after {date:%Y-%m-%d %H:%M}, or link a page already published').format(date=state.date))
 
 
@@ -205,6 +210,6 @@ def _suggest(url: str, site_path: str, path: str, site: SiteConfig, repo) -> str
         if candidates:
             right = site.url_of(candidates[0])
             if name == own and candidates[0] == path:
-                return f"the site builds {right}: write {{url}} for this item's own page"
-            return f"the site builds {right}" + (" (or write {site}" + right[len(site.site_url):] + ")")
-    return f"link a page the site builds, e.g. {site.site_url}archives/"
+                return _("the site builds {right}: write {{url}} for this item's own page").format(right=right)
+            return _("the site builds {right} (or write {{site}}{rest})").format(right=right, rest=right[len(site.site_url):])
+    return _("link a page the site builds, e.g. {url}archives/").format(url=site.site_url)

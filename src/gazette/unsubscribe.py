@@ -34,7 +34,9 @@ class UnsubscribeError(Exception):
 def secret_from_env() -> str:
     secret = os.environ.get(SECRET_ENV, "")
     if len(secret) < 16:
-        raise UnsubscribeError(_('${SECRET_ENV} is {value}: the unsubscribe links are signed with it (16 characters or more, e.g. `openssl rand -hex 32`)').format(SECRET_ENV=SECRET_ENV, value='too short' if secret else 'not set'))
+        raise UnsubscribeError(_('${SECRET_ENV} is {value}: the unsubscribe links are signed with it (16 characters '
+                                 'or more, e.g. `openssl rand -hex 32`)')
+                                   .format(SECRET_ENV=SECRET_ENV, value='too short' if secret else 'not set'))
     return secret
 
 
@@ -88,7 +90,8 @@ def unsubscribe(root: Path, who: str, now: datetime, reason: str = "unsubscribe"
 
     key = _resolve(who, _Lazy(_subscriber_tokens))
     if key is None:
-        raise UnsubscribeError(_('{who!r} is neither a valid address nor the token of anyone in $GAZETTE_SUBSCRIBERS').format(who=who))
+        raise UnsubscribeError(_('{who!r} is neither a valid address nor the token of anyone in $GAZETTE_SUBSCRIBERS')
+                                   .format(who=who))
     connection = state.connect(root)
     try:
         added = state.suppress(connection, [(key, reason)], now)
@@ -120,7 +123,8 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
         if key is None:
             shown = value if len(value) <= 60 else value[:57] + "…"
             report.problems.append(Problem("subscriber/invalid", str(path), line,
-                                           _('not an address nor a known token: {shown!r}').format(shown=shown), _("skipped")))
+                                           _('not an address nor a known token: {shown!r}')
+                                               .format(shown=shown), _("skipped")))
         else:
             entries.append((key, f"import:{path.name}"))
     if entries:
@@ -184,7 +188,8 @@ def _subscriber_tokens() -> dict[str, str]:
     try:
         recipients, _found = read_subscribers(path)
     except OSError as error:
-        raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {value}').format(path=path, value=error.strerror or error)) from None
+        raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {value}')
+                                   .format(path=path, value=error.strerror or error)) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
     secret = secret_from_env()

@@ -116,7 +116,8 @@ def authors_exist(item: Item, repo: Repo):
         if author not in known:
             yield Problem("ref/author", item.path, item.line_of("authors", index),
                           _('author {author!r} is not in content/.authors.yml').format(author=author),
-                          _did_you_mean(author, known) or _("add {author}: {{name: …}} under authors:").format(author=author))
+                          _did_you_mean(author, known) or _("add {author}: {{name: …}} under authors:")
+                                                              .format(author=author))
 
 
 @rule("ref")
@@ -124,7 +125,8 @@ def campaign_exists(item: Item, repo: Repo):
     campaign = item.meta.get("campaign")
     if campaign and campaign not in repo.frame.campaigns:
         yield Problem("ref/campaign", item.path, item.line_of("campaign"),
-                      _('campaign {campaign!r} has no file calendar/campaigns/{campaign}.yml').format(campaign=campaign),
+                      _('campaign {campaign!r} has no file calendar/campaigns/{campaign}.yml')
+                          .format(campaign=campaign),
                       _did_you_mean(campaign, repo.frame.campaigns) or _("create the campaign file first"))
 
 
@@ -135,7 +137,8 @@ def channels_exist(item: Item, repo: Repo):
         if name not in known:
             yield Problem("ref/channel", item.path, item.line_of("channels", name),
                           _('channel {name!r} is not declared in calendar/channels.yml').format(name=name),
-                          _did_you_mean(name, known) or _("known channels: {names}").format(names=", ".join(known) or _("none")))
+                          _did_you_mean(name, known) or _("known channels: {names}")
+                                                            .format(names=", ".join(known) or _("none")))
 
 
 @rule("a11y")
@@ -145,7 +148,8 @@ def cover_image_alt(item: Item, repo: Repo):
                for name, spec in (item.meta.get("channels") or {}).items()]
     for key, image, what in images:
         if image and image.get("src") and not (image.get("alt") or "").strip():
-            yield Problem("a11y/image-alt", item.path, item.line_of(*key), _('{what} has no alt text').format(what=what),
+            yield Problem("a11y/image-alt", item.path, item.line_of(*key), _('{what} has no alt text')
+                                                                               .format(what=what),
                           _('describe it for screen readers: image: {src: …, alt: "…"}'))
 
 
@@ -174,7 +178,8 @@ SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 def body_image_alt(item: Item, repo: Repo):
     for is_image, text, target, line in _body_links(item):
         if is_image and not text.strip():
-            yield Problem("a11y/image-alt", item.path, line, _('image {target!r} has no alt text').format(target=target),
+            yield Problem("a11y/image-alt", item.path, line, _('image {target!r} has no alt text')
+                                                                 .format(target=target),
                           _("write ![what the image shows](…)"))
 
 
@@ -238,11 +243,13 @@ def year_folder(item: Item, repo: Repo):
     folder = f"content/{FOLDER_OF_KIND[item.kind]}/{date.year}/"
     if len(parts) != 4:
         yield Problem("file/year-folder", item.path, item.line_of("date"),
-                      _("is not in a year folder"), _('move it to {folder}{slug}.md').format(folder=folder, slug=item.slug))
+                      _("is not in a year folder"), _('move it to {folder}{slug}.md')
+                                                        .format(folder=folder, slug=item.slug))
     elif parts[2] != str(date.year):
         yield Problem("file/year-folder", item.path, item.line_of("date"),
                       _('dated {year} but filed under {parts}/').format(year=date.year, parts=parts[2]),
-                      _('move it to content/{FOLDER_OF_KIND}/{year}/').format(FOLDER_OF_KIND=FOLDER_OF_KIND[item.kind], year=date.year))
+                      _('move it to content/{FOLDER_OF_KIND}/{year}/')
+                          .format(FOLDER_OF_KIND=FOLDER_OF_KIND[item.kind], year=date.year))
 
 
 @rule("config", scope="repo")
@@ -250,7 +257,8 @@ def timezone_known(repo: Repo, only: set | None):
     frame = repo.frame
     if (only is None or CHANNELS_FILE in only) and frame.timezone_name and frame.timezone is None:
         yield Problem("config/timezone", CHANNELS_FILE, frame.timezone_line,
-                      _('{timezone_name!r} is not a known timezone').format(timezone_name=frame.timezone_name), _("use an IANA name such as Europe/Paris"))
+                      _('{timezone_name!r} is not a known timezone')
+                          .format(timezone_name=frame.timezone_name), _("use an IANA name such as Europe/Paris"))
 
 
 @rule("config", scope="repo")
@@ -304,7 +312,8 @@ def unique_slugs(repo: Repo, only: set | None):
                 others = ", ".join(sorted(p for p in paths if p != path))
                 declared = repo.declared_slugs.get(path)
                 yield Problem("ref/duplicate-slug", path, declared[1] if declared else None,
-                              _('slug {slug!r} is also used by {others}; both would get the same URL').format(slug=slug, others=others),
+                              _('slug {slug!r} is also used by {others}; both would get the same URL')
+                                  .format(slug=slug, others=others),
                               _("choose another slug: value") if declared else _("rename one of the files"))
 
 

@@ -86,7 +86,8 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
     if len(text) > max_bytes:
         raise YAMLProblem(
             "yaml/too-large", first_line,
-            _('the YAML is {value} KiB, over the {value2} KiB cap').format(value=len(text) // 1024, value2=max_bytes // 1024),
+            _('the YAML is {value} KiB, over the {value2} KiB cap')
+                .format(value=len(text) // 1024, value2=max_bytes // 1024),
             _("move long text into the Markdown body"),
         )
     offset = first_line - 1
@@ -154,7 +155,8 @@ class _Builder:
                     return SafeConstructor.construct_yaml_float(self.loader, node)
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
-                                  _('{value!r:.40} is not a valid {value2}').format(value=node.value, value2=tag.rsplit(':', 1)[-1]),
+                                  _('{value!r:.40} is not a valid {value2}')
+                                      .format(value=node.value, value2=tag.rsplit(':', 1)[-1]),
                                   _("remove the !!tag, or fix the value")) from None
         elif kind is yaml.MappingNode and tag == _MAP:
             return self.mapping(node, path, depth)
@@ -311,7 +313,8 @@ def _check_depth_and_aliases(text: str, offset: int, pure: bool) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise YAMLProblem("yaml/too-deep", event.start_mark.line + 1 + offset,
-                                      _('the YAML is nested more than {MAX_DEPTH} levels deep').format(MAX_DEPTH=MAX_DEPTH),
+                                      _('the YAML is nested more than {MAX_DEPTH} levels deep')
+                                          .format(MAX_DEPTH=MAX_DEPTH),
                                       _("a few levels are enough"))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1

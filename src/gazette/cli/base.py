@@ -29,7 +29,8 @@ def write_output(path: str, data: bytes) -> None:
         with open(path, "wb") as handle:
             handle.write(data)
     except OSError as error:
-        raise ConfigError(_('cannot write {path}: {value} (-o wants a file in an existing, writable folder)').format(path=path, value=error.strerror or error)) from None
+        raise ConfigError(_('cannot write {path}: {value} (-o wants a file in an existing, writable folder)')
+                              .format(path=path, value=error.strerror or error)) from None
 
 
 def repo_and_now(repo_option, now_option):

@@ -72,7 +72,8 @@ def suppressions_import(file, fmt, root, now):
     else:
         for problem in report.problems:
             click.echo(problem.format())
-        click.echo(_('{added} added, {known} already suppressed, {problems} skipped').format(added=report.added, known=report.known, problems=len(report.problems)))
+        click.echo(_('{added} added, {known} already suppressed, {problems} skipped')
+                       .format(added=report.added, known=report.known, problems=len(report.problems)))
     sys.exit(1 if report.problems else 0)
 
 
@@ -120,4 +121,5 @@ def newsletter_test(slug, to, channel, root, now):
         raise ConfigError(str(error)) from None
     except DeliveryError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(_('sent a test copy of {slug} to {to} ({message_id}); nothing recorded').format(slug=slug, to=to, message_id=message_id))
+    click.echo(_('sent a test copy of {slug} to {to} ({message_id}); nothing recorded')
+                   .format(slug=slug, to=to, message_id=message_id))

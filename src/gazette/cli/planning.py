@@ -41,7 +41,8 @@ def calendar_command(ctx, start_text, end_text, channels, campaigns, output, fmt
         end = end or start + timedelta(days=35)
     unknown = [c for c in channels if c not in repo.frame.channels]
     if unknown:
-        raise ConfigError(_('unknown channel {unknown!r} (known: {channels})').format(unknown=unknown[0], channels=', '.join(repo.frame.channels)))
+        raise ConfigError(_('unknown channel {unknown!r} (known: {channels})')
+                              .format(unknown=unknown[0], channels=', '.join(repo.frame.channels)))
     entries = agenda.build(repo, now, start, end, channels, campaigns)
     if fmt == "ics":
         data = agenda.to_ics(entries, now, zone)
@@ -104,7 +105,8 @@ def slot_next(channels, after_text, fmt, root, now):
     names = channels or [name for name, spec in repo.frame.channels.items() if spec.get("slots")]
     unknown = [c for c in names if c not in repo.frame.channels]
     if unknown:
-        raise ConfigError(_('unknown channel {unknown!r} (known: {channels})').format(unknown=unknown[0], channels=', '.join(repo.frame.channels)))
+        raise ConfigError(_('unknown channel {unknown!r} (known: {channels})')
+                              .format(unknown=unknown[0], channels=', '.join(repo.frame.channels)))
     pubs = [pub for item in repo.items for pub in publications(item)]
     found = {name: next_free_slot(repo.frame, pubs, name, after) for name in names}
     if fmt == "json":
@@ -115,7 +117,9 @@ def slot_next(channels, after_text, fmt, root, now):
         return
     for name, moment in found.items():
         if moment is None:
-            click.echo(_('{name:<20} no free slot in the next 120 days (no slots set in calendar/channels.yml?)').format(name=name))
+            click.echo(_('{name:<20} no free slot in the next 120 days (no slots set in calendar/channels.yml?)')
+                           .format(name=name))
         else:
             local = moment.astimezone(channel_zone(repo.frame, name) or moment.tzinfo)
-            click.echo(_('{name:<20} {local:%a} {shown}  (date: {iso})').format(name=name, local=local, shown=shown(local), iso=local.isoformat()))
+            click.echo(_('{name:<20} {local:%a} {shown}  (date: {iso})')
+                           .format(name=name, local=local, shown=shown(local), iso=local.isoformat()))

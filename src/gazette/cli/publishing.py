@@ -39,7 +39,8 @@ def publish(dry_run, channels, push, fmt, root, now):
             click.echo(f"{_(o.state):<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
         if isinstance(error, PublisherBusy):
             sent = any(o.state == "sent" for o in error.outcomes)
-            click.echo(_("gazette: busy: {error}").format(error=error) + ("" if sent else _(" (nothing was sent)")), err=True)
+            click.echo(_("gazette: busy: {error}")
+                           .format(error=error) + ("" if sent else _(" (nothing was sent)")), err=True)
             sys.exit(EX_TEMPFAIL)
         raise ConfigError(str(error)) from None
     if fmt == "json":
@@ -145,10 +146,12 @@ def status_command(fmt, root, now):
     zone = frame.timezone or now.tzinfo
     for f in freezes:
         until = _(" until {until}").format(until=shown(f['until'], zone)) if f.get("until") else ""
-        click.echo(_('FROZEN since {since}{until} by {who}: {reason} [{path}]').format(since=shown(f['from'], zone), until=until, who=f.get('who', '?'), reason=f.get('reason'), path=f['_path']))
+        click.echo(_('FROZEN since {since}{until} by {who}: {reason} [{path}]')
+                       .format(since=shown(f['from'], zone), until=until, who=f.get('who', '?'), reason=f.get('reason'), path=f['_path']))
     for o in outcomes:
         detail = f"  ({o.detail})" if o.detail else ""
         click.echo(f"{_(o.state):<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
     for o in failed:
-        click.echo(_('failed  {channel:<20} {at}  {path}  (last run {previous}: {detail})').format(channel=o['channel'], at=shown_iso(o['at'], zone), path=o['path'], previous=shown_iso(previous['at'], zone), detail=o['detail']))
+        click.echo(_('failed  {channel:<20} {at}  {path}  (last run {previous}: {detail})')
+                       .format(channel=o['channel'], at=shown_iso(o['at'], zone), path=o['path'], previous=shown_iso(previous['at'], zone), detail=o['detail']))
     click.echo(summary(outcomes) if outcomes else _("nothing due"))
