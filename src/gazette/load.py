@@ -454,7 +454,8 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
             return [] if problem.code == "file/empty" else [problem]
         if kind == ".svg":
             danger = svg_danger(text)
-            return [Problem("security/svg", relpath, None, _('contains {danger}: not published').format(danger=_(danger)),
+            return [Problem("security/svg", relpath, None, _('contains {danger}: not published')
+                                                               .format(danger=_(danger)),
                             _("export it again as a plain drawing, or use PNG"))] if danger else []
         if looks_like_item(text):
             from .slugs import slugify

@@ -39,7 +39,8 @@ def parse_slot(text: str) -> tuple[int, time]:
         hours, _colon, minutes = parts[1].replace("h", ":").partition(":")
         moment = time(int(hours), int(minutes or 0))
     except ValueError:
-        raise SlotError(_('{text!r}: {parts!r} is not a time of day (write 12:30)').format(text=text, parts=parts[1])) from None
+        raise SlotError(_('{text!r}: {parts!r} is not a time of day (write 12:30)')
+                            .format(text=text, parts=parts[1])) from None
     return WEEKDAYS[parts[0].rstrip(".")], moment
 
 

@@ -72,5 +72,6 @@ def target_for(name: str, root, config: dict):
     from . import http, outbox, smtp  # noqa: F401 - each registers itself
 
     if name not in TARGETS:
-        raise TargetConfigError(_('unknown target {name!r} (known: {TARGETS})').format(name=name, TARGETS=', '.join(sorted(TARGETS))))
+        raise TargetConfigError(_('unknown target {name!r} (known: {TARGETS})')
+                                    .format(name=name, TARGETS=', '.join(sorted(TARGETS))))
     return TARGETS[name](root, config)

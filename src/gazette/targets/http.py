@@ -33,7 +33,9 @@ def _secret(config: dict, key: str, default_env: str, namespace: str) -> str | N
     target reads only its own namespace."""
     variable = config.get(key) or default_env
     if not isinstance(variable, str) or not variable.startswith(namespace) or variable == namespace:
-        raise TargetConfigError(_("{key}: {variable!r} is not a {namespace}… variable (a channel may only name its own target's secrets, never another one's)").format(key=key, variable=variable, namespace=namespace))
+        raise TargetConfigError(_("{key}: {variable!r} is not a {namespace}… variable (a channel may only name its "
+                                  "own target's secrets, never another one's)")
+                                    .format(key=key, variable=variable, namespace=namespace))
     return os.environ.get(variable)
 
 
@@ -112,16 +114,20 @@ def _post_following(url: str, body: bytes, headers: dict) -> dict:
                 current = _redirect_target(url, current, location)
                 continue
             if code in (301, 302, 303):
-                raise DeliveryError(_("{url}: HTTP {code} redirect to {location!r} would turn the POST into a GET (not followed; set the channel's URL to the new address)").format(url=url, code=code, location=location), retry=False) from None
+                raise DeliveryError(_("{url}: HTTP {code} redirect to {location!r} would turn the POST into a GET "
+                                      "(not followed; set the channel's URL to the new address)")
+                                        .format(url=url, code=code, location=location), retry=False) from None
             if code < 500 and code != 429:
-                raise DeliveryError(_('{url}: HTTP {code} (not retried)').format(url=url, code=code), retry=False) from None
+                raise DeliveryError(_('{url}: HTTP {code} (not retried)')
+                                        .format(url=url, code=code), retry=False) from None
             raise _Transient(f"HTTP {code}") from None
         except urllib.error.URLError as error:
             raise _Transient(str(error.reason)) from None
         except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as error:
             # A peer that answers something other than HTTP, or hangs up half-way.
             raise _Transient(f"not an HTTP answer ({type(error).__name__}: {error})"[:200]) from None
-    raise DeliveryError(_('{url}: more than {MAX_REDIRECTS} redirects (a loop?)').format(url=url, MAX_REDIRECTS=MAX_REDIRECTS), retry=False)
+    raise DeliveryError(_('{url}: more than {MAX_REDIRECTS} redirects (a loop?)')
+                            .format(url=url, MAX_REDIRECTS=MAX_REDIRECTS), retry=False)
 
 
 def _redirect_target(url: str, current: str, location: str) -> str:
@@ -153,7 +159,8 @@ class Webhook:
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET", "GAZETTE_WEBHOOK_")
         if config.get("secret_env") and not self.secret:
             # The channel asked for signed posts: an unsigned one would be refused, or worse, trusted.
-            raise TargetConfigError(_("${config} is not set (the webhook's secret_env: signs every post)").format(config=config['secret_env']))
+            raise TargetConfigError(_("${config} is not set (the webhook's secret_env: signs every post)")
+                                        .format(config=config['secret_env']))
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item
@@ -179,7 +186,8 @@ class Mastodon:
         check_url(self.instance, "mastodon instance:")
         self.token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN", "GAZETTE_MASTODON_")
         if not self.token:
-            raise TargetConfigError(_("${value} is not set (the account's access token)").format(value=config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'))
+            raise TargetConfigError(_("${value} is not set (the account's access token)")
+                                        .format(value=config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'))
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         answer = post_json(f"{self.instance}/api/v1/statuses",

@@ -189,7 +189,8 @@ class Journal:
         except GitFailed as error:
             # Recorded on this machine already; without the remote copy a fresh clone
             # would send this batch again, so no further batch goes out.
-            raise DeliveryError(_('cannot record the ledger in git: {error}; run publish again to resume').format(error=error)) from None
+            raise DeliveryError(_('cannot record the ledger in git: {error}; run publish again to resume')
+                                    .format(error=error)) from None
 
     def _commit(self, files: dict[str, str], message: str, parents: tuple[str, ...] | None = None,
                 key_check_from: str | None = None) -> str:

@@ -125,4 +125,5 @@ def _one_line(what: str, value: str) -> None:
     from ..addresses import has_line_break
 
     if has_line_break(value):
-        raise HeaderError(_('the {what} contains a line break: refused (it would end the mail header)').format(what=what))
+        raise HeaderError(_('the {what} contains a line break: refused (it would end the mail header)')
+                              .format(what=what))

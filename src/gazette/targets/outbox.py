@@ -38,7 +38,9 @@ class Outbox:
         self.folder = Path(os.path.normpath(self.root / folder))
         self.base = self.root
         if not _inside(self.folder, self.root) or self.folder == self.root:
-            raise TargetConfigError(_('outbox: {folder!r} in calendar/channels.yml must be a folder inside the repository').format(folder=folder))
+            raise TargetConfigError(_('outbox: {folder!r} in calendar/channels.yml must be a folder inside the '
+                                      'repository')
+                                        .format(folder=folder))
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item
@@ -79,13 +81,16 @@ class Outbox:
     def _channel_dir(self, channel: str) -> Path:
         """outbox/<channel>/, created without following any symbolic link a contributor committed."""
         if not SAFE_NAME.fullmatch(channel):
-            raise TargetConfigError(_('channel {channel!r}: an outbox channel name is lowercase letters, digits, - and _ (it becomes a folder name)').format(channel=channel))
+            raise TargetConfigError(_('channel {channel!r}: an outbox channel name is lowercase letters, digits, - '
+                                      'and _ (it becomes a folder name)')
+                                        .format(channel=channel))
         folder = self.folder / channel
         current = self.base
         for part in folder.relative_to(self.base).parts:
             current = current / part
             if current.is_symlink():
-                raise TargetConfigError(_('{current} is a symbolic link: the outbox never writes through one').format(current=current))
+                raise TargetConfigError(_('{current} is a symbolic link: the outbox never writes through one')
+                                            .format(current=current))
             current.mkdir(exist_ok=True)
         return folder
 
