@@ -25,7 +25,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "gazette"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "gazette"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Nn_": (1, 2)}
 HELP_KEYWORDS = ("help", "short_help", "epilog")
 
 

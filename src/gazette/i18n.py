@@ -127,3 +127,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks a text for extraction where it is defined; ``_`` translates it where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """``N_`` for a pair that ``ngettext`` translates where it is shown."""
+    return singular, plural

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .i18n import _
+from .i18n import N_, _
 from .load import FOLDER_OF_KIND, load_frame
 from .slugs import slugify
 
@@ -43,9 +43,10 @@ def _pick(name: str, known, what: str, where: str) -> str:
         import difflib
 
         close = difflib.get_close_matches(name, list(known), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)) or 'none'}"
+        hint = _("did you mean {name}?").format(name=repr(close[0])) if close else \
+            _("known: {names}").format(names=", ".join(sorted(known)) or _("none"))
         raise ScaffoldError(_('unknown {what} {name!r} in {where} ({hint})')
-                                .format(what=what, name=name, where=where, hint=hint))
+                                .format(what=_(what), name=name, where=where, hint=hint))
     return name
 
 
@@ -77,11 +78,11 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     frame, _found = load_frame(root)
     tz = frame.timezone or now.tzinfo
     if campaign:
-        _pick(campaign, frame.campaigns, "campaign", "calendar/campaigns/")
+        _pick(campaign, frame.campaigns, N_("campaign"), "calendar/campaigns/")
     for channel in channels:
-        _pick(channel, frame.channels, "channel", "calendar/channels.yml")
+        _pick(channel, frame.channels, N_("channel"), "calendar/channels.yml")
     for author in authors:
-        _pick(author, frame.authors, "author", "content/.authors.yml")
+        _pick(author, frame.authors, N_("author"), "content/.authors.yml")
     if date_text:
         try:
             date = parse_moment(date_text, tz)

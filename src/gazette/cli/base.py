@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..i18n import _
-from ..i18n import N_, _
+from ..i18n import N_, Nn_, _, ngettext
 
 
 class ConfigError(click.ClickException):
@@ -115,7 +115,8 @@ CLICK_MESSAGES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this mes
                   N_("Missing option"), N_("No such option {name!r}."), N_("No such command {name!r}."),
                   N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
                   N_("default: {default}"), N_("env var: {var}"), N_("required"), N_("Aborted!"),
-                  N_("Try {command!r} for help."), N_("Did you mean {possibility}?"))
+                  N_("Try '{command} {option}' for help."),
+                  Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"))
 
 
 def _use_our_catalog_in_click() -> None:
@@ -126,6 +127,8 @@ def _use_our_catalog_in_click() -> None:
     for module in (click.core, click.exceptions, click.formatting, click.types, click.parser):
         if getattr(module, "_", None) is not None:
             module._ = _
+        if getattr(module, "ngettext", None) is not None:
+            module.ngettext = ngettext
 
 
 _use_our_catalog_in_click()
