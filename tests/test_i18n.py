@@ -55,8 +55,9 @@ def test_translations_keep_the_placeholders(script):
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        wanted = {m.group(1) for m in PLACEHOLDER.finditer(ids[-1]) if m.group(1).isidentifier()}
-        for string in strings:
+        for index, string in enumerate(strings):  # form 0 is the singular's, the others the plural's
+            source = ids[0] if index == 0 else ids[-1]
+            wanted = {m.group(1) for m in PLACEHOLDER.finditer(source) if m.group(1).isidentifier()}
             found = {m.group(1) for m in PLACEHOLDER.finditer(string) if m.group(1).isidentifier()}
             assert found == wanted, (message.id, string)
 
