@@ -62,6 +62,30 @@ class FixtureRepo:
 
 
 @pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Messages in English unless a test asks for another language (the machine's locale never
+    decides what a test asserts); subprocesses inherit it through the environment."""
+    from gazette import i18n
+
+    for name in i18n.ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+@pytest.fixture
+def french(monkeypatch):
+    """The library speaks French, as ``--lang fr`` makes it."""
+    from gazette import i18n
+
+    i18n.set_language("fr")
+    yield
+    i18n.set_language(None)
+
+
+@pytest.fixture(autouse=True)
 def own_cache_dir(tmp_path, monkeypatch):
     """Each test its own parse cache: no cross-talk, nothing left in ~/.cache."""
     monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))

@@ -12,6 +12,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import _
+
 LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
 
 
@@ -75,10 +77,10 @@ def subscriber_reader(path: str | Path):
         # the whole list; a real binary file still has no address column and is refused for it.
         raw = raw.replace(b"\x00", b"\x01")
     try:
-        text, _ = decode_export(path, raw)
+        text, _found = decode_export(path, raw)
     except InputError as error:
         raise ValueError(str(error).removeprefix(f"{path}: ")) from None
-    first, _, rest = text.partition("\n")
+    first, _newline, rest = text.partition("\n")
     delimiter = None
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's own hint line
         delimiter, text = first.strip()[4], rest
@@ -120,19 +122,20 @@ def read_subscribers(path: str | Path) -> tuple[list[Recipient], list]:
         try:
             address = normalize(raw)
         except AddressError as error:
-            problems.append(Problem("subscriber/invalid", shown, line, f"address skipped: {error}",
-                                    "fix the address in the subscriber list"))
+            problems.append(Problem("subscriber/invalid", shown, line, _('address skipped: {error}')
+                                                                           .format(error=error),
+                                    _("fix the address in the subscriber list")))
             continue
         if has_line_break(name) or any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in name):
             problems.append(Problem("subscriber/line-break", shown, line,
-                                    "name contains a line break or a control character: address skipped",
-                                    "write the name on one line, in plain characters"))
+                                    _("name contains a line break or a control character: address skipped"),
+                                    _("write the name on one line, in plain characters")))
             continue
         name = name.replace("\t", " ")
         if address.key in seen:
             problems.append(Problem("subscriber/duplicate", shown, line,
-                                    f"same address as line {seen[address.key]}: sent once",
-                                    "remove the duplicate row"))
+                                    _('same address as line {seen}: sent once').format(seen=seen[address.key]),
+                                    _("remove the duplicate row")))
             continue
         seen[address.key] = line
         recipients.append(Recipient(address, name, line))

@@ -10,6 +10,7 @@ import re
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
+from .i18n import N_, _
 from .plan import publications
 from .visibility import is_public
 
@@ -174,6 +175,8 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+KINDS = {"campaign": N_("campaign"), "event": N_("event"), "freeze": N_("freeze")}
 STATUS_STYLE = {"idea": "dim", "draft": "yellow", "review": "magenta", "approved": "green",
                 "published": "blue", "cancelled": "strike dim"}
 
@@ -190,7 +193,7 @@ def to_text(entries: list[Entry], now: datetime, zone, colour: bool = False) -> 
     out = io.StringIO()
     console = Console(file=out, width=120, force_terminal=colour, no_color=not colour, highlight=False)
     if not entries:
-        console.print("Nothing planned in this window.")
+        console.print(_("Nothing planned in this window."))
     day = None
     for entry in entries:
         local = entry.start.astimezone(zone) if zone else entry.start
@@ -198,9 +201,10 @@ def to_text(entries: list[Entry], now: datetime, zone, colour: bool = False) -> 
             if day is not None:
                 console.print()
             day = local.date()
-            marker = "  (today)" if day == now.astimezone(local.tzinfo).date() else ""
+            marker = _("  (today)") if day == now.astimezone(local.tzinfo).date() else ""
             # the offset once a day: the times below are the community's, DST included
-            console.print(Text(f"{local:%a %Y-%m-%d} ({utc_offset(local)}){marker}", style="bold underline"))
+            console.print(Text(f"{_(WEEKDAYS[local.weekday()])} {local:%Y-%m-%d} ({utc_offset(local)}){marker}",
+                               style="bold underline"))
         line = Text(f"  {local:%H:%M}  ")
         if entry.kind == "publication":
             line.append(f"{entry.channel:<20}", style="cyan")
@@ -208,7 +212,7 @@ def to_text(entries: list[Entry], now: datetime, zone, colour: bool = False) -> 
             line.append(entry.title)
         else:
             until = f" → {entry.end.astimezone(zone):%Y-%m-%d %H:%M}" if entry.end else ""
-            line.append(f"{entry.kind:<20}", style="bold red" if entry.kind == "freeze" else "italic")
+            line.append(f"{_(KINDS.get(entry.kind, entry.kind)):<20}", style="bold red" if entry.kind == "freeze" else "italic")
             line.append(f"{'':<10}{entry.title}{until}")
         console.print(line)
     return out.getvalue().rstrip("\n")

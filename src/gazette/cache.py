@@ -42,7 +42,10 @@ def _code_stamp() -> tuple:
     here = Path(__file__).parent
     files = [e for e in os.scandir(here) if e.name.endswith(".py")]
     files += [e for e in os.scandir(here / "data") if e.is_file()]
-    return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in files))
+    from .i18n import catalog_files
+
+    stamp = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in files)
+    return tuple(stamp + catalog_files())  # problems are cached with their words
 
 
 class FileCache:
@@ -53,7 +56,9 @@ class FileCache:
 
         self.blake2b = blake2b
         self.file = cache_dir(root) / f"{name}.pickle"
-        self.stamp = (__version__, frame_digest, _code_stamp())
+        from .i18n import language
+
+        self.stamp = (__version__, frame_digest, _code_stamp(), language())
         self.entries: dict[str, tuple[bytes, tuple]] = {}
         self.fresh: dict[str, tuple[bytes, tuple]] = {}
         self.dirty = False

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .i18n import N_, _
+
 from .clock import shown
 from .load import CHANNELS_FILE, Item, Repo
 from .plan import (active_freezes, channel_slots, channel_zone, next_periods, parse_slot, period_key,
                    publications, SlotError)
 from .problems import Problem
 from .validate import rule
+
+PERIODS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}  # cadence.per, shown
 
 QUIET_STATUSES = ("cancelled", "idea")  # not in the plan yet, or not any more
 PLANNED_STATUSES = ("approved", "published")
@@ -37,8 +41,9 @@ def outside_slots(item: Item, repo: Repo):
         if (local.weekday(), local.hour, local.minute) not in slots:
             wanted = ", ".join(repo.frame.channels[pub.channel]["slots"])
             yield Problem("calendar/off-slot", item.path, pub.line,
-                          f"{pub.channel} at {local:%a %H:%M} is outside its slots ({wanted})",
-                          "move it to a slot: gazette slot next --channel " + pub.channel)
+                          _('{channel} at {local:%a %H:%M} is outside its slots ({wanted})')
+                              .format(channel=pub.channel, local=local, wanted=wanted),
+                          _("move it to a slot: gazette slot next --channel {channel}").format(channel=pub.channel))
 
 
 def _minute_slots(frame, channel: str) -> set[tuple[int, int, int]]:
@@ -56,8 +61,9 @@ def inside_freeze(item: Item, repo: Repo):
     for pub in publications(item):
         for freeze in active_freezes(repo.frame, pub.at, pub.channel):
             yield Problem("calendar/frozen", item.path, pub.line,
-                          f"{pub.channel} at {shown(pub.at, repo.frame.timezone)} falls in a freeze: {freeze.get('reason')}",
-                          "give it a date after the freeze, or tag it crisis if it is a holding statement")
+                          _('{channel} at {at} falls in a freeze: {value}')
+                              .format(channel=pub.channel, at=shown(pub.at, repo.frame.timezone), value=freeze.get('reason')),
+                          _("give it a date after the freeze, or tag it crisis if it is a holding statement"))
 
 
 @rule("calendar")
@@ -69,9 +75,9 @@ def inside_campaign(item: Item, repo: Repo):
     start, end = campaign["from"], campaign["to"]
     if not start <= item.date <= end:
         yield Problem("calendar/campaign-window", item.path, item.line_of("date"),
-                      f"dated {item.date:%Y-%m-%d} but campaign {name!r} runs "
-                      f"from {start:%Y-%m-%d} to {end:%Y-%m-%d}",
-                      "change the date, the campaign, or the campaign's window")
+                      _('dated {date:%Y-%m-%d} but campaign {name!r} runs from {start:%Y-%m-%d} to {end:%Y-%m-%d}')
+                          .format(date=item.date, name=name, start=start, end=end),
+                      _("change the date, the campaign, or the campaign's window"))
 
 
 @rule("contest")
@@ -84,8 +90,9 @@ def contest_timeline(item: Item, repo: Repo):
     for (first, a), (second, b) in zip(present, present[1:]):
         if a > b if first == "date" else a >= b:
             yield Problem("contest/timeline", item.path, item.line_of(second),
-                          f"{second} ({shown(b, repo.frame.timezone)}) comes before {first} ({shown(a, repo.frame.timezone)})",
-                          "a contest is announced, opens, closes, then is drawn, in that order")
+                          _('{second} ({b}) comes before {first} ({a})')
+                              .format(second=second, b=shown(b, repo.frame.timezone), first=first, a=shown(a, repo.frame.timezone)),
+                          _("a contest is announced, opens, closes, then is drawn, in that order"))
 
 
 # -- rules over every publication ---------------------------------------------
@@ -114,8 +121,10 @@ def slot_conflicts(repo: Repo, only):
         for pub in pubs:
             others = ", ".join(sorted({p.path for p in pubs if p.path != pub.path}))
             yield Problem("calendar/conflict", pub.path, pub.line,
-                          f"{channel} at {shown(at, repo.frame.timezone)} is also taken by {others}",
-                          "one publication per slot and account: gazette slot next --channel " + channel)
+                          _('{channel} at {at} is also taken by {others}')
+                              .format(channel=channel, at=shown(at, repo.frame.timezone), others=others),
+                          _("one publication per slot and account: gazette slot next --channel {channel}")
+                          .format(channel=channel))
 
 
 @rule("calendar", scope="repo")
@@ -126,8 +135,9 @@ def missed_publications(repo: Repo, only):
     for pub in all_publications(repo):
         if pub.status == "approved" and pub.at < now and not pub.receipted:
             yield Problem("calendar/missed", pub.path, pub.line,
-                          f"{pub.channel} was due {shown(pub.at, repo.frame.timezone)} and has no receipt",
-                          "give it a new date (gazette slot next), or run gazette publish")
+                          _('{channel} was due {at} and has no receipt')
+                              .format(channel=pub.channel, at=shown(pub.at, repo.frame.timezone)),
+                          _("give it a new date (gazette slot next), or run gazette publish"))
 
 
 @rule("calendar", scope="repo")
@@ -153,8 +163,9 @@ def cadence(repo: Repo, only):
                 label = {"day": "%d-%02d-%02d", "week": "%d-W%02d", "month": "%d-%02d"}[target["per"]] % key
                 yield Problem("calendar/cadence", CHANNELS_FILE,
                               repo.frame.channel_lines.get((channel, "cadence")),
-                              f"{channel}: {found} planned for {label}, target {target['posts']} per {target['per']}",
-                              "plan more, or lower the cadence in calendar/channels.yml")
+                              _('{channel}: {found} planned for {label}, target {target} per {period}')
+                                  .format(channel=channel, found=found, label=label, target=target['posts'], period=_(PERIODS.get(target['per'], target['per']))),
+                              _("plan more, or lower the cadence in calendar/channels.yml"))
 
 
 @rule("config", scope="repo")
@@ -167,7 +178,7 @@ def slots_readable(repo: Repo, only):
                 parse_slot(text)
             except SlotError as error:
                 yield Problem("config/slot", CHANNELS_FILE, repo.frame.channel_lines.get((name, "slots")),
-                              str(error), "weekday (Mon…Sun or lun…dim) and 24-hour time")
+                              str(error), _("weekday (Mon…Sun or lun…dim) and 24-hour time"))
 
 
 @rule("config", scope="repo")
@@ -180,5 +191,6 @@ def windows_in_order(repo: Repo, only):
             start, end = entry.get(start_key), entry.get(end_key)
             if (only is None or path in only) and start and end and end < start:
                 yield Problem("config/window", path, entry["_lines"].get((end_key,)),
-                              f"{end_key} ({shown(end, frame.timezone)}) is before {start_key} ({shown(start, frame.timezone)})",
-                              f"{end_key} must come after {start_key}")
+                              _('{end_key} ({end}) is before {start_key} ({start})')
+                                  .format(end_key=end_key, end=shown(end, frame.timezone), start_key=start_key, start=shown(start, frame.timezone)),
+                              _('{end_key} must come after {start_key}').format(end_key=end_key, start_key=start_key))

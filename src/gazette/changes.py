@@ -12,6 +12,8 @@ import posixpath
 import subprocess
 from pathlib import Path
 
+from .i18n import _
+
 
 class GitError(Exception):
     """git failed (unknown ref, not a repository): a usage error."""
@@ -22,7 +24,7 @@ def _start(root: Path, *args: str) -> subprocess.Popen:
         return subprocess.Popen(["git", "-c", "core.quotePath=false", *args], cwd=root,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
-        raise GitError("git is not installed") from None
+        raise GitError(_("git is not installed")) from None
 
 
 def _finish(process: subprocess.Popen) -> str:
@@ -45,7 +47,7 @@ class PendingChanges:
 
     def __init__(self, root: Path, ref: str):
         if ref.startswith("-"):
-            raise GitError(f"{ref!r} is not a git revision")  # never let it become a git option
+            raise GitError(_('{ref!r} is not a git revision').format(ref=ref))  # never let it become a git option
         # --relative: paths from the repository root even inside a larger git tree.
         self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
         self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
@@ -129,7 +131,7 @@ def files_mentioning(root: Path, needles: set[str], folder: str = "content", who
 
         found = set()
         encoded = [n.encode() for n in needles]
-        for base, _, names in os.walk(root / folder):
+        for base, _dirs, names in os.walk(root / folder):
             for name in names:
                 path = os.path.join(base, name)
                 if name.endswith(".md") and not os.path.islink(path):

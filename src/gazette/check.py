@@ -6,6 +6,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from .i18n import _
 from .problems import Problem, count
 
 
@@ -45,7 +46,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         try:
             pending = PendingChanges(root, changed_since)
         except GitError as error:
-            raise UsageError(f"--changed-since {changed_since}: {error}") from None
+            raise UsageError(_('--changed-since {changed_since}: {error}')
+                                 .format(changed_since=changed_since, error=error)) from None
 
     from . import validate
     from .load import load_frame
@@ -72,7 +74,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
         neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
         with no_gc():
-            for _, _, (_, _, pubs) in each_file(root, neighbours, [], None, check_one):
+            for _path, _text, (_found, _refs, pubs) in each_file(root, neighbours, [], None, check_one):
                 repo.publications += map(Publication._make, pubs)
 
     # 4. What needs the whole repository, then severities and order.
@@ -100,7 +102,7 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
     from .plan import Publication, publications
 
     if only is None:
-        item_paths, _, found = list_item_paths(root)
+        item_paths, _pages, found = list_item_paths(root)
         problems += found
     else:
         item_paths = selected_item_paths(root, only)
@@ -124,7 +126,7 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
 
     repo.now, repo.publications = now, []
     with no_gc():
-        for relpath, _, (found, refs, pubs) in each_file(root, progress(wanted) if progress else wanted,
+        for relpath, _text, (found, refs, pubs) in each_file(root, progress(wanted) if progress else wanted,
                                                          problems, store, check_one):
             problems += found
             problems += validate.check_references(relpath, refs, repo)
@@ -182,7 +184,8 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
             changed, gone = pending.result()
             only = changed | referrers(root, changed_since, changed, gone, frame)
         except GitError as error:
-            raise UsageError(f"--changed-since {changed_since}: {error}") from None
+            raise UsageError(_('--changed-since {changed_since}: {error}')
+                                 .format(changed_since=changed_since, error=error)) from None
         scope = "changed"
     if paths:
         selected = select_paths(root, paths)
@@ -191,7 +194,7 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
             if folders:
                 from .load import frame_paths, list_item_paths
 
-                items, _, found = list_item_paths(root)
+                items, _pages, found = list_item_paths(root)
                 from .community.registry import registry_files
 
                 every = (items + frame_paths(root) + registry_files(root)
@@ -210,9 +213,9 @@ def select_paths(root: Path, paths) -> set[str]:
         try:
             rel = full.relative_to(root)
         except ValueError:
-            raise UsageError(f"{given}: outside the repository {root}") from None
+            raise UsageError(_('{given}: outside the repository {root}').format(given=given, root=root)) from None
         if not os.path.lexists(full):
-            raise UsageError(f"{given}: no such file or folder")
+            raise UsageError(_('{given}: no such file or folder').format(given=given))
         if full.is_dir() and not full.is_symlink():
             prefix = rel.as_posix()
             selected.add("" if prefix == "." else prefix + "/")

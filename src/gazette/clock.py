@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timezone, tzinfo
 
+from .i18n import _
+
 
 class ClockError(ValueError):
     """A --now value that cannot be read."""
@@ -24,7 +26,7 @@ def parse_moment(text: str, default_tz=None) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ClockError(
-            f"{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-05T09:00+01:00"
+            _('{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-05T09:00+01:00').format(text=text)
         ) from None
     if moment.tzinfo is None:
         zone = default_tz() if callable(default_tz) else default_tz

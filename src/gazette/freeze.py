@@ -13,6 +13,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .i18n import _
 from .load import FRAME_FOLDERS
 from .slugs import slugify
 
@@ -38,9 +39,9 @@ def freeze(root: Path, now: datetime, reason: str, until: datetime | None = None
     ``push``: None pushes when the branch has a remote, False stays local.
     """
     if not reason.strip():
-        raise FreezeError("--reason is required: say why, it is shown to everyone")
+        raise FreezeError(_("--reason is required: say why, it is shown to everyone"))
     if until is not None and until <= now:
-        raise FreezeError("--until must be in the future")
+        raise FreezeError(_("--until must be in the future"))
     folder = root / FRAME_FOLDERS["freezes"]
     folder.mkdir(parents=True, exist_ok=True)
     # The id is UTC-based whatever zone ``now`` is in (the file says the local time),
@@ -48,7 +49,7 @@ def freeze(root: Path, now: datetime, reason: str, until: datetime | None = None
     freeze_id = f"{now.astimezone(timezone.utc):%Y%m%d-%H%M}-{slugify(reason, 30) or 'gel'}"
     path = folder / f"{freeze_id}.yml"
     if path.exists():
-        raise FreezeError(f"{path.relative_to(root)} already exists")
+        raise FreezeError(_('{root} already exists').format(root=path.relative_to(root)))
     lines = [f"reason: {_quote(reason)}", f"who: {_quote(_who())}",
              f"from: {now.isoformat(timespec='seconds')}"]
     if until:
@@ -65,7 +66,8 @@ def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True, pus
     path = root / FRAME_FOLDERS["freezes"] / f"{freeze_id.removesuffix('.yml')}.yml"
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yml")) if path.parent.is_dir() else []
-        raise FreezeError(f"no freeze {freeze_id!r} (known: {', '.join(known) or 'none'})")
+        raise FreezeError(_('no freeze {freeze_id!r} (known: {value})')
+                              .format(freeze_id=freeze_id, value=', '.join(known) or _('none')))
     from .receipts import set_key
 
     set_key(path, "until", now.isoformat(timespec="seconds"))
@@ -73,7 +75,7 @@ def unfreeze(root: Path, now: datetime, freeze_id: str, commit: bool = True, pus
         from . import yamlsafe
 
         try:
-            data, _ = yamlsafe.parse(path.read_text(encoding="utf-8"))
+            data, _lines = yamlsafe.parse(path.read_text(encoding="utf-8"))
         except yamlsafe.YAMLProblem:
             data = None
         reason = data.get("reason") if isinstance(data, dict) and data.get("reason") else freeze_id
@@ -91,7 +93,8 @@ def _commit(root: Path, paths: list[str], message: str, push: bool | None) -> No
 
     git = Git(root)
     if not git.is_repository():
-        raise FreezeError(f"{root} is not a git repository: a freeze must be committed to reach publishers")
+        raise FreezeError(_('{root} is not a git repository: a freeze must be committed to reach publishers')
+                              .format(root=root))
     try:
         git.commit_paths(paths, message)
         if push is False:
@@ -100,11 +103,12 @@ def _commit(root: Path, paths: list[str], message: str, push: bool | None) -> No
         remote = git.remote(branch)
         if remote is None:
             if push:
-                raise FreezeError("--push: this repository has no remote")
+                raise FreezeError(_("--push: this repository has no remote"))
             return
         _share(git, remote, branch, paths, message)
     except GitFailed as error:
-        raise FreezeError(f"{error} (the freeze is committed here; push it by hand, or run again)") from None
+        raise FreezeError(_('{error} (the freeze is committed here; push it by hand, or run again)')
+                              .format(error=error)) from None
 
 
 def _share(git, remote: str, branch: str, paths: list[str], message: str, attempts: int = 3) -> None:

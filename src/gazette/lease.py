@@ -23,6 +23,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .i18n import _
 from .gitops import IDENTITY, Git, GitFailed, PushRefused
 
 LEASE_REF = "refs/gazette/lease"
@@ -107,8 +108,9 @@ def lease_seconds() -> float:
     except ValueError:
         seconds = float("nan")
     if not seconds >= MIN_LEASE_SECONDS or seconds == float("inf"):
-        raise LeaseConfigError(f"$GAZETTE_LEASE_SECONDS={text!r}: give a number of seconds, at least "
-                               f"{MIN_LEASE_SECONDS} (default 600)")
+        raise LeaseConfigError(_('$GAZETTE_LEASE_SECONDS={text!r}: give a number of seconds, at least '
+                                 '{MIN_LEASE_SECONDS} (default 600)')
+                                   .format(text=text, MIN_LEASE_SECONDS=MIN_LEASE_SECONDS))
     return seconds
 
 
@@ -195,7 +197,7 @@ class RemoteLease:
             current = None
         if not current:
             return LeaseBusy("another publisher (the lease changed while we took it)", None)
-        holder, expires, _ = self._read(current)
+        holder, expires, _token = self._read(current)
         return LeaseBusy(holder, datetime.fromtimestamp(expires, timezone.utc))
 
     def renew(self) -> None:

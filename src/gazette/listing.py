@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from .i18n import _
 from .visibility import is_public
 
 
@@ -30,12 +31,12 @@ def render_text(items, now: datetime, zone=None) -> str:
     from .clock import shown
 
     if not items:
-        return "no items"
+        return _("no items")
     rows = []
     for item in items:
-        date = shown(item.date, zone) if item.date else "(no date)"
-        seen = "public" if is_public(item, now) else "hidden"
-        rows.append((date, item.kind, item.status, seen, item.path, item.title))
+        date = shown(item.date, zone) if item.date else _("(no date)")
+        seen = _("public") if is_public(item, now) else _("hidden")
+        rows.append((date, _(item.kind), item.status, seen, item.path, item.title))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in rows)
 

@@ -16,6 +16,7 @@ import stat
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from .i18n import _
 from . import model, yamlsafe
 from .problems import Problem
 from .published import attachment_type_allowed, is_leftover, looks_like_item, page_meta_not_text, suffix, svg_danger
@@ -144,15 +145,15 @@ def stat_file(root: Path, relpath: str):
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
     if stat.S_ISLNK(info.st_mode):
-        return None, Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
-                             "commit the file itself")
+        return None, Problem("file/symlink", relpath, None, _("is a symbolic link; Gazette does not follow links"),
+                             _("commit the file itself"))
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
-        return None, Problem("file/unreadable", relpath, None, "is not a regular file", "remove it")
+        return None, Problem("file/unreadable", relpath, None, _("is not a regular file"), _("remove it"))
     if info.st_size > MAX_FILE_BYTES:
         return None, Problem(
             "file/too-large", relpath, None,
-            f"is {info.st_size / 1048576:.1f} MiB, over the 1 MiB cap",
-            "keep images and attachments out of the Markdown file")
+            _('is {value:.1f} MiB, over the 1 MiB cap').format(value=info.st_size / 1048576),
+            _("keep images and attachments out of the Markdown file"))
     return info, None
 
 
@@ -168,12 +169,12 @@ def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Probl
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
     if not raw.strip():
-        return None, Problem("file/empty", relpath, 1, "is empty",
-                             "start with a front matter block: ---, title:, date:, ---")
+        return None, Problem("file/empty", relpath, 1, _("is empty"),
+                             _("start with a front matter block: ---, title:, date:, ---"))
     if b"\x00" in raw:
         return None, Problem("file/binary", relpath, raw[: raw.index(b"\x00")].count(b"\n") + 1,
-                             "contains NUL bytes: this is a binary file, not Markdown",
-                             "content files are UTF-8 text")
+                             _("contains NUL bytes: this is a binary file, not Markdown"),
+                             _("content files are UTF-8 text"))
     return raw, None
 
 
@@ -182,8 +183,9 @@ def decode(relpath: str, raw: bytes) -> tuple[str | None, Problem | None]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, Problem("file/not-utf8", relpath, line, f"byte 0x{raw[error.start]:02x} is not UTF-8",
-                             "re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
+        return None, Problem("file/not-utf8", relpath, line, _('byte 0x{raw:02x} is not UTF-8')
+                                                                 .format(raw=raw[error.start]),
+                             _("re-save the file as UTF-8 (it may be Latin-1 or Windows-1252)"))
     return text.removeprefix("\ufeff"), None
 
 
@@ -217,13 +219,13 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
     split = split_front_matter(text)
     if split is None:
         return {}, {}, 0, [Problem("yaml/no-front-matter", relpath, 1,
-                                    "has no front matter (the file must start with a --- line)",
-                                    "gazette new creates a correct file")]
-    yaml_text, offset, _ = split
+                                    _("has no front matter (the file must start with a --- line)"),
+                                    _("gazette new creates a correct file"))]
+    yaml_text, offset, _body = split
     if offset < 0:
         return {}, {}, 0, [Problem("yaml/unclosed-front-matter", relpath, 1,
-                                    "the front matter opened on line 1 is never closed",
-                                    "add a line with --- after the last key")]
+                                    _("the front matter opened on line 1 is never closed"),
+                                    _("add a line with --- after the last key"))]
     found = []
     if not yaml_text.isascii():
         yaml_text, found = _plain_line_breaks(relpath, yaml_text, first_line=2)
@@ -235,8 +237,9 @@ def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int,
         data = {}  # an empty block: the model will say which keys are required
     if not isinstance(data, dict):
         return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
-                                        f"the front matter is a {type(data).__name__}, not key: value lines",
-                                        "write title: …, date: … one per line")]
+                                        _('the front matter is a {type}, not key: value lines')
+                                            .format(type=type(data).__name__),
+                                        _("write title: …, date: … one per line"))]
     heading = model.first_heading(text[offset:]) if "# " in text[offset:offset + 512] else None
     if heading is not None and "title" not in data:  # Material's way: the first "# Heading" is the title
         data = {**data, "title": heading[0]}
@@ -258,8 +261,9 @@ def _plain_line_breaks(relpath: str, yaml_text: str, first_line: int = 1) -> tup
         at = yaml_text.find(char)
         if at >= 0:
             problems.append(Problem("yaml/unusual-line-break", relpath, first_line + yaml_text.count("\n", 0, at),
-                                    f"contains U+{ord(char):04X} {name}, read as a space",
-                                    "retype the line: it was probably pasted from a word processor"))
+                                    _('contains U+{char:04X} {name}, read as a space')
+                                        .format(char=ord(char), name=name),
+                                    _("retype the line: it was probably pasted from a word processor")))
             yaml_text = yaml_text.replace(char, " ")
     return yaml_text, problems
 
@@ -287,7 +291,7 @@ def parse_yaml_file(relpath: str, text: str, schema, tz, problems) -> dict | Non
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problems.append(Problem("yaml/not-mapping", relpath, 1, "is not a mapping of keys"))
+        problems.append(Problem("yaml/not-mapping", relpath, 1, _("is not a mapping of keys")))
         return None
     out, found = model.validate(schema, data, relpath, lines, tz)
     problems.extend(found)
@@ -382,15 +386,15 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
             relpath = f"{rel}/{entry.name}"
             if entry.is_symlink():
                 problems.append(Problem("file/symlink", relpath, None,
-                                        "is a symbolic link; Gazette does not follow links",
-                                        "commit the file itself"))
+                                        _("is a symbolic link; Gazette does not follow links"),
+                                        _("commit the file itself")))
                 continue
             if entry.is_dir():
                 if not entry.name.startswith("."):
                     stack.append((relpath, Path(entry.path)))
             elif is_leftover(entry.name):
                 problems.append(Problem("file/leftover", relpath, None,
-                                        "is an editor backup or merge leftover: never published", "delete it"))
+                                        _("is an editor backup or merge leftover: never published"), _("delete it")))
             elif entry.name.endswith(".md") and kind_of(relpath):
                 items.append(relpath)
             elif is_misnamed_item(relpath):
@@ -415,13 +419,13 @@ def listing_problems(root: Path, paths) -> list[Problem]:
         if name.endswith(".md") and kind_of(relpath):
             continue  # an item: loading it reports links and the rest
         if os.path.islink(full):
-            problems.append(Problem("file/symlink", relpath, None, "is a symbolic link; Gazette does not follow links",
-                                    "commit the file itself"))
+            problems.append(Problem("file/symlink", relpath, None, _("is a symbolic link; Gazette does not follow links"),
+                                    _("commit the file itself")))
         elif not os.path.isfile(full):
             continue
         elif is_leftover(name):
             problems.append(Problem("file/leftover", relpath, None,
-                                    "is an editor backup or merge leftover: never published", "delete it"))
+                                    _("is an editor backup or merge leftover: never published"), _("delete it")))
         elif is_misnamed_item(relpath):
             problems.append(misnamed_item(relpath))
         elif not name.startswith("."):
@@ -446,35 +450,37 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
         named = _named_by_mkdocs(root, relpath)
         if not named and not (named is None and kind == ".css"):  # no mkdocs.yml: no site to judge by
             return [Problem("security/attachment-type", relpath, None,
-                            f"is a {kind} file that mkdocs.yml does not name: it is not published",
-                            "a maintainer adds it to extra_css or extra_javascript, or remove it")]
+                            _('is a {kind} file that mkdocs.yml does not name: it is not published').format(kind=kind),
+                            _("a maintainer adds it to extra_css or extra_javascript, or remove it"))]
     elif not attachment_type_allowed(name):
         return [Problem("security/attachment-type", relpath, None,
-                        f"is a {kind or 'typeless'} file: the site publishes only Markdown, images, PDF, "
-                        "audio and video", "remove it; embeds go through an allowed iframe")]
+                        _('is a {value} file: the site publishes only Markdown, images, PDF, audio and video')
+                            .format(value=kind or _('typeless')), _("remove it; embeds go through an allowed iframe"))]
     if kind == ".svg" or kind in MARKDOWN_LOOKALIKES:
         text, problem = read_text(root, relpath)
         if problem:  # an empty page is harmless; anything unreadable is not published
             return [] if problem.code == "file/empty" else [problem]
         if kind == ".svg":
             danger = svg_danger(text)
-            return [Problem("security/svg", relpath, None, f"contains {danger}: not published",
-                            "export it again as a plain drawing, or use PNG")] if danger else []
+            return [Problem("security/svg", relpath, None, _('contains {danger}: not published')
+                                                               .format(danger=_(danger)),
+                            _("export it again as a plain drawing, or use PNG"))] if danger else []
         if looks_like_item(text):
             from .slugs import slugify
 
             return [Problem("security/misplaced-item", relpath, 1,
-                            "has date:, status: or draft: (or a front matter that does not load) but is not "
-                            "under content/posts/, content/newsletters/ or content/contests/: it is not published",
-                            f"move it to content/posts/{slugify(name.rsplit('.', 1)[0]) or 'a-short-name'}.md "
-                            "(or the newsletters or contests folder)")]
+                            _("has date:, status: or draft: (or a front matter that does not load) but is not "
+                            "under content/posts/, content/newsletters/ or content/contests/: it is not published"),
+                            _('move it to content/posts/{value}.md (or the newsletters or contests folder)')
+                                .format(value=slugify(name.rsplit('.', 1)[0]) or 'a-short-name'))]
         return [Problem("security/page-meta", relpath, line,
-                        "template: is not a template file name (like main.html): the site ignores it",
-                        "remove it, or name a template of the theme: template: main.html")
+                        _("template: is not a template file name (like main.html): the site ignores it"),
+                        _("remove it, or name a template of the theme: template: main.html"))
                 if key == "template" else
                 Problem("security/page-meta", relpath, line,
-                        f"{key}: is a list, a mapping or a number, not a text: the theme would write it "
-                        "into the page as it is", f'write one text in quotes: {key}: "…"')
+                        _('{key}: is a list, a mapping or a number, not a text: the theme would write it into the '
+                          'page as it is')
+                            .format(key=key), _('write one text in quotes: {key}: "…"').format(key=key))
                 for key, line in page_meta_not_text(text)]
     return []
 
@@ -488,8 +494,8 @@ def misnamed_item(relpath: str) -> Problem:
     from .slugs import slugify
 
     stem = slugify(relpath.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "a-short-name"
-    return Problem("file/extension", relpath, None, "is never published: only .md files are items",
-                   f"rename it to {stem}.md")
+    return Problem("file/extension", relpath, None, _("is never published: only .md files are items"),
+                   _('rename it to {stem}.md').format(stem=stem))
 
 
 def kind_of(relpath: str) -> str | None:
@@ -506,8 +512,8 @@ def check_name(relpath: str) -> list[Problem]:
     from .slugs import slugify
 
     return [Problem("file/not-slug", relpath, None,
-                    f"file name {stem!r} is not a slug (lowercase ASCII letters, digits, hyphens)",
-                    f"rename it to {slugify(stem) or 'a-short-name'}.md")]
+                    _('file name {stem!r} is not a slug (lowercase ASCII letters, digits, hyphens)').format(stem=stem),
+                    _('rename it to {value}.md').format(value=slugify(stem) or 'a-short-name'))]
 
 
 def load_item(relpath: str, text: str, tz, parsed=None) -> tuple[Item | None, list[Problem]]:

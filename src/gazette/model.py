@@ -9,9 +9,11 @@ little more than parsing them, and ``gazette check`` must start fast.
 
 from __future__ import annotations
 
+
 import difflib
 import re
 from datetime import date, datetime, tzinfo
+from .i18n import N_, _
 
 from .problems import Problem
 
@@ -70,8 +72,9 @@ class Type:
 
     def wrong(self, value, key, ctx, expected: str, hint: str):
         ctx.report("schema/type", key,
-                   f"{dotted(key)} must be {expected}, not {type(value).__name__} {value!r:.60}",
-                   hint)
+                   _("{key} must be {expected}, not {type} {value}").format(
+                       key=dotted(key), expected=_(expected), type=type(value).__name__, value=f"{value!r:.60}"),
+                   _(hint))
 
 
 class Text(Type):
@@ -82,11 +85,12 @@ class Text(Type):
 
     def check(self, value, key, ctx):
         if value is None or isinstance(value, (list, dict)):
-            return self.wrong(value, key, ctx, "a text", 'put it in quotes: "…"')
+            return self.wrong(value, key, ctx, N_("a text"), N_('put it in quotes: "…"'))
         if not isinstance(value, str):
             value = self.typed_scalar(value, key, ctx)
         if self.nonempty and not value.strip():
-            ctx.report("schema/empty", key, f"{dotted(key)} is empty", "write something or remove the key")
+            ctx.report("schema/empty", key, _("{key} is empty").format(key=dotted(key)),
+                       _("write something or remove the key"))
             return None
         return value
 
@@ -97,19 +101,21 @@ class Text(Type):
         written = ctx.sources.get(key)
         if written is None:
             written = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
-        kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(value), "a date")
+        kind = _({bool: N_("a boolean"), int: N_("a number"), float: N_("a number")}.get(type(value), N_("a date")))
         name = key[-1] if key and isinstance(key[-1], str) else None
         quoted = '"' + written.replace("\\", "\\\\").replace('"', '\\"') + '"'
         ctx.report("schema/type", key,
-                   f"{dotted(key)} is meant as text but YAML reads {written} as {kind}",
-                   f"put it in quotes: {name}: {quoted}" if name else f"put it in quotes: {quoted}",
+                   _("{key} is meant as text but YAML reads {written} as {kind}").format(
+                       key=dotted(key), written=written, kind=kind),
+                   _("put it in quotes: {name}: {quoted}").format(name=name, quoted=quoted) if name
+                   else _("put it in quotes: {quoted}").format(quoted=quoted),
                    severity="warning")
         return written
 
 
 class Integer(Type):
     json_type, python_types = "integer", (int,)
-    expected, example = "a whole number", "write digits only, e.g. 3"
+    expected, example = N_("a whole number"), N_("write digits only, e.g. 3")
 
     def __init__(self, minimum: int | None = None):
         self.minimum = minimum
@@ -124,15 +130,15 @@ class Integer(Type):
         if isinstance(value, bool) or not isinstance(value, self.python_types):
             return self.wrong(value, key, ctx, self.expected, self.example)
         if self.minimum is not None and value < self.minimum:
-            ctx.report("schema/range", key, f"{dotted(key)} must be at least {self.minimum}",
-                       f"use {self.minimum} or more")
+            ctx.report("schema/range", key, _("{key} must be at least {minimum}").format(
+                key=dotted(key), minimum=self.minimum), _("use {minimum} or more").format(minimum=self.minimum))
             return None
         return value
 
 
 class Number(Integer):
     json_type, python_types = "number", (int, float)
-    expected, example = "a number", "write digits only, e.g. 89 or 12.5"
+    expected, example = N_("a number"), N_("write digits only, e.g. 89 or 12.5")
 
 
 class Boolean(Type):
@@ -141,7 +147,7 @@ class Boolean(Type):
     def check(self, value, key, ctx):
         if isinstance(value, bool):
             return value
-        return self.wrong(value, key, ctx, "true or false", "write true or false, without quotes")
+        return self.wrong(value, key, ctx, N_("true or false"), N_("write true or false, without quotes"))
 
 
 class Slug(Type):
@@ -157,8 +163,9 @@ class Slug(Type):
         from .slugs import slugify
 
         suggestion = slugify(str(value)) or "a-short-name"
-        ctx.report("schema/slug", key, f"{dotted(key)} {str(value)!r:.60} is not a slug "
-                   "(lowercase ASCII letters, digits, hyphens)", f"write slug: {suggestion}")
+        ctx.report("schema/slug", key, _("{key} {value} is not a slug (lowercase ASCII letters, digits, hyphens)")
+                   .format(key=dotted(key), value=f"{str(value)!r:.60}"),
+                   _("write slug: {suggestion}").format(suggestion=suggestion))
         return None
 
 
@@ -185,8 +192,10 @@ class Choice(Type):
         if value in self.choices:
             return value
         close = difflib.get_close_matches(str(value), self.choices, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "one of: " + ", ".join(self.choices)
-        ctx.report("schema/choice", key, f"{dotted(key)} is {value!r}, not one of the allowed values", hint)
+        hint = _("did you mean {name}?").format(name=repr(close[0])) if close else \
+            _("one of: {choices}").format(choices=", ".join(self.choices))
+        ctx.report("schema/choice", key, _("{key} is {value}, not one of the allowed values").format(
+            key=dotted(key), value=repr(value)), hint)
         return None
 
 
@@ -210,8 +219,8 @@ class Moment(Type):
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
                 ctx.report("schema/date-invalid", key,
-                           f"{dotted(key)} {value!r} is not a date-time",
-                           "write e.g. 2026-10-05T09:00:00+02:00")
+                           _("{key} {value} is not a date-time").format(key=dotted(key), value=repr(value)),
+                           _("write e.g. 2026-10-05T09:00:00+02:00"))
                 return None
         if isinstance(value, datetime):
             if value.tzinfo is not None:
@@ -219,15 +228,16 @@ class Moment(Type):
         elif isinstance(value, date):
             value = datetime(value.year, value.month, value.day)
         else:
-            return self.wrong(value, key, ctx, "a date-time", "write e.g. 2026-10-05T09:00:00+02:00")
+            return self.wrong(value, key, ctx, N_("a date-time"), N_("write e.g. 2026-10-05T09:00:00+02:00"))
         example = value.strftime("%Y-%m-%dT%H:%M:%S") + "+01:00"
         if ctx.tz is None:
-            ctx.report("schema/date-naive", key, f"{dotted(key)} has no timezone",
-                       f"add the offset, e.g. {example}, or set timezone: in calendar/channels.yml")
+            ctx.report("schema/date-naive", key, _("{key} has no timezone").format(key=dotted(key)),
+                       _("add the offset, e.g. {example}, or set timezone: in calendar/channels.yml").format(
+                           example=example))
             return None
         ctx.report("schema/date-naive", key,
-                   f"{dotted(key)} has no timezone; read as {ctx.tz}",
-                   f"add the offset, e.g. {example}", severity="warning")
+                   _("{key} has no timezone; read as {zone}").format(key=dotted(key), zone=ctx.tz),
+                   _("add the offset, e.g. {example}").format(example=example), severity="warning")
         return value.replace(tzinfo=ctx.tz)
 
 
@@ -256,11 +266,13 @@ class ListOf(Type):
                 parts = [p.strip() for p in SEPARATORS.split(value) if p.strip()]
                 name = key[-1] if key and isinstance(key[-1], str) else "list"
                 ctx.report("schema/type", key,
-                           f"{dotted(key)} is one text, {value!r:.60}, where a list is expected",
-                           f"write {name}: [{', '.join(parts)}] or one '- item' per line")
+                           _("{key} is one text, {value}, where a list is expected").format(
+                               key=dotted(key), value=f"{value!r:.60}"),
+                           _("write {name}: [{items}] or one '- item' per line").format(
+                               name=name, items=", ".join(parts)))
                 return None
             else:
-                return self.wrong(value, key, ctx, "a list", "write [a, b] or one '- item' per line")
+                return self.wrong(value, key, ctx, N_("a list"), N_("write [a, b] or one '- item' per line"))
         out = []
         for index, item in enumerate(value):
             checked = self.item.check(item, key + (index,), ctx)
@@ -292,15 +304,16 @@ class Object(Type):
 
     def check(self, value, key, ctx):
         if not isinstance(value, dict):
-            return self.wrong(value, key, ctx, "a mapping of keys", "write key: value lines, indented")
+            return self.wrong(value, key, ctx, N_("a mapping of keys"), N_("write key: value lines, indented"))
         out = {}
         for name, raw in value.items():
             spec = self.fields.get(name)
             if spec is None:
                 close = difflib.get_close_matches(str(name), list(self.fields), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(self.fields)
+                hint = _("did you mean {name}?").format(name=repr(close[0])) if close else \
+                    _("known keys: {keys}").format(keys=", ".join(self.fields))
                 ctx.report("schema/unknown-key", key + (name,),
-                           f"unknown key {dotted(key + (name,))!r}", hint)
+                           _("unknown key {key}").format(key=repr(dotted(key + (name,)))), hint)
                 out[name] = raw
                 continue
             if raw is None and not spec.required:
@@ -310,8 +323,9 @@ class Object(Type):
                 out[name] = checked
         for name, spec in self.fields.items():
             if spec.required and out.get(name) is None and name not in value:
-                ctx.report("schema/required", key, f"{dotted(key + (name,))!r} is required",
-                           spec.hint or (f"add {name}: …" + (f" ({spec.doc})" if spec.doc else "")))
+                ctx.report("schema/required", key, _("{key} is required").format(key=repr(dotted(key + (name,)))),
+                           _(spec.hint) if spec.hint else _("add {name}: …").format(name=name)
+                           + (f" ({_(spec.doc)})" if spec.doc else ""))
         return out
 
 
@@ -326,7 +340,7 @@ class MapOf(Type):
 
     def check(self, value, key, ctx):
         if not isinstance(value, dict):
-            return self.wrong(value, key, ctx, "a mapping of names", "write name: {…} lines, indented")
+            return self.wrong(value, key, ctx, N_("a mapping of names"), N_("write name: {…} lines, indented"))
         out = {}
         for name, raw in value.items():
             checked = self.value.check({} if raw is None else raw, key + (name,), ctx)
@@ -386,15 +400,15 @@ COMMON: dict[str, Field] = {
     # Material for MkDocs' blog keys, understood in place so a Material blog moves in as is
     "draft": Field(Boolean(), doc="Material's draft flag: true is status: draft unless a status is given"),
     "slug": Field(Slug(), doc="the last part of the URL, instead of the file name"),
-    "links": Field(Loose(list, "a list", "write one '- path.md' or '- Title: path.md' per line"),
+    "links": Field(Loose(list, N_("a list"), N_("write one '- path.md' or '- Title: path.md' per line")),
                    doc="related links shown beside the post (Material)"),
     "readtime": Field(Integer(1), doc="reading time in minutes, instead of the computed one"),
     "pin": Field(Boolean(), doc="pin the post to the top of the blog index (Material)"),
     # Material's page keys its own blog posts carry: passed to the theme as they are
-    "social": Field(Loose(dict, "a mapping", "write key: value lines, indented"),
+    "social": Field(Loose(dict, N_("a mapping"), N_("write key: value lines, indented")),
                     doc="social card settings for this page (Material's social plugin)"),
     "hide": Field(ListOf(Text(nonempty=True)), doc="parts of the page Material hides: navigation, toc, footer"),
-    "search": Field(Loose(dict, "a mapping", "write exclude: true, indented"),
+    "search": Field(Loose(dict, N_("a mapping"), N_("write exclude: true, indented")),
                     doc="search settings for this page (Material), e.g. {exclude: true}"),
     "comments": Field(Boolean(), doc="show the comment system on this page (Material)"),
     "allow": Field(ListOf(Object({
@@ -463,14 +477,14 @@ def material_blog(data: dict, ctx: Context) -> dict:
         lines = ctx.lines
         for name in date_value:
             if name not in ("created", "updated"):
-                ctx.report("schema/unknown-key", ("date", name), f"unknown key date.{name}",
-                           "Material's date takes created and updated")
+                ctx.report("schema/unknown-key", ("date", name), _("unknown key date.{name}").format(name=name),
+                           _("Material's date takes created and updated"))
         data["date"] = date_value.get("created")
         if ("date", "created") in lines:
             lines[("date",)] = lines[("date", "created")]
         if data["date"] is None:
-            ctx.report("schema/required", ("date",), "'date.created' is required",
-                       "add created: 2026-10-05T09:00:00+02:00 under date:")
+            ctx.report("schema/required", ("date",), _("'date.created' is required"),
+                       _("add created: 2026-10-05T09:00:00+02:00 under date:"))
         if date_value.get("updated") is not None and "updated" not in data:
             data["updated"] = date_value["updated"]
             lines[("updated",)] = lines.get(("date", "updated"), lines.get(("date",)))
@@ -548,7 +562,9 @@ CHANNELS_FILE = Object({
     "timezone": Field(Text(nonempty=True), doc="IANA zone for naive dates, e.g. Europe/Paris"),
     "channels": Field(MapOf(CHANNEL)),
     "gazette": Field(Object({"severity": Field(MapOf(Severity()),
-                                               doc="problem code or family -> error|warning|off")})),
+                                               doc="problem code or family -> error|warning|off"),
+                             "language": Field(Choice(("en", "fr")),
+                                               doc="language of Gazette's messages (after --lang)")})),
 })
 
 # What a campaign or action target may measure (gazette report reads them).

@@ -19,6 +19,8 @@ import unicodedata
 from collections import namedtuple
 from pathlib import Path
 
+from .i18n import _, ngettext
+
 Flag = namedtuple("Flag", "id author line code severity match start end text rule why", defaults=("", ""))
 FAMILIES = {"netiquette/insult": "insult", "netiquette/discrimination": "hate", "netiquette/porn": "sexual",
             "netiquette/personal-data": "personal-data", "netiquette/shouting": "shouting",
@@ -67,7 +69,8 @@ def _read(path: Path) -> bytes:
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
     if len(raw) > MAX_EXPORT_BYTES:
-        raise InputError(f"{path}: larger than {MAX_EXPORT_BYTES // 1048576} MiB; split the export")
+        raise InputError(_('{path}: larger than {value} MiB; split the export')
+                             .format(path=path, value=MAX_EXPORT_BYTES // 1048576))
     return raw
 
 
@@ -78,10 +81,12 @@ def decode_export(path, raw: bytes) -> tuple[str, str | None]:
         try:
             return raw.decode("utf-16"), None
         except UnicodeDecodeError:
-            raise InputError(f"{path}: starts like UTF-16 but does not decode; re-export it as UTF-8 CSV") from None
+            raise InputError(_('{path}: starts like UTF-16 but does not decode; re-export it as UTF-8 CSV')
+                                 .format(path=path)) from None
     if b"\x00" in raw:
-        raise InputError(f"{path}: contains NUL bytes: this is not a CSV or JSON-lines export "
-                         "(a spreadsheet file? save it as CSV UTF-8)")
+        raise InputError(_('{path}: contains NUL bytes: this is not a CSV or JSON-lines export (a spreadsheet file? '
+                           'save it as CSV UTF-8)')
+                             .format(path=path))
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
@@ -90,8 +95,9 @@ def decode_export(path, raw: bytes) -> tuple[str, str | None]:
         text, encoding = raw.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:  # bytes cp1252 leaves undefined: Latin-1 maps every byte
         text, encoding = raw.decode("latin-1"), "Latin-1"
-    return text, (f"{path}: not UTF-8 (line {line}); read as {encoding}. "
-                  "Check accents in the queue; export as CSV UTF-8 to be sure")
+    return text, _("{path}: not UTF-8 (line {line}); read as {encoding}. "
+                   "Check accents in the queue; export as CSV UTF-8 to be sure").format(
+        path=path, line=line, encoding=encoding)
 
 
 def _json_lines(path, handle):
@@ -101,14 +107,15 @@ def _json_lines(path, handle):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: not a JSON object ({error.msg}); "
-                             "write one {\"id\": …, \"author\": …, \"text\": …} per line") from None
+            raise InputError(_('{path}:{number}: not a JSON object ({msg}); write one {{"id": …, "author": …, '
+                               '"text": …}} per line')
+                                 .format(path=path, number=number, msg=error.msg)) from None
         if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: each line needs a \"text\" string")
+            raise InputError(_('{path}:{number}: each line needs a "text" string').format(path=path, number=number))
         fields = _columns(record)
         text = record.get(fields["text"]) if "text" in fields else None
         if not isinstance(text, str):
-            raise InputError(f"{path}:{number}: each line needs a \"text\" string")
+            raise InputError(_('{path}:{number}: each line needs a "text" string').format(path=path, number=number))
         yield (str(record.get(fields.get("id"), number)), str(record.get(fields.get("author"), "") or ""),
                text, number)
 
@@ -148,9 +155,9 @@ def _csv_rows(path, text: str):
             break
     else:
         found = ", ".join(h for h in first or () if h.strip()) or "nothing"
-        raise InputError(f"{path}:{1 + skipped}: the CSV header needs a message column "
-                         f"(text, message, contenu, commentaire, texte…), and may have id and author; "
-                         f"found: {found}")
+        raise InputError(_('{path}:{value}: the CSV header needs a message column (text, message, contenu, '
+                           'commentaire, texte…), and may have id and author; found: {found}')
+                             .format(path=path, value=1 + skipped, found=found))
     fields = _columns(header)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -159,7 +166,8 @@ def _csv_rows(path, text: str):
                    row.get(fields.get("author", ""), "") or "",
                    row.get(fields["text"]) or "", reader.line_num + skipped)
     except csv.Error as error:
-        raise InputError(f"{path}:{reader.line_num + skipped}: cannot read as CSV: {error}") from None
+        raise InputError(_('{path}:{value}: cannot read as CSV: {error}')
+                             .format(path=path, value=reader.line_num + skipped, error=error)) from None
 
 
 def _sniffed(text: str) -> list[str]:
@@ -186,10 +194,12 @@ def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int
 def render_text(messages: int, flags: list[Flag]) -> list[str]:
     out = []
     for flag in flags:
-        out.append(f"{flag.id}\t{flag.author}\t{flag.code}\t{flag.match!r} (line {flag.line}, "
-                   f"characters {flag.start}-{flag.end})\t{flag.rule}: {flag.why}")
+        out.append(f"{flag.id}\t{flag.author}\t{flag.code}\t" + _("{match!r} (line {line}, characters {start}-{end})")
+                   .format(match=flag.match, line=flag.line, start=flag.start, end=flag.end) + f"\t{flag.rule}: {flag.why}")
     held = len({f.id for f in flags})
-    out.append(f"{messages} message{'s' * (messages != 1)}, {held} to review, {len(flags)} flag{'s' * (len(flags) != 1)}")
+    out.append(", ".join((ngettext("{n} message", "{n} messages", messages).format(n=messages),
+                          _("{n} to review").format(n=held),
+                          ngettext("{n} flag", "{n} flags", len(flags)).format(n=len(flags)))))
     return out
 
 

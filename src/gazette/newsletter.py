@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .i18n import _
 from .siteurls import SiteConfig, load_site_config, resolve_relative
 
 UNSUBSCRIBE = "{{UNSUBSCRIBE}}"
@@ -59,11 +60,13 @@ def render_newsletter(item, root: Path | str | None, site: SiteConfig | None = N
             community=community, unsubscribe_url=UNSUBSCRIBE, page_url=page_url, site_url=site.site_url,
         )
     except jinja2.TemplateError as error:  # the sandbox refused something, or a filter failed
-        raise NewsletterError(f"templates/{TEMPLATE}: {type(error).__name__}: {error}") from None
+        raise NewsletterError(_('templates/{TEMPLATE}: {type}: {error}')
+                                  .format(TEMPLATE=TEMPLATE, type=type(error).__name__, error=error)) from None
     try:
         html = css_inline.inline(html)
     except ValueError as error:  # css-inline refuses what it cannot parse: keep the HTML as is
-        raise NewsletterError(f"{TEMPLATE}: cannot inline its CSS: {error}") from None
+        raise NewsletterError(_('{TEMPLATE}: cannot inline its CSS: {error}')
+                                  .format(TEMPLATE=TEMPLATE, error=error)) from None
     text = html_to_text(body_html)
     lines = [_underline(title, "="), ""]
     if text:
@@ -82,11 +85,13 @@ def find_newsletter(root: Path | str, slug: str):
     paths = [p for p in list_item_paths(Path(root))[0]
              if p.startswith("content/newsletters/") and p.rsplit("/", 1)[-1] == f"{slug}.md"]
     if not paths:
-        raise NewsletterError(f"no newsletter {slug!r} under content/newsletters/ (gazette list --kind newsletter)")
+        raise NewsletterError(_('no newsletter {slug!r} under content/newsletters/ (gazette list --kind newsletter)')
+                                  .format(slug=slug))
     repo = load_repo(Path(root), only={paths[0]})
     if not repo.items:
         problems = "; ".join(p.format() for p in repo.problems if p.severity == "error")
-        raise NewsletterError(f"{paths[0]} does not load: {problems or 'run gazette check'}")
+        raise NewsletterError(_('{paths} does not load: {value}')
+                                  .format(paths=paths[0], value=problems or _('run gazette check')))
     return repo.items[0], repo.frame
 
 
@@ -96,7 +101,7 @@ def newsletter_channel(frame, item, name: str | None = None) -> tuple[str, dict]
     channels = frame.channels
     if name:
         if name not in channels:
-            raise NewsletterError(f"channel {name!r} is not declared in calendar/channels.yml")
+            raise NewsletterError(_('channel {name!r} is not declared in calendar/channels.yml').format(name=name))
         return name, channels[name]
     ordered = [*(item.meta.get("channels") or {}), *channels]
     for candidate in ordered:
@@ -111,8 +116,8 @@ def preview(root: Path | str, slug: str) -> str:
     name, config = newsletter_channel(frame, item)
     from .tracking import parameters
 
-    html, _ = render_newsletter(item, root, community=config.get("community"),
-                                tracking=parameters(item, name, frame))  # the links as subscribers get them
+    html, _text = render_newsletter(item, root, community=config.get("community"),
+                                    tracking=parameters(item, name, frame))  # the links as subscribers get them
     return html.replace(UNSUBSCRIBE, config.get("unsubscribe") or "https://example.org/desabonnement")
 
 
@@ -125,8 +130,9 @@ def send_test(root: Path | str, slug: str, to: str, now, channel: str | None = N
     item, frame = find_newsletter(root, slug)
     name, config = newsletter_channel(frame, item, channel)
     if config.get("target") != "smtp":
-        raise NewsletterError(f"channel {name!r} has no SMTP target: add target: smtp to it in "
-                              "calendar/channels.yml (and $GAZETTE_SMTP_HOST) to send a test")
+        raise NewsletterError(_('channel {name!r} has no SMTP target: add target: smtp to it in '
+                                'calendar/channels.yml (and $GAZETTE_SMTP_HOST) to send a test')
+                                  .format(name=name))
     target = target_for("smtp", root, config)
     # Its own key: the test's Message-ID never equals the real send's, which a mail client
     # that saw the test would otherwise drop as a duplicate.
@@ -254,7 +260,7 @@ def _template(root: Path):
     try:
         return env.get_template(TEMPLATE)
     except (jinja2.TemplateError, UnicodeDecodeError, OSError) as error:
-        raise NewsletterError(f"templates/{TEMPLATE}: {error}") from None
+        raise NewsletterError(_('templates/{TEMPLATE}: {error}').format(TEMPLATE=TEMPLATE, error=error)) from None
 
 
 # -- the plain-text part --------------------------------------------------------

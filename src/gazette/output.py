@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from .i18n import ngettext
+
 JSON_VERSION = 1
 
 
@@ -34,8 +36,9 @@ def problems_text(problems, checked: int) -> list[str]:
 def summary(problems, checked: int) -> str:
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    return (f"{checked} item{'s' * (checked != 1)}, {errors} error{'s' * (errors != 1)}, "
-            f"{warnings} warning{'s' * (warnings != 1)}")
+    return ", ".join((ngettext("{n} item", "{n} items", checked).format(n=checked),
+                      ngettext("{n} error", "{n} errors", errors).format(n=errors),
+                      ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings)))
 
 
 def problems_github(problems, checked: int) -> list[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import namedtuple
 from datetime import datetime, time, timedelta
 
+from .i18n import _
+
 WEEKDAYS = {name: index for index, names in enumerate((
     ("mon", "monday", "lun", "lundi"), ("tue", "tuesday", "mar", "mardi"),
     ("wed", "wednesday", "mer", "mercredi"), ("thu", "thursday", "jeu", "jeudi"),
@@ -32,12 +34,13 @@ def parse_slot(text: str) -> tuple[int, time]:
     """'Tue 12:30' (or 'mardi 12h30') -> (1, time(12, 30))."""
     parts = str(text).strip().lower().split()
     if len(parts) != 2 or parts[0].rstrip(".") not in WEEKDAYS:
-        raise SlotError(f"{text!r} is not a slot: write a weekday and a time, e.g. \"Tue 12:30\"")
+        raise SlotError(_('{text!r} is not a slot: write a weekday and a time, e.g. "Tue 12:30"').format(text=text))
     try:
-        hours, _, minutes = parts[1].replace("h", ":").partition(":")
+        hours, _colon, minutes = parts[1].replace("h", ":").partition(":")
         moment = time(int(hours), int(minutes or 0))
     except ValueError:
-        raise SlotError(f"{text!r}: {parts[1]!r} is not a time of day (write 12:30)") from None
+        raise SlotError(_('{text!r}: {parts!r} is not a time of day (write 12:30)')
+                            .format(text=text, parts=parts[1])) from None
     return WEEKDAYS[parts[0].rstrip(".")], moment
 
 
@@ -115,7 +118,7 @@ def active_freezes(frame, at: datetime, channel: str | None = None) -> list[dict
 
 
 def week_key(moment) -> tuple[int, int]:
-    year, week, _ = moment.isocalendar()
+    year, week, _weekday = moment.isocalendar()
     return year, week
 
 

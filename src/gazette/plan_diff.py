@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .changes import GitError
+from .i18n import _
 
 Change = namedtuple("Change", "change kind slug channel title path before after")
 
@@ -81,11 +82,11 @@ def diff(root: Path, base: str, head: str | None = None) -> list[Change]:
 
 def _verify(root: Path, revision: str) -> None:
     if revision.startswith("-"):
-        raise GitError(f"{revision!r} is not a commit here")
+        raise GitError(_("{revision!r} is not a commit here").format(revision=revision))
     done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", revision + "^{commit}"], cwd=root,
                           capture_output=True)
     if done.returncode:
-        raise GitError(f"{revision!r} is not a commit here")
+        raise GitError(_("{revision!r} is not a commit here").format(revision=revision))
 
 
 def describe(change: Change, zone=None) -> str:
@@ -93,11 +94,12 @@ def describe(change: Change, zone=None) -> str:
 
     when = (change.after or change.before).at
     if change.change == "moved":
-        what = f"moved {shown(change.before.at, zone)} → {shown(change.after.at, zone)}"
+        what = _("moved {before} → {after}").format(before=shown(change.before.at, zone), after=shown(change.after.at, zone))
     elif change.change == "status":
-        what = f"status {change.before.status} → {change.after.status}"
+        what = _("status {before} → {after}").format(before=change.before.status, after=change.after.status)
     else:
-        what = f"{change.change} {shown(when, zone)} ({(change.after or change.before).status})"
+        what = _("{change} {when} ({status})").format(change=_(change.change), when=shown(when, zone),
+                                                       status=(change.after or change.before).status)
     return f"{change.channel:<20} {what:<58} {change.title}  [{change.path}]"
 
 

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from hashlib import blake2b
 from pathlib import Path
 
+from .i18n import N_, _
 from .plan import active_freezes
 from .visibility import is_public
 
@@ -82,19 +83,20 @@ def plan(publications_, frame, now: datetime, channels=(), check_errors=None) ->
         holding = [] if crisis else active_freezes(frame, now, pub.channel)
         config = frame.channels.get(pub.channel) or {}
         if pub.channel not in frame.channels:
-            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "failed", "channel not declared"))
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "failed", _("channel not declared")))
         elif pub.path in check_errors:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", CHECK_ERROR + check_errors[pub.path]))
         elif holding:
-            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", f"freeze: {holding[0].get('reason', '')}"))
+            outcomes.append(Outcome(pub.path, pub.channel, pub.at, "held", _('freeze: {value}')
+                                                                               .format(value=holding[0].get('reason', ''))))
         elif not crisis and active_freezes(frame, pub.at, pub.channel):
             # Its slot passed during a freeze now over: never sent in a burst on unfreeze.
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "missed",
-                                    "slot passed during a freeze: give it a new date"))
+                                    _("slot passed during a freeze: give it a new date")))
         elif config.get("target") == "manual":
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "manual",
-                                    f"post it by hand, then: gazette published {pub.slug} --channel {pub.channel} "
-                                    "--url URL"))
+                                    _('post it by hand, then: gazette published {slug} --channel {channel} --url URL')
+                                        .format(slug=pub.slug, channel=pub.channel)))
         else:
             outcomes.append(Outcome(pub.path, pub.channel, pub.at, "due", ""))
     return sorted(outcomes, key=lambda o: (o.at.timestamp(), o.path, o.channel))
@@ -120,7 +122,7 @@ def planned(root: Path, now: datetime, channels=()) -> tuple[object, list[Outcom
                 "reason": f"{problem.path} does not parse, treated as a freeze ({problem.message})",
                 "who": "?", "from": datetime.min.replace(tzinfo=timezone.utc), "_path": problem.path}
     found: list = []
-    repo, _, store, _ = scan(root, now, frame, found)
+    repo, _paths, store, _check_one = scan(root, now, frame, found)
     if store:
         store.save(prune=True)
     check_errors = _errors_by_path(found, frame)
@@ -162,7 +164,7 @@ def step(name: str) -> None:
     wanted = os.environ.get("GAZETTE_TEST_KILL_AT")
     if not wanted:
         return
-    target, _, nth = wanted.partition("@")
+    target, _at, nth = wanted.partition("@")
     if target == name:
         _reached[name] = _reached.get(name, 0) + 1
         if _reached[name] == int(nth or 1):
@@ -209,7 +211,7 @@ def run(root: Path, now: datetime, channels=(), dry_run: bool = False, push: boo
     git = Git(root)
     if not git.is_repository():
         if any(o.state == "due" for o in outcomes):
-            raise PublishError(f"{root} is not a git repository: receipts must be committed")
+            raise PublishError(_('{root} is not a git repository: receipts must be committed').format(root=root))
         return outcomes
     try:
         with LocalLock(make_state_dir(root)), _terminate_cleanly():
@@ -317,18 +319,19 @@ class Run:
         self.branch = self.git.branch()
         self.remote = self.git.remote(self.branch)
         if not self.remote:
-            raise PublishError("--push: this repository has no remote")
+            raise PublishError(_("--push: this repository has no remote"))
         upstream = f"refs/remotes/{self.remote}/{self.branch}"
         self.git.fetch(self.remote, f"+refs/heads/{self.branch}:{upstream}", f"+refs/gazette/*:{SEEN_PREFIX}*")
         theirs = [c for c in self.git.commits(f"{upstream}..HEAD") if c[1] != EMAIL]
         if theirs:
             sha, author, subject = theirs[0]
-            raise PublishError(f"{len(theirs)} unpushed commit(s) that are not publish's, e.g. {sha[:10]} "
-                               f"\"{subject}\" by {author}: push them (or move them to a branch) first")
+            raise PublishError(_('{theirs} unpushed commit(s) that are not publish\'s, e.g. {sha} "{subject}" by '
+                                 '{author}: push them (or move them to a branch) first')
+                                   .format(theirs=len(theirs), sha=sha[:10], subject=subject, author=author))
         try:
             self.lease = RemoteLease(self.git, self.remote, clock=self.clock)
         except LeaseConfigError as error:
-            raise PublishError(f"{error} — nothing was sent") from None
+            raise PublishError(_('{error} — nothing was sent').format(error=error)) from None
         self.lease.acquire()
         step("lease")
         self.git.integrate(upstream)
@@ -339,7 +342,7 @@ class Run:
             try:
                 self.git.push(self.remote, f"{LEDGER_REF}:{LEDGER_REF}")
             except GitFailed as error:
-                raise PublishError(f"cannot push the newsletter ledger: {error}") from None
+                raise PublishError(_('cannot push the newsletter ledger: {error}').format(error=error)) from None
 
     def sync(self, attempts: int = 3) -> None:
         """Push our commits; when the remote moved on, fetch, replay ours on top, retry."""
@@ -384,8 +387,8 @@ class Run:
 
         if frame.config_errors:
             problem = frame.config_errors[0]
-            raise PublishError(f"{problem.path}:{problem.line or 1}: {problem.code} {problem.message} — "
-                               "nothing was sent; fix the configuration first")
+            raise PublishError(_('{path}:{value}: {code} {message} — nothing was sent; fix the configuration first')
+                                   .format(path=problem.path, value=problem.line or 1, code=problem.code, message=problem.message))
         for outcome in outcomes:
             if outcome.state != "due":
                 continue
@@ -398,12 +401,14 @@ class Run:
             if name != OUTBOX and not self.push and self.git("remote").split():
                 # Without --push, neither the lease nor the remote's receipts and ledger are
                 # consulted: a second clone would deliver everything again to real people.
-                raise PublishError(f"channel {outcome.channel}: real deliveries go through `gazette publish "
-                                   "--push` — one publisher at a time across machines (nothing was sent)")
+                raise PublishError(_('channel {channel}: real deliveries go through `gazette publish --push` — one '
+                                     'publisher at a time across machines (nothing was sent)')
+                                       .format(channel=outcome.channel))
             missing = [variable for variable in REQUIRED_ENV.get(name, ()) if not os.environ.get(variable)]
             if missing:
-                raise PublishError(f"channel {outcome.channel}: ${missing[0]} is not set (the {name} target needs "
-                                   "it) — nothing was sent")
+                raise PublishError(_('channel {channel}: ${missing} is not set (the {name} target needs it) — '
+                                     'nothing was sent')
+                                       .format(channel=outcome.channel, missing=missing[0], name=name))
             if name == "smtp":
                 self.verify_ledger_key()
             try:
@@ -412,7 +417,8 @@ class Run:
                 if hasattr(target, "preflight"):
                     target.preflight()
             except DeliveryError as error:
-                raise PublishError(f"channel {outcome.channel}: {error} — nothing was sent") from None
+                raise PublishError(_('channel {channel}: {error} — nothing was sent')
+                                       .format(channel=outcome.channel, error=error)) from None
 
     def verify_ledger_key(self) -> None:
         """The ledger's hashes must be keyed with the secret of earlier runs (here and on the
@@ -426,7 +432,7 @@ class Run:
             if self.push:
                 journal.verify_key(SEEN_PREFIX + "ledger", pushed=True)
         except LedgerKeyMismatch as error:
-            raise PublishError(f"{error} — nothing was sent") from None
+            raise PublishError(_('{error} — nothing was sent').format(error=error)) from None
 
     # -- 5. deliver, record, commit, push: one at a time ---------------------------
 
@@ -526,8 +532,9 @@ class Run:
             # commits what reached the file, or delivers this one again under its key.
             detail = getattr(error, "strerror", None) or str(error)
             self.stopped = f"not delivered: the previous receipt could not be recorded ({detail})"
-            self.fatal = PublishError(f"{outcome.path}: {outcome.channel} was delivered but its receipt could "
-                                      f"not be recorded: {detail}; nothing more was sent, run publish again")
+            self.fatal = PublishError(_('{path}: {channel} was delivered but its receipt could not be recorded: '
+                                        '{detail}; nothing more was sent, run publish again')
+                                          .format(path=outcome.path, channel=outcome.channel, detail=detail))
             return outcome._replace(state="sent", detail="receipt not recorded")
         return outcome._replace(state="sent")
 
@@ -634,10 +641,14 @@ def needs_attention(outcomes: list[Outcome]) -> bool:
     return any(o.state == "failed" or (o.state == "held" and o.detail.startswith(CHECK_ERROR)) for o in outcomes)
 
 
+STATES = (N_("due"), N_("sent"), N_("deferred"), N_("held"), N_("missed"), N_("failed"), N_("manual"))
+
+
 def summary(outcomes: list[Outcome]) -> str:
     counts = {state: sum(1 for o in outcomes if o.state == state)
               for state in ("due", "sent", "deferred", "held", "missed", "failed", "manual")}
-    return ", ".join(f"{n} {state}" for state, n in counts.items() if n) if outcomes else "nothing due"
+    return ", ".join(_("{n} {state}").format(n=n, state=_(state)) for state, n in counts.items() if n) \
+        if outcomes else _("nothing due")
 
 
 def community_time(moment: datetime, frame) -> datetime:
@@ -655,22 +666,24 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     from .receipts import ReceiptError, write_receipts
 
     if not url.startswith(("https://", "http://")) or any(c.isspace() or ord(c) < 32 or c == "\x7f" for c in url):
-        raise PublishError(f"--url {url!r}: give the post's web address (https://…, no spaces or line breaks)")
+        raise PublishError(_("--url {url!r}: give the post's web address (https://…, no spaces or line breaks)")
+                               .format(url=url))
     root = Path(root)
     git = Git(root)
     if not git.is_repository():
-        raise PublishError(f"{root} is not a git repository: receipts must be committed")
+        raise PublishError(_('{root} is not a git repository: receipts must be committed').format(root=root))
     repo = load_repo(root)
     found = [item for item in repo.items if item.slug == slug]
     if not found:
-        raise PublishError(f"no item with the slug {slug!r}")
+        raise PublishError(_('no item with the slug {slug!r}').format(slug=slug))
     if len(found) > 1:
-        raise PublishError(f"{slug!r} names {len(found)} items ({', '.join(i.path for i in found)}): "
-                           "give the path's slug of the one you posted")
+        raise PublishError(_("{slug!r} names {found} items ({value}): give the path's slug of the one you posted")
+                               .format(slug=slug, found=len(found), value=', '.join((i.path for i in found))))
     item = found[0]
     planned_channels = set(item.meta.get("channels") or ())
     if channel not in planned_channels:
-        raise PublishError(f"{item.path} has no channel {channel!r} (it has: {', '.join(sorted(planned_channels))})")
+        raise PublishError(_('{path} has no channel {channel!r} (it has: {planned_channels})')
+                               .format(path=item.path, channel=channel, planned_channels=', '.join(sorted(planned_channels))))
     from .targets import MANUAL
     from .visibility import is_public
 
@@ -678,20 +691,23 @@ def record_manual(root: Path, now: datetime, slug: str, channel: str, url: str,
     if config.get("target") != MANUAL:
         delivered = "the site shows it" if config.get("network") == "site" else \
             f"gazette publish delivers it (target: {config.get('target') or 'outbox'})"
-        raise PublishError(f"channel {channel!r} is not posted by hand: {delivered} and records its receipt; "
-                           "gazette published is for channels with target: manual in calendar/channels.yml")
+        raise PublishError(_('channel {channel!r} is not posted by hand: {delivered} and records its receipt; '
+                             'gazette published is for channels with target: manual in calendar/channels.yml')
+                               .format(channel=channel, delivered=delivered))
     at = at or now
     if not is_public(item, at):
         why = f"its status is {item.status}" if item.status not in ("approved", "published") else \
             f"it is dated {item.date:%Y-%m-%d %H:%M}, later than {at:%Y-%m-%d %H:%M}"
-        raise PublishError(f"{item.path} is not public yet ({why}): a post about it would link a page the site "
-                           "does not show; approve it first, or give --at if it was posted later")
+        raise PublishError(_('{path} is not public yet ({why}): a post about it would link a page the site does not '
+                             'show; approve it first, or give --at if it was posted later')
+                               .format(path=item.path, why=why))
     if channel in (item.meta.get("published") or {}):
-        raise PublishError(f"{item.path}: {channel} already has a receipt")
+        raise PublishError(_('{path}: {channel} already has a receipt').format(path=item.path, channel=channel))
     try:
         if git.show("HEAD", item.path) != (root / item.path).read_bytes():
-            raise PublishError(f"{item.path} has uncommitted changes: commit them first, the receipt "
-                               "commit holds the receipt only")
+            raise PublishError(_('{path} has uncommitted changes: commit them first, the receipt commit holds the '
+                                 'receipt only')
+                                   .format(path=item.path))
         from .freeze import _who
 
         status = "published" if item.status == "approved" else None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 
+from .i18n import N_, _
+
 # Editor backups, swap files and merge leftovers: copies of text nobody meant to publish.
 LEFTOVER = re.compile(r"(?:~|\.orig|\.rej|\.swp|\.swo|\.bak)$|^\.#|^#.*#$")
 # Attachments a page may show or link to: images, documents, audio and video.
@@ -43,9 +45,9 @@ MKDOCS_META_MORE = re.compile(r"^(?:[ ]{4}|\t)")
 
 # What makes an SVG active when opened as a document, judged on the parsed XML by local names
 # (a prefix is whatever the author declares: <s:script xmlns:s="…svg"> is a script).
-SVG_ACTIVE_ELEMENTS = {"script": "a <script> element", "foreignobject": "a <foreignObject> (HTML inside the image)",
-                       "handler": "a <handler> element", "listener": "a <listener> element",
-                       "iframe": "an <iframe>", "embed": "an <embed>", "object": "an <object>"}
+SVG_ACTIVE_ELEMENTS = {"script": N_("a <script> element"), "foreignobject": N_("a <foreignObject> (HTML inside the image)"),
+                       "handler": N_("a <handler> element"), "listener": N_("a <listener> element"),
+                       "iframe": N_("an <iframe>"), "embed": N_("an <embed>"), "object": N_("an <object>")}
 SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
 XHTML = "http://www.w3.org/1999/xhtml"
 # In CSS (a <style> or a style="…"): anything fetched, and escapes that could spell url( or @import.
@@ -93,7 +95,7 @@ def svg_danger(text: str) -> str | None:
         if element in SVG_ACTIVE_ELEMENTS:
             found.append(SVG_ACTIVE_ELEMENTS[element])
         elif name.startswith(XHTML + " "):
-            found.append(f"an HTML <{element}> element")
+            found.append(_("an HTML <{element}> element").format(element=element))
         if element == "style":
             style_depth[0] += 1
         for attribute, value in attributes.items():
@@ -105,7 +107,7 @@ def svg_danger(text: str) -> str | None:
         if local(name) == "style":
             style_depth[0] -= 1
             if CSS_DANGER.search("".join(stylesheet)):
-                found.append("a stylesheet that imports or fetches")
+                found.append(N_("a stylesheet that imports or fetches"))
             stylesheet.clear()
 
     def characters(data: str) -> None:
@@ -119,17 +121,18 @@ def svg_danger(text: str) -> str | None:
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, characters
-    parser.StartDoctypeDeclHandler = refuse("a DOCTYPE (entities, external definitions)")
-    parser.EntityDeclHandler = refuse("an entity declaration")
-    parser.ProcessingInstructionHandler = refuse("a processing instruction (<?xml-stylesheet…?>)")
-    parser.ExternalEntityRefHandler = refuse("an external entity")
+    parser.StartDoctypeDeclHandler = refuse(N_("a DOCTYPE (entities, external definitions)"))
+    parser.EntityDeclHandler = refuse(N_("an entity declaration"))
+    parser.ProcessingInstructionHandler = refuse(N_("a processing instruction (<?xml-stylesheet…?>)"))
+    parser.ExternalEntityRefHandler = refuse(N_("an external entity"))
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         parser.Parse(text.encode("utf-8"), True)
     except _Refused as refused:
         return str(refused)
     except expat.ExpatError as error:
-        return found[0] if found else f"XML that does not parse ({expat.errors.messages.get(error.code, error)})"
+        return found[0] if found else _("XML that does not parse ({error})").format(
+            error=expat.errors.messages.get(error.code, error))
     return found[0] if found else None
 
 
@@ -140,18 +143,18 @@ class _Refused(Exception):
 def _svg_attribute_danger(element: str, attribute: str, value: str) -> str | None:
     squeezed = re.sub(r"[\x00-\x20]", "", value)
     if attribute.startswith("on"):
-        return "an on…= event handler"
+        return N_("an on…= event handler")
     if attribute == "base":
-        return "an xml:base (links resolved against another site)"
+        return N_("an xml:base (links resolved against another site)")
     if element in SVG_ANIMATIONS and attribute == "attributename" and \
             (local_name(squeezed).lower() in ("href", "src") or local_name(squeezed).lower().startswith("on")):
-        return "an animation that rewrites a link or a handler"
+        return N_("an animation that rewrites a link or a handler")
     if attribute in ("href", "src") and not squeezed.startswith("#"):
-        return "a reference to another file or site"
+        return N_("a reference to another file or site")
     if ACTIVE_SCHEME.search(squeezed):
-        return "a javascript: or data: URL"
+        return N_("a javascript: or data: URL")
     if (attribute == "style" and CSS_DANGER.search(value)) or URL_IN_VALUE.search(value):
-        return "a url(…) to another file or site"
+        return N_("a url(…) to another file or site")
     return None
 
 
@@ -176,7 +179,7 @@ def looks_like_item(text: str) -> bool:
     block = MKDOCS_YAML.match(text)
     if block:
         try:
-            data, _ = _front_matter(block)
+            data, _lines = _front_matter(block)
         except YAMLProblem:
             return True  # MkDocs would publish it whole: whatever it meant, it is not a page
         if isinstance(data, dict):

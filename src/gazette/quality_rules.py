@@ -6,10 +6,13 @@ All are item rules: they read the item, the frame and the moderation lists
 
 from __future__ import annotations
 
+from .i18n import _
+
 import re
 from bisect import bisect_right
 from urllib.parse import urlsplit
 
+from .i18n import N_, _
 from .load import Item, Repo
 from .netiquette import moderator_for
 from .problems import Problem
@@ -49,7 +52,7 @@ SEPARATOR = "\n\x00\n"
 def netiquette(item: Item, repo: Repo):
     moderator = moderator_for(repo.frame, repo.root)
     parts, starts, offset = [], [], 0
-    for where, text, first, _ in texts(item):
+    for where, text, first, _key in texts(item):
         if where == "body" and "!!!" in text and _admonitions_on(repo):
             text = ADMONITION.sub(lambda m: m.group(1) + "   ", text)  # same length: lines and offsets hold
         parts.append((where, text, first))
@@ -57,31 +60,34 @@ def netiquette(item: Item, repo: Repo):
         offset += len(text) + len(SEPARATOR)
     # One scan for the title, summary, channel texts and body: the scan's fixed cost is
     # paid once an item, not five times.
-    for finding in moderator.scan(SEPARATOR.join(text for _, text, _ in parts)):
+    for finding in moderator.scan(SEPARATOR.join(text for _where, text, _first in parts)):
         index = bisect_right(starts, finding.start) - 1
         where, text, first = parts[index]
-        label = finding.code.split("/")[1].replace("-", " ")
+        label = _(LABELS.get(finding.code, finding.code.split("/")[1].replace("-", " ")))
         why = f" ({finding.rule}: {finding.why})" if finding.why else ""  # which list or pattern
         yield Problem(finding.code, item.path, _line(text, finding.start - starts[index], first),
-                      f"{label} in {where}: {finding.text!r}{why}",
-                      HINTS[finding.code], finding.severity)
+                      _('{label} in {where}: {text!r}').format(label=label, where=where, text=finding.text) + why,
+                      _(HINTS[finding.code]), finding.severity)
 
 
 def _admonitions_on(repo: Repo) -> bool:
     from .siteurls import load_site_config
 
-    return any(name == "markdown.extensions.admonition" for name, _ in load_site_config(repo.root).extensions)
+    return any(name == "markdown.extensions.admonition" for name, _config in load_site_config(repo.root).extensions)
 
 
 HINTS = {
-    "netiquette/insult": "rephrase; to quote a moderated message, waive with allow: [{rule, reason}]",
-    "netiquette/discrimination": "remove it; see the netiquette",
-    "netiquette/porn": "remove it; see the netiquette",
-    "netiquette/personal-data": ("public text must not carry a person's e-mail, phone, address or bank details: "
-                                 "use the contact form (role mailboxes like contact@ are fine)"),
-    "netiquette/shouting": "write in sentence case: capitals read as shouting",
-    "netiquette/exclamation": "one ! is enough",
+    "netiquette/insult": N_("rephrase; to quote a moderated message, waive with allow: [{rule, reason}]"),
+    "netiquette/discrimination": N_("remove it; see the netiquette"),
+    "netiquette/porn": N_("remove it; see the netiquette"),
+    "netiquette/personal-data": N_("public text must not carry a person's e-mail, phone, address or bank details: "
+                                   "use the contact form (role mailboxes like contact@ are fine)"),
+    "netiquette/shouting": N_("write in sentence case: capitals read as shouting"),
+    "netiquette/exclamation": N_("one ! is enough"),
 }
+LABELS = {"netiquette/insult": N_("insult"), "netiquette/discrimination": N_("discrimination"),
+          "netiquette/porn": N_("porn"), "netiquette/personal-data": N_("personal data"),
+          "netiquette/shouting": N_("shouting"), "netiquette/exclamation": N_("exclamation")}
 
 
 @rule("channel")
@@ -98,7 +104,8 @@ def channel_texts(item: Item, repo: Repo):
         if not (text or "").strip():
             if item.status in ("review", "approved", "published"):  # drafts are work in progress
                 yield Problem("channel/missing-text", item.path, line,
-                              f"{name} has no text to post", f"add channels.{name}.text")
+                              _('{name} has no text to post')
+                                  .format(name=name), _('add channels.{name}.text').format(name=name))
             continue
         limit = channel.get("limit") or LIMITS.get(network)
         from .tracking import delivered_text
@@ -106,14 +113,16 @@ def channel_texts(item: Item, repo: Repo):
         length = count(delivered_text(repo.root, repo.frame, item, name, text), network)  # the final URLs
         if limit and length > limit:
             yield Problem("channel/too-long", item.path, line,
-                          f"{name} text is {length} characters as {network} counts them, over {limit}",
-                          f"cut {length - limit} characters")
+                          _('{name} text is {length} characters as {network} counts them, over {limit}')
+                              .format(name=name, length=length, network=network, limit=limit),
+                          _('cut {value} characters').format(value=length - limit))
         tags = hashtags(text)
         most = HASHTAG_LIMITS.get(network)
         if most is not None and len(tags) > most:
             yield Problem("channel/hashtags", item.path, line,
-                          f"{name} text has {len(tags)} hashtags, more than {most} for {network}",
-                          "keep the few that people follow")
+                          _('{name} text has {tags} hashtags, more than {most} for {network}')
+                              .format(name=name, tags=len(tags), most=most, network=network),
+                          _("keep the few that people follow"))
 
 
 @rule("channel")
@@ -130,9 +139,11 @@ def placeholders_known(item: Item, repo: Repo):
                 continue
             near = [known for known in PLACEHOLDERS if known[1:-1] in written.lower()]
             yield Problem("channel/placeholder", item.path, _line(text, match.start(), first),
-                          f"unknown placeholder {written} in channels.{name}.text: it would be posted as written",
-                          (f"did you mean {near[0]}? " if near else "")
-                          + "the known ones are {url} (this item's page) and {site} (the site's address)")
+                          _('unknown placeholder {written} in channels.{name}.text: it would be posted as written')
+                              .format(written=written, name=name),
+                          (_("did you mean {name}?").format(name=near[0]) + " " if near else "")
+                          + _("the known ones are {{url}} (this item's page) and {{site}} (the site's address)")
+                                .format())
 
 
 # Networks that refuse a post without a picture: the image comes from the channel
@@ -148,24 +159,28 @@ def image_first_networks(item: Item, repo: Repo):
         network = (repo.frame.channels.get(name) or {}).get("network")
         if network in IMAGE_FIRST and not (spec or {}).get("image"):
             yield Problem("channel/image-required", item.path, item.line_of("channels", name),
-                          f"{name} posts on {network}, which refuses a post without an image",
-                          f"add image: {{src: photo.jpg, alt: …}} to the item or to channels.{name}",
+                          _('{name} posts on {network}, which refuses a post without an image')
+                              .format(name=name, network=network),
+                          _('add image: {{src: photo.jpg, alt: …}} to the item or to channels.{name}')
+                              .format(name=name),
                           # a draft is work in progress: said early, blocking once in review
                           "error" if item.status in ("review", "approved", "published") else "warning")
 
 
 @rule("channel")
 def link_hygiene(item: Item, repo: Repo):
-    for where, text, first, _ in texts(item):
+    for where, text, first, _key in texts(item):
         if "ttp:" in text or "TTP:" in text:  # cheap: http:, HTTP:, Http: (the regex ignores case)
             for match in HTTP.finditer(text):
                 yield Problem("channel/http", item.path, _line(text, match.start(), first),
-                              f"insecure link in {where}: {match.group()}", "use https://")
+                              _('insecure link in {where}: {group}')
+                                  .format(where=where, group=match.group()), _("use https://"))
         if "=" in text and "?" in text:
             for match in TRACKING.finditer(text):
                 yield Problem("channel/tracking", item.path, _line(text, match.start(), first),
-                              f"tracking parameter {match.group(1)!r} in a link in {where}",
-                              "remove it: members' clicks are not for sale")
+                              _('tracking parameter {value!r} in a link in {where}')
+                                  .format(value=match.group(1), where=where),
+                              _("remove it: members' clicks are not for sale"))
 
 
 TAG = re.compile(r"<\s*/?[a-zA-Z!]")
@@ -190,8 +205,9 @@ def markup_in_fields(item: Item, repo: Repo):
             match = TAG.search(value)
             if match:
                 yield Problem("security/markup-in-field", item.path, item.line_of(key),
-                              f"{key} contains an HTML tag: {value[match.start():match.start() + 20]!r}",
-                              "write plain text; emphasis belongs in the body")
+                              _('{key} contains an HTML tag: {value!r}')
+                                  .format(key=key, value=value[match.start():match.start() + 20]),
+                              _("write plain text; emphasis belongs in the body"))
 
 
 @rule("schema")
@@ -207,9 +223,9 @@ def header_line_breaks(item: Item, repo: Repo):
             trailing = value.rstrip("".join(LINE_BREAKS)) != value and not any(
                 mark in value.rstrip("".join(LINE_BREAKS)) for mark in LINE_BREAKS)
             yield Problem("schema/line-break", item.path, item.line_of(key),
-                          f"{key} contains a line break: it would end the e-mail header",
-                          f"write {key} on one line" + (" (a folded `>` block keeps a final newline: use `>-`)"
-                                                        if trailing else ""))
+                          _('{key} contains a line break: it would end the e-mail header').format(key=key),
+                          _("write {key} on one line").format(key=key) + (
+                              _(" (a folded `>` block keeps a final newline: use `>-`)") if trailing else ""))
 
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -223,8 +239,9 @@ def control_characters(item: Item, repo: Repo):
         if not is_body and CONTROL_CHARACTER.search(text):
             character = CONTROL_CHARACTER.search(text).group()
             yield Problem("schema/control-character", item.path, first,
-                          f"{where} contains a control character ({character!r}): feeds and calendars drop it",
-                          "retype the text; it often comes from a copy-paste out of a PDF or a terminal")
+                          _('{where} contains a control character ({character!r}): feeds and calendars drop it')
+                              .format(where=where, character=character),
+                          _("retype the text; it often comes from a copy-paste out of a PDF or a terminal"))
 
 
 REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
@@ -260,8 +277,8 @@ def remote_images(item: Item, repo: Repo):
                                _written_remote_images(readable))
     for start, url in sorted(found):
         yield Problem("security/remote-image", item.path, _line(readable, start, item.body_line),
-                      f"an image from another site: {as_fetched(url)[:60]}",
-                      "put the image in content/assets/ and link to it: the other site would see every reader")
+                      _('an image from another site: {url}').format(url=as_fetched(url)[:60]),
+                      _("put the image in content/assets/ and link to it: the other site would see every reader"))
 
 
 def _where_written(body: str, sources: list[str], written_forms) -> list[tuple[int, str]]:
@@ -306,8 +323,8 @@ def file_includes(item: Item, repo: Repo):
         return
     for match in INCLUDE.finditer(item.body):
         yield Problem("security/include", item.path, _line(item.body, match.start(), item.body_line),
-                      "a --8<-- snippet line: the site never includes files into a page",
-                      "paste the text itself, or link to the file")
+                      _("a --8<-- snippet line: the site never includes files into a page"),
+                      _("paste the text itself, or link to the file"))
 
 
 @rule("security")
@@ -319,17 +336,20 @@ def active_content(item: Item, repo: Repo):
     body = without_code(body)
     allowed = set(DEFAULT_IFRAME_HOSTS) | set(moderator_for(repo.frame, repo.root).iframe_hosts)
     checks = (
-        (SCRIPT, "security/script", lambda m: "a <script> element", "remove it; embeds go through an allowed iframe"),
-        (EVENT_HANDLER, "security/event-handler", lambda m: f"an {m.group(1)}= attribute",
-         "remove the attribute; no inline JavaScript"),
-        (JS_URL, "security/javascript-url", lambda m: f"a {m.group(1)}: URL", "link to an https:// page"),
+        (SCRIPT, "security/script", lambda m: _("a <script> element"), N_("remove it; embeds go through an allowed iframe")),
+        (EVENT_HANDLER, "security/event-handler", lambda m: _("an {attribute}= attribute").format(attribute=m.group(1)),
+         N_("remove the attribute; no inline JavaScript")),
+        (JS_URL, "security/javascript-url", lambda m: _("a {scheme}: URL").format(scheme=m.group(1)),
+         N_("link to an https:// page")),
     )
     for pattern, code, what, hint in checks:
         for match in pattern.finditer(body):
-            yield Problem(code, item.path, _line(body, match.start(), item.body_line), f"{what(match)} in body", hint)
+            yield Problem(code, item.path, _line(body, match.start(), item.body_line),
+                          _('{match} in body').format(match=what(match)), _(hint))
     for match in IFRAME.finditer(body):
         host = (match.group(1) or "").lower()
         if host not in allowed:
             yield Problem("security/iframe", item.path, _line(body, match.start(), item.body_line),
-                          f"an iframe from {host or 'an unknown source'}",
-                          "allowed hosts: " + ", ".join(sorted(allowed)) + " (add more in calendar/moderation.yml)")
+                          _('an iframe from {value}').format(value=host or _('an unknown source')),
+                          _("allowed hosts: {hosts} (add more in calendar/moderation.yml)")
+                          .format(hosts=", ".join(sorted(allowed))))

@@ -19,6 +19,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from .i18n import _
 from .load import FRONT_MATTER_END
 
 # A value written without quotes only if YAML reads it back as this same string
@@ -63,10 +64,10 @@ def _front_lines(text: str) -> tuple[list[str], list[str], int, int]:
     lines = text.split("\n")
     start = 1 if lines and lines[0].lstrip("\ufeff").rstrip(" \t\r") == "---" else None
     if start is None:
-        raise ReceiptError("no front matter to record receipts in")
+        raise ReceiptError(_("no front matter to record receipts in"))
     end = next((i for i in range(start, len(lines)) if FRONT_MATTER_END.fullmatch(lines[i])), None)
     if end is None:
-        raise ReceiptError("the front matter is never closed")
+        raise ReceiptError(_("the front matter is never closed"))
     return lines[start:end], lines, start, end
 
 
@@ -91,13 +92,13 @@ def _meta(front: list[str]) -> dict:
     from . import yamlsafe
 
     try:
-        meta, _ = yamlsafe.parse("\n".join(line.rstrip("\r") for line in front))
+        meta, _lines = yamlsafe.parse("\n".join(line.rstrip("\r") for line in front))
     except yamlsafe.YAMLProblem as error:
-        raise ReceiptError(f"front matter does not parse: {error}") from None
+        raise ReceiptError(_('front matter does not parse: {error}').format(error=error)) from None
     if not isinstance(meta, dict):
-        raise ReceiptError("front matter is not a mapping")
+        raise ReceiptError(_("front matter is not a mapping"))
     if not isinstance(meta.get("published") or {}, dict):
-        raise ReceiptError("published: is not a mapping")
+        raise ReceiptError(_("published: is not a mapping"))
     return meta
 
 
@@ -146,7 +147,7 @@ def _add_entries(front: list[str], entries: list[str], newline: str) -> list[str
             indent = indent or line[: len(line) - len(line.lstrip())]
             block_end = i + 1
         if value == "{}" and block_end > at + 1:
-            raise ReceiptError("published: {} is followed by indented lines")
+            raise ReceiptError(_("published: {} is followed by indented lines"))
         first = front[at]
         if value == "{}":  # an empty flow mapping becomes a block, its comment kept
             first = f"{head}{comment}{eol}" if comment else f"{head.rstrip()}{eol}"
@@ -158,8 +159,8 @@ def _add_entries(front: list[str], entries: list[str], newline: str) -> list[str
         joined = ", ".join(entries)
         new_value = "{" + (f"{inner}, {joined}" if inner.strip() else joined) + "}"
         return front[:at] + [f"{head}{new_value}{comment}{eol}"] + front[at + 1:]
-    raise ReceiptError("published: is neither a block nor a one-line flow mapping; "
-                       "write it as a block (one channel per line) and publish again")
+    raise ReceiptError(_("published: is neither a block nor a one-line flow mapping; "
+                       "write it as a block (one channel per line) and publish again"))
 
 
 def _split_value(line: str) -> tuple[str, str, str]:

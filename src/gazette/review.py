@@ -19,7 +19,11 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from .i18n import N_, _, ngettext
+
 MARKER = "<!-- gazette-review -->"  # the workflow updates the comment holding it
+SHOWN_WORDS = (N_("error"), N_("warning"), N_("added"), N_("removed"), N_("moved"), N_("post"), N_("newsletter"),
+               N_("contest"))  # data values, shown translated
 # Markup and code by nature: a maintainer reads them, Gazette cannot make them safe.
 MAINTAINER_PREFIXES = ("templates/", ".github/", "src/", "scripts/", ".ci/", "overrides/", "hooks/")
 MAINTAINER_FILES = ("mkdocs.yml", "mkdocs.yaml", "pyproject.toml", "setup.py", "setup.cfg", ".pre-commit-hooks.yaml")
@@ -53,7 +57,7 @@ def build(root: Path, base: str, now: datetime) -> dict:
     from .tracking import delivered_text
     from .textcount import LIMITS, count as length
 
-    frame, _ = load_frame(root)
+    frame, _found = load_frame(root)
     changed, gone = changed_paths(root, base)
     result = run_check(root, now, changed_since=base)
     related = changed | referrers(root, base, changed, gone, frame)
@@ -94,13 +98,13 @@ def build(root: Path, base: str, now: datetime) -> dict:
     }
     errors, warnings = count(result.problems)
     if errors:
-        verdict = f"❌ {errors} error{'s' * (errors != 1)} to fix before merging"
+        verdict = ngettext("❌ {n} error to fix before merging", "❌ {n} errors to fix before merging", errors).format(n=errors)
     elif any(attention.values()):
-        verdict = "👀 A maintainer must read this change before merging"
+        verdict = _("👀 A maintainer must read this change before merging")
     elif warnings:
-        verdict = f"⚠️ Mergeable, {warnings} warning{'s' * (warnings != 1)} to read"
+        verdict = ngettext("⚠️ Mergeable, {n} warning to read", "⚠️ Mergeable, {n} warnings to read", warnings).format(n=warnings)
     else:
-        verdict = "✅ Ready to merge: no problems found"
+        verdict = _("✅ Ready to merge: no problems found")
     return {
         "version": 1, "base": base, "verdict": verdict, "errors": errors, "warnings": warnings,
         "timezone": frame.timezone_name or None,
@@ -116,7 +120,7 @@ def _severity_changes(root: Path, base: str, now_severity: dict) -> list[dict]:
     from . import yamlsafe
 
     try:
-        data, _ = yamlsafe.parse(_git(root, "show", f"{base}:{CHANNELS_FILE}"))
+        data, _lines = yamlsafe.parse(_git(root, "show", f"{base}:{CHANNELS_FILE}"))
         before = ((data or {}).get("gazette") or {}).get("severity") or {}
     except (GitError, yamlsafe.YAMLProblem, AttributeError):
         before = {}
@@ -134,7 +138,7 @@ def _delivery_changes(root: Path, base: str, now_channels) -> list[dict]:
     from . import yamlsafe
 
     try:
-        data, _ = yamlsafe.parse(_git(root, "show", f"{base}:{CHANNELS_FILE}"))
+        data, _lines = yamlsafe.parse(_git(root, "show", f"{base}:{CHANNELS_FILE}"))
         before = (data or {}).get("channels") or {}
     except (GitError, yamlsafe.YAMLProblem, AttributeError):
         before = {}
@@ -164,7 +168,7 @@ def _new_waivers(root: Path, base: str, changed: set, waivers: list[dict]) -> li
         try:
             text = _git(root, "show", f"{base}:{path}")
             split = split_front_matter(text)
-            data, _ = yamlsafe.parse(split[0]) if split else ({}, None)
+            data, _lines = yamlsafe.parse(split[0]) if split else ({}, None)
             before = {(str(w.get("rule")), str(w.get("reason"))) for w in (data or {}).get("allow") or ()
                       if isinstance(w, dict)}
         except (GitError, yamlsafe.YAMLProblem, AttributeError, TypeError):
@@ -184,7 +188,7 @@ def _allow_of(root: Path, path: str) -> list[dict]:
     if not split:
         return []
     try:
-        data, _ = yamlsafe.parse(split[0])
+        data, _lines = yamlsafe.parse(split[0])
     except yamlsafe.YAMLProblem:
         return []
     allow = (data or {}).get("allow") if isinstance(data, dict) else None
@@ -233,63 +237,69 @@ def to_markdown(review: dict) -> str:
     from .load import resolve_timezone
 
     zone = resolve_timezone(review.get("timezone") or "")
-    out = [MARKER, "## Gazette review", "", f"**{review['verdict']}**", ""]
+    out = [MARKER, _("## Gazette review"), "", f"**{review['verdict']}**", ""]
     attention = review.get("attention") or {}
     if any(attention.values()):
-        out += ["### Needs a maintainer's reading", "",
-                "Gazette cannot make these safe by escaping: read them before merging.", ""]
-        out += [f"- changed file {code(path)}" for path in attention.get("files") or ()]
-        out += [f"- severity of {code(s['code'])}: {code(s['before'] or 'default')} → {code(s['after'] or 'default')}"
+        out += [_("### Needs a maintainer's reading"), "",
+                _("Gazette cannot make these safe by escaping: read them before merging."), ""]
+        out += [_("- changed file {path}").format(path=code(path)) for path in attention.get("files") or ()]
+        out += [_("- severity of {code}: {before} → {after}").format(
+                    code=code(s['code']), before=code(s['before'] or 'default'), after=code(s['after'] or 'default'))
                 for s in attention.get("severity") or ()]
-        out += [f"- delivery setting {code(d['channel'] + '.' + d['setting'])}: "
-                f"{code('(none)' if d['before'] is None else str(d['before']))} → "
-                f"{code('(none)' if d['after'] is None else str(d['after']))}"
+        out += [_("- delivery setting {setting}: {before} → {after}").format(
+                    setting=code(d['channel'] + '.' + d['setting']),
+                    before=code(_('(none)') if d['before'] is None else str(d['before'])),
+                    after=code(_('(none)') if d['after'] is None else str(d['after'])))
                 for d in attention.get("delivery") or ()]
-        out += [f"- new waiver in {code(w['path'])}: {code(w['rule'])}, reason {code(w['reason'])}"
+        out += [_("- new waiver in {path}: {rule}, reason {reason}").format(
+                    path=code(w['path']), rule=code(w['rule']), reason=code(w['reason']))
                 for w in attention.get("waivers") or ()]
         out.append("")
     if review["items"] or review["removed"]:
-        out += ["### Changed items", "", "| Kind | Title | Status | Date | Accounts | File |",
+        out += [_("### Changed items"), "", _("| Kind | Title | Status | Date | Accounts | File |"),
                 "|---|---|---|---|---|---|"]
         for item in review["items"]:
-            note = "" if item["change"] == "changed" else " *(refers to a change)*"
-            out.append(f"| {item['kind']} | {code(item['title'], True)}{note} | {code(item['status'], True)} "
+            note = "" if item["change"] == "changed" else _(" *(refers to a change)*")
+            out.append(f"| {_(item['kind'])} | {code(item['title'], True)}{note} | {code(item['status'], True)} "
                        f"| {_when(item['date'], zone)} | {code(', '.join(item['accounts']), True)} "
                        f"| {code(item['path'], True)} |")
         for path in review["removed"]:
-            out.append(f"| removed | | | | | {code(path, True)} |")
+            out.append(_("| removed | | | | | {path} |").format(path=code(path, True)))
         out.append("")
     else:
-        out += ["No content changed.", ""]
+        out += [_("No content changed."), ""]
     if review["problems"]:
-        out += ["### Problems", ""]
+        out += [_("### Problems"), ""]
         for p in review["problems"]:
             where = f"{p['path']}:{p['line']}" if p["line"] else p["path"]
             hint = f" — {code(p['hint'])}" if p["hint"] else ""
-            out.append(f"- {code(where)} **{p['severity']}** {code(p['code'])} {code(p['message'])}{hint}")
+            out.append(f"- {code(where)} **{_(p['severity'])}** {code(p['code'])} {code(p['message'])}{hint}")
         out.append("")
     if review["waivers"]:
-        out += ["### Waived rules", ""]
+        out += [_("### Waived rules"), ""]
         for w in review["waivers"]:
-            out.append(f"- {code(str(w['path']) + ':' + str(w['line']))} {code(w['code'])} waived: {code(w['reason'])}")
+            out.append(_("- {where} {code} waived: {reason}").format(
+                where=code(str(w['path']) + ':' + str(w['line'])), code=code(w['code']), reason=code(w['reason'])))
         out.append("")
     if review["calendar"]:
-        out += ["### Calendar", "", "| Channel | Change | When | Item |", "|---|---|---|---|"]
+        out += [_("### Calendar"), "", _("| Channel | Change | When | Item |"), "|---|---|---|---|"]
         for c in review["calendar"]:
             when = (f"{_when(c['before'], zone)} → {_when(c['after'], zone)}" if c["change"] == "moved"
                     else _when(c["after"] or c["before"], zone))
-            change = c["change"] if c["change"] != "status" else f"status: {c['status']}"
+            change = _(c["change"]) if c["change"] != "status" else _("status: {status}").format(status=c['status'])
             out.append(f"| {code(c['channel'], True)} | {code(change, True)} | {when} | {code(c['title'], True)} |")
         out.append("")
     if review["previews"]:
-        out += ["### Social previews", ""]
+        out += [_("### Social previews"), ""]
         for p in review["previews"]:
-            over = " ⚠️ over the limit" if p["limit"] and p["length"] > p["limit"] else ""
+            over = _(" ⚠️ over the limit") if p["limit"] and p["length"] > p["limit"] else ""
             out.append(f"{code(p['channel'])} — {code(p['title'])} ({p['length']}/{p['limit']}){over}")
             out += ["", *block(p["text"]), ""]
     for n in review["newsletters"]:
-        out += ["### Newsletter", "", f"- Subject: {code(n['subject'])} ({len(n['subject'] or '')} characters)",
-                f"- Preheader: {code(n['preheader'])}", f"- Audience: {code(n['audience'])}", ""]
+        out += [_("### Newsletter"), "", _("- Subject: {subject} ({length} characters)").format(
+                    subject=code(n['subject']), length=len(n['subject'] or '')),
+                _("- Preheader: {preheader}").format(preheader=code(n['preheader'])),
+                _("- Audience: {audience}").format(audience=code(n['audience'])), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .i18n import _
+
 
 class RepoNotFound(Exception):
     """No Gazette repository here (a usage error, exit 2)."""
@@ -17,6 +19,7 @@ def find_root(start: Path | str | None = None) -> Path:
         if (folder / "content").is_dir() or (folder / "calendar").is_dir():
             return folder
     raise RepoNotFound(
-        f"no Gazette repository at or above {here}: expected a content/ or calendar/ folder "
-        "(run from your community repository, or pass --repo PATH)"
+        _('no Gazette repository at or above {here}: expected a content/ or calendar/ folder (run from your '
+          'community repository, or pass --repo PATH)')
+            .format(here=here)
     )

@@ -11,6 +11,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .i18n import N_, _
 from .load import FOLDER_OF_KIND, load_frame
 from .slugs import slugify
 
@@ -42,8 +43,10 @@ def _pick(name: str, known, what: str, where: str) -> str:
         import difflib
 
         close = difflib.get_close_matches(name, list(known), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)) or 'none'}"
-        raise ScaffoldError(f"unknown {what} {name!r} in {where} ({hint})")
+        hint = _("did you mean {name}?").format(name=repr(close[0])) if close else \
+            _("known: {names}").format(names=", ".join(sorted(known)) or _("none"))
+        raise ScaffoldError(_('unknown {what} {name!r} in {where} ({hint})')
+                                .format(what=_(what), name=name, where=where, hint=hint))
     return name
 
 
@@ -74,38 +77,39 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     from .clock import ClockError, parse_moment
 
     if not title.strip():
-        raise ScaffoldError("the title is empty")
+        raise ScaffoldError(_("the title is empty"))
     if template is not None and slugify(template) != template:  # a name, never a path
-        raise ScaffoldError(f"--template {template!r}: give a template name such as crisis")
-    frame, _ = load_frame(root)
+        raise ScaffoldError(_("--template {template!r}: give a template name such as crisis").format(template=template))
+    frame, _found = load_frame(root)
     tz = frame.timezone or now.tzinfo
     if campaign:
-        _pick(campaign, frame.campaigns, "campaign", "calendar/campaigns/")
+        _pick(campaign, frame.campaigns, N_("campaign"), "calendar/campaigns/")
     for channel in channels:
-        _pick(channel, frame.channels, "channel", "calendar/channels.yml")
+        _pick(channel, frame.channels, N_("channel"), "calendar/channels.yml")
     for author in authors:
-        _pick(author, frame.authors, "author", "content/.authors.yml")
+        _pick(author, frame.authors, N_("author"), "content/.authors.yml")
     if date_text:
         try:
             date = parse_moment(date_text, tz)
         except ClockError as error:
-            raise ScaffoldError(f"--date: {error}") from None
+            raise ScaffoldError(_('--date: {error}').format(error=error)) from None
     else:
         try:
             date = (now.astimezone(tz) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
         except OverflowError:
-            raise ScaffoldError("--now is too close to the end of time for a date an hour later") from None
+            raise ScaffoldError(_("--now is too close to the end of time for a date an hour later")) from None
     slots = _free_slots(root, frame, channels, date if date_text else now)
     if not date_text and channels and slots.get(channels[0]):
         date = slots[channels[0]]  # the first channel's next free slot
     slug = slug or slugify(title)
     if not slug or slugify(slug) != slug:
-        raise ScaffoldError(f"cannot make a file name from {slug or title!r}; pass --slug some-name")
+        raise ScaffoldError(_('cannot make a file name from {value!r}; pass --slug some-name')
+                                .format(value=slug or title))
 
     relpath = f"content/{FOLDER_OF_KIND[kind]}/{date.year}/{slug}.md"
     target = root / relpath
     if target.exists():
-        raise ScaffoldError(f"{relpath} already exists; choose another title or --slug")
+        raise ScaffoldError(_('{relpath} already exists; choose another title or --slug').format(relpath=relpath))
 
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -136,15 +140,17 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     except jinja2.TemplateSyntaxError as error:
         raise ScaffoldError(f"{error.filename or template_name(template or kind)}:{error.lineno}: {error.message}") from None
     except (jinja2.TemplateError, UnicodeDecodeError, OverflowError) as error:  # SecurityError is one
-        raise ScaffoldError(f"template {template_name(template or kind)}: {error}") from None
+        raise ScaffoldError(_('template {kind}: {error}').format(kind=template_name(template or kind), error=error)) from None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
             handle.write(text)
     except FileExistsError:
-        raise ScaffoldError(f"{relpath} already exists (or is a broken link); choose another title or --slug") from None
+        raise ScaffoldError(_('{relpath} already exists (or is a broken link); choose another title or --slug')
+                                .format(relpath=relpath)) from None
     except OSError as error:
-        raise ScaffoldError(f"cannot write {relpath}: {error.strerror or error}") from None
+        raise ScaffoldError(_('cannot write {relpath}: {value}')
+                                .format(relpath=relpath, value=error.strerror or error)) from None
     return relpath
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from .i18n import _
 from .problems import Problem
 from .siteurls import GENERATED, SiteConfig, load_site_config, resolve_relative
 
@@ -87,7 +88,7 @@ def site_references(item, frame) -> list[tuple]:
             refs.append((CODE, match.group().rstrip(TRAILING), body_when, line))
     if item.kind != "newsletter":
         return refs  # on the site, a link to a hidden item is MkDocs' to report
-    for is_image, _, target, line in _body_links(item):  # the e-mail makes these absolute URLs
+    for is_image, _text, target, line in _body_links(item):  # the e-mail makes these absolute URLs
         if not is_image and ".md" in target and "://" not in target and not target.startswith(("#", "/")):
             refs.append((CODE, target, body_when, line))
     return refs
@@ -104,7 +105,7 @@ def check_site_references(path: str, refs, repo) -> list[Problem]:
         return []
     site = load_site_config(repo.root)
     problems = []
-    for _, written, when, line in refs:
+    for _target, written, when, line in refs:
         problem = _judge(path, written, when, line, site, repo)
         if problem:
             problems.append(problem)
@@ -114,8 +115,9 @@ def check_site_references(path: str, refs, repo) -> list[Problem]:
 def _judge(path: str, written: str, when: datetime, line, site: SiteConfig, repo) -> Problem | None:
     if written.startswith("{"):
         if not site.site_url:
-            return Problem(CODE, path, line, f"{written.split('}')[0]}}} needs site_url, and mkdocs.yml has none",
-                           "set site_url: https://… in mkdocs.yml")
+            return Problem(CODE, path, line, _('{value}}} needs site_url, and mkdocs.yml has none')
+                                                 .format(value=written.split('}')[0]),
+                           _("set site_url: https://… in mkdocs.yml"))
         url = written.replace("{url}", site.url_of(path)).replace("{site}/", site.site_url) \
             .replace("{site}", site.site_url)
     elif "://" in written:
@@ -135,7 +137,8 @@ def _judge(path: str, written: str, when: datetime, line, site: SiteConfig, repo
     for source in site.sources_for(site_path):
         if repo.exists(source):
             return _visible(path, line, written, source, when, site, repo)
-    return Problem(CODE, path, line, f"{url} is no page or file of the site", _suggest(url, site_path, path, site, repo))
+    return Problem(CODE, path, line, _('{url} is no page or file of the site')
+                                         .format(url=url), _suggest(url, site_path, path, site, repo))
 
 
 def _visible(path, line, written, source, when, site, repo) -> Problem | None:
@@ -152,12 +155,14 @@ def _visible(path, line, written, source, when, site, repo) -> Problem | None:
         return None
     shown = written if "://" in written or written.startswith("{") else site.url_of(source) or source
     if state.status not in ("approved", "published"):
-        return Problem(CODE, path, line, f"{shown} links {source}, which is {state.status}: the site will not have it",
-                       f"approve {source} before this goes out, or remove the link")
+        return Problem(CODE, path, line, _('{shown} links {source}, which is {status}: the site will not have it')
+                                             .format(shown=shown, source=source, status=state.status),
+                       _('approve {source} before this goes out, or remove the link').format(source=source))
     return Problem(CODE, path, line,
-                   f"{shown} links {source}, which is on the site only from {state.date:%Y-%m-%d %H:%M}, "
-                   f"after this goes out ({when:%Y-%m-%d %H:%M})",
-                   f"move this after {state.date:%Y-%m-%d %H:%M}, or link a page already published")
+                   _('{shown} links {source}, which is on the site only from {date:%Y-%m-%d %H:%M}, after this goes '
+                     'out ({when:%Y-%m-%d %H:%M})')
+                       .format(shown=shown, source=source, date=state.date, when=when),
+                   _('move this after {date:%Y-%m-%d %H:%M}, or link a page already published').format(date=state.date))
 
 
 class _State:
@@ -197,7 +202,7 @@ def _suggest(url: str, site_path: str, path: str, site: SiteConfig, repo) -> str
             if not repo.listed_all:  # a partial check lists its selection only: the right page is elsewhere
                 from .load import list_item_paths
 
-                items, pages, _ = list_item_paths(repo.root)
+                items, pages, _found = list_item_paths(repo.root)
                 known_paths = [*items, *pages]
             for known in known_paths:
                 by_name.setdefault(known.rsplit("/", 1)[-1][:-3], []).append(known)
@@ -205,6 +210,6 @@ def _suggest(url: str, site_path: str, path: str, site: SiteConfig, repo) -> str
         if candidates:
             right = site.url_of(candidates[0])
             if name == own and candidates[0] == path:
-                return f"the site builds {right}: write {{url}} for this item's own page"
-            return f"the site builds {right}" + (" (or write {site}" + right[len(site.site_url):] + ")")
-    return f"link a page the site builds, e.g. {site.site_url}archives/"
+                return _("the site builds {right}: write {{url}} for this item's own page").format(right=right)
+            return _("the site builds {right} (or write {{site}}{rest})").format(right=right, rest=right[len(site.site_url):])
+    return _("link a page the site builds, e.g. {url}archives/").format(url=site.site_url)

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from .i18n import _
+
 FILE_NAME = "gazette.sqlite3"
 
 MIGRATIONS: dict[str, list[str]] = {
@@ -147,8 +149,9 @@ def migrate(connection: sqlite3.Connection) -> dict[str, int]:
     for feature, version in versions.items():
         known = len(MIGRATIONS.get(feature, ()))
         if version > known:
-            raise StateError(f"the state database has {feature} schema version {version}, newer than this "
-                             f"Gazette ({known}): upgrade Gazette")
+            raise StateError(_('the state database has {feature} schema version {version}, newer than this Gazette '
+                               '({known}): upgrade Gazette')
+                                 .format(feature=feature, version=version, known=known))
     for feature, steps in MIGRATIONS.items():
         for number in range(versions.get(feature, 0), len(steps)):
             with connection:  # one transaction per step: a crash leaves a whole version

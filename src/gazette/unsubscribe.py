@@ -19,6 +19,8 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 
+from .i18n import _
+
 SECRET_ENV = "GAZETTE_UNSUBSCRIBE_SECRET"
 TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 ADDRESS_COLUMNS = ("email", "e-mail", "mail", "address", "adresse", "email address", "adresse e-mail", "courriel",
@@ -32,8 +34,9 @@ class UnsubscribeError(Exception):
 def secret_from_env() -> str:
     secret = os.environ.get(SECRET_ENV, "")
     if len(secret) < 16:
-        raise UnsubscribeError(f"${SECRET_ENV} is {'too short' if secret else 'not set'}: the unsubscribe links are "
-                               "signed with it (16 characters or more, e.g. `openssl rand -hex 32`)")
+        raise UnsubscribeError(_('${SECRET_ENV} is {value}: the unsubscribe links are signed with it (16 characters '
+                                 'or more, e.g. `openssl rand -hex 32`)')
+                                   .format(SECRET_ENV=SECRET_ENV, value='too short' if secret else 'not set'))
     return secret
 
 
@@ -87,7 +90,8 @@ def unsubscribe(root: Path, who: str, now: datetime, reason: str = "unsubscribe"
 
     key = _resolve(who, _Lazy(_subscriber_tokens))
     if key is None:
-        raise UnsubscribeError(f"{who!r} is neither a valid address nor the token of anyone in $GAZETTE_SUBSCRIBERS")
+        raise UnsubscribeError(_('{who!r} is neither a valid address nor the token of anyone in $GAZETTE_SUBSCRIBERS')
+                                   .format(who=who))
     connection = state.connect(root)
     try:
         added = state.suppress(connection, [(key, reason)], now)
@@ -108,9 +112,9 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
     from .problems import Problem
 
     try:
-        text, _ = read_export(path)  # UTF-8, UTF-16 (Excel's Unicode text), else Windows-1252
+        text, _found = read_export(path)  # UTF-8, UTF-16 (Excel's Unicode text), else Windows-1252
     except InputError as error:
-        raise UnsubscribeError(f"unreadable: {error}") from None
+        raise UnsubscribeError(_('unreadable: {error}').format(error=error)) from None
     report = ImportReport()
     entries: list[tuple[str, str]] = []
     subscribers = _Lazy(_subscriber_tokens)
@@ -119,7 +123,8 @@ def import_suppressions(root: Path, path: Path, now: datetime) -> ImportReport:
         if key is None:
             shown = value if len(value) <= 60 else value[:57] + "…"
             report.problems.append(Problem("subscriber/invalid", str(path), line,
-                                           f"not an address nor a known token: {shown!r}", "skipped"))
+                                           _('not an address nor a known token: {shown!r}')
+                                               .format(shown=shown), _("skipped")))
         else:
             entries.append((key, f"import:{path.name}"))
     if entries:
@@ -178,14 +183,15 @@ def _subscriber_tokens() -> dict[str, str]:
 
     path = os.environ.get("GAZETTE_SUBSCRIBERS")
     if not path:
-        raise UnsubscribeError("an unsubscribe token names a subscriber, but $GAZETTE_SUBSCRIBERS is not set: "
-                               "set it to the subscribers CSV to look tokens up")
+        raise UnsubscribeError(_("an unsubscribe token names a subscriber, but $GAZETTE_SUBSCRIBERS is not set: "
+                               "set it to the subscribers CSV to look tokens up"))
     try:
-        recipients, _ = read_subscribers(path)
+        recipients, _found = read_subscribers(path)
     except OSError as error:
-        raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
+        raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {value}')
+                                   .format(path=path, value=error.strerror or error)) from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise UnsubscribeError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
+        raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
     secret = secret_from_env()
     return {unsubscribe_token(r.address.key, secret): r.address.key for r in recipients}
 

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from .i18n import _
 from .load import CHANNELS_FILE, FOLDER_OF_KIND, Item, Repo
 from .problems import Problem, apply_severity
 
@@ -39,7 +40,7 @@ def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
     """What can be known from one item and the frame: its problems and the files it needs."""
     from .sitelinks import site_references
 
-    problems, _ = item_report(item, repo)
+    problems, _refs = item_report(item, repo)
     return problems, references(item) + site_references(item, repo.frame) + _declared_slug(item)
 
 
@@ -57,8 +58,8 @@ def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Probl
     allowed = [w for w in item.meta.get("allow") or () if w.get("rule") and w.get("reason")]
     # A security rule is never waived: the waiver itself is reported, the problem stays.
     problems += [Problem("security/override", item.path, item.line_of("allow", index),
-                         f"allow: names {w['rule']!r}: security rules cannot be waived",
-                         "remove the unsafe markup; the site removes it anyway")
+                         _('allow: names {w!r}: security rules cannot be waived').format(w=w['rule']),
+                         _("remove the unsafe markup; the site removes it anyway"))
                  for index, w in enumerate(item.meta.get("allow") or ()) if w in allowed and is_locked(w["rule"])]
     waivers = {w["rule"]: w["reason"] for w in allowed if not is_locked(w["rule"])}
     if not waivers:
@@ -75,7 +76,7 @@ def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Probl
 
 def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
     if refs and refs[-1][0] == "ref/slug":  # not a file: remembered for unique_slugs, judged once all are read
-        _, slug, _, line = refs[-1]
+        _kind, slug, _target, line = refs[-1]
         repo.declared_slugs[path] = (slug, line)
         refs = refs[:-1]  # a copy: the list may be the cache's own
     if any(ref[0] == "ref/site-url" for ref in refs):  # judged at a time, against other items
@@ -88,8 +89,8 @@ def check_references(path: str, refs: list[Reference], repo: Repo) -> list[Probl
 
 
 def _missing_files(path: str, refs: list[Reference], repo: Repo) -> list[Problem]:
-    return [Problem(code, path, line, f"{'image' if code == 'ref/image' else 'link'} {target!r} points at no file",
-                    "paths are relative to this file, e.g. ../2026/other-post.md")
+    return [Problem(code, path, line, (_('image {target!r} points at no file') if code == 'ref/image' else _('link {target!r} points at no file')).format(target=target),
+                    _("paths are relative to this file, e.g. ../2026/other-post.md"))
             for code, target, resolved, line in refs
             if not resolved.startswith("content/") or not repo.exists(resolved)]
 
@@ -114,8 +115,9 @@ def authors_exist(item: Item, repo: Repo):
     for index, author in enumerate(item.meta.get("authors", ())):
         if author not in known:
             yield Problem("ref/author", item.path, item.line_of("authors", index),
-                          f"author {author!r} is not in content/.authors.yml",
-                          _did_you_mean(author, known) or f"add {author}: {{name: …}} under authors:")
+                          _('author {author!r} is not in content/.authors.yml').format(author=author),
+                          _did_you_mean(author, known) or _("add {author}: {{name: …}} under authors:")
+                                                              .format(author=author))
 
 
 @rule("ref")
@@ -123,8 +125,9 @@ def campaign_exists(item: Item, repo: Repo):
     campaign = item.meta.get("campaign")
     if campaign and campaign not in repo.frame.campaigns:
         yield Problem("ref/campaign", item.path, item.line_of("campaign"),
-                      f"campaign {campaign!r} has no file calendar/campaigns/{campaign}.yml",
-                      _did_you_mean(campaign, repo.frame.campaigns) or "create the campaign file first")
+                      _('campaign {campaign!r} has no file calendar/campaigns/{campaign}.yml')
+                          .format(campaign=campaign),
+                      _did_you_mean(campaign, repo.frame.campaigns) or _("create the campaign file first"))
 
 
 @rule("ref")
@@ -133,19 +136,21 @@ def channels_exist(item: Item, repo: Repo):
     for name in item.meta.get("channels", {}):
         if name not in known:
             yield Problem("ref/channel", item.path, item.line_of("channels", name),
-                          f"channel {name!r} is not declared in calendar/channels.yml",
-                          _did_you_mean(name, known) or "known channels: " + (", ".join(known) or "none"))
+                          _('channel {name!r} is not declared in calendar/channels.yml').format(name=name),
+                          _did_you_mean(name, known) or _("known channels: {names}")
+                                                            .format(names=", ".join(known) or _("none")))
 
 
 @rule("a11y")
 def cover_image_alt(item: Item, repo: Repo):
-    images = [(("image",), item.meta.get("image"), "the cover image")]
-    images += [(("channels", name, "image"), (spec or {}).get("image"), f"the {name} image")
+    images = [(("image",), item.meta.get("image"), _("the cover image"))]
+    images += [(("channels", name, "image"), (spec or {}).get("image"), _("the {name} image").format(name=name))
                for name, spec in (item.meta.get("channels") or {}).items()]
     for key, image, what in images:
         if image and image.get("src") and not (image.get("alt") or "").strip():
-            yield Problem("a11y/image-alt", item.path, item.line_of(*key), f"{what} has no alt text",
-                          'describe it for screen readers: image: {src: …, alt: "…"}')
+            yield Problem("a11y/image-alt", item.path, item.line_of(*key), _('{what} has no alt text')
+                                                                               .format(what=what),
+                          _('describe it for screen readers: image: {src: …, alt: "…"}'))
 
 
 # [text](target "title") and ![alt](target); starting the pattern with a literal
@@ -173,8 +178,9 @@ SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 def body_image_alt(item: Item, repo: Repo):
     for is_image, text, target, line in _body_links(item):
         if is_image and not text.strip():
-            yield Problem("a11y/image-alt", item.path, line, f"image {target!r} has no alt text",
-                          "write ![what the image shows](…)")
+            yield Problem("a11y/image-alt", item.path, line, _('image {target!r} has no alt text')
+                                                                 .format(target=target),
+                          _("write ![what the image shows](…)"))
 
 
 def references(item: Item) -> list[Reference]:
@@ -186,7 +192,7 @@ def references(item: Item) -> list[Reference]:
     for key, image in images:
         if image and image.get("src") and not _is_external(image["src"]):
             refs.append(("ref/image", image["src"], _resolve(item.path, image["src"]), item.line_of(*key, "src")))
-    for is_image, _, target, line in _body_links(item):
+    for is_image, _text, target, line in _body_links(item):
         if _is_external(target) or target.startswith(("#", "/")):
             continue
         local = target.split("#", 1)[0].split("?", 1)[0]
@@ -224,8 +230,8 @@ def status_given(item: Item, repo: Repo):
     """No status (nor Material's draft:) stays a draft: safe, but a Material blog moved in
     would vanish from the site without a word."""
     if "status" not in item.meta and ("status",) not in item.lines:  # a wrong one is schema/choice already
-        yield Problem("schema/no-status", item.path, 1, "no status: this item stays a draft, never published",
-                      "add status: approved (or draft: false) to publish it, or status: draft to keep it hidden")
+        yield Problem("schema/no-status", item.path, 1, _("no status: this item stays a draft, never published"),
+                      _("add status: approved (or draft: false) to publish it, or status: draft to keep it hidden"))
 
 
 @rule("file")
@@ -237,11 +243,13 @@ def year_folder(item: Item, repo: Repo):
     folder = f"content/{FOLDER_OF_KIND[item.kind]}/{date.year}/"
     if len(parts) != 4:
         yield Problem("file/year-folder", item.path, item.line_of("date"),
-                      "is not in a year folder", f"move it to {folder}{item.slug}.md")
+                      _("is not in a year folder"), _('move it to {folder}{slug}.md')
+                                                        .format(folder=folder, slug=item.slug))
     elif parts[2] != str(date.year):
         yield Problem("file/year-folder", item.path, item.line_of("date"),
-                      f"dated {date.year} but filed under {parts[2]}/",
-                      f"move it to content/{FOLDER_OF_KIND[item.kind]}/{date.year}/")
+                      _('dated {year} but filed under {parts}/').format(year=date.year, parts=parts[2]),
+                      _('move it to content/{FOLDER_OF_KIND}/{year}/')
+                          .format(FOLDER_OF_KIND=FOLDER_OF_KIND[item.kind], year=date.year))
 
 
 @rule("config", scope="repo")
@@ -249,7 +257,8 @@ def timezone_known(repo: Repo, only: set | None):
     frame = repo.frame
     if (only is None or CHANNELS_FILE in only) and frame.timezone_name and frame.timezone is None:
         yield Problem("config/timezone", CHANNELS_FILE, frame.timezone_line,
-                      f"{frame.timezone_name!r} is not a known timezone", "use an IANA name such as Europe/Paris")
+                      _('{timezone_name!r} is not a known timezone')
+                          .format(timezone_name=frame.timezone_name), _("use an IANA name such as Europe/Paris"))
 
 
 @rule("config", scope="repo")
@@ -264,12 +273,12 @@ def severity_codes_known(repo: Repo, only: set | None):
     for name, line in repo.frame.severity_lines.items():
         if is_locked(name):
             yield Problem("security/override", CHANNELS_FILE, line,
-                          f"gazette.severity names {name!r}: security problems stay errors",
-                          "remove the line; the site removes unsafe markup whatever it says")
+                          _('gazette.severity names {name!r}: security problems stay errors').format(name=name),
+                          _("remove the line; the site removes unsafe markup whatever it says"))
         elif name not in CODES and name not in families:
             yield Problem("config/unknown-code", CHANNELS_FILE, line,
-                          f"gazette.severity names {name!r}, which is no problem code or family",
-                          _did_you_mean(name, [*CODES, *families]) or "see docs/problems.md")
+                          _('gazette.severity names {name!r}, which is no problem code or family').format(name=name),
+                          _did_you_mean(name, [*CODES, *families]) or _("see docs/problems.md"))
 
 
 @rule("config", scope="repo")
@@ -292,10 +301,10 @@ def unique_slugs(repo: Repo, only: set | None):
         declared = repo.declared_slugs.get(path)
         by_slug[(parts[1], declared[0] if declared else parts[-1][:-3])].add(path)
     if only is not None:
-        for path, (slug, _) in repo.declared_slugs.items():
+        for path, (slug, _line) in repo.declared_slugs.items():
             kind = path.split("/")[1]
             by_slug[(kind, slug)].update(_files_named(repo.root, kind, slug))
-    for (_, slug), paths in by_slug.items():
+    for (_kind, slug), paths in by_slug.items():
         if len(paths) < 2:
             continue
         for path in sorted(paths):
@@ -303,8 +312,9 @@ def unique_slugs(repo: Repo, only: set | None):
                 others = ", ".join(sorted(p for p in paths if p != path))
                 declared = repo.declared_slugs.get(path)
                 yield Problem("ref/duplicate-slug", path, declared[1] if declared else None,
-                              f"slug {slug!r} is also used by {others}; both would get the same URL",
-                              "choose another slug: value" if declared else "rename one of the files")
+                              _('slug {slug!r} is also used by {others}; both would get the same URL')
+                                  .format(slug=slug, others=others),
+                              _("choose another slug: value") if declared else _("rename one of the files"))
 
 
 def _files_named(root, kind: str, slug: str) -> list[str]:
@@ -335,7 +345,7 @@ def _did_you_mean(name: str, known) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return _("did you mean {name}?").format(name=repr(close[0])) if close else ""
 
 
 from . import calendar_rules, contest_rules, quality_rules  # noqa: E402,F401 - register their rules

@@ -22,6 +22,7 @@ import re
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from .i18n import _
 from .problems import Problem
 
 MAX_YAML_BYTES = 16 * 1024
@@ -85,8 +86,9 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
     if len(text) > max_bytes:
         raise YAMLProblem(
             "yaml/too-large", first_line,
-            f"the YAML is {len(text) // 1024} KiB, over the {max_bytes // 1024} KiB cap",
-            "move long text into the Markdown body",
+            _('the YAML is {value} KiB, over the {value2} KiB cap')
+                .format(value=len(text) // 1024, value2=max_bytes // 1024),
+            _("move long text into the Markdown body"),
         )
     offset = first_line - 1
     deep = _may_be_too_deep(text)
@@ -105,7 +107,7 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
     except yaml.YAMLError as error:
         raise _syntax_problem(error, text, offset) from None
     except RecursionError:
-        raise YAMLProblem("yaml/too-deep", first_line, "the YAML is nested too deeply") from None
+        raise YAMLProblem("yaml/too-deep", first_line, _("the YAML is nested too deeply")) from None
     finally:
         loader.dispose()
     return data, lines
@@ -153,8 +155,9 @@ class _Builder:
                     return SafeConstructor.construct_yaml_float(self.loader, node)
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
-                                  f"{node.value!r:.40} is not a valid {tag.rsplit(':', 1)[-1]}",
-                                  "remove the !!tag, or fix the value") from None
+                                  _('{value!r:.40} is not a valid {value2}')
+                                      .format(value=node.value, value2=tag.rsplit(':', 1)[-1]),
+                                  _("remove the !!tag, or fix the value")) from None
         elif kind is yaml.MappingNode and tag == _MAP:
             return self.mapping(node, path, depth)
         elif kind is yaml.SequenceNode and tag == _SEQ:
@@ -162,15 +165,15 @@ class _Builder:
         # !!binary, !!set, !!omap, custom !tags…: front matter needs none of them, and
         # PyYAML's constructors for them would bypass the alias and depth guards.
         raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
-                          f"the tag {tag!r} is not allowed here",
-                          "front matter takes plain texts, numbers, dates, lists and mappings")
+                          _('the tag {tag!r} is not allowed here').format(tag=tag),
+                          _("front matter takes plain texts, numbers, dates, lists and mappings"))
 
     def deeper(self, node, depth: int) -> int:
         if depth >= MAX_DEPTH:
             raise YAMLProblem(
                 "yaml/too-deep", node.start_mark.line + 1 + self.offset,
-                f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                "front matter needs a few levels at most",
+                _('the YAML is nested more than {MAX_DEPTH} levels deep').format(MAX_DEPTH=MAX_DEPTH),
+                _("front matter needs a few levels at most"),
             )
         return depth + 1
 
@@ -181,19 +184,19 @@ class _Builder:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1 + offset
             if key_node.tag == _MERGE:
-                raise YAMLProblem("yaml/alias", line, "merge keys (<<) are not allowed in front matter",
-                                  "write the keys out where they are needed")
+                raise YAMLProblem("yaml/alias", line, _("merge keys (<<) are not allowed in front matter"),
+                                  _("write the keys out where they are needed"))
             key = self.build(key_node, path, depth)
             try:
                 duplicate = key in out
             except TypeError:
-                raise YAMLProblem("yaml/syntax", line, "a key must be a plain text, not a list or mapping",
-                                  "write key: value") from None
+                raise YAMLProblem("yaml/syntax", line, _("a key must be a plain text, not a list or mapping"),
+                                  _("write key: value")) from None
             if duplicate:
                 raise YAMLProblem(
                     "yaml/duplicate-key", line,
-                    f"key {'.'.join(map(str, path + (key,)))!r} is given twice",
-                    "keep one; YAML would silently use the last",
+                    _('key {str!r} is given twice').format(str='.'.join(map(str, path + (key,)))),
+                    _("keep one; YAML would silently use the last"),
                 )
             here = path + (key,)
             lines[here] = line
@@ -219,8 +222,8 @@ def _mark_seen(node, seen: set[int], offset: int) -> None:
     if id(node) in seen:
         raise YAMLProblem(
             "yaml/alias", node.start_mark.line + 1 + offset,
-            "YAML anchors and aliases (&name / *name) are not allowed in front matter",
-            "write the value out where it is needed",
+            _("YAML anchors and aliases (&name / *name) are not allowed in front matter"),
+            _("write the value out where it is needed"),
         )
     seen.add(id(node))
 
@@ -235,22 +238,24 @@ def _syntax_problem(error: yaml.YAMLError, text: str, offset: int) -> YAMLProble
     the source text, never the wording of the error, which libyaml versions change."""
     if not isinstance(error, yaml.MarkedYAMLError):
         return YAMLProblem("yaml/syntax", offset + 1, str(error).replace("\n", " "),
-                           "check indentation, quotes and the ':' after each key")
+                           _("check indentation, quotes and the ':' after each key"))
     if isinstance(error, ConstructorError) and isinstance(error.problem, str) \
             and error.problem.startswith(IMPOSSIBLE_DATE):
-        return YAMLProblem("schema/date-invalid", error.problem_mark.line + 1 + offset, error.problem,
-                           "write a real calendar date, e.g. 2026-02-28")
+        return YAMLProblem("schema/date-invalid", error.problem_mark.line + 1 + offset,
+                           _("impossible date {detail}").format(detail=error.problem[len(IMPOSSIBLE_DATE) + 1:]),
+                           _("write a real calendar date, e.g. 2026-02-28"))
     context, problem = error.context_mark, error.problem_mark
     opened = context is not None and _char_at(text, context) in _OPENERS
     mark = context if opened else (problem or context)
     line = mark.line + 1 + offset if mark else offset + 1
     if opened and problem is not None:
-        message = (f"{error.context} opened on line {context.line + 1 + offset}: "
-                   f"{error.problem} on line {problem.line + 1 + offset}")
-        hint = f"close the {_char_at(text, context)} opened on line {line}"
+        # libyaml's own words (context, problem) stay English: quoted, like a compiler's
+        message = _("{context} opened on line {opened}: {problem} on line {line}").format(
+            context=error.context, opened=context.line + 1 + offset, problem=error.problem, line=problem.line + 1 + offset)
+        hint = _("close the {char} opened on line {line}").format(char=_char_at(text, context), line=line)
     else:
-        message = " ".join(filter(None, [error.context, error.problem])) or str(error)
-        hint = "check indentation, quotes and the ':' after each key"
+        message = _("YAML error: {detail}").format(detail=" ".join(filter(None, [error.context, error.problem])) or str(error))
+        hint = _("check indentation, quotes and the ':' after each key")
     return YAMLProblem("yaml/syntax", line, message.replace("\n", " "), hint)
 
 
@@ -302,14 +307,15 @@ def _check_depth_and_aliases(text: str, offset: int, pure: bool) -> None:
         for event in yaml.parse(text, Loader=yaml.SafeLoader if pure else yaml.CSafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 raise YAMLProblem("yaml/alias", event.start_mark.line + 1 + offset,
-                                  "YAML anchors and aliases (&name / *name) are not allowed in front matter",
-                                  "write the value out where it is needed")
+                                  _("YAML anchors and aliases (&name / *name) are not allowed in front matter"),
+                                  _("write the value out where it is needed"))
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise YAMLProblem("yaml/too-deep", event.start_mark.line + 1 + offset,
-                                      f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                                      "a few levels are enough")
+                                      _('the YAML is nested more than {MAX_DEPTH} levels deep')
+                                          .format(MAX_DEPTH=MAX_DEPTH),
+                                      _("a few levels are enough"))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError as error:

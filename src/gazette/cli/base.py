@@ -12,12 +12,15 @@ import sys
 
 import click
 
+from ..i18n import _
+from ..i18n import N_, Nn_, _, ngettext
+
 
 class ConfigError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(f"gazette: error: {self.format_message()}", err=True)
+        click.echo(_('gazette: error: {message}').format(message=self.format_message()), err=True)
 
 
 def write_output(path: str, data: bytes) -> None:
@@ -26,8 +29,8 @@ def write_output(path: str, data: bytes) -> None:
         with open(path, "wb") as handle:
             handle.write(data)
     except OSError as error:
-        raise ConfigError(f"cannot write {path}: {error.strerror or error} (-o wants a file in an existing, "
-                          "writable folder)") from None
+        raise ConfigError(_('cannot write {path}: {value} (-o wants a file in an existing, writable folder)')
+                              .format(path=path, value=error.strerror or error)) from None
 
 
 def repo_and_now(repo_option, now_option):
@@ -39,6 +42,9 @@ def repo_and_now(repo_option, now_option):
         root = find_root(repo_option)
     except RepoNotFound as error:
         raise ConfigError(str(error)) from None
+    from .. import i18n
+
+    i18n.use_repository(root)
 
     def zone():  # a naive --now is read in the community's zone
         from ..load import load_frame
@@ -48,7 +54,7 @@ def repo_and_now(repo_option, now_option):
     try:
         return root, now(now_option, zone)
     except ClockError as error:
-        raise ConfigError(f"--now: {error}") from None
+        raise ConfigError(_('--now: {error}').format(error=error)) from None
 
 
 def progress_bar(label: str, minimum: int = 500):
@@ -87,11 +93,14 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
 
                 try:
                     root = find_root()
+                    from .. import i18n
+
+                    i18n.use_repository(root)
                 except RepoNotFound:
                     try:
                         return command(*args, root=None, now=clock_now(now_text), **kwargs)
                     except ClockError as error:
-                        raise ConfigError(f"--now: {error}") from None
+                        raise ConfigError(_('--now: {error}').format(error=error)) from None
             root, now = repo_and_now(repo, now_text)
             return command(*args, root=root, now=now, **kwargs)
 
@@ -103,7 +112,104 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
     return decorate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Click's own words people read (usage, headings, its errors), translated by our catalog:
+# click looks them up through a module-level ``_`` at the moment it shows them.
+CLICK_MESSAGES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."),
+                  N_("Show the version and exit."), N_("Error: {message}"), N_("Missing argument"),
+                  N_("Missing option"), N_("No such option {name!r}."), N_("No such command {name!r}."),
+                  N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
+                  N_("default: {default}"), N_("env var: {var}"), N_("required"), N_("Aborted!"),
+                  N_("Try '{command} {option}' for help."),
+                  Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"))
+
+
+def _use_our_catalog_in_click() -> None:
+    import click.core
+    import click.exceptions
+    import click.formatting
+
+    for module in (click.core, click.exceptions, click.formatting, click.types, click.parser):
+        if getattr(module, "_", None) is not None:
+            module._ = _
+        if getattr(module, "ngettext", None) is not None:
+            module.ngettext = ngettext
+
+
+_use_our_catalog_in_click()
+
+
+def _translated_help(text):
+    """Click's help as it shows it (dedented, up to a form feed), in the reader's language."""
+    if not text:
+        return text
+    import inspect
+
+    return _(inspect.cleandoc(text).partition("\f")[0])
+
+
+class TranslatedHelp:
+    """Help texts are English in the source and translated when help is shown.
+
+    Not at import: ``--lang`` is parsed after every command is defined, and one
+    process (tests) shows help in several languages. Each rendering works on a
+    shallow copy, so the command objects keep their English text.
+    """
+
+    def _in_language(self):
+        import copy
+
+        translated = copy.copy(self)
+        translated.help = _translated_help(self.help)
+        translated.short_help = _translated_help(self.short_help)
+        translated.epilog = _translated_help(self.epilog)
+        return translated
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return super(TranslatedHelp, self._in_language()).get_short_help_str(limit)
+
+    def format_help(self, ctx, formatter) -> None:
+        super(TranslatedHelp, self._in_language()).format_help(ctx, formatter)
+
+    def format_options(self, ctx, formatter) -> None:
+        import copy
+
+        records = []
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Argument):
+                continue
+            shown = copy.copy(param)
+            shown.help = _translated_help(getattr(param, "help", None))
+            record = shown.get_help_record(ctx)
+            if record is not None:
+                records.append(record)
+        if records:
+            with formatter.section(_("Options")):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class TranslatedCommand(TranslatedHelp, click.Command):
+    pass
+
+
+class TranslatedGroup(TranslatedHelp, click.Group):
+    command_class = TranslatedCommand
+    group_class = type  # sub-groups are TranslatedGroups too
+
+
+def _set_language(ctx, param, value):
+    from .. import i18n
+
+    i18n.set_language(value)  # also when absent: each invocation starts from the environment
+    return value
+
+
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["en", "fr"]), default=None, is_eager=True, expose_value=False,
+              callback=_set_language,
+              help="Language of messages (default: gazette: {language: …} in calendar/channels.yml, "
+                   "then LC_ALL, LC_MESSAGES, LANG).")
 @click.version_option(package_name="gazette-editorial", prog_name="gazette")
 def cli():
     """Gazette: your community's posts, newsletters and contests, kept in git.

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from .base import ConfigError, community_zone, cli, common_options, progress_bar
 
 
@@ -68,7 +69,7 @@ def new(kind, title, date_text, campaign, channels, authors, slug, organizer, op
                         contest={k: v for k, v in answers.items() if v} or None)
     except ScaffoldError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"created {path}")
+    click.echo(_('created {path}').format(path=path))
 
 
 @cli.command("list")
@@ -115,6 +116,6 @@ def review(base, fmt, root, now):
     try:
         report = reviewing.build(root, base, now)
     except GitError as error:
-        raise ConfigError(f"--base {base}: {error}") from None
+        raise ConfigError(_('--base {base}: {error}').format(base=base, error=error)) from None
     click.echo(reviewing.to_json(report) if fmt == "json" else reviewing.to_markdown(report), nl=fmt == "json")
     sys.exit(1 if report["errors"] else 0)

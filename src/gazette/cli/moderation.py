@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from .base import ConfigError, cli, common_options
 
 
@@ -41,7 +42,7 @@ def moderate(export, record, fmt, root, now):
     except InputError as error:
         raise ConfigError(str(error)) from None
     for note in notes:
-        click.echo(f"gazette: note: {note}", err=True)
+        click.echo(_('gazette: note: {note}').format(note=note), err=True)
     if record:
         _record(root, now, Path(export), flags)
     if fmt == "json":

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from .base import ConfigError, write_output, cli, common_options
 
 
@@ -35,7 +36,7 @@ def newsletter_unsubscribe(who, reason, root, now):
         key, added = unsubscribe(root, who, now, reason)
     except (UnsubscribeError, StateError) as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"{'unsubscribed' if added else 'already unsubscribed'}: {key}")
+    click.echo((_("unsubscribed: {key}") if added else _("already unsubscribed: {key}")).format(key=key))
 
 
 @newsletter_group.group("suppressions")
@@ -71,7 +72,8 @@ def suppressions_import(file, fmt, root, now):
     else:
         for problem in report.problems:
             click.echo(problem.format())
-        click.echo(f"{report.added} added, {report.known} already suppressed, {len(report.problems)} skipped")
+        click.echo(_('{added} added, {known} already suppressed, {problems} skipped')
+                       .format(added=report.added, known=report.known, problems=len(report.problems)))
     sys.exit(1 if report.problems else 0)
 
 
@@ -93,7 +95,7 @@ def newsletter_preview(slug, output, root, now):
         raise ConfigError(str(error)) from None
     if output:
         write_output(output, html.encode("utf-8"))
-        click.echo(f"written: {output}")
+        click.echo(_('written: {output}').format(output=output))
     else:
         click.echo(html, nl=False)
 
@@ -112,11 +114,12 @@ def newsletter_test(slug, to, channel, root, now):
     from ..targets import DeliveryError, TargetConfigError
 
     if "@" not in to or any(c in to for c in "\r\n<>,"):
-        raise click.BadParameter(f"{to!r} is not an e-mail address", param_hint="--to")
+        raise click.BadParameter(_('{to!r} is not an e-mail address').format(to=to), param_hint="--to")
     try:
         message_id = send_test(root, slug, to, now, channel)
     except (NewsletterError, TargetConfigError) as error:
         raise ConfigError(str(error)) from None
     except DeliveryError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"sent a test copy of {slug} to {to} ({message_id}); nothing recorded")
+    click.echo(_('sent a test copy of {slug} to {to} ({message_id}); nothing recorded')
+                   .format(slug=slug, to=to, message_id=message_id))

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from .base import ConfigError, community_zone, moment_option, write_output, cli, common_options
 
 
@@ -40,7 +41,8 @@ def calendar_command(ctx, start_text, end_text, channels, campaigns, output, fmt
         end = end or start + timedelta(days=35)
     unknown = [c for c in channels if c not in repo.frame.channels]
     if unknown:
-        raise ConfigError(f"unknown channel {unknown[0]!r} (known: {', '.join(repo.frame.channels)})")
+        raise ConfigError(_('unknown channel {unknown!r} (known: {channels})')
+                              .format(unknown=unknown[0], channels=', '.join(repo.frame.channels)))
     entries = agenda.build(repo, now, start, end, channels, campaigns)
     if fmt == "ics":
         data = agenda.to_ics(entries, now, zone)
@@ -52,7 +54,7 @@ def calendar_command(ctx, start_text, end_text, channels, campaigns, output, fmt
         data = agenda.to_text(entries, now, zone, colour=not output and sys.stdout.isatty())
     if output:
         write_output(output, data if isinstance(data, bytes) else data.encode("utf-8"))
-        click.echo(f"wrote {len(entries)} entries to {output}")
+        click.echo(_('wrote {entries} entries to {output}').format(entries=len(entries), output=output))
     else:
         click.echo(data.decode("utf-8") if isinstance(data, bytes) else data, nl=not isinstance(data, bytes))
 
@@ -76,7 +78,7 @@ def calendar_diff(base, head, fmt, root, now):
     if fmt == "json":
         click.echo(to_json(changes))
     elif not changes:
-        click.echo("no calendar changes")
+        click.echo(_("no calendar changes"))
     else:
         zone = community_zone(root, now)()
         for change in changes:
@@ -103,7 +105,8 @@ def slot_next(channels, after_text, fmt, root, now):
     names = channels or [name for name, spec in repo.frame.channels.items() if spec.get("slots")]
     unknown = [c for c in names if c not in repo.frame.channels]
     if unknown:
-        raise ConfigError(f"unknown channel {unknown[0]!r} (known: {', '.join(repo.frame.channels)})")
+        raise ConfigError(_('unknown channel {unknown!r} (known: {channels})')
+                              .format(unknown=unknown[0], channels=', '.join(repo.frame.channels)))
     pubs = [pub for item in repo.items for pub in publications(item)]
     found = {name: next_free_slot(repo.frame, pubs, name, after) for name in names}
     if fmt == "json":
@@ -114,7 +117,9 @@ def slot_next(channels, after_text, fmt, root, now):
         return
     for name, moment in found.items():
         if moment is None:
-            click.echo(f"{name:<20} no free slot in the next 120 days (no slots set in calendar/channels.yml?)")
+            click.echo(_('{name:<20} no free slot in the next 120 days (no slots set in calendar/channels.yml?)')
+                           .format(name=name))
         else:
             local = moment.astimezone(channel_zone(repo.frame, name) or moment.tzinfo)
-            click.echo(f"{name:<20} {local:%a} {shown(local)}  (date: {local.isoformat()})")
+            click.echo(_('{name:<20} {local:%a} {shown}  (date: {iso})')
+                           .format(name=name, local=local, shown=shown(local), iso=local.isoformat()))

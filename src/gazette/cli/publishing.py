@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _
 from .base import ConfigError, community_zone, moment_option, shown_iso, cli, common_options, progress_bar
 
 
@@ -35,10 +36,11 @@ def publish(dry_run, channels, push, fmt, root, now):
         zone = community_zone(root, now)()
         for o in error.outcomes:
             detail = f"  ({o.detail})" if o.detail else ""
-            click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
+            click.echo(f"{_(o.state):<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
         if isinstance(error, PublisherBusy):
             sent = any(o.state == "sent" for o in error.outcomes)
-            click.echo(f"gazette: busy: {error}" + ("" if sent else " (nothing was sent)"), err=True)
+            click.echo(_("gazette: busy: {error}")
+                           .format(error=error) + ("" if sent else _(" (nothing was sent)")), err=True)
             sys.exit(EX_TEMPFAIL)
         raise ConfigError(str(error)) from None
     if fmt == "json":
@@ -51,8 +53,8 @@ def publish(dry_run, channels, push, fmt, root, now):
         zone = community_zone(root, now)()
         for o in outcomes:
             detail = f"  ({o.detail})" if o.detail else ""
-            click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
-        click.echo(("dry run: " if dry_run else "") + summary(outcomes))
+            click.echo(f"{_(o.state):<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
+        click.echo((_("dry run: ") if dry_run else "") + summary(outcomes))
     sys.exit(1 if needs_attention(outcomes) else 0)
 
 
@@ -78,8 +80,9 @@ def freeze_command(reason, until_text, channels, no_push, root, now):
                            push=False if no_push else None)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"frozen: {freeze_id} since {shown(now, zone)}" + (f" until {shown(until, zone)}" if until else "")
-               + f" (the id starts with the UTC time; gazette unfreeze {freeze_id} to resume)")
+    click.echo(_("frozen: {id} since {since}").format(id=freeze_id, since=shown(now, zone))
+               + (_(" until {until}").format(until=shown(until, zone)) if until else "")
+               + _(" (the id starts with the UTC time; gazette unfreeze {id} to resume)").format(id=freeze_id))
 
 
 @cli.command("unfreeze")
@@ -96,7 +99,7 @@ def unfreeze_command(freeze_id, no_push, root, now):
         path = unfreeze(root, now.astimezone(zone), freeze_id, push=False if no_push else None)
     except FreezeError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"unfrozen at {shown(now, zone)}: {path}")
+    click.echo(_('unfrozen at {now}: {path}').format(now=shown(now, zone), path=path))
 
 
 @cli.command("published")
@@ -114,7 +117,7 @@ def published_command(slug, channel, url, at_text, root, now):
         path = record_manual(root, now, slug, channel, url, at)
     except PublishError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"recorded: {channel} {path}")
+    click.echo(_('recorded: {channel} {path}').format(channel=channel, path=path))
 
 
 @cli.command("status")
@@ -160,22 +163,23 @@ def status_command(fmt, root, now):
         for line in describe(alert):
             click.echo(line)
     for f in freezes:
-        until = f" until {shown(f['until'], zone)}" if f.get("until") else ""
-        click.echo(f"FROZEN since {shown(f['from'], zone)}{until} by {f.get('who', '?')}: {f.get('reason')} "
-                   f"[{f['_path']}]")
+        until = _(" until {until}").format(until=shown(f['until'], zone)) if f.get("until") else ""
+        click.echo(_('FROZEN since {since}{until} by {who}: {reason} [{path}]')
+                       .format(since=shown(f['from'], zone), until=until, who=f.get('who', '?'), reason=f.get('reason'), path=f['_path']))
     for slug, a in actions:
-        goal = f"  goal: {a['target']['value']:g} {a['target']['metric']}" if a.get("target") else ""
-        click.echo(f"action  {a.get('kind', ''):<20} until {shown(a['to'], zone)}  {a.get('name', slug)} "
-                   f"[{a['_path']}]{goal}")
+        goal = _("  goal: {value:g} {metric}").format(value=a['target']['value'], metric=a['target']['metric']) \
+            if a.get("target") else ""
+        click.echo(_("action  {kind:<20} until {until}  {name} [{path}]{goal}").format(
+            kind=a.get('kind', ''), until=shown(a['to'], zone), name=a.get('name', slug), path=a['_path'], goal=goal))
     for o in outcomes:
         detail = f"  ({o.detail})" if o.detail else ""
-        click.echo(f"{o.state:<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
+        click.echo(f"{_(o.state):<7} {o.channel:<20} {shown(o.at, zone)}  {o.path}{detail}")
     for o in failed:
-        click.echo(f"failed  {o['channel']:<20} {shown_iso(o['at'], zone)}  {o['path']}  "
-                   f"(last run {shown_iso(previous['at'], zone)}: {o['detail']})")
+        click.echo(_('failed  {channel:<20} {at}  {path}  (last run {previous}: {detail})')
+                       .format(channel=o['channel'], at=shown_iso(o['at'], zone), path=o['path'], previous=shown_iso(previous['at'], zone), detail=o['detail']))
     for path, step in late:
-        click.echo(f"overdue contest {step.label:<19} {shown(step.at, zone)}  {path}")
-    click.echo(summary(outcomes) if outcomes else "nothing due")
+        click.echo(_("overdue contest {step:<19} {at}  {path}").format(step=step.label, at=shown(step.at, zone), path=path))
+    click.echo(summary(outcomes) if outcomes else _("nothing due"))
 
 
 def _bad_buzz(root, now):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ..i18n import _
+
 # What a target is asked to deliver. ``key`` is stable for (item, channel, revision).
 Delivery = namedtuple("Delivery", "item channel network spec text at key")
 
@@ -70,5 +72,6 @@ def target_for(name: str, root, config: dict):
     from . import http, outbox, smtp  # noqa: F401 - each registers itself
 
     if name not in TARGETS:
-        raise TargetConfigError(f"unknown target {name!r} (known: {', '.join(sorted(TARGETS))})")
+        raise TargetConfigError(_('unknown target {name!r} (known: {TARGETS})')
+                                    .format(name=name, TARGETS=', '.join(sorted(TARGETS))))
     return TARGETS[name](root, config)

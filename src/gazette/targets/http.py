@@ -18,6 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from ..i18n import _
 from . import Delivery, DeliveryError, TargetConfigError, register
 
 RETRIES = 3
@@ -32,8 +33,9 @@ def _secret(config: dict, key: str, default_env: str, namespace: str) -> str | N
     target reads only its own namespace."""
     variable = config.get(key) or default_env
     if not isinstance(variable, str) or not variable.startswith(namespace) or variable == namespace:
-        raise TargetConfigError(f"{key}: {variable!r} is not a {namespace}… variable (a channel may only "
-                                f"name its own target's secrets, never another one's)")
+        raise TargetConfigError(_("{key}: {variable!r} is not a {namespace}… variable (a channel may only name its "
+                                  "own target's secrets, never another one's)")
+                                    .format(key=key, variable=variable, namespace=namespace))
     return os.environ.get(variable)
 
 
@@ -55,7 +57,7 @@ def check_url(url: str, what: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TargetConfigError(f"{what} {url!r} is not an http(s):// URL")
+        raise TargetConfigError(_('{what} {url!r} is not an http(s):// URL').format(what=what, url=url))
     return url
 
 
@@ -86,7 +88,7 @@ def post_json(url: str, payload: dict, headers: dict, attempts: int = RETRIES) -
         except _Transient as error:
             last = str(error)
         time.sleep(min(0.2 * 2 ** attempt, 2.0))
-    raise DeliveryError(f"{url}: {last} after {attempts} attempts")
+    raise DeliveryError(_('{url}: {last} after {attempts} attempts').format(url=url, last=last, attempts=attempts))
 
 
 class _Transient(Exception):
@@ -96,7 +98,7 @@ class _Transient(Exception):
 def _post_following(url: str, body: bytes, headers: dict) -> dict:
     origin = _origin(url)
     current, sent_headers = url, dict(headers)
-    for _ in range(MAX_REDIRECTS + 1):
+    for _hop in range(MAX_REDIRECTS + 1):
         if _origin(current) != origin:
             sent_headers = {k: v for k, v in sent_headers.items() if k.lower() not in SECRET_HEADERS}
         request = urllib.request.Request(current, data=body, method="POST",
@@ -112,17 +114,20 @@ def _post_following(url: str, body: bytes, headers: dict) -> dict:
                 current = _redirect_target(url, current, location)
                 continue
             if code in (301, 302, 303):
-                raise DeliveryError(f"{url}: HTTP {code} redirect to {location!r} would turn the POST into a GET "
-                                    "(not followed; set the channel's URL to the new address)", retry=False) from None
+                raise DeliveryError(_("{url}: HTTP {code} redirect to {location!r} would turn the POST into a GET "
+                                      "(not followed; set the channel's URL to the new address)")
+                                        .format(url=url, code=code, location=location), retry=False) from None
             if code < 500 and code != 429:
-                raise DeliveryError(f"{url}: HTTP {code} (not retried)", retry=False) from None
+                raise DeliveryError(_('{url}: HTTP {code} (not retried)')
+                                        .format(url=url, code=code), retry=False) from None
             raise _Transient(f"HTTP {code}") from None
         except urllib.error.URLError as error:
             raise _Transient(str(error.reason)) from None
         except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as error:
             # A peer that answers something other than HTTP, or hangs up half-way.
             raise _Transient(f"not an HTTP answer ({type(error).__name__}: {error})"[:200]) from None
-    raise DeliveryError(f"{url}: more than {MAX_REDIRECTS} redirects (a loop?)", retry=False)
+    raise DeliveryError(_('{url}: more than {MAX_REDIRECTS} redirects (a loop?)')
+                            .format(url=url, MAX_REDIRECTS=MAX_REDIRECTS), retry=False)
 
 
 def _redirect_target(url: str, current: str, location: str) -> str:
@@ -149,13 +154,13 @@ class Webhook:
     def __init__(self, root, config: dict):
         self.url = config.get("url")
         if not self.url:
-            raise TargetConfigError("a webhook channel needs url: in calendar/channels.yml")
+            raise TargetConfigError(_("a webhook channel needs url: in calendar/channels.yml"))
         check_url(str(self.url), "webhook url:")
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET", "GAZETTE_WEBHOOK_")
         if config.get("secret_env") and not self.secret:
             # The channel asked for signed posts: an unsigned one would be refused, or worse, trusted.
-            raise TargetConfigError(f"${config['secret_env']} is not set (the webhook's secret_env: signs "
-                                    "every post)")
+            raise TargetConfigError(_("${config} is not set (the webhook's secret_env: signs every post)")
+                                        .format(config=config['secret_env']))
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item
@@ -177,12 +182,12 @@ class Mastodon:
     def __init__(self, root, config: dict):
         self.instance = (config.get("instance") or "").rstrip("/")
         if not self.instance:
-            raise TargetConfigError("a mastodon channel needs instance: https://… in calendar/channels.yml")
+            raise TargetConfigError(_("a mastodon channel needs instance: https://… in calendar/channels.yml"))
         check_url(self.instance, "mastodon instance:")
         self.token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN", "GAZETTE_MASTODON_")
         if not self.token:
-            raise TargetConfigError(f"${config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'} is not set "
-                                    "(the account's access token)")
+            raise TargetConfigError(_("${value} is not set (the account's access token)")
+                                        .format(value=config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'))
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         answer = post_json(f"{self.instance}/api/v1/statuses",

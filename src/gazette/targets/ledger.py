@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from hashlib import blake2b
 from pathlib import Path
 
+from ..i18n import _
+
 LEDGER_REF = "refs/gazette/ledger"
 
 # The journal and checkpoint of the delivery in progress, set by the publish run.
@@ -108,7 +110,7 @@ class Recipients(dict):
 
     def load(self, lines: str) -> None:
         for line in lines.splitlines():
-            digest, _, state = line.partition("\t")
+            digest, _tab, state = line.partition("\t")
             if "@" in digest:  # a ledger written before addresses were hashed
                 digest = self._digest(digest)
             if digest:
@@ -187,7 +189,8 @@ class Journal:
         except GitFailed as error:
             # Recorded on this machine already; without the remote copy a fresh clone
             # would send this batch again, so no further batch goes out.
-            raise DeliveryError(f"cannot record the ledger in git: {error}; run publish again to resume") from None
+            raise DeliveryError(_('cannot record the ledger in git: {error}; run publish again to resume')
+                                    .format(error=error)) from None
 
     def _commit(self, files: dict[str, str], message: str, parents: tuple[str, ...] | None = None,
                 key_check_from: str | None = None) -> str:
@@ -198,7 +201,7 @@ class Journal:
         if old:
             for line in self.git("ls-tree", "-z", old).split("\0"):
                 if line:
-                    meta, _, name = line.partition("\t")
+                    meta, _tab, name = line.partition("\t")
                     entries[name] = meta
         for name_key, text in files.items():
             blob = self.git("hash-object", "-w", "--stdin", input=text.encode("utf-8")).strip()

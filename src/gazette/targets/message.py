@@ -18,6 +18,7 @@ from email.policy import default as _default_policy
 from email.utils import format_datetime
 from hashlib import blake2b
 
+from ..i18n import _
 from . import Delivery, DeliveryError
 
 PLACEHOLDER = "{{UNSUBSCRIBE}}"
@@ -102,7 +103,7 @@ def build_message(delivery: Delivery, parts: tuple[str, str], *, sender: str, to
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject_prefix + subject_of(delivery)
     message["From"] = sender
-    local, _, domain = to.rpartition("@")
+    local, _at, domain = to.rpartition("@")
     message["To"] = Address(display_name=name, username=local, domain=domain)  # non-ASCII local parts too
     message["Date"] = format_datetime(date)
     message["Message-ID"] = msg_id
@@ -124,4 +125,5 @@ def _one_line(what: str, value: str) -> None:
     from ..addresses import has_line_break
 
     if has_line_break(value):
-        raise HeaderError(f"the {what} contains a line break: refused (it would end the mail header)")
+        raise HeaderError(_('the {what} contains a line break: refused (it would end the mail header)')
+                              .format(what=what))

@@ -18,6 +18,7 @@ import os
 import re
 from pathlib import Path
 
+from ..i18n import _
 from . import Delivery, TargetConfigError, register
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -37,8 +38,9 @@ class Outbox:
         self.folder = Path(os.path.normpath(self.root / folder))
         self.base = self.root
         if not _inside(self.folder, self.root) or self.folder == self.root:
-            raise TargetConfigError(f"outbox: {folder!r} in calendar/channels.yml must be a folder inside "
-                                    "the repository")
+            raise TargetConfigError(_('outbox: {folder!r} in calendar/channels.yml must be a folder inside the '
+                                      'repository')
+                                        .format(folder=folder))
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         item = delivery.item
@@ -90,14 +92,16 @@ class Outbox:
     def _channel_dir(self, channel: str) -> Path:
         """outbox/<channel>/, created without following any symbolic link a contributor committed."""
         if not SAFE_NAME.fullmatch(channel):
-            raise TargetConfigError(f"channel {channel!r}: an outbox channel name is lowercase letters, digits, "
-                                    "- and _ (it becomes a folder name)")
+            raise TargetConfigError(_('channel {channel!r}: an outbox channel name is lowercase letters, digits, - '
+                                      'and _ (it becomes a folder name)')
+                                        .format(channel=channel))
         folder = self.folder / channel
         current = self.base
         for part in folder.relative_to(self.base).parts:
             current = current / part
             if current.is_symlink():
-                raise TargetConfigError(f"{current} is a symbolic link: the outbox never writes through one")
+                raise TargetConfigError(_('{current} is a symbolic link: the outbox never writes through one')
+                                            .format(current=current))
             current.mkdir(exist_ok=True)
         return folder
 

@@ -34,6 +34,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ..i18n import _
 from . import Delivery, DeliveryError, DeliveryIncomplete, TargetConfigError, register
 from .message import build_message, message_id, sender_of, subject_of
 
@@ -78,8 +79,9 @@ def _progress(total: int, label: str):
 def _setting(config: dict, name: str) -> int:
     value = config.get(name, DEFAULTS[name])
     if isinstance(value, bool) or not isinstance(value, int) or value < (0 if DEFAULTS[name] == 0 else 1):
-        raise TargetConfigError(f"calendar/channels.yml: {name}: {value!r} is not a whole number"
-                                f"{'' if DEFAULTS[name] == 0 else ' above 0'} (default {DEFAULTS[name]})")
+        raise TargetConfigError(_('calendar/channels.yml: {name}: {value!r} is not a whole number{value2} (default '
+                                  '{DEFAULTS})')
+                                    .format(name=name, value=value, value2='' if DEFAULTS[name] == 0 else ' above 0', DEFAULTS=DEFAULTS[name]))
     return value
 
 
@@ -89,27 +91,30 @@ class Server:
     def __init__(self):
         self.host = _env("GAZETTE_SMTP_HOST")
         if not self.host:
-            raise TargetConfigError("$GAZETTE_SMTP_HOST is not set (the newsletter's SMTP server)")
+            raise TargetConfigError(_("$GAZETTE_SMTP_HOST is not set (the newsletter's SMTP server)"))
         port = (_env("GAZETTE_SMTP_PORT") or "").strip()
         if port and not (port.isdigit() and 0 < int(port) < 65536):
-            raise TargetConfigError(f"$GAZETTE_SMTP_PORT={port!r} is not a port number (465, 587, 25…)")
+            raise TargetConfigError(_('$GAZETTE_SMTP_PORT={port!r} is not a port number (465, 587, 25…)')
+                                        .format(port=port))
         self.tls = (_env("GAZETTE_SMTP_TLS") or ("tls" if port == "465" else "starttls")).strip().lower()
         if self.tls not in TLS_MODES:
-            raise TargetConfigError(f"$GAZETTE_SMTP_TLS={self.tls!r}: use tls (port 465), starttls or none")
+            raise TargetConfigError(_('$GAZETTE_SMTP_TLS={tls!r}: use tls (port 465), starttls or none')
+                                        .format(tls=self.tls))
         self.port = int(port) if port else {"tls": 465, "starttls": 587, "none": 25}[self.tls]
         self.user = _env("GAZETTE_SMTP_USER") or ""
         self.password = _env("GAZETTE_SMTP_PASSWORD") or ""
         self.cafile = _env("GAZETTE_SMTP_CAFILE") or None
         if self.user and self.tls == "none" and _env("GAZETTE_SMTP_INSECURE") != "1":
-            raise TargetConfigError("refusing to send the SMTP password without TLS: set GAZETTE_SMTP_TLS=tls or "
-                                    "starttls (GAZETTE_SMTP_INSECURE=1 is for local test servers only)")
+            raise TargetConfigError(_("refusing to send the SMTP password without TLS: set GAZETTE_SMTP_TLS=tls or "
+                                    "starttls (GAZETTE_SMTP_INSECURE=1 is for local test servers only)"))
 
     def connect(self) -> smtplib.SMTP:
         """An open, authenticated session; DeliveryError(retry=False) when retrying cannot help."""
         try:
             context = ssl.create_default_context(cafile=self.cafile)
         except (OSError, ssl.SSLError) as error:
-            raise TargetConfigError(f"$GAZETTE_SMTP_CAFILE {self.cafile}: {error}") from None
+            raise TargetConfigError(_('$GAZETTE_SMTP_CAFILE {cafile}: {error}')
+                                        .format(cafile=self.cafile, error=error)) from None
         server = None
         try:
             if self.tls == "tls":
@@ -119,8 +124,9 @@ class Server:
             if self.tls == "starttls":
                 server.ehlo()
                 if not server.has_extn("starttls"):
-                    raise DeliveryError(f"the SMTP server {self.host}:{self.port} does not offer STARTTLS: refusing "
-                                        "to send in clear (GAZETTE_SMTP_TLS=none only for a local relay)", retry=False)
+                    raise DeliveryError(_('the SMTP server {host}:{port} does not offer STARTTLS: refusing to send '
+                                          'in clear (GAZETTE_SMTP_TLS=none only for a local relay)')
+                                            .format(host=self.host, port=self.port), retry=False)
                 server.starttls(context=context)
             if self.user:
                 server.login(self.user, self.password)
@@ -128,15 +134,18 @@ class Server:
             return server
         except ssl.SSLError as error:
             _close(server)
-            raise DeliveryError(f"TLS with {self.host}:{self.port} failed, nothing sent: {error.reason or error} "
-                                "(a private CA goes in $GAZETTE_SMTP_CAFILE)", retry=False) from None
+            raise DeliveryError(_('TLS with {host}:{port} failed, nothing sent: {value} (a private CA goes in '
+                                  '$GAZETTE_SMTP_CAFILE)')
+                                    .format(host=self.host, port=self.port, value=error.reason or error), retry=False) from None
         except smtplib.SMTPAuthenticationError as error:
             _close(server)
-            raise DeliveryError(f"the SMTP server refused the login of {self.user}: {error.smtp_code}",
+            raise DeliveryError(_('the SMTP server refused the login of {user}: {smtp_code}')
+                                    .format(user=self.user, smtp_code=error.smtp_code),
                                 retry=False) from None
         except smtplib.SMTPNotSupportedError as error:
             _close(server)
-            raise DeliveryError(f"the SMTP server {self.host}: {error}", retry=False) from None
+            raise DeliveryError(_('the SMTP server {host}: {error}')
+                                    .format(host=self.host, error=error), retry=False) from None
         except BaseException:
             _close(server)
             raise
@@ -185,14 +194,14 @@ class Session:
                 self.on_connection += 1
                 return "sent", "250"
             except smtplib.SMTPRecipientsRefused as error:
-                code = min(code for code, _ in error.recipients.values())
+                code = min(code for code, _text in error.recipients.values())
                 if code != 421:
                     return ("deferred" if 400 <= code < 500 else "refused"), str(code)
                 reason = f"{code}"
             except smtplib.SMTPSenderRefused as error:
                 if error.smtp_code >= 500:
-                    raise DeliveryError(f"the SMTP server refuses the sender {self.sender}: {error.smtp_code} "
-                                        f"{_text(error.smtp_error)}", retry=False) from None
+                    raise DeliveryError(_('the SMTP server refuses the sender {sender}: {smtp_code} {smtp_error}')
+                                            .format(sender=self.sender, smtp_code=error.smtp_code, smtp_error=_text(error.smtp_error)), retry=False) from None
                 reason = f"{error.smtp_code} at MAIL FROM"  # 421/451: busy or rate-limited; retry on a new connection
             except smtplib.SMTPDataError as error:
                 if error.smtp_code != 421:
@@ -260,8 +269,8 @@ class SMTPTarget:
         self.server = Server()
         self.unsubscribe = str(config.get("unsubscribe") or "")
         if not self.unsubscribe.startswith(("https://", "mailto:")):
-            raise TargetConfigError("a newsletter channel needs unsubscribe: in calendar/channels.yml, the https:// "
-                                    "endpoint or a mailto: address (see docs/newsletter.md)")
+            raise TargetConfigError(_("a newsletter channel needs unsubscribe: in calendar/channels.yml, the https:// "
+                                    "endpoint or a mailto: address (see docs/newsletter.md)"))
         try:
             self.secret = secret_from_env()
         except UnsubscribeError as error:
@@ -273,21 +282,23 @@ class SMTPTarget:
         """Before anything of the run is sent: the subscribers file is there and is a file."""
         path = _env("GAZETTE_SUBSCRIBERS")
         if not path:
-            raise TargetConfigError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)")
+            raise TargetConfigError(_("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)"))
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             what = "is a folder" if os.path.isdir(path) else "is not a readable file"
-            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path} {what} (path of the subscribers CSV)")
+            raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path} {what} (path of the subscribers CSV)')
+                                        .format(path=path, what=what))
         from ..addresses import read_subscribers
 
         try:
             recipients, problems = read_subscribers(path)  # no address column: stop before anything goes
         except (OSError, ValueError) as error:
-            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
+            raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
         if not recipients:
             # A wrong column (a postal "Adresse") or an empty export: a receipt now would record
             # the newsletter as sent to nobody, and it would never go out.
-            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: no row has a usable address "
-                                    f"({len(problems)} rows skipped): check the file and its address column")
+            raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path}: no row has a usable address ({problems} rows '
+                                      'skipped): check the file and its address column')
+                                        .format(path=path, problems=len(problems)))
 
     def deliver(self, delivery: Delivery, now: datetime | None = None, stop=None) -> dict:
         """Send to everyone not yet served; the receipt's counts when every recipient has a final
@@ -304,13 +315,14 @@ class SMTPTarget:
         now = now or clock_now()
         path = _env("GAZETTE_SUBSCRIBERS")
         if not path:
-            raise TargetConfigError("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)")
+            raise TargetConfigError(_("$GAZETTE_SUBSCRIBERS is not set (path of the subscribers CSV)"))
         try:
             recipients, self.problems = read_subscribers(path)
         except OSError as error:
-            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error.strerror or error}") from None
+            raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path}: {value}')
+                                        .format(path=path, value=error.strerror or error)) from None
         except (ValueError, UnicodeDecodeError) as error:
-            raise TargetConfigError(f"$GAZETTE_SUBSCRIBERS {path}: {error}") from None
+            raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
         subject_of(delivery)  # a header with a line break stops here, before anyone gets a copy
         suppressed = self._suppressed()
         ledger = Ledger(make_state_dir(self.root) / "ledger", delivery.key)  # the one place state is made
@@ -347,8 +359,9 @@ class SMTPTarget:
                     rejected[key] = f"refused {code}"
                     if len(rejected) >= REJECTED_IN_A_ROW:
                         raise DeliveryError(
-                            f"the SMTP server refused the message itself ({code} after DATA) for {len(rejected)} "
-                            "recipients in a row: nobody is marked, fix the content or ask the provider", retry=False)
+                            _('the SMTP server refused the message itself ({code} after DATA) for {rejected} '
+                              'recipients in a row: nobody is marked, fix the content or ask the provider')
+                                .format(code=code, rejected=len(rejected)), retry=False)
                     continue
                 elif outcome == "refused":  # the mailbox itself is refused: never try it again
                     results[key] = f"refused {code}"
@@ -408,7 +421,7 @@ class SMTPTarget:
             outcome, code = session.send(address, self._data(delivery, parts, recipient, now or clock_now(),
                                                              subject_prefix))
         except ConnectionLost as error:
-            raise DeliveryError(f"SMTP connection lost ({error})") from None
+            raise DeliveryError(_('SMTP connection lost ({error})').format(error=error)) from None
         finally:
             session.close()
         if outcome != "sent":
@@ -456,7 +469,8 @@ class SMTPTarget:
                 connection.close()
         except (state.StateError, OSError) as error:
             # Sending without the list would mail people who left: stop instead.
-            raise DeliveryError(f"cannot read the suppression list: {error}", retry=False) from None
+            raise DeliveryError(_('cannot read the suppression list: {error}')
+                                    .format(error=error), retry=False) from None
 
     def _suppress(self, entries, now: datetime) -> None:
         from .. import state
