@@ -119,7 +119,15 @@ CLICK_MESSAGES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this mes
                   N_("Missing option"), N_("No such option {name!r}."), N_("No such command {name!r}."),
                   N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
                   N_("default: {default}"), N_("env var: {var}"), N_("required"), N_("Aborted!"),
-                  N_("Try '{command} {option}' for help."),
+                  N_("Try '{command} {option}' for help."), N_("Missing command."), N_("Missing parameter"),
+                  N_("Missing parameter: {param_name}"), N_("Positional arguments"),
+                  N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
+                  N_("file"), N_("directory"), N_("path"), N_("{name} {filename!r} does not exist."),
+                  N_("{name} {filename!r} is a file."), N_("{name} {filename!r} is a directory."),
+                  N_("{name} {filename!r} is not readable."), N_("{name} {filename!r} is not writable."),
+                  Nn_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
+                  Nn_("{value!r} does not match the format {format}.",
+                      "{value!r} does not match the formats {formats}."),
                   Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"))
 
 
