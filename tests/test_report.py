@@ -168,3 +168,53 @@ def test_a_campaign_target_with_an_unknown_metric_is_a_schema_problem(month_repo
                      "target: {metric: likes, value: 100}\n")
     result = month_repo.gazette("check", now=NOW)
     assert "calendar/campaigns/automne-2026.yml:4: schema/choice" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--month", "9999-12"), "--month '9999-12'"),
+    (("--month", "2026-13"), "--month '2026-13'"),
+    (("--from", "2026-11-01", "--to", "9999-12-31T23:59:59"), "longer than 10 years"),
+    (("--from", "0001-01-01", "--to", "0001-02-01"), ""),  # no window before year 1 to compare with
+    (("--from", "9999-12-01", "--to", "9999-12-31T23:59:59"), ""),  # the last day has no next day
+])
+def test_extreme_periods_are_usage_errors_or_reports_never_tracebacks(month_repo, args, message):
+    result = month_repo.gazette("report", *args, now=NOW)
+    assert result.exit_code == (2 if message else 0), result.output
+    assert message in result.output
+
+
+METRICS_HEADER = ("date,network,channel,post_id,url,item,campaign,impressions,reach,reactions,comments,shares,"
+                  "clicks,followers,visits,signups\n")
+
+
+def test_a_month_compares_its_engagement_with_the_previous_calendar_month(month_repo):
+    # October has 31 days: the 30 days before November 1 start on October 2, and would miss Oct 1.
+    month_repo.write("metrics/mastodon.csv", METRICS_HEADER + "2026-10-01,mastodon,mastodon,m1,,,,100,,10,,,,,,\n"
+                                                              "2026-11-03,mastodon,mastodon,m3,,,,100,,5,,,,,,\n")
+    data = report_json(month_repo, "--month", "2026-11")
+    assert data["engagement"]["previous_rate"] == 0.1
+    assert data["engagement"]["previous_window"]["month"] is True
+    text = month_repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert "Engagement 5.0 % by impressions, down from 10.0 % in 2026-10 (the previous month)." in text
+    html = month_repo.gazette("report", "--month", "2026-11", "--format", "html", "--lang", "en", now=NOW).output
+    assert "down from 10.0 % in 2026-10 (the previous month)" in html
+    week = month_repo.gazette("report", "--from", "2026-11-02", "--to", "2026-11-09", now=NOW).output
+    assert "over 2026-10-26 → 2026-11-02 (the same length before)" not in week  # no rows then: no comparison
+    assert "Engagement 5.0 % by impressions." in week
+
+
+def test_items_committed_after_their_receipt_are_left_out_of_lead_times_and_counted(repo):
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.git("init", "-q", "-b", "main")
+    post(repo, "imported", "03", status="published", receipt="12:31")  # history imported weeks later
+    commit_at(repo, "2026-11-20T10:00:00+01:00", "old@example.org", "import the old posts")
+    post(repo, "story", "10", status="draft")
+    commit_at(repo, "2026-11-09T10:00:00+01:00", "new@example.org", "draft")
+    post(repo, "story", "10", status="published", receipt="12:30")
+    commit_at(repo, "2026-11-10T12:31:00+01:00", "gazette@localhost", "gazette publish")
+    data = report_json(repo, "--month", "2026-11")
+    lead = data["lead_times"]
+    assert lead["lead_time_hours"]["count"] == 1 and lead["lead_time_hours"]["median"] == 26.5
+    assert lead["left_out_history_after_receipt"] == 1
+    text = repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert "1 items left out of lead and review times" in text

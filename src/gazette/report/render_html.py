@@ -21,7 +21,8 @@ TEXTS = {
         "marker": "ligne pointillée : {what} ({value})",
         "publications": "{count} publications, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue).",
         "engagement": "Engagement {rate} rapporté aux impressions",
-        "up": "en hausse", "down": "en baisse", "from": "{direction} par rapport à {previous}",
+        "up": "en hausse", "down": "en baisse", "from_month": "{direction} par rapport à {previous} en {window} (le mois précédent)",
+        "from_window": "{direction} par rapport à {previous} du {window} (la même durée juste avant)",
         "missed": "{missed} publications prévues manquées, {held} retenues par un gel.",
         "delay": "Délai après l'heure prévue : médiane {median} min, p90 {p90} min. {anchor}",
         "anchor": "Repère : Buffer publie 98 % d'un million de posts en moins de 60 s ; une planification CI toutes les 15 minutes ne peut pas l'égaler.",
@@ -56,7 +57,8 @@ TEXTS = {
         "marker": "dashed line: {what} ({value})",
         "publications": "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time).",
         "engagement": "Engagement {rate} by impressions",
-        "up": "up", "down": "down", "from": "{direction} from {previous}",
+        "up": "up", "down": "down", "from_month": "{direction} from {previous} in {window} (the previous month)",
+        "from_window": "{direction} from {previous} over {window} (the same length before)",
         "missed": "{missed} planned publications missed, {held} held by a freeze.",
         "delay": "Delay after the planned time: median {median} min, p90 {p90} min. {anchor}",
         "anchor": "Anchor: Buffer reports 98 % of 1M posts out within 60 s; a CI schedule every 15 minutes cannot match it.",
@@ -131,9 +133,13 @@ def to_html(report: dict, lang: str = "fr") -> str:
                                         tolerance=_number(pub["on_time"]["tolerance_minutes"], lang))]
     if eng["rate"] is not None:
         sentence = t["engagement"].format(rate=_percent(eng["rate"], lang))
-        if eng["previous_rate"] is not None:
+        window = eng.get("previous_window")
+        if eng["previous_rate"] is not None and window:
+            from .render_text import window_label
+
             direction = t["up"] if eng["rate"] >= eng["previous_rate"] else t["down"]
-            sentence += ", " + t["from"].format(direction=direction, previous=_percent(eng["previous_rate"], lang))
+            sentence += ", " + t["from_month" if window["month"] else "from_window"].format(
+                direction=direction, previous=_percent(eng["previous_rate"], lang), window=window_label(window))
         summary.append(sentence + ".")
     if pub["missed"] or pub["held"]:
         summary.append(t["missed"].format(missed=len(pub["missed"]), held=len(pub["held"])))
