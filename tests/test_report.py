@@ -218,3 +218,43 @@ def test_items_committed_after_their_receipt_are_left_out_of_lead_times_and_coun
     assert lead["left_out_history_after_receipt"] == 1
     text = repo.gazette("report", "--month", "2026-11", now=NOW).output
     assert "1 items left out of lead and review times" in text
+
+
+def test_mentions_of_the_period_feed_the_mentions_target_and_a_listening_section(month_repo, monkeypatch):
+    from datetime import datetime
+
+    from gazette.listening import store
+    from gazette.state import connect
+
+    monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
+    repo = month_repo
+    repo.write("calendar/listening.yml", "keywords:\n  Fabrique à Vélos: [fabriqueavelos]\n"
+                                         "competitors:\n  Vélo Express: [veloexpress]\n")
+    repo.write("calendar/campaigns/automne-2026.yml", "name: Automne\ngoal: être cités\n"
+                                                       "target: {metric: mentions, value: 4}\n")
+    connection = connect(repo.root)
+    store.add(connection, [store.Mention(f"urn:{n}", f"https://ex.org/{n}", "test", "forum", "ana", "", "Merci",
+                                         datetime.fromisoformat(at), True, ["Fabrique à Vélos"], cls, [])
+                           for n, (at, cls) in enumerate([("2026-10-31T12:00:00+01:00", "praise"),
+                                                          ("2026-11-05T12:00:00+01:00", "praise"),
+                                                          ("2026-11-20T12:00:00+01:00", "criticism"),
+                                                          ("2026-12-01T09:00:00+01:00", "question")])],
+              datetime.fromisoformat(NOW))
+    connection.close()
+    data = report_json(repo, "--month", "2026-11")
+    assert data["listening"]["mentions"] == 2  # October's and December's are other months
+    assert data["listening"]["classes"]["criticism"] == 1
+    assert [t["value"] for t in data["targets"] if t["metric"] == "mentions"] == [2]
+    text = repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert "2 brand mentions; share of voice 100.0 %" in text
+    assert "1 criticisms unanswered after 24 h" in text
+    html = repo.gazette("report", "--month", "2026-11", "--format", "html", "--lang", "en", now=NOW).output
+    assert "<h2>Listening</h2>" in html and "Brand mentions</th><td class=\"n\">2<" in html
+    assert "listening,mentions,,2" in repo.gazette("report", "--month", "2026-11", "--format", "csv", now=NOW).output
+
+
+def test_without_listening_state_the_report_says_nothing_about_it(month_repo, monkeypatch):
+    monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
+    assert report_json(month_repo, "--month", "2026-11")["listening"] is None
+    assert "Listening" not in month_repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert not (month_repo.root / ".gazette").exists()

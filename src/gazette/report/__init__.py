@@ -112,7 +112,9 @@ def _build(root, now, start, end, channel, campaign, tolerance, repo, history) -
     contests = community.contests(repo, start, end)
     if campaign is not None:
         contests = [c for c in contests if _campaign_of(repo, c["path"]) == campaign]
+    listening = _listening(root, now, start, end)
     results = {
+        "mentions": {None: listening["mentions"] if listening else None},
         "followers": engagement.by_campaign(current, "followers"),
         "signups": engagement.by_campaign(current, "signups"),
         "subscribers": {None: next((n["list_size"] for n in reversed(letters) if n["list_size"] is not None), None)},
@@ -136,8 +138,20 @@ def _build(root, now, start, end, channel, campaign, tolerance, repo, history) -
         "contests": contests,
         "targets": [t for t in community.targets(repo, start, end, results)
                     if campaign is None or t["slug"] == campaign],
+        "listening": listening,
         "metrics_problems": len(metric_problems),
     }
+
+
+def _listening(root, now: datetime, start: datetime, end: datetime) -> dict | None:
+    """Mentions of the period from the listening state (None when nothing was ever watched).
+    "Unanswered after 24 h" is judged at the end of the period, or now if it is not over."""
+    from ..listening.stats import report_figures
+
+    figures = report_figures(root, min(now, end), since=start, until=end)
+    if figures is not None:
+        figures.pop("unanswered_criticism_ids", None)  # state database ids: meaningless in a committed report
+    return figures
 
 
 def _campaign_of(repo, path: str):

@@ -50,6 +50,11 @@ TEXTS = {
         "top": "Meilleurs contenus", "bottom": "Contenus les moins engageants", "item": "Contenu",
         "unmatched": "{count} lignes importées ne correspondent à aucun contenu (conservées, comptées).",
         "web": "Site : {visits} visites, {signups} inscriptions attribuées par campagne UTM.",
+        "listening": "Écoute", "mentions": "Mentions de la marque", "share_of_voice": "Part de voix",
+        "class_question": "Questions", "class_criticism": "Critiques", "class_praise": "Éloges",
+        "class_other": "Autres", "criticism_praise": "Critiques par éloge",
+        "answer_hours": "Délai de réponse, heures ouvrées (médiane / p90, h)",
+        "unanswered": "Critiques sans réponse après 24 h",
     },
     "en": {
         "title": "Report {start} → {end}",
@@ -86,6 +91,11 @@ TEXTS = {
         "top": "Top items", "bottom": "Bottom items", "item": "Item",
         "unmatched": "{count} imported rows match no item (kept, counted).",
         "web": "Site: {visits} visits, {signups} sign-ups attributed by UTM campaign.",
+        "listening": "Listening", "mentions": "Brand mentions", "share_of_voice": "Share of voice",
+        "class_question": "Questions", "class_criticism": "Criticism", "class_praise": "Praise",
+        "class_other": "Other", "criticism_praise": "Criticism per praise",
+        "answer_hours": "Time to answer, business hours (median / p90, h)",
+        "unanswered": "Criticism unanswered after 24 h",
     },
 }
 

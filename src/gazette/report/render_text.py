@@ -90,6 +90,21 @@ def to_text(report: dict) -> str:
         out += ["", _("Contests")]
         out += [f"  {c['title']}: {number(c['entries'])} entries, {number(c['eligible'])} eligible, "
                 f"{c['winners']} winners" for c in report["contests"]]
+    heard = report.get("listening")
+    if heard:
+        voice = heard["share_of_voice"]
+        out += ["", _("Listening"),
+                _("  {count} brand mentions; share of voice {share} ({competitors}).").format(
+                    count=heard["mentions"], share=percent(voice["brand"]),
+                    competitors=", ".join(f"{name} {percent(value)}" for name, value in voice["competitors"].items())
+                    or "–"),
+                _("  Questions {question}, criticism {criticism}, praise {praise}, other {other}; "
+                  "criticism per praise {ratio}.").format(ratio=number(heard["criticism_praise_ratio"]),
+                                                          **heard["classes"]),
+                _("  Time to answer (business hours): median {median} h, p90 {p90} h over {answered} answers; "
+                  "{late} criticisms unanswered after 24 h.").format(
+                    median=number(heard["answer_hours_median"]), p90=number(heard["answer_hours_p90"]),
+                    answered=heard["answered"], late=heard["unanswered_criticism_24h"])]
     if report["targets"]:
         out += ["", _("Targets")]
         out += [f"  {t['kind']} {t['slug']}: {t['metric']} {number(t['value'])} / {number(t['target'])}"
