@@ -258,3 +258,32 @@ def test_without_listening_state_the_report_says_nothing_about_it(month_repo, mo
     assert report_json(month_repo, "--month", "2026-11")["listening"] is None
     assert "Listening" not in month_repo.gazette("report", "--month", "2026-11", now=NOW).output
     assert not (month_repo.root / ".gazette").exists()
+
+
+def test_a_workspace_report_gives_each_community_its_report_and_names_the_unreadable(month_repo, tmp_path):
+    from click.testing import CliRunner
+
+    from gazette.cli import cli
+
+    for name in ("a", "b"):
+        shutil.copytree(month_repo.root, tmp_path / name, ignore=shutil.ignore_patterns(".git", ".gazette"))
+    (tmp_path / "b/content/posts/2026/late.md").unlink()
+    file = tmp_path / "gazette-workspace.yml"
+    file.write_text("communities:\n  - {path: a, name: alpha}\n  - {path: b, name: beta}\n"
+                    "  - {path: missing, name: gamma}\n")
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--workspace", str(file), "report", *args, "--now", NOW],
+                                  catch_exceptions=False)
+
+    result = run("--month", "2026-11", "--format", "json")
+    assert result.exit_code == 2  # gamma cannot be read
+    data = json.loads(result.output)["communities"]
+    assert data["alpha"]["publishing"]["publications"] == 2
+    assert data["beta"]["publishing"]["publications"] == 1
+    assert "error" in data["gamma"]
+    text = run("--month", "2026-11").output
+    assert "== alpha" in text and "2 publications" in text and "== beta" in text and "1 publications" in text
+    assert "cannot be read" in text
+    assert run("--format", "html").exit_code == 2
+    assert run("--channel", "mastodon").exit_code == 2
