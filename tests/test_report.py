@@ -168,3 +168,122 @@ def test_a_campaign_target_with_an_unknown_metric_is_a_schema_problem(month_repo
                      "target: {metric: likes, value: 100}\n")
     result = month_repo.gazette("check", now=NOW)
     assert "calendar/campaigns/automne-2026.yml:4: schema/choice" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--month", "9999-12"), "--month '9999-12'"),
+    (("--month", "2026-13"), "--month '2026-13'"),
+    (("--from", "2026-11-01", "--to", "9999-12-31T23:59:59"), "longer than 10 years"),
+    (("--from", "0001-01-01", "--to", "0001-02-01"), ""),  # no window before year 1 to compare with
+    (("--from", "9999-12-01", "--to", "9999-12-31T23:59:59"), ""),  # the last day has no next day
+])
+def test_extreme_periods_are_usage_errors_or_reports_never_tracebacks(month_repo, args, message):
+    result = month_repo.gazette("report", *args, now=NOW)
+    assert result.exit_code == (2 if message else 0), result.output
+    assert message in result.output
+
+
+METRICS_HEADER = ("date,network,channel,post_id,url,item,campaign,impressions,reach,reactions,comments,shares,"
+                  "clicks,followers,visits,signups\n")
+
+
+def test_a_month_compares_its_engagement_with_the_previous_calendar_month(month_repo):
+    # October has 31 days: the 30 days before November 1 start on October 2, and would miss Oct 1.
+    month_repo.write("metrics/mastodon.csv", METRICS_HEADER + "2026-10-01,mastodon,mastodon,m1,,,,100,,10,,,,,,\n"
+                                                              "2026-11-03,mastodon,mastodon,m3,,,,100,,5,,,,,,\n")
+    data = report_json(month_repo, "--month", "2026-11")
+    assert data["engagement"]["previous_rate"] == 0.1
+    assert data["engagement"]["previous_window"]["month"] is True
+    text = month_repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert "Engagement 5.0 % by impressions, down from 10.0 % in 2026-10 (the previous month)." in text
+    html = month_repo.gazette("report", "--month", "2026-11", "--format", "html", "--lang", "en", now=NOW).output
+    assert "down from 10.0 % in 2026-10 (the previous month)" in html
+    week = month_repo.gazette("report", "--from", "2026-11-02", "--to", "2026-11-09", now=NOW).output
+    assert "over 2026-10-26 → 2026-11-02 (the same length before)" not in week  # no rows then: no comparison
+    assert "Engagement 5.0 % by impressions." in week
+
+
+def test_items_committed_after_their_receipt_are_left_out_of_lead_times_and_counted(repo):
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.git("init", "-q", "-b", "main")
+    post(repo, "imported", "03", status="published", receipt="12:31")  # history imported weeks later
+    commit_at(repo, "2026-11-20T10:00:00+01:00", "old@example.org", "import the old posts")
+    post(repo, "story", "10", status="draft")
+    commit_at(repo, "2026-11-09T10:00:00+01:00", "new@example.org", "draft")
+    post(repo, "story", "10", status="published", receipt="12:30")
+    commit_at(repo, "2026-11-10T12:31:00+01:00", "gazette@localhost", "gazette publish")
+    data = report_json(repo, "--month", "2026-11")
+    lead = data["lead_times"]
+    assert lead["lead_time_hours"]["count"] == 1 and lead["lead_time_hours"]["median"] == 26.5
+    assert lead["left_out_history_after_receipt"] == 1
+    text = repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert "1 items left out of lead and review times" in text
+
+
+def test_mentions_of_the_period_feed_the_mentions_target_and_a_listening_section(month_repo, monkeypatch):
+    from datetime import datetime
+
+    from gazette.listening import store
+    from gazette.state import connect
+
+    monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
+    repo = month_repo
+    repo.write("calendar/listening.yml", "keywords:\n  Fabrique à Vélos: [fabriqueavelos]\n"
+                                         "competitors:\n  Vélo Express: [veloexpress]\n")
+    repo.write("calendar/campaigns/automne-2026.yml", "name: Automne\ngoal: être cités\n"
+                                                       "target: {metric: mentions, value: 4}\n")
+    connection = connect(repo.root)
+    store.add(connection, [store.Mention(f"urn:{n}", f"https://ex.org/{n}", "test", "forum", "ana", "", "Merci",
+                                         datetime.fromisoformat(at), True, ["Fabrique à Vélos"], cls, [])
+                           for n, (at, cls) in enumerate([("2026-10-31T12:00:00+01:00", "praise"),
+                                                          ("2026-11-05T12:00:00+01:00", "praise"),
+                                                          ("2026-11-20T12:00:00+01:00", "criticism"),
+                                                          ("2026-12-01T09:00:00+01:00", "question")])],
+              datetime.fromisoformat(NOW))
+    connection.close()
+    data = report_json(repo, "--month", "2026-11")
+    assert data["listening"]["mentions"] == 2  # October's and December's are other months
+    assert data["listening"]["classes"]["criticism"] == 1
+    assert [t["value"] for t in data["targets"] if t["metric"] == "mentions"] == [2]
+    text = repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert "2 brand mentions; share of voice 100.0 %" in text
+    assert "1 criticisms unanswered after 24 h" in text
+    html = repo.gazette("report", "--month", "2026-11", "--format", "html", "--lang", "en", now=NOW).output
+    assert "<h2>Listening</h2>" in html and "Brand mentions</th><td class=\"n\">2<" in html
+    assert "listening,mentions,,2" in repo.gazette("report", "--month", "2026-11", "--format", "csv", now=NOW).output
+
+
+def test_without_listening_state_the_report_says_nothing_about_it(month_repo, monkeypatch):
+    monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
+    assert report_json(month_repo, "--month", "2026-11")["listening"] is None
+    assert "Listening" not in month_repo.gazette("report", "--month", "2026-11", now=NOW).output
+    assert not (month_repo.root / ".gazette").exists()
+
+
+def test_a_workspace_report_gives_each_community_its_report_and_names_the_unreadable(month_repo, tmp_path):
+    from click.testing import CliRunner
+
+    from gazette.cli import cli
+
+    for name in ("a", "b"):
+        shutil.copytree(month_repo.root, tmp_path / name, ignore=shutil.ignore_patterns(".git", ".gazette"))
+    (tmp_path / "b/content/posts/2026/late.md").unlink()
+    file = tmp_path / "gazette-workspace.yml"
+    file.write_text("communities:\n  - {path: a, name: alpha}\n  - {path: b, name: beta}\n"
+                    "  - {path: missing, name: gamma}\n")
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--workspace", str(file), "report", *args, "--now", NOW],
+                                  catch_exceptions=False)
+
+    result = run("--month", "2026-11", "--format", "json")
+    assert result.exit_code == 2  # gamma cannot be read
+    data = json.loads(result.output)["communities"]
+    assert data["alpha"]["publishing"]["publications"] == 2
+    assert data["beta"]["publishing"]["publications"] == 1
+    assert "error" in data["gamma"]
+    text = run("--month", "2026-11").output
+    assert "== alpha" in text and "2 publications" in text and "== beta" in text and "1 publications" in text
+    assert "cannot be read" in text
+    assert run("--format", "html").exit_code == 2
+    assert run("--channel", "mastodon").exit_code == 2

@@ -138,3 +138,57 @@ def test_a_metrics_file_csv_cannot_read_is_a_problem_not_a_traceback(networks):
                                     "comments,shares,clicks,followers,visits,signups\n2026-11-02,x,\"" + "a" * 200_000 + "\n")
     result = networks.gazette("check", now=NOW)
     assert result.exit_code == 1 and "metrics/x.csv:" in result.output and "cannot be read as CSV" in result.output
+
+
+def _xlsx_with(tmp_path, name: str, replace: dict[str, bytes]) -> Path:
+    """The LinkedIn sample with some members replaced: what a hostile workbook looks like inside."""
+    import zipfile
+
+    out = tmp_path / name
+    with zipfile.ZipFile(EXPORTS / "linkedin-content.xlsx") as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(member.filename, replace.get(member.filename, source.read(member)))
+        for name_inside in sorted(set(replace) - set(source.namelist())):
+            target.writestr(name_inside, replace[name_inside])
+    return out
+
+
+def test_a_workbook_without_a_worksheet_is_refused_not_a_traceback(networks, tmp_path):
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(EXPORTS / "linkedin-content.xlsx") as source:
+        workbook = source.read("xl/workbook.xml")
+    empty = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", workbook, flags=re.S)
+    export = _xlsx_with(tmp_path, "empty.xlsx", {"xl/workbook.xml": empty})
+    result = networks.gazette("report", "import", str(export), now=NOW)
+    assert result.exit_code == 2 and "the workbook has no worksheet" in result.output
+
+
+def test_an_xlsx_that_unpacks_to_hundreds_of_megabytes_is_refused_before_reading(networks, tmp_path):
+    # One inline cell of 70 MB deflates to ~70 KB: openpyxl would hold it all in memory.
+    cell = b"<c r='A1' t='inlineStr'><is><t>" + b"a" * 70_000_000 + b"</t></is></c>"
+    sheet = b"<worksheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><sheetData><row r='1'>" \
+            + cell + b"</row></sheetData></worksheet>"
+    export = _xlsx_with(tmp_path, "bomb.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    assert export.stat().st_size < 1_000_000
+    result = networks.gazette("report", "import", str(export), now=NOW)
+    assert result.exit_code == 2 and "unpacks to 66 MiB" in result.output and "refused" in result.output
+
+
+def test_an_xlsx_member_packed_a_thousand_times_is_refused(networks, tmp_path):
+    strings = b"<sst xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'>" + b"<si/>" * 2_000_000 \
+              + b"</sst>"
+    export = _xlsx_with(tmp_path, "strings.xlsx", {"xl/sharedStrings.xml": strings})
+    result = networks.gazette("report", "import", str(export), now=NOW)
+    assert result.exit_code == 2 and "xl/sharedStrings.xml unpacks" in result.output, result.output
+
+
+def test_an_xlsx_with_more_shared_strings_than_an_export_has_is_refused(networks, tmp_path):
+    # Packs only ~10 times: the ratio cap lets it through, the count does not (openpyxl parses them all first).
+    strings = b"<sst xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'>" \
+              + b"".join(b"<si><t>%d</t></si>" % n for n in range(150_000)) + b"</sst>"
+    export = _xlsx_with(tmp_path, "strings.xlsx", {"xl/sharedStrings.xml": strings})
+    result = networks.gazette("report", "import", str(export), now=NOW)
+    assert result.exit_code == 2 and "150000 shared strings" in result.output, result.output

@@ -116,7 +116,7 @@ def test_bad_workspace_files_are_usage_errors(tmp_path, text, message):
 def test_commands_without_a_workspace_view_say_so(workspace):
     result = run(workspace, "list")
     assert result.exit_code == 2
-    assert "--workspace works with calendar, check, status, not list" in result.output
+    assert "--workspace works with calendar, check, report, status, not list" in result.output
 
 
 def test_status_in_a_process_pool_gives_what_one_process_gives(workspace, tmp_path, made):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .base import ConfigError, cli, common_options, moment_option, write_output
+from .workspace import VIEWS
 
 
 @cli.group("report", invoke_without_command=True)
@@ -42,30 +43,43 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
     repo = items.load(root, load_frame(root)[0])
     zone = repo.frame.timezone or now.tzinfo
     try:
-        if month_text:
-            start, end = report.month(month_text, zone)
-        else:
-            start, end = report.last_full_month(now, zone)
-        start = moment_option(start_text, "--from", zone) or start
-        end = moment_option(end_text, "--to", zone) or end
+        start, end = _period(now, zone, month_text, start_text, end_text)
         data = report.build(root, now, start, end, channel, campaign, timedelta(minutes=tolerance), repo=repo,
                             history=history)
     except report.ReportError as error:
         raise ConfigError(str(error)) from None
+    _show(_render(data, fmt, lang), output)
+
+
+def _period(now, zone, month_text, start_text, end_text):
+    from .. import report
+
+    if month_text:
+        start, end = report.month(month_text, zone)
+    else:
+        start, end = report.last_full_month(now, zone)
+    return moment_option(start_text, "--from", zone) or start, moment_option(end_text, "--to", zone) or end
+
+
+def _render(data: dict, fmt: str, lang: str) -> str:
+    from .. import report
+
     if fmt == "json":
-        text = report.to_json(data)
-    elif fmt == "csv":
+        return report.to_json(data)
+    if fmt == "csv":
         from ..report.render_csv import to_csv
 
-        text = to_csv(data)
-    elif fmt == "html":
+        return to_csv(data)
+    if fmt == "html":
         from ..report.render_html import to_html
 
-        text = to_html(data, lang)
-    else:
-        from ..report.render_text import to_text
+        return to_html(data, lang)
+    from ..report.render_text import to_text
 
-        text = to_text(data)
+    return to_text(data)
+
+
+def _show(text: str, output) -> None:
     if output:
         write_output(output, text.encode("utf-8"))
         from ..i18n import _
@@ -73,6 +87,54 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
         click.echo(_("wrote {path}").format(path=output))
     else:
         click.echo(text, nl=False)
+
+
+def report_view(communities, now, options):
+    """gazette --workspace FILE report: each community's report for the same period, in its own zone."""
+    import json
+    from datetime import timedelta
+
+    from .. import report
+    from ..i18n import _
+    from ..workspace import _each
+
+    fmt, lang = options.get("fmt") or "text", options.get("lang") or "fr"
+    if options.get("channel") or options.get("campaign"):
+        raise ConfigError(_("--channel and --campaign name one community's keys: not with --workspace"))
+    if fmt in ("html", "csv"):
+        raise ConfigError(_("--workspace report writes text or json; for {format}, run gazette report in each "
+                            "community").format(format=fmt))
+    tolerance = timedelta(minutes=options.get("tolerance") or 20)
+
+    def one(community):
+        from ..load import load_frame
+
+        frame = load_frame(community.path)[0]
+        start, end = _period(now, frame.timezone or now.tzinfo, options.get("month_text"),
+                             options.get("start_text"), options.get("end_text"))
+        return report.build(community.path, now, start, end, tolerance=tolerance)
+
+    try:
+        results = _each(communities, one)
+    except report.ReportError as error:
+        raise ConfigError(str(error)) from None
+    if fmt == "json":
+        text = json.dumps({"version": 1, "communities": {
+            r.community.name: {"error": r.error} if r.error else r.data for r in results}},
+            indent=2, ensure_ascii=False) + "\n"
+    else:
+        parts = []
+        for r in results:
+            parts.append(f"== {r.community.name} ({r.community.path})\n")
+            parts.append(_("cannot be read: {error}").format(error=r.error) + "\n" if r.error
+                         else _render(r.data, "text", lang))
+        text = "\n".join(parts)
+    _show(text, options.get("output"))
+    if any(r.error for r in results):
+        raise SystemExit(2)
+
+
+VIEWS["report"] = report_view
 
 
 @report_command.command("import")

@@ -44,13 +44,16 @@ def _quantile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def mention_stats(connection, settings: dict, now: datetime, zone, since: datetime | None = None) -> dict:
-    """Mentions per place and day, share of voice, criticism/praise, answer times, late criticism."""
+def mention_stats(connection, settings: dict, now: datetime, zone, since: datetime | None = None,
+                  until: datetime | None = None) -> dict:
+    """Mentions per place and day, share of voice, criticism/praise, answer times, late criticism.
+    ``until`` (excluded) lets a report on a past month leave out what came after it."""
     from .store import utc
 
-    where, args = "", []
-    if since is not None:
-        where, args = " WHERE at >= ?", [utc(since)]
+    bounds = [(" at >= ?", since), (" at < ?", until)]
+    conditions = [(text, utc(moment)) for text, moment in bounds if moment is not None]
+    where = " WHERE" + " AND".join(text for text, _moment in conditions) if conditions else ""
+    args = [value for _text, value in conditions]
     rows = connection.execute(f"SELECT id, place, source, at, brand, keywords, class, needs_answer, answered_at, "
                               f"ignored_at FROM mentions{where}", args).fetchall()
     competitors = set((settings.get("competitors") or {}).keys())
@@ -95,7 +98,7 @@ def _rounded(value):
     return None if value is None else round(value, 2)
 
 
-def report_figures(root, now: datetime, since: datetime | None = None) -> dict | None:
+def report_figures(root, now: datetime, since: datetime | None = None, until: datetime | None = None) -> dict | None:
     """What ``gazette report`` calls: the KPIs of :func:`mention_stats`, or None when no watch or
     import ever stored anything (the state database is not created just to say so)."""
     from ..load import load_frame
@@ -109,6 +112,6 @@ def report_figures(root, now: datetime, since: datetime | None = None) -> dict |
     settings, _problems = config.load(root, zone)
     connection = connect(root)
     try:
-        return mention_stats(connection, settings, now, zone, since)
+        return mention_stats(connection, settings, now, zone, since, until)
     finally:
         connection.close()

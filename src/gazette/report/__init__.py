@@ -13,6 +13,7 @@ from pathlib import Path
 from ..i18n import _
 
 VERSION = 1
+MAX_PERIOD = timedelta(days=3660)
 
 
 class ReportError(Exception):
@@ -31,10 +32,32 @@ def month(text: str, zone) -> tuple[datetime, datetime]:
     try:
         year, number = (int(part) for part in text.split("-"))
         start = datetime(year, number, 1, tzinfo=zone)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)  # 9999-12 ends in year 10000
     except ValueError:
         raise ReportError(_("--month {value!r}: write YYYY-MM, e.g. 2026-11").format(value=text)) from None
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
     return start, end
+
+
+def _is_month(start: datetime, end: datetime, zone) -> bool:
+    local = start.astimezone(zone)
+    if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+        return False
+    try:
+        return month(f"{local.year}-{local.month}", zone)[1] == end
+    except ReportError:
+        return False
+
+
+def comparison_window(start: datetime, end: datetime, zone) -> tuple[datetime, datetime] | None:
+    """What "up/down from" compares with: the previous calendar month for a month (October has
+    31 days, November 30: the same length before would start on Oct 2), else the same length
+    just before. None when that window would fall before year 1."""
+    try:
+        if _is_month(start, end, zone):
+            return (start.astimezone(zone) - timedelta(days=1)).replace(day=1), start
+        return start - (end - start), start
+    except OverflowError:
+        return None
 
 
 def build(root: Path, now: datetime, start: datetime, end: datetime, channel: str | None = None,
@@ -46,6 +69,9 @@ def build(root: Path, now: datetime, start: datetime, end: datetime, channel: st
     """
     if end <= start:
         raise ReportError(_("the period is empty: --to must be after --from"))
+    if end - start > MAX_PERIOD:  # a report per week of 8,000 years is no report, and dates end at 9999
+        raise ReportError(_("the period is longer than {years} years: choose a shorter --from/--to").format(
+            years=MAX_PERIOD.days // 366))
     from ..load import no_gc
 
     # Tens of thousands of small tuples and dicts over a heap of 10,000 items: the cyclic GC
@@ -77,13 +103,18 @@ def _build(root, now, start, end, channel, campaign, tolerance, repo, history) -
     published = kpis.publishing(repo, history, now, start, end, channel, campaign,
                                 tolerance if tolerance is not None else kpis.DEFAULT_TOLERANCE)
     current = engagement.in_period(rows, start, end, zone)
-    previous = engagement.in_period(rows, start - (end - start), start, zone)
+    window = comparison_window(start, end, zone)
+    previous = engagement.in_period(rows, *window, zone) if window else []
     engaged = engagement.engagement(repo, current, previous)
+    engaged["previous_window"] = {"from": window[0].isoformat(), "to": window[1].isoformat(),
+                                  "month": _is_month(*window, zone)} if window else None
     letters = community.newsletters(repo, start, end)
     contests = community.contests(repo, start, end)
     if campaign is not None:
         contests = [c for c in contests if _campaign_of(repo, c["path"]) == campaign]
+    listening = _listening(root, now, start, end)
     results = {
+        "mentions": {None: listening["mentions"] if listening else None},
         "followers": engagement.by_campaign(current, "followers"),
         "signups": engagement.by_campaign(current, "signups"),
         "subscribers": {None: next((n["list_size"] for n in reversed(letters) if n["list_size"] is not None), None)},
@@ -107,8 +138,20 @@ def _build(root, now, start, end, channel, campaign, tolerance, repo, history) -
         "contests": contests,
         "targets": [t for t in community.targets(repo, start, end, results)
                     if campaign is None or t["slug"] == campaign],
+        "listening": listening,
         "metrics_problems": len(metric_problems),
     }
+
+
+def _listening(root, now: datetime, start: datetime, end: datetime) -> dict | None:
+    """Mentions of the period from the listening state (None when nothing was ever watched).
+    "Unanswered after 24 h" is judged at the end of the period, or now if it is not over."""
+    from ..listening.stats import report_figures
+
+    figures = report_figures(root, min(now, end), since=start, until=end)
+    if figures is not None:
+        figures.pop("unanswered_criticism_ids", None)  # state database ids: meaningless in a committed report
+    return figures
 
 
 def _campaign_of(repo, path: str):

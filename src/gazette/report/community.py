@@ -68,7 +68,7 @@ def _count(value):
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-COMMUNITY_WIDE = {"followers", "subscribers"}
+COMMUNITY_WIDE = {"followers", "subscribers", "mentions"}  # mentions name the brand, not a campaign
 
 
 def targets(repo, start: datetime, end: datetime, results: dict) -> list[dict]:

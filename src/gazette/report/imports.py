@@ -23,6 +23,13 @@ from .metrics import COLUMNS, COUNT_COLUMNS, MAX_BYTES
 
 
 MAX_ROWS, MAX_COLUMNS = 100_000, 200
+# An .xlsx is a zip: a 1 MB file can unpack to gigabytes of XML that openpyxl holds in memory
+# (30 million shared strings took 388 s and 2.85 GB). A page's analytics export unpacks to a few MB.
+MAX_XLSX_UNPACKED = MAX_BYTES  # no more than a CSV export may weigh
+MAX_XLSX_RATIO = 100  # XML of real exports deflates 5 to 20 times; bombs a thousand times
+# openpyxl parses every shared string before the first row (2.8 million short ones in 7 MB: 73 s,
+# 720 MB); a year of a page's posts has a few thousand.
+MAX_SHARED_STRINGS = 100_000
 
 
 class ImportRefused(Exception):
@@ -169,11 +176,15 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list
         from openpyxl import load_workbook
     except ImportError:
         raise ImportRefused(f"{path}: reading .xlsx needs openpyxl (pip install openpyxl)") from None
+    _refuse_zip_bomb(path, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a damaged zip or workbook: openpyxl raises many kinds
         raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
+    if not book.worksheets:
+        raise ImportRefused(_("{path}: the workbook has no worksheet").format(path=path))
     known = {need for fmt in FORMATS for need in fmt.needs}
+    rows: list[tuple[int, list[str]]] = []
     for sheet in book.worksheets:
         rows = []
         # A small zip can declare millions of cells: a page's month of posts is far below the cap.
@@ -186,8 +197,40 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list
         for index, (_line, cells) in enumerate(rows[:5]):
             if len(known & {_norm(c) for c in cells}) >= 2:
                 return cells, rows[index + 1:]
-    first = rows[0][1] if book.worksheets and rows else []
-    return first, rows[1:] if rows else []
+    first = rows[0][1] if rows else []
+    return first, rows[1:]
+
+
+def _refuse_zip_bomb(path: Path, data: bytes) -> None:
+    """Refuse before openpyxl unpacks anything. zipfile never yields more than a member's
+    declared size (a larger stream fails its check), so the declared sizes bound the work."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ImportRefused(_("{path}: unpacks to {size} MiB, more than the {limit} MiB an analytics export "
+                              "needs; refused").format(path=path, size=unpacked // 1048576,
+                                                       limit=MAX_XLSX_UNPACKED // 1048576))
+    for member in members:
+        if member.file_size > 1048576 and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
+            raise ImportRefused(_("{path}: {member} unpacks {ratio} times its packed size (at most {limit}): "
+                                  "not an analytics export; refused").format(
+                path=path, member=member.filename, ratio=member.file_size // max(member.compress_size, 1),
+                limit=MAX_XLSX_RATIO))
+    for member in members:
+        if member.filename.lower().endswith("sharedstrings.xml"):
+            try:
+                count = archive.read(member).count(b"<si")  # bounded by the unpacked cap above
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+                raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
+            if count > MAX_SHARED_STRINGS:
+                raise ImportRefused(_("{path}: {count} shared strings, more than the {limit} an analytics export "
+                                      "needs; refused").format(path=path, count=count, limit=MAX_SHARED_STRINGS))
 
 
 def _cell(value) -> str:

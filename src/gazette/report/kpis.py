@@ -110,12 +110,11 @@ def _weeks(start: datetime, end: datetime, zone) -> list[str]:
     out: list[str] = []
     day = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
-    while day <= last:
-        year, week = week_key(day)
+    for offset in range((last - day).days + 1):  # never a day past `last`: 9999-12-31 has no next day
+        year, week = week_key(day + timedelta(days=offset))
         label = f"{year}-W{week:02d}"
         if not out or out[-1] != label:
             out.append(label)
-        day += timedelta(days=1)
     return out
 
 
@@ -147,6 +146,7 @@ def pipeline(repo, history, now: datetime) -> dict:
 def lead_times(repo, history, start: datetime, end: datetime, campaign: str | None = None) -> dict:
     """First commit → first receipt, and first commit → approval, for items first out in the period."""
     lead, review = [], []
+    after_receipt = 0  # first commit after the first receipt: history imported later, no lead time to tell
     for item in repo.items:
         if campaign is not None and item.meta.get("campaign") != campaign:
             continue
@@ -158,11 +158,15 @@ def lead_times(repo, history, start: datetime, end: datetime, campaign: str | No
         born = history.created.get(item.path)
         if not start <= first < end or born is None:
             continue
-        lead.append(_hours(max(first - born, timedelta())))
+        if born > first:
+            after_receipt += 1
+            continue
+        lead.append(_hours(first - born))
         approved = history.approved_at(item.path, first)
         if approved is not None:
             review.append(_hours(max(approved - born, timedelta())))
     return {
+        "left_out_history_after_receipt": after_receipt,
         "lead_time_hours": {**_spread(lead), "formula": "first receipt − first commit of the item"},
         "review_time_hours": {**_spread(review),
                               "formula": "last change by a person before the first receipt − first commit"},

@@ -44,6 +44,18 @@ def rows(report: dict):
     for contest in report["contests"]:
         for name in ("entries", "eligible", "winners"):
             yield "contests", name, contest["path"], contest[name]
+    heard = report.get("listening")
+    if heard:
+        yield "listening", "mentions", "", heard["mentions"]
+        yield "listening", "share_of_voice", "brand", heard["share_of_voice"]["brand"]
+        for name, share in heard["share_of_voice"]["competitors"].items():
+            yield "listening", "share_of_voice", name, share
+        for name, count in heard["classes"].items():
+            yield "listening", "class", name, count
+        yield "listening", "criticism_praise_ratio", "", heard["criticism_praise_ratio"]
+        yield "listening", "answer_hours", "median", heard["answer_hours_median"]
+        yield "listening", "answer_hours", "p90", heard["answer_hours_p90"]
+        yield "listening", "unanswered_criticism_24h", "", heard["unanswered_criticism_24h"]
     for target in report["targets"]:
         yield "targets", target["metric"], f"{target['kind']}/{target['slug']}", target["value"]
 

@@ -21,7 +21,8 @@ TEXTS = {
         "marker": "ligne pointillée : {what} ({value})",
         "publications": "{count} publications, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue).",
         "engagement": "Engagement {rate} rapporté aux impressions",
-        "up": "en hausse", "down": "en baisse", "from": "{direction} par rapport à {previous}",
+        "up": "en hausse", "down": "en baisse", "from_month": "{direction} par rapport à {previous} en {window} (le mois précédent)",
+        "from_window": "{direction} par rapport à {previous} du {window} (la même durée juste avant)",
         "missed": "{missed} publications prévues manquées, {held} retenues par un gel.",
         "delay": "Délai après l'heure prévue : médiane {median} min, p90 {p90} min. {anchor}",
         "anchor": "Repère : Buffer publie 98 % d'un million de posts en moins de 60 s ; une planification CI toutes les 15 minutes ne peut pas l'égaler.",
@@ -49,6 +50,11 @@ TEXTS = {
         "top": "Meilleurs contenus", "bottom": "Contenus les moins engageants", "item": "Contenu",
         "unmatched": "{count} lignes importées ne correspondent à aucun contenu (conservées, comptées).",
         "web": "Site : {visits} visites, {signups} inscriptions attribuées par campagne UTM.",
+        "listening": "Écoute", "mentions": "Mentions de la marque", "share_of_voice": "Part de voix",
+        "class_question": "Questions", "class_criticism": "Critiques", "class_praise": "Éloges",
+        "class_other": "Autres", "criticism_praise": "Critiques par éloge",
+        "answer_hours": "Délai de réponse, heures ouvrées (médiane / p90, h)",
+        "unanswered": "Critiques sans réponse après 24 h",
     },
     "en": {
         "title": "Report {start} → {end}",
@@ -56,7 +62,8 @@ TEXTS = {
         "marker": "dashed line: {what} ({value})",
         "publications": "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time).",
         "engagement": "Engagement {rate} by impressions",
-        "up": "up", "down": "down", "from": "{direction} from {previous}",
+        "up": "up", "down": "down", "from_month": "{direction} from {previous} in {window} (the previous month)",
+        "from_window": "{direction} from {previous} over {window} (the same length before)",
         "missed": "{missed} planned publications missed, {held} held by a freeze.",
         "delay": "Delay after the planned time: median {median} min, p90 {p90} min. {anchor}",
         "anchor": "Anchor: Buffer reports 98 % of 1M posts out within 60 s; a CI schedule every 15 minutes cannot match it.",
@@ -84,6 +91,11 @@ TEXTS = {
         "top": "Top items", "bottom": "Bottom items", "item": "Item",
         "unmatched": "{count} imported rows match no item (kept, counted).",
         "web": "Site: {visits} visits, {signups} sign-ups attributed by UTM campaign.",
+        "listening": "Listening", "mentions": "Brand mentions", "share_of_voice": "Share of voice",
+        "class_question": "Questions", "class_criticism": "Criticism", "class_praise": "Praise",
+        "class_other": "Other", "criticism_praise": "Criticism per praise",
+        "answer_hours": "Time to answer, business hours (median / p90, h)",
+        "unanswered": "Criticism unanswered after 24 h",
     },
 }
 
@@ -131,9 +143,13 @@ def to_html(report: dict, lang: str = "fr") -> str:
                                         tolerance=_number(pub["on_time"]["tolerance_minutes"], lang))]
     if eng["rate"] is not None:
         sentence = t["engagement"].format(rate=_percent(eng["rate"], lang))
-        if eng["previous_rate"] is not None:
+        window = eng.get("previous_window")
+        if eng["previous_rate"] is not None and window:
+            from .render_text import window_label
+
             direction = t["up"] if eng["rate"] >= eng["previous_rate"] else t["down"]
-            sentence += ", " + t["from"].format(direction=direction, previous=_percent(eng["previous_rate"], lang))
+            sentence += ", " + t["from_month" if window["month"] else "from_window"].format(
+                direction=direction, previous=_percent(eng["previous_rate"], lang), window=window_label(window))
         summary.append(sentence + ".")
     if pub["missed"] or pub["held"]:
         summary.append(t["missed"].format(missed=len(pub["missed"]), held=len(pub["held"])))

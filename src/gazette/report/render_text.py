@@ -13,6 +13,11 @@ def number(value) -> str:
     return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def window_label(window: dict) -> str:
+    """'2026-10' for a calendar month, else 'from → to' (to excluded, as in the report's title)."""
+    return window["from"][:7] if window["month"] else f"{window['from'][:10]} → {window['to'][:10]}"
+
+
 def summary(report: dict) -> list[str]:
     """The opening sentences, shared by the text and the HTML report."""
     pub, eng = report["publishing"], report["engagement"]
@@ -21,10 +26,12 @@ def summary(report: dict) -> list[str]:
                      tolerance=number(pub["on_time"]["tolerance_minutes"]))]
     if eng["rate"] is not None:
         text = _("Engagement {rate} by impressions").format(rate=percent(eng["rate"]))
-        if eng["previous_rate"] is not None:
-            text += _(", {direction} from {previous}").format(
-                direction=_("up") if eng["rate"] >= eng["previous_rate"] else _("down"),
-                previous=percent(eng["previous_rate"]))
+        window = eng.get("previous_window")
+        if eng["previous_rate"] is not None and window:
+            sentence = (_(", {direction} from {previous} in {window} (the previous month)") if window["month"]
+                        else _(", {direction} from {previous} over {window} (the same length before)"))
+            text += sentence.format(direction=_("up") if eng["rate"] >= eng["previous_rate"] else _("down"),
+                                    previous=percent(eng["previous_rate"]), window=window_label(window))
         lines.append(text + ".")
     if pub["missed"] or pub["held"]:
         lines.append(_("{missed} planned publications missed, {held} held by a freeze.")
@@ -58,6 +65,10 @@ def to_text(report: dict) -> str:
         median=number(lead["median"]), p90=number(lead["p90"]), formula=lead["formula"]),
         _("Review time: median {median} h, p90 {p90} h ({formula}).").format(
         median=number(review["median"]), p90=number(review["p90"]), formula=review["formula"])]
+    if report["lead_times"].get("left_out_history_after_receipt"):
+        out += [_("{count} items left out of lead and review times: their first commit is after their "
+                  "first receipt (history imported later).").format(
+            count=report["lead_times"]["left_out_history_after_receipt"])]
     people = report["contributors"]
     out += [_("Contributors: {count}, of whom {new} new.").format(count=people["count"], new=people["new"])]
     eng = report["engagement"]
@@ -79,6 +90,21 @@ def to_text(report: dict) -> str:
         out += ["", _("Contests")]
         out += [f"  {c['title']}: {number(c['entries'])} entries, {number(c['eligible'])} eligible, "
                 f"{c['winners']} winners" for c in report["contests"]]
+    heard = report.get("listening")
+    if heard:
+        voice = heard["share_of_voice"]
+        out += ["", _("Listening"),
+                _("  {count} brand mentions; share of voice {share} ({competitors}).").format(
+                    count=heard["mentions"], share=percent(voice["brand"]),
+                    competitors=", ".join(f"{name} {percent(value)}" for name, value in voice["competitors"].items())
+                    or "–"),
+                _("  Questions {question}, criticism {criticism}, praise {praise}, other {other}; "
+                  "criticism per praise {ratio}.").format(ratio=number(heard["criticism_praise_ratio"]),
+                                                          **heard["classes"]),
+                _("  Time to answer (business hours): median {median} h, p90 {p90} h over {answered} answers; "
+                  "{late} criticisms unanswered after 24 h.").format(
+                    median=number(heard["answer_hours_median"]), p90=number(heard["answer_hours_p90"]),
+                    answered=heard["answered"], late=heard["unanswered_criticism_24h"])]
     if report["targets"]:
         out += ["", _("Targets")]
         out += [f"  {t['kind']} {t['slug']}: {t['metric']} {number(t['value'])} / {number(t['target'])}"
