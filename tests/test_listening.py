@@ -307,3 +307,27 @@ def test_keywords_may_be_a_plain_list(repo):
     settings, problems = config.load(repo.root)
     assert not problems
     assert Matcher(settings).find("la fabrique a velos et velo express") == (["Fabrique à Vélos"], ["Vélo Express"])
+
+
+def test_an_absurd_retention_or_window_is_a_problem_not_a_crash(listening):
+    listening.write("calendar/listening.yml", SETTINGS.replace("window_hours: 2", "window_hours: 1000000000000")
+                    + "retention_months: 100000\n")
+    checked = listening.gazette("check")
+    assert "calendar/listening.yml:7: schema/range retention_months must be at most 120" in checked.output
+    assert "schema/range bad_buzz.window_hours must be at most" in checked.output
+    watched = listening.gazette("watch")
+    assert isinstance(watched.exception, SystemExit) and watched.exit_code in (0, 1), watched.output
+
+
+def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(listening, tmp_path):
+    export = tmp_path / "mentions.csv"
+    rows = ["url,text,date,author", "http://a/1,Fabrique à Vélos ?,2026-11-22T10:00:00,ana",
+            "http://a/2,Fabrique à Vélos nul ?,0001-01-01T00:00:00,bob",
+            "http://a/3," + "x" * 200_000 + ",,cy"]
+    rows += [f"http://a/{n},Bravo la Fabrique à Vélos {n},,dee" for n in range(4, 51)]
+    export.write_text("\n".join(rows) + "\n")
+    result = listening.gazette("mentions", "import", str(export))
+    assert result.exit_code == 1, result.output
+    assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: skipped" in result.output
+    assert f"{export}:4: cannot read as CSV: field larger than field limit" in result.output
+    assert "48 rows read, 48 new mentions" in result.output
