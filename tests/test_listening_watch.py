@@ -335,3 +335,14 @@ def test_escape_sequences_from_a_server_never_reach_the_terminal(repo, server):
     result = repo.gazette("watch")
     assert "listening/feed-redirect" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_a_feed_changing_its_guids_every_fetch_is_still_one_mention_and_no_bad_buzz(repo, server):
+    configure(repo, server, [("blog", "/rss.xml")], extra="bad_buzz: {threshold: 2, window_hours: 24}\n")
+    links = ["https://blog.example/nul", "https://BLOG.example:443/nul", "https://blog.example/nul"]
+    for run, link in enumerate(links):
+        post = {**entry(1, "Fabrique à Vélos : service nul, déçu"), "guid": f"urn:random:{run}", "link": link}
+        server.routes["/rss.xml"] = {"body": rss([post])}
+        result = repo.gazette("watch")
+        assert result.exit_code == 0 and "BAD BUZZ" not in result.output, result.output
+    assert len(mentions(repo)) == 1

@@ -175,6 +175,22 @@ def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
+def mention_key(url: str, guid: str = "") -> str:
+    """What makes two entries one mention: the normalized URL when there is one (a feed that changes
+    its GUIDs every fetch must not add the same post again, and a false bad buzz with it), else the GUID.
+    Scheme and host are lowercased and the default port dropped; path, query and fragment are kept
+    (a forum's replies differ by their #anchor)."""
+    parts = urllib.parse.urlsplit((url or "").strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return guid or (url or "").strip()
+    scheme, host, port = origin_of(url.strip())
+    default = {"http": 80, "https": 443}[scheme]
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    if ":" in host:  # IPv6
+        netloc = f"[{host}]" if port in (None, default) else f"[{host}]:{port}"
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
 def plain_text(markup: str) -> str:
     """Text of an HTML fragment, for matching and showing: tags dropped, entities read."""
     return SPACES.sub(" ", html.unescape(TAG.sub(" ", markup or ""))).strip()
@@ -208,7 +224,7 @@ def entries_of(parsed, now: datetime) -> list[Entry]:
     out = []
     for entry in parsed.entries:
         url = entry.get("link") or ""
-        key = entry.get("id") or url
+        key = mention_key(url, entry.get("id") or "")
         title = plain_text(entry.get("title", ""))
         summary = plain_text(entry.get("summary", ""))
         if not key:
@@ -324,7 +340,7 @@ def fetch_timeline(url: str, state: dict, limits: Limits, token: str | None, now
         sid = _text(status.get("id"))
         if isinstance(status.get("reblog"), dict):
             status = status["reblog"]
-        key = _text(status.get("uri")) or _text(status.get("url"))
+        key = mention_key(_text(status.get("uri")) or _text(status.get("url")))
         if not key:
             continue
         account = status.get("account") if isinstance(status.get("account"), dict) else {}

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..i18n import _
-from .fetch import Entry
+from .fetch import Entry, mention_key
 
 ALIASES = {
     "url": ("url", "link", "lien", "permalink", "uri", "adresse"),
@@ -117,7 +117,7 @@ def read(path: Path, now: datetime, zone) -> tuple[list[Entry], list[str], list[
                 problems.append(_("{where}: date {date!r} is out of range: skipped").format(
                     where=f"{path}:{line}", date=row["date"]))
                 continue
-        entries.append(Entry(url.strip(), url.strip(), str(row.get("author") or ""), str(row.get("title") or ""),
+        entries.append(Entry(mention_key(url), url.strip(), str(row.get("author") or ""), str(row.get("title") or ""),
                              body.strip(), at))
     return entries, problems, [note] if note else []
 
