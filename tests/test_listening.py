@@ -278,6 +278,7 @@ def test_fetched_text_cannot_run_in_a_spreadsheet_or_drive_the_terminal(listenin
     assert "\x1b" not in text and "\x07" not in text and "Fabrique" in text
     csv_out = listening.gazette("mentions", "--format", "csv").output
     assert ",'=HYPERLINK" in csv_out.replace('"', "")
+    assert "\x1b" not in csv_out and "\x07" not in csv_out and "Fabrique" in csv_out
 
 
 def test_a_crisis_holding_statement_scaffold(repo):
