@@ -346,3 +346,15 @@ def test_a_feed_changing_its_guids_every_fetch_is_still_one_mention_and_no_bad_b
         result = repo.gazette("watch")
         assert result.exit_code == 0 and "BAD BUZZ" not in result.output, result.output
     assert len(mentions(repo)) == 1
+
+
+def test_watch_reads_the_feeds_of_the_registry_s_places(repo, server):
+    server.routes["/place.xml"] = {"body": rss([entry(1, "Merci à la Fabrique à Vélos")])}
+    server.routes["/gone.xml"] = {"status": 410}
+    configure(repo, server, [])
+    repo.write("community/places/velo-du-dimanche.yml",
+               "name: Vélo du dimanche\nkind: blog\nurl: https://velo.example.org/\nfeeds:\n"
+               f"  - {server.url('/place.xml')}\n  - {server.url('/gone.xml')}\n")
+    result = repo.gazette("watch")
+    assert "community/places/velo-du-dimanche.yml:6: listening/feed-http" in result.output, result.output
+    assert [(m["place"], m["url"]) for m in mentions(repo)] == [("velo-du-dimanche", "https://blog.example/1")]

@@ -194,11 +194,18 @@ def configured_feeds(settings: Settings) -> list[Feed]:
     return out
 
 
-def feeds(root: Path, settings: Settings) -> list[Feed]:
-    """Every feed to watch. The registry of places (``community/places/*.yml`` with ``feeds:``)
-    adds its feeds here when it lands; listening.yml's own list stays for feeds with no place."""
+def feeds(root: Path, settings: Settings, frame=None) -> list[Feed]:
+    """Every feed to watch: the registry's places first (``community/places/*.yml`` with ``feeds:``,
+    each problem pointing at the place's file and line), then listening.yml's own list for feeds
+    with no place. A URL listed twice is read once, as its first listing says."""
+    from ..community.registry import place_feeds
+
+    if frame is None:
+        from ..load import load_frame
+
+        frame = load_frame(Path(root))[0]
     seen, out = set(), []
-    for feed in configured_feeds(settings):
+    for feed in [Feed(*row) for row in place_feeds(Path(root), frame)] + configured_feeds(settings):
         if feed.url not in seen:
             seen.add(feed.url)
             out.append(feed)

@@ -104,7 +104,7 @@ def watch(root: Path, now: datetime, wait: float = 0.0) -> WatchReport:
     with WatchLock(make_state_dir(root), wait):
         connection = fast_connection(root)
         try:
-            return _run(root, now, settings, problems, connection)
+            return _run(root, now, settings, problems, connection, frame)
         finally:
             connection.close()
 
@@ -120,7 +120,7 @@ def fast_connection(root: Path):
     return connection
 
 
-def _run(root, now, settings, problems, connection) -> WatchReport:
+def _run(root, now, settings, problems, connection, frame=None) -> WatchReport:
     from . import buzz
 
     limits = fetch.Limits(settings)
@@ -154,7 +154,7 @@ def _run(root, now, settings, problems, connection) -> WatchReport:
         known = store.known_keys(connection, (e.key for e in entries))
         return store.add(connection, ingester.mentions(entries, source, place, known), now)
 
-    for feed in config.feeds(root, settings):
+    for feed in config.feeds(root, settings, frame):
         if not allowed(feed.url, feed.line, feed.path):
             continue
         sources += 1
