@@ -332,3 +332,36 @@ def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(li
     assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: skipped" in result.output
     assert f"{export}:4: cannot read as CSV: field larger than field limit" in result.output
     assert "48 rows read, 48 new mentions" in result.output
+
+
+def test_gazette_forget_erases_mentions_moderation_and_contest_entries_in_one_run(listening, tmp_path):
+    from test_contests import BEFORE, CONTEST, OPEN, entries_csv, people
+
+    listening.post("jeu-test", CONTEST, kind="contests")
+    listening.git("init", "-q")
+    listening.commit_all("start")
+    assert listening.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE).exit_code == 0
+    imported = listening.gazette("contest", "entries", "jeu-test", "import",
+                                 str(entries_csv(tmp_path / "e.csv", people(3))), now=OPEN)
+    assert imported.exit_code == 0, imported.output
+    export = tmp_path / "mentions.csv"
+    export.write_text("url,text,author\nhttps://ex.org/1,La Fabrique ? nulle,@Membre1@velo.example\n"
+                      "https://ex.org/2,Merci la Fabrique,ana\n")
+    assert listening.gazette("mentions", "import", str(export)).exit_code == 0
+    forum = tmp_path / "forum.csv"
+    forum.write_text("id,author,text\n1,@membre1@velo.example,Espèce de connard\n2,troll,Encore toi connard\n")
+    listening.gazette("moderate", str(forum), "--record")
+    assert listening.gazette("moderation", "act", "1", "ban", "--reason", "insultes").exit_code == 0
+
+    result = listening.gazette("forget", "@membre1@velo.example", "--format", "json")
+    assert result.exit_code == 0, result.output
+    removed = json.loads(result.output)["removed"]
+    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention(s) by @membre1@velo.example",
+                               "1 moderated message(s) by @membre1@velo.example",
+                               "1 moderation action(s) about @membre1@velo.example"]
+    queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
+    assert [m["author"] for m in queue] == ["ana"]
+    offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
+    assert all("membre1" not in o["author"] for o in offenders)
+    listing = listening.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    assert "membre1" not in listing and "2 entries" in listing
