@@ -278,6 +278,7 @@ def test_fetched_text_cannot_run_in_a_spreadsheet_or_drive_the_terminal(listenin
     assert "\x1b" not in text and "\x07" not in text and "Fabrique" in text
     csv_out = listening.gazette("mentions", "--format", "csv").output
     assert ",'=HYPERLINK" in csv_out.replace('"', "")
+    assert "\x1b" not in csv_out and "\x07" not in csv_out and "Fabrique" in csv_out
 
 
 def test_a_crisis_holding_statement_scaffold(repo):
@@ -307,3 +308,60 @@ def test_keywords_may_be_a_plain_list(repo):
     settings, problems = config.load(repo.root)
     assert not problems
     assert Matcher(settings).find("la fabrique a velos et velo express") == (["Fabrique à Vélos"], ["Vélo Express"])
+
+
+def test_an_absurd_retention_or_window_is_a_problem_not_a_crash(listening):
+    listening.write("calendar/listening.yml", SETTINGS.replace("window_hours: 2", "window_hours: 1000000000000")
+                    + "retention_months: 100000\n")
+    checked = listening.gazette("check")
+    assert "calendar/listening.yml:7: schema/range retention_months must be at most 120" in checked.output
+    assert "schema/range bad_buzz.window_hours must be at most" in checked.output
+    watched = listening.gazette("watch")
+    assert isinstance(watched.exception, SystemExit) and watched.exit_code in (0, 1), watched.output
+
+
+def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(listening, tmp_path):
+    export = tmp_path / "mentions.csv"
+    rows = ["url,text,date,author", "http://a/1,Fabrique à Vélos ?,2026-11-22T10:00:00,ana",
+            "http://a/2,Fabrique à Vélos nul ?,0001-01-01T00:00:00,bob",
+            "http://a/3," + "x" * 200_000 + ",,cy"]
+    rows += [f"http://a/{n},Bravo la Fabrique à Vélos {n},,dee" for n in range(4, 51)]
+    export.write_text("\n".join(rows) + "\n")
+    result = listening.gazette("mentions", "import", str(export))
+    assert result.exit_code == 1, result.output
+    assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: skipped" in result.output
+    assert f"{export}:4: cannot read as CSV: field larger than field limit" in result.output
+    assert "48 rows read, 48 new mentions" in result.output
+
+
+def test_gazette_forget_erases_mentions_moderation_and_contest_entries_in_one_run(listening, tmp_path):
+    from test_contests import BEFORE, CONTEST, OPEN, entries_csv, people
+
+    listening.post("jeu-test", CONTEST, kind="contests")
+    listening.git("init", "-q")
+    listening.commit_all("start")
+    assert listening.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE).exit_code == 0
+    imported = listening.gazette("contest", "entries", "jeu-test", "import",
+                                 str(entries_csv(tmp_path / "e.csv", people(3))), now=OPEN)
+    assert imported.exit_code == 0, imported.output
+    export = tmp_path / "mentions.csv"
+    export.write_text("url,text,author\nhttps://ex.org/1,La Fabrique ? nulle,@Membre1@velo.example\n"
+                      "https://ex.org/2,Merci la Fabrique,ana\n")
+    assert listening.gazette("mentions", "import", str(export)).exit_code == 0
+    forum = tmp_path / "forum.csv"
+    forum.write_text("id,author,text\n1,@membre1@velo.example,Espèce de connard\n2,troll,Encore toi connard\n")
+    listening.gazette("moderate", str(forum), "--record")
+    assert listening.gazette("moderation", "act", "1", "ban", "--reason", "insultes").exit_code == 0
+
+    result = listening.gazette("forget", "@membre1@velo.example", "--format", "json")
+    assert result.exit_code == 0, result.output
+    removed = json.loads(result.output)["removed"]
+    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention(s) by @membre1@velo.example",
+                               "1 moderated message(s) by @membre1@velo.example",
+                               "1 moderation action(s) about @membre1@velo.example"]
+    queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
+    assert [m["author"] for m in queue] == ["ana"]
+    offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
+    assert all("membre1" not in o["author"] for o in offenders)
+    listing = listening.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    assert "membre1" not in listing and "2 entries" in listing

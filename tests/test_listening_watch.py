@@ -264,3 +264,97 @@ def test_concurrent_watches_in_real_processes_and_a_kill_9(repo, server):
     assert waiting.returncode == 0, out + err
     # the first feed's mention, stored by the killed run or this one, is there once; the database is whole
     assert sorted(m["place"] for m in mentions(repo)) == ["a", "b"]
+
+
+def mastodon_only(repo, server, instance, extra=""):
+    configure(repo, server, [], extra=f"mastodon: {{instance: \"{instance}\", hashtags: [fabriqueavelos]{extra}}}\n")
+    repo.write("calendar/listening.yml", (repo.root / "calendar/listening.yml").read_text().replace("feeds:\n\n", ""))
+
+
+def test_a_stranger_s_statuses_of_the_wrong_shape_stop_nothing(repo, server):
+    server.statuses = [
+        {"id": "7", "uri": ["not", "a", "string"], "content": "Fabrique à Vélos ?"},
+        {"id": "6", "uri": "https://masto.example/s/6", "reblog": "oops", "content": {"html": "Fabrique"},
+         "account": "z"},
+        {"id": "5", "uri": "https://masto.example/s/5", "created_at": "2026-11-23T10:00:00",
+         "content": "Fabrique à Vélos ?", "account": {"acct": "z"}},
+        {"id": "4", "uri": "https://masto.example/s/4", "created_at": "0001-01-01T00:00:00+05:00",
+         "content": "La Fabrique à Vélos, bravo", "account": {"acct": ["x"]}},
+    ]
+    server.routes["/rss.xml"] = {"body": rss([entry(1, "Merci à la Fabrique à Vélos")])}
+    configure(repo, server, [("blog", "/rss.xml")],
+              extra=f"mastodon: {{instance: \"{server.url('')}\", hashtags: [fabriqueavelos]}}\n")
+    result = repo.gazette("watch")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    stored = {m["url"]: m for m in mentions(repo)}
+    # the naive time is read as UTC; the status whose uri is a list is skipped; year 1 is "first seen"
+    assert stored["https://masto.example/s/5"]["at"] == "2026-11-23T10:00:00+00:00"
+    assert stored["https://masto.example/s/4"]["at"] == "2026-11-23T11:00:00+00:00" and stored[
+        "https://masto.example/s/4"]["author"] == ""
+    assert "https://blog.example/1" in stored  # the feed read before the timeline, and the rest of the run done
+    assert len(stored) == 3
+
+
+def test_the_token_never_follows_a_redirect_to_another_port(repo, server, monkeypatch):
+    with FeedServer() as thief:
+        thief.routes["/steal"] = {"body": b"[]", "type": "application/json"}
+        server.routes["/inst/api/v1/timelines/tag/fabriqueavelos"] = {"status": 302, "location": thief.url("/steal")}
+        monkeypatch.setenv("GAZETTE_MASTODON_TOKEN", "sekret")
+        mastodon_only(repo, server, server.url("/inst"))
+        result = repo.gazette("watch")
+        assert "listening/feed-redirect" in result.output and "another origin" in result.output
+        assert thief.hits.get("/steal") is None
+
+
+def test_a_token_goes_over_https_only_unless_to_this_machine(repo, server, monkeypatch):
+    monkeypatch.setenv("GAZETTE_MASTODON_TOKEN", "sekret")
+    mastodon_only(repo, server, "http://masto.example")
+    result = repo.gazette("watch")
+    assert "listening/mastodon" in result.output and "https only" in result.output
+    mastodon_only(repo, server, server.url(""))  # 127.0.0.1: allowed
+    assert repo.gazette("watch").exit_code == 0
+    assert server.headers["/api/v1/timelines/tag/fabriqueavelos"]["Authorization"] == "Bearer sekret"
+
+
+def test_a_redirect_spends_the_per_host_budget(repo, server):
+    server.routes["/old.xml"] = {"status": 301, "location": "/new.xml"}
+    server.routes["/new.xml"] = {"body": rss([entry(1, "Fabrique à Vélos")])}
+    server.routes["/other.xml"] = {"body": rss([entry(2, "Fabrique à Vélos")])}
+    configure(repo, server, [("a", "/old.xml"), ("b", "/other.xml")])
+    text = (repo.root / "calendar/listening.yml").read_text().replace("per_host: 20", "per_host: 2")
+    repo.write("calendar/listening.yml", text)
+    result = repo.gazette("watch")
+    assert sum(server.hits.values()) == 2, server.hits
+    assert "listening/host-limit" in result.output
+
+
+def test_escape_sequences_from_a_server_never_reach_the_terminal(repo, server):
+    server.routes["/evil.xml"] = {"status": 302, "location": "http://evil.example/\x1b]0;PWNED\x07\x1b[2J"}
+    configure(repo, server, [("a", "/evil.xml")])
+    result = repo.gazette("watch")
+    assert "listening/feed-redirect" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_a_feed_changing_its_guids_every_fetch_is_still_one_mention_and_no_bad_buzz(repo, server):
+    configure(repo, server, [("blog", "/rss.xml")], extra="bad_buzz: {threshold: 2, window_hours: 24}\n")
+    links = ["https://blog.example/nul", "https://BLOG.example:443/nul", "https://blog.example/nul"]
+    for run, link in enumerate(links):
+        post = {**entry(1, "Fabrique à Vélos : service nul, déçu"), "guid": f"urn:random:{run}", "link": link}
+        server.routes["/rss.xml"] = {"body": rss([post])}
+        result = repo.gazette("watch")
+        assert result.exit_code == 0 and "BAD BUZZ" not in result.output, result.output
+    assert len(mentions(repo)) == 1
+
+
+def test_watch_reads_the_feeds_of_the_registry_s_places(repo, server):
+    server.routes["/place.xml"] = {"body": rss([entry(1, "Merci à la Fabrique à Vélos")])}
+    server.routes["/gone.xml"] = {"status": 410}
+    configure(repo, server, [])
+    repo.write("community/places/velo-du-dimanche.yml",
+               "name: Vélo du dimanche\nkind: blog\nurl: https://velo.example.org/\nfeeds:\n"
+               f"  - {server.url('/place.xml')}\n  - {server.url('/gone.xml')}\n")
+    result = repo.gazette("watch")
+    assert "community/places/velo-du-dimanche.yml:6: listening/feed-http" in result.output, result.output
+    assert [(m["place"], m["url"]) for m in mentions(repo)] == [("velo-du-dimanche", "https://blog.example/1")]

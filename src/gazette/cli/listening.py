@@ -27,9 +27,14 @@ def _zone(root, now):
 
 
 def _cell(value):
-    """A CSV cell a spreadsheet will not run: =, +, - and @ start formulas (CSV injection)."""
+    """A CSV cell a spreadsheet will not run: =, +, - and @ start formulas (CSV injection); and
+    one line without control characters, since an export is often read with cat or less."""
+    from ..listening.buzz import one_line
+
     if isinstance(value, list):
         value = ";".join(value)
+    if isinstance(value, str):
+        value = one_line(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -26,6 +26,30 @@ HOUR = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 Feed = namedtuple("Feed", "url place line path", defaults=(LISTENING_FILE,))
 
 VARIANTS = model.ListOf(model.Text(nonempty=True))
+MAX_RETENTION_MONTHS = 120
+
+
+class Bounded(model.Integer):
+    """A number with a ceiling too: a retention of 100000 months or a window of 10^12 hours is a
+    typo, and past year 1 it would stop ``watch`` with a date out of range."""
+
+    def __init__(self, minimum, maximum, whole: bool = True):
+        super().__init__(minimum)
+        self.maximum = maximum
+        if not whole:
+            self.json_type, self.python_types = model.Number.json_type, model.Number.python_types
+            self.expected, self.example = model.Number.expected, model.Number.example
+
+    def schema(self):
+        return {**super().schema(), "maximum": self.maximum}
+
+    def check(self, value, key, ctx):
+        value = super().check(value, key, ctx)
+        if value is not None and value > self.maximum:
+            ctx.report("schema/range", key, _("{key} must be at most {maximum}").format(
+                key=model.dotted(key), maximum=self.maximum), _("use {maximum} or less").format(maximum=self.maximum))
+            return None
+        return value
 
 
 class Names(model.MapOf):
@@ -50,9 +74,9 @@ SCHEMA = model.Object({
         "to": model.Field(model.Text(nonempty=True), doc="closing time, e.g. 18:00"),
     }), doc="when answers are expected: response times count these hours only"),
     "bad_buzz": model.Field(model.Object({
-        "window_hours": model.Field(model.Number(minimum=0), doc="the sliding window, in hours (default 2)"),
+        "window_hours": model.Field(Bounded(0, 24 * 366, whole=False), doc="the sliding window, in hours (default 2)"),
         "threshold": model.Field(model.Integer(minimum=1), doc="criticisms in the window that raise the alert (default 10)"),
-        "baseline_days": model.Field(model.Number(minimum=0), doc="the trailing baseline, in days (default 7)"),
+        "baseline_days": model.Field(Bounded(0, 3660, whole=False), doc="the trailing baseline, in days (default 7)"),
         "factor": model.Field(model.Number(minimum=0), doc="how many times the usual rate the window must reach (default 3)"),
     }), doc="when criticism becomes a bad buzz"),
     "feeds": model.Field(model.ListOf(model.Loose(object, "a URL or {url, place}", "write - https://… or - {url: …, place: slug}")),
@@ -69,7 +93,8 @@ SCHEMA = model.Object({
         "max_bytes": model.Field(model.Integer(minimum=1), doc="largest response read (default 5 MiB)"),
     }), doc="how politely feeds are fetched"),
     "triage": model.Field(model.MapOf(VARIANTS), doc="extra words per class: question, criticism, praise"),
-    "retention_months": model.Field(model.Integer(minimum=1), doc="months mentions and moderated messages are kept (default 13)"),
+    "retention_months": model.Field(Bounded(1, MAX_RETENTION_MONTHS),
+                                    doc="months mentions and moderated messages are kept (default 13, at most 120)"),
 })
 
 
@@ -169,11 +194,18 @@ def configured_feeds(settings: Settings) -> list[Feed]:
     return out
 
 
-def feeds(root: Path, settings: Settings) -> list[Feed]:
-    """Every feed to watch. The registry of places (``community/places/*.yml`` with ``feeds:``)
-    adds its feeds here when it lands; listening.yml's own list stays for feeds with no place."""
+def feeds(root: Path, settings: Settings, frame=None) -> list[Feed]:
+    """Every feed to watch: the registry's places first (``community/places/*.yml`` with ``feeds:``,
+    each problem pointing at the place's file and line), then listening.yml's own list for feeds
+    with no place. A URL listed twice is read once, as its first listing says."""
+    from ..community.registry import place_feeds
+
+    if frame is None:
+        from ..load import load_frame
+
+        frame = load_frame(Path(root))[0]
     seen, out = set(), []
-    for feed in configured_feeds(settings):
+    for feed in [Feed(*row) for row in place_feeds(Path(root), frame)] + configured_feeds(settings):
         if feed.url not in seen:
             seen.add(feed.url)
             out.append(feed)

@@ -5,7 +5,10 @@ broken feed, a response over the size cap, a redirect to another host) is a
 :class:`FetchProblem` for that source only; the caller reports it and goes on.
 Conditional GET (ETag / Last-Modified) makes an unchanged feed cost one 304.
 Redirects are followed only on the same host: a feed may move within its site,
-but a redirect elsewhere could point the fetch (and a Mastodon token) anywhere.
+but a redirect elsewhere could point the fetch anywhere. A request carrying the
+Mastodon token follows a redirect only to the same origin (scheme, host and port).
+Everything a server says (a Location, a reason) is one terminal line without
+control characters before it reaches a problem message.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ SPACES = re.compile(r"\s+")
 
 class FetchProblem(Exception):
     def __init__(self, code: str, message: str, hint: str = ""):
+        from .buzz import one_line
+
+        message = one_line(message)  # may quote a server's Location or reason: no escape sequence reaches a terminal
         super().__init__(message)
         self.code, self.message, self.hint = code, message, hint
 
@@ -64,8 +70,34 @@ def host_of(url: str) -> str:
     return (urllib.parse.urlsplit(url).hostname or "").lower()
 
 
-def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
-    """GET with a deadline for the whole answer, a size cap and same-host redirects only."""
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what a token is bound to."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def is_loopback(url: str) -> bool:
+    import ipaddress
+
+    host = host_of(url)
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def get(url: str, limits: Limits, headers: dict | None = None, on_redirect=None) -> Response:
+    """GET with a deadline for the whole answer, a size cap and same-host redirects only.
+
+    ``on_redirect(url)`` is called before each redirect is followed (the per-host budget
+    counts it); it may raise :class:`FetchProblem` to stop there."""
     deadline = time.monotonic() + limits.timeout
     if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not host_of(url):
         # urllib would read file:// and ftp:// too; the URL comes from a contributor-editable file
@@ -93,13 +125,20 @@ def get(url: str, limits: Limits, headers: dict | None = None) -> Response:
             if status in (301, 302, 303, 307, 308):
                 target = urllib.parse.urljoin(url, answer.headers.get("Location", ""))
                 scheme, new_scheme = urllib.parse.urlsplit(url).scheme, urllib.parse.urlsplit(target).scheme
-                # same host only, and never from https down to http (a token would travel in clear)
+                # same host only, and never from https down to http (a token would travel in clear);
+                # with a token, the same origin only: another port on the host may be another service
                 if host_of(target) != host_of(url) or new_scheme not in ("http", "https") or (
                         scheme == "https" and new_scheme == "http"):
                     raise FetchProblem("listening/feed-redirect",
                                        _("redirects to another host: {target}").format(target=target[:200]),
                                        _("if the feed really moved, write its new URL in the configuration"))
+                if "Authorization" in (headers or {}) and origin_of(target) != origin_of(url):
+                    raise FetchProblem("listening/feed-redirect", _(
+                        "redirects to another origin (scheme, host or port), where the token is never sent: "
+                        "{target}").format(target=target[:200]), _("write the instance's final URL in the configuration"))
                 url = target
+                if on_redirect is not None:
+                    on_redirect(url)
                 continue
             body = _read_capped(answer, limits, deadline)
             return Response(status, answer.headers, body, url)
@@ -136,6 +175,22 @@ def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
+def mention_key(url: str, guid: str = "") -> str:
+    """What makes two entries one mention: the normalized URL when there is one (a feed that changes
+    its GUIDs every fetch must not add the same post again, and a false bad buzz with it), else the GUID.
+    Scheme and host are lowercased and the default port dropped; path, query and fragment are kept
+    (a forum's replies differ by their #anchor)."""
+    parts = urllib.parse.urlsplit((url or "").strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return guid or (url or "").strip()
+    scheme, host, port = origin_of(url.strip())
+    default = {"http": 80, "https": 443}[scheme]
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    if ":" in host:  # IPv6
+        netloc = f"[{host}]" if port in (None, default) else f"[{host}]:{port}"
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
 def plain_text(markup: str) -> str:
     """Text of an HTML fragment, for matching and showing: tags dropped, entities read."""
     return SPACES.sub(" ", html.unescape(TAG.sub(" ", markup or ""))).strip()
@@ -169,7 +224,7 @@ def entries_of(parsed, now: datetime) -> list[Entry]:
     out = []
     for entry in parsed.entries:
         url = entry.get("link") or ""
-        key = entry.get("id") or url
+        key = mention_key(url, entry.get("id") or "")
         title = plain_text(entry.get("title", ""))
         summary = plain_text(entry.get("summary", ""))
         if not key:
@@ -179,13 +234,13 @@ def entries_of(parsed, now: datetime) -> list[Entry]:
     return out
 
 
-def fetch_feed(url: str, state: dict, limits: Limits, now: datetime) -> FeedResult:
+def fetch_feed(url: str, state: dict, limits: Limits, now: datetime, on_redirect=None) -> FeedResult:
     headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.1"}
     if state.get("etag"):
         headers["If-None-Match"] = state["etag"]
     if state.get("modified"):
         headers["If-Modified-Since"] = state["modified"]
-    response = get(url, limits, headers)
+    response = get(url, limits, headers, on_redirect)
     if response.status == 304:
         return FeedResult([], state.get("etag"), state.get("modified"), True)
     if response.status >= 400 or response.status < 200:
@@ -197,16 +252,42 @@ def fetch_feed(url: str, state: dict, limits: Limits, now: datetime) -> FeedResu
 
 # -- Mastodon ------------------------------------------------------------------------
 
+def _text(value) -> str:
+    """A JSON string field, or "" when the server sent anything else (a number, a list, null)."""
+    return value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) and not isinstance(
+        value, bool) else ""
+
+
+def _status_time(value, now: datetime) -> datetime:
+    """A status's created_at, aware and in UTC; ``now`` when absent, unreadable or out of range."""
+    if not isinstance(value, str):
+        return now
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)  # year 1 with a positive offset overflows here, not later
+    except (ValueError, OverflowError):
+        return now
+
+
 def mastodon_token(settings: dict) -> str | None:
     """The token from the variable listening.yml names, only ever a GAZETTE_MASTODON_… one:
-    the file is contributor-editable, and naming another secret would send it to any instance."""
+    the file is contributor-editable, and naming another secret would send it to any instance.
+    It travels over https only (or to this machine, for tests and a local instance)."""
     import os
 
     variable = (settings.get("mastodon") or {}).get("token_env") or "GAZETTE_MASTODON_TOKEN"
     if not variable.startswith("GAZETTE_MASTODON_"):
         raise FetchProblem("listening/mastodon", _("token_env {name!r} is not a GAZETTE_MASTODON_… variable").format(
             name=variable), _("name a variable that starts with GAZETTE_MASTODON_"))
-    return os.environ.get(variable) or None
+    token = os.environ.get(variable) or None
+    instance = str((settings.get("mastodon") or {}).get("instance") or "")
+    if token and urllib.parse.urlsplit(instance).scheme.lower() != "https" and not is_loopback(instance):
+        raise FetchProblem("listening/mastodon", _("the token is sent over https only, and {instance!r:.80} is not "
+                                                   "https (nor a loopback address)").format(instance=instance),
+                           _("write mastodon.instance as https://…"))
+    return token
 
 
 def mastodon_timelines(settings: dict) -> list[tuple[str, str]]:
@@ -225,8 +306,12 @@ def mastodon_timelines(settings: dict) -> list[tuple[str, str]]:
     return out
 
 
-def fetch_timeline(url: str, state: dict, limits: Limits, token: str | None, now: datetime) -> tuple[list[Entry], str | None]:
-    """(entries, newest status id) of a hashtag timeline or a search."""
+def fetch_timeline(url: str, state: dict, limits: Limits, token: str | None, now: datetime,
+                   on_redirect=None) -> tuple[list[Entry], str | None]:
+    """(entries, newest status id) of a hashtag timeline or a search.
+
+    The answer is a stranger's JSON: a field of the wrong type is read as absent (a status
+    without a usable uri is skipped), a time without zone is UTC (Mastodon's own are)."""
     import json
 
     headers = {"Accept": "application/json"}
@@ -234,7 +319,7 @@ def fetch_timeline(url: str, state: dict, limits: Limits, token: str | None, now
         headers["Authorization"] = f"Bearer {token}"
     if state.get("since_id"):
         url += "&since_id=" + urllib.parse.quote(state["since_id"])
-    response = get(url, limits, headers)
+    response = get(url, limits, headers, on_redirect)
     if response.status in (401, 403):
         raise FetchProblem("listening/mastodon", _("the instance refused the token (HTTP {status})").format(
             status=response.status), _("set GAZETTE_MASTODON_TOKEN to a token with read:search"))
@@ -252,18 +337,15 @@ def fetch_timeline(url: str, state: dict, limits: Limits, token: str | None, now
     for status in statuses:
         if not isinstance(status, dict):
             continue
-        status = status.get("reblog") or status
-        key = str(status.get("uri") or status.get("url") or "")
+        sid = _text(status.get("id"))
+        if isinstance(status.get("reblog"), dict):
+            status = status["reblog"]
+        key = mention_key(_text(status.get("uri")) or _text(status.get("url")))
         if not key:
             continue
-        try:
-            at = datetime.fromisoformat(str(status.get("created_at", "")).replace("Z", "+00:00"))
-        except ValueError:
-            at = now
         account = status.get("account") if isinstance(status.get("account"), dict) else {}
-        entries.append(Entry(key, str(status.get("url") or key), str(account.get("acct", "")), "",
-                             plain_text(str(status.get("content", ""))), at))
-        sid = str(status.get("id", ""))
+        entries.append(Entry(key, _text(status.get("url")) or key, _text(account.get("acct")), "",
+                             plain_text(_text(status.get("content"))), _status_time(status.get("created_at"), now)))
         if sid.isdigit() and (newest is None or not str(newest).isdigit() or int(sid) > int(newest)):
             newest = sid
     return entries, newest

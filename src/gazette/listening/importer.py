@@ -13,11 +13,11 @@ import csv
 import io
 import json
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..i18n import _
-from .fetch import Entry
+from .fetch import Entry, mention_key
 
 ALIASES = {
     "url": ("url", "link", "lien", "permalink", "uri", "adresse"),
@@ -71,11 +71,18 @@ def _rows(path: Path, text: str):
         raise InputError(_("{path}:1: the header needs url and text columns (and may have date and author)").format(
             path=path))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            yield reader.line_num, {role: row.get(name) for role, name in fields.items()}
-    except csv.Error as error:
-        yield reader.line_num, _("cannot read as CSV: {error}").format(error=error)
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # one bad row (a field over the csv module's limit…) is that row's problem; the reader
+            # goes on at the next line. line_num does not count the line it failed on yet.
+            yield reader.line_num + 1, _("cannot read as CSV: {error}").format(error=error)
+            continue
+        yield reader.line_num, {role: row.get(name) for role, name in fields.items()}
 
 
 def read(path: Path, now: datetime, zone) -> tuple[list[Entry], list[str], list[str]]:
@@ -99,13 +106,18 @@ def read(path: Path, now: datetime, zone) -> tuple[list[Entry], list[str], list[
         if row.get("date"):
             try:
                 at = datetime.fromisoformat(str(row["date"]).strip().replace("Z", "+00:00"))
+                if at.tzinfo is None:
+                    at = at.replace(tzinfo=zone)
+                at = at.astimezone(timezone.utc)  # year 1 in a zone east of UTC overflows here, not when stored
             except ValueError:
                 problems.append(_("{where}: date {date!r} is not ISO 8601: skipped").format(
                     where=f"{path}:{line}", date=row["date"]))
                 continue
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=zone)
-        entries.append(Entry(url.strip(), url.strip(), str(row.get("author") or ""), str(row.get("title") or ""),
+            except OverflowError:
+                problems.append(_("{where}: date {date!r} is out of range: skipped").format(
+                    where=f"{path}:{line}", date=row["date"]))
+                continue
+        entries.append(Entry(mention_key(url), url.strip(), str(row.get("author") or ""), str(row.get("title") or ""),
                              body.strip(), at))
     return entries, problems, [note] if note else []
 

@@ -88,7 +88,10 @@ class Ingester:
 
 
 def _problem(code: str, line, source: str, message: str, hint: str, path: str = config.LISTENING_FILE) -> Problem:
-    return Problem(code, path, line, f"{source}: {message}", hint)
+    from .buzz import one_line
+
+    # the source is a URL from a contributor-editable file, the message may quote a server
+    return Problem(code, path, line, one_line(f"{source}: {message}"), one_line(hint))
 
 
 def watch(root: Path, now: datetime, wait: float = 0.0) -> WatchReport:
@@ -101,7 +104,7 @@ def watch(root: Path, now: datetime, wait: float = 0.0) -> WatchReport:
     with WatchLock(make_state_dir(root), wait):
         connection = fast_connection(root)
         try:
-            return _run(root, now, settings, problems, connection)
+            return _run(root, now, settings, problems, connection, frame)
         finally:
             connection.close()
 
@@ -117,7 +120,7 @@ def fast_connection(root: Path):
     return connection
 
 
-def _run(root, now, settings, problems, connection) -> WatchReport:
+def _run(root, now, settings, problems, connection, frame=None) -> WatchReport:
     from . import buzz
 
     limits = fetch.Limits(settings)
@@ -135,6 +138,15 @@ def _run(root, now, settings, problems, connection) -> WatchReport:
         per_host[host] += 1
         return True
 
+    def redirected(url: str) -> None:
+        """A redirect is one more request to its host: it spends the same budget."""
+        host = fetch.host_of(url)
+        if per_host[host] >= limits.per_host:
+            raise fetch.FetchProblem("listening/host-limit", _("more than {count} requests to {host} this run: "
+                                     "redirect not followed").format(count=limits.per_host, host=host),
+                                     _("read next run; raise fetch.per_host if the site allows"))
+        per_host[host] += 1
+
     oldest = config.months_before(now, config.retention_months(settings))
 
     def keep(entries, source, place) -> int:
@@ -142,13 +154,13 @@ def _run(root, now, settings, problems, connection) -> WatchReport:
         known = store.known_keys(connection, (e.key for e in entries))
         return store.add(connection, ingester.mentions(entries, source, place, known), now)
 
-    for feed in config.feeds(root, settings):
+    for feed in config.feeds(root, settings, frame):
         if not allowed(feed.url, feed.line, feed.path):
             continue
         sources += 1
         previous = store.feed_state(connection, feed.url)
         try:
-            result = fetch.fetch_feed(feed.url, previous, limits, now)
+            result = fetch.fetch_feed(feed.url, previous, limits, now, redirected)
         except fetch.FetchProblem as failure:
             problems.append(_problem(failure.code, feed.line, feed.url, failure.message, failure.hint, feed.path))
             store.save_feed_state(connection, feed.url, now, error=failure.message)
@@ -176,7 +188,7 @@ def _run(root, now, settings, problems, connection) -> WatchReport:
             sources += 1
             previous = store.feed_state(connection, url)
             try:
-                entries, newest = fetch.fetch_timeline(url, previous, limits, token, now)
+                entries, newest = fetch.fetch_timeline(url, previous, limits, token, now, redirected)
             except fetch.FetchProblem as failure:
                 problems.append(_problem(failure.code, line, label, failure.message, failure.hint))
                 store.save_feed_state(connection, url, now, since_id=previous.get("since_id"), error=failure.message)
