@@ -33,7 +33,7 @@ MIGRATIONS: dict[str, list[str]] = {
         # 1: what the web says about the community (gazette.listening.store).
         """CREATE TABLE mentions (
             id INTEGER PRIMARY KEY,
-            key TEXT NOT NULL UNIQUE,   -- the entry's GUID, else its URL: one mention however often seen
+            key TEXT NOT NULL UNIQUE,   -- the normalized URL, else the GUID (fetch.mention_key): one mention however often seen
             url TEXT, source TEXT NOT NULL, place TEXT, author TEXT, title TEXT, text TEXT NOT NULL,
             at TEXT NOT NULL,           -- when it was published (else first seen), ISO 8601 UTC
             seen TEXT NOT NULL,         -- when watch or import first stored it
