@@ -7,6 +7,7 @@ stale relations) is one repository rule over the cached registry.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import timedelta
 
@@ -16,7 +17,11 @@ from ..problems import Problem
 from ..validate import _did_you_mean, rule
 
 STALE_AFTER = timedelta(days=90)
-PAID_MENTIONS = ("publicite", "collaboration commerciale")
+# The two mentions the law names (accents and case folded), as words or hashtags: a
+# substring would accept "#nopublicite" or "publicitaire".
+PAID_MENTION = re.compile(r"(?<!\w)(?:publicite|collaboration\s+commerciale|#collaborationcommerciale)(?!\w)")
+# "Sans publicité", "pas de collaboration commerciale", "non-publicité": a denial, not a mention.
+NEGATION = re.compile(r"(?<!\w)(?:sans|pas|non|ni|aucune?|zero|jamais|no|not|without)\W+(?:(?:de|d|une?|la|l|du)\W+)?$")
 
 
 # -- items -------------------------------------------------------------------------
@@ -37,7 +42,7 @@ def is_paid(item: Item, frame) -> bool:
 
 def has_paid_mention(text: str) -> bool:
     folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
-    return any(mention in folded for mention in PAID_MENTIONS)
+    return any(not NEGATION.search(folded, 0, match.start()) for match in PAID_MENTION.finditer(folded))
 
 
 @rule("relation")
