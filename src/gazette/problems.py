@@ -148,6 +148,7 @@ CODES: dict[str, tuple[str, str]] = {
     "site/missing-image": (ERROR, "an image the built site does not have"),
     "site/heavy-page": (WARNING, "a page heavier than the budget with its images"),
     "site/dead-link": (WARNING, "an external link that answers an error or nothing"),
+    "site/unchecked-link": (WARNING, "an external link to an internal address, never asked"),
     "site/unreachable": (ERROR, "the deployed site does not answer"),
     "site/stale-build": (ERROR, "the deployed site serves another build than expected"),
     # subscriber: rows of the subscriber list ($GAZETTE_SUBSCRIBERS), reported at send time
