@@ -101,6 +101,36 @@ def test_private_contact_details_are_refused_but_handles_are_not(repo):
     assert found == [(7, "netiquette/personal-data"), (8, "netiquette/personal-data")]
 
 
+def test_an_email_or_phone_as_a_handle_or_in_a_comment_is_refused(repo):
+    repo.write("community/people/eve.yml", "name: Eve\nhandles: {email: \"eve.perso@gmail.com\", "
+               "telephone: \"06 12 34 56 78\", mastodon: \"eve@gmail.com\", x: \"@eve\"}\n"
+               "# Eve: tel 06 12 34 56 78\ntopics: [vélo]  # eve.perso@gmail.com\n")
+    repo.write("community/people/alice.yml", PERSON + "# met at the 2026 fair, see contact_ref\n")
+    found = [(p[0], p[1], p[2]) for p in problems(repo)]
+    assert sorted(found) == [("community/people/eve.yml", 2, "netiquette/personal-data")] * 3 + [
+        ("community/people/eve.yml", 3, "netiquette/personal-data"),
+        ("community/people/eve.yml", 4, "netiquette/personal-data")]
+
+
+def test_exports_never_land_where_git_would_commit_them(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.git("init", "-q")
+    repo.write(".gitignore", "private/\n")
+    repo.gazette("community", "log", "alice", "Appel")
+    for inside in ("community/contacts.csv", "contacts.csv", "content/x.csv"):
+        result = repo.gazette("community", "export", "contacts", "-o", str(repo.root / inside))
+        assert result.exit_code == 2 and "inside the repository" in result.output, inside
+        assert not (repo.root / inside).exists()
+    (repo.root / "private").mkdir()
+    assert repo.gazette("community", "export", "contacts", "-o", str(repo.root / "private/c.csv")).exit_code == 0
+    assert repo.gazette("community", "export", "contacts", "-o", str(tmp_path / "c.csv")).exit_code == 0
+    assert "alice" in (tmp_path / "c.csv").read_text()
+    # a file put there by hand is flagged by check
+    repo.write("community/contacts.csv", "person,at\n")
+    assert ("community/contacts.csv", None, "relation/data-file") in codes(repo)
+
+
 def test_unknown_people_and_places(repo):
     registry(repo)
     repo.write("community/places/velo-du-dimanche.yml", PLACE.replace("[alice]", "[alicee]"))

@@ -79,6 +79,30 @@ def read_only(root: Path) -> sqlite3.Connection | None:
     return connection
 
 
+def refuse_inside_repository(root: Path, output: str) -> None:
+    """RelationsError when an export written to ``output`` could be committed: inside the
+    working tree and not ignored by git, or in a folder Gazette reads (always committed)."""
+    import subprocess
+
+    root = Path(root).resolve()
+    try:
+        relative = Path(output).resolve().relative_to(root)
+    except ValueError:
+        return  # outside the repository
+    if relative.parts and relative.parts[0] in ("content", "calendar", "community"):
+        ignored = False
+    else:
+        try:
+            ignored = subprocess.run(["git", "check-ignore", "-q", "--", relative.as_posix()], cwd=root,
+                                     capture_output=True, timeout=30).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ignored = False
+    if not ignored:
+        raise RelationsError(_("{path} is inside the repository: an export holds personal data, which must never "
+                               "be committed; write it outside the repository (or to a git-ignored place outside "
+                               "content/, calendar/ and community/)").format(path=relative.as_posix()))
+
+
 def export_csv(connection: sqlite3.Connection, table: str) -> str:
     name, columns = TABLES[table]
     out = io.StringIO()

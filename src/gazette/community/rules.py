@@ -82,6 +82,27 @@ def registry_rules(repo: Repo, only: set | None):
         yield from _action_problems(slug, action, repo, people, places)
 
     yield from stale_relations(repo, people)
+    yield from data_files(repo.root)
+
+
+DATA_FILES = (".csv", ".tsv", ".xls", ".xlsx", ".ods", ".vcf")
+
+
+def data_files(root):
+    """Exports and address books dropped in community/: only the public registry belongs there."""
+    import os
+
+    base = os.path.join(root, "community")
+    for folder, dirs, files in os.walk(base):  # os.walk follows no symbolic link
+        dirs.sort()
+        for name in sorted(files):
+            if name.lower().endswith(DATA_FILES):
+                path = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
+                yield Problem("relation/data-file", path, None,
+                              _("{path} is a data file in the repository: relation history and contact details "
+                                "are personal data").format(path=path),
+                              _("move it out of the repository; the state database keeps the history "
+                                "(gazette community import)"))
 
 
 def _action_problems(slug: str, action: dict, repo: Repo, people: dict, places: dict):
