@@ -81,9 +81,14 @@ class Resizer:
 
         from PIL import Image
 
+        import warnings
+
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow only refuses above twice this: checked below
         try:
-            with Image.open(io.BytesIO(data), formats=formats) as image:
+            with warnings.catch_warnings():  # refused below, quietly: the build log stays readable
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                opened = Image.open(io.BytesIO(data), formats=formats)
+            with opened as image:
                 width, height = image.size  # read from the header: nothing decoded yet
                 if width * height > MAX_PIXELS:
                     return None
