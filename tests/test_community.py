@@ -101,6 +101,36 @@ def test_private_contact_details_are_refused_but_handles_are_not(repo):
     assert found == [(7, "netiquette/personal-data"), (8, "netiquette/personal-data")]
 
 
+def test_an_email_or_phone_as_a_handle_or_in_a_comment_is_refused(repo):
+    repo.write("community/people/eve.yml", "name: Eve\nhandles: {email: \"eve.perso@gmail.com\", "
+               "telephone: \"06 12 34 56 78\", mastodon: \"eve@gmail.com\", x: \"@eve\"}\n"
+               "# Eve: tel 06 12 34 56 78\ntopics: [vélo]  # eve.perso@gmail.com\n")
+    repo.write("community/people/alice.yml", PERSON + "# met at the 2026 fair, see contact_ref\n")
+    found = [(p[0], p[1], p[2]) for p in problems(repo)]
+    assert sorted(found) == [("community/people/eve.yml", 2, "netiquette/personal-data")] * 3 + [
+        ("community/people/eve.yml", 3, "netiquette/personal-data"),
+        ("community/people/eve.yml", 4, "netiquette/personal-data")]
+
+
+def test_exports_never_land_where_git_would_commit_them(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.git("init", "-q")
+    repo.write(".gitignore", "private/\n")
+    repo.gazette("community", "log", "alice", "Appel")
+    for inside in ("community/contacts.csv", "contacts.csv", "content/x.csv"):
+        result = repo.gazette("community", "export", "contacts", "-o", str(repo.root / inside))
+        assert result.exit_code == 2 and "inside the repository" in result.output, inside
+        assert not (repo.root / inside).exists()
+    (repo.root / "private").mkdir()
+    assert repo.gazette("community", "export", "contacts", "-o", str(repo.root / "private/c.csv")).exit_code == 0
+    assert repo.gazette("community", "export", "contacts", "-o", str(tmp_path / "c.csv")).exit_code == 0
+    assert "alice" in (tmp_path / "c.csv").read_text()
+    # a file put there by hand is flagged by check
+    repo.write("community/contacts.csv", "person,at\n")
+    assert ("community/contacts.csv", None, "relation/data-file") in codes(repo)
+
+
 def test_unknown_people_and_places(repo):
     registry(repo)
     repo.write("community/places/velo-du-dimanche.yml", PLACE.replace("[alice]", "[alicee]"))
@@ -141,6 +171,17 @@ def test_paid_collaborations_say_publicite_in_every_channel_text(repo):
     repo.post("said", head + "action: velo\nchannels:\n  mastodon: {text: \"Collaboration commerciale avec…\"}\n")
     found = {(p[0], p[1], p[2]) for p in problems(repo) if p[2] == "relation/paid-mention"}
     assert found == {("content/posts/2026/paid.md", 7, "relation/paid-mention")}
+
+
+def test_a_denial_or_a_longer_word_is_not_the_paid_mention():
+    from gazette.community.rules import has_paid_mention
+
+    for denial in ("Sans publicité, juste une balade", "#nopublicite", "Pas de collaboration commerciale ici",
+                   "Ce n'est pas une collaboration commerciale", "non-publicité", "Notre agence publicitaire"):
+        assert not has_paid_mention(denial), denial
+    for mention in ("Publicité : nos amis", "Merci ! #publicité", "Collaboration  commerciale avec…",
+                    "Sans filtre. Publicité"):
+        assert has_paid_mention(mention), mention
 
 
 def test_untouched_engaged_relation_is_a_warning_from_git_or_the_state_database(repo, tmp_path, monkeypatch):
@@ -250,6 +291,31 @@ def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, m
     assert repo.gazette("community", "import", "agreements", str(wrong)).exit_code == 2
 
 
+def test_times_without_offset_are_refused_on_import_and_old_ones_read_as_utc(repo, tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    repo.write("community/people/alice.yml", PERSON.replace("contacted", "engaged"))
+    naive = tmp_path / "naive.csv"
+    naive.write_text("person,at,what,channel,outcome\nalice,2026-01-05T10:00:00+01:00,x,,\n"
+                     "alice,2026-01-05,coffee,,\n", encoding="utf-8")
+    result = repo.gazette("community", "import", "contacts", str(naive))
+    assert result.exit_code == 2 and "line 3" in result.output and "time zone" in result.output
+    assert repo.gazette("community", "export", "contacts").output.count("\n") == 1  # all or nothing
+    # a naive time already stored (an older import) is read as UTC: no crash, the rule still works
+    repo.gazette("community", "log", "alice", "Appel", now="2026-01-04T10:00:00+01:00")
+    with sqlite3.connect(tmp_path / "state" / "gazette.sqlite3") as connection:
+        connection.execute("INSERT INTO relation_contacts (person, at, what, channel, outcome) "
+                           "VALUES ('alice', '2026-01-05', 'coffee', '', '')")
+    check = repo.gazette("check", "--format", "json", now="2026-06-01T10:00:00+02:00")
+    assert check.exit_code in (0, 1), check.output
+    stale = [p for p in json.loads(check.output)["problems"] if p["code"] == "relation/stale"]
+    assert len(stale) == 1 and "2026-01-05" in stale[0]["message"]
+    listing = repo.gazette("community", "list", "--stale", now="2026-06-01T10:00:00+02:00")
+    assert listing.exit_code == 0, listing.output
+    assert "alice" in listing.output
+
+
 def test_actions_appear_in_the_calendar_in_every_format_and_in_status_when_running(repo):
     registry(repo)
     repo.write("calendar/actions/velo.yml", ACTION)
@@ -334,6 +400,43 @@ def test_remove_list_entry_keeps_every_other_byte():
     assert remove_list_entry("a: [x, 'alice']\n", "alice") == "a: [x]\n"
     assert remove_list_entry("a:\n  - alice-bis\n  - alice\n", "alice") == "a:\n  - alice-bis\n"
     assert remove_list_entry("a: [alice-bis, alicex]\n", "alice") == "a: [alice-bis, alicex]\n"
+
+
+def test_forget_edits_multi_line_flow_lists_and_only_the_people_lists(repo, tmp_path, monkeypatch):
+    from gazette.forget import remove_list_entry
+
+    assert remove_list_entry("contacts: [\n  hugo-perrin,\n  claire-dubois\n]\n", "claire-dubois", "contacts") == \
+        "contacts: [\n  hugo-perrin\n]\n"
+    assert remove_list_entry("contacts: [\n  hugo-perrin,\n  claire-dubois\n]\n", "hugo-perrin", "contacts") == \
+        "contacts: [\n  claire-dubois\n]\n"
+    assert remove_list_entry("targets:\n  people:\n  - alice\n  places:\n  - alice\n", "alice", "people") == \
+        "targets:\n  people:\n  places:\n  - alice\n"
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    repo.write("community/people/velo-du-dimanche.yml", "name: Vélo du dimanche\nstage: contacted\n")
+    repo.write("community/people/alice.yml", PERSON)
+    repo.write("community/places/velo-du-dimanche.yml", PLACE.replace("contacts: [alice]",
+                                                                      "contacts: [\n  alice,\n  velo-du-dimanche\n]"))
+    repo.write("calendar/actions/velo.yml", ACTION.replace("people: [alice]", "people: [alice, velo-du-dimanche]"))
+    repo.git("init", "-q")
+    repo.commit_all("registry")
+    result = repo.gazette("forget", "velo-du-dimanche")
+    assert result.exit_code == 0, result.output
+    action = (repo.root / "calendar/actions/velo.yml").read_text()
+    assert "targets: {people: [alice], places: [velo-du-dimanche]}" in action
+    assert "contacts: [\n  alice\n]" in (repo.root / "community/places/velo-du-dimanche.yml").read_text()
+    assert [p for p in problems(repo) if p[2].startswith("relation/")] == []
+
+
+def test_forget_lists_the_history_of_a_renamed_person_file(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    repo.write("community/people/alice-martin.yml", PERSON)
+    repo.git("init", "-q")
+    repo.commit_all("first name")
+    repo.git("mv", "community/people/alice-martin.yml", "community/people/alice.yml")
+    repo.commit_all("renamed")
+    result = repo.gazette("forget", "alice", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["history"]) == 2  # the commit before the rename holds it too
 
 
 def test_checking_the_community_folder_or_one_file_reports_only_there(repo, monkeypatch):

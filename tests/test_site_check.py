@@ -73,7 +73,7 @@ def test_external_links_are_asked_once_and_cached(sample, server, monkeypatch):
     real = sitecheck._fetch_status
     elsewhere = []  # the sample links to Mastodon and Instagram: tests never leave 127.0.0.1
     monkeypatch.setattr(sitecheck, "_fetch_status",
-                        lambda url: real(url) if url.startswith(base) else elsewhere.append(url) or 200)
+                        lambda url: real(url, public_only=False) if url.startswith(base) else elsewhere.append(url) or 200)
     routes["/vivant"] = (200, "ok")
     assert build(sample, NOW).returncode == 0
     page = sample.root / "site/netiquette/index.html"
@@ -89,6 +89,37 @@ def test_external_links_are_asked_once_and_cached(sample, server, monkeypatch):
     again = sample.gazette("site", "check", "--external")
     assert again.output.count("site/dead-link") == 2 and len(asked) == first  # from the cache
     assert asked_elsewhere and len(elsewhere) == asked_elsewhere
+
+
+def test_external_check_never_asks_an_internal_address(server):
+    from gazette.sitecheck import NOT_CHECKED, _external, _fetch_status
+
+    base, routes, asked = server
+    routes["/admin/delete?all=1"] = (200, "deleted")
+    port = base.rsplit(":", 1)[1]
+    for url in (f"{base}/admin/delete?all=1", f"http://localhost:{port}/admin/delete?all=1",
+                f"http://[::ffff:127.0.0.1]:{port}/", "http://169.254.169.254/latest/meta-data/",
+                "http://10.0.0.1/", "http://224.0.0.1/"):
+        assert _fetch_status(url, timeout=2) == NOT_CHECKED, url
+    assert asked == []
+    found = _external({f"{base}/admin/delete?all=1": [("site/index.html", 3)]}, None, _fetch_status)
+    assert [(p.code, p.path, p.line) for p in found] == [("site/unchecked-link", "site/index.html", 3)]
+    assert asked == []
+    assert _fetch_status(f"{base}/admin/delete?all=1", public_only=False) == 200  # the server is there
+
+
+def test_ping_prints_no_control_character_a_server_sends(server):
+    from click.testing import CliRunner
+
+    from gazette.cli import cli
+
+    base, routes, _ = server
+    routes["/"] = (200, '<meta name="gazette-build" content="abc&#10;::error file=x::pwned">')
+    runner = CliRunner()
+    for args in (["--expect", ""], ["--expect", "def456"]):
+        result = runner.invoke(cli, ["site", "ping", base + "/", *args])
+        assert not any(line.startswith("::") for line in result.output.splitlines()), result.output
+        assert "abc ::error" in result.output
 
 
 def test_ping_knows_the_build_it_expects(server):

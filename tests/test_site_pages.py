@@ -162,3 +162,34 @@ def test_a_picture_bomb_is_shown_as_uploaded_without_exhausting_memory(tmp_path)
                      + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
     picture = Resizer(tmp_path / "cache").picture("bomb.png", str(bomb))
     assert picture.src == "bomb.png" and picture.copies == ()
+
+
+def test_an_image_over_the_pixel_limit_or_of_another_format_is_never_decoded(tmp_path, monkeypatch):
+    import struct
+    import zlib
+
+    from PIL import Image, ImageFile
+
+    from gazette.siteimages import Resizer
+
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or real_load(self))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    # 8900 × 8900: over MAX_PIXELS but under the twice-as-large limit where Pillow refuses by itself
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8900, 8900, 8, 2, 0, 0, 0))
+                    + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+    resizer = Resizer(tmp_path / "cache")
+    assert resizer.picture("big.png", str(big)).copies == ()
+    tiff = tmp_path / "photo.png"
+    Image.new("RGB", (800, 600), "white").save(tiff, "TIFF")
+    assert resizer.picture("photo.png", str(tiff)).copies == ()
+    assert decoded == []
+    real = tmp_path / "real.png"
+    Image.new("RGB", (800, 600), "white").save(real, "PNG")
+    assert [w for w, _name in resizer.picture("real.png", str(real)).copies] == [320, 640]
+    assert decoded and set(decoded) == {(800, 600)}  # only the real one

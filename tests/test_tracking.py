@@ -40,6 +40,16 @@ referral_code: AMI2026
     ("https://fabrique.example.org.evil.example/x", "https://fabrique.example.org.evil.example/x"),
     (f"{SITE}x/?utm_source=flyer", f"{SITE}x/?utm_source=flyer"),  # hand-written: left as written
     ("Pas de lien.", "Pas de lien."),
+    # what surrounds a link in Markdown or French typography is not part of it
+    (f"“{SITE}arrivage/”…", f"“{SITE}arrivage/?{QUERY}”…"),
+    (f"`{SITE}`", f"`{SITE}?{QUERY}`"),
+    (f"**{SITE}x/**", f"**{SITE}x/?{QUERY}**"),
+    (f"[{SITE}x/]", f"[{SITE}x/?{QUERY}]"),
+    (f"‘{SITE}x/’ et « {SITE}y/ »", f"‘{SITE}x/?{QUERY}’ et « {SITE}y/?{QUERY} »"),
+    (f"{SITE}x/…", f"{SITE}x/?{QUERY}…"),
+    # a parenthesis closing one opened in the URL belongs to it, the sentence's does not
+    (f"{SITE}wiki/x_(y)", f"{SITE}wiki/x_(y)?{QUERY}"),
+    (f"(voir {SITE}wiki/x_(y)).", f"(voir {SITE}wiki/x_(y)?{QUERY})."),
 ])
 def test_only_site_links_get_parameters_and_only_once(written, sent):
     site = SiteConfig(SITE)

@@ -113,30 +113,52 @@ def _forget_in_registry(root: Path, frame, registry, key: str, result: Forgotten
     files = [(place["_path"], ("contacts",)) for place in registry.places.values() if key in (place.get("contacts") or ())]
     files += [(action["_path"], ("targets", "people")) for action in frame.actions.values()
               if key in ((action.get("targets") or {}).get("people") or ())]
-    for path, _where in files:
+    for path, where in files:
         text = (root / path).read_text(encoding="utf-8")
-        edited = remove_list_entry(text, key)
+        edited = remove_list_entry(text, key, where[-1])
         if edited != text:
             _write(root / path, edited)
             result.changed.append(path)
             result.removed.append(_("the reference in {path}").format(path=path))
 
 
-def remove_list_entry(text: str, key: str) -> str:
-    """``key`` taken out of every YAML list holding it, line by line: a block item
-    (``- key``) loses its line, a flow list (``[a, key, b]``) its element; every other
-    byte (comments, quotes, CRLF) is kept."""
+def remove_list_entry(text: str, key: str, field: str | None = None) -> str:
+    """``key`` taken out of the YAML lists under ``field`` (any key when None), by line
+    edits: a block item (``- key``) loses its line, a flow list (``[a, key, b]``, on one
+    line or several) its element; every other byte (comments, quotes, CRLF) is kept.
+    Only ``field``'s lists change: a place named like the person keeps its entry."""
     name = re.escape(key)
     quoted = rf"(?:{name}|'{name}'|\"{name}\")"
-    block = re.compile(rf"^[ \t]*-[ \t]+{quoted}[ \t]*(?:#[^\n]*)?(?:\r?\n|$)", re.M)
-    text = block.sub("", text)
-    # In a flow list: the element and one comma next to it.
-    flow_middle = re.compile(rf"(?<=[\[,])([ \t]*){quoted}[ \t]*,[ \t]*")
-    flow_last = re.compile(rf"[ \t]*,[ \t]*{quoted}(?=[ \t]*\])")
-    flow_only = re.compile(rf"\[[ \t]*{quoted}[ \t]*\]")
-    text = flow_middle.sub(lambda m: m.group(1), text)
-    text = flow_last.sub("", text)
-    return flow_only.sub("[]", text)
+    label = re.escape(field) if field else r"[\w-]+"
+    first_or_middle = re.compile(rf"(?:(?<=,)|^)(\s*){quoted}[ \t]*,\s*")
+    last = re.compile(rf"\s*,\s*{quoted}(?=\s*$)")
+    only = re.compile(rf"^\s*{quoted}\s*$")
+
+    def edit_flow(match):
+        inner = first_or_middle.sub(lambda m: m.group(1), match.group(2))
+        inner = only.sub("", last.sub("", inner))
+        return f"{match.group(1)}[{inner}]"
+
+    flow = re.compile(rf"((?<![\w-]){label}[ \t]*:[ \t]*)\[([^\[\]]*)\]")
+    text = flow.sub(edit_flow, text)
+
+    heading = re.compile(rf"^([ \t]*(?:-[ \t]+)?){label}[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n?$")
+    item = re.compile(rf"^[ \t]*-[ \t]+{quoted}[ \t]*(?:#[^\n]*)?\r?\n?$")
+    out, inside = [], None  # inside: the indentation of the key whose block list we are in
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" \t"))
+        if inside is not None and stripped and not stripped.startswith("#"):
+            if stripped.startswith("-") and indent >= inside or indent > inside:
+                if item.match(line):
+                    continue
+            else:
+                inside = None
+        heading_match = heading.match(line)
+        if heading_match:
+            inside = len(heading_match.group(1))
+        out.append(line)
+    return "".join(out)
 
 
 def _write(path: Path, text: str) -> None:
@@ -201,7 +223,7 @@ def history(root: Path, path: str) -> list[str]:
     try:
         if not git.is_repository():
             return []
-        out = git("log", "--format=%h %cs", "--diff-filter=AMR", "--", path)  # commits holding its text
+        out = git("log", "--follow", "--format=%h %cs", "--diff-filter=AMR", "--", path)  # commits holding its text
     except GitFailed:
         return []
     return [line for line in out.splitlines() if line.strip()]

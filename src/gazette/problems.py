@@ -103,6 +103,7 @@ CODES: dict[str, tuple[str, str]] = {
     "relation/opted-out": (ERROR, "a planned action targets someone who opted out or declined"),
     "relation/paid-mention": (ERROR, "a paid collaboration's channel text lacks « Publicité » / « Collaboration commerciale »"),
     "relation/stale": (WARNING, "an engaged or ambassador relation untouched for 90 days"),
+    "relation/data-file": (ERROR, "a spreadsheet or contacts file under community/: personal data on its way to git"),
     # contest: jeux concours
     "contest/timeline": (ERROR, "announce, opens, closes and draw are out of order"),
     "contest/mention-missing": (ERROR, "the règlement lacks a mention practice expects (warning before review)"),
@@ -148,6 +149,7 @@ CODES: dict[str, tuple[str, str]] = {
     "site/missing-image": (ERROR, "an image the built site does not have"),
     "site/heavy-page": (WARNING, "a page heavier than the budget with its images"),
     "site/dead-link": (WARNING, "an external link that answers an error or nothing"),
+    "site/unchecked-link": (WARNING, "an external link to an internal address, never asked"),
     "site/unreachable": (ERROR, "the deployed site does not answer"),
     "site/stale-build": (ERROR, "the deployed site serves another build than expected"),
     # subscriber: rows of the subscriber list ($GAZETTE_SUBSCRIBERS), reported at send time

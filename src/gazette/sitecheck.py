@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -27,6 +28,57 @@ EXTERNAL_TTL = 7 * 24 * 3600
 POLITE_DELAY = 1.0  # seconds between two requests to the same host
 USER_AGENT = "gazette-site-check (+https://github.com/; link checker of a community site)"
 VERSION_META = "gazette-build"
+NOT_CHECKED = 0  # the status of a link to an internal address: never asked
+# What a hostile server could send to a terminal or a CI log ("\n::error …" is a GitHub
+# Actions workflow command): control characters and Unicode line breaks.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters shown as spaces: one line, nothing a terminal runs."""
+    return CONTROL.sub(" ", text)
+
+
+class InternalAddress(OSError):
+    """The host resolves to an address of this machine or its network: never asked."""
+
+
+def _public_address(host: str, port: int) -> list[tuple]:
+    """Every address ``host`` resolves to, or InternalAddress if one is not on the public internet
+    (loopback, private, link-local, multicast, reserved: a link checker must not be turned
+    into a way to reach the runner's own services or the cloud's metadata endpoint)."""
+    import ipaddress
+    import socket
+
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if address.version == 6 and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast or address.is_reserved:
+            raise InternalAddress(_("{host} is an internal address ({address})").format(host=host, address=address))
+    return infos
+
+
+def _guarded_connection(address, timeout=None, source_address=None, **_ignored):
+    """``socket.create_connection`` to the very addresses checked (no second lookup to rebind)."""
+    import socket
+
+    host, port = address
+    error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in _public_address(host, port):
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not None:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as failure:
+            sock.close()
+            error = failure
+    raise error or OSError(f"{host}: no address")
 
 
 @dataclass
@@ -150,11 +202,11 @@ def check_site(site_dir: Path, *, site_url: str = "", budget: int = BUDGET, exte
             if not _exists(site_dir, target):
                 if ref.kind == "image":
                     problems.append(Problem("site/missing-image", shown, ref.line,
-                                            _("image {url} is not in the built site").format(url=ref.url),
+                                            _("image {url} is not in the built site").format(url=printable(ref.url)),
                                             _("add the file next to the item, or fix the path")))
                 else:
                     problems.append(Problem("site/broken-link", shown, ref.line,
-                                            _("link to {url}: no such page in the built site").format(url=ref.url),
+                                            _("link to {url}: no such page in the built site").format(url=printable(ref.url)),
                                             _("fix the link, or check that the page is public at this date")))
                 continue
             if ref.kind in ("image", "asset") and target not in counted:
@@ -191,11 +243,17 @@ def _external(outside: dict[str, list[tuple[str, int]]], cache: Path | None, fet
             last_asked[host] = time.monotonic()
             known[url] = entry
         status = entry[0]
-        if status is None or status >= 400:
+        if status == NOT_CHECKED:
+            for shown, line in outside[url]:
+                problems.append(Problem("site/unchecked-link", shown, line,
+                                        _("external link {url}: not checked, its host is an internal address")
+                                        .format(url=printable(url)),
+                                        _("a public page should not link to a private address")))
+        elif status is None or status >= 400:
             reason = _("no answer") if status is None else _("HTTP {status}").format(status=status)
             for shown, line in outside[url]:
                 problems.append(Problem("site/dead-link", shown, line,
-                                        _("external link {url}: {reason}").format(url=url, reason=reason),
+                                        _("external link {url}: {reason}").format(url=printable(url), reason=reason),
                                         _("update or remove the link; answers are cached for a week")))
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -205,25 +263,52 @@ def _external(outside: dict[str, list[tuple[str, int]]], cache: Path | None, fet
     return problems
 
 
-def _request(url: str, method: str, timeout: float):
+def _request(url: str, method: str, timeout: float, public_only: bool = False):
+    """One request, redirects not followed (a redirect is an answer); with ``public_only``
+    every connection goes only to public addresses (InternalAddress otherwise)."""
+    import http.client
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):  # a redirect is an answer: the page is there
             return None
 
-    opener = urllib.request.build_opener(NoRedirect)
+    handlers = [NoRedirect]
+    if public_only:
+        class PublicHTTP(http.client.HTTPConnection):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._create_connection = _guarded_connection
+
+        class PublicHTTPS(http.client.HTTPSConnection):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._create_connection = _guarded_connection
+
+        class HTTPHandler(urllib.request.HTTPHandler):
+            def http_open(self, req):
+                return self.do_open(PublicHTTP, req)
+
+        class HTTPSHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req):
+                return self.do_open(PublicHTTPS, req, context=self._context)
+
+        # a proxy would connect for us, to any address: none for these requests
+        handlers += [urllib.request.ProxyHandler({}), HTTPHandler, HTTPSHandler]
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
     return opener.open(request, timeout=timeout)
 
 
-def _fetch_status(url: str, timeout: float = 10.0) -> int | None:
-    """The HTTP status ``url`` answers (HEAD, then GET if HEAD is refused); None: no answer."""
+def _fetch_status(url: str, timeout: float = 10.0, public_only: bool = True) -> int | None:
+    """The HTTP status ``url`` answers (HEAD, then GET if HEAD is refused); None: no answer;
+    NOT_CHECKED when its host is an internal address (``public_only=False`` only in tests,
+    whose servers are on 127.0.0.1)."""
     import urllib.error
 
     for method in ("HEAD", "GET"):
         try:
-            with _request(url, method, timeout) as answer:
+            with _request(url, method, timeout, public_only) as answer:
                 return answer.status
         except urllib.error.HTTPError as error:
             if 300 <= error.code < 400:
@@ -231,7 +316,11 @@ def _fetch_status(url: str, timeout: float = 10.0) -> int | None:
             if method == "HEAD" and error.code in (403, 405, 501):
                 continue
             return error.code
-        except (urllib.error.URLError, OSError, ValueError):
+        except urllib.error.URLError as error:
+            return NOT_CHECKED if isinstance(error.reason, InternalAddress) else None
+        except InternalAddress:
+            return NOT_CHECKED
+        except (OSError, ValueError):
             return None
     return None
 
@@ -257,13 +346,15 @@ def ping(url: str, expected: str = "", timeout: float = 10.0) -> Ping:
                                                    _("the site answers HTTP {status}").format(status=error.code),
                                                    _("check the deployment and the URL")))
     except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
+        reason = printable(str(getattr(error, "reason", error)))
         return Ping(url, None, None, Problem("site/unreachable", url, None,
                                              _("no answer: {reason}").format(reason=reason),
                                              _("check the deployment, DNS and the URL")))
     page = Page(url)
     reader = _Reader(page)
     reader.feed(body)
+    if page.version is not None:
+        page.version = printable(page.version)  # the server's text, printed on a terminal or in CI
     if page.version is None:
         return Ping(url, status, None, Problem("site/stale-build", url, None,
                                                _("the page has no {meta} meta tag").format(meta=VERSION_META),

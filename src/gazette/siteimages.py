@@ -17,6 +17,9 @@ from pathlib import Path
 
 WIDTHS = (320, 640, 960)
 RASTER = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+# The decoder an extension allows: a TIFF or PSD named .png is not decoded (Pillow would
+# otherwise pick any of its dozens of decoders from the file's first bytes).
+FORMATS = {".png": ["PNG"], ".jpg": ["JPEG"], ".jpeg": ["JPEG"], ".webp": ["WEBP"], ".gif": ["GIF"]}
 # A picture bomb (a small PNG declaring 100k × 100k pixels) must not exhaust memory.
 MAX_PIXELS = 40_000_000
 
@@ -61,7 +64,7 @@ class Resizer:
         wanted = [w for w in WIDTHS if width is None or w < width]
         cached = {w: self.cache / f"{digest}-{w}.webp" for w in wanted}
         if width is None or not all(p.exists() for p in cached.values()):
-            made = self._make(data, digest)
+            made = self._make(data, digest, FORMATS[posixpath.splitext(src.lower())[1]])
             if made is None:
                 return Picture(src)
             width, height = made
@@ -73,16 +76,23 @@ class Resizer:
             copies.append((w, name))
         return Picture(src, width, height, tuple(copies))
 
-    def _make(self, data: bytes, digest: str) -> tuple[int, int] | None:
+    def _make(self, data: bytes, digest: str, formats: list[str]) -> tuple[int, int] | None:
         import io
 
         from PIL import Image
 
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        import warnings
+
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow only refuses above twice this: checked below
         try:
-            with Image.open(io.BytesIO(data)) as image:
+            with warnings.catch_warnings():  # refused below, quietly: the build log stays readable
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                opened = Image.open(io.BytesIO(data), formats=formats)
+            with opened as image:
+                width, height = image.size  # read from the header: nothing decoded yet
+                if width * height > MAX_PIXELS:
+                    return None
                 image.load()
-                width, height = image.size
                 self.cache.mkdir(parents=True, exist_ok=True)
                 source = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
                 for w in WIDTHS:

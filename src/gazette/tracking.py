@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-TRAILING = ".,;:!?)»'\""  # punctuation that ends a sentence, not the URL
+# A URL stops at what Markdown or typography puts around it (quotes, backticks, emphasis,
+# brackets, an ellipsis), never inside a link: a parameter inserted there breaks it.
+URL = re.compile(r"https?://[^\s<>\"`*\[\]“”‘’«»…]+", re.IGNORECASE)
+TRAILING = ".,;:!?)'_~"  # punctuation that ends a sentence, not the URL
 MEDIUM = {"newsletter": "email", "site": None, "webhook": "referral"}
 ORDER = ("source", "medium", "campaign", "content", "id", "source_platform")
 
@@ -62,10 +64,22 @@ def track_text(text: str, params: dict[str, str], site) -> str:
 
     def replace(match):
         url = match.group()
-        stripped = url.rstrip(TRAILING)
+        stripped = url[:_url_end(url)]
         return track_url(stripped, params, site) + url[len(stripped):]
 
     return URL.sub(replace, text)
+
+
+def _url_end(url: str) -> int:
+    """Where the URL ends once the sentence's punctuation is taken off: like GitHub's
+    autolinker, a closing parenthesis stays when it closes one opened inside the URL
+    (``wiki/x_(y)``) and goes when it closes the sentence's (``(voir https://…)``)."""
+    end = len(url)
+    while end and url[end - 1] in TRAILING:
+        if url[end - 1] == ")" and url.count("(", 0, end) >= url.count(")", 0, end):
+            break
+        end -= 1
+    return end
 
 
 def track_html(html: str, params: dict[str, str], site) -> str:

@@ -140,8 +140,13 @@ TABLE_CHOICE = click.Choice(("contacts", "agreements", "consents"))
 @common_options(None)
 def community_export(table, output, root, now):
     """Export a relations table as CSV (personal data: keep the file out of git)."""
-    from ..community.relations import export_csv
+    from ..community.relations import RelationsError, export_csv, refuse_inside_repository
 
+    if output:
+        try:
+            refuse_inside_repository(root, output)
+        except RelationsError as error:
+            raise ConfigError(str(error)) from None
     connection = _state(root)
     try:
         text = export_csv(connection, table)

@@ -169,14 +169,34 @@ def parse_entry(relpath: str, text: str, moderator, tz=None):
                                         network=network, handle=normal),
                                     _("write {network}: \"{handle}\"").format(network=network, handle=normal)))
         handles[network] = normal
-    problems += personal_data(relpath, data, lines, moderator)
+    problems += personal_data(relpath, data, lines, moderator, text)
     return kind, key, data, problems
 
 
-def personal_data(relpath: str, data: dict, lines: dict, moderator) -> list[Problem]:
-    """The netiquette's e-mail, phone and IBAN detectors over every text of the file but
-    the handles (``@alice@example.org`` is a public address on the fediverse). One scan of
-    all the texts together; each text alone only when that finds something (for its line)."""
+# Networks whose handles are written @name@server: that shape is a public address there.
+FEDIVERSE = {"mastodon", "pixelfed", "peertube", "lemmy", "misskey", "fediverse"}
+FEDIVERSE_HANDLE = re.compile(r"^@[\w.-]+@[a-z0-9.-]+\.[a-z]{2,}$", re.I)
+# Mail providers no fediverse server is named after: "@eve@gmail.com" is an e-mail address.
+MAIL_DOMAINS = {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.fr",
+                "live.com", "yahoo.com", "yahoo.fr", "icloud.com", "me.com", "orange.fr", "wanadoo.fr", "free.fr",
+                "sfr.fr", "laposte.net", "gmx.fr", "gmx.com", "proton.me", "protonmail.com", "aol.com"}
+# A YAML comment: "#" at the start of a line or after a blank.
+COMMENT = re.compile(r"(?:^|[ \t])#([^\n]*)", re.M)
+
+
+def public_handle(network: str, handle: str) -> bool:
+    """Whether ``handle`` (normalized) has the shape of a public handle on ``network``: on the
+    fediverse ``@name@server``, elsewhere ``@name`` (no second "@", no blank)."""
+    if str(network).lower() in FEDIVERSE:
+        return bool(FEDIVERSE_HANDLE.match(handle)) and handle.rsplit("@", 1)[1].lower() not in MAIL_DOMAINS
+    return bool(re.match(r"^@[\w.-]+$", handle))
+
+
+def personal_data(relpath: str, data: dict, lines: dict, moderator, text: str = "") -> list[Problem]:
+    """The netiquette's e-mail, phone and IBAN detectors over every text of the file, its
+    comments too (git keeps them as well), but public handles (``@alice@example.org`` is a
+    public address on the fediverse; an e-mail or a phone under ``handles:`` is not). One scan
+    of all the texts together; each text alone only when that finds something (for its line)."""
     texts: list[tuple[tuple, str]] = []
 
     def walk(value, key):
@@ -191,14 +211,25 @@ def personal_data(relpath: str, data: dict, lines: dict, moderator) -> list[Prob
                 walk(inner, key + (index,))
 
     walk(data, ())
+    for network, handle in (data.get("handles") or {}).items():
+        if isinstance(handle, str) and not public_handle(network, handle):
+            texts.append((("handles", network), handle))
+    comments = [(text.count("\n", 0, match.start()) + 1, match.group(1))
+                for match in COMMENT.finditer(text)] if "#" in text else []
     code = "netiquette/personal-data"
-    if not any(f.code == code for f in moderator.scan("\n".join(text for _, text in texts))):
+    everything = "\n".join([*(value for _key, value in texts), *(comment for _line, comment in comments)])
+    if not any(f.code == code for f in moderator.scan(everything)):
         return []
-    return [Problem(code, relpath, lines.get(key) or _line_of(lines, key),
-                    _("{key} holds {what!r}: no private contact details in the registry")
-                    .format(key=model.dotted(key), what=finding.text),
-                    _("git never forgets: keep them in a CRM and write contact_ref: instead"), finding.severity)
-            for key, text in texts for finding in moderator.scan(text) if finding.code == code]
+    found = [Problem(code, relpath, lines.get(key) or _line_of(lines, key),
+                     _("{key} holds {what!r}: no private contact details in the registry")
+                     .format(key=model.dotted(key), what=finding.text),
+                     _("git never forgets: keep them in a CRM and write contact_ref: instead"), finding.severity)
+             for key, value in texts for finding in moderator.scan(value) if finding.code == code]
+    found += [Problem(code, relpath, line, _("a comment holds {what!r}: no private contact details in the registry")
+                      .format(what=finding.text),
+                      _("git never forgets: keep them in a CRM and write contact_ref: instead"), finding.severity)
+              for line, comment in comments for finding in moderator.scan(comment) if finding.code == code]
+    return found
 
 
 def _line_of(lines: dict, key: tuple):

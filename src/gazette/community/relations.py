@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..i18n import _
@@ -21,6 +21,8 @@ TABLES = {
     "agreements": ("relation_agreements", ("person", "starts", "ends", "deliverables", "contract_ref", "paid")),
     "consents": ("relation_consents", ("person", "at", "purpose", "given", "source")),
 }
+# columns holding an instant: compared with ``now`` (aware), so they need their offset
+INSTANTS = {"contacts": "at", "consents": "at"}
 
 
 class RelationsError(Exception):
@@ -48,11 +50,15 @@ def history(connection: sqlite3.Connection, person: str) -> dict[str, list[dict]
 def last_contacts(connection: sqlite3.Connection) -> dict[str, datetime]:
     """The latest contact per person."""
     out = {}
-    for person, at in connection.execute("SELECT person, MAX(at) FROM relation_contacts GROUP BY person"):
+    for person, at in connection.execute("SELECT person, at FROM relation_contacts"):
         try:
-            out[person] = datetime.fromisoformat(at)
+            when = datetime.fromisoformat(at)
         except (TypeError, ValueError):
             continue
+        if when.tzinfo is None:  # written before imports refused naive times: read as UTC
+            when = when.replace(tzinfo=timezone.utc)
+        if person not in out or when > out[person]:
+            out[person] = when
     return out
 
 
@@ -71,6 +77,30 @@ def read_only(root: Path) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     return connection
+
+
+def refuse_inside_repository(root: Path, output: str) -> None:
+    """RelationsError when an export written to ``output`` could be committed: inside the
+    working tree and not ignored by git, or in a folder Gazette reads (always committed)."""
+    import subprocess
+
+    root = Path(root).resolve()
+    try:
+        relative = Path(output).resolve().relative_to(root)
+    except ValueError:
+        return  # outside the repository
+    if relative.parts and relative.parts[0] in ("content", "calendar", "community"):
+        ignored = False
+    else:
+        try:
+            ignored = subprocess.run(["git", "check-ignore", "-q", "--", relative.as_posix()], cwd=root,
+                                     capture_output=True, timeout=30).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ignored = False
+    if not ignored:
+        raise RelationsError(_("{path} is inside the repository: an export holds personal data, which must never "
+                               "be committed; write it outside the repository (or to a git-ignored place outside "
+                               "content/, calendar/ and community/)").format(path=relative.as_posix()))
 
 
 def export_csv(connection: sqlite3.Connection, table: str) -> str:
@@ -99,10 +129,14 @@ def import_csv(connection: sqlite3.Connection, table: str, text: str) -> int:
             raise RelationsError(_("line {line}: {first} and {second} are required").format(
                 line=number, first=columns[0], second=columns[1]))
         try:
-            datetime.fromisoformat(values[1])
+            when = datetime.fromisoformat(values[1])
         except ValueError:
             raise RelationsError(_("line {line}: {column} {value!r} is not an ISO date").format(
                 line=number, column=columns[1], value=values[1])) from None
+        if INSTANTS.get(table) == columns[1] and when.tzinfo is None:
+            raise RelationsError(_("line {line}: {column} {value!r} has no time zone offset (write it as {example})")
+                                 .format(line=number, column=columns[1], value=values[1],
+                                         example=when.replace(tzinfo=timezone.utc).isoformat()))
         rows.append(values)
     placeholders = ", ".join("?" for _ in columns)
     matches = " AND ".join(f"{c} IS ?" for c in columns)

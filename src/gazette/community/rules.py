@@ -7,6 +7,7 @@ stale relations) is one repository rule over the cached registry.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import timedelta
 
@@ -16,7 +17,11 @@ from ..problems import Problem
 from ..validate import _did_you_mean, rule
 
 STALE_AFTER = timedelta(days=90)
-PAID_MENTIONS = ("publicite", "collaboration commerciale")
+# The two mentions the law names (accents and case folded), as words or hashtags: a
+# substring would accept "#nopublicite" or "publicitaire".
+PAID_MENTION = re.compile(r"(?<!\w)(?:publicite|collaboration\s+commerciale|#collaborationcommerciale)(?!\w)")
+# "Sans publicité", "pas de collaboration commerciale", "non-publicité": a denial, not a mention.
+NEGATION = re.compile(r"(?<!\w)(?:sans|pas|non|ni|aucune?|zero|jamais|no|not|without)\W+(?:(?:de|d|une?|la|l|du)\W+)?$")
 
 
 # -- items -------------------------------------------------------------------------
@@ -37,7 +42,7 @@ def is_paid(item: Item, frame) -> bool:
 
 def has_paid_mention(text: str) -> bool:
     folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
-    return any(mention in folded for mention in PAID_MENTIONS)
+    return any(not NEGATION.search(folded, 0, match.start()) for match in PAID_MENTION.finditer(folded))
 
 
 @rule("relation")
@@ -77,6 +82,27 @@ def registry_rules(repo: Repo, only: set | None):
         yield from _action_problems(slug, action, repo, people, places)
 
     yield from stale_relations(repo, people)
+    yield from data_files(repo.root)
+
+
+DATA_FILES = (".csv", ".tsv", ".xls", ".xlsx", ".ods", ".vcf")
+
+
+def data_files(root):
+    """Exports and address books dropped in community/: only the public registry belongs there."""
+    import os
+
+    base = os.path.join(root, "community")
+    for folder, dirs, files in os.walk(base):  # os.walk follows no symbolic link
+        dirs.sort()
+        for name in sorted(files):
+            if name.lower().endswith(DATA_FILES):
+                path = os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
+                yield Problem("relation/data-file", path, None,
+                              _("{path} is a data file in the repository: relation history and contact details "
+                                "are personal data").format(path=path),
+                              _("move it out of the repository; the state database keeps the history "
+                                "(gazette community import)"))
 
 
 def _action_problems(slug: str, action: dict, repo: Repo, people: dict, places: dict):
