@@ -131,6 +131,13 @@ def test_winners_are_anonymized(repo):
     assert len(found) == 2 and any("Karim Benali" in m for m in found) and any("@nadia" in m for m in found)
 
 
+def test_handles_and_e_mails_are_not_anonymized_names(repo):
+    front = FRONT + 'winners: [lea.martin@example.org, lea_martin_1990, "Jean-Luc D.", "Zoë"]\n'
+    found = [m for c, _, m in problems(repo, front=front, now="2026-12-18T12:00:00+01:00")
+             if c == "contest/winner-personal"]
+    assert len(found) == 2 and any("lea.martin@" in m for m in found) and any("lea_martin_1990" in m for m in found)
+
+
 def test_beacon_none_warns(repo):
     found = problems(repo, front=FRONT.replace('beacon: "drand quicknet, first round after closing"', "beacon: none"))
     assert [(c, s) for c, s, _ in found] == [("contest/beacon-none", "warning")]

@@ -60,6 +60,19 @@ def local(repo, moment: datetime) -> datetime:
     return moment.astimezone(repo.frame.timezone) if repo.frame.timezone else moment
 
 
+SEED_CONTEXT = b"gazette-contest-seed\n"
+
+
+def contest_seed(secret: str, slug: str) -> str:
+    """The seed of one contest derived from the team's secret: HMAC-SHA-256(secret bytes,
+    "gazette-contest-seed\n" + slug). One secret for every contest would reveal the next
+    contest's seed with the first draw's proof."""
+    import hashlib
+    import hmac
+
+    return hmac.digest(bytes.fromhex(secret), SEED_CONTEXT + slug.encode("utf-8"), hashlib.sha256).hex()
+
+
 def read_seed(root: Path, slug: str) -> str | None:
     from .contest_draw import DrawError, check_seed
 
@@ -71,9 +84,10 @@ def read_seed(root: Path, slug: str) -> str | None:
             return None
         value, source = path.read_text(encoding="ascii", errors="replace"), str(path)
     try:
-        return check_seed(value)
+        seed = check_seed(value)
     except DrawError as error:
         raise ContestError(f"{source}: {error}") from None
+    return contest_seed(seed, slug) if source == SEED_ENV else seed
 
 
 def list_path(item) -> str:
@@ -279,19 +293,29 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     return report
 
 
+# Courtesy titles are not first names: "Dr Léa Martin" is "Léa M.", not "Dr M.".
+TITLES = frozenset({"dr", "docteur", "pr", "professeur", "m", "mr", "mme", "mlle", "mrs", "ms", "miss", "me",
+                    "maître", "madame", "monsieur", "mademoiselle"})
+
+
 def anonymized(name: str, pseudonym: str) -> str:
-    """"Léa Martin" → "Léa M."; no name → a number nobody can trace back without the seed."""
-    parts = name.split()
-    if len(parts) >= 2:
-        return f"{parts[0][:40]} {parts[-1][0].upper()}."
-    if len(parts) == 1:
-        return parts[0][:40]
+    """"Léa Martin" → "Léa M."; anything else (one word, which may be a surname or a handle; an e-mail;
+    digits or underscores) → a label nobody can trace back without the seed. An export in "MARTIN Léa"
+    order is recognized by its capitals; "Martin Léa" cannot be told from "Léa Martin"."""
+    from .contest_rules import NAME_WORD
+
+    parts = [p for p in name.split() if p.casefold().rstrip(".") not in TITLES]
+    if len(parts) >= 2 and all(NAME_WORD.fullmatch(p) for p in parts):
+        first, last = parts[0], parts[-1]
+        if first.isupper() and not last.isupper():
+            first, last = last, first
+        return f"{first[:40]} {last[0].upper()}."
     return f"Participant·e {pseudonym[:6]}"
 
 
 def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alternates: int | None = None,
          git: bool = True) -> Report:
-    from .contest_draw import DrawError, draw as run_draw, parse_list, prize_units
+    from .contest_draw import DrawError, check_beacon, draw as run_draw, parse_list, prize_units
     from .contest_draw import VerifyError, commitment
     from .contest_entries import frozen, load
 
@@ -307,6 +331,10 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         raise ContestError(_("{path}: freeze the list first: gazette contest close {slug}").format(
             path=item.path, slug=slug))
     named = str(meta.get("beacon") or "").strip().lower()
+    try:  # normalized before the test: "none" or blanks given here would drop the beacon named in advance
+        beacon_value = check_beacon(beacon_value)
+    except DrawError as error:
+        raise ContestError(str(error)) from None
     if named == "none":
         beacon_value = ""
         report.warnings.append(_("beacon: none: the organiser could bias the draw"))
@@ -356,7 +384,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
 
 def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     """Recompute the proof from public data only (the front matter and the published list)."""
-    from .contest_draw import VerifyError, parse_list, verify as check
+    from .contest_draw import VerifyError, parse_list, prize_units, verify as check
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -375,9 +403,23 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
         raise VerifyError(f"{path}: {error.strerror or error}") from None
     if (meta.get("entries") or {}).get("digest") not in (None, proof.get("digest")):
         raise VerifyError(_("the digest in entries: and in draw_proof: differ"))
+    named = str(meta.get("beacon") or "").strip()
+    if named.lower() != "none" and not str(proof.get("beacon") or "").strip():
+        raise VerifyError(_("the draw used no beacon value, yet the source {beacon!r} was named in advance: "
+                            "the organiser could have steered the result").format(beacon=named or None))
+    units = len(prize_units(meta.get("prizes") or ()))
+    ranking = [str(p) for p in proof.get("ranking") or ()]
+    try:
+        winners = int(proof.get("winners"))
+    except (TypeError, ValueError):
+        raise VerifyError(_("draw_proof.winners: not a number of winners")) from None
+    if winners != min(units, len(ids)) or len(ranking) < winners or len(meta.get("winners") or ()) != winners:
+        raise VerifyError(_("the proof names {winners} winners and ranks {ranked} people, the contest lists {listed} "
+                            "winners, for {units} prizes among {n} entries: the proof was cut or altered").format(
+            winners=winners, ranked=len(ranking), listed=len(meta.get("winners") or ()), units=units, n=len(ids)))
     report.lines += check(commitment_value=meta.get("commitment"), seed=str(proof.get("seed") or ""),
                           beacon=str(proof.get("beacon") or ""), digest=str(proof.get("digest") or ""),
-                          ranking=[str(p) for p in proof.get("ranking") or ()], ids=ids, count=proof.get("count"))
+                          ranking=ranking, ids=ids, count=proof.get("count"))
     return report
 
 
@@ -426,6 +468,11 @@ def _outbox(root: Path, slug: str) -> Path:
             raise ContestError(_("{path} is a symbolic link: the outbox never writes through one").format(
                 path=current))
         current.mkdir(parents=not part, exist_ok=True)
+        if part == "contests":  # winners' addresses: never committed, even by a "git add -A"
+            ignore = current / ".gitignore"
+            if not ignore.is_file() and not ignore.is_symlink():
+                ignore.write_text("# Written by Gazette: winners' addresses, never committed\n*\n",
+                                  encoding="utf-8")
     return current
 
 

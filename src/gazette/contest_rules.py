@@ -32,8 +32,11 @@ NUMBERS = {1: ("un", "une", "one"), 2: ("deux", "two"), 3: ("trois", "three"), 4
            10: ("dix", "ten")}
 COUNTRIES = {"FR": "france", "BE": "belgique", "CH": "suisse", "LU": "luxembourg", "CA": "canada",
              "MC": "monaco", "DE": "allemagne", "ES": "espagne", "IT": "italie"}
+# A word of a person's name: letters, inner apostrophes and hyphens; never digits, "_", "@" or "."
+# (those are handles and e-mails).
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # A displayed winner: a first name and an initial ("Léa M."), or the pseudonymous label the draw writes.
-ANONYMIZED = re.compile(r"\w[\w'’-]*(?: \w\.)?|Participant·e [0-9a-f]{6}")
+ANONYMIZED = re.compile(rf"{NAME_WORD.pattern}(?: [^\W\d_]\.)?|Participant·e [0-9a-f]{{6}}")
 
 
 @lru_cache(maxsize=8)
