@@ -343,3 +343,92 @@ def test_one_team_secret_gives_each_contest_its_own_seed(contest, monkeypatch):
     first, second = read_seed(contest.root, "jeu-test"), read_seed(contest.root, "autre-jeu")
     assert first != second and secret not in (first, second) and len(first) == 64
     assert read_seed(contest.root, "jeu-test") == first  # the same on every run: the draw finds it again
+
+
+LATE = "2026-10-25T10:00:00+02:00"  # after the draw date: the beacon's value is public
+
+
+def _closed(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+
+
+def test_the_list_cannot_change_once_the_beacon_may_be_public(contest, tmp_path):
+    _closed(contest, tmp_path)
+    puppet = entries_csv(tmp_path / "puppet.csv", ["@puppet@velo.example;Marionnette Test;2026-10-14 10:00;FR;30"])
+    late = contest.gazette("contest", "entries", "jeu-test", "import", str(puppet), now=LATE)
+    assert late.exit_code == 2 and "draw date" in late.output
+    closed = contest.gazette("contest", "close", "jeu-test", now=LATE)
+    assert closed.exit_code == 2 and "draw date" in closed.output
+    assert "frozen" not in front(contest)
+
+
+def test_deleting_frozen_or_the_proof_does_not_reopen_a_step(contest, tmp_path):
+    _closed(contest, tmp_path)
+    assert contest.gazette("contest", "close", "jeu-test", now=AFTER).exit_code == 0
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(", frozen: " + text.split(", frozen: ")[1].split("}")[0], ""), encoding="utf-8")
+    assert "frozen" not in front(contest)
+    puppet = entries_csv(tmp_path / "puppet.csv", ["@puppet@velo.example;Marionnette Test;2026-10-14 10:00;FR;30"])
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(puppet), now=AFTER)
+    assert again.exit_code == 2 and "frozen at closing" in again.output
+    assert contest.gazette("contest", "close", "jeu-test", now=AFTER).exit_code == 2
+    path.write_text(text, encoding="utf-8")
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    drawn = path.read_text(encoding="utf-8")
+    path.write_text("\n".join(line for line in drawn.splitlines() if not line.startswith(("draw_proof:", "winners:")))
+                    + "\n", encoding="utf-8")
+    second = contest.gazette("contest", "draw", "jeu-test", "--beacon", "beef", now=DRAWN)
+    assert second.exit_code == 2 and "once" in second.output
+
+
+def test_a_list_frozen_after_the_draw_date_fails_verify_and_check(contest, tmp_path):
+    _drawn(contest, tmp_path)
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    frozen = text.split(", frozen: ")[1].split("}")[0]
+    path.write_text(text.replace(frozen, "2026-10-22T11:00:00+02:00"), encoding="utf-8")
+    assert contest.gazette("contest", "verify", "jeu-test", now=DRAWN).exit_code == 0
+    path.write_text(text.replace(frozen, "2026-10-23T11:00:00+02:00"), encoding="utf-8")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "after the draw date" in result.output
+    check = contest.gazette("check", now=DRAWN)
+    assert check.exit_code == 1 and "contest/late-freeze" in check.output
+
+
+def test_verify_reads_the_order_of_the_steps_in_git(contest, tmp_path):
+    from gazette import contest_draw
+
+    _drawn(contest, tmp_path)
+    verified = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert verified.exit_code == 0 and "committed in that order" in verified.output
+    # A second draw with another beacon, written by hand and committed: every number is consistent,
+    # only git remembers the first proof.
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    seed = text.split("draw_proof: {seed: ")[1][:64]
+    ids = (contest.root / "content/contests/2026/jeu-test.entries.txt").read_text().split()
+    old = text.split("ranking: [")[1].split("]")[0]
+    new = ", ".join(contest_draw.rank(seed, "beef", ids, len(old.split(", "))))
+    path.write_text(text.replace("beacon: cafe,", "beacon: beef,").replace(old, new), encoding="utf-8")
+    contest.commit_all("draw again")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "draw_proof was changed after it was first committed" in result.output
+
+
+def test_verify_fails_when_the_commitment_was_committed_after_opening(contest, tmp_path, monkeypatch):
+    from gazette import contest_ops
+
+    with monkeypatch.context() as patched:  # written in time, committed (published) only after opening
+        patched.setattr(contest_ops, "_commit", lambda *args, **kwargs: None)
+        contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+        patched.setenv("GIT_COMMITTER_DATE", OPEN)
+        contest.commit_all("commitment, published late")
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "after the opening" in result.output

@@ -139,14 +139,15 @@ def flow(value) -> str:
     return scalar(value)
 
 
-def _commit(root: Path, paths: list[str], message: str) -> str | None:
+def _commit(root: Path, paths: list[str], message: str, now: datetime) -> str | None:
+    """Dated ``now``: verify reads the order of the steps from these dates (contest_history)."""
     from .gitops import Git, GitFailed
 
     git = Git(root)
     if not git.is_repository():
         return None
     try:
-        return git.commit_paths(paths, message)
+        return git.commit_paths(paths, message, date=now.isoformat())
     except GitFailed as error:
         raise ContestError(_("written but not committed: {error}").format(error=error)) from None
 
@@ -198,8 +199,24 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
                                  "could bias the draw"))
     report.lines.append(_("commitment {value} written in {path}").format(value=commitment(seed), path=item.path))
     if git:
-        _commit(root, [item.path], f"gazette contest commit: {item.path}")
+        _commit(root, [item.path], f"gazette contest commit: {item.path}", now)
     return report
+
+
+def list_still_open(root: Path, item, now: datetime) -> None:
+    """Entries may change the list only until it is frozen, and never once the draw date has
+    passed: by then the beacon is public and the organiser, who knows the seed, could add or
+    keep exactly the entries that win. "Frozen" is read from git too: deleting ``frozen:``
+    from the front matter does not reopen the list."""
+    from .contest_history import done_before
+
+    meta = item.meta
+    if (meta.get("entries") or {}).get("frozen") or done_before(root, item.path, "frozen"):
+        raise ContestError(_("{path}: the list was frozen at closing; no entry can be added").format(path=item.path))
+    if meta.get("draw") and now >= meta["draw"]:
+        raise ContestError(_("{path}: the draw date ({draw}) has passed: the beacon's value may be public, and a list "
+                             "changed now could steer the result").format(path=item.path,
+                                                                          draw=meta["draw"].isoformat()))
 
 
 def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool = True) -> Report:
@@ -208,8 +225,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     root = Path(root)
     repo, item = find(root, slug)
     report = Report(item.path)
-    if (item.meta.get("entries") or {}).get("frozen"):
-        raise ContestError(_("{path}: the list was frozen at closing; no entry can be added").format(path=item.path))
+    list_still_open(root, item, now)
     zone = item.meta["opens"].tzinfo if item.meta.get("opens") else repo.frame.timezone
     try:
         entries, skipped, has_time = read_entries(Path(file), slug, zone)
@@ -233,7 +249,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     report.data = summarize(root, item, connection, results=judge(before + (entries if added else []), item.meta))
     report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
     if git:
-        _commit(root, [item.path], f"gazette contest entries: {item.path} summary")
+        _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
     return report
 
 
@@ -270,11 +286,10 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
-    if (meta.get("entries") or {}).get("frozen"):
-        raise ContestError(_("{path}: the list is frozen already").format(path=item.path))
     if now < meta["closes"]:
         raise ContestError(_("{path}: the contest closes on {closes}: close it then").format(
             path=item.path, closes=meta["closes"].isoformat()))
+    list_still_open(root, item, now)
     seed = read_seed(root, slug)
     if seed is None or not meta.get("commitment"):
         raise ContestError(_("{path}: no committed seed (gazette contest commit before opening, or set ${env})").format(
@@ -289,7 +304,7 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     report.lines.append(_("{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}").format(
         n=len(ids), path=listed, digest=report.data.get("digest")))
     if git:
-        _commit(root, [item.path, listed], f"gazette contest close: {item.path}")
+        _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now)
     return report
 
 
@@ -323,7 +338,9 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
     repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
-    if meta.get("draw_proof"):
+    from .contest_history import done_before
+
+    if meta.get("draw_proof") or done_before(root, item.path, "draw_proof"):  # git remembers a deleted proof
         raise ContestError(_("{path}: the draw took place already (the draw is once; a winner who does not "
                              "answer is replaced with gazette contest replace)").format(path=item.path))
     entries_meta = meta.get("entries") or {}
@@ -378,7 +395,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         report.lines.append(f"{place}. {pseudonym}  {_('alternate')}")
     report.data = {"winners": names, "ranking": list(result.ranking)}
     if git:
-        _commit(root, [item.path], f"gazette contest draw: {item.path}")
+        _commit(root, [item.path], f"gazette contest draw: {item.path}", now)
     return report
 
 
@@ -420,6 +437,9 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     report.lines += check(commitment_value=meta.get("commitment"), seed=str(proof.get("seed") or ""),
                           beacon=str(proof.get("beacon") or ""), digest=str(proof.get("digest") or ""),
                           ranking=ranking, ids=ids, count=proof.get("count"))
+    from .contest_history import check_order
+
+    report.lines += check_order(root, item)
     return report
 
 
@@ -454,7 +474,7 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
     write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
     if git:
-        _commit(root, [item.path], f"gazette contest notify: {item.path}")
+        _commit(root, [item.path], f"gazette contest notify: {item.path}", now)
     return report
 
 
@@ -525,7 +545,7 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     report = Report(item.path, [_("rank {place} replaced by alternate {by} ({name})").format(
         place=place, by=by, name=names[place - 1])])
     if git:
-        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}")
+        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}", now)
     return report
 
 
@@ -542,7 +562,7 @@ def purge(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
         seed.unlink()  # published in the proof: the copy is no longer needed
     write_front(root / item.path, {"purged": flow(local(repo, now))})
     if git:
-        _commit(root, [item.path], f"gazette contest purge: {item.path}")
+        _commit(root, [item.path], f"gazette contest purge: {item.path}", now)
     return report
 
 

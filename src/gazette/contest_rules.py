@@ -339,9 +339,16 @@ def check_contest(item: Item, repo: Repo, clock: bool = True):
 def timing(item: Item, now) -> list[Problem]:
     """What the clock says: a commitment due before opening, an overdue draw or announcement,
     entries kept past the retention period."""
-    if now is None:
-        return []
+    from .contest_history import late_freeze
+
     meta, problems = item.meta, []
+    late = late_freeze(meta)
+    if late:
+        problems.append(Problem("contest/late-freeze", item.path, item.line_of("entries"), late,
+                                _("announce a new draw date and a beacon round after a new closing, or explain on "
+                                  "the contest page why the list was frozen late")))
+    if now is None:
+        return problems
     opens, closes, draw = meta.get("opens"), meta.get("closes"), meta.get("draw")
     if item.status in STRICT_STATUSES and opens and closes and now < closes and not meta.get("commitment"):
         problems.append(Problem("contest/commitment-missing", item.path, item.line_of("opens"),

@@ -118,6 +118,7 @@ CODES: dict[str, tuple[str, str]] = {
     "contest/commitment-missing": (ERROR, "a contest not yet closed without a commitment to its draw's seed"),
     "contest/overdue": (WARNING, "the draw date passed without a draw, or winners not announced a week after it"),
     "contest/retention": (WARNING, "entries kept past the retention period"),
+    "contest/late-freeze": (ERROR, "the list was frozen after the draw date or the draw"),
     # a11y
     "a11y/image-alt": (ERROR, "an image has no alternative text"),
     # config: the planning frame itself
