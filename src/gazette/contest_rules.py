@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .i18n import _
-from .load import Item, Repo
+from .load import KIND_FOLDERS, Item, Repo
 from .problems import Problem
 from .validate import rule
 
@@ -93,25 +93,42 @@ def reglement(item: Item, repo: Repo) -> tuple[str | None, str, int, list[Proble
     line = item.line_of("rules")
     target = str(spec).strip()
     root = Path(repo.root).resolve()
+    example = _("name a page of the site under content/, e.g. rules: ../../reglements/{slug}.md "
+                "(content/reglements/{slug}.md with a title:)").format(slug=item.slug)
     unsafe = Problem("security/contest-rules-path", item.path, line,
-                     _("rules: {target!r} leaves the repository or goes through a symbolic link").format(target=target),
-                     _("name a file inside the repository, e.g. rules: reglement-jeu.md beside the contest"))
+                     _("rules: {target!r} leaves content/, goes into a hidden or state folder, or through a symbolic "
+                       "link").format(target=target), example)
     if target.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", target) or "\x00" in target:
         return None, item.path, line, [unsafe]
     relative = os.path.normpath(os.path.join(os.path.dirname(item.path), target))
-    if relative.startswith("..") or os.path.isabs(relative):
+    parts = Path(relative).parts
+    # Only content/ is published; .gazette/ (seeds, entries), .git/ and the state folder never are.
+    if relative.startswith("..") or os.path.isabs(relative) or parts[0] != "content" \
+            or any(part.startswith(".") for part in parts) or _in_state_folder(repo.root, root / relative):
         return None, item.path, line, [unsafe]
     current = root
     for part in Path(relative).parts:
         current = current / part
         if current.is_symlink():
             return None, item.path, line, [unsafe]
+    if len(parts) < 3 or parts[1] in KIND_FOLDERS or not relative.endswith(".md"):
+        # A file beside the contest would be read as an item (yaml/no-front-matter) and never published.
+        return None, item.path, line, [Problem("contest/rules-place", item.path, line,
+                                               _("rules: {target!r} is not a page of the site").format(target=target),
+                                               example)]
     if not current.is_file():
         return None, item.path, line, [Problem("contest/rules-missing", item.path, line,
                                                _("rules: {target!r} is not a file").format(target=target),
                                                _("write the règlement there, or rules: inline in the body"))]
     data = current.read_bytes()[:MAX_RULES_BYTES]
     return data.decode("utf-8", errors="replace"), Path(relative).as_posix(), 1, []
+
+
+def _in_state_folder(root, path: Path) -> bool:
+    from .publish import state_dir
+
+    state = Path(state_dir(root)).resolve()
+    return path == state or state in path.parents
 
 
 def _line_at(text: str, position: int, first: int) -> int:
