@@ -62,7 +62,7 @@ def test_verify_accepts_the_true_proof():
 ])
 def test_verify_fails_loudly_on_tampering(change, message):
     values = dict(commitment_value=GOLDEN_COMMITMENT, seed=SEED, beacon="beacon-value",
-                  digest=GOLDEN_DIGEST, ranking=GOLDEN_RANKING[:6], ids=ids())
+                  digest=GOLDEN_DIGEST, ranking=GOLDEN_RANKING[:6], ids=ids(), count=12)
     if change.get("ids") == "drop":
         values["ids"] = ids()[1:]
     elif change.get("ids") == "swap":
@@ -116,3 +116,17 @@ def test_the_docs_worked_example_is_what_the_script_prints():
         assert f"`{line.split()[1]}`" in docs
     front = (root / "content/contests/2026/concours-photo-automne.md").read_text(encoding="utf-8")
     assert f"seed: {seed}" in front and f"beacon: {beacon}" in front
+
+
+def test_verify_requires_the_count():
+    with pytest.raises(d.VerifyError, match="count"):
+        d.verify(commitment_value=GOLDEN_COMMITMENT, seed=SEED, beacon="beacon-value",
+                 digest=GOLDEN_DIGEST, ranking=GOLDEN_RANKING[:6], ids=ids())
+
+
+@pytest.mark.parametrize("bytes_of", [lambda ids: "".join(f"{p}\n" for p in reversed(ids)).encode(),
+                                      lambda ids: "\n".join(ids).encode()])
+def test_a_list_file_is_read_as_its_bytes(bytes_of):
+    with pytest.raises(d.VerifyError, match="cannot match the digest"):
+        d.parse_list(bytes_of(sorted(ids())), "list.txt")
+    assert d.parse_list(d.list_bytes(ids()), "list.txt") == sorted(ids())

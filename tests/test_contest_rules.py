@@ -97,14 +97,25 @@ def test_rules_file_inside_the_repository(repo, tmp_path):
     assert problems(repo, front=front, body="Voir le règlement.\n") == []
     report = json.loads(repo.gazette("check", "--format", "json", now=NOW).output)
     assert report["problems"] == []  # the règlement is a page of the site, published with it
-    missing = problems(repo, front=FRONT.replace("rules: inline", "rules: absent.md"), body="")
+    missing = problems(repo, front=FRONT.replace("rules: inline", "rules: ../../reglements/absent.md"), body="")
     assert codes(missing) == ["contest/rules-missing"]
     escaping = problems(repo, front=FRONT.replace("rules: inline", "rules: ../../../../etc/passwd"), body="")
     assert codes(escaping) == ["security/contest-rules-path"]
     (tmp_path / "outside.md").write_text(REGLEMENT, encoding="utf-8")
-    os.symlink(tmp_path / "outside.md", repo.root / "content/contests/2026/lien.md")
-    linked = problems(repo, front=FRONT.replace("rules: inline", "rules: lien.md"), body="")
+    os.symlink(tmp_path / "outside.md", repo.root / "content/reglements/lien.md")
+    linked = problems(repo, front=FRONT.replace("rules: inline", "rules: ../../reglements/lien.md"), body="")
     assert "security/contest-rules-path" in codes(linked)
+
+
+def test_rules_never_name_a_secret_or_an_item_file(repo):
+    repo.write(".gazette/contests/jeu.seed", "ab" * 32 + "\n")
+    repo.write("content/contests/2026/reglement-jeu.md", REGLEMENT)
+    repo.write("content/.cache/jeu.md", REGLEMENT)
+    for target in ("../../../.gazette/contests/jeu.seed", "../../.cache/jeu.md", "../../../calendar/channels.yml"):
+        found = problems(repo, front=FRONT.replace("rules: inline", f"rules: {target}"), body="")
+        assert codes(found) == ["security/contest-rules-path"], target
+    beside = problems(repo, front=FRONT.replace("rules: inline", "rules: reglement-jeu.md"), body="")
+    assert codes(beside) == ["contest/rules-place"]
 
 
 def test_facebook_statements_and_mechanics(repo):
@@ -129,6 +140,13 @@ def test_winners_are_anonymized(repo):
     found = [m for c, _, m in problems(repo, front=front, now="2026-12-18T12:00:00+01:00")
              if c == "contest/winner-personal"]
     assert len(found) == 2 and any("Karim Benali" in m for m in found) and any("@nadia" in m for m in found)
+
+
+def test_handles_and_e_mails_are_not_anonymized_names(repo):
+    front = FRONT + 'winners: [lea.martin@example.org, lea_martin_1990, "Jean-Luc D.", "Zoë"]\n'
+    found = [m for c, _, m in problems(repo, front=front, now="2026-12-18T12:00:00+01:00")
+             if c == "contest/winner-personal"]
+    assert len(found) == 2 and any("lea.martin@" in m for m in found) and any("lea_martin_1990" in m for m in found)
 
 
 def test_beacon_none_warns(repo):
@@ -196,3 +214,31 @@ def test_a_warm_check_judges_the_clock_afresh_and_sees_edits(repo):
     repo.write("calendar/contest_rules.yml", "mentions:\n  mediator:\n    patterns: ['médiat']\n")
     report = json.loads(repo.gazette("check", "--format", "json", now="2026-12-16T12:00:00+01:00").output)
     assert [p["code"] for p in report["problems"]] == ["contest/mention-missing"] * 2  # the extension counts
+
+
+@pytest.mark.slow
+def test_a_reglement_page_is_checked_and_published(sample):
+    from test_site import build
+
+    path = sample.root / "content/contests/2026/jeu-de-noel-revision-offerte.md"
+    text = path.read_text(encoding="utf-8")
+    intro, reglement_text = text.split("## Règlement du jeu", 1)
+    sample.write("content/reglements/jeu-de-noel.md", "---\ntitle: Règlement du jeu de Noël\n---\n\n# Règlement du jeu"
+                 + reglement_text)
+    path.write_text(intro.replace("rules: inline", "rules: ../../reglements/jeu-de-noel.md")
+                    + "[Lire le règlement](../../reglements/jeu-de-noel.md)\n", encoding="utf-8")
+    now = "2026-12-02T10:00:00+01:00"  # open: the contest page is on the site
+    report = json.loads(sample.gazette("check", "--format", "json", now=now).output)
+    assert [p for p in report["problems"] if p["severity"] == "error"] == []
+    mentions = [p for p in report["problems"] if p["code"].startswith("contest/")]
+    assert mentions == []  # the règlement was found and read in the page
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: ../../reglements/jeu-de-noel.md",
+                                                             "rules: ../../reglements/absent.md"), encoding="utf-8")
+    assert "contest/rules-missing" in sample.gazette("check", now=now).output
+    path.write_text(path.read_text(encoding="utf-8").replace("absent.md", "jeu-de-noel.md"), encoding="utf-8")
+    built = build(sample, now)
+    assert built.returncode == 0, built.stderr
+    page = (sample.root / "site/reglements/jeu-de-noel/index.html").read_text(encoding="utf-8")
+    assert "Article 1" in page and "La Fabrique à Vélos" in page
+    contest = (sample.root / "site/contests/2026/jeu-de-noel-revision-offerte/index.html").read_text(encoding="utf-8")
+    assert 'href="../../../reglements/jeu-de-noel/"' in contest

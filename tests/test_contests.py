@@ -45,7 +45,9 @@ def entries_csv(path, rows):
 
 
 def people(n):
-    return [f"@membre{i}@velo.example;Prénom{i} Nom{i};2026-10-{8 + i % 10:02d} 10:00;FR;30" for i in range(n)]
+    letters = "abcdefghijklmnopqrstuvwxyz"  # digits in a name would look like a handle: not published
+    return [f"@membre{i}@velo.example;Prénom{letters[i]} Nom{letters[i]};2026-10-{8 + i % 10:02d} 10:00;FR;30"
+            for i in range(n)]
 
 
 def front(repo):
@@ -99,7 +101,7 @@ def test_whole_life(contest, tmp_path):
     text = front(contest)
     assert "draw_proof: {seed: " in text and "winners: [" in text
     winners = [line for line in text.splitlines() if line.startswith("winners:")][0]
-    assert "Nom" not in winners and winners.count("Prénom") == 3  # "Prénom3 N."
+    assert "Nom" not in winners and winners.count("Prénom") == 3  # "Prénomd N."
     second = contest.gazette("contest", "draw", "jeu-test", "--beacon", "ffff", now=DRAWN)
     assert second.exit_code == 2 and "once" in second.output
 
@@ -251,3 +253,182 @@ def test_bad_files_and_a_second_commit(contest, tmp_path):
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     unknown = contest.gazette("contest", "draw", "autre", now=OPEN)
     assert unknown.exit_code == 2 and "no contest with the slug 'autre'" in unknown.output
+
+
+@pytest.mark.parametrize("given", ["none", "   ", "NONE"])
+def test_draw_cannot_drop_the_beacon_named_in_advance(contest, tmp_path, given):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    result = contest.gazette("contest", "draw", "jeu-test", "--beacon", given, now=DRAWN)
+    assert result.exit_code == 2 and "--beacon VALUE" in result.output
+    assert "draw_proof" not in front(contest)
+
+
+def test_verify_fails_when_the_proof_has_no_beacon_but_one_was_named(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", now=DRAWN).exit_code == 0
+    assert contest.gazette("contest", "verify", "jeu-test", now=DRAWN).exit_code == 0
+    path = contest.root / "content/contests/2026/jeu-test.md"  # as if drand had been named in advance
+    path.write_text(path.read_text(encoding="utf-8").replace("beacon: none", "beacon: drand"), encoding="utf-8")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "no beacon value" in result.output
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda text: text.replace(text.split("ranking: ")[1].split("]")[0] + "]", "[]"),
+    lambda text: text.replace(", winners: 3,", ", winners: 1,"),
+    lambda text: text.replace(", count: 9", ""),
+])
+def test_verify_fails_on_a_cut_proof(contest, tmp_path, tamper):
+    _drawn(contest, tmp_path)
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    assert ", winners: 3," in text and ", count: 9" in text
+    path.write_text(tamper(text), encoding="utf-8")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize("rewrite", [lambda ids: "".join(f"{p}\n" for p in reversed(ids)),
+                                     lambda ids: "\n".join(ids)])
+def test_verify_reads_the_list_file_as_its_bytes(contest, tmp_path, rewrite):
+    _drawn(contest, tmp_path)
+    listed = contest.root / "content/contests/2026/jeu-test.entries.txt"
+    listed.write_text(rewrite(listed.read_text().splitlines()))
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "cannot match the digest" in result.output
+
+
+def test_the_outbox_is_never_committed(contest, tmp_path, monkeypatch):
+    monkeypatch.delenv("GAZETTE_OUTBOX")  # the default: outbox/ inside the repository
+    _drawn(contest, tmp_path)
+    assert contest.gazette("contest", "notify", "jeu-test", now=DRAWN).exit_code == 0
+    assert list((contest.root / "outbox/contests/jeu-test").glob("*.json"))
+    contest.git("add", "-A")
+    assert "outbox/" not in contest.git("status", "--porcelain")
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("Léa Martin", "Léa M."), ("Dr Léa Martin", "Léa M."), ("MARTIN Léa", "Léa M."), ("Jean-Luc d'Arc", "Jean-Luc D."),
+    ("Martin", "Participant·e abcdef"), ("lea.martin@example.org", "Participant·e abcdef"),
+    ("lea_martin_1990", "Participant·e abcdef"), ("Léa M4rtin", "Participant·e abcdef"), ("", "Participant·e abcdef"),
+])
+def test_winners_names_never_publish_a_surname_or_a_handle(name, shown):
+    from gazette.contest_ops import anonymized
+
+    assert anonymized(name, "abcdef0123") == shown
+
+
+def test_the_draw_never_commits_a_handle_or_an_e_mail(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    rows = [f"@m{i}@velo.example;{name};2026-10-09 10:00;FR;30"
+            for i, name in enumerate(["lea.martin@example.org", "lea_martin_1990", "Martin"])]
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", now=DRAWN).exit_code == 0
+    shown = contest.git("show", "HEAD")
+    assert "lea" not in shown and "Martin" not in shown and shown.count("Participant·e ") == 3
+
+
+def test_one_team_secret_gives_each_contest_its_own_seed(contest, monkeypatch):
+    from gazette.contest_ops import read_seed
+
+    secret = "ab" * 32
+    monkeypatch.setenv("GAZETTE_CONTEST_SEED", secret)
+    first, second = read_seed(contest.root, "jeu-test"), read_seed(contest.root, "autre-jeu")
+    assert first != second and secret not in (first, second) and len(first) == 64
+    assert read_seed(contest.root, "jeu-test") == first  # the same on every run: the draw finds it again
+
+
+LATE = "2026-10-25T10:00:00+02:00"  # after the draw date: the beacon's value is public
+
+
+def _closed(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+
+
+def test_the_list_cannot_change_once_the_beacon_may_be_public(contest, tmp_path):
+    _closed(contest, tmp_path)
+    puppet = entries_csv(tmp_path / "puppet.csv", ["@puppet@velo.example;Marionnette Test;2026-10-14 10:00;FR;30"])
+    late = contest.gazette("contest", "entries", "jeu-test", "import", str(puppet), now=LATE)
+    assert late.exit_code == 2 and "draw date" in late.output
+    closed = contest.gazette("contest", "close", "jeu-test", now=LATE)
+    assert closed.exit_code == 2 and "draw date" in closed.output
+    assert "frozen" not in front(contest)
+
+
+def test_deleting_frozen_or_the_proof_does_not_reopen_a_step(contest, tmp_path):
+    _closed(contest, tmp_path)
+    assert contest.gazette("contest", "close", "jeu-test", now=AFTER).exit_code == 0
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(", frozen: " + text.split(", frozen: ")[1].split("}")[0], ""), encoding="utf-8")
+    assert "frozen" not in front(contest)
+    puppet = entries_csv(tmp_path / "puppet.csv", ["@puppet@velo.example;Marionnette Test;2026-10-14 10:00;FR;30"])
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(puppet), now=AFTER)
+    assert again.exit_code == 2 and "frozen at closing" in again.output
+    assert contest.gazette("contest", "close", "jeu-test", now=AFTER).exit_code == 2
+    path.write_text(text, encoding="utf-8")
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    drawn = path.read_text(encoding="utf-8")
+    path.write_text("\n".join(line for line in drawn.splitlines() if not line.startswith(("draw_proof:", "winners:")))
+                    + "\n", encoding="utf-8")
+    second = contest.gazette("contest", "draw", "jeu-test", "--beacon", "beef", now=DRAWN)
+    assert second.exit_code == 2 and "once" in second.output
+
+
+def test_a_list_frozen_after_the_draw_date_fails_verify_and_check(contest, tmp_path):
+    _drawn(contest, tmp_path)
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    frozen = text.split(", frozen: ")[1].split("}")[0]
+    path.write_text(text.replace(frozen, "2026-10-22T11:00:00+02:00"), encoding="utf-8")
+    assert contest.gazette("contest", "verify", "jeu-test", now=DRAWN).exit_code == 0
+    path.write_text(text.replace(frozen, "2026-10-23T11:00:00+02:00"), encoding="utf-8")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "after the draw date" in result.output
+    check = contest.gazette("check", now=DRAWN)
+    assert check.exit_code == 1 and "contest/late-freeze" in check.output
+
+
+def test_verify_reads_the_order_of_the_steps_in_git(contest, tmp_path):
+    from gazette import contest_draw
+
+    _drawn(contest, tmp_path)
+    verified = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert verified.exit_code == 0 and "committed in that order" in verified.output
+    # A second draw with another beacon, written by hand and committed: every number is consistent,
+    # only git remembers the first proof.
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    text = path.read_text(encoding="utf-8")
+    seed = text.split("draw_proof: {seed: ")[1][:64]
+    ids = (contest.root / "content/contests/2026/jeu-test.entries.txt").read_text().split()
+    old = text.split("ranking: [")[1].split("]")[0]
+    new = ", ".join(contest_draw.rank(seed, "beef", ids, len(old.split(", "))))
+    path.write_text(text.replace("beacon: cafe,", "beacon: beef,").replace(old, new), encoding="utf-8")
+    contest.commit_all("draw again")
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "draw_proof was changed after it was first committed" in result.output
+
+
+def test_verify_fails_when_the_commitment_was_committed_after_opening(contest, tmp_path, monkeypatch):
+    from gazette import contest_ops
+
+    with monkeypatch.context() as patched:  # written in time, committed (published) only after opening
+        patched.setattr(contest_ops, "_commit", lambda *args, **kwargs: None)
+        contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+        patched.setenv("GIT_COMMITTER_DATE", OPEN)
+        contest.commit_all("commitment, published late")
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(9))),
+                    now=OPEN)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1 and "after the opening" in result.output

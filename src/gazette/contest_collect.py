@@ -75,8 +75,7 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
 
     root = Path(root)
     repo, item = find(root, slug)
-    if (item.meta.get("entries") or {}).get("frozen"):
-        raise ContestError(_("{path}: the list was frozen at closing; no entry can be added").format(path=item.path))
+    contest_ops.list_still_open(root, item, now)
     config = repo.frame.channels.get(channel)
     if not config or config.get("network") != "mastodon":
         raise ContestError(_("{channel!r} is not a mastodon channel of calendar/channels.yml").format(channel=channel))
@@ -116,5 +115,5 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
     report.data = summarize(root, item, connection, results=judge(load(connection, slug), item.meta))
     report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
     if git:
-        contest_ops._commit(root, [item.path], f"gazette contest entries: {item.path} summary")
+        contest_ops._commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
     return report

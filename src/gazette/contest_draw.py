@@ -132,6 +132,9 @@ def parse_list(data: bytes, source: str = "the list") -> list[str]:
     for number, value in enumerate(ids, 1):
         if not _PSEUDONYM.fullmatch(value):
             raise VerifyError(f"{source}:{number}: not a pseudonym ({PSEUDONYM_HEX} lowercase hex digits)")
+    if list_bytes(ids) != data:  # the digest is of the file's bytes: a reordered or re-ended file is another file
+        raise VerifyError(f"{source}: not the list as frozen (one pseudonym a line, sorted, each line ending "
+                          "with a newline): its bytes cannot match the digest")
     return ids
 
 
@@ -187,7 +190,9 @@ def verify(*, commitment_value: str, seed: str, beacon: str, digest: str, rankin
     if list_digest(ids) != digest:
         raise VerifyError(f"the list's digest is {list_digest(ids)}, not the {digest} committed at closing: "
                           "the list was changed after it was frozen")
-    if count is not None and count != len(ids):
+    if count is None:
+        raise VerifyError("the proof does not say how many pseudonyms were drawn from (count:)")
+    if count != len(ids):
         raise VerifyError(f"the list has {len(ids)} entries, the proof says {count}")
     checked.append(f"the list of {len(ids)} pseudonyms matches its digest")
     again = rank(seed, beacon, ids, len(ranking))

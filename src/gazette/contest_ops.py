@@ -60,6 +60,19 @@ def local(repo, moment: datetime) -> datetime:
     return moment.astimezone(repo.frame.timezone) if repo.frame.timezone else moment
 
 
+SEED_CONTEXT = b"gazette-contest-seed\n"
+
+
+def contest_seed(secret: str, slug: str) -> str:
+    """The seed of one contest derived from the team's secret: HMAC-SHA-256(secret bytes,
+    "gazette-contest-seed\n" + slug). One secret for every contest would reveal the next
+    contest's seed with the first draw's proof."""
+    import hashlib
+    import hmac
+
+    return hmac.digest(bytes.fromhex(secret), SEED_CONTEXT + slug.encode("utf-8"), hashlib.sha256).hex()
+
+
 def read_seed(root: Path, slug: str) -> str | None:
     from .contest_draw import DrawError, check_seed
 
@@ -71,9 +84,10 @@ def read_seed(root: Path, slug: str) -> str | None:
             return None
         value, source = path.read_text(encoding="ascii", errors="replace"), str(path)
     try:
-        return check_seed(value)
+        seed = check_seed(value)
     except DrawError as error:
         raise ContestError(f"{source}: {error}") from None
+    return contest_seed(seed, slug) if source == SEED_ENV else seed
 
 
 def list_path(item) -> str:
@@ -125,14 +139,15 @@ def flow(value) -> str:
     return scalar(value)
 
 
-def _commit(root: Path, paths: list[str], message: str) -> str | None:
+def _commit(root: Path, paths: list[str], message: str, now: datetime) -> str | None:
+    """Dated ``now``: verify reads the order of the steps from these dates (contest_history)."""
     from .gitops import Git, GitFailed
 
     git = Git(root)
     if not git.is_repository():
         return None
     try:
-        return git.commit_paths(paths, message)
+        return git.commit_paths(paths, message, date=now.isoformat())
     except GitFailed as error:
         raise ContestError(_("written but not committed: {error}").format(error=error)) from None
 
@@ -184,8 +199,24 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
                                  "could bias the draw"))
     report.lines.append(_("commitment {value} written in {path}").format(value=commitment(seed), path=item.path))
     if git:
-        _commit(root, [item.path], f"gazette contest commit: {item.path}")
+        _commit(root, [item.path], f"gazette contest commit: {item.path}", now)
     return report
+
+
+def list_still_open(root: Path, item, now: datetime) -> None:
+    """Entries may change the list only until it is frozen, and never once the draw date has
+    passed: by then the beacon is public and the organiser, who knows the seed, could add or
+    keep exactly the entries that win. "Frozen" is read from git too: deleting ``frozen:``
+    from the front matter does not reopen the list."""
+    from .contest_history import done_before
+
+    meta = item.meta
+    if (meta.get("entries") or {}).get("frozen") or done_before(root, item.path, "frozen"):
+        raise ContestError(_("{path}: the list was frozen at closing; no entry can be added").format(path=item.path))
+    if meta.get("draw") and now >= meta["draw"]:
+        raise ContestError(_("{path}: the draw date ({draw}) has passed: the beacon's value may be public, and a list "
+                             "changed now could steer the result").format(path=item.path,
+                                                                          draw=meta["draw"].isoformat()))
 
 
 def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool = True) -> Report:
@@ -194,8 +225,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     root = Path(root)
     repo, item = find(root, slug)
     report = Report(item.path)
-    if (item.meta.get("entries") or {}).get("frozen"):
-        raise ContestError(_("{path}: the list was frozen at closing; no entry can be added").format(path=item.path))
+    list_still_open(root, item, now)
     zone = item.meta["opens"].tzinfo if item.meta.get("opens") else repo.frame.timezone
     try:
         entries, skipped, has_time = read_entries(Path(file), slug, zone)
@@ -219,7 +249,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     report.data = summarize(root, item, connection, results=judge(before + (entries if added else []), item.meta))
     report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
     if git:
-        _commit(root, [item.path], f"gazette contest entries: {item.path} summary")
+        _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
     return report
 
 
@@ -256,11 +286,10 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
-    if (meta.get("entries") or {}).get("frozen"):
-        raise ContestError(_("{path}: the list is frozen already").format(path=item.path))
     if now < meta["closes"]:
         raise ContestError(_("{path}: the contest closes on {closes}: close it then").format(
             path=item.path, closes=meta["closes"].isoformat()))
+    list_still_open(root, item, now)
     seed = read_seed(root, slug)
     if seed is None or not meta.get("commitment"):
         raise ContestError(_("{path}: no committed seed (gazette contest commit before opening, or set ${env})").format(
@@ -275,23 +304,33 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     report.lines.append(_("{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}").format(
         n=len(ids), path=listed, digest=report.data.get("digest")))
     if git:
-        _commit(root, [item.path, listed], f"gazette contest close: {item.path}")
+        _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now)
     return report
 
 
+# Courtesy titles are not first names: "Dr Léa Martin" is "Léa M.", not "Dr M.".
+TITLES = frozenset({"dr", "docteur", "pr", "professeur", "m", "mr", "mme", "mlle", "mrs", "ms", "miss", "me",
+                    "maître", "madame", "monsieur", "mademoiselle"})
+
+
 def anonymized(name: str, pseudonym: str) -> str:
-    """"Léa Martin" → "Léa M."; no name → a number nobody can trace back without the seed."""
-    parts = name.split()
-    if len(parts) >= 2:
-        return f"{parts[0][:40]} {parts[-1][0].upper()}."
-    if len(parts) == 1:
-        return parts[0][:40]
+    """"Léa Martin" → "Léa M."; anything else (one word, which may be a surname or a handle; an e-mail;
+    digits or underscores) → a label nobody can trace back without the seed. An export in "MARTIN Léa"
+    order is recognized by its capitals; "Martin Léa" cannot be told from "Léa Martin"."""
+    from .contest_rules import NAME_WORD
+
+    parts = [p for p in name.split() if p.casefold().rstrip(".") not in TITLES]
+    if len(parts) >= 2 and all(NAME_WORD.fullmatch(p) for p in parts):
+        first, last = parts[0], parts[-1]
+        if first.isupper() and not last.isupper():
+            first, last = last, first
+        return f"{first[:40]} {last[0].upper()}."
     return f"Participant·e {pseudonym[:6]}"
 
 
 def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alternates: int | None = None,
          git: bool = True) -> Report:
-    from .contest_draw import DrawError, draw as run_draw, parse_list, prize_units
+    from .contest_draw import DrawError, check_beacon, draw as run_draw, parse_list, prize_units
     from .contest_draw import VerifyError, commitment
     from .contest_entries import frozen, load
 
@@ -299,7 +338,9 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
     repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
-    if meta.get("draw_proof"):
+    from .contest_history import done_before
+
+    if meta.get("draw_proof") or done_before(root, item.path, "draw_proof"):  # git remembers a deleted proof
         raise ContestError(_("{path}: the draw took place already (the draw is once; a winner who does not "
                              "answer is replaced with gazette contest replace)").format(path=item.path))
     entries_meta = meta.get("entries") or {}
@@ -307,6 +348,10 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         raise ContestError(_("{path}: freeze the list first: gazette contest close {slug}").format(
             path=item.path, slug=slug))
     named = str(meta.get("beacon") or "").strip().lower()
+    try:  # normalized before the test: "none" or blanks given here would drop the beacon named in advance
+        beacon_value = check_beacon(beacon_value)
+    except DrawError as error:
+        raise ContestError(str(error)) from None
     if named == "none":
         beacon_value = ""
         report.warnings.append(_("beacon: none: the organiser could bias the draw"))
@@ -350,13 +395,13 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         report.lines.append(f"{place}. {pseudonym}  {_('alternate')}")
     report.data = {"winners": names, "ranking": list(result.ranking)}
     if git:
-        _commit(root, [item.path], f"gazette contest draw: {item.path}")
+        _commit(root, [item.path], f"gazette contest draw: {item.path}", now)
     return report
 
 
 def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     """Recompute the proof from public data only (the front matter and the published list)."""
-    from .contest_draw import VerifyError, parse_list, verify as check
+    from .contest_draw import VerifyError, parse_list, prize_units, verify as check
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -375,9 +420,26 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
         raise VerifyError(f"{path}: {error.strerror or error}") from None
     if (meta.get("entries") or {}).get("digest") not in (None, proof.get("digest")):
         raise VerifyError(_("the digest in entries: and in draw_proof: differ"))
+    named = str(meta.get("beacon") or "").strip()
+    if named.lower() != "none" and not str(proof.get("beacon") or "").strip():
+        raise VerifyError(_("the draw used no beacon value, yet the source {beacon!r} was named in advance: "
+                            "the organiser could have steered the result").format(beacon=named or None))
+    units = len(prize_units(meta.get("prizes") or ()))
+    ranking = [str(p) for p in proof.get("ranking") or ()]
+    try:
+        winners = int(proof.get("winners"))
+    except (TypeError, ValueError):
+        raise VerifyError(_("draw_proof.winners: not a number of winners")) from None
+    if winners != min(units, len(ids)) or len(ranking) < winners or len(meta.get("winners") or ()) != winners:
+        raise VerifyError(_("the proof names {winners} winners and ranks {ranked} people, the contest lists {listed} "
+                            "winners, for {units} prizes among {n} entries: the proof was cut or altered").format(
+            winners=winners, ranked=len(ranking), listed=len(meta.get("winners") or ()), units=units, n=len(ids)))
     report.lines += check(commitment_value=meta.get("commitment"), seed=str(proof.get("seed") or ""),
                           beacon=str(proof.get("beacon") or ""), digest=str(proof.get("digest") or ""),
-                          ranking=[str(p) for p in proof.get("ranking") or ()], ids=ids, count=proof.get("count"))
+                          ranking=ranking, ids=ids, count=proof.get("count"))
+    from .contest_history import check_order
+
+    report.lines += check_order(root, item)
     return report
 
 
@@ -412,7 +474,7 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
     write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
     if git:
-        _commit(root, [item.path], f"gazette contest notify: {item.path}")
+        _commit(root, [item.path], f"gazette contest notify: {item.path}", now)
     return report
 
 
@@ -426,6 +488,11 @@ def _outbox(root: Path, slug: str) -> Path:
             raise ContestError(_("{path} is a symbolic link: the outbox never writes through one").format(
                 path=current))
         current.mkdir(parents=not part, exist_ok=True)
+        if part == "contests":  # winners' addresses: never committed, even by a "git add -A"
+            ignore = current / ".gitignore"
+            if not ignore.is_file() and not ignore.is_symlink():
+                ignore.write_text("# Written by Gazette: winners' addresses, never committed\n*\n",
+                                  encoding="utf-8")
     return current
 
 
@@ -478,7 +545,7 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     report = Report(item.path, [_("rank {place} replaced by alternate {by} ({name})").format(
         place=place, by=by, name=names[place - 1])])
     if git:
-        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}")
+        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}", now)
     return report
 
 
@@ -495,7 +562,7 @@ def purge(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
         seed.unlink()  # published in the proof: the copy is no longer needed
     write_front(root / item.path, {"purged": flow(local(repo, now))})
     if git:
-        _commit(root, [item.path], f"gazette contest purge: {item.path}")
+        _commit(root, [item.path], f"gazette contest purge: {item.path}", now)
     return report
 
 

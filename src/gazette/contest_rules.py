@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .i18n import _
-from .load import Item, Repo
+from .load import KIND_FOLDERS, Item, Repo
 from .problems import Problem
 from .validate import rule
 
@@ -32,8 +32,11 @@ NUMBERS = {1: ("un", "une", "one"), 2: ("deux", "two"), 3: ("trois", "three"), 4
            10: ("dix", "ten")}
 COUNTRIES = {"FR": "france", "BE": "belgique", "CH": "suisse", "LU": "luxembourg", "CA": "canada",
              "MC": "monaco", "DE": "allemagne", "ES": "espagne", "IT": "italie"}
+# A word of a person's name: letters, inner apostrophes and hyphens; never digits, "_", "@" or "."
+# (those are handles and e-mails).
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # A displayed winner: a first name and an initial ("Léa M."), or the pseudonymous label the draw writes.
-ANONYMIZED = re.compile(r"\w[\w'’-]*(?: \w\.)?|Participant·e [0-9a-f]{6}")
+ANONYMIZED = re.compile(rf"{NAME_WORD.pattern}(?: [^\W\d_]\.)?|Participant·e [0-9a-f]{{6}}")
 
 
 @lru_cache(maxsize=8)
@@ -90,25 +93,42 @@ def reglement(item: Item, repo: Repo) -> tuple[str | None, str, int, list[Proble
     line = item.line_of("rules")
     target = str(spec).strip()
     root = Path(repo.root).resolve()
+    example = _("name a page of the site under content/, e.g. rules: ../../reglements/{slug}.md "
+                "(content/reglements/{slug}.md with a title:)").format(slug=item.slug)
     unsafe = Problem("security/contest-rules-path", item.path, line,
-                     _("rules: {target!r} leaves the repository or goes through a symbolic link").format(target=target),
-                     _("name a file inside the repository, e.g. rules: reglement-jeu.md beside the contest"))
+                     _("rules: {target!r} leaves content/, goes into a hidden or state folder, or through a symbolic "
+                       "link").format(target=target), example)
     if target.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", target) or "\x00" in target:
         return None, item.path, line, [unsafe]
     relative = os.path.normpath(os.path.join(os.path.dirname(item.path), target))
-    if relative.startswith("..") or os.path.isabs(relative):
+    parts = Path(relative).parts
+    # Only content/ is published; .gazette/ (seeds, entries), .git/ and the state folder never are.
+    if relative.startswith("..") or os.path.isabs(relative) or parts[0] != "content" \
+            or any(part.startswith(".") for part in parts) or _in_state_folder(repo.root, root / relative):
         return None, item.path, line, [unsafe]
     current = root
     for part in Path(relative).parts:
         current = current / part
         if current.is_symlink():
             return None, item.path, line, [unsafe]
+    if len(parts) < 3 or parts[1] in KIND_FOLDERS or not relative.endswith(".md"):
+        # A file beside the contest would be read as an item (yaml/no-front-matter) and never published.
+        return None, item.path, line, [Problem("contest/rules-place", item.path, line,
+                                               _("rules: {target!r} is not a page of the site").format(target=target),
+                                               example)]
     if not current.is_file():
         return None, item.path, line, [Problem("contest/rules-missing", item.path, line,
                                                _("rules: {target!r} is not a file").format(target=target),
                                                _("write the règlement there, or rules: inline in the body"))]
     data = current.read_bytes()[:MAX_RULES_BYTES]
     return data.decode("utf-8", errors="replace"), Path(relative).as_posix(), 1, []
+
+
+def _in_state_folder(root, path: Path) -> bool:
+    from .publish import state_dir
+
+    state = Path(state_dir(root)).resolve()
+    return path == state or state in path.parents
 
 
 def _line_at(text: str, position: int, first: int) -> int:
@@ -336,9 +356,16 @@ def check_contest(item: Item, repo: Repo, clock: bool = True):
 def timing(item: Item, now) -> list[Problem]:
     """What the clock says: a commitment due before opening, an overdue draw or announcement,
     entries kept past the retention period."""
-    if now is None:
-        return []
+    from .contest_history import late_freeze
+
     meta, problems = item.meta, []
+    late = late_freeze(meta)
+    if late:
+        problems.append(Problem("contest/late-freeze", item.path, item.line_of("entries"), late,
+                                _("announce a new draw date and a beacon round after a new closing, or explain on "
+                                  "the contest page why the list was frozen late")))
+    if now is None:
+        return problems
     opens, closes, draw = meta.get("opens"), meta.get("closes"), meta.get("draw")
     if item.status in STRICT_STATUSES and opens and closes and now < closes and not meta.get("commitment"):
         problems.append(Problem("contest/commitment-missing", item.path, item.line_of("opens"),

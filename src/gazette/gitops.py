@@ -115,9 +115,10 @@ class Git:
 
     # -- writing --------------------------------------------------------------------
 
-    def commit_paths(self, paths: list[str], message: str) -> str:
+    def commit_paths(self, paths: list[str], message: str, date: str | None = None) -> str:
         """Commit exactly ``paths`` (as they are on disk) on top of HEAD; the person's
-        index keeps whatever else they staged."""
+        index keeps whatever else they staged. ``date`` (ISO 8601): the step's time, as
+        author and committer date."""
         head = self.head()
         with tempfile.TemporaryDirectory(prefix="gazette-index-") as folder:
             env = {"GIT_INDEX_FILE": os.path.join(folder, "index")}
@@ -126,7 +127,8 @@ class Git:
             self("update-index", "--add", "--remove", "--", *paths, env=env)  # --remove: a deleted file (forget)
             tree = self("write-tree", env=env).strip()
         parents = ["-p", head] if head else []
-        sha = self("commit-tree", tree, *parents, "-m", message, env=IDENTITY).strip()
+        dated = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+        sha = self("commit-tree", tree, *parents, "-m", message, env={**IDENTITY, **dated}).strip()
         # Compare-and-swap: never move a branch someone else moved meanwhile.
         self("update-ref", "-m", f"gazette: {message.splitlines()[0]}", "HEAD", sha, head or "0" * 40)
         # The person's index now sees our files as committed, not as staged reversals.

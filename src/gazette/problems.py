@@ -110,6 +110,7 @@ CODES: dict[str, tuple[str, str]] = {
     "contest/placeholder": (ERROR, "a template placeholder or a 0 € prize left (warning before review)"),
     "contest/mismatch": (ERROR, "the règlement and the front matter disagree (dates, prizes, age, countries)"),
     "contest/rules-missing": (ERROR, "rules: names a file that does not exist"),
+    "contest/rules-place": (ERROR, "rules: names a file that is not a page of the site"),
     "contest/platform-statement": (ERROR, "a statement Facebook or Instagram requires is missing"),
     "contest/platform-mechanic": (ERROR, "a mechanic the platform forbids (share or tag to enter on Facebook)"),
     "contest/platform-linkedin": (WARNING, "a contest on a LinkedIn channel"),
@@ -119,6 +120,7 @@ CODES: dict[str, tuple[str, str]] = {
     "contest/commitment-missing": (ERROR, "a contest not yet closed without a commitment to its draw's seed"),
     "contest/overdue": (WARNING, "the draw date passed without a draw, or winners not announced a week after it"),
     "contest/retention": (WARNING, "entries kept past the retention period"),
+    "contest/late-freeze": (ERROR, "the list was frozen after the draw date or the draw"),
     # a11y
     "a11y/image-alt": (ERROR, "an image has no alternative text"),
     # config: the planning frame itself
