@@ -176,3 +176,38 @@ def test_imported_site_builds_with_its_redirects(community, tmp_path):
     assert done.returncode == 0, done.stderr
     page = (community / "site/blog/2024/03/02/semis/index.html").read_text()
     assert 'url=https://jardin.example.org/posts/2024/semis/' in page
+
+
+def wxr(*items: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">\n'
+            '<channel>\n<title>Vieux</title>\n' + "\n".join(items) + "\n</channel>\n</rss>\n")
+
+
+def wxr_item(post_id: int, title: str, slug: str, *, kind: str = "post", gmt: str = "2025-03-01 10:00:00",
+             local: str = "2025-03-01 11:00:00", link: str = "") -> str:
+    return (f"<item><title>{title}</title><link>{link}</link>"
+            f"<content:encoded><![CDATA[<p>Texte.</p>]]></content:encoded>"
+            f"<wp:post_id>{post_id}</wp:post_id><wp:post_date>{local}</wp:post_date>"
+            f"<wp:post_date_gmt>{gmt}</wp:post_date_gmt><wp:post_name>{slug}</wp:post_name>"
+            f"<wp:status>publish</wp:status><wp:post_type>{kind}</wp:post_type></item>")
+
+
+def test_a_date_out_of_range_is_reported_and_the_import_goes_on(community, tmp_path):
+    export = tmp_path / "dates.xml"
+    export.write_text(wxr(wxr_item(1, "Bien", "bien"),
+                          wxr_item(2, "Fin des temps", "fin", gmt="9999-12-31 23:59:59", local="9999-12-31 23:59:59")))
+    result = run("import", "wordpress", str(export), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert (community / "content/posts/2025/bien.md").is_file()
+    assert "'Fin des temps': no date, or a date out of range; not imported" in result.output
+    assert not list(community.rglob("fin.md"))
+
+    site = tmp_path / "hugo"
+    write(site / "content/posts/loin.md", "+++\ntitle = \"Loin\"\ndate = 9999-12-31T23:59:59-05:00\n+++\n\nTexte.\n")
+    write(site / "content/posts/proche.md", "+++\ntitle = \"Proche\"\ndate = 2024-01-02T10:00:00Z\n+++\n\nTexte.\n")
+    result = run("import", "hugo", str(site), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert (community / "content/posts/2024/proche.md").is_file()
+    assert "posts/loin.md: no date, or a date out of range; not imported" in result.output

@@ -128,8 +128,8 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
     taken = set()
     planned = []
     for entry in entries:
-        if entry.kind != "page" and entry.date is None:
-            report.skipped.append(_("{source}: no date; not imported").format(source=entry.source))
+        if entry.kind != "page" and not _usable(entry.date):
+            report.skipped.append(_("{source}: no date, or a date out of range; not imported").format(source=entry.source))
             continue
         entry.slug = entry.slug or "sans-titre"
         path = target_path(entry)
@@ -169,6 +169,21 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
     if report.redirects:
         _add_redirects(root, report)
     return report
+
+
+def _usable(when: datetime | None) -> bool:
+    """A date the planning can compute with: a year of margin on both sides of datetime's range."""
+    from datetime import timedelta, timezone
+
+    if when is None:
+        return False
+    try:
+        when.astimezone(timezone.utc)
+        when + timedelta(days=366)
+        when - timedelta(days=366)
+    except OverflowError:
+        return False
+    return True
 
 
 MARKDOWN_LINK = re.compile(r"(\]\()(<[^>\n]*>|[^)\s]+)")

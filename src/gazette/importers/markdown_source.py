@@ -77,7 +77,14 @@ def _yaml(text: str) -> dict:
 
 
 def moment(value, zone) -> datetime | None:
-    """A front-matter date as an aware datetime in ``zone`` (naive values are read in it)."""
+    """A front-matter date as an aware datetime in ``zone`` (naive values are read in it); None when unusable."""
+    try:
+        return _moment(value, zone)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is past datetime.max once in the community's zone
+        return None
+
+
+def _moment(value, zone) -> datetime | None:
     if isinstance(value, datetime):
         return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, date):
