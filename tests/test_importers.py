@@ -211,3 +211,27 @@ def test_a_date_out_of_range_is_reported_and_the_import_goes_on(community, tmp_p
     assert result.exit_code == 0, result.output
     assert (community / "content/posts/2024/proche.md").is_file()
     assert "posts/loin.md: no date, or a date out of range; not imported" in result.output
+
+
+def test_an_old_address_never_turns_one_of_the_sites_own_pages_into_a_redirect(community, tmp_path):
+    charter = (community / "content/charte.md").read_text()
+    export = tmp_path / "pages.xml"
+    export.write_text(wxr(wxr_item(1, "Notre charte", "notre-charte", kind="page", link="https://old.example/charte/"),
+                          wxr_item(2, "Écrire", "ecrire", kind="page", link="https://old.example/contact/"),
+                          wxr_item(3, "Vieux", "vieux", link="https://old.example/archives/2019/")))
+    result = run("import", "wordpress", str(export), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    mkdocs = (community / "mkdocs.yml").read_text()
+    assert "charte.md:" not in mkdocs and "contact.md:" not in mkdocs and "archives/2019.md" not in mkdocs
+    assert "https://old.example/charte/ is the site's own page charte/; no redirect written" in result.output
+    assert "https://old.example/contact/ is the site's own page contact/" in result.output
+    assert (community / "content/charte.md").read_text() == charter
+
+    site = tmp_path / "hugo"
+    write(site / "content/posts/charte.md", '---\ntitle: Charte\ndate: 2024-01-02\nurl: "/charte/"\n---\n\nTexte.\n')
+    write(site / "content/posts/ailleurs.md", '---\ntitle: Ailleurs\ndate: 2024-01-02\nurl: "/ailleurs/"\n---\n\nT.\n')
+    result = run("import", "hugo", str(site), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    mkdocs = (community / "mkdocs.yml").read_text()
+    assert "\n        charte.md:" not in mkdocs and "ailleurs.md: https://jardin.example.org/posts/2024/ailleurs/" in mkdocs
+    assert "/charte/ is the site's own page charte/" in result.output
