@@ -156,6 +156,9 @@ def test_upgrade_brings_the_new_template_and_marks_conflicts(tmp_path):
     assert "Notre ajout." in charte.read_text()  # the community's own change is kept
     assert "_commit: v0.1.0" in (root / ".copier-answers.yml").read_text()
     assert git(root, "log", "--format=%s").count("\n") == 2  # nothing committed by upgrade
+    checked = run("check", "--repo", str(root), "--now", NOW)  # the markers must not be published
+    assert checked.exit_code == 1 and "content/netiquette.md:" in checked.output
+    assert "file/conflict-marker" in checked.output
 
 
 def test_upgrade_without_conflicts_passes_check_and_cli_says_what_changed(tmp_path, monkeypatch):
