@@ -242,3 +242,30 @@ def test_upgrade_works_where_the_gitignore_forgot_the_state_folder(tmp_path):
     result = upgrade(root, folder=both, gazette_version="0.1.0")
     assert ".github/workflows/review.yml" in result.changed
     assert not any(path.startswith(".gazette") for path in result.changed)
+
+
+def test_a_failed_init_leaves_nothing_behind_and_a_rerun_works(tmp_path, monkeypatch):
+    real_git = shutil.which("git")
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "git").write_text('#!/bin/sh\nfor arg in "$@"; do if [ "$arg" = commit-tree ]; then '
+                                    'echo "fatal: No space left on device" >&2; exit 128; fi; done\n'
+                                    f'exec {real_git} "$@"\n')
+    (bin_folder / "git").chmod(0o755)
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{path}")
+    fresh = tmp_path / "agence/club"
+    failed = run("init", str(fresh))
+    assert failed.exit_code == 2 and "No space left on device" in failed.output
+    assert not fresh.exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("à moi\n")
+    failed = run("init", str(mine), "--force")
+    assert failed.exit_code == 2
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]  # no .gazette/, .github/, .git/ left
+
+    monkeypatch.setenv("PATH", path)
+    again = run("init", str(mine), "--force")
+    assert again.exit_code == 0, again.output
+    assert run("check", "--repo", str(mine), "--now", NOW).exit_code == 0
