@@ -92,6 +92,8 @@ def test_init_refuses_a_folder_with_files_and_force_never_overwrites(tmp_path):
     (["--timezone", "Europe/Lyon"], "unknown time zone"),
     (["--site-url", "javascript:alert(1)"], "not an http(s) address"),
     (["--name", "a\nb"], "on one line"),
+    (["--name", 'Le "Club"'], '--name: " would break the site'),
+    (["--name", "Club <b>"], "< > would break the site"),
 ])
 def test_init_refuses_bad_answers_before_writing(tmp_path, args, message):
     result = run("init", str(tmp_path / "x"), *args)
@@ -103,13 +105,14 @@ def test_init_refuses_bad_answers_before_writing(tmp_path, args, message):
 @pytest.mark.slow
 def test_init_then_mkdocs_build_strict(tmp_path):
     target = tmp_path / "site-test"
-    init(target, name="Vélo & Cie", sample=True)
+    init(target, name="L'Atelier Vélo & Cie", sample=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=target, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     home = (target / "site/index.html").read_text()
     assert "Vélo &amp; Cie" in home
+    assert 'aria-label="L\'Atelier Vélo & Cie"' in home  # the YAML quoting gives the theme the literal name
     assert (target / "site/netiquette/index.html").is_file()
 
 

@@ -87,6 +87,12 @@ def _validate(name: str, language: str, timezone: str, site_url: str) -> None:
 
     if not name.strip() or any(ch in name for ch in "\r\n\x00"):
         raise StarterError(_("--name: give the community's name on one line"))
+    # Material writes site_name into HTML attributes and <title> unescaped (aria-label="{{ config.site_name }}"):
+    # no YAML quoting can make these safe there, and escaping them in mkdocs.yml would show entities elsewhere.
+    unsafe = sorted({ch for ch in name if ch in '"<>'})
+    if unsafe:
+        raise StarterError(_("--name: {chars} would break the site's pages (the theme writes the name into HTML "
+                             "as it is); write the name without them").format(chars=" ".join(unsafe)))
     if language not in LANGUAGES:
         raise StarterError(_("--language: {language!r} is not one of {known}").format(
             language=language, known=", ".join(LANGUAGES)))
