@@ -235,3 +235,23 @@ def test_an_old_address_never_turns_one_of_the_sites_own_pages_into_a_redirect(c
     mkdocs = (community / "mkdocs.yml").read_text()
     assert "\n        charte.md:" not in mkdocs and "ailleurs.md: https://jardin.example.org/posts/2024/ailleurs/" in mkdocs
     assert "/charte/ is the site's own page charte/" in result.output
+
+
+def test_symbolic_links_in_a_hugo_or_material_source_are_reported_not_followed(community, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: Secret\ndate: 2024-01-02\n---\n\nSECRET\n")
+    site = tmp_path / "hugo"
+    write(site / "content/posts/vrai.md", "---\ntitle: Vrai\ndate: 2024-01-02\n---\n\nTexte.\n")
+    (site / "content/posts/lien.md").symlink_to(outside)
+    (site / "content/posts/dossier").symlink_to(tmp_path)
+    result = run("import", "hugo", str(site), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "posts/lien.md: a symbolic link; links are not followed, not imported" in result.output
+    assert "posts/dossier: a symbolic link" in result.output
+    assert "SECRET" not in "".join(p.read_text() for p in (community / "content").rglob("*.md"))
+
+    blog = tmp_path / "material/docs/blog"
+    write(blog / "posts/vrai.md", "---\ndate: 2024-03-02\n---\n\n# Vrai aussi\n\nTexte.\n")
+    (blog / "posts/lien.md").symlink_to(outside)
+    result = run("import", "material", str(tmp_path / "material"), "--repo", str(community), "--now", NOW)
+    assert "posts/lien.md: a symbolic link; links are not followed, not imported" in result.output
