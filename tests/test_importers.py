@@ -255,3 +255,34 @@ def test_symbolic_links_in_a_hugo_or_material_source_are_reported_not_followed(c
     (blog / "posts/lien.md").symlink_to(outside)
     result = run("import", "material", str(tmp_path / "material"), "--repo", str(community), "--now", NOW)
     assert "posts/lien.md: a symbolic link; links are not followed, not imported" in result.output
+
+
+def test_media_copies_only_photos_and_lists_what_it_does_not_carry(community, tmp_path):
+    def attachment(post_id: int, url: str) -> str:
+        return (f"<item><title>f{post_id}</title><wp:post_id>{post_id}</wp:post_id>"
+                f"<wp:post_type>attachment</wp:post_type><wp:attachment_url>{url}</wp:attachment_url></item>")
+
+    def with_cover(item: str, attachment_id: int) -> str:
+        return item.replace("</item>", f"<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+                                       f"<wp:meta_value>{attachment_id}</wp:meta_value></wp:postmeta></item>")
+
+    uploads = tmp_path / "uploads/2025/03"
+    uploads.mkdir(parents=True)
+    for name in ("page.html", "logo.svg", "photo.jpg"):
+        (uploads / name).write_text("<script>alert(1)</script>" if name != "photo.jpg" else "jpeg")
+    base = "https://old.example/wp-content/uploads/2025/03/"
+    export = tmp_path / "media.xml"
+    export.write_text(wxr(attachment(10, base + "page.html"), attachment(11, base + "logo.svg"),
+                          attachment(12, base + "photo.jpg"),
+                          with_cover(wxr_item(1, "Un", "un"), 10), with_cover(wxr_item(2, "Deux", "deux"), 11),
+                          with_cover(wxr_item(3, "Trois", "trois"), 12)))
+    result = run("import", "wordpress", str(export), "--media", str(tmp_path / "uploads"),
+                 "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 1 and "trois.md:5: a11y/image-alt" in result.output  # a person writes the alt
+    year = community / "content/posts/2025"
+    assert sorted(p.name for p in year.iterdir()) == ["deux.md", "photo.jpg", "trois.md", "un.md"]
+    assert "image:" not in (year / "un.md").read_text() and "image:" not in (year / "deux.md").read_text()
+    assert "image: {src: photo.jpg" in (year / "trois.md").read_text()
+    assert f"featured image {base}page.html is not a photo (.png, .jpg, .jpeg, .webp, .gif): not carried" \
+        in result.output
+    assert f"featured image {base}logo.svg is not a photo" in result.output

@@ -276,12 +276,19 @@ def _redirect_key(old_url: str) -> str | None:
     return path + ".md"
 
 
-def _image(root: Path, entry: Imported, path: str, media: Path | None, report: ImportReport) -> str:
-    """A featured image: copied from the uploads folder when given, else named for a person to fetch."""
+def _image(root: Path, entry: Imported, path: str, media: Path | None, report: ImportReport) -> str | None:
+    """A featured image: copied from the uploads folder when given, else named for a person to fetch;
+    None (and a report line) when it is not a photo the site shows."""
     from urllib.parse import unquote, urlsplit
+
+    from ..siteimages import RASTER
 
     url = entry.image
     address = unquote(urlsplit(url).path)
+    if not address.lower().endswith(RASTER):  # a page.html or logo.svg: never copied into content/
+        report.skipped.append(_("{path}: featured image {url} is not a photo ({kinds}): not carried").format(
+            path=path, url=url, kinds=", ".join(RASTER)))
+        return None
     name = (slugify(Path(address).stem) or "image") + Path(address).suffix.lower()
     target = root / Path(path).parent / name
     if media is not None:
