@@ -176,3 +176,113 @@ def test_imported_site_builds_with_its_redirects(community, tmp_path):
     assert done.returncode == 0, done.stderr
     page = (community / "site/blog/2024/03/02/semis/index.html").read_text()
     assert 'url=https://jardin.example.org/posts/2024/semis/' in page
+
+
+def wxr(*items: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">\n'
+            '<channel>\n<title>Vieux</title>\n' + "\n".join(items) + "\n</channel>\n</rss>\n")
+
+
+def wxr_item(post_id: int, title: str, slug: str, *, kind: str = "post", gmt: str = "2025-03-01 10:00:00",
+             local: str = "2025-03-01 11:00:00", link: str = "") -> str:
+    return (f"<item><title>{title}</title><link>{link}</link>"
+            f"<content:encoded><![CDATA[<p>Texte.</p>]]></content:encoded>"
+            f"<wp:post_id>{post_id}</wp:post_id><wp:post_date>{local}</wp:post_date>"
+            f"<wp:post_date_gmt>{gmt}</wp:post_date_gmt><wp:post_name>{slug}</wp:post_name>"
+            f"<wp:status>publish</wp:status><wp:post_type>{kind}</wp:post_type></item>")
+
+
+def test_a_date_out_of_range_is_reported_and_the_import_goes_on(community, tmp_path):
+    export = tmp_path / "dates.xml"
+    export.write_text(wxr(wxr_item(1, "Bien", "bien"),
+                          wxr_item(2, "Fin des temps", "fin", gmt="9999-12-31 23:59:59", local="9999-12-31 23:59:59")))
+    result = run("import", "wordpress", str(export), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert (community / "content/posts/2025/bien.md").is_file()
+    assert "'Fin des temps': no date, or a date out of range; not imported" in result.output
+    assert not list(community.rglob("fin.md"))
+
+    site = tmp_path / "hugo"
+    write(site / "content/posts/loin.md", "+++\ntitle = \"Loin\"\ndate = 9999-12-31T23:59:59-05:00\n+++\n\nTexte.\n")
+    write(site / "content/posts/proche.md", "+++\ntitle = \"Proche\"\ndate = 2024-01-02T10:00:00Z\n+++\n\nTexte.\n")
+    result = run("import", "hugo", str(site), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert (community / "content/posts/2024/proche.md").is_file()
+    assert "posts/loin.md: no date, or a date out of range; not imported" in result.output
+
+
+def test_an_old_address_never_turns_one_of_the_sites_own_pages_into_a_redirect(community, tmp_path):
+    charter = (community / "content/charte.md").read_text()
+    export = tmp_path / "pages.xml"
+    export.write_text(wxr(wxr_item(1, "Notre charte", "notre-charte", kind="page", link="https://old.example/charte/"),
+                          wxr_item(2, "Écrire", "ecrire", kind="page", link="https://old.example/contact/"),
+                          wxr_item(3, "Vieux", "vieux", link="https://old.example/archives/2019/")))
+    result = run("import", "wordpress", str(export), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    mkdocs = (community / "mkdocs.yml").read_text()
+    assert "charte.md:" not in mkdocs and "contact.md:" not in mkdocs and "archives/2019.md" not in mkdocs
+    assert "https://old.example/charte/ is the site's own page charte/; no redirect written" in result.output
+    assert "https://old.example/contact/ is the site's own page contact/" in result.output
+    assert (community / "content/charte.md").read_text() == charter
+
+    site = tmp_path / "hugo"
+    write(site / "content/posts/charte.md", '---\ntitle: Charte\ndate: 2024-01-02\nurl: "/charte/"\n---\n\nTexte.\n')
+    write(site / "content/posts/ailleurs.md", '---\ntitle: Ailleurs\ndate: 2024-01-02\nurl: "/ailleurs/"\n---\n\nT.\n')
+    result = run("import", "hugo", str(site), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    mkdocs = (community / "mkdocs.yml").read_text()
+    assert "\n        charte.md:" not in mkdocs and "ailleurs.md: https://jardin.example.org/posts/2024/ailleurs/" in mkdocs
+    assert "/charte/ is the site's own page charte/" in result.output
+
+
+def test_symbolic_links_in_a_hugo_or_material_source_are_reported_not_followed(community, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: Secret\ndate: 2024-01-02\n---\n\nSECRET\n")
+    site = tmp_path / "hugo"
+    write(site / "content/posts/vrai.md", "---\ntitle: Vrai\ndate: 2024-01-02\n---\n\nTexte.\n")
+    (site / "content/posts/lien.md").symlink_to(outside)
+    (site / "content/posts/dossier").symlink_to(tmp_path)
+    result = run("import", "hugo", str(site), "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "posts/lien.md: a symbolic link; links are not followed, not imported" in result.output
+    assert "posts/dossier: a symbolic link" in result.output
+    assert "SECRET" not in "".join(p.read_text() for p in (community / "content").rglob("*.md"))
+
+    blog = tmp_path / "material/docs/blog"
+    write(blog / "posts/vrai.md", "---\ndate: 2024-03-02\n---\n\n# Vrai aussi\n\nTexte.\n")
+    (blog / "posts/lien.md").symlink_to(outside)
+    result = run("import", "material", str(tmp_path / "material"), "--repo", str(community), "--now", NOW)
+    assert "posts/lien.md: a symbolic link; links are not followed, not imported" in result.output
+
+
+def test_media_copies_only_photos_and_lists_what_it_does_not_carry(community, tmp_path):
+    def attachment(post_id: int, url: str) -> str:
+        return (f"<item><title>f{post_id}</title><wp:post_id>{post_id}</wp:post_id>"
+                f"<wp:post_type>attachment</wp:post_type><wp:attachment_url>{url}</wp:attachment_url></item>")
+
+    def with_cover(item: str, attachment_id: int) -> str:
+        return item.replace("</item>", f"<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+                                       f"<wp:meta_value>{attachment_id}</wp:meta_value></wp:postmeta></item>")
+
+    uploads = tmp_path / "uploads/2025/03"
+    uploads.mkdir(parents=True)
+    for name in ("page.html", "logo.svg", "photo.jpg"):
+        (uploads / name).write_text("<script>alert(1)</script>" if name != "photo.jpg" else "jpeg")
+    base = "https://old.example/wp-content/uploads/2025/03/"
+    export = tmp_path / "media.xml"
+    export.write_text(wxr(attachment(10, base + "page.html"), attachment(11, base + "logo.svg"),
+                          attachment(12, base + "photo.jpg"),
+                          with_cover(wxr_item(1, "Un", "un"), 10), with_cover(wxr_item(2, "Deux", "deux"), 11),
+                          with_cover(wxr_item(3, "Trois", "trois"), 12)))
+    result = run("import", "wordpress", str(export), "--media", str(tmp_path / "uploads"),
+                 "--repo", str(community), "--now", NOW)
+    assert result.exit_code == 1 and "trois.md:5: a11y/image-alt" in result.output  # a person writes the alt
+    year = community / "content/posts/2025"
+    assert sorted(p.name for p in year.iterdir()) == ["deux.md", "photo.jpg", "trois.md", "un.md"]
+    assert "image:" not in (year / "un.md").read_text() and "image:" not in (year / "deux.md").read_text()
+    assert "image: {src: photo.jpg" in (year / "trois.md").read_text()
+    assert f"featured image {base}page.html is not a photo (.png, .jpg, .jpeg, .webp, .gif): not carried" \
+        in result.output
+    assert f"featured image {base}logo.svg is not a photo" in result.output

@@ -92,6 +92,8 @@ def test_init_refuses_a_folder_with_files_and_force_never_overwrites(tmp_path):
     (["--timezone", "Europe/Lyon"], "unknown time zone"),
     (["--site-url", "javascript:alert(1)"], "not an http(s) address"),
     (["--name", "a\nb"], "on one line"),
+    (["--name", 'Le "Club"'], '--name: " would break the site'),
+    (["--name", "Club <b>"], "< > would break the site"),
 ])
 def test_init_refuses_bad_answers_before_writing(tmp_path, args, message):
     result = run("init", str(tmp_path / "x"), *args)
@@ -103,13 +105,14 @@ def test_init_refuses_bad_answers_before_writing(tmp_path, args, message):
 @pytest.mark.slow
 def test_init_then_mkdocs_build_strict(tmp_path):
     target = tmp_path / "site-test"
-    init(target, name="Vélo & Cie", sample=True)
+    init(target, name="L'Atelier Vélo & Cie", sample=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=target, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     home = (target / "site/index.html").read_text()
     assert "Vélo &amp; Cie" in home
+    assert 'aria-label="L\'Atelier Vélo & Cie"' in home  # the YAML quoting gives the theme the literal name
     assert (target / "site/netiquette/index.html").is_file()
 
 
@@ -156,6 +159,9 @@ def test_upgrade_brings_the_new_template_and_marks_conflicts(tmp_path):
     assert "Notre ajout." in charte.read_text()  # the community's own change is kept
     assert "_commit: v0.1.0" in (root / ".copier-answers.yml").read_text()
     assert git(root, "log", "--format=%s").count("\n") == 2  # nothing committed by upgrade
+    checked = run("check", "--repo", str(root), "--now", NOW)  # the markers must not be published
+    assert checked.exit_code == 1 and "content/netiquette.md:" in checked.output
+    assert "file/conflict-marker" in checked.output
 
 
 def test_upgrade_without_conflicts_passes_check_and_cli_says_what_changed(tmp_path, monkeypatch):
@@ -239,3 +245,30 @@ def test_upgrade_works_where_the_gitignore_forgot_the_state_folder(tmp_path):
     result = upgrade(root, folder=both, gazette_version="0.1.0")
     assert ".github/workflows/review.yml" in result.changed
     assert not any(path.startswith(".gazette") for path in result.changed)
+
+
+def test_a_failed_init_leaves_nothing_behind_and_a_rerun_works(tmp_path, monkeypatch):
+    real_git = shutil.which("git")
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "git").write_text('#!/bin/sh\nfor arg in "$@"; do if [ "$arg" = commit-tree ]; then '
+                                    'echo "fatal: No space left on device" >&2; exit 128; fi; done\n'
+                                    f'exec {real_git} "$@"\n')
+    (bin_folder / "git").chmod(0o755)
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{path}")
+    fresh = tmp_path / "agence/club"
+    failed = run("init", str(fresh))
+    assert failed.exit_code == 2 and "No space left on device" in failed.output
+    assert not fresh.exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("à moi\n")
+    failed = run("init", str(mine), "--force")
+    assert failed.exit_code == 2
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]  # no .gazette/, .github/, .git/ left
+
+    monkeypatch.setenv("PATH", path)
+    again = run("init", str(mine), "--force")
+    assert again.exit_code == 0, again.output
+    assert run("check", "--repo", str(mine), "--now", NOW).exit_code == 0

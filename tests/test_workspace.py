@@ -105,6 +105,7 @@ def test_check_grouped_by_community_and_a_broken_one_does_not_hide_the_others(wo
     ("communities:\n  - {path: a, name: 'Bad Name'}\n", "lowercase letters"),
     ("communities:\n  - {path: a, colour: 'red; background: url(x)'}\n", "write #rgb or #rrggbb"),
     ("communities:\n  - {path: a, name: x}\n  - {path: b, name: x}\n", "used twice"),
+    ("communities:\n  - {path: a, name: x}\n  - {path: ./b/../a, name: y}\n", "is listed twice"),
 ])
 def test_bad_workspace_files_are_usage_errors(tmp_path, text, message):
     file = tmp_path / "gazette-workspace.yml"
@@ -136,3 +137,14 @@ def test_status_in_a_process_pool_gives_what_one_process_gives(workspace, tmp_pa
     pooled, inline = status(communities, now, workers=2), status(communities, now, workers=1)
     assert shown(pooled) == shown(inline)
     assert ("alpha", None, [("content/posts/2026/billet-a.md", "mastodon", "due")]) in shown(pooled)
+
+
+@pytest.mark.parametrize("command", ["status", "calendar"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_status_and_calendar_exit_2_like_check_when_a_community_cannot_be_read(workspace, command, fmt):
+    workspace.write_text(workspace.read_text() + "  - {path: ../absent, name: absent}\n")
+    result = run(workspace, command, "--format", fmt)
+    assert result.exit_code == 2, result.output
+    assert "absent" in result.output and "alpha" in result.output  # the others are still shown
+    workspace.write_text("communities:\n  - {path: ../absent, name: absent}\n")
+    assert run(workspace, command, "--format", fmt).exit_code == 2

@@ -211,11 +211,39 @@ def split_front_matter(text: str) -> tuple[str, int, int] | None:
     return yaml_text, end, yaml_text.count("\n") + 3
 
 
+CONFLICT_STARTS = ("<<<<<<< ", ">>>>>>> ")
+FENCES = ("```", "~~~")
+
+
+def conflict_marker(relpath: str, text: str) -> Problem | None:
+    """The first conflict marker git (a merge, ``gazette upgrade``) left at a line start,
+    outside fenced code: it would be published as text. A lone ``=======`` is also a
+    Markdown heading underline, so the opening and closing markers decide."""
+    if "<<<<<<< " not in text and ">>>>>>> " not in text:  # nearly every file: one scan in C
+        return None
+    fence = None
+    for number, line in enumerate(text.splitlines(), 1):
+        opening = line.lstrip()[:3]
+        if opening in FENCES:
+            fence = opening if fence is None else (None if opening == fence else fence)
+        elif fence is None and line.startswith(CONFLICT_STARTS):
+            return Problem("file/conflict-marker", relpath, number,
+                           _("a conflict marker ({marker}) is left in the file").format(marker=line[:7]),
+                           _("keep the right lines, then delete the <<<<<<<, ======= and >>>>>>> lines"))
+    return None
+
+
 def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int, list[Problem]]:
     """Parse and validate one item's text: (meta, key lines, body offset, problems).
 
     ``tz`` is the default zone for naive dates, or a function returning it.
     """
+    meta, lines, offset, problems = _parse_item(relpath, kind, text, tz)
+    conflict = conflict_marker(relpath, text)
+    return meta, lines, offset, ([conflict, *problems] if conflict else problems)
+
+
+def _parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int, list[Problem]]:
     split = split_front_matter(text)
     if split is None:
         return {}, {}, 0, [Problem("yaml/no-front-matter", relpath, 1,
@@ -280,6 +308,9 @@ def _load_yaml_file(root: Path, relpath: str, schema, tz, problems) -> dict | No
 
 def parse_yaml_file(relpath: str, text: str, schema, tz, problems) -> dict | None:
     """One frame or registry file's text, validated by ``schema``; its key lines under "_lines"."""
+    conflict = conflict_marker(relpath, text)
+    if conflict:
+        problems.append(conflict)
     if not text.isascii():
         text, found = _plain_line_breaks(relpath, text)
         problems += found
@@ -460,6 +491,9 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
         text, problem = read_text(root, relpath)
         if problem:  # an empty page is harmless; anything unreadable is not published
             return [] if problem.code == "file/empty" else [problem]
+        conflict = conflict_marker(relpath, text)
+        if conflict:
+            return [conflict]
         if kind == ".svg":
             danger = svg_danger(text)
             return [Problem("security/svg", relpath, None, _('contains {danger}: not published')

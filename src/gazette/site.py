@@ -204,11 +204,13 @@ class GazettePlugin(BasePlugin):
     def on_config(self, config):
         from .check import BackgroundCheck
         from .clock import ClockError, now as clock_now
+        from .i18n import use_repository
         from .load import load_repo
         from .problems import apply_severity
         from .visibility import is_public
 
         root = Path(self.config["repo"] or Path(config["config_file_path"]).parent)
+        use_repository(root)  # the build's messages follow gazette: {language} in channels.yml
         try:
             self.now = clock_now(self.config["now"] or None)
         except ClockError as error:

@@ -68,7 +68,7 @@ def load(path: Path | str) -> list[Community]:
     entries = raw.get("communities") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise WorkspaceError(_("{path}: expected 'communities:' with a list of {{path, name, colour}}").format(path=path))
-    communities, names = [], set()
+    communities, names, folders = [], set(), {}
     for index, entry in enumerate(entries, 1):
         where = _("{path}: community {index}").format(path=path, index=index)
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
@@ -81,6 +81,10 @@ def load(path: Path | str) -> list[Community]:
         if name in names:
             raise WorkspaceError(_("{where}: name {name!r} is used twice").format(where=where, name=name))
         names.add(name)
+        if folder in folders:  # one community counted twice: doubled calendar, clashes with itself
+            raise WorkspaceError(_("{where}: {folder} is listed twice (also as {name!r})").format(
+                where=where, folder=folder, name=folders[folder]))
+        folders[folder] = name
         colour = str(entry.get("colour") or entry.get("color") or DEFAULT_COLOURS[(index - 1) % len(DEFAULT_COLOURS)])
         if not COLOUR.fullmatch(colour):
             raise WorkspaceError(_("{where}: colour {colour!r}: write #rgb or #rrggbb").format(where=where, colour=colour))

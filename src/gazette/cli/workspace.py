@@ -50,13 +50,13 @@ def run_in_workspace(now_text, options):
     return view(communities, now, {**options, "zone": zone})
 
 
-def _unreadable(results) -> int:
-    bad = 0
-    for result in results:
-        if result.error:
-            click.echo(_("[{name}] cannot be read: {error}").format(name=result.community.name, error=result.error))
-            bad += 1
-    return bad
+def _unreadable(results, say: bool = True) -> None:
+    """Name the communities that cannot be read; exit 2 if any, as ``check`` does."""
+    bad = [result for result in results if result.error]
+    for result in bad if say else ():
+        click.echo(_("[{name}] cannot be read: {error}").format(name=result.community.name, error=result.error))
+    if bad:
+        sys.exit(2)
 
 
 def calendar_view(communities, now, options):
@@ -107,8 +107,7 @@ def calendar_view(communities, now, options):
             count=len(entries), communities=len(communities), file=output))
     else:
         click.echo(data.decode("utf-8") if isinstance(data, bytes) else data, nl=not isinstance(data, bytes))
-    if fmt != "json":
-        _unreadable(results)
+    _unreadable(results, say=fmt != "json")  # JSON lists them under "unreadable"
 
 
 def status_view(communities, now, options):
@@ -128,6 +127,7 @@ def status_view(communities, now, options):
             "outcomes": [{"path": o.path, "channel": o.channel, "at": o.at.isoformat(), "state": o.state,
                           "detail": o.detail} for o in (r.data.outcomes if r.data else ())],
         } for r in results]}, ensure_ascii=False, indent=2))
+        _unreadable(results, say=False)  # each has its "error"
         return
     for result in results:
         if result.error:

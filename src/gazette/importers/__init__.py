@@ -128,8 +128,8 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
     taken = set()
     planned = []
     for entry in entries:
-        if entry.kind != "page" and entry.date is None:
-            report.skipped.append(_("{source}: no date; not imported").format(source=entry.source))
+        if entry.kind != "page" and not _usable(entry.date):
+            report.skipped.append(_("{source}: no date, or a date out of range; not imported").format(source=entry.source))
             continue
         entry.slug = entry.slug or "sans-titre"
         path = target_path(entry)
@@ -143,6 +143,7 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
         planned.append((entry, path))
     # Links between imported posts point at their new files, so they survive any later move.
     moved = {_url_key(old): path for entry, path in planned for old in entry.old_urls}
+    own_pages = _own_pages(root, [path for _entry, path in planned], directory_urls)
     for entry, path in planned:
         full = root / path
         if entry.image and "://" in entry.image:
@@ -155,8 +156,14 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
         new_url = _page_url(path, site_url, directory_urls)
         for old in entry.old_urls:
             key = _redirect_key(old)
-            if key and key != path.removeprefix("content/"):
-                report.redirects[key] = new_url
+            if not key or key == path.removeprefix("content/"):
+                continue
+            page = _own_page(key, own_pages, directory_urls)
+            if page is not None:  # a redirect file written there would replace the page
+                report.skipped.append(_("{source}: old address {url} is the site's own page {page}; no redirect written")
+                                      .format(source=entry.source, url=old, page=page))
+                continue
+            report.redirects[key] = new_url
         for comment in entry.comments if comments else ():
             queue.append({"id": comment.id, "author": comment.author, "text": comment.text, "date": comment.date,
                           "approved": comment.approved, "item": path})
@@ -169,6 +176,21 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
     if report.redirects:
         _add_redirects(root, report)
     return report
+
+
+def _usable(when: datetime | None) -> bool:
+    """A date the planning can compute with: a year of margin on both sides of datetime's range."""
+    from datetime import timedelta, timezone
+
+    if when is None:
+        return False
+    try:
+        when.astimezone(timezone.utc)
+        when + timedelta(days=366)
+        when - timedelta(days=366)
+    except OverflowError:
+        return False
+    return True
 
 
 MARKDOWN_LINK = re.compile(r"(\]\()(<[^>\n]*>|[^)\s]+)")
@@ -194,6 +216,33 @@ def _relink(body: str, path: str, moved: dict[str, str]) -> str:
         return match.group(1) + posixpath.relpath(target, posixpath.dirname(path))
 
     return MARKDOWN_LINK.sub(swap, body)
+
+
+# Pages the site plugin generates (sitepages/site.py) beside the items and RESERVED_PAGES.
+GENERATED_PAGES = ("contact.md", "mentions-legales.md")
+
+
+def _own_pages(root: Path, planned: list[str], directory_urls: bool) -> set[str]:
+    """The URL paths of the pages the site has: files under content/ (links included: they are
+    someone's page, whatever they point to), this import's files and the generated pages."""
+    from ..siteurls import url_path
+
+    sources = [name + ".md" for name in RESERVED_PAGES] + list(GENERATED_PAGES)
+    sources += [path.removeprefix("content/") for path in planned]
+    content = root / "content"
+    for directory, folders, files in os.walk(content, followlinks=False):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        relative = Path(directory).relative_to(content).as_posix()
+        sources += [name if relative == "." else f"{relative}/{name}" for name in files if name.endswith(".md")]
+    return {url_path(source, directory_urls) for source in sources}
+
+
+def _own_page(key: str, own_pages: set[str], directory_urls: bool) -> str | None:
+    """The site's page a redirect from ``key`` would overwrite, if any (every archives/ page is generated)."""
+    from ..siteurls import url_path
+
+    url = url_path(key, directory_urls)
+    return url if url in own_pages or url.startswith("archives/") else None
 
 
 def _site(root: Path) -> tuple[str, bool]:
@@ -227,12 +276,19 @@ def _redirect_key(old_url: str) -> str | None:
     return path + ".md"
 
 
-def _image(root: Path, entry: Imported, path: str, media: Path | None, report: ImportReport) -> str:
-    """A featured image: copied from the uploads folder when given, else named for a person to fetch."""
+def _image(root: Path, entry: Imported, path: str, media: Path | None, report: ImportReport) -> str | None:
+    """A featured image: copied from the uploads folder when given, else named for a person to fetch;
+    None (and a report line) when it is not a photo the site shows."""
     from urllib.parse import unquote, urlsplit
+
+    from ..siteimages import RASTER
 
     url = entry.image
     address = unquote(urlsplit(url).path)
+    if not address.lower().endswith(RASTER):  # a page.html or logo.svg: never copied into content/
+        report.skipped.append(_("{path}: featured image {url} is not a photo ({kinds}): not carried").format(
+            path=path, url=url, kinds=", ".join(RASTER)))
+        return None
     name = (slugify(Path(address).stem) or "image") + Path(address).suffix.lower()
     target = root / Path(path).parent / name
     if media is not None:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from . import Imported, ImportError_, ImportReport
-from .markdown_source import SourceProblem, markdown_files, moment, split, strings, title_of
+from .markdown_source import SourceProblem, markdown_files, moment, report_links, split, strings, title_of
 from ..slugs import slugify
 from ..i18n import _
 
@@ -29,8 +29,9 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
     if not sections:
         raise ImportError_(_("{path}: no content/posts/, content/post/ or content/blog/ folder").format(path=path))
     entries, authors = [], {}
+    links: list[Path] = []
     for section in sections:
-        for file in markdown_files(section):
+        for file in markdown_files(section, links):
             if file.name == "_index.md":
                 continue
             source = str(file.relative_to(content))
@@ -63,4 +64,5 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
                               for p in file.parent.iterdir()):
                 report.needs_person.append(_("{source}: page bundle images not copied: copy them next to the new item").format(source=source))
             entries.append(entry)
+    report_links(links, content, report)
     return entries, authors

@@ -17,18 +17,33 @@ class SourceProblem(Exception):
     """One file cannot be read: reported, the rest goes on."""
 
 
-def markdown_files(folder: Path) -> list[Path]:
-    """Markdown files under ``folder``, never following a symbolic link out of it."""
+def markdown_files(folder: Path, links: list[Path] | None = None) -> list[Path]:
+    """Markdown files under ``folder``, never following a symbolic link out of it; the links
+    met instead (to .md files or to folders) go to ``links`` for the report."""
     import os
 
     found = []
     for directory, folders, files in os.walk(folder, followlinks=False):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in folders:
+            if links is not None and (Path(directory) / name).is_symlink():
+                links.append(Path(directory) / name)
         for name in sorted(files):
             path = Path(directory) / name
-            if name.endswith(".md") and not path.is_symlink() and path.is_file():
+            if not name.endswith(".md"):
+                continue
+            if path.is_symlink():
+                if links is not None:
+                    links.append(path)
+            elif path.is_file():
                 found.append(path)
     return found
+
+
+def report_links(links: list[Path], base: Path, report) -> None:
+    for link in links:
+        report.skipped.append(_("{source}: a symbolic link; links are not followed, not imported")
+                              .format(source=link.relative_to(base)))
 
 
 def split(path: Path) -> tuple[dict, str]:
@@ -77,7 +92,14 @@ def _yaml(text: str) -> dict:
 
 
 def moment(value, zone) -> datetime | None:
-    """A front-matter date as an aware datetime in ``zone`` (naive values are read in it)."""
+    """A front-matter date as an aware datetime in ``zone`` (naive values are read in it); None when unusable."""
+    try:
+        return _moment(value, zone)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is past datetime.max once in the community's zone
+        return None
+
+
+def _moment(value, zone) -> datetime | None:
     if isinstance(value, datetime):
         return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, date):

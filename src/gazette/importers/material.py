@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from . import Imported, ImportError_, ImportReport
-from .markdown_source import SourceProblem, markdown_files, moment, split, strings, title_of
+from .markdown_source import SourceProblem, markdown_files, moment, report_links, split, strings, title_of
 from ..slugs import slugify
 from ..i18n import _
 
@@ -42,7 +42,8 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
         except (yaml.YAMLError, AttributeError, UnicodeDecodeError) as error:
             report.needs_person.append(_("{name}: not read ({error}); add the authors by hand").format(name=authors_file.name, error=error))
     entries = []
-    for file in markdown_files(blog / "posts"):
+    links: list[Path] = []
+    for file in markdown_files(blog / "posts", links):
         source = str(file.relative_to(blog))
         try:
             meta, body = split(file)
@@ -74,4 +75,5 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
         if RELATIVE_LINK.search(body):
             report.needs_person.append(_("{source}: relative images or links: copy the files next to the new item").format(source=source))
         entries.append(entry)
+    report_links(links, blog, report)
     return entries, authors

@@ -44,7 +44,7 @@ def _date(gmt: str, local: str, zone) -> datetime | None:
         if text and not text.startswith("0000"):
             try:
                 return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz).astimezone(zone)
-            except ValueError:
+            except (ValueError, OverflowError):  # 9999-12-31 in UTC is past datetime.max in Paris
                 continue
     return None
 

@@ -87,6 +87,12 @@ def _validate(name: str, language: str, timezone: str, site_url: str) -> None:
 
     if not name.strip() or any(ch in name for ch in "\r\n\x00"):
         raise StarterError(_("--name: give the community's name on one line"))
+    # Material writes site_name into HTML attributes and <title> unescaped (aria-label="{{ config.site_name }}"):
+    # no YAML quoting can make these safe there, and escaping them in mkdocs.yml would show entities elsewhere.
+    unsafe = sorted({ch for ch in name if ch in '"<>'})
+    if unsafe:
+        raise StarterError(_("--name: {chars} would break the site's pages (the theme writes the name into HTML "
+                             "as it is); write the name without them").format(chars=" ".join(unsafe)))
     if language not in LANGUAGES:
         raise StarterError(_("--language: {language!r} is not one of {known}").format(
             language=language, known=", ".join(LANGUAGES)))
@@ -112,14 +118,13 @@ def init(dest: Path | str, *, name: str | None = None, language: str = "fr", tim
     A folder with files in it is refused unless ``force``; even then no file
     that is already there is ever overwritten (they are listed in ``kept``).
     """
-    from copier import run_copy
-
     folder = folder or VERSIONS
     dest = Path(dest)
     if dest.exists() and not dest.is_dir():
         raise StarterError(_("{path} exists and is not a folder").format(path=dest))
     if dest.is_symlink():
         raise StarterError(_("{path} is a symbolic link; give the real folder").format(path=dest))
+    created = not dest.exists()
     dest.mkdir(parents=True, exist_ok=True)
     dest = dest.resolve()
     before = _files(dest)
@@ -128,7 +133,53 @@ def init(dest: Path | str, *, name: str | None = None, language: str = "fr", tim
                              "what is missing without overwriting anything").format(path=dest, count=len(before)))
     name = name if name is not None else dest.name
     site_url = site_url if site_url.endswith("/") else site_url + "/"
-    _validate(name, language, timezone, site_url)
+    undo = _Undo(dest, created, before)
+    try:
+        _validate(name, language, timezone, site_url)
+        return _init(dest, before, folder, name=name, language=language, timezone=timezone, site_url=site_url,
+                     sample=sample, gazette_version=gazette_version)
+    except BaseException:  # Ctrl-C too: a re-run must find the folder as it was
+        undo()
+        raise
+
+
+class _Undo:
+    """Removes what a failed ``init`` wrote, so that running it again works: the folder if
+    this run made it, else the files, folders, ``.git`` and ``.gazette`` that were not there."""
+
+    def __init__(self, dest: Path, created: bool, before: set[str]):
+        self.dest, self.created, self.before = dest, created, before
+        self.folders = {path for path in _all_folders(dest)}
+
+    def __call__(self) -> None:
+        import shutil
+
+        if self.created:
+            shutil.rmtree(self.dest, ignore_errors=True)
+            return
+        for special in (".git", ".gazette"):
+            if special not in self.folders:
+                shutil.rmtree(self.dest / special, ignore_errors=True)
+        for relative in sorted(_files(self.dest) - self.before):
+            with contextlib.suppress(OSError):
+                (self.dest / relative).unlink()
+        for relative in sorted(_all_folders(self.dest) - self.folders, key=len, reverse=True):
+            with contextlib.suppress(OSError):
+                (self.dest / relative).rmdir()  # only empty ones: never a file that was there
+
+
+def _all_folders(root: Path) -> set[str]:
+    found = set()
+    for directory, folders, _files_here in os.walk(root, followlinks=False):
+        relative = Path(directory).relative_to(root)
+        found.update((relative / name).as_posix() for name in folders)
+        folders[:] = [name for name in folders if name not in (".git", ".gazette") or relative.parts]
+    return found
+
+
+def _init(dest: Path, before: set[str], folder: Path, *, name: str, language: str, timezone: str, site_url: str,
+          sample: bool, gazette_version: str | None) -> InitResult:
+    from copier import run_copy
 
     _history, tag = build(dest, folder)
     data = {"community_name": name, "language": language, "timezone": timezone, "site_url": site_url,
