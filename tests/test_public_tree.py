@@ -78,6 +78,35 @@ def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):
     assert "rentree-boutique" in (tmp / "site/posts/atom.xml").read_text()
 
 
+def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
+    """finish_site keeps each content region's sanitized text: the same pages rebuilt cost no
+    sanitizing, give the same bytes, and a cache from another sanitizer is not trusted."""
+    import json
+    import subprocess
+    import sys
+
+    from gazette import publictree, sanitize
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    tree = publictree.write_tree(sample.root, sample.root / ".gazette/public", NOW).root
+
+    def engine_and_finish():
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml"], cwd=tree, check=True)
+        publictree.finish_site(tree, tree / "site")
+        return {p: p.read_bytes() for p in (tree / "site").rglob("*.html")}
+
+    first = engine_and_finish()
+    calls = []
+    real = sanitize.sanitize_html
+    monkeypatch.setattr(sanitize, "sanitize_html", lambda html: calls.append(html) or real(html))
+    assert engine_and_finish() == first and calls == []
+    cache = tree / "sanitized.json"
+    kept = json.loads(cache.read_text())
+    poisoned = {key: "<script>alert(1)</script>" for key in kept["pages"]}
+    cache.write_text(json.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
+    assert engine_and_finish() == first and calls  # another sanitizer's answers: sanitized again
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypatch):
     from gazette.publictree import build_site

@@ -352,9 +352,19 @@ def _nav_of(docs: Path, folder: Path) -> list:
     return pages + sections
 
 
+def _sanitizer_version() -> str:
+    from importlib.metadata import version
+
+    from . import __version__
+
+    return f"gazette {__version__}, nh3 {version('nh3')}"
+
+
 def finish_site(tree: Path, site_dir: Path) -> int:
     """After any engine's build: each page's content region through the sanitizer, Gazette's
     own HTML put back, the tree's feeds copied, search forms written. Returns the pages processed."""
+    import hashlib
+
     from .sanitize import sanitize_html
     from .site import fold_search_index
 
@@ -367,6 +377,26 @@ def finish_site(tree: Path, site_dir: Path) -> int:
 
     for src in held:
         by_url[url_path(src, True)] = src
+    # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
+    # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
+    # Another Gazette or nh3 may sanitize differently: their versions name the cache.
+    cache_file = tree / "sanitized.json"
+    policy = _sanitizer_version()
+    try:
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+        known = cached["pages"] if cached.get("policy") == policy and isinstance(cached.get("pages"), dict) else {}
+    except (OSError, ValueError, AttributeError, KeyError):
+        known = {}
+    used: dict[str, str] = {}
+
+    def sanitized(html: str) -> str:
+        key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+        clean = known.get(key)
+        if not isinstance(clean, str):
+            clean = sanitize_html(html)
+        used[key] = clean
+        return clean
+
     count = 0
     for folder, dirs, names in os.walk(site_dir):
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
@@ -386,11 +416,12 @@ def finish_site(tree: Path, site_dir: Path) -> int:
             url = relative[: -len("index.html")] if relative.endswith("index.html") else relative
             pieces_html = held.get(by_url.get(url, ""), [])
             parts = pattern.split(html[start:end])
-            out = [sanitize_html(parts[0])]
+            out = [sanitized(parts[0])]
             for number, rest in zip(parts[1::2], parts[2::2]):
-                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitize_html(rest)]
+                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitized(rest)]
             path.write_text(html[:start] + "".join(out) + html[end:], encoding="utf-8")
             count += 1
+    _write(cache_file, json.dumps({"policy": policy, "pages": used}, ensure_ascii=False, separators=(",", ":")).encode())
     _copy_feeds(tree / "feeds", site_dir)
     fold_search_index(site_dir / "search" / "search_index.json")
     fold_search_index(site_dir / "search.json")  # Zensical's
