@@ -60,6 +60,53 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
     assert "Treize vélos" in (docs / "posts/2026/rentree-boutique.md").read_text()
 
 
+def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):
+    """Any engine's build of the tree, then finish_site: the feeds come from the tree, not from
+    a second read of the repository (which a CI step building elsewhere may not have)."""
+    import subprocess
+    import sys
+
+    from gazette.publictree import finish_site, write_tree
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    tree = write_tree(sample.root, tmp := sample.root.parent / "arbre", NOW).root
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml"], cwd=tree, check=True)
+    shutil.rmtree(sample.root / "content")  # the repository is no longer needed
+    finish_site(tmp, tmp / "site")
+    feed = (tmp / "site/feed.xml").read_text()
+    assert "la rentrée à la boutique" in feed and "Portes ouvertes" not in feed  # public items only, as the pages
+    assert "rentree-boutique" in (tmp / "site/posts/atom.xml").read_text()
+
+
+def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
+    """finish_site keeps each content region's sanitized text: the same pages rebuilt cost no
+    sanitizing, give the same bytes, and a cache from another sanitizer is not trusted."""
+    import json
+    import subprocess
+    import sys
+
+    from gazette import publictree, sanitize
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    tree = publictree.write_tree(sample.root, sample.root / ".gazette/public", NOW).root
+
+    def engine_and_finish():
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml"], cwd=tree, check=True)
+        publictree.finish_site(tree, tree / "site")
+        return {p: p.read_bytes() for p in (tree / "site").rglob("*.html")}
+
+    first = engine_and_finish()
+    calls = []
+    real = sanitize.sanitize_html
+    monkeypatch.setattr(sanitize, "sanitize_html", lambda html: calls.append(html) or real(html))
+    assert engine_and_finish() == first and calls == []
+    cache = tree / "sanitized.json"
+    kept = json.loads(cache.read_text())
+    poisoned = {key: "<script>alert(1)</script>" for key in kept["pages"]}
+    cache.write_text(json.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
+    assert engine_and_finish() == first and calls  # another sanitizer's answers: sanitized again
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypatch):
     from gazette.publictree import build_site

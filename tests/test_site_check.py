@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,12 +17,13 @@ NOW = "2026-11-23T12:00:00+01:00"
 
 @pytest.fixture
 def server():
-    """Serves what the test puts in ``routes`` (path -> (status, body)); counts requests."""
+    """Serves what the test puts in ``routes`` (path -> (status, body)); counts requests
+    (method, path, host asked, when)."""
     routes, asked = {}, []
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, body: bool):
-            asked.append((self.command, self.path))
+            asked.append((self.command, self.path, self.headers.get("Host"), time.monotonic()))
             status, text = routes.get(self.path, (404, "absent"))
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -120,6 +122,25 @@ def test_ping_prints_no_control_character_a_server_sends(server):
         result = runner.invoke(cli, ["site", "ping", base + "/", *args])
         assert not any(line.startswith("::") for line in result.output.splitlines()), result.output
         assert "abc ::error" in result.output
+def test_external_links_wait_a_second_between_two_requests_to_the_same_host(tmp_path, server):
+    from gazette.sitecheck import check_site
+
+    base, routes, asked = server
+    other = base.replace("127.0.0.1", "localhost")  # the same server under another host name
+    for path in ("/un", "/deux", "/trois"):
+        routes[path] = (200, "ok")
+    (tmp_path / "index.html").write_text(f'<a href="{base}/un">1</a> <a href="{base}/deux">2</a> '
+                                         f'<a href="{other}/trois">3</a>')
+    from gazette.sitecheck import _fetch_status
+
+    # The server is on this machine, which the real check never asks (test_external_check_never_asks…).
+    problems, pages = check_site(tmp_path, external=True, fetch=lambda url: _fetch_status(url, public_only=False))
+    assert problems == [] and pages == 1
+    assert [(path, host.split(":")[0]) for _method, path, host, _when in asked] == [
+        ("/deux", "127.0.0.1"), ("/un", "127.0.0.1"), ("/trois", "localhost")]
+    moments = [when for *_rest, when in asked]
+    assert moments[1] - moments[0] >= 0.99  # the same host: one request a second
+    assert moments[2] - moments[1] < 0.5  # another host is not kept waiting
 
 
 def test_ping_knows_the_build_it_expects(server):

@@ -7,7 +7,7 @@ use. What Gazette writes as HTML (lists, bylines, the contest box, the home's ca
 given to the engine: each piece is a marker comment in the Markdown and the HTML is kept
 beside the tree (``held.json``). After the engine's build, ``finish_site`` sanitizes each
 page's content region with the one sanitizer (whatever the engine did with raw HTML) and puts
-the kept pieces back, then writes the feeds and the search forms.
+the kept pieces back, then copies the feeds written with the tree and writes the search forms.
 
 Files are rewritten only when their bytes change, so a rebuild with nothing changed touches
 nothing and the engine's own caches stay warm.
@@ -245,9 +245,31 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None):
             written += 1
     written += _write(tree / "held.json", json.dumps({"token": token, "pages": held}, ensure_ascii=False).encode())
     written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES).encode("utf-8"))
+    _write_feeds(tree / "feeds", site_url, config["site_name"], plugin.public)
     written += _write(tree / "public.json", json.dumps({"site_url": site_url, "site_name": config["site_name"],
                                                          "items": sorted(plugin.by_src)}, ensure_ascii=False).encode())
     return Tree(tree, pages, copied, written), plugin
+
+
+def _write_feeds(folder: Path, site_url: str, site_name: str, items) -> None:
+    """The feeds of the items the tree shows, kept beside it: finishing a build reads no
+    repository (it cost a second load of every item) and the feeds list what the pages show.
+    Not counted as written: the engine never reads them."""
+    import tempfile
+
+    from .feeds import write_feeds
+
+    with tempfile.TemporaryDirectory(dir=folder.parent) as fresh:
+        for path in write_feeds(Path(fresh), site_url, site_name, items):
+            _write(folder / path.relative_to(fresh), path.read_bytes())
+
+
+def _copy_feeds(folder: Path, site_dir: Path) -> None:
+    for path in folder.rglob("*.xml") if folder.is_dir() else ():
+        if not path.is_symlink():
+            target = site_dir / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
 
 
 def _first_heading(markdown_text: str) -> str:
@@ -330,9 +352,19 @@ def _nav_of(docs: Path, folder: Path) -> list:
     return pages + sections
 
 
+def _sanitizer_version() -> str:
+    from importlib.metadata import version
+
+    from . import __version__
+
+    return f"gazette {__version__}, nh3 {version('nh3')}"
+
+
 def finish_site(tree: Path, site_dir: Path) -> int:
     """After any engine's build: each page's content region through the sanitizer, Gazette's
-    own HTML put back, feeds and search forms written. Returns the pages processed."""
+    own HTML put back, the tree's feeds copied, search forms written. Returns the pages processed."""
+    import hashlib
+
     from .sanitize import sanitize_html
     from .site import fold_search_index
 
@@ -345,6 +377,26 @@ def finish_site(tree: Path, site_dir: Path) -> int:
 
     for src in held:
         by_url[url_path(src, True)] = src
+    # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
+    # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
+    # Another Gazette or nh3 may sanitize differently: their versions name the cache.
+    cache_file = tree / "sanitized.json"
+    policy = _sanitizer_version()
+    try:
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+        known = cached["pages"] if cached.get("policy") == policy and isinstance(cached.get("pages"), dict) else {}
+    except (OSError, ValueError, AttributeError, KeyError):
+        known = {}
+    used: dict[str, str] = {}
+
+    def sanitized(html: str) -> str:
+        key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+        clean = known.get(key)
+        if not isinstance(clean, str):
+            clean = sanitize_html(html)
+        used[key] = clean
+        return clean
+
     count = 0
     for folder, dirs, names in os.walk(site_dir):
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
@@ -364,31 +416,16 @@ def finish_site(tree: Path, site_dir: Path) -> int:
             url = relative[: -len("index.html")] if relative.endswith("index.html") else relative
             pieces_html = held.get(by_url.get(url, ""), [])
             parts = pattern.split(html[start:end])
-            out = [sanitize_html(parts[0])]
+            out = [sanitized(parts[0])]
             for number, rest in zip(parts[1::2], parts[2::2]):
-                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitize_html(rest)]
+                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitized(rest)]
             path.write_text(html[:start] + "".join(out) + html[end:], encoding="utf-8")
             count += 1
-    public = json.loads((tree / "public.json").read_text())
-    _feeds(tree, site_dir, public)
+    _write(cache_file, json.dumps({"policy": policy, "pages": used}, ensure_ascii=False, separators=(",", ":")).encode())
+    _copy_feeds(tree / "feeds", site_dir)
     fold_search_index(site_dir / "search" / "search_index.json")
     fold_search_index(site_dir / "search.json")  # Zensical's
     return count
-
-
-def _feeds(tree: Path, site_dir: Path, public: dict) -> None:
-    """The feeds, from the same public items (re-read from the repository, filtered by the tree)."""
-    from .clock import now as clock_now
-    from .feeds import write_feeds
-    from .load import load_repo
-    from .visibility import is_public
-
-    root = Path(json.loads((tree / "root.json").read_text())["root"]) if (tree / "root.json").exists() else None
-    if root is None:
-        return
-    now = clock_now(os.environ.get("GAZETTE_NOW") or None)
-    items = sorted((i for i in load_repo(root).items if is_public(i, now)), key=lambda i: i.date, reverse=True)
-    write_feeds(site_dir, public["site_url"], public["site_name"], items)
 
 
 def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now_text: str | None = None) -> Tree:
@@ -399,7 +436,6 @@ def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now
     root = Path(root).resolve()
     tree = Path(tree or root / ".gazette" / "public").resolve()
     result = write_tree(root, tree, now_text)
-    _write(tree / "root.json", json.dumps({"root": str(root)}).encode())
     config = str(tree / "mkdocs.yml")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if engine == "mkdocs":
