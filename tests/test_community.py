@@ -231,13 +231,26 @@ def test_community_list_filters_and_formats(repo):
                                                        ("place", "velo-du-dimanche")]
     result = repo.gazette("community", "list", "--stage", "engaged")
     assert result.output.splitlines()[0].split()[:2] == ["person", "bob"]
-    assert result.output.splitlines()[-1] == "1 entries"
+    assert result.output.splitlines()[-1] == "1 entry"
     result = repo.gazette("community", "list", "--kind", "place", "--format", "csv")
     assert result.output.splitlines() == ["type,key,name,kind,stage,owner,topics,path",
                                           "place,velo-du-dimanche,Vélo du dimanche,blog,,,,"
                                           "community/places/velo-du-dimanche.yml"]
     result = repo.gazette("community", "list", "--topic", "vélo", "--format", "json")
     assert [e["key"] for e in json.loads(result.output)["entries"]] == ["alice", "bob"]
+
+
+def test_community_list_refuses_a_filter_nothing_could_match(repo):
+    registry(repo)
+    result = repo.gazette("community", "list", "--stage", "nope")
+    assert result.exit_code == 2 and "'nope'" in result.output and "ambassador" in result.output
+    result = repo.gazette("community", "list", "--kind", "blgo")
+    assert result.exit_code == 2 and "did you mean 'blog'" in result.output and "journalist" in result.output
+    result = repo.gazette("community", "list", "--topic", "cuisine")
+    assert result.exit_code == 2 and "vélo" in result.output
+    assert repo.gazette("community", "list", "--topic", "VÉLO").exit_code == 0  # known, whatever the case
+    result = repo.gazette("community", "list", "--stage", "engaged")  # a real stage nobody is at
+    assert result.exit_code == 0 and result.output.splitlines() == ["0 entries"]
 
 
 def test_show_is_the_relation_timeline(repo, tmp_path, monkeypatch):

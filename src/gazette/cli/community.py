@@ -33,11 +33,14 @@ def community_group():
 @common_options(("text", "json", "csv"))
 def community_list(kind, stage, topic, stale, fmt, root, now):
     """List the registry's people and places."""
-    from ..community.views import COLUMNS, rows
+    from ..community.views import COLUMNS, UnknownFilter, rows
     from ..load import load_frame
 
     frame, _problems = load_frame(root)
-    found = rows(root, frame, now, kind, stage, topic, stale)
+    try:
+        found = rows(root, frame, now, kind, stage, topic, stale)
+    except UnknownFilter as error:
+        raise ConfigError(str(error)) from None
     if fmt == "json":
         import json
 
@@ -52,10 +55,10 @@ def community_list(kind, stage, topic, stale, fmt, root, now):
         writer.writerows([*(r[c] if c != "topics" else ";".join(r[c]) for c in COLUMNS)] for r in found)
         click.echo(out.getvalue(), nl=False)
     else:
-        from ..i18n import _
+        from ..i18n import ngettext
 
         lines = [f"{r['type']:<7} {r['key']:<28} {r['kind']:<12} {r['stage']:<11} {r['name']}" for r in found]
-        lines.append(_("{count} entries").format(count=len(found)))
+        lines.append(ngettext("{count} entry", "{count} entries", len(found)).format(count=len(found)))
         click.echo("\n".join(lines))
 
 

@@ -11,10 +11,38 @@ from .rules import STALE_AFTER, last_touched
 COLUMNS = ("type", "key", "name", "kind", "stage", "owner", "topics", "path")
 
 
+MAX_LISTED = 30  # known values named in an error (a big registry has hundreds of topics)
+
+
+class UnknownFilter(Exception):
+    """A --kind, --stage or --topic value nothing could ever match (a usage error, exit 2)."""
+
+
+def _refuse_unknown(option: str, value: str | None, known, fold: bool = False) -> None:
+    if value and (value.casefold() not in {k.casefold() for k in known} if fold else value not in known):
+        from ..i18n import _
+        from ..validate import _did_you_mean
+
+        hint = _did_you_mean(value, known)
+        listed = sorted(known)
+        shown = ", ".join(listed[:MAX_LISTED]) + (", …" if len(listed) > MAX_LISTED else "")
+        raise UnknownFilter(_("unknown {option} {value!r} (known: {known})").format(
+            option=option, value=value, known=shown or "-") + (f"; {hint}" if hint else ""))
+
+
 def rows(root: Path, frame, now: datetime, kind: str | None = None, stage: str | None = None,
          topic: str | None = None, stale: bool = False) -> list[dict]:
-    """People and places as flat rows, filtered; ``stale``: active relations untouched for 90 days."""
+    """People and places as flat rows, filtered; ``stale``: active relations untouched for 90 days.
+    UnknownFilter for a kind or a stage the schema does not have, or a topic no entry has: a
+    typo must not look like "nobody here"."""
+    from .registry import PERSON_KINDS, PLACE_KINDS, STAGES
+
     registry = load_registry(root, frame)
+    everyone = (*registry.people.values(), *registry.places.values())
+    _refuse_unknown("--kind", kind, {"person", "place", *PERSON_KINDS, *PLACE_KINDS})
+    _refuse_unknown("--stage", stage, STAGES)
+    _refuse_unknown("--topic", topic, {t for e in everyone for t in (e.get("topics") or ()) if isinstance(t, str)},
+                    fold=True)  # topics match whatever their case, as the filter below does
     out = []
     for what, entries in (("person", registry.people), ("place", registry.places)):
         for key, entry in entries.items():
