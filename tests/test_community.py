@@ -265,13 +265,33 @@ def test_show_is_the_relation_timeline(repo, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Alice Martin (person, community/people/alice.yml)"
-    events = [line.split()[1] for line in lines if line.startswith("  20")]
+    events = [line.split()[3] for line in lines if line.startswith("  20")]
     assert events == ["contact", "action", "item"]
     assert "Premier e-mail [e-mail] intéressée" in result.output
     data = json.loads(repo.gazette("community", "show", "alice", "--format", "json").output)
     assert data["facts"]["handles"] == {"mastodon": "@alice@example.org"}
     missing = repo.gazette("community", "show", "nobody")
     assert missing.exit_code == 2 and "nobody" in missing.output
+
+
+def test_log_and_show_give_times_in_the_communitys_zone_in_time_order(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    repo.post("annonce", "title: Annonce\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: velo\n")
+    result = repo.gazette("community", "log", "alice", "Appel", now="2026-11-10T12:00:00+00:00")
+    assert result.exit_code == 0
+    assert result.output.strip() == "logged for alice at 2026-11-10 13:00 +01:00"  # Paris, not UTC
+    rows = tmp_path / "rows.csv"
+    rows.write_text("person,starts,ends,deliverables,contract_ref,paid\n"
+                    "alice,2026-11-01,2026-12-31,3 billets,C-12,1\n", encoding="utf-8")
+    assert repo.gazette("community", "import", "agreements", str(rows)).exit_code == 0
+    lines = [line for line in repo.gazette("community", "show", "alice").output.splitlines()
+             if line.startswith("  20")]
+    # the contact (13:00 in Paris) comes after the item (12:30 in Paris), though "12:00+00:00" sorts first as text
+    assert [line.split()[0:4] if "agreement" not in line else line.split()[0:2] for line in lines] == [
+        ["2026-11-01", "agreement"], ["2026-11-01", "00:00", "+01:00", "action"],
+        ["2026-11-10", "12:30", "+01:00", "item"], ["2026-11-10", "13:00", "+01:00", "contact"]]
 
 
 def test_log_refuses_unknown_people_and_changes_nothing_in_git(repo, tmp_path, monkeypatch):

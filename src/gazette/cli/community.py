@@ -72,7 +72,7 @@ def community_show(key, fmt, root, now):
 
     repo = load_repo(root)
     from ..community.relations import read_only
-    from ..community.views import timeline
+    from ..community.views import shown_at, timeline
 
     connection = read_only(root)
     try:
@@ -98,13 +98,14 @@ def community_show(key, fmt, root, now):
                 value = ", ".join(map(str, value))
             lines.append(f"  {name}: {value}")
     lines.append("")
+    zone = repo.frame.timezone
     for event in found["events"]:
         what = {"contact": lambda e: f"{e['what']} [{e['channel']}] {e['outcome']}".rstrip(),
                 "agreement": lambda e: f"{e['deliverables']} ({e['contract_ref']}) → {e['ends']}",
-                "consent": lambda e: f"{e['purpose']}: {'given' if str(e['given']) == '1' else 'withdrawn'}",
+                "consent": lambda e: f"{e['purpose']}: " + (_("given") if str(e['given']) == '1' else _("withdrawn")),
                 "action": lambda e: f"{e['name']} ({e['path']})",
                 "item": lambda e: f"{e['title']} ({e['path']})"}[event["type"]](event)
-        lines.append(f"  {str(event['at'])[:16]:<16}  {event['type']:<9}  {what}")
+        lines.append(f"  {shown_at(event['at'], zone):<23}  {event['type']:<9}  {what}")
     if not found["events"]:
         lines.append("  " + _("no history yet"))
     click.echo("\n".join(lines))
@@ -118,6 +119,7 @@ def community_show(key, fmt, root, now):
 @common_options(None)
 def community_log(key, what, channel, outcome, root, now):
     """Append a dated contact to KEY's history in the state database (no commit)."""
+    from ..clock import shown
     from ..community.registry import load_registry
     from ..community.relations import log_contact
     from ..i18n import _
@@ -131,7 +133,7 @@ def community_log(key, what, channel, outcome, root, now):
         log_contact(connection, key, now, what, channel, outcome)
     finally:
         connection.close()
-    click.echo(_("logged for {key} at {at}").format(key=key, at=now.isoformat(timespec="minutes")))
+    click.echo(_("logged for {key} at {at}").format(key=key, at=shown(now, frame.timezone)))
 
 
 TABLE_CHOICE = click.Choice(("contacts", "agreements", "consents"))

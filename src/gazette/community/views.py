@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .registry import ACTIVE_STAGES, load_registry
@@ -66,6 +66,38 @@ def rows(root: Path, frame, now: datetime, kind: str | None = None, stage: str |
     return sorted(out, key=lambda r: (r["type"], r["key"]))
 
 
+def when(value, zone) -> datetime | None:
+    """The aware instant of an event's ``at`` (an ISO text or a datetime): a day alone is its
+    midnight in the community's zone, a time stored without offset (older imports) UTC, as
+    :func:`.relations.last_contacts` reads it. None if there is no date."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day, tzinfo=zone)
+    else:
+        text = str(value or "").strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone if len(text) <= 10 else timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone or timezone.utc)
+
+
+def shown_at(value, zone) -> str:
+    """An event's date as people read it: in the community's zone (:func:`gazette.clock.shown`);
+    a day alone stays a day."""
+    from ..clock import shown
+
+    moment = when(value, zone)
+    if moment is None:
+        return ""
+    if isinstance(value, str) and len(value.strip()) <= 10 or type(value) is date:
+        return moment.date().isoformat()
+    return shown(moment, zone)
+
+
 def timeline(root: Path, repo, key: str, connection=None) -> dict | None:
     """One person (or place): its public facts, and every dated event of the relation:
     contacts, agreements and consents (state database), actions that target it, items of
@@ -103,5 +135,12 @@ def timeline(root: Path, repo, key: str, connection=None) -> dict | None:
         if named:
             events.append({"at": item.date.isoformat() if item.date else "", "type": "item", "path": item.path,
                            "title": item.title})
-    events.sort(key=lambda e: str(e["at"]))
+    zone = repo.frame.timezone
+    # by instant, not by text: contacts carry the offset of whoever logged them, items and
+    # actions the community's; an event without a date goes last
+    def order(event):
+        moment = when(event["at"], zone)
+        return moment is None, moment or datetime.min.replace(tzinfo=timezone.utc)
+
+    events.sort(key=order)
     return {"type": what, "key": key, "path": entry["_path"], "facts": facts, "events": events}
