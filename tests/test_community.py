@@ -312,8 +312,9 @@ def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, m
                                      'alice,2026-10-02T10:00:00+02:00,"Appel, puis e-mail",téléphone,']
     other = tmp_path / "other.csv"
     other.write_text(exported + "bob,2026-10-03T09:00:00+02:00,Salon,salon,oui\n", encoding="utf-8")
+    repo.write("community/people/bob.yml", "name: Bob Durand\n")
     result = repo.gazette("community", "import", "contacts", str(other))
-    assert result.exit_code == 0 and result.output.startswith("1 row(s) added")
+    assert result.exit_code == 0 and result.output.startswith("1 row added")
     bad = tmp_path / "bad.csv"
     bad.write_text("person,at,what,channel,outcome\ncarol,hier,x,,\n", encoding="utf-8")
     result = repo.gazette("community", "import", "contacts", str(bad))
@@ -322,6 +323,38 @@ def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, m
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,date\n", encoding="utf-8")
     assert repo.gazette("community", "import", "agreements", str(wrong)).exit_code == 2
+
+
+def test_import_refuses_a_person_the_registry_does_not_know_and_writes_nothing(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("person,at,what,channel,outcome\nalice,2026-10-02T10:00:00+02:00,Appel,,\n"
+                    "alicee,2026-10-03T10:00:00+02:00,Salon,,\n", encoding="utf-8")
+    result = repo.gazette("community", "import", "contacts", str(rows))
+    assert result.exit_code == 2
+    assert "line 3" in result.output and "'alicee'" in result.output and "did you mean 'alice'" in result.output
+    assert repo.gazette("community", "export", "contacts").output.count("\n") == 1  # the header only
+    assert repo.gazette("community", "log", "alicee", "x").exit_code == 2  # the same answer as log
+
+
+def test_import_reads_excel_encodings_and_says_what_to_do_with_an_unreadable_file(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    excel = tmp_path / "excel.csv"  # a French Excel's "CSV": Windows-1252
+    excel.write_bytes("person,at,what,channel,outcome\nalice,2026-10-02T10:00:00+02:00,Réunion,téléphone,\n"
+                      .encode("cp1252"))
+    result = repo.gazette("community", "import", "contacts", str(excel))
+    assert result.exit_code == 0, result.output
+    assert "Windows-1252" in result.output  # the note says how it was read
+    assert "Réunion,téléphone" in repo.gazette("community", "export", "contacts").output
+    spreadsheet = tmp_path / "bin.csv"
+    spreadsheet.write_bytes(b"PK\x03\x04\x00\x00\xff\xfe binary")
+    result = repo.gazette("community", "import", "contacts", str(spreadsheet))
+    assert result.exit_code == 2 and "CSV UTF-8" in result.output and "codec" not in result.output
+    result = repo.gazette("community", "import", "contacts", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 2 and "community export" in result.output
+    assert "No such file or directory" not in result.output
 
 
 def test_times_without_offset_are_refused_on_import_and_old_ones_read_as_utc(repo, tmp_path, monkeypatch):

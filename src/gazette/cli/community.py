@@ -169,22 +169,28 @@ def community_export(table, output, root, now):
 @common_options(None)
 def community_import(table, file, root, now):
     """Import rows of a relations table from CSV (as export writes it); rows already there are skipped."""
-    from ..community.relations import RelationsError, import_csv
-    from ..i18n import _
+    from ..community.registry import load_registry
+    from ..community.relations import RelationsError, import_csv, read_csv
+    from ..i18n import ngettext
+    from ..load import load_frame
 
     try:
-        with open(file, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{file}: {getattr(error, 'strerror', None) or error}") from None
+        text, note = read_csv(file)
+    except RelationsError as error:
+        raise ConfigError(str(error)) from None
+    if note:
+        click.echo(f"gazette: note: {note}", err=True)
+    frame, _problems = load_frame(root)
+    people = load_registry(root, frame).people
     connection = _state(root)
     try:
-        added = import_csv(connection, table, text)
+        added = import_csv(connection, table, text, people)
     except RelationsError as error:
         raise ConfigError(f"{file}: {error}") from None
     finally:
         connection.close()
-    click.echo(_("{count} row(s) added to {table}").format(count=added, table=table))
+    click.echo(ngettext("{count} row added to {table}", "{count} rows added to {table}", added)
+               .format(count=added, table=table))
 
 
 @cli.command("forget")
