@@ -205,6 +205,16 @@ def test_untouched_engaged_relation_is_a_warning_from_git_or_the_state_database(
     assert repo.git("status", "--porcelain") == ""
 
 
+def test_a_stale_relation_names_the_last_day_in_the_communitys_zone(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    repo.write("community/people/alice.yml", PERSON.replace("contacted", "engaged"))
+    rows = tmp_path / "rows.csv"  # 23:30 UTC on the 4th is 00:30 on the 5th in Paris
+    rows.write_text("person,at,what,channel,outcome\nalice,2026-01-04T23:30:00+00:00,Appel,,\n", encoding="utf-8")
+    assert repo.gazette("community", "import", "contacts", str(rows)).exit_code == 0
+    found = [p for p in problems(repo) if p[2] == "relation/stale"]
+    assert len(found) == 1 and "(last: 2026-01-05)" in found[0][3]
+
+
 def test_warm_check_reads_registry_from_the_cache(repo):
     registry(repo)
     first = problems(repo)
@@ -437,7 +447,7 @@ def test_forget_removes_every_trace_in_one_commit(repo, tmp_path, monkeypatch):
     assert sorted(repo.git("show", "--name-only", "--format=", "HEAD").split()) == [
         "calendar/actions/velo.yml", "community/people/alice.yml", "community/places/forum.yml",
         "community/places/velo-du-dimanche.yml"]
-    assert "1 relation contacts row(s)" in data["removed"]
+    assert "1 relation contacts row" in data["removed"]
     assert data["mentions"] == ["content/posts/2026/merci.md"]
     assert len(data["history"]) == 1
     exported = repo.gazette("community", "export", "contacts").output
@@ -456,7 +466,7 @@ def test_forget_text_output_names_the_history(repo, tmp_path, monkeypatch):
     result = repo.gazette("forget", "alice")
     assert result.exit_code == 0
     assert "removed: the registry file community/people/alice.yml" in result.output
-    assert "git history still holds the public profile in 1 commit(s)" in result.output
+    assert "git history still holds the public profile in 1 commit:" in result.output
 
 
 def test_remove_list_entry_keeps_every_other_byte():

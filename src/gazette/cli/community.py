@@ -204,7 +204,7 @@ def forget_command(identifier, no_commit, fmt, root, now):
     database knows them by. Prints what git history still holds.
     """
     from ..forget import ForgetError, forget
-    from ..i18n import _
+    from ..i18n import _, ngettext
 
     try:
         result = forget(root, identifier, commit=not no_commit)
@@ -224,6 +224,7 @@ def forget_command(identifier, no_commit, fmt, root, now):
     for path in result.mentions:
         click.echo(_("still named in {path} (public text: edit it if it must go)").format(path=path))
     if result.history:
-        click.echo(_("git history still holds the public profile in {count} commit(s): {commits}").format(
-            count=len(result.history), commits=", ".join(result.history)))
+        click.echo(ngettext("git history still holds the public profile in {count} commit: {commits}",
+                            "git history still holds the public profile in {count} commits: {commits}",
+                            len(result.history)).format(count=len(result.history), commits=", ".join(result.history)))
         click.echo(_("rewriting history (git filter-repo) is the community's decision: see docs/community.md"))

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, ngettext
 
 # table -> its columns as exported (id excluded: rows are matched on every column on import)
 TABLES = {
@@ -180,5 +180,6 @@ def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
         for name, (table, _columns) in TABLES.items():
             count = connection.execute(f"DELETE FROM {table} WHERE person = ?", (identifier,)).rowcount
             if count:
-                removed.append(_("{count} relation {what} row(s)").format(count=count, what=name))
+                removed.append(ngettext("{count} relation {what} row", "{count} relation {what} rows", count)
+                               .format(count=count, what=name))
     return removed
