@@ -205,6 +205,16 @@ def test_untouched_engaged_relation_is_a_warning_from_git_or_the_state_database(
     assert repo.git("status", "--porcelain") == ""
 
 
+def test_a_stale_relation_names_the_last_day_in_the_communitys_zone(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    repo.write("community/people/alice.yml", PERSON.replace("contacted", "engaged"))
+    rows = tmp_path / "rows.csv"  # 23:30 UTC on the 4th is 00:30 on the 5th in Paris
+    rows.write_text("person,at,what,channel,outcome\nalice,2026-01-04T23:30:00+00:00,Appel,,\n", encoding="utf-8")
+    assert repo.gazette("community", "import", "contacts", str(rows)).exit_code == 0
+    found = [p for p in problems(repo) if p[2] == "relation/stale"]
+    assert len(found) == 1 and "(last: 2026-01-05)" in found[0][3]
+
+
 def test_warm_check_reads_registry_from_the_cache(repo):
     registry(repo)
     first = problems(repo)
@@ -231,13 +241,26 @@ def test_community_list_filters_and_formats(repo):
                                                        ("place", "velo-du-dimanche")]
     result = repo.gazette("community", "list", "--stage", "engaged")
     assert result.output.splitlines()[0].split()[:2] == ["person", "bob"]
-    assert result.output.splitlines()[-1] == "1 entries"
+    assert result.output.splitlines()[-1] == "1 entry"
     result = repo.gazette("community", "list", "--kind", "place", "--format", "csv")
     assert result.output.splitlines() == ["type,key,name,kind,stage,owner,topics,path",
                                           "place,velo-du-dimanche,Vélo du dimanche,blog,,,,"
                                           "community/places/velo-du-dimanche.yml"]
     result = repo.gazette("community", "list", "--topic", "vélo", "--format", "json")
     assert [e["key"] for e in json.loads(result.output)["entries"]] == ["alice", "bob"]
+
+
+def test_community_list_refuses_a_filter_nothing_could_match(repo):
+    registry(repo)
+    result = repo.gazette("community", "list", "--stage", "nope")
+    assert result.exit_code == 2 and "'nope'" in result.output and "ambassador" in result.output
+    result = repo.gazette("community", "list", "--kind", "blgo")
+    assert result.exit_code == 2 and "did you mean 'blog'" in result.output and "journalist" in result.output
+    result = repo.gazette("community", "list", "--topic", "cuisine")
+    assert result.exit_code == 2 and "vélo" in result.output
+    assert repo.gazette("community", "list", "--topic", "VÉLO").exit_code == 0  # known, whatever the case
+    result = repo.gazette("community", "list", "--stage", "engaged")  # a real stage nobody is at
+    assert result.exit_code == 0 and result.output.splitlines() == ["0 entries"]
 
 
 def test_show_is_the_relation_timeline(repo, tmp_path, monkeypatch):
@@ -252,13 +275,33 @@ def test_show_is_the_relation_timeline(repo, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Alice Martin (person, community/people/alice.yml)"
-    events = [line.split()[1] for line in lines if line.startswith("  20")]
+    events = [line.split()[3] for line in lines if line.startswith("  20")]
     assert events == ["contact", "action", "item"]
     assert "Premier e-mail [e-mail] intéressée" in result.output
     data = json.loads(repo.gazette("community", "show", "alice", "--format", "json").output)
     assert data["facts"]["handles"] == {"mastodon": "@alice@example.org"}
     missing = repo.gazette("community", "show", "nobody")
     assert missing.exit_code == 2 and "nobody" in missing.output
+
+
+def test_log_and_show_give_times_in_the_communitys_zone_in_time_order(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    repo.post("annonce", "title: Annonce\ndate: 2026-11-10T12:30:00+01:00\nstatus: approved\naction: velo\n")
+    result = repo.gazette("community", "log", "alice", "Appel", now="2026-11-10T12:00:00+00:00")
+    assert result.exit_code == 0
+    assert result.output.strip() == "logged for alice at 2026-11-10 13:00 +01:00"  # Paris, not UTC
+    rows = tmp_path / "rows.csv"
+    rows.write_text("person,starts,ends,deliverables,contract_ref,paid\n"
+                    "alice,2026-11-01,2026-12-31,3 billets,C-12,1\n", encoding="utf-8")
+    assert repo.gazette("community", "import", "agreements", str(rows)).exit_code == 0
+    lines = [line for line in repo.gazette("community", "show", "alice").output.splitlines()
+             if line.startswith("  20")]
+    # the contact (13:00 in Paris) comes after the item (12:30 in Paris), though "12:00+00:00" sorts first as text
+    assert [line.split()[0:4] if "agreement" not in line else line.split()[0:2] for line in lines] == [
+        ["2026-11-01", "agreement"], ["2026-11-01", "00:00", "+01:00", "action"],
+        ["2026-11-10", "12:30", "+01:00", "item"], ["2026-11-10", "13:00", "+01:00", "contact"]]
 
 
 def test_log_refuses_unknown_people_and_changes_nothing_in_git(repo, tmp_path, monkeypatch):
@@ -279,8 +322,9 @@ def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, m
                                      'alice,2026-10-02T10:00:00+02:00,"Appel, puis e-mail",téléphone,']
     other = tmp_path / "other.csv"
     other.write_text(exported + "bob,2026-10-03T09:00:00+02:00,Salon,salon,oui\n", encoding="utf-8")
+    repo.write("community/people/bob.yml", "name: Bob Durand\n")
     result = repo.gazette("community", "import", "contacts", str(other))
-    assert result.exit_code == 0 and result.output.startswith("1 row(s) added")
+    assert result.exit_code == 0 and result.output.startswith("1 row added")
     bad = tmp_path / "bad.csv"
     bad.write_text("person,at,what,channel,outcome\ncarol,hier,x,,\n", encoding="utf-8")
     result = repo.gazette("community", "import", "contacts", str(bad))
@@ -289,6 +333,38 @@ def test_history_exports_and_imports_as_csv_without_duplicates(repo, tmp_path, m
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,date\n", encoding="utf-8")
     assert repo.gazette("community", "import", "agreements", str(wrong)).exit_code == 2
+
+
+def test_import_refuses_a_person_the_registry_does_not_know_and_writes_nothing(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("person,at,what,channel,outcome\nalice,2026-10-02T10:00:00+02:00,Appel,,\n"
+                    "alicee,2026-10-03T10:00:00+02:00,Salon,,\n", encoding="utf-8")
+    result = repo.gazette("community", "import", "contacts", str(rows))
+    assert result.exit_code == 2
+    assert "line 3" in result.output and "'alicee'" in result.output and "did you mean 'alice'" in result.output
+    assert repo.gazette("community", "export", "contacts").output.count("\n") == 1  # the header only
+    assert repo.gazette("community", "log", "alicee", "x").exit_code == 2  # the same answer as log
+
+
+def test_import_reads_excel_encodings_and_says_what_to_do_with_an_unreadable_file(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    excel = tmp_path / "excel.csv"  # a French Excel's "CSV": Windows-1252
+    excel.write_bytes("person,at,what,channel,outcome\nalice,2026-10-02T10:00:00+02:00,Réunion,téléphone,\n"
+                      .encode("cp1252"))
+    result = repo.gazette("community", "import", "contacts", str(excel))
+    assert result.exit_code == 0, result.output
+    assert "Windows-1252" in result.output  # the note says how it was read
+    assert "Réunion,téléphone" in repo.gazette("community", "export", "contacts").output
+    spreadsheet = tmp_path / "bin.csv"
+    spreadsheet.write_bytes(b"PK\x03\x04\x00\x00\xff\xfe binary")
+    result = repo.gazette("community", "import", "contacts", str(spreadsheet))
+    assert result.exit_code == 2 and "CSV UTF-8" in result.output and "codec" not in result.output
+    result = repo.gazette("community", "import", "contacts", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 2 and "community export" in result.output
+    assert "No such file or directory" not in result.output
 
 
 def test_times_without_offset_are_refused_on_import_and_old_ones_read_as_utc(repo, tmp_path, monkeypatch):
@@ -371,7 +447,7 @@ def test_forget_removes_every_trace_in_one_commit(repo, tmp_path, monkeypatch):
     assert sorted(repo.git("show", "--name-only", "--format=", "HEAD").split()) == [
         "calendar/actions/velo.yml", "community/people/alice.yml", "community/places/forum.yml",
         "community/places/velo-du-dimanche.yml"]
-    assert "1 relation contacts row(s)" in data["removed"]
+    assert "1 relation contacts row" in data["removed"]
     assert data["mentions"] == ["content/posts/2026/merci.md"]
     assert len(data["history"]) == 1
     exported = repo.gazette("community", "export", "contacts").output
@@ -390,7 +466,7 @@ def test_forget_text_output_names_the_history(repo, tmp_path, monkeypatch):
     result = repo.gazette("forget", "alice")
     assert result.exit_code == 0
     assert "removed: the registry file community/people/alice.yml" in result.output
-    assert "git history still holds the public profile in 1 commit(s)" in result.output
+    assert "git history still holds the public profile in 1 commit:" in result.output
 
 
 def test_remove_list_entry_keeps_every_other_byte():

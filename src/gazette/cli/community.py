@@ -33,11 +33,14 @@ def community_group():
 @common_options(("text", "json", "csv"))
 def community_list(kind, stage, topic, stale, fmt, root, now):
     """List the registry's people and places."""
-    from ..community.views import COLUMNS, rows
+    from ..community.views import COLUMNS, UnknownFilter, rows
     from ..load import load_frame
 
     frame, _problems = load_frame(root)
-    found = rows(root, frame, now, kind, stage, topic, stale)
+    try:
+        found = rows(root, frame, now, kind, stage, topic, stale)
+    except UnknownFilter as error:
+        raise ConfigError(str(error)) from None
     if fmt == "json":
         import json
 
@@ -52,10 +55,10 @@ def community_list(kind, stage, topic, stale, fmt, root, now):
         writer.writerows([*(r[c] if c != "topics" else ";".join(r[c]) for c in COLUMNS)] for r in found)
         click.echo(out.getvalue(), nl=False)
     else:
-        from ..i18n import _
+        from ..i18n import ngettext
 
         lines = [f"{r['type']:<7} {r['key']:<28} {r['kind']:<12} {r['stage']:<11} {r['name']}" for r in found]
-        lines.append(_("{count} entries").format(count=len(found)))
+        lines.append(ngettext("{count} entry", "{count} entries", len(found)).format(count=len(found)))
         click.echo("\n".join(lines))
 
 
@@ -69,7 +72,7 @@ def community_show(key, fmt, root, now):
 
     repo = load_repo(root)
     from ..community.relations import read_only
-    from ..community.views import timeline
+    from ..community.views import shown_at, timeline
 
     connection = read_only(root)
     try:
@@ -95,13 +98,14 @@ def community_show(key, fmt, root, now):
                 value = ", ".join(map(str, value))
             lines.append(f"  {name}: {value}")
     lines.append("")
+    zone = repo.frame.timezone
     for event in found["events"]:
         what = {"contact": lambda e: f"{e['what']} [{e['channel']}] {e['outcome']}".rstrip(),
                 "agreement": lambda e: f"{e['deliverables']} ({e['contract_ref']}) → {e['ends']}",
-                "consent": lambda e: f"{e['purpose']}: {'given' if str(e['given']) == '1' else 'withdrawn'}",
+                "consent": lambda e: f"{e['purpose']}: " + (_("given") if str(e['given']) == '1' else _("withdrawn")),
                 "action": lambda e: f"{e['name']} ({e['path']})",
                 "item": lambda e: f"{e['title']} ({e['path']})"}[event["type"]](event)
-        lines.append(f"  {str(event['at'])[:16]:<16}  {event['type']:<9}  {what}")
+        lines.append(f"  {shown_at(event['at'], zone):<23}  {event['type']:<9}  {what}")
     if not found["events"]:
         lines.append("  " + _("no history yet"))
     click.echo("\n".join(lines))
@@ -115,6 +119,7 @@ def community_show(key, fmt, root, now):
 @common_options(None)
 def community_log(key, what, channel, outcome, root, now):
     """Append a dated contact to KEY's history in the state database (no commit)."""
+    from ..clock import shown
     from ..community.registry import load_registry
     from ..community.relations import log_contact
     from ..i18n import _
@@ -128,7 +133,7 @@ def community_log(key, what, channel, outcome, root, now):
         log_contact(connection, key, now, what, channel, outcome)
     finally:
         connection.close()
-    click.echo(_("logged for {key} at {at}").format(key=key, at=now.isoformat(timespec="minutes")))
+    click.echo(_("logged for {key} at {at}").format(key=key, at=shown(now, frame.timezone)))
 
 
 TABLE_CHOICE = click.Choice(("contacts", "agreements", "consents"))
@@ -164,22 +169,28 @@ def community_export(table, output, root, now):
 @common_options(None)
 def community_import(table, file, root, now):
     """Import rows of a relations table from CSV (as export writes it); rows already there are skipped."""
-    from ..community.relations import RelationsError, import_csv
-    from ..i18n import _
+    from ..community.registry import load_registry
+    from ..community.relations import RelationsError, import_csv, read_csv
+    from ..i18n import ngettext
+    from ..load import load_frame
 
     try:
-        with open(file, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{file}: {getattr(error, 'strerror', None) or error}") from None
+        text, note = read_csv(file)
+    except RelationsError as error:
+        raise ConfigError(str(error)) from None
+    if note:
+        click.echo(f"gazette: note: {note}", err=True)
+    frame, _problems = load_frame(root)
+    people = load_registry(root, frame).people
     connection = _state(root)
     try:
-        added = import_csv(connection, table, text)
+        added = import_csv(connection, table, text, people)
     except RelationsError as error:
         raise ConfigError(f"{file}: {error}") from None
     finally:
         connection.close()
-    click.echo(_("{count} row(s) added to {table}").format(count=added, table=table))
+    click.echo(ngettext("{count} row added to {table}", "{count} rows added to {table}", added)
+               .format(count=added, table=table))
 
 
 @cli.command("forget")
@@ -193,7 +204,7 @@ def forget_command(identifier, no_commit, fmt, root, now):
     database knows them by. Prints what git history still holds.
     """
     from ..forget import ForgetError, forget
-    from ..i18n import _
+    from ..i18n import _, ngettext
 
     try:
         result = forget(root, identifier, commit=not no_commit)
@@ -213,6 +224,7 @@ def forget_command(identifier, no_commit, fmt, root, now):
     for path in result.mentions:
         click.echo(_("still named in {path} (public text: edit it if it must go)").format(path=path))
     if result.history:
-        click.echo(_("git history still holds the public profile in {count} commit(s): {commits}").format(
-            count=len(result.history), commits=", ".join(result.history)))
+        click.echo(ngettext("git history still holds the public profile in {count} commit: {commits}",
+                            "git history still holds the public profile in {count} commits: {commits}",
+                            len(result.history)).format(count=len(result.history), commits=", ".join(result.history)))
         click.echo(_("rewriting history (git filter-repo) is the community's decision: see docs/community.md"))

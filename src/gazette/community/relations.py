@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, ngettext
 
 # table -> its columns as exported (id excluded: rows are matched on every column on import)
 TABLES = {
@@ -112,8 +112,25 @@ def export_csv(connection: sqlite3.Connection, table: str) -> str:
     return out.getvalue()
 
 
-def import_csv(connection: sqlite3.Connection, table: str, text: str) -> int:
+def read_csv(path: Path) -> tuple[str, str | None]:
+    """(text, note) of a CSV to import, decoded by the one reader of exports (UTF-8, UTF-16,
+    else Windows-1252 with a note). RelationsError, saying what to do, when it cannot be read."""
+    from ..moderate import InputError, read_export
+
+    path = Path(path)
+    if not path.is_file():
+        raise RelationsError(_("{path}: no such file; give the path of a CSV written by "
+                               "'gazette community export' (or with the same columns)").format(path=path))
+    try:
+        return read_export(path)
+    except InputError as error:
+        raise RelationsError(str(error)) from None
+
+
+def import_csv(connection: sqlite3.Connection, table: str, text: str, people=None) -> int:
     """Add the rows not already there (same values in every column); returns how many.
+    ``people``: the registry's keys; a row about anyone else is refused (as ``community log``
+    refuses them), so the history never holds someone the registry does not know.
 
     All or nothing: a bad row stops the import before anything is written."""
     name, columns = TABLES[table]
@@ -128,6 +145,12 @@ def import_csv(connection: sqlite3.Connection, table: str, text: str) -> int:
         if not values[0] or not values[1]:
             raise RelationsError(_("line {line}: {first} and {second} are required").format(
                 line=number, first=columns[0], second=columns[1]))
+        if people is not None and values[0] not in people:
+            from ..validate import _did_you_mean
+
+            raise RelationsError(_("line {line}: no person {key!r} in community/people/ ({hint})").format(
+                line=number, key=values[0], hint=_did_you_mean(values[0], people)
+                or _("add their file first, or correct the key")))
         try:
             when = datetime.fromisoformat(values[1])
         except ValueError:
@@ -157,5 +180,6 @@ def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
         for name, (table, _columns) in TABLES.items():
             count = connection.execute(f"DELETE FROM {table} WHERE person = ?", (identifier,)).rowcount
             if count:
-                removed.append(_("{count} relation {what} row(s)").format(count=count, what=name))
+                removed.append(ngettext("{count} relation {what} row", "{count} relation {what} rows", count)
+                               .format(count=count, what=name))
     return removed

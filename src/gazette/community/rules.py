@@ -152,8 +152,14 @@ def stale_relations(repo: Repo, people: dict):
         days = (repo.now - last).days
         yield Problem("relation/stale", person["_path"], person["_lines"].get(("stage",)),
                       _("{stage} relation untouched for {days} days (last: {day})").format(
-                          stage=person["stage"], days=days, day=last.date().isoformat()),
+                          stage=person["stage"], days=days, day=_day(last, repo.frame.timezone)),
                       _("get in touch and run gazette community log {key} \"…\", or change stage:").format(key=key))
+
+
+def _day(moment, zone) -> str:
+    """The day of an instant in the community's zone (a commit time is UTC: 00:30 in Paris
+    is the day before there)."""
+    return (moment.astimezone(zone) if zone is not None else moment).date().isoformat()
 
 
 def last_touched(root, people: dict) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .registry import ACTIVE_STAGES, load_registry
@@ -11,10 +11,38 @@ from .rules import STALE_AFTER, last_touched
 COLUMNS = ("type", "key", "name", "kind", "stage", "owner", "topics", "path")
 
 
+MAX_LISTED = 30  # known values named in an error (a big registry has hundreds of topics)
+
+
+class UnknownFilter(Exception):
+    """A --kind, --stage or --topic value nothing could ever match (a usage error, exit 2)."""
+
+
+def _refuse_unknown(option: str, value: str | None, known, fold: bool = False) -> None:
+    if value and (value.casefold() not in {k.casefold() for k in known} if fold else value not in known):
+        from ..i18n import _
+        from ..validate import _did_you_mean
+
+        hint = _did_you_mean(value, known)
+        listed = sorted(known)
+        shown = ", ".join(listed[:MAX_LISTED]) + (", …" if len(listed) > MAX_LISTED else "")
+        raise UnknownFilter(_("unknown {option} {value!r} (known: {known})").format(
+            option=option, value=value, known=shown or "-") + (f"; {hint}" if hint else ""))
+
+
 def rows(root: Path, frame, now: datetime, kind: str | None = None, stage: str | None = None,
          topic: str | None = None, stale: bool = False) -> list[dict]:
-    """People and places as flat rows, filtered; ``stale``: active relations untouched for 90 days."""
+    """People and places as flat rows, filtered; ``stale``: active relations untouched for 90 days.
+    UnknownFilter for a kind or a stage the schema does not have, or a topic no entry has: a
+    typo must not look like "nobody here"."""
+    from .registry import PERSON_KINDS, PLACE_KINDS, STAGES
+
     registry = load_registry(root, frame)
+    everyone = (*registry.people.values(), *registry.places.values())
+    _refuse_unknown("--kind", kind, {"person", "place", *PERSON_KINDS, *PLACE_KINDS})
+    _refuse_unknown("--stage", stage, STAGES)
+    _refuse_unknown("--topic", topic, {t for e in everyone for t in (e.get("topics") or ()) if isinstance(t, str)},
+                    fold=True)  # topics match whatever their case, as the filter below does
     out = []
     for what, entries in (("person", registry.people), ("place", registry.places)):
         for key, entry in entries.items():
@@ -36,6 +64,38 @@ def rows(root: Path, frame, now: datetime, kind: str | None = None, stage: str |
         for row in out:
             row["last_touched"] = touched[row["key"]].isoformat()
     return sorted(out, key=lambda r: (r["type"], r["key"]))
+
+
+def when(value, zone) -> datetime | None:
+    """The aware instant of an event's ``at`` (an ISO text or a datetime): a day alone is its
+    midnight in the community's zone, a time stored without offset (older imports) UTC, as
+    :func:`.relations.last_contacts` reads it. None if there is no date."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day, tzinfo=zone)
+    else:
+        text = str(value or "").strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone if len(text) <= 10 else timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone or timezone.utc)
+
+
+def shown_at(value, zone) -> str:
+    """An event's date as people read it: in the community's zone (:func:`gazette.clock.shown`);
+    a day alone stays a day."""
+    from ..clock import shown
+
+    moment = when(value, zone)
+    if moment is None:
+        return ""
+    if isinstance(value, str) and len(value.strip()) <= 10 or type(value) is date:
+        return moment.date().isoformat()
+    return shown(moment, zone)
 
 
 def timeline(root: Path, repo, key: str, connection=None) -> dict | None:
@@ -75,5 +135,12 @@ def timeline(root: Path, repo, key: str, connection=None) -> dict | None:
         if named:
             events.append({"at": item.date.isoformat() if item.date else "", "type": "item", "path": item.path,
                            "title": item.title})
-    events.sort(key=lambda e: str(e["at"]))
+    zone = repo.frame.timezone
+    # by instant, not by text: contacts carry the offset of whoever logged them, items and
+    # actions the community's; an event without a date goes last
+    def order(event):
+        moment = when(event["at"], zone)
+        return moment is None, moment or datetime.min.replace(tzinfo=timezone.utc)
+
+    events.sort(key=order)
     return {"type": what, "key": key, "path": entry["_path"], "facts": facts, "events": events}
