@@ -165,12 +165,25 @@ REFERENCE_DEFINITION = re.compile(
 CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 
 
+# The last body blanked / linked: several rules of one item ask for the same body in turn.
+# Keyed by the string's identity (an item's body is one object), swapped whole, so a
+# reader never sees half an entry.
+_last_without_code: tuple = (None, "")
+_last_links: tuple = (None, 0, [])
+
+
 def without_code(text: str) -> str:
     """Code blocks and spans blanked out (same length, same lines): Markdown shows them
     as text, so what they contain neither links, runs, nor needs moderating."""
+    global _last_without_code
     if "`" not in text and "~~~" not in text:
         return text
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    last = _last_without_code
+    if last[0] is text:
+        return last[1]
+    blanked = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    _last_without_code = (text, blanked)
+    return blanked
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -201,8 +214,18 @@ def references(item: Item) -> list[Reference]:
     return refs
 
 
-def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
+def _body_links(item: Item) -> tuple[tuple[bool, str, str, int], ...]:
     """(is an image, text, target, line) of every inline link and reference definition."""
+    global _last_links
+    last = _last_links
+    if last[0] is item.body and last[1] == item.body_line:
+        return last[2]
+    links = tuple(_find_body_links(item))
+    _last_links = (item.body, item.body_line, links)
+    return links
+
+
+def _find_body_links(item: Item) -> list[tuple[bool, str, str, int]]:
     body = without_code(item.body)
     links = []
     if "]:" in body:
