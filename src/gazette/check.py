@@ -49,15 +49,18 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
 
-    from . import validate
-    from .load import load_frame
+    from .load import no_gc
 
-    # 1. What to look at.
-    frame, problems = load_frame(root)
-    from .listening.config import load as load_listening
+    with no_gc():  # the rules' imports and the frame: long-lived objects, no cycles to find
+        from . import validate
+        from .load import load_frame
 
-    problems += load_listening(root, lambda: frame.timezone)[1]
-    only, scope = select(root, paths, changed_since, pending, frame)
+        # 1. What to look at.
+        frame, problems = load_frame(root)
+        from .listening.config import load as load_listening
+
+        problems += load_listening(root, lambda: frame.timezone)[1]
+        only, scope = select(root, paths, changed_since, pending, frame)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, check_one = scan(root, now, frame, problems, only, cache, progress)
