@@ -265,3 +265,12 @@ def test_a_plain_remote_image_is_read_where_written_and_the_sites_own_host_is_no
     repo.write("mkdocs.yml", "site_name: F\nsite_url: https://fabrique.example.org/\n")
     path = repo.post("illustre", body=body)
     assert [c for c in codes(repo, path) if c[1] == "security/remote-image"] == [(9, "security/remote-image")]
+
+
+def test_missing_alt_text_names_which_image(repo):
+    repo.write("content/posts/2026/photo.jpg", b"\xff\xd8")
+    path = repo.post("images", front=front("image: {src: photo.jpg}\nchannels:\n  mastodon:\n    text: Regardez\n"
+                                           "    image: {src: photo.jpg}\n"))
+    report = json.loads(repo.gazette("check", "--format", "json").output)
+    assert [p["message"] for p in report["problems"] if p["path"] == path and p["code"] == "a11y/image-alt"] == [
+        "the cover image has no alt text", "the mastodon image has no alt text"]

@@ -49,33 +49,42 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
 
-    from . import validate
-    from .load import load_frame
+    from .load import no_gc
 
-    # 1. What to look at.
-    frame, problems = load_frame(root)
-    from .listening.config import load as load_listening
+    with no_gc():  # the rules' imports and the frame: long-lived objects, no cycles to find
+        from . import validate
+        from .load import load_frame
 
-    problems += load_listening(root, lambda: frame.timezone)[1]
-    only, scope = select(root, paths, changed_since, pending, frame)
+        # 1. What to look at.
+        frame, problems = load_frame(root)
+        from .listening.config import load as load_listening
+
+        problems += load_listening(root, lambda: frame.timezone)[1]
+        only, scope = select(root, paths, changed_since, pending, frame)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
-    repo, wanted, store, check_one = scan(root, now, frame, problems, only, cache, progress)
+    repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress)
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
     #    so that calendar conflicts with unchanged files are still seen.
     if only is not None and repo.publications:
         from .changes import files_mentioning
-        from .load import each_file, no_gc
-        from .plan import Publication
+        from .load import each_file, load_item, no_gc
+        from .plan import publications
 
         days = {pub.at.date().isoformat() for pub in repo.publications}
         # Items live in their year's folder (file/year-folder): search only those.
         years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
         neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
+
+        def publications_of(relpath: str, text: str):
+            # Only their slots are wanted: parsing is enough, their rules' findings are not reported.
+            item, _found = load_item(relpath, text, lambda: frame.timezone)
+            return publications(item) if item else []
+
         with no_gc():
-            for _path, _text, (_found, _refs, pubs) in each_file(root, neighbours, [], None, check_one):
-                repo.publications += map(Publication._make, pubs)
+            for _path, _text, pubs in each_file(root, neighbours, [], None, publications_of):
+                repo.publications += pubs
 
     # 4. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)

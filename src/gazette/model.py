@@ -10,7 +10,6 @@ little more than parsing them, and ``gazette check`` must start fast.
 from __future__ import annotations
 
 
-import difflib
 import re
 from datetime import date, datetime, tzinfo
 from .i18n import N_, _
@@ -191,6 +190,8 @@ class Choice(Type):
     def check(self, value, key, ctx):
         if value in self.choices:
             return value
+        import difflib  # only for a wrong value: ~2 ms of start-up otherwise
+
         close = difflib.get_close_matches(str(value), self.choices, n=1)
         hint = _("did you mean {name}?").format(name=repr(close[0])) if close else \
             _("one of: {choices}").format(choices=", ".join(self.choices))
@@ -309,6 +310,8 @@ class Object(Type):
         for name, raw in value.items():
             spec = self.fields.get(name)
             if spec is None:
+                import difflib
+
                 close = difflib.get_close_matches(str(name), list(self.fields), n=1)
                 hint = _("did you mean {name}?").format(name=repr(close[0])) if close else \
                     _("known keys: {keys}").format(keys=", ".join(self.fields))

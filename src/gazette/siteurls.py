@@ -121,6 +121,17 @@ def load_site_config(root: Path | str) -> SiteConfig:
     return _load(str(path), info.st_size, info.st_mtime_ns)
 
 
+def site_config_of_run(root: Path | str, frame) -> SiteConfig:
+    """``load_site_config`` once per run (kept in the frame's memo): a check asks for it
+    for every channel text of every item, and each ask costs a stat."""
+    memo = getattr(frame, "memo", None)
+    if memo is None:
+        return load_site_config(root)
+    if "site_config" not in memo:
+        memo["site_config"] = load_site_config(root)
+    return memo["site_config"]
+
+
 @lru_cache(maxsize=8)
 def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
     import yaml

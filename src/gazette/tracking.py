@@ -116,9 +116,9 @@ def track_html(html: str, params: dict[str, str], site) -> str:
 def delivered_text(root, frame, item, channel: str, text: str) -> str:
     """A channel text as it goes out: ``{url}``/``{site}`` expanded, site links tracked.
     Publish, the review's previews and the length check all read this one."""
-    from .siteurls import load_site_config
+    from .siteurls import site_config_of_run
     from .sitelinks import expand
 
-    site = load_site_config(root)
+    site = site_config_of_run(root, frame)
     text = expand(text, item, site) if "{" in text else text
     return track_text(text, parameters(item, channel, frame), site) if site.site_url else text

@@ -143,11 +143,14 @@ def channels_exist(item: Item, repo: Repo):
 
 @rule("a11y")
 def cover_image_alt(item: Item, repo: Repo):
-    images = [(("image",), item.meta.get("image"), _("the cover image"))]
-    images += [(("channels", name, "image"), (spec or {}).get("image"), _("the {name} image").format(name=name))
+    # Names translated only for an image that lacks its text: _() per item and channel
+    # was a few per cent of a cold check.
+    images = [(("image",), item.meta.get("image"), None)]
+    images += [(("channels", name, "image"), (spec or {}).get("image"), name)
                for name, spec in (item.meta.get("channels") or {}).items()]
-    for key, image, what in images:
+    for key, image, channel in images:
         if image and image.get("src") and not (image.get("alt") or "").strip():
+            what = _("the cover image") if channel is None else _("the {name} image").format(name=channel)
             yield Problem("a11y/image-alt", item.path, item.line_of(*key), _('{what} has no alt text')
                                                                                .format(what=what),
                           _('describe it for screen readers: image: {src: …, alt: "…"}'))
@@ -165,12 +168,25 @@ REFERENCE_DEFINITION = re.compile(
 CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 
 
+# The last body blanked / linked: several rules of one item ask for the same body in turn.
+# Keyed by the string's identity (an item's body is one object), swapped whole, so a
+# reader never sees half an entry.
+_last_without_code: tuple = (None, "")
+_last_links: tuple = (None, 0, [])
+
+
 def without_code(text: str) -> str:
     """Code blocks and spans blanked out (same length, same lines): Markdown shows them
     as text, so what they contain neither links, runs, nor needs moderating."""
+    global _last_without_code
     if "`" not in text and "~~~" not in text:
         return text
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    last = _last_without_code
+    if last[0] is text:
+        return last[1]
+    blanked = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    _last_without_code = (text, blanked)
+    return blanked
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -201,8 +217,18 @@ def references(item: Item) -> list[Reference]:
     return refs
 
 
-def _body_links(item: Item) -> list[tuple[bool, str, str, int]]:
+def _body_links(item: Item) -> tuple[tuple[bool, str, str, int], ...]:
     """(is an image, text, target, line) of every inline link and reference definition."""
+    global _last_links
+    last = _last_links
+    if last[0] is item.body and last[1] == item.body_line:
+        return last[2]
+    links = tuple(_find_body_links(item))
+    _last_links = (item.body, item.body_line, links)
+    return links
+
+
+def _find_body_links(item: Item) -> list[tuple[bool, str, str, int]]:
     body = without_code(item.body)
     links = []
     if "]:" in body:

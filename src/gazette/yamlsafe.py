@@ -43,7 +43,29 @@ class KeyLines(dict):
 
 
 class _Loader(yaml.CSafeLoader):
-    """CSafeLoader whose impossible dates carry the line they came from."""
+    """CSafeLoader whose impossible dates carry the line they came from, and whose tag
+    resolution remembers plain scalars: libyaml asks PyYAML's Python resolver for every
+    key and value (tens of thousands of regex tries a check), and front matter repeats the
+    same keys and values. A plain scalar's tag depends on its text alone (no path resolvers)."""
+
+    _plain_tags: dict = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            tags = self._plain_tags
+            tag = tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(tags) < 4096 and len(value) < 64:
+                    tags[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node, current_index):
+        pass  # only path resolvers need it, and this loader has none
+
+    def ascend_resolver(self):
+        pass
 
 
 def _timestamp(loader, node):
