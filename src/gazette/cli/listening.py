@@ -72,7 +72,7 @@ def watch_command(once, wait, fmt, root, now):
     except (StateError, OSError) as error:
         raise ConfigError(str(error)) from None
     if fmt == "json":
-        _dump({"version": 1, "sources": report.sources, "not_modified": report.not_modified,
+        _dump({"version": 1, "sources": report.sources, "failed": report.failed, "not_modified": report.not_modified,
                "entries": report.entries, "new": report.new, "purged": report.purged,
                "problems": [p.as_dict() for p in report.problems],
                "bad_buzz": None if report.alert is None else {
@@ -89,11 +89,16 @@ def watch_command(once, wait, fmt, root, now):
             click.echo("gazette: " + _("nothing to read: list feeds: (or mastodon:) in calendar/listening.yml "
                                    "(see docs/listening.md)"), err=True)
         purged = sum(report.purged.values())
-        click.echo(_("{sources} sources read ({unchanged} unchanged), {entries} entries, {new} new mentions").format(
-            sources=report.sources, unchanged=report.not_modified, entries=report.entries, new=report.new)
+        # how many answered, not how many were asked: "3 sources read" when all 3 failed misled
+        answered = ngettext("{answered} of {count} source answered", "{answered} of {count} sources answered",
+                            report.sources).format(answered=report.sources - report.failed, count=report.sources)
+        click.echo(answered + " " + _("({unchanged} unchanged), {entries} entries, {new} new mentions").format(
+            unchanged=report.not_modified, entries=report.entries, new=report.new)
             + (_(", {count} old records purged").format(count=purged) if purged else ""))
     if report.alert is not None:
         sys.exit(EXIT_BAD_BUZZ)
+    if report.config_errors:
+        sys.exit(2)
     sys.exit(1 if any(p.severity == "error" for p in report.problems) else 0)
 
 
