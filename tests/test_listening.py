@@ -229,12 +229,52 @@ def test_moderation_follow_through(listening, tmp_path):
                              "--by", "camille").exit_code == 0
     acted = listening.gazette("moderation", "act", "2", "suspend", "--reason", "récidive", "--by", "camille")
     assert "suspend recorded for troll (message #2, netiquette/insult)" in acted.output
-    listening.gazette("moderation", "act", "3", "hide", "--reason", "spam")
+    listening.gazette("moderation", "act", "#3", "hide", "--reason", "spam")
     offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
     assert [(o["author"], o["actions"]) for o in offenders] == [("troll", 2), ("spam", 1)]
     assert offenders[0]["by_action"] == {"reminder": 1, "suspend": 1}
     missing = listening.gazette("moderation", "act", "9", "ban", "--reason", "x")
     assert missing.exit_code == 2
+
+
+def test_act_takes_the_recorded_id_and_refuses_an_export_s_id_that_names_someone_else(listening, tmp_path):
+    first, second = tmp_path / "m1.csv", tmp_path / "m2.csv"
+    first.write_text("id;auteur;commentaire\n1;bob;Vous êtes tous des abrutis\n", encoding="utf-8")
+    second.write_text("id,author,text\n1,carl,espèce de connard\n", encoding="utf-8")
+    listening.gazette("moderate", str(first), "--record")
+    recorded = listening.gazette("moderate", str(second), "--record")
+    assert "#2\tcarl\tnetiquette/insult\tespèce de connard" in recorded.output  # the id act takes
+
+    ambiguous = listening.gazette("moderation", "act", "1", "ban", "--reason", "x")
+    assert ambiguous.exit_code == 2
+    assert "#1 (bob)" in ambiguous.output and "#2 (carl)" in ambiguous.output
+    unknown = listening.gazette("moderation", "act", "#7", "ban", "--reason", "x")
+    assert unknown.exit_code == 2 and "gazette moderation list" in unknown.output
+
+    banned = listening.gazette("moderation", "act", "#2", "ban", "--reason", "x")
+    assert banned.exit_code == 0 and "ban recorded for carl (message #2" in banned.output
+    twice = listening.gazette("moderation", "act", "#2", "ban", "--reason", "x")
+    assert twice.exit_code == 0 and "already recorded for carl" in twice.output
+    offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
+    assert [(o["author"], o["actions"]) for o in offenders] == [("carl", 1)]
+    listening.gazette("moderation", "act", "#2", "ban", "--reason", "encore", "--again")
+    offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
+    assert [(o["author"], o["actions"]) for o in offenders] == [("carl", 2)]
+
+    listed = listening.gazette("moderation", "list")
+    assert listed.exit_code == 0
+    assert [line.split("\t")[:3] for line in listed.output.splitlines()[:2]] == [
+        ["#2", "2026-11-23 12:00 +01:00", "carl"], ["#1", "2026-11-23 12:00 +01:00", "bob"]]
+    assert listed.output.splitlines()[0].endswith("ban, ban")
+
+
+def test_offenders_show_the_last_action_in_the_community_s_zone(listening, tmp_path):
+    export = tmp_path / "forum.csv"
+    export.write_text(EXPORT)
+    listening.gazette("moderate", str(export), "--record")
+    listening.gazette("moderation", "act", "1", "ban", "--reason", "x", now="2026-11-29T10:00:00+01:00")
+    shown = listening.gazette("moderation", "offenders").output
+    assert "2026-11-29 10:00 +01:00" in shown and "+00:00" not in shown
 
 
 def test_forget_erases_a_person_from_mentions_and_moderation(listening, tmp_path):

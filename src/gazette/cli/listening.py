@@ -289,28 +289,78 @@ def moderation_group():
 
 
 @moderation_group.command("act")
-@click.argument("message_id", metavar="ID", type=int)
+@click.argument("message_id", metavar="ID")
 @click.argument("action", type=click.Choice(("reminder", "hide", "suspend", "ban")))
 @click.option("--reason", required=True, help="Why (kept with the action).")
 @click.option("--by", "by", default=None, help="Who acted (default: $USER).")
+@click.option("--again", is_flag=True,
+              help="Record the action even if the same one was already recorded about this message.")
 @common_options(None)
-def moderation_act(message_id, action, reason, by, root, now):
-    """Record what was done about a recorded message: reminder, hide, suspend or ban (who, when, which rule)."""
+def moderation_act(message_id, action, reason, by, again, root, now):
+    """Record what was done about a recorded message: reminder, hide, suspend or ban (who, when, which rule).
+
+    ID is the recorded id (#12) that `gazette moderate --record` and
+    `gazette moderation list` print, not the id in the export. The same
+    action twice on one message is recorded once, unless --again.
+    """
     import getpass
 
     from ..listening import records
+    from ..listening.buzz import one_line
     from ..listening.store import NotFound
 
+    zone = _zone(root, now)
     connection = _connect(root)
     try:
-        done = records.act(connection, message_id, action, reason, by or getpass.getuser(), now)
+        found = records.resolve(connection, message_id)
+        done = records.act(connection, found, action, reason, by or getpass.getuser(), now, again=again)
     except NotFound:
-        raise ConfigError(_("no recorded message #{id} (gazette moderate EXPORT --record stores them)").format(
-            id=message_id)) from None
+        raise ConfigError(_("no recorded message {id} (gazette moderation list shows them; "
+                            "gazette moderate EXPORT --record stores them)").format(id=message_id)) from None
+    except records.Ambiguous as error:
+        choices = ", ".join(f"#{m['id']} ({one_line(m['author'] or '?')})" for m in error.others)
+        raise ConfigError(_("{id} is ambiguous: recorded message #{id} and message {id} of another export; "
+                            "write the recorded id with its #: {choices} (gazette moderation list)").format(
+            id=error.message_id, choices=choices)) from None
     finally:
         connection.close()
+    from .base import shown_iso
+
+    if done["already"]:
+        click.echo(_("{action} already recorded for {author} (message #{id}, {at}): not recorded twice "
+                     "(--again to record it once more)").format(
+            action=done["action"], author=one_line(done["author"] or "?"), id=found, at=shown_iso(done["at"], zone)))
+        return
     click.echo(_("{action} recorded for {author} (message #{id}, {rule})").format(
-        action=done["action"], author=done["author"] or "?", id=message_id, rule=done["rule"]))
+        action=done["action"], author=one_line(done["author"] or "?"), id=found, rule=done["rule"]))
+
+
+@moderation_group.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many recorded messages, newest first.")
+@common_options(("text", "json"))
+def moderation_list(limit, fmt, root, now):
+    """Recorded messages, newest first: the #ID gazette moderation act takes, author, rules, excerpt, actions."""
+    from .base import shown_iso
+    from ..listening import records
+    from ..listening.buzz import one_line
+
+    zone = _zone(root, now)
+    connection = _connect(root)
+    try:
+        rows = records.recorded(connection, limit)
+    finally:
+        connection.close()
+    if fmt == "json":
+        _dump({"version": 1, "messages": rows})
+        return
+    for row in rows:
+        excerpt = one_line(row["text"])
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        actions = ", ".join(a["action"] for a in row["actions"]) or "-"
+        click.echo(f"#{row['id']}\t{shown_iso(row['recorded'], zone)}\t{one_line(row['author'] or '?')}\t"
+                   f"{','.join(row['codes'])}\t{excerpt}\t{actions}")
+    click.echo(ngettext("{count} recorded message", "{count} recorded messages", len(rows)).format(count=len(rows)))
 
 
 @moderation_group.command("offenders")
@@ -319,7 +369,9 @@ def moderation_offenders(fmt, root, now):
     """Authors by recorded moderation actions, most first: a second offence is visible at a glance."""
     from ..listening import records
     from ..listening.buzz import one_line
+    from .base import shown_iso
 
+    zone = _zone(root, now)
     connection = _connect(root)
     try:
         rows = records.offenders(connection)
@@ -331,5 +383,5 @@ def moderation_offenders(fmt, root, now):
     for row in rows:
         detail = ", ".join(f"{k} {v}" for k, v in row["by_action"].items())
         actions = ngettext("{count} action", "{count} actions", row["actions"]).format(count=row["actions"])
-        click.echo(f"{one_line(row['author'])}\t{actions} ({detail}), " + _("last {at}").format(at=row["last"]))
+        click.echo(f"{one_line(row['author'])}\t{actions} ({detail}), " + _("last {at}").format(at=shown_iso(row["last"], zone)))
     click.echo(ngettext("{count} author", "{count} authors", len(rows)).format(count=len(rows)))

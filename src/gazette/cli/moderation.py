@@ -65,15 +65,23 @@ def _record(root, now, export, flags) -> None:
     except StateError as error:
         raise ConfigError(str(error)) from None
     try:
-        new, counts = records.record(connection, flags, export.name, now)
+        recorded, counts = records.record(connection, flags, export.name, now)
     finally:
         connection.close()
+    new = sum(item["new"] for item in recorded)
     try:
         records.add_metrics(root, records.week_of(now, community_zone(root, now)()), counts)
     except OSError as error:
         raise ConfigError(f"cannot write {records.METRICS_FILE}: {error.strerror or error}") from None
     from ..i18n import ngettext
 
-    click.echo("gazette: " + ngettext("recorded {count} new flagged message (gazette moderation act ID …)",
-                                      "recorded {count} new flagged messages (gazette moderation act ID …)",
+    from ..listening.buzz import one_line
+
+    # the recorded id, the one `moderation act` takes: the export's ids start again at 1 in every export
+    for item in recorded:
+        excerpt = one_line(item["text"])
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        click.echo(f"#{item['id']}\t{one_line(item['author'] or '?')}\t{','.join(item['codes'])}\t{excerpt}", err=True)
+    click.echo("gazette: " + ngettext("recorded {count} new flagged message (gazette moderation act #ID …)",
+                                      "recorded {count} new flagged messages (gazette moderation act #ID …)",
                                       new).format(count=new), err=True)
