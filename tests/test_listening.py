@@ -127,6 +127,19 @@ def test_the_answer_flow_from_queue_to_kpis(listening):
     assert [m["id"] for m in json.loads(since)["mentions"]] == [1, 2]
 
 
+def test_an_answer_cannot_precede_its_mention_nor_silently_replace_another(listening):
+    add_mentions(listening, [(1, "question", "ana", "Vous êtes ouverts ?")])  # 2026-11-23 11:00 +01:00
+    early = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/1", "--at", "2026-11-23T10:30:00")
+    assert early.exit_code == 2 and "before mention #1" in early.output and "2026-11-23 11:00 +01:00" in early.output
+    assert listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/1", "--by", "camille").exit_code == 0
+    second = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/2", "--by", "lou")
+    assert second.exit_code == 2 and "already answered by camille" in second.output and "--replace" in second.output
+    kept = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"][0]
+    assert kept["answer_url"] == "https://ex.org/r/1"
+    replaced = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/2", "--by", "lou", "--replace")
+    assert replaced.exit_code == 0 and "replaces the earlier answer https://ex.org/r/1" in replaced.output
+
+
 def test_time_to_answer_counts_business_hours_only():
     from gazette.listening.stats import business_seconds
     from zoneinfo import ZoneInfo

@@ -209,21 +209,40 @@ def _mention_or_exit(function, *args):
 @click.option("--by", "by", default=None, help="Who answered (default: $USER).")
 @click.option("--at", "at_text", metavar="ISO", default=None,
               help="When the answer was posted, if not now (recording it later must not lengthen answer times).")
+@click.option("--replace", is_flag=True, help="Replace the answer already recorded for this mention.")
 @common_options(None)
-def mentions_answer(mention_id, url, by, at_text, root, now):
-    """Record that a mention was answered (its URL, who, when): it leaves the queue and counts in answer times."""
+def mentions_answer(mention_id, url, by, at_text, replace, root, now):
+    """Record that a mention was answered (its URL, who, when): it leaves the queue and counts in answer times.
+
+    --at cannot be earlier than the mention; a mention already answered
+    keeps its answer unless --replace.
+    """
     import getpass
 
     from ..listening import store
+    from .base import shown_iso
 
     if not url.startswith(("https://", "http://")):
         raise ConfigError(_("--url {url!r} is not an http(s) URL").format(url=url))
-    at = moment_option(at_text, "--at", community_zone(root, now)) or now
+    zone = community_zone(root, now)
+    at = moment_option(at_text, "--at", zone) or now
     connection = _connect(root)
     try:
-        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), at)
+        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), at, replace)
+    except store.AnswerRefused as refused:
+        mention = refused.mention
+        if refused.reason == "before":
+            raise ConfigError(_("--at {at} is before mention #{id} itself ({published}): an answer cannot precede "
+                                "the message").format(at=shown_iso(at.isoformat(), zone()), id=mention_id,
+                                                      published=shown_iso(mention["at"], zone()))) from None
+        raise ConfigError(_("mention #{id} was already answered by {who} on {at}: {url} (--replace to replace "
+                            "that answer)").format(id=mention_id, who=mention["answered_by"] or "?",
+                                                   at=shown_iso(mention["answered_at"], zone()),
+                                                   url=mention["answer_url"])) from None
     finally:
         connection.close()
+    if record["replaced"]:
+        click.echo(_("#{id}: replaces the earlier answer {url}").format(id=mention_id, url=record["replaced"]))
     click.echo(_("#{id} answered by {who}: {url}").format(id=record["id"], who=record["answered_by"],
                                                           url=record["answer_url"]))
 

@@ -87,13 +87,28 @@ def get(connection: sqlite3.Connection, mention_id: int) -> dict:
     return _record(row)
 
 
-def answer(connection: sqlite3.Connection, mention_id: int, url: str, by: str | None, now: datetime) -> dict:
-    get(connection, mention_id)
+class AnswerRefused(ValueError):
+    """An answer dated before the mention (a 0 h answer time), or one that would silently replace another."""
+
+    def __init__(self, reason: str, mention: dict):
+        super().__init__(reason)
+        self.reason, self.mention = reason, mention
+
+
+def answer(connection: sqlite3.Connection, mention_id: int, url: str, by: str | None, now: datetime,
+           replace: bool = False) -> dict:
+    """Record the answer; ``now`` is when it was posted. Refused ("before") when that is earlier than
+    the mention, ("answered") when the mention has an answer already, unless ``replace``."""
+    mention = get(connection, mention_id)
+    if now < datetime.fromisoformat(mention["at"]):
+        raise AnswerRefused("before", mention)
+    if mention["answered_at"] and not replace:
+        raise AnswerRefused("answered", mention)
     with connection:
         connection.execute("UPDATE mentions SET answered_at = ?, answer_url = ?, answered_by = ?, "
                            "ignored_at = NULL, ignored_reason = NULL WHERE id = ?",
                            (utc(now), url, by, mention_id))
-    return get(connection, mention_id)
+    return get(connection, mention_id) | {"replaced": mention["answer_url"] if mention["answered_at"] else None}
 
 
 def ignore(connection: sqlite3.Connection, mention_id: int, reason: str, now: datetime) -> dict:
