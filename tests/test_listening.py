@@ -281,6 +281,22 @@ def test_act_takes_the_recorded_id_and_refuses_an_export_s_id_that_names_someone
     assert listed.output.splitlines()[0].endswith("ban, ban")
 
 
+def test_publish_runs_after_moderate_record_which_commits_its_metrics_alone(git_repo, tmp_path):
+    export = tmp_path / "forum.csv"
+    export.write_text(EXPORT)
+    git_repo.write("notes.txt", "a person's work in progress\n")
+    assert git_repo.gazette("moderate", str(export), "--record").exit_code == 1
+    assert git_repo.git("status", "--porcelain", "--", "metrics").strip() == ""
+    assert "moderation" in git_repo.git("log", "-1", "--format=%s")
+    assert "notes.txt" not in git_repo.git("show", "--stat", "HEAD")
+    (git_repo.root / "notes.txt").unlink()
+    published = git_repo.gazette("publish")
+    assert published.exit_code == 0, published.output
+    export.with_name("more.csv").write_text("id,author,text\n9,zed,Quel connard\n")
+    git_repo.gazette("moderate", str(export.with_name("more.csv")), "--record", "--no-commit")
+    assert "metrics/moderation.csv" in git_repo.git("status", "--porcelain")
+
+
 def test_offenders_show_the_last_action_in_the_community_s_zone(listening, tmp_path):
     export = tmp_path / "forum.csv"
     export.write_text(EXPORT)
