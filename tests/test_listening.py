@@ -204,8 +204,8 @@ def test_mentions_import_reads_other_tools_exports(listening, tmp_path):
                       encoding="cp1252")
     result = listening.gazette("mentions", "import", str(export))
     assert result.exit_code == 1
-    assert f"{export}:3: date 'hier' is not ISO 8601: skipped" in result.output
-    assert f"{export}:4: no http(s) url: skipped" in result.output
+    assert f"{export}:3: date 'hier' is not a date (ISO 8601 or dd/mm/yyyy): row not imported" in result.output
+    assert f"{export}:4: no http(s) url: row not imported" in result.output
     assert "2 rows read, 1 new mentions" in result.output
     queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
     assert [(m["author"], m["class"]) for m in queue] == [("ana", "question")]
@@ -389,6 +389,24 @@ def test_an_absurd_retention_or_window_is_a_problem_not_a_crash(listening):
     assert isinstance(watched.exception, SystemExit) and watched.exit_code == 2, watched.output  # config, not a feed
 
 
+def test_an_import_reads_french_dates_when_the_file_says_the_day_comes_first(listening, tmp_path):
+    export = tmp_path / "men.csv"
+    export.write_text("url;date;texte\n"
+                      "https://ex.org/1;28/11/2026 15:00;La Fabrique à Vélos ferme ?\n"
+                      "https://ex.org/2;05/11/2026;Merci la Fabrique\n"
+                      "https://ex.org/3;31/02/2026;Fabrique\n", encoding="utf-8")
+    result = listening.gazette("mentions", "import", str(export))
+    assert f"{export}:4: date '31/02/2026' is not a date (ISO 8601 or dd/mm/yyyy): row not imported" in result.output
+    queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
+    assert [m["at"] for m in queue] == ["2026-11-28T14:00:00+00:00", "2026-11-04T23:00:00+00:00"]
+
+    unclear = tmp_path / "unclear.csv"
+    unclear.write_text("url,date,text\nhttps://ex.org/4,05/11/2026,Fabrique\n", encoding="utf-8")
+    refused = listening.gazette("mentions", "import", str(unclear))
+    assert refused.exit_code == 1
+    assert "could be day/month or month/day" in refused.output and "row not imported" in refused.output
+
+
 def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(listening, tmp_path):
     export = tmp_path / "mentions.csv"
     rows = ["url,text,date,author", "http://a/1,Fabrique à Vélos ?,2026-11-22T10:00:00,ana",
@@ -398,7 +416,7 @@ def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(li
     export.write_text("\n".join(rows) + "\n")
     result = listening.gazette("mentions", "import", str(export))
     assert result.exit_code == 1, result.output
-    assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: skipped" in result.output
+    assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: row not imported" in result.output
     assert f"{export}:4: cannot read as CSV: field larger than field limit" in result.output
     assert "48 rows read, 48 new mentions" in result.output
 

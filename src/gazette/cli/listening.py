@@ -170,9 +170,10 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
 def mentions_import(file, fmt, root, now):
     """Import mentions exported by another monitoring tool (CSV or JSON lines).
 
-    Columns: url and text, optional date (ISO 8601) and author. Rows already
-    stored (same URL) are skipped; bad rows are reported by line and skipped
-    (exit 1); an unreadable file is exit 2.
+    Columns: url and text, optional date and author. Dates are ISO 8601, or
+    dd/mm/yyyy [hh:mm] when another date of the file (28/11/2026) shows the
+    day comes first. Rows already stored (same URL) are skipped; bad rows are
+    reported by line and not imported (exit 1); an unreadable file is exit 2.
     """
     from pathlib import Path
 
