@@ -140,6 +140,15 @@ def test_an_answer_cannot_precede_its_mention_nor_silently_replace_another(liste
     assert replaced.exit_code == 0 and "replaces the earlier answer https://ex.org/r/1" in replaced.output
 
 
+def test_an_unknown_place_is_a_usage_error_naming_the_known_ones(listening):
+    add_mentions(listening, [(1, "question", "ana", "Vous êtes ouverts ?")])  # from the place "forum"
+    listening.write("calendar/listening.yml", SETTINGS + "feeds: [{url: 'https://blog.example/feed', place: blog}]\n")
+    unknown = listening.gazette("mentions", "--place", "nope")
+    assert unknown.exit_code == 2 and "unknown place 'nope'" in unknown.output and "blog, forum" in unknown.output
+    quiet = listening.gazette("mentions", "--place", "blog")  # configured, nothing stored yet
+    assert quiet.exit_code == 0 and "0 mentions" in quiet.output
+
+
 def test_time_to_answer_counts_business_hours_only():
     from gazette.listening.stats import business_seconds
     from zoneinfo import ZoneInfo

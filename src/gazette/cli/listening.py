@@ -132,6 +132,8 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
     moment = moment_option(since, "--since", zone)
     connection = _connect(root)
     try:
+        if place and place not in store.places(connection):
+            _known_place_or_exit(root, zone, place, store.places(connection))
         rows = store.queue(connection, needs_answer=needs_answer, since=moment, place=place)
     finally:
         connection.close()
@@ -162,6 +164,17 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
         click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {r['class']:<9} {state:<12} "
                    f"{one_line(r['place']) or '-'}  {one_line(r['author']) or '?'}: {text}  {one_line(r['url'])}{flags}")
     click.echo(ngettext("{count} mention", "{count} mentions", len(rows)).format(count=len(rows)))
+
+
+def _known_place_or_exit(root, zone, place, stored) -> None:
+    """A misspelt --place listed "0 mentions" as if the place were quiet: it is a usage error."""
+    from ..listening import config
+
+    settings, _problems = config.load(root, zone)
+    known = sorted(stored | config.places(root, settings))
+    if place not in known:
+        raise ConfigError(_("unknown place {place!r}: known places are {known}").format(
+            place=place, known=", ".join(known) or "-"))
 
 
 @mentions_group.command("import")

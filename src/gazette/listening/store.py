@@ -80,6 +80,11 @@ def queue(connection: sqlite3.Connection, needs_answer: bool = False, since: dat
     return [_record(row) for row in connection.execute(sql + " ORDER BY at DESC, id DESC", args)]
 
 
+def places(connection: sqlite3.Connection) -> set[str]:
+    """The places mentions were stored from."""
+    return {row[0] for row in connection.execute("SELECT DISTINCT place FROM mentions WHERE place IS NOT NULL")}
+
+
 def get(connection: sqlite3.Connection, mention_id: int) -> dict:
     row = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM mentions WHERE id = ?", (mention_id,)).fetchone()
     if row is None:
