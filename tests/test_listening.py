@@ -149,6 +149,32 @@ def test_an_unknown_place_is_a_usage_error_naming_the_known_ones(listening):
     assert quiet.exit_code == 0 and "0 mentions" in quiet.output
 
 
+class Marking:
+    """A catalog that marks what it translated: text outside the marks never went through gettext."""
+
+    def gettext(self, message):
+        return f"«{message}»"
+
+    def ngettext(self, singular, plural, n):
+        return f"«{singular if n == 1 else plural}»"
+
+
+def test_the_queue_s_words_and_forget_s_counts_are_translated(listening, monkeypatch):
+    from gazette import i18n
+    from gazette.listening import forget
+    from gazette.state import connect
+
+    add_mentions(listening, [(1, "criticism", "ana", "Nul"), (2, "criticism", "ana", "Toujours nul")])
+    monkeypatch.setitem(i18n._catalogs, "fr", Marking())
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    queue = listening.gazette("mentions").output
+    assert "«criticism»" in queue and "«NEEDS ANSWER»" in queue
+    i18n.set_language("fr")
+    connection = connect(listening.root)
+    assert forget(connection, "ana") == ["«2 mentions by ana»"]
+    connection.close()
+
+
 def test_time_to_answer_counts_business_hours_only():
     from gazette.listening.stats import business_seconds
     from zoneinfo import ZoneInfo
@@ -327,12 +353,12 @@ def test_forget_erases_a_person_from_mentions_and_moderation(listening, tmp_path
     listening.gazette("moderation", "act", "1", "ban", "--reason", "insultes")
     connection = connect(listening.root)
     removed = forget(connection, "troll")
-    assert removed == ["1 mention(s) by troll", "2 moderated message(s) by troll", "1 moderation action(s) about troll"]
+    assert removed == ["1 mention by troll", "2 moderated messages by troll", "1 moderation action about troll"]
     rows = connection.execute("SELECT author FROM mentions UNION ALL SELECT author FROM moderated "
                               "UNION ALL SELECT author FROM moderation_actions").fetchall()
     assert sorted(r[0] for r in rows) == ["ZOÉ", "Zoe", "ana", "spam"]
     assert forget(connection, "troll") == []
-    assert forget(connection, "@zoé") == ["1 mention(s) by @zoé"]  # not Zoe: another person
+    assert forget(connection, "@zoé") == ["1 mention by @zoé"]  # not Zoe: another person
 
 
 def test_listening_yml_problems_point_at_lines(repo):
@@ -452,9 +478,9 @@ def test_gazette_forget_erases_mentions_moderation_and_contest_entries_in_one_ru
     result = listening.gazette("forget", "@membre1@velo.example", "--format", "json")
     assert result.exit_code == 0, result.output
     removed = json.loads(result.output)["removed"]
-    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention(s) by @membre1@velo.example",
-                               "1 moderated message(s) by @membre1@velo.example",
-                               "1 moderation action(s) about @membre1@velo.example"]
+    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention by @membre1@velo.example",
+                               "1 moderated message by @membre1@velo.example",
+                               "1 moderation action about @membre1@velo.example"]
     queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
     assert [m["author"] for m in queue] == ["ana"]
     offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]

@@ -40,6 +40,12 @@ def _cell(value):
     return value
 
 
+def _class_label(name: str) -> str:
+    """A triage class as people read it (JSON and CSV keep the English key)."""
+    labels = {"question": _("question"), "criticism": _("criticism"), "praise": _("praise"), "other": _("other")}
+    return labels.get(name, name)
+
+
 def _dump(data) -> None:
     import json
 
@@ -157,11 +163,12 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
     from ..listening.buzz import one_line
 
     for r in rows:
-        state = ("answered" if r["answered_at"] else "ignored" if r["ignored_reason"] else
-                 "NEEDS ANSWER" if r["needs_answer"] else "")
+        state = (_("answered") if r["answered_at"] else _("ignored") if r["ignored_reason"] else
+                 _("NEEDS ANSWER") if r["needs_answer"] else "")
         text = one_line(f"{r['title']} {r['text']}")[:140]
         flags = f"  [{', '.join(r['flags'])}]" if r["flags"] else ""
-        click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {r['class']:<9} {state:<12} "
+        label = _class_label(r["class"])
+        click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {label:<9} {state:<12} "
                    f"{one_line(r['place']) or '-'}  {one_line(r['author']) or '?'}: {text}  {one_line(r['url'])}{flags}")
     click.echo(ngettext("{count} mention", "{count} mentions", len(rows)).format(count=len(rows)))
 
@@ -299,7 +306,7 @@ def mentions_stats(since, fmt, root, now):
         _dump({"version": 1, **data})
         return
     click.echo(_("mentions: {count}").format(count=data["mentions"]) + "  "
-               + "  ".join(f"{k}: {v}" for k, v in data["classes"].items()))
+               + "  ".join(f"{_class_label(k)}: {v}" for k, v in data["classes"].items()))
     click.echo(_("per place: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in data["per_place"].items()) or "-"))
     click.echo(_("per day: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in data["per_day"].items()) or "-"))
     voice = data["share_of_voice"]

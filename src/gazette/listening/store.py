@@ -157,13 +157,18 @@ def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
         mentions = connection.execute(f"DELETE FROM mentions WHERE {match}", (who,)).rowcount
         actions = connection.execute(f"DELETE FROM moderation_actions WHERE {match}", (who,)).rowcount
         messages = connection.execute(f"DELETE FROM moderated WHERE {match}", (who,)).rowcount
+    from ..i18n import ngettext
+
     done = []
     if mentions:
-        done.append(f"{mentions} mention(s) by {identifier}")
+        done.append(ngettext("{count} mention by {who}", "{count} mentions by {who}", mentions).format(
+            count=mentions, who=identifier))
     if messages:
-        done.append(f"{messages} moderated message(s) by {identifier}")
+        done.append(ngettext("{count} moderated message by {who}", "{count} moderated messages by {who}",
+                             messages).format(count=messages, who=identifier))
     if actions:
-        done.append(f"{actions} moderation action(s) about {identifier}")
+        done.append(ngettext("{count} moderation action about {who}", "{count} moderation actions about {who}",
+                             actions).format(count=actions, who=identifier))
     return done
 
 
