@@ -208,7 +208,7 @@ def mentions_import(file, fmt, root, now):
         _dump({"version": 1, "read": read, "new": new, "problems": problems, "notes": notes})
     else:
         for note in notes:
-            click.echo(f"gazette: note: {note}", err=True)
+            click.echo(_('gazette: note: {note}').format(note=note), err=True)
         for problem in problems:
             click.echo(problem)
         click.echo(_("{read} rows read, {new} new mentions").format(read=read, new=new))

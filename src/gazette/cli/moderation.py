@@ -64,7 +64,7 @@ def _record(root, now, export, flags, commit: bool = True) -> None:
     from .base import community_zone
 
     if root is None:
-        raise ConfigError("--record needs a community repository (run it inside one or pass --repo)")
+        raise ConfigError(_("--record needs a community repository (run it inside one or pass --repo)"))
     try:
         connection = connect(root)
     except StateError as error:
@@ -77,7 +77,8 @@ def _record(root, now, export, flags, commit: bool = True) -> None:
     try:
         records.add_metrics(root, records.week_of(now, community_zone(root, now)()), counts)
     except OSError as error:
-        raise ConfigError(f"cannot write {records.METRICS_FILE}: {error.strerror or error}") from None
+        raise ConfigError(_("cannot write {path}: {error}").format(path=records.METRICS_FILE,
+                                                                   error=error.strerror or error)) from None
     if counts and commit:
         _commit_metrics(root)
     from ..i18n import ngettext
