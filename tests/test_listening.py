@@ -127,6 +127,54 @@ def test_the_answer_flow_from_queue_to_kpis(listening):
     assert [m["id"] for m in json.loads(since)["mentions"]] == [1, 2]
 
 
+def test_an_answer_cannot_precede_its_mention_nor_silently_replace_another(listening):
+    add_mentions(listening, [(1, "question", "ana", "Vous êtes ouverts ?")])  # 2026-11-23 11:00 +01:00
+    early = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/1", "--at", "2026-11-23T10:30:00")
+    assert early.exit_code == 2 and "before mention #1" in early.output and "2026-11-23 11:00 +01:00" in early.output
+    assert listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/1", "--by", "camille").exit_code == 0
+    second = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/2", "--by", "lou")
+    assert second.exit_code == 2 and "already answered by camille" in second.output and "--replace" in second.output
+    kept = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"][0]
+    assert kept["answer_url"] == "https://ex.org/r/1"
+    replaced = listening.gazette("mentions", "answer", "1", "--url", "https://ex.org/r/2", "--by", "lou", "--replace")
+    assert replaced.exit_code == 0 and "replaces the earlier answer https://ex.org/r/1" in replaced.output
+
+
+def test_an_unknown_place_is_a_usage_error_naming_the_known_ones(listening):
+    add_mentions(listening, [(1, "question", "ana", "Vous êtes ouverts ?")])  # from the place "forum"
+    listening.write("calendar/listening.yml", SETTINGS + "feeds: [{url: 'https://blog.example/feed', place: blog}]\n")
+    unknown = listening.gazette("mentions", "--place", "nope")
+    assert unknown.exit_code == 2 and "unknown place 'nope'" in unknown.output and "blog, forum" in unknown.output
+    quiet = listening.gazette("mentions", "--place", "blog")  # configured, nothing stored yet
+    assert quiet.exit_code == 0 and "0 mentions" in quiet.output
+
+
+class Marking:
+    """A catalog that marks what it translated: text outside the marks never went through gettext."""
+
+    def gettext(self, message):
+        return f"«{message}»"
+
+    def ngettext(self, singular, plural, n):
+        return f"«{singular if n == 1 else plural}»"
+
+
+def test_the_queue_s_words_and_forget_s_counts_are_translated(listening, monkeypatch):
+    from gazette import i18n
+    from gazette.listening import forget
+    from gazette.state import connect
+
+    add_mentions(listening, [(1, "criticism", "ana", "Nul"), (2, "criticism", "ana", "Toujours nul")])
+    monkeypatch.setitem(i18n._catalogs, "fr", Marking())
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    queue = listening.gazette("mentions").output
+    assert "«criticism»" in queue and "«NEEDS ANSWER»" in queue
+    i18n.set_language("fr")
+    connection = connect(listening.root)
+    assert forget(connection, "ana") == ["«2 mentions by ana»"]
+    connection.close()
+
+
 def test_time_to_answer_counts_business_hours_only():
     from gazette.listening.stats import business_seconds
     from zoneinfo import ZoneInfo
@@ -191,8 +239,8 @@ def test_mentions_import_reads_other_tools_exports(listening, tmp_path):
                       encoding="cp1252")
     result = listening.gazette("mentions", "import", str(export))
     assert result.exit_code == 1
-    assert f"{export}:3: date 'hier' is not ISO 8601: skipped" in result.output
-    assert f"{export}:4: no http(s) url: skipped" in result.output
+    assert f"{export}:3: date 'hier' is not a date (ISO 8601 or dd/mm/yyyy): row not imported" in result.output
+    assert f"{export}:4: no http(s) url: row not imported" in result.output
     assert "2 rows read, 1 new mentions" in result.output
     queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
     assert [(m["author"], m["class"]) for m in queue] == [("ana", "question")]
@@ -229,12 +277,68 @@ def test_moderation_follow_through(listening, tmp_path):
                              "--by", "camille").exit_code == 0
     acted = listening.gazette("moderation", "act", "2", "suspend", "--reason", "récidive", "--by", "camille")
     assert "suspend recorded for troll (message #2, netiquette/insult)" in acted.output
-    listening.gazette("moderation", "act", "3", "hide", "--reason", "spam")
+    listening.gazette("moderation", "act", "#3", "hide", "--reason", "spam")
     offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
     assert [(o["author"], o["actions"]) for o in offenders] == [("troll", 2), ("spam", 1)]
     assert offenders[0]["by_action"] == {"reminder": 1, "suspend": 1}
     missing = listening.gazette("moderation", "act", "9", "ban", "--reason", "x")
     assert missing.exit_code == 2
+
+
+def test_act_takes_the_recorded_id_and_refuses_an_export_s_id_that_names_someone_else(listening, tmp_path):
+    first, second = tmp_path / "m1.csv", tmp_path / "m2.csv"
+    first.write_text("id;auteur;commentaire\n1;bob;Vous êtes tous des abrutis\n", encoding="utf-8")
+    second.write_text("id,author,text\n1,carl,espèce de connard\n", encoding="utf-8")
+    listening.gazette("moderate", str(first), "--record")
+    recorded = listening.gazette("moderate", str(second), "--record")
+    assert "#2\tcarl\tnetiquette/insult\tespèce de connard" in recorded.output  # the id act takes
+
+    ambiguous = listening.gazette("moderation", "act", "1", "ban", "--reason", "x")
+    assert ambiguous.exit_code == 2
+    assert "#1 (bob)" in ambiguous.output and "#2 (carl)" in ambiguous.output
+    unknown = listening.gazette("moderation", "act", "#7", "ban", "--reason", "x")
+    assert unknown.exit_code == 2 and "gazette moderation list" in unknown.output
+
+    banned = listening.gazette("moderation", "act", "#2", "ban", "--reason", "x")
+    assert banned.exit_code == 0 and "ban recorded for carl (message #2" in banned.output
+    twice = listening.gazette("moderation", "act", "#2", "ban", "--reason", "x")
+    assert twice.exit_code == 0 and "already recorded for carl" in twice.output
+    offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
+    assert [(o["author"], o["actions"]) for o in offenders] == [("carl", 1)]
+    listening.gazette("moderation", "act", "#2", "ban", "--reason", "encore", "--again")
+    offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]
+    assert [(o["author"], o["actions"]) for o in offenders] == [("carl", 2)]
+
+    listed = listening.gazette("moderation", "list")
+    assert listed.exit_code == 0
+    assert [line.split("\t")[:3] for line in listed.output.splitlines()[:2]] == [
+        ["#2", "2026-11-23 12:00 +01:00", "carl"], ["#1", "2026-11-23 12:00 +01:00", "bob"]]
+    assert listed.output.splitlines()[0].endswith("ban, ban")
+
+
+def test_publish_runs_after_moderate_record_which_commits_its_metrics_alone(git_repo, tmp_path):
+    export = tmp_path / "forum.csv"
+    export.write_text(EXPORT)
+    git_repo.write("notes.txt", "a person's work in progress\n")
+    assert git_repo.gazette("moderate", str(export), "--record").exit_code == 1
+    assert git_repo.git("status", "--porcelain", "--", "metrics").strip() == ""
+    assert "moderation" in git_repo.git("log", "-1", "--format=%s")
+    assert "notes.txt" not in git_repo.git("show", "--stat", "HEAD")
+    (git_repo.root / "notes.txt").unlink()
+    published = git_repo.gazette("publish")
+    assert published.exit_code == 0, published.output
+    export.with_name("more.csv").write_text("id,author,text\n9,zed,Quel connard\n")
+    git_repo.gazette("moderate", str(export.with_name("more.csv")), "--record", "--no-commit")
+    assert "metrics/moderation.csv" in git_repo.git("status", "--porcelain")
+
+
+def test_offenders_show_the_last_action_in_the_community_s_zone(listening, tmp_path):
+    export = tmp_path / "forum.csv"
+    export.write_text(EXPORT)
+    listening.gazette("moderate", str(export), "--record")
+    listening.gazette("moderation", "act", "1", "ban", "--reason", "x", now="2026-11-29T10:00:00+01:00")
+    shown = listening.gazette("moderation", "offenders").output
+    assert "2026-11-29 10:00 +01:00" in shown and "+00:00" not in shown
 
 
 def test_forget_erases_a_person_from_mentions_and_moderation(listening, tmp_path):
@@ -249,12 +353,12 @@ def test_forget_erases_a_person_from_mentions_and_moderation(listening, tmp_path
     listening.gazette("moderation", "act", "1", "ban", "--reason", "insultes")
     connection = connect(listening.root)
     removed = forget(connection, "troll")
-    assert removed == ["1 mention(s) by troll", "2 moderated message(s) by troll", "1 moderation action(s) about troll"]
+    assert removed == ["1 mention by troll", "2 moderated messages by troll", "1 moderation action about troll"]
     rows = connection.execute("SELECT author FROM mentions UNION ALL SELECT author FROM moderated "
                               "UNION ALL SELECT author FROM moderation_actions").fetchall()
     assert sorted(r[0] for r in rows) == ["ZOÉ", "Zoe", "ana", "spam"]
     assert forget(connection, "troll") == []
-    assert forget(connection, "@zoé") == ["1 mention(s) by @zoé"]  # not Zoe: another person
+    assert forget(connection, "@zoé") == ["1 mention by @zoé"]  # not Zoe: another person
 
 
 def test_listening_yml_problems_point_at_lines(repo):
@@ -317,7 +421,25 @@ def test_an_absurd_retention_or_window_is_a_problem_not_a_crash(listening):
     assert "calendar/listening.yml:7: schema/range retention_months must be at most 120" in checked.output
     assert "schema/range bad_buzz.window_hours must be at most" in checked.output
     watched = listening.gazette("watch")
-    assert isinstance(watched.exception, SystemExit) and watched.exit_code in (0, 1), watched.output
+    assert isinstance(watched.exception, SystemExit) and watched.exit_code == 2, watched.output  # config, not a feed
+
+
+def test_an_import_reads_french_dates_when_the_file_says_the_day_comes_first(listening, tmp_path):
+    export = tmp_path / "men.csv"
+    export.write_text("url;date;texte\n"
+                      "https://ex.org/1;28/11/2026 15:00;La Fabrique à Vélos ferme ?\n"
+                      "https://ex.org/2;05/11/2026;Merci la Fabrique\n"
+                      "https://ex.org/3;31/02/2026;Fabrique\n", encoding="utf-8")
+    result = listening.gazette("mentions", "import", str(export))
+    assert f"{export}:4: date '31/02/2026' is not a date (ISO 8601 or dd/mm/yyyy): row not imported" in result.output
+    queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
+    assert [m["at"] for m in queue] == ["2026-11-28T14:00:00+00:00", "2026-11-04T23:00:00+00:00"]
+
+    unclear = tmp_path / "unclear.csv"
+    unclear.write_text("url,date,text\nhttps://ex.org/4,05/11/2026,Fabrique\n", encoding="utf-8")
+    refused = listening.gazette("mentions", "import", str(unclear))
+    assert refused.exit_code == 1
+    assert "could be day/month or month/day" in refused.output and "row not imported" in refused.output
 
 
 def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(listening, tmp_path):
@@ -329,7 +451,7 @@ def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(li
     export.write_text("\n".join(rows) + "\n")
     result = listening.gazette("mentions", "import", str(export))
     assert result.exit_code == 1, result.output
-    assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: skipped" in result.output
+    assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: row not imported" in result.output
     assert f"{export}:4: cannot read as CSV: field larger than field limit" in result.output
     assert "48 rows read, 48 new mentions" in result.output
 
@@ -356,9 +478,9 @@ def test_gazette_forget_erases_mentions_moderation_and_contest_entries_in_one_ru
     result = listening.gazette("forget", "@membre1@velo.example", "--format", "json")
     assert result.exit_code == 0, result.output
     removed = json.loads(result.output)["removed"]
-    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention(s) by @membre1@velo.example",
-                               "1 moderated message(s) by @membre1@velo.example",
-                               "1 moderation action(s) about @membre1@velo.example"]
+    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention by @membre1@velo.example",
+                               "1 moderated message by @membre1@velo.example",
+                               "1 moderation action about @membre1@velo.example"]
     queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]
     assert [m["author"] for m in queue] == ["ana"]
     offenders = json.loads(listening.gazette("moderation", "offenders", "--format", "json").output)["offenders"]

@@ -71,14 +71,14 @@ def test_watch_stores_mentions_once_and_asks_again_conditionally(repo, server):
 
     first = repo.gazette("watch", "--once")
     assert first.exit_code == 0, first.output
-    assert "2 sources read (0 unchanged), 4 entries, 3 new mentions" in first.output
+    assert "2 of 2 sources answered (0 unchanged), 4 entries, 3 new mentions" in first.output
     queue = mentions(repo)
     assert [(m["place"], m["class"], m["needs_answer"], m["author"]) for m in queue] == [
         ("blog", "question", True, "carole"), ("blog", "praise", False, "alice")]
     assert all(m["url"].startswith("https://blog.example/") for m in queue)  # the competitor one is not in the queue
 
     second = repo.gazette("watch")
-    assert "2 sources read (2 unchanged), 0 entries, 0 new mentions" in second.output
+    assert "2 of 2 sources answered (2 unchanged), 0 entries, 0 new mentions" in second.output
     assert server.headers["/rss.xml"]["If-None-Match"] == '"v1"'
     assert server.headers["/atom.xml"]["If-Modified-Since"] == "Mon, 23 Nov 2026 10:00:00 GMT"
     assert server.headers["/rss.xml"]["User-Agent"].startswith("Gazette/")
@@ -358,3 +358,24 @@ def test_watch_reads_the_feeds_of_the_registry_s_places(repo, server):
     result = repo.gazette("watch")
     assert "community/places/velo-du-dimanche.yml:6: listening/feed-http" in result.output, result.output
     assert [(m["place"], m["url"]) for m in mentions(repo)] == [("velo-du-dimanche", "https://blog.example/1")]
+
+
+@pytest.mark.parametrize("settings", [
+    "keywords: [fabrique\n",  # YAML syntax
+    "keywords: [fabrique]\nretention_months: -1\n",
+    "keywords: [fabrique]\nfeeds: [ftp://example.org/feed.xml]\n",
+    "competitors: {Vélo Express: [veloexpress]}\n",  # no keywords
+])
+def test_a_configuration_error_is_exit_2_not_a_failed_source(repo, settings):
+    repo.write("calendar/listening.yml", settings)
+    result = repo.gazette("watch")
+    assert result.exit_code == 2, result.output
+    assert "calendar/listening.yml" in result.output
+
+
+def test_watch_says_how_many_sources_answered(repo, server):
+    server.routes["/gone.xml"] = {"status": 410}
+    configure(repo, server, [("a", "/gone.xml"), ("b", "/gone.xml?2"), ("c", "/gone.xml?3")])
+    result = repo.gazette("watch")
+    assert result.exit_code == 1
+    assert "0 of 3 sources answered" in result.output

@@ -40,6 +40,12 @@ def _cell(value):
     return value
 
 
+def _class_label(name: str) -> str:
+    """A triage class as people read it (JSON and CSV keep the English key)."""
+    labels = {"question": _("question"), "criticism": _("criticism"), "praise": _("praise"), "other": _("other")}
+    return labels.get(name, name)
+
+
 def _dump(data) -> None:
     import json
 
@@ -72,7 +78,7 @@ def watch_command(once, wait, fmt, root, now):
     except (StateError, OSError) as error:
         raise ConfigError(str(error)) from None
     if fmt == "json":
-        _dump({"version": 1, "sources": report.sources, "not_modified": report.not_modified,
+        _dump({"version": 1, "sources": report.sources, "failed": report.failed, "not_modified": report.not_modified,
                "entries": report.entries, "new": report.new, "purged": report.purged,
                "problems": [p.as_dict() for p in report.problems],
                "bad_buzz": None if report.alert is None else {
@@ -89,11 +95,16 @@ def watch_command(once, wait, fmt, root, now):
             click.echo("gazette: " + _("nothing to read: list feeds: (or mastodon:) in calendar/listening.yml "
                                    "(see docs/listening.md)"), err=True)
         purged = sum(report.purged.values())
-        click.echo(_("{sources} sources read ({unchanged} unchanged), {entries} entries, {new} new mentions").format(
-            sources=report.sources, unchanged=report.not_modified, entries=report.entries, new=report.new)
+        # how many answered, not how many were asked: "3 sources read" when all 3 failed misled
+        answered = ngettext("{answered} of {count} source answered", "{answered} of {count} sources answered",
+                            report.sources).format(answered=report.sources - report.failed, count=report.sources)
+        click.echo(answered + " " + _("({unchanged} unchanged), {entries} entries, {new} new mentions").format(
+            unchanged=report.not_modified, entries=report.entries, new=report.new)
             + (_(", {count} old records purged").format(count=purged) if purged else ""))
     if report.alert is not None:
         sys.exit(EXIT_BAD_BUZZ)
+    if report.config_errors:
+        sys.exit(2)
     sys.exit(1 if any(p.severity == "error" for p in report.problems) else 0)
 
 
@@ -127,6 +138,8 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
     moment = moment_option(since, "--since", zone)
     connection = _connect(root)
     try:
+        if place and place not in store.places(connection):
+            _known_place_or_exit(root, zone, place, store.places(connection))
         rows = store.queue(connection, needs_answer=needs_answer, since=moment, place=place)
     finally:
         connection.close()
@@ -150,13 +163,25 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
     from ..listening.buzz import one_line
 
     for r in rows:
-        state = ("answered" if r["answered_at"] else "ignored" if r["ignored_reason"] else
-                 "NEEDS ANSWER" if r["needs_answer"] else "")
+        state = (_("answered") if r["answered_at"] else _("ignored") if r["ignored_reason"] else
+                 _("NEEDS ANSWER") if r["needs_answer"] else "")
         text = one_line(f"{r['title']} {r['text']}")[:140]
         flags = f"  [{', '.join(r['flags'])}]" if r["flags"] else ""
-        click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {r['class']:<9} {state:<12} "
+        label = _class_label(r["class"])
+        click.echo(f"#{r['id']:<5} {shown(datetime.fromisoformat(r['at']), zone)}  {label:<9} {state:<12} "
                    f"{one_line(r['place']) or '-'}  {one_line(r['author']) or '?'}: {text}  {one_line(r['url'])}{flags}")
     click.echo(ngettext("{count} mention", "{count} mentions", len(rows)).format(count=len(rows)))
+
+
+def _known_place_or_exit(root, zone, place, stored) -> None:
+    """A misspelt --place listed "0 mentions" as if the place were quiet: it is a usage error."""
+    from ..listening import config
+
+    settings, _problems = config.load(root, zone)
+    known = sorted(stored | config.places(root, settings))
+    if place not in known:
+        raise ConfigError(_("unknown place {place!r}: known places are {known}").format(
+            place=place, known=", ".join(known) or "-"))
 
 
 @mentions_group.command("import")
@@ -165,9 +190,10 @@ def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
 def mentions_import(file, fmt, root, now):
     """Import mentions exported by another monitoring tool (CSV or JSON lines).
 
-    Columns: url and text, optional date (ISO 8601) and author. Rows already
-    stored (same URL) are skipped; bad rows are reported by line and skipped
-    (exit 1); an unreadable file is exit 2.
+    Columns: url and text, optional date and author. Dates are ISO 8601, or
+    dd/mm/yyyy [hh:mm] when another date of the file (28/11/2026) shows the
+    day comes first. Rows already stored (same URL) are skipped; bad rows are
+    reported by line and not imported (exit 1); an unreadable file is exit 2.
     """
     from pathlib import Path
 
@@ -182,7 +208,7 @@ def mentions_import(file, fmt, root, now):
         _dump({"version": 1, "read": read, "new": new, "problems": problems, "notes": notes})
     else:
         for note in notes:
-            click.echo(f"gazette: note: {note}", err=True)
+            click.echo(_('gazette: note: {note}').format(note=note), err=True)
         for problem in problems:
             click.echo(problem)
         click.echo(_("{read} rows read, {new} new mentions").format(read=read, new=new))
@@ -204,21 +230,40 @@ def _mention_or_exit(function, *args):
 @click.option("--by", "by", default=None, help="Who answered (default: $USER).")
 @click.option("--at", "at_text", metavar="ISO", default=None,
               help="When the answer was posted, if not now (recording it later must not lengthen answer times).")
+@click.option("--replace", is_flag=True, help="Replace the answer already recorded for this mention.")
 @common_options(None)
-def mentions_answer(mention_id, url, by, at_text, root, now):
-    """Record that a mention was answered (its URL, who, when): it leaves the queue and counts in answer times."""
+def mentions_answer(mention_id, url, by, at_text, replace, root, now):
+    """Record that a mention was answered (its URL, who, when): it leaves the queue and counts in answer times.
+
+    --at cannot be earlier than the mention; a mention already answered
+    keeps its answer unless --replace.
+    """
     import getpass
 
     from ..listening import store
+    from .base import shown_iso
 
     if not url.startswith(("https://", "http://")):
         raise ConfigError(_("--url {url!r} is not an http(s) URL").format(url=url))
-    at = moment_option(at_text, "--at", community_zone(root, now)) or now
+    zone = community_zone(root, now)
+    at = moment_option(at_text, "--at", zone) or now
     connection = _connect(root)
     try:
-        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), at)
+        record = _mention_or_exit(store.answer, connection, mention_id, url, by or getpass.getuser(), at, replace)
+    except store.AnswerRefused as refused:
+        mention = refused.mention
+        if refused.reason == "before":
+            raise ConfigError(_("--at {at} is before mention #{id} itself ({published}): an answer cannot precede "
+                                "the message").format(at=shown_iso(at.isoformat(), zone()), id=mention_id,
+                                                      published=shown_iso(mention["at"], zone()))) from None
+        raise ConfigError(_("mention #{id} was already answered by {who} on {at}: {url} (--replace to replace "
+                            "that answer)").format(id=mention_id, who=mention["answered_by"] or "?",
+                                                   at=shown_iso(mention["answered_at"], zone()),
+                                                   url=mention["answer_url"])) from None
     finally:
         connection.close()
+    if record["replaced"]:
+        click.echo(_("#{id}: replaces the earlier answer {url}").format(id=mention_id, url=record["replaced"]))
     click.echo(_("#{id} answered by {who}: {url}").format(id=record["id"], who=record["answered_by"],
                                                           url=record["answer_url"]))
 
@@ -261,7 +306,7 @@ def mentions_stats(since, fmt, root, now):
         _dump({"version": 1, **data})
         return
     click.echo(_("mentions: {count}").format(count=data["mentions"]) + "  "
-               + "  ".join(f"{k}: {v}" for k, v in data["classes"].items()))
+               + "  ".join(f"{_class_label(k)}: {v}" for k, v in data["classes"].items()))
     click.echo(_("per place: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in data["per_place"].items()) or "-"))
     click.echo(_("per day: {counts}").format(counts=", ".join(f"{k} {v}" for k, v in data["per_day"].items()) or "-"))
     voice = data["share_of_voice"]
@@ -284,28 +329,78 @@ def moderation_group():
 
 
 @moderation_group.command("act")
-@click.argument("message_id", metavar="ID", type=int)
+@click.argument("message_id", metavar="ID")
 @click.argument("action", type=click.Choice(("reminder", "hide", "suspend", "ban")))
 @click.option("--reason", required=True, help="Why (kept with the action).")
 @click.option("--by", "by", default=None, help="Who acted (default: $USER).")
+@click.option("--again", is_flag=True,
+              help="Record the action even if the same one was already recorded about this message.")
 @common_options(None)
-def moderation_act(message_id, action, reason, by, root, now):
-    """Record what was done about a recorded message: reminder, hide, suspend or ban (who, when, which rule)."""
+def moderation_act(message_id, action, reason, by, again, root, now):
+    """Record what was done about a recorded message: reminder, hide, suspend or ban (who, when, which rule).
+
+    ID is the recorded id (#12) that `gazette moderate --record` and
+    `gazette moderation list` print, not the id in the export. The same
+    action twice on one message is recorded once, unless --again.
+    """
     import getpass
 
     from ..listening import records
+    from ..listening.buzz import one_line
     from ..listening.store import NotFound
 
+    zone = _zone(root, now)
     connection = _connect(root)
     try:
-        done = records.act(connection, message_id, action, reason, by or getpass.getuser(), now)
+        found = records.resolve(connection, message_id)
+        done = records.act(connection, found, action, reason, by or getpass.getuser(), now, again=again)
     except NotFound:
-        raise ConfigError(_("no recorded message #{id} (gazette moderate EXPORT --record stores them)").format(
-            id=message_id)) from None
+        raise ConfigError(_("no recorded message {id} (gazette moderation list shows them; "
+                            "gazette moderate EXPORT --record stores them)").format(id=message_id)) from None
+    except records.Ambiguous as error:
+        choices = ", ".join(f"#{m['id']} ({one_line(m['author'] or '?')})" for m in error.others)
+        raise ConfigError(_("{id} is ambiguous: recorded message #{id} and message {id} of another export; "
+                            "write the recorded id with its #: {choices} (gazette moderation list)").format(
+            id=error.message_id, choices=choices)) from None
     finally:
         connection.close()
+    from .base import shown_iso
+
+    if done["already"]:
+        click.echo(_("{action} already recorded for {author} (message #{id}, {at}): not recorded twice "
+                     "(--again to record it once more)").format(
+            action=done["action"], author=one_line(done["author"] or "?"), id=found, at=shown_iso(done["at"], zone)))
+        return
     click.echo(_("{action} recorded for {author} (message #{id}, {rule})").format(
-        action=done["action"], author=done["author"] or "?", id=message_id, rule=done["rule"]))
+        action=done["action"], author=one_line(done["author"] or "?"), id=found, rule=done["rule"]))
+
+
+@moderation_group.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many recorded messages, newest first.")
+@common_options(("text", "json"))
+def moderation_list(limit, fmt, root, now):
+    """Recorded messages, newest first: the #ID gazette moderation act takes, author, rules, excerpt, actions."""
+    from .base import shown_iso
+    from ..listening import records
+    from ..listening.buzz import one_line
+
+    zone = _zone(root, now)
+    connection = _connect(root)
+    try:
+        rows = records.recorded(connection, limit)
+    finally:
+        connection.close()
+    if fmt == "json":
+        _dump({"version": 1, "messages": rows})
+        return
+    for row in rows:
+        excerpt = one_line(row["text"])
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        actions = ", ".join(a["action"] for a in row["actions"]) or "-"
+        click.echo(f"#{row['id']}\t{shown_iso(row['recorded'], zone)}\t{one_line(row['author'] or '?')}\t"
+                   f"{','.join(row['codes'])}\t{excerpt}\t{actions}")
+    click.echo(ngettext("{count} recorded message", "{count} recorded messages", len(rows)).format(count=len(rows)))
 
 
 @moderation_group.command("offenders")
@@ -314,7 +409,9 @@ def moderation_offenders(fmt, root, now):
     """Authors by recorded moderation actions, most first: a second offence is visible at a glance."""
     from ..listening import records
     from ..listening.buzz import one_line
+    from .base import shown_iso
 
+    zone = _zone(root, now)
     connection = _connect(root)
     try:
         rows = records.offenders(connection)
@@ -326,5 +423,5 @@ def moderation_offenders(fmt, root, now):
     for row in rows:
         detail = ", ".join(f"{k} {v}" for k, v in row["by_action"].items())
         actions = ngettext("{count} action", "{count} actions", row["actions"]).format(count=row["actions"])
-        click.echo(f"{one_line(row['author'])}\t{actions} ({detail}), " + _("last {at}").format(at=row["last"]))
+        click.echo(f"{one_line(row['author'])}\t{actions} ({detail}), " + _("last {at}").format(at=shown_iso(row["last"], zone)))
     click.echo(ngettext("{count} author", "{count} authors", len(rows)).format(count=len(rows)))

@@ -212,6 +212,19 @@ def feeds(root: Path, settings: Settings, frame=None) -> list[Feed]:
     return out
 
 
+def places(root: Path, settings: Settings, frame=None) -> set[str]:
+    """Every place a mention can come from: the registry's places, listening.yml's feeds' places,
+    and "mastodon" for its timelines."""
+    from ..community.registry import load_registry
+
+    if frame is None:
+        from ..load import load_frame
+
+        frame = load_frame(Path(root))[0]
+    found = set(load_registry(Path(root), frame).places) | {f.place for f in configured_feeds(settings) if f.place}
+    return found | ({"mastodon"} if settings.get("mastodon") else set())
+
+
 def months_before(moment, months: int):
     """The same day ``months`` calendar months earlier (the 31st becomes the month's last day)."""
     import calendar

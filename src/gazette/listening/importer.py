@@ -1,6 +1,7 @@
 """``gazette mentions import``: exports of other monitoring tools (CSV or JSON lines).
 
-Each row has a url and a text, and may have a date (ISO 8601) and an author.
+Each row has a url and a text, and may have a date (ISO 8601, or dd/mm/yyyy when the
+file's other dates say the day comes first) and an author.
 The file is read by the one export reader (:func:`gazette.moderate.read_export`:
 UTF-8, UTF-16 or Windows-1252, with a note); a bad row is reported by line and
 skipped, the others are imported. What another tool found is a mention even
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,36 +87,71 @@ def _rows(path: Path, text: str):
         yield reader.line_num, {role: row.get(name) for role, name in fields.items()}
 
 
+SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _slash_order(values) -> str | None:
+    """"day" or "month" first for the file's dd/mm/yyyy dates: a 28/11 says day first (French
+    exports), an 11/28 month first; None when no date tells, or when both kinds are there."""
+    orders = set()
+    for value in values:
+        found = SLASHED.match(str(value or "").strip())
+        if found and int(found[1]) > 12 >= int(found[2]):
+            orders.add("day")
+        elif found and int(found[2]) > 12 >= int(found[1]):
+            orders.add("month")
+    return orders.pop() if len(orders) == 1 else None
+
+
+def _date(value, order: str | None, zone) -> datetime:
+    """ISO 8601, or dd/mm/yyyy [hh:mm] when the file's order is known; ValueError otherwise."""
+    text = str(value).strip()
+    found = SLASHED.match(text)
+    if found:
+        if order is None:
+            raise ValueError(text)
+        day, month = (int(found[1]), int(found[2])) if order == "day" else (int(found[2]), int(found[1]))
+        at = datetime(int(found[3]), month, day, int(found[4] or 0), int(found[5] or 0), int(found[6] or 0))
+    else:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return at.replace(tzinfo=zone) if at.tzinfo is None else at
+
+
 def read(path: Path, now: datetime, zone) -> tuple[list[Entry], list[str], list[str]]:
     """(entries, problems as "path:line: message", notes on how the file was read)."""
     from ..moderate import read_export
 
     text, note = read_export(path)
     entries, problems = [], []
-    for line, row in _rows(path, text):
+    rows = list(_rows(path, text))
+    order = _slash_order(row.get("date") for _line, row in rows if isinstance(row, dict))
+    for line, row in rows:
         if isinstance(row, str):
             problems.append(f"{path}:{line}: {row}")
             continue
         url, body = row.get("url"), row.get("text")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            problems.append(_("{where}: no http(s) url: skipped").format(where=f"{path}:{line}"))
+            problems.append(_("{where}: no http(s) url: row not imported").format(where=f"{path}:{line}"))
             continue
         if not isinstance(body, str) or not body.strip():
-            problems.append(_("{where}: no text: skipped").format(where=f"{path}:{line}"))
+            problems.append(_("{where}: no text: row not imported").format(where=f"{path}:{line}"))
             continue
         at = now
         if row.get("date"):
             try:
-                at = datetime.fromisoformat(str(row["date"]).strip().replace("Z", "+00:00"))
-                if at.tzinfo is None:
-                    at = at.replace(tzinfo=zone)
+                at = _date(row["date"], order, zone)
                 at = at.astimezone(timezone.utc)  # year 1 in a zone east of UTC overflows here, not when stored
             except ValueError:
-                problems.append(_("{where}: date {date!r} is not ISO 8601: skipped").format(
-                    where=f"{path}:{line}", date=row["date"]))
+                if order is None and SLASHED.match(str(row["date"]).strip()):
+                    problems.append(_("{where}: date {date!r} could be day/month or month/day (no other date of the "
+                                      "file tells): row not imported (write 2026-11-28)").format(
+                        where=f"{path}:{line}", date=row["date"]))
+                else:
+                    problems.append(_("{where}: date {date!r} is not a date (ISO 8601 or dd/mm/yyyy): row not imported")
+                                    .format(where=f"{path}:{line}", date=row["date"]))
                 continue
             except OverflowError:
-                problems.append(_("{where}: date {date!r} is out of range: skipped").format(
+                problems.append(_("{where}: date {date!r} is out of range: row not imported").format(
                     where=f"{path}:{line}", date=row["date"]))
                 continue
         entries.append(Entry(mention_key(url), url.strip(), str(row.get("author") or ""), str(row.get("title") or ""),

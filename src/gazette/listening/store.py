@@ -80,6 +80,11 @@ def queue(connection: sqlite3.Connection, needs_answer: bool = False, since: dat
     return [_record(row) for row in connection.execute(sql + " ORDER BY at DESC, id DESC", args)]
 
 
+def places(connection: sqlite3.Connection) -> set[str]:
+    """The places mentions were stored from."""
+    return {row[0] for row in connection.execute("SELECT DISTINCT place FROM mentions WHERE place IS NOT NULL")}
+
+
 def get(connection: sqlite3.Connection, mention_id: int) -> dict:
     row = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM mentions WHERE id = ?", (mention_id,)).fetchone()
     if row is None:
@@ -87,13 +92,28 @@ def get(connection: sqlite3.Connection, mention_id: int) -> dict:
     return _record(row)
 
 
-def answer(connection: sqlite3.Connection, mention_id: int, url: str, by: str | None, now: datetime) -> dict:
-    get(connection, mention_id)
+class AnswerRefused(ValueError):
+    """An answer dated before the mention (a 0 h answer time), or one that would silently replace another."""
+
+    def __init__(self, reason: str, mention: dict):
+        super().__init__(reason)
+        self.reason, self.mention = reason, mention
+
+
+def answer(connection: sqlite3.Connection, mention_id: int, url: str, by: str | None, now: datetime,
+           replace: bool = False) -> dict:
+    """Record the answer; ``now`` is when it was posted. Refused ("before") when that is earlier than
+    the mention, ("answered") when the mention has an answer already, unless ``replace``."""
+    mention = get(connection, mention_id)
+    if now < datetime.fromisoformat(mention["at"]):
+        raise AnswerRefused("before", mention)
+    if mention["answered_at"] and not replace:
+        raise AnswerRefused("answered", mention)
     with connection:
         connection.execute("UPDATE mentions SET answered_at = ?, answer_url = ?, answered_by = ?, "
                            "ignored_at = NULL, ignored_reason = NULL WHERE id = ?",
                            (utc(now), url, by, mention_id))
-    return get(connection, mention_id)
+    return get(connection, mention_id) | {"replaced": mention["answer_url"] if mention["answered_at"] else None}
 
 
 def ignore(connection: sqlite3.Connection, mention_id: int, reason: str, now: datetime) -> dict:
@@ -137,13 +157,18 @@ def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
         mentions = connection.execute(f"DELETE FROM mentions WHERE {match}", (who,)).rowcount
         actions = connection.execute(f"DELETE FROM moderation_actions WHERE {match}", (who,)).rowcount
         messages = connection.execute(f"DELETE FROM moderated WHERE {match}", (who,)).rowcount
+    from ..i18n import ngettext
+
     done = []
     if mentions:
-        done.append(f"{mentions} mention(s) by {identifier}")
+        done.append(ngettext("{count} mention by {who}", "{count} mentions by {who}", mentions).format(
+            count=mentions, who=identifier))
     if messages:
-        done.append(f"{messages} moderated message(s) by {identifier}")
+        done.append(ngettext("{count} moderated message by {who}", "{count} moderated messages by {who}",
+                             messages).format(count=messages, who=identifier))
     if actions:
-        done.append(f"{actions} moderation action(s) about {identifier}")
+        done.append(ngettext("{count} moderation action about {who}", "{count} moderation actions about {who}",
+                             actions).format(count=actions, who=identifier))
     return done
 
 

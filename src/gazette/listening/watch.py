@@ -15,7 +15,10 @@ from ..problems import Problem
 from . import config, fetch, store
 from .match import fold
 
-WatchReport = namedtuple("WatchReport", "sources not_modified entries new problems purged alert")
+# failed: sources that did not answer; config_errors: problems of calendar/listening.yml itself (exit 2,
+# not 1: fixing them is the user's job, a feed that failed is retried next run).
+WatchReport = namedtuple("WatchReport", "sources not_modified entries new problems purged alert failed config_errors",
+                         defaults=(0, 0))
 LOCK_NAME = "watch.lock"
 
 
@@ -126,7 +129,9 @@ def _run(root, now, settings, problems, connection, frame=None) -> WatchReport:
     limits = fetch.Limits(settings)
     ingester = Ingester(root, settings)
     per_host: Counter = Counter()
-    sources = not_modified = entries_seen = new = 0
+    sources = not_modified = entries_seen = new = failed = 0
+    # no keywords is only a warning for check, but a watch that keeps nothing is misconfigured
+    config_errors = sum(p.severity == "error" or p.code == "listening/no-keywords" for p in problems)
 
     def allowed(url: str, line, path: str = config.LISTENING_FILE) -> bool:
         host = fetch.host_of(url)
@@ -164,6 +169,7 @@ def _run(root, now, settings, problems, connection, frame=None) -> WatchReport:
         except fetch.FetchProblem as failure:
             problems.append(_problem(failure.code, feed.line, feed.url, failure.message, failure.hint, feed.path))
             store.save_feed_state(connection, feed.url, now, error=failure.message)
+            failed += 1
             continue
         not_modified += result.not_modified
         entries_seen += len(result.entries)
@@ -192,6 +198,7 @@ def _run(root, now, settings, problems, connection, frame=None) -> WatchReport:
             except fetch.FetchProblem as failure:
                 problems.append(_problem(failure.code, line, label, failure.message, failure.hint))
                 store.save_feed_state(connection, url, now, since_id=previous.get("since_id"), error=failure.message)
+                failed += 1
                 continue
             entries_seen += len(entries)
             new += keep(entries, f"mastodon:{label}", "mastodon")
@@ -199,4 +206,4 @@ def _run(root, now, settings, problems, connection, frame=None) -> WatchReport:
 
     purged = store.purge(connection, oldest)
     alert = buzz.check(connection, settings, now)
-    return WatchReport(sources, not_modified, entries_seen, new, problems, purged, alert)
+    return WatchReport(sources, not_modified, entries_seen, new, problems, purged, alert, failed, config_errors)
