@@ -135,6 +135,14 @@ def test_sample_month_json_matches_the_golden_file(sample):
     assert result.output == GOLDEN.read_text(encoding="utf-8")
 
 
+def test_the_sample_moderation_figures_use_the_families_gazette_moderate_records():
+    from gazette.moderate import FAMILIES
+
+    sample = (Path(__file__).resolve().parent.parent / "metrics/moderation.csv").read_text().splitlines()
+    families = {line.split(",")[1] for line in sample[1:]}
+    assert families and families <= set(FAMILIES.values()), families - set(FAMILIES.values())
+
+
 def test_newsletters_contests_moderation_and_targets(month_repo):
     repo = month_repo
     repo.post("lettre", "title: Lettre\ndate: 2026-11-27T09:00:00+01:00\nstatus: published\nsubject: S\n"
