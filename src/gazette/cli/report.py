@@ -16,8 +16,9 @@ from .workspace import VIEWS
 @click.option("--campaign", help="Only this campaign (a file name in calendar/campaigns/).")
 @click.option("--tolerance", type=click.IntRange(0), default=20, show_default=True, metavar="MINUTES",
               help="A receipt this late after the planned time is still on time (schedule interval + 5).")
-@click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True,
-              help="Language of the HTML report.")
+@click.option("--lang", type=click.Choice(("fr", "en")), default=None,
+              help="Language of the report (default: gazette --lang, the repository's language, the locale; "
+                   "for html without any of them, the site's language in mkdocs.yml).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
 @common_options(("text", "json", "html", "csv"))
 @click.pass_context
@@ -48,7 +49,17 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
                             history=history)
     except report.ReportError as error:
         raise ConfigError(str(error)) from None
-    _show(_render(data, fmt, lang), output)
+    _show(_render(data, fmt, _language(lang, fmt, root)), output)
+
+
+def _language(option, fmt, root) -> str:
+    """The report's language; its own --lang also sets the language of the text report's sentences."""
+    from .. import i18n
+    from ..report.language import report_language
+
+    if option:
+        i18n.set_language(option)
+    return report_language(option, fmt, root)
 
 
 def _period(now, zone, month_text, start_text, end_text):
@@ -98,7 +109,8 @@ def report_view(communities, now, options):
     from ..i18n import _
     from ..workspace import _each
 
-    fmt, lang = options.get("fmt") or "text", options.get("lang") or "fr"
+    fmt = options.get("fmt") or "text"
+    lang = _language(options.get("lang"), fmt, None)
     if options.get("channel") or options.get("campaign"):
         raise ConfigError(_("--channel and --campaign name one community's keys: not with --workspace"))
     if fmt in ("html", "csv"):

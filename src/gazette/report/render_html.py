@@ -44,7 +44,9 @@ TEXTS = {
         "newsletters": "Lettres d'information", "sent": "Envoyés", "refused": "Refusés",
         "deferred": "Différés", "list_size": "Taille de la liste", "issue": "Numéro",
         "contests": "Jeux concours", "entries": "Participations", "eligible": "Éligibles", "winners": "Gagnants",
-        "publishing": "Publication", "people": "{count} contributeurs, dont {new} nouveaux.",
+        "publishing": "Publication",
+        "people": ("{count} contributeur", "{count} contributeurs"),
+        "people_new": (", dont {new} nouveau.", ", dont {new} nouveaux."),
         "lead": "Délai de l'idée à la publication : médiane {median} h, p90 {p90} h ({formula}).",
         "freezes": "Gels : {count} ({hours} h), {held} publications retenues.",
         "top": "Meilleurs contenus", "bottom": "Contenus les moins engageants", "item": "Contenu",
@@ -85,7 +87,9 @@ TEXTS = {
         "newsletters": "Newsletters", "sent": "Sent", "refused": "Refused",
         "deferred": "Deferred", "list_size": "List size", "issue": "Issue",
         "contests": "Contests", "entries": "Entries", "eligible": "Eligible", "winners": "Winners",
-        "publishing": "Publishing", "people": "{count} contributors, of whom {new} new.",
+        "publishing": "Publishing",
+        "people": ("{count} contributor", "{count} contributors"),
+        "people_new": (", of whom {new} is new.", ", of whom {new} are new."),
         "lead": "Lead time from idea to publication: median {median} h, p90 {p90} h ({formula}).",
         "freezes": "Freezes: {count} ({hours} h), {held} publications held.",
         "top": "Top items", "bottom": "Bottom items", "item": "Item",
@@ -101,17 +105,27 @@ TEXTS = {
 
 
 def _number(value, lang: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return text.replace(".", ",") if lang == "fr" else text
+    from .render_text import number
+
+    return number(value, lang)
 
 
 def _percent(value, lang: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value * 100:.1f}\u202f%" if lang == "fr" else f"{value * 100:.1f} %"
-    return text.replace(".", ",") if lang == "fr" else text
+    from .render_text import percent
+
+    return percent(value, lang)
+
+
+def _plural(forms: tuple[str, str], count: int, lang: str) -> str:
+    """French uses the singular for 0 and 1, English for 1 only."""
+    return forms[1 if (count > 1 if lang == "fr" else count != 1) else 0]
+
+
+def _translated(text: str, lang: str) -> str:
+    """A text the report's data carries in English (a formula), in the page's language."""
+    from ..i18n import DEFAULT, catalog
+
+    return text if lang == DEFAULT or not text else catalog(lang).gettext(text)
 
 
 def bars(rows: list[tuple[str, float | None]], lang: str, as_percent: bool = False, marker: float | None = None,
@@ -182,8 +196,12 @@ def to_html(report: dict, lang: str = "fr") -> str:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = lambda value: _number(value, lang)
     env.filters["pct"] = lambda value: _percent(value, lang)
+    env.filters["tr"] = lambda value: _translated(value, lang)
+    people = report["contributors"]
+    contributors = (_plural(t["people"], people["count"], lang).format(count=people["count"])
+                    + _plural(t["people_new"], people["new"], lang).format(new=people["new"]))
     template = env.get_template("report.html.j2")
     return template.render(r=report, t=t, lang=lang, summary=summary, charts=charts, weeks=weeks,
-                           expected=expected, late=late, followers=followers, families=families,
+                           expected=expected, late=late, contributors=contributors, followers=followers, families=families,
                            heat=heat_cells(eng["heatmap"]), weekdays=WEEKDAYS, width=WIDTH, left=LEFT,
                            start=report["from"][:10], end=report["to"][:10])
