@@ -225,7 +225,7 @@ def test_items_committed_after_their_receipt_are_left_out_of_lead_times_and_coun
     assert lead["lead_time_hours"]["count"] == 1 and lead["lead_time_hours"]["median"] == 26.5
     assert lead["left_out_history_after_receipt"] == 1
     text = repo.gazette("report", "--month", "2026-11", now=NOW).output
-    assert "1 items left out of lead and review times" in text
+    assert "1 item left out of lead and review times" in text
 
 
 def test_mentions_of_the_period_feed_the_mentions_target_and_a_listening_section(month_repo, monkeypatch):
@@ -291,7 +291,7 @@ def test_a_workspace_report_gives_each_community_its_report_and_names_the_unread
     assert data["beta"]["publishing"]["publications"] == 1
     assert "error" in data["gamma"]
     text = run("--month", "2026-11").output
-    assert "== alpha" in text and "2 publications" in text and "== beta" in text and "1 publications" in text
+    assert "== alpha" in text and "2 publications" in text and "== beta" in text and "1 publication," in text
     assert "cannot be read" in text
     assert run("--format", "html").exit_code == 2
     assert run("--channel", "mastodon").exit_code == 2

@@ -145,3 +145,22 @@ def test_import_hints_and_refusals_are_translated(marking, repo, tmp_path):
     assert len(result.problems) == 2
     assert all(p.message.startswith("FR:") and p.hint.startswith("FR:") for p in result.problems)
 
+
+
+def test_one_of_anything_is_singular_and_french_weekdays_label_the_heatmap():
+    from gazette.report.render_html import to_html
+    from gazette.report.render_text import to_text
+
+    data = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    publishing = data["publishing"]
+    publishing["publications"] = 1
+    publishing["missed"], publishing["held"] = publishing["missed"][:1], publishing["missed"][:1]
+    data["freezes"]["items_held"] = 1
+    data["engagement"]["unmatched_rows"] = 1
+    text, english, french = to_text(data), to_html(data, "en"), to_html(data, "fr")
+    for page in (text, english):
+        assert "1 publication, " in page and "1 planned publication missed, 1 held" in page
+        assert "1 publication held." in page and "1 imported row matches no item" in page
+    assert "1 publication, " in french and "1 publication prévue manquée, 1 retenue par un gel." in french
+    assert "1 publication retenue." in french and "1 ligne importée ne correspond" in french
+    assert ">lun.</text>" in french and ">mon<" not in french and ">Mon</text>" in english

@@ -45,8 +45,10 @@ def summary(report: dict) -> list[str]:
                                     previous=percent(eng["previous_rate"]), window=window_label(window))
         lines.append(text + ".")
     if pub["missed"] or pub["held"]:
-        lines.append(_("{missed} planned publications missed, {held} held by a freeze.")
-                     .format(missed=len(pub["missed"]), held=len(pub["held"])))
+        missed, held = len(pub["missed"]), len(pub["held"])
+        lines.append(ngettext("{missed} planned publication missed", "{missed} planned publications missed", missed)
+                     .format(missed=missed)
+                     + ngettext(", {held} held by a freeze.", ", {held} held by a freeze.", held).format(held=held))
     return lines
 
 
@@ -65,7 +67,8 @@ def to_text(report: dict) -> str:
             out += ["", label]
             out += [f"  {e['planned'][:16].replace('T', ' ')}  {e['channel']:<20} {e['path']}" for e in entries]
     freezes = report["freezes"]
-    out += ["", _("Freezes: {count} ({hours} h), {held} publications held.").format(
+    out += ["", ngettext("Freezes: {count} ({hours} h), {held} publication held.",
+                         "Freezes: {count} ({hours} h), {held} publications held.", freezes["items_held"]).format(
         count=freezes["count"], hours=number(freezes["hours"]), held=freezes["items_held"])]
     statuses = ", ".join(f"{name} {count}" for name, count in report["pipeline"]["by_status"].items())
     ages = report["pipeline"]["idea_draft_age_days"]
@@ -77,8 +80,11 @@ def to_text(report: dict) -> str:
         _("Review time: median {median} h, p90 {p90} h ({formula}).").format(
         median=number(review["median"]), p90=number(review["p90"]), formula=_(review["formula"]))]
     if report["lead_times"].get("left_out_history_after_receipt"):
-        out += [_("{count} items left out of lead and review times: their first commit is after their "
-                  "first receipt (history imported later).").format(
+        out += [ngettext("{count} item left out of lead and review times: its first commit is after its "
+                         "first receipt (history imported later).",
+                         "{count} items left out of lead and review times: their first commit is after their "
+                         "first receipt (history imported later).",
+                         report["lead_times"]["left_out_history_after_receipt"]).format(
             count=report["lead_times"]["left_out_history_after_receipt"])]
     people = report["contributors"]
     out += [ngettext("Contributors: {count}, of whom {new} is new.", "Contributors: {count}, of whom {new} are new.",
