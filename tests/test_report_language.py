@@ -164,3 +164,16 @@ def test_one_of_anything_is_singular_and_french_weekdays_label_the_heatmap():
     assert "1 publication, " in french and "1 publication prévue manquée, 1 retenue par un gel." in french
     assert "1 publication retenue." in french and "1 ligne importée ne correspond" in french
     assert ">lun.</text>" in french and ">mon<" not in french and ">Mon</text>" in english
+
+
+def test_missed_slots_and_newsletters_are_shown_in_the_community_s_zone(repo):
+    """Times written in UTC in the content are shown in the community's zone (Europe/Paris), with the offset."""
+    repo.post("en-retard", "title: En retard\ndate: 2026-11-10T17:30:00Z\nstatus: approved\n"
+                           "channels:\n  mastodon: {text: a}\n")
+    repo.post("lettre", "title: Lettre\ndate: 2026-11-26T23:30:00Z\nstatus: published\nsubject: S\n"
+                        "published:\n  newsletter: {at: 2026-11-26 23:30:05+00:00, recipients: 10}\n",
+              kind="newsletters")
+    result = repo.gazette("report", "--month", "2026-11", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert "2026-11-10 18:30 +01:00  mastodon" in result.output
+    assert "2026-11-27  sent 10" in result.output

@@ -74,7 +74,7 @@ def publishing(repo, history, now: datetime, start: datetime, end: datetime, cha
                 delays.append(_minutes(delay))
                 on_time += delay <= tolerance
             elif start <= pub.at < end and pub.at <= now and pub.status in ("approved", "published"):
-                entry = {"path": pub.path, "channel": pub.channel, "planned": pub.at.isoformat(),
+                entry = {"path": pub.path, "channel": pub.channel, "planned": pub.at.astimezone(zone).isoformat(),
                          "title": pub.title}
                 freezes = active_freezes(repo.frame, pub.at, pub.channel)
                 (held if freezes and "crisis" not in pub.tags else missed).append(entry)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from .. import i18n
+from ..clock import shown
 from ..i18n import _, ngettext
 
 
@@ -65,7 +68,8 @@ def to_text(report: dict) -> str:
     for label, entries in ((_("Missed"), pub["missed"]), (_("Held by a freeze"), pub["held"])):
         if entries:
             out += ["", label]
-            out += [f"  {e['planned'][:16].replace('T', ' ')}  {e['channel']:<20} {e['path']}" for e in entries]
+            out += [f"  {shown(datetime.fromisoformat(e['planned']))}  {e['channel']:<20} {e['path']}"
+                    for e in entries]
     freezes = report["freezes"]
     out += ["", ngettext("Freezes: {count} ({hours} h), {held} publication held.",
                          "Freezes: {count} ({hours} h), {held} publications held.", freezes["items_held"]).format(
