@@ -185,11 +185,13 @@ def report_import(export, network, dry_run, fmt, root, now):
     else:
         for problem in result.problems:
             click.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message} ({problem.hint})")
-        from ..i18n import _
+        from ..i18n import _, ngettext
 
-        click.echo(_("{label}: {rows} rows, {matched} matched to items or campaigns, {unmatched} unmatched (kept); "
-                     "{added} added, {changed} changed in metrics/{network}.csv").format(
-            label=result.format.label, rows=len(result.rows), matched=result.matched, unmatched=result.unmatched,
+        click.echo(ngettext("{label}: {rows} row", "{label}: {rows} rows", len(result.rows)).format(
+            label=result.format.label, rows=len(result.rows))
+            + _(", {matched} matched to items or campaigns, {unmatched} unmatched (kept); "
+                "{added} added, {changed} changed in metrics/{network}.csv").format(
+            matched=result.matched, unmatched=result.unmatched,
             added=result.added, changed=result.changed, network=result.format.network)
             + (_(" (dry run: nothing written)") if dry_run else ""))
     if result.problems:
@@ -224,9 +226,10 @@ def report_collect(channel, dry_run, fmt, root, now):
     else:
         for error in errors:
             click.echo(error)
-        from ..i18n import _
+        from ..i18n import _, ngettext
 
-        click.echo(_("{channel}: {count} statuses read").format(channel=channel, count=len(rows))
+        click.echo(ngettext("{channel}: {count} status read", "{channel}: {count} statuses read", len(rows)).format(
+            channel=channel, count=len(rows))
                    + (_(" (dry run: nothing written)") if dry_run else _(" into metrics/mastodon.csv")))
     if errors:
         raise SystemExit(1)
