@@ -135,6 +135,14 @@ def test_sample_month_json_matches_the_golden_file(sample):
     assert result.output == GOLDEN.read_text(encoding="utf-8")
 
 
+def test_the_sample_moderation_figures_use_the_families_gazette_moderate_records():
+    from gazette.moderate import FAMILIES
+
+    sample = (Path(__file__).resolve().parent.parent / "metrics/moderation.csv").read_text().splitlines()
+    families = {line.split(",")[1] for line in sample[1:]}
+    assert families and families <= set(FAMILIES.values()), families - set(FAMILIES.values())
+
+
 def test_newsletters_contests_moderation_and_targets(month_repo):
     repo = month_repo
     repo.post("lettre", "title: Lettre\ndate: 2026-11-27T09:00:00+01:00\nstatus: published\nsubject: S\n"
@@ -217,7 +225,7 @@ def test_items_committed_after_their_receipt_are_left_out_of_lead_times_and_coun
     assert lead["lead_time_hours"]["count"] == 1 and lead["lead_time_hours"]["median"] == 26.5
     assert lead["left_out_history_after_receipt"] == 1
     text = repo.gazette("report", "--month", "2026-11", now=NOW).output
-    assert "1 items left out of lead and review times" in text
+    assert "1 item left out of lead and review times" in text
 
 
 def test_mentions_of_the_period_feed_the_mentions_target_and_a_listening_section(month_repo, monkeypatch):
@@ -283,7 +291,7 @@ def test_a_workspace_report_gives_each_community_its_report_and_names_the_unread
     assert data["beta"]["publishing"]["publications"] == 1
     assert "error" in data["gamma"]
     text = run("--month", "2026-11").output
-    assert "== alpha" in text and "2 publications" in text and "== beta" in text and "1 publications" in text
+    assert "== alpha" in text and "2 publications" in text and "== beta" in text and "1 publication," in text
     assert "cannot be read" in text
     assert run("--format", "html").exit_code == 2
     assert run("--channel", "mastodon").exit_code == 2

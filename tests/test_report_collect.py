@@ -91,3 +91,22 @@ def test_a_channel_that_is_not_mastodon_or_without_token_is_a_usage_error(repo, 
     assert repo.gazette("report", "collect", "--channel", "site", now=NOW).exit_code == 2
     result = repo.gazette("report", "collect", "--channel", "mastodon", now=NOW)
     assert result.exit_code == 2 and "GAZETTE_MASTODON_TOKEN is not set" in result.output
+
+
+def test_a_channel_without_instance_says_where_to_set_it(repo, monkeypatch):
+    monkeypatch.setenv("GAZETTE_MASTODON_TOKEN", "secret-token")
+    repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n  mastodon: {network: mastodon}\n")
+    result = repo.gazette("report", "collect", "--channel", "mastodon", now=NOW)
+    assert result.exit_code == 2
+    assert "calendar/channels.yml" in result.output and "mastodon" in result.output
+    assert "instance: https://" in result.output  # what to write, not only what is wrong
+
+
+def test_one_status_read_is_counted_in_the_singular(repo, instance, monkeypatch):
+    monkeypatch.setenv("GAZETTE_MASTODON_TOKEN", "secret-token")
+    repo.write("calendar/channels.yml", f"timezone: Europe/Paris\nchannels:\n"
+                                        f"  mastodon: {{network: mastodon, instance: \"{instance}\"}}\n")
+    receipted(repo, "good", "101")
+    result = repo.gazette("report", "collect", "--channel", "mastodon", "--dry-run", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert "mastodon: 1 status read" in result.output

@@ -192,3 +192,9 @@ def test_an_xlsx_with_more_shared_strings_than_an_export_has_is_refused(networks
     export = _xlsx_with(tmp_path, "strings.xlsx", {"xl/sharedStrings.xml": strings})
     result = networks.gazette("report", "import", str(export), now=NOW)
     assert result.exit_code == 2 and "150000 shared strings" in result.output, result.output
+
+
+def test_one_row_is_counted_in_the_singular(networks):
+    result = networks.gazette("report", "import", str(EXPORTS / "meta-facebook-posts.csv"), "--dry-run", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert ": 1 row, " in result.output and "1 rows" not in result.output

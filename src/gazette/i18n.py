@@ -55,6 +55,20 @@ def language() -> str:
     return _explicit or _repository or environment_language()
 
 
+def chosen_language() -> str | None:
+    """The language someone chose: ``--lang``, the repository's, or a locale variable naming
+    one Gazette speaks; None when nothing did (unset, ``C``, ``POSIX``, a language Gazette
+    lacks), where a caller may fall back on something better than English."""
+    if _explicit or _repository:
+        return _explicit or _repository
+    for name in ENVIRONMENT:
+        value = os.environ.get(name)
+        if value:
+            code = normalize(value)
+            return None if code == DEFAULT and value.split(".")[0].upper() in ("C", "POSIX") else code
+    return None
+
+
 def set_language(value: str | None) -> None:
     """What ``--lang`` says (None: not given). Starts a new invocation: forgets the repository's."""
     global _explicit, _repository

@@ -16,8 +16,9 @@ from .workspace import VIEWS
 @click.option("--campaign", help="Only this campaign (a file name in calendar/campaigns/).")
 @click.option("--tolerance", type=click.IntRange(0), default=20, show_default=True, metavar="MINUTES",
               help="A receipt this late after the planned time is still on time (schedule interval + 5).")
-@click.option("--lang", type=click.Choice(("fr", "en")), default="fr", show_default=True,
-              help="Language of the HTML report.")
+@click.option("--lang", type=click.Choice(("fr", "en")), default=None,
+              help="Language of the report (default: gazette --lang, the repository's language, the locale; "
+                   "for html without any of them, the site's language in mkdocs.yml).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
 @common_options(("text", "json", "html", "csv"))
 @click.pass_context
@@ -48,7 +49,17 @@ def report_command(ctx, start_text, end_text, month_text, channel, campaign, tol
                             history=history)
     except report.ReportError as error:
         raise ConfigError(str(error)) from None
-    _show(_render(data, fmt, lang), output)
+    _show(_render(data, fmt, _language(lang, fmt, root)), output)
+
+
+def _language(option, fmt, root) -> str:
+    """The report's language; its own --lang also sets the language of the text report's sentences."""
+    from .. import i18n
+    from ..report.language import report_language
+
+    if option:
+        i18n.set_language(option)
+    return report_language(option, fmt, root)
 
 
 def _period(now, zone, month_text, start_text, end_text):
@@ -98,7 +109,8 @@ def report_view(communities, now, options):
     from ..i18n import _
     from ..workspace import _each
 
-    fmt, lang = options.get("fmt") or "text", options.get("lang") or "fr"
+    fmt = options.get("fmt") or "text"
+    lang = _language(options.get("lang"), fmt, None)
     if options.get("channel") or options.get("campaign"):
         raise ConfigError(_("--channel and --campaign name one community's keys: not with --workspace"))
     if fmt in ("html", "csv"):
@@ -173,11 +185,13 @@ def report_import(export, network, dry_run, fmt, root, now):
     else:
         for problem in result.problems:
             click.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message} ({problem.hint})")
-        from ..i18n import _
+        from ..i18n import _, ngettext
 
-        click.echo(_("{label}: {rows} rows, {matched} matched to items or campaigns, {unmatched} unmatched (kept); "
-                     "{added} added, {changed} changed in metrics/{network}.csv").format(
-            label=result.format.label, rows=len(result.rows), matched=result.matched, unmatched=result.unmatched,
+        click.echo(ngettext("{label}: {rows} row", "{label}: {rows} rows", len(result.rows)).format(
+            label=result.format.label, rows=len(result.rows))
+            + _(", {matched} matched to items or campaigns, {unmatched} unmatched (kept); "
+                "{added} added, {changed} changed in metrics/{network}.csv").format(
+            matched=result.matched, unmatched=result.unmatched,
             added=result.added, changed=result.changed, network=result.format.network)
             + (_(" (dry run: nothing written)") if dry_run else ""))
     if result.problems:
@@ -212,9 +226,10 @@ def report_collect(channel, dry_run, fmt, root, now):
     else:
         for error in errors:
             click.echo(error)
-        from ..i18n import _
+        from ..i18n import _, ngettext
 
-        click.echo(_("{channel}: {count} statuses read").format(channel=channel, count=len(rows))
+        click.echo(ngettext("{channel}: {count} status read", "{channel}: {count} statuses read", len(rows)).format(
+            channel=channel, count=len(rows))
                    + (_(" (dry run: nothing written)") if dry_run else _(" into metrics/mastodon.csv")))
     if errors:
         raise SystemExit(1)

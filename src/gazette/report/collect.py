@@ -67,8 +67,12 @@ def collect_mastodon(root, repo, channel: str, now: datetime, write: bool = True
         raise CollectError(_("{name!r} is not a mastodon channel of calendar/channels.yml (known: {known})").format(
             name=channel, known=known or "none"))
     instance = str(spec.get("instance") or "").rstrip("/")
+    if not instance:
+        raise CollectError(_("calendar/channels.yml: the channel {name} has no instance: set instance: to the "
+                             "address of its Mastodon server, e.g. instance: https://mastodon.social").format(
+            name=channel))
     try:
-        check_url(instance, "mastodon instance:")
+        check_url(instance, _("calendar/channels.yml: {name}: instance:").format(name=channel))
         token = _secret(spec, "token_env", "GAZETTE_MASTODON_TOKEN", "GAZETTE_MASTODON_")
     except TargetConfigError as error:
         raise CollectError(str(error)) from None
@@ -83,14 +87,14 @@ def collect_mastodon(root, repo, channel: str, now: datetime, write: bool = True
         if not status_id:
             continue
         if not status_id.isalnum():
-            errors.append(f"{item.path}: receipt id {status_id!r} is not a Mastodon status id")
+            errors.append(_("{path}: receipt id {id!r} is not a Mastodon status id").format(path=item.path, id=status_id))
             continue
         try:
             answer = _get_json(f"{instance}/api/v1/statuses/{status_id}", token)
             counts = {"reactions": _count(answer, "favourites_count"), "shares": _count(answer, "reblogs_count"),
                       "comments": _count(answer, "replies_count")}
         except ValueError as error:
-            errors.append(f"{item.path}: status {status_id}: {error}")
+            errors.append(_("{path}: status {id}: {error}").format(path=item.path, id=status_id, error=error))
             continue
         row = dict.fromkeys(COLUMNS, "")
         row.update(date=day, network="mastodon", channel=channel, post_id=status_id,

@@ -23,7 +23,8 @@ def newsletters(repo, start: datetime, end: datetime) -> list[dict]:
             continue
         if not start <= receipt["at"] < end:
             continue
-        rows.append({"path": item.path, "title": item.title, "at": receipt["at"].isoformat(),
+        at = receipt["at"].astimezone(repo.frame.timezone or start.tzinfo)  # the day people saw it arrive
+        rows.append({"path": item.path, "title": item.title, "at": at.isoformat(),
                      "sent": receipt.get("recipients"), "refused": receipt.get("refused"),
                      "deferred": receipt.get("deferred"), "suppressed": receipt.get("suppressed"),
                      "list_size": receipt.get("list_size")})

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..i18n import N_
+
 DENOMINATORS = ("impressions", "reach", "followers")
 INTERACTIONS = ("reactions", "comments", "shares", "clicks")
-FORMULA = "(reactions + comments + shares + clicks) / {by}"
+# Whole texts (not one with {by}) so each can be translated where it is shown; the JSON keeps them in English.
+FORMULAS = {"impressions": N_("(reactions + comments + shares + clicks) / impressions"),
+            "reach": N_("(reactions + comments + shares + clicks) / reach"),
+            "followers": N_("(reactions + comments + shares + clicks) / followers")}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -47,7 +52,7 @@ def _group(rows: list[dict], key) -> dict[str, list[dict]]:
 def _totals(rows: list[dict], by: str) -> dict:
     out = {name: sum(row.get(name) or 0 for row in rows)
            for name in ("impressions", "reach", "reactions", "comments", "shares", "clicks")}
-    out.update(interactions=sum(interactions(r) for r in rows), rate=rate(rows, by), formula=FORMULA.format(by=by))
+    out.update(interactions=sum(interactions(r) for r in rows), rate=rate(rows, by), formula=FORMULAS[by])
     return out
 
 
@@ -75,7 +80,7 @@ def engagement(repo, rows: list[dict], previous: list[dict]) -> dict:
     ranked = sorted(((rate(group, "impressions"), path) for path, group in per_item.items()
                      if rate(group, "impressions") is not None), key=lambda pair: (-pair[0], pair[1]))
     return {
-        "formula": FORMULA.format(by="impressions"),
+        "formula": FORMULAS["impressions"],
         "rate": rate(posts, "impressions"),
         "previous_rate": rate([r for r in previous if r["network"] != "web"], "impressions"),
         "rows": len(rows),

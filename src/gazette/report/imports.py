@@ -139,10 +139,10 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(header, [(line, cells)]): CSV (, ; or tab, UTF-8 or UTF-16) or .xlsx (header row found
     among the first rows, as LinkedIn puts a description line above it)."""
     if path.is_symlink():
-        raise ImportRefused(f"{path}: is a symbolic link; Gazette does not follow links")
+        raise ImportRefused(_("{path}: is a symbolic link; Gazette does not follow links").format(path=path))
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise ImportRefused(f"{path}: larger than {MAX_BYTES // 1048576} MiB")
+            raise ImportRefused(_("{path}: larger than {size} MiB").format(path=path, size=MAX_BYTES // 1048576))
         data = path.read_bytes()
     except OSError as error:
         raise ImportRefused(f"{path}: {error.strerror or error}") from None
@@ -167,7 +167,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise ImportRefused(_("{path}:{line}: cannot be read as CSV ({error})").format(
             path=path, line=reader.line_num, error=error)) from None
     if not rows:
-        raise ImportRefused(f"{path}: the file is empty")
+        raise ImportRefused(_("{path}: the file is empty").format(path=path))
     return rows[0][1], rows[1:]
 
 
@@ -175,12 +175,12 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[list[str], list[tuple[int, list
     try:
         from openpyxl import load_workbook
     except ImportError:
-        raise ImportRefused(f"{path}: reading .xlsx needs openpyxl (pip install openpyxl)") from None
+        raise ImportRefused(_("{path}: reading .xlsx needs openpyxl (pip install openpyxl)").format(path=path)) from None
     _refuse_zip_bomb(path, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a damaged zip or workbook: openpyxl raises many kinds
-        raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
+        raise ImportRefused(_("{path}: not a readable .xlsx workbook ({error})").format(path=path, error=type(error).__name__)) from None
     if not book.worksheets:
         raise ImportRefused(_("{path}: the workbook has no worksheet").format(path=path))
     known = {need for fmt in FORMATS for need in fmt.needs}
@@ -210,7 +210,7 @@ def _refuse_zip_bomb(path: Path, data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
+        raise ImportRefused(_("{path}: not a readable .xlsx workbook ({error})").format(path=path, error=type(error).__name__)) from None
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_XLSX_UNPACKED:
         raise ImportRefused(_("{path}: unpacks to {size} MiB, more than the {limit} MiB an analytics export "
@@ -227,7 +227,7 @@ def _refuse_zip_bomb(path: Path, data: bytes) -> None:
             try:
                 count = archive.read(member).count(b"<si")  # bounded by the unpacked cap above
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-                raise ImportRefused(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
+                raise ImportRefused(_("{path}: not a readable .xlsx workbook ({error})").format(path=path, error=type(error).__name__)) from None
             if count > MAX_SHARED_STRINGS:
                 raise ImportRefused(_("{path}: {count} shared strings, more than the {limit} an analytics export "
                                       "needs; refused").format(path=path, count=count, limit=MAX_SHARED_STRINGS))
@@ -310,7 +310,7 @@ def import_export(root: Path, repo, path: Path, network: str | None = None, writ
         if day is None:
             problems.append(Problem("export/row", str(path), line,
                                     _("date {value!r} cannot be read: the row is skipped").format(value=cell(fmt.date_column)),
-                                    "dates as the network exports them, e.g. 2026-11-03 or 11/03/2026"))
+                                    _("dates as the network exports them, e.g. 2026-11-03 or 11/03/2026")))
             continue
         row = {name: "" for name in COLUMNS}
         row.update(date=day.isoformat(), network=fmt.network)
@@ -320,7 +320,7 @@ def import_export(root: Path, repo, path: Path, network: str | None = None, writ
         except ValueError as error:
             problems.append(Problem("export/row", str(path), line,
                                     _("{name} {value!r} is not a whole number: the row is skipped").format(name=name, value=str(error)),
-                                    "counts are whole numbers; export again without formatting"))
+                                    _("counts are whole numbers; export again without formatting")))
             continue
         if fmt.per_row == "pageview":
             if cell(("bot",)) not in ("", "0"):

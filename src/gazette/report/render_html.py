@@ -19,11 +19,13 @@ TEXTS = {
         "title": "Rapport {start} → {end}",
         "summary": "Résumé",
         "marker": "ligne pointillée : {what} ({value})",
-        "publications": "{count} publications, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue).",
+        "publications": ("{count} publication, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue).",
+                         "{count} publications, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue)."),
         "engagement": "Engagement {rate} rapporté aux impressions",
         "up": "en hausse", "down": "en baisse", "from_month": "{direction} par rapport à {previous} en {window} (le mois précédent)",
         "from_window": "{direction} par rapport à {previous} du {window} (la même durée juste avant)",
-        "missed": "{missed} publications prévues manquées, {held} retenues par un gel.",
+        "missed": ("{missed} publication prévue manquée", "{missed} publications prévues manquées"),
+        "held": (", {held} retenue par un gel.", ", {held} retenues par un gel."),
         "delay": "Délai après l'heure prévue : médiane {median} min, p90 {p90} min. {anchor}",
         "anchor": "Repère : Buffer publie 98 % d'un million de posts en moins de 60 s ; une planification CI toutes les 15 minutes ne peut pas l'égaler.",
         "per_week": "Publications par semaine et cadence prévue",
@@ -44,11 +46,17 @@ TEXTS = {
         "newsletters": "Lettres d'information", "sent": "Envoyés", "refused": "Refusés",
         "deferred": "Différés", "list_size": "Taille de la liste", "issue": "Numéro",
         "contests": "Jeux concours", "entries": "Participations", "eligible": "Éligibles", "winners": "Gagnants",
-        "publishing": "Publication", "people": "{count} contributeurs, dont {new} nouveaux.",
+        "publishing": "Publication",
+        "people": ("{count} contributeur", "{count} contributeurs"),
+        "people_new": (", dont {new} nouveau.", ", dont {new} nouveaux."),
         "lead": "Délai de l'idée à la publication : médiane {median} h, p90 {p90} h ({formula}).",
-        "freezes": "Gels : {count} ({hours} h), {held} publications retenues.",
+        "freezes": ("Gels : {count} ({hours} h), {held} publication retenue.",
+                    "Gels : {count} ({hours} h), {held} publications retenues."),
         "top": "Meilleurs contenus", "bottom": "Contenus les moins engageants", "item": "Contenu",
-        "unmatched": "{count} lignes importées ne correspondent à aucun contenu (conservées, comptées).",
+        "unmatched": ("{count} ligne importée ne correspond à aucun contenu (conservée, comptée).",
+                      "{count} lignes importées ne correspondent à aucun contenu (conservées, comptées)."),
+        "days": {"mon": "lun.", "tue": "mar.", "wed": "mer.", "thu": "jeu.", "fri": "ven.", "sat": "sam.",
+                 "sun": "dim."},
         "web": "Site : {visits} visites, {signups} inscriptions attribuées par campagne UTM.",
         "listening": "Écoute", "mentions": "Mentions de la marque", "share_of_voice": "Part de voix",
         "class_question": "Questions", "class_criticism": "Critiques", "class_praise": "Éloges",
@@ -60,11 +68,13 @@ TEXTS = {
         "title": "Report {start} → {end}",
         "summary": "Summary",
         "marker": "dashed line: {what} ({value})",
-        "publications": "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time).",
+        "publications": ("{count} publication, {on_time} on time (receipt within {tolerance} min of the planned time).",
+                         "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time)."),
         "engagement": "Engagement {rate} by impressions",
         "up": "up", "down": "down", "from_month": "{direction} from {previous} in {window} (the previous month)",
         "from_window": "{direction} from {previous} over {window} (the same length before)",
-        "missed": "{missed} planned publications missed, {held} held by a freeze.",
+        "missed": ("{missed} planned publication missed", "{missed} planned publications missed"),
+        "held": (", {held} held by a freeze.", ", {held} held by a freeze."),
         "delay": "Delay after the planned time: median {median} min, p90 {p90} min. {anchor}",
         "anchor": "Anchor: Buffer reports 98 % of 1M posts out within 60 s; a CI schedule every 15 minutes cannot match it.",
         "per_week": "Publications per week against cadence",
@@ -85,11 +95,16 @@ TEXTS = {
         "newsletters": "Newsletters", "sent": "Sent", "refused": "Refused",
         "deferred": "Deferred", "list_size": "List size", "issue": "Issue",
         "contests": "Contests", "entries": "Entries", "eligible": "Eligible", "winners": "Winners",
-        "publishing": "Publishing", "people": "{count} contributors, of whom {new} new.",
+        "publishing": "Publishing",
+        "people": ("{count} contributor", "{count} contributors"),
+        "people_new": (", of whom {new} is new.", ", of whom {new} are new."),
         "lead": "Lead time from idea to publication: median {median} h, p90 {p90} h ({formula}).",
-        "freezes": "Freezes: {count} ({hours} h), {held} publications held.",
+        "freezes": ("Freezes: {count} ({hours} h), {held} publication held.",
+                    "Freezes: {count} ({hours} h), {held} publications held."),
         "top": "Top items", "bottom": "Bottom items", "item": "Item",
-        "unmatched": "{count} imported rows match no item (kept, counted).",
+        "unmatched": ("{count} imported row matches no item (kept, counted).",
+                      "{count} imported rows match no item (kept, counted)."),
+        "days": {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"},
         "web": "Site: {visits} visits, {signups} sign-ups attributed by UTM campaign.",
         "listening": "Listening", "mentions": "Brand mentions", "share_of_voice": "Share of voice",
         "class_question": "Questions", "class_criticism": "Criticism", "class_praise": "Praise",
@@ -101,17 +116,27 @@ TEXTS = {
 
 
 def _number(value, lang: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return text.replace(".", ",") if lang == "fr" else text
+    from .render_text import number
+
+    return number(value, lang)
 
 
 def _percent(value, lang: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value * 100:.1f}\u202f%" if lang == "fr" else f"{value * 100:.1f} %"
-    return text.replace(".", ",") if lang == "fr" else text
+    from .render_text import percent
+
+    return percent(value, lang)
+
+
+def _plural(forms: tuple[str, str], count: int, lang: str) -> str:
+    """French uses the singular for 0 and 1, English for 1 only."""
+    return forms[1 if (count > 1 if lang == "fr" else count != 1) else 0]
+
+
+def _translated(text: str, lang: str) -> str:
+    """A text the report's data carries in English (a formula), in the page's language."""
+    from ..i18n import DEFAULT, catalog
+
+    return text if lang == DEFAULT or not text else catalog(lang).gettext(text)
 
 
 def bars(rows: list[tuple[str, float | None]], lang: str, as_percent: bool = False, marker: float | None = None,
@@ -139,7 +164,7 @@ def to_html(report: dict, lang: str = "fr") -> str:
 
     t = TEXTS[lang]
     pub, eng = report["publishing"], report["engagement"]
-    summary = [t["publications"].format(count=pub["publications"], on_time=_percent(pub["on_time"]["rate"], lang),
+    summary = [_plural(t["publications"], pub["publications"], lang).format(count=pub["publications"], on_time=_percent(pub["on_time"]["rate"], lang),
                                         tolerance=_number(pub["on_time"]["tolerance_minutes"], lang))]
     if eng["rate"] is not None:
         sentence = t["engagement"].format(rate=_percent(eng["rate"], lang))
@@ -152,7 +177,8 @@ def to_html(report: dict, lang: str = "fr") -> str:
                 direction=direction, previous=_percent(eng["previous_rate"], lang), window=window_label(window))
         summary.append(sentence + ".")
     if pub["missed"] or pub["held"]:
-        summary.append(t["missed"].format(missed=len(pub["missed"]), held=len(pub["held"])))
+        summary.append(_plural(t["missed"], len(pub["missed"]), lang).format(missed=len(pub["missed"]))
+                       + _plural(t["held"], len(pub["held"]), lang).format(held=len(pub["held"])))
     weeks: dict[str, int] = {}
     for row in pub["per_week"]:
         weeks[row["week"]] = weeks.get(row["week"], 0) + row["count"]
@@ -182,8 +208,14 @@ def to_html(report: dict, lang: str = "fr") -> str:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = lambda value: _number(value, lang)
     env.filters["pct"] = lambda value: _percent(value, lang)
+    env.filters["tr"] = lambda value: _translated(value, lang)
+    env.filters["day"] = lambda value: t["days"].get(value, value)
+    env.filters["plural"] = lambda forms, count: _plural(forms, count, lang)
+    people = report["contributors"]
+    contributors = (_plural(t["people"], people["count"], lang).format(count=people["count"])
+                    + _plural(t["people_new"], people["new"], lang).format(new=people["new"]))
     template = env.get_template("report.html.j2")
     return template.render(r=report, t=t, lang=lang, summary=summary, charts=charts, weeks=weeks,
-                           expected=expected, late=late, followers=followers, families=families,
+                           expected=expected, late=late, contributors=contributors, followers=followers, families=families,
                            heat=heat_cells(eng["heatmap"]), weekdays=WEEKDAYS, width=WIDTH, left=LEFT,
                            start=report["from"][:10], end=report["to"][:10])
