@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def site(tmp_path_factory):
     require_chromium()
     if not shutil.which("zensical") and not (Path(sys.executable).parent / "zensical").exists():
-        pytest.skip("zensical is not installed (pip install 'gazette[zensical]')")
+        pytest.skip("zensical is not installed (pip install 'gazette-editorial[zensical]')")
     work = tmp_path_factory.mktemp("zensical")
     for name in ("content", "calendar", "community"):
         shutil.copytree(ROOT / name, work / name)

@@ -286,3 +286,35 @@ def test_media_copies_only_photos_and_lists_what_it_does_not_carry(community, tm
     assert f"featured image {base}page.html is not a photo (.png, .jpg, .jpeg, .webp, .gif): not carried" \
         in result.output
     assert f"featured image {base}logo.svg is not a photo" in result.output
+
+
+class Marked:
+    """A French catalog that brackets every message: what reaches the output unbracketed
+    never went through ``_()``, whatever the real catalog holds today."""
+
+    def gettext(self, message):
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular, plural, n):
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+
+def test_the_shortcodes_note_is_translatable(community, monkeypatch):
+    from gazette import i18n
+
+    monkeypatch.setitem(i18n._catalogs, "fr", Marked())
+    result = run("--lang", "fr", "import", "wordpress", str(WXR), "--repo", str(community), "--now", NOW)
+    assert "⟦shortcodes left as text: [gallery]⟧" in result.output, result.output
+
+
+def test_importing_again_fails_as_long_as_the_imported_files_have_errors(community):
+    first = run("import", "wordpress", str(WXR), "--repo", str(community), "--now", NOW)
+    assert first.exit_code == 1 and ": ref/image " in first.output
+    again = run("import", "wordpress", str(WXR), "--repo", str(community), "--now", NOW)
+    assert "already exists; kept as it was" in again.output
+    assert again.exit_code == 1 and ": ref/image " in again.output, again.output
+    path = community / "content/posts/2025/les-tomates-de-lete.md"
+    text = path.read_text().replace("https://jardin.example.org/2025/05/semis/", "https://example.net/")
+    path.write_text("".join(line for line in text.splitlines(keepends=True) if not line.startswith("image:")))
+    fixed = run("import", "wordpress", str(WXR), "--repo", str(community), "--now", NOW)
+    assert fixed.exit_code == 0, fixed.output

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 NOW = "2026-11-23T12:00:00+01:00"
 ENGINES = ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
     not shutil.which("zensical") and not __import__("importlib.util").util.find_spec("zensical"),
-    reason="zensical is not installed (pip install 'gazette[zensical]')"))]
+    reason="zensical is not installed (pip install 'gazette-editorial[zensical]')"))]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

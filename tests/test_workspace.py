@@ -148,3 +148,15 @@ def test_status_and_calendar_exit_2_like_check_when_a_community_cannot_be_read(w
     assert "absent" in result.output and "alpha" in result.output  # the others are still shown
     workspace.write_text("communities:\n  - {path: ../absent, name: absent}\n")
     assert run(workspace, command, "--format", fmt).exit_code == 2
+
+
+def test_status_and_calendar_speak_french_with_the_single_community_labels(workspace, tmp_path):
+    (tmp_path / "a/calendar/campaigns").mkdir(exist_ok=True)
+    (tmp_path / "a/calendar/campaigns/noel.yml").write_text(
+        "name: Noël\nfrom: 2026-12-01T00:00:00+01:00\nto: 2026-12-24T00:00:00+01:00\n")
+    status = CliRunner().invoke(cli, ["--lang", "fr", "--workspace", str(workspace), "status",
+                                      "--now", "2026-12-01T12:45:00+01:00"])
+    assert "[alpha] dû      mastodon" in status.output, status.output
+    calendar = CliRunner().invoke(cli, ["--lang", "fr", "--workspace", str(workspace), "calendar", "--now", NOW])
+    assert "[alpha] campagne" in calendar.output, calendar.output
+    assert " campaign " not in calendar.output

@@ -176,7 +176,8 @@ def _fold(line: str) -> str:
 
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
-KINDS = {"campaign": N_("campaign"), "event": N_("event"), "freeze": N_("freeze")}
+KINDS = {"campaign": N_("campaign"), "event": N_("event"), "freeze": N_("freeze"), "action": N_("action"),
+         "contest": N_("contest"), "publication": N_("publication")}
 STATUS_STYLE = {"idea": "dim", "draft": "yellow", "review": "magenta", "approved": "green",
                 "published": "blue", "cancelled": "strike dim"}
 

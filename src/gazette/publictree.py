@@ -24,6 +24,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from .i18n import _
+
 CONTENT_START = '<article class="md-content__inner md-typeset">'
 CONTENT_END = "</article>"
 TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
@@ -133,6 +135,7 @@ def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
     """Write the public tree of the community at ``root`` into ``tree``; with nothing changed
     since the last one (files, commit, and no item or contest due in between), nothing to do."""
     root, tree = Path(root).resolve(), Path(tree).resolve()
+    _claim(root, tree)
     stamp = _stamp(root)
     last = _unchanged(tree, stamp, now_text)
     if last is not None:
@@ -142,6 +145,32 @@ def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
                                             "until": _next_change(plugin), "pages": result.pages,
                                             "files": result.files}).encode())
     return result
+
+
+TREE_MARK = ".gazette-public-tree"  # in a folder the tree may be written over again
+
+
+def _claim(root: Path, tree: Path) -> None:
+    """Refuse a tree folder whose files are someone else's: the tree is written over (its
+    mkdocs.yml, docs/, site/...) and the build then replaces ``root/site`` by ``tree/site``."""
+    default = root / ".gazette" / "public"
+    if tree == root or root.is_relative_to(tree):
+        raise TreeError(_("--tree {tree}: the tree would be written over the repository; "
+                          "give an empty folder outside it, or leave the default").format(tree=tree))
+    for inner in ("content", "site"):
+        if tree.is_relative_to(root / inner):
+            raise TreeError(_("--tree {tree}: not inside {folder}/ (the tree is made from it, or replaces it)")
+                            .format(tree=tree, folder=inner))
+    try:
+        if tree.is_symlink() or tree.exists() and not tree.is_dir():
+            raise TreeError(_("--tree {tree}: not a folder").format(tree=tree))
+        if tree.is_dir() and tree != default and not (tree / TREE_MARK).is_file() and any(tree.iterdir()):
+            raise TreeError(_("--tree {tree}: this folder has files and no earlier public tree in it; "
+                              "give an empty or new folder").format(tree=tree))
+        tree.mkdir(parents=True, exist_ok=True)
+        (tree / TREE_MARK).write_bytes(b"")
+    except OSError as error:
+        raise TreeError(_("--tree {tree}: {error}").format(tree=tree, error=error.strerror or error)) from None
 
 
 def _write_tree(root: Path, tree: Path, now_text: str | None = None):
@@ -430,11 +459,19 @@ def finish_site(tree: Path, site_dir: Path) -> int:
 
 def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now_text: str | None = None) -> Tree:
     """The public tree, then ``engine`` (mkdocs or zensical) over it, then ``finish_site``."""
+    root = Path(root).resolve()
+    tree = Path(tree or root / ".gazette" / "public").resolve()
+    try:
+        return _build_site(root, engine, tree, now_text)
+    except OSError as error:  # a full disk, a folder the system refuses: said, not a traceback
+        where = error.filename or tree
+        raise TreeError(_("{path}: {error}").format(path=where, error=error.strerror or error)) from None
+
+
+def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tree:
     import subprocess
     import sys
 
-    root = Path(root).resolve()
-    tree = Path(tree or root / ".gazette" / "public").resolve()
     result = write_tree(root, tree, now_text)
     config = str(tree / "mkdocs.yml")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -443,13 +480,13 @@ def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now
     elif engine == "zensical":
         executable = shutil.which("zensical") or str(Path(sys.executable).parent / "zensical")
         if not os.path.exists(executable):
-            raise EngineError("zensical is not installed: pip install 'gazette[zensical]'")
+            raise EngineError(_("zensical is not installed: pip install 'gazette-editorial[zensical]'"))
         command = [executable, "build", "-f", config]
     else:
-        raise EngineError(f"unknown engine {engine}: mkdocs or zensical")
+        raise EngineError(_("unknown engine {engine}: mkdocs or zensical").format(engine=engine))
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise EngineError(f"{engine} build failed:\n{done.stderr[-4000:]}")
+        raise EngineError(_("{engine} build failed:\n{output}").format(engine=engine, output=done.stderr[-4000:]))
     finish_site(tree, tree / "site")
     target = root / "site"
     if target.is_symlink() or target.is_file():
@@ -462,3 +499,7 @@ def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now
 
 class EngineError(Exception):
     """The engine is missing or its build failed: a configuration problem (exit 2)."""
+
+
+class TreeError(EngineError):
+    """The tree folder cannot be used, or the disk refused a write (exit 2)."""

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import _, ngettext
 from .base import ConfigError, cli, common_options
 
 
@@ -35,7 +36,8 @@ def site_check(site_dir, budget, external, fmt, root, now):
     config = load_site_config(root)
     folder = Path(site_dir) if site_dir else Path(root) / "site"
     if not folder.is_dir():
-        raise ConfigError(f"{folder}: no built site here; run mkdocs build (or gazette site build) first")
+        raise ConfigError(_("{folder}: no built site here; run mkdocs build (or gazette site build) first")
+                          .format(folder=folder))
     problems, pages = check_site(folder, site_url=getattr(config, "site_url", "") or "", budget=budget * 1000,
                                  external=external, cache=cache_dir(Path(root)) / "external-links.json")
     if fmt == "json":
@@ -61,7 +63,7 @@ def site_ping(url, expect, fmt, root, now):
     from ..sitecheck import ping
 
     if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{url}: give an http:// or https:// URL")
+        raise ConfigError(_("{url}: give an http:// or https:// URL").format(url=url))
     if expect is None:
         expect = ""
         if root is not None:
@@ -74,7 +76,7 @@ def site_ping(url, expect, fmt, root, now):
                                "problem": None if answer.problem is None else {
                                    "code": answer.problem.code, "message": answer.problem.message}}, ensure_ascii=False))
     elif answer.problem is None:
-        click.echo(f"{url}: ok, build {answer.version or '?'}")
+        click.echo(_("{url}: ok, build {version}").format(url=url, version=answer.version or "?"))
     else:
         click.echo(answer.problem.format())
     sys.exit(0 if answer.problem is None else 1)
@@ -82,7 +84,7 @@ def site_ping(url, expect, fmt, root, now):
 
 @site.command("build")
 @click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
-              help="What renders the public tree: MkDocs with Material, or Zensical (pip install 'gazette[zensical]').")
+              help="What renders the public tree: MkDocs with Material, or Zensical (pip install 'gazette-editorial[zensical]').")
 @click.option("--tree", type=click.Path(file_okay=False), default=None,
               help="Where the public tree goes (default: .gazette/public).")
 @common_options(None)
@@ -102,5 +104,7 @@ def site_build(engine, tree, root, now):
         sys.exit(1)
     except EngineError as error:
         raise ConfigError(str(error)) from None
-    click.echo(f"site/: {result.pages} pages, {result.files} files with {engine} "
-               f"({result.written} changed in the public tree {result.root})")
+    pages = ngettext("{count} page", "{count} pages", result.pages).format(count=result.pages)
+    files = ngettext("{count} file", "{count} files", result.files).format(count=result.files)
+    click.echo(_("site/: {pages}, {files} with {engine} ({written} changed in the public tree {tree})").format(
+        pages=pages, files=files, engine=engine, written=result.written, tree=result.root))

@@ -93,9 +93,12 @@ def calendar_view(communities, now, options):
         payload["unreadable"] = {r.community.name: r.error for r in results if r.error}
         data = json.dumps(payload, ensure_ascii=False, indent=2)
     else:
+        from ..agenda import KINDS
         from ..clock import shown
 
-        lines = [f"{shown(e.start, zone)}  [{e.community}] {e.kind:<11} {e.channel or '':<20} {e.title}"
+        # the single-community agenda's labels, so a French agency reads "campagne" in both
+        lines = [f"{shown(e.start, zone)}  [{e.community}] {_(KINDS.get(e.kind, e.kind)):<11} {e.channel or '':<20} "
+                 f"{e.title}"
                  for e in entries]
         lines += [_("CLASH {owner}: [{a}] {a_path} at {a_at} and [{b}] {b_path} at {b_at}").format(
             owner=c.owner, a=c.first[0], a_path=c.first[1].path, a_at=shown(c.first[1].start, zone),
@@ -137,7 +140,7 @@ def status_view(communities, now, options):
             click.echo(_("[{name}] FROZEN since {since} by {who}: {reason}").format(
                 name=name, since=shown(f["from"], data.zone), who=f.get("who", "?"), reason=f.get("reason")))
         for o in data.outcomes:
-            click.echo(f"[{name}] {o.state:<7} {o.channel:<20} {shown(o.at, data.zone)}  {o.path}")
+            click.echo(f"[{name}] {_(o.state):<7} {o.channel:<20} {shown(o.at, data.zone)}  {o.path}")
         click.echo(f"[{name}] " + (summary(data.outcomes) if data.outcomes else _("nothing due")))
     _unreadable(results)
 

@@ -69,6 +69,7 @@ class Imported:
 @dataclass
 class ImportReport:
     written: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)          # already there (a previous run): checked again
     skipped: list[str] = field(default_factory=list)       # not carried, and why
     needs_person: list[str] = field(default_factory=list)  # carried, but a person must finish it
     redirects: dict[str, str] = field(default_factory=dict)
@@ -139,6 +140,7 @@ def write(root: Path, entries: list[Imported], report: ImportReport, *, source_n
         taken.add(path)
         if (root / path).exists() or (root / path).is_symlink():
             report.skipped.append(_("{source}: {path} already exists; kept as it was").format(source=entry.source, path=path))
+            report.kept.append(path)
             continue
         planned.append((entry, path))
     # Links between imported posts point at their new files, so they survive any later move.
@@ -450,6 +452,9 @@ def run(root: Path, source: str, path: Path, now, *, comments: bool = False, med
         raise ImportError_(_("unknown source {source!r} (known: {items})").format(source=source, items=', '.join(SOURCES)))
     write(root, entries, report, source_name=source, comments=comments, authors=authors, media=media)
     problems = []
-    if report.written:
-        problems = run_check(root, now, [str(root / p) for p in report.written], None, cache=False).problems
+    # A second run writes nothing new, but the first run's files still stand where the
+    # import put them: their errors must keep failing the import until a person fixes them.
+    imported = [p for p in report.written + report.kept if (root / p).is_file() and not (root / p).is_symlink()]
+    if imported:
+        problems = run_check(root, now, [str(root / p) for p in imported], None, cache=False).problems
     return report, problems

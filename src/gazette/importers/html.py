@@ -49,7 +49,7 @@ def to_markdown(html: str, paragraphs_by_blank_lines: bool = False) -> tuple[str
     codes = sorted({m.group(1).lower() for m in SHORTCODE.finditer(markdown)
                     if m.group(1).lower() in SHORTCODES})
     if codes:
-        notes.append("shortcodes left as text: " + ", ".join(f"[{c}]" for c in codes))
+        notes.append(_("shortcodes left as text: {items}").format(items=", ".join(f"[{c}]" for c in codes)))
     return markdown, notes
 
 
