@@ -432,3 +432,36 @@ def test_verify_fails_when_the_commitment_was_committed_after_opening(contest, t
     assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
     result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
     assert result.exit_code == 1 and "after the opening" in result.output
+
+
+def test_purge_is_refused_on_an_open_contest_and_forcing_it_clears_the_imports(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    file = entries_csv(tmp_path / "e.csv", people(1))
+    contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    refused = contest.gazette("contest", "purge", "jeu-test", now=OPEN)
+    assert refused.exit_code == 2 and "the draw has not taken place" in refused.output and "--force" in refused.output
+    assert "purged:" not in front(contest)
+    assert "1 entries, 1 eligible" in contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    forced = contest.gazette("contest", "purge", "jeu-test", "--force", "a participant asked", now=OPEN)
+    assert forced.exit_code == 0, forced.output
+    assert 'purge_reason: "a participant asked"' in front(contest) or "purge_reason: a participant asked" in front(
+        contest)
+    assert "forced: a participant asked" in contest.git("log", "-1", "--format=%s")
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert "imported already" not in again.output and "1 entries read" in again.output
+
+
+def test_purge_waits_for_the_retention_period_and_happens_once(contest, tmp_path):
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: inline\n", "rules: inline\nretention: 92\n"),
+                    encoding="utf-8")
+    contest.commit_all("retention")
+    _drawn(contest, tmp_path)
+    early = contest.gazette("contest", "purge", "jeu-test", now=DRAWN)
+    assert early.exit_code == 2 and "92 days" in early.output and "2027-01-20 22:59 +01:00" in early.output
+    done = contest.gazette("contest", "purge", "jeu-test", now="2027-01-21T10:00:00+01:00")
+    assert done.exit_code == 0, done.output
+    commits = contest.git("rev-list", "--count", "HEAD")
+    second = contest.gazette("contest", "purge", "jeu-test", now="2027-01-22T10:00:00+01:00")
+    assert second.exit_code == 2 and "purged already" in second.output
+    assert "purged: 2027-01-21" in front(contest) and contest.git("rev-list", "--count", "HEAD") == commits

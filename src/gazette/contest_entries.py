@@ -294,9 +294,11 @@ def frozen(connection: sqlite3.Connection, slug: str) -> dict[str, int | None]:
 
 def purge(connection: sqlite3.Connection, slug: str) -> int:
     """Delete the contest's entries and the link from pseudonyms to them; the pseudonyms stay
-    (they are the published list). Returns how many entries were deleted."""
+    (they are the published list). The files' fingerprints go too: they no longer stand for
+    stored entries. Returns how many entries were deleted."""
     with connection:
         count = connection.execute("DELETE FROM contest_entries WHERE contest = ?", (slug,)).rowcount
+        connection.execute("DELETE FROM contest_imports WHERE contest = ?", (slug,))
         connection.execute("UPDATE contest_frozen SET entry = NULL WHERE contest = ?", (slug,))
     return count
 

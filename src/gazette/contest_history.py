@@ -64,7 +64,8 @@ def _frozen_list(meta: dict):
 
 READERS = {"commitment": lambda meta: meta.get("commitment") or None,
            "frozen": _frozen_list,
-           "draw_proof": lambda meta: meta.get("draw_proof") or None}
+           "draw_proof": lambda meta: meta.get("draw_proof") or None,
+           "purged": lambda meta: meta.get("purged") or None}
 
 
 def first_steps(history: list[Version]) -> dict[str, Step]:

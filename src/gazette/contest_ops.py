@@ -549,20 +549,44 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     return report
 
 
-def purge(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
+def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: bool = True) -> Report:
+    """Delete the entries once they are no longer needed: after the draw and the retention period
+    (``force``: the reason to do it earlier, recorded in git). Once only."""
+    from .clock import shown
     from .contest_entries import purge as delete
+    from .contest_history import done_before
 
     root = Path(root)
     repo, item = find(root, slug)
+    meta = item.meta
+    zone = repo.frame.timezone
+    if meta.get("purged") or done_before(root, item.path, "purged"):  # git remembers a deleted purged:
+        raise ContestError(_("{path}: the entries were purged already: nothing left to delete").format(
+            path=item.path))
+    force = (force or "").strip() or None
+    if force is None:
+        if not meta.get("draw_proof"):
+            raise ContestError(_("{path}: the draw has not taken place: the entries are still needed to freeze the "
+                                 "list, draw and notify the winners (or --force REASON, recorded in git)").format(
+                path=item.path))
+        retention, closes = meta.get("retention"), meta.get("closes")
+        if retention and closes and now < closes + timedelta(days=int(retention)):
+            raise ContestError(_("{path}: the règlement keeps the entries {days} days after closing, until {until}: "
+                                 "purge then (or --force REASON, recorded in git)").format(
+                path=item.path, days=retention, until=shown(closes + timedelta(days=int(retention)), zone)))
     connection = _connect(root)
     count = delete(connection, slug)
     seed = seed_file(root, slug)
     report = Report(item.path, [_("{n} entries deleted from the state database").format(n=count)])
-    if seed.exists() and (item.meta.get("draw_proof") or {}).get("seed"):
+    if seed.exists() and (meta.get("draw_proof") or {}).get("seed"):
         seed.unlink()  # published in the proof: the copy is no longer needed
-    write_front(root / item.path, {"purged": flow(local(repo, now))})
+    values = {"purged": flow(local(repo, now))}
+    if force:
+        values["purge_reason"] = flow(force)
+    write_front(root / item.path, values)
     if git:
-        _commit(root, [item.path], f"gazette contest purge: {item.path}", now)
+        message = f"gazette contest purge: {item.path}" + (f" (forced: {force})" if force else "")
+        _commit(root, [item.path], message, now)
     return report
 
 

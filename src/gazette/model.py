@@ -464,6 +464,7 @@ CONTEST = {
         "at": Field(Moment()),
     })), doc="winners replaced by alternates (gazette contest replace)"),
     "purged": Field(Moment(), doc="when the entries were deleted (gazette contest purge)"),
+    "purge_reason": Field(Text(nonempty=True), doc="why they were deleted early (gazette contest purge --force)"),
 }
 
 

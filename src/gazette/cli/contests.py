@@ -185,9 +185,11 @@ def replace_command(slug, winner, reason, fmt, root, now):
 
 @contest.command("purge")
 @click.argument("slug")
+@click.option("--force", "force", metavar="REASON",
+              help="Purge before the draw or the end of the retention period, for this reason (recorded in git).")
 @common_options()
-def purge_command(slug, fmt, root, now):
-    """Delete the contest's stored entries (after the retention period) and record it."""
+def purge_command(slug, force, fmt, root, now):
+    """Delete the contest's stored entries (after the draw and the retention period) and record it. Once only."""
     from ..contest_ops import purge
 
-    _run(purge, root, now, slug, fmt=fmt)
+    _run(purge, root, now, slug, force, fmt=fmt)
