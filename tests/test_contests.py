@@ -465,3 +465,21 @@ def test_purge_waits_for_the_retention_period_and_happens_once(contest, tmp_path
     second = contest.gazette("contest", "purge", "jeu-test", now="2027-01-22T10:00:00+01:00")
     assert second.exit_code == 2 and "purged already" in second.output
     assert "purged: 2027-01-21" in front(contest) and contest.git("rev-list", "--count", "HEAD") == commits
+
+
+def test_importing_the_same_file_twice_commits_nothing(contest, tmp_path):
+    file = entries_csv(tmp_path / "e.csv", people(3))
+    assert contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN).exit_code == 0
+    commits = contest.git("rev-list", "--count", "HEAD")
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert again.exit_code == 0 and "imported already" in again.output
+    assert contest.git("rev-list", "--count", "HEAD") == commits
+
+
+def test_commit_without_git_says_nothing_was_committed(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("GAZETTE_CONTEST_SEED", raising=False)
+    repo.post("jeu-test", CONTEST, kind="contests")
+    result = repo.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    assert result.exit_code == 0, result.output
+    assert "not committed (no git repository): commit it yourself before the contest opens" in result.output

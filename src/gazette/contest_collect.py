@@ -115,5 +115,5 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
     report.data = summarize(root, item, connection, results=judge(load(connection, slug), item.meta))
     report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
     if git:
-        contest_ops._commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
+        contest_ops._commit(root, [item.path], f"gazette contest entries: {item.path} summary", now, report)
     return report

@@ -139,14 +139,25 @@ def flow(value) -> str:
     return scalar(value)
 
 
-def _commit(root: Path, paths: list[str], message: str, now: datetime) -> str | None:
-    """Dated ``now``: verify reads the order of the steps from these dates (contest_history)."""
+def _commit(root: Path, paths: list[str], message: str, now: datetime, report: Report | None = None,
+            before_opening: bool = False) -> str | None:
+    """Dated ``now``: verify reads the order of the steps from these dates (contest_history).
+    Nothing is committed when ``paths`` are as committed already (a step run twice); without a
+    repository the report says the person must commit (git is the public record)."""
     from .gitops import Git, GitFailed
 
     git = Git(root)
     if not git.is_repository():
+        if report is not None:
+            shown = ", ".join(paths)
+            report.warnings.append(
+                _("{paths}: not committed (no git repository): commit it yourself before the contest opens").format(
+                    paths=shown) if before_opening else
+                _("{paths}: not committed (no git repository): commit it yourself").format(paths=shown))
         return None
     try:
+        if not git("status", "--porcelain", "--untracked-files=all", "--", *paths).strip():
+            return None
         return git.commit_paths(paths, message, date=now.isoformat())
     except GitFailed as error:
         raise ContestError(_("written but not committed: {error}").format(error=error)) from None
@@ -199,7 +210,7 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
                                  "could bias the draw"))
     report.lines.append(_("commitment {value} written in {path}").format(value=commitment(seed), path=item.path))
     if git:
-        _commit(root, [item.path], f"gazette contest commit: {item.path}", now)
+        _commit(root, [item.path], f"gazette contest commit: {item.path}", now, report, before_opening=True)
     return report
 
 
@@ -249,7 +260,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     report.data = summarize(root, item, connection, results=judge(before + (entries if added else []), item.meta))
     report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
     if git:
-        _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
+        _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now, report)
     return report
 
 
@@ -304,7 +315,7 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     report.lines.append(_("{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}").format(
         n=len(ids), path=listed, digest=report.data.get("digest")))
     if git:
-        _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now)
+        _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now, report)
     return report
 
 
@@ -395,7 +406,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         report.lines.append(f"{place}. {pseudonym}  {_('alternate')}")
     report.data = {"winners": names, "ranking": list(result.ranking)}
     if git:
-        _commit(root, [item.path], f"gazette contest draw: {item.path}", now)
+        _commit(root, [item.path], f"gazette contest draw: {item.path}", now, report)
     return report
 
 
@@ -474,7 +485,7 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
     write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
     if git:
-        _commit(root, [item.path], f"gazette contest notify: {item.path}", now)
+        _commit(root, [item.path], f"gazette contest notify: {item.path}", now, report)
     return report
 
 
@@ -545,7 +556,7 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     report = Report(item.path, [_("rank {place} replaced by alternate {by} ({name})").format(
         place=place, by=by, name=names[place - 1])])
     if git:
-        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}", now)
+        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}", now, report)
     return report
 
 
@@ -586,7 +597,7 @@ def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: b
     write_front(root / item.path, values)
     if git:
         message = f"gazette contest purge: {item.path}" + (f" (forced: {force})" if force else "")
-        _commit(root, [item.path], message, now)
+        _commit(root, [item.path], message, now, report)
     return report
 
 
