@@ -483,3 +483,24 @@ def test_commit_without_git_says_nothing_was_committed(repo, tmp_path, monkeypat
     result = repo.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
     assert result.exit_code == 0, result.output
     assert "not committed (no git repository): commit it yourself before the contest opens" in result.output
+
+
+def test_a_second_notify_keeps_the_winners_deadline_and_tells_only_a_replacement(contest, tmp_path):
+    _drawn(contest, tmp_path)
+    assert contest.gazette("contest", "notify", "jeu-test", now=DRAWN).exit_code == 0
+    first = [line for line in front(contest).splitlines() if line.startswith("notified:")]
+    again = contest.gazette("contest", "notify", "jeu-test", now="2026-10-25T12:00:00+02:00")
+    assert again.exit_code == 2 and "a second notice would move their deadline" in again.output
+    assert "2026-11-06 12:00 +01:00" in again.output  # the first deadline, in the community's zone
+    assert [line for line in front(contest).splitlines() if line.startswith("notified:")] == first
+    later = "2026-11-08T12:00:00+01:00"
+    assert contest.gazette("contest", "replace", "jeu-test", "2", "--reason", "no answer", now=later).exit_code == 0
+    for old in (tmp_path / "outbox/contests/jeu-test").glob("*.json"):
+        old.unlink()
+    told = contest.gazette("contest", "notify", "jeu-test", now=later)
+    assert told.exit_code == 0, told.output
+    assert "message for rank 2" in told.output and "message for rank 1" not in told.output
+    assert len(list((tmp_path / "outbox/contests/jeu-test").glob("*.json"))) == 1
+    assert [line for line in front(contest).splitlines() if line.startswith("notified:")] == first
+    assert "deadline: 2026-11-23" in front(contest)
+    assert contest.gazette("contest", "notify", "jeu-test", now=later).exit_code == 2

@@ -456,7 +456,8 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
 
 def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = True) -> Report:
     """Private messages to the winners, as files in outbox/contests/<slug>/ (never in git), and the
-    answer deadline in the front matter."""
+    answer deadline in the front matter. Once per winner: a winner replaced later is told then."""
+    from .clock import shown
     from .contest_entries import frozen, load
 
     root = Path(root)
@@ -465,13 +466,34 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
     proof = meta.get("draw_proof") or {}
     if not proof:
         raise ContestError(_("{path}: no draw yet").format(path=item.path))
+    report = Report(item.path)
+    notified = meta.get("notified") if isinstance(meta.get("notified"), dict) else None
+    changes = [dict(c) for c in meta.get("replaced") or ()]
+    pending: dict[int, int] = {}  # a place replaced after the first notice → its change, not yet notified
+    if notified:
+        # A second notice would move the deadline the winners were given: only a winner who took a
+        # replaced place is told now, with a deadline of their own (recorded in their replaced: entry).
+        first = notified.get("at")
+        for index, change in enumerate(changes):
+            pending[int(change.get("rank") or 0)] = index
+        pending = {place: index for place, index in pending.items()
+                   if not changes[index].get("deadline") and isinstance(first, datetime)
+                   and isinstance(changes[index].get("at"), datetime) and changes[index]["at"] >= first}
+        shown_first = {key: shown(value, repo.frame.timezone) if isinstance(value, datetime) else value
+                       for key, value in notified.items()}
+        if not pending:
+            raise ContestError(_("{path}: the winners were notified on {at}, with until {deadline} to answer; a second "
+                                 "notice would move their deadline (a replaced winner is notified after gazette "
+                                 "contest replace)").format(path=item.path, **shown_first))
+        report.lines.append(_("first notice of {at} kept, with its deadline {deadline}").format(**shown_first))
     connection = _connect(root)
     links = frozen(connection, slug)
     by_id = {e.id: e for e in load(connection, slug)}
     folder = _outbox(root, slug)
     deadline = local(repo, now) + timedelta(days=days)
-    report = Report(item.path)
     for place, pseudonym in enumerate(current_winners(meta), 1):
+        if notified and place not in pending:
+            continue
         entry = by_id.get(links.get(pseudonym))
         if entry is None:
             report.warnings.append(_("rank {place}: the entry was erased; replace this winner").format(place=place))
@@ -483,7 +505,12 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         target = folder / f"{place:03d}-{pseudonym[:12]}.json"
         target.write_text(json.dumps(message, ensure_ascii=False, indent=2), encoding="utf-8")
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
-    write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
+        if place in pending:
+            changes[pending[place]]["deadline"] = deadline
+    if notified:
+        write_front(root / item.path, {"replaced": flow(changes)})
+    else:
+        write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
     if git:
         _commit(root, [item.path], f"gazette contest notify: {item.path}", now, report)
     return report
