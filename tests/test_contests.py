@@ -244,7 +244,7 @@ def test_bad_files_and_a_second_commit(contest, tmp_path):
     assert "e.jsonl:2: row skipped: not a JSON object" in result.output
     assert "e.jsonl:3: row skipped: not a JSON object" in result.output
     assert "e.jsonl:4: row skipped: no handle or e-mail" in result.output
-    assert "1 entries, 1 eligible" in result.output
+    assert "1 entry, 1 eligible" in result.output
     headless = tmp_path / "h.csv"
     headless.write_text("prénom;ville\nLéa;Lyon\n", encoding="utf-8")
     refused = contest.gazette("contest", "entries", "jeu-test", "import", str(headless), now=OPEN)
@@ -441,14 +441,14 @@ def test_purge_is_refused_on_an_open_contest_and_forcing_it_clears_the_imports(c
     refused = contest.gazette("contest", "purge", "jeu-test", now=OPEN)
     assert refused.exit_code == 2 and "the draw has not taken place" in refused.output and "--force" in refused.output
     assert "purged:" not in front(contest)
-    assert "1 entries, 1 eligible" in contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    assert "1 entry, 1 eligible" in contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
     forced = contest.gazette("contest", "purge", "jeu-test", "--force", "a participant asked", now=OPEN)
     assert forced.exit_code == 0, forced.output
     assert 'purge_reason: "a participant asked"' in front(contest) or "purge_reason: a participant asked" in front(
         contest)
     assert "forced: a participant asked" in contest.git("log", "-1", "--format=%s")
     again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
-    assert "imported already" not in again.output and "1 entries read" in again.output
+    assert "imported already" not in again.output and "1 entry read" in again.output
 
 
 def test_purge_waits_for_the_retention_period_and_happens_once(contest, tmp_path):
@@ -504,3 +504,47 @@ def test_a_second_notify_keeps_the_winners_deadline_and_tells_only_a_replacement
     assert [line for line in front(contest).splitlines() if line.startswith("notified:")] == first
     assert "deadline: 2026-11-23" in front(contest)
     assert contest.gazette("contest", "notify", "jeu-test", now=later).exit_code == 2
+
+
+class Marking:
+    """A catalog that marks every message it translates: text outside the marks never went
+    through the catalog; ⟦1| or ⟦n| tells which plural form ngettext chose."""
+
+    def gettext(self, message):
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular, plural, n):
+        return f"⟦{'1' if n == 1 else 'n'}|{singular if n == 1 else plural}⟧"
+
+
+@pytest.fixture
+def marked(monkeypatch):
+    from gazette import i18n
+
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setitem(i18n._catalogs, "fr", Marking())
+
+
+def test_every_contest_message_goes_through_the_catalog_with_its_plural(contest, tmp_path, marked):
+    committed = contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    assert "⟦warning: ⟦beacon: none" in committed.output and "\nwarning:" not in committed.output
+    rows = people(1) + ["@cassé@velo.example;Cassé;le 9 octobre;FR;30"]
+    imported = contest.gazette("contest", "entries", "jeu-test", "import",
+                               str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
+    assert f"⟦{tmp_path / 'e.csv'}:3: row skipped: ⟦unreadable time" in imported.output
+    assert "⟦1|1 entry⟧ read from" in imported.output and "⟦1|1 row skipped⟧" in imported.output
+    assert "⟦⟦1|1 entry⟧, ⟦1|1 eligible⟧⟧" in imported.output
+    listed = contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    assert "⟦⟦1|1 entry⟧, ⟦1|1 eligible⟧, ⟦n|0 rejected⟧⟧" in listed and "⟦eligible⟧" in listed
+    early = contest.gazette("contest", "close", "jeu-test", now=OPEN)
+    assert "2026-10-20 23:59 +02:00" in early.output and "T23:59" not in early.output
+    closed = contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert "⟦1|1 eligible entry frozen" in closed.output
+    assert contest.gazette("contest", "draw", "jeu-test", now=DRAWN).exit_code == 0
+    verified = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert "⟦the seed matches the commitment⟧" in verified.output
+    assert "⟦1|the list of 1 pseudonym matches its digest⟧" in verified.output
+    listed_file = contest.root / "content/contests/2026/jeu-test.entries.txt"
+    listed_file.write_text("0" * 32 + "\n")
+    failed = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert failed.exit_code == 1 and "⟦verify FAILED: ⟦the list's digest is sha256:" in failed.output

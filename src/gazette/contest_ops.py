@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .i18n import _
+from .clock import shown
+from .i18n import _, ngettext
 
 SEED_ENV = "GAZETTE_CONTEST_SEED"
 
@@ -149,11 +150,11 @@ def _commit(root: Path, paths: list[str], message: str, now: datetime, report: R
     git = Git(root)
     if not git.is_repository():
         if report is not None:
-            shown = ", ".join(paths)
+            named = ", ".join(paths)
             report.warnings.append(
                 _("{paths}: not committed (no git repository): commit it yourself before the contest opens").format(
-                    paths=shown) if before_opening else
-                _("{paths}: not committed (no git repository): commit it yourself").format(paths=shown))
+                    paths=named) if before_opening else
+                _("{paths}: not committed (no git repository): commit it yourself").format(paths=named))
         return None
     try:
         if not git("status", "--porcelain", "--untracked-files=all", "--", *paths).strip():
@@ -179,7 +180,7 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     if meta.get("opens") and now >= meta["opens"]:
         raise ContestError(_("{path}: the contest opened on {opens}: a commitment published after opening "
                              "proves nothing (participants could not see it in advance)").format(
-            path=item.path, opens=meta["opens"].isoformat()))
+            path=item.path, opens=shown(meta["opens"], repo.frame.timezone)))
     beacon = beacon or meta.get("beacon")
     if not beacon:
         raise ContestError(_("{path}: name the public randomness source in advance: --beacon \"drand quicknet, "
@@ -214,7 +215,7 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     return report
 
 
-def list_still_open(root: Path, item, now: datetime) -> None:
+def list_still_open(root: Path, item, now: datetime, zone=None) -> None:
     """Entries may change the list only until it is frozen, and never once the draw date has
     passed: by then the beacon is public and the organiser, who knows the seed, could add or
     keep exactly the entries that win. "Frozen" is read from git too: deleting ``frozen:``
@@ -227,7 +228,7 @@ def list_still_open(root: Path, item, now: datetime) -> None:
     if meta.get("draw") and now >= meta["draw"]:
         raise ContestError(_("{path}: the draw date ({draw}) has passed: the beacon's value may be public, and a list "
                              "changed now could steer the result").format(path=item.path,
-                                                                          draw=meta["draw"].isoformat()))
+                                                                          draw=shown(meta["draw"], zone)))
 
 
 def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool = True) -> Report:
@@ -236,7 +237,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     root = Path(root)
     repo, item = find(root, slug)
     report = Report(item.path)
-    list_still_open(root, item, now)
+    list_still_open(root, item, now, repo.frame.timezone)
     zone = item.meta["opens"].tzinfo if item.meta.get("opens") else repo.frame.timezone
     try:
         entries, skipped, has_time = read_entries(Path(file), slug, zone)
@@ -246,22 +247,30 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     except EntriesError as error:
         raise ContestError(str(error)) from None
     for line, why in skipped:
-        report.warnings.append(f"{file}:{line}: {_('row skipped')}: {why}")
+        report.warnings.append(_("{file}:{line}: row skipped: {why}").format(file=file, line=line, why=why))
     if not has_time:
         report.warnings.append(_("{file}: no time column: entries cannot be checked against opens and closes").format(
             file=file))
     if not added:
         report.lines.append(_("{file} was imported already: nothing added").format(file=file))
     else:
-        report.lines.append(_("{n} entries read from {file}, {skipped} rows skipped").format(
-            n=len(entries), file=file, skipped=len(skipped)))
+        report.lines.append(_("{entries} read from {file}, {skipped}").format(
+            entries=ngettext("{n} entry", "{n} entries", len(entries)).format(n=len(entries)), file=file,
+            skipped=ngettext("{n} row skipped", "{n} rows skipped", len(skipped)).format(n=len(skipped))))
     # Judged here from what was read rather than reloaded: a first import of 100,000 rows
     # otherwise spends half its time reading back what it just wrote.
     report.data = summarize(root, item, connection, results=judge(before + (entries if added else []), item.meta))
-    report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
+    report.lines.append(counted(report.data))
     if git:
         _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now, report)
     return report
+
+
+def counted(summary: dict) -> str:
+    """"12 entries, 1 eligible": each number with its own plural."""
+    return _("{entries}, {eligible}").format(
+        entries=ngettext("{n} entry", "{n} entries", summary["count"]).format(n=summary["count"]),
+        eligible=ngettext("{n} eligible", "{n} eligible", summary["eligible"]).format(n=summary["eligible"]))
 
 
 def judged(connection, slug: str, meta: dict):
@@ -299,8 +308,8 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     report = Report(item.path)
     if now < meta["closes"]:
         raise ContestError(_("{path}: the contest closes on {closes}: close it then").format(
-            path=item.path, closes=meta["closes"].isoformat()))
-    list_still_open(root, item, now)
+            path=item.path, closes=shown(meta["closes"], repo.frame.timezone)))
+    list_still_open(root, item, now, repo.frame.timezone)
     seed = read_seed(root, slug)
     if seed is None or not meta.get("commitment"):
         raise ContestError(_("{path}: no committed seed (gazette contest commit before opening, or set ${env})").format(
@@ -312,8 +321,9 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     listed = list_path(item)
     atomic_write(root / listed, list_bytes(ids))
     report.data = summarize(root, item, connection, frozen_at=local(repo, now))
-    report.lines.append(_("{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}").format(
-        n=len(ids), path=listed, digest=report.data.get("digest")))
+    report.lines.append(ngettext("{n} eligible entry frozen; pseudonym published in {path}, digest {digest}",
+                                 "{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}",
+                                 len(ids)).format(n=len(ids), path=listed, digest=report.data.get("digest")))
     if git:
         _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now, report)
     return report
@@ -457,7 +467,6 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
 def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = True) -> Report:
     """Private messages to the winners, as files in outbox/contests/<slug>/ (never in git), and the
     answer deadline in the front matter. Once per winner: a winner replaced later is told then."""
-    from .clock import shown
     from .contest_entries import frozen, load
 
     root = Path(root)
@@ -590,7 +599,6 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
 def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: bool = True) -> Report:
     """Delete the entries once they are no longer needed: after the draw and the retention period
     (``force``: the reason to do it earlier, recorded in git). Once only."""
-    from .clock import shown
     from .contest_entries import purge as delete
     from .contest_history import done_before
 
@@ -615,7 +623,8 @@ def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: b
     connection = _connect(root)
     count = delete(connection, slug)
     seed = seed_file(root, slug)
-    report = Report(item.path, [_("{n} entries deleted from the state database").format(n=count)])
+    report = Report(item.path, [ngettext("{n} entry deleted from the state database",
+                                         "{n} entries deleted from the state database", count).format(n=count)])
     if seed.exists() and (meta.get("draw_proof") or {}).get("seed"):
         seed.unlink()  # published in the proof: the copy is no longer needed
     values = {"purged": flow(local(repo, now))}
