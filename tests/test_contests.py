@@ -447,8 +447,13 @@ def test_purge_is_refused_on_an_open_contest_and_forcing_it_clears_the_imports(c
     assert 'purge_reason: "a participant asked"' in front(contest) or "purge_reason: a participant asked" in front(
         contest)
     assert "forced: a participant asked" in contest.git("log", "-1", "--format=%s")
+    assert "entries: {count: 0, eligible: 0" in front(contest)  # not the stale count of what was deleted
     again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
     assert "imported already" not in again.output and "1 entry read" in again.output
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    final = contest.gazette("contest", "purge", "jeu-test", now=DRAWN)  # what was imported again goes too
+    assert final.exit_code == 0 and "1 entry deleted" in final.output
 
 
 def test_purge_waits_for_the_retention_period_and_happens_once(contest, tmp_path):

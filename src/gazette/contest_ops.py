@@ -606,7 +606,11 @@ def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: b
     repo, item = find(root, slug)
     meta = item.meta
     zone = repo.frame.timezone
-    if meta.get("purged") or done_before(root, item.path, "purged"):  # git remembers a deleted purged:
+    connection = _connect(root)
+    stored = connection.execute("SELECT count(*) FROM contest_entries WHERE contest = ?", (slug,)).fetchone()[0]
+    # Once: a second purge would only move the recorded date (git remembers a deleted purged:), unless
+    # entries were imported again after a forced one.
+    if not stored and (meta.get("purged") or done_before(root, item.path, "purged")):
         raise ContestError(_("{path}: the entries were purged already: nothing left to delete").format(
             path=item.path))
     force = (force or "").strip() or None
@@ -620,13 +624,14 @@ def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: b
             raise ContestError(_("{path}: the règlement keeps the entries {days} days after closing, until {until}: "
                                  "purge then (or --force REASON, recorded in git)").format(
                 path=item.path, days=retention, until=shown(closes + timedelta(days=int(retention)), zone)))
-    connection = _connect(root)
     count = delete(connection, slug)
     seed = seed_file(root, slug)
     report = Report(item.path, [ngettext("{n} entry deleted from the state database",
                                          "{n} entries deleted from the state database", count).format(n=count)])
     if seed.exists() and (meta.get("draw_proof") or {}).get("seed"):
         seed.unlink()  # published in the proof: the copy is no longer needed
+    if not (meta.get("entries") or {}).get("frozen"):  # a forced purge while open: the summary says none left
+        summarize(root, item, connection)
     values = {"purged": flow(local(repo, now))}
     if force:
         values["purge_reason"] = flow(force)
