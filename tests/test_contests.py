@@ -431,7 +431,8 @@ def test_verify_fails_when_the_commitment_was_committed_after_opening(contest, t
     contest.gazette("contest", "close", "jeu-test", now=AFTER)
     assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
     result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
-    assert result.exit_code == 1 and "after the opening" in result.output
+    assert result.exit_code == 1 and "after the opening (2026-10-06 09:00 +02:00)" in result.output
+    assert "T09:00" not in result.output and "T10:00" not in result.output  # times for people, not ISO
 
 
 def test_purge_is_refused_on_an_open_contest_and_forcing_it_clears_the_imports(contest, tmp_path):
@@ -553,3 +554,10 @@ def test_every_contest_message_goes_through_the_catalog_with_its_plural(contest,
     listed_file.write_text("0" * 32 + "\n")
     failed = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
     assert failed.exit_code == 1 and "⟦verify FAILED: ⟦the list's digest is sha256:" in failed.output
+
+
+def test_rejected_entries_show_their_time_for_people(contest, tmp_path):
+    rows = ["@tard@velo.example;Tard Nom;2026-10-21 10:00;FR;30"]
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
+    listing = contest.gazette("contest", "entries", "jeu-test", "list", "--rejected", now=OPEN).output
+    assert "after closing (2026-10-21 10:00 +02:00)" in listing and "T10:00" not in listing
