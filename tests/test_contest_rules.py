@@ -242,3 +242,26 @@ def test_a_reglement_page_is_checked_and_published(sample):
     assert "Article 1" in page and "La Fabrique à Vélos" in page
     contest = (sample.root / "site/contests/2026/jeu-de-noel-revision-offerte/index.html").read_text(encoding="utf-8")
     assert 'href="../../../reglements/jeu-de-noel/"' in contest
+
+
+def test_a_missing_mention_says_what_to_write(repo):
+    body = REGLEMENT.replace("Toute tentative de fraude", "Toute tentative de tromperie").replace(
+        "Fraude et exclusion", "Exclusion")
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.write("content/contests/2026/jeu.md", f"---\n{FRONT}---\n\nIntro.\n\n{body}")
+    report = json.loads(repo.gazette("check", "--format", "json", now=NOW).output)
+    hints = [p["hint"] for p in report["problems"] if p["code"] == "contest/mention-missing"]
+    assert hints == ["write it in the règlement, for example: « Toute tentative de fraude (comptes multiples, "
+                     "participation automatisée) entraîne l'exclusion du participant. »"]
+
+
+def test_new_contest_with_an_organizer_name_only_has_every_mention(repo):
+    repo.write("calendar/channels.yml", CHANNELS)
+    result = repo.gazette("new", "contest", "Jeu de printemps", "--organizer", "Vélo Lyon",
+                          "--prize", "Révision complète:2:89", now=NOW)
+    assert result.exit_code == 0, result.output
+    text = (repo.root / "content/contests/2026/jeu-de-printemps.md").read_text(encoding="utf-8")
+    assert "Vélo Lyon, À compléter : forme juridique, adresse du siège, immatriculée au RCS" in text
+    report = json.loads(repo.gazette("check", "--format", "json", now=NOW).output)
+    found = [p["code"] for p in report["problems"]]
+    assert "contest/mention-missing" not in found and "contest/placeholder" in found

@@ -244,7 +244,7 @@ def test_bad_files_and_a_second_commit(contest, tmp_path):
     assert "e.jsonl:2: row skipped: not a JSON object" in result.output
     assert "e.jsonl:3: row skipped: not a JSON object" in result.output
     assert "e.jsonl:4: row skipped: no handle or e-mail" in result.output
-    assert "1 entries, 1 eligible" in result.output
+    assert "1 entry, 1 eligible" in result.output
     headless = tmp_path / "h.csv"
     headless.write_text("prénom;ville\nLéa;Lyon\n", encoding="utf-8")
     refused = contest.gazette("contest", "entries", "jeu-test", "import", str(headless), now=OPEN)
@@ -431,4 +431,133 @@ def test_verify_fails_when_the_commitment_was_committed_after_opening(contest, t
     contest.gazette("contest", "close", "jeu-test", now=AFTER)
     assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
     result = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
-    assert result.exit_code == 1 and "after the opening" in result.output
+    assert result.exit_code == 1 and "after the opening (2026-10-06 09:00 +02:00)" in result.output
+    assert "T09:00" not in result.output and "T10:00" not in result.output  # times for people, not ISO
+
+
+def test_purge_is_refused_on_an_open_contest_and_forcing_it_clears_the_imports(contest, tmp_path):
+    contest.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    file = entries_csv(tmp_path / "e.csv", people(1))
+    contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    refused = contest.gazette("contest", "purge", "jeu-test", now=OPEN)
+    assert refused.exit_code == 2 and "the draw has not taken place" in refused.output and "--force" in refused.output
+    assert "purged:" not in front(contest)
+    assert "1 entry, 1 eligible" in contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    forced = contest.gazette("contest", "purge", "jeu-test", "--force", "a participant asked", now=OPEN)
+    assert forced.exit_code == 0, forced.output
+    assert 'purge_reason: "a participant asked"' in front(contest) or "purge_reason: a participant asked" in front(
+        contest)
+    assert "forced: a participant asked" in contest.git("log", "-1", "--format=%s")
+    assert "entries: {count: 0, eligible: 0" in front(contest)  # not the stale count of what was deleted
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert "imported already" not in again.output and "1 entry read" in again.output
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    final = contest.gazette("contest", "purge", "jeu-test", now=DRAWN)  # what was imported again goes too
+    assert final.exit_code == 0 and "1 entry deleted" in final.output
+
+
+def test_purge_waits_for_the_retention_period_and_happens_once(contest, tmp_path):
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: inline\n", "rules: inline\nretention: 92\n"),
+                    encoding="utf-8")
+    contest.commit_all("retention")
+    _drawn(contest, tmp_path)
+    early = contest.gazette("contest", "purge", "jeu-test", now=DRAWN)
+    assert early.exit_code == 2 and "92 days" in early.output and "2027-01-20 22:59 +01:00" in early.output
+    done = contest.gazette("contest", "purge", "jeu-test", now="2027-01-21T10:00:00+01:00")
+    assert done.exit_code == 0, done.output
+    commits = contest.git("rev-list", "--count", "HEAD")
+    second = contest.gazette("contest", "purge", "jeu-test", now="2027-01-22T10:00:00+01:00")
+    assert second.exit_code == 2 and "purged already" in second.output
+    assert "purged: 2027-01-21" in front(contest) and contest.git("rev-list", "--count", "HEAD") == commits
+
+
+def test_importing_the_same_file_twice_commits_nothing(contest, tmp_path):
+    file = entries_csv(tmp_path / "e.csv", people(3))
+    assert contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN).exit_code == 0
+    commits = contest.git("rev-list", "--count", "HEAD")
+    again = contest.gazette("contest", "entries", "jeu-test", "import", str(file), now=OPEN)
+    assert again.exit_code == 0 and "imported already" in again.output
+    assert contest.git("rev-list", "--count", "HEAD") == commits
+
+
+def test_commit_without_git_says_nothing_was_committed(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("GAZETTE_CONTEST_SEED", raising=False)
+    repo.post("jeu-test", CONTEST, kind="contests")
+    result = repo.gazette("contest", "commit", "jeu-test", "--beacon", "drand", now=BEFORE)
+    assert result.exit_code == 0, result.output
+    assert "not committed (no git repository): commit it yourself before the contest opens" in result.output
+
+
+def test_a_second_notify_keeps_the_winners_deadline_and_tells_only_a_replacement(contest, tmp_path):
+    _drawn(contest, tmp_path)
+    assert contest.gazette("contest", "notify", "jeu-test", now=DRAWN).exit_code == 0
+    first = [line for line in front(contest).splitlines() if line.startswith("notified:")]
+    again = contest.gazette("contest", "notify", "jeu-test", now="2026-10-25T12:00:00+02:00")
+    assert again.exit_code == 2 and "a second notice would move their deadline" in again.output
+    assert "2026-11-06 12:00 +01:00" in again.output  # the first deadline, in the community's zone
+    assert [line for line in front(contest).splitlines() if line.startswith("notified:")] == first
+    later = "2026-11-08T12:00:00+01:00"
+    assert contest.gazette("contest", "replace", "jeu-test", "2", "--reason", "no answer", now=later).exit_code == 0
+    for old in (tmp_path / "outbox/contests/jeu-test").glob("*.json"):
+        old.unlink()
+    told = contest.gazette("contest", "notify", "jeu-test", now=later)
+    assert told.exit_code == 0, told.output
+    assert "message for rank 2" in told.output and "message for rank 1" not in told.output
+    assert len(list((tmp_path / "outbox/contests/jeu-test").glob("*.json"))) == 1
+    assert [line for line in front(contest).splitlines() if line.startswith("notified:")] == first
+    assert "deadline: 2026-11-23" in front(contest)
+    assert contest.gazette("contest", "notify", "jeu-test", now=later).exit_code == 2
+
+
+class Marking:
+    """A catalog that marks every message it translates: text outside the marks never went
+    through the catalog; ⟦1| or ⟦n| tells which plural form ngettext chose."""
+
+    def gettext(self, message):
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular, plural, n):
+        return f"⟦{'1' if n == 1 else 'n'}|{singular if n == 1 else plural}⟧"
+
+
+@pytest.fixture
+def marked(monkeypatch):
+    from gazette import i18n
+
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setitem(i18n._catalogs, "fr", Marking())
+
+
+def test_every_contest_message_goes_through_the_catalog_with_its_plural(contest, tmp_path, marked):
+    committed = contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
+    assert "⟦warning: ⟦beacon: none" in committed.output and "\nwarning:" not in committed.output
+    rows = people(1) + ["@cassé@velo.example;Cassé;le 9 octobre;FR;30"]
+    imported = contest.gazette("contest", "entries", "jeu-test", "import",
+                               str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
+    assert f"⟦{tmp_path / 'e.csv'}:3: row skipped: ⟦unreadable time" in imported.output
+    assert "⟦1|1 entry⟧ read from" in imported.output and "⟦1|1 row skipped⟧" in imported.output
+    assert "⟦⟦1|1 entry⟧, ⟦1|1 eligible⟧⟧" in imported.output
+    listed = contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
+    assert "⟦⟦1|1 entry⟧, ⟦1|1 eligible⟧, ⟦n|0 rejected⟧⟧" in listed and "⟦eligible⟧" in listed
+    early = contest.gazette("contest", "close", "jeu-test", now=OPEN)
+    assert "2026-10-20 23:59 +02:00" in early.output and "T23:59" not in early.output
+    closed = contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert "⟦1|1 eligible entry frozen" in closed.output
+    assert contest.gazette("contest", "draw", "jeu-test", now=DRAWN).exit_code == 0
+    verified = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert "⟦the seed matches the commitment⟧" in verified.output
+    assert "⟦1|the list of 1 pseudonym matches its digest⟧" in verified.output
+    listed_file = contest.root / "content/contests/2026/jeu-test.entries.txt"
+    listed_file.write_text("0" * 32 + "\n")
+    failed = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
+    assert failed.exit_code == 1 and "⟦verify FAILED: ⟦the list's digest is sha256:" in failed.output
+
+
+def test_rejected_entries_show_their_time_for_people(contest, tmp_path):
+    rows = ["@tard@velo.example;Tard Nom;2026-10-21 10:00;FR;30"]
+    contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
+    listing = contest.gazette("contest", "entries", "jeu-test", "list", "--rejected", now=OPEN).output
+    assert "after closing (2026-10-21 10:00 +02:00)" in listing and "T10:00" not in listing

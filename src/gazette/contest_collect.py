@@ -15,7 +15,7 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from .i18n import _
+from .i18n import _, ngettext
 
 MAX_ANSWER = 32 * 1024 * 1024
 _TAG = re.compile(r"<[^>]*>")
@@ -75,7 +75,7 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
 
     root = Path(root)
     repo, item = find(root, slug)
-    contest_ops.list_still_open(root, item, now)
+    contest_ops.list_still_open(root, item, now, repo.frame.timezone)
     config = repo.frame.channels.get(channel)
     if not config or config.get("network") != "mastodon":
         raise ContestError(_("{channel!r} is not a mastodon channel of calendar/channels.yml").format(channel=channel))
@@ -111,9 +111,10 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
             "INSERT INTO contest_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(slug, e.source, e.line, e.identity, e.handle, e.email, e.name, e.at and e.at.isoformat(), e.text,
               e.country, e.age) for e in entries])
-    report = Report(item.path, [_("{n} replies read from {instance}").format(n=len(found), instance=instance)])
+    report = Report(item.path, [ngettext("{n} reply read from {instance}", "{n} replies read from {instance}",
+                                         len(found)).format(n=len(found), instance=instance)])
     report.data = summarize(root, item, connection, results=judge(load(connection, slug), item.meta))
-    report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
+    report.lines.append(contest_ops.counted(report.data))
     if git:
-        contest_ops._commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
+        contest_ops._commit(root, [item.path], f"gazette contest entries: {item.path} summary", now, report)
     return report

@@ -35,6 +35,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .i18n import _, ngettext
+
 SEED_BYTES = 32
 PSEUDONYM_HEX = 32
 PSEUDONYM_CONTEXT = b"gazette-contest-pseudonym\n"
@@ -68,7 +70,7 @@ def new_seed() -> str:
 def check_seed(seed: str) -> str:
     seed = (seed or "").strip().lower()
     if not _SEED.fullmatch(seed):
-        raise DrawError("a seed is 64 hexadecimal digits (32 bytes)")
+        raise DrawError(_("a seed is 64 hexadecimal digits (32 bytes)"))
     return seed
 
 
@@ -81,7 +83,7 @@ def check_beacon(beacon: str | None) -> str:
     if value.lower() == "none":
         value = ""
     if any(mark in value for mark in ("\n", "\r")):
-        raise DrawError("the beacon value must be on one line")
+        raise DrawError(_("the beacon value must be on one line"))
     return value
 
 
@@ -94,7 +96,7 @@ def identity(raw: str, email: bool | None = None) -> str:
     if not text:
         return ""
     if email or (email is None and "@" in text[1:] and not text.startswith("@")):
-        local, _, domain = text.rpartition("@")
+        local, _at, domain = text.rpartition("@")
         return local.replace(".", "") + "@" + domain
     return "@" + text.lstrip("@")
 
@@ -125,16 +127,17 @@ def parse_list(data: bytes, source: str = "the list") -> list[str]:
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
-        raise VerifyError(f"{source}: not an ASCII list of pseudonyms") from None
+        raise VerifyError(_("{source}: not an ASCII list of pseudonyms").format(source=source)) from None
     ids = text.split("\n")
     if ids and ids[-1] == "":
         ids.pop()
     for number, value in enumerate(ids, 1):
         if not _PSEUDONYM.fullmatch(value):
-            raise VerifyError(f"{source}:{number}: not a pseudonym ({PSEUDONYM_HEX} lowercase hex digits)")
+            raise VerifyError(_("{source}:{line}: not a pseudonym ({n} lowercase hex digits)").format(
+                source=source, line=number, n=PSEUDONYM_HEX))
     if list_bytes(ids) != data:  # the digest is of the file's bytes: a reordered or re-ended file is another file
-        raise VerifyError(f"{source}: not the list as frozen (one pseudonym a line, sorted, each line ending "
-                          "with a newline): its bytes cannot match the digest")
+        raise VerifyError(_("{source}: not the list as frozen (one pseudonym a line, sorted, each line ending "
+                            "with a newline): its bytes cannot match the digest").format(source=source))
     return ids
 
 
@@ -145,7 +148,7 @@ def rank(seed: str, beacon: str, ids: Sequence[str], top: int) -> list[str]:
     # One join and split encode every id in C; nsmallest keeps only ``top`` of them.
     raw = "\n".join(ids).encode("ascii").split(b"\n") if ids else []
     hashed = [sha256(prefix + p).digest() for p in raw]
-    return [p for _, p in heapq.nsmallest(top, zip(hashed, ids))]
+    return [p for _hash, p in heapq.nsmallest(top, zip(hashed, ids))]
 
 
 def distinct_sorted(ids: Sequence[str]) -> bool:
@@ -153,7 +156,7 @@ def distinct_sorted(ids: Sequence[str]) -> bool:
 
 
 def prize_units(prizes: Sequence[dict]) -> list[dict]:
-    return [prize for prize in prizes for _ in range(int(prize.get("quantity") or 0))]
+    return [prize for prize in prizes for _unit in range(int(prize.get("quantity") or 0))]
 
 
 def draw(seed: str, beacon: str, ids: Sequence[str], winners: int, alternates: int) -> Draw:
@@ -161,7 +164,7 @@ def draw(seed: str, beacon: str, ids: Sequence[str], winners: int, alternates: i
     if not distinct_sorted(ids):
         ids = sorted(ids)
         if not distinct_sorted(ids):
-            raise DrawError("the list holds a pseudonym twice: one entry per person")
+            raise DrawError(_("the list holds a pseudonym twice: one entry per person"))
     ranking = rank(seed, beacon, ids, winners + alternates)
     return Draw(seed, beacon, list_digest(ids), len(ids), tuple(ranking), min(winners, len(ranking)))
 
@@ -174,34 +177,39 @@ def verify(*, commitment_value: str, seed: str, beacon: str, digest: str, rankin
     try:
         seed = check_seed(seed)
     except DrawError as error:
-        raise VerifyError(f"seed: {error}") from None
+        raise VerifyError(_("seed: {error}").format(error=error)) from None
     if not _HEX_DIGEST.fullmatch(str(commitment_value or "")):
-        raise VerifyError("commitment: not sha256:<64 hex digits>")
+        raise VerifyError(_("commitment: not sha256:<64 hex digits>"))
     if commitment(seed) != commitment_value:
-        raise VerifyError("the revealed seed does not match the commitment published before the contest: "
-                          "the seed was changed after the fact, or the commitment was")
-    checked.append("the seed matches the commitment")
+        raise VerifyError(_("the revealed seed does not match the commitment published before the contest: "
+                            "the seed was changed after the fact, or the commitment was"))
+    checked.append(_("the seed matches the commitment"))
     if ids is None:
         return checked
     if not distinct_sorted(ids):
         ids = sorted(ids)
         if not distinct_sorted(ids):
-            raise VerifyError("the published list holds a pseudonym twice")
+            raise VerifyError(_("the published list holds a pseudonym twice"))
     if list_digest(ids) != digest:
-        raise VerifyError(f"the list's digest is {list_digest(ids)}, not the {digest} committed at closing: "
-                          "the list was changed after it was frozen")
+        raise VerifyError(_("the list's digest is {found}, not the {digest} committed at closing: "
+                            "the list was changed after it was frozen").format(found=list_digest(ids), digest=digest))
     if count is None:
-        raise VerifyError("the proof does not say how many pseudonyms were drawn from (count:)")
+        raise VerifyError(_("the proof does not say how many pseudonyms were drawn from (count:)"))
     if count != len(ids):
-        raise VerifyError(f"the list has {len(ids)} entries, the proof says {count}")
-    checked.append(f"the list of {len(ids)} pseudonyms matches its digest")
+        raise VerifyError(ngettext("the list has {n} entry, the proof says {count}",
+                                   "the list has {n} entries, the proof says {count}", len(ids)).format(
+            n=len(ids), count=count))
+    checked.append(ngettext("the list of {n} pseudonym matches its digest",
+                            "the list of {n} pseudonyms matches its digest", len(ids)).format(n=len(ids)))
     again = rank(seed, beacon, ids, len(ranking))
     published = list(ranking)
     if again != published:
         first = next(i for i in range(max(len(again), len(published)))
                      if i >= len(again) or i >= len(published) or again[i] != published[i])
-        shown = lambda ids: ids[first] if first < len(ids) else "nothing"  # noqa: E731
-        raise VerifyError(f"the ranking differs at rank {first + 1}: recomputed {shown(again)}, "
-                          f"published {shown(published)}")
-    checked.append(f"the ranking's first {len(ranking)} places are recomputed exactly")
+        shown = lambda ids: ids[first] if first < len(ids) else _("nothing")  # noqa: E731
+        raise VerifyError(_("the ranking differs at rank {rank}: recomputed {again}, published {published}").format(
+            rank=first + 1, again=shown(again), published=shown(published)))
+    checked.append(ngettext("the ranking's first place is recomputed exactly",
+                            "the ranking's first {n} places are recomputed exactly", len(ranking)).format(
+        n=len(ranking)))
     return checked

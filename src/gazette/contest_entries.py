@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .clock import shown
 from .i18n import _
 
 # Header names, compared as moderate._normal writes them (no case, accents or spaces).
@@ -227,9 +228,9 @@ def judge(entries: list[Entry], meta: dict) -> list[Judged]:
         if entry.identity in excluded:
             reason = _("excluded account (eligibility.excluded)")
         elif entry.at is not None and opens and entry.at < opens:
-            reason = _("before opening ({at})").format(at=entry.at.isoformat())
+            reason = _("before opening ({at})").format(at=shown(entry.at))
         elif entry.at is not None and closes and entry.at > closes:
-            reason = _("after closing ({at})").format(at=entry.at.isoformat())
+            reason = _("after closing ({at})").format(at=shown(entry.at))
         elif entry.age is not None and min_age is not None and entry.age < min_age:
             reason = _("under {age}").format(age=min_age)
         elif entry.country and countries and entry.country not in countries:
@@ -294,9 +295,11 @@ def frozen(connection: sqlite3.Connection, slug: str) -> dict[str, int | None]:
 
 def purge(connection: sqlite3.Connection, slug: str) -> int:
     """Delete the contest's entries and the link from pseudonyms to them; the pseudonyms stay
-    (they are the published list). Returns how many entries were deleted."""
+    (they are the published list). The files' fingerprints go too: they no longer stand for
+    stored entries. Returns how many entries were deleted."""
     with connection:
         count = connection.execute("DELETE FROM contest_entries WHERE contest = ?", (slug,)).rowcount
+        connection.execute("DELETE FROM contest_imports WHERE contest = ?", (slug,))
         connection.execute("UPDATE contest_frozen SET entry = NULL WHERE contest = ?", (slug,))
     return count
 

@@ -64,7 +64,8 @@ def _frozen_list(meta: dict):
 
 READERS = {"commitment": lambda meta: meta.get("commitment") or None,
            "frozen": _frozen_list,
-           "draw_proof": lambda meta: meta.get("draw_proof") or None}
+           "draw_proof": lambda meta: meta.get("draw_proof") or None,
+           "purged": lambda meta: meta.get("purged") or None}
 
 
 def first_steps(history: list[Version]) -> dict[str, Step]:
@@ -87,6 +88,7 @@ def done_before(root: Path, path: str, step: str) -> Step | None:
 def late_freeze(meta: dict) -> str | None:
     """Why the frozen time in the front matter is too late, or None: a list frozen after the
     draw date or after the draw was frozen when the beacon's value could be known."""
+    from .clock import shown
     from .i18n import _
 
     entries = meta.get("entries") if isinstance(meta.get("entries"), dict) else {}
@@ -97,10 +99,10 @@ def late_freeze(meta: dict) -> str | None:
     if isinstance(draw, datetime) and frozen > draw:
         return _("the list was frozen on {frozen}, after the draw date ({draw}): the beacon's value could be known, "
                  "and the organiser, who knows the seed, could have chosen the list").format(
-            frozen=frozen.isoformat(), draw=draw.isoformat())
+            frozen=shown(frozen), draw=shown(draw))
     if isinstance(drawn, datetime) and frozen > drawn:
         return _("the list was frozen on {frozen}, after the draw ({drawn}): the organiser, who knows the seed, "
-                 "could have chosen the list").format(frozen=frozen.isoformat(), drawn=drawn.isoformat())
+                 "could have chosen the list").format(frozen=shown(frozen), drawn=shown(drawn, frozen.tzinfo))
     return None
 
 
@@ -108,6 +110,7 @@ def check_order(root: Path, item) -> list[str]:
     """The steps happened in the order that makes the draw fair, as the front matter and git
     history say. Raises VerifyError; returns what was checked, in words."""
     from .contest_draw import VerifyError
+    from .clock import shown
     from .i18n import _
 
     meta = item.meta
@@ -137,11 +140,11 @@ def check_order(root: Path, item) -> list[str]:
     opens, draw = meta.get("opens"), meta.get("draw")
     if commitment is not None and isinstance(opens, datetime) and commitment.at >= opens:
         raise VerifyError(_("the commitment was first committed on {at}, after the opening ({opens}): participants "
-                            "could not see it in advance").format(at=commitment.at.isoformat(), opens=opens.isoformat()))
+                            "could not see it in advance").format(at=shown(commitment.at, opens.tzinfo), opens=shown(opens)))
     if drawn is not None and (frozen is None or frozen.commit == drawn.commit):
         raise VerifyError(_("the list was not frozen in a commit before the draw's: it could have been chosen "
                             "knowing the beacon"))
     if frozen is not None and isinstance(draw, datetime) and frozen.at > draw:
         raise VerifyError(_("the list was first committed frozen on {at}, after the draw date ({draw})").format(
-            at=frozen.at.isoformat(), draw=draw.isoformat()))
+            at=shown(frozen.at, draw.tzinfo), draw=shown(draw)))
     return [_("git history: commitment, frozen list and draw committed in that order, none changed since")]

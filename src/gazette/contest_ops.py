@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .i18n import _
+from .clock import shown
+from .i18n import _, ngettext
 
 SEED_ENV = "GAZETTE_CONTEST_SEED"
 
@@ -139,14 +140,25 @@ def flow(value) -> str:
     return scalar(value)
 
 
-def _commit(root: Path, paths: list[str], message: str, now: datetime) -> str | None:
-    """Dated ``now``: verify reads the order of the steps from these dates (contest_history)."""
+def _commit(root: Path, paths: list[str], message: str, now: datetime, report: Report | None = None,
+            before_opening: bool = False) -> str | None:
+    """Dated ``now``: verify reads the order of the steps from these dates (contest_history).
+    Nothing is committed when ``paths`` are as committed already (a step run twice); without a
+    repository the report says the person must commit (git is the public record)."""
     from .gitops import Git, GitFailed
 
     git = Git(root)
     if not git.is_repository():
+        if report is not None:
+            named = ", ".join(paths)
+            report.warnings.append(
+                _("{paths}: not committed (no git repository): commit it yourself before the contest opens").format(
+                    paths=named) if before_opening else
+                _("{paths}: not committed (no git repository): commit it yourself").format(paths=named))
         return None
     try:
+        if not git("status", "--porcelain", "--untracked-files=all", "--", *paths).strip():
+            return None
         return git.commit_paths(paths, message, date=now.isoformat())
     except GitFailed as error:
         raise ContestError(_("written but not committed: {error}").format(error=error)) from None
@@ -168,7 +180,7 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     if meta.get("opens") and now >= meta["opens"]:
         raise ContestError(_("{path}: the contest opened on {opens}: a commitment published after opening "
                              "proves nothing (participants could not see it in advance)").format(
-            path=item.path, opens=meta["opens"].isoformat()))
+            path=item.path, opens=shown(meta["opens"], repo.frame.timezone)))
     beacon = beacon or meta.get("beacon")
     if not beacon:
         raise ContestError(_("{path}: name the public randomness source in advance: --beacon \"drand quicknet, "
@@ -199,11 +211,11 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
                                  "could bias the draw"))
     report.lines.append(_("commitment {value} written in {path}").format(value=commitment(seed), path=item.path))
     if git:
-        _commit(root, [item.path], f"gazette contest commit: {item.path}", now)
+        _commit(root, [item.path], f"gazette contest commit: {item.path}", now, report, before_opening=True)
     return report
 
 
-def list_still_open(root: Path, item, now: datetime) -> None:
+def list_still_open(root: Path, item, now: datetime, zone=None) -> None:
     """Entries may change the list only until it is frozen, and never once the draw date has
     passed: by then the beacon is public and the organiser, who knows the seed, could add or
     keep exactly the entries that win. "Frozen" is read from git too: deleting ``frozen:``
@@ -216,7 +228,7 @@ def list_still_open(root: Path, item, now: datetime) -> None:
     if meta.get("draw") and now >= meta["draw"]:
         raise ContestError(_("{path}: the draw date ({draw}) has passed: the beacon's value may be public, and a list "
                              "changed now could steer the result").format(path=item.path,
-                                                                          draw=meta["draw"].isoformat()))
+                                                                          draw=shown(meta["draw"], zone)))
 
 
 def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool = True) -> Report:
@@ -225,7 +237,7 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     root = Path(root)
     repo, item = find(root, slug)
     report = Report(item.path)
-    list_still_open(root, item, now)
+    list_still_open(root, item, now, repo.frame.timezone)
     zone = item.meta["opens"].tzinfo if item.meta.get("opens") else repo.frame.timezone
     try:
         entries, skipped, has_time = read_entries(Path(file), slug, zone)
@@ -235,22 +247,30 @@ def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool =
     except EntriesError as error:
         raise ContestError(str(error)) from None
     for line, why in skipped:
-        report.warnings.append(f"{file}:{line}: {_('row skipped')}: {why}")
+        report.warnings.append(_("{file}:{line}: row skipped: {why}").format(file=file, line=line, why=why))
     if not has_time:
         report.warnings.append(_("{file}: no time column: entries cannot be checked against opens and closes").format(
             file=file))
     if not added:
         report.lines.append(_("{file} was imported already: nothing added").format(file=file))
     else:
-        report.lines.append(_("{n} entries read from {file}, {skipped} rows skipped").format(
-            n=len(entries), file=file, skipped=len(skipped)))
+        report.lines.append(_("{entries} read from {file}, {skipped}").format(
+            entries=ngettext("{n} entry", "{n} entries", len(entries)).format(n=len(entries)), file=file,
+            skipped=ngettext("{n} row skipped", "{n} rows skipped", len(skipped)).format(n=len(skipped))))
     # Judged here from what was read rather than reloaded: a first import of 100,000 rows
     # otherwise spends half its time reading back what it just wrote.
     report.data = summarize(root, item, connection, results=judge(before + (entries if added else []), item.meta))
-    report.lines.append(_("{count} entries, {eligible} eligible").format(**report.data))
+    report.lines.append(counted(report.data))
     if git:
-        _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now)
+        _commit(root, [item.path], f"gazette contest entries: {item.path} summary", now, report)
     return report
+
+
+def counted(summary: dict) -> str:
+    """"12 entries, 1 eligible": each number with its own plural."""
+    return _("{entries}, {eligible}").format(
+        entries=ngettext("{n} entry", "{n} entries", summary["count"]).format(n=summary["count"]),
+        eligible=ngettext("{n} eligible", "{n} eligible", summary["eligible"]).format(n=summary["eligible"]))
 
 
 def judged(connection, slug: str, meta: dict):
@@ -288,8 +308,8 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     report = Report(item.path)
     if now < meta["closes"]:
         raise ContestError(_("{path}: the contest closes on {closes}: close it then").format(
-            path=item.path, closes=meta["closes"].isoformat()))
-    list_still_open(root, item, now)
+            path=item.path, closes=shown(meta["closes"], repo.frame.timezone)))
+    list_still_open(root, item, now, repo.frame.timezone)
     seed = read_seed(root, slug)
     if seed is None or not meta.get("commitment"):
         raise ContestError(_("{path}: no committed seed (gazette contest commit before opening, or set ${env})").format(
@@ -301,10 +321,11 @@ def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     listed = list_path(item)
     atomic_write(root / listed, list_bytes(ids))
     report.data = summarize(root, item, connection, frozen_at=local(repo, now))
-    report.lines.append(_("{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}").format(
-        n=len(ids), path=listed, digest=report.data.get("digest")))
+    report.lines.append(ngettext("{n} eligible entry frozen; pseudonym published in {path}, digest {digest}",
+                                 "{n} eligible entries frozen; pseudonyms published in {path}, digest {digest}",
+                                 len(ids)).format(n=len(ids), path=listed, digest=report.data.get("digest")))
     if git:
-        _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now)
+        _commit(root, [item.path, listed], f"gazette contest close: {item.path}", now, report)
     return report
 
 
@@ -395,7 +416,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
         report.lines.append(f"{place}. {pseudonym}  {_('alternate')}")
     report.data = {"winners": names, "ranking": list(result.ranking)}
     if git:
-        _commit(root, [item.path], f"gazette contest draw: {item.path}", now)
+        _commit(root, [item.path], f"gazette contest draw: {item.path}", now, report)
     return report
 
 
@@ -445,7 +466,7 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
 
 def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = True) -> Report:
     """Private messages to the winners, as files in outbox/contests/<slug>/ (never in git), and the
-    answer deadline in the front matter."""
+    answer deadline in the front matter. Once per winner: a winner replaced later is told then."""
     from .contest_entries import frozen, load
 
     root = Path(root)
@@ -454,13 +475,34 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
     proof = meta.get("draw_proof") or {}
     if not proof:
         raise ContestError(_("{path}: no draw yet").format(path=item.path))
+    report = Report(item.path)
+    notified = meta.get("notified") if isinstance(meta.get("notified"), dict) else None
+    changes = [dict(c) for c in meta.get("replaced") or ()]
+    pending: dict[int, int] = {}  # a place replaced after the first notice → its change, not yet notified
+    if notified:
+        # A second notice would move the deadline the winners were given: only a winner who took a
+        # replaced place is told now, with a deadline of their own (recorded in their replaced: entry).
+        first = notified.get("at")
+        for index, change in enumerate(changes):
+            pending[int(change.get("rank") or 0)] = index
+        pending = {place: index for place, index in pending.items()
+                   if not changes[index].get("deadline") and isinstance(first, datetime)
+                   and isinstance(changes[index].get("at"), datetime) and changes[index]["at"] >= first}
+        shown_first = {key: shown(value, repo.frame.timezone) if isinstance(value, datetime) else value
+                       for key, value in notified.items()}
+        if not pending:
+            raise ContestError(_("{path}: the winners were notified on {at}, with until {deadline} to answer; a second "
+                                 "notice would move their deadline (a replaced winner is notified after gazette "
+                                 "contest replace)").format(path=item.path, **shown_first))
+        report.lines.append(_("first notice of {at} kept, with its deadline {deadline}").format(**shown_first))
     connection = _connect(root)
     links = frozen(connection, slug)
     by_id = {e.id: e for e in load(connection, slug)}
     folder = _outbox(root, slug)
     deadline = local(repo, now) + timedelta(days=days)
-    report = Report(item.path)
     for place, pseudonym in enumerate(current_winners(meta), 1):
+        if notified and place not in pending:
+            continue
         entry = by_id.get(links.get(pseudonym))
         if entry is None:
             report.warnings.append(_("rank {place}: the entry was erased; replace this winner").format(place=place))
@@ -472,9 +514,14 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         target = folder / f"{place:03d}-{pseudonym[:12]}.json"
         target.write_text(json.dumps(message, ensure_ascii=False, indent=2), encoding="utf-8")
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
-    write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
+        if place in pending:
+            changes[pending[place]]["deadline"] = deadline
+    if notified:
+        write_front(root / item.path, {"replaced": flow(changes)})
+    else:
+        write_front(root / item.path, {"notified": flow({"at": now.astimezone(deadline.tzinfo), "deadline": deadline})})
     if git:
-        _commit(root, [item.path], f"gazette contest notify: {item.path}", now)
+        _commit(root, [item.path], f"gazette contest notify: {item.path}", now, report)
     return report
 
 
@@ -545,24 +592,53 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
     report = Report(item.path, [_("rank {place} replaced by alternate {by} ({name})").format(
         place=place, by=by, name=names[place - 1])])
     if git:
-        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}", now)
+        _commit(root, [item.path], f"gazette contest replace: {item.path} rank {place}: {reason}", now, report)
     return report
 
 
-def purge(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
+def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: bool = True) -> Report:
+    """Delete the entries once they are no longer needed: after the draw and the retention period
+    (``force``: the reason to do it earlier, recorded in git). Once only."""
     from .contest_entries import purge as delete
+    from .contest_history import done_before
 
     root = Path(root)
     repo, item = find(root, slug)
+    meta = item.meta
+    zone = repo.frame.timezone
     connection = _connect(root)
+    stored = connection.execute("SELECT count(*) FROM contest_entries WHERE contest = ?", (slug,)).fetchone()[0]
+    # Once: a second purge would only move the recorded date (git remembers a deleted purged:), unless
+    # entries were imported again after a forced one.
+    if not stored and (meta.get("purged") or done_before(root, item.path, "purged")):
+        raise ContestError(_("{path}: the entries were purged already: nothing left to delete").format(
+            path=item.path))
+    force = (force or "").strip() or None
+    if force is None:
+        if not meta.get("draw_proof"):
+            raise ContestError(_("{path}: the draw has not taken place: the entries are still needed to freeze the "
+                                 "list, draw and notify the winners (or --force REASON, recorded in git)").format(
+                path=item.path))
+        retention, closes = meta.get("retention"), meta.get("closes")
+        if retention and closes and now < closes + timedelta(days=int(retention)):
+            raise ContestError(_("{path}: the règlement keeps the entries {days} days after closing, until {until}: "
+                                 "purge then (or --force REASON, recorded in git)").format(
+                path=item.path, days=retention, until=shown(closes + timedelta(days=int(retention)), zone)))
     count = delete(connection, slug)
     seed = seed_file(root, slug)
-    report = Report(item.path, [_("{n} entries deleted from the state database").format(n=count)])
-    if seed.exists() and (item.meta.get("draw_proof") or {}).get("seed"):
+    report = Report(item.path, [ngettext("{n} entry deleted from the state database",
+                                         "{n} entries deleted from the state database", count).format(n=count)])
+    if seed.exists() and (meta.get("draw_proof") or {}).get("seed"):
         seed.unlink()  # published in the proof: the copy is no longer needed
-    write_front(root / item.path, {"purged": flow(local(repo, now))})
+    if not (meta.get("entries") or {}).get("frozen"):  # a forced purge while open: the summary says none left
+        summarize(root, item, connection)
+    values = {"purged": flow(local(repo, now))}
+    if force:
+        values["purge_reason"] = flow(force)
+    write_front(root / item.path, values)
     if git:
-        _commit(root, [item.path], f"gazette contest purge: {item.path}", now)
+        message = f"gazette contest purge: {item.path}" + (f" (forced: {force})" if force else "")
+        _commit(root, [item.path], message, now, report)
     return report
 
 

@@ -51,7 +51,7 @@ def _data(extension: str) -> dict:
             if not isinstance(mention, dict):
                 continue
             known = data["mentions"].setdefault(name, {"label": mention.get("label") or {"fr": name, "en": name},
-                                                       "patterns": []})
+                                                       "example": mention.get("example"), "patterns": []})
             known["patterns"] = list(known.get("patterns") or ()) + [str(p) for p in mention.get("patterns") or ()]
         if isinstance(extra, dict):
             data["placeholders"] = list(data["placeholders"]) + [str(p) for p in extra.get("placeholders") or ()]
@@ -289,16 +289,20 @@ def check_contest(item: Item, repo: Repo, clock: bool = True):
             applicable += 1
             pattern = _compiled(mention.get("patterns") or ())
             if pattern is not None and not pattern.search(flat):
-                missing.append((mention.get("label") or {}).get("fr") or name)
-        hint = _("add an article on it (gazette new contest writes a complete règlement)")
+                example = mention.get("example")
+                missing.append(((mention.get("label") or {}).get("fr") or name,
+                                example.get("fr") if isinstance(example, dict) else example))
         if len(missing) * 2 > applicable:  # no règlement to speak of: one problem, not seventeen
             yield Problem("contest/mention-missing", path, at,
                           _("no règlement found: {n} of the {total} expected mentions are missing ({labels})").format(
-                              n=len(missing), total=applicable, labels="; ".join(missing)),
+                              n=len(missing), total=applicable, labels="; ".join(label for label, _example in missing)),
                           _("write the règlement in the body under « ## Règlement du jeu » or name its file with "
                             "rules: (gazette new contest writes a complete one)"), severity=severity)
         else:
-            for label in missing:
+            for label, example in missing:
+                # What to write, not where to start again: the scaffold's own règlement may lack it too.
+                hint = (_("write it in the règlement, for example: « {example} »").format(example=example) if example
+                        else _("add a sentence that states {label} to the règlement").format(label=label))
                 yield Problem("contest/mention-missing", path, at,
                               _("the règlement does not state {label}").format(label=label), hint, severity=severity)
         placeholder = _compiled(data.get("placeholders") or ())

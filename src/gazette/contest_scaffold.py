@@ -3,6 +3,7 @@ contest checks read them back (« le 22 octobre 2026 », « deux … de 89 euros
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from .i18n import _
@@ -24,7 +25,22 @@ def fr_number(n) -> str:
     return WORDS[n] if isinstance(n, int) and 0 <= n < len(WORDS) else str(n)
 
 
-FILTERS = {"fr_date": fr_date, "fr_time": fr_time, "fr_number": fr_number}
+IDENTIFIED = re.compile(r"\bR\.?C\.?S\.?\b|\bSIRE[NT]\b|\bRNA\b|immatricul", re.IGNORECASE)
+TO_COMPLETE = ("À compléter : forme juridique, adresse du siège, immatriculée au RCS de … sous le numéro … "
+               "(une association : son numéro RNA)")
+
+
+def identified(organizer: str) -> str:
+    """The organiser as Article 1 names it: a name alone gets a marked placeholder for the rest of
+    its identity, so the règlement states every mention (the placeholder is reported as one, not
+    as a missing mention)."""
+    organizer = str(organizer or "").strip()
+    if not organizer:
+        return "À compléter : raison sociale, " + TO_COMPLETE[len("À compléter : "):]
+    return organizer if IDENTIFIED.search(organizer) else f"{organizer}, {TO_COMPLETE}"
+
+
+FILTERS = {"fr_date": fr_date, "fr_time": fr_time, "fr_number": fr_number, "identified": identified}
 
 
 def parse_prize(text: str) -> dict:

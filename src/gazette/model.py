@@ -464,9 +464,10 @@ CONTEST = {
                       doc="when winners were told and until when they may answer (gazette contest notify)"),
     "replaced": Field(ListOf(Object({
         "rank": Field(Integer(1)), "by": Field(Integer(1)), "reason": Field(Text(nonempty=True)),
-        "at": Field(Moment()),
-    })), doc="winners replaced by alternates (gazette contest replace)"),
+        "at": Field(Moment()), "deadline": Field(Moment()),
+    })), doc="winners replaced by alternates (gazette contest replace; deadline: when notified)"),
     "purged": Field(Moment(), doc="when the entries were deleted (gazette contest purge)"),
+    "purge_reason": Field(Text(nonempty=True), doc="why they were deleted early (gazette contest purge --force)"),
 }
 
 

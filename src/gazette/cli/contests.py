@@ -23,13 +23,14 @@ def contest():
 def _run(step, *args, fmt="text", **kwargs):
     from ..contest_draw import VerifyError
     from ..contest_ops import ContestError
+    from ..i18n import _
 
     try:
         report = step(*args, **kwargs)
     except ContestError as error:
         raise ConfigError(str(error)) from None
     except VerifyError as error:
-        click.echo(f"gazette: verify FAILED: {error}", err=True)
+        click.echo("gazette: " + _("verify FAILED: {error}").format(error=error), err=True)
         sys.exit(1)
     if fmt == "json":
         import json
@@ -41,7 +42,7 @@ def _run(step, *args, fmt="text", **kwargs):
         for line in report.lines:
             click.echo(line)
         for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning: {message}").format(message=warning), err=True)
     return report
 
 
@@ -103,6 +104,7 @@ def collect_command(slug, channel, fmt, root, now):
 def list_command(slug, rejected, fmt, root, now):
     """List the entries with their eligibility (personal data: shown here, never written to git)."""
     from ..contest_ops import ContestError, _connect, find, judged
+    from ..i18n import _, ngettext
 
     try:
         _repo, item = find(root, slug)
@@ -120,9 +122,12 @@ def list_command(slug, rejected, fmt, root, now):
         return
     for j in shown:
         who = j.entry.handle or j.entry.email
-        click.echo(f"{j.entry.source}:{j.entry.line}  {who}  {j.reason or 'eligible'}")
-    click.echo(f"{len(results)} entries, {sum(j.reason is None for j in results)} eligible, "
-               f"{sum(j.reason is not None for j in results)} rejected")
+        click.echo(f"{j.entry.source}:{j.entry.line}  {who}  {j.reason or _('eligible')}")
+    count, eligible = len(results), sum(j.reason is None for j in results)
+    click.echo(_("{entries}, {eligible}, {rejected}").format(
+        entries=ngettext("{n} entry", "{n} entries", count).format(n=count),
+        eligible=ngettext("{n} eligible", "{n} eligible", eligible).format(n=eligible),
+        rejected=ngettext("{n} rejected", "{n} rejected", count - eligible).format(n=count - eligible)))
 
 
 @contest.command("close")
@@ -185,9 +190,11 @@ def replace_command(slug, winner, reason, fmt, root, now):
 
 @contest.command("purge")
 @click.argument("slug")
+@click.option("--force", "force", metavar="REASON",
+              help="Purge before the draw or the end of the retention period, for this reason (recorded in git).")
 @common_options()
-def purge_command(slug, fmt, root, now):
-    """Delete the contest's stored entries (after the retention period) and record it."""
+def purge_command(slug, force, fmt, root, now):
+    """Delete the contest's stored entries (after the draw and the retention period) and record it. Once only."""
     from ..contest_ops import purge
 
-    _run(purge, root, now, slug, fmt=fmt)
+    _run(purge, root, now, slug, force, fmt=fmt)
