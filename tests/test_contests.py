@@ -185,7 +185,7 @@ def test_forget_erases_a_person_entries(contest, tmp_path):
     contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(3))),
                     now=OPEN)
     connection = state.connect(contest.root)
-    assert contest_entries.forget(connection, "@MEMBRE1@velo.example") == ["1 entry(ies) in the contest jeu-test"]
+    assert contest_entries.forget(connection, "@MEMBRE1@velo.example") == ["1 entry in the contest jeu-test"]
     assert contest_entries.forget(connection, "@membre1@velo.example") == []
     listing = contest.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
     assert "membre1" not in listing and "2 entries" in listing

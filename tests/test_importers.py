@@ -89,7 +89,7 @@ def test_wordpress_comments_go_to_the_state_folder_and_can_be_forgotten(communit
     from gazette.state import connect
 
     connection = connect(community)
-    assert forget(connection, "lucie") == ["1 imported comment(s) in wordpress-comments.jsonl"]
+    assert forget(connection, "lucie") == ["1 imported comment in wordpress-comments.jsonl"]
     assert queue.read_text() == ""
 
 

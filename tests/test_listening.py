@@ -478,7 +478,7 @@ def test_gazette_forget_erases_mentions_moderation_and_contest_entries_in_one_ru
     result = listening.gazette("forget", "@membre1@velo.example", "--format", "json")
     assert result.exit_code == 0, result.output
     removed = json.loads(result.output)["removed"]
-    assert sorted(removed) == ["1 entry(ies) in the contest jeu-test", "1 mention by @membre1@velo.example",
+    assert sorted(removed) == ["1 entry in the contest jeu-test", "1 mention by @membre1@velo.example",
                                "1 moderated message by @membre1@velo.example",
                                "1 moderation action about @membre1@velo.example"]
     queue = json.loads(listening.gazette("mentions", "--format", "json").output)["mentions"]

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .clock import shown
-from .i18n import _
+from .i18n import _, ngettext
 
 # Header names, compared as moderate._normal writes them (no case, accents or spaces).
 COLUMNS = {
@@ -321,4 +321,5 @@ def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
     counts: dict[str, int] = {}
     for _rowid, contest in rows:
         counts[contest] = counts.get(contest, 0) + 1
-    return [_("{n} entry(ies) in the contest {slug}").format(n=n, slug=slug) for slug, n in sorted(counts.items())]
+    return [ngettext("{n} entry in the contest {slug}", "{n} entries in the contest {slug}", n).format(n=n, slug=slug)
+            for slug, n in sorted(counts.items())]

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..slugs import slugify
-from ..i18n import _
+from ..i18n import _, ngettext
 
 __all__ = ["Imported", "ImportError_", "ImportReport", "forget", "write"]
 
@@ -417,7 +417,8 @@ def forget(connection, identifier: str) -> list[str]:
                 kept.append(line)
         if dropped:
             path.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
-            removed.append(_("{dropped} imported comment(s) in {name}").format(dropped=dropped, name=path.name))
+            removed.append(ngettext("{dropped} imported comment in {name}", "{dropped} imported comments in {name}",
+                                    dropped).format(dropped=dropped, name=path.name))
     return removed
 
 
