@@ -298,6 +298,8 @@ def test_act_takes_the_recorded_id_and_refuses_an_export_s_id_that_names_someone
     assert "#1 (bob)" in ambiguous.output and "#2 (carl)" in ambiguous.output
     unknown = listening.gazette("moderation", "act", "#7", "ban", "--reason", "x")
     assert unknown.exit_code == 2 and "gazette moderation list" in unknown.output
+    huge = listening.gazette("moderation", "act", "#999999999999999999999999", "hide", "--reason", "x")
+    assert huge.exit_code == 2 and "Traceback" not in huge.output, huge.output
 
     banned = listening.gazette("moderation", "act", "#2", "ban", "--reason", "x")
     assert banned.exit_code == 0 and "ban recorded for carl (message #2" in banned.output
@@ -448,9 +450,12 @@ def test_a_bad_row_of_an_import_is_reported_on_its_line_and_the_rest_imported(li
             "http://a/2,Fabrique à Vélos nul ?,0001-01-01T00:00:00,bob",
             "http://a/3," + "x" * 200_000 + ",,cy"]
     rows += [f"http://a/{n},Bravo la Fabrique à Vélos {n},,dee" for n in range(4, 51)]
+    rows += ["https://[bad/p,Fabrique à Vélos top,2026-11-28,eve"]  # Python cannot split this URL
     export.write_text("\n".join(rows) + "\n")
     result = listening.gazette("mentions", "import", str(export))
     assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"{export}:52: no http(s) url: row not imported" in result.output
     assert f"{export}:3: date '0001-01-01T00:00:00' is out of range: row not imported" in result.output
     assert f"{export}:4: cannot read as CSV: field larger than field limit" in result.output
     assert "48 rows read, 48 new mentions" in result.output
@@ -487,3 +492,12 @@ def test_gazette_forget_erases_mentions_moderation_and_contest_entries_in_one_ru
     assert all("membre1" not in o["author"] for o in offenders)
     listing = listening.gazette("contest", "entries", "jeu-test", "list", now=OPEN).output
     assert "membre1" not in listing and "2 entries" in listing
+
+
+def test_a_url_python_cannot_split_is_keyed_by_its_guid_not_a_crash():
+    from gazette.listening.fetch import mention_key, origin_of
+
+    # One entry of a stranger's feed with a broken link used to stop the whole watch run.
+    assert mention_key("https://[bad/p", "g1") == "g1"
+    assert mention_key("https://[bad/p") == "https://[bad/p"
+    assert origin_of("http://[bad") == ("", "", None)  # no origin: a token is never sent there

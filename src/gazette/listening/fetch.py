@@ -72,11 +72,11 @@ def host_of(url: str) -> str:
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the scheme's default port filled in: what a token is bound to."""
-    parts = urllib.parse.urlsplit(url)
     try:
+        parts = urllib.parse.urlsplit(url)
         port = parts.port
-    except ValueError:
-        port = None
+    except ValueError:  # "http://[bad": no origin, so nothing is ever sent there
+        return "", "", None
     scheme = parts.scheme.lower()
     return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
@@ -180,8 +180,12 @@ def mention_key(url: str, guid: str = "") -> str:
     its GUIDs every fetch must not add the same post again, and a false bad buzz with it), else the GUID.
     Scheme and host are lowercased and the default port dropped; path, query and fragment are kept
     (a forum's replies differ by their #anchor)."""
-    parts = urllib.parse.urlsplit((url or "").strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit((url or "").strip())
+        hostname = parts.hostname
+    except ValueError:  # "https://[bad/p": a stranger's URL is data, never a reason to stop the run
+        return guid or (url or "").strip()
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         return guid or (url or "").strip()
     scheme, host, port = origin_of(url.strip())
     default = {"http": 80, "https": 443}[scheme]

@@ -130,7 +130,7 @@ def read(path: Path, now: datetime, zone) -> tuple[list[Entry], list[str], list[
             problems.append(f"{path}:{line}: {row}")
             continue
         url, body = row.get("url"), row.get("text")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not _readable_url(url):
             problems.append(_("{where}: no http(s) url: row not imported").format(where=f"{path}:{line}"))
             continue
         if not isinstance(body, str) or not body.strip():
@@ -182,3 +182,13 @@ def import_file(root: Path, path: Path, now: datetime, zone) -> tuple[int, int, 
     finally:
         connection.close()
     return len(entries), new, problems, notes
+
+
+def _readable_url(url: str) -> bool:
+    """Whether a URL names a host at all ("https://[bad/p" does not: Python refuses to split it)."""
+    import urllib.parse
+
+    try:
+        return bool(urllib.parse.urlsplit(url.strip()).hostname)
+    except ValueError:
+        return False

@@ -116,6 +116,8 @@ def resolve(connection, text: str) -> int:
         number = int(text.lstrip("#"))
     except ValueError:
         raise NotFound(text) from None
+    if not 0 < number < 2 ** 63:  # SQLite's integers; a longer number names no recorded message
+        raise NotFound(text)
     found = message(connection, number)
     if not explicit:
         others = [dict(zip(FIELDS, row)) for row in connection.execute(
