@@ -31,7 +31,8 @@ def snapshot(folder):
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("where", [".", "..", "content/posts", "site/public", "mkdocs.yml"])
+@pytest.mark.parametrize("where", [".", "..", "content/posts", "site/public", "mkdocs.yml", "calendar/pub",
+                                   "community/people/pub"])
 def test_a_tree_over_the_repository_or_inside_content_or_site_is_refused_untouched(sample, where):
     before = snapshot(sample.root)
     result = sample.gazette("site", "build", "--tree", str(sample.root / where))

@@ -161,6 +161,10 @@ def _claim(root: Path, tree: Path) -> None:
         if tree.is_relative_to(root / inner):
             raise TreeError(_("--tree {tree}: not inside {folder}/ (the tree is made from it, or replaces it)")
                             .format(tree=tree, folder=inner))
+    if tree.is_relative_to(root) and not tree.is_relative_to(root / ".gazette"):
+        # Anywhere else in the working tree, the tree (held.json, the built pages) waits for a `git add -A`.
+        raise TreeError(_("--tree {tree}: inside the repository, where git would take it; give a folder under "
+                          ".gazette/ or outside the repository").format(tree=tree))
     try:
         if tree.is_symlink() or tree.exists() and not tree.is_dir():
             raise TreeError(_("--tree {tree}: not a folder").format(tree=tree))
