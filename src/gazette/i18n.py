@@ -146,3 +146,14 @@ def N_(message: str) -> str:
 def Nn_(singular: str, plural: str) -> tuple[str, str]:
     """``N_`` for a pair that ``ngettext`` translates where it is shown."""
     return singular, plural
+
+
+# Python's type names shown in schema problems ("title must be text, not list"): identifiers in
+# English, words in French. Only the names a YAML value can have.
+TYPE_NAMES = (N_("list"), N_("dict"), N_("str"), N_("int"), N_("float"), N_("bool"), N_("NoneType"),
+              N_("date"), N_("datetime"))
+
+
+def type_name(value) -> str:
+    """The name of ``value``'s type for a person: Python's in English, translated in French."""
+    return _(type(value).__name__)

@@ -16,7 +16,7 @@ import stat
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from .i18n import _
+from .i18n import _, type_name
 from . import model, yamlsafe
 from .problems import Problem
 from .published import attachment_type_allowed, is_leftover, looks_like_item, page_meta_not_text, suffix, svg_danger
@@ -266,7 +266,7 @@ def _parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int
     if not isinstance(data, dict):
         return {}, {}, offset, [Problem("yaml/not-mapping", relpath, 2,
                                         _('the front matter is a {type}, not key: value lines')
-                                            .format(type=type(data).__name__),
+                                            .format(type=type_name(data)),
                                         _("write title: …, date: … one per line"))]
     heading = model.first_heading(text[offset:]) if "# " in text[offset:offset + 512] else None
     if heading is not None and "title" not in data:  # Material's way: the first "# Heading" is the title

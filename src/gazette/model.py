@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, tzinfo
-from .i18n import N_, _
+from .i18n import N_, _, type_name
 
 from .problems import Problem
 
@@ -72,7 +72,7 @@ class Type:
     def wrong(self, value, key, ctx, expected: str, hint: str):
         ctx.report("schema/type", key,
                    _("{key} must be {expected}, not {type} {value}").format(
-                       key=dotted(key), expected=_(expected), type=type(value).__name__, value=f"{value!r:.60}"),
+                       key=dotted(key), expected=_(expected), type=type_name(value), value=f"{value!r:.60}"),
                    _(hint))
 
 

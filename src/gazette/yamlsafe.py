@@ -22,7 +22,7 @@ import re
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .i18n import _
+from .i18n import N_, _
 from .problems import Problem
 
 MAX_YAML_BYTES = 16 * 1024
@@ -255,6 +255,29 @@ def _mark_seen(node, seen: set[int], offset: int) -> None:
 _OPENERS = frozenset("\"'[{")
 
 
+# libyaml's usual words, translated where people read them (unknown wordings pass through as written).
+LIBYAML_WORDS = (N_("while parsing a flow sequence"), N_("while parsing a flow mapping"),
+                 N_("while parsing a block mapping"), N_("while parsing a block collection"),
+                 N_("while scanning a quoted scalar"), N_("while scanning a simple key"),
+                 N_("while scanning a plain scalar"), N_("while parsing a block node"),
+                 N_("did not find expected ',' or ']'"), N_("did not find expected ',' or '}'"),
+                 N_("did not find expected key"), N_("did not find expected '-' indicator"),
+                 N_("mapping values are not allowed in this context"), N_("could not find expected ':'"),
+                 N_("found unexpected end of stream"), N_("found character that cannot start any token"),
+                 N_("found unknown escape character"), N_("day is out of range for month"),
+                 N_("month must be in 1..12"), N_("year is out of range"))
+
+
+def _words(text):
+    return _(text) if text else text
+
+
+def _date_detail(detail: str) -> str:
+    """"'2026-02-30': day is out of range for month" with Python's reason in the reader's language."""
+    value, sep, reason = detail.rpartition(": ")
+    return f"{value}{sep}{_words(reason)}" if sep else detail
+
+
 def _syntax_problem(error: yaml.YAMLError, text: str, offset: int) -> YAMLProblem:
     """A YAML error as a Problem. What decides the code and the line is the marks and
     the source text, never the wording of the error, which libyaml versions change."""
@@ -264,7 +287,7 @@ def _syntax_problem(error: yaml.YAMLError, text: str, offset: int) -> YAMLProble
     if isinstance(error, ConstructorError) and isinstance(error.problem, str) \
             and error.problem.startswith(IMPOSSIBLE_DATE):
         return YAMLProblem("schema/date-invalid", error.problem_mark.line + 1 + offset,
-                           _("impossible date {detail}").format(detail=error.problem[len(IMPOSSIBLE_DATE) + 1:]),
+                           _("impossible date {detail}").format(detail=_date_detail(error.problem[len(IMPOSSIBLE_DATE) + 1:])),
                            _("write a real calendar date, e.g. 2026-02-28"))
     context, problem = error.context_mark, error.problem_mark
     opened = context is not None and _char_at(text, context) in _OPENERS
@@ -273,10 +296,12 @@ def _syntax_problem(error: yaml.YAMLError, text: str, offset: int) -> YAMLProble
     if opened and problem is not None:
         # libyaml's own words (context, problem) stay English: quoted, like a compiler's
         message = _("{context} opened on line {opened}: {problem} on line {line}").format(
-            context=error.context, opened=context.line + 1 + offset, problem=error.problem, line=problem.line + 1 + offset)
+            context=_words(error.context), opened=context.line + 1 + offset, problem=_words(error.problem),
+            line=problem.line + 1 + offset)
         hint = _("close the {char} opened on line {line}").format(char=_char_at(text, context), line=line)
     else:
-        message = _("YAML error: {detail}").format(detail=" ".join(filter(None, [error.context, error.problem])) or str(error))
+        message = _("YAML error: {detail}").format(
+            detail=" ".join(filter(None, [_words(error.context), _words(error.problem)])) or str(error))
         hint = _("check indentation, quotes and the ':' after each key")
     return YAMLProblem("yaml/syntax", line, message.replace("\n", " "), hint)
 
