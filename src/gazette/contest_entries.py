@@ -69,15 +69,9 @@ class Judged:
 
 
 def _column_map(names) -> dict[str, str]:
-    from .moderate import _normal
+    from .moderate import column_roles
 
-    wanted = {alias: role for role, aliases in COLUMNS.items() for alias in aliases}
-    found: dict[str, str] = {}
-    for name in names:
-        role = wanted.get(_normal(name))
-        if role and role not in found:
-            found[role] = name
-    return found
+    return column_roles(names, COLUMNS)
 
 
 def _records(path: Path, text: str):

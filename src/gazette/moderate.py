@@ -125,15 +125,22 @@ def _normal(name) -> str:
     return "_".join(name.replace("-", " ").replace("°", "").split())
 
 
-def _columns(names) -> dict[str, str]:
-    """{"text"|"author"|"id": the header name as written}, first match of each."""
-    wanted = {alias: role for role, aliases in COLUMNS.items() for alias in aliases}
+def column_roles(names, aliases: dict[str, tuple]) -> dict[str, str]:
+    """{role: the header name as written}, the first header of each role; headers are compared
+    without case, accents or spaces (``_normal``), so "Contenu du message" finds its role.
+    One mapper for every export Gazette reads: moderation, contest entries, mentions."""
+    wanted = {alias: role for role, names_of_role in aliases.items() for alias in names_of_role}
     found: dict[str, str] = {}
     for name in names:
         role = wanted.get(_normal(name))
         if role and role not in found:
             found[role] = name
     return found
+
+
+def _columns(names) -> dict[str, str]:
+    """{"text"|"author"|"id": the header name as written}, first match of each."""
+    return column_roles(names, COLUMNS)
 
 
 def _csv_rows(path, text: str):

@@ -182,19 +182,24 @@ def _usable_extensions(configured) -> tuple[list[str], dict]:
 def absolute_links(html: str, item_path: str, site: SiteConfig) -> str:
     """Every href and src of sanitized ``html`` (Markdown's links and raw HTML alike) made
     absolute; only the attribute values inside start tags change, never the text."""
+    return rewrite_attributes(html, ("href", "src"), lambda url: absolute_url(url, item_path, site))
+
+
+def rewrite_attributes(html: str, names: tuple[str, ...], convert) -> str:
+    """``convert`` applied to the values of the attributes ``names`` inside start tags, as the
+    HTML parser reads them (entities decoded, then escaped again); text is never touched."""
     from html import escape, unescape
     from html.parser import HTMLParser
     import re
 
-    attribute = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+    attribute = re.compile(r'(\s(?:' + "|".join(names) + r')=")([^"]*)(")')
     edits: list[tuple[int, str, str]] = []
     line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
 
     class Tags(HTMLParser):
         def handle_starttag(self, tag, attrs):
             raw = self.get_starttag_text() or ""
-            new = attribute.sub(lambda m: m.group(1) + escape(absolute_url(unescape(m.group(2)), item_path, site))
-                                + m.group(3), raw)
+            new = attribute.sub(lambda m: m.group(1) + escape(convert(unescape(m.group(2)))) + m.group(3), raw)
             if new != raw:
                 line, column = self.getpos()
                 edits.append((line_starts[line - 1] + column, raw, new))

@@ -87,30 +87,9 @@ def track_html(html: str, params: dict[str, str], site) -> str:
     tags change, never text, never images' ``src`` (an image load is not a visit)."""
     if not params or "href" not in html:
         return html
-    from html import escape, unescape
-    from html.parser import HTMLParser
+    from .newsletter import rewrite_attributes
 
-    attribute = re.compile(r'(\shref=")([^"]*)(")')
-    edits: list[tuple[int, str, str]] = []
-    line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-
-    class Tags(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            raw = self.get_starttag_text() or ""
-            new = attribute.sub(lambda m: m.group(1) + escape(track_url(unescape(m.group(2)), params, site))
-                                + m.group(3), raw)
-            if new != raw:
-                line, column = self.getpos()
-                edits.append((line_starts[line - 1] + column, raw, new))
-
-        handle_startendtag = handle_starttag
-
-    parser = Tags(convert_charrefs=True)
-    parser.feed(html)
-    parser.close()
-    for offset, raw, new in reversed(edits):
-        html = html[:offset] + new + html[offset + len(raw):]
-    return html
+    return rewrite_attributes(html, ("href",), lambda url: track_url(url, params, site))
 
 
 def delivered_text(root, frame, item, channel: str, text: str) -> str:

@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,19 +29,10 @@ ALIASES = {
 }
 
 
-def _normal(name) -> str:
-    name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().strip().lower()
-    return "_".join(name.replace("-", " ").split())
-
-
 def _fields(names) -> dict[str, str]:
-    wanted = {alias: role for role, aliases in ALIASES.items() for alias in aliases}
-    found: dict[str, str] = {}
-    for name in names:
-        role = wanted.get(_normal(name))
-        if role and role not in found:
-            found[role] = name
-    return found
+    from ..moderate import column_roles
+
+    return column_roles(names, ALIASES)
 
 
 def _rows(path: Path, text: str):
