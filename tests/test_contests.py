@@ -561,3 +561,16 @@ def test_rejected_entries_show_their_time_for_people(contest, tmp_path):
     contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
     listing = contest.gazette("contest", "entries", "jeu-test", "list", "--rejected", now=OPEN).output
     assert "after closing (2026-10-21 10:00 +02:00)" in listing and "T10:00" not in listing
+
+
+def test_notify_records_nothing_when_no_winner_could_be_messaged(contest, tmp_path):
+    _closed(contest, tmp_path)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "purge", "jeu-test", "--force", "demande", now=AFTER).exit_code == 0
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    commits = contest.git("rev-list", "--count", "HEAD")
+    result = contest.gazette("contest", "notify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1, result.output
+    assert "no message written" in result.output and "gazette contest replace jeu-test" in result.output
+    assert "notified:" not in front(contest) and contest.git("rev-list", "--count", "HEAD") == commits
+    assert not list((tmp_path / "outbox").rglob("*.json"))

@@ -26,6 +26,14 @@ SEED_ENV = "GAZETTE_CONTEST_SEED"
 class ContestError(Exception):
     """A step refused (exit 1 or 2 in the CLI): the message says why and what to do."""
 
+    exit_code = 2
+
+
+class NothingDone(ContestError):
+    """The step ran but could not do its job (exit 1): e.g. no winner could be messaged."""
+
+    exit_code = 1
+
 
 @dataclass
 class Report:
@@ -500,11 +508,13 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
     by_id = {e.id: e for e in load(connection, slug)}
     folder = _outbox(root, slug)
     deadline = local(repo, now) + timedelta(days=days)
+    messaged, erased = 0, []
     for place, pseudonym in enumerate(current_winners(meta), 1):
         if notified and place not in pending:
             continue
         entry = by_id.get(links.get(pseudonym))
         if entry is None:
+            erased.append(place)
             report.warnings.append(_("rank {place}: the entry was erased; replace this winner").format(place=place))
             continue
         message = {"to": entry.email or entry.handle, "contest": slug, "rank": place,
@@ -514,8 +524,15 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         target = folder / f"{place:03d}-{pseudonym[:12]}.json"
         target.write_text(json.dumps(message, ensure_ascii=False, indent=2), encoding="utf-8")
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
+        messaged += 1
         if place in pending:
             changes[pending[place]]["deadline"] = deadline
+    if erased and not messaged:
+        # Recording a notice nobody received would start the answer deadline for winners never
+        # told, and refuse the notice their replacements need.
+        raise NothingDone(_("{path}: no message written: the entries of rank {places} were erased; replace these "
+                            "winners (gazette contest replace {slug} RANK --reason \"entry erased\"), then notify "
+                            "again").format(path=item.path, places=", ".join(map(str, erased)), slug=slug))
     if notified:
         write_front(root / item.path, {"replaced": flow(changes)})
     else:
