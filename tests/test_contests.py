@@ -574,3 +574,17 @@ def test_notify_records_nothing_when_no_winner_could_be_messaged(contest, tmp_pa
     assert "no message written" in result.output and "gazette contest replace jeu-test" in result.output
     assert "notified:" not in front(contest) and contest.git("rev-list", "--count", "HEAD") == commits
     assert not list((tmp_path / "outbox").rglob("*.json"))
+
+
+@pytest.mark.parametrize("given", ["none", "drand quicknet, round 123456"])
+def test_commit_writes_the_beacon_given_over_the_one_in_the_file(contest, given):
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: inline\n", "rules: inline\nbeacon: template\n"),
+                    encoding="utf-8")
+    contest.commit_all("beacon named by the template")
+    result = contest.gazette("contest", "commit", "jeu-test", "--beacon", given, now=BEFORE)
+    assert result.exit_code == 0, result.output
+    assert "replaces 'template'" in result.output
+    assert "beacon: template" not in front(contest) and given in front(contest)
+    assert (given == "none") == ("could bias the draw" in result.output)
+    assert contest.git("status", "--porcelain") == ""  # the new beacon is in the commitment's commit

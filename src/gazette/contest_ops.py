@@ -189,7 +189,8 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
         raise ContestError(_("{path}: the contest opened on {opens}: a commitment published after opening "
                              "proves nothing (participants could not see it in advance)").format(
             path=item.path, opens=shown(meta["opens"], repo.frame.timezone)))
-    beacon = beacon or meta.get("beacon")
+    named = meta.get("beacon")
+    beacon = beacon or named
     if not beacon:
         raise ContestError(_("{path}: name the public randomness source in advance: --beacon \"drand quicknet, "
                              "first round after closing + 1 h\" (or --beacon none, which lets the organiser "
@@ -211,8 +212,12 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     else:
         report.lines.append(_("seed taken from ${env} or the state folder").format(env=SEED_ENV))
     values = {"commitment": flow(commitment(seed))}
-    if not meta.get("beacon"):
+    if str(beacon) != str(named or ""):
+        # The value given on the command line wins over the template's: commit is before opening,
+        # so nobody has relied on the source named in the file yet.
         values["beacon"] = flow(str(beacon))
+        if named:
+            report.lines.append(_("beacon: {given!r} replaces {named!r}").format(given=str(beacon), named=str(named)))
     write_front(root / item.path, values)
     if str(beacon).strip().lower() == "none":
         report.warnings.append(_("beacon: none: without public randomness the organiser, who knows the seed, "
