@@ -588,3 +588,18 @@ def test_commit_writes_the_beacon_given_over_the_one_in_the_file(contest, given)
     assert "beacon: template" not in front(contest) and given in front(contest)
     assert (given == "none") == ("could bias the draw" in result.output)
     assert contest.git("status", "--porcelain") == ""  # the new beacon is in the commitment's commit
+
+
+@pytest.mark.parametrize("written", ["trois mois", "0", '"92"', ""])
+def test_purge_is_refused_while_the_retention_cannot_be_read(contest, tmp_path, written):
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: inline\n", f"rules: inline\nretention: {written}\n"),
+                    encoding="utf-8")
+    contest.commit_all("retention")
+    _drawn(contest, tmp_path)
+    refused = contest.gazette("contest", "purge", "jeu-test", now=DRAWN)
+    assert refused.exit_code == 2 and "retention: is not a number of days" in refused.output, refused.output
+    assert "purged:" not in front(contest)
+    assert "9 entries" in contest.gazette("contest", "entries", "jeu-test", "list", now=DRAWN).output
+    forced = contest.gazette("contest", "purge", "jeu-test", "--force", "règlement corrigé", now=DRAWN)
+    assert forced.exit_code == 0, forced.output

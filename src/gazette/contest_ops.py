@@ -642,6 +642,12 @@ def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: b
                                  "list, draw and notify the winners (or --force REASON, recorded in git)").format(
                 path=item.path))
         retention, closes = meta.get("retention"), meta.get("closes")
+        if ("retention",) in item.lines and (isinstance(retention, bool) or not isinstance(retention, int)
+                                            or retention < 1):
+            # Unreadable ("trois mois") must not read as "no retention": that would purge at once.
+            raise ContestError(_("{path}: retention: is not a number of days, so the period the règlement keeps the "
+                                 "entries is unknown: write it in days (e.g. retention: 92), or --force REASON, "
+                                 "recorded in git").format(path=item.path))
         if retention and closes and now < closes + timedelta(days=int(retention)):
             raise ContestError(_("{path}: the règlement keeps the entries {days} days after closing, until {until}: "
                                  "purge then (or --force REASON, recorded in git)").format(
