@@ -561,3 +561,45 @@ def test_rejected_entries_show_their_time_for_people(contest, tmp_path):
     contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", rows)), now=OPEN)
     listing = contest.gazette("contest", "entries", "jeu-test", "list", "--rejected", now=OPEN).output
     assert "after closing (2026-10-21 10:00 +02:00)" in listing and "T10:00" not in listing
+
+
+def test_notify_records_nothing_when_no_winner_could_be_messaged(contest, tmp_path):
+    _closed(contest, tmp_path)
+    contest.gazette("contest", "close", "jeu-test", now=AFTER)
+    assert contest.gazette("contest", "purge", "jeu-test", "--force", "demande", now=AFTER).exit_code == 0
+    assert contest.gazette("contest", "draw", "jeu-test", "--beacon", "cafe", now=DRAWN).exit_code == 0
+    commits = contest.git("rev-list", "--count", "HEAD")
+    result = contest.gazette("contest", "notify", "jeu-test", now=DRAWN)
+    assert result.exit_code == 1, result.output
+    assert "no message written" in result.output and "gazette contest replace jeu-test" in result.output
+    assert "notified:" not in front(contest) and contest.git("rev-list", "--count", "HEAD") == commits
+    assert not list((tmp_path / "outbox").rglob("*.json"))
+
+
+@pytest.mark.parametrize("given", ["none", "drand quicknet, round 123456"])
+def test_commit_writes_the_beacon_given_over_the_one_in_the_file(contest, given):
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: inline\n", "rules: inline\nbeacon: template\n"),
+                    encoding="utf-8")
+    contest.commit_all("beacon named by the template")
+    result = contest.gazette("contest", "commit", "jeu-test", "--beacon", given, now=BEFORE)
+    assert result.exit_code == 0, result.output
+    assert "replaces 'template'" in result.output
+    assert "beacon: template" not in front(contest) and given in front(contest)
+    assert (given == "none") == ("could bias the draw" in result.output)
+    assert contest.git("status", "--porcelain") == ""  # the new beacon is in the commitment's commit
+
+
+@pytest.mark.parametrize("written", ["trois mois", "0", '"92"', ""])
+def test_purge_is_refused_while_the_retention_cannot_be_read(contest, tmp_path, written):
+    path = contest.root / "content/contests/2026/jeu-test.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("rules: inline\n", f"rules: inline\nretention: {written}\n"),
+                    encoding="utf-8")
+    contest.commit_all("retention")
+    _drawn(contest, tmp_path)
+    refused = contest.gazette("contest", "purge", "jeu-test", now=DRAWN)
+    assert refused.exit_code == 2 and "retention: is not a number of days" in refused.output, refused.output
+    assert "purged:" not in front(contest)
+    assert "9 entries" in contest.gazette("contest", "entries", "jeu-test", "list", now=DRAWN).output
+    forced = contest.gazette("contest", "purge", "jeu-test", "--force", "règlement corrigé", now=DRAWN)
+    assert forced.exit_code == 0, forced.output

@@ -26,6 +26,14 @@ SEED_ENV = "GAZETTE_CONTEST_SEED"
 class ContestError(Exception):
     """A step refused (exit 1 or 2 in the CLI): the message says why and what to do."""
 
+    exit_code = 2
+
+
+class NothingDone(ContestError):
+    """The step ran but could not do its job (exit 1): e.g. no winner could be messaged."""
+
+    exit_code = 1
+
 
 @dataclass
 class Report:
@@ -181,7 +189,8 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
         raise ContestError(_("{path}: the contest opened on {opens}: a commitment published after opening "
                              "proves nothing (participants could not see it in advance)").format(
             path=item.path, opens=shown(meta["opens"], repo.frame.timezone)))
-    beacon = beacon or meta.get("beacon")
+    named = meta.get("beacon")
+    beacon = beacon or named
     if not beacon:
         raise ContestError(_("{path}: name the public randomness source in advance: --beacon \"drand quicknet, "
                              "first round after closing + 1 h\" (or --beacon none, which lets the organiser "
@@ -203,8 +212,12 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     else:
         report.lines.append(_("seed taken from ${env} or the state folder").format(env=SEED_ENV))
     values = {"commitment": flow(commitment(seed))}
-    if not meta.get("beacon"):
+    if str(beacon) != str(named or ""):
+        # The value given on the command line wins over the template's: commit is before opening,
+        # so nobody has relied on the source named in the file yet.
         values["beacon"] = flow(str(beacon))
+        if named:
+            report.lines.append(_("beacon: {given!r} replaces {named!r}").format(given=str(beacon), named=str(named)))
     write_front(root / item.path, values)
     if str(beacon).strip().lower() == "none":
         report.warnings.append(_("beacon: none: without public randomness the organiser, who knows the seed, "
@@ -500,11 +513,13 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
     by_id = {e.id: e for e in load(connection, slug)}
     folder = _outbox(root, slug)
     deadline = local(repo, now) + timedelta(days=days)
+    messaged, erased = 0, []
     for place, pseudonym in enumerate(current_winners(meta), 1):
         if notified and place not in pending:
             continue
         entry = by_id.get(links.get(pseudonym))
         if entry is None:
+            erased.append(place)
             report.warnings.append(_("rank {place}: the entry was erased; replace this winner").format(place=place))
             continue
         message = {"to": entry.email or entry.handle, "contest": slug, "rank": place,
@@ -514,8 +529,15 @@ def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = Tru
         target = folder / f"{place:03d}-{pseudonym[:12]}.json"
         target.write_text(json.dumps(message, ensure_ascii=False, indent=2), encoding="utf-8")
         report.lines.append(_("message for rank {place} in {path}").format(place=place, path=target))
+        messaged += 1
         if place in pending:
             changes[pending[place]]["deadline"] = deadline
+    if erased and not messaged:
+        # Recording a notice nobody received would start the answer deadline for winners never
+        # told, and refuse the notice their replacements need.
+        raise NothingDone(_("{path}: no message written: the entries of rank {places} were erased; replace these "
+                            "winners (gazette contest replace {slug} RANK --reason \"entry erased\"), then notify "
+                            "again").format(path=item.path, places=", ".join(map(str, erased)), slug=slug))
     if notified:
         write_front(root / item.path, {"replaced": flow(changes)})
     else:
@@ -620,6 +642,12 @@ def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: b
                                  "list, draw and notify the winners (or --force REASON, recorded in git)").format(
                 path=item.path))
         retention, closes = meta.get("retention"), meta.get("closes")
+        if ("retention",) in item.lines and (isinstance(retention, bool) or not isinstance(retention, int)
+                                            or retention < 1):
+            # Unreadable ("trois mois") must not read as "no retention": that would purge at once.
+            raise ContestError(_("{path}: retention: is not a number of days, so the period the règlement keeps the "
+                                 "entries is unknown: write it in days (e.g. retention: 92), or --force REASON, "
+                                 "recorded in git").format(path=item.path))
         if retention and closes and now < closes + timedelta(days=int(retention)):
             raise ContestError(_("{path}: the règlement keeps the entries {days} days after closing, until {until}: "
                                  "purge then (or --force REASON, recorded in git)").format(

@@ -28,7 +28,9 @@ def _run(step, *args, fmt="text", **kwargs):
     try:
         report = step(*args, **kwargs)
     except ContestError as error:
-        raise ConfigError(str(error)) from None
+        refused = ConfigError(str(error))
+        refused.exit_code = error.exit_code  # 1 when the step could not do its job, 2 when refused
+        raise refused from None
     except VerifyError as error:
         click.echo("gazette: " + _("verify FAILED: {error}").format(error=error), err=True)
         sys.exit(1)
