@@ -536,6 +536,7 @@ def test_forget_changes_nothing_and_names_the_file_when_an_edit_is_unsafe(repo, 
     result = repo.gazette("forget", "alice")
     assert result.exit_code != 0
     assert "community/places/velo-du-dimanche.yml" in result.output
+    assert "the entry does not stand alone on its line" in result.output
     assert repo.git("status", "--porcelain") == ""
     assert (repo.root / "community/people/alice.yml").exists()
 

@@ -116,10 +116,12 @@ def _forget_in_registry(root: Path, frame, registry, key: str, result: Forgotten
         text = (root / path).read_text(encoding="utf-8")
         try:
             edited = remove_list_entry(text, key, where)
-        except ListEditRefused:
-            edited = text
+            reason = _("no such entry in that list")
+        except ListEditRefused as error:
+            edited, reason = text, str(error)
         if edited == text:
-            by_hand.append(_("{path} (remove {key!r} from {field})").format(path=path, key=key, field=".".join(where)))
+            by_hand.append(_("{path} (remove {key!r} from {field}: {reason})")
+                           .format(path=path, key=key, field=".".join(where), reason=reason))
         else:
             edits.append((path, edited))
     if by_hand:
@@ -159,7 +161,7 @@ def remove_list_entry(text: str, key: str, where: tuple[str, ...]) -> str:
             before, _lines = yamlsafe.parse(text)
             sequence, colon = _sequence_at(text, where)
         except (yamlsafe.YAMLProblem, yaml.YAMLError) as error:
-            raise ListEditRefused(str(error)) from None
+            raise ListEditRefused(str(error).strip().splitlines()[0]) from None
         index = None if sequence is None else next(
             (i for i, node in enumerate(sequence.value) if _is_entry(node, key)), None)
         if index is None:
