@@ -472,21 +472,84 @@ def test_forget_text_output_names_the_history(repo, tmp_path, monkeypatch):
 def test_remove_list_entry_keeps_every_other_byte():
     from gazette.forget import remove_list_entry
 
-    assert remove_list_entry("a: [x, alice, y]\r\nb: [alice]\r\n# alice\r\n", "alice") == "a: [x, y]\r\nb: []\r\n# alice\r\n"
-    assert remove_list_entry("a: [x, 'alice']\n", "alice") == "a: [x]\n"
-    assert remove_list_entry("a:\n  - alice-bis\n  - alice\n", "alice") == "a:\n  - alice-bis\n"
-    assert remove_list_entry("a: [alice-bis, alicex]\n", "alice") == "a: [alice-bis, alicex]\n"
+    assert remove_list_entry("a: [x, alice, y]\r\nb: [alice]\r\n# alice\r\n", "alice", ("b",)) == \
+        "a: [x, alice, y]\r\nb: []\r\n# alice\r\n"
+    assert remove_list_entry("a: [x, alice, y]\r\n", "alice", ("a",)) == "a: [x, y]\r\n"
+    assert remove_list_entry("a: [x, 'alice']\n", "alice", ("a",)) == "a: [x]\n"
+    assert remove_list_entry("a:\n  - alice-bis\n  - alice\n", "alice", ("a",)) == "a:\n  - alice-bis\n"
+    assert remove_list_entry("a: [alice-bis, alicex]\n", "alice", ("a",)) == "a: [alice-bis, alicex]\n"
+    assert remove_list_entry("a: [alice, x, alice]\n", "alice", ("a",)) == "a: [x]\n"
+
+
+def test_remove_list_entry_edits_only_the_named_list_items():
+    from gazette.forget import remove_list_entry
+
+    # a comment after the separator stays, and the last entry goes
+    assert remove_list_entry("contacts: [\n  claire-dubois, # modératrice\n  thomas-leroy\n]\n", "thomas-leroy",
+                             ("contacts",)) == "contacts: [\n  claire-dubois # modératrice\n]\n"
+    # text that only looks like a list, in a quoted or a block scalar, is text
+    free = 'summary: "les contacts: [alice, bob]"\ncontacts: [bob, alice]\n'
+    assert remove_list_entry(free, "alice", ("contacts",)) == 'summary: "les contacts: [alice, bob]"\ncontacts: [bob]\n'
+    block = "description: |\n  contacts:\n  - alice\ncontacts:\n- bob\n- alice\n"
+    assert remove_list_entry(block, "alice", ("contacts",)) == "description: |\n  contacts:\n  - alice\ncontacts:\n- bob\n"
+    # a list nested in an item is not the contacts list
+    nested = "contacts:\n  - bob\n  - team:\n      - alice\n"
+    assert remove_list_entry(nested, "alice", ("contacts",)) == nested
+    # an emptied block list stays a list
+    assert remove_list_entry("contacts:  # qui\n  - alice\nname: X\n", "alice", ("contacts",)) == \
+        "contacts: []  # qui\nname: X\n"
+
+
+def test_remove_list_entry_refuses_an_edit_it_cannot_make_exactly():
+    from gazette.forget import ListEditRefused, remove_list_entry
+
+    import pytest
+
+    with pytest.raises(ListEditRefused):  # the item is not on its dash's line
+        remove_list_entry("contacts:\n  - bob\n  -\n    alice\n", "alice", ("contacts",))
+    with pytest.raises(ListEditRefused):  # YAML the checker refuses is not edited
+        remove_list_entry("contacts: [alice]\ncontacts: [alice]\n", "alice", ("contacts",))
+
+
+def test_forget_takes_the_last_entry_of_a_commented_flow_list(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    repo.write("community/people/claire.yml", "name: Claire\n")
+    place = PLACE.replace("contacts: [alice]", "contacts: [\n  claire, # modératrice\n  alice\n]")
+    repo.write("community/places/velo-du-dimanche.yml", place)
+    repo.git("init", "-q")
+    repo.commit_all("registry")
+    result = repo.gazette("forget", "alice")
+    assert result.exit_code == 0, result.output
+    assert (repo.root / "community/places/velo-du-dimanche.yml").read_text() == \
+        PLACE.replace("contacts: [alice]", "contacts: [\n  claire # modératrice\n]")
+    assert [p for p in problems(repo) if p[2].startswith("relation/")] == []
+
+
+def test_forget_changes_nothing_and_names_the_file_when_an_edit_is_unsafe(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
+    registry(repo)
+    place = PLACE.replace("contacts: [alice]", "contacts:\n  -\n    alice\n")
+    repo.write("community/places/velo-du-dimanche.yml", place)
+    repo.git("init", "-q")
+    repo.commit_all("registry")
+    result = repo.gazette("forget", "alice")
+    assert result.exit_code != 0
+    assert "community/places/velo-du-dimanche.yml" in result.output
+    assert "the entry does not stand alone on its line" in result.output
+    assert repo.git("status", "--porcelain") == ""
+    assert (repo.root / "community/people/alice.yml").exists()
 
 
 def test_forget_edits_multi_line_flow_lists_and_only_the_people_lists(repo, tmp_path, monkeypatch):
     from gazette.forget import remove_list_entry
 
-    assert remove_list_entry("contacts: [\n  hugo-perrin,\n  claire-dubois\n]\n", "claire-dubois", "contacts") == \
+    assert remove_list_entry("contacts: [\n  hugo-perrin,\n  claire-dubois\n]\n", "claire-dubois", ("contacts",)) == \
         "contacts: [\n  hugo-perrin\n]\n"
-    assert remove_list_entry("contacts: [\n  hugo-perrin,\n  claire-dubois\n]\n", "hugo-perrin", "contacts") == \
+    assert remove_list_entry("contacts: [\n  hugo-perrin,\n  claire-dubois\n]\n", "hugo-perrin", ("contacts",)) == \
         "contacts: [\n  claire-dubois\n]\n"
-    assert remove_list_entry("targets:\n  people:\n  - alice\n  places:\n  - alice\n", "alice", "people") == \
-        "targets:\n  people:\n  places:\n  - alice\n"
+    assert remove_list_entry("targets:\n  people:\n  - alice\n  places:\n  - alice\n", "alice", ("targets", "people")) == \
+        "targets:\n  people: []\n  places:\n  - alice\n"
     monkeypatch.setenv("GAZETTE_STATE_DIR", str(tmp_path / "state"))
     repo.write("community/people/velo-du-dimanche.yml", "name: Vélo du dimanche\nstage: contacted\n")
     repo.write("community/people/alice.yml", PERSON)

@@ -1,8 +1,9 @@
 """``gazette forget IDENTIFIER``: erase one person everywhere Gazette keeps them.
 
 1. The registry: the person's file is removed and every reference to their key
-   (a place's ``contacts``, an action's ``targets.people``) taken out by a line
-   edit (comments and folding stay), all in one commit.
+   (a place's ``contacts``, an action's ``targets.people``) cut out exactly where the
+   composed YAML places it (comments and folding stay), all in one commit; a reference
+   no exact edit can remove stops the erasure before any change and names the file.
 2. The state database: every feature that stores personal data exposes
    ``forget(connection, identifier) -> list[str]``; :data:`PARTS` names them as
    "module:function" and a part whose module is not installed is skipped, so
@@ -14,7 +15,6 @@
 from __future__ import annotations
 
 import importlib
-import re
 from pathlib import Path
 
 from .i18n import _
@@ -106,59 +106,166 @@ def mentions(root: Path, handles: list[str]) -> list[str]:
 
 
 def _forget_in_registry(root: Path, frame, registry, key: str, result: Forgotten) -> None:
+    files = [(place["_path"], ("contacts",)) for place in registry.places.values() if key in (place.get("contacts") or ())]
+    files += [(action["_path"], ("targets", "people")) for action in frame.actions.values()
+              if key in ((action.get("targets") or {}).get("people") or ())]
+    # Every edit is worked out before anything changes: a reference that cannot be cut
+    # safely stops the erasure whole, so no file is left naming a person who is gone.
+    edits, by_hand = [], []
+    for path, where in files:
+        text = (root / path).read_text(encoding="utf-8")
+        try:
+            edited = remove_list_entry(text, key, where)
+            reason = _("no such entry in that list")
+        except ListEditRefused as error:
+            edited, reason = text, str(error)
+        if edited == text:
+            by_hand.append(_("{path} (remove {key!r} from {field}: {reason})")
+                           .format(path=path, key=key, field=".".join(where), reason=reason))
+        else:
+            edits.append((path, edited))
+    if by_hand:
+        raise ForgetError(_("nothing changed: {key!r} cannot be taken out of these files safely, edit them by hand "
+                            "and run forget again: {files}").format(key=key, files="; ".join(by_hand)))
     person_path = registry.people[key]["_path"]
     (root / person_path).unlink()
     result.changed.append(person_path)
     result.removed.append(_("the registry file {path}").format(path=person_path))
-    files = [(place["_path"], ("contacts",)) for place in registry.places.values() if key in (place.get("contacts") or ())]
-    files += [(action["_path"], ("targets", "people")) for action in frame.actions.values()
-              if key in ((action.get("targets") or {}).get("people") or ())]
-    for path, where in files:
-        text = (root / path).read_text(encoding="utf-8")
-        edited = remove_list_entry(text, key, where[-1])
-        if edited != text:
-            _write(root / path, edited)
-            result.changed.append(path)
-            result.removed.append(_("the reference in {path}").format(path=path))
+    for path, edited in edits:
+        _write(root / path, edited)
+        result.changed.append(path)
+        result.removed.append(_("the reference in {path}").format(path=path))
 
 
-def remove_list_entry(text: str, key: str, field: str | None = None) -> str:
-    """``key`` taken out of the YAML lists under ``field`` (any key when None), by line
-    edits: a block item (``- key``) loses its line, a flow list (``[a, key, b]``, on one
-    line or several) its element; every other byte (comments, quotes, CRLF) is kept.
-    Only ``field``'s lists change: a place named like the person keeps its entry."""
-    name = re.escape(key)
-    quoted = rf"(?:{name}|'{name}'|\"{name}\")"
-    label = re.escape(field) if field else r"[\w-]+"
-    first_or_middle = re.compile(rf"(?:(?<=,)|^)(\s*){quoted}[ \t]*,\s*")
-    last = re.compile(rf"\s*,\s*{quoted}(?=\s*$)")
-    only = re.compile(rf"^\s*{quoted}\s*$")
+class ListEditRefused(Exception):
+    """A reference that no exact text edit can take out: a person edits that file by hand."""
 
-    def edit_flow(match):
-        inner = first_or_middle.sub(lambda m: m.group(1), match.group(2))
-        inner = only.sub("", last.sub("", inner))
-        return f"{match.group(1)}[{inner}]"
 
-    flow = re.compile(rf"((?<![\w-]){label}[ \t]*:[ \t]*)\[([^\[\]]*)\]")
-    text = flow.sub(edit_flow, text)
+def remove_list_entry(text: str, key: str, where: tuple[str, ...]) -> str:
+    """``text`` without the items equal to ``key`` in the list at ``where``, a path of
+    fields from the top (``("contacts",)``, ``("targets", "people")``).
 
-    heading = re.compile(rf"^([ \t]*(?:-[ \t]+)?){label}[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n?$")
-    item = re.compile(rf"^[ \t]*-[ \t]+{quoted}[ \t]*(?:#[^\n]*)?\r?\n?$")
-    out, inside = [], None  # inside: the indentation of the key whose block list we are in
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip(" \t"))
-        if inside is not None and stripped and not stripped.startswith("#"):
-            if stripped.startswith("-") and indent >= inside or indent > inside:
-                if item.match(line):
-                    continue
-            else:
-                inside = None
-        heading_match = heading.match(line)
-        if heading_match:
-            inside = len(heading_match.group(1))
-        out.append(line)
-    return "".join(out)
+    The items are found in the composed YAML (each node knows where it starts and ends),
+    so only that list's plain string items change: a scalar's text, a nested list, another
+    field keep theirs. Exactly the item and its separator (its ``- `` line, or one comma)
+    are cut; comments and every other byte stay. Raises :class:`ListEditRefused` when the
+    result would not read as the same document minus that item."""
+    import copy
+
+    import yaml
+
+    from . import yamlsafe
+
+    while True:
+        try:
+            before, _lines = yamlsafe.parse(text)
+            sequence, colon = _sequence_at(text, where)
+        except (yamlsafe.YAMLProblem, yaml.YAMLError) as error:
+            raise ListEditRefused(str(error).strip().splitlines()[0]) from None
+        index = None if sequence is None else next(
+            (i for i, node in enumerate(sequence.value) if _is_entry(node, key)), None)
+        if index is None:
+            return text
+        edited = _cut(text, sequence, index, colon)
+        expected = copy.deepcopy(before)
+        _value_at(expected, where).pop(index)
+        try:
+            after, _lines = yamlsafe.parse(edited)
+        except yamlsafe.YAMLProblem:
+            after = None
+        if after != expected:
+            raise ListEditRefused(_("taking {key!r} out would change more than that entry").format(key=key))
+        text = edited
+
+
+def _sequence_at(text: str, where: tuple[str, ...]):
+    """(the sequence node at ``where`` or None, the index just after its key's colon)."""
+    import yaml
+
+    node, colon = yaml.compose(text, Loader=yaml.CSafeLoader), None
+    for field in where:
+        if not isinstance(node, yaml.MappingNode):
+            return None, None
+        pairs = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == field]
+        if not pairs:
+            return None, None
+        key_node, node = pairs[-1]
+        colon = _colon_after(text, key_node.end_mark.index)
+    return (node if isinstance(node, yaml.SequenceNode) else None), colon
+
+
+def _colon_after(text: str, index: int) -> int | None:
+    while index < len(text) and text[index] in " \t":
+        index += 1
+    return index + 1 if index < len(text) and text[index] == ":" else None
+
+
+def _is_entry(node, key: str) -> bool:
+    import yaml
+
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and node.value == key
+
+
+def _value_at(data, where: tuple[str, ...]) -> list:
+    for field in where:
+        data = data[field]
+    return data
+
+
+def _cut(text: str, sequence, index: int, colon: int | None) -> str:
+    items = sequence.value
+    start, end = items[index].start_mark.index, items[index].end_mark.index
+    if not sequence.flow_style:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end + 1
+        if text[line_start:start].strip() != "-" or text[end:line_end].strip()[:1] not in ("", "#"):
+            raise ListEditRefused(_("the entry does not stand alone on its line"))
+        text = text[:line_start] + text[line_end:]
+        if len(items) == 1:  # an empty list stays a list, not a null
+            if colon is None:
+                raise ListEditRefused(_("no colon after the field"))
+            text = text[:colon] + " []" + text[colon:]
+        return text
+    if index + 1 < len(items):  # "key, " up to the next item
+        comma = _separator(text, end, items[index + 1].start_mark.index)
+        after = comma + 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        return _drop_blank_line(text[:start] + text[after:], start)
+    if index == 0:
+        return _drop_blank_line(text[:start] + text[end:], start)
+    comma = _separator(text, items[index - 1].end_mark.index, start)
+    if text[comma + 1:start].strip(" \t") == "":  # ", key" on one line
+        return text[:comma] + text[end:]
+    text = _drop_blank_line(text[:start] + text[end:], start)
+    return text[:comma] + text[comma + 1:]
+
+
+def _separator(text: str, begin: int, stop: int) -> int:
+    """The comma between two flow items (whitespace and comments may surround it)."""
+    position = begin
+    while position < stop:
+        char = text[position]
+        if char == ",":
+            return position
+        if char == "#":
+            position = text.find("\n", position, stop)
+            if position < 0:
+                break
+        elif char not in " \t\r\n":
+            break
+        position += 1
+    raise ListEditRefused(_("no comma between the list entries"))
+
+
+def _drop_blank_line(text: str, position: int) -> str:
+    """``text`` without the line around ``position`` if the cut left it blank."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    if line_end < 0 or text[line_start:line_end].strip() or line_start == 0:
+        return text
+    return text[:line_start] + text[line_end + 1:]
 
 
 def _write(path: Path, text: str) -> None:
