@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from gazette import contest_draw as d  # noqa: E402
-from gazette.contest_entries import judge, read_entries  # noqa: E402
+from gazette.contests import draw as d  # noqa: E402
+from gazette.contests.entries import judge, read_entries  # noqa: E402
 
 
 CPU: dict = {}
@@ -56,7 +56,7 @@ def whole_import(folder: Path, export: Path, seed: str):
     """What `gazette contest entries bench import FILE` does, in a fresh repository and state folder."""
     import os
 
-    from gazette.contest_ops import import_entries
+    from gazette.contests.ops import import_entries
 
     repo = folder / "repo"
     (repo / "content/contests/2026").mkdir(parents=True)

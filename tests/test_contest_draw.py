@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gazette import contest_draw as d
+from gazette.contests import draw as d
 
 SEED = hashlib.sha256(b"golden").hexdigest()
 PEOPLE = [f"person{i}@example.org" for i in range(12)]

@@ -179,7 +179,8 @@ def test_verify_detects_a_tampered_list(contest, tmp_path):
 
 
 def test_forget_erases_a_person_entries(contest, tmp_path):
-    from gazette import contest_entries, state
+    from gazette import state
+    from gazette.contests import entries as contest_entries
 
     contest.gazette("contest", "commit", "jeu-test", "--beacon", "none", now=BEFORE)
     contest.gazette("contest", "entries", "jeu-test", "import", str(entries_csv(tmp_path / "e.csv", people(3))),
@@ -319,7 +320,7 @@ def test_the_outbox_is_never_committed(contest, tmp_path, monkeypatch):
     ("lea_martin_1990", "Participant·e abcdef"), ("Léa M4rtin", "Participant·e abcdef"), ("", "Participant·e abcdef"),
 ])
 def test_winners_names_never_publish_a_surname_or_a_handle(name, shown):
-    from gazette.contest_ops import anonymized
+    from gazette.contests.ops import anonymized
 
     assert anonymized(name, "abcdef0123") == shown
 
@@ -336,7 +337,7 @@ def test_the_draw_never_commits_a_handle_or_an_e_mail(contest, tmp_path):
 
 
 def test_one_team_secret_gives_each_contest_its_own_seed(contest, monkeypatch):
-    from gazette.contest_ops import read_seed
+    from gazette.contests.ops import read_seed
 
     secret = "ab" * 32
     monkeypatch.setenv("GAZETTE_CONTEST_SEED", secret)
@@ -399,7 +400,7 @@ def test_a_list_frozen_after_the_draw_date_fails_verify_and_check(contest, tmp_p
 
 
 def test_verify_reads_the_order_of_the_steps_in_git(contest, tmp_path):
-    from gazette import contest_draw
+    from gazette.contests import draw as contest_draw
 
     _drawn(contest, tmp_path)
     verified = contest.gazette("contest", "verify", "jeu-test", now=DRAWN)
@@ -419,7 +420,7 @@ def test_verify_reads_the_order_of_the_steps_in_git(contest, tmp_path):
 
 
 def test_verify_fails_when_the_commitment_was_committed_after_opening(contest, tmp_path, monkeypatch):
-    from gazette import contest_ops
+    from gazette.contests import ops as contest_ops
 
     with monkeypatch.context() as patched:  # written in time, committed (published) only after opening
         patched.setattr(contest_ops, "_commit", lambda *args, **kwargs: None)

@@ -39,7 +39,7 @@ def build(repo, now: datetime, start: datetime | None = None, end: datetime | No
                                  pub.slug, f"{pub.kind}.{pub.slug}.{pub.channel}@gazette", pub.campaign,
                                  is_public(items[pub.path], now)))
     if not channels:
-        from .contest_calendar import steps
+        from .contests.calendar import steps
 
         for item in repo.items:
             if item.kind != "contest" or item.status == "cancelled" or campaigns and item.meta.get("campaign") \

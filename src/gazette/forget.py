@@ -23,7 +23,7 @@ from .i18n import _
 # the identifier given, the public handles) and says in words what it removed.
 PARTS = (
     "gazette.community.relations:forget",
-    "gazette.contest_entries:forget",  # contest entries
+    "gazette.contests.entries:forget",  # contest entries
     "gazette.listening:forget",  # mentions, answers, moderation records
     "gazette.importers:forget",  # comments an import queued for moderation
 )

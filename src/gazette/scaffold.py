@@ -125,7 +125,7 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
     env.filters["yaml"] = _yaml_string
     env.filters["yaml_name"] = _yaml_name
     env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
-    from .contest_scaffold import FILTERS, contest_values
+    from .contests.scaffold import FILTERS, contest_values
 
     env.filters.update(FILTERS)
     values = contest_values(contest or {}, date, tz) if kind == "contest" else {}

@@ -584,7 +584,7 @@ class GazettePlugin(BasePlugin):
         return BYLINE.format(french_date(item.date), Markup(" · ") + names if names else "", item.meta.get("readtime") or reading_minutes(item.body))
 
     def _contest_box(self, item, src: str = "") -> Markup:
-        from .contest_ops import public_proof
+        from .contests.ops import public_proof
 
         meta = item.meta
         eligibility = meta.get("eligibility") or {}

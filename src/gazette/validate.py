@@ -374,5 +374,6 @@ def _did_you_mean(name: str, known) -> str:
     return _("did you mean {name}?").format(name=repr(close[0])) if close else ""
 
 
-from . import calendar_rules, contest_rules, quality_rules  # noqa: E402,F401 - register their rules
+from . import calendar_rules, quality_rules
+from .contests import rules as _contest_rules  # noqa: E402,F401 - register their rules
 from .community import rules as _relation_rules  # noqa: E402,F401 - registry, actions, paid collaborations

@@ -21,8 +21,8 @@ def contest():
 
 
 def _run(step, *args, fmt="text", **kwargs):
-    from ..contest_draw import VerifyError
-    from ..contest_ops import ContestError
+    from ..contests.draw import VerifyError
+    from ..contests.ops import ContestError
     from ..i18n import _
 
     try:
@@ -59,7 +59,7 @@ def commit_command(slug, beacon, fmt, root, now):
     The seed stays in the state folder (.gazette/contests/SLUG.seed) unless
     $GAZETTE_CONTEST_SEED holds it. Refused once the contest has opened.
     """
-    from ..contest_ops import commit
+    from ..contests.ops import commit
 
     _run(commit, root, now, slug, beacon, fmt=fmt)
 
@@ -83,7 +83,7 @@ def import_command(slug, file, fmt, root, now):
     Malformed rows are reported with their line and skipped; a file of
     another contest is refused. The front matter gets the summary only.
     """
-    from ..contest_ops import import_entries
+    from ..contests.ops import import_entries
 
     _run(import_entries, root, now, slug, file, fmt=fmt)
 
@@ -94,7 +94,7 @@ def import_command(slug, file, fmt, root, now):
 @click.pass_obj
 def collect_command(slug, channel, fmt, root, now):
     """Read the replies to the contest's published status through the API (each run a full snapshot)."""
-    from ..contest_collect import collect
+    from ..contests.collect import collect
 
     _run(collect, root, now, slug, channel, fmt=fmt)
 
@@ -105,7 +105,7 @@ def collect_command(slug, channel, fmt, root, now):
 @click.pass_obj
 def list_command(slug, rejected, fmt, root, now):
     """List the entries with their eligibility (personal data: shown here, never written to git)."""
-    from ..contest_ops import ContestError, _connect, find, judged
+    from ..contests.ops import ContestError, _connect, find, judged
     from ..i18n import _, ngettext
 
     try:
@@ -137,7 +137,7 @@ def list_command(slug, rejected, fmt, root, now):
 @common_options()
 def close_command(slug, fmt, root, now):
     """Freeze the eligible list at closing: publish the pseudonyms and their digest."""
-    from ..contest_ops import close
+    from ..contests.ops import close
 
     _run(close, root, now, slug, fmt=fmt)
 
@@ -150,7 +150,7 @@ def close_command(slug, fmt, root, now):
 @common_options()
 def draw_command(slug, beacon_value, alternates, fmt, root, now):
     """Reveal the seed, rank the frozen list with the beacon, write the proof and winners. Once only."""
-    from ..contest_ops import draw
+    from ..contests.ops import draw
 
     _run(draw, root, now, slug, beacon_value, alternates, fmt=fmt)
 
@@ -162,7 +162,7 @@ def draw_command(slug, beacon_value, alternates, fmt, root, now):
 @common_options()
 def verify_command(slug, list_file, fmt, root, now):
     """Recompute the draw from public data; exit 1 if the seed, the list or the ranking was tampered with."""
-    from ..contest_ops import verify
+    from ..contests.ops import verify
 
     _run(verify, root, slug, list_file, fmt=fmt)
 
@@ -173,7 +173,7 @@ def verify_command(slug, list_file, fmt, root, now):
 @common_options()
 def notify_command(slug, days, fmt, root, now):
     """Write the private messages to winners in the outbox (never git) and record the deadline."""
-    from ..contest_ops import notify
+    from ..contests.ops import notify
 
     _run(notify, root, now, slug, days, fmt=fmt)
 
@@ -185,7 +185,7 @@ def notify_command(slug, days, fmt, root, now):
 @common_options()
 def replace_command(slug, winner, reason, fmt, root, now):
     """Replace a winner (rank or displayed name) by the next alternate."""
-    from ..contest_ops import replace
+    from ..contests.ops import replace
 
     _run(replace, root, now, slug, winner, reason, fmt=fmt)
 
@@ -197,6 +197,6 @@ def replace_command(slug, winner, reason, fmt, root, now):
 @common_options()
 def purge_command(slug, force, fmt, root, now):
     """Delete the contest's stored entries (after the draw and the retention period) and record it. Once only."""
-    from ..contest_ops import purge
+    from ..contests.ops import purge
 
     _run(purge, root, now, slug, force, fmt=fmt)

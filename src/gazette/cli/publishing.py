@@ -129,7 +129,7 @@ def status_command(fmt, root, now):
     from ..plan import active_freezes
     from ..publish import last_run, planned, summary
 
-    from ..contest_calendar import overdue
+    from ..contests.calendar import overdue
 
     frame, outcomes = planned(root, now)
     late = overdue(root, now)

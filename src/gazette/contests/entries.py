@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .clock import shown
-from .i18n import _, ngettext
+from ..clock import shown
+from ..i18n import _, ngettext
 
 # Header names, compared as moderate._normal writes them (no case, accents or spaces).
 COLUMNS = {
@@ -69,7 +69,7 @@ class Judged:
 
 
 def _column_map(names) -> dict[str, str]:
-    from .moderate import column_roles
+    from ..moderate import column_roles
 
     return column_roles(names, COLUMNS)
 
@@ -91,7 +91,7 @@ def _records(path: Path, text: str):
             fields = _column_map(record)
             yield number, {role: record.get(key) for role, key in fields.items()}, None
         return
-    from .moderate import _sniffed
+    from ..moderate import _sniffed
 
     skipped = 0
     first, _sep, rest = text.partition("\n")
@@ -155,8 +155,8 @@ def parse_time(value, zone) -> datetime:
 def read_entries(path: Path, slug: str, zone) -> tuple[list[Entry], list[tuple[int, str]], bool]:
     """(entries, [(line, why skipped)], has a time column). Raises EntriesError for a file
     that cannot be used, or one that names another contest."""
-    from .contest_draw import identity
-    from .moderate import InputError, read_export
+    from .draw import identity
+    from ..moderate import InputError, read_export
 
     try:
         text, _note = read_export(path)
@@ -209,7 +209,7 @@ def judge(entries: list[Entry], meta: dict) -> list[Judged]:
     """Every entry with the reason it is not eligible (None if it is), in the entries' order.
 
     One entry per person: the earliest eligible one counts, later ones are rejected."""
-    from .contest_draw import identity
+    from .draw import identity
 
     opens, closes = meta.get("opens"), meta.get("closes")
     rules = meta.get("eligibility") or {}
@@ -300,7 +300,7 @@ def purge(connection: sqlite3.Connection, slug: str) -> int:
 
 def forget(connection: sqlite3.Connection, identifier: str) -> list[str]:
     """``gazette forget``: every contest entry of this handle or e-mail, in words."""
-    from .contest_draw import identity
+    from .draw import identity
 
     people = {identity(identifier), identity(identifier, email=True), identity(identifier, email=False)}
     marks = ",".join("?" * len(people))

@@ -15,15 +15,15 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from .i18n import _, ngettext
+from ..i18n import _, ngettext
 
 MAX_ANSWER = 32 * 1024 * 1024
 _TAG = re.compile(r"<[^>]*>")
 
 
 def _get_json(url: str, token: str | None):
-    from .contest_ops import ContestError
-    from .targets.http import _OPENER
+    from .ops import ContestError
+    from ..targets.http import _OPENER
 
     headers = {"Accept": "application/json"}
     if token:
@@ -67,11 +67,11 @@ def replies(answer, status_id: str, host: str) -> list[dict]:
 def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True):
     from urllib.parse import quote, urlsplit
 
-    from . import contest_ops
-    from .contest_entries import EntriesError, judge, load, read_entries
-    from .contest_ops import ContestError, Report, find, summarize
-    from .targets import TargetConfigError
-    from .targets.http import _secret, check_url
+    from . import ops as contest_ops
+    from .entries import EntriesError, judge, load, read_entries
+    from .ops import ContestError, Report, find, summarize
+    from ..targets import TargetConfigError
+    from ..targets.http import _secret, check_url
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -91,7 +91,7 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
         raise ContestError(str(error)) from None
     answer = _get_json(f"{instance}/api/v1/statuses/{quote(status_id, safe='')}/context", token)
     found = replies(answer, status_id, urlsplit(instance).hostname or "")
-    from .publish import state_dir
+    from ..publish import state_dir
 
     snapshot = state_dir(root) / "contests" / f"{slug}.{channel}.jsonl"
     snapshot.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

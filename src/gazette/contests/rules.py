@@ -15,10 +15,10 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from .i18n import _
-from .load import KIND_FOLDERS, Item, Repo
-from .problems import Problem
-from .validate import rule
+from ..i18n import _
+from ..load import KIND_FOLDERS, Item, Repo
+from ..problems import Problem
+from ..validate import rule
 
 STRICT_STATUSES = ("review", "approved", "published")
 MAX_RULES_BYTES = 1024 * 1024
@@ -43,7 +43,7 @@ ANONYMIZED = re.compile(rf"{NAME_WORD.pattern}(?: [^\W\d_]\.)?|Participant·e [0
 def _data(extension: str) -> dict:
     import yaml
 
-    with open(Path(__file__).with_name("data") / "contest_rules.yml", encoding="utf-8") as handle:
+    with open(Path(__file__).parent.with_name("data") / "contest_rules.yml", encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=yaml.CSafeLoader)
     if extension:
         extra = yaml.load(extension, Loader=yaml.CSafeLoader) or {}
@@ -125,7 +125,7 @@ def reglement(item: Item, repo: Repo) -> tuple[str | None, str, int, list[Proble
 
 
 def _in_state_folder(root, path: Path) -> bool:
-    from .publish import state_dir
+    from ..publish import state_dir
 
     state = Path(state_dir(root)).resolve()
     return path == state or state in path.parents
@@ -219,7 +219,7 @@ def contest_reglement(repo: Repo, only):
     """check keeps no items, only their cached problems: the contests are read here through
     their own per-file cache (what the règlement says changes only with the file; what the
     clock says is judged on every run from the few keys kept)."""
-    from .load import each_file, frame_digest, load_item
+    from ..load import each_file, frame_digest, load_item
 
     loaded = [item for item in repo.items if item.kind == "contest"]
     if loaded:  # a caller that kept its items (review, tests)
@@ -234,7 +234,7 @@ def contest_reglement(repo: Repo, only):
     if only is None:
         import hashlib
 
-        from .cache import FileCache
+        from ..cache import FileCache
 
         extension = Path(repo.root) / "calendar" / "contest_rules.yml"
         salt = hashlib.sha256(extension.read_bytes()).hexdigest() if extension.is_file() else ""
@@ -253,7 +253,7 @@ def contest_reglement(repo: Repo, only):
 
     for path, text, result in each_file(repo.root, paths, [], store, compute, need_text=False):
         if result is None:  # rules: PATH, never cached
-            from .load import read_text
+            from ..load import read_text
 
             text = text if text is not None else read_text(repo.root, path)[0]
             item = load_item(path, text, lambda: repo.frame.timezone)[0] if text is not None else None
@@ -360,7 +360,7 @@ def check_contest(item: Item, repo: Repo, clock: bool = True):
 def timing(item: Item, now) -> list[Problem]:
     """What the clock says: a commitment due before opening, an overdue draw or announcement,
     entries kept past the retention period."""
-    from .contest_history import late_freeze
+    from .history import late_freeze
 
     meta, problems = item.meta, []
     late = late_freeze(meta)

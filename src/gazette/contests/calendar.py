@@ -51,7 +51,7 @@ def contest_paths(root) -> list[str]:
 
 def overdue(root, now: datetime) -> list[tuple[str, Step]]:
     """(path, step) of every overdue step, for ``gazette status``."""
-    from .load import load_repo
+    from ..load import load_repo
 
     paths = contest_paths(root)
     if not paths:

@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .i18n import _, ngettext
+from ..i18n import _, ngettext
 
 SEED_BYTES = 32
 PSEUDONYM_HEX = 32

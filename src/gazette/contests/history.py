@@ -34,8 +34,8 @@ def versions(root: Path, path: str) -> list[Version]:
     """Every committed version of the contest's front matter, oldest first ([] outside git)."""
     import yaml
 
-    from .gitops import Git, GitFailed
-    from .load import split_front_matter
+    from ..gitops import Git, GitFailed
+    from ..load import split_front_matter
 
     git = Git(root)
     try:
@@ -88,8 +88,8 @@ def done_before(root: Path, path: str, step: str) -> Step | None:
 def late_freeze(meta: dict) -> str | None:
     """Why the frozen time in the front matter is too late, or None: a list frozen after the
     draw date or after the draw was frozen when the beacon's value could be known."""
-    from .clock import shown
-    from .i18n import _
+    from ..clock import shown
+    from ..i18n import _
 
     entries = meta.get("entries") if isinstance(meta.get("entries"), dict) else {}
     frozen, draw = entries.get("frozen"), meta.get("draw")
@@ -109,9 +109,9 @@ def late_freeze(meta: dict) -> str | None:
 def check_order(root: Path, item) -> list[str]:
     """The steps happened in the order that makes the draw fair, as the front matter and git
     history say. Raises VerifyError; returns what was checked, in words."""
-    from .contest_draw import VerifyError
-    from .clock import shown
-    from .i18n import _
+    from .draw import VerifyError
+    from ..clock import shown
+    from ..i18n import _
 
     meta = item.meta
     late = late_freeze(meta)

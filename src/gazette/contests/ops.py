@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .clock import shown
-from .i18n import _, ngettext
+from ..clock import shown
+from ..i18n import _, ngettext
 
 SEED_ENV = "GAZETTE_CONTEST_SEED"
 
@@ -46,7 +46,7 @@ class Report:
 # -- finding things ---------------------------------------------------------------------------------
 
 def find(root: Path, slug: str):
-    from .load import load_repo
+    from ..load import load_repo
 
     repo = load_repo(root, cache=False)
     found = [item for item in repo.items if item.kind == "contest" and item.slug == slug]
@@ -59,7 +59,7 @@ def find(root: Path, slug: str):
 
 
 def seed_file(root: Path, slug: str) -> Path:
-    from .publish import state_dir
+    from ..publish import state_dir
 
     return state_dir(root) / "contests" / f"{slug}.seed"
 
@@ -83,7 +83,7 @@ def contest_seed(secret: str, slug: str) -> str:
 
 
 def read_seed(root: Path, slug: str) -> str | None:
-    from .contest_draw import DrawError, check_seed
+    from .draw import DrawError, check_seed
 
     value = os.environ.get(SEED_ENV)
     source = SEED_ENV
@@ -104,7 +104,7 @@ def list_path(item) -> str:
 
 
 def _connect(root: Path):
-    from .state import StateError, connect
+    from ..state import StateError, connect
 
     try:
         return connect(root)
@@ -117,7 +117,7 @@ def _connect(root: Path):
 def write_front(path: Path, values: dict[str, str]) -> None:
     """Set top-level keys to the given YAML texts, each on its own line (replacing the old value,
     block lists included); every other line is kept byte for byte."""
-    from .receipts import ReceiptError, _front_lines, _top_level, atomic_write, set_line
+    from ..receipts import ReceiptError, _front_lines, _top_level, atomic_write, set_line
 
     data = path.read_bytes()
     try:
@@ -139,7 +139,7 @@ def write_front(path: Path, values: dict[str, str]) -> None:
 
 def flow(value) -> str:
     """One line of YAML for a mapping or list of scalars (which read back as written)."""
-    from .receipts import scalar
+    from ..receipts import scalar
 
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items() if v is not None) + "}"
@@ -153,7 +153,7 @@ def _commit(root: Path, paths: list[str], message: str, now: datetime, report: R
     """Dated ``now``: verify reads the order of the steps from these dates (contest_history).
     Nothing is committed when ``paths`` are as committed already (a step run twice); without a
     repository the report says the person must commit (git is the public record)."""
-    from .gitops import Git, GitFailed
+    from ..gitops import Git, GitFailed
 
     git = Git(root)
     if not git.is_repository():
@@ -176,7 +176,7 @@ def _commit(root: Path, paths: list[str], message: str, now: datetime, report: R
 
 def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git: bool = True) -> Report:
     """Draw a secret seed, keep it in the state folder, publish its commitment (and the beacon)."""
-    from .contest_draw import commitment, new_seed
+    from .draw import commitment, new_seed
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -199,7 +199,7 @@ def commit(root: Path, now: datetime, slug: str, beacon: str | None = None, git:
     if seed is None:
         seed = new_seed()
         path = seed_file(root, slug)
-        from .publish import make_state_dir
+        from ..publish import make_state_dir
 
         make_state_dir(root)
         path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -233,7 +233,7 @@ def list_still_open(root: Path, item, now: datetime, zone=None) -> None:
     passed: by then the beacon is public and the organiser, who knows the seed, could add or
     keep exactly the entries that win. "Frozen" is read from git too: deleting ``frozen:``
     from the front matter does not reopen the list."""
-    from .contest_history import done_before
+    from .history import done_before
 
     meta = item.meta
     if (meta.get("entries") or {}).get("frozen") or done_before(root, item.path, "frozen"):
@@ -245,7 +245,7 @@ def list_still_open(root: Path, item, now: datetime, zone=None) -> None:
 
 
 def import_entries(root: Path, now: datetime, slug: str, file: Path, git: bool = True) -> Report:
-    from .contest_entries import EntriesError, judge, load, read_entries, store
+    from .entries import EntriesError, judge, load, read_entries, store
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -287,14 +287,14 @@ def counted(summary: dict) -> str:
 
 
 def judged(connection, slug: str, meta: dict):
-    from .contest_entries import judge, load
+    from .entries import judge, load
 
     return judge(load(connection, slug), meta)
 
 
 def summarize(root: Path, item, connection, frozen_at: datetime | None = None, results=None) -> dict:
     """The ``entries:`` summary written in the front matter (the report reads it)."""
-    from .contest_draw import list_digest, pseudonyms
+    from .draw import list_digest, pseudonyms
 
     if results is None:
         results = judged(connection, item.slug, item.meta)
@@ -311,9 +311,9 @@ def summarize(root: Path, item, connection, frozen_at: datetime | None = None, r
 
 def close(root: Path, now: datetime, slug: str, git: bool = True) -> Report:
     """Freeze the eligible list as pseudonyms, publish it and its digest, before the beacon exists."""
-    from .contest_draw import list_bytes, pseudonyms
-    from .contest_entries import freeze
-    from .receipts import atomic_write
+    from .draw import list_bytes, pseudonyms
+    from .entries import freeze
+    from ..receipts import atomic_write
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -351,7 +351,7 @@ def anonymized(name: str, pseudonym: str) -> str:
     """"Léa Martin" → "Léa M."; anything else (one word, which may be a surname or a handle; an e-mail;
     digits or underscores) → a label nobody can trace back without the seed. An export in "MARTIN Léa"
     order is recognized by its capitals; "Martin Léa" cannot be told from "Léa Martin"."""
-    from .contest_rules import NAME_WORD
+    from .rules import NAME_WORD
 
     parts = [p for p in name.split() if p.casefold().rstrip(".") not in TITLES]
     if len(parts) >= 2 and all(NAME_WORD.fullmatch(p) for p in parts):
@@ -364,15 +364,15 @@ def anonymized(name: str, pseudonym: str) -> str:
 
 def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alternates: int | None = None,
          git: bool = True) -> Report:
-    from .contest_draw import DrawError, check_beacon, draw as run_draw, parse_list, prize_units
-    from .contest_draw import VerifyError, commitment
-    from .contest_entries import frozen, load
+    from .draw import DrawError, check_beacon, draw as run_draw, parse_list, prize_units
+    from .draw import VerifyError, commitment
+    from .entries import frozen, load
 
     root = Path(root)
     repo, item = find(root, slug)
     meta = item.meta
     report = Report(item.path)
-    from .contest_history import done_before
+    from .history import done_before
 
     if meta.get("draw_proof") or done_before(root, item.path, "draw_proof"):  # git remembers a deleted proof
         raise ContestError(_("{path}: the draw took place already (the draw is once; a winner who does not "
@@ -435,7 +435,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
 
 def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     """Recompute the proof from public data only (the front matter and the published list)."""
-    from .contest_draw import VerifyError, parse_list, prize_units, verify as check
+    from .draw import VerifyError, parse_list, prize_units, verify as check
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -471,7 +471,7 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     report.lines += check(commitment_value=meta.get("commitment"), seed=str(proof.get("seed") or ""),
                           beacon=str(proof.get("beacon") or ""), digest=str(proof.get("digest") or ""),
                           ranking=ranking, ids=ids, count=proof.get("count"))
-    from .contest_history import check_order
+    from .history import check_order
 
     report.lines += check_order(root, item)
     return report
@@ -480,7 +480,7 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
 def notify(root: Path, now: datetime, slug: str, days: int = 15, git: bool = True) -> Report:
     """Private messages to the winners, as files in outbox/contests/<slug>/ (never in git), and the
     answer deadline in the front matter. Once per winner: a winner replaced later is told then."""
-    from .contest_entries import frozen, load
+    from .entries import frozen, load
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -579,7 +579,7 @@ def current_winners(meta: dict) -> list[str]:
 
 def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git: bool = True) -> Report:
     """A winner who did not answer in time gives way to the next unused alternate, recorded in git."""
-    from .contest_entries import frozen, load
+    from .entries import frozen, load
 
     root = Path(root)
     repo, item = find(root, slug)
@@ -621,8 +621,8 @@ def replace(root: Path, now: datetime, slug: str, winner: str, reason: str, git:
 def purge(root: Path, now: datetime, slug: str, force: str | None = None, git: bool = True) -> Report:
     """Delete the entries once they are no longer needed: after the draw and the retention period
     (``force``: the reason to do it earlier, recorded in git). Once only."""
-    from .contest_entries import purge as delete
-    from .contest_history import done_before
+    from .entries import purge as delete
+    from .history import done_before
 
     root = Path(root)
     repo, item = find(root, slug)

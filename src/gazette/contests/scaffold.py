@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from .i18n import _
+from ..i18n import _
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -45,7 +45,7 @@ FILTERS = {"fr_date": fr_date, "fr_time": fr_time, "fr_number": fr_number, "iden
 
 def parse_prize(text: str) -> dict:
     """``"Révision complète:2:89"`` → name, quantity, value (euros)."""
-    from .scaffold import ScaffoldError
+    from ..scaffold import ScaffoldError
 
     name, _sep, rest = str(text).rpartition(":")
     name, _sep2, quantity = name.rpartition(":")
@@ -61,8 +61,8 @@ def parse_prize(text: str) -> dict:
 
 
 def contest_values(answers: dict, date: datetime, tz) -> dict:
-    from .clock import ClockError, parse_moment
-    from .scaffold import ScaffoldError
+    from ..clock import ClockError, parse_moment
+    from ..scaffold import ScaffoldError
 
     def moment(key, default):
         if not answers.get(key):
