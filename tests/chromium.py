@@ -21,3 +21,23 @@ def require_chromium():
             pytest.fail(message + ": .ci/run installs it; CI must run these tests")
         pytest.skip(message)
     return pytest.importorskip("playwright.sync_api")
+
+
+# One French page per test in one Chromium per module: the fixtures of every site test.
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(locale="fr-FR")
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    page.close()
