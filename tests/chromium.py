@@ -41,3 +41,12 @@ def page(browser):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     page.close()
+
+
+def serious_violations(page) -> list:
+    """What axe-core finds serious or critical on the page as it stands: the accessibility rule
+    every page test holds (id, impact, elements, the start of axe's explanation)."""
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    results = axe_module.Axe().run(page)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]], v["nodes"][0].get("failureSummary", "")[:160])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
