@@ -45,6 +45,8 @@ def server():
 def own_state(monkeypatch):
     monkeypatch.delenv("GAZETTE_STATE_DIR", raising=False)
     monkeypatch.delenv("GAZETTE_MASTODON_TOKEN", raising=False)
+    # the test server is on 127.0.0.1, which a real watch never asks (test_an_internal_address_…)
+    monkeypatch.setenv("GAZETTE_TEST_ALLOW_LOOPBACK", "1")
 
 
 def configure(repo, server, paths, extra=""):
@@ -379,3 +381,90 @@ def test_watch_says_how_many_sources_answered(repo, server):
     result = repo.gazette("watch")
     assert result.exit_code == 1
     assert "0 of 3 sources answered" in result.output
+
+
+# -- SSRF: the URLs are a contributor's; CI fetches them ----------------------------------
+
+INTERNAL_URLS = ("http://127.0.0.1:{port}/rss.xml", "http://localhost:{port}/rss.xml", "http://[::1]:{port}/rss.xml",
+                 "http://[::ffff:127.0.0.1]:{port}/rss.xml", "http://169.254.169.254/latest/meta-data/",
+                 "http://10.0.0.1/feed", "http://192.168.1.1/feed", "http://0.0.0.0:{port}/rss.xml",
+                 "http://2130706433:{port}/rss.xml", "http://[fe80::1]/feed", "http://224.0.0.1/feed")
+
+
+def test_an_internal_address_written_in_listening_yml_is_a_check_problem_on_its_line(repo, server, monkeypatch):
+    monkeypatch.delenv("GAZETTE_TEST_ALLOW_LOOPBACK")
+    server.routes["/rss.xml"] = {"body": rss([entry(1, "Bravo la Fabrique à Vélos")])}
+    urls = [u.format(port=server.port) for u in INTERNAL_URLS]
+    configure(repo, server, [(f"p{i}", url) for i, url in enumerate(urls)],
+              extra="mastodon: {instance: \"http://[::1]:%d\", hashtags: [velo]}\n" % server.port)
+    result = repo.gazette("check")
+    assert result.exit_code == 1
+    for index, url in enumerate(urls):
+        assert f"calendar/listening.yml:{7 + index}: listening/feed-address" in result.output, (url, result.output)
+    assert f"calendar/listening.yml:{7 + len(urls)}: listening/feed-address" in result.output  # mastodon.instance
+    watched = repo.gazette("watch")
+    assert watched.exit_code == 2  # a configuration error, as a feed that is not http(s)
+    assert server.hits == {}  # and none of them was asked
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """A DNS that answers what the test says for *.example names (the connection stays real)."""
+    import socket
+
+    real = socket.getaddrinfo
+    answers: dict[str, list] = {}
+    asked: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in answers:
+            asked.append(host)
+            addresses = answers[host].pop(0) if isinstance(answers[host][0], list) else answers[host]
+            return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                     (a, port, 0, 0) if ":" in a else (a, port)) for a in addresses]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers, asked
+
+
+def test_a_name_resolving_to_an_internal_address_is_refused_at_fetch_time(repo, server, resolver, monkeypatch):
+    monkeypatch.delenv("GAZETTE_TEST_ALLOW_LOOPBACK")
+    answers, asked = resolver
+    server.routes["/rss.xml"] = {"body": rss([entry(1, "Bravo la Fabrique à Vélos")])}
+    answers["loop.example"] = ["127.0.0.1"]
+    answers["mixed.example"] = ["93.184.216.34", "127.0.0.1"]  # one internal address among public ones is enough
+    answers["v6.example"] = ["::1"]
+    answers["mapped.example"] = ["::ffff:127.0.0.1"]
+    configure(repo, server, [(name.split(".")[0], server.url("/rss.xml", host=name)) for name in answers])
+    result = repo.gazette("watch")
+    assert result.exit_code == 1, result.output
+    for line, name in enumerate(answers, start=7):
+        assert f"calendar/listening.yml:{line}: listening/feed-address {server.url('/rss.xml', host=name)}: " \
+               f"not fetched: {name} is an internal address" in result.output, result.output
+    assert server.hits == {} and sorted(set(asked)) == sorted(answers)
+    assert "0 of 4 sources answered" in result.output
+
+
+def test_every_redirect_is_checked_again(repo, server, resolver):
+    """Same host, but its name now resolves to the cloud's metadata endpoint (DNS rebinding)."""
+    answers, _asked = resolver
+    answers["feeds.example"] = [["127.0.0.1"], ["169.254.169.254"]]
+    server.routes["/old.xml"] = {"status": 301, "location": server.url("/new.xml", host="feeds.example")}
+    server.routes["/new.xml"] = {"body": rss([entry(1, "Bravo la Fabrique à Vélos")])}
+    configure(repo, server, [("blog", server.url("/old.xml", host="feeds.example"))])
+    result = repo.gazette("watch")
+    assert "calendar/listening.yml:7: listening/feed-address" in result.output, result.output
+    assert "feeds.example is an internal address (169.254.169.254)" in result.output
+    assert server.hits == {"/old.xml": 1}
+
+
+def test_the_escape_for_tests_lets_loopback_through_and_nothing_else():
+    from gazette.netsafe import is_internal, literal_internal
+
+    for address in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        assert is_internal(address) and not is_internal(address, allow_loopback=True)
+    for url in ("http://10.0.0.1/", "http://169.254.169.254/", "http://[fd00::1]/", "http://0.0.0.0/"):
+        assert literal_internal(url, allow_loopback=True), url
+    assert literal_internal("https://93.184.216.34/feed") is None
+    assert literal_internal("https://blog.example/feed") is None  # a name: resolved and checked at fetch time

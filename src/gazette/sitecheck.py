@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .i18n import _
+from .netsafe import InternalAddress
 from .problems import Problem
 
 BUDGET = 500_000  # bytes: a page with its images and stylesheets, as the home's target
@@ -37,48 +38,6 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 def printable(text: str) -> str:
     """``text`` with its control characters shown as spaces: one line, nothing a terminal runs."""
     return CONTROL.sub(" ", text)
-
-
-class InternalAddress(OSError):
-    """The host resolves to an address of this machine or its network: never asked."""
-
-
-def _public_address(host: str, port: int) -> list[tuple]:
-    """Every address ``host`` resolves to, or InternalAddress if one is not on the public internet
-    (loopback, private, link-local, multicast, reserved: a link checker must not be turned
-    into a way to reach the runner's own services or the cloud's metadata endpoint)."""
-    import ipaddress
-    import socket
-
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if address.version == 6 and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast or address.is_reserved:
-            raise InternalAddress(_("{host} is an internal address ({address})").format(host=host, address=address))
-    return infos
-
-
-def _guarded_connection(address, timeout=None, source_address=None, **_ignored):
-    """``socket.create_connection`` to the very addresses checked (no second lookup to rebind)."""
-    import socket
-
-    host, port = address
-    error: OSError | None = None
-    for family, kind, proto, _name, sockaddr in _public_address(host, port):
-        sock = socket.socket(family, kind, proto)
-        try:
-            if timeout is not None:
-                sock.settimeout(timeout)
-            if source_address:
-                sock.bind(source_address)
-            sock.connect(sockaddr)
-            return sock
-        except OSError as failure:
-            sock.close()
-            error = failure
-    raise error or OSError(f"{host}: no address")
 
 
 @dataclass
@@ -265,37 +224,19 @@ def _external(outside: dict[str, list[tuple[str, int]]], cache: Path | None, fet
 
 def _request(url: str, method: str, timeout: float, public_only: bool = False):
     """One request, redirects not followed (a redirect is an answer); with ``public_only``
-    every connection goes only to public addresses (InternalAddress otherwise)."""
-    import http.client
+    every connection goes only to public addresses (InternalAddress otherwise: gazette.netsafe)."""
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):  # a redirect is an answer: the page is there
             return None
 
-    handlers = [NoRedirect]
     if public_only:
-        class PublicHTTP(http.client.HTTPConnection):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._create_connection = _guarded_connection
+        from .netsafe import opener as public_opener
 
-        class PublicHTTPS(http.client.HTTPSConnection):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._create_connection = _guarded_connection
-
-        class HTTPHandler(urllib.request.HTTPHandler):
-            def http_open(self, req):
-                return self.do_open(PublicHTTP, req)
-
-        class HTTPSHandler(urllib.request.HTTPSHandler):
-            def https_open(self, req):
-                return self.do_open(PublicHTTPS, req, context=self._context)
-
-        # a proxy would connect for us, to any address: none for these requests
-        handlers += [urllib.request.ProxyHandler({}), HTTPHandler, HTTPSHandler]
-    opener = urllib.request.build_opener(*handlers)
+        opener = public_opener(NoRedirect)
+    else:
+        opener = urllib.request.build_opener(NoRedirect)
     request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
     return opener.open(request, timeout=timeout)
 

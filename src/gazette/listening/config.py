@@ -151,11 +151,31 @@ def _check(settings: Settings) -> list[Problem]:
             found.append(_problem(settings, "listening/feed-url", ("feeds", index),
                                   _("feed {value!r:.80} is not an http(s) URL").format(value=url),
                                   _("write - https://example.org/feed.xml or - {url: …, place: slug}")))
+        elif internal_address(url):
+            found.append(_address_problem(settings, ("feeds", index), url))
+    instance = (settings.get("mastodon") or {}).get("instance")
+    if isinstance(instance, str) and internal_address(instance):
+        found.append(_address_problem(settings, ("mastodon", "instance"), instance))
     if "_lines" in settings and not (settings.get("keywords") or settings.get("products")):
         found.append(_problem(settings, "listening/no-keywords", ("keywords",),
                               _("no brand keywords: watch keeps nothing"),
                               _("add keywords: {\"Your brand\": [variant, @handle]}")))
     return found
+
+
+def internal_address(url: str) -> str | None:
+    """The internal address ``url`` names literally (127.0.0.1, [::1], 10.0.0.1, 169.254.169.254,
+    localhost…), which is never fetched; names are resolved and refused at fetch time."""
+    from ..netsafe import literal_internal
+
+    return literal_internal(url)
+
+
+def _address_problem(settings: Settings, key: tuple, url: str) -> Problem:
+    return _problem(settings, "listening/feed-address", key,
+                    _("{url!r:.80} names an internal address ({address}): never fetched").format(
+                        url=url, address=internal_address(url)),
+                    _("list a public https:// address; this machine and private networks are never asked"))
 
 
 def opening(settings: Settings) -> tuple[time, time, frozenset[int]]:
@@ -189,7 +209,7 @@ def configured_feeds(settings: Settings) -> list[Feed]:
     out = []
     for index, entry in enumerate(settings.get("feeds", ())):
         url, place = (entry.get("url"), entry.get("place")) if isinstance(entry, dict) else (entry, None)
-        if isinstance(url, str) and re.match(r"^https?://[^/\s]+", url):
+        if isinstance(url, str) and re.match(r"^https?://[^/\s]+", url) and not internal_address(url):
             out.append(Feed(url.strip(), str(place) if place else None, settings.line("feeds", index)))
     return out
 

@@ -63,9 +63,6 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # answered to :func:`get`, which decides
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def host_of(url: str) -> str:
     return (urllib.parse.urlsplit(url).hostname or "").lower()
 
@@ -98,23 +95,32 @@ def get(url: str, limits: Limits, headers: dict | None = None, on_redirect=None)
 
     ``on_redirect(url)`` is called before each redirect is followed (the per-host budget
     counts it); it may raise :class:`FetchProblem` to stop there."""
+    from .. import netsafe
+
     deadline = time.monotonic() + limits.timeout
     if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not host_of(url):
         # urllib would read file:// and ftp:// too; the URL comes from a contributor-editable file
         raise FetchProblem("listening/feed-url", _("{url!r:.80} is not an http(s) URL").format(url=url),
                            _("write https://…"))
+    # every hop connects only to public addresses, checked after resolution (netsafe): the URL,
+    # and every Location a server answers, come from strangers
+    opener = netsafe.opener(_NoRedirects)
     for _hop in range(MAX_REDIRECTS + 1):
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity",
                                                        **(headers or {})})
         try:
-            answer = _OPENER.open(request, timeout=max(0.1, deadline - time.monotonic()))
+            answer = opener.open(request, timeout=max(0.1, deadline - time.monotonic()))
         except urllib.error.HTTPError as error:
             answer = error
+        except netsafe.InternalAddress as refused:
+            raise _internal(refused, url) from None
         except (socket.timeout, TimeoutError):
             raise FetchProblem("listening/feed-timeout", _("no answer within {seconds:g} s").format(
                 seconds=limits.timeout), _("retried next run; raise fetch.timeout if the site is slow")) from None
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
             reason = getattr(error, "reason", error)
+            if isinstance(reason, netsafe.InternalAddress):
+                raise _internal(reason, url) from None
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise FetchProblem("listening/feed-timeout", _("no answer within {seconds:g} s").format(
                     seconds=limits.timeout), _("retried next run")) from None
@@ -144,6 +150,13 @@ def get(url: str, limits: Limits, headers: dict | None = None, on_redirect=None)
             return Response(status, answer.headers, body, url)
     raise FetchProblem("listening/feed-redirect", _("more than {count} redirects").format(count=MAX_REDIRECTS),
                        _("write the feed's final URL in the configuration"))
+
+
+def _internal(refused, url: str) -> FetchProblem:
+    return FetchProblem("listening/feed-address", _("not fetched: {host} is an internal address ({address}), "
+                                                    "asked for {url}").format(host=refused.host, address=refused.address,
+                                                                               url=url[:200]),
+                        _("a feed must be on the public internet; this machine and private networks are never asked"))
 
 
 def _read_capped(answer, limits: Limits, deadline: float) -> bytes:
