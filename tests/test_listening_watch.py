@@ -71,7 +71,7 @@ def test_watch_stores_mentions_once_and_asks_again_conditionally(repo, server):
                                   "modified": "Mon, 23 Nov 2026 10:00:00 GMT", "type": "application/atom+xml"}
     configure(repo, server, [("blog", "/rss.xml"), ("forum", "/atom.xml")])
 
-    first = repo.gazette("watch", "--once")
+    first = repo.gazette("watch")
     assert first.exit_code == 0, first.output
     assert "2 of 2 sources answered (0 unchanged), 4 entries, 3 new mentions" in first.output
     queue = mentions(repo)
@@ -468,3 +468,17 @@ def test_the_escape_for_tests_lets_loopback_through_and_nothing_else():
         assert literal_internal(url, allow_loopback=True), url
     assert literal_internal("https://93.184.216.34/feed") is None
     assert literal_internal("https://blog.example/feed") is None  # a name: resolved and checked at fetch time
+
+
+def test_watch_is_one_pass_and_no_flag_pretends_otherwise(repo, server):
+    """--once did nothing (every run is one pass): it is no longer offered, and old cron lines still work."""
+    from pathlib import Path
+
+    assert "--once" not in repo.gazette("watch", "--help").output
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "gazette watch [--wait" in readme and "--once" not in readme
+    server.routes["/rss.xml"] = {"body": rss([entry(1, "Bravo la Fabrique à Vélos")])}
+    configure(repo, server, [("blog", "/rss.xml")])
+    old_cron_line = repo.gazette("watch", "--once")
+    assert old_cron_line.exit_code == 0 and "1 new mentions" in old_cron_line.output
+    assert server.hits == {"/rss.xml": 1}  # one pass, then it returned

@@ -53,16 +53,20 @@ def _dump(data) -> None:
 
 
 @cli.command("watch")
-@click.option("--once", is_flag=True, help="Run once and exit (the default; for cron, systemd timers and CI).")
+# Every run is one pass that exits: cron, a systemd timer or CI repeats it (and catches up, logs,
+# restarts), and the exit code is the alert. --once said nothing more; hidden, it only keeps the
+# cron lines written when the README advertised it working.
+@click.option("--once", is_flag=True, hidden=True)
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", show_default=True,
               help="When another watch runs, wait this long for it before giving up (exit 75).")
 @common_options(("text", "json"))
 def watch_command(once, wait, fmt, root, now):
-    """Fetch the feeds and Mastodon timelines of calendar/listening.yml and store the mentions.
+    """Fetch the feeds and Mastodon timelines of calendar/listening.yml once, store the mentions, exit.
 
-    Keeps entries naming a keyword (or a competitor, for share of voice),
-    triages them (question, criticism, praise, other), purges what is older
-    than the retention, and checks for a bad buzz. Exit 3 on a bad buzz (said
+    One pass per run: schedule it with cron, a systemd timer or CI. Keeps
+    entries naming a keyword (or a competitor, for share of voice), triages
+    them (question, criticism, praise, other), purges what is older than the
+    retention, and checks for a bad buzz. Exit 3 on a bad buzz (said
     first), 1 when a source failed (the others are read; it is retried next
     run), 75 when another watch is running, 2 on a configuration error.
     """
