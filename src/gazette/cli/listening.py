@@ -56,7 +56,7 @@ def _dump(data) -> None:
 # Every run is one pass that exits: cron, a systemd timer or CI repeats it (and catches up, logs,
 # restarts), and the exit code is the alert. --once said nothing more; hidden, it only keeps the
 # cron lines written when the README advertised it working.
-@click.option("--once", is_flag=True, hidden=True)
+@click.option("--once", is_flag=True, hidden=True, help="Changes nothing: every run is one pass.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", show_default=True,
               help="When another watch runs, wait this long for it before giving up (exit 75).")
 @common_options(("text", "json"))
