@@ -27,11 +27,26 @@ def render(sample, *args) -> str:
 def test_the_html_report_is_byte_stable_self_contained_and_french_by_default(sample_with_metrics):
     first, second = render(sample_with_metrics), render(sample_with_metrics)
     assert first == second
-    assert '<html lang="fr">' in first and "à l&#39;heure" in first
+    assert '<html lang="fr">' in first and "à l’heure" in first
     assert "<script" not in first and "http" not in first.split("<body>")[1].replace("http://www.w3.org", "")
     assert first.count("<svg") == first.count("<title id=") == 8
     english = render(sample_with_metrics, "--lang", "en")
     assert '<html lang="en">' in english and "on time" in english
+
+
+def test_the_html_report_speaks_the_catalog_s_french(sample_with_metrics):
+    """One translation per sentence: the HTML report's words are msgids of the gettext catalog, so the
+    HTML and the text report say the same thing, and a translator edits one file."""
+    from gazette.i18n import catalog
+    from gazette.report.render_html import TEXTS
+
+    known = catalog("fr")._catalog
+    msgids = [word for value in TEXTS.values() for word in (value.values() if isinstance(value, dict) else [value])]
+    missing = [m for m in msgids if (m if isinstance(m, str) else (m[0], 0)) not in known]
+    assert msgids and not missing, missing
+    text = sample_with_metrics.gazette("report", "--month", "2026-11", "--lang", "fr", now=NOW).output
+    sentence = "100,0\u202f% à l’heure (reçu à moins de 20 min de l’heure prévue)"
+    assert sentence in text and sentence in render(sample_with_metrics)
 
 
 def test_texts_from_the_repository_are_escaped(sample_with_metrics):

@@ -10,109 +10,74 @@ every text goes through the template's escaping.
 
 from __future__ import annotations
 
+from ..i18n import N_, Nn_
 from .engagement import WEEKDAYS
 
 WIDTH, BAR_AREA, LEFT = 640, 180, 150
 
+# The page's words, English msgids translated into the report's language where it is rendered
+# (the report's --lang may differ from the CLI's, so through that language's catalog, not ``_``).
+# Pairs are (singular, plural) for ngettext.
 TEXTS = {
-    "fr": {
-        "title": "Rapport {start} → {end}",
-        "summary": "Résumé",
-        "marker": "ligne pointillée : {what} ({value})",
-        "publications": ("{count} publication, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue).",
-                         "{count} publications, {on_time} à l'heure (reçu dans les {tolerance} min qui suivent l'heure prévue)."),
-        "engagement": "Engagement {rate} rapporté aux impressions",
-        "up": "en hausse", "down": "en baisse", "from_month": "{direction} par rapport à {previous} en {window} (le mois précédent)",
-        "from_window": "{direction} par rapport à {previous} du {window} (la même durée juste avant)",
-        "missed": ("{missed} publication prévue manquée", "{missed} publications prévues manquées"),
-        "held": (", {held} retenue par un gel.", ", {held} retenues par un gel."),
-        "delay": "Délai après l'heure prévue : médiane {median} min, p90 {p90} min. {anchor}",
-        "anchor": "Repère : Buffer publie 98 % d'un million de posts en moins de 60 s ; une planification CI toutes les 15 minutes ne peut pas l'égaler.",
-        "per_week": "Publications par semaine et cadence prévue",
-        "per_week_desc": "Publications par semaine : {values}. Cadence prévue : {expected} par semaine.",
-        "on_time_chart": "Publications à l'heure et en retard",
-        "engagement_chart": "Taux d'engagement par canal",
-        "engagement_weeks": "Taux d'engagement par semaine et canal",
-        "heatmap": "Engagement par jour et heure de publication",
-        "followers": "Abonnés gagnés par compte",
-        "moderation": "Messages signalés par famille",
-        "targets": "Objectifs des campagnes et actions",
-        "week": "Semaine", "count": "Publications", "expected": "Prévu", "channel": "Canal",
-        "rate": "Taux", "formula": "Formule", "impressions": "Impressions", "interactions": "Interactions",
-        "slot": "Créneau", "posts": "Publications", "gained": "Gagnés", "family": "Famille",
-        "flagged": "Signalés", "target": "Objectif", "value": "Mesuré", "progress": "Avancement",
-        "metric": "Mesure", "on_time": "À l'heure", "late": "En retard", "status": "État",
-        "pipeline": "Contenus par état", "none": "Aucune donnée pour cette période.",
-        "newsletters": "Lettres d'information", "sent": "Envoyés", "refused": "Refusés",
-        "deferred": "Différés", "list_size": "Taille de la liste", "issue": "Numéro",
-        "contests": "Jeux concours", "entries": "Participations", "eligible": "Éligibles", "winners": "Gagnants",
-        "publishing": "Publication",
-        "people": ("{count} contributeur", "{count} contributeurs"),
-        "people_new": (", dont {new} nouveau.", ", dont {new} nouveaux."),
-        "lead": "Délai de l'idée à la publication : médiane {median} h, p90 {p90} h ({formula}).",
-        "freezes": ("Gels : {count} ({hours} h), {held} publication retenue.",
-                    "Gels : {count} ({hours} h), {held} publications retenues."),
-        "top": "Meilleurs contenus", "bottom": "Contenus les moins engageants", "item": "Contenu",
-        "unmatched": ("{count} ligne importée ne correspond à aucun contenu (conservée, comptée).",
-                      "{count} lignes importées ne correspondent à aucun contenu (conservées, comptées)."),
-        "days": {"mon": "lun.", "tue": "mar.", "wed": "mer.", "thu": "jeu.", "fri": "ven.", "sat": "sam.",
-                 "sun": "dim."},
-        "web": "Site : {visits} visites, {signups} inscriptions attribuées par campagne UTM.",
-        "listening": "Écoute", "mentions": "Mentions de la marque", "share_of_voice": "Part de voix",
-        "class_question": "Questions", "class_criticism": "Critiques", "class_praise": "Éloges",
-        "class_other": "Autres", "criticism_praise": "Critiques par éloge",
-        "answer_hours": "Délai de réponse, heures ouvrées (médiane / p90, h)",
-        "unanswered": "Critiques sans réponse après 24 h",
-    },
-    "en": {
-        "title": "Report {start} → {end}",
-        "summary": "Summary",
-        "marker": "dashed line: {what} ({value})",
-        "publications": ("{count} publication, {on_time} on time (receipt within {tolerance} min of the planned time).",
-                         "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time)."),
-        "engagement": "Engagement {rate} by impressions",
-        "up": "up", "down": "down", "from_month": "{direction} from {previous} in {window} (the previous month)",
-        "from_window": "{direction} from {previous} over {window} (the same length before)",
-        "missed": ("{missed} planned publication missed", "{missed} planned publications missed"),
-        "held": (", {held} held by a freeze.", ", {held} held by a freeze."),
-        "delay": "Delay after the planned time: median {median} min, p90 {p90} min. {anchor}",
-        "anchor": "Anchor: Buffer reports 98 % of 1M posts out within 60 s; a CI schedule every 15 minutes cannot match it.",
-        "per_week": "Publications per week against cadence",
-        "per_week_desc": "Publications per week: {values}. Planned cadence: {expected} per week.",
-        "on_time_chart": "Publications on time and late",
-        "engagement_chart": "Engagement rate per channel",
-        "engagement_weeks": "Engagement rate per week and channel",
-        "heatmap": "Engagement by weekday and hour of publication",
-        "followers": "Followers gained per account",
-        "moderation": "Flagged messages per family",
-        "targets": "Campaign and action targets",
-        "week": "Week", "count": "Publications", "expected": "Planned", "channel": "Channel",
-        "rate": "Rate", "formula": "Formula", "impressions": "Impressions", "interactions": "Interactions",
-        "slot": "Slot", "posts": "Posts", "gained": "Gained", "family": "Family",
-        "flagged": "Flagged", "target": "Target", "value": "Measured", "progress": "Progress",
-        "metric": "Metric", "on_time": "On time", "late": "Late", "status": "Status",
-        "pipeline": "Items by status", "none": "No data for this period.",
-        "newsletters": "Newsletters", "sent": "Sent", "refused": "Refused",
-        "deferred": "Deferred", "list_size": "List size", "issue": "Issue",
-        "contests": "Contests", "entries": "Entries", "eligible": "Eligible", "winners": "Winners",
-        "publishing": "Publishing",
-        "people": ("{count} contributor", "{count} contributors"),
-        "people_new": (", of whom {new} is new.", ", of whom {new} are new."),
-        "lead": "Lead time from idea to publication: median {median} h, p90 {p90} h ({formula}).",
-        "freezes": ("Freezes: {count} ({hours} h), {held} publication held.",
-                    "Freezes: {count} ({hours} h), {held} publications held."),
-        "top": "Top items", "bottom": "Bottom items", "item": "Item",
-        "unmatched": ("{count} imported row matches no item (kept, counted).",
-                      "{count} imported rows match no item (kept, counted)."),
-        "days": {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"},
-        "web": "Site: {visits} visits, {signups} sign-ups attributed by UTM campaign.",
-        "listening": "Listening", "mentions": "Brand mentions", "share_of_voice": "Share of voice",
-        "class_question": "Questions", "class_criticism": "Criticism", "class_praise": "Praise",
-        "class_other": "Other", "criticism_praise": "Criticism per praise",
-        "answer_hours": "Time to answer, business hours (median / p90, h)",
-        "unanswered": "Criticism unanswered after 24 h",
-    },
+    "title": N_("Report {start} → {end}"),
+    "summary": N_("Summary"),
+    "marker": N_("dashed line: {what} ({value})"),
+    "publications": Nn_("{count} publication, {on_time} on time (receipt within {tolerance} min of the planned time).",
+                        "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time)."),
+    "engagement": N_("Engagement {rate} by impressions"),
+    "up": N_("up"), "down": N_("down"), "from_month": N_("{direction} from {previous} in {window} (the previous month)"),
+    "from_window": N_("{direction} from {previous} over {window} (the same length before)"),
+    "missed": Nn_("{missed} planned publication missed", "{missed} planned publications missed"),
+    "held": Nn_(", {held} held by a freeze.", ", {held} held by a freeze."),
+    "delay": N_("Delay after the planned time: median {median} min, p90 {p90} min. {anchor}"),
+    "anchor": N_("Anchor: Buffer reports 98 % of 1M posts out within 60 s; a CI schedule every 15 minutes cannot match it."),
+    "per_week": N_("Publications per week against cadence"),
+    "per_week_desc": N_("Publications per week: {values}. Planned cadence: {expected} per week."),
+    "on_time_chart": N_("Publications on time and late"),
+    "engagement_chart": N_("Engagement rate per channel"),
+    "engagement_weeks": N_("Engagement rate per week and channel"),
+    "heatmap": N_("Engagement by weekday and hour of publication"),
+    "followers": N_("Followers gained per account"),
+    "moderation": N_("Flagged messages per family"),
+    "targets": N_("Campaign and action targets"),
+    "week": N_("Week"), "count": N_("Publications"), "expected": N_("Planned"), "channel": N_("Channel"),
+    "rate": N_("Rate"), "formula": N_("Formula"), "impressions": N_("Impressions"), "interactions": N_("Interactions"),
+    "slot": N_("Slot"), "posts": N_("Posts"), "gained": N_("Gained"), "family": N_("Family"),
+    "flagged": N_("Flagged"), "target": N_("Target"), "value": N_("Measured"), "progress": N_("Progress"),
+    "metric": N_("Metric"), "on_time": N_("On time"), "late": N_("Late"), "status": N_("Status"),
+    "pipeline": N_("Items by status"), "none": N_("No data for this period."),
+    "newsletters": N_("Newsletters"), "sent": N_("Sent"), "refused": N_("Refused"),
+    "deferred": N_("Deferred"), "list_size": N_("List size"), "issue": N_("Issue"),
+    "contests": N_("Contests"), "entries": N_("Entries"), "eligible": N_("Eligible"), "winners": N_("Winners"),
+    "publishing": N_("Publishing"),
+    "people": Nn_("{count} contributor", "{count} contributors"),
+    "people_new": Nn_(", of whom {new} is new.", ", of whom {new} are new."),
+    "lead": N_("Lead time from idea to publication: median {median} h, p90 {p90} h ({formula})."),
+    "freezes": Nn_("Freezes: {count} ({hours} h), {held} publication held.",
+                   "Freezes: {count} ({hours} h), {held} publications held."),
+    "top": N_("Top items"), "bottom": N_("Bottom items"), "item": N_("Item"),
+    "unmatched": Nn_("{count} imported row matches no item (kept, counted).",
+                     "{count} imported rows match no item (kept, counted)."),
+    "days": {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"),
+             "sat": N_("Sat"), "sun": N_("Sun")},
+    "web": N_("Site: {visits} visits, {signups} sign-ups attributed by UTM campaign."),
+    "listening": N_("Listening"), "mentions": N_("Brand mentions"), "share_of_voice": N_("Share of voice"),
+    "class_question": N_("Questions"), "class_criticism": N_("Criticism"), "class_praise": N_("Praise"),
+    "class_other": N_("Other"), "criticism_praise": N_("Criticism per praise"),
+    "answer_hours": N_("Time to answer, business hours (median / p90, h)"),
+    "unanswered": N_("Criticism unanswered after 24 h"),
 }
+
+
+def texts(lang: str) -> dict:
+    """TEXTS in ``lang``; plural pairs stay msgids, for :func:`_plural` to choose and translate."""
+    out = {}
+    for key, value in TEXTS.items():
+        if isinstance(value, dict):
+            out[key] = {name: _translated(word, lang) for name, word in value.items()}
+        else:
+            out[key] = value if isinstance(value, tuple) else _translated(value, lang)
+    return out
 
 
 def _number(value, lang: str) -> str:
@@ -128,12 +93,16 @@ def _percent(value, lang: str) -> str:
 
 
 def _plural(forms: tuple[str, str], count: int, lang: str) -> str:
-    """French uses the singular for 0 and 1, English for 1 only."""
-    return forms[1 if (count > 1 if lang == "fr" else count != 1) else 0]
+    """The form of ``forms`` (English msgids) for ``count``, by the language's plural rule."""
+    from ..i18n import DEFAULT, catalog
+
+    if lang == DEFAULT:
+        return forms[0] if count == 1 else forms[1]
+    return catalog(lang).ngettext(forms[0], forms[1], count)
 
 
 def _translated(text: str, lang: str) -> str:
-    """A text the report's data carries in English (a formula), in the page's language."""
+    """An English msgid (a word of the page, a formula the report's data carries) in the page's language."""
     from ..i18n import DEFAULT, catalog
 
     return text if lang == DEFAULT or not text else catalog(lang).gettext(text)
@@ -162,7 +131,7 @@ def heat_cells(heatmap: list[dict]):
 def to_html(report: dict, lang: str = "fr") -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    t = TEXTS[lang]
+    t = texts(lang)
     pub, eng = report["publishing"], report["engagement"]
     summary = [_plural(t["publications"], pub["publications"], lang).format(count=pub["publications"], on_time=_percent(pub["on_time"]["rate"], lang),
                                         tolerance=_number(pub["on_time"]["tolerance_minutes"], lang))]
