@@ -149,3 +149,36 @@ def test_the_samples_actions_put_their_utm_and_referral_code_on_outgoing_links(s
         "&utm_medium=referral&utm_campaign=parrainage-hiver&utm_content=portes-ouvertes-de-l-atelier&ref=AMI-HIVER")
     assert ("utm_campaign=partenariat-velo-du-dimanche&utm_content=eclairages-rechargeables-arrivage"
             in texts["content/posts/2026/eclairages-rechargeables-arrivage.md"])
+
+
+def test_an_action_for_one_person_carries_that_person_s_utm_and_referral_code(repo):
+    """The person's values are the defaults of content addressed to them; the action's own win;
+    an action for several people uses none of theirs (whose would it be?)."""
+    site_repo(repo)
+    repo.write("community/people/claire.yml", "name: Claire\nkind: blogger\nstage: engaged\n"
+                                              "utm: {source: velo-du-dimanche, medium: referral}\n"
+                                              "referral_code: CLAIRE-AMI\n")
+    repo.write("community/people/thomas.yml", "name: Thomas\nkind: vip\nstage: engaged\nreferral_code: THOMAS-AMI\n")
+    period = "from: 2026-11-01T00:00:00+01:00\nto: 2026-12-31T00:00:00+01:00\n"
+    repo.write("calendar/actions/avec-claire.yml", f"name: Claire\nkind: partnership\n{period}"
+                                                   "targets: {people: [claire]}\nutm: {campaign: partenariat}\n")
+    repo.write("calendar/actions/code-propre.yml", f"name: Thomas\nkind: referral\n{period}"
+                                                   "targets: {people: [thomas]}\nreferral_code: HIVER\n")
+    repo.write("calendar/actions/a-deux.yml", f"name: Deux\nkind: ambassador\n{period}"
+                                              "targets: {people: [claire, thomas]}\n")
+    for hour, slug in enumerate(("avec-claire", "code-propre", "a-deux"), start=9):
+        repo.post(slug, f"title: {slug}\ndate: 2026-11-10T{hour}:30:00+01:00\nstatus: approved\naction: {slug}\n"
+                        f'channels:\n  mastodon: {{text: "Lisez {SITE}posts/2026/{slug}/"}}\n')
+    repo.commit_all()
+    result = repo.gazette("publish", "--channel", "mastodon", now="2026-11-10T13:00:00+01:00")
+    assert result.exit_code == 0, result.output
+    sent = {json.loads(p.read_text())["url_path"]: json.loads(p.read_text())["text"]
+            for p in (repo.root / "outbox/mastodon").glob("*.json")}
+    assert sent["content/posts/2026/avec-claire.md"] == (
+        f"Lisez {SITE}posts/2026/avec-claire/?utm_source=velo-du-dimanche&utm_medium=referral&utm_campaign=partenariat"
+        "&utm_content=avec-claire&ref=CLAIRE-AMI")
+    assert sent["content/posts/2026/code-propre.md"].endswith("&utm_content=code-propre&ref=HIVER")
+    assert sent["content/posts/2026/a-deux.md"] == (
+        f"Lisez {SITE}posts/2026/a-deux/?utm_source=mastodon&utm_medium=social&utm_campaign=a-deux&utm_content=a-deux")
+    review = repo.gazette("check", "--format", "json")  # the length check reads the same final text
+    assert review.exit_code == 0, review.output

@@ -117,7 +117,7 @@ def preview(root: Path | str, slug: str) -> str:
     from .tracking import parameters
 
     html, _text = render_newsletter(item, root, community=config.get("community"),
-                                    tracking=parameters(item, name, frame))  # the links as subscribers get them
+                                    tracking=parameters(item, name, frame, root))  # the links as subscribers get them
     return html.replace(UNSUBSCRIBE, config.get("unsubscribe") or "https://example.org/desabonnement")
 
 

@@ -5,7 +5,10 @@ what goes out gets ``utm_source`` (the network), ``utm_medium`` (social, email o
 referral), ``utm_campaign`` (the campaign, else the item's slug) and
 ``utm_content`` (the item's slug), plus GA4's ``utm_id`` and
 ``utm_source_platform`` when a channel or an action gives them. An item's
-``action:`` adds that action's ``utm`` and its ``referral_code`` (as ``ref``).
+``action:`` adds that action's ``utm`` and its ``referral_code`` (as ``ref``); when
+the action targets exactly one person, that person's ``utm`` and ``referral_code``
+(``community/people/<key>.yml``) are the action's defaults: the content is addressed
+to them. Several people: none of theirs (whose would it be?).
 Links to other sites never change, and a link that already has UTM parameters
 is left as written (never twice). One function per shape of text: a channel
 text (:func:`track_text`) and e-mail HTML (:func:`track_html`); both decide
@@ -28,8 +31,9 @@ MEDIUM = {"newsletter": "email", "site": None, "webhook": "referral"}
 ORDER = ("source", "medium", "campaign", "content", "id", "source_platform")
 
 
-def parameters(item, channel: str, frame) -> dict[str, str]:
-    """The parameters links of ``item`` get on ``channel``; empty when tracking is off."""
+def parameters(item, channel: str, frame, root) -> dict[str, str]:
+    """The parameters links of ``item`` get on ``channel``; empty when tracking is off.
+    Later values win: the defaults, the addressed person's, the action's, the channel's."""
     config = frame.channels.get(channel) or {}
     network = config.get("network") or channel
     if config.get("tracking") is False or network == "site":
@@ -37,12 +41,28 @@ def parameters(item, channel: str, frame) -> dict[str, str]:
     values = {"source": network, "medium": MEDIUM.get(network, "social"),
               "campaign": item.meta.get("campaign") or item.slug, "content": item.slug}
     action = frame.actions.get(item.meta.get("action") or "") or {}
+    person = addressed_person(action, frame, root)
+    values.update(person.get("utm") or {})
     values.update(action.get("utm") or {})
     values.update(config.get("utm") or {})
     out = {f"utm_{name}": str(values[name]) for name in ORDER if values.get(name)}
-    if action.get("referral_code"):
-        out["ref"] = str(action["referral_code"])
+    code = action.get("referral_code") or person.get("referral_code")
+    if code:
+        out["ref"] = str(code)
     return out
+
+
+def addressed_person(action: dict, frame, root) -> dict:
+    """The registry entry of the one person ``action`` targets ({} for none, several, or a key
+    without a file): whose ``utm`` and ``referral_code`` the action's links default to."""
+    people = (action.get("targets") or {}).get("people") or []
+    if len(people) != 1 or root is None:
+        return {}
+    from pathlib import Path
+
+    from .community.registry import load_registry
+
+    return load_registry(Path(root), frame).people.get(people[0]) or {}
 
 
 def track_url(url: str, params: dict[str, str], site) -> str:
@@ -100,4 +120,4 @@ def delivered_text(root, frame, item, channel: str, text: str) -> str:
 
     site = site_config_of_run(root, frame)
     text = expand(text, item, site) if "{" in text else text
-    return track_text(text, parameters(item, channel, frame), site) if site.site_url else text
+    return track_text(text, parameters(item, channel, frame, root), site) if site.site_url else text

@@ -87,7 +87,7 @@ class Outbox:
 
         if getattr(self, "_frame", None) is None:
             self._frame = load_frame(self.root)[0]  # read once per run: channels and actions
-        return parameters(delivery.item, delivery.channel, self._frame)
+        return parameters(delivery.item, delivery.channel, self._frame, self.root)
 
     def _channel_dir(self, channel: str) -> Path:
         """outbox/<channel>/, created without following any symbolic link a contributor committed."""

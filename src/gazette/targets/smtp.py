@@ -532,4 +532,4 @@ def _tracking(delivery: Delivery, root) -> dict:
     from ..load import load_frame
     from ..tracking import parameters
 
-    return parameters(delivery.item, delivery.channel, load_frame(root)[0])
+    return parameters(delivery.item, delivery.channel, load_frame(root)[0], root)
