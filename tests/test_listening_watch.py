@@ -482,3 +482,15 @@ def test_watch_is_one_pass_and_no_flag_pretends_otherwise(repo, server):
     old_cron_line = repo.gazette("watch", "--once")
     assert old_cron_line.exit_code == 0 and "1 new mentions" in old_cron_line.output
     assert server.hits == {"/rss.xml": 1}  # one pass, then it returned
+
+
+def test_a_place_s_feed_on_an_internal_address_is_refused_on_the_place_s_line(repo, server, monkeypatch):
+    monkeypatch.delenv("GAZETTE_TEST_ALLOW_LOOPBACK")
+    configure(repo, server, [])
+    repo.write("community/places/intranet.yml", "name: Intranet\nkind: blog\nurl: https://intra.example.org/\nfeeds:\n"
+               "  - http://169.254.169.254/latest/meta-data/\n"
+               f"  - {server.url('/rss.xml', host='[::ffff:127.0.0.1]')}\n")
+    result = repo.gazette("watch")
+    assert "community/places/intranet.yml:5: listening/feed-address" in result.output, result.output
+    assert "community/places/intranet.yml:6: listening/feed-address" in result.output, result.output
+    assert server.hits == {}
