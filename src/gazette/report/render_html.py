@@ -22,6 +22,7 @@ TEXTS = {
     "title": N_("Report {start} → {end}"),
     "summary": N_("Summary"),
     "marker": N_("dashed line: {what} ({value})"),
+    "pair": N_("{label}: {value}"),  # a value in a chart's text alternative; French puts a space before ":"
     "publications": Nn_("{count} publication, {on_time} on time (receipt within {tolerance} min of the planned time).",
                         "{count} publications, {on_time} on time (receipt within {tolerance} min of the planned time)."),
     "engagement": N_("Engagement {rate} by impressions"),
@@ -112,13 +113,14 @@ def bars(rows: list[tuple[str, float | None]], lang: str, as_percent: bool = Fal
          marker_text: str = ""):
     """Horizontal bars: geometry as numbers, labels as text (escaped by the template)."""
     top = max([value or 0 for _, value in rows] + [marker or 0]) or 1
+    pair = _translated(TEXTS["pair"], lang)
     out = []
     for index, (label, value) in enumerate(rows):
         width = round((value or 0) / top * (WIDTH - LEFT - 70), 1)
         out.append({"label": label, "y": 10 + index * 26, "width": width,
                     "text": _percent(value, lang) if as_percent else _number(value, lang)})
     return {"bars": out, "height": 20 + len(rows) * 26,
-            "desc": ", ".join(f"{bar['label']} : {bar['text']}" for bar in out),
+            "desc": ", ".join(pair.format(label=bar["label"], value=bar["text"]) for bar in out),
             "marker": round(marker / top * (WIDTH - LEFT - 70), 1) if marker else None, "marker_text": marker_text}
 
 
