@@ -291,7 +291,8 @@ def _status_time(value, now: datetime) -> datetime:
 def mastodon_token(settings: dict) -> str | None:
     """The token from the variable listening.yml names, only ever a GAZETTE_MASTODON_… one:
     the file is contributor-editable, and naming another secret would send it to any instance.
-    It travels over https only (or to this machine, for tests and a local instance)."""
+    It travels over https only (or to this machine, which only tests reach: gazette.netsafe refuses
+    loopback unless GAZETTE_TEST_ALLOW_LOOPBACK=1)."""
     import os
 
     variable = (settings.get("mastodon") or {}).get("token_env") or "GAZETTE_MASTODON_TOKEN"
