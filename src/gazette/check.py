@@ -34,13 +34,14 @@ class CheckResult:
 
 
 def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = None,
-              cache: bool = True, progress=None) -> CheckResult:
+              cache: bool = True, progress=None, pending=None) -> CheckResult:
     """Check the repository, or the PATHS / the changes since a ref; never raises for content.
 
     ``progress``, if given, wraps the list of files being read (for a progress bar).
+    ``pending``: the git reads of ``changed_since`` if the caller already started them
+    (:class:`gazette.changes.PendingChanges`).
     """
-    pending = None
-    if changed_since:
+    if changed_since and pending is None:
         from .changes import GitError, PendingChanges
 
         try:
@@ -75,7 +76,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         days = {pub.at.date().isoformat() for pub in repo.publications}
         # Items live in their year's folder (file/year-folder): search only those.
         years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
-        neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
+        untracked = pending.untracked_paths if pending else None
+        neighbours = sorted(files_mentioning(root, days, pathspecs=years, untracked=untracked) - set(wanted))
 
         def publications_of(relpath: str, text: str):
             # Only their slots are wanted: parsing is enough, their rules' findings are not reported.
@@ -191,7 +193,7 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
 
         try:
             changed, gone = pending.result()
-            only = changed | referrers(root, changed_since, changed, gone, frame)
+            only = changed | referrers(root, changed_since, changed, gone, frame, pending.untracked_paths)
         except GitError as error:
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
