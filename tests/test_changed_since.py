@@ -158,3 +158,60 @@ def test_files_mentioning_with_known_untracked_files_matches_git_grep_untracked(
         new = files_mentioning(root, needles, whole_words=whole_words, pathspecs=pathspecs, untracked=untracked)
         assert new == old, (needles, whole_words, pathspecs)
     assert "content/posts/2026/sous/dossier.md" in old and "content/posts/2026/colle.md" not in old
+
+
+def test_neighbours_are_searched_early_on_the_written_days_and_again_when_a_slot_is_not_written(git_repo):
+    """The search for neighbours starts on the dates written in the changed file; a slot
+    written another way (2026-10-6) is searched again, and a day that is no slot (a
+    receipt's, the item's own date) brings no neighbour."""
+    _post_at(git_repo, "voisin", "2026-10-06T12:30:00+02:00")
+    _post_at(git_repo, "autre-jour", "2026-10-13T12:30:00+02:00")
+    changed = git_repo.post("change", front="title: change\ndate: 2026-10-13T09:00:00+02:00\nstatus: approved\n"
+                                             "channels:\n  mastodon: {text: Salut, at: 2026-10-20T12:30:00+02:00}\n")
+    git_repo.commit_all("plan")
+    for at in ("2026-10-06T12:30:00+02:00", "2026-10-6 12:30:00+02:00"):
+        git_repo.post("change", front=f"title: change\ndate: 2026-10-13T09:00:00+02:00\nstatus: approved\n"
+                                      f"channels:\n  mastodon: {{text: Salut, at: {at}}}\n")
+        data = _planned(git_repo, "--changed-since", "HEAD")
+        assert [(p["path"], p["code"]) for p in data["problems"]] == [(changed, "calendar/conflict")], at
+        assert "voisin" in data["problems"][0]["message"] and "autre-jour" not in data["problems"][0]["message"]
+
+
+def test_the_early_search_finds_the_neighbours_the_exact_search_finds(git_repo, monkeypatch):
+    """Guessed days (a superset) narrowed to the real ones give the same neighbours, in the
+    same order, as searching the real days only."""
+    import gazette.check as checking
+    from gazette.check import run_check
+    from gazette.clock import parse_moment
+
+    for day in ("06", "13", "20"):
+        _post_at(git_repo, f"voisin-{day}", f"2026-10-{day}T12:30:00+02:00")
+        _post_at(git_repo, f"texte-{day}", f"2026-11-{day}T12:30:00+02:00", body=f"Le 2026-10-{day}.\n")
+    git_repo.write("content/posts/2025/ancien.md", "---\ntitle: a\ndate: 2025-10-06T12:30:00+02:00\n---\n\n2026-10-06\n")
+    git_repo.commit_all("plan")
+    git_repo.post("change", front="title: change\ndate: 2026-10-13T09:00:00+02:00\nstatus: approved\n"
+                                  "published:\n  site: {at: 2026-10-20T09:00:00+02:00}\n"
+                                  "channels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n")
+    import gazette.load as loading
+
+    real_each_file, slotted = loading.each_file, []
+
+    def spy(root, paths, *args, **kwargs):  # the last call reads the neighbours: which had slots?
+        slotted.append([])
+        for path, text, result in real_each_file(root, paths, *args, **kwargs):
+            if isinstance(result, list) and result:
+                slotted[-1].append(path)
+            yield path, text, result
+
+    now = parse_moment("2026-10-01T00:00:00+02:00", None)
+    early = run_check(git_repo.root, now, changed_since="HEAD").problems
+    monkeypatch.setattr(loading, "each_file", spy)
+    run_check(git_repo.root, now, changed_since="HEAD")
+    monkeypatch.setattr(checking, "guessed_days", lambda root, only: set())
+    run_check(git_repo.root, now, changed_since="HEAD")
+    monkeypatch.undo()
+    monkeypatch.setattr(checking, "guessed_days", lambda root, only: set())
+    exact = run_check(git_repo.root, now, changed_since="HEAD").problems
+    assert early == exact and [p.code for p in early] == ["calendar/conflict"]
+    assert len(slotted) == 4 and slotted[1] == slotted[3] == [
+        "content/posts/2026/texte-06.md", "content/posts/2026/voisin-06.md"]

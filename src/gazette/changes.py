@@ -131,35 +131,62 @@ def files_mentioning(root: Path, needles: set[str], folder: str = "content", who
     when the caller already has them. git grep then reads only tracked files and these
     few are read here: its ``--untracked`` walks every folder again (~a third of its cost).
     """
-    if not needles:
-        return set()
-    args = ["grep", "--threads=1", "-l", "-F", "-z"] + (["--untracked"] if untracked is None else [])
-    args += ["-w"] if whole_words else []
-    for needle in sorted(needles):
-        args += ["-e", needle]
-    specs = pathspecs or (folder,)
-    try:
-        found = set(filter(None, _git(root, *args, "--", *specs).split("\0")))
-        if untracked:
-            found |= _untracked_mentioning(root, needles, whole_words,
-                                           [p for p in untracked if any(_in_pathspec(p, s) for s in specs)])
-    except GitError:  # not a git repository: read the files
-        import os
-
-        found = set()
-        encoded = [n.encode() for n in needles]
-        for base, _dirs, names in os.walk(root / folder):
-            for name in names:
-                path = os.path.join(base, name)
-                if name.endswith(".md") and not os.path.islink(path):
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                    if any(n in data for n in encoded):
-                        found.add(os.path.relpath(path, root).replace(os.sep, "/"))
-    return {p for p in found if p.endswith(".md")}
+    return PendingMentions(root, needles, folder, whole_words, pathspecs, untracked).result()
 
 
-def _in_pathspec(path: str, spec: str) -> bool:
+class PendingMentions:
+    """:func:`files_mentioning`, with git grep started now and read by :meth:`result`."""
+
+    def __init__(self, root: Path, needles: set[str], folder: str = "content", whole_words: bool = False,
+                 pathspecs: tuple[str, ...] = (), untracked: set[str] | None = None):
+        self.root, self.needles, self.whole_words, self.untracked = root, needles, whole_words, untracked
+        self.folder, self.specs, self.process = folder, pathspecs or (folder,), None
+        if not needles:
+            return
+        args = ["grep", "--threads=1", "-l", "-F", "-z"] + (["--untracked"] if untracked is None else [])
+        args += ["-w"] if whole_words else []
+        for needle in sorted(needles):
+            args += ["-e", needle]
+        try:
+            self.process = _start(root, *args, "--", *self.specs)
+        except GitError:
+            pass  # no git: result() reads the files
+
+    def result(self) -> set[str]:
+        if not self.needles:
+            return set()
+        root, needles = self.root, self.needles
+        try:
+            if self.process is None:
+                raise GitError("git is not installed")
+            found = set(filter(None, _finish(self.process).split("\0")))
+            if self.untracked:
+                found |= _untracked_mentioning(root, needles, self.whole_words,
+                                               [p for p in self.untracked if any(in_pathspec(p, s) for s in self.specs)])
+        except GitError:  # not a git repository: read the files
+            import os
+
+            found = set()
+            encoded = [n.encode() for n in needles]
+            for base, _dirs, names in os.walk(root / self.folder):
+                for name in names:
+                    path = os.path.join(base, name)
+                    if name.endswith(".md") and not os.path.islink(path):
+                        with open(path, "rb") as handle:
+                            data = handle.read()
+                        if any(n in data for n in encoded):
+                            found.add(os.path.relpath(path, root).replace(os.sep, "/"))
+        return {p for p in found if p.endswith(".md")}
+
+    def cancel(self) -> None:
+        """Not needed after all: stop git now rather than let it read on."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.communicate()
+
+
+def in_pathspec(path: str, spec: str) -> bool:
     """Whether git would match ``path`` with ``spec``: a folder, or a ``:(glob)`` pattern
     where ``*`` stays within a folder and a final ``/**`` is everything inside."""
     if not spec.startswith(":(glob)"):
