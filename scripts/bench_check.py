@@ -4,6 +4,7 @@
     python scripts/make_corpus.py 10000 bench-corpus --git
     python scripts/bench_check.py bench-corpus
     python scripts/bench_check.py bench-corpus --items 10000 --body-kb 7   # (re)make it first
+    python scripts/bench_check.py bench-corpus --only-startup   # --help and --changed-since only
 
 Targets (issue 19): cold check with every rule at most 2x the floor (7 KiB
 bodies); `check --changed-since` with one changed file at most 1.5x `--help`.
