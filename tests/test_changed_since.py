@@ -215,3 +215,9 @@ def test_the_early_search_finds_the_neighbours_the_exact_search_finds(git_repo, 
     assert early == exact and [p.code for p in early] == ["calendar/conflict"]
     assert len(slotted) == 4 and slotted[1] == slotted[3] == [
         "content/posts/2026/texte-06.md", "content/posts/2026/voisin-06.md"]
+
+
+def test_a_bad_now_after_git_started_is_a_usage_error(git_repo):
+    """git's reads start before --now is read: a bad --now stops them and says why."""
+    result = git_repo.gazette("check", "--changed-since", "HEAD", now="garbage")
+    assert result.exit_code == 2 and "--now: 'garbage'" in result.output

@@ -54,6 +54,12 @@ class PendingChanges:
                                 "content", "calendar")
         self.untracked_paths: set[str] | None = None  # known once result() has read them
 
+    def cancel(self) -> None:
+        for process in (self.diff, self.untracked):
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+
     def result(self) -> tuple[set[str], set[str]]:
         """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
         others = _finish(self.untracked)

@@ -81,7 +81,8 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
 
     With ``needs_repo=False`` the command also runs outside a repository (root is None).
     ``start(root, options)`` runs once the root is found, before anything else is
-    imported; it may add keyword arguments for the command to ``options``.
+    imported; it may add keyword arguments for the command to ``options``, and return
+    a function that undoes it if the command does not run after all.
     """
 
     def decorate(command):
@@ -109,7 +110,13 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
                         return command(*args, root=None, now=clock_now(now_text), **kwargs)
                     except ClockError as error:
                         raise ConfigError(_('--now: {error}').format(error=error)) from None
-            root, now = repo_and_now(repo, now_text, start and (lambda root: start(root, kwargs)))
+            started = []
+            try:
+                root, now = repo_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))))
+            except ConfigError:
+                for cancel in filter(None, started):
+                    cancel()  # e.g. a bad --now: stop what start() began
+                raise
             return command(*args, root=root, now=now, **kwargs)
 
         if formats:

@@ -10,7 +10,7 @@ from ..i18n import _
 from .base import ConfigError, community_zone, cli, common_options, progress_bar
 
 
-def _start_git_reads(root, options) -> None:
+def _start_git_reads(root, options):
     """--changed-since: git's reads of the tree start now and run while Python imports
     the checker (they are most of the cost of checking one changed file)."""
     if options.get("changed_since"):
@@ -19,7 +19,9 @@ def _start_git_reads(root, options) -> None:
         try:
             options["pending"] = PendingChanges(root, options["changed_since"])
         except GitError:
-            pass  # run_check says why, as a usage error
+            return None  # run_check says why, as a usage error
+        return options["pending"].cancel
+    return None
 
 
 @cli.command()
