@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def report(repo, *args):
     result = repo.gazette("check", "--format", "json", *args)
@@ -221,3 +223,17 @@ def test_a_bad_now_after_git_started_is_a_usage_error(git_repo):
     """git's reads start before --now is read: a bad --now stops them and says why."""
     result = git_repo.gazette("check", "--changed-since", "HEAD", now="garbage")
     assert result.exit_code == 2 and "--now: 'garbage'" in result.output
+
+
+def test_a_large_selection_searches_its_neighbours_once_its_slots_are_known(git_repo, monkeypatch):
+    """Past GUESS_FOR selected files nothing is read twice: the same conflict, found late."""
+    import gazette.check as checking
+
+    moved = _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    _post_at(git_repo, "voisin", "2026-10-06T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")
+    monkeypatch.setattr(checking, "GUESS_FOR", 0)
+    monkeypatch.setattr(checking, "guessed_days", lambda root, only: pytest.fail("read twice"))
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [(moved, "calendar/conflict")]

@@ -66,7 +66,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     # Step 3's search for the items that may share a slot with the selection runs while
     # the rules do, on the days written in the selected files: almost always their slots'.
     untracked = pending.untracked_paths if pending else None
-    guessed = guessed_days(root, only) if only is not None else set()
+    guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
     if guessed:
         from .changes import PendingMentions
 
@@ -112,6 +112,11 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     if store:
         store.save(prune=True)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
+
+
+# Up to this many selected files, their dates are read before the rules run to start the
+# search for neighbours early; a larger selection (a folder) would read them twice for little.
+GUESS_FOR = 64
 
 
 def year_folders(days: set[str]) -> tuple[str, ...]:
