@@ -4,6 +4,7 @@
     python scripts/make_corpus.py 10000 bench-corpus --git
     python scripts/bench_check.py bench-corpus
     python scripts/bench_check.py bench-corpus --items 10000 --body-kb 7   # (re)make it first
+    python scripts/bench_check.py bench-corpus --only-startup   # --help and --changed-since only
 
 Targets (issue 19): cold check with every rule at most 2x the floor (7 KiB
 bodies); `check --changed-since` with one changed file at most 1.5x `--help`.
@@ -87,36 +88,21 @@ def command_time(args, cwd: Path, repeat: int) -> tuple[float, float]:
     return wall, min(cpus)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path, help="a folder made by scripts/make_corpus.py")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--items", type=int, help="first (re)make the corpus with this many items (and git)")
-    parser.add_argument("--body-kb", type=float, default=0, help="with --items: body size in KiB")
-    args = parser.parse_args()
-    if args.items:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from make_corpus import make
-
-        make(args.items, args.corpus, use_git=True, body_bytes=int(args.body_kb * 1024))
-    root = args.corpus.resolve()
-    files = item_files(root)
+def full_checks(root: Path, files, repeat: int) -> None:
     cache_dir = root / ".gazette"
-    drop_cache = lambda: shutil.rmtree(cache_dir, ignore_errors=True)  # noqa: E731
-
     rows = []
-    base = best(lambda: floor(files), args.repeat)
+    base = best(lambda: floor(files), repeat)
     rows.append(("floor: read + split + CSafeLoader", base))
     try:
-        rows.append(("python-frontmatter frontmatter.load", best(lambda: python_frontmatter(files), args.repeat)))
+        rows.append(("python-frontmatter frontmatter.load", best(lambda: python_frontmatter(files), repeat)))
     except ImportError:
         print("python-frontmatter not installed (pip install -e '.[bench]'): skipped", file=sys.stderr)
-    rows.append(("gazette check, cold (no cache)", best(lambda: gazette_check(root, False), args.repeat)))
-    drop_cache()
+    rows.append(("gazette check, cold (no cache)", best(lambda: gazette_check(root, False), repeat)))
+    shutil.rmtree(cache_dir, ignore_errors=True)
     gazette_check(root, True)
-    rows.append(("gazette check, warm cache", best(lambda: gazette_check(root, True), args.repeat)))
+    rows.append(("gazette check, warm cache", best(lambda: gazette_check(root, True), repeat)))
 
-    print(f"{len(files)} items in {root}; best of {args.repeat}, wall and CPU (on a shared machine the CPU "
+    print(f"{len(files)} items in {root}; best of {repeat}, wall and CPU (on a shared machine the CPU "
           "ratio is the one that holds)")
     base_wall, base_cpu = dict(rows)["floor: read + split + CSafeLoader"]
     for name, (wall, cpu) in rows:
@@ -125,6 +111,29 @@ def main() -> None:
     if fm:
         for name, (wall, cpu) in rows[2:]:
             print(f"  {name:<40} {fm[1] / cpu:5.1f}x faster than python-frontmatter (CPU)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="a folder made by scripts/make_corpus.py")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--items", type=int, help="first (re)make the corpus with this many items (and git)")
+    parser.add_argument("--body-kb", type=float, default=0, help="with --items: body size in KiB")
+    parser.add_argument("--only-startup", action="store_true",
+                        help="time only `--help` and `check --changed-since` (skip the floor and the full checks)")
+    args = parser.parse_args()
+    if args.items:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from make_corpus import make
+
+        make(args.items, args.corpus, use_git=True, body_bytes=int(args.body_kb * 1024))
+    root = args.corpus.resolve()
+    files = item_files(root)
+    if not args.only_startup:
+        full_checks(root, files, args.repeat)
+    else:
+        print(f"{len(files)} items in {root}; start-up only, best of 5, wall and CPU (on a shared machine the "
+              "CPU ratio is the one that holds)")
 
     help_wall, help_cpu = command_time(["--help"], root, 5)
     print(f"  {'gazette --help (process)':<40} {help_wall:7.3f} s         CPU {help_cpu:7.3f} s")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def report(repo, *args):
     result = repo.gazette("check", "--format", "json", *args)
@@ -72,3 +74,166 @@ def test_a_misnamed_post_fails_the_pull_request_check(git_repo):
     for selection in ("content/posts/2026/Nouveau-Billet.MD", "content/posts/"):
         result, data = report(git_repo, str(git_repo.root / selection))
         assert [p["code"] for p in data["problems"]] == ["file/extension"], selection
+
+
+def _planned(repo, *args):
+    result = repo.gazette("check", "--format", "json", *args, now="2026-10-01T00:00:00+02:00")
+    return json.loads(result.output)
+
+
+def _post_at(repo, slug, at, body="Texte.\n"):
+    front = f"title: {slug}\ndate: {at}\nstatus: approved\nchannels:\n  mastodon: {{text: Salut, at: {at}}}\n"
+    return repo.post(slug, front=front, body=body)
+
+
+def test_a_changed_file_moved_into_an_unchanged_neighbours_slot_conflicts(git_repo):
+    """The neighbour is found by its date and read, not reported; an item that only
+    mentions the day in its text, or lives in another year, changes nothing."""
+    moved = _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    _post_at(git_repo, "voisin", "2026-10-06T12:30:00+02:00")
+    _post_at(git_repo, "mentionne", "2026-10-20T12:30:00+02:00", body="Rendez-vous le 2026-10-06.\n")
+    git_repo.commit_all("plan")
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert data["problems"] == [] and data["items_checked"] == 0
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")  # now in voisin's slot
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [(moved, "calendar/conflict")]
+    assert data["items_checked"] == 1
+    git_repo.commit_all("move")
+    data = _planned(git_repo, "--changed-since", "HEAD~1")  # committed: the same answer
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [(moved, "calendar/conflict")]
+    _post_at(git_repo, "voisin", "2026-10-13T12:30:00+02:00")  # the neighbour leaves for a free slot
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert data["problems"] == [] and data["items_checked"] == 1
+
+
+def test_a_new_untracked_item_in_a_changed_items_slot_conflicts_with_it(git_repo):
+    """Untracked files are changed files: both sides of the conflict are reported."""
+    moved = _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")
+    _post_at(git_repo, "nouveau", "2026-10-06T12:30:00+02:00")  # untracked, in the same slot: changed too
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert sorted((p["path"], p["code"]) for p in data["problems"]) == [
+        (moved, "calendar/conflict"), ("content/posts/2026/nouveau.md", "calendar/conflict")]
+
+
+def test_files_mentioning_with_known_untracked_files_matches_git_grep_untracked(git_repo):
+    """The Python search of untracked files gives what git grep --untracked gives, on
+    awkward files: links, words glued to letters or to non-ASCII, sub-folders, other
+    folders, ignored files, needles that are prefixes of each other."""
+    import os
+
+    from gazette.changes import files_mentioning
+
+    root = git_repo.root
+    git_repo.post("suivi", body="le 2026-10-06 ici\n")
+    git_repo.commit_all("tracked")
+    git_repo.write(".gitignore", "ignore*.md\n")
+    files = {
+        "content/posts/2026/mot.md": "x 2026-10-06 y\n",
+        "content/posts/2026/colle.md": "x_2026-10-06 y\n",
+        "content/posts/2026/accent.md": "é2026-10-06é\n",
+        "content/posts/2026/chiffre.md": "2026-10-066\n",
+        "content/posts/2026/prefixe.md": "automne\n",
+        "content/posts/2026/sous/dossier.md": "2026-10-06\n",
+        "content/pages/2026/autre.md": "2026-10-06\n",
+        "content/posts/2025/annee.md": "2026-10-06\n",
+        "content/posts/2026/ignore-moi.md": "2026-10-06\n",
+        "content/posts/2026/vide.md": "",
+        "content/posts/2026/binaire.md": "\0\x01 2026-10-06 \xff",
+        "calendar/x.md": "2026-10-06 automne-2026\n",
+    }
+    for relpath, text in files.items():
+        git_repo.write(relpath, text)
+    (root / "content/posts/2026/lien.md").symlink_to(root / "content/posts/2026/mot.md")
+    os.mkfifo(root / "content/posts/2026/fifo.md")
+    untracked = set(git_repo.git("ls-files", "--others", "--exclude-standard", "-z", "--", "content",
+                                 "calendar").split("\0")) - {""}
+    assert "content/posts/2026/lien.md" in untracked and "content/posts/2026/ignore-moi.md" not in untracked
+    cases = [({"2026-10-06"}, False, ()), ({"2026-10-06"}, True, ()),
+             ({"2026-10-06", "2026-10-0"}, True, ()), ({"automne", "automne-2026"}, True, ()),
+             ({"2026-10-06"}, False, (":(glob)content/*/2026/**",)),
+             ({"2026-10-06"}, True, (":(glob)content/*/2026/**", ":(glob)content/*/2025/**"))]
+    for needles, whole_words, pathspecs in cases:
+        old = files_mentioning(root, needles, whole_words=whole_words, pathspecs=pathspecs)
+        new = files_mentioning(root, needles, whole_words=whole_words, pathspecs=pathspecs, untracked=untracked)
+        assert new == old, (needles, whole_words, pathspecs)
+    assert "content/posts/2026/sous/dossier.md" in old and "content/posts/2026/colle.md" not in old
+
+
+def test_neighbours_are_searched_early_on_the_written_days_and_again_when_a_slot_is_not_written(git_repo):
+    """The search for neighbours starts on the dates written in the changed file; a slot
+    written another way (2026-10-6) is searched again, and a day that is no slot (a
+    receipt's, the item's own date) brings no neighbour."""
+    _post_at(git_repo, "voisin", "2026-10-06T12:30:00+02:00")
+    _post_at(git_repo, "autre-jour", "2026-10-13T12:30:00+02:00")
+    changed = git_repo.post("change", front="title: change\ndate: 2026-10-13T09:00:00+02:00\nstatus: approved\n"
+                                             "channels:\n  mastodon: {text: Salut, at: 2026-10-20T12:30:00+02:00}\n")
+    git_repo.commit_all("plan")
+    for at in ("2026-10-06T12:30:00+02:00", "2026-10-6 12:30:00+02:00"):
+        git_repo.post("change", front=f"title: change\ndate: 2026-10-13T09:00:00+02:00\nstatus: approved\n"
+                                      f"channels:\n  mastodon: {{text: Salut, at: {at}}}\n")
+        data = _planned(git_repo, "--changed-since", "HEAD")
+        assert [(p["path"], p["code"]) for p in data["problems"]] == [(changed, "calendar/conflict")], at
+        assert "voisin" in data["problems"][0]["message"] and "autre-jour" not in data["problems"][0]["message"]
+
+
+def test_the_early_search_finds_the_neighbours_the_exact_search_finds(git_repo, monkeypatch):
+    """Guessed days (a superset) narrowed to the real ones give the same neighbours, in the
+    same order, as searching the real days only."""
+    import gazette.check as checking
+    from gazette.check import run_check
+    from gazette.clock import parse_moment
+
+    for day in ("06", "13", "20"):
+        _post_at(git_repo, f"voisin-{day}", f"2026-10-{day}T12:30:00+02:00")
+        _post_at(git_repo, f"texte-{day}", f"2026-11-{day}T12:30:00+02:00", body=f"Le 2026-10-{day}.\n")
+    git_repo.write("content/posts/2025/ancien.md", "---\ntitle: a\ndate: 2025-10-06T12:30:00+02:00\n---\n\n2026-10-06\n")
+    git_repo.commit_all("plan")
+    git_repo.post("change", front="title: change\ndate: 2026-10-13T09:00:00+02:00\nstatus: approved\n"
+                                  "published:\n  site: {at: 2026-10-20T09:00:00+02:00}\n"
+                                  "channels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n")
+    import gazette.load as loading
+
+    real_each_file, slotted = loading.each_file, []
+
+    def spy(root, paths, *args, **kwargs):  # the last call reads the neighbours: which had slots?
+        slotted.append([])
+        for path, text, result in real_each_file(root, paths, *args, **kwargs):
+            if isinstance(result, list) and result:
+                slotted[-1].append(path)
+            yield path, text, result
+
+    now = parse_moment("2026-10-01T00:00:00+02:00", None)
+    early = run_check(git_repo.root, now, changed_since="HEAD").problems
+    monkeypatch.setattr(loading, "each_file", spy)
+    run_check(git_repo.root, now, changed_since="HEAD")
+    monkeypatch.setattr(checking, "guessed_days", lambda root, only: set())
+    run_check(git_repo.root, now, changed_since="HEAD")
+    monkeypatch.undo()
+    monkeypatch.setattr(checking, "guessed_days", lambda root, only: set())
+    exact = run_check(git_repo.root, now, changed_since="HEAD").problems
+    assert early == exact and [p.code for p in early] == ["calendar/conflict"]
+    assert len(slotted) == 4 and slotted[1] == slotted[3] == [
+        "content/posts/2026/texte-06.md", "content/posts/2026/voisin-06.md"]
+
+
+def test_a_bad_now_after_git_started_is_a_usage_error(git_repo):
+    """git's reads start before --now is read: a bad --now stops them and says why."""
+    result = git_repo.gazette("check", "--changed-since", "HEAD", now="garbage")
+    assert result.exit_code == 2 and "--now: 'garbage'" in result.output
+
+
+def test_a_large_selection_searches_its_neighbours_once_its_slots_are_known(git_repo, monkeypatch):
+    """Past GUESS_FOR selected files nothing is read twice: the same conflict, found late."""
+    import gazette.check as checking
+
+    moved = _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    _post_at(git_repo, "voisin", "2026-10-06T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")
+    monkeypatch.setattr(checking, "GUESS_FOR", 0)
+    monkeypatch.setattr(checking, "guessed_days", lambda root, only: pytest.fail("read twice"))
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [(moved, "calendar/conflict")]

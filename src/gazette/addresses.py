@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import _
-
-LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+from .linebreaks import LINE_BREAKS
 
 
 class AddressError(ValueError):

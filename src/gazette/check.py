@@ -34,13 +34,14 @@ class CheckResult:
 
 
 def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = None,
-              cache: bool = True, progress=None) -> CheckResult:
+              cache: bool = True, progress=None, pending=None) -> CheckResult:
     """Check the repository, or the PATHS / the changes since a ref; never raises for content.
 
     ``progress``, if given, wraps the list of files being read (for a progress bar).
+    ``pending``: the git reads of ``changed_since`` if the caller already started them
+    (:class:`gazette.changes.PendingChanges`).
     """
-    pending = None
-    if changed_since:
+    if changed_since and pending is None:
         from .changes import GitError, PendingChanges
 
         try:
@@ -62,22 +63,38 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         problems += load_listening(root, lambda: frame.timezone)[1]
         only, scope = select(root, paths, changed_since, pending, frame)
 
+    # Step 3's search for the items that may share a slot with the selection runs while
+    # the rules do, on the days written in the selected files: almost always their slots'.
+    untracked = pending.untracked_paths if pending else None
+    guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
+    if guessed:
+        from .changes import PendingMentions
+
+        search = PendingMentions(root, guessed, pathspecs=year_folders(guessed), untracked=untracked)
+
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress)
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
     #    so that calendar conflicts with unchanged files are still seen.
-    if only is not None and repo.publications:
-        from .changes import files_mentioning
+    days = {pub.at.date().isoformat() for pub in repo.publications} if only is not None else set()
+    if guessed and not (days and days <= guessed):
+        search.cancel()
+    if days:
+        from .changes import in_pathspec, files_mentioning
         from .load import each_file, load_item, no_gc
         from .plan import publications
 
-        days = {pub.at.date().isoformat() for pub in repo.publications}
-        # Items live in their year's folder (file/year-folder): search only those.
-        years = tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
-        neighbours = sorted(files_mentioning(root, days, pathspecs=years) - set(wanted))
+        years = year_folders(days)
+        if days <= guessed:  # what the early search found, minus what mentions only a guessed day
+            found = {path for path in search.result() if any(in_pathspec(path, year) for year in years)}
+        else:
+            found = files_mentioning(root, days, pathspecs=years, untracked=untracked)
+        neighbours = sorted(found - set(wanted))
 
         def publications_of(relpath: str, text: str):
+            if not any(day in text for day in days):
+                return []  # found for a guessed day that is no slot of the selection
             # Only their slots are wanted: parsing is enough, their rules' findings are not reported.
             item, _found = load_item(relpath, text, lambda: frame.timezone)
             return publications(item) if item else []
@@ -95,6 +112,35 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     if store:
         store.save(prune=True)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
+
+
+# Up to this many selected files, their dates are read before the rules run to start the
+# search for neighbours early; a larger selection (a folder) would read them twice for little.
+GUESS_FOR = 64
+
+
+def year_folders(days: set[str]) -> tuple[str, ...]:
+    """Items live in their year's folder (file/year-folder): the pathspecs to search for these days."""
+    return tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
+
+
+def guessed_days(root: Path, only: set[str]) -> set[str]:
+    """The dates written in the front matter of the selected items that have channels.
+
+    Read before anything is parsed, to start the search for neighbours early; a guess
+    only (``run_check`` searches again if a slot is on another day, e.g. ``2026-1-5``)."""
+    import re
+
+    from .load import kind_of, read_bytes
+
+    days: set[str] = set()
+    for relpath in only:
+        if relpath.endswith(".md") and kind_of(relpath):
+            raw, _problem = read_bytes(root, relpath)
+            head = raw.split(b"\n---", 1)[0] if raw else b""
+            if b"channels:" in head:
+                days.update(day.decode() for day in re.findall(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}", head))
+    return days
 
 
 def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None = None, cache: bool = True,
@@ -191,7 +237,7 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
 
         try:
             changed, gone = pending.result()
-            only = changed | referrers(root, changed_since, changed, gone, frame)
+            only = changed | referrers(root, changed_since, changed, gone, frame, pending.untracked_paths)
         except GitError as error:
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None

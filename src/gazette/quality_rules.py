@@ -214,7 +214,7 @@ def markup_in_fields(item: Item, repo: Repo):
 def header_line_breaks(item: Item, repo: Repo):
     """The subject and preheader become mail headers (a newsletter's title stands in for a missing
     subject): a line break there would end the header, so the send refuses it; say so at check time."""
-    from .addresses import LINE_BREAKS
+    from .linebreaks import LINE_BREAKS
 
     keys = ("title", "subject", "preheader") if item.kind == "newsletter" else ("subject", "preheader")
     for key in keys:

@@ -33,8 +33,12 @@ def write_output(path: str, data: bytes) -> None:
                               .format(path=path, value=error.strerror or error)) from None
 
 
-def repo_and_now(repo_option, now_option):
-    """The two things every command needs, with library errors turned into exit 2."""
+def repo_and_now(repo_option, now_option, found=None):
+    """The two things every command needs, with library errors turned into exit 2.
+
+    ``found(root)``, if given, runs as soon as the root is known, before the imports
+    that reading the repository's language takes (to start a subprocess meanwhile).
+    """
     from ..clock import ClockError, now
     from ..root import RepoNotFound, find_root
 
@@ -42,6 +46,8 @@ def repo_and_now(repo_option, now_option):
         root = find_root(repo_option)
     except RepoNotFound as error:
         raise ConfigError(str(error)) from None
+    if found:
+        found(root)
     from .. import i18n
 
     i18n.use_repository(root)
@@ -70,10 +76,13 @@ def progress_bar(label: str, minimum: int = 500):
     return wrap
 
 
-def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True):
+def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True, start=None):
     """--repo and --now on every command; --format where the command reports.
 
     With ``needs_repo=False`` the command also runs outside a repository (root is None).
+    ``start(root, options)`` runs once the root is found, before anything else is
+    imported; it may add keyword arguments for the command to ``options``, and return
+    a function that undoes it if the command does not run after all.
     """
 
     def decorate(command):
@@ -101,7 +110,13 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
                         return command(*args, root=None, now=clock_now(now_text), **kwargs)
                     except ClockError as error:
                         raise ConfigError(_('--now: {error}').format(error=error)) from None
-            root, now = repo_and_now(repo, now_text)
+            started = []
+            try:
+                root, now = repo_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))))
+            except ConfigError:
+                for cancel in filter(None, started):
+                    cancel()  # e.g. a bad --now: stop what start() began
+                raise
             return command(*args, root=root, now=now, **kwargs)
 
         if formats:

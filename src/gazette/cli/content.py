@@ -10,13 +10,27 @@ from ..i18n import _
 from .base import ConfigError, community_zone, cli, common_options, progress_bar
 
 
+def _start_git_reads(root, options):
+    """--changed-since: git's reads of the tree start now and run while Python imports
+    the checker (they are most of the cost of checking one changed file)."""
+    if options.get("changed_since"):
+        from ..changes import GitError, PendingChanges
+
+        try:
+            options["pending"] = PendingChanges(root, options["changed_since"])
+        except GitError:
+            return None  # run_check says why, as a usage error
+        return options["pending"].cancel
+    return None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--changed-since", metavar="REF",
               help="Check only files changed since this git ref, and the items that refer to them.")
 @click.option("--no-cache", is_flag=True, help="Parse every file again (ignore the cache in $GAZETTE_CACHE_DIR or ~/.cache/gazette).")
-@common_options(("text", "github", "json"))
-def check(paths, changed_since, no_cache, fmt, root, now):
+@common_options(("text", "github", "json"), start=_start_git_reads)
+def check(paths, changed_since, no_cache, fmt, root, now, pending=None):
     """Validate content and calendar files; report problems with file:line.
 
     PATHS limits the report to these files or folders (default: everything).
@@ -26,7 +40,7 @@ def check(paths, changed_since, no_cache, fmt, root, now):
 
     try:
         result = run_check(root, now, paths, changed_since, cache=not no_cache,
-                           progress=progress_bar("Checking"))
+                           progress=progress_bar("Checking"), pending=pending)
     except UsageError as error:
         raise ConfigError(str(error)) from None
     if fmt == "json":
