@@ -71,3 +71,49 @@ def test_the_json_queue_is_what_json_dumps_writes():
     rendered = moderate.render_json(3, flags, ["a note"])
     assert json.loads(rendered) == {"version": 1, "messages": 3, "to_review": len({f.id for f in flags}),
                                     "notes": ["a note"], "queue": [json.loads(line) for line in expected]}
+
+
+def test_the_compiled_lists_come_back_from_the_cache_identical(repo, tmp_path):
+    from gazette import netiquette
+    from gazette.netiquette import Moderator, build_moderator, load_config
+
+    fresh = Moderator(load_config(repo.root)[0])
+    assert set(vars(fresh)) == set(netiquette._COMPILED) | {"automaton", "cue"}  # nothing left out of the cache
+    first, problems = build_moderator(repo.root)
+    assert problems == [] and netiquette._cache_path(repo.root).is_file()
+    cached, _ = build_moderator(repo.root)
+    assert cached.state() == fresh.state() and cached is not first
+    text = "Quel connard, appelle le 06 12 34 56 78 ou julie.martin@gmail.com !!!"
+    assert cached.scan(text) == fresh.scan(text) != []
+
+
+def test_a_changed_community_list_is_read_again(repo):
+    from gazette.netiquette import build_moderator
+
+    assert build_moderator(repo.root)[0].scan("Espèce de patate") == []
+    repo.write("calendar/moderation.yml", "rules:\n  insult: {words: {fr: [patate]}}\n")
+    assert [f.text for f in build_moderator(repo.root)[0].scan("Espèce de patate")] == ["patate"]
+    repo.write("calendar/moderation.yml", "rules:\n  insult: {severity: loud}\n")
+    moderator, problems = build_moderator(repo.root)
+    assert [p.code for p in problems] == ["schema/type"]
+    assert [p.code for p in build_moderator(repo.root)[1]] == ["schema/type"]  # reported every time
+
+
+def test_a_linked_community_file_never_comes_from_the_cache(repo, tmp_path):
+    from gazette.netiquette import build_moderator
+
+    outside = tmp_path / "outside.yml"
+    outside.write_text("rules:\n  insult: {words: {fr: [patate]}}\n", encoding="utf-8")
+    (repo.root / "calendar" / "moderation.yml").symlink_to(outside)
+    for _ in range(2):
+        moderator, problems = build_moderator(repo.root)
+        assert problems and moderator.scan("Espèce de patate") == []
+
+
+def test_a_broken_cache_file_only_costs_time(repo):
+    from gazette import netiquette
+    from gazette.netiquette import build_moderator
+
+    build_moderator(repo.root)
+    netiquette._cache_path(repo.root).write_bytes(b"\x00garbage")
+    assert [f.text for f in build_moderator(repo.root)[0].scan("Quel connard")] == ["connard"]

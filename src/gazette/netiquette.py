@@ -320,6 +320,21 @@ class Moderator:
         self.bang_severity = (config.get("exclamation") or {}).get("severity", "warning")
         self.iframe_hosts = [str(h).lower() for h in config.get("iframe_hosts") or ()]
 
+    def state(self) -> dict:
+        """What ``__init__`` compiled, as plain data (for the cache)."""
+        state = {name: getattr(self, name) for name in _COMPILED}
+        state["keys"] = self.automaton.keys
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict) -> "Moderator":
+        moderator = cls.__new__(cls)
+        for name in _COMPILED:
+            setattr(moderator, name, state[name])
+        moderator.automaton = _Automaton(state["keys"])
+        moderator.cue = _Cues(moderator.context)
+        return moderator
+
     # -- the scan -------------------------------------------------------------------------------
     def scan(self, text: str) -> list[Finding]:
         raw = _latin1(text)
@@ -844,7 +859,100 @@ def merge(base: dict, local: dict) -> dict:
 
 
 def moderator_for(frame, root: Path) -> Moderator:
-    """One compiled Moderator per run (kept in the frame's memo)."""
+    """One compiled Moderator per run (kept in the frame's memo); from the compiled-lists cache
+    unless the run asked for no cache (``frame.memo["use_cache"]``, set by ``gazette check``)."""
     if "moderator" not in frame.memo:
-        frame.memo["moderator"] = Moderator(load_config(root)[0])
+        frame.memo["moderator"] = build_moderator(root, frame.memo.get("use_cache", True))[0]
     return frame.memo["moderator"]
+
+
+# -- the compiled lists, cached ------------------------------------------------------------------
+# Reading the YAML lists and folding some 2,000 entries costs ~20 ms at every start, more than a
+# one-file `gazette check --changed-since` should. The compiled state is kept in the cache folder
+# (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
+# version and this module's stamp; a mismatch, or any trouble, only means compiling again.
+CACHE_FORMAT = 1
+CACHE_FILE = "moderator.marshal"
+_COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
+             "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
+
+
+def build_moderator(root: Path | None, use_cache: bool = True) -> tuple[Moderator, list]:
+    """(the Moderator for ``root``'s lists, the problems of calendar/moderation.yml)."""
+    key = _cache_key(root) if use_cache else None
+    if key is not None:
+        state = _cached_state(root, key)
+        if state is not None:
+            return Moderator.from_state(state), []
+    config, problems = load_config(root)
+    moderator = Moderator(config)
+    if key is not None and not problems:  # a file with problems is read again, to report them
+        _store_state(root, key, moderator.state())
+    return moderator, problems
+
+
+def _cache_key(root):
+    """(format, version, module stamp, bytes of each list file), or None when the community
+    file is not a plain file (a link, a folder): then load_config decides, every time."""
+    import os
+
+    from . import __version__
+
+    try:
+        here = os.stat(__file__)
+        sources = [path.read_bytes() for path in (DEFAULTS, *(DATA / f"moderation.{lang}.yml" for lang in LANGUAGES))]
+        local = b""
+        if root is not None:
+            import stat
+
+            folder = os.path.join(root, os.path.dirname(MODERATION_FILE))
+            path = os.path.join(root, MODERATION_FILE)
+            if os.path.lexists(folder) and not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return None
+            if os.path.lexists(path):
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return None
+                with open(path, "rb") as handle:
+                    local = handle.read(1024 * 1024 + 1)
+                local = b"local:" + local
+    except OSError:
+        return None
+    return (CACHE_FORMAT, __version__, here.st_size, here.st_mtime_ns, *sources, local)
+
+
+def _cache_path(root) -> Path:
+    import os
+
+    if root is not None:
+        from .cache import cache_dir
+
+        return cache_dir(root) / CACHE_FILE
+    base = os.environ.get("GAZETTE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gazette")
+    return Path(base) / CACHE_FILE
+
+
+def _cached_state(root, key):
+    import marshal
+
+    try:
+        with open(_cache_path(root), "rb") as handle:
+            stored_key, state = marshal.loads(handle.read())  # load(handle) reads object by object: 10x slower
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return state if stored_key == key else None
+
+
+def _store_state(root, key, state) -> None:
+    import marshal
+    import os
+
+    path = _cache_path(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            handle.write(marshal.dumps((key, state)))
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        pass
