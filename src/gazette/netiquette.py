@@ -48,7 +48,9 @@ class _Lazy:
     def __getattr__(self, name):
         if self.pattern is None:
             self.pattern = re.compile(*self.args)
-        return getattr(self.pattern, name)
+        value = getattr(self.pattern, name)
+        setattr(self, name, value)  # found directly next time: __getattr__ is slower than the search
+        return value
 
 
 def _byte_table() -> bytes:
@@ -174,7 +176,7 @@ class _Automaton:
         try:
             import ahocorasick_rs
 
-            self.module, self.scans = ahocorasick_rs, 0
+            self.module, self.scanned, self.dfa = ahocorasick_rs, 0, False
             self.rust = self._rust("ContiguousNFA")
             return
         except ImportError:
@@ -201,24 +203,24 @@ class _Automaton:
         return module.BytesAhoCorasick([k.encode("ascii") for k in self.keys], matchkind=module.MatchKind.Standard,
                                        implementation=getattr(module.Implementation, implementation))
 
-    def hits(self, text: str, ascii_bytes: bytes):
-        """(start, end, tags) of every key found in ``text`` (given as ASCII bytes too), end exclusive."""
+    def hits(self, ascii_bytes: bytes):
+        """(start, end, tags) of every key found in the normalized text, end exclusive."""
         if self.rust is not None:
-            self.scans += 1
-            if self.scans == 64:
+            self.scanned += len(ascii_bytes)
+            if self.scanned > 256 * 1024 and not self.dfa:
                 # A long run: the DFA scans ~3x faster than the NFA on these keys (they all
-                # begin with a space) but takes 8 ms to build, most of a one-file check.
-                self.rust = self._rust("DFA")
+                # begin with a space) but takes 4-8 ms to build, most of a one-file check.
+                self.rust, self.dfa = self._rust("DFA"), True
             tags = self.tags
-            for index, start, end in self.rust.find_matches_as_indexes(ascii_bytes, overlapping=True):
-                yield start, end, tags[index]
-        elif self.automaton is not None:
-            for last, (length, tags) in self.automaton.iter(text):
-                yield last + 1 - length, last + 1, tags
-        elif self.pattern is not None:
-            for match in self.pattern.finditer(text):
-                for key in self.prefixes[match.group(1)]:
-                    yield match.start(1), match.start(1) + len(key), self.keys[key]
+            return [(start, end, tags[index])
+                    for index, start, end in self.rust.find_matches_as_indexes(ascii_bytes, overlapping=True)]
+        text = ascii_bytes.decode("ascii")
+        if self.automaton is not None:
+            return [(last + 1 - length, last + 1, tags) for last, (length, tags) in self.automaton.iter(text)]
+        if self.pattern is not None:
+            return [(match.start(1), match.start(1) + len(key), self.keys[key])
+                    for match in self.pattern.finditer(text) for key in self.prefixes[match.group(1)]]
+        return []
 
 
 PERSONAL_TRIGGERS = frozenset(("obfuscated", "street", "school", "resident"))
@@ -345,12 +347,16 @@ class Moderator:
         classes = raw.translate(CLASSES)
         found: list[Finding] = []
         triggers: dict[str, list] = {}
-        padded = " " + plain + " "  # every word, first and last included, between spaces
-        for start, end, tags in self.automaton.hits(padded, b" " + folded + b" "):
-            # Back to offsets in ``plain``, without the spaces that bound a key.
-            start, end = start - (padded[start] != " "), end - 1 - (padded[end - 1] == " ")
+        padded = b" " + folded + b" "  # every word, first and last included, between spaces
+        for start, end, tags in self.automaton.hits(padded):
+            # Back to offsets in ``plain``, without the spaces that bound a key (32).
+            start, end = start - (padded[start] != 32), end - 1 - (padded[end - 1] == 32)
             for tag in tags:
-                triggers.setdefault(tag[0], []).append((start, end, tag))
+                hits = triggers.get(tag[0])
+                if hits is None:
+                    triggers[tag[0]] = [(start, end, tag)]
+                else:
+                    hits.append((start, end, tag))
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
@@ -364,14 +370,15 @@ class Moderator:
             self._censored(text, found)
         if "group" in triggers and self.severity["discrimination"] != "off":
             self._groups(text, plain, triggers["group"], found)
-        if self.severity["porn"] != "off" and ("solicit" in triggers or b"://" in raw or b"www." in raw or b"WWW." in raw):
-            self._solicitation(text, plain, raw, triggers.get("solicit", ()), found)
+        links = self._may_link(raw, triggers)
+        if self.severity["porn"] != "off" and ("solicit" in triggers or links):
+            self._solicitation(text, plain, links, triggers.get("solicit", ()), found)
         if self.personal != "off" and (b"@" in classes or b"dd" in classes or not PERSONAL_TRIGGERS.isdisjoint(
                 triggers)):
             self._personal(text, plain, classes, triggers, found)
         if self.shout_severity != "off" and b"UU" in classes:
             self._shouting(text, classes, found)
-        if self.bang_severity != "off" and b"!!!" in classes:
+        if self.bang_severity != "off" and b"!" in raw and b"!!!" in raw:  # memchr first: "!" is rare
             for match in BANGS.finditer(text):
                 found.append(Finding("netiquette/exclamation", match.start(), match.end(), match.group(),
                                      self.bang_severity, "exclamation", "three or more exclamation marks"))
@@ -383,6 +390,16 @@ class Moderator:
             found.sort(key=lambda f: (f.start, f.code))
             found = _dedupe(found)
         return found
+
+    @staticmethod
+    def _may_link(raw: bytes, triggers: dict) -> bool:
+        """Whether the text holds "://", "www." or "WWW.", without reading 7 KiB three times:
+        ":" is found by memchr, and "www" folds to a run of three letters the automaton reports."""
+        if b":" in raw and b"://" in raw:
+            return True
+        if any(tag[1] == "w" for _s, _e, tag in triggers.get("stretched", ())):
+            return b"www." in raw or b"WWW." in raw
+        return False
 
     def _flag(self, found, rule_name, start, end, text, rule, why):
         found.append(Finding(f"netiquette/{rule_name}", start, end, text[start:end], self.severity[rule_name],
@@ -505,8 +522,8 @@ class Moderator:
             if why:
                 self._flag(found, "discrimination", span[0], span[1], text, "group+predicate", why)
 
-    def _solicitation(self, text, plain, raw, hits, found):
-        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw or b"WWW." in raw) else []
+    def _solicitation(self, text, plain, links, hits, found):
+        urls = list(URL.finditer(text)) if links else []
         for match in urls:
             host = match.group().split("//")[-1].split("/")[0].lower()
             words = [w for w in re.split(r"[.\-]", host) if w and w not in self.allow]
@@ -705,14 +722,13 @@ def _nir_valid(digits: str) -> bool:
 
 
 def _has_quote(text: str) -> bool:
-    return any(q in text for q in "«\"“„'‘")
+    return "«" in text or '"' in text or "“" in text or "„" in text or "'" in text or "‘" in text
 
 
 def _sentence_start(text: str, index: int) -> int:
-    best = -1
-    for mark in ".!?\n":
-        best = max(best, text.rfind(mark, max(0, index - 300), index))
-    return best + 1
+    low = index - 300 if index > 300 else 0
+    return max(text.rfind(".", low, index), text.rfind("!", low, index), text.rfind("?", low, index),
+               text.rfind("\n", low, index)) + 1
 
 
 def _sentence_end(text: str, index: int) -> int:
