@@ -339,7 +339,7 @@ class Moderator:
 
     # -- the scan -------------------------------------------------------------------------------
     def scan(self, text: str) -> list[Finding]:
-        raw = _latin1(text)
+        raw = text.encode("ascii") if text.isascii() else _latin1(text)
         folded = raw.translate(NORMAL)
         plain = folded.decode("ascii")
         # What kinds of characters the original holds, in one C pass: most rules need
@@ -370,7 +370,7 @@ class Moderator:
             self._censored(text, found)
         if "group" in triggers and self.severity["discrimination"] != "off":
             self._groups(text, plain, triggers["group"], found)
-        links = self._may_link(raw, triggers)
+        links = (b":" in raw and b"://" in raw) or ("stretched" in triggers and self._www(raw, triggers))
         if self.severity["porn"] != "off" and ("solicit" in triggers or links):
             self._solicitation(text, plain, links, triggers.get("solicit", ()), found)
         if self.personal != "off" and (b"@" in classes or b"dd" in classes or not PERSONAL_TRIGGERS.isdisjoint(
@@ -392,12 +392,10 @@ class Moderator:
         return found
 
     @staticmethod
-    def _may_link(raw: bytes, triggers: dict) -> bool:
-        """Whether the text holds "://", "www." or "WWW.", without reading 7 KiB three times:
-        ":" is found by memchr, and "www" folds to a run of three letters the automaton reports."""
-        if b":" in raw and b"://" in raw:
-            return True
-        if any(tag[1] == "w" for _s, _e, tag in triggers.get("stretched", ())):
+    def _www(raw: bytes, triggers: dict) -> bool:
+        """Whether the text holds "www." or "WWW.", without reading 7 KiB twice: "www" folds
+        to a run of three letters, which the automaton reports."""
+        if any(tag[1] == "w" for _s, _e, tag in triggers["stretched"]):
             return b"www." in raw or b"WWW." in raw
         return False
 
@@ -409,7 +407,7 @@ class Moderator:
         quoted = None
         for start, end, (_, name, lang, entry) in hits:
             original = text[start:end]
-            if not any(c.isalpha() for c in original):  # "455" is a number, not "ass"
+            if not original.isalpha() and not any(c.isalpha() for c in original):  # "455" is a number, not "ass"
                 continue
             if plain[start:end] in self.allow:
                 continue
@@ -444,8 +442,10 @@ class Moderator:
         word = text[start:end]
         if not (word[:1].isupper() and not word.isupper()):
             return False
-        before = text[:start].rstrip(" \t")
-        return bool(before) and before[-1] not in ".!?\n:;«\"“(-—–*#>"
+        at = start  # the last character before the word but spaces, without copying the text before it
+        while at and text[at - 1] in " \t":
+            at -= 1
+        return at > 0 and text[at - 1] not in ".!?\n:;«\"“(-—–*#>"
 
     def _stretched(self, text, plain, hits, found):
         """connnnnard, fuuuck: a word with a letter three times or more, read squeezed."""
