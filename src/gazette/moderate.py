@@ -212,15 +212,28 @@ def _sniffed(text: str) -> list[str]:
     return [sniffed] + [d for d in order if d != sniffed]
 
 
+BATCH_CHARACTERS = 256 * 1024  # messages scanned in one pass (Moderator.scan_many)
+
+
 def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int, list[Flag]]:
     """(messages read, flags in message order); how the file was read goes to ``notes``."""
-    messages, flags = 0, []
-    for message_id, author, text, line in read_messages(path, notes):
+    messages, flags, batch, size = 0, [], [], 0
+    for message in read_messages(path, notes):
         messages += 1
-        for finding in moderator.scan(text):
-            flags.append(Flag(message_id, author, line, finding.code, finding.severity, finding.text,
-                              finding.start, finding.end, text, finding.rule, finding.why))
+        batch.append(message)
+        size += len(message[2])
+        if size >= BATCH_CHARACTERS:
+            _flag_batch(moderator, batch, flags)
+            batch, size = [], 0
+    _flag_batch(moderator, batch, flags)
     return messages, flags
+
+
+def _flag_batch(moderator, batch: list, flags: list[Flag]) -> None:
+    for index, start, end, finding in moderator.scan_joined([m[2] for m in batch]):
+        message_id, author, text, line = batch[index]
+        flags.append(Flag(message_id, author, line, finding.code, finding.severity, finding.text, start, end, text,
+                          finding.rule, finding.why))
 
 
 def render_text(messages: int, flags: list[Flag]) -> list[str]:

@@ -19,6 +19,7 @@ Every finding says which rule, which list or pattern, and what matched.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import namedtuple
 from functools import lru_cache
 from pathlib import Path
@@ -242,6 +243,56 @@ class _Cues(dict):
         return pattern
 
 
+class _Where:
+    """What one scan reads: the text's bounds (each message's, when :meth:`Moderator.scan_many`
+    joined them, so that no window around a word reaches into another message) and its
+    quotations, found once a scan."""
+
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted")
+
+    def __init__(self, text, raw, classes, starts, ends):
+        self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
+        self._quoted: dict = {}
+
+    def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
+        """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
+        view): a rule's pattern then runs over those texts alone, as it did one message at a
+        time, never over the whole queue (a pattern without a literal start reads every position)."""
+        if len(self.starts) == 1:
+            return [(self.starts[0], self.ends[0])] if any(n in haystack for n in needles) else []
+        found = set()
+        for needle in needles:
+            at = haystack.find(needle)
+            while at >= 0:
+                first, last = self.bounds(at)
+                found.add((first, last))
+                at = haystack.find(needle, last)
+        return sorted(found)
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """(start, end) of the text holding ``index``."""
+        if len(self.starts) == 1:
+            return self.starts[0], self.ends[0]
+        at = bisect_right(self.starts, index) - 1
+        return self.starts[at], self.ends[at]
+
+    def quoted(self, start: int, end: int) -> bool:
+        """Whether [start, end) lies inside one quotation. Quotations never overlap (one
+        finditer) nor run across a line, so only the last one opened before ``start`` can."""
+        first, last = self.bounds(start)
+        if first not in self._quoted:
+            text = self.text if len(self.starts) == 1 else self.text[first:last]
+            spans = [(s + first, e + first) for s, e in (m.span() for m in QUOTED.finditer(text))] \
+                if _has_quote(text) else []
+            self._quoted[first] = ([s for s, _e in spans], spans)
+        opened, spans = self._quoted[first]
+        at = bisect_right(opened, start) - 1
+        return at >= 0 and end <= spans[at][1]
+
+
+SCAN_MANY_SEPARATOR = "\n\x00\n"  # a line break (no sentence, quotation or run of words crosses it) around a NUL
+
+
 class Moderator:
     """Compiled rules: build once per run, then :meth:`scan` each text."""
 
@@ -338,13 +389,46 @@ class Moderator:
         return moderator
 
     # -- the scan -------------------------------------------------------------------------------
-    def scan(self, text: str) -> list[Finding]:
+    def scan_many(self, texts: list[str]) -> list[list[Finding]]:
+        """``[self.scan(text) for text in texts]``, from one scan of the texts joined: a queue of
+        short messages costs the scan's fixed part once, not once a message. Every rule that
+        looks around a word stays inside its message (:class:`_Where`); tests compare."""
+        out: list[list[Finding]] = [[] for _ in texts]
+        for index, start, end, finding in self.scan_joined(texts):
+            out[index].append(finding if start == finding.start else Finding(
+                finding.code, start, end, finding.text, finding.severity, finding.rule, finding.why))
+        return out
+
+    def scan_joined(self, texts: list[str]):
+        """(index of the text, start, end in it, finding) for :meth:`scan_many`; the finding's own
+        offsets are in the joined text (a queue builds its flags without a second tuple)."""
+        if len(texts) < 2:
+            for index, text in enumerate(texts):
+                for finding in self.scan(text):
+                    yield index, finding.start, finding.end, finding
+            return
+        starts, ends, offset = [], [], 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text)
+            ends.append(offset)
+            offset += len(SCAN_MANY_SEPARATOR)
+        index, following = 0, ends[0]
+        for finding in self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)):
+            if finding.start > following:  # findings come in text order
+                index = bisect_right(starts, finding.start) - 1
+                following = ends[index]
+            base = starts[index]
+            yield index, finding.start - base, finding.end - base, finding
+
+    def scan(self, text: str, _bounds=None) -> list[Finding]:
         raw = text.encode("ascii") if text.isascii() else _latin1(text)
         folded = raw.translate(NORMAL)
         plain = folded.decode("ascii")
         # What kinds of characters the original holds, in one C pass: most rules need
         # digits, capitals, "@", "*" or "!!!" and are skipped at once without them.
         classes = raw.translate(CLASSES)
+        where = _Where(text, raw, classes, *(_bounds or ([0], [len(text)])))
         found: list[Finding] = []
         triggers: dict[str, list] = {}
         padded = b" " + folded + b" "  # every word, first and last included, between spaces
@@ -361,25 +445,25 @@ class Moderator:
             if len(hits) > 1:
                 hits.sort()
         if "word" in triggers:
-            self._words(text, plain, triggers["word"], found)
+            self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
-            self._words(text, plain, triggers["spelled"], found, "spelled-out", ", letters separated")
+            self._words(text, plain, triggers["spelled"], found, where, "spelled-out", ", letters separated")
         if "stretched" in triggers:
-            self._stretched(text, plain, triggers["stretched"], found)
+            self._stretched(text, plain, triggers["stretched"], found, where)
         if b"*" in classes:
             self._censored(text, found)
         if "group" in triggers and self.severity["discrimination"] != "off":
-            self._groups(text, plain, triggers["group"], found)
+            self._groups(text, plain, triggers["group"], found, where)
         links = (b":" in raw and b"://" in raw) or ("stretched" in triggers and self._www(raw, triggers))
         if self.severity["porn"] != "off" and ("solicit" in triggers or links):
-            self._solicitation(text, plain, links, triggers.get("solicit", ()), found)
+            self._solicitation(text, plain, links, triggers.get("solicit", ()), found, where)
         if self.personal != "off" and (b"@" in classes or b"dd" in classes or not PERSONAL_TRIGGERS.isdisjoint(
                 triggers)):
-            self._personal(text, plain, classes, triggers, found)
+            self._personal(text, plain, classes, triggers, found, where)
         if self.shout_severity != "off" and b"UU" in classes:
-            self._shouting(text, classes, found)
+            self._shouting(text, classes, found, where)
         if self.bang_severity != "off" and b"!" in raw and b"!!!" in raw:  # memchr first: "!" is rare
-            for match in BANGS.finditer(text):
+            for match in BANGS.finditer(text):  # "!{3,}" starts with a literal: found at C speed
                 found.append(Finding("netiquette/exclamation", match.start(), match.end(), match.group(),
                                      self.bang_severity, "exclamation", "three or more exclamation marks"))
         if not found:
@@ -403,8 +487,7 @@ class Moderator:
         found.append(Finding(f"netiquette/{rule_name}", start, end, text[start:end], self.severity[rule_name],
                              rule, why))
 
-    def _words(self, text, plain, hits, found, rule="word-list", how=""):
-        quoted = None
+    def _words(self, text, plain, hits, found, where, rule="word-list", how=""):
         for start, end, (_, name, lang, entry) in hits:
             original = text[start:end]
             if not original.isalpha() and not any(c.isalpha() for c in original):  # "455" is a number, not "ass"
@@ -413,22 +496,21 @@ class Moderator:
                 continue
             if entry.endswith("*") and plain[start:end + 30].split(" ", 1)[0] in self.allow:
                 continue
-            if entry.endswith("*"):
-                end = start + len(plain[start:].split(" ", 1)[0])
-            if quoted is None:
-                quoted = [m.span() for m in QUOTED.finditer(text)] if _has_quote(text) else []
-            why = self._reported(text, plain, start, end, quoted)
+            if entry.endswith("*"):  # to the end of the word, without copying the rest of the text
+                space = plain.find(" ", start)
+                end = len(plain) if space < 0 else space
+            why = self._reported(text, plain, start, end, where)
             if why:
                 continue
             if name == "insult" and self._is_name(text, start, end):
                 continue
             self._flag(found, name, start, end, text, rule, f"{name} list ({lang}): {entry!r}{how}")
 
-    def _reported(self, text, plain, start, end, quoted) -> str:
+    def _reported(self, text, plain, start, end, where) -> str:
         """Why a word is reported rather than said ("" if it is said)."""
-        if any(s <= start and end <= e for s, e in quoted):
+        if where.quoted(start, end):
             return "quoted"
-        before = plain[max(0, start - 40):start]
+        before = plain[max(where.bounds(start)[0], start - 40):start]
         if self.cue["report"].search(before):
             return "reported"
         sentence = plain[_sentence_start(text, start):_sentence_end(text, end)]
@@ -447,7 +529,7 @@ class Moderator:
             at -= 1
         return at > 0 and text[at - 1] not in ".!?\n:;«\"“(-—–*#>"
 
-    def _stretched(self, text, plain, hits, found):
+    def _stretched(self, text, plain, hits, found, where):
         """connnnnard, fuuuck: a word with a letter three times or more, read squeezed."""
         seen = set()
         for start, _, _ in hits:
@@ -461,7 +543,7 @@ class Moderator:
             for squeezed in (RUNS.sub(r"\1\1", word), RUNS.sub(r"\1", word)):
                 tag = self._lookup(squeezed)
                 if tag:
-                    self._words(text, plain, [(begin, stop, ("word",) + tag)], found, "stretched",
+                    self._words(text, plain, [(begin, stop, ("word",) + tag)], found, where, "stretched",
                                 ", letters repeated")
                     break
 
@@ -499,10 +581,9 @@ class Moderator:
                 return (name, lang, entry)
         return None
 
-    def _groups(self, text, plain, hits, found):
-        quoted = [m.span() for m in QUOTED.finditer(text)] if _has_quote(text) else []
+    def _groups(self, text, plain, hits, found, where):
         for start, end, (_, group) in hits:
-            if self._reported(text, plain, start, end, quoted):
+            if self._reported(text, plain, start, end, where):
                 continue
             s_start, s_end = _sentence_start(text, start), _sentence_end(text, end)
             why = None
@@ -522,8 +603,10 @@ class Moderator:
             if why:
                 self._flag(found, "discrimination", span[0], span[1], text, "group+predicate", why)
 
-    def _solicitation(self, text, plain, links, hits, found):
-        urls = list(URL.finditer(text)) if links else []
+    def _solicitation(self, text, plain, links, hits, found, where):
+        urls = [m for first, last in where.segments(where.raw, b"://", b"www.", b"WWW.")
+                for m in URL.finditer(text, first, last)] if links else []
+        url_starts = [m.start() for m in urls]
         for match in urls:
             host = match.group().split("//")[-1].split("/")[0].lower()
             words = [w for w in re.split(r"[.\-]", host) if w and w not in self.allow]
@@ -531,26 +614,36 @@ class Moderator:
                 self._flag(found, "porn", match.start(), match.end(), text, "adult-link",
                            f"link to an adult site ({host})")
         for start, end, (_, word, cues) in hits:
-            window = (max(0, start - 120), min(len(plain), end + 120))
+            first, last = where.bounds(start)
+            window = (max(first, start - 120), min(last, end + 120))
             cue = self.cue[cues].search(plain, *window)
-            link = next((m for m in urls if window[0] <= m.start() <= window[1]), None)
+            at = bisect_left(url_starts, window[0])  # the first link starting in the window
+            link = at < len(urls) and url_starts[at] <= window[1]
             if cue or link:
                 because = f"cue {cue.group()!r}" if cue else "a link"
                 self._flag(found, "porn", start, end, text, "solicitation",
                            f"solicitation word {word!r} + {because}")
 
     # -- personal data ------------------------------------------------------------------------------
-    def _personal(self, text, plain, classes, triggers, found):
+    def _personal(self, text, plain, classes, triggers, found, where):
         if b"@" in classes:
-            self._emails(text, found)
+            self._emails(text, found, where)
         if "obfuscated" in triggers:
-            for match in OBFUSCATED_EMAIL.finditer(plain):
-                found.append(Finding("netiquette/personal-data", match.start(), match.end(),
-                                     text[match.start():match.end()], self.personal, "obfuscated-email",
-                                     "an e-mail address spelled out (at/arobase, dot/point)"))
+            done = set()
+            for start, _end, _tag in triggers["obfuscated"]:
+                first, last = where.bounds(start)
+                if first in done:
+                    continue
+                done.add(first)
+                for match in OBFUSCATED_EMAIL.finditer(plain, first, last):
+                    found.append(Finding("netiquette/personal-data", match.start(), match.end(),
+                                         text[match.start():match.end()], self.personal, "obfuscated-email",
+                                         "an e-mail address spelled out (at/arobase, dot/point)"))
         digits = classes.count(b"d")
         if digits >= 10 and b"UUdd" in classes:
-            for match in IBAN.finditer(text):
+            matches = [match for first, last in where.segments(classes, b"UUdd")
+                       if classes.count(b"d", first, last) >= 10 for match in IBAN.finditer(text, first, last)]
+            for match in matches:
                 if iban_valid(match.group()):
                     found.append(Finding("netiquette/personal-data", match.start(), match.end(), match.group(),
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
@@ -572,18 +665,26 @@ class Moderator:
                                          text[number.start():stop], self.personal, "postal-address",
                                          f"a street address with {cue.group()!r}"))
         if "school" in triggers:
-            birth = BIRTH_DATE.search(text)
-            if birth:
-                school = triggers["school"][0]
-                start, end = min(birth.start(), school[0]), max(birth.end(), school[1])
-                found.append(Finding("netiquette/personal-data", start, end, text[start:end], self.review,
-                                     "child-identity", "a birth date and a school in one message (review)"))
+            done = set()
+            for school in triggers["school"]:  # the first school of each message
+                first, last = where.bounds(school[0])
+                if first in done:
+                    continue
+                done.add(first)
+                birth = BIRTH_DATE.search(text, first, last)
+                if birth:
+                    start, end = min(birth.start(), school[0]), max(birth.end(), school[1])
+                    found.append(Finding("netiquette/personal-data", start, end, text[start:end], self.review,
+                                         "child-identity", "a birth date and a school in one message (review)"))
         if "resident" in triggers:
+            addressed = None
             for start, end, (_, verb) in triggers["resident"]:
                 person = PERSON_BEFORE.search(text, max(0, start - 40), start)
                 if not person or person.group().split()[0] in DETERMINERS or not PLACE_AFTER.match(text, end):
                     continue  # "Le Tour vit un grand moment": no person, no place
-                if not any(f.rule == "postal-address" for f in found):
+                if addressed is None:  # the messages that have a postal address
+                    addressed = {where.bounds(f.start)[0] for f in found if f.rule == "postal-address"}
+                if where.bounds(start)[0] not in addressed:
                     stop = _clause_end(text, end)
                     found.append(Finding("netiquette/personal-data", person.start(), stop,
                                          text[person.start():stop], self.review, "person-place",
@@ -604,11 +705,11 @@ class Moderator:
             out.append((start, end))
         return out
 
-    def _emails(self, text, found):
+    def _emails(self, text, found, where):
         from email_validator import EmailNotValidError, validate_email
 
         roles = set(self.context["role_mailboxes"])
-        for match in EMAIL.finditer(text):
+        for match in (m for first, last in where.segments(where.classes, b"@") for m in EMAIL.finditer(text, first, last)):
             address = match.group()
             local = address.split("@", 1)[0].lower()
             if local in roles or re.split(r"[._+-]", local)[0] in roles:
@@ -623,7 +724,7 @@ class Moderator:
     def _numbers(self, text, plain, candidates, found):
         for start, end in candidates:
             raw = text[start:end]
-            digits = "".join(c for c in raw if c.isdigit())
+            digits = "".join(filter(str.isdigit, raw))
             if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "card-number", "a payment card number (Luhn check, python-stdnum)"))
@@ -648,8 +749,8 @@ class Moderator:
                                  f"a {how} phone number for region {region} (phonenumbers)"))
 
     # -- shouting ---------------------------------------------------------------------------------
-    def _shouting(self, text, classes, found):
-        for match in SHOUT.finditer(text):
+    def _shouting(self, text, classes, found, where):
+        for match in (m for first, last in where.segments(classes, b"UU") for m in SHOUT.finditer(text, first, last)):
             span = match.group().rstrip(" ,;:?!.\t\n")
             start, end = match.start(), match.start() + len(span)
             letters = classes.count(b"U", start, end)  # a run of capitals: its letters are capitals
