@@ -257,23 +257,23 @@ def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
 
 def _entries(flags: list[Flag]):
     """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
-    quoted by json's C quoter, the few distinct codes, rules and explanations quoted once, a
-    message's text once for all its flags. A JSONEncoder call a flag took longer than the scan."""
+    quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
+    distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan."""
     quote = json.encoder.encode_basestring
-    known: dict[str, str] = {}
-
-    def once(value: str) -> str:
-        quoted = known.get(value)
-        if quoted is None:
-            quoted = known[value] = quote(value)
-        return quoted
-
-    last_text, quoted_text = None, ""
+    middles: dict[tuple, str] = {}
+    last_message, head, last_text, quoted_text = None, "", None, ""
     for f in flags:
+        message = (f.line, f.id, f.author)
+        if message != last_message:
+            last_message = message
+            head = f'{{"id": {quote(f.id)}, "author": {quote(f.author)}, "line": {f.line:d}, '
         if f.text is not last_text:
             last_text, quoted_text = f.text, quote(f.text)
-        family = FAMILIES.get(f.code, f.code.split("/")[-1])
-        yield (f'{{"id": {quote(f.id)}, "author": {once(f.author)}, "line": {f.line:d}, "code": {once(f.code)}, '
-               f'"severity": {once(f.severity)}, "family": {once(family)}, "rule": {once(f.rule)}, '
-               f'"why": {once(f.why)}, "match": {quote(f.match)}, "start": {f.start:d}, "end": {f.end:d}, '
+        kind = (f.code, f.severity, f.rule, f.why)
+        middle = middles.get(kind)
+        if middle is None:
+            family = FAMILIES.get(f.code, f.code.split("/")[-1])
+            middle = middles[kind] = (f'"code": {quote(f.code)}, "severity": {quote(f.severity)}, '
+                                      f'"family": {quote(family)}, "rule": {quote(f.rule)}, "why": {quote(f.why)}, ')
+        yield (f'{head}{middle}"match": {quote(f.match)}, "start": {f.start:d}, "end": {f.end:d}, '
                f'"text": {quoted_text}}}')
