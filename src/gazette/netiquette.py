@@ -987,7 +987,8 @@ def moderator_for(frame, root: Path) -> Moderator:
 # Reading the YAML lists and folding some 2,000 entries costs ~20 ms at every start, more than a
 # one-file `gazette check --changed-since` should. The compiled state is kept in the cache folder
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
-# version and this module's stamp; a mismatch, or any trouble, only means compiling again.
+# version and its source files' stamps (the YAML reader decides what a community file says);
+# a mismatch, or any trouble, only means compiling again.
 CACHE_FORMAT = 1
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
@@ -1016,7 +1017,8 @@ def _cache_key(root):
     from . import __version__
 
     try:
-        here = os.stat(__file__)
+        code = sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+                      for entry in os.scandir(os.path.dirname(__file__)) if entry.name.endswith(".py"))
         sources = [path.read_bytes() for path in (DEFAULTS, *(DATA / f"moderation.{lang}.yml" for lang in LANGUAGES))]
         local = b""
         if root is not None:
@@ -1034,7 +1036,7 @@ def _cache_key(root):
                 local = b"local:" + local
     except OSError:
         return None
-    return (CACHE_FORMAT, __version__, here.st_size, here.st_mtime_ns, *sources, local)
+    return (CACHE_FORMAT, __version__, tuple(code), *sources, local)
 
 
 def _cache_path(root) -> Path:
