@@ -117,3 +117,23 @@ def test_a_broken_cache_file_only_costs_time(repo):
     build_moderator(repo.root)
     netiquette._cache_path(repo.root).write_bytes(b"\x00garbage")
     assert [f.text for f in build_moderator(repo.root)[0].scan("Quel connard")] == ["connard"]
+
+
+def test_the_rewritten_shouting_and_quotation_patterns_match_as_the_plain_ones():
+    import re
+
+    from gazette import netiquette
+
+    pairs = [(re.compile(netiquette.SHOUT_BEFORE), netiquette.SHOUT), (re.compile(netiquette.QUOTED_BEFORE),
+                                                                        netiquette.QUOTED)]
+    rng = random.Random(5)
+    alphabet = list("AÉBCDEZ aéz0_'’-\n.,!?\"«»“”„‘×") + ["ÇA", "LE TOUR", "MERCI", "Hello", "😀"]
+    matched = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for pos in (0, rng.randint(0, len(text))):
+            for plain, fast in pairs:
+                expected = [m.span() for m in plain.finditer(text, pos)]
+                assert [m.span() for m in fast.finditer(text, pos)] == expected, (text, pos)
+                matched += bool(expected)
+    assert matched > 5000

@@ -136,10 +136,17 @@ def iban_valid(candidate: str) -> bool:
 # Patterns read on the original text (digits, capitals and "@" matter there).
 EMAIL = _Lazy(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
 IBAN = _Lazy(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
-SHOUT = _Lazy(r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}")
+# Three words or more in capitals. The first word is written "capital, then no word character
+# before it" rather than "\b, capital" (the same matches, tests/test_moderate_speed.py): a
+# pattern that starts with a character class is searched at C speed, one with \b at every position.
+SHOUT = _Lazy(r"[A-ZÀ-ÖØ-Þ](?<!\w.)[A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){2,}")
+SHOUT_BEFORE = r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}"  # the plain form, for the tests
 BANGS = _Lazy(r"!{3,}")
-QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
-               r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
+# Every branch starts with its quotation mark (the lookbehind after it), for the same reason.
+QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|'(?<!\w')[^'\n]{1,60}'(?!\w)"
+               r"|‘(?<!\w‘)[^’\n]{1,60}’(?!\w)")
+QUOTED_BEFORE = (r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
+                 r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
 RUNS = _Lazy(r"([a-z])\1{2,}")
 URL = _Lazy(r"(?:https?://|www\.)[^\s)\"'<>]+", re.IGNORECASE)
 # Words of a host name (split on dots and hyphens) that make a link an adult site's:
