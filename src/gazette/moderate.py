@@ -217,15 +217,23 @@ BATCH_CHARACTERS = 256 * 1024  # messages scanned in one pass (Moderator.scan_ma
 
 def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int, list[Flag]]:
     """(messages read, flags in message order); how the file was read goes to ``notes``."""
+    import gc
+
     messages, flags, batch, size = 0, [], [], 0
-    for message in read_messages(path, notes):
-        messages += 1
-        batch.append(message)
-        size += len(message[2])
-        if size >= BATCH_CHARACTERS:
-            _flag_batch(moderator, batch, flags)
-            batch, size = [], 0
-    _flag_batch(moderator, batch, flags)
+    collecting = gc.isenabled()
+    gc.disable()  # rows, findings and flags hold no cycles: the collector would only walk them again and again
+    try:
+        for message in read_messages(path, notes):
+            messages += 1
+            batch.append(message)
+            size += len(message[2])
+            if size >= BATCH_CHARACTERS:
+                _flag_batch(moderator, batch, flags)
+                batch, size = [], 0
+        _flag_batch(moderator, batch, flags)
+    finally:
+        if collecting:
+            gc.enable()
     return messages, flags
 
 
