@@ -137,3 +137,27 @@ def test_the_rewritten_shouting_and_quotation_patterns_match_as_the_plain_ones()
                 assert [m.span() for m in fast.finditer(text, pos)] == expected, (text, pos)
                 matched += bool(expected)
     assert matched > 5000
+
+
+def test_e_mails_and_ibans_are_found_as_by_the_plain_patterns():
+    import re
+
+    from gazette import netiquette
+
+    iban_before = re.compile(netiquette.IBAN_BEFORE)
+    rng = random.Random(11)
+    alphabet = list("ab.Z_+-@ \n,é1") + ["ω", "٣", "x.fr", "@free.fr", "julie.martin", "FR76", " 3000", "GB82",
+                                        "WEST", "ǅ", "\u0301", "(", "<", "FR76 3000 6000 0112 3456 7890 189",
+                                        "GB82WEST12345698765432", "_"]
+    found = ibans = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        first = rng.randint(0, len(text))
+        last = rng.randint(first, len(text))
+        expected = [m.span() for m in netiquette.EMAIL.finditer(text, first, last)]
+        assert [m.span() for m in netiquette._email_matches(text, first, last)] == expected, (text, first, last)
+        found += bool(expected)
+        expected = [m.span() for m in iban_before.finditer(text, first, last)]
+        assert [m.span() for m in netiquette.IBAN.finditer(text, first, last)] == expected, (text, first, last)
+        ibans += bool(expected)
+    assert found > 300 and ibans > 300, (found, ibans)
