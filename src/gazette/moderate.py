@@ -171,14 +171,20 @@ def _csv_rows(path, text: str):
     where = {name: index for index, name in enumerate(header)}
     text_at, id_at, author_at = (where.get(fields.get(role, "")) for role in ("text", "id", "author"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width, has_id, has_author = len(header), id_at is not None, author_at is not None
     try:
         next(reader, None)
         for row in reader:
+            size = len(row)
+            if size == width:  # the usual row: every column of the header is there
+                line = reader.line_num + skipped
+                yield ((row[id_at] if has_id else "") or str(line), (row[author_at] if has_author else "") or "",
+                       row[text_at], line)
+                continue
             if not row:
                 continue
-            size = len(row)
-            yield ((id_at is not None and id_at < size and row[id_at]) or str(reader.line_num + skipped),
-                   (author_at is not None and author_at < size and row[author_at]) or "",
+            yield ((has_id and id_at < size and row[id_at]) or str(reader.line_num + skipped),
+                   (has_author and author_at < size and row[author_at]) or "",
                    (text_at < size and row[text_at]) or "", reader.line_num + skipped)
     except csv.Error as error:
         raise InputError(_('{path}:{value}: cannot read as CSV: {error}')
