@@ -166,6 +166,7 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
         problems += listing_problems(root, only)
     repo = Repo(root, [], frame, problems, item_paths)
     repo.listed_all = only is None
+    frame.memo["use_cache"] = cache  # --no-cache: nothing from an earlier run (netiquette.moderator_for)
     store = None
     if cache and only is None:
         from .cache import FileCache

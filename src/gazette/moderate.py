@@ -150,12 +150,11 @@ def _csv_rows(path, text: str):
         delimiters = [lines[0].strip()[4]]  # Excel's own "sep=;" line names the delimiter
         text, skipped = (lines[1] if len(lines) > 1 else ""), 1
     else:
-        delimiters = _sniffed(text)
+        delimiters = _candidate_delimiters(text)
     first = None  # the header as the likeliest delimiter splits it, to show if none fits
     for delimiter in delimiters:
-        try:
-            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-        except csv.Error:
+        header = _header(text, delimiter)
+        if header is None:
             continue
         first = header if first is None else first
         if "text" in _columns(header):
@@ -166,15 +165,47 @@ def _csv_rows(path, text: str):
                            'commentaire, texte…), and may have id and author; found: {found}')
                              .format(path=path, value=1 + skipped, found=found))
     fields = _columns(header)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # csv.reader and the columns' indexes rather than csv.DictReader: a dict a row was most
+    # of the reading. Same answers: the last column of a repeated name, as a dict keeps it;
+    # the column named "" when a role has none (DictReader's row.get("")); blank rows skipped.
+    where = {name: index for index, name in enumerate(header)}
+    text_at, id_at, author_at = (where.get(fields.get(role, "")) for role in ("text", "id", "author"))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width, has_id, has_author = len(header), id_at is not None, author_at is not None
     try:
+        next(reader, None)
         for row in reader:
-            yield (row.get(fields.get("id", ""), "") or str(reader.line_num + skipped),
-                   row.get(fields.get("author", ""), "") or "",
-                   row.get(fields["text"]) or "", reader.line_num + skipped)
+            size = len(row)
+            if size == width:  # the usual row: every column of the header is there
+                line = reader.line_num + skipped
+                yield ((row[id_at] if has_id else "") or str(line), (row[author_at] if has_author else "") or "",
+                       row[text_at], line)
+                continue
+            if not row:
+                continue
+            yield ((has_id and id_at < size and row[id_at]) or str(reader.line_num + skipped),
+                   (has_author and author_at < size and row[author_at]) or "",
+                   (text_at < size and row[text_at]) or "", reader.line_num + skipped)
     except csv.Error as error:
         raise InputError(_('{path}:{value}: cannot read as CSV: {error}')
                              .format(path=path, value=reader.line_num + skipped, error=error)) from None
+
+
+def _header(text: str, delimiter: str):
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return None
+
+
+def _candidate_delimiters(text: str) -> list[str]:
+    """The delimiters to try in order. The sniffer (slow: it tallies every character of 8 KiB)
+    only orders them, so it runs only when it decides: when the header has a message column
+    under two delimiters or more, or under none (the error shows the sniffed split)."""
+    fitting = [d for d in DELIMITERS if "text" in _columns(_header(text, d) or ())]
+    if len(fitting) == 1:
+        return fitting
+    return _sniffed(text)
 
 
 def _sniffed(text: str) -> list[str]:
@@ -187,15 +218,36 @@ def _sniffed(text: str) -> list[str]:
     return [sniffed] + [d for d in order if d != sniffed]
 
 
+BATCH_CHARACTERS = 256 * 1024  # messages scanned in one pass (Moderator.scan_many)
+
+
 def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int, list[Flag]]:
     """(messages read, flags in message order); how the file was read goes to ``notes``."""
-    messages, flags = 0, []
-    for message_id, author, text, line in read_messages(path, notes):
-        messages += 1
-        for finding in moderator.scan(text):
-            flags.append(Flag(message_id, author, line, finding.code, finding.severity, finding.text,
-                              finding.start, finding.end, text, finding.rule, finding.why))
+    import gc
+
+    messages, flags, batch, size = 0, [], [], 0
+    collecting = gc.isenabled()
+    gc.disable()  # rows, findings and flags hold no cycles: the collector would only walk them again and again
+    try:
+        for message in read_messages(path, notes):
+            messages += 1
+            batch.append(message)
+            size += len(message[2])
+            if size >= BATCH_CHARACTERS:
+                _flag_batch(moderator, batch, flags)
+                batch, size = [], 0
+        _flag_batch(moderator, batch, flags)
+    finally:
+        if collecting:
+            gc.enable()
     return messages, flags
+
+
+def _flag_batch(moderator, batch: list, flags: list[Flag]) -> None:
+    for index, start, end, finding in moderator.scan_joined([m[2] for m in batch]):
+        message_id, author, text, line = batch[index]
+        flags.append(Flag(message_id, author, line, finding.code, finding.severity, finding.text, start, end, text,
+                          finding.rule, finding.why))
 
 
 def render_text(messages: int, flags: list[Flag]) -> list[str]:
@@ -210,16 +262,32 @@ def render_text(messages: int, flags: list[Flag]) -> list[str]:
     return out
 
 
-_ENTRY = json.JSONEncoder(ensure_ascii=False)
-
-
 def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
     head = {"version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": list(notes)}
-    # One queue entry a line, each encoded by json's C encoder: indent=2 falls back to the
-    # pure-Python encoder, which took longer than scanning the messages.
-    entries = ",\n    ".join(_ENTRY.encode(
-        {"id": f.id, "author": f.author, "line": f.line, "code": f.code, "severity": f.severity,
-         "family": FAMILIES.get(f.code, f.code.split("/")[-1]), "rule": f.rule, "why": f.why,
-         "match": f.match, "start": f.start, "end": f.end, "text": f.text}) for f in flags)
     body = json.dumps(head, ensure_ascii=False, indent=2)[:-2]  # without the closing "\n}"
+    entries = ",\n    ".join(_entries(flags))
     return body + ',\n  "queue": [' + (f"\n    {entries}\n  " if flags else "") + "]\n}"
+
+
+def _entries(flags: list[Flag]):
+    """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
+    quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
+    distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan."""
+    quote = json.encoder.encode_basestring
+    middles: dict[tuple, str] = {}
+    last_message, head, last_text, quoted_text = None, "", None, ""
+    for f in flags:
+        message = (f.line, f.id, f.author)
+        if message != last_message:
+            last_message = message
+            head = f'{{"id": {quote(f.id)}, "author": {quote(f.author)}, "line": {f.line:d}, '
+        if f.text is not last_text:
+            last_text, quoted_text = f.text, quote(f.text)
+        kind = (f.code, f.severity, f.rule, f.why)
+        middle = middles.get(kind)
+        if middle is None:
+            family = FAMILIES.get(f.code, f.code.split("/")[-1])
+            middle = middles[kind] = (f'"code": {quote(f.code)}, "severity": {quote(f.severity)}, '
+                                      f'"family": {quote(family)}, "rule": {quote(f.rule)}, "why": {quote(f.why)}, ')
+        yield (f'{head}{middle}"match": {quote(f.match)}, "start": {f.start:d}, "end": {f.end:d}, '
+               f'"text": {quoted_text}}}')

@@ -19,6 +19,7 @@ Every finding says which rule, which list or pattern, and what matched.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import namedtuple
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +49,9 @@ class _Lazy:
     def __getattr__(self, name):
         if self.pattern is None:
             self.pattern = re.compile(*self.args)
-        return getattr(self.pattern, name)
+        value = getattr(self.pattern, name)
+        setattr(self, name, value)  # found directly next time: __getattr__ is slower than the search
+        return value
 
 
 def _byte_table() -> bytes:
@@ -132,11 +135,20 @@ def iban_valid(candidate: str) -> bool:
 
 # Patterns read on the original text (digits, capitals and "@" matter there).
 EMAIL = _Lazy(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
-IBAN = _Lazy(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
-SHOUT = _Lazy(r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}")
+# "\b[A-Z]{2}", written to start with its character class (see SHOUT).
+IBAN = _Lazy(r"[A-Z](?<!\w.)[A-Z]\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+IBAN_BEFORE = r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"
+# Three words or more in capitals. The first word is written "capital, then no word character
+# before it" rather than "\b, capital" (the same matches, tests/test_moderate_speed.py): a
+# pattern that starts with a character class is searched at C speed, one with \b at every position.
+SHOUT = _Lazy(r"[A-ZÀ-ÖØ-Þ](?<!\w.)[A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){2,}")
+SHOUT_BEFORE = r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}"  # the plain form, for the tests
 BANGS = _Lazy(r"!{3,}")
-QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
-               r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
+# Every branch starts with its quotation mark (the lookbehind after it), for the same reason.
+QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|'(?<!\w')[^'\n]{1,60}'(?!\w)"
+               r"|‘(?<!\w‘)[^’\n]{1,60}’(?!\w)")
+QUOTED_BEFORE = (r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
+                 r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
 RUNS = _Lazy(r"([a-z])\1{2,}")
 URL = _Lazy(r"(?:https?://|www\.)[^\s)\"'<>]+", re.IGNORECASE)
 # Words of a host name (split on dots and hyphens) that make a link an adult site's:
@@ -174,7 +186,7 @@ class _Automaton:
         try:
             import ahocorasick_rs
 
-            self.module, self.scans = ahocorasick_rs, 0
+            self.module, self.scanned, self.dfa = ahocorasick_rs, 0, False
             self.rust = self._rust("ContiguousNFA")
             return
         except ImportError:
@@ -201,24 +213,25 @@ class _Automaton:
         return module.BytesAhoCorasick([k.encode("ascii") for k in self.keys], matchkind=module.MatchKind.Standard,
                                        implementation=getattr(module.Implementation, implementation))
 
-    def hits(self, text: str, ascii_bytes: bytes):
-        """(start, end, tags) of every key found in ``text`` (given as ASCII bytes too), end exclusive."""
+    def hits(self, ascii_bytes: bytes):
+        """(start, end, tags) of every key found in the normalized text, end exclusive."""
         if self.rust is not None:
-            self.scans += 1
-            if self.scans == 64:
-                # A long run: the DFA scans ~3x faster than the NFA on these keys (they all
-                # begin with a space) but takes 8 ms to build, most of a one-file check.
-                self.rust = self._rust("DFA")
+            self.scanned += len(ascii_bytes)
+            if self.scanned > 2 * 1024 * 1024 and not self.dfa:
+                # A long run: the DFA scans ~2x faster than the NFA on these keys (they all
+                # begin with a space: ~2 ms a MiB against ~4) but takes ~4 ms to build, most of
+                # a one-file check and more than a 10,000-message queue (~1 MiB) would save.
+                self.rust, self.dfa = self._rust("DFA"), True
             tags = self.tags
-            for index, start, end in self.rust.find_matches_as_indexes(ascii_bytes, overlapping=True):
-                yield start, end, tags[index]
-        elif self.automaton is not None:
-            for last, (length, tags) in self.automaton.iter(text):
-                yield last + 1 - length, last + 1, tags
-        elif self.pattern is not None:
-            for match in self.pattern.finditer(text):
-                for key in self.prefixes[match.group(1)]:
-                    yield match.start(1), match.start(1) + len(key), self.keys[key]
+            return [(start, end, tags[index])
+                    for index, start, end in self.rust.find_matches_as_indexes(ascii_bytes, overlapping=True)]
+        text = ascii_bytes.decode("ascii")
+        if self.automaton is not None:
+            return [(last + 1 - length, last + 1, tags) for last, (length, tags) in self.automaton.iter(text)]
+        if self.pattern is not None:
+            return [(match.start(1), match.start(1) + len(key), self.keys[key])
+                    for match in self.pattern.finditer(text) for key in self.prefixes[match.group(1)]]
+        return []
 
 
 PERSONAL_TRIGGERS = frozenset(("obfuscated", "street", "school", "resident"))
@@ -238,6 +251,56 @@ class _Cues(dict):
         pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(words) + r")(?![a-z0-9])" if words else r"(?!)")
         self[name] = pattern
         return pattern
+
+
+class _Where:
+    """What one scan reads: the text's bounds (each message's, when :meth:`Moderator.scan_many`
+    joined them, so that no window around a word reaches into another message) and its
+    quotations, found once a scan."""
+
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted")
+
+    def __init__(self, text, raw, classes, starts, ends):
+        self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
+        self._quoted: dict = {}
+
+    def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
+        """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
+        view): a rule's pattern then runs over those texts alone, as it did one message at a
+        time, never over the whole queue (a pattern without a literal start reads every position)."""
+        if len(self.starts) == 1:
+            return [(self.starts[0], self.ends[0])] if any(n in haystack for n in needles) else []
+        found = set()
+        for needle in needles:
+            at = haystack.find(needle)
+            while at >= 0:
+                first, last = self.bounds(at)
+                found.add((first, last))
+                at = haystack.find(needle, last)
+        return sorted(found)
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """(start, end) of the text holding ``index``."""
+        if len(self.starts) == 1:
+            return self.starts[0], self.ends[0]
+        at = bisect_right(self.starts, index) - 1
+        return self.starts[at], self.ends[at]
+
+    def quoted(self, start: int, end: int) -> bool:
+        """Whether [start, end) lies inside one quotation. Quotations never overlap (one
+        finditer) nor run across a line, so only the last one opened before ``start`` can."""
+        first, last = self.bounds(start)
+        if first not in self._quoted:
+            text = self.text if len(self.starts) == 1 else self.text[first:last]
+            spans = [(s + first, e + first) for s, e in (m.span() for m in QUOTED.finditer(text))] \
+                if _has_quote(text) else []
+            self._quoted[first] = ([s for s, _e in spans], spans)
+        opened, spans = self._quoted[first]
+        at = bisect_right(opened, start) - 1
+        return at >= 0 and end <= spans[at][1]
+
+
+SCAN_MANY_SEPARATOR = "\n\x00\n"  # a line break (no sentence, quotation or run of words crosses it) around a NUL
 
 
 class Moderator:
@@ -320,44 +383,97 @@ class Moderator:
         self.bang_severity = (config.get("exclamation") or {}).get("severity", "warning")
         self.iframe_hosts = [str(h).lower() for h in config.get("iframe_hosts") or ()]
 
+    def state(self) -> dict:
+        """What ``__init__`` compiled, as plain data (for the cache)."""
+        state = {name: getattr(self, name) for name in _COMPILED}
+        state["keys"] = self.automaton.keys
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict) -> "Moderator":
+        moderator = cls.__new__(cls)
+        for name in _COMPILED:
+            setattr(moderator, name, state[name])
+        moderator.automaton = _Automaton(state["keys"])
+        moderator.cue = _Cues(moderator.context)
+        return moderator
+
     # -- the scan -------------------------------------------------------------------------------
-    def scan(self, text: str) -> list[Finding]:
-        raw = _latin1(text)
+    def scan_many(self, texts: list[str]) -> list[list[Finding]]:
+        """``[self.scan(text) for text in texts]``, from one scan of the texts joined: a queue of
+        short messages costs the scan's fixed part once, not once a message. Every rule that
+        looks around a word stays inside its message (:class:`_Where`); tests compare."""
+        out: list[list[Finding]] = [[] for _ in texts]
+        for index, start, end, finding in self.scan_joined(texts):
+            out[index].append(finding if start == finding.start else Finding(
+                finding.code, start, end, finding.text, finding.severity, finding.rule, finding.why))
+        return out
+
+    def scan_joined(self, texts: list[str]):
+        """(index of the text, start, end in it, finding) for :meth:`scan_many`; the finding's own
+        offsets are in the joined text (a queue builds its flags without a second tuple)."""
+        if len(texts) < 2:
+            for index, text in enumerate(texts):
+                for finding in self.scan(text):
+                    yield index, finding.start, finding.end, finding
+            return
+        starts, ends, offset = [], [], 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text)
+            ends.append(offset)
+            offset += len(SCAN_MANY_SEPARATOR)
+        index, following = 0, ends[0]
+        for finding in self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)):
+            if finding.start > following:  # findings come in text order
+                index = bisect_right(starts, finding.start) - 1
+                following = ends[index]
+            base = starts[index]
+            yield index, finding.start - base, finding.end - base, finding
+
+    def scan(self, text: str, _bounds=None) -> list[Finding]:
+        raw = text.encode("ascii") if text.isascii() else _latin1(text)
         folded = raw.translate(NORMAL)
         plain = folded.decode("ascii")
         # What kinds of characters the original holds, in one C pass: most rules need
         # digits, capitals, "@", "*" or "!!!" and are skipped at once without them.
         classes = raw.translate(CLASSES)
+        where = _Where(text, raw, classes, *(_bounds or ([0], [len(text)])))
         found: list[Finding] = []
         triggers: dict[str, list] = {}
-        padded = " " + plain + " "  # every word, first and last included, between spaces
-        for start, end, tags in self.automaton.hits(padded, b" " + folded + b" "):
-            # Back to offsets in ``plain``, without the spaces that bound a key.
-            start, end = start - (padded[start] != " "), end - 1 - (padded[end - 1] == " ")
+        padded = b" " + folded + b" "  # every word, first and last included, between spaces
+        for start, end, tags in self.automaton.hits(padded):
+            # Back to offsets in ``plain``, without the spaces that bound a key (32).
+            start, end = start - (padded[start] != 32), end - 1 - (padded[end - 1] == 32)
             for tag in tags:
-                triggers.setdefault(tag[0], []).append((start, end, tag))
+                hits = triggers.get(tag[0])
+                if hits is None:
+                    triggers[tag[0]] = [(start, end, tag)]
+                else:
+                    hits.append((start, end, tag))
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
         if "word" in triggers:
-            self._words(text, plain, triggers["word"], found)
+            self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
-            self._words(text, plain, triggers["spelled"], found, "spelled-out", ", letters separated")
+            self._words(text, plain, triggers["spelled"], found, where, "spelled-out", ", letters separated")
         if "stretched" in triggers:
-            self._stretched(text, plain, triggers["stretched"], found)
+            self._stretched(text, plain, triggers["stretched"], found, where)
         if b"*" in classes:
             self._censored(text, found)
         if "group" in triggers and self.severity["discrimination"] != "off":
-            self._groups(text, plain, triggers["group"], found)
-        if self.severity["porn"] != "off" and ("solicit" in triggers or b"://" in raw or b"www." in raw or b"WWW." in raw):
-            self._solicitation(text, plain, raw, triggers.get("solicit", ()), found)
+            self._groups(text, plain, triggers["group"], found, where)
+        links = (b":" in raw and b"://" in raw) or ("stretched" in triggers and self._www(raw, triggers))
+        if self.severity["porn"] != "off" and ("solicit" in triggers or links):
+            self._solicitation(text, plain, links, triggers.get("solicit", ()), found, where)
         if self.personal != "off" and (b"@" in classes or b"dd" in classes or not PERSONAL_TRIGGERS.isdisjoint(
                 triggers)):
-            self._personal(text, plain, classes, triggers, found)
+            self._personal(text, plain, classes, triggers, found, where)
         if self.shout_severity != "off" and b"UU" in classes:
-            self._shouting(text, classes, found)
-        if self.bang_severity != "off" and b"!!!" in classes:
-            for match in BANGS.finditer(text):
+            self._shouting(text, classes, found, where)
+        if self.bang_severity != "off" and b"!" in raw and b"!!!" in raw:  # memchr first: "!" is rare
+            for match in BANGS.finditer(text):  # "!{3,}" starts with a literal: found at C speed
                 found.append(Finding("netiquette/exclamation", match.start(), match.end(), match.group(),
                                      self.bang_severity, "exclamation", "three or more exclamation marks"))
         if not found:
@@ -369,36 +485,42 @@ class Moderator:
             found = _dedupe(found)
         return found
 
+    @staticmethod
+    def _www(raw: bytes, triggers: dict) -> bool:
+        """Whether the text holds "www." or "WWW.", without reading 7 KiB twice: "www" folds
+        to a run of three letters, which the automaton reports."""
+        if any(tag[1] == "w" for _s, _e, tag in triggers["stretched"]):
+            return b"www." in raw or b"WWW." in raw
+        return False
+
     def _flag(self, found, rule_name, start, end, text, rule, why):
         found.append(Finding(f"netiquette/{rule_name}", start, end, text[start:end], self.severity[rule_name],
                              rule, why))
 
-    def _words(self, text, plain, hits, found, rule="word-list", how=""):
-        quoted = None
+    def _words(self, text, plain, hits, found, where, rule="word-list", how=""):
         for start, end, (_, name, lang, entry) in hits:
             original = text[start:end]
-            if not any(c.isalpha() for c in original):  # "455" is a number, not "ass"
+            if not original.isalpha() and not any(c.isalpha() for c in original):  # "455" is a number, not "ass"
                 continue
             if plain[start:end] in self.allow:
                 continue
             if entry.endswith("*") and plain[start:end + 30].split(" ", 1)[0] in self.allow:
                 continue
-            if entry.endswith("*"):
-                end = start + len(plain[start:].split(" ", 1)[0])
-            if quoted is None:
-                quoted = [m.span() for m in QUOTED.finditer(text)] if _has_quote(text) else []
-            why = self._reported(text, plain, start, end, quoted)
+            if entry.endswith("*"):  # to the end of the word, without copying the rest of the text
+                space = plain.find(" ", start)
+                end = len(plain) if space < 0 else space
+            why = self._reported(text, plain, start, end, where)
             if why:
                 continue
             if name == "insult" and self._is_name(text, start, end):
                 continue
             self._flag(found, name, start, end, text, rule, f"{name} list ({lang}): {entry!r}{how}")
 
-    def _reported(self, text, plain, start, end, quoted) -> str:
+    def _reported(self, text, plain, start, end, where) -> str:
         """Why a word is reported rather than said ("" if it is said)."""
-        if any(s <= start and end <= e for s, e in quoted):
+        if where.quoted(start, end):
             return "quoted"
-        before = plain[max(0, start - 40):start]
+        before = plain[max(where.bounds(start)[0], start - 40):start]
         if self.cue["report"].search(before):
             return "reported"
         sentence = plain[_sentence_start(text, start):_sentence_end(text, end)]
@@ -412,10 +534,12 @@ class Moderator:
         word = text[start:end]
         if not (word[:1].isupper() and not word.isupper()):
             return False
-        before = text[:start].rstrip(" \t")
-        return bool(before) and before[-1] not in ".!?\n:;«\"“(-—–*#>"
+        at = start  # the last character before the word but spaces, without copying the text before it
+        while at and text[at - 1] in " \t":
+            at -= 1
+        return at > 0 and text[at - 1] not in ".!?\n:;«\"“(-—–*#>"
 
-    def _stretched(self, text, plain, hits, found):
+    def _stretched(self, text, plain, hits, found, where):
         """connnnnard, fuuuck: a word with a letter three times or more, read squeezed."""
         seen = set()
         for start, _, _ in hits:
@@ -429,7 +553,7 @@ class Moderator:
             for squeezed in (RUNS.sub(r"\1\1", word), RUNS.sub(r"\1", word)):
                 tag = self._lookup(squeezed)
                 if tag:
-                    self._words(text, plain, [(begin, stop, ("word",) + tag)], found, "stretched",
+                    self._words(text, plain, [(begin, stop, ("word",) + tag)], found, where, "stretched",
                                 ", letters repeated")
                     break
 
@@ -467,10 +591,9 @@ class Moderator:
                 return (name, lang, entry)
         return None
 
-    def _groups(self, text, plain, hits, found):
-        quoted = [m.span() for m in QUOTED.finditer(text)] if _has_quote(text) else []
+    def _groups(self, text, plain, hits, found, where):
         for start, end, (_, group) in hits:
-            if self._reported(text, plain, start, end, quoted):
+            if self._reported(text, plain, start, end, where):
                 continue
             s_start, s_end = _sentence_start(text, start), _sentence_end(text, end)
             why = None
@@ -490,8 +613,10 @@ class Moderator:
             if why:
                 self._flag(found, "discrimination", span[0], span[1], text, "group+predicate", why)
 
-    def _solicitation(self, text, plain, raw, hits, found):
-        urls = list(URL.finditer(text)) if (b"://" in raw or b"www." in raw or b"WWW." in raw) else []
+    def _solicitation(self, text, plain, links, hits, found, where):
+        urls = [m for first, last in where.segments(where.raw, b"://", b"www.", b"WWW.")
+                for m in URL.finditer(text, first, last)] if links else []
+        url_starts = [m.start() for m in urls]
         for match in urls:
             host = match.group().split("//")[-1].split("/")[0].lower()
             words = [w for w in re.split(r"[.\-]", host) if w and w not in self.allow]
@@ -499,26 +624,36 @@ class Moderator:
                 self._flag(found, "porn", match.start(), match.end(), text, "adult-link",
                            f"link to an adult site ({host})")
         for start, end, (_, word, cues) in hits:
-            window = (max(0, start - 120), min(len(plain), end + 120))
+            first, last = where.bounds(start)
+            window = (max(first, start - 120), min(last, end + 120))
             cue = self.cue[cues].search(plain, *window)
-            link = next((m for m in urls if window[0] <= m.start() <= window[1]), None)
+            at = bisect_left(url_starts, window[0])  # the first link starting in the window
+            link = at < len(urls) and url_starts[at] <= window[1]
             if cue or link:
                 because = f"cue {cue.group()!r}" if cue else "a link"
                 self._flag(found, "porn", start, end, text, "solicitation",
                            f"solicitation word {word!r} + {because}")
 
     # -- personal data ------------------------------------------------------------------------------
-    def _personal(self, text, plain, classes, triggers, found):
+    def _personal(self, text, plain, classes, triggers, found, where):
         if b"@" in classes:
-            self._emails(text, found)
+            self._emails(text, found, where)
         if "obfuscated" in triggers:
-            for match in OBFUSCATED_EMAIL.finditer(plain):
-                found.append(Finding("netiquette/personal-data", match.start(), match.end(),
-                                     text[match.start():match.end()], self.personal, "obfuscated-email",
-                                     "an e-mail address spelled out (at/arobase, dot/point)"))
+            done = set()
+            for start, _end, _tag in triggers["obfuscated"]:
+                first, last = where.bounds(start)
+                if first in done:
+                    continue
+                done.add(first)
+                for match in OBFUSCATED_EMAIL.finditer(plain, first, last):
+                    found.append(Finding("netiquette/personal-data", match.start(), match.end(),
+                                         text[match.start():match.end()], self.personal, "obfuscated-email",
+                                         "an e-mail address spelled out (at/arobase, dot/point)"))
         digits = classes.count(b"d")
         if digits >= 10 and b"UUdd" in classes:
-            for match in IBAN.finditer(text):
+            matches = [match for first, last in where.segments(classes, b"UUdd")
+                       if classes.count(b"d", first, last) >= 10 for match in IBAN.finditer(text, first, last)]
+            for match in matches:
                 if iban_valid(match.group()):
                     found.append(Finding("netiquette/personal-data", match.start(), match.end(), match.group(),
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
@@ -540,18 +675,26 @@ class Moderator:
                                          text[number.start():stop], self.personal, "postal-address",
                                          f"a street address with {cue.group()!r}"))
         if "school" in triggers:
-            birth = BIRTH_DATE.search(text)
-            if birth:
-                school = triggers["school"][0]
-                start, end = min(birth.start(), school[0]), max(birth.end(), school[1])
-                found.append(Finding("netiquette/personal-data", start, end, text[start:end], self.review,
-                                     "child-identity", "a birth date and a school in one message (review)"))
+            done = set()
+            for school in triggers["school"]:  # the first school of each message
+                first, last = where.bounds(school[0])
+                if first in done:
+                    continue
+                done.add(first)
+                birth = BIRTH_DATE.search(text, first, last)
+                if birth:
+                    start, end = min(birth.start(), school[0]), max(birth.end(), school[1])
+                    found.append(Finding("netiquette/personal-data", start, end, text[start:end], self.review,
+                                         "child-identity", "a birth date and a school in one message (review)"))
         if "resident" in triggers:
+            addressed = None
             for start, end, (_, verb) in triggers["resident"]:
                 person = PERSON_BEFORE.search(text, max(0, start - 40), start)
                 if not person or person.group().split()[0] in DETERMINERS or not PLACE_AFTER.match(text, end):
                     continue  # "Le Tour vit un grand moment": no person, no place
-                if not any(f.rule == "postal-address" for f in found):
+                if addressed is None:  # the messages that have a postal address
+                    addressed = {where.bounds(f.start)[0] for f in found if f.rule == "postal-address"}
+                if where.bounds(start)[0] not in addressed:
                     stop = _clause_end(text, end)
                     found.append(Finding("netiquette/personal-data", person.start(), stop,
                                          text[person.start():stop], self.review, "person-place",
@@ -572,11 +715,11 @@ class Moderator:
             out.append((start, end))
         return out
 
-    def _emails(self, text, found):
+    def _emails(self, text, found, where):
         from email_validator import EmailNotValidError, validate_email
 
         roles = set(self.context["role_mailboxes"])
-        for match in EMAIL.finditer(text):
+        for match in (m for first, last in where.segments(where.classes, b"@") for m in _email_matches(text, first, last)):
             address = match.group()
             local = address.split("@", 1)[0].lower()
             if local in roles or re.split(r"[._+-]", local)[0] in roles:
@@ -591,7 +734,7 @@ class Moderator:
     def _numbers(self, text, plain, candidates, found):
         for start, end in candidates:
             raw = text[start:end]
-            digits = "".join(c for c in raw if c.isdigit())
+            digits = "".join(filter(str.isdigit, raw))
             if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "card-number", "a payment card number (Luhn check, python-stdnum)"))
@@ -616,8 +759,8 @@ class Moderator:
                                  f"a {how} phone number for region {region} (phonenumbers)"))
 
     # -- shouting ---------------------------------------------------------------------------------
-    def _shouting(self, text, classes, found):
-        for match in SHOUT.finditer(text):
+    def _shouting(self, text, classes, found, where):
+        for match in (m for first, last in where.segments(classes, b"UU") for m in SHOUT.finditer(text, first, last)):
             span = match.group().rstrip(" ,;:?!.\t\n")
             start, end = match.start(), match.start() + len(span)
             letters = classes.count(b"U", start, end)  # a run of capitals: its letters are capitals
@@ -677,6 +820,22 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     return tuple(out)
 
 
+def _email_matches(text: str, first: int, last: int):
+    """``EMAIL.finditer(text, first, last)``, run only over the runs of characters an address
+    can hold (\\w . + - @) that contain an "@": no match leaves such a run, and EMAIL, which
+    starts with a lookbehind, is otherwise tried at every position of a 7 KiB body."""
+    at = text.find("@", first, last)
+    while at >= 0:
+        start = at
+        while start > first and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1
+        end = at + 1
+        while end < last and (text[end].isalnum() or text[end] in "_.+-@"):
+            end += 1
+        yield from EMAIL.finditer(text, start, end)
+        at = text.find("@", end, last)
+
+
 def _luhn_valid(digits: str) -> bool:
     from stdnum import luhn  # imported when a long number is seen: most exports have none
 
@@ -690,14 +849,13 @@ def _nir_valid(digits: str) -> bool:
 
 
 def _has_quote(text: str) -> bool:
-    return any(q in text for q in "«\"“„'‘")
+    return "«" in text or '"' in text or "“" in text or "„" in text or "'" in text or "‘" in text
 
 
 def _sentence_start(text: str, index: int) -> int:
-    best = -1
-    for mark in ".!?\n":
-        best = max(best, text.rfind(mark, max(0, index - 300), index))
-    return best + 1
+    low = index - 300 if index > 300 else 0
+    return max(text.rfind(".", low, index), text.rfind("!", low, index), text.rfind("?", low, index),
+               text.rfind("\n", low, index)) + 1
 
 
 def _sentence_end(text: str, index: int) -> int:
@@ -844,7 +1002,102 @@ def merge(base: dict, local: dict) -> dict:
 
 
 def moderator_for(frame, root: Path) -> Moderator:
-    """One compiled Moderator per run (kept in the frame's memo)."""
+    """One compiled Moderator per run (kept in the frame's memo); from the compiled-lists cache
+    unless the run asked for no cache (``frame.memo["use_cache"]``, set by ``gazette check``)."""
     if "moderator" not in frame.memo:
-        frame.memo["moderator"] = Moderator(load_config(root)[0])
+        frame.memo["moderator"] = build_moderator(root, frame.memo.get("use_cache", True))[0]
     return frame.memo["moderator"]
+
+
+# -- the compiled lists, cached ------------------------------------------------------------------
+# Reading the YAML lists and folding some 2,000 entries costs ~20 ms at every start, more than a
+# one-file `gazette check --changed-since` should. The compiled state is kept in the cache folder
+# (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
+# version and its source files' stamps (the YAML reader decides what a community file says);
+# a mismatch, or any trouble, only means compiling again.
+CACHE_FORMAT = 1
+CACHE_FILE = "moderator.marshal"
+_COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
+             "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
+
+
+def build_moderator(root: Path | None, use_cache: bool = True) -> tuple[Moderator, list]:
+    """(the Moderator for ``root``'s lists, the problems of calendar/moderation.yml)."""
+    key = _cache_key(root) if use_cache else None
+    if key is not None:
+        state = _cached_state(root, key)
+        if state is not None:
+            return Moderator.from_state(state), []
+    config, problems = load_config(root)
+    moderator = Moderator(config)
+    if key is not None and not problems:  # a file with problems is read again, to report them
+        _store_state(root, key, moderator.state())
+    return moderator, problems
+
+
+def _cache_key(root):
+    """(format, version, module stamp, bytes of each list file), or None when the community
+    file is not a plain file (a link, a folder): then load_config decides, every time."""
+    import os
+
+    from . import __version__
+
+    try:
+        code = sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+                      for entry in os.scandir(os.path.dirname(__file__)) if entry.name.endswith(".py"))
+        sources = [path.read_bytes() for path in (DEFAULTS, *(DATA / f"moderation.{lang}.yml" for lang in LANGUAGES))]
+        local = b""
+        if root is not None:
+            import stat
+
+            folder = os.path.join(root, os.path.dirname(MODERATION_FILE))
+            path = os.path.join(root, MODERATION_FILE)
+            if os.path.lexists(folder) and not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return None
+            if os.path.lexists(path):
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return None
+                with open(path, "rb") as handle:
+                    local = handle.read(1024 * 1024 + 1)
+                local = b"local:" + local
+    except OSError:
+        return None
+    return (CACHE_FORMAT, __version__, tuple(code), *sources, local)
+
+
+def _cache_path(root) -> Path:
+    import os
+
+    if root is not None:
+        from .cache import cache_dir
+
+        return cache_dir(root) / CACHE_FILE
+    base = os.environ.get("GAZETTE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gazette")
+    return Path(base) / CACHE_FILE
+
+
+def _cached_state(root, key):
+    import marshal
+
+    try:
+        with open(_cache_path(root), "rb") as handle:
+            stored_key, state = marshal.loads(handle.read())  # load(handle) reads object by object: 10x slower
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return state if stored_key == key else None
+
+
+def _store_state(root, key, state) -> None:
+    import marshal
+    import os
+
+    path = _cache_path(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            handle.write(marshal.dumps((key, state)))
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        pass

@@ -36,14 +36,14 @@ def moderate(export, record, no_commit, fmt, root, now):
     from pathlib import Path
 
     from ..moderate import InputError, moderate as run, render_json, render_text
-    from ..netiquette import Moderator, load_config
+    from ..netiquette import build_moderator
 
-    config, problems = load_config(root)
+    moderator, problems = build_moderator(root)
     if problems:
         raise ConfigError(problems[0].format())
     notes: list[str] = []
     try:
-        messages, flags = run(Path(export), Moderator(config), notes)
+        messages, flags = run(Path(export), moderator, notes)
     except InputError as error:
         raise ConfigError(str(error)) from None
     for note in notes:

@@ -1,0 +1,163 @@
+"""The fast paths of `gazette moderate` give what the plain ones gave (issue 19, speed)."""
+
+import csv
+import io
+import json
+import random
+
+import pytest
+
+from gazette import moderate
+from gazette.moderate import FAMILIES, Flag, InputError
+
+HOSTILE = ["", "a", "\"", "\\", "\n", "\r\n", "\t", "\x00", "\x1f", "\x7f", "é", "œ", "😀", "\u2028", "\ud800",
+           "</script>", "{\"x\": 1}", ", ", "\u00a0", "'"]
+
+
+def reference_rows(text):
+    """What the reader gave with csv.DictReader, for exports it could read."""
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    fields = moderate._columns(header)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return [(row.get(fields.get("id", ""), "") or str(reader.line_num), row.get(fields.get("author", ""), "") or "",
+             row.get(fields["text"]) or "", reader.line_num) for row in reader]
+
+
+def test_the_csv_reader_reads_what_dictreader_read():
+    rng = random.Random(19)
+    pieces = ["id", "text", "author", "message", ",", ",", "\"", "\n", "x", " ", "\r\n", "é", "\"\"", ",,"]
+    compared = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        if "text" not in moderate._columns(next(csv.reader(io.StringIO(text, newline="")), [])):
+            continue
+        if sum("text" in moderate._columns(next(csv.reader(io.StringIO(text, newline=""), delimiter=d), []))
+               for d in ",;\t") != 1:
+            continue
+        try:
+            expected = reference_rows(text)
+        except csv.Error:
+            continue
+        assert list(moderate._csv_rows("p", text)) == expected, text
+        compared += 1
+    assert compared > 300, compared
+
+
+@pytest.mark.parametrize("header", ["text,text,id", "id,,text", ",text", "author,texte,auteur"])
+def test_repeated_and_empty_column_names_read_as_before(header):
+    text = header + "\n" + "1,2,3\n\n4\n5,6,7,8\n"
+    assert list(moderate._csv_rows("p", text)) == reference_rows(text)
+
+
+def test_a_header_that_fits_no_delimiter_shows_the_sniffed_split():
+    with pytest.raises(InputError, match=r"found: a, b"):
+        list(moderate._csv_rows("p", "a;b\n1;2\n3;4\n"))
+
+
+def test_the_json_queue_is_what_json_dumps_writes():
+    rng = random.Random(7)
+    flags = []
+    for index in range(400):
+        pick = lambda: "".join(rng.choice(HOSTILE) for _ in range(rng.randint(0, 5)))  # noqa: E731
+        text = pick()
+        flags.append(Flag(pick(), pick(), index, rng.choice([*FAMILIES, "netiquette/other"]),
+                          rng.choice(["error", "warning"]), pick(), rng.randint(0, 99), rng.randint(0, 99),
+                          text, pick(), pick()))
+    expected = [json.dumps({"id": f.id, "author": f.author, "line": f.line, "code": f.code, "severity": f.severity,
+                            "family": FAMILIES.get(f.code, f.code.split("/")[-1]), "rule": f.rule, "why": f.why,
+                            "match": f.match, "start": f.start, "end": f.end, "text": f.text}, ensure_ascii=False)
+                for f in flags]
+    assert list(moderate._entries(flags)) == expected
+    rendered = moderate.render_json(3, flags, ["a note"])
+    assert json.loads(rendered) == {"version": 1, "messages": 3, "to_review": len({f.id for f in flags}),
+                                    "notes": ["a note"], "queue": [json.loads(line) for line in expected]}
+
+
+def test_the_compiled_lists_come_back_from_the_cache_identical(repo, tmp_path):
+    from gazette import netiquette
+    from gazette.netiquette import Moderator, build_moderator, load_config
+
+    fresh = Moderator(load_config(repo.root)[0])
+    assert set(vars(fresh)) == set(netiquette._COMPILED) | {"automaton", "cue"}  # nothing left out of the cache
+    first, problems = build_moderator(repo.root)
+    assert problems == [] and netiquette._cache_path(repo.root).is_file()
+    cached, _ = build_moderator(repo.root)
+    assert cached.state() == fresh.state() and cached is not first
+    text = "Quel connard, appelle le 06 12 34 56 78 ou julie.martin@gmail.com !!!"
+    assert cached.scan(text) == fresh.scan(text) != []
+
+
+def test_a_changed_community_list_is_read_again(repo):
+    from gazette.netiquette import build_moderator
+
+    assert build_moderator(repo.root)[0].scan("Espèce de patate") == []
+    repo.write("calendar/moderation.yml", "rules:\n  insult: {words: {fr: [patate]}}\n")
+    assert [f.text for f in build_moderator(repo.root)[0].scan("Espèce de patate")] == ["patate"]
+    repo.write("calendar/moderation.yml", "rules:\n  insult: {severity: loud}\n")
+    moderator, problems = build_moderator(repo.root)
+    assert [p.code for p in problems] == ["schema/type"]
+    assert [p.code for p in build_moderator(repo.root)[1]] == ["schema/type"]  # reported every time
+
+
+def test_a_linked_community_file_never_comes_from_the_cache(repo, tmp_path):
+    from gazette.netiquette import build_moderator
+
+    outside = tmp_path / "outside.yml"
+    outside.write_text("rules:\n  insult: {words: {fr: [patate]}}\n", encoding="utf-8")
+    (repo.root / "calendar" / "moderation.yml").symlink_to(outside)
+    for _ in range(2):
+        moderator, problems = build_moderator(repo.root)
+        assert problems and moderator.scan("Espèce de patate") == []
+
+
+def test_a_broken_cache_file_only_costs_time(repo):
+    from gazette import netiquette
+    from gazette.netiquette import build_moderator
+
+    build_moderator(repo.root)
+    netiquette._cache_path(repo.root).write_bytes(b"\x00garbage")
+    assert [f.text for f in build_moderator(repo.root)[0].scan("Quel connard")] == ["connard"]
+
+
+def test_the_rewritten_shouting_and_quotation_patterns_match_as_the_plain_ones():
+    import re
+
+    from gazette import netiquette
+
+    pairs = [(re.compile(netiquette.SHOUT_BEFORE), netiquette.SHOUT), (re.compile(netiquette.QUOTED_BEFORE),
+                                                                        netiquette.QUOTED)]
+    rng = random.Random(5)
+    alphabet = list("AÉBCDEZ aéz0_'’-\n.,!?\"«»“”„‘×") + ["ÇA", "LE TOUR", "MERCI", "Hello", "😀"]
+    matched = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for pos in (0, rng.randint(0, len(text))):
+            for plain, fast in pairs:
+                expected = [m.span() for m in plain.finditer(text, pos)]
+                assert [m.span() for m in fast.finditer(text, pos)] == expected, (text, pos)
+                matched += bool(expected)
+    assert matched > 5000
+
+
+def test_e_mails_and_ibans_are_found_as_by_the_plain_patterns():
+    import re
+
+    from gazette import netiquette
+
+    iban_before = re.compile(netiquette.IBAN_BEFORE)
+    rng = random.Random(11)
+    alphabet = list("ab.Z_+-@ \n,é1") + ["ω", "٣", "x.fr", "@free.fr", "julie.martin", "FR76", " 3000", "GB82",
+                                        "WEST", "ǅ", "\u0301", "(", "<", "FR76 3000 6000 0112 3456 7890 189",
+                                        "GB82WEST12345698765432", "_"]
+    found = ibans = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        first = rng.randint(0, len(text))
+        last = rng.randint(first, len(text))
+        expected = [m.span() for m in netiquette.EMAIL.finditer(text, first, last)]
+        assert [m.span() for m in netiquette._email_matches(text, first, last)] == expected, (text, first, last)
+        found += bool(expected)
+        expected = [m.span() for m in iban_before.finditer(text, first, last)]
+        assert [m.span() for m in netiquette.IBAN.finditer(text, first, last)] == expected, (text, first, last)
+        ibans += bool(expected)
+    assert found > 300 and ibans > 300, (found, ibans)
