@@ -279,8 +279,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None):
     written += _write(tree / "held.json", json.dumps({"token": token, "pages": held}, ensure_ascii=False).encode())
     written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES).encode("utf-8"))
     _write_feeds(tree / "feeds", site_url, config["site_name"], plugin.public)
-    written += _write(tree / "public.json", json.dumps({"site_url": site_url, "site_name": config["site_name"],
-                                                         "items": sorted(plugin.by_src)}, ensure_ascii=False).encode())
+    (tree / "public.json").unlink(missing_ok=True)  # written by earlier versions and read by nothing
     return Tree(tree, pages, copied, written), plugin
 
 
@@ -497,7 +496,10 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
         target.unlink()
     elif target.exists():
         shutil.rmtree(target)
-    shutil.copytree(tree / "site", target, symlinks=True)
+    try:  # the finished site moves in whole (a copy of 3,000 pages cost a second): the engine writes a new one
+        os.rename(tree / "site", target)
+    except OSError:  # the tree is on another file system
+        shutil.copytree(tree / "site", target, symlinks=True)
     return result
 
 

@@ -270,6 +270,7 @@ class GazettePlugin(BasePlugin):
         self.held_token = secrets.token_hex(8)
         self.held_pattern = re.compile(f"<!-- gazette-list-{self.held_token}-(\\d+) -->")
         self.used_names: set[str] = set()
+        self.rows: dict[str, dict[str, Markup]] = {}  # from a depth ("../"), an item's row in a list
         self._pictures(files, config)
         self._archives()
         self._community_pages(files, config)
@@ -396,13 +397,17 @@ class GazettePlugin(BasePlugin):
         processing was most of their cost."""
         up = self._up(page_src)
         rows = []
+        made = self.rows.setdefault(up, {})
         for item in items:
-            href = up + self._url(item_src(item))
-            summary = item.meta.get("summary") or ""
-            picture = self.pictures.get(item.path)
-            thumb = THUMB.format(up + (picture[0].copies[0][1] if picture[0].copies else picture[0].src)) if picture else Markup()
-            rows.append(ROW.format(thumb, href, item.title, french_date(item.date))
-                        + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
+            row = made.get(item.path)
+            if row is None:  # an item is in five lists or so, all pages of one depth: its row once
+                href = up + self._url(item_src(item))
+                summary = item.meta.get("summary") or ""
+                picture = self.pictures.get(item.path)
+                thumb = THUMB.format(up + (picture[0].copies[0][1] if picture[0].copies else picture[0].src)) if picture else Markup()
+                row = made[item.path] = (ROW.format(thumb, href, item.title, french_date(item.date))
+                                         + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
+            rows.append(row)
         return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
     def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
