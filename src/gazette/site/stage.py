@@ -222,27 +222,20 @@ class Stage:
         self.now = now
 
     def prepare(self, config) -> None:
-        """What a build shows: the configuration made safe, the items loaded (once: from the
-        parse cache when their bytes are unchanged), the public ones in order. The check runs
-        beside the load; ``verdict`` waits for it."""
-        from ..check import BackgroundCheck
+        """What a build shows: the configuration made safe, the items loaded once (from the
+        parse cache when their bytes are unchanged), the check run over them (``verdict``
+        stops the build on errors), the public ones in order."""
         from ..i18n import use_repository
         from ..load import load_repo
-        from ..problems import apply_severity
-        from ..visibility import is_public
-
-        root = self.root
-        use_repository(root)  # the build's messages follow gazette: {language} in channels.yml
         from ..sitepages import Settings
+        from ..visibility import is_public
+        from .verdict import check_loaded
 
+        use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
         adjust_config(config)
         self.settings = Settings.from_extra(config["extra"])
-        self.checking = BackgroundCheck(root, self.now)  # its verdict is awaited in verdict()
-        self.repo = load_repo(root)
-        unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
-        if unloadable:  # a file that does not load cannot be rendered: stop now, with the whole report
-            self.verdict()
-            self._refuse(unloadable)  # reached only if the files changed between the reads
+        self.repo = load_repo(self.root)
+        self.problems = check_loaded(self.repo, self.now)
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
@@ -665,16 +658,8 @@ class Stage:
     # -- the check's verdict ----------------------------------------------------
 
     def verdict(self) -> None:
-        """Wait for the check; stop the build (PluginError) on errors."""
-        from ..check import UsageError
-
-        try:
-            problems = self.checking.problems()
-        except UsageError as error:
-            raise PluginError(f"gazette check could not run: {error}") from None
-        finally:
-            self.checking.cancel()
-        self._refuse([p for p in problems if p.severity == "error"])
+        """Stop the build (PluginError) when the check found errors."""
+        self._refuse([p for p in self.problems if p.severity == "error"])
 
     def _refuse(self, errors) -> None:
         """Stop the build on errors. The one place the check's verdict acts: the attack tests
