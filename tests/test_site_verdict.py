@@ -44,9 +44,16 @@ def test_a_broken_plan_listening_and_metrics_give_the_check_s_report(sample):
     sample.write("content/.authors.yml", "authors:\n  camille: {name: Camille}\n  camille: {name: Double}\n")
     sample.post("creneau-pris", front="title: Même créneau\ndate: 2026-09-04T12:30:00+02:00\nstatus: approved\n"
                 "channels:\n  mastodon: {text: Bonjour, at: 2026-09-04T12:30:00+02:00}\n")
+    # Links to the site: to a draft (refused) and to a post published earlier (fine), each
+    # judged from the linked item's status and date.
+    sample.post("a-brouillon-lie", front="title: Brouillon\ndate: 2026-10-01T12:00:00+02:00\nstatus: draft\n")
+    sample.post("z-qui-lie", front="title: Lien\ndate: 2026-10-02T12:00:00+02:00\nstatus: approved\n",
+                body="Voir https://fabrique.example.org/posts/2026/a-brouillon-lie/ et "
+                     "https://fabrique.example.org/posts/2026/rentree-boutique/ .\n")
     expected, found = both(sample.root, NOW)
     assert expected and found == expected
     assert any(p.path.startswith("calendar/") for p in found)
+    assert [p.path for p in found if p.code == "ref/site-url"] == ["content/posts/2026/z-qui-lie.md"]
 
 
 @pytest.mark.parametrize("now", [NOW, "2027-06-01T00:00:00+02:00"])

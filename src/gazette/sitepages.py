@@ -96,10 +96,7 @@ def search_forms(text: str) -> list[str]:
     """Every form of the words in ``text`` (HTML) that ``text`` does not already spell."""
     plain = re.sub(r"<[^>]*>", " ", text).lower()
     written = set(WORD.findall(plain))
-    forms: set[str] = set()
-    for word in written:
-        forms |= word_forms(word)
-    return sorted(forms - written)
+    return sorted(set().union(*map(word_forms, written)) - written)
 
 
 def is_web_url(url) -> bool:

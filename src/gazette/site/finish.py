@@ -66,21 +66,25 @@ def finish_site(tree: Path, site_dir: Path) -> int:
         return clean
 
     count = 0
-    for folder, dirs, names in os.walk(site_dir):
+    top = str(site_dir)
+    for folder, dirs, names in os.walk(top):
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        relative_folder = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if relative_folder == "." else relative_folder + "/"
         for name in names:
             if not name.endswith(".html"):
                 continue
-            path = Path(folder) / name
-            if path.is_symlink():
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
                 continue
-            html = path.read_text(encoding="utf-8", errors="replace")
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                html = handle.read()
             finished = _name_search_dialog(html)
             start = finished.find(CONTENT_START)
             end = finished.rfind(CONTENT_END)
             if start >= 0 and end >= start:
                 start += len(CONTENT_START)
-                pieces_html = held.get(by_path.get(path.relative_to(site_dir).as_posix(), ""), [])
+                pieces_html = held.get(by_path.get(prefix + name, ""), [])
                 parts = pattern.split(finished[start:end])
                 out = [sanitized(parts[0])]
                 for number, rest in zip(parts[1::2], parts[2::2]):
@@ -88,7 +92,8 @@ def finish_site(tree: Path, site_dir: Path) -> int:
                 finished = finished[:start] + "".join(out) + finished[end:]
                 count += 1
             if finished != html:
-                path.write_text(finished, encoding="utf-8")
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(finished)
     from .tree import _write
 
     _write(cache_file, json.dumps({"policy": policy, "pages": used}, ensure_ascii=False, separators=(",", ":")).encode())

@@ -23,9 +23,10 @@ def check_loaded(repo, now: datetime) -> list:
     frame = repo.frame
     problems = list(repo.problems)  # the frame's, the listing's and each file's own (parse, name)
     problems += load_listening(repo.root, lambda: frame.timezone)[1]
-    # As the check sees it: rules for one item must not depend on the others (they are cached
-    # per file), so the repository they get lists paths, not items.
-    checking = Repo(repo.root, [], frame, problems, repo.item_paths)
+    # As the check sees it: per-item rules get a repository that lists paths (their results are
+    # cached per file). Its items serve only the links to the site (sitelinks reads the status and
+    # date of a linked item from them, else reads and parses that file again).
+    checking = Repo(repo.root, repo.items, frame, problems, repo.item_paths)
     checking.listed_all = repo.listed_all
     checking.now, checking.publications = now, []
     with no_gc():
