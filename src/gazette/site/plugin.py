@@ -31,16 +31,21 @@ class GazettePlugin(BasePlugin):
     def on_config(self, config):
         import yaml
 
+        from ..clock import ClockError, now as clock_now
         from ..i18n import use_repository
         from .stage import adjust_config
         from .tree import EngineError, write_tree
 
         self.root = Path(self.config["repo"] or Path(config["config_file_path"]).parent).resolve()
         use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
+        try:
+            now = clock_now(self.config["now"] or None)
+        except ClockError as error:
+            raise PluginError(f"gazette: now: {error}") from None
         self.tree = self.root / ".gazette" / "public"
         adjust_config(config)  # also when the tree is unchanged and the stage does not run
         try:
-            write_tree(self.root, self.tree, self.config["now"] or None, config)
+            write_tree(self.root, self.tree, now.isoformat(), config)
         except EngineError as error:
             raise PluginError(f"gazette: {error}") from None
         self.content = config["docs_dir"]

@@ -184,16 +184,13 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
-    from ..clock import ClockError, now as clock_now
+    from ..clock import now as clock_now
     from ..siteurls import url_path
     from ..urls import page_src as item_src
-    from .stage import OVERRIDES, Stage, markdown_text
+    from .stage import OVERRIDES, Stage, escaped_meta, markdown_text
 
     root, tree = Path(root).resolve(), Path(tree).resolve()
-    try:
-        now = clock_now(now_text or None)
-    except ClockError as error:
-        raise TreeError(_("now: {error}").format(error=error)) from None
+    now = clock_now(now_text or None)  # checked by the caller: the command's --now, the plugin's now
     if config is None:
         config = load_config(str(root / "mkdocs.yml"))
     if getattr(config.plugins, "_current_plugin", None) is None:
@@ -266,7 +263,8 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
         page = SimpleNamespace(file=SimpleNamespace(src_uri=src), meta={"title": title, "description": meta.get("description")},
                                title=title, canonical_url=site_url.rstrip("/") + "/" + url_path(page_src, config["use_directory_urls"])
                                if site_url else "")
-        front = {key: value for key, value in meta.items() if key in ("search", "hide")}
+        # Themes write meta as they find it: every text in it escaped, at any depth.
+        front = {key: escaped_meta(value) for key, value in meta.items() if key in ("search", "hide")}
         template = stage.template(config, meta.get("template"))
         if template:
             front["template"] = template
