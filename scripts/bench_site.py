@@ -76,7 +76,7 @@ def warm_tree(folder: Path) -> float:
     """The public tree rewritten with nothing changed (per-file caches warm), in this process."""
     os.environ.update(GAZETTE_NOW="2030-01-01T00:00:00+01:00", NO_MKDOCS_2_WARNING="1",
                       GAZETTE_CACHE_DIR=str(folder / ".bench-cache"))
-    from gazette.publictree import write_tree
+    from gazette.site.tree import write_tree
 
     write_tree(folder, folder / ".gazette/public")
     start = time.perf_counter()

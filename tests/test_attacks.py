@@ -106,14 +106,14 @@ def attack_site(tmp_path_factory):
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from gazette.site import GazettePlugin
+    from gazette.site import Stage
 
     root = make_community(tmp_path_factory.mktemp("attaques") / "community")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GAZETTE_NOW", NOW)
         patch.setenv("GAZETTE_CACHE_DIR", str(root.parent / "cache"))
         patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        patch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses everything
+        patch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses everything
         build(load_config(str(root / "mkdocs.yml")))
     return root
 

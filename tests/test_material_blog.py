@@ -168,7 +168,7 @@ def test_a_slug_that_takes_another_pages_url_stops_the_build(sample):
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=sample.root, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    assert "would both be the page posts/2026/rentree-boutique/" in done.stderr
+    assert "ref/duplicate-slug" in done.stderr and "autre-nom.md" in done.stderr
     assert "Traceback" not in done.stderr
 
 

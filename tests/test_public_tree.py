@@ -18,7 +18,7 @@ ENGINES = ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
-    from gazette.publictree import build_site
+    from gazette.site.tree import build_site
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     sample.post("brouillon", front="title: Brouillon secret\ndate: 2026-11-02T12:30:00+01:00\nstatus: draft\n",
@@ -40,7 +40,7 @@ def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
 
 
 def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
-    from gazette.publictree import write_tree
+    from gazette.site.tree import write_tree
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     first = write_tree(sample.root, sample.root / ".gazette/public", NOW)
@@ -66,7 +66,8 @@ def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):
     import subprocess
     import sys
 
-    from gazette.publictree import finish_site, write_tree
+    from gazette.site.finish import finish_site
+    from gazette.site.tree import write_tree
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     tree = write_tree(sample.root, tmp := sample.root.parent / "arbre", NOW).root
@@ -85,14 +86,15 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
     import subprocess
     import sys
 
-    from gazette import publictree, sanitize
+    from gazette import sanitize
+    from gazette.site import finish as publicfinish, tree as publictree
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     tree = publictree.write_tree(sample.root, sample.root / ".gazette/public", NOW).root
 
     def engine_and_finish():
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml"], cwd=tree, check=True)
-        publictree.finish_site(tree, tree / "site")
+        publicfinish.finish_site(tree, tree / "site")
         return {p: p.read_bytes() for p in (tree / "site").rglob("*.html")}
 
     first = engine_and_finish()
@@ -109,13 +111,13 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypatch):
-    from gazette.publictree import build_site
-    from gazette.site import GazettePlugin
+    from gazette.site.tree import build_site
+    from gazette.site import Stage
 
     root = make_community(tmp_path / "community")
     monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    monkeypatch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses everything
+    monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses everything
     build_site(root, engine, now_text=ATTACK_NOW)
     pages = sorted((root / "site").rglob("*.html"))
     assert len(pages) > 100

@@ -81,14 +81,14 @@ def test_a_title_cannot_leave_its_json_ld_block(sample, monkeypatch):
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from gazette.site import GazettePlugin
+    from gazette.site import Stage
 
     hostile = '</script><script>alert(1)</script> & "quotes"'
     sample.post("hostile", front=f"title: '{hostile}'\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\n"
                 f"summary: '{hostile}'\n")
     monkeypatch.setenv("GAZETTE_NOW", DECEMBER)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    monkeypatch.setattr(GazettePlugin, "_refuse", lambda self, errors: None)  # a check that misses it
+    monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses it
     mkdocs_build(load_config(str(sample.root / "mkdocs.yml")))
     html = (sample.root / "site/posts/2026/hostile/index.html").read_text()
     assert "<script>alert(1)" not in html

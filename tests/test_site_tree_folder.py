@@ -77,7 +77,7 @@ def test_a_new_folder_takes_the_tree_and_takes_it_again(sample, tmp_path, marked
 
 
 def test_the_zensical_hint_names_the_distribution_people_install(sample, monkeypatch):
-    from gazette import publictree
+    from gazette.site import tree as publictree
 
     monkeypatch.setattr(publictree.shutil, "which", lambda name: None)
     monkeypatch.setattr(publictree.os.path, "exists", lambda path: False)

@@ -96,10 +96,7 @@ def search_forms(text: str) -> list[str]:
     """Every form of the words in ``text`` (HTML) that ``text`` does not already spell."""
     plain = re.sub(r"<[^>]*>", " ", text).lower()
     written = set(WORD.findall(plain))
-    forms: set[str] = set()
-    for word in written:
-        forms |= word_forms(word)
-    return sorted(forms - written)
+    return sorted(set().union(*map(word_forms, written)) - written)
 
 
 def is_web_url(url) -> bool:
@@ -162,8 +159,10 @@ def template(name: str):
     if _ENVIRONMENT is None:
         import jinja2
 
+        # auto_reload off: the package's templates do not change during a build, and checking
+        # their dates cost a stat on every page.
         _ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("gazette", "templates/sitepages"), autoescape=True,
-                                          trim_blocks=True, lstrip_blocks=True)
+                                          trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         _ENVIRONMENT.filters.update(french_date=french_date, price=price, country=country_name)
     return _ENVIRONMENT.get_template(name)
 

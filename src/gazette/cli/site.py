@@ -95,7 +95,7 @@ def site_build(engine, tree, root, now):
 
     from mkdocs.exceptions import PluginError
 
-    from ..publictree import EngineError, build_site
+    from ..site.tree import EngineError, build_site
 
     try:
         result = build_site(Path(root), engine, Path(tree) if tree else None, now_text=now.isoformat())

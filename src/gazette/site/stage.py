@@ -1,20 +1,17 @@
-"""Stage 5: the community site, as a thin MkDocs plugin over the library.
+"""The site stage: what members may see, from the loaded repository, as pages for any engine.
 
-The plugin (entry point ``gazette`` in ``mkdocs.plugins``) does four things:
-fails the build with ``path:line: code`` problems (no traceback) when
-``gazette check`` finds errors (it runs in a second process while MkDocs
-renders, and is awaited before any page is written); removes every item ``is_public`` refuses from
-the files, so drafts and future items reach no page, nav, search index or
-sitemap; generates the archive pages (by kind, year, category and campaign)
-in one pass over the items, so the build grows linearly; and writes the RSS
-and Atom feeds. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
+``Stage`` runs once per build over the index ``gazette.load`` gives: the check's verdict (errors
+stop the build), visibility (``is_public``: drafts and future items reach no page, nav, search
+index or sitemap), the gate of :mod:`gazette.published` (only the files public items use, never
+through a symbolic link), the archives (by kind, year, category, campaign and author, in one pass
+over the items, so the build grows linearly), the home, the contact and legal pages, the cover
+copies and the link previews. :mod:`gazette.site.tree` writes what it makes as the public tree;
+an engine (MkDocs through the thin plugin, or Zensical) renders it; :mod:`gazette.site.finish`
+sanitizes what the engine wrote.
 
-Safe by construction (docs/security.md): every page's HTML goes through
-:func:`gazette.sanitize.sanitize_html` after Markdown; every field is text,
-written through markupsafe (a ``Fragment`` escapes each value) or as
-character references where it must stay Markdown (a heading); every page's
-meta is escaped, because Material writes it unescaped; only files that
-:mod:`gazette.published` allows are copied, never through a symbolic link.
+Safe by construction (docs/security.md): every field is text, written through markupsafe (a
+``Fragment`` escapes each value) or a Jinja2 template with autoescape, or as character
+references where it must stay Markdown (a heading).
 """
 
 from __future__ import annotations
@@ -28,18 +25,16 @@ from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
-from mkdocs.config import config_options
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 from markupsafe import Markup, escape
 
-from .published import template_allowed
-from .sitepages import country_name, is_web_url, price
-from .siteurls import resolve_relative, url_path
-from .urls import page_src as item_src
+from ..published import template_allowed
+from ..sitepages import country_name, is_web_url, price
+from ..siteurls import resolve_relative, url_path
+from ..urls import page_src as item_src
 
-OVERRIDES = os.path.join(os.path.dirname(__file__), "overrides")
+OVERRIDES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "overrides")
 KIND_LABELS = {"post": ("posts", "Billets"), "newsletter": ("newsletters", "Lettres"),
                "contest": ("contests", "Concours")}
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -130,7 +125,7 @@ CONTEST_BOX = _ContestBox()
 
 def page_name(key) -> str:
     """A file name for an author's or a campaign's page: their keys are text someone typed."""
-    from .slugs import slugify
+    from ..slugs import slugify
 
     return slugify(str(key)) or "sans-nom"
 
@@ -182,7 +177,7 @@ def _drop_file_reading_extensions(config) -> None:
     ``--8<-- ".git/config"`` publishes CI's token. Configuration never switches safety off."""
     import logging
 
-    from .siteurls import reads_files
+    from ..siteurls import reads_files
 
     dropped = [name for name in config["markdown_extensions"] if isinstance(name, str) and reads_files(name)]
     if not dropped:
@@ -195,53 +190,60 @@ def _drop_file_reading_extensions(config) -> None:
         "subscribers) into pages any contributor writes; see docs/security.md", ", ".join(dropped))
 
 
-class GazettePlugin(BasePlugin):
-    config_scheme = (
-        ("now", config_options.Type(str, default="")),
-        ("repo", config_options.Type(str, default="")),
-    )
+def adjust_config(config) -> None:
+    """The community's configuration as every Gazette build uses it: no extension that reads
+    repository files, Gazette's theme layer (link previews, French footer and 404) after the
+    community's own templates and before Material's, no theme credit, the footer's links."""
+    from ..sitepages import Settings
 
-    def on_config(self, config):
-        from .check import BackgroundCheck
-        from .clock import ClockError, now as clock_now
-        from .i18n import use_repository
-        from .load import load_repo
-        from .problems import apply_severity
-        from .visibility import is_public
+    _drop_file_reading_extensions(config)
+    dirs = getattr(config["theme"], "dirs", None)
+    if dirs is not None and OVERRIDES not in dirs:
+        dirs.insert(1 if config["theme"].custom_dir else 0, OVERRIDES)
+    config["extra"]["generator"] = False
+    settings = Settings.from_extra(config["extra"])
+    legal = str(settings.legal.get("url") or "") if is_web_url(settings.legal.get("url") or "") else ""
+    links = [("Charte", "charte/"), ("Nétiquette", "netiquette/"), ("Contact", "contact/"),
+             ("Archives", "archives/"), ("Flux RSS", "feed.xml"), ("Flux Atom", "atom.xml"),
+             ("Mentions légales", legal or "mentions-legales/")]
+    if not config["use_directory_urls"]:
+        links = [(label, path[:-1] + ".html" if path.endswith("/") else path) for label, path in links]
+    config["extra"]["gazette_footer"] = [{"label": label, "href": path, "absolute": is_web_url(path)}
+                                         for label, path in links]
 
-        root = Path(self.config["repo"] or Path(config["config_file_path"]).parent)
-        use_repository(root)  # the build's messages follow gazette: {language} in channels.yml
-        try:
-            self.now = clock_now(self.config["now"] or None)
-        except ClockError as error:
-            raise PluginError(f"gazette: now: {error}") from None
-        _drop_file_reading_extensions(config)
-        self._add_overrides(config)
-        self.root = root
-        self.checking = BackgroundCheck(root, self.now)  # its verdict is awaited in on_env
-        self.repo = load_repo(root)
-        unloadable = [p for p in apply_severity(self.repo.problems, self.repo.frame.severity) if p.severity == "error"]
-        if unloadable:  # a file that does not load cannot be rendered: stop now, with the whole report
-            self._fail_on_errors()
-            self._refuse(unloadable)  # reached only if the files changed between the reads
+
+class Stage:
+    """One build's site stage over a loaded repository and an MkDocs configuration (the
+    community's mkdocs.yml: theme, navigation, extra). ``prepare`` adjusts the configuration
+    and loads; ``files`` gates the docs folder's files and adds the generated pages."""
+
+    def __init__(self, root: Path, now: datetime):
+        self.root = Path(root)
+        self.now = now
+
+    def prepare(self, config) -> None:
+        """What a build shows: the configuration made safe, the items loaded once (from the
+        parse cache when their bytes are unchanged), the check run over them (``verdict``
+        stops the build on errors), the public ones in order."""
+        from ..i18n import use_repository
+        from ..load import load_repo
+        from ..sitepages import Settings
+        from ..visibility import is_public
+        from .verdict import check_loaded
+
+        use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
+        adjust_config(config)
+        self.settings = Settings.from_extra(config["extra"])
+        self.repo = load_repo(self.root)
+        self.problems = check_loaded(self.repo, self.now)
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
-        return config
 
-    def _add_overrides(self, config) -> None:
-        """Gazette's theme layer (link previews, French footer and 404) after the community's
-        own templates (``theme.custom_dir``), before Material's."""
-        from .sitepages import Settings
-
-        dirs = getattr(config["theme"], "dirs", None)
-        if dirs is not None and OVERRIDES not in dirs:
-            dirs.insert(1 if config["theme"].custom_dir else 0, OVERRIDES)
-        config["extra"]["generator"] = False
-        self.settings = Settings.from_extra(config["extra"])
-
-    def on_files(self, files, config):
-        from .published import Gate
+    def files(self, files, config):
+        """``files`` (the docs folder's) without what members may not see, plus the generated
+        pages and image copies."""
+        from ..published import Gate
 
         self.directory_urls = config["use_directory_urls"]
         named = {entry if isinstance(entry, str) else getattr(entry, "path", "")
@@ -270,6 +272,7 @@ class GazettePlugin(BasePlugin):
         self.held_token = secrets.token_hex(8)
         self.held_pattern = re.compile(f"<!-- gazette-list-{self.held_token}-(\\d+) -->")
         self.used_names: set[str] = set()
+        self.rows: dict[str, dict[str, Markup]] = {}  # from a depth ("../"), an item's row in a list
         self._pictures(files, config)
         self._archives()
         self._community_pages(files, config)
@@ -280,8 +283,8 @@ class GazettePlugin(BasePlugin):
     def _pictures(self, files, config) -> None:
         """Each public item's cover image as pages show it, with its smaller copies (Pillow,
         cached); only images the gate let through (never a symbolic link, never a draft's)."""
-        from .cache import cache_dir
-        from .siteimages import Picture, Resizer
+        from ..cache import cache_dir
+        from ..siteimages import Picture, Resizer
 
         resizer = Resizer(cache_dir(self.root) / "images")
         self.pictures: dict[str, tuple[Picture, str]] = {}
@@ -316,9 +319,8 @@ class GazettePlugin(BasePlugin):
                 "height": picture.height}
 
     def _community_pages(self, files, config) -> None:
-        """The contact and legal pages, from templates, unless the community wrote its own; and
-        the footer's links to them."""
-        from .sitepages import render
+        """The contact and legal pages, from templates, unless the community wrote its own."""
+        from ..sitepages import render
 
         settings = self.settings
         if files.get_file_from_path("contact.md") is None:
@@ -333,18 +335,11 @@ class GazettePlugin(BasePlugin):
             held = self._hold_html("mentions-legales.md", str(render(
                 "legal.html.j2", site_name=config["site_name"], legal=settings.legal, site_url=config.get("site_url") or "")))
             self.pages["mentions-legales.md"] = "---\ntitle: Mentions légales\n---\n# Mentions légales\n" + held
-        links = [("Charte", "charte/"), ("Nétiquette", "netiquette/"), ("Contact", "contact/"),
-                 ("Archives", "archives/"), ("Flux RSS", "feed.xml"), ("Flux Atom", "atom.xml"),
-                 ("Mentions légales", legal or "mentions-legales/")]
-        if not self.directory_urls:
-            links = [(label, path[:-1] + ".html" if path.endswith("/") else path) for label, path in links]
-        config["extra"]["gazette_footer"] = [{"label": label, "href": path, "absolute": is_web_url(path)}
-                                             for label, path in links]
 
     def _mentions(self, files, config, named, gate) -> tuple[set[str], set[str]]:
         """(attachment names only non-public items could show, names anything published
         shows): public items, pages, .authors.yml, mkdocs.yml and the stylesheets it names."""
-        from .published import MARKDOWN_TYPES, attachment_names
+        from ..published import MARKDOWN_TYPES, attachment_names
 
         def item_text(item) -> str:
             return f"{item.body}\n{item.meta!r}"
@@ -370,7 +365,7 @@ class GazettePlugin(BasePlugin):
 
     def _used_files(self):
         """The docs-relative files public items use (cover images, images and links)."""
-        from .validate import references
+        from ..validate import references
 
         return {resolved.removeprefix("content/") for item in self.public for _, _, resolved, _ in references(item)}
 
@@ -396,13 +391,17 @@ class GazettePlugin(BasePlugin):
         processing was most of their cost."""
         up = self._up(page_src)
         rows = []
+        made = self.rows.setdefault(up, {})
         for item in items:
-            href = up + self._url(item_src(item))
-            summary = item.meta.get("summary") or ""
-            picture = self.pictures.get(item.path)
-            thumb = THUMB.format(up + (picture[0].copies[0][1] if picture[0].copies else picture[0].src)) if picture else Markup()
-            rows.append(ROW.format(thumb, href, item.title, french_date(item.date))
-                        + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
+            row = made.get(item.path)
+            if row is None:  # an item is in five lists or so, all pages of one depth: its row once
+                href = up + self._url(item_src(item))
+                summary = item.meta.get("summary") or ""
+                picture = self.pictures.get(item.path)
+                thumb = THUMB.format(up + (picture[0].copies[0][1] if picture[0].copies else picture[0].src)) if picture else Markup()
+                row = made[item.path] = (ROW.format(thumb, href, item.title, french_date(item.date))
+                                         + (SUMMARY.format(summary) if summary else "") + Markup("</li>"))  # a str would be escaped
+            rows.append(row)
         return ['<ul class="gazette-list">', *rows, "</ul>"] if rows else []
 
     def _paged(self, base: str, title: str, items, intro: str = "", by_month: bool = False,
@@ -498,67 +497,23 @@ class GazettePlugin(BasePlugin):
 
     # -- pages ------------------------------------------------------------------
 
-    def on_page_read_source(self, page, config):
-        """An item's body without its front matter: the plugin has parsed it already, so
-        MkDocs need not parse it again (its meta comes back in ``on_page_markdown``)."""
-        item = self.by_src.get(page.file.src_uri)
-        if item is None:
-            return None
-        # The leading blank line tells MkDocs there is no metadata block, even when the
-        # body itself starts with a --- rule.
-        return "\n" + item.body
+    def home_markdown(self, markdown: str) -> str:
+        """The home page's Markdown: its own heading, then the sections Gazette adds."""
+        markdown = markdown.lstrip("\n")
+        heading, newline, rest = markdown.partition("\n") if markdown.startswith("# ") else ("", "", markdown)
+        return heading + newline + self._home(rest)
 
-    def on_page_markdown(self, markdown, page, config, files):
-        src = page.file.src_uri
-        item = self.by_src.get(src)
-        # Material writes page.meta.title, .description and the nav titles unescaped, and str()
-        # of a list or mapping: every text in the meta, at any depth, becomes escaped Markup
-        # (a str, so templates compare it as before).
-        page.meta = escaped_meta(page.meta)
-        if "template" in page.meta and not (template_allowed(page.meta["template"])
-                                            and self._theme_has(config, str(page.meta["template"]))):
-            del page.meta["template"]  # a path, a non-HTML file or none the theme has: the theme's layout
-        if src in self.titles:
-            page.meta["title"] = escape(self.titles[src])
-        if src == "index.md":
-            markdown = markdown.lstrip("\n")
-            heading, newline, rest = markdown.partition("\n") if markdown.startswith("# ") else ("", "", markdown)
-            return heading + newline + self._home(rest)
-        if item is None:
-            return markdown
-        page.meta["title"] = escape(" ".join(str(item.title).split()))
-        if item.meta.get("summary"):
-            page.meta["description"] = escape(" ".join(str(item.meta["summary"]).split()))
-        # The title stays a Markdown heading (its id, permalink and table-of-contents entry give
-        # Material's skip link and old #anchors), written as character references: plain text.
-        return f"# {markdown_text(item.title)}\n\n{markdown}"
+    def template(self, config, name) -> str | None:
+        """A page's ``template:`` if it names an HTML template the theme has; else None (the
+        theme's layout): a path or sitemap.xml must not become a page's layout."""
+        if name is None or not (template_allowed(name) and self._theme_has(config, str(name))):
+            return None
+        return str(name)
 
     def _theme_has(self, config, name: str) -> bool:
         """A missing template would stop the whole build with a traceback."""
         dirs = getattr(config["theme"], "dirs", None) or ()
         return any(os.path.isfile(os.path.join(folder, name)) for folder in dirs)
-
-    def on_page_content(self, html, page, config, files):
-        """Every page's HTML through the one sanitizer; then the plugin's own fragments."""
-        from .sanitize import sanitize_html
-
-        src = page.file.src_uri
-        item = self.by_src.get(src)
-        held = self.held.get(src) or []
-        pieces = self.held_pattern.split(html) if held else [html]  # comments: the sanitizer removes them
-        out = [sanitize_html(pieces[0])]
-        for number, rest in zip(pieces[1::2], pieces[2::2]):
-            out += [held[int(number)] if int(number) < len(held) else "", sanitize_html(rest)]
-        if len(pieces) // 2 != len(held):  # a Markdown extension rewrote one: fail rather than lose a list
-            raise PluginError(f"gazette: the page {src} lost a list placeholder")
-        html = "".join(out)
-        if not page.meta.get("title") and page.title:
-            # A title MkDocs took from the first heading is HTML, and Material's <title> runs it
-            # through striptags, which unescapes it: "&lt;/title&gt;&lt;script&gt;" would be live.
-            page.meta["title"] = escape(Markup(page.title).striptags())
-        if item is not None:
-            html = html.replace("</h1>", "</h1>\n" + str(self._item_head(item, src)), 1)
-        return html
 
     def _item_head(self, item, src: str) -> Markup:
         """Byline, contest box and newsletter note, as HTML: in Markdown, this line on every page
@@ -566,7 +521,7 @@ class GazettePlugin(BasePlugin):
         head = self._byline(item, src)
         image = self._image(item.path, self._up(src))
         if image is not None:
-            from .sitepages import render
+            from ..sitepages import render
 
             head += render("cover.html.j2", image=image)
         if item.kind == "contest":
@@ -584,7 +539,7 @@ class GazettePlugin(BasePlugin):
         return BYLINE.format(french_date(item.date), Markup(" · ") + names if names else "", item.meta.get("readtime") or reading_minutes(item.body))
 
     def _contest_box(self, item, src: str = "") -> Markup:
-        from .contests.ops import public_proof
+        from ..contests.ops import public_proof
 
         meta = item.meta
         eligibility = meta.get("eligibility") or {}
@@ -606,7 +561,7 @@ class GazettePlugin(BasePlugin):
         """The home: what is on now at the top (the contest, the latest letter), then the latest
         posts as cards, the next events and how to join. Sections are Markdown headings (table of
         contents, anchors); what is under them is HTML from the site templates."""
-        from .sitepages import render, social_accounts
+        from ..sitepages import render, social_accounts
 
         up = "./"
         posts = [i for i in self.public if i.kind == "post"][:6]
@@ -635,26 +590,8 @@ class GazettePlugin(BasePlugin):
             accounts=social_accounts(self.repo.frame.channels), up=up)))]
         return "\n".join(lines) + "\n"
 
-    def on_nav(self, nav, config, files):
-        """Material writes navigation titles unescaped; a section's comes from a folder name,
-        which a contributor chooses (pages' titles are escaped in their meta)."""
-        def escape_sections(items):
-            for entry in items:
-                if getattr(entry, "is_section", False):
-                    entry.title = escape(entry.title)
-                    escape_sections(entry.children)
-
-        escape_sections(nav.items)
-        return nav
-
-    def on_page_context(self, context, page, config, nav):
-        """Link previews (Open Graph, Twitter card) and structured data (JSON-LD) for the home
-        and every item page; the build's version on every page, for ``gazette site ping``."""
-        page.gazette_head = self._head(page, config)
-        return context
-
     def _head(self, page, config) -> Markup:
-        from .sitepages import event_ld, json_ld, render
+        from ..sitepages import event_ld, json_ld, render
 
         site_url = config.get("site_url") or ""
         src = page.file.src_uri
@@ -718,73 +655,14 @@ class GazettePlugin(BasePlugin):
                     self.version = ""
         return self.version
 
-    def on_post_page(self, output, page, config):
-        return _name_search_dialog(output)
-
-    def on_post_template(self, output_content, template_name, config):
-        return _name_search_dialog(output_content) if template_name == "404.html" else output_content
-
     # -- the check's verdict ----------------------------------------------------
 
-    def on_env(self, env, config, files):
-        """Every page is rendered, none written yet: the moment to fail on errors."""
-        self._fail_on_errors()
-        return env
-
-    def on_build_error(self, error):
-        checking = getattr(self, "checking", None)
-        if checking:
-            checking.cancel()
-
-    def _fail_on_errors(self) -> None:
-        from .check import UsageError
-
-        try:
-            problems = self.checking.problems()
-        except UsageError as error:
-            raise PluginError(f"gazette check could not run: {error}") from None
-        finally:
-            self.checking.cancel()
-        self._refuse([p for p in problems if p.severity == "error"])
+    def verdict(self) -> None:
+        """Stop the build (PluginError) when the check found errors."""
+        self._refuse([p for p in self.problems if p.severity == "error"])
 
     def _refuse(self, errors) -> None:
         """Stop the build on errors. The one place the check's verdict acts: the attack tests
-        replace it to show that the site is safe when a check misses everything."""
+        replace it to show that the site is safe when a check misses everything, on every engine."""
         if errors:
             raise PluginError(_listing(errors))
-
-    # -- feeds ------------------------------------------------------------------
-
-    def on_post_build(self, config):
-        from .feeds import write_feeds
-
-        write_feeds(Path(config["site_dir"]), config.get("site_url") or "", config["site_name"], self.public)
-        fold_search_index(Path(config["site_dir"]) / "search" / "search_index.json")
-
-
-def _name_search_dialog(html: str) -> str:
-    """Material's search dialog has no accessible name (axe: aria-dialog-name, serious)."""
-    return html.replace('data-md-component="search" role="dialog">',
-                        'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
-
-
-def fold_search_index(path: Path) -> None:
-    """Searching "velo", "reparer", "eclairages" or "reparez" finds what "vélo", "réparer" and
-    "éclairage" find: Material's search matches the start of indexed words, unstemmed, so each
-    entry gets the forms of its words it does not spell (no accents, plural, conjugations), in
-    an element the result's preview hides."""
-    import json
-
-    from .sitepages import search_forms
-
-    try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    for doc in index.get("docs") or index.get("items") or ():  # MkDocs' search, Zensical's
-        extra = search_forms(f'{doc.get("title") or ""} {doc.get("text") or ""}')
-        if extra:
-            doc["text"] = (doc.get("text") or "") + " <span hidden> " + " ".join(extra) + " </span>"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, path)

@@ -24,10 +24,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .i18n import _
+from ..i18n import _
 
-CONTENT_START = '<article class="md-content__inner md-typeset">'
-CONTENT_END = "</article>"
 TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
 
 
@@ -72,16 +70,16 @@ def _front_matter(values: dict) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-def _stamp(root: Path) -> str:
+def _stamp(root: Path, config_file: str | None = None, settings: str = "") -> str:
     """What the tree is made from: every file's (path, size, mtime) under the folders the site
     stage reads, mkdocs.yml, the commit (each page names its build) and Gazette's version."""
     import hashlib
     import subprocess
 
-    from . import __version__ as version
+    from .. import __version__ as version
 
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{version}\0{os.environ.get('GAZETTE_BUILD', '')}\0".encode())
+    digest.update(f"{version}\0{os.environ.get('GAZETTE_BUILD', '')}\0{settings}\0".encode())
     for name in ("content", "calendar", "community", "templates"):
         for folder, dirs, names in os.walk(root / name):
             dirs.sort()
@@ -89,8 +87,8 @@ def _stamp(root: Path) -> str:
                 info = os.lstat(os.path.join(folder, entry))
                 digest.update(f"{folder}/{entry}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     try:
-        info = os.stat(root / "mkdocs.yml")
-        digest.update(f"mkdocs.yml\0{info.st_size}\0{info.st_mtime_ns}".encode())
+        info = os.stat(config_file or root / "mkdocs.yml")
+        digest.update(f"{config_file or 'mkdocs.yml'}\0{info.st_size}\0{info.st_mtime_ns}".encode())
     except OSError:
         pass
     done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
@@ -98,15 +96,15 @@ def _stamp(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _next_change(plugin) -> str:
+def _next_change(stage) -> str:
     """The first moment after the build at which the site would show something else: an item
     becomes public, a contest opens, closes or is drawn, an event starts (the home's list)."""
-    now = plugin.now
-    moments = [item.date for item in plugin.repo.items if item.date and item.date > now]
-    for item in plugin.public:
+    now = stage.now
+    moments = [item.date for item in stage.repo.items if item.date and item.date > now]
+    for item in stage.public:
         moments += [item.meta[key] for key in ("opens", "closes", "draw") if hasattr(item.meta.get(key), "isoformat")
                     and item.meta[key] > now]
-    moments += [event["start"] for event in plugin.repo.frame.events.values()
+    moments += [event["start"] for event in stage.repo.frame.events.values()
                 if hasattr(event.get("start"), "isoformat") and event["start"] > now]
     return min(moments).isoformat() if moments else ""
 
@@ -115,7 +113,7 @@ def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
     """The last tree, when nothing it is made from changed and its time window still holds."""
     from datetime import datetime
 
-    from .clock import now as clock_now
+    from ..clock import now as clock_now
 
     try:
         last = json.loads((tree / "stamp.json").read_text())
@@ -131,18 +129,20 @@ def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
         return None
 
 
-def write_tree(root: Path, tree: Path, now_text: str | None = None) -> Tree:
+def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None) -> Tree:
     """Write the public tree of the community at ``root`` into ``tree``; with nothing changed
-    since the last one (files, commit, and no item or contest due in between), nothing to do."""
+    since the last one (files, commit, and no item or contest due in between), nothing to do.
+    ``config``: the MkDocs configuration already loaded (the plugin's), else ``root/mkdocs.yml``."""
     root, tree = Path(root).resolve(), Path(tree).resolve()
     _claim(root, tree)
-    stamp = _stamp(root)
+    stamp = _stamp(root, config["config_file_path"] if config is not None else None,
+                   f"{config['site_url']}\0{config['use_directory_urls']}" if config is not None else "")
     last = _unchanged(tree, stamp, now_text)
     if last is not None:
         return last
-    result, plugin = _write_tree(root, tree, now_text)
-    _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": plugin.now.isoformat(),
-                                            "until": _next_change(plugin), "pages": result.pages,
+    result, stage = _write_tree(root, tree, now_text, config)
+    _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": stage.now.isoformat(),
+                                            "until": _next_change(stage), "pages": result.pages,
                                             "files": result.files}).encode())
     return result
 
@@ -177,31 +177,28 @@ def _claim(root: Path, tree: Path) -> None:
         raise TreeError(_("--tree {tree}: {error}").format(tree=tree, error=error.strerror or error)) from None
 
 
-def _write_tree(root: Path, tree: Path, now_text: str | None = None):
+def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None):
     import secrets
     from types import SimpleNamespace
 
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
-    from .site import GazettePlugin, OVERRIDES, markdown_text
-    from .siteurls import url_path
+    from ..clock import now as clock_now
+    from ..siteurls import url_path
+    from ..urls import page_src as item_src
+    from .stage import OVERRIDES, Stage, escaped_meta, markdown_text
 
     root, tree = Path(root).resolve(), Path(tree).resolve()
-    if now_text:
-        os.environ["GAZETTE_NOW"] = now_text
-    config = load_config(str(root / "mkdocs.yml"))
-    plugin = config.plugins.get("gazette")
-    if plugin is None:
-        plugin = GazettePlugin()
-        plugin.load_config({})
-    config.plugins._current_plugin = "gazette"  # File.generated names the plugin that made a file
-    plugin.on_config(config)
-    try:
-        plugin._fail_on_errors()
-    finally:
-        plugin.checking.cancel()
-    files = plugin.on_files(get_files(config), config)
+    now = clock_now(now_text or None)  # checked by the caller: the command's --now, the plugin's now
+    if config is None:
+        config = load_config(str(root / "mkdocs.yml"))
+    if getattr(config.plugins, "_current_plugin", None) is None:
+        config.plugins._current_plugin = "gazette"  # File.generated names the plugin that made a file
+    stage = Stage(root, now)
+    stage.prepare(config)
+    stage.verdict()
+    files = stage.files(get_files(config), config)
     # A page's own text cannot forge a marker: the token is random, kept beside the tree (never in
     # git) so that a rebuild writes the same bytes and the engine's caches stay warm.
     token_file = tree / "token"
@@ -222,15 +219,20 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None):
 
     def unhold(src: str, markdown: str) -> str:
         """The plugin's own placeholders become the tree's: the HTML moves to held.json."""
-        pieces = plugin.held.get(src) or []
-        return plugin.held_pattern.sub(lambda m: keep(src, pieces[int(m.group(1))]) if int(m.group(1)) < len(pieces) else "",
+        pieces = stage.held.get(src) or []
+        return stage.held_pattern.sub(lambda m: keep(src, pieces[int(m.group(1))]) if int(m.group(1)) < len(pieces) else "",
                                        markdown)
 
+    relink = _relinker({src: item_src(item) for src, item in stage.by_src.items() if item_src(item) != src})
     docs = tree / "docs"
     written = pages = copied = 0
     expected: set[Path] = set()
     for file in files:
-        target = docs / file.src_uri
+        src = file.src_uri
+        item = stage.by_src.get(src)
+        # An item's page is where its slug: puts it; the engine derives the same URL from the name.
+        page_src = item_src(item) if item is not None else src
+        target = docs / page_src
         expected.add(target)
         if not file.is_documentation_page():
             copied += 1
@@ -240,48 +242,76 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None):
                 written += _write(target, file.content_bytes)
             continue
         pages += 1
-        src = file.src_uri
-        item = plugin.by_src.get(src)
         if item is not None:  # already parsed by the site stage: its body, no second parse
             meta, body = {}, item.body
-        elif src in plugin.pages:
-            meta, body = _split(plugin.pages[src])
+        elif src in stage.pages:
+            meta, body = _split(stage.pages[src])
         else:
             meta, body = _split(Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace"))
-        title = plugin.titles.get(src) or meta.get("title") or (" ".join(str(item.title).split()) if item else "")
+        title = stage.titles.get(src) or meta.get("title") or (" ".join(str(item.title).split()) if item else "")
         if not title:
             title = _first_heading(body)
         if item is not None:
-            head = plugin._item_head(item, src)
-            body = f"# {markdown_text(item.title)}\n" + keep(src, head) + body
+            head = stage._item_head(item, src)
+            body = f"# {markdown_text(item.title)}\n" + keep(page_src, head) + body
             if item.meta.get("summary"):
                 meta["description"] = " ".join(str(item.meta["summary"]).split())
         elif src == "index.md":
-            plugin.held.setdefault(src, [])
-            body = unhold(src, plugin.on_page_markdown(body, SimpleNamespace(
-                file=SimpleNamespace(src_uri=src), meta={}, title=title), config, files))
-        body = unhold(src, body)
+            stage.held.setdefault(src, [])
+            body = unhold(src, stage.home_markdown(body))
+        body = relink(src, unhold(src, body))
         page = SimpleNamespace(file=SimpleNamespace(src_uri=src), meta={"title": title, "description": meta.get("description")},
-                               title=title, canonical_url=site_url.rstrip("/") + "/" + url_path(src, config["use_directory_urls"])
+                               title=title, canonical_url=site_url.rstrip("/") + "/" + url_path(page_src, config["use_directory_urls"])
                                if site_url else "")
-        front = {key: value for key, value in meta.items() if key in ("search", "hide", "template")}
+        # Themes write meta as they find it: every text in it escaped, at any depth.
+        front = {key: escaped_meta(value) for key, value in meta.items() if key in ("search", "hide")}
+        template = stage.template(config, meta.get("template"))
+        if template:
+            front["template"] = template
         # Material writes the title and description into the head unescaped: escaped here.
         if title:
             front["title"] = str(escape(title))
         if meta.get("description"):
             front["description"] = str(escape(meta["description"]))
-        front["gazette_head"] = str(plugin._head(page, config))
+        front["gazette_head"] = str(stage._head(page, config))
         written += _write(target, (_front_matter(front) + "\n" + body).encode("utf-8"))
     for path in docs.rglob("*") if docs.exists() else ():  # what is no longer public leaves the tree
         if path.is_file() and path not in expected:
             path.unlink()
             written += 1
-    written += _write(tree / "held.json", json.dumps({"token": token, "pages": held}, ensure_ascii=False).encode())
+    written += _write(tree / "held.json", json.dumps({"token": token, "pages": held,
+                                                       "directory_urls": config["use_directory_urls"]},
+                                                      ensure_ascii=False).encode())
     written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES).encode("utf-8"))
-    _write_feeds(tree / "feeds", site_url, config["site_name"], plugin.public)
-    written += _write(tree / "public.json", json.dumps({"site_url": site_url, "site_name": config["site_name"],
-                                                         "items": sorted(plugin.by_src)}, ensure_ascii=False).encode())
-    return Tree(tree, pages, copied, written), plugin
+    _write_feeds(tree / "feeds", site_url, config["site_name"], stage.public)
+    (tree / "public.json").unlink(missing_ok=True)  # written by earlier versions and read by nothing
+    return Tree(tree, pages, copied, written), stage
+
+
+# A Markdown link's target to a .md file: "](target" or a reference definition "]: target".
+MD_LINK = re.compile(r"(\]\(\s*<?|\]:[ \t]*<?)([^\s()<>#]+\.md)(?=[#)\s>])")
+
+
+def _relinker(renamed: dict[str, str]):
+    """Links between pages as their authors wrote them (to the file name), for pages the tree
+    writes under the name their ``slug:`` gives: the engine resolves links by file name."""
+    import posixpath
+
+    names = {posixpath.basename(src) for src in renamed}
+
+    def relink(src: str, markdown: str) -> str:
+        if not names or not any(name in markdown for name in names):
+            return markdown
+        folder = posixpath.dirname(src)
+
+        def target(match):
+            resolved = posixpath.normpath(posixpath.join(folder, match.group(2)))
+            new = renamed.get(resolved)
+            return match.group(0) if new is None else match.group(1) + posixpath.relpath(new, folder or ".")
+
+        return MD_LINK.sub(target, markdown)
+
+    return relink
 
 
 def _write_feeds(folder: Path, site_url: str, site_name: str, items) -> None:
@@ -290,19 +320,11 @@ def _write_feeds(folder: Path, site_url: str, site_name: str, items) -> None:
     Not counted as written: the engine never reads them."""
     import tempfile
 
-    from .feeds import write_feeds
+    from ..feeds import write_feeds
 
     with tempfile.TemporaryDirectory(dir=folder.parent) as fresh:
         for path in write_feeds(Path(fresh), site_url, site_name, items):
             _write(folder / path.relative_to(fresh), path.read_bytes())
-
-
-def _copy_feeds(folder: Path, site_dir: Path) -> None:
-    for path in folder.rglob("*.xml") if folder.is_dir() else ():
-        if not path.is_symlink():
-            target = site_dir / path.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
 
 
 def _first_heading(markdown_text: str) -> str:
@@ -385,82 +407,6 @@ def _nav_of(docs: Path, folder: Path) -> list:
     return pages + sections
 
 
-def _sanitizer_version() -> str:
-    from importlib.metadata import version
-
-    from . import __version__
-
-    return f"gazette {__version__}, nh3 {version('nh3')}"
-
-
-def finish_site(tree: Path, site_dir: Path) -> int:
-    """After any engine's build: each page's content region through the sanitizer, Gazette's
-    own HTML put back, the tree's feeds copied, search forms written. Returns the pages processed."""
-    import hashlib
-
-    from .sanitize import sanitize_html
-    from .site import fold_search_index
-
-    tree, site_dir = Path(tree), Path(site_dir)
-    state = json.loads((tree / "held.json").read_text())
-    token, held = state["token"], state["pages"]
-    pattern = re.compile(f"<!-- gazette-held-{token}-(\\d+) -->")
-    by_url = {}
-    from .siteurls import url_path
-
-    for src in held:
-        by_url[url_path(src, True)] = src
-    # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
-    # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
-    # Another Gazette or nh3 may sanitize differently: their versions name the cache.
-    cache_file = tree / "sanitized.json"
-    policy = _sanitizer_version()
-    try:
-        cached = json.loads(cache_file.read_text(encoding="utf-8"))
-        known = cached["pages"] if cached.get("policy") == policy and isinstance(cached.get("pages"), dict) else {}
-    except (OSError, ValueError, AttributeError, KeyError):
-        known = {}
-    used: dict[str, str] = {}
-
-    def sanitized(html: str) -> str:
-        key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
-        clean = known.get(key)
-        if not isinstance(clean, str):
-            clean = sanitize_html(html)
-        used[key] = clean
-        return clean
-
-    count = 0
-    for folder, dirs, names in os.walk(site_dir):
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
-        for name in names:
-            if not name.endswith(".html"):
-                continue
-            path = Path(folder) / name
-            if path.is_symlink():
-                continue
-            html = path.read_text(encoding="utf-8", errors="replace")
-            start = html.find(CONTENT_START)
-            end = html.rfind(CONTENT_END)
-            if start < 0 or end < start:
-                continue
-            start += len(CONTENT_START)
-            relative = path.relative_to(site_dir).as_posix()
-            url = relative[: -len("index.html")] if relative.endswith("index.html") else relative
-            pieces_html = held.get(by_url.get(url, ""), [])
-            parts = pattern.split(html[start:end])
-            out = [sanitized(parts[0])]
-            for number, rest in zip(parts[1::2], parts[2::2]):
-                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitized(rest)]
-            path.write_text(html[:start] + "".join(out) + html[end:], encoding="utf-8")
-            count += 1
-    _write(cache_file, json.dumps({"policy": policy, "pages": used}, ensure_ascii=False, separators=(",", ":")).encode())
-    _copy_feeds(tree / "feeds", site_dir)
-    fold_search_index(site_dir / "search" / "search_index.json")
-    fold_search_index(site_dir / "search.json")  # Zensical's
-    return count
-
-
 def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now_text: str | None = None) -> Tree:
     """The public tree, then ``engine`` (mkdocs or zensical) over it, then ``finish_site``."""
     root = Path(root).resolve()
@@ -491,13 +437,18 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise EngineError(_("{engine} build failed:\n{output}").format(engine=engine, output=done.stderr[-4000:]))
+    from .finish import finish_site
+
     finish_site(tree, tree / "site")
     target = root / "site"
     if target.is_symlink() or target.is_file():
         target.unlink()
     elif target.exists():
         shutil.rmtree(target)
-    shutil.copytree(tree / "site", target, symlinks=True)
+    try:  # the finished site moves in whole (a copy of 3,000 pages cost a second): the engine writes a new one
+        os.rename(tree / "site", target)
+    except OSError:  # the tree is on another file system
+        shutil.copytree(tree / "site", target, symlinks=True)
     return result
 
 

@@ -1,0 +1,139 @@
+"""After any engine's build: what Gazette does to the pages the engine wrote.
+
+Whatever the engine did with raw HTML, each page's content region (from Material's
+``<article class="md-content__inner md-typeset">`` to the last ``</article>``) goes through the
+one sanitizer, :func:`gazette.sanitize.sanitize_html`; Gazette's own HTML (lists, bylines, the
+contest box, the home's sections), kept beside the public tree, is put back at its markers; the
+tree's feeds are copied; the search index gets the forms of its words members may type. The
+same step finishes ``gazette site build`` (any engine) and ``mkdocs build`` with the plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+from ..siteurls import url_path
+
+CONTENT_START = '<article class="md-content__inner md-typeset">'
+CONTENT_END = "</article>"
+
+
+def _sanitizer_version() -> str:
+    from importlib.metadata import version
+
+    from .. import __version__
+
+    return f"gazette {__version__}, nh3 {version('nh3')}"
+
+
+def finish_site(tree: Path, site_dir: Path) -> int:
+    """After any engine's build: each page's content region through the sanitizer, Gazette's
+    own HTML put back, the tree's feeds copied, search forms written. Returns the pages processed."""
+    import hashlib
+
+    from ..sanitize import sanitize_html
+
+    tree, site_dir = Path(tree), Path(site_dir)
+    state = json.loads((tree / "held.json").read_text())
+    token, held = state["token"], state["pages"]
+    pattern = re.compile(f"<!-- gazette-held-{token}-(\\d+) -->")
+    by_path = {}  # the file the engine writes for each page that has held pieces
+    for src in held:
+        url = url_path(src, state.get("directory_urls", True))
+        by_path[url + "index.html" if url.endswith("/") or not url else url] = src
+    # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
+    # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
+    # Another Gazette or nh3 may sanitize differently: their versions name the cache.
+    cache_file = tree / "sanitized.json"
+    policy = _sanitizer_version()
+    try:
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+        known = cached["pages"] if cached.get("policy") == policy and isinstance(cached.get("pages"), dict) else {}
+    except (OSError, ValueError, AttributeError, KeyError):
+        known = {}
+    used: dict[str, str] = {}
+
+    def sanitized(html: str) -> str:
+        key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+        clean = known.get(key)
+        if not isinstance(clean, str):
+            clean = sanitize_html(html)
+        used[key] = clean
+        return clean
+
+    count = 0
+    top = str(site_dir)
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        relative_folder = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if relative_folder == "." else relative_folder + "/"
+        for name in names:
+            if not name.endswith(".html"):
+                continue
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                html = handle.read()
+            finished = _name_search_dialog(html)
+            start = finished.find(CONTENT_START)
+            end = finished.rfind(CONTENT_END)
+            if start >= 0 and end >= start:
+                start += len(CONTENT_START)
+                pieces_html = held.get(by_path.get(prefix + name, ""), [])
+                parts = pattern.split(finished[start:end])
+                out = [sanitized(parts[0])]
+                for number, rest in zip(parts[1::2], parts[2::2]):
+                    out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitized(rest)]
+                finished = finished[:start] + "".join(out) + finished[end:]
+                count += 1
+            if finished != html:
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(finished)
+    from .tree import _write
+
+    _write(cache_file, json.dumps({"policy": policy, "pages": used}, ensure_ascii=False, separators=(",", ":")).encode())
+    _copy_feeds(tree / "feeds", site_dir)
+    fold_search_index(site_dir / "search" / "search_index.json")
+    fold_search_index(site_dir / "search.json")  # Zensical's
+    return count
+
+
+def _copy_feeds(folder: Path, site_dir: Path) -> None:
+    for path in folder.rglob("*.xml") if folder.is_dir() else ():
+        if not path.is_symlink():
+            target = site_dir / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def _name_search_dialog(html: str) -> str:
+    """Material's search dialog has no accessible name (axe: aria-dialog-name, serious)."""
+    return html.replace('data-md-component="search" role="dialog">',
+                        'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
+
+
+def fold_search_index(path: Path) -> None:
+    """Searching "velo", "reparer", "eclairages" or "reparez" finds what "vélo", "réparer" and
+    "éclairage" find: Material's search matches the start of indexed words, unstemmed, so each
+    entry gets the forms of its words it does not spell (no accents, plural, conjugations), in
+    an element the result's preview hides."""
+    import json
+
+    from ..sitepages import search_forms
+
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for doc in index.get("docs") or index.get("items") or ():  # MkDocs' search, Zensical's
+        extra = search_forms(f'{doc.get("title") or ""} {doc.get("text") or ""}')
+        if extra:
+            doc["text"] = (doc.get("text") or "") + " <span hidden> " + " ".join(extra) + " </span>"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,69 @@
+"""The ``gazette`` MkDocs plugin: a thin adapter over the site stage, for ``mkdocs build`` and
+``mkdocs serve``.
+
+``on_config`` writes the public tree (the site stage: check, visibility, gate, archives, home,
+link previews; nothing when no input changed) and points MkDocs at it: ``docs_dir`` becomes the
+tree's ``docs/``, the navigation the tree's escaped one. MkDocs then renders plain Markdown with
+no Gazette code per page, and ``on_post_build`` runs the same finish step as
+``gazette site build`` on what it wrote (the sanitizer over every page's content region,
+Gazette's own HTML put back, feeds, search forms). ``on_serve`` watches the real folders, not
+the tree. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import config_options
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+# What the site stage reads: a change there rebuilds the site under `mkdocs serve`.
+WATCHED = ("content", "calendar", "community", "templates")
+
+
+class GazettePlugin(BasePlugin):
+    config_scheme = (
+        ("now", config_options.Type(str, default="")),
+        ("repo", config_options.Type(str, default="")),
+    )
+
+    def on_config(self, config):
+        import yaml
+
+        from ..clock import ClockError, now as clock_now
+        from ..i18n import use_repository
+        from .stage import adjust_config
+        from .tree import EngineError, write_tree
+
+        self.root = Path(self.config["repo"] or Path(config["config_file_path"]).parent).resolve()
+        use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
+        try:
+            now = clock_now(self.config["now"] or None)
+        except ClockError as error:
+            raise PluginError(f"gazette: now: {error}") from None
+        self.tree = self.root / ".gazette" / "public"
+        adjust_config(config)  # also when the tree is unchanged and the stage does not run
+        try:
+            write_tree(self.root, self.tree, now.isoformat(), config)
+        except EngineError as error:
+            raise PluginError(f"gazette: {error}") from None
+        self.content = config["docs_dir"]
+        config["docs_dir"] = str(self.tree / "docs")
+        with open(self.tree / "mkdocs.yml", encoding="utf-8") as handle:  # the tree's escaped navigation
+            config["nav"] = (yaml.load(handle, Loader=yaml.CSafeLoader) or {}).get("nav")
+        return config
+
+    def on_serve(self, server, config, builder):
+        """Edits happen in content/ (and the plan), not in the tree the build writes."""
+        server.unwatch(config["docs_dir"])
+        for name in WATCHED:
+            folder = self.root / name
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+    def on_post_build(self, config):
+        from .finish import finish_site
+
+        finish_site(self.tree, Path(config["site_dir"]))

@@ -1,0 +1,68 @@
+"""The site stage's verdict (the check over the index it has loaded) is ``gazette check``'s.
+
+The site used to run ``gazette check`` in a second process, which parsed every file again;
+``gazette.site.verdict.check_loaded`` runs the same stages over the loaded items. These tests
+compare both reports on varied repositories: every golden case at once (hostile YAML, binary
+files, broken references, bad dates), the attack corpus, the sample, the sample with a broken
+plan, listening settings and metrics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from attacks.community import NOW as ATTACK_NOW, make_community
+
+from gazette.check import run_check
+from gazette.clock import now as clock_now
+from gazette.load import load_repo
+from gazette.site.verdict import check_loaded
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.md"))
+NOW = "2026-11-23T12:00:00+01:00"
+
+
+def both(root: Path, now: str):
+    moment = clock_now(now)
+    return run_check(root, moment, cache=False).problems, check_loaded(load_repo(root, cache=False), moment)
+
+
+def test_every_golden_case_at_once_gives_the_check_s_report(sample):
+    for case in CASES:
+        kind, _, slug = case.stem.rpartition("--")
+        sample.write(f"content/{kind or 'post'}s/2026/{slug}.md", case.read_bytes())
+    expected, found = both(sample.root, NOW)
+    assert len(expected) > 80 and found == expected
+
+
+def test_a_broken_plan_listening_and_metrics_give_the_check_s_report(sample):
+    sample.write("calendar/campaigns/cassee.yml", "name: [oops\n")
+    sample.write("calendar/events/sans-date.yml", "name: Sans date\nplace: Lyon\n")
+    sample.write("calendar/listening.yml", "keywords: 12\nthreshold: beaucoup\n")
+    sample.write("metrics/engagement.csv", "week,network,impressions\nhier,mastodon,beaucoup\n")
+    sample.write("content/.authors.yml", "authors:\n  camille: {name: Camille}\n  camille: {name: Double}\n")
+    sample.post("creneau-pris", front="title: Même créneau\ndate: 2026-09-04T12:30:00+02:00\nstatus: approved\n"
+                "channels:\n  mastodon: {text: Bonjour, at: 2026-09-04T12:30:00+02:00}\n")
+    # Links to the site: to a draft (refused) and to a post published earlier (fine), each
+    # judged from the linked item's status and date.
+    sample.post("a-brouillon-lie", front="title: Brouillon\ndate: 2026-10-01T12:00:00+02:00\nstatus: draft\n")
+    sample.post("z-qui-lie", front="title: Lien\ndate: 2026-10-02T12:00:00+02:00\nstatus: approved\n",
+                body="Voir https://fabrique.example.org/posts/2026/a-brouillon-lie/ et "
+                     "https://fabrique.example.org/posts/2026/rentree-boutique/ .\n")
+    expected, found = both(sample.root, NOW)
+    assert expected and found == expected
+    assert any(p.path.startswith("calendar/") for p in found)
+    assert [p.path for p in found if p.code == "ref/site-url"] == ["content/posts/2026/z-qui-lie.md"]
+
+
+@pytest.mark.parametrize("now", [NOW, "2027-06-01T00:00:00+02:00"])
+def test_the_sample_gives_the_check_s_report(sample, now):
+    expected, found = both(sample.root, now)
+    assert found == expected
+
+
+def test_the_attack_corpus_gives_the_check_s_report(tmp_path):
+    root = make_community(tmp_path / "community")
+    expected, found = both(root, ATTACK_NOW)
+    assert len(expected) > 20 and found == expected
