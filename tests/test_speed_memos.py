@@ -35,3 +35,51 @@ def test_remembered_tags_keep_quoted_and_plain_scalars_apart():
              "a: [1, '1', 1]\nb: {1: x, '1': y}\n"]
     for text in cases * 2:  # the second round answers from the memo
         assert parse(text)[0] == yaml.load(text, Loader=yaml.CSafeLoader), text
+
+
+# Bodies that exercise the single-character shortcuts: every marker alone, hidden, cased oddly.
+SHORTCUT_BODIES = [
+    "", "plain text only, accents é à ç", "Voir [ce billet](autre.md).", "![x](a.png)", "![x](//h/a.png)",
+    "![x](http://h/a.png)", "![x](HTTP://h/a.png)", "<IMG SRC=x>", "<img src=&#104;ttp://h>", "{: SRC=x }",
+    "\\/\\/h", "![x](/\n/h/a.png)", "İmg <İmg src", "\u212a <img", "src: http", "a: b", "x & y", "!!! note",
+    "~~~\ncode\n~~~\n", "`code` and ``more``", "~ tilde ~~ two", "<<<<<<< HEAD\n", ">>>>>>> other\n",
+    "8< scissors", "--8<-- file", "[r]: http://x", "[r]:x", "a ttp: b", "TTP:", "://", "::", "]:(",
+]
+
+
+def test_image_prefilter_agrees_with_its_plain_definition():
+    from gazette.page_images import SPLIT_SLASHES, _ascii_lower, may_show_remote_image, needs_rendering
+
+    def plain(body):  # the definition before the single-character shortcut and the ASCII lowering
+        lower = body.lower()
+        if "![" not in body and "<img" not in lower and "src" not in lower:
+            return False
+        return ("http" in lower or "//" in body or "&" in body or "\\" in body
+                or SPLIT_SLASHES.search(body) is not None)
+
+    for body in SHORTCUT_BODIES + [a + b for a in SHORTCUT_BODIES for b in SHORTCUT_BODIES]:
+        for needle in ("<img", "src", "http"):
+            assert (needle in _ascii_lower(body)) == (needle in body.lower()), body
+        if any(c in body for c in ":/&\\"):
+            assert may_show_remote_image(body) == plain(body), body
+        else:  # no scheme, no slashes, nothing hiding them: no other host, whatever else is written
+            assert not may_show_remote_image(body)
+        needs_rendering(body)
+
+
+def test_code_blanking_shortcut_agrees_with_the_pattern():
+    from gazette.validate import CODE
+    import re
+
+    for body in SHORTCUT_BODIES + [a + "\n" + b for a in SHORTCUT_BODIES for b in SHORTCUT_BODIES]:
+        assert without_code(body) == CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body), body
+
+
+def test_conflict_marker_shortcut_agrees_with_the_plain_search():
+    from gazette.load import conflict_marker
+
+    for body in SHORTCUT_BODIES + [a + "\n" + b for a in SHORTCUT_BODIES for b in SHORTCUT_BODIES]:
+        found = conflict_marker("x.md", body)
+        if "<<<<<<< " in body or ">>>>>>> " in body:
+            continue  # the full scan decides (fences)
+        assert found is None, body

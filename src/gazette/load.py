@@ -168,7 +168,7 @@ def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Probl
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
-    if not raw.strip():
+    if not raw or raw.isspace():  # strip() would copy the whole file
         return None, Problem("file/empty", relpath, 1, _("is empty"),
                              _("start with a front matter block: ---, title:, date:, ---"))
     if b"\x00" in raw:
@@ -219,7 +219,9 @@ def conflict_marker(relpath: str, text: str) -> Problem | None:
     """The first conflict marker git (a merge, ``gazette upgrade``) left at a line start,
     outside fenced code: it would be published as text. A lone ``=======`` is also a
     Markdown heading underline, so the opening and closing markers decide."""
-    if "<<<<<<< " not in text and ">>>>>>> " not in text:  # nearly every file: one scan in C
+    # Nearly every file: single characters first, found at memchr speed (a longer needle
+    # reads the text far slower).
+    if ("<" not in text or "<<<<<<< " not in text) and (">" not in text or ">>>>>>> " not in text):
         return None
     fence = None
     for number, line in enumerate(text.splitlines(), 1):

@@ -53,7 +53,7 @@ def netiquette(item: Item, repo: Repo):
     moderator = moderator_for(repo.frame, repo.root)
     parts, starts, offset = [], [], 0
     for where, text, first, _key in texts(item):
-        if where == "body" and "!!!" in text and _admonitions_on(repo):
+        if where == "body" and "!" in text and "!!!" in text and _admonitions_on(repo):
             text = ADMONITION.sub(lambda m: m.group(1) + "   ", text)  # same length: lines and offsets hold
         parts.append((where, text, first))
         starts.append(offset)
@@ -170,7 +170,8 @@ def image_first_networks(item: Item, repo: Repo):
 @rule("channel")
 def link_hygiene(item: Item, repo: Repo):
     for where, text, first, _key in texts(item):
-        if "ttp:" in text or "TTP:" in text:  # cheap: http:, HTTP:, Http: (the regex ignores case)
+        # cheap: ":" at memchr speed, then http:, HTTP:, Http: (the regex ignores case)
+        if ":" in text and ("ttp:" in text or "TTP:" in text):
             for match in HTTP.finditer(text):
                 yield Problem("channel/http", item.path, _line(text, match.start(), first),
                               _('insecure link in {where}: {group}')
@@ -319,7 +320,7 @@ def _written_remote_images(body: str) -> list[tuple[int, str]]:
 def file_includes(item: Item, repo: Repo):
     """A snippet line asks the build to paste a repository file (.git/config, subscribers)
     into the page; the site and the e-mail never load that extension: tell the author now."""
-    if "8<" not in item.body:
+    if "<" not in item.body or "8<" not in item.body:
         return
     for match in INCLUDE.finditer(item.body):
         yield Problem("security/include", item.path, _line(item.body, match.start(), item.body_line),

@@ -179,11 +179,12 @@ def without_code(text: str) -> str:
     """Code blocks and spans blanked out (same length, same lines): Markdown shows them
     as text, so what they contain neither links, runs, nor needs moderating."""
     global _last_without_code
-    if "`" not in text and "~~~" not in text:
-        return text
     last = _last_without_code
     if last[0] is text:
         return last[1]
+    # One character is found at memchr speed; a longer needle reads a body ~300x slower.
+    if "`" not in text and "~" not in text:
+        return text
     blanked = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     _last_without_code = (text, blanked)
     return blanked
@@ -231,7 +232,7 @@ def _body_links(item: Item) -> tuple[tuple[bool, str, str, int], ...]:
 def _find_body_links(item: Item) -> list[tuple[bool, str, str, int]]:
     body = without_code(item.body)
     links = []
-    if "]:" in body:
+    if ":" in body and "]:" in body:
         counted, line = 0, item.body_line
         for match in REFERENCE_DEFINITION.finditer(body):
             line += body.count("\n", counted, match.start())
