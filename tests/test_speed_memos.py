@@ -83,3 +83,20 @@ def test_conflict_marker_shortcut_agrees_with_the_plain_search():
         if "<<<<<<< " in body or ">>>>>>> " in body:
             continue  # the full scan decides (fences)
         assert found is None, body
+
+
+def test_resolved_targets_are_the_normalized_joins():
+    import posixpath
+    from urllib.parse import unquote
+
+    from gazette.validate import _resolve
+
+    paths = ["content/posts/2026/a.md", "content/posts/a.md", "a.md", "content//posts/./2026/a.md",
+             "content/posts/../x/a.md", "./a.md", "content/posts/2026/"]
+    targets = ["b.md", "b", "../b.md", "../../assets/v.png", "./b.md", ".", "..", "...", "a%20b.md", "%2e%2e",
+               "/abs.md", "b.md#x", "sub/../b.md", "b//c", "é.png", " b.md", "b\\\\c.md", "~", "%", "a%2Fb"]
+    for path in paths:
+        for target in targets:
+            for _round in range(2):  # the second answers from the memos
+                expected = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(target)))
+                assert _resolve(path, target) == expected, (path, target)

@@ -165,7 +165,11 @@ def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Probl
             return None, problem
     try:
         with open(os.path.join(root, relpath), "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            # The size lstat gave, plus one byte to see growth: asking for the cap itself
+            # allocates (and faults in) a 1 MiB buffer per file.
+            raw = handle.read(min(info.st_size, MAX_FILE_BYTES) + 1)
+            if len(raw) > info.st_size:  # it grew since: read on to the cap, as before
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
     if not raw or raw.isspace():  # strip() would copy the whole file

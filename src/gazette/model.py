@@ -83,6 +83,8 @@ class Text(Type):
         self.nonempty = nonempty
 
     def check(self, value, key, ctx):
+        if value.__class__ is str and (not self.nonempty or (value and not value.isspace())):
+            return value  # nearly every text: the checks below in one test (isspace copies nothing)
         if value is None or isinstance(value, (list, dict)):
             return self.wrong(value, key, ctx, N_("a text"), N_('put it in quotes: "…"'))
         if not isinstance(value, str):
@@ -288,6 +290,7 @@ class Object(Type):
     def __init__(self, fields: dict[str, "Field"], doc: str = "", adapt=None):
         self.fields, self.doc = fields, doc
         self.adapt = adapt  # (data, ctx) -> data: other tools' spellings of the same keys
+        self.required = [(name, spec) for name, spec in fields.items() if spec.required]
 
     def schema(self):
         props = {}
@@ -324,8 +327,8 @@ class Object(Type):
             checked = spec.type.check(raw, key + (name,), ctx)
             if checked is not None:
                 out[name] = checked
-        for name, spec in self.fields.items():
-            if spec.required and out.get(name) is None and name not in value:
+        for name, spec in self.required:
+            if out.get(name) is None and name not in value:
                 ctx.report("schema/required", key, _("{key} is required").format(key=repr(dotted(key + (name,)))),
                            _(spec.hint) if spec.hint else _("add {name}: …").format(name=name)
                            + (f" ({_(spec.doc)})" if spec.doc else ""))

@@ -359,9 +359,27 @@ def _files_named(root, kind: str, slug: str) -> list[str]:
 # -- helpers -------------------------------------------------------------------
 
 def _resolve(item_path: str, target: str) -> str:
-    from urllib.parse import unquote
+    """The repository path ``target`` names, written in the file ``item_path``."""
+    folder = posixpath.dirname(item_path)
+    if "/" not in target and "%" not in target and target != "." and target != ".." and target:
+        # A file next to the item (most links): nothing to join, unquote or normalize.
+        normal = _NORMAL_FOLDERS.get(folder)
+        if normal is None:
+            normal = _NORMAL_FOLDERS[folder] = posixpath.normpath(folder) == folder and folder != "."
+        if normal:
+            return f"{folder}/{target}" if folder else target
+    resolved = _RESOLVED.get((folder, target))
+    if resolved is None:
+        from urllib.parse import unquote
 
-    return posixpath.normpath(posixpath.join(posixpath.dirname(item_path), unquote(target)))
+        resolved = posixpath.normpath(posixpath.join(folder, unquote(target)))
+        if len(_RESOLVED) < 4096:  # shared images and pages: a few targets, linked from many items
+            _RESOLVED[(folder, target)] = resolved
+    return resolved
+
+
+_NORMAL_FOLDERS: dict[str, bool] = {}
+_RESOLVED: dict[tuple[str, str], str] = {}
 
 
 def _is_external(target: str) -> bool:
