@@ -57,9 +57,11 @@ _RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # what a typed p
 
 def _plain_tag(value: str) -> str:
     if value[:1] not in _RESOLVED_FIRST and None not in _RESOLVED_FIRST:
-        return _STR  # most texts: no resolver even looks at them
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-    if len(_PLAIN_TAGS) < 4096 and len(value) < 64:
+        tag = _STR  # most texts: no resolver even looks at them
+    else:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    # Keys, statuses, names and tags repeat; dates hardly ever do and would crowd them out.
+    if tag != _TIMESTAMP and len(value) < 64 and len(_PLAIN_TAGS) < 16384:
         _PLAIN_TAGS[value] = tag
     return tag
 
@@ -417,7 +419,7 @@ def _char_at(text: str, mark) -> str:
 # What may precede a block collection's first entry on its line: indentation and the
 # "- ", "? ", ": " indicators of compact nesting.
 _PREFIX_CHARS = "[ \t?:-]"
-_WIDER: dict[int, re.Pattern] = {}
+_WIDER: dict[int, tuple[re.Pattern, re.Pattern]] = {}
 
 
 def _may_be_too_deep(text: str) -> bool:
@@ -434,8 +436,11 @@ def _may_be_too_deep(text: str) -> bool:
     widest = budget // 2 - 1  # a prefix this wide keeps the bound within MAX_DEPTH
     wider = _WIDER.get(widest)
     if wider is None:
-        wider = _WIDER[widest] = re.compile(f"^{_PREFIX_CHARS}{{{widest + 1},}}", re.M)
-    return wider.search(text) is not None
+        # "^" under re.M, spelled as the text's start or a "\n": a pattern that opens with a
+        # literal character is searched for at memchr speed, "^" is tried at every position.
+        prefix = f"{_PREFIX_CHARS}{{{widest + 1},}}"
+        wider = _WIDER[widest] = (re.compile(prefix), re.compile("\n" + prefix))
+    return wider[0].match(text) is not None or wider[1].search(text) is not None
 
 
 def _depth_bound(text: str) -> int:
