@@ -100,3 +100,22 @@ def test_resolved_targets_are_the_normalized_joins():
             for _round in range(2):  # the second answers from the memos
                 expected = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(target)))
                 assert _resolve(path, target) == expected, (path, target)
+
+
+def test_links_found_by_find_are_the_patterns_matches():
+    from gazette.validate import LINK, _link_matches
+
+    bodies = SHORTCUT_BODIES + ["[a](b) [c](d)", "](](](x)", "[a]( b.md 'x' )", "]()](x)", "[a](<b c>)",
+                                "](x)](y)", "![i](p.png)[l](q.md)", "[a]\n(b)", "]( x", "[a](b(c))"]
+    for body in bodies + [a + b for a in bodies for b in bodies]:
+        assert [m.span() for m in _link_matches(body)] == [m.span() for m in LINK.finditer(body)], body
+
+
+def test_texts_are_answered_per_item():
+    from gazette.quality_rules import texts
+
+    first = Item("post", "content/posts/2026/a.md", "a", {"title": "Un"}, "corps", 5, {("title",): 2})
+    second = Item("post", "content/posts/2026/b.md", "b", {"title": "Deux"}, "corps", 5, {("title",): 2})
+    assert [t[1] for t in texts(first)] == ["Un", "corps"]
+    assert [t[1] for t in texts(second)] == ["Deux", "corps"]
+    assert [t[1] for t in texts(first)] == ["Un", "corps"]

@@ -27,8 +27,21 @@ HTTP = re.compile(r"(?<![\w/])http://[^\s)\"'<>]+", re.IGNORECASE)
 ADMONITION = re.compile(r"^([ \t]*)!!!(?=[ \t]+[\w-])", re.MULTILINE)
 
 
-def texts(item: Item):
+def texts(item: Item) -> tuple:
     """(where, text, first line, is_markdown) for every text members may read."""
+    global _last_texts
+    last = _last_texts
+    if last[0] is item:  # several rules read them in turn; the memo keeps the item alive, so
+        return last[1]   # its id cannot be reused by another one
+    found = tuple(_texts(item))
+    _last_texts = (item, found)
+    return found
+
+
+_last_texts: tuple = (None, ())
+
+
+def _texts(item: Item):
     meta = item.meta
     for key in ("title", "summary", "subject", "preheader"):
         if isinstance(meta.get(key), str):

@@ -241,7 +241,7 @@ def _find_body_links(item: Item) -> list[tuple[bool, str, str, int]]:
     if "](" not in body:
         return links
     counted, line = 0, item.body_line  # lines counted incrementally: linear in the body
-    for match in LINK.finditer(body):
+    for match in _link_matches(body):
         opening = body.rfind("[", body.rfind("\n", 0, match.start()) + 1, match.start())
         if opening < 0:
             continue
@@ -250,6 +250,19 @@ def _find_body_links(item: Item) -> list[tuple[bool, str, str, int]]:
         counted = match.start()
         links.append((is_image, body[opening + 1:match.start()], match.group(1), line))
     return links
+
+
+def _link_matches(body: str):
+    """``LINK.finditer(body)``: every match starts with "](", which str.find reaches several
+    times faster than the regex engine's own scan."""
+    at, find, match_at = body.find("]("), body.find, LINK.match
+    while at >= 0:
+        match = match_at(body, at)
+        if match is None:
+            at = find("](", at + 1)
+        else:
+            yield match
+            at = find("](", match.end())
 
 
 @rule("schema")
