@@ -206,15 +206,17 @@ def references(item: Item) -> list[Reference]:
     images = [(("image",), item.meta.get("image"))]
     images += [(("channels", name, "image"), (spec or {}).get("image"))
                for name, spec in (item.meta.get("channels") or {}).items()]
+    folder = posixpath.dirname(item.path)
     for key, image in images:
         if image and image.get("src") and not _is_external(image["src"]):
-            refs.append(("ref/image", image["src"], _resolve(item.path, image["src"]), item.line_of(*key, "src")))
+            refs.append(("ref/image", image["src"], _resolve(item.path, image["src"], folder),
+                         item.line_of(*key, "src")))
     for is_image, _text, target, line in _body_links(item):
         if _is_external(target) or target.startswith(("#", "/")):
             continue
         local = target.split("#", 1)[0].split("?", 1)[0]
         if local:
-            refs.append(("ref/image" if is_image else "ref/link", target, _resolve(item.path, local), line))
+            refs.append(("ref/image" if is_image else "ref/link", target, _resolve(item.path, local, folder), line))
     return refs
 
 
@@ -371,9 +373,11 @@ def _files_named(root, kind: str, slug: str) -> list[str]:
 
 # -- helpers -------------------------------------------------------------------
 
-def _resolve(item_path: str, target: str) -> str:
-    """The repository path ``target`` names, written in the file ``item_path``."""
-    folder = posixpath.dirname(item_path)
+def _resolve(item_path: str, target: str, folder: str | None = None) -> str:
+    """The repository path ``target`` names, written in the file ``item_path`` (whose
+    ``posixpath.dirname`` is ``folder``, when the caller has it already)."""
+    if folder is None:
+        folder = posixpath.dirname(item_path)
     if "/" not in target and "%" not in target and target != "." and target != ".." and target:
         # A file next to the item (most links): nothing to join, unquote or normalize.
         normal = _NORMAL_FOLDERS.get(folder)
