@@ -119,3 +119,43 @@ def test_texts_are_answered_per_item():
     assert [t[1] for t in texts(first)] == ["Un", "corps"]
     assert [t[1] for t in texts(second)] == ["Deux", "corps"]
     assert [t[1] for t in texts(first)] == ["Un", "corps"]
+
+
+def test_front_matter_end_found_from_the_line_break_is_the_same_line():
+    from gazette.load import FRONT_MATTER_END, split_front_matter
+
+    def plain(text):  # the search as written before: "^" tried at every position
+        first = text[: text.find("\n") + 1]
+        if not first or first.rstrip(" \t\r\n") != "---":
+            return None
+        start = text.index("\n") + 1
+        match = FRONT_MATTER_END.search(text, start)
+        if match is None:
+            return "", -1, -1
+        end = match.end()
+        if end < len(text) and text[end] == "\n":
+            end += 1
+        return text[start:match.start()], end, text[start:match.start()].count("\n") + 3
+
+    heads = ["---\n", "--- \n", "---\r\n", "---", "x\n", ""]
+    middles = ["", "a: 1\n", "a: ---\n", "a: 1\n--- x\n", "\n", "a: |\n  ---\n"]
+    ends = ["---\n", "---", "...\n", "--- \t\r\n", "---x\n", " ---\n", "----\n", "", "---\r\r\n", "...\rb\n"]
+    tails = ["", "body\n", "\n# T\n", "---\n"]
+    for text in (h + m + e + t for h in heads for m in middles for e in ends for t in tails):
+        assert split_front_matter(text) == plain(text), repr(text)
+
+
+def test_iso_dates_take_the_resolvers_tag():
+    import random
+
+    from gazette.yamlsafe import _RESOLVER, _plain_tag
+
+    rng = random.Random(7)
+    alphabet = "0123456789-:T+Z. t_xe"
+    samples = ["2026-01-02", "2026-01-02T03:04:05Z", "2026-01-02T03:04:05+02:00", "2026-01-02T03:04:05-0200",
+               "2026-1-2", "2026-01-02T3:04:05", "2026-01-02 03:04:05", "2026-01-02T03:04:05.5Z", "12:30:00",
+               "2026-01-02T03:04:05+02", "1_000-01-01", "٢٠٢٦-٠١-٠٢", "2026-01-02\n"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 26))) for _ in range(20000)]
+    samples += ["2026-01-02T03:04:05" + rng.choice(["Z", "+01:00", "-11:30", "", "+1:00", "z"]) for _ in range(50)]
+    for value in samples:
+        assert _plain_tag(value) == _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value

@@ -27,6 +27,9 @@ KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "conte
 FOLDER_OF_KIND = {kind: folder for folder, kind in KIND_FOLDERS.items()}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+# The same line found from the line break before it: a pattern that opens with a literal
+# character is searched for at memchr speed, "^" is tried at every position.
+_END_AFTER_BREAK = re.compile(r"\n((?:---|\.\.\.)[ \t]*\r?)$", re.M)
 AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
 MODERATION_FILE = "calendar/moderation.yml"
@@ -205,13 +208,13 @@ def split_front_matter(text: str) -> tuple[str, int, int] | None:
     if not first or first.rstrip(" \t\r\n") != "---":
         return None
     start = text.index("\n") + 1
-    match = FRONT_MATTER_END.search(text, start)
+    match = _END_AFTER_BREAK.search(text, start - 1)  # text[start - 1] is the first line's break
     if match is None:
         return "", -1, -1
     end = match.end()
     if end < len(text) and text[end] == "\n":
         end += 1
-    yaml_text = text[start:match.start()]
+    yaml_text = text[start:match.start(1)]
     return yaml_text, end, yaml_text.count("\n") + 3
 
 
