@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from gazette.load import Item
@@ -159,3 +160,18 @@ def test_iso_dates_take_the_resolvers_tag():
     samples += ["2026-01-02T03:04:05" + rng.choice(["Z", "+01:00", "-11:30", "", "+1:00", "z"]) for _ in range(50)]
     for value in samples:
         assert _plain_tag(value) == _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value
+
+
+def test_a_file_is_read_whole_up_to_the_cap_whatever_size_lstat_gave(tmp_path):
+    import os
+
+    from gazette import load
+
+    path = tmp_path / "f.md"
+    for size in (0, 1, 7000, load.MAX_FILE_BYTES, load.MAX_FILE_BYTES + 5):
+        path.write_bytes(b"x" * size)
+        for claimed in (size, 0, max(size - 10, 0), size + 10):  # grown or shrunk since lstat
+            assert load._read_at_most(str(path), claimed) == (b"x" * size)[:load.MAX_FILE_BYTES + 1]
+    os.symlink(path, tmp_path / "link.md")
+    with pytest.raises(OSError):  # swapped for a link after lstat: still never followed
+        load._read_at_most(str(tmp_path / "link.md"), 1)
