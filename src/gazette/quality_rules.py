@@ -271,10 +271,10 @@ def remote_images(item: Item, repo: Repo):
     the host learns who reads what, and when (a tracking pixel). Local images say nothing.
     What counts is the page: the body is rendered and sanitized as the site does it."""
     from .page_images import as_fetched, image_sources, is_remote, may_show_remote_image, needs_rendering
-    from .siteurls import load_site_config
 
     if not may_show_remote_image(item.body):
         return
+    from .siteurls import load_site_config
     site = load_site_config(repo.root)
     sources = None
     if needs_rendering(item.body):

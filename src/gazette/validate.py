@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from .i18n import _
 from .load import CHANNELS_FILE, FOLDER_OF_KIND, Item, Repo
-from .problems import Problem, apply_severity
+from .problems import Problem, apply_severity, is_locked
 
 ItemRule = Callable[[Item, Repo], Iterable[Problem]]
 RepoRule = Callable[[Repo, set | None], Iterable[Problem]]
@@ -38,8 +38,6 @@ def rule(family: str, scope: str = "item"):
 
 def check_item(item: Item, repo: Repo) -> tuple[list[Problem], list[Reference]]:
     """What can be known from one item and the frame: its problems and the files it needs."""
-    from .sitelinks import site_references
-
     problems, _refs = item_report(item, repo)
     return problems, references(item) + site_references(item, repo.frame) + _declared_slug(item)
 
@@ -53,7 +51,6 @@ def _declared_slug(item: Item) -> list[Reference]:
 def item_report(item: Item, repo: Repo) -> tuple[list[Problem], list[tuple[Problem, str]]]:
     """The item's problems, and those its ``allow:`` waives with their reasons."""
     problems = [p for rules in ITEM_RULES.values() for item_rule in rules for p in item_rule(item, repo)]
-    from .problems import is_locked
 
     allowed = [w for w in item.meta.get("allow") or () if w.get("rule") and w.get("reason")]
     # A security rule is never waived: the waiver itself is reported, the problem stays.
@@ -410,6 +407,7 @@ def _did_you_mean(name: str, known) -> str:
     return _("did you mean {name}?").format(name=repr(close[0])) if close else ""
 
 
+from .sitelinks import site_references  # noqa: E402 - per item; sitelinks imports nothing of ours at load
 from . import calendar_rules, quality_rules
 from .contests import rules as _contest_rules  # noqa: E402,F401 - register their rules
 from .community import rules as _relation_rules  # noqa: E402,F401 - registry, actions, paid collaborations
