@@ -175,3 +175,41 @@ def test_a_file_is_read_whole_up_to_the_cap_whatever_size_lstat_gave(tmp_path):
     os.symlink(path, tmp_path / "link.md")
     with pytest.raises(OSError):  # swapped for a link after lstat: still never followed
         load._read_at_most(str(tmp_path / "link.md"), 1)
+
+
+def test_schema_shortcuts_answer_as_the_types_checks():
+    from datetime import date, datetime, timedelta, timezone
+
+    from gazette import model
+
+    texts = ["Titre", "", " ", "\u3000", "\t\n", "x ", 12, 1.5, True, None, [], {}, ["a"], datetime(2026, 1, 1)]
+    moments = [datetime(2026, 1, 1, 9, tzinfo=timezone.utc), datetime(2026, 1, 1, 9),
+               datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=2))), date(2026, 1, 1), "2026-01-01T09:00:00Z",
+               "demain", None, 3]
+    lists = [["a", "b"], ["a", ""], ["a", " "], ["a", 1], [], "a", "a, b", None, [None], [["a"]]]
+    schema = model.Object({"title": model.Field(model.Text(nonempty=True), True),
+                           "summary": model.Field(model.Text()),
+                           "date": model.Field(model.CreatedMoment(), True),
+                           "at": model.Field(model.Moment()),
+                           "tags": model.Field(model.ListOf(model.Text(nonempty=True))),
+                           "notes": model.Field(model.ListOf(model.Text()))})
+
+    def one_by_one(data):  # every value through its type's own check, as before the shortcuts
+        ctx = model.Context("x.md", {}, timezone.utc)
+        out = {}
+        for name, raw in data.items():
+            spec = schema.fields[name]
+            if raw is None and not spec.required:
+                continue
+            checked = spec.type.check(raw, (name,), ctx)
+            if checked is not None:
+                out[name] = checked
+        return out, [repr(p) for p in ctx.problems]
+
+    for index in range(max(len(texts), len(moments), len(lists))):
+        data = {"title": texts[index % len(texts)], "summary": texts[(index + 3) % len(texts)],
+                "date": moments[index % len(moments)], "at": moments[(index + 2) % len(moments)],
+                "tags": lists[index % len(lists)], "notes": lists[(index + 4) % len(lists)]}
+        ctx = model.Context("x.md", {}, timezone.utc)
+        out = schema.check(dict(data), (), ctx)
+        assert (out, [repr(p) for p in ctx.problems]) == one_by_one(data), data

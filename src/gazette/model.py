@@ -276,6 +276,10 @@ class ListOf(Type):
                 return None
             else:
                 return self.wrong(value, key, ctx, N_("a list"), N_("write [a, b] or one '- item' per line"))
+        item_type = self.item
+        if item_type.__class__ is Text and all(
+                v.__class__ is str and (not item_type.nonempty or (v and not v.isspace())) for v in value):
+            return list(value)  # a list of texts: what the loop below would build, without a call each
         out = []
         for index, item in enumerate(value):
             checked = self.item.check(item, key + (index,), ctx)
@@ -313,10 +317,16 @@ class Object(Type):
         fields = self.fields
         for name, raw in value.items():
             spec = fields.get(name)
-            if raw.__class__ is str and spec is not None and spec.type.__class__ is Text \
-                    and (raw and not raw.isspace() or not spec.type.nonempty):
-                out[name] = raw  # a text where a text is expected: Text.check's answer, without the call
-                continue
+            if spec is not None:
+                # The usual values, answered as their type's check would, without the call:
+                # a text where a text is expected, an aware date-time where a moment is.
+                kind = spec.type.__class__
+                if raw.__class__ is str and kind is Text and (raw and not raw.isspace() or not spec.type.nonempty):
+                    out[name] = raw
+                    continue
+                if raw.__class__ is datetime and raw.tzinfo is not None and (kind is Moment or kind is CreatedMoment):
+                    out[name] = raw
+                    continue
             if spec is None:
                 import difflib
 
