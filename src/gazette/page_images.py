@@ -24,8 +24,12 @@ def may_show_remote_image(body: str) -> bool:
     told with plain substring searches (a regex or a render per body would slow the cold check).
     An image needs ``![``, ``<img`` or ``src`` (attr_list's ``{: src=… }``); another host needs
     "http" (any case) or two slashes ("//", "\\" read as "/", a line break between), unless
-    an entity ("&#104;") hides them."""
-    lower = body.lower()
+    an entity ("&#104;") hides them. Another host needs a scheme's ":", two slashes, or the
+    "&" or "\\" that hides them: without any of the four (single characters, found at
+    memchr speed) no image can come from elsewhere."""
+    if ":" not in body and "/" not in body and "&" not in body and "\\" not in body:
+        return False
+    lower = _ascii_lower(body)
     if "![" not in body and "<img" not in lower and "src" not in lower:
         return False
     return ("http" in lower or "//" in body or "&" in body or "\\" in body
@@ -35,12 +39,19 @@ def may_show_remote_image(body: str) -> bool:
 ENTITY = re.compile(r"&#?\w+;")
 
 
+def _ascii_lower(text: str) -> str:
+    """``text.lower()`` as far as the ASCII needles above can tell (no other character lowers to
+    one of their letters next to the others: only U+0130 and U+212A lower to ASCII at all),
+    three times cheaper on a long accented body."""
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
 def needs_rendering(body: str) -> bool:
     """Whether only the rendered page can tell: raw ``<img>`` tags (quotes, entities), attr_list
     ``{: src=… }``, entities, backslashes or split slashes. A plain ``![x](https://…)`` or a
     reference is read where it is written: rendering every body with an image and a link made
     the cold check of an illustrated community three times slower."""
-    lower = body.lower()
+    lower = _ascii_lower(body)
     return ("<img" in lower or ("src" in lower and "{" in body) or "\\" in body
             or ENTITY.search(body) is not None or SPLIT_SLASHES.search(body) is not None)
 

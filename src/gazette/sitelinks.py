@@ -78,7 +78,7 @@ def site_references(item, frame) -> list[tuple]:
     from .validate import _body_links, without_code
 
     body = without_code(item.body)
-    if "://" in body:
+    if ":" in body and "://" in body:
         line, counted = item.body_line, 0
         for match in URL.finditer(body):
             if match.group().startswith("{"):

@@ -55,6 +55,8 @@ def _import_yaml():
 
 
 yaml = _import_yaml()
+from yaml._yaml import CParser  # noqa: E402
+from yaml.composer import ComposerError  # noqa: E402
 from yaml.constructor import ConstructorError, SafeConstructor  # noqa: E402
 
 from .i18n import N_, _
@@ -77,35 +79,37 @@ class KeyLines(dict):
         self.sources: dict[Key, str] = {}
 
 
-class _Loader(yaml.CSafeLoader):
-    """CSafeLoader whose impossible dates carry the line they came from, and whose tag
-    resolution remembers plain scalars: libyaml asks PyYAML's Python resolver for every
-    key and value (tens of thousands of regex tries a check), and front matter repeats the
-    same keys and values. A plain scalar's tag depends on its text alone (no path resolvers)."""
-
-    _plain_tags: dict = {}
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0]:
-            tags = self._plain_tags
-            tag = tags.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(tags) < 4096 and len(value) < 64:
-                    tags[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
-
-    def descend_resolver(self, current_node, current_index):
-        pass  # only path resolvers need it, and this loader has none
-
-    def ascend_resolver(self):
-        pass
+# A plain scalar's tag depends on its text alone (no path resolvers): front matter repeats
+# the same keys and values, so the answers are remembered (bounded, short texts only).
+_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_TAGS: dict[str, str] = {}
+# For the rare scalars whose conversion PyYAML's own code does (ints, floats, odd dates).
+_CONSTRUCTOR = SafeConstructor()
 
 
-def _timestamp(loader, node):
+_RESOLVED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)  # what a typed plain scalar starts with
+
+
+# The ISO forms front matter writes dates in: a subset of the timestamp resolver's pattern
+# that neither the float nor the int pattern (tried first) can match (no "."; a "-" inside).
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[-+][0-9]{2}:[0-9]{2})?)?\Z")
+
+
+def _plain_tag(value: str) -> str:
+    if value[:1] not in _RESOLVED_FIRST and None not in _RESOLVED_FIRST:
+        tag = _STR  # most texts: no resolver even looks at them
+    elif _ISO_DATE.match(value):
+        return _TIMESTAMP  # one pattern instead of three, and not remembered: dates hardly repeat
+    else:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    # Keys, statuses, names and tags repeat; dates hardly ever do and would crowd them out.
+    if tag != _TIMESTAMP and len(value) < 64 and len(_PLAIN_TAGS) < 16384:
+        _PLAIN_TAGS[value] = tag
+    return tag
+
+
+def _timestamp(value: str, start_mark, end_mark):
     # The C-level ISO parsers read the common forms ~5x faster than PyYAML's regex.
-    value = node.value
     try:
         if len(value) == 10:
             return _dt.date.fromisoformat(value)
@@ -113,15 +117,11 @@ def _timestamp(loader, node):
             return _dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         pass  # other YAML spellings, or impossible dates: let PyYAML decide and explain
+    node = yaml.ScalarNode(_TIMESTAMP, value, start_mark, end_mark)
     try:
-        return SafeConstructor.construct_yaml_timestamp(loader, node)
+        return SafeConstructor.construct_yaml_timestamp(_CONSTRUCTOR, node)
     except ValueError as error:
-        raise ConstructorError(
-            None, None, f"{IMPOSSIBLE_DATE} {node.value!r}: {error}", node.start_mark
-        ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+        raise ConstructorError(None, None, f"{IMPOSSIBLE_DATE} {value!r}: {error}", start_mark) from None
 
 
 class YAMLProblem(Exception):
@@ -151,22 +151,16 @@ def parse(text: str, first_line: int = 1, max_bytes: int = MAX_YAML_BYTES) -> tu
     deep = _may_be_too_deep(text)
     if deep or "*" in text:
         _check_depth_and_aliases(text, offset, pure=deep)
-    loader = _Loader(text)
+    lines = KeyLines()
+    builder = _Builder(CParser(text).get_event, lines, offset, "&" in text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, KeyLines()
-        lines = KeyLines()
-        builder = _Builder(loader, lines, offset, "&" in text)
-        data = builder.build(node, (), 0)
+        data = builder.document()
     except YAMLProblem:
         raise
     except yaml.YAMLError as error:
         raise _syntax_problem(error, text, offset) from None
     except RecursionError:
         raise YAMLProblem("yaml/too-deep", first_line, _("the YAML is nested too deeply")) from None
-    finally:
-        loader.dispose()
     return data, lines
 
 
@@ -174,76 +168,157 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _TIMESTAMP, _INT, _FLOAT = _TAG + "str", _TAG + "timestamp", _TAG + "int", _TAG + "float"
 _BOOL, _NULL, _MAP, _SEQ, _MERGE = _TAG + "bool", _TAG + "null", _TAG + "map", _TAG + "seq", _TAG + "merge"
 _TYPED_SCALARS = frozenset((_TIMESTAMP, _INT, _FLOAT, _BOOL))
+_ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
 
 
 class _Builder:
-    """Turns the composed node tree into Python data in one pass.
+    """Python data straight from libyaml's event stream, in one pass.
 
-    It replaces PyYAML's generic constructor (about half of the parse time)
-    for the plain tags front matter uses, and on the way records the line
-    of every key and refuses duplicate keys, deep nesting and — when the
-    text has an anchor at all — aliases (a node met twice). Anything rarer
-    (!!binary, !!set…) is handed to PyYAML's own constructor.
+    No node tree is composed: libyaml's composer calls back into Python four
+    times a node (resolver, node class), which cost more than building the
+    data. On the way it records the line of every key and refuses duplicate
+    keys, deep nesting, disallowed tags and aliases. What it refuses is
+    reported as the composed tree used to report it: a syntax error (or a
+    duplicate anchor, or a second document) anywhere in the text wins over a
+    refused value, because the tree was complete before any value was built.
+    Anything rarer than the plain tags (!!binary, !!set…) is refused.
     """
 
-    __slots__ = ("loader", "lines", "offset", "seen")
+    __slots__ = ("next", "lines", "sources", "offset", "anchors")
 
-    def __init__(self, loader, lines: dict, offset: int, aliases_possible: bool):
-        self.loader, self.lines, self.offset = loader, lines, offset
-        self.seen: set[int] | None = set() if aliases_possible else None
+    def __init__(self, next_event, lines: KeyLines, offset: int, anchors_possible: bool):
+        self.next, self.lines, self.sources, self.offset = next_event, lines, lines.sources, offset
+        self.anchors: dict | None = {} if anchors_possible else None
 
-    def build(self, node, path: tuple, depth: int):
-        if self.seen is not None:
-            _mark_seen(node, self.seen, self.offset)
-        tag, kind = node.tag, node.__class__
-        if kind is yaml.ScalarNode:
-            if tag == _STR:
-                return node.value
-            try:
-                if tag == _TIMESTAMP:
-                    return _timestamp(self.loader, node)
-                if tag == _INT:
-                    return SafeConstructor.construct_yaml_int(self.loader, node)
-                if tag == _NULL:
-                    return None
-                if tag == _BOOL:
-                    return SafeConstructor.bool_values[node.value.lower()]
-                if tag == _FLOAT:
-                    return SafeConstructor.construct_yaml_float(self.loader, node)
-            except (ValueError, KeyError, TypeError, AttributeError):
-                raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
-                                  _('{value!r:.40} is not a valid {value2}')
-                                      .format(value=node.value, value2=tag.rsplit(':', 1)[-1]),
-                                  _("remove the !!tag, or fix the value")) from None
-        elif kind is yaml.MappingNode and tag == _MAP:
-            return self.mapping(node, path, depth)
-        elif kind is yaml.SequenceNode and tag == _SEQ:
-            return self.sequence(node, path, depth)
+    def document(self):
+        next_event = self.next
+        next_event()  # the stream's start
+        event = next_event()
+        if event.__class__ is yaml.StreamEndEvent:
+            return None
+        event = next_event()  # the root node (after the document's start)
+        root_mark = event.start_mark
+        refused = None
+        try:
+            data = self.value(event, (), 0)
+            event = self.watch(next_event())  # the document's end
+        except (YAMLProblem, ConstructorError) as problem:
+            refused = problem  # reported only if the rest of the text parses
+            event = self.watch(next_event())
+            while event.__class__ is not yaml.DocumentEndEvent:
+                event = self.watch(next_event())
+        event = next_event()
+        if event.__class__ is not yaml.StreamEndEvent:
+            raise ComposerError("expected a single document in the stream", root_mark,
+                                "but found another document", event.start_mark)
+        if refused is not None:
+            raise refused
+        return data
+
+    def watch(self, event):
+        """Refuse a second anchor of one name, as libyaml's composer does (a syntax-level error)."""
+        anchors = self.anchors
+        if anchors is not None and getattr(event, "anchor", None) is not None \
+                and event.__class__ is not yaml.AliasEvent:
+            if event.anchor in anchors:
+                raise ComposerError("found duplicate anchor; first occurrence", anchors[event.anchor],
+                                    "second occurrence", event.start_mark)
+            anchors[event.anchor] = event.start_mark
+        return event
+
+    def value(self, event, path: tuple, depth: int):
+        """The value whose first event is ``event``."""
+        if self.anchors is not None:
+            self.watch(event)
+        return self.build(event, path, depth)
+
+    def build(self, event, path: tuple, depth: int):
+        """:meth:`value`, its first event's anchor already watched."""
+        kind = event.__class__
+        if kind is _ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                if not event.implicit[0]:
+                    return event.value
+                tag = _PLAIN_TAGS.get(event.value) or _plain_tag(event.value)
+            return event.value if tag == _STR else self.typed(event, tag)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _MAP if kind is _MappingStart else _SEQ
+        if kind is _MappingStart and tag == _MAP:
+            return self.mapping(event, path, depth)
+        if kind is _SequenceStart and tag == _SEQ:
+            return self.sequence(event, path, depth)
+        if kind is yaml.AliasEvent:  # the alias check before parsing finds every one: a safety net
+            raise YAMLProblem("yaml/alias", event.start_mark.line + 1 + self.offset,
+                              _("YAML anchors and aliases (&name / *name) are not allowed in front matter"),
+                              _("write the value out where it is needed"))
         # !!binary, !!set, !!omap, custom !tags…: front matter needs none of them, and
         # PyYAML's constructors for them would bypass the alias and depth guards.
-        raise YAMLProblem("yaml/syntax", node.start_mark.line + 1 + self.offset,
+        raise YAMLProblem("yaml/syntax", event.start_mark.line + 1 + self.offset,
                           _('the tag {tag!r} is not allowed here').format(tag=tag),
                           _("front matter takes plain texts, numbers, dates, lists and mappings"))
 
-    def deeper(self, node, depth: int) -> int:
+    def typed(self, event, tag: str):
+        value = event.value
+        try:
+            if tag == _TIMESTAMP:
+                return _timestamp(value, event.start_mark, event.end_mark)
+            if tag == _INT:
+                return SafeConstructor.construct_yaml_int(_CONSTRUCTOR, self.node(event, tag))
+            if tag == _NULL:
+                return None
+            if tag == _BOOL:
+                return SafeConstructor.bool_values[value.lower()]
+            if tag == _FLOAT:
+                return SafeConstructor.construct_yaml_float(_CONSTRUCTOR, self.node(event, tag))
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):  # IndexError: !!int ''
+            raise YAMLProblem("yaml/syntax", event.start_mark.line + 1 + self.offset,
+                              _('{value!r:.40} is not a valid {value2}')
+                                  .format(value=value, value2=tag.rsplit(':', 1)[-1]),
+                              _("remove the !!tag, or fix the value")) from None
+        raise YAMLProblem("yaml/syntax", event.start_mark.line + 1 + self.offset,
+                          _('the tag {tag!r} is not allowed here').format(tag=tag),
+                          _("front matter takes plain texts, numbers, dates, lists and mappings"))
+
+    @staticmethod
+    def node(event, tag: str):
+        return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+
+    def deeper(self, event, depth: int) -> int:
         if depth >= MAX_DEPTH:
             raise YAMLProblem(
-                "yaml/too-deep", node.start_mark.line + 1 + self.offset,
+                "yaml/too-deep", event.start_mark.line + 1 + self.offset,
                 _('the YAML is nested more than {MAX_DEPTH} levels deep').format(MAX_DEPTH=MAX_DEPTH),
                 _("front matter needs a few levels at most"),
             )
         return depth + 1
 
-    def mapping(self, node, path: tuple, depth: int) -> dict:
-        depth = self.deeper(node, depth)
+    def mapping(self, start, path: tuple, depth: int) -> dict:
+        depth = self.deeper(start, depth)
         out: dict = {}
-        lines, offset = self.lines, self.offset
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1 + offset
-            if key_node.tag == _MERGE:
-                raise YAMLProblem("yaml/alias", line, _("merge keys (<<) are not allowed in front matter"),
-                                  _("write the keys out where they are needed"))
-            key = self.build(key_node, path, depth)
+        lines, sources, offset, next_event, value = self.lines, self.sources, self.offset, self.next, self.value
+        plain, anchors = _PLAIN_TAGS, self.anchors
+        while True:
+            event = next_event()
+            if event.__class__ is _MappingEnd:
+                return out
+            line = event.start_mark.line + 1 + offset
+            if event.__class__ is _ScalarEvent and event.tag is None and anchors is None:
+                key = event.value  # the usual key: plain text, told apart from <<, numbers, dates…
+                if event.implicit[0]:
+                    tag = plain.get(key) or _plain_tag(key)
+                    if tag != _STR:
+                        if tag == _MERGE:
+                            raise self.merge(line)
+                        key = self.typed(event, tag)
+            else:
+                if anchors is not None:
+                    self.watch(event)
+                if _tag_of(event) == _MERGE:
+                    raise self.merge(line)
+                key = self.build(event, path, depth)
             try:
                 duplicate = key in out
             except TypeError:
@@ -257,32 +332,67 @@ class _Builder:
                 )
             here = path + (key,)
             lines[here] = line
-            out[key] = self.build(value_node, here, depth)
-            if value_node.tag in _TYPED_SCALARS:
-                lines.sources[here] = value_node.value
-        return out
+            event = next_event()
+            if event.__class__ is _ScalarEvent and event.tag is None and anchors is None:
+                text = event.value  # the usual value: plain or quoted text, inline
+                if event.implicit[0]:
+                    tag = plain.get(text) or _plain_tag(text)
+                    if tag != _STR:
+                        out[key] = self.typed(event, tag)
+                        if tag in _TYPED_SCALARS:
+                            sources[here] = text
+                        continue
+                out[key] = text
+                continue
+            out[key] = value(event, here, depth)
+            if event.__class__ is _ScalarEvent and _tag_of(event) in _TYPED_SCALARS:
+                sources[here] = event.value
 
-    def sequence(self, node, path: tuple, depth: int) -> list:
-        depth = self.deeper(node, depth)
+    @staticmethod
+    def merge(line: int) -> YAMLProblem:
+        return YAMLProblem("yaml/alias", line, _("merge keys (<<) are not allowed in front matter"),
+                           _("write the keys out where they are needed"))
+
+    def sequence(self, start, path: tuple, depth: int) -> list:
+        depth = self.deeper(start, depth)
         out = []
-        lines, offset = self.lines, self.offset
-        for index, child in enumerate(node.value):
+        lines, sources, offset, next_event, value = self.lines, self.sources, self.offset, self.next, self.value
+        plain, anchors = _PLAIN_TAGS, self.anchors
+        index = 0
+        while True:
+            event = next_event()
+            if event.__class__ is _SequenceEnd:
+                return out
             here = path + (index,)
-            lines[here] = child.start_mark.line + 1 + offset
-            out.append(self.build(child, here, depth))
-            if child.tag in _TYPED_SCALARS:
-                lines.sources[here] = child.value
-        return out
+            lines[here] = event.start_mark.line + 1 + offset
+            index += 1
+            if event.__class__ is _ScalarEvent and event.tag is None and anchors is None:
+                text = event.value
+                if event.implicit[0]:
+                    tag = plain.get(text) or _plain_tag(text)
+                    if tag != _STR:
+                        out.append(self.typed(event, tag))
+                        if tag in _TYPED_SCALARS:
+                            sources[here] = text
+                        continue
+                out.append(text)
+                continue
+            out.append(value(event, here, depth))
+            if event.__class__ is _ScalarEvent and _tag_of(event) in _TYPED_SCALARS:
+                sources[here] = event.value
 
 
-def _mark_seen(node, seen: set[int], offset: int) -> None:
-    if id(node) in seen:
-        raise YAMLProblem(
-            "yaml/alias", node.start_mark.line + 1 + offset,
-            _("YAML anchors and aliases (&name / *name) are not allowed in front matter"),
-            _("write the value out where it is needed"),
-        )
-    seen.add(id(node))
+def _tag_of(event) -> str | None:
+    """The tag libyaml's composer would give the node that starts with ``event``."""
+    tag = event.tag
+    if tag is not None and tag != "!":
+        return tag
+    kind = event.__class__
+    if kind is _ScalarEvent:
+        if not event.implicit[0]:
+            return _STR
+        return _PLAIN_TAGS.get(event.value) or _plain_tag(event.value)
+    return _MAP if kind is _MappingStart else _SEQ if kind is _SequenceStart else None
 
 
 # A quote or bracket that opened at libyaml's context mark and never closed: the
@@ -351,7 +461,7 @@ def _char_at(text: str, mark) -> str:
 # What may precede a block collection's first entry on its line: indentation and the
 # "- ", "? ", ": " indicators of compact nesting.
 _PREFIX_CHARS = "[ \t?:-]"
-_WIDER: dict[int, re.Pattern] = {}
+_WIDER: dict[int, tuple[re.Pattern, re.Pattern]] = {}
 
 
 def _may_be_too_deep(text: str) -> bool:
@@ -368,8 +478,11 @@ def _may_be_too_deep(text: str) -> bool:
     widest = budget // 2 - 1  # a prefix this wide keeps the bound within MAX_DEPTH
     wider = _WIDER.get(widest)
     if wider is None:
-        wider = _WIDER[widest] = re.compile(f"^{_PREFIX_CHARS}{{{widest + 1},}}", re.M)
-    return wider.search(text) is not None
+        # "^" under re.M, spelled as the text's start or a "\n": a pattern that opens with a
+        # literal character is searched for at memchr speed, "^" is tried at every position.
+        prefix = f"{_PREFIX_CHARS}{{{widest + 1},}}"
+        wider = _WIDER[widest] = (re.compile(prefix), re.compile("\n" + prefix))
+    return wider[0].match(text) is not None or wider[1].search(text) is not None
 
 
 def _depth_bound(text: str) -> int:
