@@ -36,3 +36,13 @@ def test_pyyaml_imported_with_lazy_patterns_reads_every_scalar_as_plain_pyyaml()
     lazy, plain = run("lazy"), run("plain")
     assert lazy == plain
     assert "ReaderError" in lazy and "datetime.datetime(2024, 1, 8, 10, 0)" in lazy
+
+
+def test_code_sharing_the_process_gets_real_compiled_patterns_from_pyyaml():
+    # MkDocs runs in `gazette site build`'s process and may hand PyYAML's resolver patterns to
+    # `re` itself: only the pure reader's pattern, which libyaml never uses, is left to compile.
+    script = ("import re, gazette.yamlsafe, yaml\n"
+              "patterns = [p for rules in yaml.resolver.Resolver.yaml_implicit_resolvers.values() for _, p in rules]\n"
+              "assert patterns and all(isinstance(p, re.Pattern) for p in patterns)\n"
+              "assert re.match(yaml.resolver.Resolver.yaml_implicit_resolvers['y'][0][1], 'yes')\n")
+    subprocess.run([sys.executable, "-c", script], check=True)

@@ -38,6 +38,14 @@ def test_deep_block_nesting_is_too_deep(text):
     assert code_and_line(text)[0] == "yaml/too-deep"
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_deep_block_nesting_is_too_deep_whatever_the_line_ends(newline):
+    # A lone CR breaks lines in YAML: the depth pre-check must see those lines too, or the
+    # answer is libyaml's own limit and wording.
+    text = newline.join(["a: 1", "b:", "- " * 2000 + "x", ""])
+    assert code_and_line(text, max_bytes=128 * 1024) == ("yaml/too-deep", 3)
+
+
 def test_nesting_up_to_the_cap_is_fine():
     levels = MAX_DEPTH - 1  # the front matter mapping is one level
     data, _ = parse("x: " + "[" * levels + "1" + "]" * levels + "\n")
