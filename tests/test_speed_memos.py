@@ -177,6 +177,30 @@ def test_a_file_is_read_whole_up_to_the_cap_whatever_size_lstat_gave(tmp_path):
         load._read_at_most(str(tmp_path / "link.md"), 1)
 
 
+def test_a_file_changed_between_lstat_and_read_is_refused_never_cut_short_or_waited_for(tmp_path):
+    import os
+    import signal
+
+    from gazette import load
+
+    path = tmp_path / "p.md"
+    path.write_text("---\ntitle: T\n---\nx\n")
+    info, _problem = load.stat_file(tmp_path, "p.md")
+    with open(path, "ab") as handle:  # grows past the cap after lstat
+        handle.write(b"y" * (3 * load.MAX_FILE_BYTES))
+    raw, problem = load.read_bytes(tmp_path, "p.md", info)
+    assert raw is None and problem.code == "file/too-large"
+
+    path.unlink()
+    os.mkfifo(path)  # swapped for a FIFO after lstat: opening it must not block
+    signal.alarm(5)
+    try:
+        raw, problem = load.read_bytes(tmp_path, "p.md", info)
+    finally:
+        signal.alarm(0)
+    assert raw is None and problem.code == "file/unreadable"
+
+
 def test_schema_shortcuts_answer_as_the_types_checks():
     from datetime import date, datetime, timedelta, timezone
 

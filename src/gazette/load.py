@@ -171,8 +171,13 @@ def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Probl
             return None, problem
     try:
         raw = _read_at_most(os.path.join(root, relpath), info.st_size)
+    except _NotRegular:  # swapped for a FIFO or a device since lstat
+        return None, Problem("file/unreadable", relpath, None, _("is not a regular file"), _("remove it"))
     except OSError as error:
         return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+    if len(raw) > MAX_FILE_BYTES:  # it grew past the cap since lstat
+        return None, Problem("file/too-large", relpath, None, _("is over the 1 MiB cap"),
+                             _("keep images and attachments out of the Markdown file"))
     if not raw or raw.isspace():  # strip() would copy the whole file
         return None, Problem("file/empty", relpath, 1, _("is empty"),
                              _("start with a front matter block: ---, title:, date:, ---"))
@@ -183,12 +188,22 @@ def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Probl
     return raw, None
 
 
+class _NotRegular(Exception):
+    pass
+
+
+_OPEN_FLAGS = (os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)  # NONBLOCK: a FIFO swapped in
+               | getattr(os, "O_CLOEXEC", 0))                            # after lstat must not hang
+
+
 def _read_at_most(path: str, size: int) -> bytes:
     """The file's bytes, up to MAX_FILE_BYTES + 1. Asks for the size lstat gave plus one
     byte (asking for the cap itself allocates and faults in a MiB per file), then reads on
     to the cap only if the file grew. A plain descriptor, not a file object: 10,000 files."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, _OPEN_FLAGS)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegular(path)
         chunks, wanted = [], min(size, MAX_FILE_BYTES) + 1
         while wanted > 0:
             chunk = os.read(fd, wanted)
