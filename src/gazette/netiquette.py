@@ -523,8 +523,9 @@ class Moderator:
         before = plain[max(where.bounds(start)[0], start - 40):start]
         if self.cue["report"].search(before):
             return "reported"
-        sentence = plain[_sentence_start(text, start):_sentence_end(text, end)]
-        if self.cue["fiction"].search(sentence):
+        # Searched in place rather than in a copy: a sentence cut at its window's start does not
+        # turn the tail of a cut word into a cue.
+        if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
             return "fiction"
         return ""
 
@@ -853,9 +854,13 @@ def _has_quote(text: str) -> bool:
 
 
 def _sentence_start(text: str, index: int) -> int:
+    """Where the sentence holding ``index`` starts, at most 300 characters back: with no end of
+    sentence in that window, the window's start (never the text's: a cue 2,000 characters or
+    another message earlier says nothing about this word; a joined queue's messages are
+    separated by a line break, which ends a sentence)."""
     low = index - 300 if index > 300 else 0
     return max(text.rfind(".", low, index), text.rfind("!", low, index), text.rfind("?", low, index),
-               text.rfind("\n", low, index)) + 1
+               text.rfind("\n", low, index), low - 1) + 1
 
 
 def _sentence_end(text: str, index: int) -> int:
