@@ -542,14 +542,16 @@ class Moderator:
 
     def _stretched(self, text, plain, hits, found, where):
         """connnnnard, fuuuck: a word with a letter three times or more, read squeezed."""
-        seen = set()
+        stop = -1
         for start, _, _ in hits:
+            # Hits come in text order, and "aaaaa" holds one for each position: the word of a
+            # hit before the last word's end is that word, read once (looking for its bounds
+            # again at every hit read a run of a million letters a million times).
+            if start < stop:
+                continue
             begin = plain.rfind(" ", 0, start) + 1
             stop = plain.find(" ", start)
             stop = len(plain) if stop < 0 else stop
-            if begin in seen:
-                continue
-            seen.add(begin)
             word = plain[begin:stop]
             for squeezed in (RUNS.sub(r"\1\1", word), RUNS.sub(r"\1", word)):
                 tag = self._lookup(squeezed)
