@@ -120,6 +120,11 @@ def test_unreadable_exports_exit_2_with_a_reason(tmp_path, monkeypatch):
     spreadsheet.write_bytes(b"PK\x03\x04\x14\x00\x00\x00binary")
     result = run(str(spreadsheet))
     assert result.exit_code == 2 and "not a CSV or JSON-lines export" in result.output
+    for encoding in ("utf-8", "utf-16"):  # a NUL character is refused whatever the encoding
+        with_nul = tmp_path / f"nul-{encoding}.csv"
+        with_nul.write_bytes("id,text\n1,Quel\x00 connard\n".encode(encoding))
+        result = run(str(with_nul))
+        assert result.exit_code == 2 and "not a CSV or JSON-lines export" in result.output, encoding
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("texte\n\x81 caf\xe9\n".encode("latin-1"))  # 0x81 is undefined in cp1252
     result = CliRunner().invoke(cli, ["moderate", str(latin1)])

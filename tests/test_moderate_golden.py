@@ -40,12 +40,56 @@ def test_one_scan_of_many_messages_flags_each_as_its_own_scan():
               "il va à l'école Jean Moulin", "paul POINT girard", "AROBASE free POINT fr", "A B C D E F G H I J K L M",
               "Www.xxx-cams.example escort", "12 rue des Lilas, 69003 Lyon, il habite là", "Marie Dupont habite à Rennes",
               "IBAN QA11 ABCD EFGH IJKL MNOP QRST UVWX Y", "réf 1234567890", "", "\n", "'", "connard'", "« connard",
-              "»", ""]
+              "»", "",
+              # A first sentence longer than the 300 characters a sentence is looked back for.
+              "On a vu la piece, le mechant etait incroyable", "bla " * 80 + "t'es un connard",
+              "J'habite a Lyon depuis dix ans", "bla " * 80 + "rendez-vous au 12 rue de la Paix pour la sortie",
+              "bla " * 80 + "Les migrants sont des parasites"]
     rng = random.Random(3)
     for _ in range(30):
         batch = rng.sample(texts, rng.randint(2, 300))
         assert moderator.scan_many(batch) == [moderator.scan(text) for text in batch]
-    tail = texts[-22:]
+    tail = texts[-27:]
     for a in tail:
         for b in tail:
             assert moderator.scan_many([a, b]) == [moderator.scan(a), moderator.scan(b)], (a, b)
+
+
+PAD = "bla " * 80  # 320 characters without an end of sentence
+
+
+@pytest.mark.parametrize("before, message, code", [
+    ("On a vu la piece, le mechant etait incroyable", PAD + "t'es un connard", "netiquette/insult"),
+    ("Dans le film, le role du mechant", PAD + "Les migrants sont des parasites", "netiquette/discrimination"),
+    ("Il m'a traité de", PAD + "connard", "netiquette/insult"),
+])
+def test_a_cue_in_the_message_before_a_long_sentence_does_not_excuse_it(before, message, code):
+    """A message's first sentence, longer than the 300 characters a sentence is looked back for,
+    was read from the start of the queue: the message before's fiction cue excused its insult."""
+    moderator = Moderator(load_config(None)[0])
+    alone = moderator.scan(message)
+    assert [f.code for f in alone] == [code]
+    assert moderator.scan_many([before, message]) == [moderator.scan(before), alone]
+
+
+def test_a_residence_cue_in_the_message_before_does_not_make_an_address_private():
+    moderator = Moderator(load_config(None)[0])
+    message = PAD + "rendez-vous au 12 rue de la Paix pour la sortie"
+    assert moderator.scan(message) == []
+    assert moderator.scan_many(["J'habite a Lyon depuis dix ans", message]) == [[], []]
+    # The same cue in the message's own sentence still makes it one.
+    said = PAD + "j'habite au 12 rue de la Paix"
+    assert [f.rule for f in moderator.scan(said)] == ["postal-address"]
+
+
+def test_a_cue_far_back_in_the_same_text_does_not_excuse_a_word():
+    """A fiction cue counts in the word's sentence, not 300 characters and more before it."""
+    moderator = Moderator(load_config(None)[0])
+    found = moderator.scan("Le méchant était drôle. Ensuite " + PAD + "espèce de connard")
+    assert [(f.code, f.text) for f in found] == [("netiquette/insult", "connard")]
+    assert moderator.scan("Ensuite le méchant dit " + "bla " * 20 + "espèce de connard") == []  # one sentence
+    # A sentence cut at its window's start (300 characters before the word, here at the "p"):
+    # the tail of the cut word is no cue.
+    cut = "xxxxx" + "personnage" + " " + "bla " * 72 + " " + "connard"
+    assert cut.index("connard") - 300 == cut.index("personnage")
+    assert [f.text for f in moderator.scan(cut)] == ["connard"]

@@ -119,6 +119,58 @@ def test_a_broken_cache_file_only_costs_time(repo):
     assert [f.text for f in build_moderator(repo.root)[0].scan("Quel connard")] == ["connard"]
 
 
+def _misshapen_states(state):
+    """States a cache file may hold under the right key: each would crash the scan if used."""
+    yield {}
+    yield {**state, "allow": 5}
+    yield {**state, "severity": {"insult": "error"}}
+    yield {**state, "words": {**state["words"], "con": ("insult",)}}
+    yield {**state, "by_length": {**state["by_length"], ("z", 9): ["zzzzzzzzz"]}}
+    yield {**state, "keys": {**state["keys"], " zut ": [("word", "rude", "fr", "zut")]}}
+    yield {**state, "keys": {**state["keys"], " zut ": [()]}}
+    yield {**state, "keys": {**state["keys"], " zut ": [("word", ["insult"], "fr", "zut")]}}
+    yield {**state, "keys": {**state["keys"], " züt ": [("group", "zut")]}}
+    yield {**state, "context": {**state["context"], "fiction": None}}
+    yield {**state, "shout_letters": "12"}
+    yield [state]
+
+
+def test_a_cache_file_that_loads_but_holds_something_else_only_costs_time(repo, tmp_path):
+    """Under the right key, a state of the wrong shape (damaged, written by another tool) is
+    compiled again: moderate and check answer as without a cache, no traceback."""
+    import marshal
+
+    from click.testing import CliRunner
+
+    from gazette import netiquette
+    from gazette.cli import cli
+    from gazette.netiquette import build_moderator
+
+    repo.write("content/posts/troll.md", "---\ntitle: Troll\ndate: 2026-11-20\n---\n\nQuel connard.\n")
+    export = tmp_path / "c.csv"
+    export.write_text("id,author,text\n1,lea,Quel connard\n", encoding="utf-8")
+    runner = CliRunner()
+    expected_moderate = runner.invoke(cli, ["moderate", str(export), "--repo", str(repo.root)]).output
+    expected_check = repo.gazette("check")
+    assert "netiquette/insult" in expected_moderate and "netiquette/insult" in expected_check.output
+    key = netiquette._cache_key(repo.root)
+    state = build_moderator(repo.root)[0].state()
+    path = netiquette._cache_path(repo.root)
+    for bad in _misshapen_states(state):
+        path.write_bytes(marshal.dumps((key, bad)))
+        assert [f.text for f in build_moderator(repo.root)[0].scan("Quel connard zut züt")] == ["connard"], bad
+        path.write_bytes(marshal.dumps((key, bad)))
+        moderated = runner.invoke(cli, ["moderate", str(export), "--repo", str(repo.root)])
+        assert (moderated.exception is None or isinstance(moderated.exception, SystemExit)), moderated.exc_info
+        assert moderated.output == expected_moderate
+        path.write_bytes(marshal.dumps((key, bad)))
+        checked = repo.gazette("check")
+        assert (checked.output, checked.exit_code) == (expected_check.output, expected_check.exit_code)
+    # The right state under the right key is still used (nothing compiled again).
+    path.write_bytes(marshal.dumps((key, state)))
+    assert netiquette._state_shaped(state)
+
+
 def test_the_rewritten_shouting_and_quotation_patterns_match_as_the_plain_ones():
     import re
 
@@ -161,3 +213,56 @@ def test_e_mails_and_ibans_are_found_as_by_the_plain_patterns():
         assert [m.span() for m in netiquette.IBAN.finditer(text, first, last)] == expected, (text, first, last)
         ibans += bool(expected)
     assert found > 300 and ibans > 300, (found, ibans)
+
+
+class _SeenSetStretched:
+    """The stretched-word reader before issue 19's review: a set of the words' starts, the start
+    found again at every hit (quadratic on a run of one letter)."""
+
+    def _stretched(self, text, plain, hits, found, where):
+        from gazette.netiquette import RUNS
+
+        seen = set()
+        for start, _, _ in hits:
+            begin = plain.rfind(" ", 0, start) + 1
+            stop = plain.find(" ", start)
+            stop = len(plain) if stop < 0 else stop
+            if begin in seen:
+                continue
+            seen.add(begin)
+            word = plain[begin:stop]
+            for squeezed in (RUNS.sub(r"\1\1", word), RUNS.sub(r"\1", word)):
+                tag = self._lookup(squeezed)
+                if tag:
+                    self._words(text, plain, [(begin, stop, ("word",) + tag)], found, where, "stretched",
+                                ", letters repeated")
+                    break
+
+
+def test_stretched_words_are_flagged_as_before_and_a_long_run_of_one_letter_is_read_in_linear_time():
+    import time
+
+    from gazette.netiquette import Moderator, load_config
+
+    config = load_config(None)[0]
+    moderator = Moderator(config)
+    before = type("Before", (_SeenSetStretched, Moderator), {})(config)
+    rng = random.Random(23)
+    pieces = ["connnnard", "fuuuuck", "coooon", "aaa", "www.", "c0nnnnard", "salooooope", "Connnnard", "bla", " ",
+              " ", "\n", ".", "«", "»", "\"", "traité de ", "le méchant ", "mmmmmerci", "zzz", "Www", "a" * 50, "é"]
+    flagged = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        found = moderator.scan(text)
+        assert found == before.scan(text), text
+        flagged += any(f.rule == "stretched" for f in found)
+    assert flagged > 300
+    for n in (10, 1000, 20_000):
+        for text in ("a" * n, "co" + "n" * n + "ard", "w" * n + " x", ("fuuuck " * n)[:n]):
+            assert moderator.scan(text) == before.scan(text)
+    # A million letters (bodies go up to 1 MiB): ~1.2 s CPU here, linear; it took 13 s.
+    text = "co" + "n" * 1_000_000 + "ard"
+    started = time.process_time()
+    found = moderator.scan(text)
+    assert time.process_time() - started < 4
+    assert [f.text for f in found] == [text]

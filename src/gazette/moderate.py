@@ -79,14 +79,15 @@ def decode_export(path, raw: bytes) -> tuple[str, str | None]:
     else Windows-1252, the encoding of a French Excel or old forum export."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16"), None
+            text = raw.decode("utf-16")
         except UnicodeDecodeError:
             raise InputError(_('{path}: starts like UTF-16 but does not decode; re-export it as UTF-8 CSV')
                                  .format(path=path)) from None
+        if "\x00" in text:  # UTF-16 has NUL bytes in most characters; a NUL character is binary, as in UTF-8
+            raise _binary(path)
+        return text, None
     if b"\x00" in raw:
-        raise InputError(_('{path}: contains NUL bytes: this is not a CSV or JSON-lines export (a spreadsheet file? '
-                           'save it as CSV UTF-8)')
-                             .format(path=path))
+        raise _binary(path)
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
@@ -98,6 +99,12 @@ def decode_export(path, raw: bytes) -> tuple[str, str | None]:
     return text, _("{path}: not UTF-8 (line {line}); read as {encoding}. "
                    "Check accents in the queue; export as CSV UTF-8 to be sure").format(
         path=path, line=line, encoding=encoding)
+
+
+def _binary(path) -> InputError:
+    return InputError(_('{path}: contains NUL bytes: this is not a CSV or JSON-lines export (a spreadsheet file? '
+                        'save it as CSV UTF-8)')
+                          .format(path=path))
 
 
 def _json_lines(path, handle):
