@@ -295,6 +295,31 @@ def remote_images(item: Item, repo: Repo):
                       _("put the image in content/assets/ and link to it: the other site would see every reader"))
 
 
+@rule("security")
+def cover_images(item: Item, repo: Repo):
+    """A cover image is a file next to the item: the site never shows a script URL or another
+    site's picture there (construction), so tell the author why theirs does not appear."""
+    covers = [(("image",), item.meta.get("image"))]
+    covers += [(("channels", name, "image"), (spec or {}).get("image"))
+               for name, spec in (item.meta.get("channels") or {}).items() if isinstance(spec, dict)]
+    for key, image in covers:
+        src = image.get("src") if isinstance(image, dict) else None
+        if not isinstance(src, str) or (":" not in src and not src.lstrip().startswith(("//", "/\\"))):
+            continue
+        from .page_images import as_fetched, is_remote
+
+        url = as_fetched(src)
+        scheme = urlsplit(url).scheme.lower()
+        line = item.line_of(*key, "src")
+        if scheme in ("javascript", "vbscript", "data"):
+            yield Problem("security/javascript-url", item.path, line,
+                          _("a {scheme}: URL").format(scheme=scheme), _("link to an https:// page"))
+        elif is_remote(src):
+            yield Problem("security/remote-image", item.path, line,
+                          _('an image from another site: {url}').format(url=url[:60]),
+                          _("put the image in content/assets/ and link to it: the other site would see every reader"))
+
+
 def _where_written(body: str, sources: list[str], written_forms) -> list[tuple[int, str]]:
     """Each rendered source with the offset in ``body`` of its image: where a plain form was
     written (a reference's image, not its definition), else the URL, the URL without its
