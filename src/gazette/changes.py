@@ -210,13 +210,18 @@ def in_pathspec(path: str, spec: str) -> bool:
 def _untracked_mentioning(root: Path, needles: set[str], whole_words: bool, paths: list[str]) -> set[str]:
     """What ``git grep -F [-w]`` finds among these untracked files (git's word characters
     are ASCII letters, digits and _)."""
-    import os
     import re
 
-    found = set()
     alternatives = b"|".join(re.escape(n.encode()) for n in sorted(needles))
     wanted = re.compile(rb"(?<![A-Za-z0-9_])(?:" + alternatives + rb")(?![A-Za-z0-9_])" if whole_words
                         else alternatives)
+    return _untracked_matching(root, wanted, paths)
+
+
+def _untracked_matching(root: Path, wanted, paths: list[str]) -> set[str]:
+    import os
+
+    found = set()
     for relpath in paths:
         full = os.path.join(root, relpath)
         if os.path.islink(full) or not os.path.isfile(full):
@@ -225,3 +230,101 @@ def _untracked_mentioning(root: Path, needles: set[str], whole_words: bool, path
             if wanted.search(handle.read()):
                 found.add(relpath)
     return found
+
+
+# -- items that may share a slot -------------------------------------------------
+
+def slot_days(moments) -> set:
+    """The days a date-time at one of these instants can be written on: its UTC day and
+    the days either side (an offset is under 24 hours; a naive one is read in the
+    repository's zone)."""
+    from datetime import timedelta, timezone
+
+    days = set()
+    for moment in moments:
+        utc = moment.astimezone(timezone.utc).date()
+        for shift in (-1, 0, 1):
+            try:
+                days.add(utc + timedelta(days=shift))
+            except OverflowError:
+                pass
+    return days
+
+
+def day_pattern(days) -> str:
+    """A regular expression (the same in PCRE, POSIX ERE and Python) matching every
+    spelling that starts a date-time on one of these days: YAML's timestamps (month and
+    day with or without their zero) and the ISO forms ``datetime.fromisoformat`` reads in a
+    quoted text (basic 20261205, week 2026-W49-6 or 2026W496, a week alone: its Monday).
+    It may match more (2026-1-1 inside 2026-1-15): a found file is parsed, not trusted."""
+    import re
+
+    spellings = set()
+    for day in days:
+        year, week, _weekday = day.isocalendar()
+        month, number = (("0?" if n < 10 else "") + str(n) for n in (day.month, day.day))
+        spellings.add(f"{day.year:04d}-{month}-{number}")
+        spellings.add(re.escape(f"{day:%Y%m%d}"))
+        spellings.add(f"{year:04d}-?W{week:02d}")
+    return "|".join(sorted(spellings))
+
+
+class PendingDays:
+    """Item files (any kind folder, any year) that may write a date-time on one of these
+    days, in any spelling: git grep started now, read by :meth:`result`.
+
+    ``untracked``: as for :class:`PendingMentions` (then git reads the tracked files only)."""
+
+    def __init__(self, root: Path, days, untracked: set[str] | None = None):
+        from .load import KIND_FOLDERS
+
+        self.root, self.untracked, self.days = root, untracked, set(days)
+        self.pattern = day_pattern(self.days)
+        self.specs = tuple(f"content/{folder}" for folder in sorted(KIND_FOLDERS))
+        self.process = self._grep("-P") if self.days else None  # PCRE's JIT: a fifth of -E's time
+
+    def _grep(self, engine: str):
+        args = ["grep", "--threads=1", "-l", "-z", engine] + (["--untracked"] if self.untracked is None else [])
+        try:
+            return _start(self.root, *args, "-e", self.pattern, "--", *self.specs)
+        except GitError:
+            return None  # no git: result() reads the files
+
+    def result(self) -> set[str]:
+        import re
+
+        if not self.days:
+            return set()
+        wanted = re.compile(self.pattern.encode())
+        try:
+            if self.process is None:
+                raise GitError("git is not installed")
+            try:
+                found = set(filter(None, _finish(self.process).split("\0")))
+            except GitError:  # a git built without PCRE
+                self.process = self._grep("-E")
+                if self.process is None:
+                    raise
+                found = set(filter(None, _finish(self.process).split("\0")))
+            if self.untracked:
+                found |= _untracked_matching(self.root, wanted, [p for p in self.untracked
+                                                                 if any(in_pathspec(p, s) for s in self.specs)])
+        except GitError:  # not a git repository: read the files
+            import os
+
+            found = set()
+            for spec in self.specs:
+                for base, _dirs, names in os.walk(self.root / spec):
+                    for name in names:
+                        path = os.path.join(base, name)
+                        if name.endswith(".md") and not os.path.islink(path):
+                            with open(path, "rb") as handle:
+                                if wanted.search(handle.read()):
+                                    found.add(os.path.relpath(path, self.root).replace(os.sep, "/"))
+        return {p for p in found if p.endswith(".md")}
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.communicate()
