@@ -342,3 +342,17 @@ def test_the_day_search_gives_the_same_files_with_pcre_with_ere_and_without_git(
     assert PendingDays(root, days, untracked).result() == expected
     monkeypatch.setattr(PendingDays, "_grep", lambda self, engine: None)
     assert PendingDays(root, days).result() == expected
+
+
+@pytest.mark.parametrize("ref", ["HEAD~1..HEAD", "HEAD..HEAD", "HEAD...HEAD", "^HEAD~1", "HEAD^!", "HEAD^@", "HEAD^-1"])
+def test_a_range_is_refused_with_a_usage_error_naming_one_commit(git_repo, ref):
+    """git diff A..B compares two commits and leaves out the working tree: a range would
+    pass a broken uncommitted file silently."""
+    git_repo.post("un")
+    git_repo.commit_all("one")
+    git_repo.post("casse", front="title: A\n")  # broken, not committed
+    result = git_repo.gazette("check", "--changed-since", ref)
+    assert result.exit_code == 2, result.output
+    assert f"--changed-since {ref}:" in result.output and "give one commit (e.g. origin/main)" in result.output
+    for single in ("HEAD~1", "HEAD^", "HEAD^1", "HEAD@{0}"):
+        assert git_repo.gazette("check", "--changed-since", single).exit_code == 1, single

@@ -48,6 +48,9 @@ class PendingChanges:
     def __init__(self, root: Path, ref: str):
         if ref.startswith("-"):
             raise GitError(_('{ref!r} is not a git revision').format(ref=ref))  # never let it become a git option
+        if is_range(ref):  # git diff A..B compares two commits: the working tree would be left out
+            raise GitError(_('{ref!r} is a range; give one commit (e.g. origin/main): what changed since it, '
+                             'committed or not, is checked').format(ref=ref))
         # --relative: paths from the repository root even inside a larger git tree.
         self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
         self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
@@ -65,6 +68,13 @@ class PendingChanges:
         others = _finish(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
         return _parse_changes(_finish(self.diff), others)
+
+
+def is_range(ref: str) -> bool:
+    """A revision range (A..B, A...B, ^A, A^!, A^@, A^-n) rather than one commit."""
+    import re
+
+    return ".." in ref or ref.startswith("^") or re.search(r"\^[!@-]", ref) is not None
 
 
 def changed_paths(root: Path, ref: str) -> tuple[set[str], set[str]]:
