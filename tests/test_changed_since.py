@@ -356,3 +356,60 @@ def test_a_range_is_refused_with_a_usage_error_naming_one_commit(git_repo, ref):
     assert f"--changed-since {ref}:" in result.output and "give one commit (e.g. origin/main)" in result.output
     for single in ("HEAD~1", "HEAD^", "HEAD^1", "HEAD@{0}"):
         assert git_repo.gazette("check", "--changed-since", single).exit_code == 1, single
+
+
+@pytest.fixture
+def git_sample(sample):
+    sample.git("init", "-q", "-b", "main")
+    sample.commit_all("start")
+    return sample
+
+
+def _found(repo, *args):
+    return {(p["path"], p["line"], p["code"]) for p in _planned(repo, *args)["problems"]}
+
+
+def _new_in_full_check(repo, change):
+    """What the full check reports after ``change`` and not before (the shape is a finding at all)."""
+    before = _found(repo)
+    change()
+    return _found(repo) - before
+
+
+@pytest.mark.parametrize("shape", ["deleted-person", "untracked-person", "campaign-window", "freeze", "slots",
+                                   "untracked-metrics"])
+def test_a_change_to_the_frame_or_the_registry_reports_what_the_full_check_reports(git_sample, shape):
+    """calendar/ and community/ are what items, places and actions refer to: whatever a
+    change there breaks is reported by --changed-since as by the full check. A new file
+    anywhere the full check reads (community/, metrics/) is a change too."""
+    root = git_sample.root
+
+    def change():
+        if shape == "deleted-person":
+            (root / "community/people/claire-dubois.yml").unlink()
+        elif shape == "untracked-person":
+            git_sample.write("community/people/zz-new.yml",
+                             'name: "Zoé Nouvelle"\nkind: blogger\n# joindre au 06 12 34 56 78\n# ou zoe.nouvelle@gmail.com\n'
+                             'handles:\n  mastodon: "@claire@velo-du-dimanche.example.org"\n  instagram: "@velodudimanche"\n')
+        elif shape == "campaign-window":
+            path = root / "calendar/campaigns/noel-2026.yml"
+            path.write_text(path.read_text().replace("to: 2026-12-24T18:00:00+01:00", "to: 2026-11-21T18:00:00+01:00"))
+        elif shape == "untracked-metrics":
+            git_sample.write("metrics/mastodon.csv", "")
+        elif shape == "freeze":
+            git_sample.write("calendar/freezes/greve.yml", "reason: grève\nfrom: 2026-11-01T00:00:00+01:00\n"
+                                                           "until: 2027-03-01T00:00:00+01:00\n")
+        else:
+            path = root / "calendar/channels.yml"
+            path.write_text(path.read_text().replace('slots: ["Tue 12:30", "Thu 18:00", "Sat 10:00"]', 'slots: ["Sun 03:17"]'))
+
+    new = _new_in_full_check(git_sample, change)
+    codes = sorted(code for _path, _line, code in new)
+    expected = {"deleted-person": ["relation/unknown-person"] * 2, "campaign-window": ["calendar/campaign-window"] * 3,
+                "untracked-person": ["netiquette/personal-data"] * 2 + ["relation/duplicate-person"] * 4,
+                "untracked-metrics": ["metrics/header"]}
+    if shape in expected:
+        assert codes == expected[shape], new
+    else:
+        assert len(new) >= 2, new  # several files broken at once
+    assert new <= _found(git_sample, "--changed-since", "HEAD"), new - _found(git_sample, "--changed-since", "HEAD")

@@ -39,6 +39,27 @@ def _git(root: Path, *args: str) -> str:
     return _finish(_start(root, *args))
 
 
+# Where a full check reads files: a new file anywhere here is a change.
+CHECKED_FOLDERS = ("content", "calendar", "community", "metrics")
+
+
+def frame_reach(paths) -> str | None:
+    """How far a change to these paths reaches beyond the files themselves.
+
+    "all": every item, as a full check (the channels' slots, zones and severities, freezes,
+    events... any item may depend on them: hard to narrow, so nothing is); "frame": the
+    frame and registry files, which refer to each other (a place or an action names a
+    person, an action a campaign); the items naming a campaign or an action are found by
+    :func:`referrers`; None: nothing beyond them."""
+    reach = None
+    for path in paths:
+        if path.startswith(("calendar/campaigns/", "calendar/actions/", "community/")):
+            reach = "frame"
+        elif path.startswith("calendar/"):
+            return "all"
+    return reach
+
+
 class PendingChanges:
     """The two git reads, started at once so they run while Python imports the rest.
 
@@ -54,7 +75,7 @@ class PendingChanges:
         # --relative: paths from the repository root even inside a larger git tree.
         self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
         self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
-                                "content", "calendar")
+                                *CHECKED_FOLDERS)
         self.untracked_paths: set[str] | None = None  # known once result() has read them
 
     def cancel(self) -> None:
@@ -116,19 +137,18 @@ def _keys_at(root: Path, ref: str, relpath: str, section: str) -> set[str]:
 
 def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame,
               untracked: set[str] | None = None) -> set[str]:
-    """Item files that mention something deleted or renamed since ``ref``, or a changed action.
+    """Item files that mention something deleted or renamed since ``ref``, or a changed
+    campaign or action (see also :func:`frame_reach`).
 
     ``untracked``: see :func:`files_mentioning`."""
     words: set[str] = set()
     literals: set[str] = set()
     for path in gone:
-        name = posixpath.basename(path)
-        if path.startswith("calendar/campaigns/"):
-            words.add(posixpath.splitext(name)[0])
-        elif path.startswith("content/"):
-            literals.add(name)  # a linked post or an image
-    for path in changed | gone:  # an action's paid: decides what its items' texts must say
-        if path.startswith("calendar/actions/"):
+        if path.startswith("content/"):
+            literals.add(posixpath.basename(path))  # a linked post or an image
+    # A campaign's window and an action's paid: decide what their items may say and when.
+    for path in changed | gone:
+        if path.startswith(("calendar/campaigns/", "calendar/actions/")):
             words.add(posixpath.splitext(posixpath.basename(path))[0])
     if "content/.authors.yml" in changed | gone:
         words |= _keys_at(root, ref, "content/.authors.yml", "authors") - set(map(str, frame.authors))

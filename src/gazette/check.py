@@ -242,11 +242,18 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
     only: set[str] | None = None
     scope = "all"
     if pending:
-        from .changes import GitError, referrers
+        from .changes import GitError, frame_reach, referrers
 
         try:
             changed, gone = pending.result()
-            only = changed | referrers(root, changed_since, changed, gone, frame, pending.untracked_paths)
+            reach = frame_reach(changed | gone)
+            if reach != "all":  # else everything, as a full check
+                only = changed | referrers(root, changed_since, changed, gone, frame, pending.untracked_paths)
+            if reach == "frame":
+                from .community.registry import registry_files
+                from .load import frame_paths
+
+                only |= set(frame_paths(root)) | set(registry_files(root))
         except GitError as error:
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
