@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -180,8 +181,8 @@ def test_neighbours_are_searched_early_on_the_written_days_and_again_when_a_slot
 
 
 def test_the_early_search_finds_the_neighbours_the_exact_search_finds(git_repo, monkeypatch):
-    """Guessed days (a superset) narrowed to the real ones give the same neighbours, in the
-    same order, as searching the real days only."""
+    """Guessed days (a superset) narrowed to the real ones give the same neighbours' slots
+    as searching the real days only."""
     import gazette.check as checking
     from gazette.check import run_check
     from gazette.clock import parse_moment
@@ -215,8 +216,8 @@ def test_the_early_search_finds_the_neighbours_the_exact_search_finds(git_repo, 
     monkeypatch.setattr(checking, "guessed_days", lambda root, only: set())
     exact = run_check(git_repo.root, now, changed_since="HEAD").problems
     assert early == exact and [p.code for p in early] == ["calendar/conflict"]
-    assert len(slotted) == 4 and slotted[1] == slotted[3] == [
-        "content/posts/2026/texte-06.md", "content/posts/2026/voisin-06.md"]
+    # texte-06 mentions the day in its text: read, but its own slot is another day's
+    assert len(slotted) == 4 and slotted[1] == slotted[3] == ["content/posts/2026/voisin-06.md"]
 
 
 def test_a_bad_now_after_git_started_is_a_usage_error(git_repo):
@@ -237,3 +238,178 @@ def test_a_large_selection_searches_its_neighbours_once_its_slots_are_known(git_
     monkeypatch.setattr(checking, "guessed_days", lambda root, only: pytest.fail("read twice"))
     data = _planned(git_repo, "--changed-since", "HEAD")
     assert [(p["path"], p["code"]) for p in data["problems"]] == [(moved, "calendar/conflict")]
+
+
+def _conflicts(repo, *args):
+    return sorted((p["path"], p["code"]) for p in _planned(repo, *args)["problems"] if p["code"] == "calendar/conflict")
+
+
+@pytest.mark.parametrize("neighbour, new", [
+    # the same instant written with other offsets: 2026-12-04 in UTC, 2026-12-05 in Paris
+    (("2026", "2026-11-20T10:00:00+01:00", "2026-12-04T23:30:00Z"), ("2026", "2026-12-05T00:30:00+01:00")),
+    (("2026", "2026-11-20T10:00:00+01:00", "2026-12-05T00:30:00+01:00"), ("2026", "2026-12-04T23:30:00Z")),
+    # a slot in the next year, held by an item of the year before
+    (("2026", "2026-12-20T10:00:00+01:00", "2027-01-02T10:00:00+01:00"), ("2027", "2027-01-02T10:00:00+01:00")),
+    # the day written without its zeros, or in ISO basic and week forms (quoted: Python reads them)
+    (("2026", "2026-11-20T10:00:00+01:00", "2026-12-5 10:00:00+01:00"), ("2026", "2026-12-05T10:00:00+01:00")),
+    (("2026", "2026-11-20T10:00:00+01:00", "'20261205T100000+0100'"), ("2026", "2026-12-05T10:00:00+01:00")),
+    (("2026", "2026-11-20T10:00:00+01:00", "'2026-W49-6T10:00:00+01:00'"), ("2026", "2026-12-05T10:00:00+01:00")),
+], ids=["utc-neighbour", "utc-new", "other-year", "short-date", "basic-form", "week-form"])
+def test_a_slot_conflict_with_an_unchanged_neighbour_written_another_way_is_found(git_repo, neighbour, new):
+    """However the neighbour writes the instant, and in whichever year folder it lives,
+    --changed-since reports the new item's conflict as the full check does."""
+    year, date, at = neighbour
+    git_repo.post("voisin", year=int(year), front=f"title: voisin\ndate: {date}\nstatus: approved\n"
+                                                  f"channels:\n  mastodon: {{text: Salut, at: {at}}}\n")
+    git_repo.commit_all("plan")
+    year, at = new
+    added = git_repo.post("nouveau", year=int(year), front=f"title: nouveau\ndate: {at}\nstatus: approved\n"
+                                                         f"channels:\n  mastodon: {{text: Salut, at: {at}}}\n")
+    full = _conflicts(git_repo)
+    assert (added, "calendar/conflict") in full, full  # the shape is a conflict at all
+    assert _conflicts(git_repo, "--changed-since", "HEAD") == [(added, "calendar/conflict")]
+    git_repo.commit_all("add")
+    assert _conflicts(git_repo, "--changed-since", "HEAD~1") == [(added, "calendar/conflict")]
+
+
+def test_every_spelling_of_an_instant_is_matched_by_the_pattern_of_its_slot_days():
+    """Whatever offset and spelling front matter uses for an instant, the search pattern
+    built from the instant (as another item writes it) matches the text."""
+    import random
+    import re
+    from datetime import timedelta, timezone
+
+    from gazette.changes import day_pattern, slot_days
+    from gazette.model import Moment
+    from gazette.yamlsafe import parse
+
+    class Context:
+        tz = timezone(timedelta(hours=1))
+
+        def report(self, *args, **kwargs):
+            pass
+
+    draw = random.Random(7)
+    for _case in range(300):
+        base = (datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=draw.randrange(800 * 24 * 60)))
+        base = base.replace(minute=base.minute // 15 * 15)
+        offsets = [timedelta(minutes=m) for m in (-23 * 60 - 59, -600, -30, 0, 60, 330, 14 * 60, 23 * 60 + 59)]
+        zone = timezone(draw.choice(offsets))
+        local = base.astimezone(zone)
+        year, week, weekday = local.isocalendar()
+        sign = "+" if local.utcoffset() >= timedelta(0) else "-"
+        offset = abs(local.utcoffset())
+        hhmm = f"{offset.seconds // 3600:02d}:{offset.seconds % 3600 // 60:02d}"
+        clock = f"{local:%H:%M:%S}{sign}{hhmm}"
+        texts = [f"{local:%Y-%m-%d}T{clock}", f"{local.year}-{local.month}-{local.day} {clock}",
+                 f"'{local:%Y%m%d}T{local:%H%M%S}{sign}{hhmm.replace(':', '')}'",
+                 f"'{year}-W{week:02d}-{weekday}T{clock}'", f"'{year}W{week:02d}{weekday}T{clock}'",
+                 f"{base:%Y-%m-%dT%H:%M:%S}Z", f"{local:%Y-%m-%dT%H:%M:%S}"]  # the last naive: read at +01:00
+        for text in texts:
+            value = parse(f"at: {text}\n")[0]["at"]
+            moment = Moment().check(value, ("at",), Context())
+            assert moment is not None, text
+            instant = base if text != texts[-1] else moment
+            assert re.search(day_pattern(slot_days([instant])), text), (text, instant)
+
+
+def test_the_day_search_gives_the_same_files_with_pcre_with_ere_and_without_git(git_repo, monkeypatch):
+    """git grep -P (fast), -E (a git without PCRE) and the Python scan (no git) find the
+    same files: tracked, untracked, in any kind folder and year, never pages or links."""
+    from datetime import date
+
+    from gazette.changes import PendingDays
+
+    root = git_repo.root
+    git_repo.write("content/posts/2025/suivi.md", "---\nat: 2026-12-5 10:00\n---\n")
+    git_repo.write("content/newsletters/2027/lettre.md", "x 20261205T1000 y\n")
+    git_repo.commit_all("tracked")
+    files = {"content/posts/2026/semaine.md": "2026-W49-6\n", "content/contests/2026/autre.md": "2026-12-07\n",
+             "content/posts/2026/veille.md": "2026-12-04T23:00:00Z\n", "content/pages/page.md": "2026-12-05\n",
+             "content/posts/2026/sous/dossier.md": "2026-12-05\n", "calendar/x.md": "2026-12-05\n"}
+    for relpath, text in files.items():
+        git_repo.write(relpath, text)
+    (root / "content/posts/2026/lien.md").symlink_to(root / "content/posts/2026/veille.md")
+    untracked = set(git_repo.git("ls-files", "--others", "--exclude-standard", "-z", "--", "content",
+                                 "calendar").split("\0")) - {""}
+    days = {date(2026, 12, 5)}
+    expected = {"content/posts/2025/suivi.md", "content/newsletters/2027/lettre.md",
+                "content/posts/2026/semaine.md", "content/posts/2026/sous/dossier.md"}
+    assert PendingDays(root, days, untracked).result() == expected
+    assert PendingDays(root, days).result() == expected
+    real_grep = PendingDays._grep
+    monkeypatch.setattr(PendingDays, "_grep", lambda self, engine: real_grep(self, "-E"))
+    assert PendingDays(root, days, untracked).result() == expected
+    monkeypatch.setattr(PendingDays, "_grep", lambda self, engine: None)
+    assert PendingDays(root, days).result() == expected
+
+
+@pytest.mark.parametrize("ref", ["HEAD~1..HEAD", "HEAD..HEAD", "HEAD...HEAD", "^HEAD~1", "HEAD^!", "HEAD^@", "HEAD^-1"])
+def test_a_range_is_refused_with_a_usage_error_naming_one_commit(git_repo, ref):
+    """git diff A..B compares two commits and leaves out the working tree: a range would
+    pass a broken uncommitted file silently."""
+    git_repo.post("un")
+    git_repo.commit_all("one")
+    git_repo.post("casse", front="title: A\n")  # broken, not committed
+    result = git_repo.gazette("check", "--changed-since", ref)
+    assert result.exit_code == 2, result.output
+    assert f"--changed-since {ref}:" in result.output and "give one commit (e.g. origin/main)" in result.output
+    for single in ("HEAD~1", "HEAD^", "HEAD^1", "HEAD@{0}"):
+        assert git_repo.gazette("check", "--changed-since", single).exit_code == 1, single
+
+
+@pytest.fixture
+def git_sample(sample):
+    sample.git("init", "-q", "-b", "main")
+    sample.commit_all("start")
+    return sample
+
+
+def _found(repo, *args):
+    return {(p["path"], p["line"], p["code"]) for p in _planned(repo, *args)["problems"]}
+
+
+def _new_in_full_check(repo, change):
+    """What the full check reports after ``change`` and not before (the shape is a finding at all)."""
+    before = _found(repo)
+    change()
+    return _found(repo) - before
+
+
+@pytest.mark.parametrize("shape", ["deleted-person", "untracked-person", "campaign-window", "freeze", "slots",
+                                   "untracked-metrics"])
+def test_a_change_to_the_frame_or_the_registry_reports_what_the_full_check_reports(git_sample, shape):
+    """calendar/ and community/ are what items, places and actions refer to: whatever a
+    change there breaks is reported by --changed-since as by the full check. A new file
+    anywhere the full check reads (community/, metrics/) is a change too."""
+    root = git_sample.root
+
+    def change():
+        if shape == "deleted-person":
+            (root / "community/people/claire-dubois.yml").unlink()
+        elif shape == "untracked-person":
+            git_sample.write("community/people/zz-new.yml",
+                             'name: "Zoé Nouvelle"\nkind: blogger\n# joindre au 06 12 34 56 78\n# ou zoe.nouvelle@gmail.com\n'
+                             'handles:\n  mastodon: "@claire@velo-du-dimanche.example.org"\n  instagram: "@velodudimanche"\n')
+        elif shape == "campaign-window":
+            path = root / "calendar/campaigns/noel-2026.yml"
+            path.write_text(path.read_text().replace("to: 2026-12-24T18:00:00+01:00", "to: 2026-11-21T18:00:00+01:00"))
+        elif shape == "untracked-metrics":
+            git_sample.write("metrics/mastodon.csv", "")
+        elif shape == "freeze":
+            git_sample.write("calendar/freezes/greve.yml", "reason: grève\nfrom: 2026-11-01T00:00:00+01:00\n"
+                                                           "until: 2027-03-01T00:00:00+01:00\n")
+        else:
+            path = root / "calendar/channels.yml"
+            path.write_text(path.read_text().replace('slots: ["Tue 12:30", "Thu 18:00", "Sat 10:00"]', 'slots: ["Sun 03:17"]'))
+
+    new = _new_in_full_check(git_sample, change)
+    codes = sorted(code for _path, _line, code in new)
+    expected = {"deleted-person": ["relation/unknown-person"] * 2, "campaign-window": ["calendar/campaign-window"] * 3,
+                "untracked-person": ["netiquette/personal-data"] * 2 + ["relation/duplicate-person"] * 4,
+                "untracked-metrics": ["metrics/header"]}
+    if shape in expected:
+        assert codes == expected[shape], new
+    else:
+        assert len(new) >= 2, new  # several files broken at once
+    assert new <= _found(git_sample, "--changed-since", "HEAD"), new - _found(git_sample, "--changed-since", "HEAD")

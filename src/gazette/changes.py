@@ -39,6 +39,27 @@ def _git(root: Path, *args: str) -> str:
     return _finish(_start(root, *args))
 
 
+# Where a full check reads files: a new file anywhere here is a change.
+CHECKED_FOLDERS = ("content", "calendar", "community", "metrics")
+
+
+def frame_reach(paths) -> str | None:
+    """How far a change to these paths reaches beyond the files themselves.
+
+    "all": every item, as a full check (the channels' slots, zones and severities, freezes,
+    events... any item may depend on them: hard to narrow, so nothing is); "frame": the
+    frame and registry files, which refer to each other (a place or an action names a
+    person, an action a campaign); the items naming a campaign or an action are found by
+    :func:`referrers`; None: nothing beyond them."""
+    reach = None
+    for path in paths:
+        if path.startswith(("calendar/campaigns/", "calendar/actions/", "community/")):
+            reach = "frame"
+        elif path.startswith("calendar/"):
+            return "all"
+    return reach
+
+
 class PendingChanges:
     """The two git reads, started at once so they run while Python imports the rest.
 
@@ -48,10 +69,13 @@ class PendingChanges:
     def __init__(self, root: Path, ref: str):
         if ref.startswith("-"):
             raise GitError(_('{ref!r} is not a git revision').format(ref=ref))  # never let it become a git option
+        if is_range(ref):  # git diff A..B compares two commits: the working tree would be left out
+            raise GitError(_('{ref!r} is a range; give one commit (e.g. origin/main): what changed since it, '
+                             'committed or not, is checked').format(ref=ref))
         # --relative: paths from the repository root even inside a larger git tree.
         self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
         self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
-                                "content", "calendar")
+                                *CHECKED_FOLDERS)
         self.untracked_paths: set[str] | None = None  # known once result() has read them
 
     def cancel(self) -> None:
@@ -65,6 +89,13 @@ class PendingChanges:
         others = _finish(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
         return _parse_changes(_finish(self.diff), others)
+
+
+def is_range(ref: str) -> bool:
+    """A revision range (A..B, A...B, ^A, A^!, A^@, A^-n) rather than one commit."""
+    import re
+
+    return ".." in ref or ref.startswith("^") or re.search(r"\^[!@-]", ref) is not None
 
 
 def changed_paths(root: Path, ref: str) -> tuple[set[str], set[str]]:
@@ -106,19 +137,18 @@ def _keys_at(root: Path, ref: str, relpath: str, section: str) -> set[str]:
 
 def referrers(root: Path, ref: str, changed: set[str], gone: set[str], frame,
               untracked: set[str] | None = None) -> set[str]:
-    """Item files that mention something deleted or renamed since ``ref``, or a changed action.
+    """Item files that mention something deleted or renamed since ``ref``, or a changed
+    campaign or action (see also :func:`frame_reach`).
 
     ``untracked``: see :func:`files_mentioning`."""
     words: set[str] = set()
     literals: set[str] = set()
     for path in gone:
-        name = posixpath.basename(path)
-        if path.startswith("calendar/campaigns/"):
-            words.add(posixpath.splitext(name)[0])
-        elif path.startswith("content/"):
-            literals.add(name)  # a linked post or an image
-    for path in changed | gone:  # an action's paid: decides what its items' texts must say
-        if path.startswith("calendar/actions/"):
+        if path.startswith("content/"):
+            literals.add(posixpath.basename(path))  # a linked post or an image
+    # A campaign's window and an action's paid: decide what their items may say and when.
+    for path in changed | gone:
+        if path.startswith(("calendar/campaigns/", "calendar/actions/")):
             words.add(posixpath.splitext(posixpath.basename(path))[0])
     if "content/.authors.yml" in changed | gone:
         words |= _keys_at(root, ref, "content/.authors.yml", "authors") - set(map(str, frame.authors))
@@ -210,13 +240,18 @@ def in_pathspec(path: str, spec: str) -> bool:
 def _untracked_mentioning(root: Path, needles: set[str], whole_words: bool, paths: list[str]) -> set[str]:
     """What ``git grep -F [-w]`` finds among these untracked files (git's word characters
     are ASCII letters, digits and _)."""
-    import os
     import re
 
-    found = set()
     alternatives = b"|".join(re.escape(n.encode()) for n in sorted(needles))
     wanted = re.compile(rb"(?<![A-Za-z0-9_])(?:" + alternatives + rb")(?![A-Za-z0-9_])" if whole_words
                         else alternatives)
+    return _untracked_matching(root, wanted, paths)
+
+
+def _untracked_matching(root: Path, wanted, paths: list[str]) -> set[str]:
+    import os
+
+    found = set()
     for relpath in paths:
         full = os.path.join(root, relpath)
         if os.path.islink(full) or not os.path.isfile(full):
@@ -225,3 +260,101 @@ def _untracked_mentioning(root: Path, needles: set[str], whole_words: bool, path
             if wanted.search(handle.read()):
                 found.add(relpath)
     return found
+
+
+# -- items that may share a slot -------------------------------------------------
+
+def slot_days(moments) -> set:
+    """The days a date-time at one of these instants can be written on: its UTC day and
+    the days either side (an offset is under 24 hours; a naive one is read in the
+    repository's zone)."""
+    from datetime import timedelta, timezone
+
+    days = set()
+    for moment in moments:
+        utc = moment.astimezone(timezone.utc).date()
+        for shift in (-1, 0, 1):
+            try:
+                days.add(utc + timedelta(days=shift))
+            except OverflowError:
+                pass
+    return days
+
+
+def day_pattern(days) -> str:
+    """A regular expression (the same in PCRE, POSIX ERE and Python) matching every
+    spelling that starts a date-time on one of these days: YAML's timestamps (month and
+    day with or without their zero) and the ISO forms ``datetime.fromisoformat`` reads in a
+    quoted text (basic 20261205, week 2026-W49-6 or 2026W496, a week alone: its Monday).
+    It may match more (2026-1-1 inside 2026-1-15): a found file is parsed, not trusted."""
+    import re
+
+    spellings = set()
+    for day in days:
+        year, week, _weekday = day.isocalendar()
+        month, number = (("0?" if n < 10 else "") + str(n) for n in (day.month, day.day))
+        spellings.add(f"{day.year:04d}-{month}-{number}")
+        spellings.add(re.escape(f"{day:%Y%m%d}"))
+        spellings.add(f"{year:04d}-?W{week:02d}")
+    return "|".join(sorted(spellings))
+
+
+class PendingDays:
+    """Item files (any kind folder, any year) that may write a date-time on one of these
+    days, in any spelling: git grep started now, read by :meth:`result`.
+
+    ``untracked``: as for :class:`PendingMentions` (then git reads the tracked files only)."""
+
+    def __init__(self, root: Path, days, untracked: set[str] | None = None):
+        from .load import KIND_FOLDERS
+
+        self.root, self.untracked, self.days = root, untracked, set(days)
+        self.pattern = day_pattern(self.days)
+        self.specs = tuple(f"content/{folder}" for folder in sorted(KIND_FOLDERS))
+        self.process = self._grep("-P") if self.days else None  # PCRE's JIT: a fifth of -E's time
+
+    def _grep(self, engine: str):
+        args = ["grep", "--threads=1", "-l", "-z", engine] + (["--untracked"] if self.untracked is None else [])
+        try:
+            return _start(self.root, *args, "-e", self.pattern, "--", *self.specs)
+        except GitError:
+            return None  # no git: result() reads the files
+
+    def result(self) -> set[str]:
+        import re
+
+        if not self.days:
+            return set()
+        wanted = re.compile(self.pattern.encode())
+        try:
+            if self.process is None:
+                raise GitError("git is not installed")
+            try:
+                found = set(filter(None, _finish(self.process).split("\0")))
+            except GitError:  # a git built without PCRE
+                self.process = self._grep("-E")
+                if self.process is None:
+                    raise
+                found = set(filter(None, _finish(self.process).split("\0")))
+            if self.untracked:
+                found |= _untracked_matching(self.root, wanted, [p for p in self.untracked
+                                                                 if any(in_pathspec(p, s) for s in self.specs)])
+        except GitError:  # not a git repository: read the files
+            import os
+
+            found = set()
+            for spec in self.specs:
+                for base, _dirs, names in os.walk(self.root / spec):
+                    for name in names:
+                        path = os.path.join(base, name)
+                        if name.endswith(".md") and not os.path.islink(path):
+                            with open(path, "rb") as handle:
+                                if wanted.search(handle.read()):
+                                    found.add(os.path.relpath(path, self.root).replace(os.sep, "/"))
+        return {p for p in found if p.endswith(".md")}
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.communicate()

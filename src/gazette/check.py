@@ -68,36 +68,41 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     untracked = pending.untracked_paths if pending else None
     guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
     if guessed:
-        from .changes import PendingMentions
+        from .changes import PendingDays
 
-        search = PendingMentions(root, guessed, pathspecs=year_folders(guessed), untracked=untracked)
+        search = PendingDays(root, guessed, untracked)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress)
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
-    #    so that calendar conflicts with unchanged files are still seen.
-    days = {pub.at.date().isoformat() for pub in repo.publications} if only is not None else set()
+    #    so that calendar conflicts with unchanged files are still seen. A slot's instant
+    #    can be written with any offset, in any spelling, by an item of any year.
+    slots = {(pub.channel, pub.at) for pub in repo.publications} if only is not None else set()
+    days = set()
+    if slots:
+        from .changes import slot_days
+
+        days = slot_days(at for _channel, at in slots)
     if guessed and not (days and days <= guessed):
         search.cancel()
     if days:
-        from .changes import in_pathspec, files_mentioning
+        import re
+
+        from .changes import PendingDays, day_pattern
         from .load import each_file, load_item, no_gc
         from .plan import publications
 
-        years = year_folders(days)
-        if days <= guessed:  # what the early search found, minus what mentions only a guessed day
-            found = {path for path in search.result() if any(in_pathspec(path, year) for year in years)}
-        else:
-            found = files_mentioning(root, days, pathspecs=years, untracked=untracked)
+        found = search.result() if days <= guessed else PendingDays(root, days, untracked).result()
         neighbours = sorted(found - set(wanted))
+        written = re.compile(day_pattern(days))
 
         def publications_of(relpath: str, text: str):
-            if not any(day in text for day in days):
-                return []  # found for a guessed day that is no slot of the selection
+            if not written.search(text):
+                return []  # found for a guessed day that is no slot's
             # Only their slots are wanted: parsing is enough, their rules' findings are not reported.
             item, _found = load_item(relpath, text, lambda: frame.timezone)
-            return publications(item) if item else []
+            return [pub for pub in publications(item) if (pub.channel, pub.at) in slots] if item else []
 
         with no_gc():
             for _path, _text, pubs in each_file(root, neighbours, [], None, publications_of):
@@ -119,27 +124,30 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 GUESS_FOR = 64
 
 
-def year_folders(days: set[str]) -> tuple[str, ...]:
-    """Items live in their year's folder (file/year-folder): the pathspecs to search for these days."""
-    return tuple(f":(glob)content/*/{year}/**" for year in sorted({day[:4] for day in days}))
-
-
-def guessed_days(root: Path, only: set[str]) -> set[str]:
-    """The dates written in the front matter of the selected items that have channels.
+def guessed_days(root: Path, only: set[str]) -> set:
+    """The days a slot of the selected items with channels may be written on, from the
+    dates written in their front matter (a local day: the UTC day is one either side,
+    a neighbour's written day one more).
 
     Read before anything is parsed, to start the search for neighbours early; a guess
-    only (``run_check`` searches again if a slot is on another day, e.g. ``2026-1-5``)."""
+    only (``run_check`` searches again if a slot is on another day, e.g. ``20261205``)."""
     import re
+    from datetime import date, timedelta
 
     from .load import kind_of, read_bytes
 
-    days: set[str] = set()
+    days = set()
     for relpath in only:
         if relpath.endswith(".md") and kind_of(relpath):
             raw, _problem = read_bytes(root, relpath)
             head = raw.split(b"\n---", 1)[0] if raw else b""
             if b"channels:" in head:
-                days.update(day.decode() for day in re.findall(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}", head))
+                for year, month, day in re.findall(rb"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", head):
+                    try:
+                        written = date(int(year), int(month), int(day))
+                        days.update(written + timedelta(days=shift) for shift in range(-2, 3))
+                    except (ValueError, OverflowError):
+                        pass
     return days
 
 
@@ -234,11 +242,18 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
     only: set[str] | None = None
     scope = "all"
     if pending:
-        from .changes import GitError, referrers
+        from .changes import GitError, frame_reach, referrers
 
         try:
             changed, gone = pending.result()
-            only = changed | referrers(root, changed_since, changed, gone, frame, pending.untracked_paths)
+            reach = frame_reach(changed | gone)
+            if reach != "all":  # else everything, as a full check
+                only = changed | referrers(root, changed_since, changed, gone, frame, pending.untracked_paths)
+            if reach == "frame":
+                from .community.registry import registry_files
+                from .load import frame_paths
+
+                only |= set(frame_paths(root)) | set(registry_files(root))
         except GitError as error:
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
