@@ -70,12 +70,13 @@ def is_internal(address, allow_loopback: bool = False) -> bool:
 def literal_internal(url: str, allow_loopback: bool | None = None) -> str | None:
     """The address when ``url``'s host is written as an internal IP address (or ``localhost``),
     else None: what ``gazette check`` can tell without asking DNS."""
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
     if allow_loopback is None:
         allow_loopback = loopback_allowed()
     try:
-        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+        # %31%32%37.0.0.1 is 127.0.0.1 to a resolver or a browser that decodes it: read it as they would
+        host = unquote(urlsplit(url.strip()).hostname or "").lower().rstrip(".")
     except ValueError:
         return None
     if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always this machine
