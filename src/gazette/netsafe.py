@@ -90,6 +90,28 @@ def literal_internal(url: str, allow_loopback: bool | None = None) -> str | None
     return str(address) if is_internal(address, allow_loopback) else None
 
 
+def cleartext_allowed(url: str) -> bool:
+    """Whether a secret may go to ``url``: https, or plain http to a loopback address under the
+    tests' escape (their servers speak plain http on 127.0.0.1; nothing leaves the machine)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    if parts.scheme.lower() == "https":
+        return True
+    if parts.scheme.lower() != "http" or not loopback_allowed():
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
     """``2130706433``, ``0x7f.1``, ``127.1``: forms the C resolver reads as IPv4 and ipaddress does not."""
     import socket
