@@ -11,6 +11,12 @@ import pytest
 from test_contests import CONTEST, OPEN, contest  # noqa: F401 - the fixture
 
 
+@pytest.fixture(autouse=True)
+def loopback_servers(monkeypatch):
+    """The fake servers listen on 127.0.0.1: the tests' escape of gazette.netsafe lets them be asked."""
+    monkeypatch.setenv("GAZETTE_TEST_ALLOW_LOOPBACK", "1")
+
+
 class FakeMastodon(BaseHTTPRequestHandler):
     thread: dict = {}
     status = 200

@@ -25,7 +25,9 @@ def test_public_addresses_are_allowed(address):
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost:8000/", "http://LOCALHOST./x",
                                  "http://app.localhost/", "http://[::1]/", "http://2130706433/", "http://0x7f.1/",
-                                 "http://127.1/", "http://017700000001/", "https://[fe80::1%25eth0]/"])
+                                 "http://127.1/", "http://017700000001/", "https://[fe80::1%25eth0]/",
+                                 "http://%31%32%37.0.0.1/", "http://%6C%6F%63%61%6C%68%6F%73%74/",
+                                 "http://169.254.169.%32%35%34/"])
 def test_literal_internal_addresses_are_seen_without_dns(url):
     assert literal_internal(url, allow_loopback=False), url
 

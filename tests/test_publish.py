@@ -135,7 +135,8 @@ def test_freeze_needs_a_reason_and_a_future_end(git_repo):
     assert result.exit_code == 2 and "no freeze 'nope'" in result.output
 
 
-def test_a_failing_target_does_not_block_the_others(git_repo):
+def test_a_failing_target_does_not_block_the_others(git_repo, monkeypatch):
+    monkeypatch.setenv("GAZETTE_TEST_ALLOW_LOOPBACK", "1")  # a refused port, not a refused address
     git_repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n"
                    "  mastodon: {network: mastodon, target: webhook, url: \"http://127.0.0.1:9/\"}\n"
                    "  newsletter: {network: newsletter}\n")

@@ -8,6 +8,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def loopback_servers(monkeypatch):
+    """The fake servers listen on 127.0.0.1: the tests' escape of gazette.netsafe lets them be asked."""
+    monkeypatch.setenv("GAZETTE_TEST_ALLOW_LOOPBACK", "1")
+
 NOW = "2026-12-02T10:00:00+01:00"
 STATUSES = {
     "101": {"id": "101", "favourites_count": 12, "reblogs_count": 3, "replies_count": 2},

@@ -104,12 +104,12 @@ def test_a_channel_delivery_change_needs_a_maintainer(git_repo):
     channels = git_repo.root / "calendar/channels.yml"
     channels.write_text(channels.read_text().replace(
         "mastodon: {network: mastodon, limit: 500,",
-        'mastodon: {network: mastodon, target: mastodon, instance: "http://attacker", '
+        'mastodon: {network: mastodon, target: mastodon, instance: "https://attacker.example", '
         "token_env: GAZETTE_SMTP_PASSWORD, limit: 500,"))
     git_repo.commit_all("change")
     comment = git_repo.gazette("review", "--base", base).output
     assert "**👀 A maintainer must read this change before merging**" in comment
-    for line in ("- delivery setting `mastodon.instance`: `(none)` → `http://attacker`",
+    for line in ("- delivery setting `mastodon.instance`: `(none)` → `https://attacker.example`",
                  "- delivery setting `mastodon.token_env`: `(none)` → `GAZETTE_SMTP_PASSWORD`",
                  "- delivery setting `mastodon.target`: `(none)` → `mastodon`"):
         assert line in comment

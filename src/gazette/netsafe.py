@@ -70,12 +70,13 @@ def is_internal(address, allow_loopback: bool = False) -> bool:
 def literal_internal(url: str, allow_loopback: bool | None = None) -> str | None:
     """The address when ``url``'s host is written as an internal IP address (or ``localhost``),
     else None: what ``gazette check`` can tell without asking DNS."""
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
     if allow_loopback is None:
         allow_loopback = loopback_allowed()
     try:
-        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+        # %31%32%37.0.0.1 is 127.0.0.1 to a resolver or a browser that decodes it: read it as they would
+        host = unquote(urlsplit(url.strip()).hostname or "").lower().rstrip(".")
     except ValueError:
         return None
     if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always this machine
@@ -87,6 +88,28 @@ def literal_internal(url: str, allow_loopback: bool | None = None) -> str | None
         if address is None:
             return None
     return str(address) if is_internal(address, allow_loopback) else None
+
+
+def cleartext_allowed(url: str) -> bool:
+    """Whether a secret may go to ``url``: https, or plain http to a loopback address under the
+    tests' escape (their servers speak plain http on 127.0.0.1; nothing leaves the machine)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    if parts.scheme.lower() == "https":
+        return True
+    if parts.scheme.lower() != "http" or not loopback_allowed():
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:

@@ -95,6 +95,7 @@ CODES: dict[str, tuple[str, str]] = {
     "security/remote-image": (WARNING, "an image loaded from another site (a request from every reader: tracking)"),
     "security/include": (ERROR, "a --8<-- snippet line asking to paste a repository file into the page"),
     "security/contest-rules-path": (ERROR, "a contest's rules: path leaves the repository or is a symbolic link"),
+    "security/channel-address": (ERROR, "a channel's instance: or webhook url: is not https://, or names an internal address: its token would go there"),
     "security/page-meta": (ERROR, "a page's title, description or author is not a text, or its template: is not a theme file name"),
     # relation: the community registry (community/) and recruitment actions
     "relation/handle-url": (WARNING, "a handle is given as a profile URL: read as the handle"),

@@ -301,6 +301,39 @@ def timezone_known(repo: Repo, only: set | None):
 
 
 @rule("config", scope="repo")
+def channel_addresses_safe(repo: Repo, only: set | None):
+    """Where a channel's token or signature goes: https, and not this machine or its network. The
+    targets refuse the same at run time (after resolution, for names); this tells the contributor
+    who wrote it, on its line."""
+    if only is not None and CHANNELS_FILE not in only:
+        return
+    from .netsafe import cleartext_allowed, literal_internal
+
+    for name, spec in repo.frame.channels.items():
+        if not isinstance(spec, dict):
+            continue
+        keys = ["instance"]
+        if "webhook" in (spec.get("target"), spec.get("network")):
+            keys.append("url")
+        for key in keys:
+            url = spec.get(key)
+            if not isinstance(url, str) or not url.strip():
+                continue
+            line = repo.frame.channel_lines.get((name, key))
+            address = literal_internal(url)
+            if address:
+                yield Problem("security/channel-address", CHANNELS_FILE, line,
+                              _("{name}: {key}: {url!r:.80} names an internal address ({address}): never asked")
+                                  .format(name=name, key=key, url=url, address=address),
+                              _("write the public https:// address of the server"))
+            elif not cleartext_allowed(url):
+                yield Problem("security/channel-address", CHANNELS_FILE, line,
+                              _("{name}: {key}: {url!r:.80} is not https://: the token or signature sent there "
+                                "would travel in clear").format(name=name, key=key, url=url),
+                              _("write https://…"))
+
+
+@rule("config", scope="repo")
 def severity_codes_known(repo: Repo, only: set | None):
     if only is not None and CHANNELS_FILE not in only:
         return

@@ -23,15 +23,16 @@ _TAG = re.compile(r"<[^>]*>")
 
 def _get_json(url: str, token: str | None):
     from .ops import ContestError
-    from ..targets.http import _OPENER
+    from ..targets.http import secret_opener
 
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, headers=headers)
     try:
-        # The opener follows no redirect: the token never goes to another origin.
-        with _OPENER.open(request, timeout=20) as response:
+        # The opener follows no redirect (the token never goes to another origin), connects to public
+        # addresses only and ignores proxies: channels.yml, which names the instance, is contributor-editable.
+        with secret_opener().open(request, timeout=20) as response:
             raw = response.read(MAX_ANSWER + 1)
     except urllib.error.HTTPError as error:
         error.close()
@@ -85,8 +86,8 @@ def collect(root: Path, now: datetime, slug: str, channel: str, git: bool = True
         raise ContestError(_("{path}: no receipt for {channel}: the contest's status is not published yet").format(
             path=item.path, channel=channel))
     try:
-        instance = check_url(str(config.get("instance") or "").rstrip("/"), "mastodon instance:")
         token = _secret(config, "token_env", "GAZETTE_MASTODON_TOKEN", "GAZETTE_MASTODON_")
+        instance = check_url(str(config.get("instance") or "").rstrip("/"), "mastodon instance:", secret=bool(token))
     except TargetConfigError as error:
         raise ContestError(str(error)) from None
     answer = _get_json(f"{instance}/api/v1/statuses/{quote(status_id, safe='')}/context", token)

@@ -25,12 +25,12 @@ def _get_json(url: str, token: str) -> dict:
     import urllib.error
     import urllib.request
 
-    from ..targets.http import _OPENER
+    from ..targets.http import secret_opener
 
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}",
                                                    "Accept": "application/json"})
     try:
-        with _OPENER.open(request, timeout=20) as response:
+        with secret_opener().open(request, timeout=20) as response:
             raw = response.read(MAX_ANSWER + 1)
     except urllib.error.HTTPError as error:
         error.close()
@@ -79,6 +79,10 @@ def collect_mastodon(root, repo, channel: str, now: datetime, write: bool = True
     if not token:
         raise CollectError(_("${variable} is not set (the account's token)").format(
             variable=spec.get("token_env") or "GAZETTE_MASTODON_TOKEN"))
+    try:
+        check_url(instance, _("calendar/channels.yml: {name}: instance:").format(name=channel), secret=True)
+    except TargetConfigError as error:
+        raise CollectError(str(error)) from None
     day = now.astimezone(repo.frame.timezone or now.tzinfo).date().isoformat()
     rows, errors = [], []
     for item in repo.items:

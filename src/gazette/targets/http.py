@@ -47,9 +47,13 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def check_url(url: str, what: str) -> str:
-    """Only http(s) URLs with a host: urllib would otherwise read file:// or ftp://."""
+def check_url(url: str, what: str, secret: bool = False) -> str:
+    """Only http(s) URLs with a host: urllib would otherwise read file:// or ftp://. With ``secret``
+    (a token, a signature), https only: over plain http any router or proxy on the way reads it.
+    The one exception, loopback under the tests' escape (gazette.netsafe), never reaches a network."""
     from urllib.parse import urlsplit
+
+    from ..netsafe import cleartext_allowed
 
     try:
         parts = urlsplit(url)
@@ -58,6 +62,9 @@ def check_url(url: str, what: str) -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetConfigError(_('{what} {url!r} is not an http(s):// URL').format(what=what, url=url))
+    if secret and not cleartext_allowed(url):
+        raise TargetConfigError(_("{what} {url!r} is not https://: the secret it carries is sent over https only")
+                                    .format(what=what, url=url))
     return url
 
 
@@ -68,7 +75,14 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def secret_opener():
+    """The opener for every request a channel's secret may ride on: each connection (each hop)
+    goes only to public addresses, checked after resolution, and no proxy from the environment
+    is used (gazette.netsafe, as for listening); redirects come back as answers. Built per use:
+    the tests' loopback escape is read when it is built."""
+    from ..netsafe import opener
+
+    return opener(_NoRedirects)
 
 
 def post_json(url: str, payload: dict, headers: dict, attempts: int = RETRIES) -> dict:
@@ -96,15 +110,18 @@ class _Transient(Exception):
 
 
 def _post_following(url: str, body: bytes, headers: dict) -> dict:
+    from ..netsafe import InternalAddress
+
     origin = _origin(url)
     current, sent_headers = url, dict(headers)
+    opener = secret_opener()
     for _hop in range(MAX_REDIRECTS + 1):
         if _origin(current) != origin:
             sent_headers = {k: v for k, v in sent_headers.items() if k.lower() not in SECRET_HEADERS}
         request = urllib.request.Request(current, data=body, method="POST",
                                          headers={"Content-Type": "application/json", **sent_headers})
         try:
-            with _OPENER.open(request, timeout=20) as response:
+            with opener.open(request, timeout=20) as response:
                 return _answer(current, response.status, response.read())
         except urllib.error.HTTPError as error:
             code = error.code
@@ -122,6 +139,8 @@ def _post_following(url: str, body: bytes, headers: dict) -> dict:
                                         .format(url=url, code=code), retry=False) from None
             raise _Transient(f"HTTP {code}") from None
         except urllib.error.URLError as error:
+            if isinstance(error.reason, InternalAddress):  # asking again would be refused again
+                raise DeliveryError(f"{url}: {error.reason}", retry=False) from None
             raise _Transient(str(error.reason)) from None
         except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as error:
             # A peer that answers something other than HTTP, or hangs up half-way.
@@ -155,8 +174,8 @@ class Webhook:
         self.url = config.get("url")
         if not self.url:
             raise TargetConfigError(_("a webhook channel needs url: in calendar/channels.yml"))
-        check_url(str(self.url), "webhook url:")
         self.secret = _secret(config, "secret_env", "GAZETTE_WEBHOOK_SECRET", "GAZETTE_WEBHOOK_")
+        check_url(str(self.url), "webhook url:", secret=bool(self.secret))
         if config.get("secret_env") and not self.secret:
             # The channel asked for signed posts: an unsigned one would be refused, or worse, trusted.
             raise TargetConfigError(_("${config} is not set (the webhook's secret_env: signs every post)")
@@ -188,6 +207,7 @@ class Mastodon:
         if not self.token:
             raise TargetConfigError(_("${value} is not set (the account's access token)")
                                         .format(value=config.get('token_env') or 'GAZETTE_MASTODON_TOKEN'))
+        check_url(self.instance, "mastodon instance:", secret=True)
 
     def deliver(self, delivery: Delivery, now=None) -> dict:
         answer = post_json(f"{self.instance}/api/v1/statuses",
