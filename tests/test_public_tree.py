@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from attacks.community import NOW as ATTACK_NOW, make_community
-from test_attacks import audit
+from test_attacks import audit, search_in_chromium, search_index_faults
 
 pytestmark = pytest.mark.slow
 NOW = "2026-11-23T12:00:00+01:00"
@@ -123,6 +123,8 @@ def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypa
     assert len(pages) > 100
     faults = [fault for page in pages for fault in audit(page, str(page.relative_to(root))).faults]
     assert faults == []
+    assert search_index_faults(root / "site") == []
+    assert search_in_chromium(root / "site", "zorglub") == ([], [])  # a page named after its file
 
 
 def test_site_build_command_reports_check_errors_and_builds(sample, monkeypatch):

@@ -97,6 +97,11 @@ def make_community(root: Path, with_leftovers: bool = True) -> Path:
     write(root, "content/<img src=x onerror=alert(1)>/page.md", "# Page\n\nTexte.\n")
     write(root, "content/posts/<svg onload=alert(1)>/<img src=x onerror=alert(1)>.md",
           "---\ntitle: Nom de fichier\ndate: 2026-10-03T12:30:00+02:00\nstatus: published\n---\n\nTexte.\n")
+    # No title and no heading: the engine names the page after its file (or folder), and wrote
+    # that name raw into the search index, which search results show as HTML.
+    write(root, "content/z<img src=x onerror=alert(23)>.md", "Zorglub sans titre.\n")
+    write(root, "content/d<img src=x onerror=alert(24)>/index.md", "Zorglub dossier.\n")
+    write(root, "content/d<img src=x onerror=alert(24)>/e<b onclick=alert(25)>.md", "Zorglub dedans.\n")
     # Pages outside the kind folders: MkDocs reads their meta and titles itself.
     write(root, "content/piege.md", f"---\ntitle: {q(FIELD_PAYLOADS[0])}\ndescription: {q(FIELD_PAYLOADS[2])}\n"
           f"subtitle: {q(FIELD_PAYLOADS[4])}\n---\n\n# Piège\n\n{FIELD_PAYLOADS[1]}\n")

@@ -4,7 +4,8 @@ Whatever the engine did with raw HTML, each page's content region (from Material
 ``<article class="md-content__inner md-typeset">`` to the last ``</article>``) goes through the
 one sanitizer, :func:`gazette.sanitize.sanitize_html`; Gazette's own HTML (lists, bylines, the
 contest box, the home's sections), kept beside the public tree, is put back at its markers; the
-tree's feeds are copied; the search index gets the forms of its words members may type. The
+tree's feeds are copied; the search index's fields are made text (results are written as HTML,
+outside the content region) and get the forms of their words members may type. The
 same step finishes ``gazette site build`` (any engine) and ``mkdocs build`` with the plugin.
 """
 
@@ -117,11 +118,31 @@ def _name_search_dialog(html: str) -> str:
                         'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
 
 
+# A result's preview keeps its paragraphs, lists and code (stripped bare, "a</p><p>b" became the
+# one word "ab"); no attribute at all, so nothing in it can act.
+PREVIEW_TAGS = {"p", "ul", "ol", "li", "code", "pre", "em", "strong", "b", "i", "br", "table", "thead", "tbody",
+                "tr", "th", "td", "blockquote", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup"}
+
+
+def _text_only(value, tags=frozenset(), depth: int = 0):
+    """``value`` with every text in it made inert by nh3: only ``tags``, without attributes."""
+    import nh3
+
+    if isinstance(value, str):
+        return nh3.clean(value, tags=set(tags), attributes={}) if "<" in value or "&" in value else value
+    if isinstance(value, list) and depth < 8:
+        return [_text_only(inner, tags, depth + 1) for inner in value]
+    if isinstance(value, dict) and depth < 8:
+        return {key: _text_only(inner, tags, depth + 1) for key, inner in value.items()}
+    return value
+
+
 def fold_search_index(path: Path) -> None:
     """Searching "velo", "reparer", "eclairages" or "reparez" finds what "vélo", "réparer" and
     "éclairage" find: Material's search matches the start of indexed words, unstemmed, so each
     entry gets the forms of its words it does not spell (no accents, plural, conjugations), in
-    an element the result's preview hides."""
+    an element the result's preview hides. Every field but the address is made text first:
+    search results are written as HTML, outside the region the sanitizer sees."""
     import json
 
     from ..sitepages import search_forms
@@ -131,6 +152,9 @@ def fold_search_index(path: Path) -> None:
     except (OSError, ValueError):
         return
     for doc in index.get("docs") or index.get("items") or ():  # MkDocs' search, Zensical's
+        for key, value in doc.items():  # the theme writes them as HTML: text only, whatever the engine put in
+            if key != "location":
+                doc[key] = _text_only(value, PREVIEW_TAGS if key == "text" else frozenset())
         extra = search_forms(f'{doc.get("title") or ""} {doc.get("text") or ""}')
         if extra:
             doc["text"] = (doc.get("text") or "") + " <span hidden> " + " ".join(extra) + " </span>"

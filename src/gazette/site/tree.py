@@ -250,7 +250,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
             meta, body = _split(Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace"))
         title = stage.titles.get(src) or meta.get("title") or (" ".join(str(item.title).split()) if item else "")
         if not title:
-            title = _first_heading(body)
+            title = _first_heading(body) or _name_title(page_src)
         if item is not None:
             head = stage._item_head(item, src)
             body = f"# {markdown_text(item.title)}\n" + keep(page_src, head) + body
@@ -335,6 +335,18 @@ def _first_heading(markdown_text: str) -> str:
 
     match = re.search(r"^#[ \t]+(.+?)[ \t#]*$", markdown_text, re.MULTILINE)
     return Markup(markdown(match.group(1))).striptags() if match else ""
+
+
+def _name_title(src: str) -> str:
+    """The title MkDocs derives from a page's file name (its folder's for an index), given to
+    the engine escaped: left to it, the name went raw into the search index."""
+    import posixpath
+
+    name = posixpath.splitext(posixpath.basename(src))[0]
+    if name in ("index", "README"):
+        name = posixpath.basename(posixpath.dirname(src))
+    name = name.replace("-", " ").replace("_", " ")
+    return name.capitalize() if name.lower() == name else name
 
 
 def _split(text: str) -> tuple[dict, str]:
