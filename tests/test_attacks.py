@@ -147,6 +147,17 @@ def test_no_page_carries_active_content(attack_site):
     assert faults == []
 
 
+def test_the_table_of_contents_keeps_headings_as_text(attack_site):
+    """The table of contents copies each heading; its anchors still lead to them."""
+    page = attack_site / "site/titres/index.html"
+    assert audit(page, "titres").faults == []
+    html = page.read_text(encoding="utf-8")
+    toc = html[html.index('<nav class="md-nav md-nav--secondary"'):]
+    for anchor in re.findall(r'<h2 id="([^"]+)"', html):
+        assert f'href="#{anchor}"' in toc
+    assert html.count('id="__config"') == 1 and html.count('data-md-component="content"') == 1
+
+
 def test_search_index_holds_file_names_as_text(attack_site):
     """A page without a title is named after its file: ``z<img onerror>.md`` ran in search results."""
     assert search_index_faults(attack_site / "site") == []

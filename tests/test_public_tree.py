@@ -124,6 +124,10 @@ def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypa
     faults = [fault for page in pages for fault in audit(page, str(page.relative_to(root))).faults]
     assert faults == []
     assert search_index_faults(root / "site") == []
+    # The table of contents too. On Zensical a heading that forges the content region's start
+    # makes the sanitizer take the theme's own content <div> for content: that page's layout, never safety.
+    titles = (root / "site/titres/index.html").read_text(encoding="utf-8")
+    assert titles.count('id="__config"') == 1 and titles.count('data-md-component="content"') <= 1
     assert search_in_chromium(root / "site", "zorglub") == ([], [])  # a page named after its file
 
 

@@ -21,6 +21,10 @@ from ..siteurls import url_path
 
 CONTENT_START = '<article class="md-content__inner md-typeset">'
 CONTENT_END = "</article>"
+# The sidebars (navigation, table of contents) come before the content region and carry the
+# headings' own HTML: Zensical copies it into the table of contents as written, handlers too.
+SIDEBAR_START = '<div class="md-sidebar md-sidebar--primary"'
+CONTENT_DIV = '<div class="md-content" data-md-component="content">'
 
 
 def _sanitizer_version() -> str:
@@ -58,11 +62,12 @@ def finish_site(tree: Path, site_dir: Path) -> int:
         known = {}
     used: dict[str, str] = {}
 
-    def sanitized(html: str) -> str:
+    def sanitized(html: str, sanitize=sanitize_html) -> str:
         key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+        key = key if sanitize is sanitize_html else "sidebars-" + key
         clean = known.get(key)
         if not isinstance(clean, str):
-            clean = sanitize_html(html)
+            clean = sanitize(html)
         used[key] = clean
         return clean
 
@@ -83,6 +88,17 @@ def finish_site(tree: Path, site_dir: Path) -> int:
             finished = _name_search_dialog(html)
             start = finished.find(CONTENT_START)
             end = finished.rfind(CONTENT_END)
+            sidebar = finished.find(SIDEBAR_START)
+            if 0 <= sidebar < start:
+                # Up to the content region (the first occurrence: one a heading forged only starts the
+                # region earlier), so together they cover everything from the sidebars to </article>.
+                region = finished[sidebar:start]
+                tail = region.rstrip()
+                tail = region[len(tail) - len(CONTENT_DIV):] if tail.endswith(CONTENT_DIV) else ""
+                clean = sanitized(region[:len(region) - len(tail)], _sanitize_sidebars) + tail
+                finished = finished[:sidebar] + clean + finished[start:]
+                start = sidebar + len(clean)
+                end = finished.rfind(CONTENT_END)
             if start >= 0 and end >= start:
                 start += len(CONTENT_START)
                 pieces_html = held.get(by_path.get(prefix + name, ""), [])
@@ -102,6 +118,54 @@ def finish_site(tree: Path, site_dir: Path) -> int:
     fold_search_index(site_dir / "search" / "search_index.json")
     fold_search_index(site_dir / "search.json")  # Zensical's
     return count
+
+
+# The theme's own markup in the sidebars, beside what content may hold (sanitize.TAGS): its
+# icons, toggles and component names; never a handler, a style or another URL scheme.
+SIDEBAR_TAGS = {"nav", "svg", "path", "g", "circle", "rect", "line", "polyline", "polygon", "ellipse"}
+SIDEBAR_ATTRIBUTES = {"aria-label", "aria-labelledby", "aria-expanded", "aria-hidden", "hidden", "tabindex",
+                      "data-md-component", "data-md-level", "data-md-type", "data-md-scrollfix", "data-md-state"}
+SVG_ATTRIBUTES = {"viewbox", "viewBox", "fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "width",
+                  "height", "d", "cx", "cy", "r", "rx", "ry", "x", "y", "x1", "x2", "y1", "y2", "points",
+                  "fill-rule", "clip-rule", "transform"}
+# The names the theme gives its sidebars' toggles; a heading may not name anything else the theme
+# reads (__config, __search...), nor mount a component there (a second "content" before the real one).
+SIDEBAR_NAMES = re.compile(r"__(?:nav_\d+(?:_\d+)*(?:_label)?|toc|drawer)")
+SIDEBAR_COMPONENTS = {"toc", "logo", "sidebar", "navigation", "source"}
+
+
+def _sidebar_names(element: str, attribute: str, value: str) -> str | None:
+    from ..sanitize import NAMING_ATTRIBUTES, THEME_NAMES
+
+    if attribute in NAMING_ATTRIBUTES and THEME_NAMES.match(value.strip()) and not SIDEBAR_NAMES.fullmatch(value):
+        return None
+    if attribute == "data-md-component" and value not in SIDEBAR_COMPONENTS:
+        return None
+    return value
+
+
+def _sanitize_sidebars(html: str) -> str:
+    """The sidebars through an allow-list: the theme's navigation markup stays, what the headings
+    brought (handlers, scripts, other URL schemes) does not."""
+    global _SIDEBAR_CLEANER
+    if _SIDEBAR_CLEANER is None:
+        import nh3
+
+        from .. import sanitize
+
+        every = set(sanitize.GENERIC_ATTRIBUTES) | SIDEBAR_ATTRIBUTES
+        attributes = {"*": every, **{tag: set(names) for tag, names in sanitize.ATTRIBUTES.items()}}
+        for tag in SIDEBAR_TAGS - {"nav"}:
+            attributes[tag] = set(SVG_ATTRIBUTES)
+        attributes["svg"] |= {"xmlns"}
+        _SIDEBAR_CLEANER = nh3.Cleaner(
+            tags=set(sanitize.TAGS) | SIDEBAR_TAGS, clean_content_tags=set(sanitize.DROPPED_WITH_CONTENT) - {"svg"},
+            attributes=attributes, url_schemes=set(sanitize.URL_SCHEMES), link_rel=None, strip_comments=True,
+            attribute_filter=_sidebar_names)
+    return _SIDEBAR_CLEANER.clean(html)
+
+
+_SIDEBAR_CLEANER = None
 
 
 def _copy_feeds(folder: Path, site_dir: Path) -> None:
