@@ -66,3 +66,17 @@ def test_the_attack_corpus_gives_the_check_s_report(tmp_path):
     root = make_community(tmp_path / "community")
     expected, found = both(root, ATTACK_NOW)
     assert len(expected) > 20 and found == expected
+
+
+def test_links_to_items_without_a_valid_date_give_the_check_s_report(sample):
+    """The site stage has every item loaded, with no date where it did not validate: formatting
+    that None stopped `gazette site build` with a traceback, and a draft with no date got a
+    ref/site-url the check does not give (it reads such a file as having no state)."""
+    sample.post("a-demain", front='title: "Cible"\ndate: demain\nstatus: approved\n')
+    sample.post("b-brouillon", front='title: "Brouillon"\nstatus: draft\n')
+    sample.post("c-lien", front="title: Lien\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\n",
+                body="Voir https://fabrique.example.org/posts/2026/a-demain/ et "
+                     "https://fabrique.example.org/posts/2026/b-brouillon/ pour la suite.\n")
+    expected, found = both(sample.root, "2026-11-20T10:00:00+01:00")
+    assert found == expected
+    assert {p.code for p in found if p.path != "content/posts/2026/c-lien.md"} >= {"schema/date-invalid"}
