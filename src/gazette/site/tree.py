@@ -27,6 +27,10 @@ from markupsafe import escape
 from ..i18n import _
 
 TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
+# Every folder the site stage and its verdict (the check: items, plan, community, metrics) read:
+# the stamp covers them and `mkdocs serve` watches them. tests/test_site_verdict.py records what
+# the verdict opens, so a folder a new rule reads is noticed here.
+INPUT_FOLDERS = ("content", "calendar", "community", "templates", "metrics")
 
 
 @dataclass
@@ -80,7 +84,7 @@ def _stamp(root: Path, config_file: str | None = None, settings: str = "") -> st
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{version}\0{os.environ.get('GAZETTE_BUILD', '')}\0{settings}\0".encode())
-    for name in ("content", "calendar", "community", "templates"):
+    for name in INPUT_FOLDERS:
         for folder, dirs, names in os.walk(root / name):
             dirs.sort()
             for entry in sorted(names):
