@@ -367,10 +367,12 @@ def _split(text: str) -> tuple[dict, str]:
 
 
 def _engine_config(root: Path, tree: Path, config, overrides: str) -> str:
-    """mkdocs.yml for the tree: the community's, without the gazette plugin, reading docs/."""
+    """mkdocs.yml for the tree: the community's (the one the build was given: ``mkdocs build -f
+    alt.yml``), without the gazette plugin, reading docs/."""
     import yaml
 
-    raw = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+    given = Path(config["config_file_path"] or root / "mkdocs.yml")
+    raw = yaml.load(given.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     raw["docs_dir"] = "docs"  # Zensical wants both inside the folder of its configuration
     raw["site_dir"] = "site"
     theme = dict(raw.get("theme") or {})
