@@ -39,6 +39,29 @@ def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
     assert (site / "feed.xml").exists() and (site / "posts/2026/rentree-boutique-320w.webp").exists()
 
 
+@pytest.mark.parametrize("engine", ["plugin", *ENGINES])
+def test_a_community_s_own_archives_page_is_kept(sample, engine, monkeypatch):
+    """Like contact.md: the community's content/archives/index.md is the page, not replaced by
+    the generated one (MkDocs printed a DeprecationWarning traceback and kept neither word)."""
+    import subprocess
+    import sys
+
+    from gazette.site.tree import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    sample.write("content/archives/index.md", "# Nos archives\n\nMOT-REPERE-ARCHIVES\n")
+    if engine == "plugin":
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=sample.root, capture_output=True,
+                              text=True, timeout=120, env={**__import__("os").environ, "GAZETTE_NOW": NOW,
+                                                           "NO_MKDOCS_2_WARNING": "1"})
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    else:
+        build_site(sample.root, engine, now_text=NOW)
+    site = sample.root / "site"
+    assert "MOT-REPERE-ARCHIVES" in (site / "archives/index.html").read_text()
+    assert "rentree-boutique" in (site / "archives/posts/index.html").read_text()  # the other archives are there
+
+
 def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
     from gazette.site.tree import write_tree
 
