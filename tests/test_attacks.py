@@ -158,6 +158,22 @@ def test_the_table_of_contents_keeps_headings_as_text(attack_site):
     assert html.count('id="__config"') == 1 and html.count('data-md-component="content"') == 1
 
 
+def test_every_search_index_field_is_made_inert_whatever_the_engine_wrote(tmp_path):
+    """Whatever an engine puts into its index, the finish step leaves no markup that can act."""
+    from gazette.site.finish import fold_search_index
+
+    hostile = "Z<img src=x onerror=alert(23)>"
+    for name, key in (("search/search_index.json", "docs"), ("search.json", "items")):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({key: [{"location": "z/", "title": hostile, "path": [hostile, {"x": [hostile]}],
+                                           "tags": [hostile], "text": f"<p>vélo</p><p onclick=alert(1)>frein</p>{hostile}"}]}))
+        fold_search_index(path)
+    assert search_index_faults(tmp_path) == []
+    doc = json.loads((tmp_path / "search.json").read_text())["items"][0]
+    assert doc["title"] == "Z" and doc["text"].startswith("<p>vélo</p><p>frein</p>Z")  # paragraphs stay words apart
+
+
 def test_search_index_holds_file_names_as_text(attack_site):
     """A page without a title is named after its file: ``z<img onerror>.md`` ran in search results."""
     assert search_index_faults(attack_site / "site") == []

@@ -194,9 +194,11 @@ def _text_only(value, tags=frozenset(), depth: int = 0):
 
     if isinstance(value, str):
         return nh3.clean(value, tags=set(tags), attributes={}) if "<" in value or "&" in value else value
-    if isinstance(value, list) and depth < 8:
+    if isinstance(value, (list, dict)) and depth >= 8:
+        return None  # no index nests this deep: dropped rather than let through unread
+    if isinstance(value, list):
         return [_text_only(inner, tags, depth + 1) for inner in value]
-    if isinstance(value, dict) and depth < 8:
+    if isinstance(value, dict):
         return {key: _text_only(inner, tags, depth + 1) for key, inner in value.items()}
     return value
 
