@@ -101,6 +101,28 @@ def audit(path: Path, name: str) -> Audit:
     return parser
 
 
+def search_index_faults(site: Path) -> list[str]:
+    """Search results are written as HTML from the index, outside the sanitized region: no
+    field may carry a tag, but the preview's text its bare formatting tags (no attribute)."""
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (list, dict)):
+            for inner in value.values() if isinstance(value, dict) else value:
+                yield from strings(inner)
+
+    faults = []
+    for path in (site / "search/search_index.json", site / "search.json"):  # MkDocs', Zensical's
+        if path.exists():
+            index = json.loads(path.read_text(encoding="utf-8"))
+            for doc in index.get("docs") or index.get("items") or ():
+                for key, value in doc.items():
+                    for text in strings(value) if key != "location" else ():
+                        faults += [f"{path.name} {doc.get('location')} {key}: {tag}" for tag in re.findall(r"<[^>]*>?", text)
+                                   if key != "text" or not re.fullmatch(r"</?[a-z][a-z0-9]*>|<span hidden>", tag)]
+    return faults
+
+
 @pytest.fixture(scope="module")
 def attack_site(tmp_path_factory):
     from mkdocs.commands.build import build
@@ -123,6 +145,41 @@ def test_no_page_carries_active_content(attack_site):
     assert len(pages) > 100  # every item, archive and author page of the corpus
     faults = [fault for page in pages for fault in audit(page, str(page.relative_to(attack_site))).faults]
     assert faults == []
+
+
+def test_the_table_of_contents_keeps_headings_as_text(attack_site):
+    """The table of contents copies each heading; its anchors still lead to them."""
+    page = attack_site / "site/titres/index.html"
+    assert audit(page, "titres").faults == []
+    html = page.read_text(encoding="utf-8")
+    toc = html[html.index('<nav class="md-nav md-nav--secondary"'):]
+    for anchor in re.findall(r'<h2 id="([^"]+)"', html):
+        assert f'href="#{anchor}"' in toc
+    assert html.count('id="__config"') == 1 and html.count('data-md-component="content"') == 1
+
+
+def test_every_search_index_field_is_made_inert_whatever_the_engine_wrote(tmp_path):
+    """Whatever an engine puts into its index, the finish step leaves no markup that can act."""
+    from gazette.site.finish import fold_search_index
+
+    hostile = "Z<img src=x onerror=alert(23)>"
+    for name, key in (("search/search_index.json", "docs"), ("search.json", "items")):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({key: [{"location": "z/", "title": hostile, "path": [hostile, {"x": [hostile]}],
+                                           "tags": [hostile], "text": f"<p>vélo</p><p onclick=alert(1)>frein</p>{hostile}"}]}))
+        fold_search_index(path)
+    assert search_index_faults(tmp_path) == []
+    doc = json.loads((tmp_path / "search.json").read_text())["items"][0]
+    assert doc["title"] == "Z" and doc["text"].startswith("<p>vélo</p><p>frein</p>Z")  # paragraphs stay words apart
+
+
+def test_search_index_holds_file_names_as_text(attack_site):
+    """A page without a title is named after its file: ``z<img onerror>.md`` ran in search results."""
+    assert search_index_faults(attack_site / "site") == []
+    index = json.loads((attack_site / "site/search/search_index.json").read_text(encoding="utf-8"))
+    titles = {doc["title"] for doc in index["docs"]}
+    assert {"Z&lt;img src=x onerror=alert(23)&gt;", "D&lt;img src=x onerror=alert(24)&gt;"} <= titles
 
 
 @pytest.mark.parametrize("number", range(len(FIELD_PAYLOADS)))
@@ -304,6 +361,51 @@ def test_no_script_of_the_content_runs_in_chromium(attack_site):
         server.shutdown()
     assert dialogs == []
     assert elsewhere == []
+
+
+def search_in_chromium(site: Path, query: str) -> tuple[list, list]:
+    """``query`` typed into the search box of ``site`` (either engine's) in headless Chromium:
+    the dialogs that opened and the requests the results made for ``/x`` (the payloads' image)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from chromium import ARGS, CHROMIUM, require_chromium
+
+    playwright = require_chromium()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    dialogs, fetched = [], []
+    try:
+        with playwright.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page(locale="fr-FR")
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.on("request", lambda request: request.url.split("?")[0].endswith("/x") and fetched.append(request.url))
+            page.goto(f"{origin}/", wait_until="networkidle")
+            box = page.locator("input.md-search__input")
+            if not box.is_visible():
+                page.locator(".md-search__button").first.click()  # Zensical opens a dialog first
+            else:
+                box.click()
+            page.keyboard.type(query, delay=30)
+            page.get_by_text(re.compile("dossier|dedans|sans titre", re.I)).first.wait_for(timeout=15000)
+            page.wait_for_timeout(500)
+            browser.close()
+    finally:
+        server.shutdown()
+    return dialogs, fetched
+
+
+@pytest.mark.slow
+def test_a_file_name_with_markup_is_text_in_search_results(attack_site):
+    assert search_in_chromium(attack_site / "site", "zorglub") == ([], [])
 
 
 def test_the_subscriber_list_lives_outside_the_checkout_and_is_gone_before_the_build():

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from attacks.community import NOW as ATTACK_NOW, make_community
-from test_attacks import audit
+from test_attacks import audit, search_in_chromium, search_index_faults
 
 pytestmark = pytest.mark.slow
 NOW = "2026-11-23T12:00:00+01:00"
@@ -37,6 +37,29 @@ def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
     home = (site / "index.html").read_text()
     assert 'class="gazette-cards"' in home and "Rejoindre la communauté" in home and "Made with" not in home
     assert (site / "feed.xml").exists() and (site / "posts/2026/rentree-boutique-320w.webp").exists()
+
+
+@pytest.mark.parametrize("engine", ["plugin", *ENGINES])
+def test_a_community_s_own_archives_page_is_kept(sample, engine, monkeypatch):
+    """Like contact.md: the community's content/archives/index.md is the page, not replaced by
+    the generated one (MkDocs printed a DeprecationWarning traceback and kept neither word)."""
+    import subprocess
+    import sys
+
+    from gazette.site.tree import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    sample.write("content/archives/index.md", "# Nos archives\n\nMOT-REPERE-ARCHIVES\n")
+    if engine == "plugin":
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=sample.root, capture_output=True,
+                              text=True, timeout=120, env={**__import__("os").environ, "GAZETTE_NOW": NOW,
+                                                           "NO_MKDOCS_2_WARNING": "1"})
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    else:
+        build_site(sample.root, engine, now_text=NOW)
+    site = sample.root / "site"
+    assert "MOT-REPERE-ARCHIVES" in (site / "archives/index.html").read_text()
+    assert "rentree-boutique" in (site / "archives/posts/index.html").read_text()  # the other archives are there
 
 
 def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
@@ -123,6 +146,12 @@ def test_the_attack_corpus_is_harmless_on_each_engine(tmp_path, engine, monkeypa
     assert len(pages) > 100
     faults = [fault for page in pages for fault in audit(page, str(page.relative_to(root))).faults]
     assert faults == []
+    assert search_index_faults(root / "site") == []
+    # The table of contents too. On Zensical a heading that forges the content region's start
+    # makes the sanitizer take the theme's own content <div> for content: that page's layout, never safety.
+    titles = (root / "site/titres/index.html").read_text(encoding="utf-8")
+    assert titles.count('id="__config"') == 1 and titles.count('data-md-component="content"') <= 1
+    assert search_in_chromium(root / "site", "zorglub") == ([], [])  # a page named after its file
 
 
 def test_site_build_command_reports_check_errors_and_builds(sample, monkeypatch):

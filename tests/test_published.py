@@ -46,6 +46,27 @@ def test_files_the_site_refuses_are_reported(repo, tmp_path):
     ])
 
 
+def test_names_outside_the_safe_set_are_reported(git_repo):
+    """Engines make titles, addresses and search entries of file and folder names: a name with
+    markup ran in search results. Letters (accented too), digits, '-', '_' and '.' only."""
+    git_repo.post("bon")
+    git_repo.write("content/étés_2026.v2/page-à-lire.md", "# Page\n")
+    git_repo.commit_all("base")
+    git_repo.write("content/z<img src=x onerror=alert(23)>.md", "Zorglub sans titre.\n")
+    git_repo.write("content/d<img src=x>/index.md", "Zorglub.\n")
+    git_repo.write("content/d<img src=x>/autre.md", "Zorglub.\n")
+    git_repo.write("content/assets/mon image.png", b"\x89PNG\r\n\x1a\n")
+    git_repo.write("content/posts/2026/<b>/autre.md", (git_repo.root / "content/posts/2026/bon.md").read_text())
+    expected = [("content/z<img src=x onerror=alert(23)>.md", "file/unsafe-name"),
+                ("content/d<img src=x>/index.md", "file/unsafe-name"), ("content/d<img src=x>/autre.md", "file/unsafe-name"),
+                ("content/assets/mon image.png", "file/unsafe-name"),
+                ("content/posts/2026/<b>/autre.md", "file/unsafe-name"), ("content/posts/2026/<b>/autre.md", "file/year-folder")]
+    for args in ((), ("--changed-since", "HEAD")):
+        result = git_repo.gazette("check", "--format", "json", *args)
+        assert (args, sorted(problems_of(result))) == (args, sorted(expected)) and result.exit_code == 1
+    assert "rename it to z-img-src-x-onerror-alert-23.md" in git_repo.gazette("check").output
+
+
 @pytest.mark.parametrize("svg", [
     '<svg><script>alert(1)</script></svg>',
     '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',

@@ -280,3 +280,17 @@ def test_lists_close_their_rows_as_markup_not_text(sample):
     # The home's lists are put in after the engine indexed the page: each post is found on its own page.
     assert any(doc["title"] == "Réparer sa chambre à air en dix minutes" for doc in index["docs"])
     assert "&lt;/li" not in home_text and "&amp;lt;/li" not in home_text
+
+
+def test_mkdocs_build_with_another_configuration_uses_its_navigation(sample):
+    """`mkdocs build -f alt.yml` built with mkdocs.yml's navigation: the tree read mkdocs.yml."""
+    build(sample, "2026-11-23T12:00:00+01:00")
+    assert "Nétiquette" in (sample.root / "site/index.html").read_text()
+    alt = (ROOT / "mkdocs.yml").read_text().replace("  - Nétiquette: netiquette.md\n", "  - Règles du jeu: netiquette.md\n")
+    (sample.root / "alt.yml").write_text(alt)
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "alt.yml"], cwd=sample.root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    home = (sample.root / "site/index.html").read_text()
+    assert "Règles du jeu" in home  # the footer keeps its own "Nétiquette" link

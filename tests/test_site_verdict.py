@@ -66,3 +66,61 @@ def test_the_attack_corpus_gives_the_check_s_report(tmp_path):
     root = make_community(tmp_path / "community")
     expected, found = both(root, ATTACK_NOW)
     assert len(expected) > 20 and found == expected
+
+
+def test_links_to_items_without_a_valid_date_give_the_check_s_report(sample):
+    """The site stage has every item loaded, with no date where it did not validate: formatting
+    that None stopped `gazette site build` with a traceback, and a draft with no date got a
+    ref/site-url the check does not give (it reads such a file as having no state)."""
+    sample.post("a-demain", front='title: "Cible"\ndate: demain\nstatus: approved\n')
+    sample.post("b-brouillon", front='title: "Brouillon"\nstatus: draft\n')
+    sample.post("c-lien", front="title: Lien\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\n",
+                body="Voir https://fabrique.example.org/posts/2026/a-demain/ et "
+                     "https://fabrique.example.org/posts/2026/b-brouillon/ pour la suite.\n")
+    expected, found = both(sample.root, "2026-11-20T10:00:00+01:00")
+    assert found == expected
+    assert {p.code for p in found if p.path != "content/posts/2026/c-lien.md"} >= {"schema/date-invalid"}
+
+
+def test_the_tree_s_stamp_covers_every_folder_the_verdict_reads(sample):
+    """The tree is not rewritten while its stamp holds, and then the verdict does not run: a
+    folder the check reads outside the stamp (metrics/) let `mkdocs build` pass over a broken
+    file that `gazette check` refuses."""
+    import os
+    import sys
+
+    from gazette.site.tree import INPUT_FOLDERS
+
+    root = sample.root.resolve()
+    (root / "metrics").mkdir(exist_ok=True)
+    (root / "metrics/web.csv").write_text("week,page,views\n2026-11-16,/,12\n")
+    seen, recording = set(), [True]
+
+    def hook(event, args):
+        if recording[0] and event in ("open", "os.scandir", "os.listdir") and args and isinstance(args[0], (str, os.PathLike)):
+            path = os.path.abspath(os.fsdecode(args[0]))
+            if path.startswith(str(root) + os.sep):
+                seen.add(os.path.relpath(path, root).split(os.sep)[0])
+
+    sys.addaudithook(hook)  # cannot be removed: it stops recording when the test ends
+    try:
+        both(root, NOW)
+    finally:
+        recording[0] = False
+    assert seen - {"mkdocs.yml", ".git"} <= set(INPUT_FOLDERS), seen
+    assert "metrics" in seen
+
+
+def test_a_broken_metrics_file_stops_the_next_build(sample, monkeypatch):
+    from mkdocs.exceptions import PluginError
+
+    from gazette.site.tree import write_tree
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(sample.root / ".cache"))
+    tree = sample.root / ".gazette" / "public"
+    write_tree(sample.root, tree, NOW)
+    sample.write("metrics/web.csv", "week,page,views\nhier,/,beaucoup\n")
+    assert run_check(sample.root, clock_now(NOW), cache=False).problems
+    with pytest.raises(PluginError, match="metrics/web.csv"):
+        write_tree(sample.root, tree, NOW)

@@ -26,6 +26,9 @@ FRAME_YAML_BYTES = 128 * 1024  # frame files: long lists are fine; libyaml's sta
 KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "contest"}
 FOLDER_OF_KIND = {kind: folder for folder, kind in KIND_FOLDERS.items()}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What a content file or folder may be named: engines derive titles, URLs and search entries from
+# the name, and one of them wrote it raw into the search index (<img onerror> in a file name ran).
+SAFE_NAME = re.compile(r"[\w.\-]+")
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 # The same line found from the line break before it: a pattern that opens with a literal
 # character is searched for at memchr speed, "^" is tried at every position.
@@ -470,11 +473,13 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
                                         _("is an editor backup or merge leftover: never published"), _("delete it")))
             elif entry.name.endswith(".md") and kind_of(relpath):
                 items.append(relpath)
+                problems += unsafe_name(relpath, folders_only=True)  # its own name: file/not-slug
             elif is_misnamed_item(relpath):
                 problems.append(misnamed_item(relpath))
             elif not entry.name.startswith("."):  # MkDocs skips dotfiles (.authors.yml, .meta.yml)
                 if entry.name.endswith(".md"):
                     pages.append(relpath)
+                problems += unsafe_name(relpath)
                 problems += _publishable_problems(root, relpath, entry.name)
     return sorted(items), sorted(pages), problems
 
@@ -490,6 +495,7 @@ def listing_problems(root: Path, paths) -> list[Problem]:
             continue
         name = parts[-1]
         if name.endswith(".md") and kind_of(relpath):
+            problems += unsafe_name(relpath, folders_only=True)
             continue  # an item: loading it reports links and the rest
         if os.path.islink(full):
             problems.append(Problem("file/symlink", relpath, None, _("is a symbolic link; Gazette does not follow links"),
@@ -502,7 +508,7 @@ def listing_problems(root: Path, paths) -> list[Problem]:
         elif is_misnamed_item(relpath):
             problems.append(misnamed_item(relpath))
         elif not name.startswith("."):
-            problems += _publishable_problems(root, relpath, name)
+            problems += unsafe_name(relpath) + _publishable_problems(root, relpath, name)
     return problems
 
 
@@ -559,6 +565,23 @@ def _publishable_problems(root: Path, relpath: str, name: str) -> list[Problem]:
                             .format(key=key), _('write one text in quotes: {key}: "…"').format(key=key))
                 for key, line in page_meta_not_text(text)]
     return []
+
+
+def unsafe_name(relpath: str, folders_only: bool = False) -> list[Problem]:
+    """A file under content/ whose name, or a folder's on its path, has characters other than
+    letters, digits, ``-``, ``_`` and ``.``: a space, ``<``, ``&``, quotes or ``#`` end up in the
+    titles, URLs and search entries the engine writes. Said on the file (a folder is published
+    through its files, and ``check --changed-since`` reports only changed paths)."""
+    parts = relpath.split("/")[1:-1] if folders_only else relpath.split("/")[1:]
+    name = next((part for part in parts if not SAFE_NAME.fullmatch(part)), None)
+    if name is None:
+        return []
+    from .slugs import slugify
+
+    stem, dot, extension = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+    return [Problem("file/unsafe-name", relpath, None,
+                    _("the name {name!r} has characters other than letters, digits, '-', '_' and '.'").format(name=name),
+                    _("rename it to {value}").format(value=(slugify(stem) or "a-short-name") + dot + extension))]
 
 
 def is_misnamed_item(relpath: str) -> bool:

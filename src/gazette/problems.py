@@ -27,6 +27,8 @@ CODES: dict[str, tuple[str, str]] = {
     "file/not-content": (WARNING, "the path is not under content/ or calendar/"),
     "file/extension": (ERROR, "a Markdown file in a content folder does not end in .md"),
     "file/leftover": (WARNING, "an editor backup or merge leftover under content/: never published"),
+    "file/unsafe-name": (ERROR, "a file or folder under content/ whose name has characters other than letters, "
+                                "digits, '-', '_' and '.'"),
     "file/conflict-marker": (ERROR, "a merge conflict marker (<<<<<<<, >>>>>>>) is left in the file"),
     # yaml: the front matter or a frame file does not parse safely
     "yaml/no-front-matter": (ERROR, "the item has no front matter block"),

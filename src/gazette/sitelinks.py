@@ -179,8 +179,8 @@ def _state(repo, source: str):
         memo = repo._site_states = {}
         for pub in repo.publications or ():
             memo.setdefault(pub.path, _State(pub.status, pub.date))
-        for item in repo.items:
-            memo[item.path] = _State(item.status, item.date)
+        for item in repo.items:  # as reading the file gives: no date (it did not validate), no state
+            memo[item.path] = _State(item.status, item.date) if item.date is not None else None
     if source not in memo:  # an item with no channel, or not scanned yet: read that one file
         from .load import load_item, read_text
 

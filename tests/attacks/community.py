@@ -97,6 +97,18 @@ def make_community(root: Path, with_leftovers: bool = True) -> Path:
     write(root, "content/<img src=x onerror=alert(1)>/page.md", "# Page\n\nTexte.\n")
     write(root, "content/posts/<svg onload=alert(1)>/<img src=x onerror=alert(1)>.md",
           "---\ntitle: Nom de fichier\ndate: 2026-10-03T12:30:00+02:00\nstatus: published\n---\n\nTexte.\n")
+    # No title and no heading: the engine names the page after its file (or folder), and wrote
+    # that name raw into the search index, which search results show as HTML.
+    write(root, "content/z<img src=x onerror=alert(23)>.md", "Zorglub sans titre.\n")
+    write(root, "content/d<img src=x onerror=alert(24)>/index.md", "Zorglub dossier.\n")
+    write(root, "content/d<img src=x onerror=alert(24)>/e<b onclick=alert(25)>.md", "Zorglub dedans.\n")
+    # Headings with markup: the table of contents copies them (Zensical as written, handlers too),
+    # outside the content region; a closing tag tries to leave the entry, a forged one the sidebar.
+    write(root, "content/titres.md", "# Titres\n\n## Un <em onmouseover=\"alert(10)\">em</em>\n\nTexte.\n\n"
+          "## Deux <span onclick=alert(11)>span</span>\n\nTexte.\n\n## Trois <code onclick=alert(12)>code</code>\n\n"
+          "Texte.\n\n## Quatre </span></span></a></li></ul></nav></div><img src=x onerror=alert(13)>\n\nTexte.\n\n"
+          "## Cinq <article class=\"md-content__inner md-typeset\"><b onclick=alert(14)>b</b>\n\nTexte.\n\n"
+          "## Six <span id=\"__config\" data-md-component=\"content\">six</span>\n\nTexte.\n")
     # Pages outside the kind folders: MkDocs reads their meta and titles itself.
     write(root, "content/piege.md", f"---\ntitle: {q(FIELD_PAYLOADS[0])}\ndescription: {q(FIELD_PAYLOADS[2])}\n"
           f"subtitle: {q(FIELD_PAYLOADS[4])}\n---\n\n# Piège\n\n{FIELD_PAYLOADS[1]}\n")

@@ -4,7 +4,8 @@ Whatever the engine did with raw HTML, each page's content region (from Material
 ``<article class="md-content__inner md-typeset">`` to the last ``</article>``) goes through the
 one sanitizer, :func:`gazette.sanitize.sanitize_html`; Gazette's own HTML (lists, bylines, the
 contest box, the home's sections), kept beside the public tree, is put back at its markers; the
-tree's feeds are copied; the search index gets the forms of its words members may type. The
+tree's feeds are copied; the search index's fields are made text (results are written as HTML,
+outside the content region) and get the forms of their words members may type. The
 same step finishes ``gazette site build`` (any engine) and ``mkdocs build`` with the plugin.
 """
 
@@ -20,6 +21,10 @@ from ..siteurls import url_path
 
 CONTENT_START = '<article class="md-content__inner md-typeset">'
 CONTENT_END = "</article>"
+# The sidebars (navigation, table of contents) come before the content region and carry the
+# headings' own HTML: Zensical copies it into the table of contents as written, handlers too.
+SIDEBAR_START = '<div class="md-sidebar md-sidebar--primary"'
+CONTENT_DIV = '<div class="md-content" data-md-component="content">'
 
 
 def _sanitizer_version() -> str:
@@ -57,11 +62,12 @@ def finish_site(tree: Path, site_dir: Path) -> int:
         known = {}
     used: dict[str, str] = {}
 
-    def sanitized(html: str) -> str:
+    def sanitized(html: str, sanitize=sanitize_html) -> str:
         key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+        key = key if sanitize is sanitize_html else "sidebars-" + key
         clean = known.get(key)
         if not isinstance(clean, str):
-            clean = sanitize_html(html)
+            clean = sanitize(html)
         used[key] = clean
         return clean
 
@@ -82,6 +88,17 @@ def finish_site(tree: Path, site_dir: Path) -> int:
             finished = _name_search_dialog(html)
             start = finished.find(CONTENT_START)
             end = finished.rfind(CONTENT_END)
+            sidebar = finished.find(SIDEBAR_START)
+            if 0 <= sidebar < start:
+                # Up to the content region (the first occurrence: one a heading forged only starts the
+                # region earlier), so together they cover everything from the sidebars to </article>.
+                region = finished[sidebar:start]
+                tail = region.rstrip()
+                tail = region[len(tail) - len(CONTENT_DIV):] if tail.endswith(CONTENT_DIV) else ""
+                clean = sanitized(region[:len(region) - len(tail)], _sanitize_sidebars) + tail
+                finished = finished[:sidebar] + clean + finished[start:]
+                start = sidebar + len(clean)
+                end = finished.rfind(CONTENT_END)
             if start >= 0 and end >= start:
                 start += len(CONTENT_START)
                 pieces_html = held.get(by_path.get(prefix + name, ""), [])
@@ -103,6 +120,54 @@ def finish_site(tree: Path, site_dir: Path) -> int:
     return count
 
 
+# The theme's own markup in the sidebars, beside what content may hold (sanitize.TAGS): its
+# icons, toggles and component names; never a handler, a style or another URL scheme.
+SIDEBAR_TAGS = {"nav", "svg", "path", "g", "circle", "rect", "line", "polyline", "polygon", "ellipse"}
+SIDEBAR_ATTRIBUTES = {"aria-label", "aria-labelledby", "aria-expanded", "aria-hidden", "hidden", "tabindex",
+                      "data-md-component", "data-md-level", "data-md-type", "data-md-scrollfix", "data-md-state"}
+SVG_ATTRIBUTES = {"viewbox", "viewBox", "fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "width",
+                  "height", "d", "cx", "cy", "r", "rx", "ry", "x", "y", "x1", "x2", "y1", "y2", "points",
+                  "fill-rule", "clip-rule", "transform"}
+# The names the theme gives its sidebars' toggles; a heading may not name anything else the theme
+# reads (__config, __search...), nor mount a component there (a second "content" before the real one).
+SIDEBAR_NAMES = re.compile(r"__(?:nav_\d+(?:_\d+)*(?:_label)?|toc|drawer)")
+SIDEBAR_COMPONENTS = {"toc", "logo", "sidebar", "navigation", "source"}
+
+
+def _sidebar_names(element: str, attribute: str, value: str) -> str | None:
+    from ..sanitize import NAMING_ATTRIBUTES, THEME_NAMES
+
+    if attribute in NAMING_ATTRIBUTES and THEME_NAMES.match(value.strip()) and not SIDEBAR_NAMES.fullmatch(value):
+        return None
+    if attribute == "data-md-component" and value not in SIDEBAR_COMPONENTS:
+        return None
+    return value
+
+
+def _sanitize_sidebars(html: str) -> str:
+    """The sidebars through an allow-list: the theme's navigation markup stays, what the headings
+    brought (handlers, scripts, other URL schemes) does not."""
+    global _SIDEBAR_CLEANER
+    if _SIDEBAR_CLEANER is None:
+        import nh3
+
+        from .. import sanitize
+
+        every = set(sanitize.GENERIC_ATTRIBUTES) | SIDEBAR_ATTRIBUTES
+        attributes = {"*": every, **{tag: set(names) for tag, names in sanitize.ATTRIBUTES.items()}}
+        for tag in SIDEBAR_TAGS - {"nav"}:
+            attributes[tag] = set(SVG_ATTRIBUTES)
+        attributes["svg"] |= {"xmlns"}
+        _SIDEBAR_CLEANER = nh3.Cleaner(
+            tags=set(sanitize.TAGS) | SIDEBAR_TAGS, clean_content_tags=set(sanitize.DROPPED_WITH_CONTENT) - {"svg"},
+            attributes=attributes, url_schemes=set(sanitize.URL_SCHEMES), link_rel=None, strip_comments=True,
+            attribute_filter=_sidebar_names)
+    return _SIDEBAR_CLEANER.clean(html)
+
+
+_SIDEBAR_CLEANER = None
+
+
 def _copy_feeds(folder: Path, site_dir: Path) -> None:
     for path in folder.rglob("*.xml") if folder.is_dir() else ():
         if not path.is_symlink():
@@ -117,11 +182,33 @@ def _name_search_dialog(html: str) -> str:
                         'data-md-component="search" role="dialog" aria-label="Recherche">', 1)
 
 
+# A result's preview keeps its paragraphs, lists and code (stripped bare, "a</p><p>b" became the
+# one word "ab"); no attribute at all, so nothing in it can act.
+PREVIEW_TAGS = {"p", "ul", "ol", "li", "code", "pre", "em", "strong", "b", "i", "br", "table", "thead", "tbody",
+                "tr", "th", "td", "blockquote", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup"}
+
+
+def _text_only(value, tags=frozenset(), depth: int = 0):
+    """``value`` with every text in it made inert by nh3: only ``tags``, without attributes."""
+    import nh3
+
+    if isinstance(value, str):
+        return nh3.clean(value, tags=set(tags), attributes={}) if "<" in value or "&" in value else value
+    if isinstance(value, (list, dict)) and depth >= 8:
+        return None  # no index nests this deep: dropped rather than let through unread
+    if isinstance(value, list):
+        return [_text_only(inner, tags, depth + 1) for inner in value]
+    if isinstance(value, dict):
+        return {key: _text_only(inner, tags, depth + 1) for key, inner in value.items()}
+    return value
+
+
 def fold_search_index(path: Path) -> None:
     """Searching "velo", "reparer", "eclairages" or "reparez" finds what "vélo", "réparer" and
     "éclairage" find: Material's search matches the start of indexed words, unstemmed, so each
     entry gets the forms of its words it does not spell (no accents, plural, conjugations), in
-    an element the result's preview hides."""
+    an element the result's preview hides. Every field but the address is made text first:
+    search results are written as HTML, outside the region the sanitizer sees."""
     import json
 
     from ..sitepages import search_forms
@@ -131,6 +218,9 @@ def fold_search_index(path: Path) -> None:
     except (OSError, ValueError):
         return
     for doc in index.get("docs") or index.get("items") or ():  # MkDocs' search, Zensical's
+        for key, value in doc.items():  # the theme writes them as HTML: text only, whatever the engine put in
+            if key != "location":
+                doc[key] = _text_only(value, PREVIEW_TAGS if key == "text" else frozenset())
         extra = search_forms(f'{doc.get("title") or ""} {doc.get("text") or ""}')
         if extra:
             doc["text"] = (doc.get("text") or "") + " <span hidden> " + " ".join(extra) + " </span>"

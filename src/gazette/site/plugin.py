@@ -18,8 +18,10 @@ from mkdocs.config import config_options
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
+from .tree import INPUT_FOLDERS
+
 # What the site stage reads: a change there rebuilds the site under `mkdocs serve`.
-WATCHED = ("content", "calendar", "community", "templates")
+WATCHED = INPUT_FOLDERS
 
 
 class GazettePlugin(BasePlugin):

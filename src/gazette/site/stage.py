@@ -276,6 +276,16 @@ class Stage:
         self._pictures(files, config)
         self._archives()
         self._community_pages(files, config)
+        for uri in [uri for uri in self.pages if files.get_file_from_path(uri) is not None]:
+            # The community's own page where Gazette generates one (archives/index.md) is kept, as
+            # contact.md is: replaced, it was lost without a word (and MkDocs printed a traceback).
+            import logging
+
+            logging.getLogger("mkdocs.plugins.gazette").info("gazette: content/%s is the community's own page: "
+                                                             "kept instead of the generated one", uri)
+            del self.pages[uri]
+            self.titles.pop(uri, None)
+            self.held.pop(uri, None)
         for uri, text in self.pages.items():
             files.append(File.generated(config, uri, content=text))
         return files

@@ -27,6 +27,10 @@ from markupsafe import escape
 from ..i18n import _
 
 TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
+# Every folder the site stage and its verdict (the check: items, plan, community, metrics) read:
+# the stamp covers them and `mkdocs serve` watches them. tests/test_site_verdict.py records what
+# the verdict opens, so a folder a new rule reads is noticed here.
+INPUT_FOLDERS = ("content", "calendar", "community", "templates", "metrics")
 
 
 @dataclass
@@ -80,7 +84,7 @@ def _stamp(root: Path, config_file: str | None = None, settings: str = "") -> st
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{version}\0{os.environ.get('GAZETTE_BUILD', '')}\0{settings}\0".encode())
-    for name in ("content", "calendar", "community", "templates"):
+    for name in INPUT_FOLDERS:
         for folder, dirs, names in os.walk(root / name):
             dirs.sort()
             for entry in sorted(names):
@@ -250,7 +254,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
             meta, body = _split(Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace"))
         title = stage.titles.get(src) or meta.get("title") or (" ".join(str(item.title).split()) if item else "")
         if not title:
-            title = _first_heading(body)
+            title = _first_heading(body) or _name_title(page_src)
         if item is not None:
             head = stage._item_head(item, src)
             body = f"# {markdown_text(item.title)}\n" + keep(page_src, head) + body
@@ -337,6 +341,18 @@ def _first_heading(markdown_text: str) -> str:
     return Markup(markdown(match.group(1))).striptags() if match else ""
 
 
+def _name_title(src: str) -> str:
+    """The title MkDocs derives from a page's file name (its folder's for an index), given to
+    the engine escaped: left to it, the name went raw into the search index."""
+    import posixpath
+
+    name = posixpath.splitext(posixpath.basename(src))[0]
+    if name in ("index", "README"):
+        name = posixpath.basename(posixpath.dirname(src))
+    name = name.replace("-", " ").replace("_", " ")
+    return name.capitalize() if name.lower() == name else name
+
+
 def _split(text: str) -> tuple[dict, str]:
     import yaml
 
@@ -351,10 +367,12 @@ def _split(text: str) -> tuple[dict, str]:
 
 
 def _engine_config(root: Path, tree: Path, config, overrides: str) -> str:
-    """mkdocs.yml for the tree: the community's, without the gazette plugin, reading docs/."""
+    """mkdocs.yml for the tree: the community's (the one the build was given: ``mkdocs build -f
+    alt.yml``), without the gazette plugin, reading docs/."""
     import yaml
 
-    raw = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+    given = Path(config["config_file_path"] or root / "mkdocs.yml")
+    raw = yaml.load(given.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     raw["docs_dir"] = "docs"  # Zensical wants both inside the folder of its configuration
     raw["site_dir"] = "site"
     theme = dict(raw.get("theme") or {})
