@@ -166,7 +166,7 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
     """
     from . import validate
     from .load import (Repo, each_file, frame_digest, list_item_paths, listing_problems, load_item, no_gc,
-                       selected_item_paths)
+                       selected_item_paths, stat_file)
     from .plan import Publication, publications
 
     if loaded is not None:
@@ -211,23 +211,29 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
         def check_one(relpath: str, _text: str):
             return rules(by_path[relpath])
 
-        if store is not None:
-            # The results come from the item loaded earlier, stored under the bytes read now: a file
-            # saved in between (``mkdocs serve``) would keep rules' results of its old text. Only
-            # files untouched since well before the load are stored (the rest run again next time).
-            settled = getattr(loaded, "loaded_at", None)
-            put = store.put
-
-            def put_if_settled(path, raw, value, info=None):
-                if settled is not None and info is not None and info.st_mtime_ns < settled - SETTLED_NS:
-                    put(path, raw, value, info)
-
-            store.put = put_if_settled
+    def loaded_results(paths):
+        """(path, None, rules' results) per loaded item, from the cache when its file's size and
+        mtime are unchanged. The load has already read and judged each file: nothing is read
+        again, so entries are kept by stat only (a fresh clone runs the rules again). A file
+        saved after the load began (``mkdocs serve``) would keep the results of the text loaded
+        before: only files untouched since well before the load are stored."""
+        settled = getattr(loaded, "loaded_at", None)
+        for relpath in paths:
+            info = result = None
+            if store is not None:
+                info, _problem = stat_file(root, relpath)
+                result = store.get_by_stat(relpath, info) if info is not None else None
+            if result is None:
+                result = check_one(relpath, None)
+                if info is not None and settled is not None and info.st_mtime_ns < settled - SETTLED_NS:
+                    store.put(relpath, b"", result, info)
+            yield relpath, None, result
 
     repo.now, repo.publications = now, []
     with no_gc():
-        for relpath, _text, (found, refs, pubs) in each_file(root, progress(wanted) if progress else wanted,
-                                                         problems, store, check_one):
+        listed = progress(wanted) if progress else wanted
+        results = each_file(root, listed, problems, store, check_one) if loaded is None else loaded_results(listed)
+        for relpath, _text, (found, refs, pubs) in results:
             problems += found
             problems += validate.check_references(relpath, refs, repo)
             repo.publications += map(Publication._make, pubs)
