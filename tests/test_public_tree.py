@@ -163,3 +163,17 @@ def test_site_build_command_reports_check_errors_and_builds(sample, monkeypatch)
     broken = sample.gazette("site", "build")
     assert broken.exit_code == 1
     assert "content/posts/2026/cassé.md:5: ref/author" in broken.output
+
+
+def test_a_failing_mkdocs_build_is_said_without_a_traceback(sample, monkeypatch):
+    """MkDocs runs in the command's own process: its failure (here it cannot write its site
+    folder, a file stands there) is a usage error quoting MkDocs' words, with no traceback."""
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    assert sample.gazette("site", "build").exit_code == 0
+    shutil.rmtree(sample.root / ".gazette/public/site", ignore_errors=True)
+    (sample.root / ".gazette/public/site").write_text("pas un dossier")
+    sample.post("nouveau", front="title: Nouveau\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\n")
+    done = sample.gazette("site", "build")
+    assert done.exit_code == 2, done.output
+    assert "mkdocs build failed" in done.output and "Traceback" not in done.output
+    assert not (sample.root / "site/posts/2026/nouveau/index.html").exists()

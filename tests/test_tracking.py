@@ -182,3 +182,74 @@ def test_an_action_for_one_person_carries_that_person_s_utm_and_referral_code(re
         f"Lisez {SITE}posts/2026/a-deux/?utm_source=mastodon&utm_medium=social&utm_campaign=a-deux&utm_content=a-deux")
     review = repo.gazette("check", "--format", "json")  # the length check reads the same final text
     assert review.exit_code == 0, review.output
+
+
+# -- the fast paths give the old answers -------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from urllib.parse import unquote, urlencode, urlsplit  # noqa: E402
+
+from gazette.tracking import encoded  # noqa: E402
+
+AWKWARD = ["", "hiver", "été-2026", "a b", "a+b", "x&y=z", "100%", "~._-", "é\u00a0", "\x00\n", "😀", "a/b?c#d",
+           "AMI2026", "ﬁ", "\ud800"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), st.text(), max_size=6))
+def test_the_query_is_urlencode_s_byte_for_byte(params):
+    assert encoded(params) == urlencode(list(params.items()))
+
+
+def test_awkward_names_and_values_are_encoded_as_urlencode_does():
+    params = {f"utm_{i}{value}": value for i, value in enumerate(AWKWARD) if value != "\ud800"}
+    assert encoded(params) == urlencode(list(params.items()))
+    for encode in (lambda: encoded({"ref": "\ud800"}), lambda: urlencode([("ref", "\ud800")])):
+        with pytest.raises(UnicodeEncodeError):  # a lone surrogate (YAML reads none): refused alike
+            encode()
+
+
+def _old_path_on_site(site_url: str, url: str):
+    """SiteConfig._path_on_site before its answers were kept and the site's address split once."""
+    from gazette.siteurls import DEFAULT_PORTS, _port
+
+    site_url = site_url.rstrip("/") + "/" if site_url else ""
+    if not site_url:
+        return None
+    try:
+        mine, theirs = urlsplit(site_url), urlsplit(url)
+        ports = (_port(mine), _port(theirs))
+    except ValueError:
+        return None
+    if theirs.scheme.lower() not in DEFAULT_PORTS or theirs.hostname != mine.hostname or ports[0] != ports[1]:
+        return None
+    base = mine.path if mine.path.endswith("/") else mine.path + "/"
+    if theirs.path == base.rstrip("/"):
+        return ""
+    return unquote(theirs.path[len(base):]) if theirs.path.startswith(base) else None
+
+
+SITES = ["", "https://fabrique.example.org/", "https://Fabrique.example.org:443/club", "http://x.org:8080/a/b/",
+         "https://x.org:notaport/", "https://[::1/", "https://x.org:99999/", "HTTPS://EXAMPLE.ORG"]
+URLS = ["https://fabrique.example.org/posts/2026/a/", "HTTP://FABRIQUE.example.org:80/posts/%C3%A9t%C3%A9/",
+        "https://fabrique.example.org", "https://fabrique.example.org:444/x", "https://x.org:8080/a/b/c?d#e",
+        "http://x.org:8080/a/b", "https://x.org:notaport/x", "https://[::1/x", "ftp://fabrique.example.org/x",
+        "https://example.org/club/../x", "https://evil.org@fabrique.example.org/x", "javascript:alert(1)",
+        "https://fabrique.example.org/club", "https://fabrique.example.org/clubhouse", "//fabrique.example.org/x",
+        "https://x.org:99999/", "https://EXAMPLE.ORG/", "https://example.org", ""]
+
+
+def test_the_site_path_of_a_url_is_the_old_answer_on_hostile_urls():
+    for site_url in SITES:
+        site = SiteConfig(site_url)
+        for url in URLS * 2:  # the second time from the kept answers
+            assert site._path_on_site(url) == _old_path_on_site(site_url, url), (site_url, url)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SITES), st.one_of(st.sampled_from(URLS), st.text(),
+                                         st.builds(lambda s, t: s + t, st.sampled_from(URLS), st.text())))
+def test_the_site_path_of_any_text_is_the_old_answer(site_url, url):
+    site = SiteConfig(site_url)
+    assert site._path_on_site(url) == _old_path_on_site(site_url, url)
+    assert site._path_on_site(url) == _old_path_on_site(site_url, url)

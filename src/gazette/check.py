@@ -34,13 +34,18 @@ class CheckResult:
 
 
 def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = None,
-              cache: bool = True, progress=None, pending=None) -> CheckResult:
+              cache: bool = True, progress=None, pending=None, loaded=None) -> CheckResult:
     """Check the repository, or the PATHS / the changes since a ref; never raises for content.
 
     ``progress``, if given, wraps the list of files being read (for a progress bar).
     ``pending``: the git reads of ``changed_since`` if the caller already started them
     (:class:`gazette.changes.PendingChanges`).
+    ``loaded``: the whole repository as :func:`gazette.load.load_repo` gave it (the site stage
+    has just read and parsed every file): the same stages run over its items, so the site's
+    verdict is this command's report without parsing anything twice.
     """
+    if loaded is not None and (paths or changed_since):
+        raise ValueError("a loaded repository is checked whole: no paths, no changed_since")
     if changed_since and pending is None:
         from .changes import GitError, PendingChanges
 
@@ -57,7 +62,10 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         from .load import load_frame
 
         # 1. What to look at.
-        frame, problems = load_frame(root)
+        if loaded is None:
+            frame, problems = load_frame(root)
+        else:  # the frame's, the listing's and each file's own problems (parse, name): already found
+            frame, problems = loaded.frame, list(loaded.problems)
         from .listening.config import load as load_listening
 
         problems += load_listening(root, lambda: frame.timezone)[1]
@@ -73,7 +81,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         search = PendingDays(root, guessed, untracked)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
-    repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress)
+    repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress, loaded)
 
     # 3. Items that may share a slot with the selection: they are read (not reported)
     #    so that calendar conflicts with unchanged files are still seen. A slot's instant
@@ -119,6 +127,9 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
 
 
+# Margin for coarse file-system clocks: a file's mtime may lag the clock by a tick.
+SETTLED_NS = 2_000_000_000
+
 # Up to this many selected files, their dates are read before the rules run to start the
 # search for neighbours early; a larger selection (a folder) would read them twice for little.
 GUESS_FOR = 64
@@ -152,19 +163,23 @@ def guessed_days(root: Path, only: set[str]) -> set:
 
 
 def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None = None, cache: bool = True,
-         progress=None):
+         progress=None, loaded=None):
     """Every item file once: problems, references checked, publications gathered.
 
     Shared by ``check`` and ``publish`` (which needs only the publications): both
-    fill and read the same per-file cache. Returns (repo, files read, cache, the
-    per-file function).
+    fill and read the same per-file cache. With ``loaded`` (a whole ``load_repo`` result),
+    the rules run over its items instead of files read again; their results are cached
+    apart ("site-check": the loaded index already holds each file's own problems).
+    Returns (repo, files read, cache, the per-file function).
     """
     from . import validate
     from .load import (Repo, each_file, frame_digest, list_item_paths, listing_problems, load_item, no_gc,
-                       selected_item_paths)
+                       selected_item_paths, stat_file)
     from .plan import Publication, publications
 
-    if only is None:
+    if loaded is not None:
+        item_paths = loaded.item_paths
+    elif only is None:
         item_paths, _pages, found = list_item_paths(root)
         problems += found
     else:
@@ -172,69 +187,65 @@ def scan(root: Path, now: datetime, frame, problems: list, only: set[str] | None
         # What the full listing reports about files it cannot load (a pull request's .MD, a
         # backup, a link, a script, a draft in content/post/).
         problems += listing_problems(root, only)
-    repo = Repo(root, [], frame, problems, item_paths)
+    # A loaded repository keeps its items: the links to the site read a linked item's status and
+    # date from them (else sitelinks reads and parses that file again).
+    repo = Repo(root, loaded.items if loaded is not None else [], frame, problems, item_paths)
     repo.listed_all = only is None
     frame.memo["use_cache"] = cache  # --no-cache: nothing from an earlier run (netiquette.moderator_for)
     store = None
     if cache and only is None:
         from .cache import FileCache
 
-        store = FileCache(root, "check", frame_digest(root))
-    wanted = item_paths if only is None else [p for p in item_paths if p in only]
+        store = FileCache(root, "check" if loaded is None else "site-check", frame_digest(root))
 
-    def check_one(relpath: str, text: str):
-        item, found = load_item(relpath, text, lambda: frame.timezone)
-        local, refs = validate.check_item(item, repo) if item else ([], [])
+    def rules(item):
+        local, refs = validate.check_item(item, repo)
         # Plain tuples: unpickling 20,000 namedtuples costs more than rebuilding them.
-        return found + local, refs, [tuple(p) for p in publications(item)] if item else []
+        return local, refs, [tuple(p) for p in publications(item)]
+
+    if loaded is None:
+        wanted = item_paths if only is None else [p for p in item_paths if p in only]
+
+        def check_one(relpath: str, text: str):
+            item, found = load_item(relpath, text, lambda: frame.timezone)
+            if item is None:
+                return found, [], []
+            local, refs, pubs = rules(item)
+            return found + local, refs, pubs
+    else:
+        by_path = {item.path: item for item in loaded.items}
+        wanted = list(by_path)
+
+        def check_one(relpath: str, _text: str):
+            return rules(by_path[relpath])
+
+    def loaded_results(paths):
+        """(path, None, rules' results) per loaded item, from the cache when its file's size and
+        mtime are unchanged. The load has already read and judged each file: nothing is read
+        again, so entries are kept by stat only (a fresh clone runs the rules again). A file
+        saved after the load began (``mkdocs serve``) would keep the results of the text loaded
+        before: only files untouched since well before the load are stored."""
+        settled = getattr(loaded, "loaded_at", None)
+        for relpath in paths:
+            info = result = None
+            if store is not None:
+                info, _problem = stat_file(root, relpath)
+                result = store.get_by_stat(relpath, info) if info is not None else None
+            if result is None:
+                result = check_one(relpath, None)
+                if info is not None and settled is not None and info.st_mtime_ns < settled - SETTLED_NS:
+                    store.put(relpath, b"", result, info)
+            yield relpath, None, result
 
     repo.now, repo.publications = now, []
     with no_gc():
-        for relpath, _text, (found, refs, pubs) in each_file(root, progress(wanted) if progress else wanted,
-                                                         problems, store, check_one):
+        listed = progress(wanted) if progress else wanted
+        results = each_file(root, listed, problems, store, check_one) if loaded is None else loaded_results(listed)
+        for relpath, _text, (found, refs, pubs) in results:
             problems += found
             problems += validate.check_references(relpath, refs, repo)
             repo.publications += map(Publication._make, pubs)
     return repo, wanted, store, check_one
-
-
-class BackgroundCheck:
-    """``gazette check`` of the whole repository in another process.
-
-    The site build starts it first and collects it once every page is rendered but
-    before any is written: the rules run on the second core while MkDocs converts
-    Markdown, and the report is by construction the one ``gazette check`` gives (same
-    per-file cache too, which ``gazette publish`` has usually just filled).
-    """
-
-    def __init__(self, root: Path, now: datetime):
-        import subprocess
-        import sys
-
-        command = [sys.executable, "-m", "gazette", "check", "--format", "json",
-                   "--repo", str(root), "--now", now.isoformat()]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        stdin=subprocess.DEVNULL, text=True, encoding="utf-8")
-
-    def problems(self) -> list[Problem]:
-        """Wait for the report; raises UsageError with the command's own message if it failed."""
-        import json
-
-        out, err = self.process.communicate()
-        if self.process.returncode in (0, 1):
-            try:
-                report = json.loads(out)["problems"]
-                return [Problem(p["code"], p["path"], p["line"], p["message"], p["hint"], p["severity"])
-                        for p in report]
-            except (ValueError, KeyError, TypeError):
-                pass
-        lines = err.strip().splitlines()
-        raise UsageError(lines[-1] if lines else f"gazette check ended with exit code {self.process.returncode}")
-
-    def cancel(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
 
 
 def select(root: Path, paths, changed_since: str | None, pending, frame) -> tuple[set[str] | None, str]:

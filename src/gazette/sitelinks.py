@@ -23,7 +23,7 @@ from datetime import datetime
 
 from .i18n import _
 from .problems import Problem
-from .siteurls import GENERATED, SiteConfig, load_site_config, resolve_relative
+from .siteurls import GENERATED, SiteConfig, load_site_config, resolve_relative, site_config_of_run
 
 CODE = "ref/site-url"
 URL = re.compile(r"https?://[^\s<>\"'`)\]]+|\{site\}[^\s<>\"'`)\]]*|\{url\}[^\s<>\"'`)\]]*", re.IGNORECASE)
@@ -103,7 +103,7 @@ def _urls(text: str) -> list[str]:
 def check_site_references(path: str, refs, repo) -> list[Problem]:
     if not refs:
         return []
-    site = load_site_config(repo.root)
+    site = site_config_of_run(repo.root, repo.frame)  # once per run, not a stat per linking item
     problems = []
     for _target, written, when, line in refs:
         problem = _judge(path, written, when, line, site, repo)

@@ -49,6 +49,10 @@ class SiteConfig:
         self.site_url = (site_url or "").rstrip("/") + "/" if site_url else ""
         self.directory_urls = directory_urls
         self.extensions = list(extensions)  # [(name, options)]
+        # A check asks about every URL of every channel text and body: each answer is kept,
+        # and the site's own address is split once.
+        self._paths: dict[str, str | None] = {}
+        self._mine = None
 
     def page_path(self, src: str) -> str:
         """The URL path MkDocs gives a source file under content/."""
@@ -78,13 +82,28 @@ class SiteConfig:
         if not self.site_url:
             return None
         try:
-            mine, theirs = urlsplit(self.site_url), urlsplit(url)
-            ports = (_port(mine), _port(theirs))
+            return self._paths[url]
+        except KeyError:
+            path = self._paths[url] = self._find_path_on_site(url)
+            return path
+
+    def _find_path_on_site(self, url: str) -> str | None:
+        if self._mine is None:
+            try:
+                mine = urlsplit(self.site_url)
+                self._mine = (mine.hostname, _port(mine), mine.path if mine.path.endswith("/") else mine.path + "/")
+            except ValueError:  # the site's own port is no number: no URL is ours
+                self._mine = (None, ValueError, "")
+        hostname, port, base = self._mine
+        if port is ValueError:
+            return None
+        try:
+            theirs = urlsplit(url)
+            their_port = _port(theirs)
         except ValueError:  # a port that is no number: not a URL of ours
             return None
-        if theirs.scheme.lower() not in DEFAULT_PORTS or theirs.hostname != mine.hostname or ports[0] != ports[1]:
+        if theirs.scheme.lower() not in DEFAULT_PORTS or theirs.hostname != hostname or their_port != port:
             return None
-        base = mine.path if mine.path.endswith("/") else mine.path + "/"
         if theirs.path == base.rstrip("/"):
             return ""
         return unquote(theirs.path[len(base):]) if theirs.path.startswith(base) else None

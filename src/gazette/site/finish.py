@@ -35,89 +35,114 @@ def _sanitizer_version() -> str:
     return f"gazette {__version__}, nh3 {version('nh3')}"
 
 
-def finish_site(tree: Path, site_dir: Path) -> int:
-    """After any engine's build: each page's content region through the sanitizer, Gazette's
-    own HTML put back, the tree's feeds copied, search forms written. Returns the pages processed."""
-    import hashlib
+class Finisher:
+    """The finish step of one build, page by page: each page's content region through the
+    sanitizer, Gazette's own HTML put back at its markers. The plugin gives it each page as MkDocs
+    renders it (no second read and write of every page); ``finish_site`` does the rest."""
 
-    from ..sanitize import sanitize_html
+    def __init__(self, tree: Path):
+        tree = Path(tree)
+        self.tree = tree
+        state = json.loads((tree / "held.json").read_text())
+        self.held = state["pages"]
+        self.pattern = re.compile(f"<!-- gazette-held-{state['token']}-(\\d+) -->")
+        self.by_path = {}  # the file the engine writes for each page that has held pieces
+        for src in self.held:
+            url = url_path(src, state.get("directory_urls", True))
+            self.by_path[url + "index.html" if url.endswith("/") or not url else url] = src
+        # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
+        # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
+        # Another Gazette or nh3 may sanitize differently: their versions name the cache.
+        self.cache_file = tree / "sanitized.json"
+        self.policy = _sanitizer_version()
+        try:
+            cached = json.loads(self.cache_file.read_text(encoding="utf-8"))
+            known = cached["pages"] if cached.get("policy") == self.policy and isinstance(cached.get("pages"), dict) else {}
+        except (OSError, ValueError, AttributeError, KeyError):
+            known = {}
+        self.known = known
+        self.used: dict[str, str] = {}
+        self.done: set[str] = set()  # site-relative paths already finished
+        self.count = 0
+        import hashlib
 
-    tree, site_dir = Path(tree), Path(site_dir)
-    state = json.loads((tree / "held.json").read_text())
-    token, held = state["token"], state["pages"]
-    pattern = re.compile(f"<!-- gazette-held-{token}-(\\d+) -->")
-    by_path = {}  # the file the engine writes for each page that has held pieces
-    for src in held:
-        url = url_path(src, state.get("directory_urls", True))
-        by_path[url + "index.html" if url.endswith("/") or not url else url] = src
-    # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
-    # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
-    # Another Gazette or nh3 may sanitize differently: their versions name the cache.
-    cache_file = tree / "sanitized.json"
-    policy = _sanitizer_version()
-    try:
-        cached = json.loads(cache_file.read_text(encoding="utf-8"))
-        known = cached["pages"] if cached.get("policy") == policy and isinstance(cached.get("pages"), dict) else {}
-    except (OSError, ValueError, AttributeError, KeyError):
-        known = {}
-    used: dict[str, str] = {}
+        from ..sanitize import sanitize_html
 
-    def sanitized(html: str, sanitize=sanitize_html) -> str:
-        key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
-        key = key if sanitize is sanitize_html else "sidebars-" + key
-        clean = known.get(key)
+        self.blake2b, self.sanitize_html = hashlib.blake2b, sanitize_html
+
+    def sanitized(self, html: str, sanitize=None) -> str:
+        key = self.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+        if sanitize is None:
+            sanitize = self.sanitize_html
+        else:
+            key = "sidebars-" + key
+        clean = self.known.get(key)
         if not isinstance(clean, str):
             clean = sanitize(html)
-        used[key] = clean
+        self.used[key] = clean
         return clean
 
-    count = 0
+    def page(self, relpath: str, html: str) -> str:
+        """The page the engine wrote at ``relpath`` (site-relative, "/" separators), finished."""
+        self.done.add(relpath)
+        finished = _name_search_dialog(html)
+        start = finished.find(CONTENT_START)
+        end = finished.rfind(CONTENT_END)
+        sidebar = finished.find(SIDEBAR_START)
+        if 0 <= sidebar < start:
+            # Up to the content region (the first occurrence: one a heading forged only starts the
+            # region earlier), so together they cover everything from the sidebars to </article>.
+            region = finished[sidebar:start]
+            tail = region.rstrip()
+            tail = region[len(tail) - len(CONTENT_DIV):] if tail.endswith(CONTENT_DIV) else ""
+            clean = self.sanitized(region[:len(region) - len(tail)], _sanitize_sidebars) + tail
+            finished = finished[:sidebar] + clean + finished[start:]
+            start = sidebar + len(clean)
+            end = finished.rfind(CONTENT_END)
+        if start >= 0 and end >= start:
+            start += len(CONTENT_START)
+            pieces_html = self.held.get(self.by_path.get(relpath, ""), [])
+            parts = self.pattern.split(finished[start:end])
+            out = [self.sanitized(parts[0])]
+            for number, rest in zip(parts[1::2], parts[2::2]):
+                out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", self.sanitized(rest)]
+            finished = finished[:start] + "".join(out) + finished[end:]
+            self.count += 1
+        return finished
+
+
+def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) -> int:
+    """After any engine's build: each page's content region through the sanitizer, Gazette's
+    own HTML put back, the tree's feeds copied, search forms written. Returns the pages processed.
+    ``finisher``: the one the pages already went through as the engine rendered them; every other
+    HTML file the engine wrote (404, a theme's own page) is finished here from the disk."""
+    tree, site_dir = Path(tree), Path(site_dir)
+    finisher = finisher or Finisher(tree)
     top = str(site_dir)
     for folder, dirs, names in os.walk(top):
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
         relative_folder = os.path.relpath(folder, top).replace(os.sep, "/")
         prefix = "" if relative_folder == "." else relative_folder + "/"
         for name in names:
-            if not name.endswith(".html"):
+            if not name.endswith(".html") or prefix + name in finisher.done:
                 continue
             path = os.path.join(folder, name)
             if os.path.islink(path):
                 continue
             with open(path, encoding="utf-8", errors="replace") as handle:
                 html = handle.read()
-            finished = _name_search_dialog(html)
-            start = finished.find(CONTENT_START)
-            end = finished.rfind(CONTENT_END)
-            sidebar = finished.find(SIDEBAR_START)
-            if 0 <= sidebar < start:
-                # Up to the content region (the first occurrence: one a heading forged only starts the
-                # region earlier), so together they cover everything from the sidebars to </article>.
-                region = finished[sidebar:start]
-                tail = region.rstrip()
-                tail = region[len(tail) - len(CONTENT_DIV):] if tail.endswith(CONTENT_DIV) else ""
-                clean = sanitized(region[:len(region) - len(tail)], _sanitize_sidebars) + tail
-                finished = finished[:sidebar] + clean + finished[start:]
-                start = sidebar + len(clean)
-                end = finished.rfind(CONTENT_END)
-            if start >= 0 and end >= start:
-                start += len(CONTENT_START)
-                pieces_html = held.get(by_path.get(prefix + name, ""), [])
-                parts = pattern.split(finished[start:end])
-                out = [sanitized(parts[0])]
-                for number, rest in zip(parts[1::2], parts[2::2]):
-                    out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", sanitized(rest)]
-                finished = finished[:start] + "".join(out) + finished[end:]
-                count += 1
+            finished = finisher.page(prefix + name, html)
             if finished != html:
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(finished)
     from .tree import _write
 
-    _write(cache_file, json.dumps({"policy": policy, "pages": used}, ensure_ascii=False, separators=(",", ":")).encode())
+    _write(finisher.cache_file, json.dumps({"policy": finisher.policy, "pages": finisher.used}, ensure_ascii=False,
+                                           separators=(",", ":")).encode())
     _copy_feeds(tree / "feeds", site_dir)
     fold_search_index(site_dir / "search" / "search_index.json")
     fold_search_index(site_dir / "search.json")  # Zensical's
-    return count
+    return finisher.count
 
 
 # The theme's own markup in the sidebars, beside what content may hold (sanitize.TAGS): its

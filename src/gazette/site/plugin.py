@@ -4,9 +4,9 @@
 ``on_config`` writes the public tree (the site stage: check, visibility, gate, archives, home,
 link previews; nothing when no input changed) and points MkDocs at it: ``docs_dir`` becomes the
 tree's ``docs/``, the navigation the tree's escaped one. MkDocs then renders plain Markdown with
-no Gazette code per page, and ``on_post_build`` runs the same finish step as
-``gazette site build`` on what it wrote (the sanitizer over every page's content region,
-Gazette's own HTML put back, feeds, search forms). ``on_serve`` watches the real folders, not
+no Gazette code per page but the finish step of ``gazette site build`` (``on_post_page``: the
+sanitizer over each page's content region, Gazette's own HTML put back, before MkDocs writes
+it; ``on_post_build``: the other HTML files, feeds, search forms). ``on_serve`` watches the real folders, not
 the tree. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mkdocs.config import config_options
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .tree import INPUT_FOLDERS
 
@@ -65,7 +65,21 @@ class GazettePlugin(BasePlugin):
                 server.watch(str(folder))
         return server
 
+    def on_pre_build(self, config):
+        self.finisher = None  # one per build: under `mkdocs serve`, held.json changes between builds
+
+    @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
+    def on_post_page(self, output, page, config):
+        """Each page finished as MkDocs renders it, before it is written: the finish step then
+        reads and rewrites only what MkDocs wrote outside its pages (the 404)."""
+        from .finish import Finisher
+
+        if self.finisher is None:
+            self.finisher = Finisher(self.tree)
+        return self.finisher.page(page.file.dest_uri, output)
+
     def on_post_build(self, config):
         from .finish import finish_site
 
-        finish_site(self.tree, Path(config["site_dir"]))
+        finish_site(self.tree, Path(config["site_dir"]), getattr(self, "finisher", None))
+        self.finisher = None

@@ -223,19 +223,23 @@ class Stage:
 
     def prepare(self, config) -> None:
         """What a build shows: the configuration made safe, the items loaded once (from the
-        parse cache when their bytes are unchanged), the check run over them (``verdict``
-        stops the build on errors), the public ones in order."""
+        parse cache when their bytes are unchanged), the check run over them (``run_check(loaded=…)``:
+        ``gazette check``'s report; ``verdict`` stops the build on errors), the public ones in order."""
         from ..i18n import use_repository
         from ..load import load_repo
         from ..sitepages import Settings
         from ..visibility import is_public
-        from .verdict import check_loaded
+        import time
+
+        from ..check import run_check
 
         use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
         adjust_config(config)
         self.settings = Settings.from_extra(config["extra"])
+        started = time.time_ns()
         self.repo = load_repo(self.root)
-        self.problems = check_loaded(self.repo, self.now)
+        self.repo.loaded_at = started  # run_check caches rules' results only for files older than this
+        self.problems = run_check(self.root, self.now, loaded=self.repo).problems
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)

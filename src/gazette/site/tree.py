@@ -440,11 +440,14 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
     import subprocess
     import sys
 
+    from .finish import Finisher, finish_site
+
     result = write_tree(root, tree, now_text)
     config = str(tree / "mkdocs.yml")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    finisher = None
     if engine == "mkdocs":
-        command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config]
+        finisher = _mkdocs_build(config)
     elif engine == "zensical":
         executable = shutil.which("zensical") or str(Path(sys.executable).parent / "zensical")
         if not os.path.exists(executable):
@@ -452,12 +455,11 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
         command = [executable, "build", "-f", config]
     else:
         raise EngineError(_("unknown engine {engine}: mkdocs or zensical").format(engine=engine))
-    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise EngineError(_("{engine} build failed:\n{output}").format(engine=engine, output=done.stderr[-4000:]))
-    from .finish import finish_site
-
-    finish_site(tree, tree / "site")
+    if finisher is None:
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise EngineError(_("{engine} build failed:\n{output}").format(engine=engine, output=done.stderr[-4000:]))
+    finish_site(tree, tree / "site", finisher)
     target = root / "site"
     if target.is_symlink() or target.is_file():
         target.unlink()
@@ -468,6 +470,58 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
     except OSError:  # the tree is on another file system
         shutil.copytree(tree / "site", target, symlinks=True)
     return result
+
+
+def _mkdocs_build(config_file: str):
+    """``mkdocs build -q`` of the tree in this process (MkDocs is already imported for the site
+    stage; a second interpreter cost a start and every import again), each page finished as
+    MkDocs renders it, like the plugin does. Returns the :class:`Finisher` the pages went through."""
+    import logging
+
+    from mkdocs.commands import build
+    from mkdocs.config import load_config
+    from mkdocs.plugins import BasePlugin, event_priority
+
+    from .finish import Finisher
+
+    tree = Path(config_file).parent
+    finisher = Finisher(tree)
+
+    class FinishPages(BasePlugin):
+        @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
+        def on_post_page(self, output, page, config):
+            return finisher.page(page.file.dest_uri, output)
+
+    class Kept(logging.Handler):  # what `mkdocs build -q` printed: said only if the build fails
+        def __init__(self):
+            super().__init__(logging.ERROR)
+            self.lines: list[str] = []
+
+        def emit(self, record):
+            self.lines.append(f"{record.levelname}: {record.getMessage()}")
+
+    logger = logging.getLogger("mkdocs")
+    kept, level, propagate = Kept(), logger.level, logger.propagate
+    logger.addHandler(kept)
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice, on stderr at its import
+    try:
+        config = load_config(config_file)
+        config.plugins["gazette-finish"] = FinishPages()
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build.build(config, dirty=False)
+        finally:
+            config.plugins.on_shutdown()
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the engine's failure, whatever it raises, is said
+        output = "\n".join([*kept.lines, f"{type(error).__name__}: {error}"])
+        raise EngineError(_("{engine} build failed:\n{output}").format(engine="mkdocs", output=output[-4000:])) from None
+    finally:
+        logger.removeHandler(kept)
+        logger.setLevel(level)
+        logger.propagate = propagate
+    return finisher
 
 
 class EngineError(Exception):
