@@ -170,7 +170,18 @@ def files_mentioning(root: Path, needles: set[str], folder: str = "content", who
     return PendingMentions(root, needles, folder, whole_words, pathspecs, untracked).result()
 
 
-class PendingMentions:
+class _PendingGrep:
+    process = None
+
+    def cancel(self) -> None:
+        """Not needed after all: stop git now rather than let it read on."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.communicate()
+
+
+class PendingMentions(_PendingGrep):
     """:func:`files_mentioning`, with git grep started now and read by :meth:`result`."""
 
     def __init__(self, root: Path, needles: set[str], folder: str = "content", whole_words: bool = False,
@@ -200,26 +211,8 @@ class PendingMentions:
                 found |= _untracked_mentioning(root, needles, self.whole_words,
                                                [p for p in self.untracked if any(in_pathspec(p, s) for s in self.specs)])
         except GitError:  # not a git repository: read the files
-            import os
-
-            found = set()
-            encoded = [n.encode() for n in needles]
-            for base, _dirs, names in os.walk(root / self.folder):
-                for name in names:
-                    path = os.path.join(base, name)
-                    if name.endswith(".md") and not os.path.islink(path):
-                        with open(path, "rb") as handle:
-                            data = handle.read()
-                        if any(n in data for n in encoded):
-                            found.add(os.path.relpath(path, root).replace(os.sep, "/"))
+            found = _untracked_mentioning(root, needles, self.whole_words, _markdown_files(root, (self.folder,)))
         return {p for p in found if p.endswith(".md")}
-
-    def cancel(self) -> None:
-        """Not needed after all: stop git now rather than let it read on."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-        if self.process is not None:
-            self.process.communicate()
 
 
 def in_pathspec(path: str, spec: str) -> bool:
@@ -246,6 +239,18 @@ def _untracked_mentioning(root: Path, needles: set[str], whole_words: bool, path
     wanted = re.compile(rb"(?<![A-Za-z0-9_])(?:" + alternatives + rb")(?![A-Za-z0-9_])" if whole_words
                         else alternatives)
     return _untracked_matching(root, wanted, paths)
+
+
+def _markdown_files(root: Path, folders) -> list[str]:
+    """The Markdown files under these folders, links left out, as git grep would list them."""
+    import os
+
+    found = []
+    for folder in folders:
+        for base, _dirs, names in os.walk(root / folder):
+            found += [os.path.relpath(os.path.join(base, name), root).replace(os.sep, "/")
+                      for name in names if name.endswith(".md")]
+    return found
 
 
 def _untracked_matching(root: Path, wanted, paths: list[str]) -> set[str]:
@@ -299,7 +304,7 @@ def day_pattern(days) -> str:
     return "|".join(sorted(spellings))
 
 
-class PendingDays:
+class PendingDays(_PendingGrep):
     """Item files (any kind folder, any year) that may write a date-time on one of these
     days, in any spelling: git grep started now, read by :meth:`result`.
 
@@ -340,21 +345,5 @@ class PendingDays:
                 found |= _untracked_matching(self.root, wanted, [p for p in self.untracked
                                                                  if any(in_pathspec(p, s) for s in self.specs)])
         except GitError:  # not a git repository: read the files
-            import os
-
-            found = set()
-            for spec in self.specs:
-                for base, _dirs, names in os.walk(self.root / spec):
-                    for name in names:
-                        path = os.path.join(base, name)
-                        if name.endswith(".md") and not os.path.islink(path):
-                            with open(path, "rb") as handle:
-                                if wanted.search(handle.read()):
-                                    found.add(os.path.relpath(path, self.root).replace(os.sep, "/"))
+            found = _untracked_matching(self.root, wanted, _markdown_files(self.root, self.specs))
         return {p for p in found if p.endswith(".md")}
-
-    def cancel(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-        if self.process is not None:
-            self.process.communicate()
