@@ -78,18 +78,6 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
-def is_loopback(url: str) -> bool:
-    import ipaddress
-
-    host = host_of(url)
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def get(url: str, limits: Limits, headers: dict | None = None, on_redirect=None) -> Response:
     """GET with a deadline for the whole answer, a size cap and same-host redirects only.
 
@@ -301,7 +289,9 @@ def mastodon_token(settings: dict) -> str | None:
             name=variable), _("name a variable that starts with GAZETTE_MASTODON_"))
     token = os.environ.get(variable) or None
     instance = str((settings.get("mastodon") or {}).get("instance") or "")
-    if token and urllib.parse.urlsplit(instance).scheme.lower() != "https" and not is_loopback(instance):
+    from .. import netsafe
+
+    if token and not netsafe.cleartext_allowed(instance):
         raise FetchProblem("listening/mastodon", _("the token is sent over https only, and {instance!r:.80} is not "
                                                    "https (nor a loopback address)").format(instance=instance),
                            _("write mastodon.instance as https://…"))
