@@ -18,7 +18,7 @@ from .netiquette import moderator_for
 from .problems import Problem
 from .sitelinks import PLACEHOLDER, PLACEHOLDERS
 from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
-from .validate import rule, without_code
+from .validate import cover_images, rule, without_code
 
 NO_TEXT_NETWORKS = ("site", "newsletter", "webhook")
 TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|igshid|_hsenc|_hsmi)=", re.IGNORECASE)
@@ -296,18 +296,15 @@ def remote_images(item: Item, repo: Repo):
 
 
 @rule("security")
-def cover_images(item: Item, repo: Repo):
+def cover_image_sources(item: Item, repo: Repo):
     """A cover image is a file next to the item: the site never shows a script URL or another
     site's picture there (construction), so tell the author why theirs does not appear."""
-    covers = [(("image",), item.meta.get("image"))]
-    covers += [(("channels", name, "image"), (spec or {}).get("image"))
-               for name, spec in (item.meta.get("channels") or {}).items() if isinstance(spec, dict)]
-    for key, image in covers:
-        src = image.get("src") if isinstance(image, dict) else None
+    from .page_images import as_fetched, is_remote
+
+    for key, image, _channel in cover_images(item):
+        src = image.get("src")
         if not isinstance(src, str) or (":" not in src and not src.lstrip().startswith(("//", "/\\"))):
             continue
-        from .page_images import as_fetched, is_remote
-
         url = as_fetched(src)
         scheme = urlsplit(url).scheme.lower()
         line = item.line_of(*key, "src")

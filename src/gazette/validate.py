@@ -138,15 +138,21 @@ def channels_exist(item: Item, repo: Repo):
                                                             .format(names=", ".join(known) or _("none")))
 
 
+def cover_images(item: Item) -> list[tuple[tuple[str, ...], dict, str | None]]:
+    """(front-matter key, image, channel or None) of the item's cover image and each
+    channel's own image."""
+    images = [(("image",), item.meta.get("image"), None)]
+    images += [(("channels", name, "image"), spec.get("image"), name)
+               for name, spec in (item.meta.get("channels") or {}).items() if isinstance(spec, dict)]
+    return [(key, image, channel) for key, image, channel in images if isinstance(image, dict)]
+
+
 @rule("a11y")
 def cover_image_alt(item: Item, repo: Repo):
     # Names translated only for an image that lacks its text: _() per item and channel
     # was a few per cent of a cold check.
-    images = [(("image",), item.meta.get("image"), None)]
-    images += [(("channels", name, "image"), (spec or {}).get("image"), name)
-               for name, spec in (item.meta.get("channels") or {}).items()]
-    for key, image, channel in images:
-        if image and image.get("src") and not (image.get("alt") or "").strip():
+    for key, image, channel in cover_images(item):
+        if image.get("src") and not (image.get("alt") or "").strip():
             what = _("the cover image") if channel is None else _("the {name} image").format(name=channel)
             yield Problem("a11y/image-alt", item.path, item.line_of(*key), _('{what} has no alt text')
                                                                                .format(what=what),
@@ -200,12 +206,9 @@ def body_image_alt(item: Item, repo: Repo):
 def references(item: Item) -> list[Reference]:
     """Local files the item needs: the cover image, linked files and images."""
     refs: list[Reference] = []
-    images = [(("image",), item.meta.get("image"))]
-    images += [(("channels", name, "image"), (spec or {}).get("image"))
-               for name, spec in (item.meta.get("channels") or {}).items()]
     folder = posixpath.dirname(item.path)
-    for key, image in images:
-        if image and image.get("src") and not _is_external(image["src"]):
+    for key, image, _channel in cover_images(item):
+        if image.get("src") and not _is_external(image["src"]):
             refs.append(("ref/image", image["src"], _resolve(item.path, image["src"], folder),
                          item.line_of(*key, "src")))
     for is_image, _text, target, line in _body_links(item):
