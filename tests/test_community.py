@@ -647,3 +647,14 @@ def test_places_feeds_are_listed_for_listening_with_their_file_and_line(repo):
                "feeds:\n  - https://forum.example.org/latest.rss\n  - file:///etc/passwd\n")
     assert place_feeds(repo.root, load_frame(repo.root)[0]) == [
         ("https://forum.example.org/latest.rss", "forum", 5, "community/places/forum.yml")]
+
+
+def test_a_place_feed_watch_would_refuse_is_reported_on_its_line(repo):
+    # gazette watch reads places' feeds too; it refused these only when it fetched them, so a
+    # check said nothing and the manager learnt of it from a failed run (if at all).
+    registry(repo)
+    repo.write("community/places/velo-du-dimanche.yml", PLACE + "feeds:\n  - https://velo.example.org/feed.xml\n"
+               "  - http://169.254.169.254/latest/meta-data/\n  - http://[::ffff:127.0.0.1]/\n"
+               "  - javascript:alert(1)\n")
+    found = {(line, code) for path, line, code, _ in problems(repo) if path == "community/places/velo-du-dimanche.yml"}
+    assert found == {(8, "listening/feed-address"), (9, "listening/feed-address"), (10, "listening/feed-url")}

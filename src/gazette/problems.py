@@ -134,7 +134,7 @@ CODES: dict[str, tuple[str, str]] = {
     "config/unknown-code": (WARNING, "a severity override names no problem code or family"),
     # listening: calendar/listening.yml and the sources gazette watch reads (reported per source)
     "listening/business-hours": (ERROR, "business_hours in calendar/listening.yml: a time that is not HH:MM, an unknown day, or closing before opening"),
-    "listening/feed-url": (ERROR, "a feed in calendar/listening.yml is not an http(s) URL: it is not read"),
+    "listening/feed-url": (ERROR, "a feed in calendar/listening.yml or a place file is not an http(s) URL: it is not read"),
     "listening/feed-address": (ERROR, "a feed or the Mastodon instance is on an internal address (this machine, a private or link-local network…): never fetched"),
     "listening/no-keywords": (WARNING, "calendar/listening.yml names no brand keywords or products: watch keeps nothing"),
     "listening/feed-timeout": (ERROR, "a feed or timeline did not answer (completely) within fetch.timeout: retried next run"),

@@ -170,7 +170,28 @@ def parse_entry(relpath: str, text: str, moderator, tz=None):
                                     _("write {network}: \"{handle}\"").format(network=network, handle=normal)))
         handles[network] = normal
     problems += personal_data(relpath, data, lines, moderator, text)
+    problems += feed_problems(relpath, data.get("feeds") or (), lines)
     return kind, key, data, problems
+
+
+def feed_problems(relpath: str, feeds, lines: dict) -> list[Problem]:
+    """A place's feeds as calendar/listening.yml's are judged: ``gazette watch`` reads both
+    lists, so an address it would refuse at fetch time is reported here, on its line."""
+    from ..netsafe import literal_internal
+
+    found = []
+    for index, url in enumerate(feeds):
+        line = lines.get(("feeds", index))
+        if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url.strip()):
+            found.append(Problem("listening/feed-url", relpath, line,
+                                 _("feed {value!r:.80} is not an http(s) URL").format(value=url),
+                                 _("write - https://example.org/feed.xml")))
+        elif (address := literal_internal(url.strip())) is not None:
+            found.append(Problem("listening/feed-address", relpath, line,
+                                 _("{url!r:.80} names an internal address ({address}): never fetched").format(
+                                     url=url, address=address),
+                                 _("list a public https:// address; this machine and private networks are never asked")))
+    return found
 
 
 # Networks whose handles are written @name@server: that shape is a public address there.
