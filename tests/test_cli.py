@@ -179,6 +179,44 @@ def test_schema_accepts_the_sample_front_matter(sample):
         jsonschema.validate(data, schemas[item.kind])
 
 
+def test_schema_names_every_hand_written_file(sample):
+    from gazette.cli.content import SCHEMA_NAMES
+    from gazette.model import SCHEMA_FILES
+
+    assert set(SCHEMA_NAMES) == set(SCHEMA_FILES)
+    schemas = json.loads(sample.gazette("schema", "--kind", "all").output)
+    assert set(schemas) == set(SCHEMA_FILES)
+    assert schemas["place"]["title"] == "Gazette place file (community/places/*.yml)"
+    assert "relevance" in schemas["place"]["properties"] and "stage" in schemas["person"]["properties"]
+    assert schemas["action"]["properties"]["kind"]["enum"][0] == "partnership"
+
+
+def test_schema_accepts_the_sample_calendar_and_registry(sample):
+    """Each sample file of the calendar and the registry validates against the schema its
+    glob gives it (the editor's view), and a typo is caught."""
+    import fnmatch
+
+    import yaml
+
+    jsonschema = __import__("pytest").importorskip("jsonschema")
+    schemas = json.loads(sample.gazette("schema", "--kind", "all").output)
+    from gazette.model import SCHEMA_FILES
+
+    checked = 0
+    for path in sorted(sample.root.glob("c*/**/*.yml")) + [sample.root / "content/.authors.yml"]:
+        relpath = path.relative_to(sample.root).as_posix()
+        names = [n for n, glob in SCHEMA_FILES.items() if fnmatch.fnmatch(relpath, glob)]
+        if not names:
+            continue  # listening.yml has its own reader
+        data = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+        jsonschema.validate(data, schemas[names[0]])
+        checked += 1
+    assert checked >= 8
+    with __import__("pytest").raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "Forum", "kind": "forum", "url": "https://f.example", "relevence": 3},
+                            schemas["place"])
+
+
 def test_new_quotes_names_yaml_would_misread(repo):
     repo.write("content/.authors.yml", "authors:\n  'no': {name: Nora}\n")
     repo.write("calendar/channels.yml", "timezone: Europe/Paris\nchannels:\n  'on': {network: mastodon}\n")

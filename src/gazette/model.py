@@ -661,8 +661,33 @@ def validate(model: Object, data, path: str, lines: dict, tz) -> tuple[dict, lis
     return out or {}, ctx.problems
 
 
-def json_schema(kind: str) -> dict:
-    schema = MODELS[kind].schema()
+# Every file a contributor writes by hand: its schema's name and where it lives (an editor's
+# YAML extension maps a schema to these globs; items' front matter is the Markdown's head).
+SCHEMA_FILES = {
+    "post": "content/posts/**/*.md", "newsletter": "content/newsletters/**/*.md",
+    "contest": "content/contests/**/*.md", "channels": "calendar/channels.yml",
+    "campaign": "calendar/campaigns/*.yml", "event": "calendar/events/*.yml",
+    "freeze": "calendar/freezes/*.yml", "action": "calendar/actions/*.yml",
+    "authors": "content/.authors.yml", "person": "community/people/*.yml",
+    "place": "community/places/*.yml",
+}
+
+
+def _file_model(name: str) -> Object:
+    if name in MODELS:
+        return MODELS[name]
+    if name in ("person", "place"):
+        from .community.registry import PERSON, PLACE  # the registry imports this module
+
+        return PERSON if name == "person" else PLACE
+    return {"channels": CHANNELS_FILE, "campaign": CAMPAIGN, "event": EVENT, "freeze": FREEZE,
+            "action": ACTION, "authors": AUTHORS_FILE}[name]
+
+
+def json_schema(name: str) -> dict:
+    """The JSON Schema of one of :data:`SCHEMA_FILES`."""
+    schema = _file_model(name).schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = f"Gazette {kind} front matter"
+    schema["title"] = (f"Gazette {name} front matter" if name in MODELS
+                       else f"Gazette {name} file ({SCHEMA_FILES[name]})")
     return schema

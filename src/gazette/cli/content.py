@@ -101,17 +101,25 @@ def list_command(kind, status, when, fmt, root, now):
     click.echo(render_json(items, now) if fmt == "json" else render_text(items, now, community_zone(root, now)()))
 
 
+# model.SCHEMA_FILES' keys, written out so that --help imports no model (a test keeps them equal).
+SCHEMA_NAMES = ("post", "newsletter", "contest", "channels", "campaign", "event", "freeze", "action", "authors",
+                "person", "place")
+
+
 @cli.command()
-@click.option("--kind", type=click.Choice(["post", "newsletter", "contest", "all"]), default="all",
-              show_default=True, help="Which kind's schema to print.")
+@click.option("--kind", type=click.Choice([*SCHEMA_NAMES, "items", "all"]), default="items",
+              show_default=True, help="Which file's schema: an item kind, a calendar or registry file; "
+                                      "items: the three item kinds; all: every file, by name.")
 @common_options(formats=None)
 def schema(kind, root, now):
-    """Print the JSON Schema of front matter, for editor autocompletion."""
+    """Print the JSON Schema of front matter and of the calendar and registry files, for editor
+    autocompletion (each schema's title says which files it describes)."""
     import json
 
-    from ..model import KINDS, json_schema
+    from ..model import KINDS, SCHEMA_FILES, json_schema
 
-    document = json_schema(kind) if kind != "all" else {k: json_schema(k) for k in KINDS}
+    names = {"items": KINDS, "all": SCHEMA_FILES}.get(kind)
+    document = json_schema(kind) if names is None else {name: json_schema(name) for name in names}
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
