@@ -276,3 +276,13 @@ def test_english_stays_the_msgid_when_no_catalog_is_asked_for(repo):
     repo.write("content/posts/2026/sans-titre.md", "---\ndate: 2026-11-01T09:00:00+01:00\nstatus: approved\n---\n")
     assert "'title' is required" in repo.gazette("check").output
     assert i18n._catalogs == {}
+
+
+def test_a_file_error_is_said_in_the_readers_language(sample, tmp_path):
+    # The C library's reason is English whatever the locale: a French manager read
+    # « erreur : …: No such file or directory ».
+    missing = tmp_path / "absent.csv"
+    french = sample.gazette("--lang", "fr", "report", "import", str(missing))
+    assert french.exit_code != 0 and f"{missing}: fichier ou dossier introuvable" in french.output
+    english = sample.gazette("--lang", "en", "report", "import", str(missing))
+    assert f"{missing}: No such file or directory" in english.output

@@ -157,3 +157,30 @@ TYPE_NAMES = (N_("list"), N_("dict"), N_("str"), N_("int"), N_("float"), N_("boo
 def type_name(value) -> str:
     """The name of ``value``'s type for a person: Python's in English, translated in French."""
     return _(type(value).__name__)
+
+
+# The C library's words for a failed file operation ("No such file or directory") are
+# English whatever locale Python runs in: the usual ones are said in the reader's language.
+_OS_REASONS = {  # msgids: the GNU C library's words, so English output stays what it was
+    "ENOENT": N_("No such file or directory"),
+    "EACCES": N_("Permission denied"),
+    "EPERM": N_("Operation not permitted"),
+    "EISDIR": N_("Is a directory"),
+    "ENOTDIR": N_("Not a directory"),
+    "ENOSPC": N_("No space left on device"),
+    "EDQUOT": N_("Disk quota exceeded"),
+    "EROFS": N_("Read-only file system"),
+    "ELOOP": N_("Too many levels of symbolic links"),
+    "EEXIST": N_("File exists"),
+    "ENAMETOOLONG": N_("File name too long"),
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file operation failed, in the reader's language where Gazette knows the words."""
+    import errno
+
+    known = _OS_REASONS.get(errno.errorcode.get(error.errno or 0, ""))
+    if known is None or language() == DEFAULT:
+        return error.strerror or str(error)  # the platform's own English words
+    return _(known)

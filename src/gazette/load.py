@@ -16,7 +16,7 @@ import stat
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from .i18n import _, type_name
+from .i18n import _, type_name, os_reason
 from . import model, yamlsafe
 from .problems import Problem
 from .published import attachment_type_allowed, is_leftover, looks_like_item, page_meta_not_text, suffix, svg_danger
@@ -152,7 +152,7 @@ def stat_file(root: Path, relpath: str):
     try:
         info = os.lstat(os.path.join(root, relpath))
     except OSError as error:
-        return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+        return None, Problem("file/unreadable", relpath, None, os_reason(error))
     if stat.S_ISLNK(info.st_mode):
         return None, Problem("file/symlink", relpath, None, _("is a symbolic link; Gazette does not follow links"),
                              _("commit the file itself"))
@@ -177,7 +177,7 @@ def read_bytes(root: Path, relpath: str, info=None) -> tuple[bytes | None, Probl
     except _NotRegular:  # swapped for a FIFO or a device since lstat
         return None, Problem("file/unreadable", relpath, None, _("is not a regular file"), _("remove it"))
     except OSError as error:
-        return None, Problem("file/unreadable", relpath, None, error.strerror or str(error))
+        return None, Problem("file/unreadable", relpath, None, os_reason(error))
     if len(raw) > MAX_FILE_BYTES:  # it grew past the cap since lstat
         return None, Problem("file/too-large", relpath, None, _("is over the 1 MiB cap"),
                              _("keep images and attachments out of the Markdown file"))

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .i18n import N_, _
+from .i18n import N_, _, os_reason
 from .load import FOLDER_OF_KIND, load_frame
 from .slugs import slugify
 
@@ -150,7 +150,7 @@ def new_item(root: Path, kind: str, title: str, now: datetime, *, date_text: str
                                 .format(relpath=relpath)) from None
     except OSError as error:
         raise ScaffoldError(_('cannot write {relpath}: {value}')
-                                .format(relpath=relpath, value=error.strerror or error)) from None
+                                .format(relpath=relpath, value=os_reason(error))) from None
     return relpath
 
 

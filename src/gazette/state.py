@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from .i18n import _
+from .i18n import _, os_reason
 
 FILE_NAME = "gazette.sqlite3"
 
@@ -129,7 +129,7 @@ def connect(root: Path) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise StateError(f"{folder / FILE_NAME}: {error}") from None
     except OSError as error:
-        raise StateError(f"{folder}: {error.strerror or error}") from None
+        raise StateError(f"{folder}: {os_reason(error)}") from None
     return connection
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 
-from .i18n import _
+from .i18n import _, os_reason
 
 SECRET_ENV = "GAZETTE_UNSUBSCRIBE_SECRET"
 TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
@@ -189,7 +189,7 @@ def _subscriber_tokens() -> dict[str, str]:
         recipients, _found = read_subscribers(path)
     except OSError as error:
         raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {value}')
-                                   .format(path=path, value=error.strerror or error)) from None
+                                   .format(path=path, value=os_reason(error))) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise UnsubscribeError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
     secret = secret_from_env()

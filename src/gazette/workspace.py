@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .i18n import _
+from .i18n import _, os_reason
 
 FILE_NAME = "gazette-workspace.yml"
 COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
@@ -62,7 +62,7 @@ def load(path: Path | str) -> list[Community]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise WorkspaceError(f"{path}: {error.strerror or error}") from None
+        raise WorkspaceError(f"{path}: {os_reason(error)}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise WorkspaceError(_("{path}: not readable YAML ({error})").format(path=path, error=str(error).replace("\n", " "))) from None
     entries = raw.get("communities") if isinstance(raw, dict) else None

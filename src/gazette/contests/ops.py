@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..clock import shown
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, os_reason
 
 SEED_ENV = "GAZETTE_CONTEST_SEED"
 
@@ -401,7 +401,7 @@ def draw(root: Path, now: datetime, slug: str, beacon_value: str | None, alterna
     try:
         ids = parse_list((root / list_path(item)).read_bytes(), list_path(item))
     except OSError as error:
-        raise ContestError(f"{list_path(item)}: {error.strerror or error}") from None
+        raise ContestError(f"{list_path(item)}: {os_reason(error)}") from None
     except VerifyError as error:
         raise ContestError(str(error)) from None
     units = prize_units(meta.get("prizes") or ())
@@ -451,7 +451,7 @@ def verify(root: Path, slug: str, list_file: Path | None = None) -> Report:
     try:
         ids = parse_list(path.read_bytes(), str(list_file or list_path(item)))
     except OSError as error:
-        raise VerifyError(f"{path}: {error.strerror or error}") from None
+        raise VerifyError(f"{path}: {os_reason(error)}") from None
     if (meta.get("entries") or {}).get("digest") not in (None, proof.get("digest")):
         raise VerifyError(_("the digest in entries: and in draw_proof: differ"))
     named = str(meta.get("beacon") or "").strip()

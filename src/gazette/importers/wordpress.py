@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from . import Comment, Imported, ImportError_, ImportReport
 from ..slugs import slugify
-from ..i18n import _
+from ..i18n import _, os_reason
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 STATUSES = {"publish": "published", "future": "approved", "draft": "draft", "pending": "review",
@@ -64,7 +64,7 @@ def read(path: Path, zone, report: ImportReport) -> tuple[list[Imported], dict[s
             raise ImportError_(_("{path}: larger than {value} MiB; export fewer posts at a time").format(path=path, value=MAX_EXPORT_BYTES >> 20))
         tree = parse(str(path), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except OSError as error:
-        raise ImportError_(_("{path}: {value}").format(path=path, value=error.strerror or error)) from None
+        raise ImportError_(_("{path}: {value}").format(path=path, value=os_reason(error))) from None
     except DefusedXmlException as error:
         raise ImportError_(_("{path}: refused ({error}); a WordPress export never declares entities").format(path=path, error=error)) from None
     except ParseError as error:

@@ -17,7 +17,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, os_reason
 from ..problems import Problem
 from .metrics import COLUMNS, COUNT_COLUMNS, MAX_BYTES
 
@@ -145,7 +145,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             raise ImportRefused(_("{path}: larger than {size} MiB").format(path=path, size=MAX_BYTES // 1048576))
         data = path.read_bytes()
     except OSError as error:
-        raise ImportRefused(f"{path}: {error.strerror or error}") from None
+        raise ImportRefused(f"{path}: {os_reason(error)}") from None
     if data[:2] == b"PK":
         return _read_xlsx(path, data)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):

@@ -34,7 +34,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, os_reason
 from . import Delivery, DeliveryError, DeliveryIncomplete, TargetConfigError, register
 from .message import build_message, message_id, sender_of, subject_of
 
@@ -320,7 +320,7 @@ class SMTPTarget:
             recipients, self.problems = read_subscribers(path)
         except OSError as error:
             raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path}: {value}')
-                                        .format(path=path, value=error.strerror or error)) from None
+                                        .format(path=path, value=os_reason(error))) from None
         except (ValueError, UnicodeDecodeError) as error:
             raise TargetConfigError(_('$GAZETTE_SUBSCRIBERS {path}: {error}').format(path=path, error=error)) from None
         subject_of(delivery)  # a header with a line break stops here, before anyone gets a copy
