@@ -266,3 +266,39 @@ def test_stretched_words_are_flagged_as_before_and_a_long_run_of_one_letter_is_r
     found = moderator.scan(text)
     assert time.process_time() - started < 4
     assert [f.text for f in found] == [text]
+
+
+def test_one_number_type_lookup_answers_is_valid_number_too():
+    """_phone_numbers asks phonenumbers for a number's type once and reads validity from it:
+    is_valid_number(n) must be number_type(n) != UNKNOWN on valid, invalid, possible-only,
+    shared-code (+44 Jersey, +1 Canada), non-geographic (+800) and unknown-code numbers."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    rng = random.Random(19)
+    written = ["06 12 34 56 78", "01 23 45 67 89", "08 00 12 34 56", "0899 12 34 56", "+44 7700 900123",
+               "07700 900123", "+44 1534 123456", "+1 613 555 0199", "+1 212 555 0199", "+800 1234 5678",
+               "+999 123 456 789", "+33 9 12 34 56 78", "+39 06 1234 5678", "+41 78 927 2696"]
+    written += ["0" + "".join(rng.choice("0123456789") for _ in range(9)) for _ in range(300)]
+    written += ["+" + "".join(rng.choice("0123456789") for _ in range(rng.randint(8, 14))) for _ in range(300)]
+    checked = 0
+    for text in written:
+        for region in ("FR", "GB", "US", "BE"):
+            try:
+                number = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            checked += 1
+            assert phonenumbers.is_valid_number(number) == (
+                phonenumbers.number_type(number) != PhoneNumberType.UNKNOWN), (text, region)
+    assert checked > 1000
+
+
+def test_phone_numbers_are_read_without_a_cache_on_the_matched_text():
+    """No cache keyed on what matched: every repeat of a number is parsed again (a queue that
+    repeats one number must cost what a queue of distinct numbers costs)."""
+    from gazette import netiquette
+
+    assert not hasattr(netiquette._phone_numbers, "cache_info")
+    assert netiquette._phone_numbers("06 12 34 56 78", ("FR",)) == ((0, 14, "06 12 34 56 78", True, "FR"),)
+    assert netiquette._phone_numbers("08 00 12 34 56", ("FR",)) == ()  # toll-free: a public service
