@@ -302,3 +302,58 @@ def test_phone_numbers_are_read_without_a_cache_on_the_matched_text():
     assert not hasattr(netiquette._phone_numbers, "cache_info")
     assert netiquette._phone_numbers("06 12 34 56 78", ("FR",)) == ((0, 14, "06 12 34 56 78", True, "FR"),)
     assert netiquette._phone_numbers("08 00 12 34 56", ("FR",)) == ()  # toll-free: a public service
+
+
+def _phone_numbers_before(span, regions):
+    """The reading before: every region's PhoneNumberMatcher over the span, valid and type asked apart."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType as Type
+
+    public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
+    out = []
+    for region in regions:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+        for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
+            raw = number.raw_string
+            if trunk and not raw.lstrip("(").startswith(("+", trunk)):
+                continue
+            valid = phonenumbers.is_valid_number(number.number)
+            if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
+                continue
+            if valid and phonenumbers.number_type(number.number) in public:
+                continue
+            out.append((number.start, number.end, raw, valid, region))
+    return out
+
+
+def _first_of_each_span(found):
+    """What Moderator._phones keeps: the first number of each (start, end)."""
+    kept = {}
+    for item in found:
+        kept.setdefault(item[:2], item)
+    return list(kept.values())
+
+
+def test_a_later_region_is_not_matched_again_on_a_span_an_earlier_one_found_whole():
+    """_phone_numbers skips a later region's matcher when an earlier region kept the whole span
+    and the later one parses it as possible: what Moderator._phones keeps is unchanged, on
+    French, British, American, Belgian, toll-free, premium, too short, too long, bracketed,
+    slashed, dated and random spans, in every order of regions."""
+    from gazette.netiquette import _phone_numbers
+
+    rng = random.Random(5)
+    spans = ["06 12 34 56 78", "06.12.34.56.78", "0612345678", "+33 6 12 34 56 78", "+33 (0)6 12 34 56 78",
+             "08 00 12 34 56", "0800 123 456", "08 99 12 34 56", "07700 900123", "+44 7700 900123", "020 7946 0958",
+             "(020) 7946 0958", "+1 212 555 0199", "212-555-0199", "04 72 10 30 30", "0470 12 34 56",
+             "12/03/2024 06 12 34 56", "06 12 34 56 78 / 01 23 45 67 89", "2024-03-12 10", "0033 6 12 34 56 78",
+             "06 12 34 56 78 90", "+32 470 12 34 56", "00 00 00 00 00", "1234 5678 9012"]
+    for _ in range(400):
+        digits = rng.choice(["0", "+33 ", "+44 ", "+1 ", "00", "", "(0"]) + "".join(
+            rng.choice("0123456789") for _ in range(rng.randint(7, 13)))
+        spans.append("".join(c + (rng.choice([" ", ".", "-", "", "", "/", ") "]) if rng.random() < 0.3 else "")
+                             for c in digits).strip())
+    for regions in (("FR", "GB"), ("GB", "FR"), ("FR", "GB", "US", "BE"), ("US", "FR"), ("FR",)):
+        for span in spans:
+            assert _first_of_each_span(_phone_numbers(span, regions)) == \
+                _first_of_each_span(_phone_numbers_before(span, regions)), (span, regions)

@@ -797,13 +797,15 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     number (spam, or a benchmark built from a few phrases) look faster than one that does not.
     A number that is possible but not valid counts only written in full (+ or 0 and 10
     digits: 07700 900123, the UK's numbers for fiction, are not valid yet are numbers).
-    Toll-free, shared-cost and premium numbers are public services.
+    Toll-free, shared-cost and premium numbers are public services. A later region's number
+    on a span an earlier region found whole is left out: the caller keeps the first of a span.
     """
     import phonenumbers
     from phonenumbers import PhoneNumberType as Type
 
     public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
     out = []
+    whole = False  # whether a region before this one kept the whole span as a number
     for region in regions:
         # Where numbers are dialled with a trunk 0 (France, the UK…), people write it: a
         # number without it nor a +, like "732 829 320", is a reference, not a phone.
@@ -811,6 +813,10 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         if trunk is None:
             metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
             trunk = _TRUNKS[region] = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+        if whole and _possible_whole(phonenumbers, span, region):
+            # This region's matcher would find the whole span again and nothing else (below), and
+            # the caller keeps the first number of a span: its parse is the whole answer.
+            continue
         for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
             raw = number.raw_string
             if trunk and not raw.lstrip("(").startswith(("+", trunk)):
@@ -824,7 +830,22 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
             if valid and kind in public:
                 continue
             out.append((number.start, number.end, raw, valid, region))
+            whole = whole or (number.start == 0 and number.end == len(span))
     return tuple(out)
+
+
+def _possible_whole(phonenumbers, span: str, region: str) -> bool:
+    """Whether ``region``'s PhoneNumberMatcher finds ``span`` whole, given that another region's
+    found it whole. A match covering the whole span is the matcher's first candidate, which
+    passed its checks that read no region (_PATTERN, dates, times, brackets, page numbers);
+    what remains is parse(candidate, region) and, at leniency POSSIBLE, is_possible_number.
+    After it the matcher searches from the span's end: nothing. The matcher itself costs
+    about twice this (tests/test_moderate_speed.py compares them)."""
+    try:
+        number = phonenumbers.parse(span, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_possible_number(number)
 
 
 _TRUNKS: dict = {}  # region -> its trunk prefix ("0" or ""), read from phonenumbers' metadata once
