@@ -357,3 +357,24 @@ def test_a_later_region_is_not_matched_again_on_a_span_an_earlier_one_found_whol
         for span in spans:
             assert _first_of_each_span(_phone_numbers(span, regions)) == \
                 _first_of_each_span(_phone_numbers_before(span, regions)), (span, regions)
+
+
+def test_allowed_phrases_are_found_by_the_automaton_and_let_go_as_before():
+    """The allowed phrases are keys of the one automaton: a text (or a joined queue) holding none
+    skips the per-finding look-up; one holding a phrase lets go exactly the findings inside it,
+    whether the phrase is in the same message or only in another one of the queue."""
+    from gazette.netiquette import Moderator, load_config
+
+    config = load_config(None)[0]
+    config["allow_phrases"] = [*config.get("allow_phrases", ()), "quel connard de boss", "Sale Con-Carne"]
+    moderator = Moderator(config)
+    plain = Moderator({**config, "allow_phrases": []})
+    texts = ["Le jeu Quel connard de boss", "Quel connard ce livreur", "chili con carne, con !", "sale con carne",
+             "un connard", "CHILI CON CARNE C'EST TROP BON ICI", "Quel Connard De Boss!!!", "rien"]
+    assert [[f.text for f in moderator.scan(t)] for t in texts] == [
+        [], ["connard"], ["con"], [], ["connard"], ["CHILI CON CARNE C'EST TROP BON ICI"], ["!!!"], []]
+    assert [f.text for f in plain.scan("Le jeu Quel connard de boss")] == ["connard"]  # the phrase let it go
+    assert moderator.scan_many(texts) == [moderator.scan(t) for t in texts]
+    state = moderator.state()
+    assert "quel connard de boss" in state["keys"] and Moderator.from_state(state).scan_many(texts) == \
+        moderator.scan_many(texts)

@@ -361,6 +361,8 @@ class Moderator:
             add(f" {trigger} ", ("obfuscated", trigger))
         for letter in "abcdefghijklmnopqrstuvwxyz":  # connnnnard: a letter three times in a row
             keys.setdefault(letter * 3, []).append(("stretched", letter))
+        for phrase in self.allow_phrases:  # a text holding none has no finding to let go
+            add(phrase, ("phrase", phrase))
         self.automaton = _Automaton(keys)
         self.cue = _Cues(self.context)
         self.by_length: dict[tuple, list] = {}
@@ -477,7 +479,7 @@ class Moderator:
                                      self.bang_severity, "exclamation", "three or more exclamation marks"))
         if not found:
             return found
-        if self.allow_phrases:
+        if "phrase" in triggers:
             found = [f for f in found if not self._allowed_phrase(plain, f)]
         if len(found) > 1:
             found.sort(key=lambda f: (f.start, f.code))
@@ -1050,7 +1052,7 @@ def moderator_for(frame, root: Path) -> Moderator:
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the allowed phrases are keys of the automaton
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1128,7 +1130,7 @@ def _cached_state(root, key):
 
 
 _TAG_SIZES = {"word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
-              "obfuscated": 2, "stretched": 2}
+              "obfuscated": 2, "stretched": 2, "phrase": 2}
 
 
 def _state_shaped(state) -> bool:
