@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import namedtuple
+from operator import itemgetter
 from pathlib import Path
 
 from .i18n import _
 
 Finding = namedtuple("Finding", "code start end text severity rule why", defaults=("", ""))
+_BY_START_THEN_CODE = itemgetter(1, 0)  # (finding.start, finding.code), read in C: a queue sorts thousands
 
 MODERATION_FILE = "calendar/moderation.yml"
 DATA = Path(__file__).parent / "data"
@@ -482,7 +484,7 @@ class Moderator:
         if "phrase" in triggers:
             found = [f for f in found if not self._allowed_phrase(plain, f)]
         if len(found) > 1:
-            found.sort(key=lambda f: (f.start, f.code))
+            found.sort(key=_BY_START_THEN_CODE)
             found = _dedupe(found)
         return found
 
