@@ -335,9 +335,10 @@ def _first_of_each_span(found):
     return list(kept.values())
 
 
-def test_a_later_region_is_not_matched_again_on_a_span_an_earlier_one_found_whole():
-    """_phone_numbers skips a later region's matcher when an earlier region kept the whole span
-    and the later one parses it as possible: what Moderator._phones keeps is unchanged, on
+def test_phone_numbers_skip_the_matcher_only_where_it_would_find_the_whole_span():
+    """_phone_numbers parses a plain number (digits in groups) whole without PhoneNumberMatcher,
+    and skips a later region when an earlier one kept the whole span and the later one parses
+    it as possible: what Moderator._phones keeps is unchanged, on
     French, British, American, Belgian, toll-free, premium, too short, too long, bracketed,
     slashed, dated and random spans, in every order of regions."""
     from gazette.netiquette import _phone_numbers
@@ -353,7 +354,12 @@ def test_a_later_region_is_not_matched_again_on_a_span_an_earlier_one_found_whol
             rng.choice("0123456789") for _ in range(rng.randint(7, 13)))
         spans.append("".join(c + (rng.choice([" ", ".", "-", "", "", "/", ") "]) if rng.random() < 0.3 else "")
                              for c in digits).strip())
-    for regions in (("FR", "GB"), ("GB", "FR"), ("FR", "GB", "US", "BE"), ("US", "FR"), ("FR",)):
+    spans += ["2024-03-12 10", "1999 12 31 23", "+33 6 12 34 56 78 90 12 34 56 78", "0" * 25, "1-2-3-4-5-6-7-8",
+              "+0 12 34 56 78", "06 12 34 56 78 06 12 34 56 78", "12.345.678", "+44.20.7946.0958", "3 14 15 92 65 35"]
+    for _ in range(600):  # plain numbers (digits and one space, dot or hyphen), which skip the matcher
+        groups = [str(rng.randint(0, 10 ** rng.randint(1, 4))).zfill(rng.randint(1, 3)) for _ in range(rng.randint(2, 7))]
+        spans.append(rng.choice(["", "+", "0"]) + rng.choice([" ", ".", "-", ""]).join(groups))
+    for regions in (("FR", "GB"), ("GB", "FR"), ("FR", "GB", "US", "BE"), ("US", "FR"), ("FR",), ("DE", "IT")):
         for span in spans:
             assert _first_of_each_span(_phone_numbers(span, regions)) == \
                 _first_of_each_span(_phone_numbers_before(span, regions)), (span, regions)

@@ -809,6 +809,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
 
     public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
     out = []
+    plain = PLAIN_NUMBER.fullmatch(span) is not None
     whole = False  # whether a region before this one kept the whole span as a number
     for region in regions:
         # Where numbers are dialled with a trunk 0 (France, the UK…), people write it: a
@@ -817,39 +818,50 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         if trunk is None:
             metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
             trunk = _TRUNKS[region] = "0" if metadata is not None and metadata.national_prefix == "0" else ""
-        if whole and _possible_whole(phonenumbers, span, region):
-            # This region's matcher would find the whole span again and nothing else (below), and
-            # the caller keeps the first number of a span: its parse is the whole answer.
-            continue
-        for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
-            raw = number.raw_string
+        number = _possible_whole(phonenumbers, span, region) if plain or whole else None
+        if number is not None and whole:
+            continue  # the whole span again, and nothing else: the caller keeps the first number of a span
+        if number is not None:
+            found = ((0, len(span), span, number),)
+        else:
+            found = ((match.start, match.end, match.raw_string, match.number)
+                     for match in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE))
+        for start, end, raw, number in found:
             if trunk and not raw.lstrip("(").startswith(("+", trunk)):
                 continue
             # One lookup for both answers: is_valid_number is number_type(...) != UNKNOWN
             # (tests/test_moderate_speed.py compares them).
-            kind = phonenumbers.number_type(number.number)
+            kind = phonenumbers.number_type(number)
             valid = kind != Type.UNKNOWN
             if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
                 continue
             if valid and kind in public:
                 continue
-            out.append((number.start, number.end, raw, valid, region))
-            whole = whole or (number.start == 0 and number.end == len(span))
+            out.append((start, end, raw, valid, region))
+            whole = whole or (start == 0 and end == len(span))
     return tuple(out)
 
 
-def _possible_whole(phonenumbers, span: str, region: str) -> bool:
-    """Whether ``region``'s PhoneNumberMatcher finds ``span`` whole, given that another region's
-    found it whole. A match covering the whole span is the matcher's first candidate, which
-    passed its checks that read no region (_PATTERN, dates, times, brackets, page numbers);
-    what remains is parse(candidate, region) and, at leniency POSSIBLE, is_possible_number.
-    After it the matcher searches from the span's end: nothing. The matcher itself costs
-    about twice this (tests/test_moderate_speed.py compares them)."""
+# Digits in groups split by one space, dot or hyphen, after an optional "+": how most numbers
+# are written. On such a span PhoneNumberMatcher's checks that read no region all pass with the
+# whole span as its first candidate (its pattern takes all of it; no slash, bracket, letter,
+# date followed by a time, or page number), so see _possible_whole.
+PLAIN_NUMBER = _Lazy(r"\+?[0-9]+(?:[ .-][0-9]+)*")
+
+
+def _possible_whole(phonenumbers, span: str, region: str):
+    """The number ``region``'s PhoneNumberMatcher finds as the whole ``span``, or None when it
+    would look inside instead (then the matcher runs), given that the span's first candidate is
+    the whole span and passed the matcher's checks that read no region: a plain number
+    (PLAIN_NUMBER), or a span another region found whole. What the matcher then does is
+    parse(candidate, region) and, at leniency POSSIBLE, is_possible_number; after the match it
+    searches from the span's end: nothing. The matcher costs about 1.3x this, the parse included
+    (tests/test_moderate_speed.py compares the answers on hundreds of spans)."""
     try:
         number = phonenumbers.parse(span, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_possible_number(number)
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
 
 
 _TRUNKS: dict = {}  # region -> its trunk prefix ("0" or ""), read from phonenumbers' metadata once
