@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import namedtuple
-from operator import itemgetter
+from itertools import accumulate
+from operator import add, itemgetter
 from pathlib import Path
 
 from .i18n import _
@@ -420,12 +421,10 @@ class Moderator:
                 for finding in self.scan(text):
                     yield index, finding.start, finding.end, finding
             return
-        starts, ends, offset = [], [], 0
-        for text in texts:
-            starts.append(offset)
-            offset += len(text)
-            ends.append(offset)
-            offset += len(SCAN_MANY_SEPARATOR)
+        # Each text's bounds in the joined text, summed in C (a queue has tens of thousands).
+        starts = list(accumulate(map(len(SCAN_MANY_SEPARATOR).__add__, map(len, texts)), initial=0))
+        starts.pop()
+        ends = list(map(add, starts, map(len, texts)))
         index, following = 0, ends[0]
         for finding in self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)):
             if finding.start > following:  # findings come in text order
