@@ -28,6 +28,7 @@ from pathlib import Path
 from .i18n import _
 
 Finding = namedtuple("Finding", "code start end text severity rule why", defaults=("", ""))
+_new_tuple = tuple.__new__
 _BY_START_THEN_CODE = itemgetter(1, 0)  # (finding.start, finding.code), read in C: a queue sorts thousands
 
 MODERATION_FILE = "calendar/moderation.yml"
@@ -496,9 +497,12 @@ class Moderator:
         if self.shout_severity != "off" and b"UU" in classes:
             self._shouting(text, classes, found, where)
         if self.bang_severity != "off" and b"!" in raw and b"!!!" in raw:  # memchr first: "!" is rare
-            for match in BANGS.finditer(text):  # "!{3,}" starts with a literal: found at C speed
-                found.append(Finding("netiquette/exclamation", match.start(), match.end(), match.group(),
-                                     self.bang_severity, "exclamation", "three or more exclamation marks"))
+            # "!{3,}" starts with a literal: found at C speed; the findings made by tuple.__new__ (a
+            # Finding's own __new__ is Python), thousands in a queue.
+            severity = self.bang_severity
+            found += [_new_tuple(Finding, ("netiquette/exclamation", match.start(), match.end(), match.group(),
+                                           severity, "exclamation", "three or more exclamation marks"))
+                      for match in BANGS.finditer(text)]
         if not found:
             return found
         if "phrase" in triggers:
@@ -795,14 +799,18 @@ class Moderator:
             if letters < self.shout_letters:
                 continue
             words = len(span.split())
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", end)
-            line_end = len(text) if line_end < 0 else line_end
-            line_letters = classes.count(b"U", line_start, line_end) + classes.count(b"l", line_start, line_end)
-            if not (letters >= 20 and words >= 4 or letters >= 0.7 * line_letters):
+            if not (letters >= 20 and words >= 4 or letters >= 0.7 * self._line_letters(text, classes, start, end)):
                 continue
             found.append(Finding("netiquette/shouting", start, end, span, self.shout_severity, "shouting",
                                  f"{words} words in capitals ({letters} letters)"))
+
+    @staticmethod
+    def _line_letters(text, classes, start, end) -> int:
+        """The letters of the line holding [start, end): read only for a short run of capitals."""
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        return classes.count(b"U", line_start, line_end) + classes.count(b"l", line_start, line_end)
 
     def _allowed_phrase(self, plain, finding) -> bool:
         words = plain[finding.start:finding.end].split()
