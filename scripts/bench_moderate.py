@@ -3,6 +3,7 @@
 
     python scripts/bench_moderate.py --quality     # precision / recall, tune and held-out sets
     python scripts/bench_moderate.py [--lines 10000]
+    python scripts/bench_moderate.py --split       # where the process's CPU goes, step by step
 
 Quality (issue 19): tests/moderation/{tune,heldout}.jsonl, each message labelled
 with the families it belongs to (insult, hate, sexual, personal-data, shouting).
@@ -113,6 +114,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--quality", action="store_true", help="precision and recall on the labelled corpus")
     parser.add_argument("--misses", action="store_true", help="with --quality: list the tune set's misses")
+    parser.add_argument("--split", action="store_true",
+                        help="where the CPU goes: processes that stop after each step, best of 7 each")
     args = parser.parse_args()
     if args.quality:
         sys.exit(0 if quality(args.misses) else 1)
@@ -129,6 +132,9 @@ def main() -> None:
         floor = best_of(5, [sys.executable, "-c", reader, str(export)], temp)
         gazette = Path(sys.executable).with_name("gazette")
         command = [str(gazette), "moderate", str(export), "--format", "json"]
+        if args.split:
+            split(export, temp)
+            return
         seconds = best_of(5, command, temp)
         done = subprocess.run(command, cwd=temp, capture_output=True)
         flagged = done.stdout.count(b'"code"')
@@ -138,6 +144,45 @@ def main() -> None:
         print(f"  gazette moderate (process)           {seconds[0]:6.3f} s wall {seconds[1]:6.3f} s CPU  "
               f"{seconds[0] / floor[0]:5.2f}x wall {seconds[1] / floor[1]:5.2f}x CPU  target <= 3x")
         print("  (on a shared machine the CPU ratio is the one that holds: wall time includes waiting)")
+
+
+# Each step's process does the ones before it too, but reading, scanning and scanning with phone
+# validation each replace the step before (moderate() reads the export itself): a step costs its
+# CPU minus the previous one's, its teardown included. Phone validation is the gap between a run
+# with phonenumbers stubbed out (every candidate taken as a number) and the real one.
+SPLIT_STEPS = (
+    ("Python start-up", "", False),
+    ("import gazette.cli (click, command modules)", "import gazette.cli", False),
+    ("moderation modules, cached lists (build_moderator)",
+     "from pathlib import Path\nfrom gazette.moderate import moderate, read_messages, render_json\n"
+     "from gazette import netiquette\nmoderator = netiquette.build_moderator(None)[0]", False),
+    ("import phonenumbers", "import phonenumbers", False),
+    ("read the export", "rows = list(read_messages(EXPORT))", False),
+    ("+ the rules, phone validation stubbed out",
+     "netiquette._phone_numbers = lambda span, regions: ((0, len(span), span, True, 'FR'),)\n"
+     "messages, flags = moderate(EXPORT, moderator, [])", True),
+    ("+ phone validation (phonenumbers)", "messages, flags = moderate(EXPORT, moderator, [])", True),
+    ("render the JSON queue", "out = render_json(messages, flags, [])", False),
+)
+
+
+def split(export: Path, cwd) -> None:
+    gazette = Path(sys.executable).with_name("gazette")
+    done, previous, rows = [], 0.0, []
+    for name, step, replaces in SPLIT_STEPS:
+        if replaces:
+            done.pop()
+        done.append(step.replace("EXPORT", f"Path({str(export)!r})"))
+        rows.append((name, best_of(7, [sys.executable, "-c", "\n".join(done)], cwd)[1]))
+    rows.append(("click dispatch, output, exit (= gazette moderate)",
+                 best_of(7, [str(gazette), "moderate", str(export), "--format", "json"], cwd)[1]))
+    floor = best_of(7, [sys.executable, "-c", "import csv, sys\nwith open(sys.argv[1], encoding='utf-8', newline='') as h:"
+                        "\n    print(sum(1 for _ in csv.DictReader(h)))\n", str(export)], cwd)[1]
+    print("CPU of processes that stop after each step (best of 7); a step costs the difference")
+    for name, seconds in rows:
+        print(f"  {name:<52} {seconds * 1000:6.1f} ms  ({(seconds - previous) * 1000:+5.1f})")
+        previous = seconds
+    print(f"  {'floor: a process reading the CSV':<52} {floor * 1000:6.1f} ms")
 
 
 def compile_bytecode() -> None:

@@ -266,3 +266,156 @@ def test_stretched_words_are_flagged_as_before_and_a_long_run_of_one_letter_is_r
     found = moderator.scan(text)
     assert time.process_time() - started < 4
     assert [f.text for f in found] == [text]
+
+
+def test_one_number_type_lookup_answers_is_valid_number_too():
+    """_phone_numbers asks phonenumbers for a number's type once and reads validity from it:
+    is_valid_number(n) must be number_type(n) != UNKNOWN on valid, invalid, possible-only,
+    shared-code (+44 Jersey, +1 Canada), non-geographic (+800) and unknown-code numbers."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    rng = random.Random(19)
+    written = ["06 12 34 56 78", "01 23 45 67 89", "08 00 12 34 56", "0899 12 34 56", "+44 7700 900123",
+               "07700 900123", "+44 1534 123456", "+1 613 555 0199", "+1 212 555 0199", "+800 1234 5678",
+               "+999 123 456 789", "+33 9 12 34 56 78", "+39 06 1234 5678", "+41 78 927 2696"]
+    written += ["0" + "".join(rng.choice("0123456789") for _ in range(9)) for _ in range(300)]
+    written += ["+" + "".join(rng.choice("0123456789") for _ in range(rng.randint(8, 14))) for _ in range(300)]
+    checked = 0
+    for text in written:
+        for region in ("FR", "GB", "US", "BE"):
+            try:
+                number = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            checked += 1
+            assert phonenumbers.is_valid_number(number) == (
+                phonenumbers.number_type(number) != PhoneNumberType.UNKNOWN), (text, region)
+    assert checked > 1000
+
+
+def test_phone_numbers_are_read_without_a_cache_on_the_matched_text():
+    """No cache keyed on what matched: every repeat of a number is parsed again (a queue that
+    repeats one number must cost what a queue of distinct numbers costs)."""
+    from gazette import netiquette
+
+    assert not hasattr(netiquette._phone_numbers, "cache_info")
+    assert netiquette._phone_numbers("06 12 34 56 78", ("FR",)) == ((0, 14, "06 12 34 56 78", True, "FR"),)
+    assert netiquette._phone_numbers("08 00 12 34 56", ("FR",)) == ()  # toll-free: a public service
+
+
+def _phone_numbers_before(span, regions):
+    """The reading before: every region's PhoneNumberMatcher over the span, valid and type asked apart."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType as Type
+
+    public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
+    out = []
+    for region in regions:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+        for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
+            raw = number.raw_string
+            if trunk and not raw.lstrip("(").startswith(("+", trunk)):
+                continue
+            valid = phonenumbers.is_valid_number(number.number)
+            if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
+                continue
+            if valid and phonenumbers.number_type(number.number) in public:
+                continue
+            out.append((number.start, number.end, raw, valid, region))
+    return out
+
+
+def _first_of_each_span(found):
+    """What Moderator._phones keeps: the first number of each (start, end)."""
+    kept = {}
+    for item in found:
+        kept.setdefault(item[:2], item)
+    return list(kept.values())
+
+
+def test_phone_numbers_skip_the_matcher_only_where_it_would_find_the_whole_span():
+    """_phone_numbers parses a plain number (digits in groups) whole without PhoneNumberMatcher,
+    and skips a later region when an earlier one kept the whole span and the later one parses
+    it as possible: what Moderator._phones keeps is unchanged, on
+    French, British, American, Belgian, toll-free, premium, too short, too long, bracketed,
+    slashed, dated and random spans, in every order of regions."""
+    from gazette.netiquette import _phone_numbers
+
+    rng = random.Random(5)
+    spans = ["06 12 34 56 78", "06.12.34.56.78", "0612345678", "+33 6 12 34 56 78", "+33 (0)6 12 34 56 78",
+             "08 00 12 34 56", "0800 123 456", "08 99 12 34 56", "07700 900123", "+44 7700 900123", "020 7946 0958",
+             "(020) 7946 0958", "+1 212 555 0199", "212-555-0199", "04 72 10 30 30", "0470 12 34 56",
+             "12/03/2024 06 12 34 56", "06 12 34 56 78 / 01 23 45 67 89", "2024-03-12 10", "0033 6 12 34 56 78",
+             "06 12 34 56 78 90", "+32 470 12 34 56", "00 00 00 00 00", "1234 5678 9012"]
+    for _ in range(400):
+        digits = rng.choice(["0", "+33 ", "+44 ", "+1 ", "00", "", "(0"]) + "".join(
+            rng.choice("0123456789") for _ in range(rng.randint(7, 13)))
+        spans.append("".join(c + (rng.choice([" ", ".", "-", "", "", "/", ") "]) if rng.random() < 0.3 else "")
+                             for c in digits).strip())
+    spans += ["2024-03-12 10", "1999 12 31 23", "+33 6 12 34 56 78 90 12 34 56 78", "0" * 25, "1-2-3-4-5-6-7-8",
+              "+0 12 34 56 78", "06 12 34 56 78 06 12 34 56 78", "12.345.678", "+44.20.7946.0958", "3 14 15 92 65 35"]
+    for _ in range(600):  # plain numbers (digits and one space, dot or hyphen), which skip the matcher
+        groups = [str(rng.randint(0, 10 ** rng.randint(1, 4))).zfill(rng.randint(1, 3)) for _ in range(rng.randint(2, 7))]
+        spans.append(rng.choice(["", "+", "0"]) + rng.choice([" ", ".", "-", ""]).join(groups))
+    for regions in (("FR", "GB"), ("GB", "FR"), ("FR", "GB", "US", "BE"), ("US", "FR"), ("FR",), ("DE", "IT")):
+        for span in spans:
+            assert _first_of_each_span(_phone_numbers(span, regions)) == \
+                _first_of_each_span(_phone_numbers_before(span, regions)), (span, regions)
+
+
+def test_allowed_phrases_are_found_by_the_automaton_and_let_go_as_before():
+    """The allowed phrases are keys of the one automaton: a text (or a joined queue) holding none
+    skips the per-finding look-up; one holding a phrase lets go exactly the findings inside it,
+    whether the phrase is in the same message or only in another one of the queue."""
+    from gazette.netiquette import Moderator, load_config
+
+    config = load_config(None)[0]
+    config["allow_phrases"] = [*config.get("allow_phrases", ()), "quel connard de boss", "Sale Con-Carne"]
+    moderator = Moderator(config)
+    plain = Moderator({**config, "allow_phrases": []})
+    texts = ["Le jeu Quel connard de boss", "Quel connard ce livreur", "chili con carne, con !", "sale con carne",
+             "un connard", "CHILI CON CARNE C'EST TROP BON ICI", "Quel Connard De Boss!!!", "rien"]
+    assert [[f.text for f in moderator.scan(t)] for t in texts] == [
+        [], ["connard"], ["con"], [], ["connard"], ["CHILI CON CARNE C'EST TROP BON ICI"], ["!!!"], []]
+    assert [f.text for f in plain.scan("Le jeu Quel connard de boss")] == ["connard"]  # the phrase let it go
+    assert moderator.scan_many(texts) == [moderator.scan(t) for t in texts]
+    state = moderator.state()
+    assert "quel connard de boss" in state["keys"] and Moderator.from_state(state).scan_many(texts) == \
+        moderator.scan_many(texts)
+
+
+def test_cue_lists_are_searched_only_where_the_automaton_saw_a_key_word(monkeypatch):
+    """Reported speech, fiction and public-number cues are searched only in windows where the
+    automaton saw the longest word of one of their entries: the same findings as searching every
+    window, on texts that put cues at the edges of their windows (40 characters before a word,
+    a sentence of 300 characters, 50 before a number), inside longer words, across messages and
+    with several spaces between their words."""
+    from gazette import netiquette
+    from gazette.netiquette import Moderator, load_config
+
+    moderator = Moderator(load_config(None)[0])
+    context = moderator.context
+    rng = random.Random(23)
+    cues = [*context["report"], *context["fiction"], *context["public_numbers"], "traitement", "filmographie",
+            "policeman", "x", "xx", "a", "le", ".", "!", "\n", "«", "»", '"', "  ", ",  "]
+    targets = ["connard", "Connard", "con", "salope", "06 12 34 56 78", "04 72 10 30 30",
+               "les cyclistes sont des parasites"]
+    texts = []
+    for _ in range(800):
+        words = [rng.choice(cues) for _ in range(rng.randint(0, 4))]
+        if rng.random() < 0.4:  # the cue pushed towards its window's edge
+            words.append("z" * rng.choice([1, 10, 30, 36, 37, 38, 39, 40, 41, 47, 49, 50, 51, 280, 295, 299, 300, 301]))
+        words += [rng.choice(targets)] + [rng.choice(cues + targets) for _ in range(rng.randint(0, 3))]
+        texts.append(rng.choice([" ", "  ", " , ", "-"]).join(words))
+    for cue in ("a dit", "dans le film", "in the movie", "la mairie", "numero vert", "traite de"):
+        for width in (0, 20, 25, 30, 35, 38, 40, 45, 50, 100, 250, 280, 290, 295, 299, 300):
+            texts += [f"{cue} {'z' * width} connard", f"{cue.replace(' ', '   ')} {'z' * width} 06 12 34 56 78",
+                      f"{cue}{'z' * width} connard", f"{'y' * width}{cue} connard"]
+    fast = [moderator.scan(text) for text in texts]
+    fast_many = moderator.scan_many(texts)
+    monkeypatch.setattr(netiquette._Where, "cue_near", lambda self, name, first, last: True)
+    assert fast == [moderator.scan(text) for text in texts]
+    assert fast_many == moderator.scan_many(texts) == fast
+    assert sum(map(len, fast)) > 300 and sum(not found for found in fast) > 100  # flagged, and let go

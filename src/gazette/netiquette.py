@@ -21,12 +21,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import namedtuple
-from functools import lru_cache
+from itertools import accumulate
+from operator import add, itemgetter
 from pathlib import Path
 
 from .i18n import _
 
 Finding = namedtuple("Finding", "code start end text severity rule why", defaults=("", ""))
+_new_tuple = tuple.__new__
+_BY_START_THEN_CODE = itemgetter(1, 0)  # (finding.start, finding.code), read in C: a queue sorts thousands
 
 MODERATION_FILE = "calendar/moderation.yml"
 DATA = Path(__file__).parent / "data"
@@ -258,11 +261,22 @@ class _Where:
     joined them, so that no window around a word reaches into another message) and its
     quotations, found once a scan."""
 
-    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted")
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "cue_starts")
 
     def __init__(self, text, raw, classes, starts, ends):
         self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
         self._quoted: dict = {}
+        self.cue_starts: dict[str, list] = {}  # context list -> where the automaton saw one of its key words
+
+    def cue_near(self, name: str, first: int, last: int) -> bool:
+        """Whether a key word of the context list ``name`` starts in [first, last): when none
+        does, no entry of the list can match there (each match holds its entry's key word), and
+        the list's pattern need not run. See PREFILTERED_CUES."""
+        starts = self.cue_starts.get(name)
+        if not starts:
+            return False
+        at = bisect_left(starts, first)
+        return at < len(starts) and starts[at] < last
 
     def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
         """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
@@ -300,6 +314,9 @@ class _Where:
         return at >= 0 and end <= spans[at][1]
 
 
+# Context lists searched around each flagged word or number: the automaton also reports the longest
+# word of each of their entries, so a window holding none is not searched (_Where.cue_near).
+PREFILTERED_CUES = ("report", "fiction", "public_numbers")
 SCAN_MANY_SEPARATOR = "\n\x00\n"  # a line break (no sentence, quotation or run of words crosses it) around a NUL
 
 
@@ -362,6 +379,13 @@ class Moderator:
             add(f" {trigger} ", ("obfuscated", trigger))
         for letter in "abcdefghijklmnopqrstuvwxyz":  # connnnnard: a letter three times in a row
             keys.setdefault(letter * 3, []).append(("stretched", letter))
+        for phrase in self.allow_phrases:  # a text holding none has no finding to let go
+            add(phrase, ("phrase", phrase))
+        for name in PREFILTERED_CUES:
+            for entry in self.context[name]:
+                key = max(entry.split(), key=len)  # its longest word, as a substring: any match holds it
+                if ("cue", name) not in keys.get(key, ()):
+                    add(key, ("cue", name))
         self.automaton = _Automaton(keys)
         self.cue = _Cues(self.context)
         self.by_length: dict[tuple, list] = {}
@@ -417,12 +441,10 @@ class Moderator:
                 for finding in self.scan(text):
                     yield index, finding.start, finding.end, finding
             return
-        starts, ends, offset = [], [], 0
-        for text in texts:
-            starts.append(offset)
-            offset += len(text)
-            ends.append(offset)
-            offset += len(SCAN_MANY_SEPARATOR)
+        # Each text's bounds in the joined text, summed in C (a queue has tens of thousands).
+        starts = list(accumulate(map(len(SCAN_MANY_SEPARATOR).__add__, map(len, texts)), initial=0))
+        starts.pop()
+        ends = list(map(add, starts, map(len, texts)))
         index, following = 0, ends[0]
         for finding in self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)):
             if finding.start > following:  # findings come in text order
@@ -454,6 +476,8 @@ class Moderator:
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
+        for start, _end, (_, name) in triggers.get("cue", ()):
+            where.cue_starts.setdefault(name, []).append(start)
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
@@ -473,15 +497,18 @@ class Moderator:
         if self.shout_severity != "off" and b"UU" in classes:
             self._shouting(text, classes, found, where)
         if self.bang_severity != "off" and b"!" in raw and b"!!!" in raw:  # memchr first: "!" is rare
-            for match in BANGS.finditer(text):  # "!{3,}" starts with a literal: found at C speed
-                found.append(Finding("netiquette/exclamation", match.start(), match.end(), match.group(),
-                                     self.bang_severity, "exclamation", "three or more exclamation marks"))
+            # "!{3,}" starts with a literal: found at C speed; the findings made by tuple.__new__ (a
+            # Finding's own __new__ is Python), thousands in a queue.
+            severity = self.bang_severity
+            found += [_new_tuple(Finding, ("netiquette/exclamation", match.start(), match.end(), match.group(),
+                                           severity, "exclamation", "three or more exclamation marks"))
+                      for match in BANGS.finditer(text)]
         if not found:
             return found
-        if self.allow_phrases:
+        if "phrase" in triggers:
             found = [f for f in found if not self._allowed_phrase(plain, f)]
         if len(found) > 1:
-            found.sort(key=lambda f: (f.start, f.code))
+            found.sort(key=_BY_START_THEN_CODE)
             found = _dedupe(found)
         return found
 
@@ -520,12 +547,13 @@ class Moderator:
         """Why a word is reported rather than said ("" if it is said)."""
         if where.quoted(start, end):
             return "quoted"
-        before = plain[max(where.bounds(start)[0], start - 40):start]
-        if self.cue["report"].search(before):
+        first = max(where.bounds(start)[0], start - 40)
+        if where.cue_near("report", first, start) and self.cue["report"].search(plain[first:start]):
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
-        # turn the tail of a cut word into a cue.
-        if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
+        # turn the tail of a cut word into a cue. A sentence runs at most 300 characters each side.
+        if where.cue_near("fiction", start - 300, end + 300) and self.cue["fiction"].search(
+                plain, _sentence_start(text, start), _sentence_end(text, end)):
             return "fiction"
         return ""
 
@@ -662,7 +690,7 @@ class Moderator:
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
         candidates = self._number_candidates(text, classes) if digits >= 8 else ()
         if candidates:
-            self._numbers(text, plain, candidates, found)
+            self._numbers(text, plain, candidates, found, where)
         if "street" in triggers:
             for start, end, (_, street) in triggers["street"]:
                 number = STREET_NUMBER.search(text, max(0, start - 12), start)
@@ -734,7 +762,7 @@ class Moderator:
             found.append(Finding("netiquette/personal-data", match.start(), match.end(), address, self.personal,
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
-    def _numbers(self, text, plain, candidates, found):
+    def _numbers(self, text, plain, candidates, found, where):
         for start, end in candidates:
             raw = text[start:end]
             digits = "".join(filter(str.isdigit, raw))
@@ -746,15 +774,16 @@ class Moderator:
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "nir", "a French social security number with its key (python-stdnum)"))
                 continue
-            self._phones(text, plain, start, raw, found)
+            self._phones(text, plain, start, raw, found, where)
 
-    def _phones(self, text, plain, offset, raw_span, found):
+    def _phones(self, text, plain, offset, raw_span, found, where):
         seen = set()
         for start, end, raw, valid, region in _phone_numbers(raw_span, tuple(self.regions)):
             start, end = offset + start, offset + end
             if (start, end) in seen:
                 continue
-            if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
+            if where.cue_near("public_numbers", start - 50, start) and self.cue["public_numbers"].search(
+                    plain, max(_sentence_start(text, start), start - 50), start):
                 continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
             how = "valid" if valid else "possible"
@@ -770,14 +799,18 @@ class Moderator:
             if letters < self.shout_letters:
                 continue
             words = len(span.split())
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", end)
-            line_end = len(text) if line_end < 0 else line_end
-            line_letters = classes.count(b"U", line_start, line_end) + classes.count(b"l", line_start, line_end)
-            if not (letters >= 20 and words >= 4 or letters >= 0.7 * line_letters):
+            if not (letters >= 20 and words >= 4 or letters >= 0.7 * self._line_letters(text, classes, start, end)):
                 continue
             found.append(Finding("netiquette/shouting", start, end, span, self.shout_severity, "shouting",
                                  f"{words} words in capitals ({letters} letters)"))
+
+    @staticmethod
+    def _line_letters(text, classes, start, end) -> int:
+        """The letters of the line holding [start, end): read only for a short run of capitals."""
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        return classes.count(b"U", line_start, line_end) + classes.count(b"l", line_start, line_end)
 
     def _allowed_phrase(self, plain, finding) -> bool:
         words = plain[finding.start:finding.end].split()
@@ -791,36 +824,77 @@ class Moderator:
         return False
 
 
-@lru_cache(maxsize=4096)
 def _phone_numbers(span: str, regions: tuple) -> tuple:
     """(start, end, raw, valid, region) of the private numbers phonenumbers finds in ``span``.
 
-    Cached: spam repeats the same number, and parsing one costs about a millisecond.
+    Not cached on the span: a cache keyed on what matched would make a queue that repeats one
+    number (spam, or a benchmark built from a few phrases) look faster than one that does not.
     A number that is possible but not valid counts only written in full (+ or 0 and 10
     digits: 07700 900123, the UK's numbers for fiction, are not valid yet are numbers).
-    Toll-free, shared-cost and premium numbers are public services.
+    Toll-free, shared-cost and premium numbers are public services. A later region's number
+    on a span an earlier region found whole is left out: the caller keeps the first of a span.
     """
     import phonenumbers
     from phonenumbers import PhoneNumberType as Type
 
     public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
     out = []
+    plain = PLAIN_NUMBER.fullmatch(span) is not None
+    whole = False  # whether a region before this one kept the whole span as a number
     for region in regions:
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
         # Where numbers are dialled with a trunk 0 (France, the UK…), people write it: a
         # number without it nor a +, like "732 829 320", is a reference, not a phone.
-        trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
-        for number in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE):
-            raw = number.raw_string
+        trunk = _TRUNKS.get(region)
+        if trunk is None:
+            metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            trunk = _TRUNKS[region] = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+        number = _possible_whole(phonenumbers, span, region) if plain or whole else None
+        if number is not None and whole:
+            continue  # the whole span again, and nothing else: the caller keeps the first number of a span
+        if number is not None:
+            found = ((0, len(span), span, number),)
+        else:
+            found = ((match.start, match.end, match.raw_string, match.number)
+                     for match in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE))
+        for start, end, raw, number in found:
             if trunk and not raw.lstrip("(").startswith(("+", trunk)):
                 continue
-            valid = phonenumbers.is_valid_number(number.number)
+            # One lookup for both answers: is_valid_number is number_type(...) != UNKNOWN
+            # (tests/test_moderate_speed.py compares them).
+            kind = phonenumbers.number_type(number)
+            valid = kind != Type.UNKNOWN
             if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
                 continue
-            if valid and phonenumbers.number_type(number.number) in public:
+            if valid and kind in public:
                 continue
-            out.append((number.start, number.end, raw, valid, region))
+            out.append((start, end, raw, valid, region))
+            whole = whole or (start == 0 and end == len(span))
     return tuple(out)
+
+
+# Digits in groups split by one space, dot or hyphen, after an optional "+": how most numbers
+# are written. On such a span PhoneNumberMatcher's checks that read no region all pass with the
+# whole span as its first candidate (its pattern takes all of it; no slash, bracket, letter,
+# date followed by a time, or page number), so see _possible_whole.
+PLAIN_NUMBER = _Lazy(r"\+?[0-9]+(?:[ .-][0-9]+)*")
+
+
+def _possible_whole(phonenumbers, span: str, region: str):
+    """The number ``region``'s PhoneNumberMatcher finds as the whole ``span``, or None when it
+    would look inside instead (then the matcher runs), given that the span's first candidate is
+    the whole span and passed the matcher's checks that read no region: a plain number
+    (PLAIN_NUMBER), or a span another region found whole. What the matcher then does is
+    parse(candidate, region) and, at leniency POSSIBLE, is_possible_number; after the match it
+    searches from the span's end: nothing. The matcher costs about 1.3x this, the parse included
+    (tests/test_moderate_speed.py compares the answers on hundreds of spans)."""
+    try:
+        number = phonenumbers.parse(span, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
+_TRUNKS: dict = {}  # region -> its trunk prefix ("0" or ""), read from phonenumbers' metadata once
 
 
 def _email_matches(text: str, first: int, last: int):
@@ -1022,7 +1096,7 @@ def moderator_for(frame, root: Path) -> Moderator:
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3  # 2: the allowed phrases are keys of the automaton; 3: so are the cue key words
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1100,7 +1174,8 @@ def _cached_state(root, key):
 
 
 _TAG_SIZES = {"word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
-              "obfuscated": 2, "stretched": 2}
+              "obfuscated": 2, "stretched": 2, "phrase": 2,
+              "cue": 2}
 
 
 def _state_shaped(state) -> bool:
@@ -1143,7 +1218,8 @@ def _state_shaped(state) -> bool:
             and only(tags, tuple) and only(chain.from_iterable(tags), str)
             and {(t[0], len(t)) for t in tags} <= _TAG_SIZES.items()
             and {t[1] for t in tags if t[0] in ("word", "spelled")} <= rules
-            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys())
+            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys()
+            and {t[1] for t in tags if t[0] == "cue"} <= set(PREFILTERED_CUES))
 def _store_state(root, key, state) -> None:
     import marshal
     import os
