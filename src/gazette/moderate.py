@@ -19,7 +19,7 @@ import unicodedata
 from collections import namedtuple
 from pathlib import Path
 
-from .i18n import _, ngettext
+from .i18n import _, ngettext, os_reason
 
 Flag = namedtuple("Flag", "id author line code severity match start end text rule why", defaults=("", ""))
 FAMILIES = {"netiquette/insult": "insult", "netiquette/discrimination": "hate", "netiquette/porn": "sexual",
@@ -67,7 +67,7 @@ def _read(path: Path) -> bytes:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_EXPORT_BYTES + 1)
     except OSError as error:
-        raise InputError(f"{path}: {error.strerror or error}") from None
+        raise InputError(f"{path}: {os_reason(error)}") from None
     if len(raw) > MAX_EXPORT_BYTES:
         raise InputError(_('{path}: larger than {value} MiB; split the export')
                              .format(path=path, value=MAX_EXPORT_BYTES // 1048576))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..i18n import _
+from ..i18n import _, os_reason
 from .base import ConfigError, cli, common_options
 
 
@@ -78,7 +78,7 @@ def _record(root, now, export, flags, commit: bool = True) -> None:
         records.add_metrics(root, records.week_of(now, community_zone(root, now)()), counts)
     except OSError as error:
         raise ConfigError(_("cannot write {path}: {error}").format(path=records.METRICS_FILE,
-                                                                   error=error.strerror or error)) from None
+                                                                   error=os_reason(error))) from None
     if counts and commit:
         _commit_metrics(root)
     from ..i18n import ngettext
