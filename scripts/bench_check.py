@@ -93,7 +93,7 @@ def command_time(args, cwd: Path, repeat: int, before=None) -> tuple[float, floa
 def forget_day_index(root: Path) -> None:
     from gazette.cache import cache_dir
 
-    (cache_dir(root) / "day-index.pickle").unlink(missing_ok=True)
+    (cache_dir(root) / "day-index.marshal").unlink(missing_ok=True)
 
 
 def full_checks(root: Path, files, repeat: int) -> None:

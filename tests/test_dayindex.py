@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import pickle
+import marshal
 import random
 import re
 from datetime import date, timedelta
@@ -124,13 +124,13 @@ def test_a_damaged_or_foreign_index_is_rebuilt_never_believed(dated, damage):
     root = dated.root
     days = {date(2026, 12, 5)}
     _answers, grep = _searches(root, days)
-    [stored] = (root.parent / "cache").rglob("day-index.pickle")
+    [stored] = (root.parent / "cache").rglob("day-index.marshal")
     data = stored.read_bytes()
-    stamp, paths, by_key = pickle.loads(data)
+    stamp, paths, by_key = marshal.loads(data)
     damaged = {"truncated": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
-               "other-shape": pickle.dumps((stamp, list(paths), None)),
-               "bad-index": pickle.dumps((stamp, paths, {key: (10**6,) for key in by_key})),
-               "other-tree": pickle.dumps((stamp[:-1] + ((("content/posts", "0" * 40),),), (), {}))}[damage]
+               "other-shape": marshal.dumps((stamp, list(paths), None)),
+               "bad-index": marshal.dumps((stamp, paths, {key: (10**6,) for key in by_key})),
+               "other-tree": marshal.dumps((stamp[:-1] + ((("content/posts", "0" * 40),),), (), {}))}[damage]
     stored.write_bytes(damaged)
     pending = PendingChanges(root, "HEAD")
     pending.result()
@@ -146,7 +146,7 @@ def test_without_pcre_the_index_is_built_with_ere(dated, monkeypatch):
     root = dated.root
     days = {date(2026, 12, 5)}
     _answers, grep = _searches(root, days)
-    for stored in (root.parent / "cache").rglob("day-index.pickle"):
+    for stored in (root.parent / "cache").rglob("day-index.marshal"):
         stored.unlink()
     real = dayindex.grep_args
     monkeypatch.setattr(dayindex, "grep_args", lambda trees, engine="-P": real(trees, engine).__class__(
@@ -167,7 +167,7 @@ def test_a_conflict_with_an_unchanged_neighbour_is_found_cold_and_warm(dated):
         problems = json.loads(result.output)["problems"]
         assert [(p["path"], p["code"]) for p in problems if p["code"] == "calendar/conflict"] == [
             (added, "calendar/conflict")]
-    assert list((dated.root.parent / "cache").rglob("day-index.pickle"))
+    assert list((dated.root.parent / "cache").rglob("day-index.marshal"))
 
 
 def test_a_community_inside_a_larger_repository_gets_its_own_folders(tmp_path):

@@ -33,6 +33,9 @@ RUN = "[0-9]{4}[0-9W-]{3,}"
 _SPELLING = re.compile(rb"(?=([0-9]{4})(?:-(0[1-9]|1[0-2]|[1-9])-([0-9])([0-9]?)|([0-9]{2})([0-9]{2})|-?W([0-9]{2})))")
 
 FORMAT = 1
+# Plain data (marshal: ~5x faster to load than pickle and never code), in the cache folder,
+# which no repository ships.
+STORE = "day-index.marshal"
 
 
 def week_key(year: int, week: int) -> int:
@@ -164,13 +167,13 @@ def _stamp(trees) -> tuple:
 
 def load(root, trees) -> DayIndex | None:
     """The stored index of these trees, or None (absent, another tree, unreadable)."""
-    import pickle
+    import marshal
 
     from .cache import cache_dir
 
     try:
-        with open(cache_dir(root) / "day-index.pickle", "rb") as handle:
-            stamp, paths, by_key = pickle.load(handle)
+        with open(cache_dir(root) / STORE, "rb") as handle:
+            stamp, paths, by_key = marshal.loads(handle.read())
         if stamp != _stamp(trees) or type(paths) is not tuple or type(by_key) is not dict:
             return None
         return DayIndex(paths, by_key)
@@ -180,7 +183,7 @@ def load(root, trees) -> DayIndex | None:
 
 def save(root, trees, index: DayIndex) -> None:
     """Write it for the next runs; a failure only costs them speed."""
-    import pickle
+    import marshal
 
     from .cache import cache_dir
 
@@ -189,9 +192,9 @@ def save(root, trees, index: DayIndex) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         temp = folder / f"day-index.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
-            pickle.dump((_stamp(trees), index.paths, index.by_key), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, folder / "day-index.pickle")
-    except OSError:
+            handle.write(marshal.dumps((_stamp(trees), index.paths, index.by_key)))
+        os.replace(temp, folder / STORE)
+    except (OSError, ValueError):
         pass
 
 
