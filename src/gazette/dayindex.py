@@ -30,7 +30,8 @@ RUN = "[0-9]{4}[0-9W-]{3,}"
 # At each position (a lookahead: spellings overlap, 12026-01-01 holds 2026-01-01), the one
 # spelling that can start there: year-month-day (month exactly as day_pattern writes it, then
 # the day's first one or two digits), basic YYYYMMDD, or a week.
-_SPELLING = re.compile(rb"(?=([0-9]{4})(?:-(0[1-9]|1[0-2]|[1-9])-([0-9])([0-9]?)|([0-9]{2})([0-9]{2})|-?W([0-9]{2})))")
+# Compiled when an index is built (~3 ms at import, for the runs that only read one).
+SPELLING = (rb"(?=([0-9]{4})(?:-(0[1-9]|1[0-2]|[1-9])-([0-9])([0-9]?)|([0-9]{2})([0-9]{2})|-?W([0-9]{2})))")
 
 FORMAT = 1
 # Plain data (marshal: ~5x faster to load than pickle and never code), in the cache folder,
@@ -48,7 +49,7 @@ def day_keys(text: bytes) -> set[int]:
     from datetime import date
 
     keys = set()
-    for match in _SPELLING.finditer(text):
+    for match in re.compile(SPELLING).finditer(text):  # re's own cache: compiled once
         year = int(match[1])
         if match[7] is not None:
             keys.add(week_key(year, int(match[7])))
@@ -124,7 +125,7 @@ def grep_args(trees, engine: str = "-P") -> list[str]:
             "--full-name", *sorted({tree for _folder, tree in trees}), "--", ":(top)*.md"]
 
 
-_LINE = re.compile(rb"([^\0]*)\0([0-9W-]*)\n")  # tree:path, a run
+LINE = rb"([^\0]*)\0([0-9W-]*)\n"  # tree:path, a run
 
 
 def build(output: bytes, trees) -> DayIndex:
@@ -133,7 +134,7 @@ def build(output: bytes, trees) -> DayIndex:
     for folder, tree in trees:
         folders_of.setdefault(tree, []).append(folder)
     runs_of: dict[bytes, set[bytes]] = {}
-    for head, run in _LINE.findall(output):  # git prints a file's runs together
+    for head, run in re.findall(LINE, output):  # git prints a file's runs together
         runs = runs_of.get(head)
         if runs is None:
             runs = runs_of[head] = set()
