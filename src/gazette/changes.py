@@ -113,6 +113,36 @@ class PendingChanges:
             return None
 
 
+_early: list = []  # [(root, ref, PendingChanges)] started by gazette.launch
+
+
+def start_early(root: Path, ref: str) -> None:
+    """Start the reads of ``check --changed-since ref`` before the command is even parsed
+    (see :mod:`gazette.launch`); stopped at exit unless the command adopts them."""
+    import atexit
+
+    pending = PendingChanges(root, ref)
+    _early.append((root, ref, pending))
+    atexit.register(_cancel_unadopted)
+
+
+def adopt_early(root: Path, ref: str) -> PendingChanges | None:
+    """The reads started early for this root and ref, if any (others are stopped)."""
+    adopted = None
+    while _early:
+        early_root, early_ref, pending = _early.pop()
+        if adopted is None and early_root == root and early_ref == ref:
+            adopted = pending
+        else:
+            pending.cancel()
+    return adopted
+
+
+def _cancel_unadopted() -> None:
+    while _early:
+        _early.pop()[2].cancel()
+
+
 def is_range(ref: str) -> bool:
     """A revision range (A..B, A...B, ^A, A^!, A^@, A^-n) rather than one commit."""
     import re
