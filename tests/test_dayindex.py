@@ -187,3 +187,15 @@ def test_a_community_inside_a_larger_repository_gets_its_own_folders(tmp_path):
     (root / "content/posts/2026/b.md").write_text("2026-12-5\n")
     answers, grep = _searches(root, {date(2026, 12, 5)})
     assert answers == [grep, grep] == [{"content/posts/2026/a.md", "content/posts/2026/b.md"}] * 2
+
+
+def test_no_cache_searches_with_git_grep_and_stores_no_index(dated):
+    front = "title: {0}\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\nchannels:\n  mastodon: {{text: Salut, at: {1}}}\n"
+    dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"))
+    dated.commit_all("plan")
+    added = dated.post("nouveau", front=front.format("nouveau", "2026-12-05T10:00:00+01:00"))
+    result = dated.gazette("check", "--format", "json", "--no-cache", "--changed-since", "HEAD",
+                           now="2026-10-01T00:00:00+02:00")
+    assert [(p["path"], p["code"]) for p in json.loads(result.output)["problems"]
+            if p["code"] == "calendar/conflict"] == [(added, "calendar/conflict")]
+    assert not list((dated.root.parent / "cache").rglob("day-index.*"))

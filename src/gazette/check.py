@@ -76,7 +76,7 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     untracked = pending.untracked_paths if pending else None
     guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
     indexed = None
-    if pending and only is not None:  # REF's files answer from the index of its tree
+    if pending and only is not None and cache:  # REF's files answer from the index of its tree
         from .dayindex import IndexedDays
 
         indexed = IndexedDays(root, pending, build_now=bool(guessed))
