@@ -199,3 +199,74 @@ def test_no_cache_searches_with_git_grep_and_stores_no_index(dated):
     assert [(p["path"], p["code"]) for p in json.loads(result.output)["problems"]
             if p["code"] == "calendar/conflict"] == [(added, "calendar/conflict")]
     assert not list((dated.root.parent / "cache").rglob("day-index.*"))
+
+
+def _moved(dated):
+    """Commits that move HEAD: a file renamed (same blob), edited, deleted, added in every spelling."""
+    (dated.root / "content/posts/2024").mkdir(exist_ok=True)
+    dated.git("mv", "content/posts/2026/renomme.md", "content/posts/2024/renomme.md")
+    dated.write("content/posts/2026/modifie.md", "plus de date\n")
+    dated.write("content/posts/2026/autre.md", "2026-12-5\n")
+    (dated.root / "content/posts/2026/efface.md").unlink()
+    dated.write("content/contests/2027/neuf.md", "'20261205T1000'\n")
+    dated.write("content/newsletters/2026/semaine.md", "2026-W49\n")
+    dated.commit_all("moved")
+
+
+def test_a_moved_branch_reads_only_its_new_blobs(dated, monkeypatch):
+    """After a first index, a new tree is indexed from the blobs already known plus the new
+    ones read with cat-file: no grep over the tree, the same files as git grep."""
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _searches(root, days)
+    _moved(dated)
+    dated.write("content/posts/2026/pas-commite.md", "2026-12-05\n")
+    monkeypatch.setattr(IndexedDays, "_start_build", lambda self, engine="-P": pytest.fail("grepped the whole tree"))
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep]
+    assert {"content/posts/2024/renomme.md", "content/posts/2026/autre.md", "content/contests/2027/neuf.md",
+            "content/newsletters/2026/semaine.md", "content/posts/2026/pas-commite.md"} <= grep
+    assert not {"content/posts/2026/modifie.md", "content/posts/2026/efface.md"} & grep
+
+
+@pytest.mark.parametrize("damage", ["garbage", "bad-keys", "other-version"])
+def test_a_damaged_record_of_blobs_means_a_full_build(dated, damage):
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _searches(root, days)
+    [stored] = (root.parent / "cache").rglob("day-index-blobs.marshal")
+    stamp, known = marshal.loads(stored.read_bytes())
+    stored.write_bytes({"garbage": b"\x00\x01", "bad-keys": marshal.dumps((stamp, {oid: "x" for oid in known})),
+                        "other-version": marshal.dumps((stamp[:-1] + ("0.0.0",), {oid: () for oid in known}))}[damage])
+    _moved(dated)
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep] and "content/contests/2027/neuf.md" in grep
+
+
+def test_a_blob_read_in_python_gives_the_keys_git_grep_gives():
+    """blob_keys (cat-file, Python) and grep_keys (git grep -o) agree on hostile texts."""
+    import subprocess
+
+    from gazette.dayindex import blob_keys, grep_args, grep_keys
+
+    draw = random.Random(5)
+    texts = ["\n".join(_text(draw) for _ in range(draw.randrange(1, 6))) for _ in range(60)]
+    # one repository, each text a file; grep over its tree as the index build does
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        for number, text in enumerate(texts):
+            (root / "content/posts/2026").mkdir(parents=True, exist_ok=True)
+            (root / f"content/posts/2026/f{number}.md").write_text(text)
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+        tree = subprocess.run(["git", "write-tree"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+        posts = subprocess.run(["git", "rev-parse", f"{tree}:content/posts"], cwd=root, check=True,
+                               capture_output=True, text=True).stdout.strip()
+        trees = (("content/posts", posts),)
+        output = subprocess.run(["git", *grep_args(trees)], cwd=root, capture_output=True).stdout
+        from_git = grep_keys(output, trees)
+    for number, text in enumerate(texts):
+        assert from_git.get(f"content/posts/2026/f{number}.md", ()) == blob_keys(text.encode()), text

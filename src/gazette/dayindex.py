@@ -37,6 +37,11 @@ FORMAT = 1
 # Plain data (marshal: ~5x faster to load than pickle and never code), in the cache folder,
 # which no repository ships.
 STORE = "day-index.marshal"
+# {blob id: keys} of the last tree indexed: read only when the tree changed.
+BLOBS = "day-index-blobs.marshal"
+# Up to this many blobs new since the last tree are read one by one (cat-file); more, and
+# one git grep over the whole tree is cheaper.
+INCREMENTAL_MAX = 2000
 
 
 def week_key(year: int, week: int) -> int:
@@ -129,7 +134,12 @@ LINE = rb"([^\0]*)\0([0-9W-]*)\n"  # tree:path, a run
 
 
 def build(output: bytes, trees) -> DayIndex:
-    """The index from :func:`grep_args`' output (``tree:path\\0run\\n`` per run)."""
+    """The index from :func:`grep_args`' output (``tree:path\0run\n`` per run)."""
+    return index_of(grep_keys(output, trees))
+
+
+def grep_keys(output: bytes, trees) -> dict[str, tuple]:
+    """The keys of each file with any, from :func:`grep_args`' output."""
     folders_of: dict[str, list[str]] = {}
     for folder, tree in trees:
         folders_of.setdefault(tree, []).append(folder)
@@ -140,7 +150,7 @@ def build(output: bytes, trees) -> DayIndex:
             runs = runs_of[head] = set()
         runs.add(run)
     keys_of_run: dict[bytes, set[int]] = {}  # the same dates recur in thousands of files
-    paths, by_key = [], {}
+    keys_of: dict[str, tuple] = {}
     for head, runs in runs_of.items():
         tree, _colon, path = head.partition(b":")
         keys = set()
@@ -153,11 +163,60 @@ def build(output: bytes, trees) -> DayIndex:
             continue
         relpath = path.decode("utf-8", "surrogateescape")
         for folder in folders_of.get(tree.decode(), ()):
+            keys_of[f"{folder}/{relpath}"] = tuple(sorted(keys))
+    return keys_of
+
+
+def index_of(keys_of: dict[str, tuple]) -> DayIndex:
+    paths, by_key = [], {}
+    for path, keys in keys_of.items():
+        if keys:
             index = len(paths)
-            paths.append(f"{folder}/{relpath}")
+            paths.append(path)
             for key in keys:
                 by_key.setdefault(key, []).append(index)
     return DayIndex(tuple(paths), {key: tuple(indexes) for key, indexes in by_key.items()})
+
+
+def blob_keys(content: bytes) -> tuple:
+    """What :func:`grep_keys` finds in one file, read in Python (the same runs, the same keys)."""
+    return tuple(sorted(day_keys(b"\n".join(re.findall(RUN.encode(), content)))))
+
+
+def parse_blob_listing(output: str, folder: str) -> dict[str, str]:
+    """{path: blob id} of the .md files in ``git ls-tree -r -z`` of one folder's tree."""
+    found = {}
+    for entry in output.split("\0"):
+        meta, _tab, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and path.endswith(".md"):
+            found[f"{folder}/{path}"] = parts[2]
+    return found
+
+
+def read_blobs(root, oids) -> dict[str, tuple] | None:
+    """{blob id: keys} of these blobs, read with one ``git cat-file --batch``; None if git
+    could not give every one."""
+    import subprocess
+
+    oids = sorted(oids)
+    if not oids:
+        return {}
+    try:
+        output = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="".join(f"{o}\n" for o in oids).encode(),
+                                capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    found, position = {}, 0
+    for oid in oids:
+        end = output.find(b"\n", position)
+        header = output[position:end].split()
+        if end < 0 or len(header) != 3 or header[0].decode() != oid or header[1] != b"blob":
+            return None
+        size = int(header[2])
+        found[oid] = blob_keys(output[end + 1:end + 1 + size])
+        position = end + 1 + size + 1
+    return found
 
 
 def _stamp(trees) -> tuple:
@@ -199,6 +258,48 @@ def save(root, trees, index: DayIndex) -> None:
         pass
 
 
+def _stored(root, name: str) -> bool:
+    from .cache import cache_dir
+
+    return (cache_dir(root) / name).exists()
+
+
+def _blobs_stamp() -> tuple:
+    from . import __version__
+
+    return ("day-index-blobs", FORMAT, __version__)
+
+
+def load_blobs(root) -> dict | None:
+    """{blob id: keys} of the last tree indexed (so a moved branch reads only its new blobs)."""
+    import marshal
+
+    from .cache import cache_dir
+
+    try:
+        with open(cache_dir(root) / BLOBS, "rb") as handle:
+            stamp, known = marshal.loads(handle.read())
+        return known if stamp == _blobs_stamp() and type(known) is dict else None
+    except Exception:
+        return None
+
+
+def save_blobs(root, known: dict) -> None:
+    import marshal
+
+    from .cache import cache_dir
+
+    folder = cache_dir(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f"day-index-blobs.{os.getpid()}.tmp"
+        with open(temp, "wb") as handle:
+            handle.write(marshal.dumps((_blobs_stamp(), known)))
+        os.replace(temp, folder / BLOBS)
+    except (OSError, ValueError):
+        pass
+
+
 class IndexedDays:
     """:class:`gazette.changes.PendingDays` for ``--changed-since``: REF's files from the
     index, the changed and untracked ones read from disk.
@@ -210,8 +311,8 @@ class IndexedDays:
         self.root, self.pending, self.process = root, pending, None
         self.trees = pending.tree_ids()
         self.index = load(root, self.trees) if self.trees is not None else None
-        if self.index is None and build_now:
-            self._start_build()
+        if self.index is None and build_now and not _stored(root, BLOBS):
+            self._start_build()  # else the new blobs alone are read, when the days are known
 
     @property
     def usable(self) -> bool:
@@ -226,25 +327,62 @@ class IndexedDays:
             except GitError:
                 self.trees = None
 
+    def _listing(self) -> dict[str, str] | None:
+        """{path: blob id} of REF's .md files in the kind folders (one ls-tree per tree)."""
+        from .changes import GitError, _finish, _start
+
+        try:
+            started = [(folder, _start(self.root, "ls-tree", "-r", "-z", tree)) for folder, tree in self.trees]
+            listing = {}
+            for folder, process in started:
+                listing.update(parse_blob_listing(_finish(process), folder))
+            return listing
+        except GitError:
+            return None
+
+    def _from_known_blobs(self, listing) -> dict[str, tuple] | None:
+        """The keys of every file from the blobs of the last tree indexed, reading only the
+        new ones; None when there is no such record or too much is new."""
+        known = load_blobs(self.root)
+        if known is None:
+            return None
+        missing = {oid for oid in listing.values() if oid not in known}
+        if len(missing) > INCREMENTAL_MAX:
+            return None
+        read = read_blobs(self.root, missing)
+        if read is None:
+            return None
+        known.update(read)
+        keys_of = {path: known[oid] for path, oid in listing.items()}
+        if not all(type(keys) is tuple and all(type(key) is int for key in keys) for keys in keys_of.values()):
+            return None  # a record of another shape
+        return keys_of
+
     def _built(self) -> DayIndex | None:
         from .changes import GitError, _finish_bytes
 
         if not self.trees:
             return DayIndex((), {})  # no kind folder at REF: nothing of REF to find
-        self._start_build()
-        try:
+        listing = self._listing()
+        keys_of = self._from_known_blobs(listing) if listing is not None and self.process is None else None
+        if keys_of is None:
+            self._start_build()
             try:
-                output = _finish_bytes(self.process)
-            except GitError:  # a git built without PCRE
+                try:
+                    output = _finish_bytes(self.process)
+                except GitError:  # a git built without PCRE
+                    self.process = None
+                    self._start_build("-E")
+                    output = _finish_bytes(self.process)
+            except (GitError, AttributeError):  # AttributeError: no git at all
+                return None
+            finally:
                 self.process = None
-                self._start_build("-E")
-                output = _finish_bytes(self.process)
-        except (GitError, AttributeError):  # AttributeError: no git at all
-            return None
-        finally:
-            self.process = None
-        index = build(output, self.trees)
+            keys_of = grep_keys(output, self.trees)
+        index = index_of(keys_of)
         save(self.root, self.trees, index)
+        if listing is not None:
+            save_blobs(self.root, {oid: keys_of.get(path, ()) for path, oid in listing.items()})
         return index
 
     def cancel(self) -> None:
