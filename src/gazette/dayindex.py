@@ -161,7 +161,7 @@ def grep_keys(output: bytes, trees) -> dict[str, tuple]:
             keys |= found
         if not keys or not path.endswith(b".md"):
             continue
-        relpath = path.decode("utf-8", "surrogateescape")
+        relpath = path.decode("utf-8", "replace")  # as _finish decodes every other git answer
         for folder in folders_of.get(tree.decode(), ()):
             keys_of[f"{folder}/{relpath}"] = tuple(sorted(keys))
     return keys_of
@@ -230,10 +230,13 @@ def load(root, trees) -> DayIndex | None:
     import marshal
 
     from .cache import cache_dir
+    from .load import no_gc
 
     try:
         with open(cache_dir(root) / STORE, "rb") as handle:
-            stamp, paths, by_key = marshal.loads(handle.read())
+            data = handle.read()
+        with no_gc():  # thousands of tuples at once: the collector would run again and again (10 ms, not 2)
+            stamp, paths, by_key = marshal.loads(data)
         if stamp != _stamp(trees) or type(paths) is not tuple or type(by_key) is not dict:
             return None
         return DayIndex(paths, by_key)
@@ -275,10 +278,13 @@ def load_blobs(root) -> dict | None:
     import marshal
 
     from .cache import cache_dir
+    from .load import no_gc
 
     try:
         with open(cache_dir(root) / BLOBS, "rb") as handle:
-            stamp, known = marshal.loads(handle.read())
+            data = handle.read()
+        with no_gc():
+            stamp, known = marshal.loads(data)
         return known if stamp == _blobs_stamp() and type(known) is dict else None
     except Exception:
         return None
