@@ -30,7 +30,7 @@ RUN = "[0-9]{4}[0-9W-]{3,}"
 # At each position (a lookahead: spellings overlap, 12026-01-01 holds 2026-01-01), the one
 # spelling that can start there: year-month-day (month exactly as day_pattern writes it, then
 # the day's first one or two digits), basic YYYYMMDD, or a week.
-# Compiled when an index is built (~3 ms at import, for the runs that only read one).
+# Compiled when an index is built: a run that reads a stored one never needs it.
 SPELLING = (rb"(?=([0-9]{4})(?:-(0[1-9]|1[0-2]|[1-9])-([0-9])([0-9]?)|([0-9]{2})([0-9]{2})|-?W([0-9]{2})))")
 
 FORMAT = 1
@@ -337,13 +337,19 @@ class IndexedDays:
         """{path: blob id} of REF's .md files in the kind folders (one ls-tree per tree)."""
         from .changes import GitError, _finish, _start
 
+        started = []
         try:
-            started = [(folder, _start(self.root, "ls-tree", "-r", "-z", tree)) for folder, tree in self.trees]
+            for folder, tree in self.trees:
+                started.append((folder, _start(self.root, "ls-tree", "-r", "-z", tree)))
             listing = {}
             for folder, process in started:
                 listing.update(parse_blob_listing(_finish(process), folder))
             return listing
         except GitError:
+            for _folder, process in started:
+                if process.poll() is None:
+                    process.kill()
+                process.communicate()
             return None
 
     def _from_known_blobs(self, listing) -> dict[str, tuple] | None:
