@@ -151,7 +151,11 @@ def is_range(ref: str) -> bool:
 
 
 def changed_paths(root: Path, ref: str) -> tuple[set[str], set[str]]:
-    return PendingChanges(root, ref).result()
+    pending = PendingChanges(root, ref)
+    try:
+        return pending.result()
+    finally:
+        pending.cancel()  # the listing of trees, not needed here
 
 
 def _parse_changes(diff: str, others: str) -> tuple[set[str], set[str]]:

@@ -136,6 +136,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         problems += check_metrics(root)
     if store:
         store.save(prune=True)
+    if pending:
+        pending.cancel()  # what was not read (the trees' listing when no index was needed)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
 
 
@@ -278,6 +280,7 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
 
                 only |= set(frame_paths(root)) | set(registry_files(root))
         except GitError as error:
+            pending.cancel()
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
         scope = "changed"
