@@ -114,3 +114,12 @@ def test_a_workspace_gets_nothing_started_early(git_repo, monkeypatch):
     launch._start_early(["check", "--changed-since", "HEAD"])
     assert changes._early
     changes._cancel_unadopted()
+
+
+def test_other_commands_pay_nothing_for_it():
+    """`gazette --help` through the entry point imports what it did before: no git, no YAML."""
+    code = ("import sys\nsys.argv = ['gazette', '--help']\nfrom gazette.launch import main\n"
+            "try: main()\nexcept SystemExit: pass\n"
+            "print(sorted({'yaml', 'gazette.changes', 'gazette.root', 'subprocess'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]"), done.stdout
