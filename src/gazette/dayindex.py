@@ -315,6 +315,7 @@ class IndexedDays:
 
     def __init__(self, root, pending, build_now: bool):
         self.root, self.pending, self.process = root, pending, None
+        self.blobs_unchanged = False  # the record of blobs already says all: not written again
         self.trees = pending.tree_ids()
         self.index = load(root, self.trees) if self.trees is not None else None
         if self.index is None and build_now and not _stored(root, BLOBS):
@@ -364,6 +365,7 @@ class IndexedDays:
         read = read_blobs(self.root, missing)
         if read is None:
             return None
+        self.blobs_unchanged = not read and len(known) == len(set(listing.values()))
         known.update(read)
         keys_of = {path: known[oid] for path, oid in listing.items()}
         if not all(type(keys) is tuple and all(type(key) is int for key in keys) for keys in keys_of.values()):
@@ -393,7 +395,7 @@ class IndexedDays:
             keys_of = grep_keys(output, self.trees)
         index = index_of(keys_of)
         save(self.root, self.trees, index)
-        if listing is not None:
+        if listing is not None and not self.blobs_unchanged:
             save_blobs(self.root, {oid: keys_of.get(path, ()) for path, oid in listing.items()})
         return index
 
