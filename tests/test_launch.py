@@ -123,3 +123,10 @@ def test_other_commands_pay_nothing_for_it():
             "print(sorted({'yaml', 'gazette.changes', 'gazette.root', 'subprocess'} & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]"), done.stdout
+
+
+def test_outside_git_the_usage_error_is_the_commands(repo):
+    process = _run(repo.root, "check", "--changed-since", "HEAD")
+    code, output = _in_process(repo, "check", "--changed-since", "HEAD")
+    assert process.returncode == code == 2 and "git-before-click" in process.stderr
+    assert process.stderr.replace("git-before-click", "").strip() == output.strip()
