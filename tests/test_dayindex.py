@@ -270,3 +270,11 @@ def test_a_blob_read_in_python_gives_the_keys_git_grep_gives():
         from_git = grep_keys(output, trees)
     for number, text in enumerate(texts):
         assert from_git.get(f"content/posts/2026/f{number}.md", ()) == blob_keys(text.encode()), text
+
+
+def test_a_blob_git_cannot_give_means_a_full_build(dated):
+    from gazette.dayindex import read_blobs
+
+    assert read_blobs(dated.root, {"0" * 40}) is None
+    [oid] = dated.git("ls-files", "-s", "content/posts/2026/autre.md").split()[1:2]
+    assert read_blobs(dated.root, {oid}) == {oid: (date(2026, 12, 7).toordinal(),)}  # "2026-12-07\n"

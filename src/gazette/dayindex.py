@@ -211,8 +211,9 @@ def read_blobs(root, oids) -> dict[str, tuple] | None:
     for oid in oids:
         end = output.find(b"\n", position)
         header = output[position:end].split()
-        if end < 0 or len(header) != 3 or header[0].decode() != oid or header[1] != b"blob":
-            return None
+        if end < 0 or len(header) != 3 or header[0].decode() != oid or header[1] != b"blob" \
+                or not header[2].isdigit():
+            return None  # "<oid> missing", or not cat-file's answer
         size = int(header[2])
         found[oid] = blob_keys(output[end + 1:end + 1 + size])
         position = end + 1 + size + 1
