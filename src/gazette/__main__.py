@@ -1,5 +1,5 @@
 """``python -m gazette``: the same as the ``gazette`` command."""
 
-from .cli import main
+from .launch import main
 
 main()

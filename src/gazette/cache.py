@@ -16,7 +16,6 @@ reading or writing it only costs speed, never correctness.
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 
 from . import __version__
@@ -25,7 +24,7 @@ from . import __version__
 
 def cache_dir(root: Path) -> Path:
     """Per repository, under $GAZETTE_CACHE_DIR, $XDG_CACHE_HOME/gazette or ~/.cache/gazette."""
-    from hashlib import blake2b
+    blake2b = _blake2b()
 
     base = os.environ.get("GAZETTE_CACHE_DIR")
     if not base:
@@ -34,6 +33,16 @@ def cache_dir(root: Path) -> Path:
     resolved = Path(root).resolve()  # "." and its absolute path share one cache
     name = blake2b(str(resolved).encode(), digest_size=8).hexdigest()
     return Path(base) / f"{resolved.name}-{name}"
+
+
+def _blake2b():
+    """hashlib's blake2b without hashlib's import, which loads OpenSSL (~2 ms of a
+    one-file check); the same function."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # an interpreter built without it
+        from hashlib import blake2b
+    return blake2b
 
 
 def _code_stamp() -> tuple:
@@ -52,9 +61,7 @@ class FileCache:
     """Per-file results keyed by content digest, in cache_dir(root)/<name>.pickle."""
 
     def __init__(self, root: Path, name: str, frame_digest: str):
-        from hashlib import blake2b  # hashlib loads OpenSSL: only when a cache is used
-
-        self.blake2b = blake2b
+        self.blake2b = _blake2b()
         self.file = cache_dir(root) / f"{name}.pickle"
         from .i18n import language
 
@@ -62,6 +69,8 @@ class FileCache:
         self.entries: dict[str, tuple[bytes, tuple]] = {}
         self.fresh: dict[str, tuple[bytes, tuple]] = {}
         self.dirty = False
+        import pickle  # not at the top: a one-file check never loads this cache
+
         try:
             with open(self.file, "rb") as handle:
                 stamp, entries = pickle.load(handle)
@@ -101,6 +110,8 @@ class FileCache:
         """Write what this run saw; keep older entries too unless the run saw every file."""
         if not self.dirty and not (prune and len(self.fresh) != len(self.entries)):
             return
+        import pickle
+
         merged = self.fresh if prune else {**self.entries, **self.fresh}
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)

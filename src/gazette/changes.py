@@ -28,11 +28,15 @@ def _start(root: Path, *args: str) -> subprocess.Popen:
 
 
 def _finish(process: subprocess.Popen) -> str:
+    return _finish_bytes(process).decode("utf-8", "replace")
+
+
+def _finish_bytes(process: subprocess.Popen) -> bytes:
     out, err = process.communicate()
     if process.returncode not in (0, 1) or (process.returncode == 1 and err):
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[0] if message else "git failed")
-    return out.decode("utf-8", "replace")
+    return out
 
 
 def _git(root: Path, *args: str) -> str:
@@ -61,9 +65,10 @@ def frame_reach(paths) -> str | None:
 
 
 class PendingChanges:
-    """The two git reads, started at once so they run while Python imports the rest.
+    """The git reads, started at once so they run while Python imports the rest.
 
-    Together they are most of the cost of checking one changed file.
+    Together they are most of the cost of checking one changed file. The third lists the
+    kind folders' trees at the ref: the key of the index of days (:mod:`gazette.dayindex`).
     """
 
     def __init__(self, root: Path, ref: str):
@@ -76,10 +81,17 @@ class PendingChanges:
         self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
         self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
                                 *CHECKED_FOLDERS)
-        self.untracked_paths: set[str] | None = None  # known once result() has read them
+        from .dayindex import KIND_PATHS
+
+        self.trees = _start(root, "ls-tree", "-z", ref, "--", *KIND_PATHS)
+        self.root, self.ref = root, ref
+        # known once result() has read them
+        self.untracked_paths: set[str] | None = None
+        self.changed: set[str] | None = None
+        self.gone: set[str] | None = None
 
     def cancel(self) -> None:
-        for process in (self.diff, self.untracked):
+        for process in (self.diff, self.untracked, self.trees):
             if process.poll() is None:
                 process.kill()
             process.communicate()
@@ -88,7 +100,47 @@ class PendingChanges:
         """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
         others = _finish(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
-        return _parse_changes(_finish(self.diff), others)
+        self.changed, self.gone = _parse_changes(_finish(self.diff), others)
+        return set(self.changed), set(self.gone)
+
+    def tree_ids(self):
+        """(folder, tree id) of the kind folders at the ref, or None if git could not say."""
+        from .dayindex import parse_tree_listing
+
+        try:
+            return parse_tree_listing(_finish(self.trees))
+        except GitError:
+            return None
+
+
+_early: list = []  # [(root, ref, PendingChanges)] started by gazette.launch
+
+
+def start_early(root: Path, ref: str) -> None:
+    """Start the reads of ``check --changed-since ref`` before the command is even parsed
+    (see :mod:`gazette.launch`); stopped at exit unless the command adopts them."""
+    import atexit
+
+    pending = PendingChanges(root, ref)
+    _early.append((root, ref, pending))
+    atexit.register(_cancel_unadopted)
+
+
+def adopt_early(root: Path, ref: str) -> PendingChanges | None:
+    """The reads started early for this root and ref, if any (others are stopped)."""
+    adopted = None
+    while _early:
+        early_root, early_ref, pending = _early.pop()
+        if adopted is None and early_root == root and early_ref == ref:
+            adopted = pending
+        else:
+            pending.cancel()
+    return adopted
+
+
+def _cancel_unadopted() -> None:
+    while _early:
+        _early.pop()[2].cancel()
 
 
 def is_range(ref: str) -> bool:
@@ -99,7 +151,11 @@ def is_range(ref: str) -> bool:
 
 
 def changed_paths(root: Path, ref: str) -> tuple[set[str], set[str]]:
-    return PendingChanges(root, ref).result()
+    pending = PendingChanges(root, ref)
+    try:
+        return pending.result()
+    finally:
+        pending.cancel()  # the listing of trees, not needed here
 
 
 def _parse_changes(diff: str, others: str) -> tuple[set[str], set[str]]:

@@ -75,7 +75,14 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
     # the rules do, on the days written in the selected files: almost always their slots'.
     untracked = pending.untracked_paths if pending else None
     guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
-    if guessed:
+    indexed = None
+    if pending and only is not None and cache:  # REF's files answer from the index of its tree
+        from .dayindex import IndexedDays
+
+        indexed = IndexedDays(root, pending, build_now=bool(guessed))
+        if not indexed.usable:
+            indexed = None
+    if guessed and indexed is None:
         from .changes import PendingDays
 
         search = PendingDays(root, guessed, untracked)
@@ -92,8 +99,10 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         from .changes import slot_days
 
         days = slot_days(at for _channel, at in slots)
-    if guessed and not (days and days <= guessed):
+    if guessed and indexed is None and not (days and days <= guessed):
         search.cancel()
+    if indexed is not None and not days:
+        indexed.cancel()
     if days:
         import re
 
@@ -101,7 +110,10 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         from .load import each_file, load_item, no_gc
         from .plan import publications
 
-        found = search.result() if days <= guessed else PendingDays(root, days, untracked).result()
+        found = indexed.result(days) if indexed is not None else None
+        if found is None:
+            found = (search.result() if guessed and indexed is None and days <= guessed
+                     else PendingDays(root, days, untracked).result())
         neighbours = sorted(found - set(wanted))
         written = re.compile(day_pattern(days))
 
@@ -124,6 +136,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         problems += check_metrics(root)
     if store:
         store.save(prune=True)
+    if pending:
+        pending.cancel()  # what was not read (the trees' listing when no index was needed)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
 
 
@@ -266,6 +280,7 @@ def select(root: Path, paths, changed_since: str | None, pending, frame) -> tupl
 
                 only |= set(frame_paths(root)) | set(registry_files(root))
         except GitError as error:
+            pending.cancel()
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
         scope = "changed"

@@ -14,10 +14,12 @@ def _start_git_reads(root, options):
     """--changed-since: git's reads of the tree start now and run while Python imports
     the checker (they are most of the cost of checking one changed file)."""
     if options.get("changed_since"):
-        from ..changes import GitError, PendingChanges
+        from ..changes import GitError, PendingChanges, adopt_early
 
         try:
-            options["pending"] = PendingChanges(root, options["changed_since"])
+            # started by gazette.launch before click was even imported, if it could
+            options["pending"] = (adopt_early(root, options["changed_since"])
+                                  or PendingChanges(root, options["changed_since"]))
         except GitError:
             return None  # run_check says why, as a usage error
         return options["pending"].cancel

@@ -1,0 +1,66 @@
+"""The ``gazette`` command's entry point: ``check --changed-since REF`` starts git first.
+
+Checking one changed file waits on git's reads of the tree (tens of ms: ``git diff``
+lstats every tracked file) and on Python's imports (click, YAML, the rules). Here git
+starts before anything else is imported and works on the other core meanwhile; the
+command then adopts what was started (:func:`gazette.changes.adopt_early`). Nothing is
+decided here: anything unusual (another command, an option this reading does not know,
+a workspace, a bad ref) means nothing is started early and the command runs as ever,
+with its own messages and exit codes.
+"""
+
+import sys
+
+
+def main():
+    _start_early(sys.argv[1:])
+    from .cli import main as cli_main
+
+    cli_main()
+
+
+def changed_since_request(args):
+    """(ref, --repo or None) when ``args`` are a plain ``check --changed-since REF``, else None."""
+    args = list(args)
+    if args[:1] == ["--lang"]:
+        args = args[2:]
+    elif args[:1] and args[0].startswith("--lang="):
+        args = args[1:]
+    if args[:1] != ["check"]:
+        return None
+    ref = repo = None
+    tokens = iter(args[1:])
+    for token in tokens:
+        if token == "--":
+            break  # the rest are paths
+        name, equals, value = token.partition("=")
+        if name in ("--changed-since", "--repo", "--format", "--now"):
+            if not equals:
+                value = next(tokens, None)
+                if value is None:
+                    return None
+            if name == "--changed-since":
+                ref = value
+            elif name == "--repo":
+                repo = value
+        elif token == "--no-cache" or not token.startswith("-") or token == "-":
+            continue
+        else:
+            return None  # --help, a typo...: the command's to answer
+    return (ref, repo) if ref else None
+
+
+def _start_early(args) -> None:
+    import os
+
+    request = changed_since_request(args)
+    if request is None or os.environ.get("GAZETTE_WORKSPACE"):
+        return
+    ref, repo = request
+    try:
+        from .changes import start_early
+        from .root import find_root
+
+        start_early(find_root(repo), ref)
+    except Exception:  # not a repository, a range...: the command says why
+        return

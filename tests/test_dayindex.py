@@ -1,0 +1,280 @@
+"""The index of days of REF's tree (check --changed-since): the same files as git grep, cold or warm."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import random
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from gazette.changes import PendingChanges, PendingDays, day_pattern
+from gazette.dayindex import KIND_PATHS, RUN, IndexedDays, day_keys, query_keys
+
+
+def _text(draw: random.Random) -> str:
+    """Hostile near-dates: runs of digits, dashes and W, zeros or not, years glued to digits."""
+    pieces = ["2026", "12026", "2025", "0999", "-", "--", "W", "-W", "1", "01", "0", "12", "13", "5", "05",
+              "31", "4", "49", "53", "T", " ", "\n", "x", ":", "2026-12-05", "20261205", "2026W49", "2026-1-1",
+              "2026-12-", "2026-012-05", "2026-00-1", "9999-12-31"]
+    return "".join(draw.choice(pieces) for _ in range(draw.randrange(1, 14)))
+
+
+def test_the_keys_of_a_text_meet_a_days_keys_exactly_when_its_pattern_matches():
+    """For any text and days, the index says "maybe here" exactly when git grep would, and
+    keeping only git's printed runs (RUN) loses nothing."""
+    draw = random.Random(19)
+    start = date(2025, 12, 20)
+    for _case in range(4000):
+        text = _text(draw)
+        days = {start + timedelta(days=draw.randrange(30)) for _ in range(draw.randrange(1, 4))}
+        if draw.random() < 0.1:
+            days.add(date(9999, 12, 31))
+        expected = re.search(day_pattern(days), text) is not None
+        keys = day_keys(text.encode())
+        assert bool(keys & query_keys(days)) == expected, (text, days)
+        runs = "\n".join(re.findall(RUN, text)).encode()
+        assert day_keys(runs) == keys, text
+
+
+def test_a_year_before_1000_is_left_to_git_grep():
+    assert query_keys({date(999, 1, 1)}) is None
+
+
+def test_the_kind_folders_are_the_loaders():
+    from gazette.load import KIND_FOLDERS
+
+    assert KIND_PATHS == tuple(sorted(f"content/{folder}" for folder in KIND_FOLDERS))
+
+
+def _searches(root, days, ref="HEAD"):
+    """(the index's answer, cold then warm; git grep's answer) for these days."""
+    answers = []
+    for _run in range(2):
+        pending = PendingChanges(root, ref)
+        pending.result()
+        answers.append(IndexedDays(root, pending, build_now=True).result(days))
+    pending = PendingChanges(root, ref)
+    pending.result()
+    return answers, PendingDays(root, days, pending.untracked_paths).result()
+
+
+@pytest.fixture
+def dated(git_repo):
+    """Items writing 2026-12-05 in every spelling, in every kind folder and year, and items
+    that do not; committed."""
+    files = {"content/posts/2025/suivi.md": "---\nat: 2026-12-5 10:00\n---\n",
+             "content/newsletters/2027/lettre.md": "x 20261205T1000 y\n",
+             "content/posts/2026/semaine.md": "2026-W49-6\n",
+             "content/contests/2026/jeu.md": "'2026W496'\n",
+             "content/posts/2026/sous/dossier.md": "2026-12-05\n",
+             "content/posts/2026/autre.md": "2026-12-07\n",
+             "content/posts/2026/renomme.md": "2026-12-05\n",
+             "content/posts/2026/efface.md": "2026-12-05\n",
+             "content/posts/2026/modifie.md": "2026-12-05\n",
+             "content/posts/2026/plus-tard.md": "2026-12-07\n",
+             "content/posts/2026/binaire.md": "\0\x01 2026-12-05\n",
+             "content/pages/page.md": "2026-12-05\n", "calendar/x.md": "2026-12-05\n",
+             "content/posts/2026/note.txt": "2026-12-05\n"}
+    for relpath, text in files.items():
+        git_repo.write(relpath, text)
+    git_repo.commit_all("dated")
+    return git_repo
+
+
+def test_the_index_finds_what_git_grep_finds_through_renames_deletions_edits_and_untracked_files(dated):
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep]
+    assert "content/posts/2026/binaire.md" in grep and "content/posts/2026/autre.md" not in grep
+    dated.git("mv", "content/posts/2026/renomme.md", "content/posts/2025/renomme.md")
+    (root / "content/posts/2026/efface.md").unlink()
+    dated.write("content/posts/2026/modifie.md", "plus de date\n")
+    dated.write("content/posts/2026/plus-tard.md", "2026-12-05\n")  # now writes the day
+    dated.write("content/posts/2026/nouveau.md", "2026-12-5\n")  # untracked
+    dated.write(".gitignore", "ignore.md\n")
+    dated.write("content/posts/2026/ignore.md", "2026-12-05\n")  # ignored: neither git grep nor us
+    (root / "content/posts/2026/lien.md").symlink_to(root / "content/posts/2026/semaine.md")
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep]
+    assert {"content/posts/2025/renomme.md", "content/posts/2026/plus-tard.md", "content/posts/2026/nouveau.md"} <= grep
+    assert not {"content/posts/2026/renomme.md", "content/posts/2026/efface.md", "content/posts/2026/modifie.md",
+                "content/posts/2026/ignore.md"} & grep
+    for other in ({date(2026, 12, 7)}, {date(2026, 12, 4), date(2027, 1, 1)}, {date(2026, 12, 1)}):
+        answers, grep = _searches(root, other)
+        assert answers == [grep, grep], other
+
+
+def test_a_moved_branch_gets_the_index_of_its_new_tree(dated):
+    """The key is the tree the ref names now, not the ref's name."""
+    root = dated.root
+    days = {date(2026, 12, 7)}
+    assert _searches(root, days)[0][1] == {"content/posts/2026/autre.md", "content/posts/2026/plus-tard.md"}
+    dated.write("content/posts/2024/ajout.md", "2026-12-07\n")
+    dated.commit_all("moved")
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep] and "content/posts/2024/ajout.md" in grep
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other-shape", "bad-index", "other-tree"])
+def test_a_damaged_or_foreign_index_is_rebuilt_never_believed(dated, damage):
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _answers, grep = _searches(root, days)
+    [stored] = (root.parent / "cache").rglob("day-index.marshal")
+    data = stored.read_bytes()
+    stamp, paths, by_key = marshal.loads(data)
+    damaged = {"truncated": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
+               "other-shape": marshal.dumps((stamp, list(paths), None)),
+               "bad-index": marshal.dumps((stamp, paths, {key: (10**6,) for key in by_key})),
+               "other-tree": marshal.dumps((stamp[:-1] + ((("content/posts", "0" * 40),),), (), {}))}[damage]
+    stored.write_bytes(damaged)
+    pending = PendingChanges(root, "HEAD")
+    pending.result()
+    assert IndexedDays(root, pending, build_now=False).result(days) == grep
+    pending = PendingChanges(root, "HEAD")
+    pending.result()
+    assert IndexedDays(root, pending, build_now=False).result(days) == grep  # and stored again, right
+
+
+def test_without_pcre_the_index_is_built_with_ere(dated, monkeypatch):
+    import gazette.dayindex as dayindex
+
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _answers, grep = _searches(root, days)
+    for stored in (root.parent / "cache").rglob("day-index.marshal"):
+        stored.unlink()
+    real = dayindex.grep_args
+    monkeypatch.setattr(dayindex, "grep_args", lambda trees, engine="-P": real(trees, engine).__class__(
+        arg if arg != "-P" else "--no-such-option" for arg in real(trees, engine)))
+    pending = PendingChanges(root, "HEAD")
+    pending.result()
+    assert IndexedDays(root, pending, build_now=True).result(days) == grep
+
+
+def test_a_conflict_with_an_unchanged_neighbour_is_found_cold_and_warm(dated):
+    """The command end to end: the second run answers from the stored index."""
+    front = "title: {0}\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\nchannels:\n  mastodon: {{text: Salut, at: {1}}}\n"
+    dated.post("voisin", front=front.format("voisin", "'20261205T100000+0100'"))
+    dated.commit_all("plan")
+    added = dated.post("nouveau", front=front.format("nouveau", "2026-12-05T10:00:00+01:00"))
+    for _run in ("cold", "warm"):
+        result = dated.gazette("check", "--format", "json", "--changed-since", "HEAD", now="2026-10-01T00:00:00+02:00")
+        problems = json.loads(result.output)["problems"]
+        assert [(p["path"], p["code"]) for p in problems if p["code"] == "calendar/conflict"] == [
+            (added, "calendar/conflict")]
+    assert list((dated.root.parent / "cache").rglob("day-index.marshal"))
+
+
+def test_a_community_inside_a_larger_repository_gets_its_own_folders(tmp_path):
+    """git lists trees and paths from the community's folder, as git diff --relative does."""
+    import subprocess
+
+    outer = tmp_path / "outer"
+    (outer / "communaute/content/posts/2026").mkdir(parents=True)
+    (outer / "content/posts/2026").mkdir(parents=True)
+    (outer / "communaute/content/posts/2026/a.md").write_text("2026-12-05\n")
+    (outer / "content/posts/2026/dehors.md").write_text("2026-12-05\n")  # the outer tree's, not ours
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=outer, check=True)
+    subprocess.run([*git, "add", "."], cwd=outer, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=outer, check=True)
+    root = outer / "communaute"
+    (root / "content/posts/2026/b.md").write_text("2026-12-5\n")
+    answers, grep = _searches(root, {date(2026, 12, 5)})
+    assert answers == [grep, grep] == [{"content/posts/2026/a.md", "content/posts/2026/b.md"}] * 2
+
+
+def test_no_cache_searches_with_git_grep_and_stores_no_index(dated):
+    front = "title: {0}\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\nchannels:\n  mastodon: {{text: Salut, at: {1}}}\n"
+    dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"))
+    dated.commit_all("plan")
+    added = dated.post("nouveau", front=front.format("nouveau", "2026-12-05T10:00:00+01:00"))
+    result = dated.gazette("check", "--format", "json", "--no-cache", "--changed-since", "HEAD",
+                           now="2026-10-01T00:00:00+02:00")
+    assert [(p["path"], p["code"]) for p in json.loads(result.output)["problems"]
+            if p["code"] == "calendar/conflict"] == [(added, "calendar/conflict")]
+    assert not list((dated.root.parent / "cache").rglob("day-index.*"))
+
+
+def _moved(dated):
+    """Commits that move HEAD: a file renamed (same blob), edited, deleted, added in every spelling."""
+    (dated.root / "content/posts/2024").mkdir(exist_ok=True)
+    dated.git("mv", "content/posts/2026/renomme.md", "content/posts/2024/renomme.md")
+    dated.write("content/posts/2026/modifie.md", "plus de date\n")
+    dated.write("content/posts/2026/autre.md", "2026-12-5\n")
+    (dated.root / "content/posts/2026/efface.md").unlink()
+    dated.write("content/contests/2027/neuf.md", "'20261205T1000'\n")
+    dated.write("content/newsletters/2026/semaine.md", "2026-W49\n")
+    dated.commit_all("moved")
+
+
+def test_a_moved_branch_reads_only_its_new_blobs(dated, monkeypatch):
+    """After a first index, a new tree is indexed from the blobs already known plus the new
+    ones read with cat-file: no grep over the tree, the same files as git grep."""
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _searches(root, days)
+    _moved(dated)
+    dated.write("content/posts/2026/pas-commite.md", "2026-12-05\n")
+    monkeypatch.setattr(IndexedDays, "_start_build", lambda self, engine="-P": pytest.fail("grepped the whole tree"))
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep]
+    assert {"content/posts/2024/renomme.md", "content/posts/2026/autre.md", "content/contests/2027/neuf.md",
+            "content/newsletters/2026/semaine.md", "content/posts/2026/pas-commite.md"} <= grep
+    assert not {"content/posts/2026/modifie.md", "content/posts/2026/efface.md"} & grep
+
+
+@pytest.mark.parametrize("damage", ["garbage", "bad-keys", "other-version"])
+def test_a_damaged_record_of_blobs_means_a_full_build(dated, damage):
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _searches(root, days)
+    [stored] = (root.parent / "cache").rglob("day-index-blobs.marshal")
+    stamp, known = marshal.loads(stored.read_bytes())
+    stored.write_bytes({"garbage": b"\x00\x01", "bad-keys": marshal.dumps((stamp, {oid: "x" for oid in known})),
+                        "other-version": marshal.dumps((stamp[:-1] + ("0.0.0",), {oid: () for oid in known}))}[damage])
+    _moved(dated)
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep] and "content/contests/2027/neuf.md" in grep
+
+
+def test_a_blob_read_in_python_gives_the_keys_git_grep_gives():
+    """blob_keys (cat-file, Python) and grep_keys (git grep -o) agree on hostile texts."""
+    import subprocess
+
+    from gazette.dayindex import blob_keys, grep_args, grep_keys
+
+    draw = random.Random(5)
+    texts = ["\n".join(_text(draw) for _ in range(draw.randrange(1, 6))) for _ in range(60)]
+    # one repository, each text a file; grep over its tree as the index build does
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        for number, text in enumerate(texts):
+            (root / "content/posts/2026").mkdir(parents=True, exist_ok=True)
+            (root / f"content/posts/2026/f{number}.md").write_text(text)
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+        tree = subprocess.run(["git", "write-tree"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+        posts = subprocess.run(["git", "rev-parse", f"{tree}:content/posts"], cwd=root, check=True,
+                               capture_output=True, text=True).stdout.strip()
+        trees = (("content/posts", posts),)
+        output = subprocess.run(["git", *grep_args(trees)], cwd=root, capture_output=True).stdout
+        from_git = grep_keys(output, trees)
+    for number, text in enumerate(texts):
+        assert from_git.get(f"content/posts/2026/f{number}.md", ()) == blob_keys(text.encode()), text
+
+
+def test_a_blob_git_cannot_give_means_a_full_build(dated):
+    from gazette.dayindex import read_blobs
+
+    assert read_blobs(dated.root, {"0" * 40}) is None
+    [oid] = dated.git("ls-files", "-s", "content/posts/2026/autre.md").split()[1:2]
+    assert read_blobs(dated.root, {oid}) == {oid: (date(2026, 12, 7).toordinal(),)}  # "2026-12-07\n"
