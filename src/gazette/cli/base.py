@@ -12,8 +12,7 @@ import sys
 
 import click
 
-from ..i18n import _
-from ..i18n import N_, Nn_, _, ngettext
+from ..i18n import N_, Nn_, _, ngettext, os_reason
 
 
 class ConfigError(click.ClickException):
@@ -30,7 +29,7 @@ def write_output(path: str, data: bytes) -> None:
             handle.write(data)
     except OSError as error:
         raise ConfigError(_('cannot write {path}: {value} (-o wants a file in an existing, writable folder)')
-                              .format(path=path, value=error.strerror or error)) from None
+                              .format(path=path, value=os_reason(error))) from None
 
 
 def repo_and_now(repo_option, now_option, found=None):
