@@ -17,6 +17,8 @@ import re
 import shutil
 from pathlib import Path
 
+from markupsafe import escape
+
 from ..siteurls import url_path
 
 CONTENT_START = '<article class="md-content__inner md-typeset">'
@@ -40,9 +42,14 @@ class Finisher:
     sanitizer, Gazette's own HTML put back at its markers. The plugin gives it each page as MkDocs
     renders it (no second read and write of every page); ``finish_site`` does the rest."""
 
-    def __init__(self, tree: Path):
+    def __init__(self, tree: Path, sidebars: bool = True):
+        """``sidebars``: re-parse each page's sidebars through the allow-list, for an engine that
+        writes the headings' HTML into the table of contents (Zensical). MkDocs gives its table of
+        contents to a hook first: :func:`make_toc_safe` cleans each entry there, so its builds
+        pass False (the sidebars' whole HTML was a third of the finish step)."""
         tree = Path(tree)
         self.tree = tree
+        self.sidebars = sidebars
         state = json.loads((tree / "held.json").read_text())
         self.held = state["pages"]
         self.pattern = re.compile(f"<!-- gazette-held-{state['token']}-(\\d+) -->")
@@ -88,7 +95,7 @@ class Finisher:
         finished = _name_search_dialog(html)
         start = finished.find(CONTENT_START)
         end = finished.rfind(CONTENT_END)
-        sidebar = finished.find(SIDEBAR_START)
+        sidebar = finished.find(SIDEBAR_START) if self.sidebars else -1
         if 0 <= sidebar < start:
             # Up to the content region (the first occurrence: one a heading forged only starts the
             # region earlier), so together they cover everything from the sidebars to </article>.
@@ -191,6 +198,44 @@ def _sanitize_sidebars(html: str) -> str:
 
 
 _SIDEBAR_CLEANER = None
+
+# What the sidebars' allow-list would rewrite in a text (the rest it leaves byte for byte), and what
+# could end the double-quoted attribute or the tag an anchor is written in (attr_list lets an id
+# hold them): dropped, so that cleaning twice changes nothing.
+_SIDEBAR_TEXT = re.compile("[<>&\xa0]")
+_ATTRIBUTE_UNSAFE = re.compile('["<>]')
+
+
+def _sidebar_text(value) -> str:
+    if not isinstance(value, str):
+        return str(escape(str(value)))
+    return _sanitize_sidebars(value) if _SIDEBAR_TEXT.search(value) else value
+
+
+def make_toc_safe(page) -> None:
+    """Each entry of the page's table of contents made what the sidebars' allow-list lets through,
+    before the theme writes it (its title raw, its anchor in an attribute): on MkDocs, in place of
+    re-parsing every page's sidebars. A title with no markup character is left as it is (the
+    allow-list would write it unchanged); one with markup goes through the same allow-list.
+    Material's typeset plugin adds the headings' HTML to entries and pages: cleaned the same way."""
+    typeset = getattr(page, "typeset", None)
+    if isinstance(typeset, dict) and "title" in typeset:
+        typeset["title"] = _sidebar_text(typeset["title"])
+    stack, seen = list(getattr(page, "toc", None) or ()), set()
+    while stack:
+        anchor = stack.pop()
+        if id(anchor) in seen:
+            continue
+        seen.add(id(anchor))
+        if getattr(anchor, "title", None) is not None:
+            anchor.title = _sidebar_text(anchor.title)
+        identifier = getattr(anchor, "id", None)
+        if isinstance(identifier, str) and _ATTRIBUTE_UNSAFE.search(identifier):
+            anchor.id = _ATTRIBUTE_UNSAFE.sub("", identifier)
+        typeset = getattr(anchor, "typeset", None)
+        if isinstance(typeset, dict) and "title" in typeset:
+            typeset["title"] = _sidebar_text(typeset["title"])
+        stack.extend(getattr(anchor, "children", None) or ())
 
 
 def _copy_feeds(folder: Path, site_dir: Path) -> None:

@@ -68,6 +68,22 @@ class GazettePlugin(BasePlugin):
     def on_pre_build(self, config):
         self.finisher = None  # one per build: under `mkdocs serve`, held.json changes between builds
 
+    @event_priority(-100)  # last: after what other plugins did to it, before any page is rendered
+    def on_page_content(self, html, page, config, files):
+        """The table of contents the sidebars show, made safe where MkDocs hands it over."""
+        from .finish import make_toc_safe
+
+        make_toc_safe(page)
+        return html
+
+    @event_priority(-100)
+    def on_page_context(self, context, page, config, nav):
+        """Again just before the theme writes it: a plugin may change it in between."""
+        from .finish import make_toc_safe
+
+        make_toc_safe(page)
+        return context
+
     @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
     def on_post_page(self, output, page, config):
         """Each page finished as MkDocs renders it, before it is written: the finish step then
@@ -75,7 +91,7 @@ class GazettePlugin(BasePlugin):
         from .finish import Finisher
 
         if self.finisher is None:
-            self.finisher = Finisher(self.tree)
+            self.finisher = Finisher(self.tree, sidebars=False)  # the table of contents: on_page_content
         return self.finisher.page(page.file.dest_uri, output)
 
     def on_post_build(self, config):

@@ -482,12 +482,22 @@ def _mkdocs_build(config_file: str):
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin, event_priority
 
-    from .finish import Finisher
+    from .finish import Finisher, make_toc_safe
 
     tree = Path(config_file).parent
-    finisher = Finisher(tree)
+    finisher = Finisher(tree, sidebars=False)  # the table of contents is made safe in its hooks
 
     class FinishPages(BasePlugin):
+        @event_priority(-100)  # last: after the community's plugins, before any page is rendered
+        def on_page_content(self, html, page, config, files):
+            make_toc_safe(page)
+            return html
+
+        @event_priority(-100)
+        def on_page_context(self, context, page, config, nav):
+            make_toc_safe(page)
+            return context
+
         @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
         def on_post_page(self, output, page, config):
             return finisher.page(page.file.dest_uri, output)

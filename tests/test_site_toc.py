@@ -1,0 +1,66 @@
+"""On MkDocs the table of contents is made safe where MkDocs hands it over (``make_toc_safe``, in
+the page hooks), not by re-parsing each page's sidebars: a hostile heading reaches neither the
+sidebars nor the navigation, the search index or the title, whatever a plugin put in the entries."""
+
+from __future__ import annotations
+
+import pytest
+from test_attacks import audit, search_index_faults
+
+pytestmark = pytest.mark.slow
+NOW = "2026-11-23T12:00:00+01:00"
+
+# Like Zensical, and like a community's plugin may: each entry gets its heading's own HTML, Material's
+# typeset plugin's field too, and one anchor a name that leaves its attribute.
+HOOK = '''
+import re
+
+def on_page_content(html, page, config, files):
+    headings = dict(re.findall(r'<h[1-6] id="([^"]+)">(.*?)<a class="headerlink"', html))
+    for anchor in page.toc:
+        for entry in [anchor, *anchor.children]:
+            if entry.id in headings:
+                entry.title = headings[entry.id]
+                entry.typeset = {"title": headings[entry.id]}
+    if page.toc.items and page.toc.items[0].children:
+        page.toc.items[0].children[-1].id = 'fin" onmouseover="alert(31)'
+    page.typeset = {"title": '<img src=x onerror=alert(32)>'}
+    return html
+'''
+HEADINGS = ("# Titres\n\n## Un <em onmouseover=\"alert(10)\">em</em>\n\nTexte.\n\n"
+            "## Deux <span onclick=alert(11)>span</span>\n\nTexte.\n\n"
+            "## Quatre </span></span></a></li></ul></nav></div><img src=x onerror=alert(13)>\n\nTexte.\n\n"
+            "## Six <span id=\"__config\" data-md-component=\"content\">six</span>\n\nTexte.\n\n## Fin\n\nTexte.\n")
+
+
+@pytest.mark.parametrize("engine", ["plugin", "mkdocs"])
+def test_hostile_headings_reach_no_sidebar_on_mkdocs(sample, engine, monkeypatch):
+    from gazette.site import Stage
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GAZETTE_NOW", NOW)
+    monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses everything
+    hook = sample.write("hooks/headings.py", HOOK)
+    config = sample.root / "mkdocs.yml"
+    config.write_text(config.read_text() + f"hooks:\n  - {hook}\n")
+    sample.write("content/titres.md", HEADINGS)
+    if engine == "plugin":
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        build(load_config(str(config)))
+    else:
+        from gazette.site.tree import build_site
+
+        build_site(sample.root, "mkdocs", now_text=NOW)
+    site = sample.root / "site"
+    page = (site / "titres/index.html").read_text(encoding="utf-8")
+    toc = page[page.index('<nav class="md-nav md-nav--secondary"'):page.index('<div class="md-content"')]
+    assert "Un" in toc and "em" in toc and "Quatre" in toc  # the entries are there, as text
+    assert "alert(1" not in toc and "alert(32)" not in toc and 'onmouseover="' not in toc  # tags dropped
+    assert "onmouseover=alert(31)" in toc  # the anchor's name stays inside its attribute, as text
+    assert page.count('id="__config"') == 1 and page.count('data-md-component="content"') == 1
+    faults = [fault for path in sorted(site.rglob("*.html")) for fault in audit(path, path.name).faults
+              if not fault.endswith(": <form>")]  # the sample's sign-up form, in the footer of every page
+    assert faults == []
+    assert search_index_faults(site) == []
