@@ -64,3 +64,40 @@ def test_hostile_headings_reach_no_sidebar_on_mkdocs(sample, engine, monkeypatch
               if not fault.endswith(": <form>")]  # the sample's sign-up form, in the footer of every page
     assert faults == []
     assert search_index_faults(site) == []
+
+
+def _nav_from_disk(docs, folder):
+    """The navigation as the tree derived it by walking docs/ (before the pages could stay in
+    memory): the reference the path-based derivation must match."""
+    from markupsafe import escape
+
+    pages, sections = [], []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            children = _nav_from_disk(docs, path)
+            if children:
+                sections.append({str(escape(path.name.replace("-", " ").replace("_", " ").capitalize())): children})
+        elif path.suffix == ".md":
+            relative = path.relative_to(docs).as_posix()
+            (pages.insert(0, relative) if path.stem in ("index", "README") else pages.append(relative))
+    return pages + sections
+
+
+@pytest.mark.parametrize("layout", [
+    ["index.md", "charte.md", "posts/2026/a.md", "posts/2026/b.md", "posts/index.md", "archives/index.md"],
+    ["README.md", "index.md", "z.md", "A.md", "_x/index.md", "a-b/README.md", "a-b/c.md", "vide/image.png"],
+    ["<img src=x onerror=alert(1)>/page.md", "d<b>/index.md", "d<b>/e.md", "Zéro/un.md", "zéro/deux.md"],
+    ["a/b/c/d.md", "a/b.md", "a.md", "a/index.md", "b/README.md", "b/index.md", "b/c/README.md"],
+])
+def test_the_navigation_from_the_pages_matches_the_one_from_the_files(tmp_path, layout):
+    from gazette.site.tree import _nav_of_pages, _pages_under
+
+    docs = tmp_path / "docs"
+    for path in layout:
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text("x")
+    expected = _nav_from_disk(docs, docs)
+    assert _nav_of_pages([path for path in layout if path.endswith(".md")]) == expected
+    assert _nav_of_pages(_pages_under(docs)) == expected
