@@ -101,3 +101,40 @@ def test_the_navigation_from_the_pages_matches_the_one_from_the_files(tmp_path, 
     expected = _nav_from_disk(docs, docs)
     assert _nav_of_pages([path for path in layout if path.endswith(".md")]) == expected
     assert _nav_of_pages(_pages_under(docs)) == expected
+
+
+def _page(primary_toc: str, secondary_toc: str) -> str:
+    toc = '<nav class="md-nav md-nav--secondary" aria-label="Sommaire"><ul class="md-nav__list"><li>{}</li></ul></nav>'
+    return ('<html><body><div class="md-sidebar md-sidebar--primary" data-md-component="sidebar">'
+            '<nav class="md-nav md-nav--primary"><ul class="md-nav__list" data-md-scrollfix><li>Accueil'
+            + (toc.format(primary_toc) if primary_toc else "") + '</li></ul></nav></div>\n'
+            '<div class="md-sidebar md-sidebar--secondary" data-md-component="sidebar">'
+            + toc.format(secondary_toc) + '</div>\n<div class="md-content" data-md-component="content">'
+            '<article class="md-content__inner md-typeset"><h1>T</h1></article></div></body></html>')
+
+
+@pytest.mark.parametrize("in_navigation", [True, False])
+def test_zensical_s_tables_of_contents_are_cleaned_in_either_sidebar(tmp_path, in_navigation):
+    """Zensical writes the headings' HTML into the table of contents: the secondary sidebar is
+    always cleaned, the primary one when the page's table of contents is in it too."""
+    import json
+
+    from gazette.site.finish import Finisher
+
+    (tmp_path / "held.json").write_text(json.dumps({"token": "0" * 16, "pages": {}}))
+    hostile = 'Un <em onmouseover="alert(10)">em</em> <img src=x onerror=alert(13)>'
+    html = _page(hostile if in_navigation else "", hostile)
+    finished = Finisher(tmp_path).page("titres/index.html", html)
+    assert "alert(" not in finished and finished.count("Un <em>em</em>") == (2 if in_navigation else 1)
+    assert audit_text(finished) == []
+    if not in_navigation:  # the navigation alone (escaped titles) is left as the theme wrote it
+        assert '<ul class="md-nav__list" data-md-scrollfix><li>Accueil</li>' in finished
+
+
+def audit_text(html: str) -> list[str]:
+    from test_attacks import Audit
+
+    parser = Audit("page")
+    parser.feed(html)
+    parser.close()
+    return parser.faults

@@ -27,6 +27,8 @@ CONTENT_END = "</article>"
 # headings' own HTML: Zensical copies it into the table of contents as written, handlers too.
 SIDEBAR_START = '<div class="md-sidebar md-sidebar--primary"'
 CONTENT_DIV = '<div class="md-content" data-md-component="content">'
+SECONDARY_START = '<div class="md-sidebar md-sidebar--secondary"'
+TOC_NAV = '<nav class="md-nav md-nav--secondary"'  # a table of contents, in either sidebar
 
 
 def _sanitizer_version() -> str:
@@ -99,6 +101,12 @@ class Finisher:
         if 0 <= sidebar < start:
             # Up to the content region (the first occurrence: one a heading forged only starts the
             # region earlier), so together they cover everything from the sidebars to </article>.
+            # The primary sidebar (the navigation: escaped titles from the tree) is cleaned only
+            # when it holds a table of contents (the current page's, when it is in the navigation):
+            # it was four fifths of the sidebars' bytes on every other page.
+            secondary = finished.find(SECONDARY_START, sidebar, start)
+            if secondary > sidebar and TOC_NAV not in finished[sidebar:secondary]:
+                sidebar = secondary
             region = finished[sidebar:start]
             tail = region.rstrip()
             tail = region[len(tail) - len(CONTENT_DIV):] if tail.endswith(CONTENT_DIV) else ""
@@ -167,11 +175,13 @@ SIDEBAR_COMPONENTS = {"toc", "logo", "sidebar", "navigation", "source"}
 
 
 def _sidebar_names(element: str, attribute: str, value: str) -> str | None:
-    from ..sanitize import NAMING_ATTRIBUTES, THEME_NAMES
-
-    if attribute in NAMING_ATTRIBUTES and THEME_NAMES.match(value.strip()) and not SIDEBAR_NAMES.fullmatch(value):
-        return None
-    if attribute == "data-md-component" and value not in SIDEBAR_COMPONENTS:
+    # Called for every attribute of every page's sidebars: the common case (a class, an href)
+    # returns at the first test; an import here was most of the sidebars' cost.
+    if attribute not in _FILTERED:
+        return value
+    if attribute == "data-md-component":
+        return value if value in SIDEBAR_COMPONENTS else None
+    if _THEME_NAMES.match(value.strip()) and not SIDEBAR_NAMES.fullmatch(value):
         return None
     return value
 
@@ -190,6 +200,8 @@ def _sanitize_sidebars(html: str) -> str:
         for tag in SIDEBAR_TAGS - {"nav"}:
             attributes[tag] = set(SVG_ATTRIBUTES)
         attributes["svg"] |= {"xmlns"}
+        global _FILTERED, _THEME_NAMES
+        _FILTERED, _THEME_NAMES = sanitize.NAMING_ATTRIBUTES | {"data-md-component"}, sanitize.THEME_NAMES
         _SIDEBAR_CLEANER = nh3.Cleaner(
             tags=set(sanitize.TAGS) | SIDEBAR_TAGS, clean_content_tags=set(sanitize.DROPPED_WITH_CONTENT) - {"svg"},
             attributes=attributes, url_schemes=set(sanitize.URL_SCHEMES), link_rel=None, strip_comments=True,
@@ -198,6 +210,8 @@ def _sanitize_sidebars(html: str) -> str:
 
 
 _SIDEBAR_CLEANER = None
+_FILTERED: frozenset = frozenset()  # set with the cleaner: the attributes _sidebar_names reads
+_THEME_NAMES = None
 
 # What the sidebars' allow-list would rewrite in a text (the rest it leaves byte for byte), and what
 # could end the double-quoted attribute or the tag an anchor is written in (attr_list lets an id
