@@ -18,16 +18,22 @@ ENGINES = ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
-    from gazette.site.tree import build_site
+    from gazette.site.tree import build_site, tree_pages
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     sample.post("brouillon", front="title: Brouillon secret\ndate: 2026-11-02T12:30:00+01:00\nstatus: draft\n",
                 body="MARQUEUR-BROUILLON\n")
     tree = build_site(sample.root, engine, now_text=NOW)
     docs = tree.root / "docs"
-    assert (docs / "posts/2026/rentree-boutique.md").exists()
-    assert not (docs / "posts/2026/brouillon.md").exists()
-    assert not (docs / "posts/2026/portes-ouvertes-de-l-atelier.md").exists()  # approved, but on 1 December
+    if engine == "mkdocs":  # MkDocs builds in this process: the pages go to it from memory, kept in one file
+        pages = set(tree_pages(tree.root))
+        assert not list(docs.rglob("*.md")) and "posts/2026/rentree-boutique.md" in pages
+    else:
+        pages = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md")}
+        assert not (tree.root / "pages.json").exists()
+    assert "posts/2026/rentree-boutique.md" in pages
+    assert "posts/2026/brouillon.md" not in pages
+    assert "posts/2026/portes-ouvertes-de-l-atelier.md" not in pages  # approved, but on 1 December
     site = sample.root / "site"
     everything = "\n".join(p.read_text(errors="replace") for p in site.rglob("*") if p.suffix in (".html", ".json", ".xml"))
     assert "MARQUEUR-BROUILLON" not in everything
@@ -81,6 +87,26 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
     edited = write_tree(sample.root, sample.root / ".gazette/public", "2026-12-02T00:00:00+01:00")
     assert 1 <= edited.written <= 5, edited  # the post, the lists that show its summary
     assert "Treize vélos" in (docs / "posts/2026/rentree-boutique.md").read_text()
+
+
+def test_for_mkdocs_the_pages_stay_in_one_file_and_a_rebuild_writes_nothing(sample, monkeypatch):
+    """MkDocs builds in this process: the tree keeps its pages in pages.json (one write, not one a
+    page) and hands them over from memory; the same bytes as the files another engine reads."""
+    from gazette.site.tree import tree_pages, write_tree
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    tree = sample.root / ".gazette/public"
+    first = write_tree(sample.root, tree, NOW, pages_on_disk=False)
+    assert first.texts and "posts/2026/rentree-boutique.md" in first.texts and first.pages == len(first.texts)
+    assert not list((tree / "docs").rglob("*.md")) and (tree / "docs/stylesheets/extra.css").exists()
+    again = write_tree(sample.root, tree, NOW, pages_on_disk=False)
+    assert again.written == 0 and again.texts is None and tree_pages(tree) == first.texts
+    on_disk = write_tree(sample.root, tree, NOW)  # then Zensical: the same pages as files
+    assert on_disk.written and not (tree / "pages.json").exists()
+    assert {path.relative_to(tree / "docs").as_posix(): path.read_text(encoding="utf-8")
+            for path in (tree / "docs").rglob("*.md")} == first.texts
+    back = write_tree(sample.root, tree, NOW, pages_on_disk=False)
+    assert back.texts == first.texts and not list((tree / "docs").rglob("*.md"))
 
 
 def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):

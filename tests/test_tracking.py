@@ -253,3 +253,26 @@ def test_the_site_path_of_any_text_is_the_old_answer(site_url, url):
     site = SiteConfig(site_url)
     assert site._path_on_site(url) == _old_path_on_site(site_url, url)
     assert site._path_on_site(url) == _old_path_on_site(site_url, url)
+
+
+LENGTH_TEXTS = [
+    f"Lisez {SITE}posts/2026/atelier/ !", f"({SITE}posts/2026/atelier/).", f"{SITE}agenda/?jour=lundi#soir",
+    "HTTPS://Fabrique.example.org:443/x/", f"“{SITE}arrivage/”…", f"`{SITE}`", f"**{SITE}x/**", f"[{SITE}x/]",
+    f"{SITE}wiki/x_(y)", f"(voir {SITE}wiki/x_(y)).", f"{SITE}x/?utm_source=flyer", "Pas de lien.",
+    f"{SITE}cafe\u0301/ et e\u0301te\u0301", f"{SITE}a/\u0301.", f"@camille@{SITE[8:]}x {SITE}@a@b.org",
+    f'{SITE}x/"><img src=x onerror=alert(1)> {SITE}y/<b>', f"{SITE}x/\u2026\u0301 {SITE}\u00e9t\u00e9/ 🇫🇷👍🏽",
+    f"{SITE}x/*\u0301 {SITE}y/« z »", f"{SITE}{SITE}{SITE}", "https://example.net/ " * 3 + f"{SITE}fin",
+]
+
+
+@pytest.mark.parametrize("text", LENGTH_TEXTS)
+@pytest.mark.parametrize("params", [UTM, {**UTM, "utm_campaign": "été 2026/x&y", "ref": "AMI 2026"}])
+def test_tracking_changes_no_length_where_every_url_counts_the_same(text, params):
+    """The check counts X and Mastodon texts untracked (quality_rules.URL_COUNTED_AS_ONE): it
+    holds because tracking only lengthens URLs, which those networks count as 23 characters."""
+    from gazette.quality_rules import URL_COUNTED_AS_ONE
+    from gazette.textcount import count
+
+    tracked = track_text(text, params, SiteConfig(SITE))
+    for network in URL_COUNTED_AS_ONE:
+        assert count(tracked, network) == count(text, network), (network, tracked)

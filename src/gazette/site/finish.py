@@ -17,6 +17,8 @@ import re
 import shutil
 from pathlib import Path
 
+from markupsafe import escape
+
 from ..siteurls import url_path
 
 CONTENT_START = '<article class="md-content__inner md-typeset">'
@@ -25,6 +27,8 @@ CONTENT_END = "</article>"
 # headings' own HTML: Zensical copies it into the table of contents as written, handlers too.
 SIDEBAR_START = '<div class="md-sidebar md-sidebar--primary"'
 CONTENT_DIV = '<div class="md-content" data-md-component="content">'
+SECONDARY_START = '<div class="md-sidebar md-sidebar--secondary"'
+TOC_NAV = '<nav class="md-nav md-nav--secondary"'  # a table of contents, in either sidebar
 
 
 def _sanitizer_version() -> str:
@@ -40,9 +44,14 @@ class Finisher:
     sanitizer, Gazette's own HTML put back at its markers. The plugin gives it each page as MkDocs
     renders it (no second read and write of every page); ``finish_site`` does the rest."""
 
-    def __init__(self, tree: Path):
+    def __init__(self, tree: Path, sidebars: bool = True):
+        """``sidebars``: re-parse each page's sidebars through the allow-list, for an engine that
+        writes the headings' HTML into the table of contents (Zensical). MkDocs gives its table of
+        contents to a hook first: :func:`make_toc_safe` cleans each entry there, so its builds
+        pass False (the sidebars' whole HTML was a third of the finish step)."""
         tree = Path(tree)
         self.tree = tree
+        self.sidebars = sidebars
         state = json.loads((tree / "held.json").read_text())
         self.held = state["pages"]
         self.pattern = re.compile(f"<!-- gazette-held-{state['token']}-(\\d+) -->")
@@ -88,10 +97,16 @@ class Finisher:
         finished = _name_search_dialog(html)
         start = finished.find(CONTENT_START)
         end = finished.rfind(CONTENT_END)
-        sidebar = finished.find(SIDEBAR_START)
+        sidebar = finished.find(SIDEBAR_START) if self.sidebars else -1
         if 0 <= sidebar < start:
             # Up to the content region (the first occurrence: one a heading forged only starts the
             # region earlier), so together they cover everything from the sidebars to </article>.
+            # The primary sidebar (the navigation: escaped titles from the tree) is cleaned only
+            # when it holds a table of contents (the current page's, when it is in the navigation):
+            # it was four fifths of the sidebars' bytes on every other page.
+            secondary = finished.find(SECONDARY_START, sidebar, start)
+            if secondary > sidebar and TOC_NAV not in finished[sidebar:secondary]:
+                sidebar = secondary
             region = finished[sidebar:start]
             tail = region.rstrip()
             tail = region[len(tail) - len(CONTENT_DIV):] if tail.endswith(CONTENT_DIV) else ""
@@ -160,11 +175,13 @@ SIDEBAR_COMPONENTS = {"toc", "logo", "sidebar", "navigation", "source"}
 
 
 def _sidebar_names(element: str, attribute: str, value: str) -> str | None:
-    from ..sanitize import NAMING_ATTRIBUTES, THEME_NAMES
-
-    if attribute in NAMING_ATTRIBUTES and THEME_NAMES.match(value.strip()) and not SIDEBAR_NAMES.fullmatch(value):
-        return None
-    if attribute == "data-md-component" and value not in SIDEBAR_COMPONENTS:
+    # Called for every attribute of every page's sidebars: the common case (a class, an href)
+    # returns at the first test; an import here was most of the sidebars' cost.
+    if attribute not in _FILTERED:
+        return value
+    if attribute == "data-md-component":
+        return value if value in SIDEBAR_COMPONENTS else None
+    if _THEME_NAMES.match(value.strip()) and not SIDEBAR_NAMES.fullmatch(value):
         return None
     return value
 
@@ -183,6 +200,8 @@ def _sanitize_sidebars(html: str) -> str:
         for tag in SIDEBAR_TAGS - {"nav"}:
             attributes[tag] = set(SVG_ATTRIBUTES)
         attributes["svg"] |= {"xmlns"}
+        global _FILTERED, _THEME_NAMES
+        _FILTERED, _THEME_NAMES = sanitize.NAMING_ATTRIBUTES | {"data-md-component"}, sanitize.THEME_NAMES
         _SIDEBAR_CLEANER = nh3.Cleaner(
             tags=set(sanitize.TAGS) | SIDEBAR_TAGS, clean_content_tags=set(sanitize.DROPPED_WITH_CONTENT) - {"svg"},
             attributes=attributes, url_schemes=set(sanitize.URL_SCHEMES), link_rel=None, strip_comments=True,
@@ -191,6 +210,46 @@ def _sanitize_sidebars(html: str) -> str:
 
 
 _SIDEBAR_CLEANER = None
+_FILTERED: frozenset = frozenset()  # set with the cleaner: the attributes _sidebar_names reads
+_THEME_NAMES = None
+
+# What the sidebars' allow-list would rewrite in a text (the rest it leaves byte for byte), and what
+# could end the double-quoted attribute or the tag an anchor is written in (attr_list lets an id
+# hold them): dropped, so that cleaning twice changes nothing.
+_SIDEBAR_TEXT = re.compile("[<>&\xa0]")
+_ATTRIBUTE_UNSAFE = re.compile('["<>]')
+
+
+def _sidebar_text(value) -> str:
+    if not isinstance(value, str):
+        return str(escape(str(value)))
+    return _sanitize_sidebars(value) if _SIDEBAR_TEXT.search(value) else value
+
+
+def make_toc_safe(page) -> None:
+    """Each entry of the page's table of contents made what the sidebars' allow-list lets through,
+    before the theme writes it (its title raw, its anchor in an attribute): on MkDocs, in place of
+    re-parsing every page's sidebars. A title with no markup character is left as it is (the
+    allow-list would write it unchanged); one with markup goes through the same allow-list.
+    Material's typeset plugin adds the headings' HTML to entries and pages: cleaned the same way."""
+    typeset = getattr(page, "typeset", None)
+    if isinstance(typeset, dict) and "title" in typeset:
+        typeset["title"] = _sidebar_text(typeset["title"])
+    stack, seen = list(getattr(page, "toc", None) or ()), set()
+    while stack:
+        anchor = stack.pop()
+        if id(anchor) in seen:
+            continue
+        seen.add(id(anchor))
+        if getattr(anchor, "title", None) is not None:
+            anchor.title = _sidebar_text(anchor.title)
+        identifier = getattr(anchor, "id", None)
+        if isinstance(identifier, str) and _ATTRIBUTE_UNSAFE.search(identifier):
+            anchor.id = _ATTRIBUTE_UNSAFE.sub("", identifier)
+        typeset = getattr(anchor, "typeset", None)
+        if isinstance(typeset, dict) and "title" in typeset:
+            typeset["title"] = _sidebar_text(typeset["title"])
+        stack.extend(getattr(anchor, "children", None) or ())
 
 
 def _copy_feeds(folder: Path, site_dir: Path) -> None:

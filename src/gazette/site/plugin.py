@@ -3,7 +3,8 @@
 
 ``on_config`` writes the public tree (the site stage: check, visibility, gate, archives, home,
 link previews; nothing when no input changed) and points MkDocs at it: ``docs_dir`` becomes the
-tree's ``docs/``, the navigation the tree's escaped one. MkDocs then renders plain Markdown with
+tree's ``docs/``, the navigation the tree's escaped one, and ``on_files`` hands MkDocs the tree's
+pages from memory (kept in one file, not 3,100). MkDocs then renders plain Markdown with
 no Gazette code per page but the finish step of ``gazette site build`` (``on_post_page``: the
 sanitizer over each page's content region, Gazette's own HTML put back, before MkDocs writes
 it; ``on_post_build``: the other HTML files, feeds, search forms). ``on_serve`` watches the real folders, not
@@ -36,7 +37,7 @@ class GazettePlugin(BasePlugin):
         from ..clock import ClockError, now as clock_now
         from ..i18n import use_repository
         from .stage import adjust_config
-        from .tree import EngineError, write_tree
+        from .tree import EngineError, tree_pages, write_tree
 
         self.root = Path(self.config["repo"] or Path(config["config_file_path"]).parent).resolve()
         use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
@@ -47,14 +48,24 @@ class GazettePlugin(BasePlugin):
         self.tree = self.root / ".gazette" / "public"
         adjust_config(config)  # also when the tree is unchanged and the stage does not run
         try:
-            write_tree(self.root, self.tree, now.isoformat(), config)
+            written = write_tree(self.root, self.tree, now.isoformat(), config, pages_on_disk=False)
+            self.texts = written.texts if written.texts is not None else tree_pages(self.tree)
         except EngineError as error:
             raise PluginError(f"gazette: {error}") from None
+        except (OSError, ValueError) as error:  # pages.json unreadable: a damaged tree
+            raise PluginError(f"gazette: {self.tree}: {error}") from None
         self.content = config["docs_dir"]
         config["docs_dir"] = str(self.tree / "docs")
         with open(self.tree / "mkdocs.yml", encoding="utf-8") as handle:  # the tree's escaped navigation
             config["nav"] = (yaml.load(handle, Loader=yaml.CSafeLoader) or {}).get("nav")
         return config
+
+    @event_priority(100)  # first: the other plugins see the pages as if MkDocs had read them from docs/
+    def on_files(self, files, config):
+        """The tree's pages, from memory: the tree keeps them in one file for MkDocs."""
+        from .tree import add_tree_pages
+
+        return add_tree_pages(files, config, self.texts)
 
     def on_serve(self, server, config, builder):
         """Edits happen in content/ (and the plan), not in the tree the build writes."""
@@ -68,6 +79,22 @@ class GazettePlugin(BasePlugin):
     def on_pre_build(self, config):
         self.finisher = None  # one per build: under `mkdocs serve`, held.json changes between builds
 
+    @event_priority(-100)  # last: after what other plugins did to it, before any page is rendered
+    def on_page_content(self, html, page, config, files):
+        """The table of contents the sidebars show, made safe where MkDocs hands it over."""
+        from .finish import make_toc_safe
+
+        make_toc_safe(page)
+        return html
+
+    @event_priority(-100)
+    def on_page_context(self, context, page, config, nav):
+        """Again just before the theme writes it: a plugin may change it in between."""
+        from .finish import make_toc_safe
+
+        make_toc_safe(page)
+        return context
+
     @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
     def on_post_page(self, output, page, config):
         """Each page finished as MkDocs renders it, before it is written: the finish step then
@@ -75,7 +102,7 @@ class GazettePlugin(BasePlugin):
         from .finish import Finisher
 
         if self.finisher is None:
-            self.finisher = Finisher(self.tree)
+            self.finisher = Finisher(self.tree, sidebars=False)  # the table of contents: on_page_content
         return self.finisher.page(page.file.dest_uri, output)
 
     def on_post_build(self, config):

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import escape
@@ -39,6 +39,12 @@ class Tree:
     pages: int
     files: int
     written: int  # files whose bytes changed
+    # For MkDocs (``pages_on_disk=False``): each page's Markdown by its path under docs/, handed to
+    # MkDocs from memory; None when the tree was unchanged (read them with :func:`tree_pages`).
+    texts: dict[str, str] | None = field(default=None, repr=False)
+
+
+PAGES_FILE = "pages.json"  # the tree's pages, one file, when MkDocs is the engine
 
 
 def _write(path: Path, data: bytes) -> bool:
@@ -113,7 +119,7 @@ def _next_change(stage) -> str:
     return min(moments).isoformat() if moments else ""
 
 
-def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
+def _unchanged(tree: Path, stamp: str, now_text: str | None, pages_on_disk: bool = True) -> Tree | None:
     """The last tree, when nothing it is made from changed and its time window still holds."""
     from datetime import datetime
 
@@ -122,6 +128,8 @@ def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
     try:
         last = json.loads((tree / "stamp.json").read_text())
         if last["stamp"] != stamp or not (tree / "docs").is_dir() or not (tree / "held.json").is_file():
+            return None
+        if not pages_on_disk and not (tree / PAGES_FILE).is_file():
             return None
         now = clock_now(now_text or os.environ.get("GAZETTE_NOW") or None)
         if now < datetime.fromisoformat(last["built_at"]):
@@ -133,18 +141,23 @@ def _unchanged(tree: Path, stamp: str, now_text: str | None) -> Tree | None:
         return None
 
 
-def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None) -> Tree:
+def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True) -> Tree:
     """Write the public tree of the community at ``root`` into ``tree``; with nothing changed
     since the last one (files, commit, and no item or contest due in between), nothing to do.
-    ``config``: the MkDocs configuration already loaded (the plugin's), else ``root/mkdocs.yml``."""
+    ``config``: the MkDocs configuration already loaded (the plugin's), else ``root/mkdocs.yml``.
+    ``pages_on_disk``: each page a Markdown file under docs/, for any engine (Zensical reads them);
+    False when MkDocs builds in this process: the pages go into one file (``pages.json``) and to
+    MkDocs from memory (:func:`add_tree_pages`), the images and other files under docs/ as ever.
+    Writing 3,100 page files cost up to a second of a cold build, most of it in the kernel."""
     root, tree = Path(root).resolve(), Path(tree).resolve()
     _claim(root, tree)
     stamp = _stamp(root, config["config_file_path"] if config is not None else None,
-                   f"{config['site_url']}\0{config['use_directory_urls']}" if config is not None else "")
-    last = _unchanged(tree, stamp, now_text)
+                   (f"{config['site_url']}\0{config['use_directory_urls']}" if config is not None else "")
+                   + ("" if pages_on_disk else "\0pages in memory"))
+    last = _unchanged(tree, stamp, now_text, pages_on_disk)
     if last is not None:
         return last
-    result, stage = _write_tree(root, tree, now_text, config)
+    result, stage = _write_tree(root, tree, now_text, config, pages_on_disk)
     _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": stage.now.isoformat(),
                                             "until": _next_change(stage), "pages": result.pages,
                                             "files": result.files}).encode())
@@ -181,7 +194,7 @@ def _claim(root: Path, tree: Path) -> None:
         raise TreeError(_("--tree {tree}: {error}").format(tree=tree, error=error.strerror or error)) from None
 
 
-def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None):
+def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True):
     import secrets
     from types import SimpleNamespace
 
@@ -231,14 +244,15 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
     docs = tree / "docs"
     written = pages = copied = 0
     expected: set[Path] = set()
+    texts: dict[str, str] = {}
     for file in files:
         src = file.src_uri
         item = stage.by_src.get(src)
         # An item's page is where its slug: puts it; the engine derives the same URL from the name.
         page_src = item_src(item) if item is not None else src
         target = docs / page_src
-        expected.add(target)
         if not file.is_documentation_page():
+            expected.add(target)
             copied += 1
             if file.abs_src_path:
                 written += _copy(file.abs_src_path, target)
@@ -278,18 +292,54 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
         if meta.get("description"):
             front["description"] = str(escape(meta["description"]))
         front["gazette_head"] = str(stage._head(page, config))
-        written += _write(target, (_front_matter(front) + "\n" + body).encode("utf-8"))
+        text = _front_matter(front) + "\n" + body
+        if pages_on_disk:
+            expected.add(target)
+            written += _write(target, text.encode("utf-8"))
+        else:
+            texts[page_src] = text
     for path in docs.rglob("*") if docs.exists() else ():  # what is no longer public leaves the tree
         if path.is_file() and path not in expected:
             path.unlink()
             written += 1
+    if pages_on_disk:
+        (tree / PAGES_FILE).unlink(missing_ok=True)
+    else:
+        docs.mkdir(parents=True, exist_ok=True)
+        written += _write(tree / PAGES_FILE, json.dumps(texts, ensure_ascii=False, separators=(",", ":")).encode())
     written += _write(tree / "held.json", json.dumps({"token": token, "pages": held,
                                                        "directory_urls": config["use_directory_urls"]},
                                                       ensure_ascii=False).encode())
-    written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES).encode("utf-8"))
+    written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES, None if pages_on_disk else texts)
+                      .encode("utf-8"))
     _write_feeds(tree / "feeds", site_url, config["site_name"], stage.public)
     (tree / "public.json").unlink(missing_ok=True)  # written by earlier versions and read by nothing
-    return Tree(tree, pages, copied, written), stage
+    return Tree(tree, pages, copied, written, None if pages_on_disk else texts), stage
+
+
+def tree_pages(tree: Path) -> dict[str, str]:
+    """The pages of a tree written for MkDocs (``pages_on_disk=False``), by their path under docs/."""
+    pages = json.loads((Path(tree) / PAGES_FILE).read_text(encoding="utf-8"))
+    return pages if isinstance(pages, dict) else {}
+
+
+def _walk_order(src_uri: str) -> list:
+    """Where MkDocs' get_files finds a file walking docs/: a folder's files (index or README
+    first) before its sub-folders, each sorted by name."""
+    *folders, name = src_uri.split("/")
+    return [(1, folder) for folder in folders] + [(0, os.path.splitext(name)[0] not in ("index", "README"), name)]
+
+
+def add_tree_pages(files, config, texts: dict[str, str]):
+    """MkDocs' files with the tree's pages given from memory (``File.generated``), in the order
+    get_files would have found them on disk: the search index and the sitemap list pages in it."""
+    from mkdocs.structure.files import File, Files, set_exclusions
+
+    pages = [File.generated(config, src, content=text) for src, text in texts.items()]
+    set_exclusions(pages, config)
+    docs = [file for file in files if file.src_dir == config["docs_dir"] and file.src_uri not in texts]
+    others = [file for file in files if file.src_dir != config["docs_dir"]]
+    return Files(sorted(docs + pages, key=lambda file: _walk_order(file.src_uri)) + others)
 
 
 # A Markdown link's target to a .md file: "](target" or a reference definition "]: target".
@@ -366,7 +416,7 @@ def _split(text: str) -> tuple[dict, str]:
     return (meta if isinstance(meta, dict) else {}), text[match.end():]
 
 
-def _engine_config(root: Path, tree: Path, config, overrides: str) -> str:
+def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[str, str] | None = None) -> str:
     """mkdocs.yml for the tree: the community's (the one the build was given: ``mkdocs build -f
     alt.yml``), without the gazette plugin, reading docs/."""
     import yaml
@@ -386,7 +436,8 @@ def _engine_config(root: Path, tree: Path, config, overrides: str) -> str:
     raw["plugins"] = plugins
     # The theme writes navigation titles as they are: a folder name (a section) is text a
     # contributor chose, so every title in the tree's navigation is escaped.
-    raw["nav"] = _escaped_nav(raw["nav"]) if raw.get("nav") else _nav_of(tree / "docs", tree / "docs")
+    raw["nav"] = _escaped_nav(raw["nav"]) if raw.get("nav") else _nav_of_pages(
+        [path for path in texts if path.endswith(".md")] if texts is not None else _pages_under(tree / "docs"))
     extra = dict(raw.get("extra") or {})
     extra["gazette_footer"] = config["extra"].get("gazette_footer") or []
     extra["generator"] = False
@@ -409,20 +460,34 @@ def _escaped_nav(entries):
     return entries
 
 
-def _nav_of(docs: Path, folder: Path) -> list:
-    """The navigation MkDocs would derive from the files, with escaped section titles."""
-    pages, sections = [], []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.is_symlink():
-            continue
-        if path.is_dir():
-            children = _nav_of(docs, path)
-            if children:
-                sections.append({str(escape(path.name.replace("-", " ").replace("_", " ").capitalize())): children})
-        elif path.suffix == ".md":
-            relative = path.relative_to(docs).as_posix()
-            (pages.insert(0, relative) if path.stem in ("index", "README") else pages.append(relative))
-    return pages + sections
+def _pages_under(docs: Path) -> list[str]:
+    """The Markdown pages under ``docs`` (never through a symbolic link), as paths under it."""
+    found = []
+    for folder, dirs, names in os.walk(docs):
+        dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(folder, name))]
+        prefix = os.path.relpath(folder, docs).replace(os.sep, "/")
+        found += [name if prefix == "." else f"{prefix}/{name}" for name in names
+                  if name.endswith(".md") and not os.path.islink(os.path.join(folder, name))]
+    return found
+
+
+def _nav_of_pages(paths: list[str], prefix: str = "") -> list:
+    """The navigation MkDocs would derive from the pages (paths under docs/), with escaped section
+    titles: a folder's pages by name (index or README first), then its sections by name."""
+    pages, folders = [], {}
+    for path in sorted(paths):
+        head, slash, rest = path.partition("/")
+        if slash:
+            folders.setdefault(head, []).append(rest)
+        else:
+            pages.append(path)
+    indexes = [name for name in pages if os.path.splitext(name)[0] in ("index", "README")]
+    entries: list = [prefix + name for name in [*reversed(indexes), *(n for n in pages if n not in indexes)]]
+    for name in sorted(folders):
+        children = _nav_of_pages(folders[name], f"{prefix}{name}/")
+        if children:
+            entries.append({str(escape(name.replace("-", " ").replace("_", " ").capitalize())): children})
+    return entries
 
 
 def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now_text: str | None = None) -> Tree:
@@ -442,12 +507,12 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
 
     from .finish import Finisher, finish_site
 
-    result = write_tree(root, tree, now_text)
+    result = write_tree(root, tree, now_text, pages_on_disk=engine != "mkdocs")
     config = str(tree / "mkdocs.yml")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     finisher = None
     if engine == "mkdocs":
-        finisher = _mkdocs_build(config)
+        finisher = _mkdocs_build(config, result.texts if result.texts is not None else tree_pages(tree))
     elif engine == "zensical":
         executable = shutil.which("zensical") or str(Path(sys.executable).parent / "zensical")
         if not os.path.exists(executable):
@@ -472,7 +537,7 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
     return result
 
 
-def _mkdocs_build(config_file: str):
+def _mkdocs_build(config_file: str, texts: dict[str, str]):
     """``mkdocs build -q`` of the tree in this process (MkDocs is already imported for the site
     stage; a second interpreter cost a start and every import again), each page finished as
     MkDocs renders it, like the plugin does. Returns the :class:`Finisher` the pages went through."""
@@ -482,12 +547,26 @@ def _mkdocs_build(config_file: str):
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin, event_priority
 
-    from .finish import Finisher
+    from .finish import Finisher, make_toc_safe
 
     tree = Path(config_file).parent
-    finisher = Finisher(tree)
+    finisher = Finisher(tree, sidebars=False)  # the table of contents is made safe in its hooks
 
     class FinishPages(BasePlugin):
+        @event_priority(100)  # first: the community's plugins see the pages as if read from docs/
+        def on_files(self, files, config):
+            return add_tree_pages(files, config, texts)
+
+        @event_priority(-100)  # last: after the community's plugins, before any page is rendered
+        def on_page_content(self, html, page, config, files):
+            make_toc_safe(page)
+            return html
+
+        @event_priority(-100)
+        def on_page_context(self, context, page, config, nav):
+            make_toc_safe(page)
+            return context
+
         @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
         def on_post_page(self, output, page, config):
             return finisher.page(page.file.dest_uri, output)
