@@ -24,7 +24,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from ..i18n import _
+from ..i18n import _, os_reason
 
 TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
 # Every folder the site stage and its verdict (the check: items, plan, community, metrics) read:
@@ -191,7 +191,7 @@ def _claim(root: Path, tree: Path) -> None:
         tree.mkdir(parents=True, exist_ok=True)
         (tree / TREE_MARK).write_bytes(b"")
     except OSError as error:
-        raise TreeError(_("--tree {tree}: {error}").format(tree=tree, error=error.strerror or error)) from None
+        raise TreeError(_("--tree {tree}: {error}").format(tree=tree, error=os_reason(error))) from None
 
 
 def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True):
@@ -498,7 +498,7 @@ def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now
         return _build_site(root, engine, tree, now_text)
     except OSError as error:  # a full disk, a folder the system refuses: said, not a traceback
         where = error.filename or tree
-        raise TreeError(_("{path}: {error}").format(path=where, error=error.strerror or error)) from None
+        raise TreeError(_("{path}: {error}").format(path=where, error=os_reason(error))) from None
 
 
 def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tree:
