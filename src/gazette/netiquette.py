@@ -261,22 +261,11 @@ class _Where:
     joined them, so that no window around a word reaches into another message) and its
     quotations, found once a scan."""
 
-    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "cue_starts")
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted")
 
     def __init__(self, text, raw, classes, starts, ends):
         self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
         self._quoted: dict = {}
-        self.cue_starts: dict[str, list] = {}  # context list -> where the automaton saw one of its key words
-
-    def cue_near(self, name: str, first: int, last: int) -> bool:
-        """Whether a key word of the context list ``name`` starts in [first, last): when none
-        does, no entry of the list can match there (each match holds its entry's key word), and
-        the list's pattern need not run. See PREFILTERED_CUES."""
-        starts = self.cue_starts.get(name)
-        if not starts:
-            return False
-        at = bisect_left(starts, first)
-        return at < len(starts) and starts[at] < last
 
     def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
         """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
@@ -314,9 +303,6 @@ class _Where:
         return at >= 0 and end <= spans[at][1]
 
 
-# Context lists searched around each flagged word or number: the automaton also reports the longest
-# word of each of their entries, so a window holding none is not searched (_Where.cue_near).
-PREFILTERED_CUES = ("report", "fiction", "public_numbers")
 SCAN_MANY_SEPARATOR = "\n\x00\n"  # a line break (no sentence, quotation or run of words crosses it) around a NUL
 
 
@@ -381,11 +367,6 @@ class Moderator:
             keys.setdefault(letter * 3, []).append(("stretched", letter))
         for phrase in self.allow_phrases:  # a text holding none has no finding to let go
             add(phrase, ("phrase", phrase))
-        for name in PREFILTERED_CUES:
-            for entry in self.context[name]:
-                key = max(entry.split(), key=len)  # its longest word, as a substring: any match holds it
-                if ("cue", name) not in keys.get(key, ()):
-                    add(key, ("cue", name))
         self.automaton = _Automaton(keys)
         self.cue = _Cues(self.context)
         self.by_length: dict[tuple, list] = {}
@@ -476,8 +457,6 @@ class Moderator:
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
-        for start, _end, (_, name) in triggers.get("cue", ()):
-            where.cue_starts.setdefault(name, []).append(start)
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
@@ -547,13 +526,12 @@ class Moderator:
         """Why a word is reported rather than said ("" if it is said)."""
         if where.quoted(start, end):
             return "quoted"
-        first = max(where.bounds(start)[0], start - 40)
-        if where.cue_near("report", first, start) and self.cue["report"].search(plain[first:start]):
+        before = plain[max(where.bounds(start)[0], start - 40):start]
+        if self.cue["report"].search(before):
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
-        # turn the tail of a cut word into a cue. A sentence runs at most 300 characters each side.
-        if where.cue_near("fiction", start - 300, end + 300) and self.cue["fiction"].search(
-                plain, _sentence_start(text, start), _sentence_end(text, end)):
+        # turn the tail of a cut word into a cue.
+        if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
             return "fiction"
         return ""
 
@@ -690,7 +668,7 @@ class Moderator:
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
         candidates = self._number_candidates(text, classes) if digits >= 8 else ()
         if candidates:
-            self._numbers(text, plain, candidates, found, where)
+            self._numbers(text, plain, candidates, found)
         if "street" in triggers:
             for start, end, (_, street) in triggers["street"]:
                 number = STREET_NUMBER.search(text, max(0, start - 12), start)
@@ -762,7 +740,7 @@ class Moderator:
             found.append(Finding("netiquette/personal-data", match.start(), match.end(), address, self.personal,
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
-    def _numbers(self, text, plain, candidates, found, where):
+    def _numbers(self, text, plain, candidates, found):
         for start, end in candidates:
             raw = text[start:end]
             digits = "".join(filter(str.isdigit, raw))
@@ -774,16 +752,15 @@ class Moderator:
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "nir", "a French social security number with its key (python-stdnum)"))
                 continue
-            self._phones(text, plain, start, raw, found, where)
+            self._phones(text, plain, start, raw, found)
 
-    def _phones(self, text, plain, offset, raw_span, found, where):
+    def _phones(self, text, plain, offset, raw_span, found):
         seen = set()
         for start, end, raw, valid, region in _phone_numbers(raw_span, tuple(self.regions)):
             start, end = offset + start, offset + end
             if (start, end) in seen:
                 continue
-            if where.cue_near("public_numbers", start - 50, start) and self.cue["public_numbers"].search(
-                    plain, max(_sentence_start(text, start), start - 50), start):
+            if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
                 continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
             how = "valid" if valid else "possible"
@@ -1096,7 +1073,7 @@ def moderator_for(frame, root: Path) -> Moderator:
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
-CACHE_FORMAT = 3  # 2: the allowed phrases are keys of the automaton; 3: so are the cue key words
+CACHE_FORMAT = 4  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1174,8 +1151,7 @@ def _cached_state(root, key):
 
 
 _TAG_SIZES = {"word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
-              "obfuscated": 2, "stretched": 2, "phrase": 2,
-              "cue": 2}
+              "obfuscated": 2, "stretched": 2, "phrase": 2}
 
 
 def _state_shaped(state) -> bool:
@@ -1218,8 +1194,7 @@ def _state_shaped(state) -> bool:
             and only(tags, tuple) and only(chain.from_iterable(tags), str)
             and {(t[0], len(t)) for t in tags} <= _TAG_SIZES.items()
             and {t[1] for t in tags if t[0] in ("word", "spelled")} <= rules
-            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys()
-            and {t[1] for t in tags if t[0] == "cue"} <= set(PREFILTERED_CUES))
+            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys())
 def _store_state(root, key, state) -> None:
     import marshal
     import os
