@@ -313,3 +313,14 @@ def test_spans_always_point_into_the_original_text(moderator, pieces):
         assert 0 <= finding.start < finding.end <= len(text)
         assert text[finding.start:finding.end] == finding.text
         assert finding.rule and finding.why
+
+
+def test_a_lone_surrogate_escape_in_json_lines_is_read_not_a_crash(tmp_path, repo):
+    # "\ud800" is valid JSON yet names half a UTF-16 pair: it crashed the JSON output with a
+    # UnicodeEncodeError; it is now U+FFFD and the insult beside it is still flagged.
+    export = tmp_path / "queue.jsonl"
+    export.write_text('{"id":"1","author":"a\\udc00","text":"connard \\ud800"}\n{"id":"2","text":"ok"}\n')
+    result = repo.gazette("moderate", str(export), "--format", "json")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    queue = json.loads(result.output)["queue"]
+    assert [(q["id"], q["match"], q["text"]) for q in queue] == [("1", "connard", "connard \ufffd\ufffd\ufffd")]

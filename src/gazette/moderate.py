@@ -107,12 +107,30 @@ def _binary(path) -> InputError:
                           .format(path=path))
 
 
+def json_line(line: str):
+    """``json.loads`` for one line of an export. A JSON escape may name half of a UTF-16 pair
+    ("\\ud800"), which no UTF-8 output, file or database can hold: in the record's texts it
+    becomes U+FFFD, so one broken emoji neither stops a queue nor crashes its output."""
+    record = json.loads(line)
+    if "\\u" in line and isinstance(record, dict):
+        record = {_whole(key): _whole(value) if isinstance(value, str) else value for key, value in record.items()}
+    return record
+
+
+def _whole(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def _json_lines(path, handle):
     for number, line in enumerate(handle, 1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json_line(line)
         except json.JSONDecodeError as error:
             raise InputError(_('{path}:{number}: not a JSON object ({msg}); write one {{"id": …, "author": …, '
                                '"text": …}} per line')

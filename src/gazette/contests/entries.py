@@ -77,11 +77,13 @@ def _column_map(names) -> dict[str, str]:
 def _records(path: Path, text: str):
     """(line, {role: value}) for each row, and the roles the file has."""
     if text.lstrip()[:1] == "{":
+        from ..moderate import json_line
+
         for number, raw in enumerate(io.StringIO(text, newline=""), 1):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = json_line(raw)
             except json.JSONDecodeError as error:
                 yield number, None, _("not a JSON object ({error})").format(error=error.msg)
                 continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,14 +36,14 @@ def _fields(names) -> dict[str, str]:
 
 def _rows(path: Path, text: str):
     """(line, {role: value}) for every row; InputError when no url and text columns exist."""
-    from ..moderate import DELIMITERS, InputError
+    from ..moderate import DELIMITERS, InputError, json_line
 
     if text.lstrip()[:1] == "{":
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = json_line(line)
             except ValueError as error:
                 yield number, _("not a JSON object ({error})").format(error=error)
                 continue
