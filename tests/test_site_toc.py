@@ -1,6 +1,7 @@
 """On MkDocs the table of contents is made safe where MkDocs hands it over (``make_toc_safe``, in
-the page hooks), not by re-parsing each page's sidebars: a hostile heading reaches neither the
-sidebars nor the navigation, the search index or the title, whatever a plugin put in the entries."""
+the page hooks) and again in the sidebars as each page is written: a hostile heading reaches neither
+the sidebars nor the navigation, the search index or the title, whatever a plugin put in the
+entries or pasted into the rendered page after Gazette's hooks."""
 
 from __future__ import annotations
 
@@ -27,20 +28,38 @@ def on_page_content(html, page, config, files):
     page.typeset = {"title": '<img src=x onerror=alert(32)>'}
     return html
 '''
+# Later than any hook Gazette has before the page is written (a reviewer's): the headings' HTML
+# pasted into the rendered sidebar, and the entries rewritten after Gazette's last context hook.
+LATE_HOOK = '''
+import re
+from mkdocs.plugins import event_priority
+
+def on_post_page(output, page, config):
+    h = dict(re.findall(r'<h[1-6] id="([^"]+)">(.*?)<a class="headerlink"', page.content or ""))
+    return re.sub(r'(<a href="#([^"]+)" class="md-nav__link">\\s*<span class="md-ellipsis">)(.*?)(</span>)',
+                  lambda m: m.group(1) + h.get(m.group(2), m.group(3)) + m.group(4), output, flags=re.S)
+
+@event_priority(-100)
+def on_page_context(context, page, config, nav):
+    for anchor in page.toc:
+        anchor.title = anchor.title + '<img src=x onerror=alert(33)>'
+    return context
+'''
 HEADINGS = ("# Titres\n\n## Un <em onmouseover=\"alert(10)\">em</em>\n\nTexte.\n\n"
             "## Deux <span onclick=alert(11)>span</span>\n\nTexte.\n\n"
             "## Quatre </span></span></a></li></ul></nav></div><img src=x onerror=alert(13)>\n\nTexte.\n\n"
             "## Six <span id=\"__config\" data-md-component=\"content\">six</span>\n\nTexte.\n\n## Fin\n\nTexte.\n")
 
 
+@pytest.mark.parametrize("hook_text", [HOOK, LATE_HOOK], ids=["early-hook", "late-hook"])
 @pytest.mark.parametrize("engine", ["plugin", "mkdocs"])
-def test_hostile_headings_reach_no_sidebar_on_mkdocs(sample, engine, monkeypatch):
+def test_hostile_headings_reach_no_sidebar_on_mkdocs(sample, engine, hook_text, monkeypatch):
     from gazette.site import Stage
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     monkeypatch.setenv("GAZETTE_NOW", NOW)
     monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses everything
-    hook = sample.write("hooks/headings.py", HOOK)
+    hook = sample.write("hooks/headings.py", hook_text)
     config = sample.root / "mkdocs.yml"
     config.write_text(config.read_text() + f"hooks:\n  - {hook}\n")
     sample.write("content/titres.md", HEADINGS)
@@ -57,8 +76,11 @@ def test_hostile_headings_reach_no_sidebar_on_mkdocs(sample, engine, monkeypatch
     page = (site / "titres/index.html").read_text(encoding="utf-8")
     toc = page[page.index('<nav class="md-nav md-nav--secondary"'):page.index('<div class="md-content"')]
     assert "Un" in toc and "em" in toc and "Quatre" in toc  # the entries are there, as text
-    assert "alert(1" not in toc and "alert(32)" not in toc and 'onmouseover="' not in toc  # tags dropped
-    assert "onmouseover=alert(31)" in toc  # the anchor's name stays inside its attribute, as text
+    assert "alert(1" not in toc and "alert(32)" not in toc and "alert(33)" not in toc  # tags dropped
+    assert 'onmouseover="' not in toc
+    assert "onerror" not in toc
+    if hook_text is HOOK:
+        assert "onmouseover=alert(31)" in toc  # the anchor's name stays inside its attribute, as text
     assert page.count('id="__config"') == 1 and page.count('data-md-component="content"') == 1
     faults = [fault for path in sorted(site.rglob("*.html")) for fault in audit(path, path.name).faults
               if not fault.endswith(": <form>")]  # the sample's sign-up form, in the footer of every page

@@ -45,10 +45,10 @@ class Finisher:
     renders it (no second read and write of every page); ``finish_site`` does the rest."""
 
     def __init__(self, tree: Path, sidebars: bool = True):
-        """``sidebars``: re-parse each page's sidebars through the allow-list, for an engine that
-        writes the headings' HTML into the table of contents (Zensical). MkDocs gives its table of
-        contents to a hook first: :func:`make_toc_safe` cleans each entry there, so its builds
-        pass False (the sidebars' whole HTML was a third of the finish step)."""
+        """``sidebars``: re-parse each page's sidebars through the allow-list, on every engine:
+        Zensical writes the headings' HTML into the table of contents, and on MkDocs a plugin or
+        hook that runs after Gazette's page hooks can (a reviewer pasted live HTML there, past
+        :func:`make_toc_safe`). Only what runs here, as the page is written, comes last."""
         tree = Path(tree)
         self.tree = tree
         self.sidebars = sidebars

@@ -102,7 +102,7 @@ class GazettePlugin(BasePlugin):
         from .finish import Finisher
 
         if self.finisher is None:
-            self.finisher = Finisher(self.tree, sidebars=False)  # the table of contents: on_page_content
+            self.finisher = Finisher(self.tree)
         return self.finisher.page(page.file.dest_uri, output)
 
     def on_post_build(self, config):

@@ -550,7 +550,7 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
     from .finish import Finisher, make_toc_safe
 
     tree = Path(config_file).parent
-    finisher = Finisher(tree, sidebars=False)  # the table of contents is made safe in its hooks
+    finisher = Finisher(tree)
 
     class FinishPages(BasePlugin):
         @event_priority(100)  # first: the community's plugins see the pages as if read from docs/
