@@ -278,3 +278,49 @@ def test_a_blob_git_cannot_give_means_a_full_build(dated):
     assert read_blobs(dated.root, {"0" * 40}) is None
     [oid] = dated.git("ls-files", "-s", "content/posts/2026/autre.md").split()[1:2]
     assert read_blobs(dated.root, {oid}) == {oid: (date(2026, 12, 7).toordinal(),)}  # "2026-12-07\n"
+
+
+def test_a_damaged_record_of_blobs_with_the_right_stamp_is_written_again(dated):
+    """Nothing new to read and the stamp right, but the keys of another shape: the record is
+    repaired by the rebuild, not kept (else every later run rebuilds from the whole tree)."""
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _searches(root, days)
+    [stored] = (root.parent / "cache").rglob("day-index-blobs.marshal")
+    stamp, known = marshal.loads(stored.read_bytes())
+    stored.write_bytes(marshal.dumps((stamp, {oid: "x" for oid in known})))
+    for index in (root.parent / "cache").rglob("day-index.marshal"):
+        index.unlink()
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep]
+    assert marshal.loads(stored.read_bytes()) == (stamp, known)
+
+
+def test_an_index_written_by_other_code_is_not_believed(dated, monkeypatch, tmp_path):
+    """An editable install keeps its version number through edits: the code itself is in the stamp."""
+    from gazette import dayindex
+
+    root = dated.root
+    _searches(root, {date(2026, 12, 5)})
+    pending = PendingChanges(root, "HEAD")
+    pending.result()
+    trees = pending.tree_ids()
+    assert dayindex.load(root, trees) is not None and dayindex.load_blobs(root) is not None
+    edited = tmp_path / "dayindex.py"
+    edited.write_text("# another version of the module\n")
+    monkeypatch.setattr(dayindex, "__file__", str(edited))
+    assert dayindex.load(root, trees) is None and dayindex.load_blobs(root) is None
+
+
+def test_a_full_disk_leaves_no_temporary_file(dated, monkeypatch):
+    from gazette import dayindex
+
+    def full(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dayindex.os, "replace", full)
+    answers, grep = _searches(dated.root, {date(2026, 12, 5)})
+    assert answers == [grep, grep]
+    monkeypatch.undo()
+    cache = dated.root.parent / "cache"
+    assert not list(cache.rglob("*.tmp")) and not list(cache.rglob("day-index*.marshal"))

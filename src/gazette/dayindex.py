@@ -220,10 +220,18 @@ def read_blobs(root, oids) -> dict[str, tuple] | None:
     return found
 
 
-def _stamp(trees) -> tuple:
+def _code() -> tuple:
+    """This module's identity: keys from older code (an editable install keeps its version
+    number through edits) are never believed. The parse cache's idea (cache._code_stamp),
+    narrowed to the one file whose code decides the keys."""
     from . import __version__
 
-    return ("day-index", FORMAT, __version__, trees)
+    status = os.stat(__file__)
+    return (FORMAT, __version__, status.st_size, status.st_mtime_ns)
+
+
+def _stamp(trees) -> tuple:
+    return ("day-index", *_code(), trees)
 
 
 def load(root, trees) -> DayIndex | None:
@@ -251,15 +259,27 @@ def save(root, trees, index: DayIndex) -> None:
 
     from .cache import cache_dir
 
-    folder = cache_dir(root)
+    try:
+        data = marshal.dumps((_stamp(trees), index.paths, index.by_key))
+    except ValueError:
+        return
+    _write(cache_dir(root), STORE, data)
+
+
+def _write(folder, name: str, data: bytes) -> None:
+    """Replace the file at once (a reader never sees half of it); on failure (a full disk)
+    no temporary file is left behind."""
+    temp = folder / f"{name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"day-index.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
-            handle.write(marshal.dumps((_stamp(trees), index.paths, index.by_key)))
-        os.replace(temp, folder / STORE)
-    except (OSError, ValueError):
-        pass
+            handle.write(data)
+        os.replace(temp, folder / name)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
 
 
 def _stored(root, name: str) -> bool:
@@ -269,9 +289,7 @@ def _stored(root, name: str) -> bool:
 
 
 def _blobs_stamp() -> tuple:
-    from . import __version__
-
-    return ("day-index-blobs", FORMAT, __version__)
+    return ("day-index-blobs", *_code())
 
 
 def load_blobs(root) -> dict | None:
@@ -296,15 +314,11 @@ def save_blobs(root, known: dict) -> None:
 
     from .cache import cache_dir
 
-    folder = cache_dir(root)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"day-index-blobs.{os.getpid()}.tmp"
-        with open(temp, "wb") as handle:
-            handle.write(marshal.dumps((_blobs_stamp(), known)))
-        os.replace(temp, folder / BLOBS)
-    except (OSError, ValueError):
-        pass
+        data = marshal.dumps((_blobs_stamp(), known))
+    except ValueError:
+        return
+    _write(cache_dir(root), BLOBS, data)
 
 
 class IndexedDays:
@@ -366,11 +380,12 @@ class IndexedDays:
         read = read_blobs(self.root, missing)
         if read is None:
             return None
-        self.blobs_unchanged = not read and len(known) == len(set(listing.values()))
+        unchanged = not read and len(known) == len(set(listing.values()))
         known.update(read)
         keys_of = {path: known[oid] for path, oid in listing.items()}
         if not all(type(keys) is tuple and all(type(key) is int for key in keys) for keys in keys_of.values()):
-            return None  # a record of another shape
+            return None  # a record of another shape: rebuilt, and written again
+        self.blobs_unchanged = unchanged
         return keys_of
 
     def _built(self) -> DayIndex | None:
