@@ -413,3 +413,27 @@ def test_a_change_to_the_frame_or_the_registry_reports_what_the_full_check_repor
     else:
         assert len(new) >= 2, new  # several files broken at once
     assert new <= _found(git_sample, "--changed-since", "HEAD"), new - _found(git_sample, "--changed-since", "HEAD")
+
+
+def _slot_conflicts(repo, *args):
+    data = _planned(repo, *args)
+    return sorted((p["path"], p["code"]) for p in data["problems"] if p["code"] == "calendar/conflict")
+
+
+def test_a_neighbour_stored_through_a_clean_filter_still_conflicts(git_repo):
+    """git-crypt, LFS or any filter driver: git diff compares after the clean filter, so REF's
+    blob (ciphertext) is not the disk's text; the neighbours are then searched on disk, and
+    the changed-since check finds the conflict the full check finds, cold and warm."""
+    git_repo.write(".gitattributes", "content/posts/2027/** filter=crypt\n")
+    git_repo.git("config", "filter.crypt.clean", "base64")
+    git_repo.git("config", "filter.crypt.smudge", "base64 -d")
+    _post_at(git_repo, "ici", "2026-10-06T12:30:00+02:00")
+    crypted = git_repo.post("chiffre", year=2027, front="title: chiffre\ndate: 2027-01-01T10:00:00+01:00\n"
+                            "status: approved\nchannels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n")
+    git_repo.commit_all("plan")
+    assert "2026" not in git_repo.git("show", f"HEAD:{crypted}")  # stored as base64
+    edited = _post_at(git_repo, "ici", "2026-10-06T12:30:00+02:00", body="Texte revu.\n")
+    full = _slot_conflicts(git_repo)
+    assert (edited, "calendar/conflict") in full
+    for _run in ("cold", "warm"):
+        assert _slot_conflicts(git_repo, "--changed-since", "HEAD") == [(edited, "calendar/conflict")]

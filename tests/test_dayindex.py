@@ -324,3 +324,27 @@ def test_a_full_disk_leaves_no_temporary_file(dated, monkeypatch):
     monkeypatch.undo()
     cache = dated.root.parent / "cache"
     assert not list(cache.rglob("*.tmp")) and not list(cache.rglob("day-index*.marshal"))
+
+
+def test_a_partial_clone_never_reads_refs_blobs_and_searches_the_working_tree(dated, tmp_path):
+    """--filter=blob:none: reading REF's blobs would fetch each missing one from the remote;
+    the neighbours are searched on disk instead (git grep), with the same answer."""
+    import subprocess
+
+    dated.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--filter=blob:none", f"file://{dated.root}", str(clone)], check=True)
+    days = {date(2026, 12, 5)}
+    pending = PendingChanges(clone, "HEAD")
+    pending.result()
+    indexed = IndexedDays(clone, pending, build_now=True)
+    assert not indexed.usable and indexed.process is None
+    assert pending.stored_form_differs()
+    pending.cancel()
+    pending = PendingChanges(dated.root, "HEAD")
+    pending.result()
+    assert not pending.stored_form_differs()  # the ordinary repository keeps its index
+    assert IndexedDays(dated.root, pending, build_now=True).usable
+    pending.cancel()
+    expected = PendingDays(dated.root, days).result()
+    assert PendingDays(clone, days).result() == expected

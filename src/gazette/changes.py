@@ -84,14 +84,17 @@ class PendingChanges:
         from .dayindex import KIND_PATHS
 
         self.trees = _start(root, "ls-tree", "-z", ref, "--", *KIND_PATHS)
+        # Whether REF's stored blobs may differ from the files on disk (read by stored_form_differs).
+        self.settings = _start(root, "config", "-z", "--get-regexp", STORED_FORM_SETTINGS)
         self.root, self.ref = root, ref
+        self._differs: bool | None = None
         # known once result() has read them
         self.untracked_paths: set[str] | None = None
         self.changed: set[str] | None = None
         self.gone: set[str] | None = None
 
     def cancel(self) -> None:
-        for process in (self.diff, self.untracked, self.trees):
+        for process in (self.diff, self.untracked, self.trees, self.settings):
             if process.poll() is None:
                 process.kill()
             process.communicate()
@@ -103,6 +106,20 @@ class PendingChanges:
         self.changed, self.gone = _parse_changes(_finish(self.diff), others)
         return set(self.changed), set(self.gone)
 
+    def stored_form_differs(self) -> bool:
+        """Whether a file ``git diff`` does not list may still differ from REF's blob, or
+        reading REF's blobs may reach the network: a filter driver that cleans (git-crypt's
+        ciphertext, an LFS pointer: git diff compares after the clean filter), or a partial
+        clone (each missing blob fetched from the remote, one round trip each). Then only
+        the working tree answers (git grep), as a full check reads it."""
+        if self._differs is None:
+            try:
+                entries = _finish(self.settings).split("\0")
+            except GitError:
+                entries = ["?\n?"]  # git could not say: assume the worst
+            self._differs = any(map(_changes_stored_form, filter(None, entries)))
+        return self._differs
+
     def tree_ids(self):
         """(folder, tree id) of the kind folders at the ref, or None if git could not say."""
         from .dayindex import parse_tree_listing
@@ -111,6 +128,21 @@ class PendingChanges:
             return parse_tree_listing(_finish(self.trees))
         except GitError:
             return None
+
+
+# git config keys (section and name lower-cased by git) that make REF's stored form differ
+# from the working tree: a filter driver's clean or process command, a partial clone.
+STORED_FORM_SETTINGS = r"^(filter\..+\.(clean|process)|extensions\.partialclone|remote\..+\.promisor)$"
+
+
+
+def _changes_stored_form(entry: str) -> bool:
+    """One ``git config -z`` answer: ``key\nvalue`` (a bare boolean key has no value: true)."""
+    key, _newline, value = entry.partition("\n")
+    value = value.strip()
+    if key.startswith("remote."):  # promisor
+        return value.lower() in ("", "true", "yes", "on", "1")
+    return bool(value)  # an empty clean command is no filter
 
 
 _early: list = []  # [(root, ref, PendingChanges)] started by gazette.launch

@@ -331,7 +331,8 @@ class IndexedDays:
     def __init__(self, root, pending, build_now: bool):
         self.root, self.pending, self.process = root, pending, None
         self.blobs_unchanged = False  # the record of blobs already says all: not written again
-        self.trees = pending.tree_ids()
+        # The stored blobs may not be the disk's (a filter) or not be here (a partial clone): unusable.
+        self.trees = pending.tree_ids() if not pending.stored_form_differs() else None
         self.index = load(root, self.trees) if self.trees is not None else None
         if self.index is None and build_now and not _stored(root, BLOBS):
             self._start_build()  # else the new blobs alone are read, when the days are known
