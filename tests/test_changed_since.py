@@ -437,3 +437,16 @@ def test_a_neighbour_stored_through_a_clean_filter_still_conflicts(git_repo):
     assert (edited, "calendar/conflict") in full
     for _run in ("cold", "warm"):
         assert _slot_conflicts(git_repo, "--changed-since", "HEAD") == [(edited, "calendar/conflict")]
+
+
+def test_a_usage_error_after_git_started_leaves_no_git_running(git_repo):
+    """A bad PATH is found once git's reads have started: they are ended, not left to run
+    (Python's development mode warns of a child still running or a pipe left open)."""
+    import subprocess
+    import sys
+
+    _post_at(git_repo, "ici", "2026-10-06T12:30:00+02:00")
+    result = subprocess.run([sys.executable, "-X", "dev", "-m", "gazette", "check", "--changed-since", "HEAD",
+                             "/nonexistent", "--repo", str(git_repo.root)], capture_output=True, text=True)
+    assert result.returncode == 2 and "/nonexistent" in result.stderr
+    assert "ResourceWarning" not in result.stderr, result.stderr

@@ -54,7 +54,16 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         except GitError as error:
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
+    searches: list = []  # the searches for neighbours started below
+    try:
+        return _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches)
+    finally:  # on every way out (a bad PATH after git started, an interrupt): no git left running
+        for started in [pending, *searches]:
+            if started is not None:
+                started.cancel()
 
+
+def _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches) -> CheckResult:
     from .load import no_gc
 
     with no_gc():  # the rules' imports and the frame: long-lived objects, no cycles to find
@@ -80,12 +89,14 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         from .dayindex import IndexedDays
 
         indexed = IndexedDays(root, pending, build_now=bool(guessed))
+        searches.append(indexed)
         if not indexed.usable:
             indexed = None
     if guessed and indexed is None:
         from .changes import PendingDays
 
         search = PendingDays(root, guessed, untracked)
+        searches.append(search)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress, loaded)
@@ -136,8 +147,6 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         problems += check_metrics(root)
     if store:
         store.save(prune=True)
-    if pending:
-        pending.cancel()  # what was not read (the trees' listing when no index was needed)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
 
 
