@@ -348,3 +348,48 @@ def test_a_partial_clone_never_reads_refs_blobs_and_searches_the_working_tree(da
     pending.cancel()
     expected = PendingDays(dated.root, days).result()
     assert PendingDays(clone, days).result() == expected
+
+
+def test_a_file_over_the_cap_is_never_grepped_nor_read_and_holds_no_day(dated, monkeypatch):
+    """A full check refuses a file over load.MAX_FILE_BYTES (no slot of its counts): the index
+    leaves it out without making git print its dates (a 100 MB file of dates cost 30 s and
+    GB), cold and when a moved branch reads its new blobs; the other files' answer is git grep's."""
+    from gazette import dayindex
+    from gazette.load import MAX_FILE_BYTES
+
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    huge = "content/posts/2026/enorme.md"
+    dated.write(huge, "2026-12-05 " * (3 * MAX_FILE_BYTES // 11))
+    dated.commit_all("huge")
+    printed, asked = [], []
+    real_keys, real_read = dayindex.grep_keys, dayindex.read_blobs
+    monkeypatch.setattr(dayindex, "grep_keys", lambda output, trees: printed.append(len(output)) or real_keys(output, trees))
+    monkeypatch.setattr(dayindex, "read_blobs", lambda root, oids: asked.append(set(oids)) or real_read(root, oids))
+    answers, grep = _searches(root, days)
+    assert answers == [grep - {huge}] * 2 and huge in grep  # git grep -l lists it; the full check refuses it
+    assert printed and max(printed) < 10_000
+    _moved(dated)
+    dated.write(huge, "2026-12-05 " * (3 * MAX_FILE_BYTES // 11) + "2026-12-07\n")  # a new big blob
+    dated.commit_all("huge again")
+    answers, grep = _searches(root, days)
+    assert answers == [grep - {huge}] * 2
+    big_blob = dated.git("rev-parse", f"HEAD:{huge}").strip()
+    assert asked and not any(big_blob in oids for oids in asked)
+
+
+def test_a_neighbour_over_the_cap_gives_no_conflict_as_in_the_full_check(dated):
+    front = "title: {0}\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\nchannels:\n  mastodon: {{text: Salut, at: {1}}}\n"
+    dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"), body="x" * (1024 * 1024 + 10))
+    dated.commit_all("plan")
+    added = dated.post("nouveau", front=front.format("nouveau", "2026-12-05T10:00:00+01:00"))
+
+    def conflicts(*args):
+        result = dated.gazette("check", "--format", "json", *args, now="2026-10-01T00:00:00+02:00")
+        return [(p["path"], p["code"]) for p in json.loads(result.output)["problems"] if p["code"] == "calendar/conflict"]
+
+    assert conflicts() == []
+    for _run in ("cold", "warm"):
+        assert conflicts("--changed-since", "HEAD") == []
+    dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"))  # back under the cap
+    assert (added, "calendar/conflict") in conflicts("--changed-since", "HEAD")

@@ -119,15 +119,17 @@ def parse_tree_listing(output: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(folders))
 
 
-def grep_args(trees, engine: str = "-P") -> list[str]:
+def grep_args(trees, engine: str = "-P", excludes=()) -> list[str]:
     """git grep printing, for each .md file of these trees, every run that may hold a date
-    (PCRE: ~5x faster than -E here; -E for a git built without it)."""
+    (PCRE: ~5x faster than -E here; -E for a git built without it); ``excludes``: paths
+    inside the trees left out (files over the cap)."""
     # User settings that would change the output's shape are set back; --text: a file git
     # thinks binary is searched as the working-tree grep searches it. From a community inside
     # a larger repository, only :(top) and --full-name keep paths relative to each tree.
     return ["-c", "grep.lineNumber=false", "-c", "grep.column=false", "-c", "grep.fullName=false",
             "-c", "color.grep=never", "grep", "--threads=1", "--text", "-o", "-z", engine, "-e", RUN,
-            "--full-name", *sorted({tree for _folder, tree in trees}), "--", ":(top)*.md"]
+            "--full-name", *sorted({tree for _folder, tree in trees}), "--", ":(top)*.md",
+            *(f":(exclude,top,literal){path}" for path in sorted(excludes))]
 
 
 LINE = rb"([^\0]*)\0([0-9W-]*)\n"  # tree:path, a run
@@ -183,14 +185,20 @@ def blob_keys(content: bytes) -> tuple:
     return tuple(sorted(day_keys(b"\n".join(re.findall(RUN.encode(), content)))))
 
 
-def parse_blob_listing(output: str, folder: str) -> dict[str, str]:
-    """{path: blob id} of the .md files in ``git ls-tree -r -z`` of one folder's tree."""
+def parse_blob_listing(output: str, folder: str, oversized: dict | None = None) -> dict[str, str]:
+    """{path: blob id} of the .md files in ``git ls-tree -r -z [-l]`` of one folder's tree;
+    with -l, {blob id: path in the tree} of those over ``load.MAX_FILE_BYTES`` is added to
+    ``oversized``."""
+    from .load import MAX_FILE_BYTES
+
     found = {}
     for entry in output.split("\0"):
         meta, _tab, path = entry.partition("\t")
         parts = meta.split()
-        if len(parts) == 3 and parts[1] == "blob" and path.endswith(".md"):
+        if len(parts) in (3, 4) and parts[1] == "blob" and path.endswith(".md"):
             found[f"{folder}/{path}"] = parts[2]
+            if len(parts) == 4 and oversized is not None and (not parts[3].isdigit() or int(parts[3]) > MAX_FILE_BYTES):
+                oversized[parts[2]] = path
     return found
 
 
@@ -331,6 +339,10 @@ class IndexedDays:
     def __init__(self, root, pending, build_now: bool):
         self.root, self.pending, self.process = root, pending, None
         self.blobs_unchanged = False  # the record of blobs already says all: not written again
+        # Blobs over the cap a full check refuses (so they hold no slot): never read, never
+        # grepped (a committed 100 MB file of dates cost 30 s and GB). {tree: paths in it}, {blob ids}.
+        self.oversized: dict[str, set[str]] = {}
+        self.oversized_blobs: set[str] = set()
         # The stored blobs may not be the disk's (a filter) or not be here (a partial clone): unusable.
         self.trees = pending.tree_ids() if not pending.stored_form_differs() else None
         self.index = load(root, self.trees) if self.trees is not None else None
@@ -341,14 +353,41 @@ class IndexedDays:
     def usable(self) -> bool:
         return self.trees is not None
 
-    def _start_build(self, engine: str = "-P") -> None:
+    def _start_build(self, engine: str = "-P", trees=None, excludes=()) -> None:
         from .changes import GitError, _start
 
         if self.trees and self.process is None:
             try:
-                self.process = _start(self.root, *grep_args(self.trees, engine))
+                self.process = _start(self.root, *grep_args(trees or self.trees, engine, excludes))
             except GitError:
                 self.trees = None
+
+    def _grep_trees(self) -> bytes | None:
+        """grep_args' output over REF's trees, the files over the cap left out (one grep
+        per tree then: an excluded path is relative to its own tree)."""
+        from .changes import GitError, _finish_bytes
+
+        if self.oversized:
+            self.cancel()  # started before the sizes were known
+            groups = [tuple(t for t in self.trees if t[1] == tree) for tree in sorted({t for _f, t in self.trees})]
+        else:
+            groups = [self.trees]
+        outputs = []
+        for trees in groups:
+            excludes = self.oversized.get(trees[0][1], ())
+            self._start_build("-P", trees, excludes)
+            try:
+                try:
+                    outputs.append(_finish_bytes(self.process))
+                except GitError:  # a git built without PCRE
+                    self.process = None
+                    self._start_build("-E", trees, excludes)
+                    outputs.append(_finish_bytes(self.process))
+            except (GitError, AttributeError):  # AttributeError: no git at all
+                return None
+            finally:
+                self.process = None
+        return b"".join(outputs)
 
     def _listing(self) -> dict[str, str] | None:
         """{path: blob id} of REF's .md files in the kind folders (one ls-tree per tree)."""
@@ -357,13 +396,17 @@ class IndexedDays:
         started = []
         try:
             for folder, tree in self.trees:
-                started.append((folder, _start(self.root, "ls-tree", "-r", "-z", tree)))
+                started.append((folder, tree, _start(self.root, "ls-tree", "-r", "-l", "-z", tree)))
             listing = {}
-            for folder, process in started:
-                listing.update(parse_blob_listing(_finish(process), folder))
+            for folder, tree, process in started:
+                oversized: dict[str, str] = {}
+                listing.update(parse_blob_listing(_finish(process), folder, oversized))
+                self.oversized_blobs.update(oversized)
+                if oversized:
+                    self.oversized.setdefault(tree, set()).update(oversized.values())
             return listing
         except GitError:
-            for _folder, process in started:
+            for _folder, _tree, process in started:
                 if process.poll() is None:
                     process.kill()
                 process.communicate()
@@ -378,37 +421,30 @@ class IndexedDays:
         missing = {oid for oid in listing.values() if oid not in known}
         if len(missing) > INCREMENTAL_MAX:
             return None
-        read = read_blobs(self.root, missing)
+        read = read_blobs(self.root, missing - self.oversized_blobs)
         if read is None:
             return None
+        read.update((oid, ()) for oid in missing & self.oversized_blobs)
         unchanged = not read and len(known) == len(set(listing.values()))
         known.update(read)
-        keys_of = {path: known[oid] for path, oid in listing.items()}
+        keys_of = {path: () if oid in self.oversized_blobs else known[oid] for path, oid in listing.items()}
         if not all(type(keys) is tuple and all(type(key) is int for key in keys) for keys in keys_of.values()):
             return None  # a record of another shape: rebuilt, and written again
         self.blobs_unchanged = unchanged
         return keys_of
 
     def _built(self) -> DayIndex | None:
-        from .changes import GitError, _finish_bytes
-
         if not self.trees:
             return DayIndex((), {})  # no kind folder at REF: nothing of REF to find
         listing = self._listing()
-        keys_of = self._from_known_blobs(listing) if listing is not None and self.process is None else None
+        if listing is None:  # the sizes unknown: the working tree's grep -l is bounded, a grep -o is not
+            self.cancel()
+            return None
+        keys_of = self._from_known_blobs(listing) if self.process is None else None
         if keys_of is None:
-            self._start_build()
-            try:
-                try:
-                    output = _finish_bytes(self.process)
-                except GitError:  # a git built without PCRE
-                    self.process = None
-                    self._start_build("-E")
-                    output = _finish_bytes(self.process)
-            except (GitError, AttributeError):  # AttributeError: no git at all
+            output = self._grep_trees()
+            if output is None:
                 return None
-            finally:
-                self.process = None
             keys_of = grep_keys(output, self.trees)
         index = index_of(keys_of)
         save(self.root, self.trees, index)
