@@ -450,3 +450,22 @@ def test_a_usage_error_after_git_started_leaves_no_git_running(git_repo):
                              "/nonexistent", "--repo", str(git_repo.root)], capture_output=True, text=True)
     assert result.returncode == 2 and "/nonexistent" in result.stderr
     assert "ResourceWarning" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("neighbour", ["content/posts/2026/ignore.md", "content/posts/.drafts/brouillon.md",
+                                       "content/posts/2026/.old/ancien.md"])
+def test_the_neighbours_are_the_files_a_full_check_reads(git_repo, neighbour):
+    """An ignored item is read by a full check (its slot conflicts); a file under a dot
+    folder is not (no stale conflict): --changed-since finds what the full check finds."""
+    git_repo.write(".gitignore", "ignore.md\n")
+    front = "title: voisin\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\nchannels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n"
+    git_repo.write(neighbour, f"---\n{front}---\n\nTexte.\n")
+    moved = _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")  # now in the neighbour's slot, if it has one
+    full = _slot_conflicts(git_repo)
+    expected = [(moved, "calendar/conflict")] if (moved, "calendar/conflict") in full else []
+    assert expected == ([(moved, "calendar/conflict")] if "ignore" in neighbour else [])
+    for _run in ("cold", "warm"):
+        assert _slot_conflicts(git_repo, "--changed-since", "HEAD") == expected
+    assert _slot_conflicts(git_repo, "--changed-since", "HEAD", "--no-cache") == expected

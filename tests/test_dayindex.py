@@ -58,7 +58,7 @@ def _searches(root, days, ref="HEAD"):
         answers.append(IndexedDays(root, pending, build_now=True).result(days))
     pending = PendingChanges(root, ref)
     pending.result()
-    return answers, PendingDays(root, days, pending.untracked_paths).result()
+    return answers, PendingDays(root, days, pending.untracked_paths | pending.ignored_paths).result()
 
 
 @pytest.fixture
@@ -96,13 +96,13 @@ def test_the_index_finds_what_git_grep_finds_through_renames_deletions_edits_and
     dated.write("content/posts/2026/plus-tard.md", "2026-12-05\n")  # now writes the day
     dated.write("content/posts/2026/nouveau.md", "2026-12-5\n")  # untracked
     dated.write(".gitignore", "ignore.md\n")
-    dated.write("content/posts/2026/ignore.md", "2026-12-05\n")  # ignored: neither git grep nor us
+    dated.write("content/posts/2026/ignore.md", "2026-12-05\n")  # ignored: read by a full check, so found
     (root / "content/posts/2026/lien.md").symlink_to(root / "content/posts/2026/semaine.md")
     answers, grep = _searches(root, days)
     assert answers == [grep, grep]
-    assert {"content/posts/2025/renomme.md", "content/posts/2026/plus-tard.md", "content/posts/2026/nouveau.md"} <= grep
-    assert not {"content/posts/2026/renomme.md", "content/posts/2026/efface.md", "content/posts/2026/modifie.md",
-                "content/posts/2026/ignore.md"} & grep
+    assert {"content/posts/2025/renomme.md", "content/posts/2026/plus-tard.md", "content/posts/2026/nouveau.md",
+            "content/posts/2026/ignore.md"} <= grep
+    assert not {"content/posts/2026/renomme.md", "content/posts/2026/efface.md", "content/posts/2026/modifie.md"} & grep
     for other in ({date(2026, 12, 7)}, {date(2026, 12, 4), date(2027, 1, 1)}, {date(2026, 12, 1)}):
         answers, grep = _searches(root, other)
         assert answers == [grep, grep], other

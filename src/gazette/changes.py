@@ -84,17 +84,21 @@ class PendingChanges:
         from .dayindex import KIND_PATHS
 
         self.trees = _start(root, "ls-tree", "-z", ref, "--", *KIND_PATHS)
+        # Ignored items are no change, but a full check reads them: neighbours like any other.
+        self.ignored = _start(root, "ls-files", "--others", "--ignored", "--exclude-standard", "-z", "--",
+                              *KIND_PATHS)
         # Whether REF's stored blobs may differ from the files on disk (read by stored_form_differs).
         self.settings = _start(root, "config", "-z", "--get-regexp", STORED_FORM_SETTINGS)
         self.root, self.ref = root, ref
         self._differs: bool | None = None
         # known once result() has read them
         self.untracked_paths: set[str] | None = None
+        self.ignored_paths: set[str] | None = None
         self.changed: set[str] | None = None
         self.gone: set[str] | None = None
 
     def cancel(self) -> None:
-        for process in (self.diff, self.untracked, self.trees, self.settings):
+        for process in (self.diff, self.untracked, self.trees, self.settings, self.ignored):
             if process.poll() is None:
                 process.kill()
             process.communicate()
@@ -103,6 +107,7 @@ class PendingChanges:
         """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
         others = _finish(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
+        self.ignored_paths = {p for p in _finish(self.ignored).split("\0") if p}
         self.changed, self.gone = _parse_changes(_finish(self.diff), others)
         return set(self.changed), set(self.gone)
 

@@ -82,7 +82,8 @@ def _checked(root, now, paths, changed_since, cache, progress, pending, loaded, 
 
     # Step 3's search for the items that may share a slot with the selection runs while
     # the rules do, on the days written in the selected files: almost always their slots'.
-    untracked = pending.untracked_paths if pending else None
+    # Ignored files are no change, but a full check reads them: searched on disk as the untracked are.
+    untracked = pending.untracked_paths | pending.ignored_paths if pending else None
     guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
     indexed = None
     if pending and only is not None and cache:  # REF's files answer from the index of its tree
@@ -118,14 +119,14 @@ def _checked(root, now, paths, changed_since, cache, progress, pending, loaded, 
         import re
 
         from .changes import PendingDays, day_pattern
-        from .load import each_file, load_item, no_gc
+        from .load import each_file, is_listed_item, load_item, no_gc
         from .plan import publications
 
         found = indexed.result(days) if indexed is not None else None
         if found is None:
             found = (search.result() if guessed and indexed is None and days <= guessed
                      else PendingDays(root, days, untracked).result())
-        neighbours = sorted(found - set(wanted))
+        neighbours = sorted(path for path in found - set(wanted) if is_listed_item(path))  # the full check's files
         written = re.compile(day_pattern(days))
 
         def publications_of(relpath: str, text: str):

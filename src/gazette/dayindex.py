@@ -481,6 +481,7 @@ class IndexedDays:
             found = self.index.lookup(keys)
         pending = self.pending
         moved = pending.changed | pending.gone  # what REF's blobs say of them is not the disk's
-        on_disk = [p for p in pending.changed if p.endswith(".md") and any(in_pathspec(p, f) for f in KIND_PATHS)]
+        on_disk = [p for p in pending.changed | pending.ignored_paths
+                   if p.endswith(".md") and any(in_pathspec(p, f) for f in KIND_PATHS)]
         found = (found - moved) | _untracked_matching(self.root, re.compile(day_pattern(days).encode()), on_disk)
         return {p for p in found if p.endswith(".md")}

@@ -627,6 +627,14 @@ def load_item(relpath: str, text: str, tz, parsed=None) -> tuple[Item | None, li
                 text.count("\n", 0, offset) + 1, lines), problems
 
 
+def is_listed_item(relpath: str) -> bool:
+    """Whether :func:`list_item_paths` lists this path as an item (the full check's set):
+    Markdown in a kind folder, no folder on the way named with a dot (.drafts/)."""
+    parts = relpath.split("/")
+    return relpath.endswith(".md") and kind_of(relpath) is not None and not any(
+        part.startswith(".") for part in parts[1:-1])
+
+
 def selected_item_paths(root: Path, only: set[str]) -> list[str]:
     """The item files among ``only``, plus any file sharing a slug with one of them.
 
