@@ -469,3 +469,30 @@ def test_the_neighbours_are_the_files_a_full_check_reads(git_repo, neighbour):
     for _run in ("cold", "warm"):
         assert _slot_conflicts(git_repo, "--changed-since", "HEAD") == expected
     assert _slot_conflicts(git_repo, "--changed-since", "HEAD", "--no-cache") == expected
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem_in_both_checks_never_a_traceback(git_repo):
+    """caf\\xe9.md: no report, page or link can write its name (a strict UTF-8 output crashed
+    with UnicodeEncodeError). Both checks say file/unsafe-name (shown with U+FFFD) and load
+    it no more than the site would: it is no neighbour, and its slot is nobody's conflict."""
+    import os
+
+    front = "title: cafe\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\nchannels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n"
+    odd = os.path.join(os.fsencode(git_repo.root), b"content/posts/2026/caf\xe9.md")
+    os.makedirs(os.path.dirname(odd), exist_ok=True)
+    with open(odd, "w", encoding="utf-8") as handle:
+        handle.write(f"---\n{front}---\n\nTexte.\n")
+    _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")
+    shown = "content/posts/2026/caf\ufffd.md"
+    full = _planned(git_repo)
+    assert [(p["path"], p["code"]) for p in full["problems"] if p["path"].startswith("content/posts/2026/caf")] == [
+        (shown, "file/unsafe-name")]
+    assert _slot_conflicts(git_repo) == []
+    for args in ((), (), ("--no-cache",)):
+        assert _slot_conflicts(git_repo, "--changed-since", "HEAD", *args) == []
+    with open(odd, "a", encoding="utf-8") as handle:
+        handle.write("Encore.\n")
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [(shown, "file/unsafe-name")]

@@ -31,6 +31,12 @@ def _finish(process: subprocess.Popen) -> str:
     return _finish_bytes(process).decode("utf-8", "replace")
 
 
+def _finish_paths(process: subprocess.Popen) -> str:
+    """git's listing of paths, decoded as Python names files (os.fsdecode): a name that is
+    not UTF-8 (caf\\xe9.md) is then the same str os.scandir gives, and opens."""
+    return _finish_bytes(process).decode("utf-8", "surrogateescape")
+
+
 def _finish_bytes(process: subprocess.Popen) -> bytes:
     out, err = process.communicate()
     if process.returncode not in (0, 1) or (process.returncode == 1 and err):
@@ -105,10 +111,10 @@ class PendingChanges:
 
     def result(self) -> tuple[set[str], set[str]]:
         """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
-        others = _finish(self.untracked)
+        others = _finish_paths(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
-        self.ignored_paths = {p for p in _finish(self.ignored).split("\0") if p}
-        self.changed, self.gone = _parse_changes(_finish(self.diff), others)
+        self.ignored_paths = {p for p in _finish_paths(self.ignored).split("\0") if p}
+        self.changed, self.gone = _parse_changes(_finish_paths(self.diff), others)
         return set(self.changed), set(self.gone)
 
     def stored_form_differs(self) -> bool:
@@ -299,7 +305,7 @@ class PendingMentions(_PendingGrep):
         try:
             if self.process is None:
                 raise GitError("git is not installed")
-            found = set(filter(None, _finish(self.process).split("\0")))
+            found = set(filter(None, _finish_paths(self.process).split("\0")))
             if self.untracked:
                 found |= _untracked_mentioning(root, needles, self.whole_words,
                                                [p for p in self.untracked if any(in_pathspec(p, s) for s in self.specs)])
@@ -428,12 +434,12 @@ class PendingDays(_PendingGrep):
             if self.process is None:
                 raise GitError("git is not installed")
             try:
-                found = set(filter(None, _finish(self.process).split("\0")))
+                found = set(filter(None, _finish_paths(self.process).split("\0")))
             except GitError:  # a git built without PCRE
                 self.process = self._grep("-E")
                 if self.process is None:
                     raise
-                found = set(filter(None, _finish(self.process).split("\0")))
+                found = set(filter(None, _finish_paths(self.process).split("\0")))
             if self.untracked:
                 found |= _untracked_matching(self.root, wanted, [p for p in self.untracked
                                                                  if any(in_pathspec(p, s) for s in self.specs)])

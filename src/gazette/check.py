@@ -142,6 +142,10 @@ def _checked(root, now, paths, changed_since, cache, progress, pending, loaded, 
 
     # 4. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)
+    if only is not None:  # a name not in UTF-8 is reported under its printable form (load.printable_name)
+        from .load import is_text_name, printable_name
+
+        only = only | {printable_name(path) for path in only if not is_text_name(path)}
     if only is None or any(path.startswith("metrics/") for path in only):
         from .report.metrics import check_metrics
 

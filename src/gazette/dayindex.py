@@ -163,7 +163,7 @@ def grep_keys(output: bytes, trees) -> dict[str, tuple]:
             keys |= found
         if not keys or not path.endswith(b".md"):
             continue
-        relpath = path.decode("utf-8", "replace")  # as _finish decodes every other git answer
+        relpath = path.decode("utf-8", "surrogateescape")  # as _finish_paths: the name os.scandir gives
         for folder in folders_of.get(tree.decode(), ()):
             keys_of[f"{folder}/{relpath}"] = tuple(sorted(keys))
     return keys_of
@@ -391,7 +391,7 @@ class IndexedDays:
 
     def _listing(self) -> dict[str, str] | None:
         """{path: blob id} of REF's .md files in the kind folders (one ls-tree per tree)."""
-        from .changes import GitError, _finish, _start
+        from .changes import GitError, _finish_paths, _start
 
         started = []
         try:
@@ -400,7 +400,7 @@ class IndexedDays:
             listing = {}
             for folder, tree, process in started:
                 oversized: dict[str, str] = {}
-                listing.update(parse_blob_listing(_finish(process), folder, oversized))
+                listing.update(parse_blob_listing(_finish_paths(process), folder, oversized))
                 self.oversized_blobs.update(oversized)
                 if oversized:
                     self.oversized.setdefault(tree, set()).update(oversized.values())
