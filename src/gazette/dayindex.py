@@ -6,8 +6,11 @@ Searching them with git grep reads all of content/ (~70 MB on 10,000 items) on e
 But a file that ``git diff REF`` does not list and that is not untracked is byte-identical
 to REF's blob: an index of REF's tree, built once, answers for all of them, and only the
 changed and untracked files are read. The index is keyed by the kind folders' tree ids at
-REF (a branch that moves gets a new key), Gazette's version and this module's format, and
-kept in the cache folder with the parse cache (outside git). It is built from REF's blobs
+REF (a branch that moves gets a new key), Gazette's version, this module's format and its
+code (size, mtime), and kept in the cache folder with the parse cache (outside git). Not
+used when REF's blobs may differ from the disk or be absent (a clean filter, a partial
+clone: :meth:`gazette.changes.PendingChanges.stored_form_differs`); a blob over
+``load.MAX_FILE_BYTES``, which a full check refuses, is neither read nor grepped. It is built from REF's blobs
 themselves, never from the working tree, so an edit during a run cannot enter it. Any
 trouble with the file (absent, truncated, another shape) means a rebuild, never a wrong
 answer: a failure to build means the plain git grep of :class:`gazette.changes.PendingDays`.
