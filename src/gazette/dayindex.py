@@ -197,10 +197,14 @@ def parse_blob_listing(output: str, folder: str, oversized: dict | None = None) 
     found = {}
     for entry in output.split("\0"):
         meta, _tab, path = entry.partition("\t")
+        if not path.endswith(".md"):
+            continue
         parts = meta.split()
-        if len(parts) in (3, 4) and parts[1] == "blob" and path.endswith(".md"):
+        if len(parts) in (3, 4) and parts[1] == "blob":
             found[f"{folder}/{path}"] = parts[2]
-            if len(parts) == 4 and oversized is not None and (not parts[3].isdigit() or int(parts[3]) > MAX_FILE_BYTES):
+            # over the cap: 7 digits at least (a cheap test first: 10,000 entries)
+            if len(parts) == 4 and len(parts[3]) > 6 and oversized is not None \
+                    and (not parts[3].isdigit() or int(parts[3]) > MAX_FILE_BYTES):
                 oversized[parts[2]] = path
     return found
 
