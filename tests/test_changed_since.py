@@ -413,3 +413,86 @@ def test_a_change_to_the_frame_or_the_registry_reports_what_the_full_check_repor
     else:
         assert len(new) >= 2, new  # several files broken at once
     assert new <= _found(git_sample, "--changed-since", "HEAD"), new - _found(git_sample, "--changed-since", "HEAD")
+
+
+def _slot_conflicts(repo, *args):
+    data = _planned(repo, *args)
+    return sorted((p["path"], p["code"]) for p in data["problems"] if p["code"] == "calendar/conflict")
+
+
+def test_a_neighbour_stored_through_a_clean_filter_still_conflicts(git_repo):
+    """git-crypt, LFS or any filter driver: git diff compares after the clean filter, so REF's
+    blob (ciphertext) is not the disk's text; the neighbours are then searched on disk, and
+    the changed-since check finds the conflict the full check finds, cold and warm."""
+    git_repo.write(".gitattributes", "content/posts/2027/** filter=crypt\n")
+    git_repo.git("config", "filter.crypt.clean", "base64")
+    git_repo.git("config", "filter.crypt.smudge", "base64 -d")
+    _post_at(git_repo, "ici", "2026-10-06T12:30:00+02:00")
+    crypted = git_repo.post("chiffre", year=2027, front="title: chiffre\ndate: 2027-01-01T10:00:00+01:00\n"
+                            "status: approved\nchannels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n")
+    git_repo.commit_all("plan")
+    assert "2026" not in git_repo.git("show", f"HEAD:{crypted}")  # stored as base64
+    edited = _post_at(git_repo, "ici", "2026-10-06T12:30:00+02:00", body="Texte revu.\n")
+    full = _slot_conflicts(git_repo)
+    assert (edited, "calendar/conflict") in full
+    for _run in ("cold", "warm"):
+        assert _slot_conflicts(git_repo, "--changed-since", "HEAD") == [(edited, "calendar/conflict")]
+
+
+def test_a_usage_error_after_git_started_leaves_no_git_running(git_repo):
+    """A bad PATH is found once git's reads have started: they are ended, not left to run
+    (Python's development mode warns of a child still running or a pipe left open)."""
+    import subprocess
+    import sys
+
+    _post_at(git_repo, "ici", "2026-10-06T12:30:00+02:00")
+    result = subprocess.run([sys.executable, "-X", "dev", "-m", "gazette", "check", "--changed-since", "HEAD",
+                             "/nonexistent", "--repo", str(git_repo.root)], capture_output=True, text=True)
+    assert result.returncode == 2 and "/nonexistent" in result.stderr
+    assert "ResourceWarning" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("neighbour", ["content/posts/2026/ignore.md", "content/posts/.drafts/brouillon.md",
+                                       "content/posts/2026/.old/ancien.md"])
+def test_the_neighbours_are_the_files_a_full_check_reads(git_repo, neighbour):
+    """An ignored item is read by a full check (its slot conflicts); a file under a dot
+    folder is not (no stale conflict): --changed-since finds what the full check finds."""
+    git_repo.write(".gitignore", "ignore.md\n")
+    front = "title: voisin\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\nchannels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n"
+    git_repo.write(neighbour, f"---\n{front}---\n\nTexte.\n")
+    moved = _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")  # now in the neighbour's slot, if it has one
+    full = _slot_conflicts(git_repo)
+    expected = [(moved, "calendar/conflict")] if (moved, "calendar/conflict") in full else []
+    assert expected == ([(moved, "calendar/conflict")] if "ignore" in neighbour else [])
+    for _run in ("cold", "warm"):
+        assert _slot_conflicts(git_repo, "--changed-since", "HEAD") == expected
+    assert _slot_conflicts(git_repo, "--changed-since", "HEAD", "--no-cache") == expected
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem_in_both_checks_never_a_traceback(git_repo):
+    """caf\\xe9.md: no report, page or link can write its name (a strict UTF-8 output crashed
+    with UnicodeEncodeError). Both checks say file/unsafe-name (shown with U+FFFD) and load
+    it no more than the site would: it is no neighbour, and its slot is nobody's conflict."""
+    import os
+
+    front = "title: cafe\ndate: 2026-10-06T12:30:00+02:00\nstatus: approved\nchannels:\n  mastodon: {text: Salut, at: 2026-10-06T12:30:00+02:00}\n"
+    odd = os.path.join(os.fsencode(git_repo.root), b"content/posts/2026/caf\xe9.md")
+    os.makedirs(os.path.dirname(odd), exist_ok=True)
+    with open(odd, "w", encoding="utf-8") as handle:
+        handle.write(f"---\n{front}---\n\nTexte.\n")
+    _post_at(git_repo, "deplace", "2026-10-13T12:30:00+02:00")
+    git_repo.commit_all("plan")
+    _post_at(git_repo, "deplace", "2026-10-06T12:30:00+02:00")
+    shown = "content/posts/2026/caf\ufffd.md"
+    full = _planned(git_repo)
+    assert [(p["path"], p["code"]) for p in full["problems"] if p["path"].startswith("content/posts/2026/caf")] == [
+        (shown, "file/unsafe-name")]
+    assert _slot_conflicts(git_repo) == []
+    for args in ((), (), ("--no-cache",)):
+        assert _slot_conflicts(git_repo, "--changed-since", "HEAD", *args) == []
+    with open(odd, "a", encoding="utf-8") as handle:
+        handle.write("Encore.\n")
+    data = _planned(git_repo, "--changed-since", "HEAD")
+    assert [(p["path"], p["code"]) for p in data["problems"]] == [(shown, "file/unsafe-name")]

@@ -58,7 +58,7 @@ def _searches(root, days, ref="HEAD"):
         answers.append(IndexedDays(root, pending, build_now=True).result(days))
     pending = PendingChanges(root, ref)
     pending.result()
-    return answers, PendingDays(root, days, pending.untracked_paths).result()
+    return answers, PendingDays(root, days, pending.untracked_paths | pending.ignored_paths).result()
 
 
 @pytest.fixture
@@ -96,13 +96,13 @@ def test_the_index_finds_what_git_grep_finds_through_renames_deletions_edits_and
     dated.write("content/posts/2026/plus-tard.md", "2026-12-05\n")  # now writes the day
     dated.write("content/posts/2026/nouveau.md", "2026-12-5\n")  # untracked
     dated.write(".gitignore", "ignore.md\n")
-    dated.write("content/posts/2026/ignore.md", "2026-12-05\n")  # ignored: neither git grep nor us
+    dated.write("content/posts/2026/ignore.md", "2026-12-05\n")  # ignored: read by a full check, so found
     (root / "content/posts/2026/lien.md").symlink_to(root / "content/posts/2026/semaine.md")
     answers, grep = _searches(root, days)
     assert answers == [grep, grep]
-    assert {"content/posts/2025/renomme.md", "content/posts/2026/plus-tard.md", "content/posts/2026/nouveau.md"} <= grep
-    assert not {"content/posts/2026/renomme.md", "content/posts/2026/efface.md", "content/posts/2026/modifie.md",
-                "content/posts/2026/ignore.md"} & grep
+    assert {"content/posts/2025/renomme.md", "content/posts/2026/plus-tard.md", "content/posts/2026/nouveau.md",
+            "content/posts/2026/ignore.md"} <= grep
+    assert not {"content/posts/2026/renomme.md", "content/posts/2026/efface.md", "content/posts/2026/modifie.md"} & grep
     for other in ({date(2026, 12, 7)}, {date(2026, 12, 4), date(2027, 1, 1)}, {date(2026, 12, 1)}):
         answers, grep = _searches(root, other)
         assert answers == [grep, grep], other
@@ -278,3 +278,118 @@ def test_a_blob_git_cannot_give_means_a_full_build(dated):
     assert read_blobs(dated.root, {"0" * 40}) is None
     [oid] = dated.git("ls-files", "-s", "content/posts/2026/autre.md").split()[1:2]
     assert read_blobs(dated.root, {oid}) == {oid: (date(2026, 12, 7).toordinal(),)}  # "2026-12-07\n"
+
+
+def test_a_damaged_record_of_blobs_with_the_right_stamp_is_written_again(dated):
+    """Nothing new to read and the stamp right, but the keys of another shape: the record is
+    repaired by the rebuild, not kept (else every later run rebuilds from the whole tree)."""
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    _searches(root, days)
+    [stored] = (root.parent / "cache").rglob("day-index-blobs.marshal")
+    stamp, known = marshal.loads(stored.read_bytes())
+    stored.write_bytes(marshal.dumps((stamp, {oid: "x" for oid in known})))
+    for index in (root.parent / "cache").rglob("day-index.marshal"):
+        index.unlink()
+    answers, grep = _searches(root, days)
+    assert answers == [grep, grep]
+    assert marshal.loads(stored.read_bytes()) == (stamp, known)
+
+
+def test_an_index_written_by_other_code_is_not_believed(dated, monkeypatch, tmp_path):
+    """An editable install keeps its version number through edits: the code itself is in the stamp."""
+    from gazette import dayindex
+
+    root = dated.root
+    _searches(root, {date(2026, 12, 5)})
+    pending = PendingChanges(root, "HEAD")
+    pending.result()
+    trees = pending.tree_ids()
+    assert dayindex.load(root, trees) is not None and dayindex.load_blobs(root) is not None
+    edited = tmp_path / "dayindex.py"
+    edited.write_text("# another version of the module\n")
+    monkeypatch.setattr(dayindex, "__file__", str(edited))
+    assert dayindex.load(root, trees) is None and dayindex.load_blobs(root) is None
+
+
+def test_a_full_disk_leaves_no_temporary_file(dated, monkeypatch):
+    from gazette import dayindex
+
+    def full(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dayindex.os, "replace", full)
+    answers, grep = _searches(dated.root, {date(2026, 12, 5)})
+    assert answers == [grep, grep]
+    monkeypatch.undo()
+    cache = dated.root.parent / "cache"
+    assert not list(cache.rglob("*.tmp")) and not list(cache.rglob("day-index*.marshal"))
+
+
+def test_a_partial_clone_never_reads_refs_blobs_and_searches_the_working_tree(dated, tmp_path):
+    """--filter=blob:none: reading REF's blobs would fetch each missing one from the remote;
+    the neighbours are searched on disk instead (git grep), with the same answer."""
+    import subprocess
+
+    dated.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--filter=blob:none", f"file://{dated.root}", str(clone)], check=True)
+    days = {date(2026, 12, 5)}
+    pending = PendingChanges(clone, "HEAD")
+    pending.result()
+    indexed = IndexedDays(clone, pending, build_now=True)
+    assert not indexed.usable and indexed.process is None
+    assert pending.stored_form_differs()
+    pending.cancel()
+    pending = PendingChanges(dated.root, "HEAD")
+    pending.result()
+    assert not pending.stored_form_differs()  # the ordinary repository keeps its index
+    assert IndexedDays(dated.root, pending, build_now=True).usable
+    pending.cancel()
+    expected = PendingDays(dated.root, days).result()
+    assert PendingDays(clone, days).result() == expected
+
+
+def test_a_file_over_the_cap_is_never_grepped_nor_read_and_holds_no_day(dated, monkeypatch):
+    """A full check refuses a file over load.MAX_FILE_BYTES (no slot of its counts): the index
+    leaves it out without making git print its dates (a 100 MB file of dates cost 30 s and
+    GB), cold and when a moved branch reads its new blobs; the other files' answer is git grep's."""
+    from gazette import dayindex
+    from gazette.load import MAX_FILE_BYTES
+
+    root = dated.root
+    days = {date(2026, 12, 5)}
+    huge = "content/posts/2026/enorme.md"
+    dated.write(huge, "2026-12-05 " * (3 * MAX_FILE_BYTES // 11))
+    dated.commit_all("huge")
+    printed, asked = [], []
+    real_keys, real_read = dayindex.grep_keys, dayindex.read_blobs
+    monkeypatch.setattr(dayindex, "grep_keys", lambda output, trees: printed.append(len(output)) or real_keys(output, trees))
+    monkeypatch.setattr(dayindex, "read_blobs", lambda root, oids: asked.append(set(oids)) or real_read(root, oids))
+    answers, grep = _searches(root, days)
+    assert answers == [grep - {huge}] * 2 and huge in grep  # git grep -l lists it; the full check refuses it
+    assert printed and max(printed) < 10_000
+    _moved(dated)
+    dated.write(huge, "2026-12-05 " * (3 * MAX_FILE_BYTES // 11) + "2026-12-07\n")  # a new big blob
+    dated.commit_all("huge again")
+    answers, grep = _searches(root, days)
+    assert answers == [grep - {huge}] * 2
+    big_blob = dated.git("rev-parse", f"HEAD:{huge}").strip()
+    assert asked and not any(big_blob in oids for oids in asked)
+
+
+def test_a_neighbour_over_the_cap_gives_no_conflict_as_in_the_full_check(dated):
+    front = "title: {0}\ndate: 2026-12-01T10:00:00+01:00\nstatus: approved\nchannels:\n  mastodon: {{text: Salut, at: {1}}}\n"
+    dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"), body="x" * (1024 * 1024 + 10))
+    dated.commit_all("plan")
+    added = dated.post("nouveau", front=front.format("nouveau", "2026-12-05T10:00:00+01:00"))
+
+    def conflicts(*args):
+        result = dated.gazette("check", "--format", "json", *args, now="2026-10-01T00:00:00+02:00")
+        return [(p["path"], p["code"]) for p in json.loads(result.output)["problems"] if p["code"] == "calendar/conflict"]
+
+    assert conflicts() == []
+    for _run in ("cold", "warm"):
+        assert conflicts("--changed-since", "HEAD") == []
+    dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"))  # back under the cap
+    assert (added, "calendar/conflict") in conflicts("--changed-since", "HEAD")

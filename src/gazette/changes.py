@@ -31,6 +31,12 @@ def _finish(process: subprocess.Popen) -> str:
     return _finish_bytes(process).decode("utf-8", "replace")
 
 
+def _finish_paths(process: subprocess.Popen) -> str:
+    """git's listing of paths, decoded as Python names files (os.fsdecode): a name that is
+    not UTF-8 (caf\\xe9.md) is then the same str os.scandir gives, and opens."""
+    return _finish_bytes(process).decode("utf-8", "surrogateescape")
+
+
 def _finish_bytes(process: subprocess.Popen) -> bytes:
     out, err = process.communicate()
     if process.returncode not in (0, 1) or (process.returncode == 1 and err):
@@ -84,24 +90,46 @@ class PendingChanges:
         from .dayindex import KIND_PATHS
 
         self.trees = _start(root, "ls-tree", "-z", ref, "--", *KIND_PATHS)
+        # Ignored items are no change, but a full check reads them: neighbours like any other.
+        self.ignored = _start(root, "ls-files", "--others", "--ignored", "--exclude-standard", "-z", "--",
+                              *KIND_PATHS)
+        # Whether REF's stored blobs may differ from the files on disk (read by stored_form_differs).
+        self.settings = _start(root, "config", "-z", "--get-regexp", STORED_FORM_SETTINGS)
         self.root, self.ref = root, ref
+        self._differs: bool | None = None
         # known once result() has read them
         self.untracked_paths: set[str] | None = None
+        self.ignored_paths: set[str] | None = None
         self.changed: set[str] | None = None
         self.gone: set[str] | None = None
 
     def cancel(self) -> None:
-        for process in (self.diff, self.untracked, self.trees):
+        for process in (self.diff, self.untracked, self.trees, self.settings, self.ignored):
             if process.poll() is None:
                 process.kill()
             process.communicate()
 
     def result(self) -> tuple[set[str], set[str]]:
         """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
-        others = _finish(self.untracked)
+        others = _finish_paths(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
-        self.changed, self.gone = _parse_changes(_finish(self.diff), others)
+        self.ignored_paths = {p for p in _finish_paths(self.ignored).split("\0") if p}
+        self.changed, self.gone = _parse_changes(_finish_paths(self.diff), others)
         return set(self.changed), set(self.gone)
+
+    def stored_form_differs(self) -> bool:
+        """Whether a file ``git diff`` does not list may still differ from REF's blob, or
+        reading REF's blobs may reach the network: a filter driver that cleans (git-crypt's
+        ciphertext, an LFS pointer: git diff compares after the clean filter), or a partial
+        clone (each missing blob fetched from the remote, one round trip each). Then only
+        the working tree answers (git grep), as a full check reads it."""
+        if self._differs is None:
+            try:
+                entries = _finish(self.settings).split("\0")
+            except GitError:
+                entries = ["?\n?"]  # git could not say: assume the worst
+            self._differs = any(map(_changes_stored_form, filter(None, entries)))
+        return self._differs
 
     def tree_ids(self):
         """(folder, tree id) of the kind folders at the ref, or None if git could not say."""
@@ -111,6 +139,21 @@ class PendingChanges:
             return parse_tree_listing(_finish(self.trees))
         except GitError:
             return None
+
+
+# git config keys (section and name lower-cased by git) that make REF's stored form differ
+# from the working tree: a filter driver's clean or process command, a partial clone.
+STORED_FORM_SETTINGS = r"^(filter\..+\.(clean|process)|extensions\.partialclone|remote\..+\.promisor)$"
+
+
+
+def _changes_stored_form(entry: str) -> bool:
+    """One ``git config -z`` answer: ``key\nvalue`` (a bare boolean key has no value: true)."""
+    key, _newline, value = entry.partition("\n")
+    value = value.strip()
+    if key.startswith("remote."):  # promisor
+        return value.lower() in ("", "true", "yes", "on", "1")
+    return bool(value)  # an empty clean command is no filter
 
 
 _early: list = []  # [(root, ref, PendingChanges)] started by gazette.launch
@@ -262,7 +305,7 @@ class PendingMentions(_PendingGrep):
         try:
             if self.process is None:
                 raise GitError("git is not installed")
-            found = set(filter(None, _finish(self.process).split("\0")))
+            found = set(filter(None, _finish_paths(self.process).split("\0")))
             if self.untracked:
                 found |= _untracked_mentioning(root, needles, self.whole_words,
                                                [p for p in self.untracked if any(in_pathspec(p, s) for s in self.specs)])
@@ -391,12 +434,12 @@ class PendingDays(_PendingGrep):
             if self.process is None:
                 raise GitError("git is not installed")
             try:
-                found = set(filter(None, _finish(self.process).split("\0")))
+                found = set(filter(None, _finish_paths(self.process).split("\0")))
             except GitError:  # a git built without PCRE
                 self.process = self._grep("-E")
                 if self.process is None:
                     raise
-                found = set(filter(None, _finish(self.process).split("\0")))
+                found = set(filter(None, _finish_paths(self.process).split("\0")))
             if self.untracked:
                 found |= _untracked_matching(self.root, wanted, [p for p in self.untracked
                                                                  if any(in_pathspec(p, s) for s in self.specs)])

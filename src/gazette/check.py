@@ -54,7 +54,16 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         except GitError as error:
             raise UsageError(_('--changed-since {changed_since}: {error}')
                                  .format(changed_since=changed_since, error=error)) from None
+    searches: list = []  # the searches for neighbours started below
+    try:
+        return _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches)
+    finally:  # on every way out (a bad PATH after git started, an interrupt): no git left running
+        for started in [pending, *searches]:
+            if started is not None:
+                started.cancel()
 
+
+def _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches) -> CheckResult:
     from .load import no_gc
 
     with no_gc():  # the rules' imports and the frame: long-lived objects, no cycles to find
@@ -73,19 +82,22 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
     # Step 3's search for the items that may share a slot with the selection runs while
     # the rules do, on the days written in the selected files: almost always their slots'.
-    untracked = pending.untracked_paths if pending else None
+    # Ignored files are no change, but a full check reads them: searched on disk as the untracked are.
+    untracked = pending.untracked_paths | pending.ignored_paths if pending else None
     guessed = guessed_days(root, only) if only is not None and len(only) <= GUESS_FOR else set()
     indexed = None
     if pending and only is not None and cache:  # REF's files answer from the index of its tree
         from .dayindex import IndexedDays
 
         indexed = IndexedDays(root, pending, build_now=bool(guessed))
+        searches.append(indexed)
         if not indexed.usable:
             indexed = None
     if guessed and indexed is None:
         from .changes import PendingDays
 
         search = PendingDays(root, guessed, untracked)
+        searches.append(search)
 
     # 2. Per-file results: from the cache when the bytes and the frame are unchanged.
     repo, wanted, store, _check_one = scan(root, now, frame, problems, only, cache, progress, loaded)
@@ -107,14 +119,14 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
         import re
 
         from .changes import PendingDays, day_pattern
-        from .load import each_file, load_item, no_gc
+        from .load import each_file, is_listed_item, load_item, no_gc
         from .plan import publications
 
         found = indexed.result(days) if indexed is not None else None
         if found is None:
             found = (search.result() if guessed and indexed is None and days <= guessed
                      else PendingDays(root, days, untracked).result())
-        neighbours = sorted(found - set(wanted))
+        neighbours = sorted(path for path in found - set(wanted) if is_listed_item(path))  # the full check's files
         written = re.compile(day_pattern(days))
 
         def publications_of(relpath: str, text: str):
@@ -130,14 +142,16 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
     # 4. What needs the whole repository, then severities and order.
     problems += validate.check_repo(repo, only)
+    if only is not None:  # a name not in UTF-8 is reported under its printable form (load.printable_name)
+        from .load import is_text_name, printable_name
+
+        only = only | {printable_name(path) for path in only if not is_text_name(path)}
     if only is None or any(path.startswith("metrics/") for path in only):
         from .report.metrics import check_metrics
 
         problems += check_metrics(root)
     if store:
         store.save(prune=True)
-    if pending:
-        pending.cancel()  # what was not read (the trees' listing when no index was needed)
     return CheckResult(validate.finish(problems, repo, only), len(wanted), scope)
 
 

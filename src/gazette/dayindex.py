@@ -6,8 +6,11 @@ Searching them with git grep reads all of content/ (~70 MB on 10,000 items) on e
 But a file that ``git diff REF`` does not list and that is not untracked is byte-identical
 to REF's blob: an index of REF's tree, built once, answers for all of them, and only the
 changed and untracked files are read. The index is keyed by the kind folders' tree ids at
-REF (a branch that moves gets a new key), Gazette's version and this module's format, and
-kept in the cache folder with the parse cache (outside git). It is built from REF's blobs
+REF (a branch that moves gets a new key), Gazette's version, this module's format and its
+code (size, mtime), and kept in the cache folder with the parse cache (outside git). Not
+used when REF's blobs may differ from the disk or be absent (a clean filter, a partial
+clone: :meth:`gazette.changes.PendingChanges.stored_form_differs`); a blob over
+``load.MAX_FILE_BYTES``, which a full check refuses, is neither read nor grepped. It is built from REF's blobs
 themselves, never from the working tree, so an edit during a run cannot enter it. Any
 trouble with the file (absent, truncated, another shape) means a rebuild, never a wrong
 answer: a failure to build means the plain git grep of :class:`gazette.changes.PendingDays`.
@@ -119,15 +122,17 @@ def parse_tree_listing(output: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(folders))
 
 
-def grep_args(trees, engine: str = "-P") -> list[str]:
+def grep_args(trees, engine: str = "-P", excludes=()) -> list[str]:
     """git grep printing, for each .md file of these trees, every run that may hold a date
-    (PCRE: ~5x faster than -E here; -E for a git built without it)."""
+    (PCRE: ~5x faster than -E here; -E for a git built without it); ``excludes``: paths
+    inside the trees left out (files over the cap)."""
     # User settings that would change the output's shape are set back; --text: a file git
     # thinks binary is searched as the working-tree grep searches it. From a community inside
     # a larger repository, only :(top) and --full-name keep paths relative to each tree.
     return ["-c", "grep.lineNumber=false", "-c", "grep.column=false", "-c", "grep.fullName=false",
             "-c", "color.grep=never", "grep", "--threads=1", "--text", "-o", "-z", engine, "-e", RUN,
-            "--full-name", *sorted({tree for _folder, tree in trees}), "--", ":(top)*.md"]
+            "--full-name", *sorted({tree for _folder, tree in trees}), "--", ":(top)*.md",
+            *(f":(exclude,top,literal){path}" for path in sorted(excludes))]
 
 
 LINE = rb"([^\0]*)\0([0-9W-]*)\n"  # tree:path, a run
@@ -161,7 +166,7 @@ def grep_keys(output: bytes, trees) -> dict[str, tuple]:
             keys |= found
         if not keys or not path.endswith(b".md"):
             continue
-        relpath = path.decode("utf-8", "replace")  # as _finish decodes every other git answer
+        relpath = path.decode("utf-8", "surrogateescape")  # as _finish_paths: the name os.scandir gives
         for folder in folders_of.get(tree.decode(), ()):
             keys_of[f"{folder}/{relpath}"] = tuple(sorted(keys))
     return keys_of
@@ -183,14 +188,24 @@ def blob_keys(content: bytes) -> tuple:
     return tuple(sorted(day_keys(b"\n".join(re.findall(RUN.encode(), content)))))
 
 
-def parse_blob_listing(output: str, folder: str) -> dict[str, str]:
-    """{path: blob id} of the .md files in ``git ls-tree -r -z`` of one folder's tree."""
+def parse_blob_listing(output: str, folder: str, oversized: dict | None = None) -> dict[str, str]:
+    """{path: blob id} of the .md files in ``git ls-tree -r -z [-l]`` of one folder's tree;
+    with -l, {blob id: path in the tree} of those over ``load.MAX_FILE_BYTES`` is added to
+    ``oversized``."""
+    from .load import MAX_FILE_BYTES
+
     found = {}
     for entry in output.split("\0"):
         meta, _tab, path = entry.partition("\t")
+        if not path.endswith(".md"):
+            continue
         parts = meta.split()
-        if len(parts) == 3 and parts[1] == "blob" and path.endswith(".md"):
+        if len(parts) in (3, 4) and parts[1] == "blob":
             found[f"{folder}/{path}"] = parts[2]
+            # over the cap: 7 digits at least (a cheap test first: 10,000 entries)
+            if len(parts) == 4 and len(parts[3]) > 6 and oversized is not None \
+                    and (not parts[3].isdigit() or int(parts[3]) > MAX_FILE_BYTES):
+                oversized[parts[2]] = path
     return found
 
 
@@ -220,10 +235,18 @@ def read_blobs(root, oids) -> dict[str, tuple] | None:
     return found
 
 
-def _stamp(trees) -> tuple:
+def _code() -> tuple:
+    """This module's identity: keys from older code (an editable install keeps its version
+    number through edits) are never believed. The parse cache's idea (cache._code_stamp),
+    narrowed to the one file whose code decides the keys."""
     from . import __version__
 
-    return ("day-index", FORMAT, __version__, trees)
+    status = os.stat(__file__)
+    return (FORMAT, __version__, status.st_size, status.st_mtime_ns)
+
+
+def _stamp(trees) -> tuple:
+    return ("day-index", *_code(), trees)
 
 
 def load(root, trees) -> DayIndex | None:
@@ -251,15 +274,27 @@ def save(root, trees, index: DayIndex) -> None:
 
     from .cache import cache_dir
 
-    folder = cache_dir(root)
+    try:
+        data = marshal.dumps((_stamp(trees), index.paths, index.by_key))
+    except ValueError:
+        return
+    _write(cache_dir(root), STORE, data)
+
+
+def _write(folder, name: str, data: bytes) -> None:
+    """Replace the file at once (a reader never sees half of it); on failure (a full disk)
+    no temporary file is left behind."""
+    temp = folder / f"{name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"day-index.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
-            handle.write(marshal.dumps((_stamp(trees), index.paths, index.by_key)))
-        os.replace(temp, folder / STORE)
-    except (OSError, ValueError):
-        pass
+            handle.write(data)
+        os.replace(temp, folder / name)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
 
 
 def _stored(root, name: str) -> bool:
@@ -269,9 +304,7 @@ def _stored(root, name: str) -> bool:
 
 
 def _blobs_stamp() -> tuple:
-    from . import __version__
-
-    return ("day-index-blobs", FORMAT, __version__)
+    return ("day-index-blobs", *_code())
 
 
 def load_blobs(root) -> dict | None:
@@ -296,15 +329,11 @@ def save_blobs(root, known: dict) -> None:
 
     from .cache import cache_dir
 
-    folder = cache_dir(root)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"day-index-blobs.{os.getpid()}.tmp"
-        with open(temp, "wb") as handle:
-            handle.write(marshal.dumps((_blobs_stamp(), known)))
-        os.replace(temp, folder / BLOBS)
-    except (OSError, ValueError):
-        pass
+        data = marshal.dumps((_blobs_stamp(), known))
+    except ValueError:
+        return
+    _write(cache_dir(root), BLOBS, data)
 
 
 class IndexedDays:
@@ -317,7 +346,12 @@ class IndexedDays:
     def __init__(self, root, pending, build_now: bool):
         self.root, self.pending, self.process = root, pending, None
         self.blobs_unchanged = False  # the record of blobs already says all: not written again
-        self.trees = pending.tree_ids()
+        # Blobs over the cap a full check refuses (so they hold no slot): never read, never
+        # grepped (a committed 100 MB file of dates cost 30 s and GB). {tree: paths in it}, {blob ids}.
+        self.oversized: dict[str, set[str]] = {}
+        self.oversized_blobs: set[str] = set()
+        # The stored blobs may not be the disk's (a filter) or not be here (a partial clone): unusable.
+        self.trees = pending.tree_ids() if not pending.stored_form_differs() else None
         self.index = load(root, self.trees) if self.trees is not None else None
         if self.index is None and build_now and not _stored(root, BLOBS):
             self._start_build()  # else the new blobs alone are read, when the days are known
@@ -326,29 +360,60 @@ class IndexedDays:
     def usable(self) -> bool:
         return self.trees is not None
 
-    def _start_build(self, engine: str = "-P") -> None:
+    def _start_build(self, engine: str = "-P", trees=None, excludes=()) -> None:
         from .changes import GitError, _start
 
         if self.trees and self.process is None:
             try:
-                self.process = _start(self.root, *grep_args(self.trees, engine))
+                self.process = _start(self.root, *grep_args(trees or self.trees, engine, excludes))
             except GitError:
                 self.trees = None
 
+    def _grep_trees(self) -> bytes | None:
+        """grep_args' output over REF's trees, the files over the cap left out (one grep
+        per tree then: an excluded path is relative to its own tree)."""
+        from .changes import GitError, _finish_bytes
+
+        if self.oversized:
+            self.cancel()  # started before the sizes were known
+            groups = [tuple(t for t in self.trees if t[1] == tree) for tree in sorted({t for _f, t in self.trees})]
+        else:
+            groups = [self.trees]
+        outputs = []
+        for trees in groups:
+            excludes = self.oversized.get(trees[0][1], ())
+            self._start_build("-P", trees, excludes)
+            try:
+                try:
+                    outputs.append(_finish_bytes(self.process))
+                except GitError:  # a git built without PCRE
+                    self.process = None
+                    self._start_build("-E", trees, excludes)
+                    outputs.append(_finish_bytes(self.process))
+            except (GitError, AttributeError):  # AttributeError: no git at all
+                return None
+            finally:
+                self.process = None
+        return b"".join(outputs)
+
     def _listing(self) -> dict[str, str] | None:
         """{path: blob id} of REF's .md files in the kind folders (one ls-tree per tree)."""
-        from .changes import GitError, _finish, _start
+        from .changes import GitError, _finish_paths, _start
 
         started = []
         try:
             for folder, tree in self.trees:
-                started.append((folder, _start(self.root, "ls-tree", "-r", "-z", tree)))
+                started.append((folder, tree, _start(self.root, "ls-tree", "-r", "-l", "-z", tree)))
             listing = {}
-            for folder, process in started:
-                listing.update(parse_blob_listing(_finish(process), folder))
+            for folder, tree, process in started:
+                oversized: dict[str, str] = {}
+                listing.update(parse_blob_listing(_finish_paths(process), folder, oversized))
+                self.oversized_blobs.update(oversized)
+                if oversized:
+                    self.oversized.setdefault(tree, set()).update(oversized.values())
             return listing
         except GitError:
-            for _folder, process in started:
+            for _folder, _tree, process in started:
                 if process.poll() is None:
                     process.kill()
                 process.communicate()
@@ -363,36 +428,30 @@ class IndexedDays:
         missing = {oid for oid in listing.values() if oid not in known}
         if len(missing) > INCREMENTAL_MAX:
             return None
-        read = read_blobs(self.root, missing)
+        read = read_blobs(self.root, missing - self.oversized_blobs)
         if read is None:
             return None
-        self.blobs_unchanged = not read and len(known) == len(set(listing.values()))
+        read.update((oid, ()) for oid in missing & self.oversized_blobs)
+        unchanged = not read and len(known) == len(set(listing.values()))
         known.update(read)
-        keys_of = {path: known[oid] for path, oid in listing.items()}
+        keys_of = {path: () if oid in self.oversized_blobs else known[oid] for path, oid in listing.items()}
         if not all(type(keys) is tuple and all(type(key) is int for key in keys) for keys in keys_of.values()):
-            return None  # a record of another shape
+            return None  # a record of another shape: rebuilt, and written again
+        self.blobs_unchanged = unchanged
         return keys_of
 
     def _built(self) -> DayIndex | None:
-        from .changes import GitError, _finish_bytes
-
         if not self.trees:
             return DayIndex((), {})  # no kind folder at REF: nothing of REF to find
         listing = self._listing()
-        keys_of = self._from_known_blobs(listing) if listing is not None and self.process is None else None
+        if listing is None:  # the sizes unknown: the working tree's grep -l is bounded, a grep -o is not
+            self.cancel()
+            return None
+        keys_of = self._from_known_blobs(listing) if self.process is None else None
         if keys_of is None:
-            self._start_build()
-            try:
-                try:
-                    output = _finish_bytes(self.process)
-                except GitError:  # a git built without PCRE
-                    self.process = None
-                    self._start_build("-E")
-                    output = _finish_bytes(self.process)
-            except (GitError, AttributeError):  # AttributeError: no git at all
+            output = self._grep_trees()
+            if output is None:
                 return None
-            finally:
-                self.process = None
             keys_of = grep_keys(output, self.trees)
         index = index_of(keys_of)
         save(self.root, self.trees, index)
@@ -429,6 +488,7 @@ class IndexedDays:
             found = self.index.lookup(keys)
         pending = self.pending
         moved = pending.changed | pending.gone  # what REF's blobs say of them is not the disk's
-        on_disk = [p for p in pending.changed if p.endswith(".md") and any(in_pathspec(p, f) for f in KIND_PATHS)]
+        on_disk = [p for p in pending.changed | pending.ignored_paths
+                   if p.endswith(".md") and any(in_pathspec(p, f) for f in KIND_PATHS)]
         found = (found - moved) | _untracked_matching(self.root, re.compile(day_pattern(days).encode()), on_disk)
         return {p for p in found if p.endswith(".md")}

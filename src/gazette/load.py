@@ -460,6 +460,9 @@ def list_item_paths(root: Path) -> tuple[list[str], list[str], list[Problem]]:
             continue
         for entry in entries:
             relpath = f"{rel}/{entry.name}"
+            if not is_text_name(relpath):
+                problems += unsafe_name(printable_name(relpath))  # never loaded: no report could name it
+                continue
             if entry.is_symlink():
                 problems.append(Problem("file/symlink", relpath, None,
                                         _("is a symbolic link; Gazette does not follow links"),
@@ -492,6 +495,9 @@ def listing_problems(root: Path, paths) -> list[Problem]:
         parts = relpath.split("/")
         full = os.path.join(root, relpath)
         if parts[0] != "content" or any(p.startswith(".") for p in parts[1:-1]) or not os.path.lexists(full):
+            continue
+        if not is_text_name(relpath):
+            problems += unsafe_name(printable_name(relpath))
             continue
         name = parts[-1]
         if name.endswith(".md") and kind_of(relpath):
@@ -627,6 +633,29 @@ def load_item(relpath: str, text: str, tz, parsed=None) -> tuple[Item | None, li
                 text.count("\n", 0, offset) + 1, lines), problems
 
 
+def is_text_name(relpath: str) -> bool:
+    """Whether the name is UTF-8 text: the file system gives other bytes as surrogate escapes
+    (caf\\xe9.md), which no report, page or link can write."""
+    try:
+        relpath.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_name(relpath: str) -> str:
+    """The name with each byte that is not UTF-8 shown as U+FFFD."""
+    return relpath.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def is_listed_item(relpath: str) -> bool:
+    """Whether :func:`list_item_paths` lists this path as an item (the full check's set):
+    Markdown in a kind folder, no folder on the way named with a dot (.drafts/), a name in UTF-8."""
+    parts = relpath.split("/")
+    return relpath.endswith(".md") and kind_of(relpath) is not None and not any(
+        part.startswith(".") for part in parts[1:-1]) and is_text_name(relpath)
+
+
 def selected_item_paths(root: Path, only: set[str]) -> list[str]:
     """The item files among ``only``, plus any file sharing a slug with one of them.
 
@@ -634,8 +663,8 @@ def selected_item_paths(root: Path, only: set[str]) -> list[str]:
     """
     paths = set()
     for relpath in only:
-        if not (relpath.endswith(".md") and kind_of(relpath)):
-            continue
+        if not (relpath.endswith(".md") and kind_of(relpath)) or not is_text_name(relpath):
+            continue  # a name not in UTF-8: listing_problems reports it
         if os.path.lexists(os.path.join(root, relpath)):
             paths.add(relpath)
         kind_folder = os.path.join(root, *relpath.split("/")[:2])
@@ -646,7 +675,7 @@ def selected_item_paths(root: Path, only: set[str]) -> list[str]:
             continue
         prefix = relpath.rsplit("/", 2)[0]
         paths.update(f"{prefix}/{year}/{name}" for year in years
-                     if os.path.isfile(os.path.join(kind_folder, year, name)))
+                     if is_text_name(year) and os.path.isfile(os.path.join(kind_folder, year, name)))
     return sorted(paths)
 
 
