@@ -126,6 +126,7 @@ def main() -> None:
                 return tree_build(folder, args.engine)
 
             def plain_build():
+                shutil.rmtree(folder / ".cache", ignore_errors=True)  # Zensical's cache: cold, as the Gazette build
                 return build(folder, "plain.yml") if args.engine == "plugin" else engine_build(
                     folder, args.engine, "plain.yml")
 
