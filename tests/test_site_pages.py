@@ -193,3 +193,45 @@ def test_an_image_over_the_pixel_limit_or_of_another_format_is_never_decoded(tmp
     Image.new("RGB", (800, 600), "white").save(real, "PNG")
     assert [w for w, _name in resizer.picture("real.png", str(real)).copies] == [320, 640]
     assert decoded and set(decoded) == {(800, 600)}  # only the real one
+
+
+# -- search forms: the token-wise reading gives the whole-text scan's answer ---------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+def _old_search_forms(text: str) -> list[str]:
+    """sitepages.search_forms before it read each distinct token once."""
+    import re
+
+    from gazette.sitepages import WORD, word_forms
+
+    plain = re.sub(r"<[^>]*>", " ", text).lower()
+    written = set(WORD.findall(plain))
+    return sorted(set().union(*map(word_forms, written)) - written)
+
+
+HOSTILE_SEARCH_TEXTS = [
+    "", "<p>Réparer un vélo</p>", "Éclairage, éclairages; vélo’s «réparez»", "İSTANBUL ΟΔΟΣ ΣΊΣΥΦΟΣ straße ǅemal",
+    "e\u0301te\u0301 cafe\u0301s", "mot_avec_tirets-et-traits", "a\u00a0b\u2003réparer\u3000vélo\u200bvélos",
+    "<a href='x'>lien</a>réparer<code>code</code>", "<unclosed réparer", "12345 ２０２６ Ⅻ ①②③④",
+    "😀vélo😀 👍🏽réparer", "\x00\x1c\x1d\x1e\x1freparer\x85vélo", "x" * 5000, "ﬁnance ﬂeur", "ǈjubljana",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_SEARCH_TEXTS)
+def test_search_forms_are_the_whole_text_scan_s(text):
+    from gazette.sitepages import search_forms
+
+    assert search_forms(text) == _old_search_forms(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(HOSTILE_SEARCH_TEXTS),
+                          st.sampled_from([" ", "\u00a0", "<", ">", "<p>", "é", "\u0301", "İ", "Σ", "_", "ﬁ"])),
+                max_size=12))
+def test_search_forms_of_any_text_are_the_whole_text_scan_s(pieces):
+    from gazette.sitepages import search_forms
+
+    text = "".join(pieces)
+    assert search_forms(text) == _old_search_forms(text)
