@@ -11,6 +11,11 @@ run. Prints both times, their ratio and the cost per post, then a second
 gazette build of the unchanged files, its per-file cache warm (CI keeps the
 cache; a `mkdocs serve` rebuild costs this, less the start-up, plus the files
 saved). Target (issue 4): <= 1.2x plain pages at 3,000 posts, linear growth.
+
+Each repeat starts cold (no cache, no public tree, no Zensical cache for either build), runs
+the Gazette build and the plain one in alternating order, and prints its own line; the summary
+takes the fastest of each kind. On a shared machine the plain build alone moves by a few
+seconds between runs: use --repeat 2 or more and read every line.
 """
 
 from __future__ import annotations
