@@ -251,3 +251,7 @@ def test_site_tree_exit_codes(sample, monkeypatch):
     broken = sample.gazette("site", "tree")
     assert broken.exit_code == 1 and "content/posts/2026/cassé.md:5: ref/author" in broken.output
     assert not (sample.root / ".gazette/public/docs").exists()
+    (sample.root / "content/posts/2026/cassé.md").unlink()
+    (sample.root / "mkdocs.yml").write_text((sample.root / "mkdocs.yml").read_text() + "\ntheme: {name: pas-un-theme}\n")
+    misconfigured = sample.gazette("site", "tree")
+    assert misconfigured.exit_code == 2 and "Traceback" not in misconfigured.output, misconfigured.output

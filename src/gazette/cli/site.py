@@ -105,7 +105,7 @@ def site_build(engine, tree, root, now):
 
 def _tree_or_exit(make, *args, **kwargs):
     """The site stage's failures as the command's exit codes: check errors 1, the rest 2."""
-    from mkdocs.exceptions import ConfigurationError, PluginError
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
     from ..site.tree import EngineError
 
@@ -114,7 +114,7 @@ def _tree_or_exit(make, *args, **kwargs):
     except PluginError as error:  # gazette check found errors: the same report as mkdocs build
         click.echo(str(error), err=True)
         sys.exit(1)
-    except (EngineError, ConfigurationError) as error:
+    except (EngineError, ConfigurationError, Abort) as error:  # Abort: mkdocs.yml did not validate
         raise ConfigError(str(error)) from None
 
 
