@@ -235,3 +235,41 @@ def test_search_forms_of_any_text_are_the_whole_text_scan_s(pieces):
 
     text = "".join(pieces)
     assert search_forms(text) == _old_search_forms(text)
+
+
+HOSTILE_INDEX_TEXTS = [
+    "", "a &amp; b", "<p>texte</p><script>alert(1)</script>", "<style>p{}</style><p onclick='x'>a</p>",
+    "<!-- commentaire --><b>gras</b>", "<a href='javascript:alert(1)'>lien</a>", "<img src=x onerror=alert(1)>",
+    "&lt;script&gt;", "<table><tr><td>1</td></tr></table>", "<p", "</p></p><li>", "&#x3C;&#60;&unknown;",
+    "<svg><script>x</script></svg>", "<noscript><p title='</noscript><img src=x onerror=alert(1)>'>",
+    "<math><mi xlink:href='javascript:x'>", "\x00<p>\x00</p>", "<p>é\u0301 😀</p>",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_INDEX_TEXTS)
+@pytest.mark.parametrize("preview", [True, False])
+def test_the_index_fields_are_nh3_clean_s_answer(text, preview):
+    """The search index's fields go through one cleaner built once per allow-list: the answer of
+    nh3.clean with the same arguments, on hostile fields too."""
+    import nh3
+
+    from gazette.site.finish import PREVIEW_TAGS, _text_only
+
+    tags = PREVIEW_TAGS if preview else frozenset()
+    expected = nh3.clean(text, tags=set(tags), attributes={}) if "<" in text or "&" in text else text
+    assert _text_only(text, tags) == expected
+    assert _text_only([text, {"k": text}], tags) == [expected, {"k": expected}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=15), st.sampled_from(HOSTILE_INDEX_TEXTS)), max_size=6),
+       st.booleans())
+def test_any_index_field_is_nh3_clean_s_answer(pieces, preview):
+    import nh3
+
+    from gazette.site.finish import PREVIEW_TAGS, _text_only
+
+    text = "".join(pieces)
+    tags = PREVIEW_TAGS if preview else frozenset()
+    expected = nh3.clean(text, tags=set(tags), attributes={}) if "<" in text or "&" in text else text
+    assert _text_only(text, tags) == expected
