@@ -203,3 +203,55 @@ def test_a_failing_mkdocs_build_is_said_without_a_traceback(sample, monkeypatch)
     assert done.exit_code == 2, done.output
     assert "mkdocs build failed" in done.output and "Traceback" not in done.output
     assert not (sample.root / "site/posts/2026/nouveau/index.html").exists()
+
+
+def test_site_tree_is_built_by_plain_mkdocs_without_the_plugin(sample, monkeypatch):
+    """`gazette site tree`: each page a Markdown file and the tree's own mkdocs.yml, which names
+    no gazette plugin; a plain `mkdocs build` (Material, another interpreter with no Gazette code
+    asked for) makes the pages a member should see, and never a draft or a future item."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    sample.post("brouillon", front="title: Brouillon secret\ndate: 2026-11-02T12:30:00+01:00\nstatus: draft\n",
+                body="MARQUEUR-BROUILLON\n")
+    tree = sample.root.parent / "arbre"
+    done = sample.gazette("site", "tree", "--tree", str(tree))
+    assert done.exit_code == 0, done.output
+    assert str(tree) in done.output and "files changed" in done.output and f"mkdocs build -f {tree / 'mkdocs.yml'}" in done.output
+    config = yaml.safe_load((tree / "mkdocs.yml").read_text())
+    plugins = [entry if isinstance(entry, str) else next(iter(entry)) for entry in config.get("plugins") or []]
+    assert "gazette" not in plugins and config["theme"]["name"] == "material" and config["docs_dir"] == "docs"
+    assert not (tree / "pages.json").exists()
+    assert (tree / "docs/posts/2026/rentree-boutique.md").read_text().startswith("---\ntitle: ")
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(tree / "mkdocs.yml")],
+                           cwd=tree, capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "GAZETTE_NOW": "1999-01-01T00:00:00+01:00"})
+    assert built.returncode == 0, built.stderr
+    site = tree / "site"
+    for page in ("index.html", "charte/index.html", "posts/2026/rentree-boutique/index.html", "archives/index.html"):
+        assert (site / page).is_file(), page
+    assert "la rentrée à la boutique" in (site / "posts/2026/rentree-boutique/index.html").read_text()
+    assert not (site / "posts/2026/brouillon").exists() and not (site / "posts/2026/portes-ouvertes-de-l-atelier").exists()
+    everything = "\n".join(p.read_text(errors="replace") for p in site.rglob("*") if p.suffix in (".html", ".json", ".xml"))
+    assert "MARQUEUR-BROUILLON" not in everything and "Brouillon secret" not in everything
+    # Nothing changed: the second run says so and writes nothing.
+    again = sample.gazette("site", "tree", "--tree", str(tree))
+    assert again.exit_code == 0 and "0 files changed" in again.output
+
+
+def test_site_tree_exit_codes(sample, monkeypatch):
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    refused = sample.gazette("site", "tree", "--tree", str(sample.root / "content/arbre"))
+    assert refused.exit_code == 2 and "--tree" in refused.output
+    sample.post("cassé", front="title: Cassé\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\nauthors: [personne]\n")
+    broken = sample.gazette("site", "tree")
+    assert broken.exit_code == 1 and "content/posts/2026/cassé.md:5: ref/author" in broken.output
+    assert not (sample.root / ".gazette/public/docs").exists()
+    (sample.root / "content/posts/2026/cassé.md").unlink()
+    (sample.root / "mkdocs.yml").write_text((sample.root / "mkdocs.yml").read_text() + "\ntheme: {name: pas-un-theme}\n")
+    misconfigured = sample.gazette("site", "tree")
+    assert misconfigured.exit_code == 2 and "Traceback" not in misconfigured.output, misconfigured.output

@@ -193,3 +193,83 @@ def test_an_image_over_the_pixel_limit_or_of_another_format_is_never_decoded(tmp
     Image.new("RGB", (800, 600), "white").save(real, "PNG")
     assert [w for w, _name in resizer.picture("real.png", str(real)).copies] == [320, 640]
     assert decoded and set(decoded) == {(800, 600)}  # only the real one
+
+
+# -- search forms: the token-wise reading gives the whole-text scan's answer ---------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+def _old_search_forms(text: str) -> list[str]:
+    """sitepages.search_forms before it read each distinct token once."""
+    import re
+
+    from gazette.sitepages import WORD, word_forms
+
+    plain = re.sub(r"<[^>]*>", " ", text).lower()
+    written = set(WORD.findall(plain))
+    return sorted(set().union(*map(word_forms, written)) - written)
+
+
+HOSTILE_SEARCH_TEXTS = [
+    "", "<p>Réparer un vélo</p>", "Éclairage, éclairages; vélo’s «réparez»", "İSTANBUL ΟΔΟΣ ΣΊΣΥΦΟΣ straße ǅemal",
+    "e\u0301te\u0301 cafe\u0301s", "mot_avec_tirets-et-traits", "a\u00a0b\u2003réparer\u3000vélo\u200bvélos",
+    "<a href='x'>lien</a>réparer<code>code</code>", "<unclosed réparer", "12345 ２０２６ Ⅻ ①②③④",
+    "😀vélo😀 👍🏽réparer", "\x00\x1c\x1d\x1e\x1freparer\x85vélo", "x" * 5000, "ﬁnance ﬂeur", "ǈjubljana",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_SEARCH_TEXTS)
+def test_search_forms_are_the_whole_text_scan_s(text):
+    from gazette.sitepages import search_forms
+
+    assert search_forms(text) == _old_search_forms(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(HOSTILE_SEARCH_TEXTS),
+                          st.sampled_from([" ", "\u00a0", "<", ">", "<p>", "é", "\u0301", "İ", "Σ", "_", "ﬁ"])),
+                max_size=12))
+def test_search_forms_of_any_text_are_the_whole_text_scan_s(pieces):
+    from gazette.sitepages import search_forms
+
+    text = "".join(pieces)
+    assert search_forms(text) == _old_search_forms(text)
+
+
+HOSTILE_INDEX_TEXTS = [
+    "", "a &amp; b", "<p>texte</p><script>alert(1)</script>", "<style>p{}</style><p onclick='x'>a</p>",
+    "<!-- commentaire --><b>gras</b>", "<a href='javascript:alert(1)'>lien</a>", "<img src=x onerror=alert(1)>",
+    "&lt;script&gt;", "<table><tr><td>1</td></tr></table>", "<p", "</p></p><li>", "&#x3C;&#60;&unknown;",
+    "<svg><script>x</script></svg>", "<noscript><p title='</noscript><img src=x onerror=alert(1)>'>",
+    "<math><mi xlink:href='javascript:x'>", "\x00<p>\x00</p>", "<p>é\u0301 😀</p>",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_INDEX_TEXTS)
+@pytest.mark.parametrize("preview", [True, False])
+def test_the_index_fields_are_nh3_clean_s_answer(text, preview):
+    """The search index's fields go through one cleaner built once per allow-list: the answer of
+    nh3.clean with the same arguments, on hostile fields too."""
+    import nh3
+
+    from gazette.site.finish import PREVIEW_TAGS, _text_only
+
+    tags = PREVIEW_TAGS if preview else frozenset()
+    expected = nh3.clean(text, tags=set(tags), attributes={}) if "<" in text or "&" in text else text
+    assert _text_only(text, tags) == expected
+    assert _text_only([text, {"k": text}], tags) == [expected, {"k": expected}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=15), st.sampled_from(HOSTILE_INDEX_TEXTS)), max_size=6),
+       st.booleans())
+def test_any_index_field_is_nh3_clean_s_answer(pieces, preview):
+    import nh3
+
+    from gazette.site.finish import PREVIEW_TAGS, _text_only
+
+    text = "".join(pieces)
+    tags = PREVIEW_TAGS if preview else frozenset()
+    expected = nh3.clean(text, tags=set(tags), attributes={}) if "<" in text or "&" in text else text
+    assert _text_only(text, tags) == expected

@@ -236,7 +236,7 @@ URLS = ["https://fabrique.example.org/posts/2026/a/", "HTTP://FABRIQUE.example.o
         "http://x.org:8080/a/b", "https://x.org:notaport/x", "https://[::1/x", "ftp://fabrique.example.org/x",
         "https://example.org/club/../x", "https://evil.org@fabrique.example.org/x", "javascript:alert(1)",
         "https://fabrique.example.org/club", "https://fabrique.example.org/clubhouse", "//fabrique.example.org/x",
-        "https://x.org:99999/", "https://EXAMPLE.ORG/", "https://example.org", ""]
+        "https://x.org:99999/", "https://EXAMPLE.ORG/", "https://example.org", "", "https://fabrique.example.org/x\t/y", "https://fabrique.example.org/a?b#c", "https://fabrique.example.org/a#b?c", "https://fabrique.example.org/%2e%2e/x", "https://fabrique.example.org/\n"]
 
 
 def test_the_site_path_of_a_url_is_the_old_answer_on_hostile_urls():
@@ -276,3 +276,70 @@ def test_tracking_changes_no_length_where_every_url_counts_the_same(text, params
     tracked = track_text(text, params, SiteConfig(SITE))
     for network in URL_COUNTED_AS_ONE:
         assert count(tracked, network) == count(text, network), (network, tracked)
+
+
+GROWTH_TEXTS = LENGTH_TEXTS + [
+    f"{SITE}x/?", f"{SITE}x/#", f"{SITE}x/?#f", f"{SITE}x/?a=1&utm_x=2", f"{SITE}x/?%75tm_source=a", f"{SITE}x/?UTM_a",
+    f"{SITE}x\u200d/ {SITE}y/", f"\u200d{SITE}x/", f"{SITE}x/\ufe0f", f"{SITE}x/.\ufe0f", f"{SITE}x/\U0001F3FD",
+    f"{SITE}x/\U0001F1EB\U0001F1F7", f"{SITE}\u1100\u1161 {SITE}x/\u1161", "https://fabrique.example.org", f"{SITE}x/)",
+    f"{SITE}x\t/y {SITE}a\x01b", f"{SITE}x//y/", f"{SITE}x/;p?q", "\u0301" + f"{SITE}x/", f"{SITE}x/. \u0301",
+]
+COUNTED = ("linkedin", "instagram", "threads", "facebook", "bluesky", "x", "mastodon")
+
+
+def _assert_growth(text, params, site):
+    from gazette.textcount import count
+    from gazette.tracking import tracked_growth
+
+    growth = tracked_growth(text, params, site)
+    if growth is None:
+        return False
+    tracked = track_text(text, params, site)
+    for network in COUNTED[:5]:
+        assert count(text, network) + growth == count(tracked, network), (network, text, tracked)
+    return True
+
+
+@pytest.mark.parametrize("text", GROWTH_TEXTS)
+@pytest.mark.parametrize("params", [UTM, {**UTM, "utm_campaign": "été 2026/x&y", "ref": "AMI 2026"}, {}])
+def test_the_length_tracking_adds_is_what_the_tracked_text_counts(text, params):
+    """The check counts LinkedIn, Instagram, Bluesky… texts as the expanded text plus what tracking
+    adds (tracking.tracked_growth), not by writing the tracked text: the same length on every
+    network, or no answer (a URL that is not ASCII) and the tracked text is counted as before."""
+    answered = _assert_growth(text, params, SiteConfig(SITE))
+    assert answered or not all(url.isascii() for url in text.split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(GROWTH_TEXTS), st.sampled_from(URLS), st.text(max_size=12),
+                          st.sampled_from([" ", "?", "#", "&", ".", ")", "(", "\u0301", "\u200d", "é", "utm_", "%"])),
+                max_size=8),
+       st.sampled_from(SITES))
+def test_the_length_tracking_adds_on_any_text(pieces, site_url):
+    _assert_growth("".join(pieces), UTM, SiteConfig(site_url))
+
+
+def test_the_check_counts_tracked_lengths_as_before(repo):
+    """Through the rule: a LinkedIn text just under its limit untracked goes over it once its
+    site link carries the parameters, and the problem gives the tracked length."""
+    from gazette.sitelinks import expand
+    from gazette.textcount import count
+    from gazette.tracking import delivered_text
+
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.write("mkdocs.yml", f"site_name: Fabrique\nsite_url: {SITE}\n")
+    url = f"{SITE}posts/2026/atelier/"
+    text = "a" * (120 - len(url) - 1) + " {url}"
+    repo.post("atelier", front="title: Atelier\ndate: 2026-11-02T12:30:00+01:00\nstatus: approved\n"
+              f"channels:\n  linkedin: {{text: \"{text}\"}}\n")
+    done = repo.gazette("check", "--format", "json")
+    import json as _json
+
+    problems = [p for p in _json.loads(done.output)["problems"] if p["code"] == "channel/too-long"]
+    from gazette.load import load_repo
+
+    loaded = load_repo(repo.root)
+    item = next(i for i in loaded.items if i.slug == "atelier")
+    sent = delivered_text(repo.root, loaded.frame, item, "linkedin", text)
+    assert count(expand(text, item, SiteConfig(SITE)), "linkedin") == 120
+    assert len(problems) == 1 and f"text is {count(sent, 'linkedin')} characters" in problems[0]["message"]

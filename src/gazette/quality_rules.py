@@ -152,8 +152,17 @@ def _delivered_length(repo: Repo, item: Item, name: str, text: str, network: str
 
             text = expand(text, item, site_config_of_run(repo.root, repo.frame))
         return count(text, network)
-    from .tracking import delivered_text
+    from .sitelinks import expand
+    from .siteurls import site_config_of_run
+    from .tracking import delivered_text, parameters, tracked_growth
 
+    # What tracking adds is counted, not written (the tracked text was most of this rule's cost).
+    site = site_config_of_run(repo.root, repo.frame)
+    if site.site_url:
+        expanded = expand(text, item, site) if "{" in text else text
+        growth = tracked_growth(expanded, parameters(item, name, repo.frame, repo.root), site)
+        if growth is not None:
+            return count(expanded, network) + growth
     return count(delivered_text(repo.root, repo.frame, item, name, text), network)
 
 

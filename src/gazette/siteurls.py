@@ -53,6 +53,7 @@ class SiteConfig:
         # and the site's own address is split once.
         self._paths: dict[str, str | None] = {}
         self._mine = None
+        self._prefix: str | None = None
 
     def page_path(self, src: str) -> str:
         """The URL path MkDocs gives a source file under content/."""
@@ -92,11 +93,24 @@ class SiteConfig:
             try:
                 mine = urlsplit(self.site_url)
                 self._mine = (mine.hostname, _port(mine), mine.path if mine.path.endswith("/") else mine.path + "/")
+                # A URL that starts with the site's address as written splits into the same scheme
+                # and host, and its path continues the site's: no urlsplit needed (most URLs a
+                # check asks about are {url} expanded). Only for an address urlsplit keeps as is.
+                plain = (mine.scheme in DEFAULT_PORTS and not mine.query and not mine.fragment
+                         and self.site_url == f"{mine.scheme}://{mine.netloc}{mine.path}" and mine.path.endswith("/")
+                         and not any(c in self.site_url for c in "?#\t\r\n"))
+                self._prefix = self.site_url if plain else None
             except ValueError:  # the site's own port is no number: no URL is ours
                 self._mine = (None, ValueError, "")
         hostname, port, base = self._mine
         if port is ValueError:
             return None
+        prefix = self._prefix
+        if prefix is not None and url.startswith(prefix) and not any(c in url for c in "\t\r\n"):
+            rest = url[len(prefix):]
+            for mark in "?#":
+                rest = rest.partition(mark)[0]
+            return unquote(rest)
         try:
             theirs = urlsplit(url)
             their_port = _port(theirs)

@@ -105,6 +105,31 @@ def track_text(text: str, params: dict[str, str], site) -> str:
     return URL.sub(replace, text)
 
 
+def tracked_growth(text: str, params: dict[str, str], site) -> int | None:
+    """How many characters :func:`track_text` adds to ``text``, without writing the tracked
+    text: the length check asks it of every channel text of every item. None when a URL in the
+    text is not plain ASCII: there only the tracked text tells how a network counts it
+    (normalization, graphemes). An ASCII URL is followed by what no count joins to it, so what
+    tracking adds counts one a character on every network that counts characters."""
+    if not params or "://" not in text:
+        return 0
+    growth, extra = 0, None
+    for match in URL.finditer(text):
+        url = match.group()
+        stripped = url[:_url_end(url)]
+        if not stripped.isascii():
+            return None
+        if not site.under_site(stripped):
+            continue
+        if "?" in stripped or "#" in stripped:  # a query or a fragment: where it goes, track_url knows
+            growth += len(track_url(stripped, params, site)) - len(stripped)
+            continue
+        if extra is None:
+            extra = encoded(params)
+        growth += 1 + len(extra)  # "?" and the parameters, at the end
+    return growth
+
+
 def _url_end(url: str) -> int:
     """Where the URL ends once the sentence's punctuation is taken off: like GitHub's
     autolinker, a closing parenthesis stays when it closes one opened inside the URL

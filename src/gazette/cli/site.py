@@ -89,22 +89,53 @@ def site_ping(url, expect, fmt, root, now):
               help="Where the public tree goes (default: .gazette/public).")
 @common_options(None)
 def site_build(engine, tree, root, now):
-    """Build the members' site: the public tree (only what members may see, as plain Markdown),
-    rendered by ENGINE into site/, every page's content sanitized after the engine."""
+    """Build the members' site: the public tree (only what members may see: for MkDocs its pages
+    kept in one file and handed over from memory, for Zensical one Markdown file a page),
+    rendered by ENGINE into site/, every page's content sanitized as the engine writes it."""
     from pathlib import Path
 
-    from mkdocs.exceptions import PluginError
+    from ..site.tree import build_site
 
-    from ..site.tree import EngineError, build_site
-
-    try:
-        result = build_site(Path(root), engine, Path(tree) if tree else None, now_text=now.isoformat())
-    except PluginError as error:  # gazette check found errors: the same report as mkdocs build
-        click.echo(str(error), err=True)
-        sys.exit(1)
-    except EngineError as error:
-        raise ConfigError(str(error)) from None
+    result = _tree_or_exit(build_site, Path(root), engine, Path(tree) if tree else None, now_text=now.isoformat())
     pages = ngettext("{count} page", "{count} pages", result.pages).format(count=result.pages)
     files = ngettext("{count} file", "{count} files", result.files).format(count=result.files)
     click.echo(_("site/: {pages}, {files} with {engine} ({written} changed in the public tree {tree})").format(
         pages=pages, files=files, engine=engine, written=result.written, tree=result.root))
+
+
+def _tree_or_exit(make, *args, **kwargs):
+    """The site stage's failures as the command's exit codes: check errors 1, the rest 2."""
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    from ..site.tree import EngineError
+
+    try:
+        return make(*args, **kwargs)
+    except PluginError as error:  # gazette check found errors: the same report as mkdocs build
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except (EngineError, ConfigurationError, Abort) as error:  # Abort: mkdocs.yml did not validate
+        raise ConfigError(str(error)) from None
+
+
+@site.command("tree")
+@click.option("--tree", type=click.Path(file_okay=False), default=None,
+              help="Where the public tree goes (default: .gazette/public).")
+@common_options(None)
+def site_tree(tree, root, now):
+    """Write the public tree alone: only what members may see, each page a Markdown file with
+    front matter under DIR/docs, and DIR/mkdocs.yml without the gazette plugin, which plain
+    `mkdocs build -f DIR/mkdocs.yml` (Material) builds. Gazette's sanitizer and lists are put in
+    by `gazette site build`, not by that plain build."""
+    from pathlib import Path
+
+    from ..site.tree import plain_tree
+
+    result = _tree_or_exit(plain_tree, Path(root), Path(tree) if tree else None, now_text=now.isoformat())
+    pages = ngettext("{count} page", "{count} pages", result.pages).format(count=result.pages)
+    files = ngettext("{count} file", "{count} files", result.files).format(count=result.files)
+    written = ngettext("{count} file changed", "{count} files changed", result.written).format(count=result.written)
+    click.echo(_("{tree}: {pages} as Markdown under docs/, {files} beside them; {written}").format(
+        tree=result.root, pages=pages, files=files, written=written))
+    click.echo(_("plain build: mkdocs build -f {config} (into {site}; gazette site build sanitizes and finishes "
+                 "the pages for members)").format(config=result.root / "mkdocs.yml", site=result.root / "site"))

@@ -490,6 +490,20 @@ def _nav_of_pages(paths: list[str], prefix: str = "") -> list:
     return entries
 
 
+def plain_tree(root: Path, tree: Path | None = None, now_text: str | None = None) -> Tree:
+    """The public tree with each page a Markdown file under ``docs/`` (``gazette site tree``),
+    and the ``mkdocs.yml`` beside it, without the gazette plugin, that plain ``mkdocs build``
+    with Material reads: no Gazette code runs in that build. The finish step (the sanitizer, the
+    held lists, the search forms) is ``gazette site build``'s: the plain build is for another
+    engine, an inspection or a diff, not for members."""
+    root = Path(root).resolve()
+    tree = Path(tree or root / ".gazette" / "public").resolve()
+    try:
+        return write_tree(root, tree, now_text, pages_on_disk=True)
+    except OSError as error:  # a full disk, a folder the system refuses: said, not a traceback
+        raise TreeError(_("{path}: {error}").format(path=error.filename or tree, error=os_reason(error))) from None
+
+
 def build_site(root: Path, engine: str = "mkdocs", tree: Path | None = None, now_text: str | None = None) -> Tree:
     """The public tree, then ``engine`` (mkdocs or zensical) over it, then ``finish_site``."""
     root = Path(root).resolve()
