@@ -3,6 +3,7 @@ home and link previews, and the attack corpus harmless on both engines."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -100,13 +101,28 @@ def test_for_mkdocs_the_pages_stay_in_one_file_and_a_rebuild_writes_nothing(samp
     assert first.texts and "posts/2026/rentree-boutique.md" in first.texts and first.pages == len(first.texts)
     assert not list((tree / "docs").rglob("*.md")) and (tree / "docs/stylesheets/extra.css").exists()
     again = write_tree(sample.root, tree, NOW, pages_on_disk=False)
-    assert again.written == 0 and again.texts is None and tree_pages(tree) == first.texts
+    assert again.written == 0 and again.texts == first.texts and tree_pages(tree) == first.texts
     on_disk = write_tree(sample.root, tree, NOW)  # then Zensical: the same pages as files
     assert on_disk.written and not (tree / "pages.json").exists()
     assert {path.relative_to(tree / "docs").as_posix(): path.read_text(encoding="utf-8")
             for path in (tree / "docs").rglob("*.md")} == first.texts
     back = write_tree(sample.root, tree, NOW, pages_on_disk=False)
     assert back.texts == first.texts and not list((tree / "docs").rglob("*.md"))
+
+
+@pytest.mark.parametrize("damage", ['{"index.md": ', "{}", "[]", '{"index.md": 3}'])
+def test_a_damaged_pages_file_behind_an_unchanged_stamp_is_written_again(sample, monkeypatch, damage):
+    # A reviewer's: `{}` built a site of one 404 page that said "30 pages" (a deploy would
+    # publish it); broken JSON stopped site build on a traceback.
+    from gazette.site.tree import write_tree
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    tree = sample.root / ".gazette/public"
+    first = write_tree(sample.root, tree, NOW, pages_on_disk=False)
+    (tree / "pages.json").write_text(damage)
+    again = write_tree(sample.root, tree, NOW, pages_on_disk=False)
+    assert again.written >= 1 and again.texts == first.texts
+    assert json.loads((tree / "pages.json").read_text()) == first.texts
 
 
 def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):

@@ -40,7 +40,7 @@ class Tree:
     files: int
     written: int  # files whose bytes changed
     # For MkDocs (``pages_on_disk=False``): each page's Markdown by its path under docs/, handed to
-    # MkDocs from memory; None when the tree was unchanged (read them with :func:`tree_pages`).
+    # MkDocs from memory (read back, and checked, when the tree was unchanged); None on disk.
     texts: dict[str, str] | None = field(default=None, repr=False)
 
 
@@ -129,16 +129,29 @@ def _unchanged(tree: Path, stamp: str, now_text: str | None, pages_on_disk: bool
         last = json.loads((tree / "stamp.json").read_text())
         if last["stamp"] != stamp or not (tree / "docs").is_dir() or not (tree / "held.json").is_file():
             return None
-        if not pages_on_disk and not (tree / PAGES_FILE).is_file():
-            return None
         now = clock_now(now_text or os.environ.get("GAZETTE_NOW") or None)
         if now < datetime.fromisoformat(last["built_at"]):
             return None
         if last["until"] and now >= datetime.fromisoformat(last["until"]):
             return None
-        return Tree(tree, last["pages"], last["files"], 0)
+        # Read (and so checked) here: a pages.json damaged behind an unchanged stamp built an empty
+        # site that said "30 pages", or stopped on a traceback; now it means writing the tree again.
+        texts = None if pages_on_disk else _whole_pages(tree, last["pages"])
+        if not pages_on_disk and texts is None:
+            return None
+        return Tree(tree, last["pages"], last["files"], 0, texts)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _whole_pages(tree: Path, count: int) -> dict[str, str] | None:
+    """pages.json as written (a text for each path, as many as the stamp counted); else None."""
+    pages = json.loads((tree / PAGES_FILE).read_text(encoding="utf-8"))
+    if not isinstance(pages, dict) or len(pages) != count:
+        return None
+    if not all(isinstance(path, str) and isinstance(text, str) for path, text in pages.items()):
+        return None
+    return pages
 
 
 def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True) -> Tree:
