@@ -271,3 +271,42 @@ def test_site_tree_exit_codes(sample, monkeypatch):
     (sample.root / "mkdocs.yml").write_text((sample.root / "mkdocs.yml").read_text() + "\ntheme: {name: pas-un-theme}\n")
     misconfigured = sample.gazette("site", "tree")
     assert misconfigured.exit_code == 2 and "Traceback" not in misconfigured.output, misconfigured.output
+
+
+MATERIAL_EXTENSIONS = """\
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
+      emoji_generator: !!python/name:material.extensions.emoji.to_svg
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["plugin", "mkdocs"])
+def test_material_s_documented_settings_and_a_relative_hook_build(sample, monkeypatch, engine):
+    # A reviewer's: Material's own emoji setting (!!python/name:) stopped every engine with a
+    # YAML traceback while the tree's mkdocs.yml was written, and `hooks: [hooks/x.py]` was
+    # looked for beside the tree's mkdocs.yml, not the community's.
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GAZETTE_NOW", NOW)
+    config = sample.root / "mkdocs.yml"
+    text = config.read_text().replace("  - toc:\n", MATERIAL_EXTENSIONS + "  - toc:\n", 1)
+    config.write_text(text + "hooks:\n  - hooks/marque.py\n")
+    sample.write("hooks/marque.py", "def on_post_page(output, page, config):\n"
+                                    "    return output.replace('</body>', '<!-- marque -->\\n</body>')\n")
+    sample.write("content/emoji.md", "# Émoji\n\nBravo :smile: !\n")
+    if engine == "plugin":
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        build(load_config(str(config)))
+    else:
+        result = sample.gazette("site", "build", "--engine", "mkdocs")
+        assert result.exit_code == 0, result.output
+    page = (sample.root / "site/emoji/index.html").read_text(encoding="utf-8")
+    assert "<!-- marque -->" in page
+    assert "<svg" in page[page.index("Bravo"):] and "cdnjs" not in page  # inline SVG, no third party

@@ -435,7 +435,16 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
     import yaml
 
     given = Path(config["config_file_path"] or root / "mkdocs.yml")
-    raw = yaml.load(given.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+    loader, dumper = config_yaml()
+    raw = yaml.load(given.read_text(encoding="utf-8"), Loader=loader) or {}
+    # Paths MkDocs reads beside its configuration: the tree's lives elsewhere.
+    base = given.parent.resolve()
+    if isinstance(raw.get("hooks"), list):
+        raw["hooks"] = [str(base / hook) if isinstance(hook, str) else hook for hook in raw["hooks"]]
+    if isinstance(raw.get("INHERIT"), str):
+        raw["INHERIT"] = str(base / raw["INHERIT"])
+    if isinstance(raw.get("watch"), list):
+        raw["watch"] = [str(base / path) if isinstance(path, str) else path for path in raw["watch"]]
     raw["docs_dir"] = "docs"  # Zensical wants both inside the folder of its configuration
     raw["site_dir"] = "site"
     theme = dict(raw.get("theme") or {})
@@ -462,7 +471,66 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
         options = config["mdx_configs"].get(name)
         extensions.append({name: options} if options else name)
     raw["markdown_extensions"] = extensions
-    return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+    try:
+        return yaml.dump(raw, Dumper=dumper, allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError as error:
+        raise EngineError(_("{path}: a value the public tree's mkdocs.yml cannot repeat ({error})").format(
+            path=given, error=str(error).splitlines()[0])) from None
+
+
+class _Tagged:
+    """A value under a tag the safe loader does not build (MkDocs' ``!!python/name:``, ``!ENV``,
+    ``!relative``): written back as it was, for the engine to read as it reads the original."""
+
+    def __init__(self, tag: str, value):
+        self.tag, self.value = tag, value
+
+
+def config_loader():
+    return config_yaml()[0]
+
+
+def config_yaml():
+    """(loader, dumper) for mkdocs.yml: safe, except that tagged values pass through unbuilt and
+    what MkDocs built from ``!!python/name:`` (Material's emoji functions, superfences' formats)
+    is written back under that tag. Material's own documented settings crashed every engine."""
+    import types
+
+    import yaml
+
+    class Loader(yaml.CSafeLoader):
+        pass
+
+    def tagged(loader, suffix, node, prefix):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return _Tagged(prefix + suffix, value)
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/",
+                                 lambda loader, suffix, node: tagged(loader, suffix, node, "tag:yaml.org,2002:python/"))
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: tagged(loader, suffix, node, "!"))
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def represent_tagged(dumper, data):
+        if isinstance(data.value, list):
+            return dumper.represent_sequence(data.tag, data.value)
+        if isinstance(data.value, dict):
+            return dumper.represent_mapping(data.tag, data.value)
+        return dumper.represent_scalar(data.tag, str(data.value))
+
+    def represent_name(dumper, data):
+        return dumper.represent_scalar(f"tag:yaml.org,2002:python/name:{data.__module__}.{data.__qualname__}", "")
+
+    Dumper.add_representer(_Tagged, represent_tagged)
+    for kind in (types.FunctionType, types.BuiltinFunctionType, type):
+        Dumper.add_multi_representer(kind, represent_name)
+    return Loader, Dumper
 
 
 def _escaped_nav(entries):
