@@ -393,3 +393,37 @@ def test_a_neighbour_over_the_cap_gives_no_conflict_as_in_the_full_check(dated):
         assert conflicts("--changed-since", "HEAD") == []
     dated.post("voisin", front=front.format("voisin", "2026-12-05T10:00:00+01:00"))  # back under the cap
     assert (added, "calendar/conflict") in conflicts("--changed-since", "HEAD")
+
+
+def test_every_path_of_an_oversized_blob_is_left_out():
+    # A reviewer's: four files over the cap with the same bytes share one blob; keyed by blob,
+    # only the last was excluded and the three others grepped with -o (4.5 s, 1.7 GB).
+    from gazette.dayindex import parse_blob_listing
+
+    blob, small = "a" * 40, "b" * 40
+    listing = "\0".join([f"100644 blob {blob} 22000000\t2026/{name}" for name in ("a.md", "x\ny.md", ":(z.md")]
+                        + [f"100644 blob {small} 120\t2026/petit.md"])
+    oversized: dict = {}
+    found = parse_blob_listing(listing, "content/posts", oversized)
+    assert set(found) == {"content/posts/2026/a.md", "content/posts/2026/x\ny.md", "content/posts/2026/:(z.md",
+                          "content/posts/2026/petit.md"}
+    assert oversized == {"2026/a.md": blob, "2026/x\ny.md": blob, "2026/:(z.md": blob}
+
+
+def test_files_read_on_disk_are_never_read_over_the_cap_nor_in_dot_folders(git_repo):
+    # A reviewer's: ignored files were read whole, even under a dot folder or over the cap (a
+    # 220 MB one took 240 MB of memory), where the full check never opens them.
+    from gazette.changes import _untracked_matching
+    from gazette.load import MAX_FILE_BYTES
+
+    git_repo.write(".gitignore", ".cache/\nbrouillons/\n")
+    git_repo.write("content/posts/.cache/gros.md", "2026-12-06 " * 10)
+    git_repo.write("content/posts/brouillons/voisin.md", "2026-12-06\n")
+    git_repo.write("content/posts/brouillons/enorme.md", "2026-12-06 " + "x" * MAX_FILE_BYTES)
+    git_repo.write("content/posts/brouillons/note.txt", "2026-12-06\n")
+    pending = PendingChanges(git_repo.root, "HEAD")
+    pending.result()
+    assert pending.ignored_paths == {"content/posts/brouillons/voisin.md", "content/posts/brouillons/enorme.md"}
+    wanted = re.compile(rb"2026-12-06")
+    assert _untracked_matching(git_repo.root, wanted, sorted(pending.ignored_paths)) == {
+        "content/posts/brouillons/voisin.md"}

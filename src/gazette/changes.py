@@ -113,7 +113,10 @@ class PendingChanges:
         """(paths changed since the ref, incl. uncommitted and untracked; paths gone since it)."""
         others = _finish_paths(self.untracked)
         self.untracked_paths = {p for p in others.split("\0") if p}
-        self.ignored_paths = {p for p in _finish_paths(self.ignored).split("\0") if p}
+        # Ignored files the full check would read: Markdown outside dot folders (a .cache/ of
+        # 20,000 files, or of one 220 MB file, was read whole to find nothing).
+        self.ignored_paths = {p for p in _finish_paths(self.ignored).split("\0")
+                              if p.endswith(".md") and not any(part.startswith(".") for part in p.split("/")[:-1])}
         self.changed, self.gone = _parse_changes(_finish_paths(self.diff), others)
         return set(self.changed), set(self.gone)
 
@@ -355,14 +358,24 @@ def _markdown_files(root: Path, folders) -> list[str]:
 def _untracked_matching(root: Path, wanted, paths: list[str]) -> set[str]:
     import os
 
+    import stat
+
+    from .load import MAX_FILE_BYTES
+
     found = set()
     for relpath in paths:
         full = os.path.join(root, relpath)
-        if os.path.islink(full) or not os.path.isfile(full):
-            continue  # git grep reads a link's target path, never what it points at
-        with open(full, "rb") as handle:
-            if wanted.search(handle.read()):
-                found.add(relpath)
+        try:
+            status = os.lstat(full)
+            # A link: git grep reads its target's path, never what it points at. Over the cap:
+            # the full check refuses the file unread, so it refers to nothing and has no slot.
+            if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
+                continue
+            with open(full, "rb") as handle:
+                if wanted.search(handle.read(MAX_FILE_BYTES + 1)):
+                    found.add(relpath)
+        except OSError:
+            continue  # unreadable: the full check says so about that file, not as a neighbour
     return found
 
 

@@ -190,8 +190,8 @@ def blob_keys(content: bytes) -> tuple:
 
 def parse_blob_listing(output: str, folder: str, oversized: dict | None = None) -> dict[str, str]:
     """{path: blob id} of the .md files in ``git ls-tree -r -z [-l]`` of one folder's tree;
-    with -l, {blob id: path in the tree} of those over ``load.MAX_FILE_BYTES`` is added to
-    ``oversized``."""
+    with -l, {path in the tree: blob id} of those over ``load.MAX_FILE_BYTES`` is added to
+    ``oversized`` (by path: files with the same bytes share a blob, and each must be left out)."""
     from .load import MAX_FILE_BYTES
 
     found = {}
@@ -205,7 +205,7 @@ def parse_blob_listing(output: str, folder: str, oversized: dict | None = None) 
             # over the cap: 7 digits at least (a cheap test first: 10,000 entries)
             if len(parts) == 4 and len(parts[3]) > 6 and oversized is not None \
                     and (not parts[3].isdigit() or int(parts[3]) > MAX_FILE_BYTES):
-                oversized[parts[2]] = path
+                oversized[path] = parts[2]
     return found
 
 
@@ -408,9 +408,9 @@ class IndexedDays:
             for folder, tree, process in started:
                 oversized: dict[str, str] = {}
                 listing.update(parse_blob_listing(_finish_paths(process), folder, oversized))
-                self.oversized_blobs.update(oversized)
+                self.oversized_blobs.update(oversized.values())
                 if oversized:
-                    self.oversized.setdefault(tree, set()).update(oversized.values())
+                    self.oversized.setdefault(tree, set()).update(oversized)
             return listing
         except GitError:
             for _folder, _tree, process in started:
