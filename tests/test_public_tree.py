@@ -310,3 +310,52 @@ def test_material_s_documented_settings_and_a_relative_hook_build(sample, monkey
     page = (sample.root / "site/emoji/index.html").read_text(encoding="utf-8")
     assert "<!-- marque -->" in page
     assert "<svg" in page[page.index("Bravo"):] and "cdnjs" not in page  # inline SVG, no third party
+
+
+def test_the_tree_config_repeats_what_was_written_with_its_parent_merged(sample, monkeypatch):
+    # A reviewer's four: an !ENV secret in an extension's options reached the tree's mkdocs.yml
+    # in clear; !relative and Material's documented slugify (!!python/object/apply) stopped the
+    # build; with INHERIT, the parent's plugins were dropped (no search); an edit of the parent
+    # left the tree as it was.
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GZ_SECRET", "hunter2-token")
+    config = sample.root / "mkdocs.yml"
+    text = config.read_text()
+    start, end = text.index("plugins:\n"), text.index("markdown_extensions:\n")
+    plugins = text[start:end]
+    sample.write("base.yml", plugins + "copyright: Première\n")
+    text = text[:start] + text[end:]
+    text = text.replace("  - toc:\n      permalink: true\n",
+                        "  - toc:\n      permalink: true\n"
+                        "      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}\n"
+                        "  - pymdownx.magiclink:\n      user: !ENV [GZ_SECRET, none]\n"
+                        "      repo: !relative $config_dir\n", 1)
+    config.write_text("INHERIT: base.yml\n" + text)
+    tree = sample.root.parent / "arbre"
+    done = sample.gazette("site", "tree", "--tree", str(tree))
+    assert done.exit_code == 0, done.output
+    written = (tree / "mkdocs.yml").read_text()
+    assert "hunter2" not in written and "!ENV" in written and "!relative" in written
+    assert "INHERIT" not in written and "- search" in written and "gazette" not in written.split("plugins:")[1][:80]
+    assert "Première" in written
+    sample.write("base.yml", plugins + "copyright: Seconde\n")
+    again = sample.gazette("site", "tree", "--tree", str(tree))
+    assert again.exit_code == 0 and "Seconde" in (tree / "mkdocs.yml").read_text(), again.output
+    from mkdocs.config import load_config  # the tree's file as MkDocs reads it, tags built
+
+    loaded = load_config(str(tree / "mkdocs.yml"))
+    assert loaded["mdx_configs"]["pymdownx.magiclink"]["user"] == "hunter2-token"
+    assert "material/search" in loaded["plugins"] and "pymdownx.magiclink" in loaded["markdown_extensions"]
+
+
+def test_the_tree_stamp_takes_a_file_name_that_is_not_utf8(sample):
+    # A reviewer's: content/bad\xff.md stopped the stamp with UnicodeEncodeError (the check
+    # reports the name as file/unsafe-name; the stamp must not crash before it can).
+    import os
+
+    from gazette.site.tree import _stamp
+
+    before = _stamp(sample.root)
+    with open(os.path.join(os.fsencode(sample.root / "content"), b"bad\xff.md"), "w") as handle:
+        handle.write("# x\n")
+    assert _stamp(sample.root) != before

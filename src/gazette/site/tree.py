@@ -95,12 +95,14 @@ def _stamp(root: Path, config_file: str | None = None, settings: str = "") -> st
             dirs.sort()
             for entry in sorted(names):
                 info = os.lstat(os.path.join(folder, entry))
-                digest.update(f"{folder}/{entry}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-    try:
-        info = os.stat(config_file or root / "mkdocs.yml")
-        digest.update(f"{config_file or 'mkdocs.yml'}\0{info.st_size}\0{info.st_mtime_ns}".encode())
-    except OSError:
-        pass
+                # surrogateescape: a name that is not UTF-8 is the check's problem, not a traceback here
+                digest.update(f"{folder}/{entry}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    for path in config_chain(Path(config_file or root / "mkdocs.yml")):  # an INHERIT parent's edit counts too
+        try:
+            info = os.stat(path)
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+        except OSError:
+            pass
     done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True)
     digest.update(done.stdout.encode())
     return digest.hexdigest()
@@ -436,15 +438,7 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
 
     given = Path(config["config_file_path"] or root / "mkdocs.yml")
     loader, dumper = config_yaml()
-    raw = yaml.load(given.read_text(encoding="utf-8"), Loader=loader) or {}
-    # Paths MkDocs reads beside its configuration: the tree's lives elsewhere.
-    base = given.parent.resolve()
-    if isinstance(raw.get("hooks"), list):
-        raw["hooks"] = [str(base / hook) if isinstance(hook, str) else hook for hook in raw["hooks"]]
-    if isinstance(raw.get("INHERIT"), str):
-        raw["INHERIT"] = str(base / raw["INHERIT"])
-    if isinstance(raw.get("watch"), list):
-        raw["watch"] = [str(base / path) if isinstance(path, str) else path for path in raw["watch"]]
+    raw = _written_config(given, loader)
     raw["docs_dir"] = "docs"  # Zensical wants both inside the folder of its configuration
     raw["site_dir"] = "site"
     theme = dict(raw.get("theme") or {})
@@ -464,10 +458,20 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
     extra["gazette_footer"] = config["extra"].get("gazette_footer") or []
     extra["generator"] = False
     raw["extra"] = extra
-    raw["markdown_extensions"] = [name for name in config["markdown_extensions"]]
+    # Each extension's options as the community wrote them (an !ENV secret stays a tag, never
+    # its value on disk; !relative and !!python/ tags stay for the engine to build); MkDocs' own
+    # defaults (toc, tables, fenced_code) from the loaded configuration.
+    written = {}
+    for entry in raw.get("markdown_extensions") or ():
+        name = entry if isinstance(entry, str) else next(iter(entry), None) if isinstance(entry, dict) else None
+        if isinstance(name, str):
+            written[name] = entry
     raw.pop("mdx_configs", None)
     extensions = []
     for name in config["markdown_extensions"]:
+        if name in written:
+            extensions.append(written[name])
+            continue
         options = config["mdx_configs"].get(name)
         extensions.append({name: options} if options else name)
     raw["markdown_extensions"] = extensions
@@ -476,6 +480,51 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
     except yaml.YAMLError as error:
         raise EngineError(_("{path}: a value the public tree's mkdocs.yml cannot repeat ({error})").format(
             path=given, error=str(error).splitlines()[0])) from None
+
+
+def config_chain(config_file: Path, limit: int = 8) -> list[Path]:
+    """mkdocs.yml and the files it INHERITs from, child first (read as text: no YAML)."""
+    import re
+
+    chain, path = [], Path(config_file)
+    while len(chain) < limit and path not in chain:
+        chain.append(path)
+        try:
+            match = re.search(r"^INHERIT:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$",
+                              path.read_text(encoding="utf-8"), re.M)
+        except (OSError, UnicodeDecodeError):
+            break
+        if match is None:
+            break
+        path = (path.parent / match.group(1).strip()).resolve()
+    return chain
+
+
+def _written_config(given: Path, loader, depth: int = 0) -> dict:
+    """The community's mkdocs.yml as written, tags unbuilt, its INHERIT parent merged in as
+    MkDocs merges it (mappings key by key, anything else replaced), paths MkDocs reads beside a
+    configuration made absolute: the tree's mkdocs.yml lives elsewhere, and a parent's plugins
+    must not be lost to the tree's own list."""
+    import yaml
+
+    raw = yaml.load(given.read_text(encoding="utf-8"), Loader=loader) or {}
+    if not isinstance(raw, dict):
+        return {}
+    base = given.parent.resolve()
+    for key in ("hooks", "watch"):
+        if isinstance(raw.get(key), list):
+            raw[key] = [str(base / path) if isinstance(path, str) else path for path in raw[key]]
+    parent = raw.pop("INHERIT", None)
+    if isinstance(parent, str) and depth < 8:
+        raw = _merged(_written_config((base / parent).resolve(), loader, depth + 1), raw)
+    return raw
+
+
+def _merged(parent: dict, child: dict) -> dict:
+    out = dict(parent)
+    for key, value in child.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 class _Tagged:
