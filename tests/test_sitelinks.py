@@ -212,3 +212,17 @@ def test_the_site_is_recognized_whatever_the_case_of_its_host_or_a_default_port(
     assert sorted(p[3] for p in site_problems(site_repo)) == sorted(
         f"{url} is no page or file of the site" for url in written)
     assert all(p[0] == path for p in site_problems(site_repo))
+
+
+def test_a_site_url_from_the_environment_is_read_as_mkdocs_reads_it(repo, monkeypatch):
+    # Material's documented `site_url: !ENV [...]` read as no site_url: the check then asked for
+    # one ("mkdocs.yml has none") while mkdocs build had it.
+    from gazette.siteurls import _load
+
+    path = repo.write("mkdocs.yml", "site_name: x\nsite_url: !ENV [GZ_SITE_URL, https://defaut.example.org/]\n")
+    monkeypatch.delenv("GZ_SITE_URL", raising=False)
+    assert _load(str(path), 1, 1).site_url == "https://defaut.example.org/"
+    monkeypatch.setenv("GZ_SITE_URL", "https://communaute.example.org/")
+    assert _load(str(path), 2, 2).site_url == "https://communaute.example.org/"
+    path.write_text("site_name: x\nsite_url: !ENV GZ_SITE_URL\n")
+    assert _load(str(path), 3, 3).site_url == "https://communaute.example.org/"

@@ -173,6 +173,7 @@ def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
         """mkdocs.yml may hold !!python/name and !ENV tags: read them as plain values."""
 
     Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    Lenient.add_constructor("!ENV", _environment_value)  # site_url: !ENV [SITE_URL, https://…]
     try:
         if os.path.islink(path):
             return SiteConfig()
@@ -185,6 +186,23 @@ def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
     site_url = data.get("site_url") if isinstance(data.get("site_url"), str) else ""
     return SiteConfig(site_url, data.get("use_directory_urls", True) is not False,
                       _extensions(data.get("markdown_extensions")))
+
+
+def _environment_value(loader, node):
+    """MkDocs' ``!ENV``: a variable, or variables then a default; the first variable set wins."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = [loader.construct_object(child) for child in node.value]
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    else:
+        return None
+    for name in names:
+        if isinstance(name, str) and os.environ.get(name):
+            return os.environ[name]
+    return default
 
 
 def _extensions(entries) -> list[tuple[str, dict]]:
