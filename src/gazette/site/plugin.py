@@ -25,7 +25,27 @@ from .tree import INPUT_FOLDERS
 WATCHED = INPUT_FOLDERS
 
 
-class GazettePlugin(BasePlugin):
+class SafeTableOfContents:
+    """The page hooks both MkDocs builds share (this plugin, and ``site build --engine mkdocs``'s
+    in-process one): the table of contents made safe where MkDocs hands it over."""
+
+    @event_priority(-100)  # last: after what other plugins did to it, before any page is rendered
+    def on_page_content(self, html, page, config, files):
+        from .finish import make_toc_safe
+
+        make_toc_safe(page)
+        return html
+
+    @event_priority(-100)
+    def on_page_context(self, context, page, config, nav):
+        """Again just before the theme writes it: a plugin may change it in between."""
+        from .finish import make_toc_safe
+
+        make_toc_safe(page)
+        return context
+
+
+class GazettePlugin(SafeTableOfContents, BasePlugin):
     config_scheme = (
         ("now", config_options.Type(str, default="")),
         ("repo", config_options.Type(str, default="")),
@@ -78,22 +98,6 @@ class GazettePlugin(BasePlugin):
 
     def on_pre_build(self, config):
         self.finisher = None  # one per build: under `mkdocs serve`, held.json changes between builds
-
-    @event_priority(-100)  # last: after what other plugins did to it, before any page is rendered
-    def on_page_content(self, html, page, config, files):
-        """The table of contents the sidebars show, made safe where MkDocs hands it over."""
-        from .finish import make_toc_safe
-
-        make_toc_safe(page)
-        return html
-
-    @event_priority(-100)
-    def on_page_context(self, context, page, config, nav):
-        """Again just before the theme writes it: a plugin may change it in between."""
-        from .finish import make_toc_safe
-
-        make_toc_safe(page)
-        return context
 
     @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
     def on_post_page(self, output, page, config):

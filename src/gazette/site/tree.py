@@ -691,25 +691,16 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin, event_priority
 
-    from .finish import Finisher, make_toc_safe
+    from .finish import Finisher
+    from .plugin import SafeTableOfContents
 
     tree = Path(config_file).parent
     finisher = Finisher(tree)
 
-    class FinishPages(BasePlugin):
+    class FinishPages(SafeTableOfContents, BasePlugin):
         @event_priority(100)  # first: the community's plugins see the pages as if read from docs/
         def on_files(self, files, config):
             return add_tree_pages(files, config, texts)
-
-        @event_priority(-100)  # last: after the community's plugins, before any page is rendered
-        def on_page_content(self, html, page, config, files):
-            make_toc_safe(page)
-            return html
-
-        @event_priority(-100)
-        def on_page_context(self, context, page, config, nav):
-            make_toc_safe(page)
-            return context
 
         @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
         def on_post_page(self, output, page, config):
