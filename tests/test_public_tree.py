@@ -359,3 +359,53 @@ def test_the_tree_stamp_takes_a_file_name_that_is_not_utf8(sample):
     with open(os.path.join(os.fsencode(sample.root / "content"), b"bad\xff.md"), "w") as handle:
         handle.write("# x\n")
     assert _stamp(sample.root) != before
+
+
+@pytest.mark.parametrize("case", ["mappings", "quoted-inherit", "tagged-paths", "theme-name"])
+def test_every_form_mkdocs_takes_is_repeated_in_the_tree(sample, monkeypatch, case):
+    # A reviewer's: extensions or plugins written as one mapping lost their options; a quoted
+    # "INHERIT": key hid the parent from the stamp; !ENV in hooks, custom_dir or the nav crashed
+    # or looked in the tree; `theme: material` was a traceback; a relative custom_dir was read
+    # from the current folder.
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GAZETTE_NOW", NOW)
+    config = sample.root / "mkdocs.yml"
+    text = config.read_text()
+    tree = sample.root.parent / "arbre"
+    if case == "mappings":
+        text = text.replace("markdown_extensions:\n  - admonition\n  - attr_list\n  - toc:\n      permalink: true\n",
+                            "markdown_extensions: {admonition: {}, attr_list: null, toc: {permalink: '#', title: Sommaire}}\n")
+        start = text.index("plugins:\n")
+        end = text.index("\n", text.index("- gazette", start)) + 1
+        text = text[:start] + "plugins: {search: {lang: fr}, gazette: {}}\n" + text[end:]
+        config.write_text(text)
+        assert sample.gazette("site", "tree", "--tree", str(tree)).exit_code == 0
+        written = (tree / "mkdocs.yml").read_text()
+        assert "title: Sommaire" in written and "lang: fr" in written and "gazette:" not in written.split("extra:")[0]
+    elif case == "quoted-inherit":
+        sample.write("base.yml", "copyright: Première\n")
+        config.write_text('"INHERIT" : base.yml\n' + text)
+        assert sample.gazette("site", "tree", "--tree", str(tree)).exit_code == 0
+        sample.write("base.yml", "copyright: Seconde\n")
+        assert sample.gazette("site", "tree", "--tree", str(tree)).exit_code == 0
+        assert "Seconde" in (tree / "mkdocs.yml").read_text()
+    elif case == "tagged-paths":
+        monkeypatch.setenv("GZ_HOOK", "hooks/h.py")
+        sample.write("hooks/h.py", "def on_post_page(output, page, config):\n"
+                                   "    return output.replace('</body>', '<!-- crochet -->\\n</body>')\n")
+        sample.write("surcouche/.keep", "")
+        text = text.replace("  name: material\n", "  name: material\n  custom_dir: !ENV [GZ_NONE, surcouche]\n", 1)
+        text = text.replace("  - Charte: charte.md\n", "  - Charte: !ENV [GZ_CHARTE, charte.md]\n", 1)
+        config.write_text(text + "hooks:\n  - !ENV [GZ_HOOK, hooks/autre.py]\n")
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        build(load_config(str(config)))
+        page = (sample.root / "site/charte/index.html").read_text(encoding="utf-8")
+        assert "<!-- crochet -->" in page
+        assert str((sample.root / "surcouche").resolve()) in (sample.root / ".gazette/public/mkdocs.yml").read_text()
+    else:
+        text = text[:text.index("theme:\n")] + "theme: material\n" + text[text.index("extra_css:\n"):]
+        config.write_text(text)
+        done = sample.gazette("site", "tree", "--tree", str(tree))
+        assert done.exit_code == 0 and "Traceback" not in done.output, done.output

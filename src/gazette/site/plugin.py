@@ -52,12 +52,10 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
     )
 
     def on_config(self, config):
-        import yaml
-
         from ..clock import ClockError, now as clock_now
         from ..i18n import use_repository
         from .stage import adjust_config
-        from .tree import EngineError, config_loader, tree_pages, write_tree
+        from .tree import EngineError, tree_pages, write_tree
 
         self.root = Path(self.config["repo"] or Path(config["config_file_path"]).parent).resolve()
         use_repository(self.root)  # the build's messages follow gazette: {language} in channels.yml
@@ -76,8 +74,10 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
             raise PluginError(f"gazette: {self.tree}: {error}") from None
         self.content = config["docs_dir"]
         config["docs_dir"] = str(self.tree / "docs")
-        with open(self.tree / "mkdocs.yml", encoding="utf-8") as handle:  # the tree's escaped navigation
-            config["nav"] = (yaml.load(handle, Loader=config_loader()) or {}).get("nav")
+        from mkdocs.utils.yaml import yaml_load
+
+        with open(self.tree / "mkdocs.yml", encoding="utf-8") as handle:  # the tree's escaped navigation,
+            config["nav"] = (yaml_load(handle) or {}).get("nav")  # its tags built as MkDocs builds them
         return config
 
     @event_priority(100)  # first: the other plugins see the pages as if MkDocs had read them from docs/

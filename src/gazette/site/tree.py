@@ -439,17 +439,16 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
     given = Path(config["config_file_path"] or root / "mkdocs.yml")
     loader, dumper = config_yaml()
     raw = _written_config(given, loader)
+    base = given.parent.resolve()
     raw["docs_dir"] = "docs"  # Zensical wants both inside the folder of its configuration
     raw["site_dir"] = "site"
-    theme = dict(raw.get("theme") or {})
-    theme["custom_dir"] = str(Path(theme["custom_dir"]).resolve()) if theme.get("custom_dir") else overrides
+    theme = raw.get("theme") or {}
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme) if isinstance(theme, dict) else {}
+    custom = _environment(theme.get("custom_dir"))
+    theme["custom_dir"] = str((base / custom).resolve()) if isinstance(custom, str) and custom else overrides
     raw["theme"] = theme
-    plugins = []
-    for entry in raw.get("plugins") or []:
-        name = entry if isinstance(entry, str) else next(iter(entry), "")
-        if name != "gazette":
-            plugins.append(entry)
-    raw["plugins"] = plugins
+    # A list of names or {name: options}, or one mapping of them: MkDocs takes both forms.
+    raw["plugins"] = [entry for entry in _entries(raw.get("plugins")) if _entry_name(entry) != "gazette"]
     # The theme writes navigation titles as they are: a folder name (a section) is text a
     # contributor chose, so every title in the tree's navigation is escaped.
     raw["nav"] = _escaped_nav(raw["nav"]) if raw.get("nav") else _nav_of_pages(
@@ -462,8 +461,8 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
     # its value on disk; !relative and !!python/ tags stay for the engine to build); MkDocs' own
     # defaults (toc, tables, fenced_code) from the loaded configuration.
     written = {}
-    for entry in raw.get("markdown_extensions") or ():
-        name = entry if isinstance(entry, str) else next(iter(entry), None) if isinstance(entry, dict) else None
+    for entry in _entries(raw.get("markdown_extensions")):
+        name = _entry_name(entry)
         if isinstance(name, str):
             written[name] = entry
     raw.pop("mdx_configs", None)
@@ -482,6 +481,30 @@ def _engine_config(root: Path, tree: Path, config, overrides: str, texts: dict[s
             path=given, error=str(error).splitlines()[0])) from None
 
 
+def _entries(value) -> list:
+    """Plugins or Markdown extensions as a list of names and {name: options}."""
+    if isinstance(value, dict):
+        return [{name: options} if options is not None else name for name, options in value.items()]
+    return list(value) if isinstance(value, list) else []
+
+
+def _entry_name(entry):
+    return entry if isinstance(entry, str) else next(iter(entry), None) if isinstance(entry, dict) else None
+
+
+def _environment(value):
+    """A value written ``!ENV VAR`` or ``!ENV [VAR…, default]`` as MkDocs reads it (for paths
+    Gazette must resolve; a tagged option is written back as a tag instead)."""
+    if not isinstance(value, _Tagged) or value.tag != "!ENV":
+        return value
+    names = value.value if isinstance(value.value, list) else [value.value]
+    names, default = (names[:-1], names[-1]) if len(names) > 1 else (names, None)
+    for name in names:
+        if isinstance(name, str) and os.environ.get(name):
+            return os.environ[name]
+    return default
+
+
 def config_chain(config_file: Path, limit: int = 8) -> list[Path]:
     """mkdocs.yml and the files it INHERITs from, child first (read as text: no YAML)."""
     import re
@@ -490,7 +513,7 @@ def config_chain(config_file: Path, limit: int = 8) -> list[Path]:
     while len(chain) < limit and path not in chain:
         chain.append(path)
         try:
-            match = re.search(r"^INHERIT:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$",
+            match = re.search(r"^['\"]?INHERIT['\"]?[ \t]*:[ \t]*['\"]?([^'\"#\n]+?)['\"]?[ \t]*(?:#.*)?$",
                               path.read_text(encoding="utf-8"), re.M)
         except (OSError, UnicodeDecodeError):
             break
@@ -500,7 +523,7 @@ def config_chain(config_file: Path, limit: int = 8) -> list[Path]:
     return chain
 
 
-def _written_config(given: Path, loader, depth: int = 0) -> dict:
+def _written_config(given: Path, loader, depth: int = 0, top: Path | None = None) -> dict:
     """The community's mkdocs.yml as written, tags unbuilt, its INHERIT parent merged in as
     MkDocs merges it (mappings key by key, anything else replaced), paths MkDocs reads beside a
     configuration made absolute: the tree's mkdocs.yml lives elsewhere, and a parent's plugins
@@ -510,13 +533,15 @@ def _written_config(given: Path, loader, depth: int = 0) -> dict:
     raw = yaml.load(given.read_text(encoding="utf-8"), Loader=loader) or {}
     if not isinstance(raw, dict):
         return {}
-    base = given.parent.resolve()
+    here = given.parent.resolve()
+    top = top or here  # MkDocs reads a parent's hooks beside the main configuration too
     for key in ("hooks", "watch"):
         if isinstance(raw.get(key), list):
-            raw[key] = [str(base / path) if isinstance(path, str) else path for path in raw[key]]
+            raw[key] = [str(top / path) if isinstance(path, str) else path
+                        for path in map(_environment, raw[key])]
     parent = raw.pop("INHERIT", None)
     if isinstance(parent, str) and depth < 8:
-        raw = _merged(_written_config((base / parent).resolve(), loader, depth + 1), raw)
+        raw = _merged(_written_config((here / parent).resolve(), loader, depth + 1, top), raw)
     return raw
 
 
@@ -533,10 +558,6 @@ class _Tagged:
 
     def __init__(self, tag: str, value):
         self.tag, self.value = tag, value
-
-
-def config_loader():
-    return config_yaml()[0]
 
 
 def config_yaml():
