@@ -188,21 +188,25 @@ def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
                       _extensions(data.get("markdown_extensions")))
 
 
-def _environment_value(loader, node):
-    """MkDocs' ``!ENV``: a variable, or variables then a default; the first variable set wins."""
-    import yaml
-
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    elif isinstance(node, yaml.SequenceNode):
-        items = [loader.construct_object(child) for child in node.value]
-        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
-    else:
-        return None
+def from_environment(written):
+    """MkDocs' ``!ENV`` read as MkDocs reads it: ``VAR``, or ``[VAR…, default]``; the first
+    variable set wins, else the default (the one reading of that tag, here and in the tree)."""
+    names = written if isinstance(written, list) else [written]
+    names, default = (names[:-1], names[-1]) if len(names) > 1 else (names, None)
     for name in names:
         if isinstance(name, str) and os.environ.get(name):
             return os.environ[name]
     return default
+
+
+def _environment_value(loader, node):
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return from_environment(loader.construct_scalar(node))
+    if isinstance(node, yaml.SequenceNode):
+        return from_environment([loader.construct_object(child) for child in node.value])
+    return None
 
 
 def _extensions(entries) -> list[tuple[str, dict]]:

@@ -493,16 +493,11 @@ def _entry_name(entry):
 
 
 def _environment(value):
-    """A value written ``!ENV VAR`` or ``!ENV [VAR…, default]`` as MkDocs reads it (for paths
-    Gazette must resolve; a tagged option is written back as a tag instead)."""
-    if not isinstance(value, _Tagged) or value.tag != "!ENV":
-        return value
-    names = value.value if isinstance(value.value, list) else [value.value]
-    names, default = (names[:-1], names[-1]) if len(names) > 1 else (names, None)
-    for name in names:
-        if isinstance(name, str) and os.environ.get(name):
-            return os.environ[name]
-    return default
+    """A path written ``!ENV …``, which Gazette must resolve (a tagged option is written back
+    as a tag instead)."""
+    from ..siteurls import from_environment
+
+    return from_environment(value.value) if isinstance(value, _Tagged) and value.tag == "!ENV" else value
 
 
 def config_chain(config_file: Path, limit: int = 8) -> list[Path]:
