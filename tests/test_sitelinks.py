@@ -221,8 +221,31 @@ def test_a_site_url_from_the_environment_is_read_as_mkdocs_reads_it(repo, monkey
 
     path = repo.write("mkdocs.yml", "site_name: x\nsite_url: !ENV [GZ_SITE_URL, https://defaut.example.org/]\n")
     monkeypatch.delenv("GZ_SITE_URL", raising=False)
-    assert _load(str(path), 1, 1).site_url == "https://defaut.example.org/"
+    assert _load(((str(path), 1, 1),)).site_url == "https://defaut.example.org/"
     monkeypatch.setenv("GZ_SITE_URL", "https://communaute.example.org/")
-    assert _load(str(path), 2, 2).site_url == "https://communaute.example.org/"
+    assert _load(((str(path), 2, 2),)).site_url == "https://communaute.example.org/"
     path.write_text("site_name: x\nsite_url: !ENV GZ_SITE_URL\n")
-    assert _load(str(path), 3, 3).site_url == "https://communaute.example.org/"
+    assert _load(((str(path), 3, 3),)).site_url == "https://communaute.example.org/"
+
+
+def test_a_site_url_in_an_inherited_parent_is_the_sites_address(site_repo):
+    # MkDocs merges `INHERIT: base.yml`; the check read only mkdocs.yml, so a site_url kept in a
+    # shared parent left every link to the site unchecked.
+    site_repo.write("base.yml", f"site_url: {SITE}\nuse_directory_urls: true\n")
+    site_repo.write("mkdocs.yml", "INHERIT: base.yml\nsite_name: La Fabrique\n")
+    path = post(site_repo, "atelier", channels=f'  mastodon: {{text: "Lisez {SITE}posts/atelier/ !"}}\n')
+    assert [p[:3] for p in site_problems(site_repo)] == [(path, 6, "ref/site-url")]
+    site_repo.write("mkdocs.yml", f"INHERIT: base.yml\nsite_name: La Fabrique\nsite_url: {SITE}fr/\n")
+    assert site_problems(site_repo) == []  # the child's own site_url wins, as in MkDocs
+
+
+def test_an_inherited_parent_outside_the_repository_is_not_read(repo, tmp_path_factory):
+    from gazette.siteurls import load_site_config
+
+    outside = tmp_path_factory.mktemp("ailleurs") / "base.yml"
+    outside.write_text("site_url: https://secret.example.org/\n")
+    repo.write("mkdocs.yml", f"INHERIT: {outside}\nsite_name: x\n")
+    assert load_site_config(repo.root).site_url == ""
+    repo.write("base.yml", "site_url: https://dedans.example.org/\n")
+    repo.write("mkdocs.yml", "INHERIT: ./base.yml\nsite_name: x\n")
+    assert load_site_config(repo.root).site_url == "https://dedans.example.org/"

@@ -146,12 +146,16 @@ def _port(parts) -> int | None:
 
 
 def load_site_config(root: Path | str) -> SiteConfig:
-    path = Path(root) / "mkdocs.yml"
-    try:
-        info = path.lstat()
-    except OSError:
-        return SiteConfig()
-    return _load(str(path), info.st_size, info.st_mtime_ns)
+    """The site's address, URL style and extensions, from mkdocs.yml merged over the files it
+    INHERITs from, as MkDocs merges them (a site_url may live in a shared parent)."""
+    stats = []
+    for path in config_chain(Path(root) / "mkdocs.yml", inside=Path(root)):
+        try:
+            info = path.lstat()
+        except OSError:
+            break
+        stats.append((str(path), info.st_size, info.st_mtime_ns))
+    return _load(tuple(stats)) if stats else SiteConfig()
 
 
 def site_config_of_run(root: Path | str, frame) -> SiteConfig:
@@ -165,8 +169,56 @@ def site_config_of_run(root: Path | str, frame) -> SiteConfig:
     return memo["site_config"]
 
 
+def config_chain(config_file: Path, limit: int = 8, inside: Path | None = None) -> list[Path]:
+    """mkdocs.yml and the files it INHERITs from, child first (read as text: no YAML). With
+    ``inside``, a parent outside that folder ends the chain: a check must not read files
+    beyond the repository because a pull request's mkdocs.yml names them."""
+    import re
+
+    chain, path = [], Path(config_file)
+    top = Path(os.path.realpath(inside)) if inside is not None else None
+    while len(chain) < limit and path not in chain:
+        chain.append(path)
+        try:
+            match = re.search(r"^['\"]?INHERIT['\"]?[ \t]*:[ \t]*['\"]?([^'\"#\n]+?)['\"]?[ \t]*(?:#.*)?$",
+                              path.read_text(encoding="utf-8"), re.M)
+        except (OSError, UnicodeDecodeError):
+            break
+        if match is None:
+            break
+        path = (path.parent / match.group(1).strip()).resolve()
+        if top is not None and top != path and top not in path.parents:
+            break
+    return chain
+
+
 @lru_cache(maxsize=8)
-def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
+def _load(stats: tuple) -> SiteConfig:
+    """``stats``: (path, size, mtime) of mkdocs.yml and its parents, child first: the key
+    that makes an edit of any of them a new reading."""
+    merged: dict = {}
+    for path, _size, _mtime in reversed(stats):
+        written = _read_config(path)
+        if written is None:
+            if path == stats[0][0]:
+                return SiteConfig()  # the community's own file unreadable: no configuration
+            continue
+        written.pop("INHERIT", None)
+        merged = _merged(merged, written)
+    site_url = merged.get("site_url") if isinstance(merged.get("site_url"), str) else ""
+    return SiteConfig(site_url, merged.get("use_directory_urls", True) is not False,
+                      _extensions(merged.get("markdown_extensions")))
+
+
+def _merged(parent: dict, child: dict) -> dict:
+    """MkDocs' INHERIT merge: mappings key by key, anything else the child's."""
+    out = dict(parent)
+    for key, value in child.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _read_config(path: str) -> dict | None:
     import yaml
 
     class Lenient(yaml.SafeLoader):
@@ -176,16 +228,12 @@ def _load(path: str, size: int, mtime_ns: int) -> SiteConfig:
     Lenient.add_constructor("!ENV", _environment_value)  # site_url: !ENV [SITE_URL, https://…]
     try:
         if os.path.islink(path):
-            return SiteConfig()
+            return None
         with open(path, encoding="utf-8") as handle:
             data = yaml.load(handle.read(1 << 20), Loader=Lenient)  # noqa: S506 - a SafeLoader subclass
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return SiteConfig()
-    if not isinstance(data, dict):
-        return SiteConfig()
-    site_url = data.get("site_url") if isinstance(data.get("site_url"), str) else ""
-    return SiteConfig(site_url, data.get("use_directory_urls", True) is not False,
-                      _extensions(data.get("markdown_extensions")))
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def from_environment(written):

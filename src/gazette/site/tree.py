@@ -25,6 +25,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from ..i18n import _, os_reason
+from ..siteurls import config_chain
 
 TREE_MARKER = "<!-- gazette-held-{token}-{number} -->"
 # Every folder the site stage and its verdict (the check: items, plan, community, metrics) read:
@@ -498,24 +499,6 @@ def _environment(value):
     from ..siteurls import from_environment
 
     return from_environment(value.value) if isinstance(value, _Tagged) and value.tag == "!ENV" else value
-
-
-def config_chain(config_file: Path, limit: int = 8) -> list[Path]:
-    """mkdocs.yml and the files it INHERITs from, child first (read as text: no YAML)."""
-    import re
-
-    chain, path = [], Path(config_file)
-    while len(chain) < limit and path not in chain:
-        chain.append(path)
-        try:
-            match = re.search(r"^['\"]?INHERIT['\"]?[ \t]*:[ \t]*['\"]?([^'\"#\n]+?)['\"]?[ \t]*(?:#.*)?$",
-                              path.read_text(encoding="utf-8"), re.M)
-        except (OSError, UnicodeDecodeError):
-            break
-        if match is None:
-            break
-        path = (path.parent / match.group(1).strip()).resolve()
-    return chain
 
 
 def _written_config(given: Path, loader, depth: int = 0, top: Path | None = None) -> dict:
