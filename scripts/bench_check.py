@@ -215,7 +215,8 @@ def split(root: Path, files) -> None:
                    "class Spy(real):\n    def __init__(self, command, *a, **k):\n"
                    "        started.append(list(command))\n        super().__init__(command, *a, **k)\n"
                    "subprocess.Popen = Spy\n"
-                   f"atexit.register(lambda: open({str(seen)!r}, 'w').write(json.dumps([sorted(sys.modules), started])))\n"
+                   f"atexit.register(lambda: open({str(seen)!r}, 'w').write(\n"
+                   "    json.dumps([sorted(sys.modules), started])))\n"
                    f"sys.argv = ['gazette', *{args!r}]\nfrom gazette.launch import main\nmain()\n")
             subprocess.run([sys.executable, "-c", spy], cwd=root, stdout=subprocess.DEVNULL, env=env)
             modules, started = json.loads(seen.read_text())

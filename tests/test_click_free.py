@@ -209,3 +209,43 @@ def test_the_text_report_is_styled_as_click_styled_it():
         f"{click.style('content/a.md:3:', bold=True)} {click.style('schema/unknown-key', fg='red')} bad"
         f"{click.style(' (fix it)', dim=True)}",
         f"{click.style('content/b.md:', bold=True)} {click.style('schema/unknown-key', fg='yellow')} meh"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii", "latin-1"])
+@pytest.mark.parametrize("err", [False, True])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_echo_writes_the_bytes_click_echo_wrote(monkeypatch, encoding, err, terminal):
+    """Both ways print through gazette.commands.echo: what it writes must stay what click.echo
+    wrote (styles removed outside a terminal, an ASCII stream written in UTF-8)."""
+    import io
+
+    import click
+
+    from gazette.commands import echo
+
+    messages = ["plain", "é ü — 🙂", "\x1b[1mbold\x1b[0m \x1b[31mred\x1b[0m", "\x1b[?25l\x1b]8;;x\x07link",
+                "tab\there", "", "caf\udce9"]
+
+    class Stream(io.TextIOWrapper):
+        def isatty(self):
+            return terminal
+
+    def written(write) -> list:
+        results = []
+        for message in messages:
+            buffer = io.BytesIO()
+            stream = Stream(buffer, encoding=encoding, errors="strict")
+            monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
+            try:
+                write(message)
+                stream.flush()
+                results.append(buffer.getvalue())
+            except UnicodeError as error:
+                results.append(type(error).__name__)
+        return results
+
+    ours = written(lambda message: echo(message, err=err))
+    theirs = written(lambda message: click.echo(message, err=err))
+    assert ours == theirs
+    if encoding != "ascii":  # (an ASCII stream is written through its buffer, which is no terminal here)
+        assert (b"\x1b[31m" in b"".join(r for r in ours if isinstance(r, bytes))) == terminal

@@ -8,12 +8,13 @@ without click; anything else (help, a typo, a bad value, ``--lang``, a workspace
 click, which answers with its own messages.
 
 Checking one changed file waits on git's reads of the tree (tens of ms: ``git diff``
-lstats every tracked file) and on Python's imports (click, YAML, the rules). Here git
-starts before anything else is imported and works on the other core meanwhile; the
-command then adopts what was started (:func:`gazette.changes.adopt_early`). Nothing is
-decided here: anything unusual (another command, an option this reading does not know,
-a workspace, a bad ref) means nothing is started early and the command runs as ever,
-with its own messages and exit codes.
+lstats every tracked file) and on Python's imports (YAML, the rules). On either way git
+starts as soon as the root is known, before those imports, and works on the other core
+meanwhile: the click-free start's body starts it itself; for click, it is started here
+before click is imported and the command adopts it (:func:`gazette.changes.adopt_early`).
+Nothing is decided here: anything unusual (another command, an option this reading does
+not know, a workspace, a bad ref) means nothing is started early and the command runs as
+ever, with its own messages and exit codes.
 """
 
 import sys
