@@ -5,6 +5,7 @@
     python scripts/bench_check.py bench-corpus
     python scripts/bench_check.py bench-corpus --items 10000 --body-kb 7   # (re)make it first
     python scripts/bench_check.py bench-corpus --only-startup   # --help and --changed-since only
+    python scripts/bench_check.py bench-corpus --split   # where a warm --changed-since's CPU goes
 
 Targets (issue 19): cold check with every rule at most 2x the floor (7 KiB
 bodies); `check --changed-since` with one changed file at most 1.5x `--help`.
@@ -137,6 +138,8 @@ def main() -> None:
     parser.add_argument("--body-kb", type=float, default=0, help="with --items: body size in KiB")
     parser.add_argument("--only-startup", action="store_true",
                         help="time only `--help` and `check --changed-since` (skip the floor and the full checks)")
+    parser.add_argument("--split", action="store_true",
+                        help="where the CPU of a warm `check --changed-since` (1 file) goes, step by step")
     args = parser.parse_args()
     if args.items:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -145,6 +148,9 @@ def main() -> None:
         make(args.items, args.corpus, use_git=True, body_bytes=int(args.body_kb * 1024))
     root = args.corpus.resolve()
     files = item_files(root)
+    if args.split:
+        split(root, files)
+        return
     if not args.only_startup:
         full_checks(root, files, args.repeat)
     else:
@@ -172,6 +178,66 @@ def main() -> None:
                   f"CPU {cpu:7.3f} s {cpu / help_cpu:5.2f}x --help")
     else:
         print("  (not a git repository: make_corpus.py --git to time --changed-since)")
+
+
+def split(root: Path, files) -> None:
+    """CPU (user + system, children included) of processes that each stop after one step of a
+    warm ``check --changed-since HEAD`` with one changed file, best of 7: Python's start, the
+    imports the command makes, each git read the command starts, the whole command."""
+    import json
+    import tempfile
+
+    victim = files[len(files) // 2]
+    original = victim.read_bytes()
+    gazette = Path(sys.executable).with_name("gazette")
+    args = ["check", "--changed-since", "HEAD"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def cpu(command) -> float:
+        import resource
+
+        best = None
+        for _ in range(7):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            best = spent if best is None else min(best, spent)
+        return best
+
+    try:
+        victim.write_bytes(original.replace(b"\n---\n", b"\nsummary2: x\n---\n", 1))
+        subprocess.run([str(gazette), *args], cwd=root, stdout=subprocess.DEVNULL, env=env)  # the index of days
+        with tempfile.TemporaryDirectory() as temp:
+            # What the command imports and which git commands it starts, seen from inside one run.
+            seen = Path(temp) / "seen.json"
+            spy = ("import atexit, json, subprocess, sys\nstarted = []\nreal = subprocess.Popen\n"
+                   "class Spy(real):\n    def __init__(self, command, *a, **k):\n"
+                   "        started.append(list(command))\n        super().__init__(command, *a, **k)\n"
+                   "subprocess.Popen = Spy\n"
+                   f"atexit.register(lambda: open({str(seen)!r}, 'w').write(\n"
+                   "    json.dumps([sorted(sys.modules), started])))\n"
+                   f"sys.argv = ['gazette', *{args!r}]\nfrom gazette.launch import main\nmain()\n")
+            subprocess.run([sys.executable, "-c", spy], cwd=root, stdout=subprocess.DEVNULL, env=env)
+            modules, started = json.loads(seen.read_text())
+        modules = [m for m in modules if m.split(".")[0] not in ("__main__", "subprocess", "json", "atexit")
+                   and not m.startswith("_")]
+        rows = [("Python start-up (python -c pass)", cpu([sys.executable, "-c", "pass"]))]
+        imports = cpu([sys.executable, "-c", "import sys\nfor m in sys.argv[1:]:\n    try: __import__(m)\n"
+                       "    except Exception: pass", *modules])
+        rows.append((f"+ the command's imports ({len(modules)} modules)", imports - rows[0][1]))
+        git = [(" ".join(c[1:])[:60], cpu(c)) for c in started]
+        rows += [(f"+ git {name}", seconds) for name, seconds in git]
+        whole = cpu([str(gazette), *args])
+        rows.append(("+ the checking itself (the rest)", whole - imports - sum(s for _n, s in git)))
+        help_cpu = cpu([str(gazette), "--help"])
+    finally:
+        victim.write_bytes(original)
+    print(f"where the CPU of a warm `gazette {' '.join(args)}` (1 changed file) goes; best of 7 each")
+    for name, seconds in rows:
+        print(f"  {name:<72} {seconds * 1000:6.1f} ms")
+    print(f"  {'= the whole command':<72} {whole * 1000:6.1f} ms  {whole / help_cpu:5.2f}x --help")
+    print(f"  {'gazette --help':<72} {help_cpu * 1000:6.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,36 @@
-"""The ``gazette`` command's entry point: ``check --changed-since REF`` starts git first.
+"""The ``gazette`` command's entry point: ``check`` and ``moderate`` without click; git first.
+
+``gazette check --changed-since REF`` (a pre-commit hook) and ``gazette moderate EXPORT``
+are run by machines, where importing click (~30 ms) cost as much as the rest of checking
+one changed file. When :func:`gazette.cliargs.parse` understands every token of argv, the
+command's body (:mod:`gazette.commands`, the same one the click command calls) runs
+without click; anything else (help, a typo, a bad value, ``--lang``, a workspace) goes to
+click, which answers with its own messages.
 
 Checking one changed file waits on git's reads of the tree (tens of ms: ``git diff``
-lstats every tracked file) and on Python's imports (click, YAML, the rules). Here git
-starts before anything else is imported and works on the other core meanwhile; the
-command then adopts what was started (:func:`gazette.changes.adopt_early`). Nothing is
-decided here: anything unusual (another command, an option this reading does not know,
-a workspace, a bad ref) means nothing is started early and the command runs as ever,
-with its own messages and exit codes.
+lstats every tracked file) and on Python's imports (YAML, the rules). On either way git
+starts as soon as the root is known, before those imports, and works on the other core
+meanwhile: the click-free start's body starts it itself; for click, it is started here
+before click is imported and the command adopts it (:func:`gazette.changes.adopt_early`).
+Nothing is decided here: anything unusual (another command, an option this reading does
+not know, a workspace, a bad ref) means nothing is started early and the command runs as
+ever, with its own messages and exit codes.
 """
 
 import sys
 
 
 def main():
-    _start_early(sys.argv[1:])
+    args = sys.argv[1:]
+    from .cliargs import parse
+
+    understood = parse(args)
+    if understood is not None:  # the body starts git itself as soon as the root is known
+        from .commands import run_standalone
+
+        command, values = understood
+        run_standalone(command.name, values)
+    _start_early(args)
     from .cli import main as cli_main
 
     cli_main()

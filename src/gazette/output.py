@@ -6,8 +6,6 @@ rename or remove them.
 
 from __future__ import annotations
 
-import click
-
 from .i18n import ngettext
 
 JSON_VERSION = 1
@@ -21,13 +19,18 @@ def _escape_github_property(text: str) -> str:
     return _escape_github(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# The terminal styles click.style writes (bold, red, yellow, dim), without importing click:
+# `gazette check` starts without it (gazette.launch); echo removes them outside a terminal.
+BOLD, RED, YELLOW, DIM, RESET = "\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m"
+
+
 def problems_text(problems, checked: int) -> list[str]:
     lines = []
     for problem in problems:
-        colour = "red" if problem.severity == "error" else "yellow"
-        head = click.style(f"{problem.location}:", bold=True)
-        code = click.style(problem.code, fg=colour)
-        hint = click.style(f" ({problem.hint})", dim=True) if problem.hint else ""
+        colour = RED if problem.severity == "error" else YELLOW
+        head = f"{BOLD}{problem.location}:{RESET}"
+        code = f"{colour}{problem.code}{RESET}"
+        hint = f"{DIM} ({problem.hint}){RESET}" if problem.hint else ""
         lines.append(f"{head} {code} {problem.message}{hint}")
     lines.append(summary(problems, checked))
     return lines

@@ -8,10 +8,11 @@ else; problems in content are exit code 1.
 from __future__ import annotations
 
 import functools
-import sys
 
 import click
 
+from .. import cliargs
+from ..commands import CommandError, community_zone, echo, error_line, progress_bar  # noqa: F401 (shared)
 from ..i18n import N_, Nn_, _, ngettext, os_reason
 
 
@@ -19,7 +20,7 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(_('gazette: error: {message}').format(message=self.format_message()), err=True)
+        echo(error_line(self.format_message()), err=True)
 
 
 def write_output(path: str, data: bytes) -> None:
@@ -33,46 +34,30 @@ def write_output(path: str, data: bytes) -> None:
 
 
 def repo_and_now(repo_option, now_option, found=None):
-    """The two things every command needs, with library errors turned into exit 2.
-
-    ``found(root)``, if given, runs as soon as the root is known, before the imports
-    that reading the repository's language takes (to start a subprocess meanwhile).
-    """
-    from ..clock import ClockError, now
-    from ..root import RepoNotFound, find_root
+    """The two things every command needs, with library errors turned into exit 2
+    (:func:`gazette.commands.root_and_now`)."""
+    from ..commands import root_and_now
 
     try:
-        root = find_root(repo_option)
-    except RepoNotFound as error:
+        return root_and_now(repo_option, now_option, found)
+    except CommandError as error:
         raise ConfigError(str(error)) from None
-    if found:
-        found(root)
-    from .. import i18n
-
-    i18n.use_repository(root)
-
-    def zone():  # a naive --now is read in the community's zone
-        from ..load import load_frame
-
-        return load_frame(root)[0].timezone
-
-    try:
-        return root, now(now_option, zone)
-    except ClockError as error:
-        raise ConfigError(_('--now: {error}').format(error=error)) from None
 
 
-def progress_bar(label: str, minimum: int = 500):
-    """A progress bar on stderr for long runs in a terminal; nothing in CI logs or pipes."""
-
-    def wrap(items):
-        if len(items) < minimum or not sys.stderr.isatty():
-            yield from items
-            return
-        with click.progressbar(items, label=label, file=sys.stderr) as bar:
-            yield from bar
-
-    return wrap
+def click_param(declared):
+    """The click option or argument for one of :mod:`gazette.cliargs`' declarations."""
+    types = {None: None, "any": click.Path(), "dir": click.Path(file_okay=False), "file": click.Path(dir_okay=False)}
+    if isinstance(declared, cliargs.Argument):
+        return click.argument(declared.name, nargs=-1 if declared.many else 1, type=types[declared.path])
+    settings = {"help": declared.help}
+    if declared.is_flag:
+        settings["is_flag"] = True
+    else:
+        settings.update(default=declared.default, metavar=declared.metavar, envvar=declared.envvar,
+                        type=click.Choice(declared.choices) if declared.choices else types[declared.path])
+        if declared.show_default:
+            settings["show_default"] = True
+    return click.option(*declared.flags, declared.name, **settings)
 
 
 def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True, start=None):
@@ -85,42 +70,23 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
     """
 
     def decorate(command):
-        @click.option("--repo", type=click.Path(file_okay=False), default=None,
-                      help="Community repository (default: the nearest folder with content/ or calendar/).")
-        @click.option("--now", "now_text", metavar="ISO", default=None, envvar="GAZETTE_NOW",
-                      help="Run as if it were this date-time (e.g. 2026-12-04T09:00+01:00). Env: GAZETTE_NOW.")
+        @click_param(cliargs.REPO)
+        @click_param(cliargs.NOW)
         @functools.wraps(command)
         def wrapper(*args, repo, now_text, **kwargs):
             if click.get_current_context().find_root().meta.get("gazette.workspace"):
                 from .workspace import run_in_workspace  # gazette --workspace FILE: every community at once
 
                 return run_in_workspace(now_text, kwargs)
-            if not needs_repo and repo is None:
-                from ..clock import ClockError, now as clock_now
-                from ..root import RepoNotFound, find_root
+            from ..commands import run
 
-                try:
-                    root = find_root()
-                    from .. import i18n
-
-                    i18n.use_repository(root)
-                except RepoNotFound:
-                    try:
-                        return command(*args, root=None, now=clock_now(now_text), **kwargs)
-                    except ClockError as error:
-                        raise ConfigError(_('--now: {error}').format(error=error)) from None
-            started = []
-            try:
-                root, now = repo_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))))
-            except ConfigError:
-                for cancel in filter(None, started):
-                    cancel()  # e.g. a bad --now: stop what start() began
-                raise
-            return command(*args, root=root, now=now, **kwargs)
+            try:  # the same steps as gazette.launch's click-free start (gazette.commands)
+                return run(functools.partial(command, *args), kwargs, repo, now_text, needs_repo, start)
+            except CommandError as error:
+                raise ConfigError(str(error)) from None
 
         if formats:
-            wrapper = click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
-                                   show_default=True, help="Output format.")(wrapper)
+            wrapper = click_param(cliargs.format_option(formats))(wrapper)
         return wrapper
 
     return decorate
@@ -252,17 +218,6 @@ def moment_option(value: str | None, name: str, zone):
         return parse_moment(value, zone)
     except ClockError as error:
         raise ConfigError(f"{name}: {error}") from None
-
-
-def community_zone(root, now):
-    """The repository's zone, read only when a naive date needs it."""
-
-    def zone():
-        from ..load import load_frame
-
-        return load_frame(root)[0].timezone or now.tzinfo
-
-    return zone
 
 
 def shown_iso(text: str, zone) -> str:

@@ -6,52 +6,22 @@ import sys
 
 import click
 
+from .. import cliargs, commands
 from ..i18n import _
-from .base import ConfigError, community_zone, cli, common_options, progress_bar
-
-
-def _start_git_reads(root, options):
-    """--changed-since: git's reads of the tree start now and run while Python imports
-    the checker (they are most of the cost of checking one changed file)."""
-    if options.get("changed_since"):
-        from ..changes import GitError, PendingChanges, adopt_early
-
-        try:
-            # started by gazette.launch before click was even imported, if it could
-            options["pending"] = (adopt_early(root, options["changed_since"])
-                                  or PendingChanges(root, options["changed_since"]))
-        except GitError:
-            return None  # run_check says why, as a usage error
-        return options["pending"].cancel
-    return None
+from .base import ConfigError, community_zone, cli, click_param, common_options
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--changed-since", metavar="REF",
-              help="Check only files changed since this git ref, and the items that refer to them.")
-@click.option("--no-cache", is_flag=True, help="Parse every file again (ignore the cache in $GAZETTE_CACHE_DIR or ~/.cache/gazette).")
-@common_options(("text", "github", "json"), start=_start_git_reads)
-def check(paths, changed_since, no_cache, fmt, root, now, pending=None):
+@click_param(cliargs.CHECK.arguments[0])
+@click_param(cliargs.CHANGED_SINCE)
+@click_param(cliargs.NO_CACHE)
+@common_options(cliargs.CHECK_FORMATS, start=commands.start_git_reads)
+def check(**options):
     """Validate content and calendar files; report problems with file:line.
 
     PATHS limits the report to these files or folders (default: everything).
     """
-    from .. import output
-    from ..check import UsageError, run_check
-
-    try:
-        result = run_check(root, now, paths, changed_since, cache=not no_cache,
-                           progress=progress_bar("Checking"), pending=pending)
-    except UsageError as error:
-        raise ConfigError(str(error)) from None
-    if fmt == "json":
-        click.echo(output.problems_json(result.problems, result.checked, scope=result.scope))
-    else:
-        render = output.problems_github if fmt == "github" else output.problems_text
-        for line in render(result.problems, result.checked):
-            click.echo(line)
-    sys.exit(result.exit_code)
+    commands.check(**options)  # also run without click by gazette.launch (gazette.cliargs)
 
 
 @cli.command()

@@ -1,0 +1,355 @@
+"""The bodies of ``gazette check`` and ``gazette moderate``, with no click in them.
+
+Both ways in run these same functions: the click commands (:mod:`gazette.cli`), and
+:mod:`gazette.launch`'s click-free start for argv :func:`gazette.cliargs.parse` fully
+understands. What click would do around a command (find the root and the time, turn a
+library error into ``gazette: error: …`` and exit 2, "Aborted!" on Ctrl-C, quiet on a
+closed pipe) is here once, so the two ways print the same bytes and exit the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .i18n import _, os_reason
+
+
+class CommandError(Exception):
+    """A usage or configuration error: ``gazette: error: …`` on stderr, exit 2."""
+
+
+def error_line(message: str) -> str:
+    return _('gazette: error: {message}').format(message=message)
+
+
+# click.echo's rule (click 8.5): codes that look like ANSI styles are removed when the stream
+# is no terminal; a stream that says ASCII is written in UTF-8 with unwritable characters replaced.
+_ANSI = None
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    """One line to stdout (stderr with ``err``), written as ``click.echo`` writes it."""
+    global _ANSI
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return
+    stream = _writable(stream)
+    out = f"{message}\n"
+    try:
+        terminal = stream.isatty()
+    except Exception:
+        terminal = False
+    if not terminal and "\033" in out:
+        if _ANSI is None:
+            import re
+
+            _ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
+        out = _ANSI.sub("", out)
+    stream.write(out)
+    stream.flush()
+
+
+_rewrapped: dict = {}
+
+
+def _writable(stream):
+    import codecs
+
+    try:
+        ascii_only = codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
+    except LookupError:
+        ascii_only = False
+    buffer = getattr(stream, "buffer", None)
+    if not ascii_only or buffer is None:
+        return stream
+    wrapped = _rewrapped.get(id(stream))
+    if wrapped is None or wrapped[0] is not stream:
+        import io
+
+        class NonClosing(io.TextIOWrapper):
+            def __del__(self):
+                try:
+                    self.detach()
+                except Exception:
+                    pass
+
+        wrapped = (stream, NonClosing(buffer, "utf-8", "replace", line_buffering=True))
+        _rewrapped[id(stream)] = wrapped
+    return wrapped[1]
+
+
+def progress_bar(label: str, minimum: int = 500):
+    """A progress bar on stderr for long runs in a terminal; nothing in CI logs or pipes."""
+
+    def wrap(items):
+        if len(items) < minimum or not sys.stderr.isatty():
+            yield from items
+            return
+        import click  # only for a long run in a terminal, where its import is nothing
+
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+def community_zone(root, now):
+    """The repository's zone, read only when a naive date needs it."""
+
+    def zone():
+        from .load import load_frame
+
+        return load_frame(root)[0].timezone or now.tzinfo
+
+    return zone
+
+
+def root_and_now(repo_option, now_option, found=None):
+    """The two things every command needs; library errors become :class:`CommandError`.
+
+    ``found(root)``, if given, runs as soon as the root is known, before the imports
+    that reading the repository's language takes (to start a subprocess meanwhile).
+    """
+    from .root import RepoNotFound, find_root
+
+    try:
+        root = find_root(repo_option)
+    except RepoNotFound as error:
+        raise CommandError(str(error)) from None
+    if found:
+        found(root)
+    from . import i18n
+    from .clock import ClockError, now
+
+    i18n.use_repository(root)
+
+    def zone():  # a naive --now is read in the community's zone
+        from .load import load_frame
+
+        return load_frame(root)[0].timezone
+
+    try:
+        return root, now(now_option, zone)
+    except ClockError as error:
+        raise CommandError(_('--now: {error}').format(error=error)) from None
+
+
+def run(command, kwargs: dict, repo, now_text, needs_repo: bool = True, start=None):
+    """``command(root=…, now=…, **kwargs)`` once the root and the time are known.
+
+    With ``needs_repo=False`` the command also runs outside a repository (root is None).
+    ``start(root, kwargs)`` runs once the root is found, before anything else is imported;
+    it may add keyword arguments for the command, and return a function that undoes it
+    if the command does not run after all.
+    """
+    if not needs_repo and repo is None:
+        from .clock import ClockError, now as clock_now
+        from .root import RepoNotFound, find_root
+
+        try:
+            root = find_root()
+            from . import i18n
+
+            i18n.use_repository(root)
+        except RepoNotFound:
+            try:
+                return command(root=None, now=clock_now(now_text), **kwargs)
+            except ClockError as error:
+                raise CommandError(_('--now: {error}').format(error=error)) from None
+    started = []
+    try:
+        root, now = root_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))))
+    except CommandError:
+        for cancel in filter(None, started):
+            cancel()  # e.g. a bad --now: stop what start() began
+        raise
+    return command(root=root, now=now, **kwargs)
+
+
+# ---- gazette check ------------------------------------------------------------------------
+
+def start_git_reads(root, options):
+    """--changed-since: git's reads of the tree start now and run while Python imports
+    the checker (they are most of the cost of checking one changed file)."""
+    if options.get("changed_since"):
+        from .changes import GitError, PendingChanges, adopt_early
+
+        try:
+            # started by gazette.launch before click was even imported, if it could
+            options["pending"] = (adopt_early(root, options["changed_since"])
+                                  or PendingChanges(root, options["changed_since"]))
+        except GitError:
+            return None  # run_check says why, as a usage error
+        return options["pending"].cancel
+    return None
+
+
+def check(paths, changed_since, no_cache, fmt, root, now, pending=None):
+    from . import output
+    from .check import UsageError, run_check
+
+    try:
+        result = run_check(root, now, paths, changed_since, cache=not no_cache,
+                           progress=progress_bar("Checking"), pending=pending)
+    except UsageError as error:
+        raise CommandError(str(error)) from None
+    if fmt == "json":
+        echo(output.problems_json(result.problems, result.checked, scope=result.scope))
+    else:
+        render = output.problems_github if fmt == "github" else output.problems_text
+        for line in render(result.problems, result.checked):
+            echo(line)
+    sys.exit(result.exit_code)
+
+
+# ---- gazette moderate ---------------------------------------------------------------------
+
+def moderate(export, record, no_commit, fmt, root, now):
+    from pathlib import Path
+
+    from .moderate import InputError, moderate as run_rules, render_json, render_text
+    from .netiquette import build_moderator
+
+    moderator, problems = build_moderator(root)
+    if problems:
+        raise CommandError(problems[0].format())
+    notes: list[str] = []
+    try:
+        messages, flags = run_rules(Path(export), moderator, notes)
+    except InputError as error:
+        raise CommandError(str(error)) from None
+    for note in notes:
+        echo(_('gazette: note: {note}').format(note=note), err=True)
+    if record:
+        _record(root, now, Path(export), flags, commit=not no_commit)
+    if fmt == "json":
+        echo(render_json(messages, flags, notes))
+    else:
+        for line in render_text(messages, flags):
+            echo(line)
+    sys.exit(1 if flags else 0)
+
+
+def _record(root, now, export, flags, commit: bool = True) -> None:
+    from .listening import records
+    from .state import StateError, connect
+
+    if root is None:
+        raise CommandError(_("--record needs a community repository (run it inside one or pass --repo)"))
+    try:
+        connection = connect(root)
+    except StateError as error:
+        raise CommandError(str(error)) from None
+    try:
+        recorded, counts = records.record(connection, flags, export.name, now)
+    finally:
+        connection.close()
+    new = sum(item["new"] for item in recorded)
+    try:
+        records.add_metrics(root, records.week_of(now, community_zone(root, now)()), counts)
+    except OSError as error:
+        raise CommandError(_("cannot write {path}: {error}").format(path=records.METRICS_FILE,
+                                                                    error=os_reason(error))) from None
+    if counts and commit:
+        _commit_metrics(root)
+    from .i18n import ngettext
+    from .listening.buzz import one_line
+
+    # the recorded id, the one `moderation act` takes: the export's ids start again at 1 in every export
+    for item in recorded:
+        excerpt = one_line(item["text"])
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        echo(f"#{item['id']}\t{one_line(item['author'] or '?')}\t{','.join(item['codes'])}\t{excerpt}", err=True)
+    echo("gazette: " + ngettext("recorded {count} new flagged message (gazette moderation act #ID …)",
+                                "recorded {count} new flagged messages (gazette moderation act #ID …)",
+                                new).format(count=new), err=True)
+
+
+def _commit_metrics(root) -> None:
+    """Commit metrics/moderation.csv alone: left changed, it made the next `gazette publish` refuse
+    to start ("uncommitted changes that are not receipts")."""
+    from .gitops import Git, GitFailed
+    from .listening.records import METRICS_FILE
+
+    git = Git(root)
+    if not git.is_repository():
+        return
+    try:
+        git.commit_paths([METRICS_FILE], "gazette moderate --record: weekly moderation counts")
+    except GitFailed as error:
+        echo("gazette: " + _("{path} is changed but not committed: {error}").format(
+            path=METRICS_FILE, error=error), err=True)
+
+
+# ---- the click-free start -----------------------------------------------------------------
+
+# command name: (body, needs a repository, what starts once the root is known)
+BODIES = {"check": (check, True, start_git_reads), "moderate": (moderate, False, None)}
+
+
+def run_standalone(name: str, values: dict) -> None:
+    """Run a command as click's standalone ``main`` would run it, then exit."""
+    import gc
+
+    from . import i18n
+
+    # As gazette.cli does while importing: start-up creates objects that live as long as the
+    # process, and collecting while they arrive is wasted. Frozen once the body starts.
+    collecting = gc.isenabled()
+    gc.disable()
+    i18n.set_language(None)  # what the root group's --lang does when it is not given
+    command, needs_repo, start = BODIES[name]
+
+    def body(**options):
+        gc.freeze()
+        if collecting:
+            gc.enable()
+        return command(**options)
+
+    values = dict(values)
+    repo, now_text = values.pop("repo"), values.pop("now_text")
+    report, exit_code = None, 1
+    try:
+        try:
+            run(body, values, repo, now_text, needs_repo, start)
+            exit_code = 0
+        except (EOFError, KeyboardInterrupt):
+            echo(err=True)  # closes the terminal's ^C echo
+            report = _aborted
+        except CommandError as error:
+            line = error_line(str(error))
+            report, exit_code = (lambda: echo(line, err=True)), 2
+        except OSError as error:
+            import errno
+
+            if error.errno != errno.EPIPE:
+                raise
+            sys.stdout, sys.stderr = _Pacified(sys.stdout), _Pacified(sys.stderr)
+        if report is not None:
+            report()
+        sys.exit(exit_code)
+    except (EOFError, KeyboardInterrupt):
+        sys.exit(exit_code)
+
+
+def _aborted() -> None:
+    echo(_("Aborted!"), err=True)
+
+
+class _Pacified:
+    """A stream whose flush ignores a closed pipe (at exit, after the reader went away)."""
+
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+
+    def flush(self) -> None:
+        try:
+            self.wrapped.flush()
+        except OSError as error:
+            import errno
+
+            if error.errno != errno.EPIPE:
+                raise
+
+    def __getattr__(self, name):
+        return getattr(self.wrapped, name)

@@ -1,0 +1,251 @@
+"""check and moderate without click: the same bytes, exit codes and side effects as through click.
+
+Every argv form runs twice in subprocesses, on fresh copies of the same repository: through
+the entry point (gazette.launch, which skips click when gazette.cliargs understands argv) and
+through ``python -m gazette.cli`` (always click). stdout, stderr, the exit code and the files
+left behind must be equal; the forms the click-free start should take must not import click.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gazette import cliargs
+
+RUN = r'''
+import atexit, os, sys
+atexit.register(lambda: open(os.environ["CLICK_FREE_MARK"], "w").write(str("click" in sys.modules)))
+sys.argv = ["gazette", *sys.argv[2:]]
+from importlib import import_module
+import_module(os.environ["CLICK_FREE_ENTRY"]).main()
+'''
+
+EXPORT = ("id,author,text\n1,lea,Merci pour l'atelier\n2,troll,\"T'es qu'un connard, appelle le 06 12 34 56 78\"\n"
+          "3,marc,\"\x1b[31mROUGE\x1b[0m connard\"\n4,zoe,C'EST VRAIMENT INADMISSIBLE CETTE ATTENTE\n")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A git repository with one uncommitted change, an export beside it, odd file names."""
+    from conftest import CHANNELS, FixtureRepo
+
+    root = tmp_path_factory.mktemp("template") / "community"
+    repo = FixtureRepo(root)
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.write("content/.authors.yml", "authors:\n  camille: {name: Camille Roux}\n")
+    repo.post("premier", front="title: Premier\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n")
+    repo.write("README.md", "# communauté\n")
+    repo.git("init", "-q", "-b", "main")
+    repo.commit_all("start")
+    repo.post("nouveau", front="title: Nouveau\ndate: 2026-10-13T12:30:00+02:00\nstatus: draft\nauteurs: [x]\n")
+    repo.write("export.csv", EXPORT)
+    repo.write("-odd.csv", EXPORT)
+    repo.write("export-1252.csv", "id;auteur;texte\n1;léa;Espèce de connard\n".encode("cp1252"))
+    (root / "folder.csv").mkdir()
+    (root / os.fsdecode(b"caf\xe9.csv")).write_text(EXPORT, encoding="utf-8")
+    return root
+
+
+def run(template: Path, tmp_path: Path, entry: str, args, cwd: str = "", env=None):
+    work = tmp_path / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(template, work / "community", symlinks=True)
+    (work / "outside").mkdir()
+    mark = tmp_path / "mark"
+    mark.unlink(missing_ok=True)
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("GAZETTE_", "_GAZETTE", "LC_", "LANG"))}
+    environment.update({"LANG": "C.UTF-8", "GAZETTE_CACHE_DIR": str(work / "cache"), "CLICK_FREE_MARK": str(mark),
+                        "CLICK_FREE_ENTRY": entry, "GAZETTE_NOW": "2026-11-23T12:00:00+01:00", **(env or {})})
+    environment = {key: value for key, value in environment.items() if value is not None}
+    folder = work / (cwd or "community")
+    done = subprocess.run([sys.executable, "-c", RUN, "--", *args], cwd=folder, capture_output=True, env=environment)
+    left = sorted((str(path.relative_to(work)), path.read_bytes() if path.is_file() else b"")
+                  for path in (work / "community").rglob("*")
+                  if ".git" not in path.relative_to(work / "community").parts[:1] and "cache" not in path.parts)
+    history = subprocess.run(["git", "log", "--format=%s", "--name-status"], cwd=work / "community",
+                             capture_output=True).stdout
+    return {"exit": done.returncode, "stdout": done.stdout, "stderr": done.stderr, "files": left,
+            "history": history, "click": mark.read_text() if mark.exists() else "?"}
+
+
+def same_both_ways(template, tmp_path, args, cwd="", env=None):
+    launched = run(template, tmp_path, "gazette.launch", args, cwd, env)
+    clicked = run(template, tmp_path, "gazette.cli", args, cwd, env)
+    assert clicked["click"] == "True"
+    for key in ("exit", "stdout", "stderr", "files", "history"):
+        assert launched[key] == clicked[key], (key, launched[key], clicked[key])
+    return launched
+
+
+CHANGED = ["check", "--changed-since", "HEAD"]
+
+# (argv, the working folder, extra environment): the click-free start takes these
+TAKEN = [
+    (CHANGED, "", None),
+    (["check", "--changed-since=HEAD", "--format", "json"], "", None),
+    (["check", "--format=github", "--no-cache", "--changed-since", "HEAD", "--no-cache"], "", None),
+    (["check", "--changed-since", "HEAD", "--format", "json", "--format", "text"], "", None),  # the last one wins
+    (["check", "--changed-since", "nope"], "", None),  # the library's usage error, exit 2
+    (["check", "--changed-since", "HEAD~1..HEAD"], "", None),
+    (["check", "--changed-since", "HEAD", "--", "-x.md"], "", None),  # a path starting with -
+    (["check", "--changed-since", "HEAD", "content/posts/2026/nouveau.md"], "", None),
+    (["check", "--changed-since", "HEAD", "-"], "", None),
+    (["check", "--changed-since", "HEAD", os.fsdecode(b"content/caf\xe9.md")], "", None),
+    (["check", "--changed-since", os.fsdecode(b"caf\xe9")], "", None),
+    (["check", "--changed-since", "HEAD", "--now", "2026-13-45"], "", None),
+    (["check", "--changed-since", "HEAD", "--now=2026-10-01T09:00"], "", None),
+    (CHANGED, "", {"GAZETTE_NOW": "bogus"}),
+    (CHANGED, "", {"GAZETTE_NOW": ""}),
+    (CHANGED, "", {"LANG": "fr_FR.UTF-8"}),
+    (CHANGED, "", {"PYTHONIOENCODING": "ascii"}),
+    (["check", "--changed-since", "HEAD", "--repo", "../community"], "outside", None),
+    (["check", "--changed-since", "HEAD", "--repo", "nowhere"], "outside", None),
+    (CHANGED, "outside", None),  # no repository here
+    (["check", "content"], "", None),
+    (["moderate", "export.csv"], "", None),
+    (["moderate", "--format", "json", "export.csv"], "", None),
+    (["moderate", "export.csv", "--format=text", "--format", "json"], "", None),
+    (["moderate", "--", "-odd.csv"], "", None),
+    (["moderate", "export-1252.csv"], "", None),  # a note on stderr
+    (["moderate", os.fsdecode(b"caf\xe9.csv")], "", None),
+    (["moderate", "missing.csv"], "", None),
+    (["moderate", "export.csv", "--now", "later"], "", None),
+    (["moderate", "../community/export.csv"], "outside", None),  # no repository: the shipped lists
+    (["moderate", "../community/export.csv", "--record"], "outside", None),  # --record needs one
+    (["moderate", "export.csv", "--record"], "", None),  # state database, metrics committed
+    (["moderate", "export.csv", "--record", "--no-commit"], "", None),
+    (["moderate", "export.csv", "--repo", "nowhere"], "", None),
+    (["moderate", "export.csv"], "", {"PYTHONIOENCODING": "ascii", "LANG": "fr_FR.UTF-8"}),
+]
+
+# and leaves these to click (usage errors, help, what the parser is not sure of)
+LEFT = [
+    (["check", "--changed-since"], "", None),
+    (["check", "--changed-since", "-x"], "", None),
+    (["check", "--changed-since", ""], "", None),
+    (["check", "--changed-since", "HEAD", "--format", "bogus"], "", None),
+    (["check", "--changed-since", "HEAD", "--format="], "", None),
+    (["check", "--changed-since", "HEAD", "--no-cache=1"], "", None),
+    (["check", "--changed-sinc", "HEAD"], "", None),
+    (["check", "--changed-since", "HEAD", "--help"], "", None),
+    (["check", "-h"], "", None),
+    (["check", "--changed-since", "HEAD", "--repo", "README.md"], "", None),  # click: a file, not a folder
+    (["--lang", "fr", "check", "--changed-since", "HEAD"], "", None),
+    (["check", "--changed-since", "HEAD", "-x"], "", None),
+    (CHANGED, "", {"GAZETTE_WORKSPACE": "workspace.yml"}),
+    (["moderate"], "", None),
+    (["moderate", "export.csv", "other.csv"], "", None),
+    (["moderate", "folder.csv"], "", None),  # click: a folder, not a file
+    (["moderate", "export.csv", "--format", "xml"], "", None),
+    (["moderate", "export.csv", "--record=yes"], "", None),
+    (["moderate", "-odd.csv"], "", None),
+    (["moderate", "--help"], "", None),
+]
+
+
+def _id(case):
+    args, cwd, env = case
+    return " ".join(args) + (f" in {cwd}" if cwd else "") + (f" {env}" if env else "")
+
+
+@pytest.mark.parametrize("case", TAKEN, ids=_id)
+def test_the_click_free_start_prints_and_leaves_what_click_does(template, tmp_path, case):
+    args, cwd, env = case
+    result = same_both_ways(template, tmp_path, args, cwd, env)
+    assert result["click"] == "False", "the click-free start was not taken"
+
+
+@pytest.mark.parametrize("case", LEFT, ids=_id)
+def test_what_the_declarations_do_not_cover_is_clicks_to_answer(template, tmp_path, case):
+    args, cwd, env = case
+    result = same_both_ways(template, tmp_path, args, cwd, env)
+    assert result["click"] == "True"
+
+
+def test_the_click_free_start_runs_the_commands_for_real(template, tmp_path):
+    """A test that cannot fail is a defect: the forms above do reach the rules and git."""
+    checked = run(template, tmp_path, "gazette.launch", CHANGED)
+    assert checked["exit"] == 0 and b"nouveau.md" in checked["stdout"] and b"schema/unknown-key" in checked["stdout"]
+    bad = run(template, tmp_path, "gazette.launch", ["check", "--changed-since", "nope"])
+    assert bad["exit"] == 2 and bad["stderr"].startswith(b"gazette: error: --changed-since nope")
+    moderated = run(template, tmp_path, "gazette.launch", ["moderate", "export.csv", "--record"])
+    assert moderated["exit"] == 1 and b"[31m" not in moderated["stdout"] and b"netiquette/insult" in moderated["stdout"]
+    assert b"weekly moderation counts" in moderated["history"]
+    assert moderated["click"] == checked["click"] == bad["click"] == "False"
+
+
+def test_click_builds_its_options_from_the_same_declarations():
+    from gazette.cli import cli
+
+    for name, declared in cliargs.COMMANDS.items():
+        command = cli.commands[name]
+        params = {param.name: param for param in command.params}
+        assert set(params) == {item.name for item in (*declared.arguments, *declared.options)}
+        for option in declared.options:
+            param = params[option.name]
+            assert tuple(param.opts) == option.flags and param.is_flag == option.is_flag
+            assert param.envvar == option.envvar and param.help == option.help
+            assert tuple(getattr(param.type, "choices", ()) or ()) == (option.choices or ())
+        for argument in declared.arguments:
+            assert params[argument.name].nargs == (-1 if argument.many else 1)
+
+
+def test_the_text_report_is_styled_as_click_styled_it():
+    import click
+
+    from gazette.output import problems_text
+    from gazette.problems import Problem
+
+    problems = [Problem("schema/unknown-key", "content/a.md", 3, "bad", hint="fix it", severity="error"),
+                Problem("schema/unknown-key", "content/b.md", None, "meh", severity="warning")]
+    assert problems_text(problems, 2)[:2] == [
+        f"{click.style('content/a.md:3:', bold=True)} {click.style('schema/unknown-key', fg='red')} bad"
+        f"{click.style(' (fix it)', dim=True)}",
+        f"{click.style('content/b.md:', bold=True)} {click.style('schema/unknown-key', fg='yellow')} meh"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii", "latin-1"])
+@pytest.mark.parametrize("err", [False, True])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_echo_writes_the_bytes_click_echo_wrote(monkeypatch, encoding, err, terminal):
+    """Both ways print through gazette.commands.echo: what it writes must stay what click.echo
+    wrote (styles removed outside a terminal, an ASCII stream written in UTF-8)."""
+    import io
+
+    import click
+
+    from gazette.commands import echo
+
+    messages = ["plain", "é ü — 🙂", "\x1b[1mbold\x1b[0m \x1b[31mred\x1b[0m", "\x1b[?25l\x1b]8;;x\x07link",
+                "tab\there", "", "caf\udce9"]
+
+    class Stream(io.TextIOWrapper):
+        def isatty(self):
+            return terminal
+
+    def written(write) -> list:
+        results = []
+        for message in messages:
+            buffer = io.BytesIO()
+            stream = Stream(buffer, encoding=encoding, errors="strict")
+            monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
+            try:
+                write(message)
+                stream.flush()
+                results.append(buffer.getvalue())
+            except UnicodeError as error:
+                results.append(type(error).__name__)
+        return results
+
+    ours = written(lambda message: echo(message, err=err))
+    theirs = written(lambda message: click.echo(message, err=err))
+    assert ours == theirs
+    if encoding != "ascii":  # (an ASCII stream is written through its buffer, which is no terminal here)
+        assert (b"\x1b[31m" in b"".join(r for r in ours if isinstance(r, bytes))) == terminal
