@@ -249,3 +249,69 @@ def test_echo_writes_the_bytes_click_echo_wrote(monkeypatch, encoding, err, term
     assert ours == theirs
     if encoding != "ascii":  # (an ASCII stream is written through its buffer, which is no terminal here)
         assert (b"\x1b[31m" in b"".join(r for r in ours if isinstance(r, bytes))) == terminal
+
+
+def _git_repository(root: Path) -> Path:
+    from conftest import CHANNELS, FixtureRepo
+
+    repo = FixtureRepo(root)
+    repo.write("calendar/channels.yml", CHANNELS)
+    repo.post("premier", front="title: Premier\ndate: 2026-10-06T12:30:00+02:00\nstatus: published\n")
+    repo.git("init", "-q", "-b", "main")
+    repo.commit_all("start")
+    return root
+
+
+@pytest.mark.parametrize("where", ["reading the language", "importing the checker", "interrupted in the body"])
+def test_every_way_out_stops_and_reaps_the_git_reads(tmp_path, monkeypatch, where):
+    """Ctrl-C (or any error) after git started, before run_check's own try: no git left
+    running, none left unreaped (-X dev said "subprocess N is still running")."""
+    from gazette import commands, i18n
+
+    root = _git_repository(tmp_path / "community")
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    body = commands.check
+    if where == "reading the language":
+        monkeypatch.setattr(i18n, "use_repository", interrupt)
+    elif where == "importing the checker":
+        monkeypatch.setitem(sys.modules, "gazette.check", None)  # the import fails, as an interrupt in it would
+    else:
+        body = interrupt
+    options = {"paths": (), "changed_since": "HEAD", "no_cache": True, "fmt": "text"}
+    with pytest.raises((KeyboardInterrupt, ImportError)):
+        commands.run(body, options, str(root), "2026-11-23T12:00:00+01:00", start=commands.start_git_reads)
+    pending = options["pending"]
+    processes = [pending.diff, pending.untracked, pending.trees, pending.ignored, pending.settings]
+    assert [process.returncode is not None for process in processes] == [True] * 5
+
+
+@pytest.mark.parametrize("colour", [True, False, None])
+def test_echo_follows_clicks_colour_setting_inside_click(template, tmp_path, monkeypatch, colour):
+    """Through click, the context's colour (CliRunner(color=True), Context(color=…)) decides
+    whether styles are kept, as it did when click.echo printed the report."""
+    import io
+
+    import click
+    from click.testing import CliRunner
+
+    from gazette.cli import cli
+    from gazette.commands import echo
+
+    styled = "\x1b[1mbold\x1b[0m"
+    for write in (echo, click.echo):
+        buffer = io.StringIO()
+        monkeypatch.setattr(sys, "stdout", buffer)
+        with click.Context(click.Command("x"), color=colour):
+            write(styled)
+        monkeypatch.undo()
+        assert ("\x1b[1m" in buffer.getvalue()) == bool(colour), write
+    shutil.copytree(template, tmp_path / "community", symlinks=True)
+    monkeypatch.chdir(tmp_path / "community")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GAZETTE_NOW", "2026-11-23T12:00:00+01:00")
+    result = CliRunner().invoke(cli, ["check"], color=bool(colour))
+    assert "schema/unknown-key" in result.output, result.output
+    assert ("\x1b[1m" in result.output) == bool(colour)

@@ -35,11 +35,7 @@ def echo(message: str = "", err: bool = False) -> None:
         return
     stream = _writable(stream)
     out = f"{message}\n"
-    try:
-        terminal = stream.isatty()
-    except Exception:
-        terminal = False
-    if not terminal and "\033" in out:
+    if "\033" in out and _strip_styles(stream):
         if _ANSI is None:
             import re
 
@@ -47,6 +43,18 @@ def echo(message: str = "", err: bool = False) -> None:
         out = _ANSI.sub("", out)
     stream.write(out)
     stream.flush()
+
+
+def _strip_styles(stream) -> bool:
+    utils, settings = sys.modules.get("click.utils"), sys.modules.get("click.globals")
+    if utils is not None and settings is not None:
+        # Inside click (a command, CliRunner(color=True), ctx.color): its colour setting decides,
+        # as it did for click.echo. Not imported for that: the click-free start never has it.
+        return utils.should_strip_ansi(stream, settings.resolve_color_default(None))
+    try:
+        return not stream.isatty()
+    except Exception:
+        return True
 
 
 _rewrapped: dict = {}
@@ -139,8 +147,8 @@ def run(command, kwargs: dict, repo, now_text, needs_repo: bool = True, start=No
 
     With ``needs_repo=False`` the command also runs outside a repository (root is None).
     ``start(root, kwargs)`` runs once the root is found, before anything else is imported;
-    it may add keyword arguments for the command, and return a function that undoes it
-    if the command does not run after all.
+    it may add keyword arguments for the command, and return a function that stops what it
+    began, called on every way out (so it must be harmless once the command is done).
     """
     if not needs_repo and repo is None:
         from .clock import ClockError, now as clock_now
@@ -159,11 +167,10 @@ def run(command, kwargs: dict, repo, now_text, needs_repo: bool = True, start=No
     started = []
     try:
         root, now = root_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))))
-    except CommandError:
+        return command(root=root, now=now, **kwargs)
+    finally:  # every way out (a bad --now, Ctrl-C during an import, the command's exit): nothing left running
         for cancel in filter(None, started):
-            cancel()  # e.g. a bad --now: stop what start() began
-        raise
-    return command(root=root, now=now, **kwargs)
+            cancel()
 
 
 # ---- gazette check ------------------------------------------------------------------------

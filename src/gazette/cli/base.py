@@ -66,7 +66,7 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
     With ``needs_repo=False`` the command also runs outside a repository (root is None).
     ``start(root, options)`` runs once the root is found, before anything else is
     imported; it may add keyword arguments for the command to ``options``, and return
-    a function that undoes it if the command does not run after all.
+    a function that stops what it began (called on every way out, also after the command).
     """
 
     def decorate(command):
