@@ -315,3 +315,32 @@ def test_echo_follows_clicks_colour_setting_inside_click(template, tmp_path, mon
     result = CliRunner().invoke(cli, ["check"], color=bool(colour))
     assert "schema/unknown-key" in result.output, result.output
     assert ("\x1b[1m" in result.output) == bool(colour)
+
+
+def _run_both_ways(template, tmp_path, args, **streams):
+    shutil.copytree(template, tmp_path / "community", symlinks=True)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("GAZETTE_", "LC_", "LANG"))}
+    environment.update(LANG="C.UTF-8", GAZETTE_CACHE_DIR=str(tmp_path / "cache"), GAZETTE_NOW="2026-11-23T12:00:00+01:00")
+    return {module: subprocess.run([sys.executable, "-m", module, *args], cwd=tmp_path / "community",
+                                   env=environment, **streams)
+            for module in ("gazette", "gazette.cli")}
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["check"], ["moderate", "export.csv"]])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2(template, tmp_path, args):
+    with open("/dev/full", "w") as full:
+        done = _run_both_ways(template, tmp_path, args, stdout=full, stderr=subprocess.PIPE)
+    for module, result in done.items():
+        assert (module, result.returncode, result.stderr) == (
+            module, 2, b"gazette: error: cannot write the output: No space left on device\n")
+
+
+def test_a_usage_error_exits_2_even_when_stderr_is_a_closed_pipe(template, tmp_path):
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = _run_both_ways(template, tmp_path, ["check", "--now", "bad"], stdout=subprocess.DEVNULL, stderr=writer)
+    finally:
+        os.close(writer)
+    assert {module: result.returncode for module, result in done.items()} == {"gazette": 2, "gazette.cli": 2}

@@ -41,8 +41,27 @@ def echo(message: str = "", err: bool = False) -> None:
 
             _ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
         out = _ANSI.sub("", out)
-    stream.write(out)
-    stream.flush()
+    try:
+        stream.write(out)
+        stream.flush()
+    except OSError as error:
+        import errno
+
+        if err or error.errno == errno.EPIPE:
+            raise  # a closed pipe: the reader went away, quiet as click is (stderr: nowhere to say anything)
+        # a full disk, a vanished file system: the report is lost, which a usage error says (exit 2);
+        # what stays buffered is dropped at exit rather than failing again with a traceback
+        sys.stdout = _Pacified(sys.stdout)
+        raise CommandError(_("cannot write the output: {error}").format(error=os_reason(error))) from None
+
+
+def say_error(line: str) -> None:
+    """An error line on stderr, if stderr can take it: the exit code says it anyway (a hook
+    whose stderr is a closed pipe still gets 2 for a usage error, not the 1 of a crash)."""
+    try:
+        echo(line, err=True)
+    except OSError:
+        sys.stderr = _Pacified(sys.stderr)
 
 
 def _strip_styles(stream) -> bool:
@@ -325,7 +344,7 @@ def run_standalone(name: str, values: dict) -> None:
             report = _aborted
         except CommandError as error:
             line = error_line(str(error))
-            report, exit_code = (lambda: echo(line, err=True)), 2
+            report, exit_code = (lambda: say_error(line)), 2
         except OSError as error:
             import errno
 
@@ -344,7 +363,8 @@ def _aborted() -> None:
 
 
 class _Pacified:
-    """A stream whose flush ignores a closed pipe (at exit, after the reader went away)."""
+    """A stream whose flush at exit ignores what already failed and was reported (a closed
+    pipe after the reader went away, a full disk)."""
 
     def __init__(self, wrapped):
         self.wrapped = wrapped
@@ -352,11 +372,8 @@ class _Pacified:
     def flush(self) -> None:
         try:
             self.wrapped.flush()
-        except OSError as error:
-            import errno
-
-            if error.errno != errno.EPIPE:
-                raise
+        except OSError:
+            pass
 
     def __getattr__(self, name):
         return getattr(self.wrapped, name)

@@ -12,7 +12,7 @@ import functools
 import click
 
 from .. import cliargs
-from ..commands import CommandError, community_zone, echo, error_line, progress_bar  # noqa: F401 (shared)
+from ..commands import CommandError, community_zone, echo, error_line, progress_bar, say_error  # noqa: F401 (shared)
 from ..i18n import N_, Nn_, _, ngettext, os_reason
 
 
@@ -20,7 +20,7 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        echo(error_line(self.format_message()), err=True)
+        say_error(error_line(self.format_message()))
 
 
 def write_output(path: str, data: bytes) -> None:
