@@ -344,3 +344,33 @@ def test_a_usage_error_exits_2_even_when_stderr_is_a_closed_pipe(template, tmp_p
     finally:
         os.close(writer)
     assert {module: result.returncode for module, result in done.items()} == {"gazette": 2, "gazette.cli": 2}
+
+
+HOSTILE = ["ev\x1b]0;TITLE\x07il", "ev\x1b]8;;http://x\x1b\\il", "ev\x1b]0;unterminated\tnext", "ev\x1bcil",
+           "ev\x1b[2J\x1b[Hil", "ev\x1b[31", "ev\x1b(Bil", "ev\x1bP1$r\x9cil", "ev\x9b2Jil", "ev\x9d0;T\x07il",
+           "ev\ril", "ev\x00\x08\x7fil", "ev\x1b", "tab\tand\nnewline", "é ü — 🙂 plain"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_terminal_safe_leaves_no_control_but_tab_and_newline(text):
+    from gazette.listening.buzz import one_line
+    from gazette.output import terminal_safe
+
+    safe = terminal_safe(text)
+    assert not [c for c in safe if (ord(c) < 32 and c not in "\t\n") or 0x7f <= ord(c) < 0xa0], repr(safe)
+    assert "TITLE" not in safe and "http" not in safe  # a string's body is the terminal's, never shown
+    if text.startswith("ev") and text.endswith("il"):
+        assert safe.startswith("ev") and safe.endswith("il")
+    assert "\t" not in one_line(text) and "\n" not in one_line(text) and "\x1b" not in one_line(text)
+
+
+def test_moderate_text_sends_no_escape_from_the_export_to_the_terminal(template, tmp_path):
+    """An author named ev\\x1b]0;TITLE\\x07il set the window title of whoever read the queue."""
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text("id,author,text\n1,\"ev\x1b]0;TITLE\x07il\",\"T'es qu'un connard \x1b]8;;http://x\x07\"\n",
+                       encoding="utf-8")
+    done = _run_both_ways(template, tmp_path, ["moderate", str(hostile)], capture_output=True)
+    for module, result in done.items():
+        assert result.returncode == 1, (module, result.stderr)
+        assert b"evil" in result.stdout and b"connard" in result.stdout, module
+        assert not [byte for byte in result.stdout if byte < 32 and byte not in b"\t\n"], (module, result.stdout)

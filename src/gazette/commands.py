@@ -251,8 +251,10 @@ def moderate(export, record, no_commit, fmt, root, now):
     if fmt == "json":
         echo(render_json(messages, flags, notes))
     else:
+        from .output import terminal_safe
+
         for line in render_text(messages, flags):
-            echo(line)
+            echo(terminal_safe(line))  # an export's fields are anyone's: no escape reaches the terminal
     sys.exit(1 if flags else 0)
 
 

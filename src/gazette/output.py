@@ -6,9 +6,24 @@ rename or remove them.
 
 from __future__ import annotations
 
+import re
+
 from .i18n import ngettext
 
 JSON_VERSION = 1
+
+# What a terminal would act on rather than show: ESC sequences of every kind (CSI styles and
+# cursor moves, OSC window titles and hyperlinks up to BEL or ST, DCS/SOS/PM/APC strings, ESC c
+# resets...) and every other C0/C1 control but tab and newline (\r overwrites the line). An
+# unterminated string stops at the next control, so it cannot swallow the rest of a line.
+_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x00-\x1f\x7f-\x9f]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text, replacement: str = "") -> str:
+    """Untrusted text (an export's author, a file name, a feed's title) as a terminal shows it:
+    the one place terminal output is made safe; each sequence or control becomes ``replacement``."""
+    return _CONTROL.sub(replacement, _SEQUENCE.sub(replacement, str(text)))
 
 
 def _escape_github(text: str) -> str:
@@ -28,10 +43,10 @@ def problems_text(problems, checked: int) -> list[str]:
     lines = []
     for problem in problems:
         colour = RED if problem.severity == "error" else YELLOW
-        head = f"{BOLD}{problem.location}:{RESET}"
+        head = f"{BOLD}{terminal_safe(problem.location)}:{RESET}"  # a file name may hold anything
         code = f"{colour}{problem.code}{RESET}"
-        hint = f"{DIM} ({problem.hint}){RESET}" if problem.hint else ""
-        lines.append(f"{head} {code} {problem.message}{hint}")
+        hint = f"{DIM} ({terminal_safe(problem.hint)}){RESET}" if problem.hint else ""
+        lines.append(f"{head} {code} {terminal_safe(problem.message)}{hint}")
     lines.append(summary(problems, checked))
     return lines
 

@@ -15,12 +15,11 @@ from . import config
 from .store import COLUMNS, _record, utc
 
 Alert = namedtuple("Alert", "count window threshold usual top")
-CONTROL = dict.fromkeys([*range(0, 32), 127, *range(128, 160)], " ")
-
-
 def one_line(text) -> str:
     """Fetched text on one terminal line: no escape sequence from a feed reaches the terminal."""
-    return " ".join(str(text or "").translate(CONTROL).split())
+    from ..output import terminal_safe
+
+    return " ".join(terminal_safe(text or "", " ").split())
 
 
 def check(connection, settings: dict, now: datetime, top: int = 5) -> Alert | None:
