@@ -22,6 +22,8 @@ from gazette.launch import changed_since_request
     (["check", "--changed-since", "HEAD", "--unknown"], None), (["--workspace", "w.yml", "check", "--changed-since", "HEAD"], None),
     (["review", "--changed-since", "HEAD"], None), ([], None), (["--help"], None),
     (["check", "--", "--changed-since", "HEAD"], None),
+    (["check", "--changed-since", "HEAD", "--format", "bogus"], None), (["check", "--changed-since", "-x"], None),
+    (["check", "--changed-since", "HEAD", "--no-cache=1"], None), (["moderate", "--changed-since", "HEAD"], None),
 ])
 def test_only_a_plain_check_changed_since_is_recognised(args, expected):
     assert changed_since_request(args) == expected
@@ -76,10 +78,20 @@ def test_usage_errors_are_the_commands_exit_2_and_its_words(git_repo, ref):
     assert process.stderr.replace("git-before-click", "").replace("git-after-click []", "").strip() == output.strip()
 
 
+def test_an_option_added_to_check_keeps_the_early_start(monkeypatch):
+    """The early start reads argv with check's declarations: a new option is understood, not a
+    reason to give up the head start silently."""
+    from gazette import cliargs
+
+    added = cliargs.Option(("--strict",), "strict", "Warnings fail.", is_flag=True)
+    monkeypatch.setattr(cliargs.CHECK, "options", (*cliargs.CHECK.options, added))
+    assert changed_since_request(["check", "--strict", "--changed-since", "HEAD"]) == ("HEAD", None)
+
+
 def test_a_command_that_stops_before_checking_stops_git_too(git_repo):
-    """A bad --format: click's usage error, and the early git reads are stopped at exit."""
+    """A bad --format: click's usage error, and git is not even started."""
     process = _run(git_repo.root, "check", "--changed-since", "HEAD", "--format", "bogus")
-    assert process.returncode == 2 and "bogus" in process.stderr and "git-before-click" in process.stderr
+    assert process.returncode == 2 and "bogus" in process.stderr and "git-after-click []" in process.stderr
     from gazette import changes
 
     changes.start_early(git_repo.root, "HEAD")

@@ -37,34 +37,20 @@ def main():
 
 
 def changed_since_request(args):
-    """(ref, --repo or None) when ``args`` are a plain ``check --changed-since REF``, else None."""
+    """(ref, --repo or None) when ``args`` are a ``check --changed-since REF`` that
+    :func:`gazette.cliargs.parse` reads in full (after a ``--lang``, which only click
+    takes), else None: the same declarations decide, so a bad value starts nothing."""
+    from .cliargs import CHECK, parse
+
     args = list(args)
     if args[:1] == ["--lang"]:
         args = args[2:]
     elif args[:1] and args[0].startswith("--lang="):
         args = args[1:]
-    if args[:1] != ["check"]:
+    understood = parse(args)
+    if understood is None or understood[0] is not CHECK or not understood[1]["changed_since"]:
         return None
-    ref = repo = None
-    tokens = iter(args[1:])
-    for token in tokens:
-        if token == "--":
-            break  # the rest are paths
-        name, equals, value = token.partition("=")
-        if name in ("--changed-since", "--repo", "--format", "--now"):
-            if not equals:
-                value = next(tokens, None)
-                if value is None:
-                    return None
-            if name == "--changed-since":
-                ref = value
-            elif name == "--repo":
-                repo = value
-        elif token == "--no-cache" or not token.startswith("-") or token == "-":
-            continue
-        else:
-            return None  # --help, a typo...: the command's to answer
-    return (ref, repo) if ref else None
+    return understood[1]["changed_since"], understood[1]["repo"]
 
 
 def _start_early(args) -> None:
