@@ -7,7 +7,8 @@ import sys
 import click
 
 from ..i18n import _, ngettext
-from .base import ConfigError, cli, common_options, community_zone, moment_option, repo_and_now
+from .. import cliargs
+from .base import ConfigError, cli, click_param, common_options, community_zone, moment_option, repo_and_now
 
 EXIT_BAD_BUZZ = 3
 EXIT_BUSY = 75
@@ -120,11 +121,9 @@ QUEUE_FIELDS = ("id", "at", "class", "needs_answer", "place", "author", "title",
 @click.option("--needs-answer", is_flag=True, help="Only questions and criticisms not yet answered or ignored.")
 @click.option("--since", metavar="ISO", default=None, help="Only mentions published since this date-time.")
 @click.option("--place", metavar="SLUG", default=None, help="Only mentions from this place.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv")), default="text", show_default=True,
-              help="Output format.")
-@click.option("--repo", type=click.Path(file_okay=False), default=None, help="Community repository.")
-@click.option("--now", "now_text", metavar="ISO", default=None, envvar="GAZETTE_NOW",
-              help="Run as if it were this date-time. Env: GAZETTE_NOW.")
+@click_param(cliargs.format_option(("text", "json", "csv")))
+@click_param(cliargs.REPO)
+@click_param(cliargs.NOW)
 @click.pass_context
 def mentions_group(ctx, needs_answer, since, place, fmt, repo, now_text):
     """The mentions queue, newest first (gazette mentions import|answer|ignore|stats for the rest).
