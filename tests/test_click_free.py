@@ -374,3 +374,41 @@ def test_moderate_text_sends_no_escape_from_the_export_to_the_terminal(template,
         assert result.returncode == 1, (module, result.stderr)
         assert b"evil" in result.stdout and b"connard" in result.stdout, module
         assert not [byte for byte in result.stdout if byte < 32 and byte not in b"\t\n"], (module, result.stdout)
+
+
+def test_a_naive_now_is_read_through_the_one_community_zone(template, monkeypatch):
+    """root_and_now and the commands read the zone with commands.community_zone, not a copy."""
+    from gazette import commands
+
+    asked = []
+    real = commands.community_zone
+    monkeypatch.setattr(commands, "community_zone", lambda root, now=None: asked.append(root) or real(root, now))
+    root, now = commands.root_and_now(str(template), "2026-11-23T12:00")
+    assert asked == [template] and now.utcoffset() == real(template)().utcoffset(now.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize("needs_repo", [True, False])
+def test_the_root_is_found_once_whether_or_not_a_repository_is_needed(template, monkeypatch, needs_repo):
+    from gazette import commands, root as roots
+
+    calls = []
+    real = roots.find_root
+    monkeypatch.setattr(roots, "find_root", lambda repo=None: calls.append(repo) or real(repo))
+    monkeypatch.chdir(template)
+    ran = commands.run(lambda root, now: (root, now), {}, None, "2026-11-23T12:00:00+01:00", needs_repo=needs_repo)
+    assert ran[0] == template.resolve() and len(calls) == 1
+    monkeypatch.chdir(template.parent.parent)
+    if needs_repo:
+        with pytest.raises(commands.CommandError):
+            commands.run(lambda root, now: (root, now), {}, None, None, needs_repo=needs_repo)
+    else:
+        assert commands.run(lambda root, now: root, {}, None, "2026-11-23T12:00", needs_repo=False) is None
+
+
+def test_the_mentions_queue_declares_repo_now_and_format_like_every_command():
+    from gazette.cli import cli
+
+    params = {param.name: param for param in cli.commands["mentions"].params}
+    for declared in (cliargs.REPO, cliargs.NOW):
+        assert (params[declared.name].help, params[declared.name].envvar) == (declared.help, declared.envvar)
+    assert params["fmt"].help == cliargs.format_option(("text",)).help

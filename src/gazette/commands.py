@@ -120,43 +120,42 @@ def progress_bar(label: str, minimum: int = 500):
     return wrap
 
 
-def community_zone(root, now):
-    """The repository's zone, read only when a naive date needs it."""
+def community_zone(root, now=None):
+    """The repository's zone (else ``now``'s), read only when a naive date needs it."""
 
     def zone():
         from .load import load_frame
 
-        return load_frame(root)[0].timezone or now.tzinfo
+        return load_frame(root)[0].timezone or (now.tzinfo if now is not None else None)
 
     return zone
 
 
-def root_and_now(repo_option, now_option, found=None):
+def root_and_now(repo_option, now_option, found=None, optional: bool = False):
     """The two things every command needs; library errors become :class:`CommandError`.
 
     ``found(root)``, if given, runs as soon as the root is known, before the imports
     that reading the repository's language takes (to start a subprocess meanwhile).
+    With ``optional``, no repository around (and no --repo) gives root None.
     """
     from .root import RepoNotFound, find_root
 
     try:
         root = find_root(repo_option)
     except RepoNotFound as error:
-        raise CommandError(str(error)) from None
-    if found:
-        found(root)
-    from . import i18n
+        if not optional or repo_option is not None:
+            raise CommandError(str(error)) from None
+        root = None
+    if root is not None:
+        if found:
+            found(root)
+        from . import i18n
+
+        i18n.use_repository(root)
     from .clock import ClockError, now
 
-    i18n.use_repository(root)
-
-    def zone():  # a naive --now is read in the community's zone
-        from .load import load_frame
-
-        return load_frame(root)[0].timezone
-
-    try:
-        return root, now(now_option, zone)
+    try:  # a naive --now is read in the community's zone (UTC outside a repository)
+        return root, now(now_option, community_zone(root) if root is not None else None)
     except ClockError as error:
         raise CommandError(_('--now: {error}').format(error=error)) from None
 
@@ -169,23 +168,10 @@ def run(command, kwargs: dict, repo, now_text, needs_repo: bool = True, start=No
     it may add keyword arguments for the command, and return a function that stops what it
     began, called on every way out (so it must be harmless once the command is done).
     """
-    if not needs_repo and repo is None:
-        from .clock import ClockError, now as clock_now
-        from .root import RepoNotFound, find_root
-
-        try:
-            root = find_root()
-            from . import i18n
-
-            i18n.use_repository(root)
-        except RepoNotFound:
-            try:
-                return command(root=None, now=clock_now(now_text), **kwargs)
-            except ClockError as error:
-                raise CommandError(_('--now: {error}').format(error=error)) from None
     started = []
     try:
-        root, now = root_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))))
+        root, now = root_and_now(repo, now_text, start and (lambda root: started.append(start(root, kwargs))),
+                                 optional=not needs_repo)
         return command(root=root, now=now, **kwargs)
     finally:  # every way out (a bad --now, Ctrl-C during an import, the command's exit): nothing left running
         for cancel in filter(None, started):
