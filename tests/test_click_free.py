@@ -412,3 +412,23 @@ def test_the_mentions_queue_declares_repo_now_and_format_like_every_command():
     for declared in (cliargs.REPO, cliargs.NOW):
         assert (params[declared.name].help, params[declared.name].envvar) == (declared.help, declared.envvar)
     assert params["fmt"].help == cliargs.format_option(("text",)).help
+
+
+def test_an_interrupt_between_two_git_starts_leaves_none_running(tmp_path, monkeypatch):
+    """Ctrl-C while PendingChanges starts its five reads: the ones already started are reaped."""
+    from gazette import changes
+
+    root = _git_repository(tmp_path / "community")
+    started = []
+    real = changes._start
+
+    def start(root, *args):
+        if len(started) == 2:
+            raise KeyboardInterrupt
+        started.append(real(root, *args))
+        return started[-1]
+
+    monkeypatch.setattr(changes, "_start", start)
+    with pytest.raises(KeyboardInterrupt):
+        changes.PendingChanges(root, "HEAD")
+    assert [process.returncode is not None for process in started] == [True, True]

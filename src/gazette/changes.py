@@ -27,6 +27,12 @@ def _start(root: Path, *args: str) -> subprocess.Popen:
         raise GitError(_("git is not installed")) from None
 
 
+def _started(started: list, root: Path, *args: str) -> subprocess.Popen:
+    process = _start(root, *args)
+    started.append(process)
+    return process
+
+
 def _finish(process: subprocess.Popen) -> str:
     return _finish_bytes(process).decode("utf-8", "replace")
 
@@ -83,18 +89,25 @@ class PendingChanges:
         if is_range(ref):  # git diff A..B compares two commits: the working tree would be left out
             raise GitError(_('{ref!r} is a range; give one commit (e.g. origin/main): what changed since it, '
                              'committed or not, is checked').format(ref=ref))
-        # --relative: paths from the repository root even inside a larger git tree.
-        self.diff = _start(root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
-        self.untracked = _start(root, "ls-files", "--others", "--exclude-standard", "-z", "--",
-                                *CHECKED_FOLDERS)
-        from .dayindex import KIND_PATHS
+        from .dayindex import KIND_PATHS  # before the first git: an interrupt here leaves none running
 
-        self.trees = _start(root, "ls-tree", "-z", ref, "--", *KIND_PATHS)
-        # Ignored items are no change, but a full check reads them: neighbours like any other.
-        self.ignored = _start(root, "ls-files", "--others", "--ignored", "--exclude-standard", "-z", "--",
-                              *KIND_PATHS)
-        # Whether REF's stored blobs may differ from the files on disk (read by stored_form_differs).
-        self.settings = _start(root, "config", "-z", "--get-regexp", STORED_FORM_SETTINGS)
+        started = []
+        try:
+            # --relative: paths from the repository root even inside a larger git tree.
+            self.diff = _started(started, root, "diff", "--relative", "--name-status", "-z", "-M", ref, "--")
+            self.untracked = _started(started, root, "ls-files", "--others", "--exclude-standard", "-z", "--",
+                                      *CHECKED_FOLDERS)
+            self.trees = _started(started, root, "ls-tree", "-z", ref, "--", *KIND_PATHS)
+            # Ignored items are no change, but a full check reads them: neighbours like any other.
+            self.ignored = _started(started, root, "ls-files", "--others", "--ignored", "--exclude-standard",
+                                    "-z", "--", *KIND_PATHS)
+            # Whether REF's stored blobs may differ from the files on disk (read by stored_form_differs).
+            self.settings = _started(started, root, "config", "-z", "--get-regexp", STORED_FORM_SETTINGS)
+        except BaseException:  # Ctrl-C or git missing halfway: the caller has no object to cancel
+            for process in started:
+                process.kill()
+                process.communicate()
+            raise
         self.root, self.ref = root, ref
         self._differs: bool | None = None
         # known once result() has read them
