@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import stat
 
+from .i18n import N_  # help texts are marked here, translated where click shows them (cli.base.TranslatedHelp)
+
 
 class Option:
     """One option: ``flags`` as typed; ``name`` the keyword the command receives."""
@@ -42,32 +44,33 @@ class Command:
 
 
 # What every command has (cli.base.common_options); --format's choices are each command's.
-REPO = Option(("--repo",), "repo", "Community repository (default: the nearest folder with content/ or calendar/).",
+REPO = Option(("--repo",), "repo", N_("Community repository (default: the nearest folder with content/ or calendar/)."),
               path="dir")
-NOW = Option(("--now",), "now_text", "Run as if it were this date-time (e.g. 2026-12-04T09:00+01:00). "
-             "Env: GAZETTE_NOW.", metavar="ISO", envvar="GAZETTE_NOW")
+NOW = Option(("--now",), "now_text", N_("Run as if it were this date-time (e.g. 2026-12-04T09:00+01:00). "
+                                         "Env: GAZETTE_NOW."), metavar="ISO", envvar="GAZETTE_NOW")
 
 
 def format_option(formats: tuple[str, ...]) -> Option:
-    return Option(("--format",), "fmt", "Output format.", choices=formats, default=formats[0], show_default=True)
+    return Option(("--format",), "fmt", N_("Output format."), choices=formats, default=formats[0], show_default=True)
 
 
 CHECK_FORMATS = ("text", "github", "json")
 CHANGED_SINCE = Option(("--changed-since",), "changed_since",
-                       "Check only files changed since this git ref, and the items that refer to them.",
+                       N_("Check only files changed since this git ref, and the items that refer to them."),
                        metavar="REF")
 NO_CACHE = Option(("--no-cache",), "no_cache",
-                  "Parse every file again (ignore the cache in $GAZETTE_CACHE_DIR or ~/.cache/gazette).", is_flag=True)
+                  N_("Parse every file again (ignore the cache in $GAZETTE_CACHE_DIR or ~/.cache/gazette)."), is_flag=True)
 CHECK = Command("check", (Argument("paths", many=True, path="any"),),
                 (CHANGED_SINCE, NO_CACHE, format_option(CHECK_FORMATS), REPO, NOW))
 
 MODERATE_FORMATS = ("text", "json")
 RECORD = Option(("--record",), "record",
-                "Store flagged messages in the state database (for gazette moderation act) and add weekly "
-                "counts per rule family to metrics/moderation.csv.", is_flag=True)
+                N_("Store flagged messages in the state database (for gazette moderation act) and add weekly "
+                   "counts per rule family to metrics/moderation.csv."), is_flag=True)
 NO_COMMIT = Option(("--no-commit",), "no_commit",
-                   "With --record: leave metrics/moderation.csv changed but uncommitted (default: commit that file "
-                   "alone when the repository is a git repository, as publish does with receipts).", is_flag=True)
+                   N_("With --record: leave metrics/moderation.csv changed but uncommitted (default: commit that "
+                      "file alone when the repository is a git repository, as publish does with receipts)."),
+                   is_flag=True)
 MODERATE = Command("moderate", (Argument("export", path="file"),),
                    (RECORD, NO_COMMIT, format_option(MODERATE_FORMATS), REPO, NOW))
 
