@@ -814,6 +814,8 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     import phonenumbers
     from phonenumbers import PhoneNumberType as Type
 
+    from .phones import UNSURE, whole_number_type
+
     public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
     out = []
     plain = PLAIN_NUMBER.fullmatch(span) is not None
@@ -825,20 +827,29 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         if trunk is None:
             metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
             trunk = _TRUNKS[region] = "0" if metadata is not None and metadata.national_prefix == "0" else ""
-        number = _possible_whole(phonenumbers, span, region) if plain or whole else None
-        if number is not None and whole:
+        found = None  # (start, end, raw, number, its type or None to ask phonenumbers)
+        if plain or whole:
+            # A plain span is read from phonenumbers' metadata (gazette.phones) unless that is
+            # unsure; after a region that found the whole span only "possible?" matters.
+            kind = whole_number_type(span, region, not whole) if plain else UNSURE
+            if kind is UNSURE:
+                number = _possible_whole(phonenumbers, span, region)
+                if number is not None:
+                    found = ((0, len(span), span, number, None),)
+            elif kind is not None:
+                found = ((0, len(span), span, None, kind),)
+        if found is not None and whole:
             continue  # the whole span again, and nothing else: the caller keeps the first number of a span
-        if number is not None:
-            found = ((0, len(span), span, number),)
-        else:
-            found = ((match.start, match.end, match.raw_string, match.number)
+        if found is None:
+            found = ((match.start, match.end, match.raw_string, match.number, None)
                      for match in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE))
-        for start, end, raw, number in found:
+        for start, end, raw, number, kind in found:
             if trunk and not raw.lstrip("(").startswith(("+", trunk)):
                 continue
             # One lookup for both answers: is_valid_number is number_type(...) != UNKNOWN
             # (tests/test_moderate_speed.py compares them).
-            kind = phonenumbers.number_type(number)
+            if kind is None:
+                kind = phonenumbers.number_type(number)
             valid = kind != Type.UNKNOWN
             if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
                 continue
