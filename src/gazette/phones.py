@@ -20,7 +20,6 @@ import re
 
 UNSURE = object()  # "ask phonenumbers"
 PLAIN = re.compile(r"\+?[0-9]+(?:[ .-][0-9]+)*")
-_SEPARATORS = str.maketrans("", "", "+ .-")
 _MIN_LENGTH_FOR_NSN, _MAX_LENGTH_FOR_NSN, _MAX_INPUT_STRING_LENGTH = 2, 17, 250
 # phonenumbers' _test_number_length answers, as this module needs them.
 _POSSIBLE, _LOCAL_ONLY, _TOO_SHORT, _INVALID_LENGTH, _TOO_LONG = range(5)
@@ -77,8 +76,13 @@ class _Region:
                 alternatives.append("(" + "".join(f"(?={_desc_pattern(d)})" for d in both) + ")")
         self.unknown = types.UNKNOWN
         general_pattern = _desc_pattern(general)
-        self.type_match = None if general_pattern is None else re.compile(
-            f"(?={general_pattern})(?:" + "|".join(alternatives or ["(?!)"]) + ")").match
+        # Compiled when a type is first asked (a few ms for the UK): a second region is often
+        # only asked whether the span is a possible number.
+        self.type_pattern = None if general_pattern is None else (
+            f"(?={general_pattern})(?:" + "|".join(alternatives or ["(?!)"]) + ")")
+        self.type_match = None
+        # _test_number_length's answer for each length a parsed number can have.
+        self.length_answer = tuple(self._length(size) for size in range(_MAX_INPUT_STRING_LENGTH + 1))
         self.leading = re.compile(metadata.leading_digits).match if metadata.leading_digits is not None else None
 
     def general_match(self, number: str) -> bool:
@@ -86,8 +90,11 @@ class _Region:
         return self.general_fullmatch is not None and self.general_fullmatch(number) is not None
 
     def length(self, number: str) -> int:
+        return self.length_answer[len(number)]
+
+    def _length(self, actual: int) -> int:
         """phonenumbers' _test_number_length(number, metadata) for any type, read literally."""
-        lengths, actual = self.lengths, len(number)
+        lengths = self.lengths
         if actual in self.local_lengths:
             return _LOCAL_ONLY
         if lengths[0] == actual:
@@ -113,7 +120,11 @@ class _Region:
 
     def number_type(self, number: str):
         """phonenumbers' _number_type_helper."""
-        match = self.type_match(number) if self.type_match is not None else None
+        if self.type_match is None:
+            if self.type_pattern is None:
+                return self.unknown
+            self.type_match = re.compile(self.type_pattern).match
+        match = self.type_match(number)
         return self.unknown if match is None or match.lastindex is None else self.kinds[match.lastindex - 1]
 
 
@@ -165,13 +176,14 @@ def whole_number_type(span: str, region: str, kind: bool = True):
     if not _tables:
         _tables.append(_Tables())
     tables = _tables[0]
-    meta = tables.region(region)
+    meta = tables.regions.get(region) or tables.region(region)
     if meta is None or meta is UNSURE:
         return UNSURE
-    digits = span.translate(_SEPARATORS)
+    plus = span[0] == "+"
+    digits = (span[1:] if plus else span).replace(" ", "").replace(".", "").replace("-", "")
     if len(digits) < 3:  # phonenumbers' "viable number" needs three digits, or two alone
         return UNSURE
-    if span[0] == "+":
+    if plus:
         if digits[0] == "0":
             return UNSURE  # phonenumbers reads "+0…" again without the "+"
         for size in (1, 2, 3):
@@ -205,7 +217,7 @@ def whole_number_type(span: str, region: str, kind: bool = True):
     potential = meta.strip_prefix(national)
     if potential is UNSURE:
         return UNSURE
-    if meta.length(potential) not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
+    if meta.length_answer[len(potential)] not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
         national = potential
     if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
         return None
@@ -213,10 +225,10 @@ def whole_number_type(span: str, region: str, kind: bool = True):
     regions = tables.by_code.get(country_code)
     if not regions:
         return UNSURE
-    main = tables.region(regions[0])
+    main = tables.regions.get(regions[0]) or tables.region(regions[0])
     if main is None or main is UNSURE:
         return UNSURE
-    if main.length(national) not in (_POSSIBLE, _LOCAL_ONLY):
+    if main.length_answer[len(national)] not in (_POSSIBLE, _LOCAL_ONLY):
         return None
     if not kind:
         return True
