@@ -206,7 +206,50 @@ def test_metadata_of_another_shape_hands_every_span_back(monkeypatch):
     class Odd:
         country_code = 33
 
-    tables = phones._Tables()
-    monkeypatch.setattr(tables.phonenumbers.PhoneMetadata, "metadata_for_region", lambda code, default=None: Odd())
-    monkeypatch.setattr(phones, "_tables", [tables])
+    monkeypatch.setattr(phonenumbers.PhoneMetadata, "metadata_for_region", lambda code, default=None: Odd())
+    monkeypatch.setattr(phones, "_tables", [])
     assert whole_number_type("06 12 34 56 78", "FR") is UNSURE
+
+
+def run(code: str, tmp_path) -> str:
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "GAZETTE_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
+    return done.stdout.strip()
+
+
+def test_the_regions_come_from_the_cache_without_importing_phonenumbers(tmp_path):
+    code = ("import sys\nfrom gazette import netiquette\n"
+            "print(netiquette._phone_numbers('06 12 34 56 78', ('FR', 'GB')), 'phonenumbers' in sys.modules)")
+    first = run(code, tmp_path)
+    assert first == "((0, 14, '06 12 34 56 78', True, 'FR'),) True"
+    assert (tmp_path / "cache" / phones.CACHE_FILE).is_file()
+    assert run(code, tmp_path) == "((0, 14, '06 12 34 56 78', True, 'FR'),) False"
+
+
+def test_a_damaged_or_stale_cache_only_costs_time(tmp_path):
+    import marshal
+
+    cache = tmp_path / "cache" / phones.CACHE_FILE
+    code = ("from gazette import netiquette, phones\nkind = phones.whole_number_type('+44 7700 900123', 'FR')\n"
+            "print('unsure' if kind is phones.UNSURE else kind, netiquette._phone_numbers('+44 7700 900123', ('FR',)))")
+    flags = repr(pure_phone_numbers("+44 7700 900123", ("FR",)))
+    expected = f"{reference('+44 7700 900123', 'FR')} {flags}"
+    assert run(code, tmp_path) == expected
+    key, (by_code, types, data) = marshal.loads(cache.read_bytes())
+    dropped = [b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps((key, (by_code, {"UNKNOWN": "x"}, data))),
+               marshal.dumps((key, ({**by_code, 44: ()}, types, data)))]
+    for content in dropped:  # the whole file is read again from phonenumbers
+        cache.write_bytes(content)
+        assert run(code, tmp_path) == expected, content
+    misshapen = [{"country_code": "44"}, {**data["GB"], "lengths": ()}, {**data["GB"], "types": 5},
+                 {**data["GB"], "prefix": 7}]
+    for entry in misshapen:  # that region is handed to phonenumbers
+        cache.write_bytes(marshal.dumps((key, (by_code, types, {**data, "GB": entry}))))
+        assert run(code, tmp_path) == f"unsure {flags}", entry
+    # Saved from other phonenumbers files (their sizes and times are the key): asked again.
+    cache.write_bytes(marshal.dumps(((key[0], key[1], ()), (by_code, types, {**data, "GB": None}))))
+    assert run(code, tmp_path) == expected

@@ -811,12 +811,14 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     Toll-free, shared-cost and premium numbers are public services. A later region's number
     on a span an earlier region found whole is left out: the caller keeps the first of a span.
     """
-    import phonenumbers
-    from phonenumbers import PhoneNumberType as Type
+    from .phones import UNSURE, current_tables, whole_number_type
 
-    from .phones import UNSURE, whole_number_type
-
-    public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
+    # phonenumbers is imported only when gazette.phones hands a span back (its import is
+    # ~12 ms, more than a queue's numbers cost): its metadata comes from gazette.phones' tables.
+    tables = current_tables()
+    types = tables.types
+    public = (types["TOLL_FREE"], types["PREMIUM_RATE"], types["SHARED_COST"], types["UAN"], types["VOICEMAIL"])
+    unknown = types["UNKNOWN"]
     out = []
     plain = PLAIN_NUMBER.fullmatch(span) is not None
     whole = False  # whether a region before this one kept the whole span as a number
@@ -825,15 +827,18 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         # number without it nor a +, like "732 829 320", is a reference, not a phone.
         trunk = _TRUNKS.get(region)
         if trunk is None:
-            metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-            trunk = _TRUNKS[region] = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+            trunk = tables.trunk(region)
+            if trunk is None:
+                metadata = tables.phonenumbers().PhoneMetadata.metadata_for_region(region)
+                trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+            _TRUNKS[region] = trunk
         found = None  # (start, end, raw, number, its type or None to ask phonenumbers)
         if plain or whole:
             # A plain span is read from phonenumbers' metadata (gazette.phones) unless that is
             # unsure; after a region that found the whole span only "possible?" matters.
             kind = whole_number_type(span, region, not whole) if plain else UNSURE
             if kind is UNSURE:
-                number = _possible_whole(phonenumbers, span, region)
+                number = _possible_whole(tables.phonenumbers(), span, region)
                 if number is not None:
                     found = ((0, len(span), span, number, None),)
             elif kind is not None:
@@ -841,6 +846,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         if found is not None and whole:
             continue  # the whole span again, and nothing else: the caller keeps the first number of a span
         if found is None:
+            phonenumbers = tables.phonenumbers()
             found = ((match.start, match.end, match.raw_string, match.number, None)
                      for match in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE))
         for start, end, raw, number, kind in found:
@@ -849,8 +855,8 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
             # One lookup for both answers: is_valid_number is number_type(...) != UNKNOWN
             # (tests/test_moderate_speed.py compares them).
             if kind is None:
-                kind = phonenumbers.number_type(number)
-            valid = kind != Type.UNKNOWN
+                kind = tables.phonenumbers().number_type(number)
+            valid = kind != unknown
             if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
                 continue
             if valid and kind in public:

@@ -27,6 +27,8 @@ _POSSIBLE, _LOCAL_ONLY, _TOO_SHORT, _INVALID_LENGTH, _TOO_LONG = range(5)
 _TYPE_ORDER = ("PREMIUM_RATE", "premium_rate"), ("TOLL_FREE", "toll_free"), ("SHARED_COST", "shared_cost"), \
     ("VOIP", "voip"), ("PERSONAL_NUMBER", "personal_number"), ("PAGER", "pager"), ("UAN", "uan"), \
     ("VOICEMAIL", "voicemail")
+TYPE_NAMES = ("FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "VOIP",
+              "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL", "UNKNOWN")
 METADATA_FIELDS = ("country_code", "international_prefix", "national_prefix_for_parsing",
                    "national_prefix_transform_rule", "general_desc", "fixed_line", "mobile",
                    "same_mobile_and_fixed_line_pattern", "leading_digits", *(field for _t, field in _TYPE_ORDER))
@@ -34,56 +36,30 @@ DESC_FIELDS = ("national_number_pattern", "possible_length", "possible_length_lo
 
 
 class _Region:
-    """One region's metadata, compiled once."""
+    """One region's metadata, compiled once, from :func:`_region_data`."""
 
-    def __init__(self, metadata, types):
-        for field in METADATA_FIELDS:  # another shape of metadata: phonenumbers decides, always
-            if not hasattr(metadata, field):
-                raise AttributeError(field)
-        self.country_code = metadata.country_code
-        self.code = str(metadata.country_code)
-        idd = metadata.international_prefix
-        self.idd = re.compile(idd).match if idd is not None else None
-        prefix = metadata.national_prefix_for_parsing
-        self.prefix = re.compile(prefix).match if prefix else None
-        self.transform = bool(metadata.national_prefix_transform_rule)
-        general = metadata.general_desc
-        if general is None:
-            raise AttributeError("general_desc")
-        for field in DESC_FIELDS:
-            if not hasattr(general, field):
-                raise AttributeError(field)
-        pattern = general.national_number_pattern
-        self.general_fullmatch = re.compile(pattern).fullmatch if pattern else None
-        self.lengths = tuple(general.possible_length)
-        self.local_lengths = tuple(general.possible_length_local_only or ())
-        descs = [(getattr(types, name), getattr(metadata, field)) for name, field in _TYPE_ORDER]
-        self.same = bool(metadata.same_mobile_and_fixed_line_pattern)
-        fixed, mobile = metadata.fixed_line, metadata.mobile
-        if self.same:
-            descs.append((types.FIXED_LINE_OR_MOBILE, fixed))
-        else:
-            descs.append((types.FIXED_LINE_OR_MOBILE, (fixed, mobile)))
-            descs += [(types.FIXED_LINE, fixed), (types.MOBILE, mobile)]
-        # _number_type_helper's questions in its order, as one pattern: the general description
-        # first (a look-ahead), then one alternative a type; the first that matches the whole
-        # number wins, as the helper's first "if" that holds. One C call instead of up to 11.
-        self.kinds, alternatives = [], []
-        for kind, desc in descs:
-            both = desc if isinstance(desc, tuple) else (desc,)
-            if all(_desc_pattern(d) is not None for d in both):
-                self.kinds.append(kind)
-                alternatives.append("(" + "".join(f"(?={_desc_pattern(d)})" for d in both) + ")")
-        self.unknown = types.UNKNOWN
-        general_pattern = _desc_pattern(general)
+    def __init__(self, data: dict):
+        self.country_code = data["country_code"]
+        if type(self.country_code) is not int:
+            raise TypeError("country_code")
+        self.code = str(self.country_code)
+        self.idd = re.compile(data["idd"]).match if data["idd"] is not None else None
+        self.prefix = re.compile(data["prefix"]).match if data["prefix"] else None
+        self.transform = bool(data["transform"])
+        self.general_fullmatch = re.compile(data["general"]).fullmatch if data["general"] else None
+        self.lengths, self.local_lengths = tuple(data["lengths"]), tuple(data["local"])
+        if not (self.lengths and all(type(size) is int for size in self.lengths + self.local_lengths)):
+            raise TypeError("lengths")
+        self.kinds, self.unknown = tuple(data["kinds"]), data["unknown"]
         # Compiled when a type is first asked (a few ms for the UK): a second region is often
         # only asked whether the span is a possible number.
-        self.type_pattern = None if general_pattern is None else (
-            f"(?={general_pattern})(?:" + "|".join(alternatives or ["(?!)"]) + ")")
-        self.type_match = None
+        self.type_pattern, self.type_match = data["types"], None
+        if not (self.type_pattern is None or type(self.type_pattern) is str) or not all(
+                type(kind) is int for kind in (*self.kinds, self.unknown)):
+            raise TypeError("types")
+        self.leading = re.compile(data["leading"]).match if data["leading"] is not None else None
         # _test_number_length's answer for each length a parsed number can have.
         self.length_answer = tuple(self._length(size) for size in range(_MAX_INPUT_STRING_LENGTH + 1))
-        self.leading = re.compile(metadata.leading_digits).match if metadata.leading_digits is not None else None
 
     def general_match(self, number: str) -> bool:
         """phonenumbers' _match_national_number(number, general_desc, False)."""
@@ -142,28 +118,188 @@ def _desc_pattern(desc):
     return (f"(?={check})" if check else "") + f"(?:{desc.national_number_pattern})\\Z"
 
 
-class _Tables:
-    def __init__(self):
-        import phonenumbers
+def _region_data(metadata, types) -> dict:
+    """What this module reads of a region's PhoneMetadata, as plain data (kept in the cache)."""
+    for field in METADATA_FIELDS:  # another shape of metadata: phonenumbers decides, always
+        if not hasattr(metadata, field):
+            raise AttributeError(field)
+    general = metadata.general_desc
+    if general is None:
+        raise AttributeError("general_desc")
+    for field in DESC_FIELDS:
+        if not hasattr(general, field):
+            raise AttributeError(field)
+    descs = [(getattr(types, name), getattr(metadata, field)) for name, field in _TYPE_ORDER]
+    same = bool(metadata.same_mobile_and_fixed_line_pattern)
+    fixed, mobile = metadata.fixed_line, metadata.mobile
+    if same:
+        descs.append((types.FIXED_LINE_OR_MOBILE, fixed))
+    else:
+        descs.append((types.FIXED_LINE_OR_MOBILE, (fixed, mobile)))
+        descs += [(types.FIXED_LINE, fixed), (types.MOBILE, mobile)]
+    # _number_type_helper's questions in its order, as one pattern: the general description
+    # first (a look-ahead), then one alternative a type; the first that matches the whole
+    # number wins, as the helper's first "if" that holds. One C call instead of up to 11.
+    kinds, alternatives = [], []
+    for kind, desc in descs:
+        both = desc if isinstance(desc, tuple) else (desc,)
+        if all(_desc_pattern(d) is not None for d in both):
+            kinds.append(int(kind))
+            alternatives.append("(" + "".join(f"(?={_desc_pattern(d)})" for d in both) + ")")
+    general_pattern = _desc_pattern(general)
+    return {
+        "country_code": metadata.country_code, "idd": metadata.international_prefix,
+        "prefix": metadata.national_prefix_for_parsing, "transform": bool(metadata.national_prefix_transform_rule),
+        "general": general.national_number_pattern or None, "lengths": tuple(general.possible_length),
+        "local": tuple(general.possible_length_local_only or ()), "kinds": tuple(kinds), "unknown": int(types.UNKNOWN),
+        "types": None if general_pattern is None else (
+            f"(?={general_pattern})(?:" + "|".join(alternatives or ["(?!)"]) + ")"),
+        "leading": metadata.leading_digits,
+        "trunk": "0" if metadata.national_prefix == "0" else "",
+    }
 
-        self.phonenumbers = phonenumbers
-        self.by_code = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+class _Tables:
+    """The regions' compiled metadata. Read from the cache folder when phonenumbers' files are
+    the ones it was taken from (importing phonenumbers costs ~12 ms, more than a queue's
+    numbers now do), else from phonenumbers, imported only then."""
+
+    def __init__(self):
+        self.key, self.module = _installed_stamp(), None
+        saved = _load(self.key) if self.key is not None else None
+        if saved is not None:
+            self.by_code, self.types, self.data = saved
+        else:
+            phonenumbers = self.phonenumbers()
+            self.by_code = dict(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+            self.types = {name: int(getattr(phonenumbers.PhoneNumberType, name)) for name in TYPE_NAMES}
+            self.data = {}
         self.regions: dict = {}
+
+    def phonenumbers(self):
+        if self.module is None:
+            import phonenumbers
+
+            self.module = phonenumbers
+        return self.module
 
     def region(self, code: str):
         """The compiled metadata of ``code``, None when phonenumbers has none (as its
         metadata_for_region), UNSURE when its metadata is not of the shape read here."""
         if code not in self.regions:
-            metadata = self.phonenumbers.PhoneMetadata.metadata_for_region(code, None)
+            if code not in self.data:
+                phonenumbers = self.phonenumbers()
+                metadata = phonenumbers.PhoneMetadata.metadata_for_region(code, None)
+                try:
+                    self.data[code] = None if metadata is None else _region_data(metadata,
+                                                                                 phonenumbers.PhoneNumberType)
+                except (AttributeError, TypeError, ValueError):
+                    self.data[code] = False
+                if self.key is not None:
+                    _store(self.key, (self.by_code, self.types, self.data))
+            data = self.data[code]
             try:
-                self.regions[code] = None if metadata is None else _Region(metadata,
-                                                                           self.phonenumbers.PhoneNumberType)
-            except (AttributeError, TypeError, IndexError, re.error):
+                self.regions[code] = None if data is None else UNSURE if data is False else _Region(data)
+            except (KeyError, TypeError, IndexError, re.error):
                 self.regions[code] = UNSURE
         return self.regions[code]
 
+    def trunk(self, code: str) -> str | None:
+        """The region's trunk prefix as netiquette reads it ("0" or ""), None if unsure."""
+        region = self.region(code)
+        if region is None:
+            return ""
+        if region is UNSURE:
+            return None
+        trunk = self.data[code].get("trunk") if type(self.data[code]) is dict else None
+        return trunk if trunk in ("0", "") else None
+
 
 _tables: list = []
+
+
+def current_tables() -> _Tables:
+    """The process's tables, made on first use."""
+    if not _tables:
+        _tables.append(_Tables())
+    return _tables[0]
+
+
+# -- the cache ------------------------------------------------------------------------------------
+CACHE_FORMAT = 1
+CACHE_FILE = "phones.marshal"
+
+
+def _installed_stamp():
+    """(format, phonenumbers' folder, its main files' sizes and times), without importing it:
+    a new release rewrites them; None when phonenumbers cannot be found."""
+    import os
+    import sys
+
+    try:
+        module = sys.modules.get("phonenumbers")
+        if module is not None:
+            origin = module.__file__
+        else:
+            from importlib.machinery import PathFinder
+
+            spec = PathFinder.find_spec("phonenumbers")
+            origin = spec.origin if spec is not None else None
+        if not origin:
+            return None
+        folder = os.path.dirname(origin)
+        stamps = []
+        for name in ("__init__.py", "phonenumberutil.py", os.path.join("data", "__init__.py")):
+            status = os.stat(os.path.join(folder, name))
+            stamps.append((name, status.st_size, status.st_mtime_ns))
+    except (OSError, ValueError, ImportError):
+        return None
+    return (CACHE_FORMAT, folder, tuple(stamps))
+
+
+def _cache_file():
+    from .netiquette import _cache_path
+
+    return _cache_path(None).with_name(CACHE_FILE)
+
+
+def _load(key):
+    """(by_code, types, regions' data) saved under ``key``, or None: any trouble only means
+    asking phonenumbers again."""
+    import marshal
+
+    try:
+        with open(_cache_file(), "rb") as handle:
+            stored_key, value = marshal.loads(handle.read())
+        by_code, types, data = value
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if stored_key != key or type(by_code) is not dict or type(types) is not dict or type(data) is not dict:
+        return None
+    if set(types) != set(TYPE_NAMES) or not all(type(value) is int for value in types.values()):
+        return None
+    if not all(type(code) is int and type(regions) is tuple and regions and all(type(r) is str for r in regions)
+               for code, regions in by_code.items()):
+        return None
+    if not all(type(code) is str and (value is None or value is False or type(value) is dict)
+               for code, value in data.items()):
+        return None
+    return by_code, types, data
+
+
+def _store(key, value) -> None:
+    import marshal
+    import os
+
+    try:
+        path = _cache_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            handle.write(marshal.dumps((key, value)))
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        pass
 
 
 def whole_number_type(span: str, region: str, kind: bool = True):
@@ -173,9 +309,7 @@ def whole_number_type(span: str, region: str, kind: bool = True):
     phonenumbers)."""
     if len(span) > _MAX_INPUT_STRING_LENGTH or PLAIN.fullmatch(span) is None:
         return UNSURE
-    if not _tables:
-        _tables.append(_Tables())
-    tables = _tables[0]
+    tables = _tables[0] if _tables else current_tables()
     meta = tables.regions.get(region) or tables.region(region)
     if meta is None or meta is UNSURE:
         return UNSURE
