@@ -43,6 +43,9 @@ STREETS = ("rue", "avenue", "av", "boulevard", "bd", "impasse", "chemin", "allee
            "cours", "square", "street", "road", "lane", "drive", "close", "way", "crescent", "terrace")
 
 
+_CODES = {name: f"netiquette/{name}" for name in ("insult", "discrimination", "porn")}
+
+
 class _Lazy:
     """A pattern compiled on first use: a one-file check should not pay for every pattern."""
 
@@ -500,8 +503,8 @@ class Moderator:
         return False
 
     def _flag(self, found, rule_name, start, end, text, rule, why):
-        found.append(Finding(f"netiquette/{rule_name}", start, end, text[start:end], self.severity[rule_name],
-                             rule, why))
+        found.append(_new_tuple(Finding, (_CODES[rule_name], start, end, text[start:end], self.severity[rule_name],
+                                          rule, why)))
 
     def _words(self, text, plain, hits, found, where, rule="word-list", how=""):
         for start, end, (_, name, lang, entry) in hits:
@@ -763,9 +766,12 @@ class Moderator:
             if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
                 continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
-            how = "valid" if valid else "possible"
-            found.append(Finding("netiquette/personal-data", start, end, raw, self.personal, "phone",
-                                 f"a {how} phone number for region {region} (phonenumbers)"))
+            why = _PHONE_WHY.get((valid, region))
+            if why is None:
+                how = "valid" if valid else "possible"
+                why = _PHONE_WHY[valid, region] = f"a {how} phone number for region {region} (phonenumbers)"
+            found.append(_new_tuple(Finding, ("netiquette/personal-data", start, end, raw, self.personal, "phone",
+                                              why)))
 
     # -- shouting ---------------------------------------------------------------------------------
     def _shouting(self, text, classes, found, where):
@@ -811,14 +817,17 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     Toll-free, shared-cost and premium numbers are public services. A later region's number
     on a span an earlier region found whole is left out: the caller keeps the first of a span.
     """
-    from .phones import UNSURE, current_tables, whole_number_type
+    from . import phones
 
     # phonenumbers is imported only when gazette.phones hands a span back (its import is
     # ~12 ms, more than a queue's numbers cost): its metadata comes from gazette.phones' tables.
-    tables = current_tables()
-    types = tables.types
-    public = (types["TOLL_FREE"], types["PREMIUM_RATE"], types["SHARED_COST"], types["UAN"], types["VOICEMAIL"])
-    unknown = types["UNKNOWN"]
+    tables = phones.current_tables()
+    if tables is not _PHONE_TYPES.get("tables"):
+        types = tables.types
+        _PHONE_TYPES.update(tables=tables, unknown=types["UNKNOWN"], public=(
+            types["TOLL_FREE"], types["PREMIUM_RATE"], types["SHARED_COST"], types["UAN"], types["VOICEMAIL"]))
+    public, unknown, UNSURE, plain_number_type = (_PHONE_TYPES["public"], _PHONE_TYPES["unknown"], phones.UNSURE,
+                                                  phones.plain_number_type)
     out = []
     plain = PLAIN_NUMBER.fullmatch(span) is not None
     whole = False  # whether a region before this one kept the whole span as a number
@@ -836,7 +845,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         if plain or whole:
             # A plain span is read from phonenumbers' metadata (gazette.phones) unless that is
             # unsure; after a region that found the whole span only "possible?" matters.
-            kind = whole_number_type(span, region, not whole) if plain else UNSURE
+            kind = plain_number_type(span, region, not whole) if plain else UNSURE
             if kind is UNSURE:
                 number = _possible_whole(tables.phonenumbers(), span, region)
                 if number is not None:
@@ -888,6 +897,8 @@ def _possible_whole(phonenumbers, span: str, region: str):
     return number if phonenumbers.is_possible_number(number) else None
 
 
+_PHONE_TYPES: dict = {}  # the type numbers phonenumbers gives, read from gazette.phones' tables
+_PHONE_WHY: dict = {}  # (valid, region) -> a phone flag's explanation, written once
 _TRUNKS: dict = {}  # region -> its trunk prefix ("0" or ""), read from phonenumbers' metadata once
 
 

@@ -307,7 +307,14 @@ def whole_number_type(span: str, region: str, kind: bool = True):
     possible number (``is_possible_number``), True instead when ``kind`` is false; None when parse
     raises or the number is not possible; UNSURE when this module cannot tell (then ask
     phonenumbers)."""
-    if len(span) > _MAX_INPUT_STRING_LENGTH or PLAIN.fullmatch(span) is None:
+    if PLAIN.fullmatch(span) is None:
+        return UNSURE
+    return plain_number_type(span, region, kind)
+
+
+def plain_number_type(span: str, region: str, kind: bool = True):
+    """:func:`whole_number_type` for a span known to match :data:`PLAIN`."""
+    if len(span) > _MAX_INPUT_STRING_LENGTH:
         return UNSURE
     tables = _tables[0] if _tables else current_tables()
     meta = tables.regions.get(region) or tables.region(region)
