@@ -296,25 +296,28 @@ def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
     return body + ',\n  "queue": [' + (f"\n    {entries}\n  " if flags else "") + "]\n}"
 
 
-def _entries(flags: list[Flag]):
+def _entries(flags: list[Flag]) -> list[str]:
     """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
     quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
-    distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan."""
+    distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan;
+    the flags are unpacked rather than read by attribute (thousands a queue)."""
     quote = json.encoder.encode_basestring
     middles: dict[tuple, str] = {}
+    out: list[str] = []
+    append = out.append
     last_message, head, last_text, quoted_text = None, "", None, ""
-    for f in flags:
-        message = (f.line, f.id, f.author)
+    for message_id, author, line, code, severity, match, start, end, text, rule, why in flags:
+        message = (line, message_id, author)
         if message != last_message:
             last_message = message
-            head = f'{{"id": {quote(f.id)}, "author": {quote(f.author)}, "line": {f.line:d}, '
-        if f.text is not last_text:
-            last_text, quoted_text = f.text, quote(f.text)
-        kind = (f.code, f.severity, f.rule, f.why)
+            head = f'{{"id": {quote(message_id)}, "author": {quote(author)}, "line": {line:d}, '
+        if text is not last_text:
+            last_text, quoted_text = text, quote(text)
+        kind = (code, severity, rule, why)
         middle = middles.get(kind)
         if middle is None:
-            family = FAMILIES.get(f.code, f.code.split("/")[-1])
-            middle = middles[kind] = (f'"code": {quote(f.code)}, "severity": {quote(f.severity)}, '
-                                      f'"family": {quote(family)}, "rule": {quote(f.rule)}, "why": {quote(f.why)}, ')
-        yield (f'{head}{middle}"match": {quote(f.match)}, "start": {f.start:d}, "end": {f.end:d}, '
-               f'"text": {quoted_text}}}')
+            family = FAMILIES.get(code, code.split("/")[-1])
+            middle = middles[kind] = (f'"code": {quote(code)}, "severity": {quote(severity)}, '
+                                      f'"family": {quote(family)}, "rule": {quote(rule)}, "why": {quote(why)}, ')
+        append(f'{head}{middle}"match": {quote(match)}, "start": {start:d}, "end": {end:d}, "text": {quoted_text}}}')
+    return out
