@@ -384,3 +384,15 @@ def test_allowed_phrases_are_found_by_the_automaton_and_let_go_as_before():
     state = moderator.state()
     assert "quel connard de boss" in state["keys"] and Moderator.from_state(state).scan_many(texts) == \
         moderator.scan_many(texts)
+
+
+def test_the_exclamation_pattern_finds_what_the_plain_one_found():
+    import re
+
+    from gazette.netiquette import BANGS
+
+    rng = random.Random(3)
+    plain = re.compile(r"!{3,}")
+    for _ in range(3000):
+        text = "".join(rng.choice(["!", "!", "!!", "a", " ", "\n", "é", "¡"]) for _ in range(rng.randint(0, 30)))
+        assert [m.span() for m in BANGS.finditer(text)] == [m.span() for m in plain.finditer(text)], text
