@@ -396,3 +396,23 @@ def test_the_exclamation_pattern_finds_what_the_plain_one_found():
     for _ in range(3000):
         text = "".join(rng.choice(["!", "!", "!!", "a", " ", "\n", "é", "¡"]) for _ in range(rng.randint(0, 30)))
         assert [m.span() for m in BANGS.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_the_fiction_words_found_by_the_automaton_change_no_answer(monkeypatch):
+    """A fiction cue is searched only near the longest word of one (found by the automaton): the
+    same findings as searching it around every listed word, a community's own cues included."""
+    from gazette.netiquette import Moderator, _Where, load_config
+
+    config = load_config(None)[0]
+    config["context"]["fiction"] = config["context"]["fiction"] + ["le grand méchant loup", "sketch"]
+    moderator = Moderator(config)
+    rng = random.Random(5)
+    pieces = ["connard", "Connard", "idiot", "les migrants", "sont des parasites", "le méchant", "la méchante",
+              "personnage", "dans le film", "film", "villain", "the villain", "le grand", "méchant loup", "sketch",
+              "sketches", "play", "display", ".", "!", "\n", " ", "«", "»", "traité de", "loup"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
+    fast = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
+    monkeypatch.setattr(_Where, "may_be_fiction", lambda self, start, end: True)
+    plain = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
+    assert fast == plain
+    assert sum(f.rule == "word-list" for found in fast for f in found) > 500  # the texts do hold words

@@ -266,11 +266,19 @@ class _Where:
     joined them, so that no window around a word reaches into another message) and its
     quotations, found once a scan."""
 
-    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted")
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "fiction")
 
     def __init__(self, text, raw, classes, starts, ends):
         self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
         self._quoted: dict = {}
+        self.fiction: list[int] = []
+
+    def may_be_fiction(self, start: int, end: int) -> bool:
+        """Whether the longest word of a fiction cue starts in [start, end): if not, no fiction
+        cue can match there. The automaton found those words (tag "fiction") in its one pass;
+        searching the cues' pattern around every listed word cost more than the word's rules."""
+        at = bisect_left(self.fiction, start)
+        return at < len(self.fiction) and self.fiction[at] < end
 
     def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
         """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
@@ -361,6 +369,8 @@ class Moderator:
             add(f" {entry} ", ("solicit", entry, "solicitation_private"))
         for entry in self.context["school"]:
             add(f" {entry} ", ("school", entry))
+        for word in sorted({max(entry.split(), key=len) for entry in self.context["fiction"]}):
+            add(word, ("fiction", word))  # where a fiction cue may be (_Where.may_be_fiction)
         for entry in self.context["residence"]:
             if " " not in entry and entry not in ("adresse", "address", "domicile"):
                 add(f" {entry} ", ("resident", entry))
@@ -462,6 +472,8 @@ class Moderator:
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
+        if "fiction" in triggers:
+            where.fiction = [start for start, _end, _tag in triggers["fiction"]]
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
@@ -536,7 +548,9 @@ class Moderator:
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
         # turn the tail of a cut word into a cue.
-        if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
+        # A sentence lies within 300 characters of the word (_sentence_start, _sentence_end).
+        if where.may_be_fiction(start - 300, end + 300) and self.cue["fiction"].search(
+                plain, _sentence_start(text, start), _sentence_end(text, end)):
             return "fiction"
         return ""
 
@@ -673,7 +687,7 @@ class Moderator:
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
         candidates = self._number_candidates(text, classes) if digits >= 8 else ()
         if candidates:
-            self._numbers(text, plain, candidates, found)
+            self._numbers(text, plain, classes, candidates, found)
         if "street" in triggers:
             for start, end, (_, street) in triggers["street"]:
                 number = STREET_NUMBER.search(text, max(0, start - 12), start)
@@ -745,9 +759,14 @@ class Moderator:
             found.append(Finding("netiquette/personal-data", match.start(), match.end(), address, self.personal,
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
-    def _numbers(self, text, plain, candidates, found):
+    def _numbers(self, text, plain, classes, candidates, found):
         for start, end in candidates:
             raw = text[start:end]
+            # A card has 13 to 19 digits, a NIR 15: most candidates are phone numbers, whose
+            # digits are counted in C on the class view (ASCII digits, what str.isdigit keeps here).
+            if not 13 <= classes.count(b"d", start, end) <= 19:
+                self._phones(text, plain, start, raw, found)
+                continue
             digits = "".join(filter(str.isdigit, raw))
             if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
@@ -1103,7 +1122,8 @@ def moderator_for(frame, root: Path) -> Moderator:
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
-CACHE_FORMAT = 4  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words
+CACHE_FORMAT = 5  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words;
+# 5: so are the fiction cues' longest words
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1180,7 +1200,7 @@ def _cached_state(root, key):
     return state if stored_key == key else None
 
 
-_TAG_SIZES = {"word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
+_TAG_SIZES = {"fiction": 2, "word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
               "obfuscated": 2, "stretched": 2, "phrase": 2}
 
 
