@@ -796,17 +796,21 @@ class Moderator:
 
     # -- shouting ---------------------------------------------------------------------------------
     def _shouting(self, text, classes, found, where):
+        minimum, severity, append = self.shout_letters, self.shout_severity, found.append
         for match in (m for first, last in where.segments(classes, b"UU") for m in SHOUT.finditer(text, first, last)):
             span = match.group().rstrip(" ,;:?!.\t\n")
-            start, end = match.start(), match.start() + len(span)
+            start = match.start()
+            end = start + len(span)
             letters = classes.count(b"U", start, end)  # a run of capitals: its letters are capitals
-            if letters < self.shout_letters:
+            if letters < minimum:
                 continue
             words = len(span.split())
             if not (letters >= 20 and words >= 4 or letters >= 0.7 * self._line_letters(text, classes, start, end)):
                 continue
-            found.append(Finding("netiquette/shouting", start, end, span, self.shout_severity, "shouting",
-                                 f"{words} words in capitals ({letters} letters)"))
+            why = _SHOUT_WHY.get((words, letters))
+            if why is None:
+                why = _SHOUT_WHY[words, letters] = f"{words} words in capitals ({letters} letters)"
+            append(_new_tuple(Finding, ("netiquette/shouting", start, end, span, severity, "shouting", why)))
 
     @staticmethod
     def _line_letters(text, classes, start, end) -> int:
@@ -918,6 +922,7 @@ def _possible_whole(phonenumbers, span: str, region: str):
     return number if phonenumbers.is_possible_number(number) else None
 
 
+_SHOUT_WHY: dict = {}  # (words, letters) -> a shouting flag's explanation, written once
 _PHONE_TYPES: dict = {}  # the type numbers phonenumbers gives, read from gazette.phones' tables
 _PHONE_WHY: dict = {}  # (valid, region) -> a phone flag's explanation, written once
 _TRUNKS: dict = {}  # region -> its trunk prefix ("0" or ""), read from phonenumbers' metadata once
@@ -979,10 +984,13 @@ def _clause_end(text: str, index: int) -> int:
 
 def _dedupe(found):
     out = []
+    append, last_code, last_end = out.append, None, 0
     for finding in found:
-        if out and out[-1].code == finding.code and finding.start < out[-1].end:
+        code, start, end = finding[0], finding[1], finding[2]
+        if code == last_code and start < last_end:
             continue  # one flag for one span: a word and its spelled-out form
-        out.append(finding)
+        append(finding)
+        last_code, last_end = code, end
     return out
 
 
