@@ -398,21 +398,27 @@ def test_the_exclamation_pattern_finds_what_the_plain_one_found():
         assert [m.span() for m in BANGS.finditer(text)] == [m.span() for m in plain.finditer(text)], text
 
 
-def test_the_fiction_words_found_by_the_automaton_change_no_answer(monkeypatch):
-    """A fiction cue is searched only near the longest word of one (found by the automaton): the
-    same findings as searching it around every listed word, a community's own cues included."""
+def test_the_cue_words_found_by_the_automaton_change_no_answer(monkeypatch):
+    """A fiction, reporting or public-number cue is searched only near the longest word of one of
+    its entries (found by the automaton): the same findings as searching it around every listed
+    word and every number, a community's own cues included."""
     from gazette.netiquette import Moderator, _Where, load_config
 
     config = load_config(None)[0]
     config["context"]["fiction"] = config["context"]["fiction"] + ["le grand méchant loup", "sketch"]
+    config["context"]["report"] = config["context"]["report"] + ["il a dit"]
+    config["context"]["public_numbers"] = config["context"]["public_numbers"] + ["office du tourisme"]
     moderator = Moderator(config)
     rng = random.Random(5)
     pieces = ["connard", "Connard", "idiot", "les migrants", "sont des parasites", "le méchant", "la méchante",
               "personnage", "dans le film", "film", "villain", "the villain", "le grand", "méchant loup", "sketch",
-              "sketches", "play", "display", ".", "!", "\n", " ", "«", "»", "traité de", "loup"]
+              "sketches", "play", "display", ".", "!", "\n", " ", "«", "»", "traité de", "loup", "il a dit",
+              "called me", "06 12 34 56 78", "01 23 45 67 89", "+44 7700 900123", "la mairie au", "mairie",
+              "office du tourisme", "tourisme", "standard", "au", "le 15"]
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
     fast = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
-    monkeypatch.setattr(_Where, "may_be_fiction", lambda self, start, end: True)
+    monkeypatch.setattr(_Where, "may_hold", lambda self, cue, start, end: True)
     plain = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
     assert fast == plain
-    assert sum(f.rule == "word-list" for found in fast for f in found) > 500  # the texts do hold words
+    assert sum(f.rule == "word-list" for found in fast for f in found) > 200  # the texts do hold words
+    assert sum(f.rule == "phone" for found in fast for f in found) > 200  # and numbers

@@ -242,6 +242,9 @@ class _Automaton:
         return []
 
 
+# Cues searched around every word or number of a kind: the automaton finds their entries' longest
+# words, and a cue is searched only near one (_Where.may_hold).
+CUE_WORDS = ("report", "fiction", "public_numbers")
 PERSONAL_TRIGGERS = frozenset(("obfuscated", "street", "school", "resident"))
 
 
@@ -266,19 +269,23 @@ class _Where:
     joined them, so that no window around a word reaches into another message) and its
     quotations, found once a scan."""
 
-    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "fiction")
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "cue_words")
 
     def __init__(self, text, raw, classes, starts, ends):
         self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
         self._quoted: dict = {}
-        self.fiction: list[int] = []
+        self.cue_words: dict[str, list[int]] = {}
 
-    def may_be_fiction(self, start: int, end: int) -> bool:
-        """Whether the longest word of a fiction cue starts in [start, end): if not, no fiction
-        cue can match there. The automaton found those words (tag "fiction") in its one pass;
-        searching the cues' pattern around every listed word cost more than the word's rules."""
-        at = bisect_left(self.fiction, start)
-        return at < len(self.fiction) and self.fiction[at] < end
+    def may_hold(self, cue: str, start: int, end: int) -> bool:
+        """Whether the longest word of one of ``cue``'s entries (CUE_WORDS) starts in [start, end):
+        if not, none of its entries can match there. The automaton found those words in its one
+        pass; searching a cue's pattern (a look-behind tried at every position) around every
+        word or number cost more than the word's or the number's own rules."""
+        positions = self.cue_words.get(cue)
+        if not positions:
+            return False
+        at = bisect_left(positions, start)
+        return at < len(positions) and positions[at] < end
 
     def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
         """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
@@ -369,8 +376,9 @@ class Moderator:
             add(f" {entry} ", ("solicit", entry, "solicitation_private"))
         for entry in self.context["school"]:
             add(f" {entry} ", ("school", entry))
-        for word in sorted({max(entry.split(), key=len) for entry in self.context["fiction"]}):
-            add(word, ("fiction", word))  # where a fiction cue may be (_Where.may_be_fiction)
+        for cue in CUE_WORDS:  # where an entry of these cues may be (_Where.may_hold)
+            for word in sorted({max(entry.split(), key=len) for entry in self.context[cue]}):
+                add(word, ("cue", cue))
         for entry in self.context["residence"]:
             if " " not in entry and entry not in ("adresse", "address", "domicile"):
                 add(f" {entry} ", ("resident", entry))
@@ -472,8 +480,8 @@ class Moderator:
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
-        if "fiction" in triggers:
-            where.fiction = [start for start, _end, _tag in triggers["fiction"]]
+        for start, _end, (_, cue) in triggers.get("cue", ()):
+            where.cue_words.setdefault(cue, []).append(start)  # in text order: the hits are sorted
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
@@ -543,13 +551,13 @@ class Moderator:
         """Why a word is reported rather than said ("" if it is said)."""
         if where.quoted(start, end):
             return "quoted"
-        before = plain[max(where.bounds(start)[0], start - 40):start]
-        if self.cue["report"].search(before):
+        if where.may_hold("report", start - 40, start) and self.cue["report"].search(
+                plain[max(where.bounds(start)[0], start - 40):start]):
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
         # turn the tail of a cut word into a cue.
         # A sentence lies within 300 characters of the word (_sentence_start, _sentence_end).
-        if where.may_be_fiction(start - 300, end + 300) and self.cue["fiction"].search(
+        if where.may_hold("fiction", start - 300, end + 300) and self.cue["fiction"].search(
                 plain, _sentence_start(text, start), _sentence_end(text, end)):
             return "fiction"
         return ""
@@ -687,7 +695,7 @@ class Moderator:
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
         candidates = self._number_candidates(text, classes) if digits >= 8 else ()
         if candidates:
-            self._numbers(text, plain, classes, candidates, found)
+            self._numbers(text, plain, classes, candidates, found, where)
         if "street" in triggers:
             for start, end, (_, street) in triggers["street"]:
                 number = STREET_NUMBER.search(text, max(0, start - 12), start)
@@ -759,13 +767,13 @@ class Moderator:
             found.append(Finding("netiquette/personal-data", match.start(), match.end(), address, self.personal,
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
-    def _numbers(self, text, plain, classes, candidates, found):
+    def _numbers(self, text, plain, classes, candidates, found, where):
         for start, end in candidates:
             raw = text[start:end]
             # A card has 13 to 19 digits, a NIR 15: most candidates are phone numbers, whose
             # digits are counted in C on the class view (ASCII digits, what str.isdigit keeps here).
             if not 13 <= classes.count(b"d", start, end) <= 19:
-                self._phones(text, plain, start, raw, found)
+                self._phones(text, plain, start, raw, found, where)
                 continue
             digits = "".join(filter(str.isdigit, raw))
             if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
@@ -776,15 +784,16 @@ class Moderator:
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "nir", "a French social security number with its key (python-stdnum)"))
                 continue
-            self._phones(text, plain, start, raw, found)
+            self._phones(text, plain, start, raw, found, where)
 
-    def _phones(self, text, plain, offset, raw_span, found):
+    def _phones(self, text, plain, offset, raw_span, found, where):
         seen = set()
         for start, end, raw, valid, region in _phone_numbers(raw_span, tuple(self.regions)):
             start, end = offset + start, offset + end
             if (start, end) in seen:
                 continue
-            if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
+            if where.may_hold("public_numbers", start - 50, start) and self.cue["public_numbers"].search(
+                    plain, max(_sentence_start(text, start), start - 50), start):
                 continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
             why = _PHONE_WHY.get((valid, region))
@@ -1131,7 +1140,7 @@ def moderator_for(frame, root: Path) -> Moderator:
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
 CACHE_FORMAT = 5  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words;
-# 5: so are the fiction cues' longest words
+# 5: so are the longest words of the CUE_WORDS cues' entries
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1208,7 +1217,7 @@ def _cached_state(root, key):
     return state if stored_key == key else None
 
 
-_TAG_SIZES = {"fiction": 2, "word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
+_TAG_SIZES = {"cue": 2, "word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
               "obfuscated": 2, "stretched": 2, "phrase": 2}
 
 
@@ -1252,7 +1261,8 @@ def _state_shaped(state) -> bool:
             and only(tags, tuple) and only(chain.from_iterable(tags), str)
             and {(t[0], len(t)) for t in tags} <= _TAG_SIZES.items()
             and {t[1] for t in tags if t[0] in ("word", "spelled")} <= rules
-            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys())
+            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys()
+            and {t[1] for t in tags if t[0] == "cue"} <= set(CUE_WORDS))
 def _store_state(root, key, state) -> None:
     import marshal
     import os
