@@ -851,8 +851,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     Toll-free, shared-cost and premium numbers are public services. A later region's number
     on a span an earlier region found whole is left out: the caller keeps the first of a span.
     """
-    from . import phones
-
+    phones = _PHONES[0] if _PHONES else _import_phones()
     # phonenumbers is imported only when gazette.phones hands a span back (its import is
     # ~12 ms, more than a queue's numbers cost): its metadata comes from gazette.phones' tables.
     tables = phones.current_tables()
@@ -860,8 +859,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         types = tables.types
         _PHONE_TYPES.update(tables=tables, unknown=types["UNKNOWN"], public=(
             types["TOLL_FREE"], types["PREMIUM_RATE"], types["SHARED_COST"], types["UAN"], types["VOICEMAIL"]))
-    public, unknown, UNSURE, plain_number_type = (_PHONE_TYPES["public"], _PHONE_TYPES["unknown"], phones.UNSURE,
-                                                  phones.plain_number_type)
+    public, unknown, UNSURE = _PHONE_TYPES["public"], _PHONE_TYPES["unknown"], phones.UNSURE
     out = []
     plain = PLAIN_NUMBER.fullmatch(span) is not None
     whole = False  # whether a region before this one kept the whole span as a number
@@ -876,16 +874,32 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
                 trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
             _TRUNKS[region] = trunk
         found = None  # (start, end, raw, number, its type or None to ask phonenumbers)
-        if plain or whole:
+        if plain:
             # A plain span is read from phonenumbers' metadata (gazette.phones) unless that is
             # unsure; after a region that found the whole span only "possible?" matters.
-            kind = plain_number_type(span, region, not whole) if plain else UNSURE
+            kind = phones.plain_number_type(span, region, not whole)
+            if kind is not UNSURE and kind is not None:
+                if whole:
+                    continue  # the whole span again, and nothing else: the caller keeps the first number of a span
+                # The loop below for this one whole-span number, written out: most numbers are these.
+                if trunk and not span.startswith(("+", trunk)):
+                    continue
+                valid = kind != unknown
+                if not valid and not (span[:1] in "+0" and sum(c.isdigit() for c in span) >= 10):
+                    continue
+                if valid and kind in public:
+                    continue
+                out.append((0, len(span), span, valid, region))
+                whole = True
+                continue
             if kind is UNSURE:
                 number = _possible_whole(tables.phonenumbers(), span, region)
                 if number is not None:
                     found = ((0, len(span), span, number, None),)
-            elif kind is not None:
-                found = ((0, len(span), span, None, kind),)
+        elif whole:
+            number = _possible_whole(tables.phonenumbers(), span, region)
+            if number is not None:
+                found = ((0, len(span), span, number, None),)
         if found is not None and whole:
             continue  # the whole span again, and nothing else: the caller keeps the first number of a span
         if found is None:
@@ -907,6 +921,16 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
             out.append((start, end, raw, valid, region))
             whole = whole or (start == 0 and end == len(span))
     return tuple(out)
+
+
+_PHONES: list = []
+
+
+def _import_phones():
+    from . import phones
+
+    _PHONES.append(phones)
+    return phones
 
 
 # Digits in groups split by one space, dot or hyphen, after an optional "+": how most numbers
