@@ -175,6 +175,7 @@ class _Tables:
             self.types = {name: int(getattr(phonenumbers.PhoneNumberType, name)) for name in TYPE_NAMES}
             self.data = {}
         self.regions: dict = {}
+        self.owners: dict = {}
 
     def phonenumbers(self):
         if self.module is None:
@@ -203,6 +204,15 @@ class _Tables:
             except (KeyError, TypeError, IndexError, re.error):
                 self.regions[code] = UNSURE
         return self.regions[code]
+
+    def own(self, country_code: int):
+        """(the regions of ``country_code``, its main region's compiled metadata or UNSURE)."""
+        known = self.owners.get(country_code)
+        if known is None:
+            regions = self.by_code.get(country_code)
+            main = self.region(regions[0]) if regions else None
+            known = self.owners[country_code] = (regions or (), UNSURE if main is None else main)
+        return known
 
     def trunk(self, code: str) -> str | None:
         """The region's trunk prefix as netiquette reads it ("0" or ""), None if unsure."""
@@ -320,39 +330,68 @@ def plain_number_type(span: str, region: str, kind: bool = True):
     meta = tables.regions.get(region) or tables.region(region)
     if meta is None or meta is UNSURE:
         return UNSURE
-    plus = span[0] == "+"
-    digits = (span[1:] if plus else span).replace(" ", "").replace(".", "").replace("-", "")
+    if span[0] == "+":
+        return _international(span, region, kind, tables, meta)
+    digits = span.replace(" ", "").replace(".", "").replace("-", "")
     if len(digits) < 3:  # phonenumbers' "viable number" needs three digits, or two alone
         return UNSURE
-    if plus:
-        if digits[0] == "0":
-            return UNSURE  # phonenumbers reads "+0…" again without the "+"
-        for size in (1, 2, 3):
-            if int(digits[:size]) in tables.by_code:
-                country_code, national = int(digits[:size]), digits[size:]
-                break
-        else:
+    if meta.idd is not None and meta.idd(digits):
+        return UNSURE  # "00 33 …": an international prefix
+    if digits.startswith(meta.code):  # "33 6 12 …": the region's own code without a "+"?
+        potential = meta.strip_prefix(digits[len(meta.code):])
+        if potential is UNSURE:
             return UNSURE
-    else:
-        if meta.idd is not None and meta.idd(digits):
-            return UNSURE  # "00 33 …": an international prefix
-        country_code, national = 0, digits
-        if digits.startswith(meta.code):  # "33 6 12 …": the region's own code without a "+"?
-            potential = meta.strip_prefix(digits[len(meta.code):])
-            if potential is UNSURE:
+        if (not meta.general_match(digits) and meta.general_match(potential)) or meta.length(digits) == _TOO_LONG:
+            return _national(potential, meta.country_code, region, kind, tables, meta)
+    # The usual national number, phonenumbers' steps written out (most numbers take this path).
+    national = digits
+    prefix = meta.prefix
+    if prefix is not None:  # _maybe_strip_national_prefix_carrier_code
+        match = prefix(national)
+        if match is not None:
+            if meta.transform:
                 return UNSURE
-            if (not meta.general_match(digits) and meta.general_match(potential)) or meta.length(digits) == _TOO_LONG:
-                country_code, national = meta.country_code, potential
-    if country_code:
-        main = tables.by_code[country_code][0]
-        if main != region:
-            if main == "001":
-                return UNSURE  # non-geographic numbers have their own metadata
-            meta = tables.region(main)
-            if meta is None or meta is UNSURE:
-                return UNSURE
-    else:
-        country_code = meta.country_code
+            rest = national[match.end():]
+            general = meta.general_fullmatch
+            if (general is None or general(national) is None or general(rest) is not None) and \
+                    meta.length_answer[len(rest)] not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
+                national = rest
+    if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
+        return None
+    regions, main = tables.own(meta.country_code)
+    if main is UNSURE:
+        return UNSURE
+    if main.length_answer[len(national)] not in (_POSSIBLE, _LOCAL_ONLY):
+        return None
+    if not kind:
+        return True
+    if len(regions) == 1:
+        return main.number_type(national)
+    return _type_among(national, regions, tables, main)
+
+
+def _international(span, region, kind, tables, meta):
+    """A "+" number: its country code, then as phonenumbers reads it in that code's region."""
+    digits = span[1:].replace(" ", "").replace(".", "").replace("-", "")
+    if len(digits) < 3:
+        return UNSURE
+    if digits[0] == "0":
+        return UNSURE  # phonenumbers reads "+0…" again without the "+"
+    for size in (1, 2, 3):
+        if int(digits[:size]) in tables.by_code:
+            return _national(digits[size:], int(digits[:size]), region, kind, tables, meta)
+    return UNSURE
+
+
+def _national(national, country_code, region, kind, tables, meta):
+    """The rest of phonenumbers' parse once a country code was read, then its answers."""
+    main = tables.by_code[country_code][0]
+    if main != region:
+        if main == "001":
+            return UNSURE  # non-geographic numbers have their own metadata
+        meta = tables.region(main)
+        if meta is None or meta is UNSURE:
+            return UNSURE
     if len(national) < _MIN_LENGTH_FOR_NSN:
         return None
     potential = meta.strip_prefix(national)
@@ -363,11 +402,8 @@ def plain_number_type(span: str, region: str, kind: bool = True):
     if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
         return None
     # national_significant_number() gives back these digits, leading zeros included.
-    regions = tables.by_code.get(country_code)
-    if not regions:
-        return UNSURE
-    main = tables.regions.get(regions[0]) or tables.region(regions[0])
-    if main is None or main is UNSURE:
+    regions, main = tables.own(country_code)
+    if main is UNSURE:
         return UNSURE
     if main.length_answer[len(national)] not in (_POSSIBLE, _LOCAL_ONLY):
         return None
@@ -375,7 +411,12 @@ def plain_number_type(span: str, region: str, kind: bool = True):
         return True
     if len(regions) == 1:
         return main.number_type(national)
-    for code in regions:  # phonenumbers' _region_code_for_number_from_list
+    return _type_among(national, regions, tables, main)
+
+
+def _type_among(national, regions, tables, main):
+    """phonenumbers' _region_code_for_number_from_list, then the type in that region."""
+    for code in regions:
         candidate = tables.region(code)
         if candidate is None:
             continue
