@@ -422,3 +422,23 @@ def test_the_cue_words_found_by_the_automaton_change_no_answer(monkeypatch):
     assert fast == plain
     assert sum(f.rule == "word-list" for found in fast for f in found) > 200  # the texts do hold words
     assert sum(f.rule == "phone" for found in fast for f in found) > 200  # and numbers
+
+
+def test_the_flags_of_a_batch_are_those_scan_joined_gives_one_by_one():
+    from gazette.netiquette import Moderator, load_config
+
+    moderator = Moderator(load_config(None)[0])
+    rng = random.Random(13)
+    pieces = ["connard", "C'EST VRAIMENT INADMISSIBLE", "!!!", "06 12 34 56 78", "julie.martin@gmail.com", "é", "😀",
+              "\n", "", " ", "«", "»", "les migrants sont des parasites", "\x00", "\u2028", "Connard"]
+    for _ in range(60):
+        batch = [(str(i), f"m{i}", " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))), i + 2)
+                 for i in range(rng.randint(2, 40))]
+        expected = []
+        for index, start, end, (code, _s, _e, match, severity, rule, why) in moderator.scan_joined(
+                [m[2] for m in batch]):
+            message_id, author, text, line = batch[index]
+            expected.append(Flag(message_id, author, line, code, severity, match, start, end, text, rule, why))
+        flags: list = []
+        moderate._flag_batch(moderator, batch, flags)
+        assert flags == expected and all(type(f) is Flag for f in flags)

@@ -16,7 +16,11 @@ import csv
 import io
 import json
 import unicodedata
+from bisect import bisect_right
 from collections import namedtuple
+from functools import partial
+from itertools import repeat
+from operator import itemgetter, sub
 from pathlib import Path
 
 from .i18n import _, ngettext, os_reason
@@ -271,10 +275,27 @@ def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int
 def _flag_batch(moderator, batch: list, flags: list[Flag]) -> None:
     # Fields unpacked and the tuple made in C (a Flag's own __new__ is Python): thousands a queue.
     make, append = tuple.__new__, flags.append
-    for index, start, end, (code, _start, _end, match, severity, rule, why) in moderator.scan_joined(
-            [m[2] for m in batch]):
-        message_id, author, text, line = batch[index]
-        append(make(Flag, (message_id, author, line, code, severity, match, start, end, text, rule, why)))
+    if len(batch) < 2:
+        for index, start, end, (code, _start, _end, match, severity, rule, why) in moderator.scan_joined(
+                [m[2] for m in batch]):
+            message_id, author, text, line = batch[index]
+            append(make(Flag, (message_id, author, line, code, severity, match, start, end, text, rule, why)))
+        return
+    # The findings of the joined messages mapped to their messages column by column, each column
+    # a map in C: the message holding a finding's start (bisect), offsets less its start. The
+    # same flags as Moderator.scan_joined gives one by one (tests/test_moderate_outputs.py).
+    found, starts = moderator.scan_joined_findings([m[2] for m in batch])
+    if not found:
+        return
+    firsts = list(map(itemgetter(1), found))
+    index = list(map(partial(bisect_right, starts[1:]), firsts))  # bisect_right(starts, at) - 1
+    bases = list(map(starts.__getitem__, index))
+    rows = list(map(batch.__getitem__, index))
+    flags.extend(map(make, repeat(Flag), zip(
+        map(itemgetter(0), rows), map(itemgetter(1), rows), map(itemgetter(3), rows), map(itemgetter(0), found),
+        map(itemgetter(4), found), map(itemgetter(3), found), map(sub, firsts, bases),
+        map(sub, map(itemgetter(2), found), bases), map(itemgetter(2), rows), map(itemgetter(5), found),
+        map(itemgetter(6), found))))
 
 
 def render_text(messages: int, flags: list[Flag]) -> list[str]:

@@ -445,17 +445,24 @@ class Moderator:
                 for finding in self.scan(text):
                     yield index, finding.start, finding.end, finding
             return
-        # Each text's bounds in the joined text, summed in C (a queue has tens of thousands).
-        starts = list(accumulate(map(len(SCAN_MANY_SEPARATOR).__add__, map(len, texts)), initial=0))
-        starts.pop()
+        found, starts = self.scan_joined_findings(texts)
         ends = list(map(add, starts, map(len, texts)))
         index, following = 0, ends[0]
-        for finding in self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)):
+        for finding in found:
             if finding.start > following:  # findings come in text order
                 index = bisect_right(starts, finding.start) - 1
                 following = ends[index]
             base = starts[index]
             yield index, finding.start - base, finding.end - base, finding
+
+    def scan_joined_findings(self, texts: list[str]) -> tuple[list[Finding], list[int]]:
+        """(the findings of the texts joined, with offsets in the joined text; where each text
+        starts in it): what :meth:`scan_joined` reads, for a caller that maps offsets in C."""
+        # Each text's bounds in the joined text, summed in C (a queue has tens of thousands).
+        starts = list(accumulate(map(len(SCAN_MANY_SEPARATOR).__add__, map(len, texts)), initial=0))
+        starts.pop()
+        ends = list(map(add, starts, map(len, texts)))
+        return self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)), starts
 
     def scan(self, text: str, _bounds=None) -> list[Finding]:
         raw = text.encode("ascii") if text.isascii() else _latin1(text)
