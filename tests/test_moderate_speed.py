@@ -442,3 +442,18 @@ def test_the_flags_of_a_batch_are_those_scan_joined_gives_one_by_one():
         flags: list = []
         moderate._flag_batch(moderator, batch, flags)
         assert flags == expected and all(type(f) is Flag for f in flags)
+
+
+def test_the_header_read_from_the_first_line_is_the_one_read_from_the_whole_export():
+    def whole(text, delimiter):
+        try:
+            return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            return None
+
+    rng = random.Random(17)
+    pieces = ["id", "text", ",", ";", "\t", "\"", "\n", "\r", "\r\n", "x", " ", "é", "\x00", "\"\"", "sep=;"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        for delimiter in ",;\t":
+            assert moderate._header(text, delimiter) == whole(text, delimiter), (text, delimiter)

@@ -221,8 +221,12 @@ def _csv_rows(path, text: str):
 
 
 def _header(text: str, delimiter: str):
+    # A first line without a quotation mark is the whole header record: read alone rather than
+    # through a copy of the whole export (a StringIO of each candidate delimiter's).
+    end = text.find("\n")
+    head = text[:end + 1] if end >= 0 and '"' not in text[:end] else text
     try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        return next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     except csv.Error:
         return None
 
