@@ -457,3 +457,21 @@ def test_the_header_read_from_the_first_line_is_the_one_read_from_the_whole_expo
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
         for delimiter in ",;\t":
             assert moderate._header(text, delimiter) == whole(text, delimiter), (text, delimiter)
+
+
+def test_the_dedupe_keeps_what_the_plain_loop_kept():
+    from gazette.netiquette import Finding, _dedupe
+
+    def plain(found):
+        out = []
+        for finding in found:
+            if out and out[-1].code == finding.code and finding.start < out[-1].end:
+                continue
+            out.append(finding)
+        return out
+
+    rng = random.Random(23)
+    for _ in range(3000):
+        found = sorted((Finding(rng.choice("ab"), start, start + rng.randint(0, 6), "x", "error")
+                        for start in (rng.randint(0, 30) for _ in range(rng.randint(0, 8)))), key=lambda f: (f.start, f.code))
+        assert _dedupe(list(found)) == plain(found)

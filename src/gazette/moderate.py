@@ -262,13 +262,16 @@ def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int
     collecting = gc.isenabled()
     gc.disable()  # rows, findings and flags hold no cycles: the collector would only walk them again and again
     try:
+        append = batch.append
         for message in read_messages(path, notes):
-            messages += 1
-            batch.append(message)
+            append(message)
             size += len(message[2])
             if size >= BATCH_CHARACTERS:
+                messages += len(batch)
                 _flag_batch(moderator, batch, flags)
                 batch, size = [], 0
+                append = batch.append
+        messages += len(batch)
         _flag_batch(moderator, batch, flags)
     finally:
         if collecting:
