@@ -475,3 +475,15 @@ def test_the_dedupe_keeps_what_the_plain_loop_kept():
         found = sorted((Finding(rng.choice("ab"), start, start + rng.randint(0, 6), "x", "error")
                         for start in (rng.randint(0, 30) for _ in range(rng.randint(0, 8)))), key=lambda f: (f.start, f.code))
         assert _dedupe(list(found)) == plain(found)
+
+
+@pytest.mark.parametrize("notes", [[], ["a note"], HOSTILE, ["é", "", "\\ud800"]])
+def test_the_queue_head_is_what_json_dumps_writes(notes):
+    flags = [Flag(str(i % 3), "a", i, "netiquette/insult", "error", "x", 0, 1, "x", "word-list", "w")
+             for i in range(5)]
+    for messages in (0, 7, 10_000):
+        head = {"version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": notes}
+        expected = json.dumps(head, ensure_ascii=False, indent=2)[:-2]
+        assert moderate.render_json(messages, flags, notes).startswith(expected + ',\n  "queue": [')
+        assert moderate.render_json(messages, [], notes) == expected.replace('"to_review": 3', '"to_review": 0') \
+            + ',\n  "queue": []\n}'

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
 from bisect import bisect_right
 from collections import namedtuple
@@ -115,6 +114,8 @@ def json_line(line: str):
     """``json.loads`` for one line of an export. A JSON escape may name half of a UTF-16 pair
     ("\\ud800"), which no UTF-8 output, file or database can hold: in the record's texts it
     becomes U+FFFD, so one broken emoji neither stops a queue nor crashes its output."""
+    import json
+
     record = json.loads(line)
     if "\\u" in line and isinstance(record, dict):
         record = {_whole(key): _whole(value) if isinstance(value, str) else value for key, value in record.items()}
@@ -130,6 +131,8 @@ def _whole(text: str) -> str:
 
 
 def _json_lines(path, handle):
+    import json
+
     for number, line in enumerate(handle, 1):
         if not line.strip():
             continue
@@ -318,10 +321,24 @@ def render_text(messages: int, flags: list[Flag]) -> list[str]:
 
 
 def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
-    head = {"version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": list(notes)}
-    body = json.dumps(head, ensure_ascii=False, indent=2)[:-2]  # without the closing "\n}"
+    # What json.dumps(head, ensure_ascii=False, indent=2) writes for {"version", "messages",
+    # "to_review", "notes"}, without the closing "\n}", written here: importing json costs more
+    # than the queue's head (tests/test_moderate_speed.py compares).
+    quote = _quoter()
+    listed = "[\n    " + ",\n    ".join(map(quote, notes)) + "\n  ]" if notes else "[]"
+    body = (f'{{\n  "version": 1,\n  "messages": {messages:d},\n  "to_review": {len({f.id for f in flags}):d},'
+            f'\n  "notes": {listed}')
     entries = ",\n    ".join(_entries(flags))
     return body + ',\n  "queue": [' + (f"\n    {entries}\n  " if flags else "") + "]\n}"
+
+
+def _quoter():
+    """json's string quoter (its C one, as json.dumps uses), without importing json."""
+    try:
+        from _json import encode_basestring
+    except ImportError:  # a Python without json's C part
+        from json.encoder import encode_basestring
+    return encode_basestring
 
 
 def _entries(flags: list[Flag]) -> list[str]:
@@ -329,7 +346,7 @@ def _entries(flags: list[Flag]) -> list[str]:
     quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
     distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan;
     the flags are unpacked rather than read by attribute (thousands a queue)."""
-    quote = json.encoder.encode_basestring
+    quote = _quoter()
     middles: dict[tuple, str] = {}
     out: list[str] = []
     append = out.append
