@@ -552,7 +552,10 @@ class Moderator:
                 continue
             if name == "insult" and self._is_name(text, start, end):
                 continue
-            self._flag(found, name, start, end, text, rule, f"{name} list ({lang}): {entry!r}{how}")
+            why = _WORD_WHY.get((name, lang, entry, how))
+            if why is None:
+                why = _WORD_WHY[name, lang, entry, how] = f"{name} list ({lang}): {entry!r}{how}"
+            self._flag(found, name, start, end, text, rule, why)
 
     def _reported(self, text, plain, start, end, where) -> str:
         """Why a word is reported rather than said ("" if it is said)."""
@@ -962,6 +965,7 @@ def _possible_whole(phonenumbers, span: str, region: str):
     return number if phonenumbers.is_possible_number(number) else None
 
 
+_WORD_WHY: dict = {}  # (rule, language, entry, how) -> a word flag's explanation, written once
 _SHOUT_WHY: dict = {}  # (words, letters) -> a shouting flag's explanation, written once
 _PHONE_TYPES: dict = {}  # the type numbers phonenumbers gives, read from gazette.phones' tables
 _PHONE_WHY: dict = {}  # (valid, region) -> a phone flag's explanation, written once
