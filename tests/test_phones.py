@@ -253,3 +253,13 @@ def test_a_damaged_or_stale_cache_only_costs_time(tmp_path):
     # Saved from other phonenumbers files (their sizes and times are the key): asked again.
     cache.write_bytes(marshal.dumps(((key[0], key[1], ()), (by_code, types, {**data, "GB": None}))))
     assert run(code, tmp_path) == expected
+
+
+def test_a_run_without_cache_neither_reads_nor_writes_the_phone_tables(tmp_path):
+    code = ("import sys\nfrom gazette import netiquette\nnetiquette.build_moderator(None, use_cache=False)\n"
+            "print(netiquette._phone_numbers('06 12 34 56 78', ('FR', 'GB')), 'phonenumbers' in sys.modules)")
+    assert run(code, tmp_path) == "((0, 14, '06 12 34 56 78', True, 'FR'),) True"
+    assert not (tmp_path / "cache" / phones.CACHE_FILE).exists()
+    run(code.replace("use_cache=False", "use_cache=True"), tmp_path)  # now there is one
+    assert (tmp_path / "cache" / phones.CACHE_FILE).is_file()
+    assert run(code, tmp_path).endswith(" True")  # a cold run does not read it

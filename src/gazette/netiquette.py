@@ -864,7 +864,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     phones = _PHONES[0] if _PHONES else _import_phones()
     # phonenumbers is imported only when gazette.phones hands a span back (its import is
     # ~12 ms, more than a queue's numbers cost): its metadata comes from gazette.phones' tables.
-    tables = phones.current_tables()
+    tables = phones.current_tables(not _NO_CACHE)
     if tables is not _PHONE_TYPES.get("tables"):
         types = tables.types
         _PHONE_TYPES.update(tables=tables, unknown=types["UNKNOWN"], public=(
@@ -934,6 +934,7 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
 
 
 _PHONES: list = []
+_NO_CACHE: list = []  # not empty once a run asked for no cache (build_moderator)
 
 
 def _import_phones():
@@ -1186,6 +1187,8 @@ _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context",
 
 def build_moderator(root: Path | None, use_cache: bool = True) -> tuple[Moderator, list]:
     """(the Moderator for ``root``'s lists, the problems of calendar/moderation.yml)."""
+    if not use_cache:
+        _NO_CACHE[:] = [True]  # nor the phone regions' compiled metadata (gazette.phones)
     key = _cache_key(root) if use_cache else None
     if key is not None:
         state = _cached_state(root, key)

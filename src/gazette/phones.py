@@ -164,8 +164,8 @@ class _Tables:
     the ones it was taken from (importing phonenumbers costs ~12 ms, more than a queue's
     numbers now do), else from phonenumbers, imported only then."""
 
-    def __init__(self):
-        self.key, self.module = _installed_stamp(), None
+    def __init__(self, use_cache: bool = True):
+        self.key, self.module = (_installed_stamp() if use_cache else None), None
         saved = _load(self.key) if self.key is not None else None
         if saved is not None:
             self.by_code, self.types, self.data = saved
@@ -228,10 +228,11 @@ class _Tables:
 _tables: list = []
 
 
-def current_tables() -> _Tables:
-    """The process's tables, made on first use."""
+def current_tables(use_cache: bool = True) -> _Tables:
+    """The process's tables, made on first use; without the cache folder when the first use
+    says so (a run asked for no cache: ``gazette check --no-cache``, a cold measurement)."""
     if not _tables:
-        _tables.append(_Tables())
+        _tables.append(_Tables(use_cache))
     return _tables[0]
 
 
