@@ -416,6 +416,19 @@ def test_the_cue_words_found_by_the_automaton_change_no_answer(monkeypatch):
               "called me", "06 12 34 56 78", "01 23 45 67 89", "+44 7700 900123", "la mairie au", "mairie",
               "office du tourisme", "tourisme", "standard", "au", "le 15"]
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
+    # Cues at the edges of the windows they are searched in (40 characters before a word, 50
+    # before a number, a sentence cut at 300), inside longer words, with several spaces.
+    for cue in ("a dit", "traité de", "dans le film", "in the movie", "la mairie", "numéro vert", "personnage",
+                "office du tourisme", "villain"):
+        for width in (0, 1, 20, 25, 30, 35, 38, 39, 40, 41, 45, 48, 49, 50, 51, 100, 250, 280, 290, 295, 298, 299,
+                      300, 301, 302):
+            z, y = "z" * width, "y" * width
+            texts += [f"{cue} {z} connard", f"{cue.replace(' ', '   ')} {z} 06 12 34 56 78", f"{cue}{z} connard",
+                      f"{y}{cue} connard", f"{y}{cue} 06 12 34 56 78", f"connard {z} {cue}", f"connard {z}{cue}x",
+                      f"connard {y} {cue}s", f"{cue[:-1]} {z} connard", f"x{cue} {z} 06 12 34 56 78"]
+        # The 40-character window starting on the cue's first letter, a letter before it; the
+        # 300-character sentence ending on the cue's last letter, a letter after it.
+        texts += [f"yyyyy{cue} {'z' * (38 - len(cue))} connard", f"connard {'z' * (298 - len(cue))} {cue}s"]
     fast = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
     monkeypatch.setattr(_Where, "may_hold", lambda self, cue, start, end: True)
     plain = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
@@ -487,3 +500,26 @@ def test_the_queue_head_is_what_json_dumps_writes(notes):
         assert moderate.render_json(messages, flags, notes).startswith(expected + ',\n  "queue": [')
         assert moderate.render_json(messages, [], notes) == expected.replace('"to_review": 3', '"to_review": 0') \
             + ',\n  "queue": []\n}'
+
+
+def test_cue_key_words_are_whole_words_else_the_cue_is_searched_everywhere(monkeypatch):
+    """A cue's key words are whole words of 3 letters or more (a key inside words, or "le" from a
+    community's "le 15", would be a hit at every other word of French prose); a cue with a shorter
+    one is searched everywhere, as before, with the same answers."""
+    from gazette.netiquette import Moderator, _Where, load_config
+
+    config = load_config(None)[0]
+    keys = Moderator(config).automaton.keys
+    cue_keys = [key for key, tags in keys.items() if any(tag[0] == "cue" for tag in tags)]
+    assert cue_keys and all(key[0] == key[-1] == " " and len(key.strip()) >= 3 and " " not in key.strip()
+                            for key in cue_keys)
+    config["context"]["public_numbers"] = config["context"]["public_numbers"] + ["le 15"]
+    moderator = Moderator(config)
+    assert moderator.cue.everywhere == {"public_numbers"}
+    assert not any(tag == ("cue", "public_numbers") for tags in moderator.automaton.keys.values() for tag in tags)
+    texts = ["appelle le 15 ou le 06 12 34 56 78", "le 06 12 34 56 78", "spa " * 5000 + "06 12 34 56 78",
+             "spaspa" * 3000 + " 06 12 34 56 78", "la SPA au 06 12 34 56 78", "le 15 connard"]
+    fast = [moderator.scan(text) for text in texts]
+    monkeypatch.setattr(_Where, "may_hold", lambda self, cue, start, end: True)
+    assert fast == [moderator.scan(text) for text in texts]
+    assert [len(found) for found in fast] == [0, 1, 0, 1, 0, 1]

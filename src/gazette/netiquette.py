@@ -243,8 +243,19 @@ class _Automaton:
 
 
 # Cues searched around every word or number of a kind: the automaton finds their entries' longest
-# words, and a cue is searched only near one (_Where.may_hold).
+# words, as whole words (" mairie "), and a cue is searched only near one (_Where.may_hold). A cue
+# with an entry whose longest word is shorter than 3 letters ("le 15") is searched everywhere, as
+# before: "le" as a key would be a hit at every other word of French prose.
 CUE_WORDS = ("report", "fiction", "public_numbers")
+CUE_WORD_LETTERS = 3
+
+
+def cue_key_words(entries) -> frozenset | None:
+    """The words the automaton looks for on behalf of a cue, None when the cue is searched
+    everywhere. Every match of an entry holds its longest word between spaces (the folded text
+    is letters, digits and spaces; the pattern's words are whole words)."""
+    words = frozenset(max(entry.split(), key=len) for entry in entries if entry.split())
+    return words if all(len(word) >= CUE_WORD_LETTERS for word in words) else None
 PERSONAL_TRIGGERS = frozenset(("obfuscated", "street", "school", "resident"))
 
 
@@ -255,6 +266,7 @@ class _Cues(dict):
     def __init__(self, context: dict):
         super().__init__()
         self.context = context
+        self.everywhere = frozenset(cue for cue in CUE_WORDS if cue_key_words(context[cue]) is None)
 
     def __missing__(self, name):
         entries = self.context[name]
@@ -269,18 +281,21 @@ class _Where:
     joined them, so that no window around a word reaches into another message) and its
     quotations, found once a scan."""
 
-    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "cue_words")
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "cue_words", "everywhere")
 
     def __init__(self, text, raw, classes, starts, ends):
         self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
         self._quoted: dict = {}
         self.cue_words: dict[str, list[int]] = {}
+        self.everywhere: frozenset = frozenset()  # the cues searched without their key words
 
     def may_hold(self, cue: str, start: int, end: int) -> bool:
         """Whether the longest word of one of ``cue``'s entries (CUE_WORDS) starts in [start, end):
         if not, none of its entries can match there. The automaton found those words in its one
         pass; searching a cue's pattern (a look-behind tried at every position) around every
         word or number cost more than the word's or the number's own rules."""
+        if cue in self.everywhere:
+            return True
         positions = self.cue_words.get(cue)
         if not positions:
             return False
@@ -377,8 +392,8 @@ class Moderator:
         for entry in self.context["school"]:
             add(f" {entry} ", ("school", entry))
         for cue in CUE_WORDS:  # where an entry of these cues may be (_Where.may_hold)
-            for word in sorted({max(entry.split(), key=len) for entry in self.context[cue]}):
-                add(word, ("cue", cue))
+            for word in sorted(cue_key_words(self.context[cue]) or ()):
+                add(f" {word} ", ("cue", cue))
         for entry in self.context["residence"]:
             if " " not in entry and entry not in ("adresse", "address", "domicile"):
                 add(f" {entry} ", ("resident", entry))
@@ -489,6 +504,7 @@ class Moderator:
                 hits.sort()
         for start, _end, (_, cue) in triggers.get("cue", ()):
             where.cue_words.setdefault(cue, []).append(start)  # in text order: the hits are sorted
+        where.everywhere = self.cue.everywhere
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
@@ -561,15 +577,22 @@ class Moderator:
         """Why a word is reported rather than said ("" if it is said)."""
         if where.quoted(start, end):
             return "quoted"
-        if where.may_hold("report", start - 40, start) and self.cue["report"].search(
-                plain[max(where.bounds(start)[0], start - 40):start]):
+        first = max(where.bounds(start)[0], start - 40)
+        if (where.may_hold("report", first, start) or _cuts(plain, first)) and self.cue["report"].search(
+                plain[first:start]):
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
         # turn the tail of a cut word into a cue.
         # A sentence lies within 300 characters of the word (_sentence_start, _sentence_end).
-        if where.may_hold("fiction", start - 300, end + 300) and self.cue["fiction"].search(
-                plain, _sentence_start(text, start), _sentence_end(text, end)):
-            return "fiction"
+        if where.may_hold("fiction", start - 300, end + 300):
+            if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
+                return "fiction"
+        elif "fiction" not in where.everywhere:
+            # No key word near: only a cue cut by the window's end (a sentence cut at 300
+            # characters), which its key word would not show, can match.
+            stop = _sentence_end(text, end)
+            if _cuts(plain, stop) and self.cue["fiction"].search(plain, _sentence_start(text, start), stop):
+                return "fiction"
         return ""
 
     @staticmethod
@@ -802,8 +825,8 @@ class Moderator:
             start, end = offset + start, offset + end
             if (start, end) in seen:
                 continue
-            if where.may_hold("public_numbers", start - 50, start) and self.cue["public_numbers"].search(
-                    plain, max(_sentence_start(text, start), start - 50), start):
+            if (where.may_hold("public_numbers", start - 50, start) or _cuts(plain, start)) and \
+                    self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
                 continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
             why = _PHONE_WHY.get((valid, region))
@@ -1001,6 +1024,12 @@ def _nir_valid(digits: str) -> bool:
     return nir.is_valid(digits)
 
 
+def _cuts(plain: str, at: int) -> bool:
+    """Whether a window starting or ending at ``at`` cuts a word of the folded text in two: a cue
+    matched there (a pattern reads a cut word as whole) does not show its key word whole."""
+    return 0 < at < len(plain) and plain[at - 1] != " " and plain[at] != " "
+
+
 def _has_quote(text: str) -> bool:
     return "«" in text or '"' in text or "“" in text or "„" in text or "'" in text or "‘" in text
 
@@ -1179,7 +1208,7 @@ def moderator_for(frame, root: Path) -> Moderator:
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
 CACHE_FORMAT = 5  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words;
-# 5: so are the longest words of the CUE_WORDS cues' entries
+# 5: so are the longest words of the CUE_WORDS cues' entries, as whole words (3 was substrings)
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
