@@ -328,8 +328,14 @@ def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
     listed = "[\n    " + ",\n    ".join(map(quote, notes)) + "\n  ]" if notes else "[]"
     body = (f'{{\n  "version": 1,\n  "messages": {messages:d},\n  "to_review": {len({f.id for f in flags}):d},'
             f'\n  "notes": {listed}')
-    entries = ",\n    ".join(_entries(flags))
-    return body + ',\n  "queue": [' + (f"\n    {entries}\n  " if flags else "") + "]\n}"
+    if not flags:
+        return body + ',\n  "queue": []\n}'
+    # One join writes the whole queue: the head and the tail ride on the first and last entries
+    # rather than being added to a copy of the joined entries (megabytes for a long queue).
+    entries = _entries(flags)
+    entries[0] = body + ',\n  "queue": [\n    ' + entries[0]
+    entries[-1] += "\n  ]\n}"
+    return ",\n    ".join(entries)
 
 
 def _quoter():
@@ -355,7 +361,7 @@ def _entries(flags: list[Flag]) -> list[str]:
         message = (line, message_id, author)
         if message != last_message:
             last_message = message
-            head = f'{{"id": {quote(message_id)}, "author": {quote(author)}, "line": {line:d}, '
+            head = f'{{"id": {quote(message_id)}, "author": {quote(author)}, "line": {line}, '
         if text is not last_text:
             last_text, quoted_text = text, quote(text)
         kind = (code, severity, rule, why)
@@ -364,5 +370,5 @@ def _entries(flags: list[Flag]) -> list[str]:
             family = FAMILIES.get(code, code.split("/")[-1])
             middle = middles[kind] = (f'"code": {quote(code)}, "severity": {quote(severity)}, '
                                       f'"family": {quote(family)}, "rule": {quote(rule)}, "why": {quote(why)}, ')
-        append(f'{head}{middle}"match": {quote(match)}, "start": {start:d}, "end": {end:d}, "text": {quoted_text}}}')
+        append(f'{head}{middle}"match": {quote(match)}, "start": {start}, "end": {end}, "text": {quoted_text}}}')
     return out
