@@ -577,7 +577,8 @@ class Moderator:
         """Why a word is reported rather than said ("" if it is said)."""
         if where.quoted(start, end):
             return "quoted"
-        first = max(where.bounds(start)[0], start - 40)
+        low, high = where.bounds(start)
+        first = max(low, start - 40)
         if (where.may_hold("report", first, start) or _cuts(plain, first)) and self.cue["report"].search(
                 plain[first:start]):
             return "reported"
@@ -587,9 +588,9 @@ class Moderator:
         if where.may_hold("fiction", start - 300, end + 300):
             if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
                 return "fiction"
-        elif "fiction" not in where.everywhere:
+        elif high >= end + 300 and "fiction" not in where.everywhere:
             # No key word near: only a cue cut by the window's end (a sentence cut at 300
-            # characters), which its key word would not show, can match.
+            # characters: its text goes on that far), which its key word would not show, can match.
             stop = _sentence_end(text, end)
             if _cuts(plain, stop) and self.cue["fiction"].search(plain, _sentence_start(text, start), stop):
                 return "fiction"
