@@ -775,8 +775,8 @@ class Moderator:
         """Spans of 8 digits or more written as one number, not inside a word (WTU123456789)."""
         out = []
         for match in NUMBER_RUN.finditer(classes):
-            start, end = match.start(), match.end()
-            if match.group().count(b"d") < 8 or (start and text[start - 1].isalnum()):
+            start, end = match.span()
+            if classes.count(b"d", start, end) < 8 or (start and text[start - 1].isalnum()):
                 continue
             if end < len(text) and text[end].isalnum():
                 continue
