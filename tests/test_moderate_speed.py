@@ -384,3 +384,142 @@ def test_allowed_phrases_are_found_by_the_automaton_and_let_go_as_before():
     state = moderator.state()
     assert "quel connard de boss" in state["keys"] and Moderator.from_state(state).scan_many(texts) == \
         moderator.scan_many(texts)
+
+
+def test_the_exclamation_pattern_finds_what_the_plain_one_found():
+    import re
+
+    from gazette.netiquette import BANGS
+
+    rng = random.Random(3)
+    plain = re.compile(r"!{3,}")
+    for _ in range(3000):
+        text = "".join(rng.choice(["!", "!", "!!", "a", " ", "\n", "é", "¡"]) for _ in range(rng.randint(0, 30)))
+        assert [m.span() for m in BANGS.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_the_cue_words_found_by_the_automaton_change_no_answer(monkeypatch):
+    """A fiction, reporting or public-number cue is searched only near the longest word of one of
+    its entries (found by the automaton): the same findings as searching it around every listed
+    word and every number, a community's own cues included."""
+    from gazette.netiquette import Moderator, _Where, load_config
+
+    config = load_config(None)[0]
+    config["context"]["fiction"] = config["context"]["fiction"] + ["le grand méchant loup", "sketch"]
+    config["context"]["report"] = config["context"]["report"] + ["il a dit"]
+    config["context"]["public_numbers"] = config["context"]["public_numbers"] + ["office du tourisme"]
+    moderator = Moderator(config)
+    rng = random.Random(5)
+    pieces = ["connard", "Connard", "idiot", "les migrants", "sont des parasites", "le méchant", "la méchante",
+              "personnage", "dans le film", "film", "villain", "the villain", "le grand", "méchant loup", "sketch",
+              "sketches", "play", "display", ".", "!", "\n", " ", "«", "»", "traité de", "loup", "il a dit",
+              "called me", "06 12 34 56 78", "01 23 45 67 89", "+44 7700 900123", "la mairie au", "mairie",
+              "office du tourisme", "tourisme", "standard", "au", "le 15"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
+    # Cues at the edges of the windows they are searched in (40 characters before a word, 50
+    # before a number, a sentence cut at 300), inside longer words, with several spaces.
+    for cue in ("a dit", "traité de", "dans le film", "in the movie", "la mairie", "numéro vert", "personnage",
+                "office du tourisme", "villain"):
+        for width in (0, 1, 20, 25, 30, 35, 38, 39, 40, 41, 45, 48, 49, 50, 51, 100, 250, 280, 290, 295, 298, 299,
+                      300, 301, 302):
+            z, y = "z" * width, "y" * width
+            texts += [f"{cue} {z} connard", f"{cue.replace(' ', '   ')} {z} 06 12 34 56 78", f"{cue}{z} connard",
+                      f"{y}{cue} connard", f"{y}{cue} 06 12 34 56 78", f"connard {z} {cue}", f"connard {z}{cue}x",
+                      f"connard {y} {cue}s", f"{cue[:-1]} {z} connard", f"x{cue} {z} 06 12 34 56 78"]
+        # The 40-character window starting on the cue's first letter, a letter before it; the
+        # 300-character sentence ending on the cue's last letter, a letter after it.
+        texts += [f"yyyyy{cue} {'z' * (38 - len(cue))} connard", f"connard {'z' * (298 - len(cue))} {cue}s"]
+    fast = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
+    monkeypatch.setattr(_Where, "may_hold", lambda self, cue, start, end: True)
+    plain = [moderator.scan(text) for text in texts] + moderator.scan_many(texts)
+    assert fast == plain
+    assert sum(f.rule == "word-list" for found in fast for f in found) > 200  # the texts do hold words
+    assert sum(f.rule == "phone" for found in fast for f in found) > 200  # and numbers
+
+
+def test_the_flags_of_a_batch_are_those_scan_joined_gives_one_by_one():
+    from gazette.netiquette import Moderator, load_config
+
+    moderator = Moderator(load_config(None)[0])
+    rng = random.Random(13)
+    pieces = ["connard", "C'EST VRAIMENT INADMISSIBLE", "!!!", "06 12 34 56 78", "julie.martin@gmail.com", "é", "😀",
+              "\n", "", " ", "«", "»", "les migrants sont des parasites", "\x00", "\u2028", "Connard"]
+    for _ in range(60):
+        batch = [(str(i), f"m{i}", " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))), i + 2)
+                 for i in range(rng.randint(2, 40))]
+        expected = []
+        for index, start, end, (code, _s, _e, match, severity, rule, why) in moderator.scan_joined(
+                [m[2] for m in batch]):
+            message_id, author, text, line = batch[index]
+            expected.append(Flag(message_id, author, line, code, severity, match, start, end, text, rule, why))
+        flags: list = []
+        moderate._flag_batch(moderator, batch, flags)
+        assert flags == expected and all(type(f) is Flag for f in flags)
+
+
+def test_the_header_read_from_the_first_line_is_the_one_read_from_the_whole_export():
+    def whole(text, delimiter):
+        try:
+            return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            return None
+
+    rng = random.Random(17)
+    pieces = ["id", "text", ",", ";", "\t", "\"", "\n", "\r", "\r\n", "x", " ", "é", "\x00", "\"\"", "sep=;"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        for delimiter in ",;\t":
+            assert moderate._header(text, delimiter) == whole(text, delimiter), (text, delimiter)
+
+
+def test_the_dedupe_keeps_what_the_plain_loop_kept():
+    from gazette.netiquette import Finding, _dedupe
+
+    def plain(found):
+        out = []
+        for finding in found:
+            if out and out[-1].code == finding.code and finding.start < out[-1].end:
+                continue
+            out.append(finding)
+        return out
+
+    rng = random.Random(23)
+    for _ in range(3000):
+        found = sorted((Finding(rng.choice("ab"), start, start + rng.randint(0, 6), "x", "error")
+                        for start in (rng.randint(0, 30) for _ in range(rng.randint(0, 8)))), key=lambda f: (f.start, f.code))
+        assert _dedupe(list(found)) == plain(found)
+
+
+@pytest.mark.parametrize("notes", [[], ["a note"], HOSTILE, ["é", "", "\\ud800"]])
+def test_the_queue_head_is_what_json_dumps_writes(notes):
+    flags = [Flag(str(i % 3), "a", i, "netiquette/insult", "error", "x", 0, 1, "x", "word-list", "w")
+             for i in range(5)]
+    for messages in (0, 7, 10_000):
+        head = {"version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": notes}
+        expected = json.dumps(head, ensure_ascii=False, indent=2)[:-2]
+        assert moderate.render_json(messages, flags, notes).startswith(expected + ',\n  "queue": [')
+        assert moderate.render_json(messages, [], notes) == expected.replace('"to_review": 3', '"to_review": 0') \
+            + ',\n  "queue": []\n}'
+
+
+def test_cue_key_words_are_whole_words_else_the_cue_is_searched_everywhere(monkeypatch):
+    """A cue's key words are whole words of 3 letters or more (a key inside words, or "le" from a
+    community's "le 15", would be a hit at every other word of French prose); a cue with a shorter
+    one is searched everywhere, as before, with the same answers."""
+    from gazette.netiquette import Moderator, _Where, load_config
+
+    config = load_config(None)[0]
+    keys = Moderator(config).automaton.keys
+    cue_keys = [key for key, tags in keys.items() if any(tag[0] == "cue" for tag in tags)]
+    assert cue_keys and all(key[0] == key[-1] == " " and len(key.strip()) >= 3 and " " not in key.strip()
+                            for key in cue_keys)
+    config["context"]["public_numbers"] = config["context"]["public_numbers"] + ["le 15"]
+    moderator = Moderator(config)
+    assert moderator.cue.everywhere == {"public_numbers"}
+    assert not any(tag == ("cue", "public_numbers") for tags in moderator.automaton.keys.values() for tag in tags)
+    texts = ["appelle le 15 ou le 06 12 34 56 78", "le 06 12 34 56 78", "spa " * 5000 + "06 12 34 56 78",
+             "spaspa" * 3000 + " 06 12 34 56 78", "la SPA au 06 12 34 56 78", "le 15 connard"]
+    fast = [moderator.scan(text) for text in texts]
+    monkeypatch.setattr(_Where, "may_hold", lambda self, cue, start, end: True)
+    assert fast == [moderator.scan(text) for text in texts]
+    assert [len(found) for found in fast] == [0, 1, 0, 1, 0, 1]

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
+from bisect import bisect_right
 from collections import namedtuple
+from functools import partial
+from itertools import repeat
+from operator import itemgetter, sub
 from pathlib import Path
 
 from .i18n import _, ngettext, os_reason
@@ -111,6 +114,8 @@ def json_line(line: str):
     """``json.loads`` for one line of an export. A JSON escape may name half of a UTF-16 pair
     ("\\ud800"), which no UTF-8 output, file or database can hold: in the record's texts it
     becomes U+FFFD, so one broken emoji neither stops a queue nor crashes its output."""
+    import json
+
     record = json.loads(line)
     if "\\u" in line and isinstance(record, dict):
         record = {_whole(key): _whole(value) if isinstance(value, str) else value for key, value in record.items()}
@@ -126,6 +131,8 @@ def _whole(text: str) -> str:
 
 
 def _json_lines(path, handle):
+    import json
+
     for number, line in enumerate(handle, 1):
         if not line.strip():
             continue
@@ -217,8 +224,12 @@ def _csv_rows(path, text: str):
 
 
 def _header(text: str, delimiter: str):
+    # A first line without a quotation mark is the whole header record: read alone rather than
+    # through a copy of the whole export (a StringIO of each candidate delimiter's).
+    end = text.find("\n")
+    head = text[:end + 1] if end >= 0 and '"' not in text[:end] else text
     try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        return next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     except csv.Error:
         return None
 
@@ -254,13 +265,16 @@ def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int
     collecting = gc.isenabled()
     gc.disable()  # rows, findings and flags hold no cycles: the collector would only walk them again and again
     try:
+        append = batch.append
         for message in read_messages(path, notes):
-            messages += 1
-            batch.append(message)
+            append(message)
             size += len(message[2])
             if size >= BATCH_CHARACTERS:
+                messages += len(batch)
                 _flag_batch(moderator, batch, flags)
                 batch, size = [], 0
+                append = batch.append
+        messages += len(batch)
         _flag_batch(moderator, batch, flags)
     finally:
         if collecting:
@@ -271,10 +285,27 @@ def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int
 def _flag_batch(moderator, batch: list, flags: list[Flag]) -> None:
     # Fields unpacked and the tuple made in C (a Flag's own __new__ is Python): thousands a queue.
     make, append = tuple.__new__, flags.append
-    for index, start, end, (code, _start, _end, match, severity, rule, why) in moderator.scan_joined(
-            [m[2] for m in batch]):
-        message_id, author, text, line = batch[index]
-        append(make(Flag, (message_id, author, line, code, severity, match, start, end, text, rule, why)))
+    if len(batch) < 2:
+        for index, start, end, (code, _start, _end, match, severity, rule, why) in moderator.scan_joined(
+                [m[2] for m in batch]):
+            message_id, author, text, line = batch[index]
+            append(make(Flag, (message_id, author, line, code, severity, match, start, end, text, rule, why)))
+        return
+    # The findings of the joined messages mapped to their messages column by column, each column
+    # a map in C: the message holding a finding's start (bisect), offsets less its start. The
+    # same flags as Moderator.scan_joined gives one by one (tests/test_moderate_outputs.py).
+    found, starts = moderator.scan_joined_findings([m[2] for m in batch])
+    if not found:
+        return
+    firsts = list(map(itemgetter(1), found))
+    index = list(map(partial(bisect_right, starts[1:]), firsts))  # bisect_right(starts, at) - 1
+    bases = list(map(starts.__getitem__, index))
+    rows = list(map(batch.__getitem__, index))
+    flags.extend(map(make, repeat(Flag), zip(
+        map(itemgetter(0), rows), map(itemgetter(1), rows), map(itemgetter(3), rows), map(itemgetter(0), found),
+        map(itemgetter(4), found), map(itemgetter(3), found), map(sub, firsts, bases),
+        map(sub, map(itemgetter(2), found), bases), map(itemgetter(2), rows), map(itemgetter(5), found),
+        map(itemgetter(6), found))))
 
 
 def render_text(messages: int, flags: list[Flag]) -> list[str]:
@@ -290,31 +321,54 @@ def render_text(messages: int, flags: list[Flag]) -> list[str]:
 
 
 def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
-    head = {"version": 1, "messages": messages, "to_review": len({f.id for f in flags}), "notes": list(notes)}
-    body = json.dumps(head, ensure_ascii=False, indent=2)[:-2]  # without the closing "\n}"
-    entries = ",\n    ".join(_entries(flags))
-    return body + ',\n  "queue": [' + (f"\n    {entries}\n  " if flags else "") + "]\n}"
+    # What json.dumps(head, ensure_ascii=False, indent=2) writes for {"version", "messages",
+    # "to_review", "notes"}, without the closing "\n}", written here: importing json costs more
+    # than the queue's head (tests/test_moderate_speed.py compares).
+    quote = _quoter()
+    listed = "[\n    " + ",\n    ".join(map(quote, notes)) + "\n  ]" if notes else "[]"
+    body = (f'{{\n  "version": 1,\n  "messages": {messages:d},\n  "to_review": {len({f.id for f in flags}):d},'
+            f'\n  "notes": {listed}')
+    if not flags:
+        return body + ',\n  "queue": []\n}'
+    # One join writes the whole queue: the head and the tail ride on the first and last entries
+    # rather than being added to a copy of the joined entries (megabytes for a long queue).
+    entries = _entries(flags)
+    entries[0] = body + ',\n  "queue": [\n    ' + entries[0]
+    entries[-1] += "\n  ]\n}"
+    return ",\n    ".join(entries)
 
 
-def _entries(flags: list[Flag]):
+def _quoter():
+    """json's string quoter (its C one, as json.dumps uses), without importing json."""
+    try:
+        from _json import encode_basestring
+    except ImportError:  # a Python without json's C part
+        from json.encoder import encode_basestring
+    return encode_basestring
+
+
+def _entries(flags: list[Flag]) -> list[str]:
     """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
     quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
-    distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan."""
-    quote = json.encoder.encode_basestring
+    distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan;
+    the flags are unpacked rather than read by attribute (thousands a queue)."""
+    quote = _quoter()
     middles: dict[tuple, str] = {}
+    out: list[str] = []
+    append = out.append
     last_message, head, last_text, quoted_text = None, "", None, ""
-    for f in flags:
-        message = (f.line, f.id, f.author)
+    for message_id, author, line, code, severity, match, start, end, text, rule, why in flags:
+        message = (line, message_id, author)
         if message != last_message:
             last_message = message
-            head = f'{{"id": {quote(f.id)}, "author": {quote(f.author)}, "line": {f.line:d}, '
-        if f.text is not last_text:
-            last_text, quoted_text = f.text, quote(f.text)
-        kind = (f.code, f.severity, f.rule, f.why)
+            head = f'{{"id": {quote(message_id)}, "author": {quote(author)}, "line": {line}, '
+        if text is not last_text:
+            last_text, quoted_text = text, quote(text)
+        kind = (code, severity, rule, why)
         middle = middles.get(kind)
         if middle is None:
-            family = FAMILIES.get(f.code, f.code.split("/")[-1])
-            middle = middles[kind] = (f'"code": {quote(f.code)}, "severity": {quote(f.severity)}, '
-                                      f'"family": {quote(family)}, "rule": {quote(f.rule)}, "why": {quote(f.why)}, ')
-        yield (f'{head}{middle}"match": {quote(f.match)}, "start": {f.start:d}, "end": {f.end:d}, '
-               f'"text": {quoted_text}}}')
+            family = FAMILIES.get(code, code.split("/")[-1])
+            middle = middles[kind] = (f'"code": {quote(code)}, "severity": {quote(severity)}, '
+                                      f'"family": {quote(family)}, "rule": {quote(rule)}, "why": {quote(why)}, ')
+        append(f'{head}{middle}"match": {quote(match)}, "start": {start}, "end": {end}, "text": {quoted_text}}}')
+    return out

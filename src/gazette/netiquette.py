@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import namedtuple
-from itertools import accumulate
-from operator import add, itemgetter
+from itertools import accumulate, islice
+from operator import add, itemgetter, lt
 from pathlib import Path
 
 from .i18n import _
@@ -41,6 +41,9 @@ CONTEXT_LISTS = ("report", "fiction", "groups", "dehumanizing", "exclusion", "ex
                  "role_mailboxes")
 STREETS = ("rue", "avenue", "av", "boulevard", "bd", "impasse", "chemin", "allee", "place", "route", "quai",
            "cours", "square", "street", "road", "lane", "drive", "close", "way", "crescent", "terrace")
+
+
+_CODES = {name: f"netiquette/{name}" for name in ("insult", "discrimination", "porn")}
 
 
 class _Lazy:
@@ -146,7 +149,9 @@ IBAN_BEFORE = r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"
 # pattern that starts with a character class is searched at C speed, one with \b at every position.
 SHOUT = _Lazy(r"[A-ZÀ-ÖØ-Þ](?<!\w.)[A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){2,}")
 SHOUT_BEFORE = r"(?:\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]*\b[\s,;:?!.]*){3,}"  # the plain form, for the tests
-BANGS = _Lazy(r"!{3,}")
+# "!{3,}" written to start with its literal: the regex engine then looks for "!!!" at C speed
+# rather than trying the repeat at every position (~5 ms a 1 MB queue).
+BANGS = _Lazy(r"!!!+")
 # Every branch starts with its quotation mark (the lookbehind after it), for the same reason.
 QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|'(?<!\w')[^'\n]{1,60}'(?!\w)"
                r"|‘(?<!\w‘)[^’\n]{1,60}’(?!\w)")
@@ -237,6 +242,20 @@ class _Automaton:
         return []
 
 
+# Cues searched around every word or number of a kind: the automaton finds their entries' longest
+# words, as whole words (" mairie "), and a cue is searched only near one (_Where.may_hold). A cue
+# with an entry whose longest word is shorter than 3 letters ("le 15") is searched everywhere, as
+# before: "le" as a key would be a hit at every other word of French prose.
+CUE_WORDS = ("report", "fiction", "public_numbers")
+CUE_WORD_LETTERS = 3
+
+
+def cue_key_words(entries) -> frozenset | None:
+    """The words the automaton looks for on behalf of a cue, None when the cue is searched
+    everywhere. Every match of an entry holds its longest word between spaces (the folded text
+    is letters, digits and spaces; the pattern's words are whole words)."""
+    words = frozenset(max(entry.split(), key=len) for entry in entries if entry.split())
+    return words if all(len(word) >= CUE_WORD_LETTERS for word in words) else None
 PERSONAL_TRIGGERS = frozenset(("obfuscated", "street", "school", "resident"))
 
 
@@ -247,6 +266,7 @@ class _Cues(dict):
     def __init__(self, context: dict):
         super().__init__()
         self.context = context
+        self.everywhere = frozenset(cue for cue in CUE_WORDS if cue_key_words(context[cue]) is None)
 
     def __missing__(self, name):
         entries = self.context[name]
@@ -261,11 +281,26 @@ class _Where:
     joined them, so that no window around a word reaches into another message) and its
     quotations, found once a scan."""
 
-    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted")
+    __slots__ = ("text", "raw", "classes", "starts", "ends", "_quoted", "cue_words", "everywhere")
 
     def __init__(self, text, raw, classes, starts, ends):
         self.text, self.raw, self.classes, self.starts, self.ends = text, raw, classes, starts, ends
         self._quoted: dict = {}
+        self.cue_words: dict[str, list[int]] = {}
+        self.everywhere: frozenset = frozenset()  # the cues searched without their key words
+
+    def may_hold(self, cue: str, start: int, end: int) -> bool:
+        """Whether the longest word of one of ``cue``'s entries (CUE_WORDS) starts in [start, end):
+        if not, none of its entries can match there. The automaton found those words in its one
+        pass; searching a cue's pattern (a look-behind tried at every position) around every
+        word or number cost more than the word's or the number's own rules."""
+        if cue in self.everywhere:
+            return True
+        positions = self.cue_words.get(cue)
+        if not positions:
+            return False
+        at = bisect_left(positions, start)
+        return at < len(positions) and positions[at] < end
 
     def segments(self, haystack: bytes, *needles: bytes) -> list[tuple[int, int]]:
         """(start, end) of each text holding one of ``needles`` in ``haystack`` (the raw or class
@@ -356,6 +391,9 @@ class Moderator:
             add(f" {entry} ", ("solicit", entry, "solicitation_private"))
         for entry in self.context["school"]:
             add(f" {entry} ", ("school", entry))
+        for cue in CUE_WORDS:  # where an entry of these cues may be (_Where.may_hold)
+            for word in sorted(cue_key_words(self.context[cue]) or ()):
+                add(f" {word} ", ("cue", cue))
         for entry in self.context["residence"]:
             if " " not in entry and entry not in ("adresse", "address", "domicile"):
                 add(f" {entry} ", ("resident", entry))
@@ -422,17 +460,24 @@ class Moderator:
                 for finding in self.scan(text):
                     yield index, finding.start, finding.end, finding
             return
-        # Each text's bounds in the joined text, summed in C (a queue has tens of thousands).
-        starts = list(accumulate(map(len(SCAN_MANY_SEPARATOR).__add__, map(len, texts)), initial=0))
-        starts.pop()
+        found, starts = self.scan_joined_findings(texts)
         ends = list(map(add, starts, map(len, texts)))
         index, following = 0, ends[0]
-        for finding in self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)):
+        for finding in found:
             if finding.start > following:  # findings come in text order
                 index = bisect_right(starts, finding.start) - 1
                 following = ends[index]
             base = starts[index]
             yield index, finding.start - base, finding.end - base, finding
+
+    def scan_joined_findings(self, texts: list[str]) -> tuple[list[Finding], list[int]]:
+        """(the findings of the texts joined, with offsets in the joined text; where each text
+        starts in it): what :meth:`scan_joined` reads, for a caller that maps offsets in C."""
+        # Each text's bounds in the joined text, summed in C (a queue has tens of thousands).
+        starts = list(accumulate(map(len(SCAN_MANY_SEPARATOR).__add__, map(len, texts)), initial=0))
+        starts.pop()
+        ends = list(map(add, starts, map(len, texts)))
+        return self.scan(SCAN_MANY_SEPARATOR.join(texts), (starts, ends)), starts
 
     def scan(self, text: str, _bounds=None) -> list[Finding]:
         raw = text.encode("ascii") if text.isascii() else _latin1(text)
@@ -457,6 +502,9 @@ class Moderator:
         for hits in triggers.values():  # the same order whichever matcher found them
             if len(hits) > 1:
                 hits.sort()
+        for start, _end, (_, cue) in triggers.get("cue", ()):
+            where.cue_words.setdefault(cue, []).append(start)  # in text order: the hits are sorted
+        where.everywhere = self.cue.everywhere
         if "word" in triggers:
             self._words(text, plain, triggers["word"], found, where)
         if "spelled" in triggers:
@@ -476,7 +524,7 @@ class Moderator:
         if self.shout_severity != "off" and b"UU" in classes:
             self._shouting(text, classes, found, where)
         if self.bang_severity != "off" and b"!" in raw and b"!!!" in raw:  # memchr first: "!" is rare
-            # "!{3,}" starts with a literal: found at C speed; the findings made by tuple.__new__ (a
+            # "!!!+" starts with a literal: found at C speed; the findings made by tuple.__new__ (a
             # Finding's own __new__ is Python), thousands in a queue.
             severity = self.bang_severity
             found += [_new_tuple(Finding, ("netiquette/exclamation", match.start(), match.end(), match.group(),
@@ -500,8 +548,8 @@ class Moderator:
         return False
 
     def _flag(self, found, rule_name, start, end, text, rule, why):
-        found.append(Finding(f"netiquette/{rule_name}", start, end, text[start:end], self.severity[rule_name],
-                             rule, why))
+        found.append(_new_tuple(Finding, (_CODES[rule_name], start, end, text[start:end], self.severity[rule_name],
+                                          rule, why)))
 
     def _words(self, text, plain, hits, found, where, rule="word-list", how=""):
         for start, end, (_, name, lang, entry) in hits:
@@ -520,19 +568,32 @@ class Moderator:
                 continue
             if name == "insult" and self._is_name(text, start, end):
                 continue
-            self._flag(found, name, start, end, text, rule, f"{name} list ({lang}): {entry!r}{how}")
+            why = _WORD_WHY.get((name, lang, entry, how))
+            if why is None:
+                why = _WORD_WHY[name, lang, entry, how] = f"{name} list ({lang}): {entry!r}{how}"
+            self._flag(found, name, start, end, text, rule, why)
 
     def _reported(self, text, plain, start, end, where) -> str:
         """Why a word is reported rather than said ("" if it is said)."""
         if where.quoted(start, end):
             return "quoted"
-        before = plain[max(where.bounds(start)[0], start - 40):start]
-        if self.cue["report"].search(before):
+        low, high = where.bounds(start)
+        first = max(low, start - 40)
+        if (where.may_hold("report", first, start) or _cuts(plain, first)) and self.cue["report"].search(
+                plain[first:start]):
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
         # turn the tail of a cut word into a cue.
-        if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
-            return "fiction"
+        # A sentence lies within 300 characters of the word (_sentence_start, _sentence_end).
+        if where.may_hold("fiction", start - 300, end + 300):
+            if self.cue["fiction"].search(plain, _sentence_start(text, start), _sentence_end(text, end)):
+                return "fiction"
+        elif high >= end + 300 and "fiction" not in where.everywhere:
+            # No key word near: only a cue cut by the window's end (a sentence cut at 300
+            # characters: its text goes on that far), which its key word would not show, can match.
+            stop = _sentence_end(text, end)
+            if _cuts(plain, stop) and self.cue["fiction"].search(plain, _sentence_start(text, start), stop):
+                return "fiction"
         return ""
 
     @staticmethod
@@ -668,7 +729,7 @@ class Moderator:
                                          self.personal, "iban", "IBAN with a valid checksum (python-stdnum)"))
         candidates = self._number_candidates(text, classes) if digits >= 8 else ()
         if candidates:
-            self._numbers(text, plain, candidates, found)
+            self._numbers(text, plain, classes, candidates, found, where)
         if "street" in triggers:
             for start, end, (_, street) in triggers["street"]:
                 number = STREET_NUMBER.search(text, max(0, start - 12), start)
@@ -714,8 +775,8 @@ class Moderator:
         """Spans of 8 digits or more written as one number, not inside a word (WTU123456789)."""
         out = []
         for match in NUMBER_RUN.finditer(classes):
-            start, end = match.start(), match.end()
-            if match.group().count(b"d") < 8 or (start and text[start - 1].isalnum()):
+            start, end = match.span()
+            if classes.count(b"d", start, end) < 8 or (start and text[start - 1].isalnum()):
                 continue
             if end < len(text) and text[end].isalnum():
                 continue
@@ -740,9 +801,14 @@ class Moderator:
             found.append(Finding("netiquette/personal-data", match.start(), match.end(), address, self.personal,
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
-    def _numbers(self, text, plain, candidates, found):
+    def _numbers(self, text, plain, classes, candidates, found, where):
         for start, end in candidates:
             raw = text[start:end]
+            # A card has 13 to 19 digits, a NIR 15: most candidates are phone numbers, whose
+            # digits are counted in C on the class view (ASCII digits, what str.isdigit keeps here).
+            if not 13 <= classes.count(b"d", start, end) <= 19:
+                self._phones(text, plain, start, raw, found, where)
+                continue
             digits = "".join(filter(str.isdigit, raw))
             if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
@@ -752,34 +818,42 @@ class Moderator:
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "nir", "a French social security number with its key (python-stdnum)"))
                 continue
-            self._phones(text, plain, start, raw, found)
+            self._phones(text, plain, start, raw, found, where)
 
-    def _phones(self, text, plain, offset, raw_span, found):
+    def _phones(self, text, plain, offset, raw_span, found, where):
         seen = set()
         for start, end, raw, valid, region in _phone_numbers(raw_span, tuple(self.regions)):
             start, end = offset + start, offset + end
             if (start, end) in seen:
                 continue
-            if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
+            if (where.may_hold("public_numbers", start - 50, start) or _cuts(plain, start)) and \
+                    self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
                 continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
-            how = "valid" if valid else "possible"
-            found.append(Finding("netiquette/personal-data", start, end, raw, self.personal, "phone",
-                                 f"a {how} phone number for region {region} (phonenumbers)"))
+            why = _PHONE_WHY.get((valid, region))
+            if why is None:
+                how = "valid" if valid else "possible"
+                why = _PHONE_WHY[valid, region] = f"a {how} phone number for region {region} (phonenumbers)"
+            found.append(_new_tuple(Finding, ("netiquette/personal-data", start, end, raw, self.personal, "phone",
+                                              why)))
 
     # -- shouting ---------------------------------------------------------------------------------
     def _shouting(self, text, classes, found, where):
+        minimum, severity, append = self.shout_letters, self.shout_severity, found.append
         for match in (m for first, last in where.segments(classes, b"UU") for m in SHOUT.finditer(text, first, last)):
             span = match.group().rstrip(" ,;:?!.\t\n")
-            start, end = match.start(), match.start() + len(span)
+            start = match.start()
+            end = start + len(span)
             letters = classes.count(b"U", start, end)  # a run of capitals: its letters are capitals
-            if letters < self.shout_letters:
+            if letters < minimum:
                 continue
             words = len(span.split())
             if not (letters >= 20 and words >= 4 or letters >= 0.7 * self._line_letters(text, classes, start, end)):
                 continue
-            found.append(Finding("netiquette/shouting", start, end, span, self.shout_severity, "shouting",
-                                 f"{words} words in capitals ({letters} letters)"))
+            why = _SHOUT_WHY.get((words, letters))
+            if why is None:
+                why = _SHOUT_WHY[words, letters] = f"{words} words in capitals ({letters} letters)"
+            append(_new_tuple(Finding, ("netiquette/shouting", start, end, span, severity, "shouting", why)))
 
     @staticmethod
     def _line_letters(text, classes, start, end) -> int:
@@ -811,10 +885,15 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
     Toll-free, shared-cost and premium numbers are public services. A later region's number
     on a span an earlier region found whole is left out: the caller keeps the first of a span.
     """
-    import phonenumbers
-    from phonenumbers import PhoneNumberType as Type
-
-    public = (Type.TOLL_FREE, Type.PREMIUM_RATE, Type.SHARED_COST, Type.UAN, Type.VOICEMAIL)
+    phones = _PHONES[0] if _PHONES else _import_phones()
+    # phonenumbers is imported only when gazette.phones hands a span back (its import is
+    # ~12 ms, more than a queue's numbers cost): its metadata comes from gazette.phones' tables.
+    tables = phones.current_tables(not _NO_CACHE)
+    if tables is not _PHONE_TYPES.get("tables"):
+        types = tables.types
+        _PHONE_TYPES.update(tables=tables, unknown=types["UNKNOWN"], public=(
+            types["TOLL_FREE"], types["PREMIUM_RATE"], types["SHARED_COST"], types["UAN"], types["VOICEMAIL"]))
+    public, unknown, UNSURE = _PHONE_TYPES["public"], _PHONE_TYPES["unknown"], phones.UNSURE
     out = []
     plain = PLAIN_NUMBER.fullmatch(span) is not None
     whole = False  # whether a region before this one kept the whole span as a number
@@ -823,23 +902,52 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
         # number without it nor a +, like "732 829 320", is a reference, not a phone.
         trunk = _TRUNKS.get(region)
         if trunk is None:
-            metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-            trunk = _TRUNKS[region] = "0" if metadata is not None and metadata.national_prefix == "0" else ""
-        number = _possible_whole(phonenumbers, span, region) if plain or whole else None
-        if number is not None and whole:
+            trunk = tables.trunk(region)
+            if trunk is None:
+                metadata = tables.phonenumbers().PhoneMetadata.metadata_for_region(region)
+                trunk = "0" if metadata is not None and metadata.national_prefix == "0" else ""
+            _TRUNKS[region] = trunk
+        found = None  # (start, end, raw, number, its type or None to ask phonenumbers)
+        if plain:
+            # A plain span is read from phonenumbers' metadata (gazette.phones) unless that is
+            # unsure; after a region that found the whole span only "possible?" matters.
+            kind = phones.plain_number_type(span, region, not whole)
+            if kind is not UNSURE and kind is not None:
+                if whole:
+                    continue  # the whole span again, and nothing else: the caller keeps the first number of a span
+                # The loop below for this one whole-span number, written out: most numbers are these.
+                if trunk and not span.startswith(("+", trunk)):
+                    continue
+                valid = kind != unknown
+                if not valid and not (span[:1] in "+0" and sum(c.isdigit() for c in span) >= 10):
+                    continue
+                if valid and kind in public:
+                    continue
+                out.append((0, len(span), span, valid, region))
+                whole = True
+                continue
+            if kind is UNSURE:
+                number = _possible_whole(tables.phonenumbers(), span, region)
+                if number is not None:
+                    found = ((0, len(span), span, number, None),)
+        elif whole:
+            number = _possible_whole(tables.phonenumbers(), span, region)
+            if number is not None:
+                found = ((0, len(span), span, number, None),)
+        if found is not None and whole:
             continue  # the whole span again, and nothing else: the caller keeps the first number of a span
-        if number is not None:
-            found = ((0, len(span), span, number),)
-        else:
-            found = ((match.start, match.end, match.raw_string, match.number)
+        if found is None:
+            phonenumbers = tables.phonenumbers()
+            found = ((match.start, match.end, match.raw_string, match.number, None)
                      for match in phonenumbers.PhoneNumberMatcher(span, region, phonenumbers.Leniency.POSSIBLE))
-        for start, end, raw, number in found:
+        for start, end, raw, number, kind in found:
             if trunk and not raw.lstrip("(").startswith(("+", trunk)):
                 continue
             # One lookup for both answers: is_valid_number is number_type(...) != UNKNOWN
             # (tests/test_moderate_speed.py compares them).
-            kind = phonenumbers.number_type(number)
-            valid = kind != Type.UNKNOWN
+            if kind is None:
+                kind = tables.phonenumbers().number_type(number)
+            valid = kind != unknown
             if not valid and not (raw.lstrip("(")[:1] in "+0" and sum(c.isdigit() for c in raw) >= 10):
                 continue
             if valid and kind in public:
@@ -847,6 +955,17 @@ def _phone_numbers(span: str, regions: tuple) -> tuple:
             out.append((start, end, raw, valid, region))
             whole = whole or (start == 0 and end == len(span))
     return tuple(out)
+
+
+_PHONES: list = []
+_NO_CACHE: list = []  # not empty once a run asked for no cache (build_moderator)
+
+
+def _import_phones():
+    from . import phones
+
+    _PHONES.append(phones)
+    return phones
 
 
 # Digits in groups split by one space, dot or hyphen, after an optional "+": how most numbers
@@ -871,6 +990,10 @@ def _possible_whole(phonenumbers, span: str, region: str):
     return number if phonenumbers.is_possible_number(number) else None
 
 
+_WORD_WHY: dict = {}  # (rule, language, entry, how) -> a word flag's explanation, written once
+_SHOUT_WHY: dict = {}  # (words, letters) -> a shouting flag's explanation, written once
+_PHONE_TYPES: dict = {}  # the type numbers phonenumbers gives, read from gazette.phones' tables
+_PHONE_WHY: dict = {}  # (valid, region) -> a phone flag's explanation, written once
 _TRUNKS: dict = {}  # region -> its trunk prefix ("0" or ""), read from phonenumbers' metadata once
 
 
@@ -902,6 +1025,12 @@ def _nir_valid(digits: str) -> bool:
     return nir.is_valid(digits)
 
 
+def _cuts(plain: str, at: int) -> bool:
+    """Whether a window starting or ending at ``at`` cuts a word of the folded text in two: a cue
+    matched there (a pattern reads a cut word as whole) does not show its key word whole."""
+    return 0 < at < len(plain) and plain[at - 1] != " " and plain[at] != " "
+
+
 def _has_quote(text: str) -> bool:
     return "«" in text or '"' in text or "“" in text or "„" in text or "'" in text or "‘" in text
 
@@ -929,11 +1058,17 @@ def _clause_end(text: str, index: int) -> int:
 
 
 def _dedupe(found):
+    # Most queues have no two findings in a row that overlap: checked pairwise in C first.
+    if not any(map(lt, map(itemgetter(1), islice(found, 1, None)), map(itemgetter(2), found))):
+        return found
     out = []
+    append, last_code, last_end = out.append, None, 0
     for finding in found:
-        if out and out[-1].code == finding.code and finding.start < out[-1].end:
+        code, start, end = finding[0], finding[1], finding[2]
+        if code == last_code and start < last_end:
             continue  # one flag for one span: a word and its spelled-out form
-        out.append(finding)
+        append(finding)
+        last_code, last_end = code, end
     return out
 
 
@@ -1073,7 +1208,8 @@ def moderator_for(frame, root: Path) -> Moderator:
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
-CACHE_FORMAT = 4  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words
+CACHE_FORMAT = 5  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words;
+# 5: so are the longest words of the CUE_WORDS cues' entries, as whole words (3 was substrings)
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1081,6 +1217,8 @@ _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context",
 
 def build_moderator(root: Path | None, use_cache: bool = True) -> tuple[Moderator, list]:
     """(the Moderator for ``root``'s lists, the problems of calendar/moderation.yml)."""
+    if not use_cache:
+        _NO_CACHE[:] = [True]  # nor the phone regions' compiled metadata (gazette.phones)
     key = _cache_key(root) if use_cache else None
     if key is not None:
         state = _cached_state(root, key)
@@ -1150,7 +1288,7 @@ def _cached_state(root, key):
     return state if stored_key == key else None
 
 
-_TAG_SIZES = {"word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
+_TAG_SIZES = {"cue": 2, "word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
               "obfuscated": 2, "stretched": 2, "phrase": 2}
 
 
@@ -1194,7 +1332,8 @@ def _state_shaped(state) -> bool:
             and only(tags, tuple) and only(chain.from_iterable(tags), str)
             and {(t[0], len(t)) for t in tags} <= _TAG_SIZES.items()
             and {t[1] for t in tags if t[0] in ("word", "spelled")} <= rules
-            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys())
+            and {t[2] for t in tags if t[0] == "solicit"} <= context.keys()
+            and {t[1] for t in tags if t[0] == "cue"} <= set(CUE_WORDS))
 def _store_state(root, key, state) -> None:
     import marshal
     import os
