@@ -152,7 +152,9 @@ def main() -> None:
 # with it stubbed out (every candidate taken as a number) and the real one.
 SPLIT_STEPS = (
     ("Python start-up", "", False),
-    ("import gazette.cli (click, command modules)", "import gazette.cli", False),
+    # `gazette moderate` starts without click (gazette.launch reads argv with gazette.cliargs).
+    ("the click-free start (launch, cliargs, commands, root, clock)",
+     "import gazette.launch, gazette.cliargs, gazette.commands, gazette.root, gazette.clock", False),
     ("moderation modules, cached lists (build_moderator)",
      "from pathlib import Path\nfrom gazette.moderate import moderate, read_messages, render_json\n"
      "from gazette import netiquette\nmoderator = netiquette.build_moderator(None)[0]", False),
@@ -176,7 +178,7 @@ def split(export: Path, cwd) -> None:
             done.pop()
         done.append(step.replace("EXPORT", f"Path({str(export)!r})"))
         rows.append((name, best_of(7, [sys.executable, "-c", "\n".join(done)], cwd)[1]))
-    rows.append(("click dispatch, output, exit (= gazette moderate)",
+    rows.append(("dispatch, output, exit (= gazette moderate)",
                  best_of(7, [str(gazette), "moderate", str(export), "--format", "json"], cwd)[1]))
     floor = best_of(7, [sys.executable, "-c", "import csv, sys\nwith open(sys.argv[1], encoding='utf-8', newline='') as h:"
                         "\n    print(sum(1 for _ in csv.DictReader(h)))\n", str(export)], cwd)[1]
