@@ -129,8 +129,12 @@ def _timestamp(value: str, start_mark, end_mark):
                 return moment
             # One zone object per offset (fromisoformat makes a new one for each date): the
             # same value, and the parse cache writes each offset once instead of every date's.
-            shared = _ZONES.setdefault(zone.utcoffset(None), zone)
-            return moment if shared is zone else moment.replace(tzinfo=shared)
+            shared = _ZONES.get(zone.utcoffset(None))
+            if shared is None:
+                if len(_ZONES) < 1024:  # real offsets are a few dozen: hostile ones cannot grow it
+                    _ZONES[zone.utcoffset(None)] = zone
+                return moment
+            return moment.replace(tzinfo=shared)
     except ValueError:
         pass  # other YAML spellings, or impossible dates: let PyYAML decide and explain
     node = yaml.ScalarNode(_TIMESTAMP, value, start_mark, end_mark)
