@@ -106,3 +106,21 @@ def test_the_cheap_depth_bound_never_under_estimates(tree, flow, indent):
 @given(text=st.text(alphabet=" \t-?:[]{}\nab", max_size=120))
 def test_the_fast_test_agrees_with_the_bound(text):
     assert yamlsafe._may_be_too_deep(text) == (yamlsafe._depth_bound(text) > MAX_DEPTH)
+
+
+def test_dates_share_one_zone_per_offset_and_keep_their_values():
+    """Dates with one offset get one zone object (the parse cache writes it once): each value,
+    offset and zone name is what datetime.fromisoformat gives for the text as written."""
+    from datetime import datetime
+
+    from gazette.yamlsafe import parse
+
+    texts = ["2026-10-05T09:00:00+02:00", "2026-10-06T10:30:00+02:00", "2026-10-05T09:00:00Z",
+             "2026-10-05T09:00:00+00:00", "2026-10-05T09:00:00-03:30", "2026-10-05T09:00:00", "2026-10-05t09:00:00Z"]
+    data, _lines = parse("\n".join(f"k{number}: {text}" for number, text in enumerate(texts)))
+    for number, text in enumerate(texts):
+        expected = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        value = data[f"k{number}"]
+        assert (value, value.tzname(), value.utcoffset()) == (expected, expected.tzname(), expected.utcoffset())
+    assert data["k0"].tzinfo is data["k1"].tzinfo
+    assert data["k2"].tzinfo is data["k3"].tzinfo

@@ -110,14 +110,31 @@ class FileCache:
         """Write what this run saw; keep older entries too unless the run saw every file."""
         if not self.dirty and not (prune and len(self.fresh) != len(self.entries)):
             return
-        import pickle
-
         merged = self.fresh if prune else {**self.entries, **self.fresh}
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_suffix(f".{os.getpid()}.tmp")
             with open(temp, "wb") as handle:
-                pickle.dump((self.stamp, merged), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                dump((self.stamp, merged), handle)
             os.replace(temp, self.file)
         except OSError:
             pass
+
+
+
+def dump(value, handle) -> None:
+    """``pickle.dump`` with the fixed-offset zones of dates written by their arguments: the
+    default path asks copyreg for each one (``__slotnames__`` cannot be remembered on a builtin
+    type), a third of saving a cold parse cache (15,000 dates for 3,000 items). The same values
+    load back (tests/test_cache.py)."""
+    import copyreg
+    import datetime
+    import pickle
+
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, datetime.timezone: _reduce_timezone}
+    pickler.dump(value)
+
+
+def _reduce_timezone(zone):
+    return type(zone), zone.__getinitargs__()

@@ -114,13 +114,27 @@ def _plain_tag(value: str) -> str:
     return tag
 
 
+_ZONES: dict = {}  # offset -> the unnamed fixed-offset zone fromisoformat gives for it
+
+
 def _timestamp(value: str, start_mark, end_mark):
     # The C-level ISO parsers read the common forms ~5x faster than PyYAML's regex.
     try:
         if len(value) == 10:
             return _dt.date.fromisoformat(value)
         if "T" in value or "t" in value:
-            return _dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+            moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+            zone = moment.tzinfo
+            if zone is None:
+                return moment
+            # One zone object per offset (fromisoformat makes a new one for each date): the
+            # same value, and the parse cache writes each offset once instead of every date's.
+            shared = _ZONES.get(zone.utcoffset(None))
+            if shared is None:
+                if len(_ZONES) < 1024:  # real offsets are a few dozen: hostile ones cannot grow it
+                    _ZONES[zone.utcoffset(None)] = zone
+                return moment
+            return moment.replace(tzinfo=shared)
     except ValueError:
         pass  # other YAML spellings, or impossible dates: let PyYAML decide and explain
     node = yaml.ScalarNode(_TIMESTAMP, value, start_mark, end_mark)

@@ -173,7 +173,10 @@ def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None,
     last = _unchanged(tree, stamp, now_text, pages_on_disk)
     if last is not None:
         return last
-    result, stage = _write_tree(root, tree, now_text, config, pages_on_disk)
+    from ..load import no_gc
+
+    with no_gc():  # tens of thousands of dicts and strings that live for the build: no cycle to find in them
+        result, stage = _write_tree(root, tree, now_text, config, pages_on_disk)
     _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": stage.now.isoformat(),
                                             "until": _next_change(stage), "pages": result.pages,
                                             "files": result.files}).encode())
