@@ -152,11 +152,12 @@ def main() -> None:
 # with it stubbed out (every candidate taken as a number) and the real one.
 SPLIT_STEPS = (
     ("Python start-up", "", False),
-    # `gazette moderate` starts without click (gazette.launch reads argv with gazette.cliargs).
-    ("the click-free start (launch, cliargs, commands, root, clock)",
-     "import gazette.launch, gazette.cliargs, gazette.commands, gazette.root, gazette.clock", False),
+    # `gazette moderate` starts without click (gazette.launch reads argv with gazette.cliargs), and
+    # without pathlib or the clock (gazette.clock, datetime) outside a repository and without --record.
+    ("the click-free start (launch, cliargs, commands, root)",
+     "import gazette.launch, gazette.cliargs, gazette.commands, gazette.root", False),
     ("moderation modules, cached lists (build_moderator)",
-     "from pathlib import Path\nfrom gazette.moderate import moderate, read_messages, render_json\n"
+     "from gazette.moderate import moderate, read_messages, render_json\n"
      "from gazette import netiquette\nmoderator = netiquette.build_moderator(None)[0]", False),
     # phonenumbers itself is imported only for a number gazette.phones hands back (none here):
     # the regions' metadata comes from the cache folder (phones.marshal).
@@ -176,7 +177,7 @@ def split(export: Path, cwd) -> None:
     for name, step, replaces in SPLIT_STEPS:
         if replaces:
             done.pop()
-        done.append(step.replace("EXPORT", f"Path({str(export)!r})"))
+        done.append(step.replace("EXPORT", repr(str(export))))  # a path as text, as the command passes it
         rows.append((name, best_of(7, [sys.executable, "-c", "\n".join(done)], cwd)[1]))
     rows.append(("dispatch, output, exit (= gazette moderate)",
                  best_of(7, [str(gazette), "moderate", str(export), "--format", "json"], cwd)[1]))

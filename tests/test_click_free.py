@@ -123,6 +123,14 @@ TAKEN = [
     (["moderate", "export.csv", "--record", "--no-commit"], "", None),
     (["moderate", "export.csv", "--repo", "nowhere"], "", None),
     (["moderate", "export.csv"], "", {"PYTHONIOENCODING": "ascii", "LANG": "fr_FR.UTF-8"}),
+    # the export's name as pathlib writes it, read without pathlib when it is already so written
+    (["moderate", ".//export-1252.csv"], "", None),
+    (["moderate", "./export-1252.csv"], "", None),
+    (["moderate", "../community/./missing.csv"], "outside", None),
+    # nothing sets the time: read only by --record; a bad GAZETTE_NOW is refused either way
+    (["moderate", "export.csv"], "", {"GAZETTE_NOW": None}),
+    (["moderate", "export.csv", "--record", "--no-commit"], "", {"GAZETTE_NOW": None}),
+    (["moderate", "export.csv"], "", {"GAZETTE_NOW": "bogus"}),
 ]
 
 # and leaves these to click (usage errors, help, what the parser is not sure of)

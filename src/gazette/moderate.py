@@ -20,7 +20,6 @@ from collections import namedtuple
 from functools import partial
 from itertools import repeat
 from operator import itemgetter, sub
-from pathlib import Path
 
 from .i18n import _, ngettext, os_reason
 

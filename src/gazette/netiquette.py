@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import namedtuple
 from itertools import accumulate, islice
 from operator import add, itemgetter, lt
-from pathlib import Path
+from os.path import dirname as _dirname, join as _join
 
 from .i18n import _
 
@@ -32,8 +32,10 @@ _new_tuple = tuple.__new__
 _BY_START_THEN_CODE = itemgetter(1, 0)  # (finding.start, finding.code), read in C: a queue sorts thousands
 
 MODERATION_FILE = "calendar/moderation.yml"
-DATA = Path(__file__).parent / "data"
-DEFAULTS = DATA / "moderation.yml"
+# Paths as text: pathlib (and the urllib.parse it imports) costs ~4 ms, more than `gazette
+# moderate` outside a repository needs it for.
+DATA = _join(_dirname(__file__), "data")
+DEFAULTS = _join(DATA, "moderation.yml")
 LANGUAGES = ("fr", "en")
 WORD_RULES = ("insult", "discrimination", "porn")
 CONTEXT_LISTS = ("report", "fiction", "groups", "dehumanizing", "exclusion", "exclusion_weak", "exclusion_place",
@@ -1075,6 +1077,8 @@ def _dedupe(found):
 def load_config(root: Path | None = None) -> tuple[dict, list]:
     """Shipped settings and per-language lists, plus the community's calendar/moderation.yml:
     its lists and allow-lists are added, its severities and settings win. Returns (config, problems)."""
+    from pathlib import Path
+
     import yaml
 
     from .problems import Problem
@@ -1172,7 +1176,7 @@ def _defaults(yaml) -> dict:
     rules = config.setdefault("rules", {})
     context = config.setdefault("context", {})
     for lang in LANGUAGES:
-        with open(DATA / f"moderation.{lang}.yml", encoding="utf-8") as handle:
+        with open(_join(DATA, f"moderation.{lang}.yml"), encoding="utf-8") as handle:
             lists = yaml.load(handle, Loader=yaml.CSafeLoader) or {}
         for name in WORD_RULES:
             rule = rules.setdefault(name, {})
@@ -1245,7 +1249,8 @@ def _cache_key(root):
     try:
         code = sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
                       for entry in os.scandir(os.path.dirname(__file__)) if entry.name.endswith(".py"))
-        sources = [path.read_bytes() for path in (DEFAULTS, *(DATA / f"moderation.{lang}.yml" for lang in LANGUAGES))]
+        sources = [_read_bytes(path) for path in (DEFAULTS, *(_join(DATA, f"moderation.{lang}.yml")
+                                                              for lang in LANGUAGES))]
         local = b""
         if root is not None:
             import stat
@@ -1265,23 +1270,35 @@ def _cache_key(root):
     return (CACHE_FORMAT, __version__, tuple(code), *sources, local)
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _cache_path(root) -> Path:
+    from pathlib import Path
+
+    return Path(_cache_file_text(root))
+
+
+def _cache_file_text(root, name: str = CACHE_FILE) -> str:
+    """:func:`_cache_path` (``name`` in its folder) as text: reading a cache needs no pathlib."""
     import os
 
     if root is not None:
         from .cache import cache_dir
 
-        return cache_dir(root) / CACHE_FILE
+        return str(cache_dir(root) / name)
     base = os.environ.get("GAZETTE_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gazette")
-    return Path(base) / CACHE_FILE
+    return os.path.join(base, name)
 
 
 def _cached_state(root, key):
     import marshal
 
     try:
-        with open(_cache_path(root), "rb") as handle:
+        with open(_cache_file_text(root), "rb") as handle:
             stored_key, state = marshal.loads(handle.read())  # load(handle) reads object by object: 10x slower
     except (OSError, EOFError, ValueError, TypeError):
         return None

@@ -60,13 +60,15 @@ def click_param(declared):
     return click.option(*declared.flags, declared.name, **settings)
 
 
-def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True, start=None):
+def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_repo: bool = True, start=None,
+                   needs_now=None):
     """--repo and --now on every command; --format where the command reports.
 
     With ``needs_repo=False`` the command also runs outside a repository (root is None).
     ``start(root, options)`` runs once the root is found, before anything else is
     imported; it may add keyword arguments for the command to ``options``, and return
     a function that stops what it began (called on every way out, also after the command).
+    ``needs_now(options)``: whether the command reads the clock (gazette.commands.run).
     """
 
     def decorate(command):
@@ -81,7 +83,7 @@ def common_options(formats: tuple[str, ...] | None = ("text", "json"), needs_rep
             from ..commands import run
 
             try:  # the same steps as gazette.launch's click-free start (gazette.commands)
-                return run(functools.partial(command, *args), kwargs, repo, now_text, needs_repo, start)
+                return run(functools.partial(command, *args), kwargs, repo, now_text, needs_repo, start, needs_now)
             except CommandError as error:
                 raise ConfigError(str(error)) from None
 

@@ -10,7 +10,7 @@ from .base import cli, click_param, common_options
 @click_param(cliargs.MODERATE.arguments[0])
 @click_param(cliargs.RECORD)
 @click_param(cliargs.NO_COMMIT)
-@common_options(cliargs.MODERATE_FORMATS, needs_repo=False)
+@common_options(cliargs.MODERATE_FORMATS, needs_repo=False, needs_now=commands.moderate_needs_now)
 def moderate(**options):
     """Run the netiquette rules over community messages (CSV or JSON lines).
 
