@@ -251,8 +251,30 @@ def test_a_damaged_or_stale_cache_only_costs_time(tmp_path):
         cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, {**data, "GB": entry})))))
         assert run(code, tmp_path) == f"unsure {flags}", entry
     # Saved from other phonenumbers files (their sizes and times are the key): asked again.
-    cache.write_bytes(phones.seal(marshal.dumps(((key[0], key[1], ()), (by_code, types, {**data, "GB": None})))))
+    cache.write_bytes(phones.seal(marshal.dumps(((*key[:3], ()), (by_code, types, {**data, "GB": None})))))
     assert run(code, tmp_path) == expected
+
+
+def test_a_cache_written_by_another_phones_module_is_not_read(tmp_path, monkeypatch):
+    """Review 8: the key covered phonenumbers' files only, so a changed _region_data (a new
+    Gazette, the same phonenumbers) read the tables the old one wrote."""
+    import marshal
+
+    cache = tmp_path / phones.CACHE_FILE
+    fresh_tables(monkeypatch, tmp_path)
+    expected = flags_now()
+    key, (by_code, types, data) = marshal.loads(phones.unseal(cache.read_bytes()))
+    older = {**data, "GB": {**data["GB"], "lengths": (16,)}}
+    cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, older)))))
+    fresh_tables(monkeypatch, tmp_path)
+    assert flags_now() != expected  # a well-shaped file under the key is trusted (docs/moderation.md)
+    other = tmp_path / "phones.py"
+    with open(phones.__file__, "rb") as source:
+        other.write_bytes(source.read() + b"\n# changed\n")
+    monkeypatch.setattr(phones, "__file__", str(other))
+    cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, older)))))
+    fresh_tables(monkeypatch, tmp_path)
+    assert flags_now() == expected
 
 
 SPANS = ("06 12 34 56 78", "+44 7700 900123", "+33 1 23 45 67 89", "07700 900123", "0800 123 4567",

@@ -268,8 +268,9 @@ def unseal(raw: bytes) -> bytes | None:
 
 
 def _installed_stamp():
-    """(format, phonenumbers' folder, its main files' sizes and times), without importing it:
-    a new release rewrites them; None when phonenumbers cannot be found."""
+    """(format, this module's size and time, phonenumbers' folder, its main files' sizes and
+    times), without importing it: a new release rewrites them, a changed _region_data rewrites
+    this file; None when either cannot be found."""
     import os
     import sys
 
@@ -285,13 +286,14 @@ def _installed_stamp():
         if not origin:
             return None
         folder = os.path.dirname(origin)
+        own = os.stat(__file__)
         stamps = []
         for name in ("__init__.py", "phonenumberutil.py", os.path.join("data", "__init__.py")):
             status = os.stat(os.path.join(folder, name))
             stamps.append((name, status.st_size, status.st_mtime_ns))
     except (OSError, ValueError, ImportError):
         return None
-    return (CACHE_FORMAT, folder, tuple(stamps))
+    return (CACHE_FORMAT, (own.st_size, own.st_mtime_ns), folder, tuple(stamps))
 
 
 def _cache_file():
