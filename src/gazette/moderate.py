@@ -133,6 +133,9 @@ def _whole(text: str) -> str:
 def _json_lines(path, handle):
     import json
 
+    # csv's field limit (128 KiB) for JSON lines too: the scan holds ~80 bytes a character of
+    # one message, a single 8 MB message took 670 MB.
+    limit = csv.field_size_limit()
     for number, line in enumerate(handle, 1):
         if not line.strip():
             continue
@@ -148,8 +151,13 @@ def _json_lines(path, handle):
         text = record.get(fields["text"]) if "text" in fields else None
         if not isinstance(text, str):
             raise InputError(_('{path}:{number}: each line needs a "text" string').format(path=path, number=number))
-        yield (str(record.get(fields.get("id"), number)), str(record.get(fields.get("author"), "") or ""),
-               text, number)
+        message = (str(record.get(fields.get("id"), number)), str(record.get(fields.get("author"), "") or ""),
+                   text, number)
+        if len(text) > limit or len(message[0]) > limit or len(message[1]) > limit:
+            raise InputError(_('{path}:{number}: field larger than {value} characters, the limit of a CSV field; '
+                               'shorten that message or leave it out of the export')
+                                 .format(path=path, number=number, value=limit))
+        yield message
 
 
 def _normal(name) -> str:
