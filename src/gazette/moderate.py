@@ -363,13 +363,14 @@ LONG_MESSAGE = 2000
 FLAGS_OF_A_LONG_MESSAGE = 20
 
 
-def _entries(flags: list[Flag], left_out: list[str]) -> list[str]:
+def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
     """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
     quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
     distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan;
     the flags are unpacked rather than read by attribute (thousands a queue). A message longer than
     LONG_MESSAGE characters lists FLAGS_OF_A_LONG_MESSAGE flags; a note for ``left_out`` counts the rest."""
     quote = _quoter()
+    left_out = [] if left_out is None else left_out
     middles: dict[tuple, str] = {}
     out: list[str] = []
     append = out.append
