@@ -132,6 +132,9 @@ def _whole(text: str) -> str:
 def _json_lines(path, handle):
     import json
 
+    # csv's field limit (128 KiB) for JSON lines too: the scan holds ~80 bytes a character of
+    # one message, a single 8 MB message took 670 MB.
+    limit = csv.field_size_limit()
     for number, line in enumerate(handle, 1):
         if not line.strip():
             continue
@@ -147,8 +150,13 @@ def _json_lines(path, handle):
         text = record.get(fields["text"]) if "text" in fields else None
         if not isinstance(text, str):
             raise InputError(_('{path}:{number}: each line needs a "text" string').format(path=path, number=number))
-        yield (str(record.get(fields.get("id"), number)), str(record.get(fields.get("author"), "") or ""),
-               text, number)
+        message = (str(record.get(fields.get("id"), number)), str(record.get(fields.get("author"), "") or ""),
+                   text, number)
+        if len(text) > limit or len(message[0]) > limit or len(message[1]) > limit:
+            raise InputError(_('{path}:{number}: field larger than {value} characters, the limit of a CSV field; '
+                               'shorten that message or leave it out of the export')
+                                 .format(path=path, number=number, value=limit))
+        yield message
 
 
 def _normal(name) -> str:
@@ -324,6 +332,9 @@ def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
     # "to_review", "notes"}, without the closing "\n}", written here: importing json costs more
     # than the queue's head (tests/test_moderate_speed.py compares).
     quote = _quoter()
+    left_out: list[str] = []
+    entries = _entries(flags, left_out) if flags else []
+    notes = [*notes, *left_out] if left_out else notes
     listed = "[\n    " + ",\n    ".join(map(quote, notes)) + "\n  ]" if notes else "[]"
     body = (f'{{\n  "version": 1,\n  "messages": {messages:d},\n  "to_review": {len({f.id for f in flags}):d},'
             f'\n  "notes": {listed}')
@@ -331,7 +342,6 @@ def render_json(messages: int, flags: list[Flag], notes: list[str] = ()) -> str:
         return body + ',\n  "queue": []\n}'
     # One join writes the whole queue: the head and the tail ride on the first and last entries
     # rather than being added to a copy of the joined entries (megabytes for a long queue).
-    entries = _entries(flags)
     entries[0] = body + ',\n  "queue": [\n    ' + entries[0]
     entries[-1] += "\n  ]\n}"
     return ",\n    ".join(entries)
@@ -346,21 +356,36 @@ def _quoter():
     return encode_basestring
 
 
-def _entries(flags: list[Flag]) -> list[str]:
+# Each entry repeats its message's whole text (readers slice text[start:end]): a long message
+# lists its first flags only, else a 54 KB message with 2,000 flags wrote 108 MB.
+LONG_MESSAGE = 2000
+FLAGS_OF_A_LONG_MESSAGE = 20
+
+
+def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
     """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
     quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
     distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan;
-    the flags are unpacked rather than read by attribute (thousands a queue)."""
+    the flags are unpacked rather than read by attribute (thousands a queue). A message longer than
+    LONG_MESSAGE characters lists FLAGS_OF_A_LONG_MESSAGE flags; a note for ``left_out`` counts the rest."""
     quote = _quoter()
+    left_out = [] if left_out is None else left_out
     middles: dict[tuple, str] = {}
     out: list[str] = []
     append = out.append
     last_message, head, last_text, quoted_text = None, "", None, ""
+    listed, long = 0, False
     for message_id, author, line, code, severity, match, start, end, text, rule, why in flags:
         message = (line, message_id, author)
         if message != last_message:
-            last_message = message
+            if long and listed > FLAGS_OF_A_LONG_MESSAGE:
+                left_out.append(_left_out(last_message, listed))
+            last_message, listed, long = message, 0, len(text) > LONG_MESSAGE
             head = f'{{"id": {quote(message_id)}, "author": {quote(author)}, "line": {line}, '
+        if long:
+            listed += 1
+            if listed > FLAGS_OF_A_LONG_MESSAGE:
+                continue
         if text is not last_text:
             last_text, quoted_text = text, quote(text)
         kind = (code, severity, rule, why)
@@ -370,4 +395,16 @@ def _entries(flags: list[Flag]) -> list[str]:
             middle = middles[kind] = (f'"code": {quote(code)}, "severity": {quote(severity)}, '
                                       f'"family": {quote(family)}, "rule": {quote(rule)}, "why": {quote(why)}, ')
         append(f'{head}{middle}"match": {quote(match)}, "start": {start}, "end": {end}, "text": {quoted_text}}}')
+    if long and listed > FLAGS_OF_A_LONG_MESSAGE:
+        left_out.append(_left_out(last_message, listed))
     return out
+
+
+def _left_out(message: tuple, flags: int) -> str:
+    line, message_id, _author = message
+    more = flags - FLAGS_OF_A_LONG_MESSAGE
+    return ngettext("message {id} (line {line}): {count} more flag not in the queue; a message longer than "
+                    "{size} characters lists its first {listed} (the text output lists them all)",
+                    "message {id} (line {line}): {count} more flags not in the queue; a message longer than "
+                    "{size} characters lists its first {listed} (the text output lists them all)", more).format(
+        id=message_id, line=line, count=more, size=LONG_MESSAGE, listed=FLAGS_OF_A_LONG_MESSAGE)

@@ -1212,8 +1212,8 @@ def moderator_for(frame, root: Path) -> Moderator:
 # (marshal: plain data, never code), keyed by the exact bytes of every list file, Gazette's
 # version and its source files' stamps (the YAML reader decides what a community file says);
 # a mismatch, or any trouble, only means compiling again.
-CACHE_FORMAT = 5  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words;
-# 5: so are the longest words of the CUE_WORDS cues' entries, as whole words (3 was substrings)
+CACHE_FORMAT = 6  # 2: the allowed phrases are keys of the automaton; 3 (withdrawn): so were the cue key words;
+# 5: so are the longest words of the CUE_WORDS cues' entries, as whole words (3 was substrings); 6: phones.seal
 CACHE_FILE = "moderator.marshal"
 _COMPILED = ("severity", "allow", "allow_phrases", "phrases_by_word", "context", "words", "prefixes", "by_length",
              "personal", "review", "regions", "shout_letters", "shout_severity", "bang_severity", "iframe_hosts")
@@ -1297,10 +1297,15 @@ def _cache_file_text(root, name: str = CACHE_FILE) -> str:
 def _cached_state(root, key):
     import marshal
 
+    from .phones import unseal
+
     try:
         with open(_cache_file_text(root), "rb") as handle:
-            stored_key, state = marshal.loads(handle.read())  # load(handle) reads object by object: 10x slower
-    except (OSError, EOFError, ValueError, TypeError):
+            body = unseal(handle.read())  # a word flipped on disk would still load, and flag otherwise
+        if body is None:
+            return None
+        stored_key, state = marshal.loads(body)  # load(handle) reads object by object: 10x slower
+    except Exception:  # noqa: BLE001 - marshal.loads raises ValueError, EOFError, TypeError, SystemError...
         return None
     return state if stored_key == key else None
 
@@ -1355,12 +1360,14 @@ def _store_state(root, key, state) -> None:
     import marshal
     import os
 
+    from .phones import seal
+
     path = _cache_path(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            handle.write(marshal.dumps((key, state)))
+            handle.write(seal(marshal.dumps((key, state))))
         os.replace(temporary, path)
     except (OSError, ValueError):
         pass

@@ -33,6 +33,7 @@ METADATA_FIELDS = ("country_code", "international_prefix", "national_prefix_for_
                    "national_prefix_transform_rule", "general_desc", "fixed_line", "mobile",
                    "same_mobile_and_fixed_line_pattern", "leading_digits", *(field for _t, field in _TYPE_ORDER))
 DESC_FIELDS = ("national_number_pattern", "possible_length", "possible_length_local_only")
+_PATTERNS = ("idd", "prefix", "general", "types", "leading")
 
 
 class _Region:
@@ -42,6 +43,9 @@ class _Region:
         self.country_code = data["country_code"]
         if type(self.country_code) is not int:
             raise TypeError("country_code")
+        # Every pattern a str (a bytes one compiles, then raises at its first match).
+        if not all(data[name] is None or type(data[name]) is str for name in _PATTERNS):
+            raise TypeError("patterns")
         self.code = str(self.country_code)
         self.idd = re.compile(data["idd"]).match if data["idd"] is not None else None
         self.prefix = re.compile(data["prefix"]).match if data["prefix"] else None
@@ -99,9 +103,15 @@ class _Region:
         if self.type_match is None:
             if self.type_pattern is None:
                 return self.unknown
-            self.type_match = re.compile(self.type_pattern).match
+            try:
+                self.type_match = re.compile(self.type_pattern).match
+            except (re.error, TypeError, ValueError, RecursionError, OverflowError):
+                return UNSURE  # a pattern a damaged or planted cache held: phonenumbers answers
         match = self.type_match(number)
-        return self.unknown if match is None or match.lastindex is None else self.kinds[match.lastindex - 1]
+        if match is None or match.lastindex is None:
+            return self.unknown
+        index = match.lastindex - 1
+        return self.kinds[index] if index < len(self.kinds) else UNSURE
 
 
 def _desc_pattern(desc):
@@ -201,7 +211,7 @@ class _Tables:
             data = self.data[code]
             try:
                 self.regions[code] = None if data is None else UNSURE if data is False else _Region(data)
-            except (KeyError, TypeError, IndexError, re.error):
+            except Exception:  # noqa: BLE001 - whatever a damaged cache held: phonenumbers answers
                 self.regions[code] = UNSURE
         return self.regions[code]
 
@@ -237,13 +247,30 @@ def current_tables(use_cache: bool = True) -> _Tables:
 
 
 # -- the cache ------------------------------------------------------------------------------------
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the marshal bytes follow their CRC-32 (seal)
 CACHE_FILE = "phones.marshal"
 
 
+def seal(body: bytes) -> bytes:
+    """``body`` after its CRC-32: a file damaged on disk (a flipped byte in a pattern still
+    loads, and would answer otherwise) is told from the one written (:func:`unseal`)."""
+    from zlib import crc32
+
+    return crc32(body).to_bytes(4, "little") + body
+
+
+def unseal(raw: bytes) -> bytes | None:
+    """The body :func:`seal` wrote, None when the bytes are not the ones it wrote."""
+    from zlib import crc32
+
+    body = raw[4:]
+    return body if len(raw) >= 4 and crc32(body).to_bytes(4, "little") == raw[:4] else None
+
+
 def _installed_stamp():
-    """(format, phonenumbers' folder, its main files' sizes and times), without importing it:
-    a new release rewrites them; None when phonenumbers cannot be found."""
+    """(format, this module's size and time, phonenumbers' folder, its main files' sizes and
+    times), without importing it: a new release rewrites them, a changed _region_data rewrites
+    this file; None when either cannot be found."""
     import os
     import sys
 
@@ -259,13 +286,14 @@ def _installed_stamp():
         if not origin:
             return None
         folder = os.path.dirname(origin)
+        own = os.stat(__file__)
         stamps = []
         for name in ("__init__.py", "phonenumberutil.py", os.path.join("data", "__init__.py")):
             status = os.stat(os.path.join(folder, name))
             stamps.append((name, status.st_size, status.st_mtime_ns))
     except (OSError, ValueError, ImportError):
         return None
-    return (CACHE_FORMAT, folder, tuple(stamps))
+    return (CACHE_FORMAT, (own.st_size, own.st_mtime_ns), folder, tuple(stamps))
 
 
 def _cache_file():
@@ -288,9 +316,12 @@ def _load(key):
 
     try:
         with open(_cache_file_text(), "rb") as handle:
-            stored_key, value = marshal.loads(handle.read())
+            body = unseal(handle.read())
+        if body is None:
+            return None
+        stored_key, value = marshal.loads(body)
         by_code, types, data = value
-    except (OSError, EOFError, ValueError, TypeError):
+    except Exception:  # noqa: BLE001 - marshal.loads raises ValueError, EOFError, TypeError, SystemError...
         return None
     if stored_key != key or type(by_code) is not dict or type(types) is not dict or type(data) is not dict:
         return None
@@ -314,7 +345,7 @@ def _store(key, value) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            handle.write(marshal.dumps((key, value)))
+            handle.write(seal(marshal.dumps((key, value))))
         os.replace(temporary, path)
     except (OSError, ValueError):
         pass
