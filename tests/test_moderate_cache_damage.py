@@ -1,10 +1,11 @@
 """A moderator.marshal damaged on disk only costs time: never a traceback, never another flag (review 8)."""
 
 import json
-import random
 from pathlib import Path
 
-from gazette import netiquette, phones
+from damage import damaged_copies
+
+from gazette import netiquette, sealed
 from gazette.netiquette import build_moderator
 
 GOLDEN = Path(__file__).parent / "moderation" / "findings.golden.jsonl"
@@ -21,22 +22,12 @@ def test_a_damaged_moderator_cache_gives_the_flags_of_a_fresh_compile(repo):
     build_moderator(repo.root)
     path = netiquette._cache_path(repo.root)
     raw = path.read_bytes()
-    rng = random.Random(88)
-    for _round in range(120):
-        damaged = bytearray(raw)
-        for _change in range(rng.randint(1, 8)):
-            at, what = rng.randrange(len(damaged)), rng.random()
-            if what < 0.6:
-                damaged[at] = rng.randrange(256)
-            elif what < 0.8:
-                del damaged[at:at + rng.randint(1, 20)]
-            else:
-                damaged[at:at] = bytes(rng.randrange(256) for _byte in range(rng.randint(1, 8)))
-        path.write_bytes(bytes(damaged))
+    for _round, damaged in enumerate(damaged_copies(raw, 120, seed=88)):
+        path.write_bytes(damaged)
         moderator = build_moderator(repo.root)[0]
         assert [moderator.scan(text) for text in texts] == expected, _round
     # marshal.loads raises SystemError on this misshapen code object, checksum right or not.
-    for content in (b"c" + b"\x00" * 16 + b")\x00" * 20, phones.seal(b"c" + b"\x00" * 16 + b")\x00" * 20)):
+    for content in (b"c" + b"\x00" * 16 + b")\x00" * 20, sealed.seal(b"c" + b"\x00" * 16 + b")\x00" * 20)):
         path.write_bytes(content)
         moderator = build_moderator(repo.root)[0]
         assert [moderator.scan(text) for text in texts] == expected

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from gazette import moderate
+from gazette import moderate, sealed
 from gazette.moderate import FAMILIES, Flag, InputError
 
 HOSTILE = ["", "a", "\"", "\\", "\n", "\r\n", "\t", "\x00", "\x1f", "\x7f", "é", "œ", "😀", "\u2028", "\ud800",
@@ -157,17 +157,17 @@ def test_a_cache_file_that_loads_but_holds_something_else_only_costs_time(repo, 
     state = build_moderator(repo.root)[0].state()
     path = netiquette._cache_path(repo.root)
     for bad in _misshapen_states(state):
-        path.write_bytes(phones.seal(marshal.dumps((key, bad))))
+        path.write_bytes(sealed.seal(marshal.dumps((key, bad))))
         assert [f.text for f in build_moderator(repo.root)[0].scan("Quel connard zut züt")] == ["connard"], bad
-        path.write_bytes(phones.seal(marshal.dumps((key, bad))))
+        path.write_bytes(sealed.seal(marshal.dumps((key, bad))))
         moderated = runner.invoke(cli, ["moderate", str(export), "--repo", str(repo.root)])
         assert (moderated.exception is None or isinstance(moderated.exception, SystemExit)), moderated.exc_info
         assert moderated.output == expected_moderate
-        path.write_bytes(phones.seal(marshal.dumps((key, bad))))
+        path.write_bytes(sealed.seal(marshal.dumps((key, bad))))
         checked = repo.gazette("check")
         assert (checked.output, checked.exit_code) == (expected_check.output, expected_check.exit_code)
     # The right state under the right key is still used (nothing compiled again).
-    path.write_bytes(phones.seal(marshal.dumps((key, state))))
+    path.write_bytes(sealed.seal(marshal.dumps((key, state))))
     assert netiquette._state_shaped(state)
 
 

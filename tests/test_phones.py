@@ -8,7 +8,9 @@ import phonenumbers
 import pytest
 from phonenumbers import phonenumberutil
 
-from gazette import netiquette, phones
+from damage import damaged_copies
+
+from gazette import netiquette, phones, sealed
 from gazette.phones import UNSURE, whole_number_type
 
 # Every region a community may configure that the moderation docs name, and regions whose
@@ -239,19 +241,19 @@ def test_a_damaged_or_stale_cache_only_costs_time(tmp_path):
     flags = repr(pure_phone_numbers("+44 7700 900123", ("FR",)))
     expected = f"{reference('+44 7700 900123', 'FR')} {flags}"
     assert run(code, tmp_path) == expected
-    key, (by_code, types, data) = marshal.loads(phones.unseal(cache.read_bytes()))
+    key, (by_code, types, data) = marshal.loads(sealed.unseal(cache.read_bytes()))
     dropped = [b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps((key, (by_code, {"UNKNOWN": "x"}, data))),
                marshal.dumps((key, ({**by_code, 44: ()}, types, data)))]
     for content in dropped:  # the whole file is read again from phonenumbers
-        cache.write_bytes(phones.seal(content))
+        cache.write_bytes(sealed.seal(content))
         assert run(code, tmp_path) == expected, content
     misshapen = [{"country_code": "44"}, {**data["GB"], "lengths": ()}, {**data["GB"], "types": 5},
                  {**data["GB"], "prefix": 7}]
     for entry in misshapen:  # that region is handed to phonenumbers
-        cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, {**data, "GB": entry})))))
+        cache.write_bytes(sealed.seal(marshal.dumps((key, (by_code, types, {**data, "GB": entry})))))
         assert run(code, tmp_path) == f"unsure {flags}", entry
     # Saved from other phonenumbers files (their sizes and times are the key): asked again.
-    cache.write_bytes(phones.seal(marshal.dumps(((*key[:3], ()), (by_code, types, {**data, "GB": None})))))
+    cache.write_bytes(sealed.seal(marshal.dumps(((*key[:3], ()), (by_code, types, {**data, "GB": None})))))
     assert run(code, tmp_path) == expected
 
 
@@ -263,16 +265,16 @@ def test_a_cache_written_by_another_phones_module_is_not_read(tmp_path, monkeypa
     cache = tmp_path / phones.CACHE_FILE
     fresh_tables(monkeypatch, tmp_path)
     expected = flags_now()
-    key, (by_code, types, data) = marshal.loads(phones.unseal(cache.read_bytes()))
+    key, (by_code, types, data) = marshal.loads(sealed.unseal(cache.read_bytes()))
     older = {**data, "GB": {**data["GB"], "lengths": (16,)}}
-    cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, older)))))
+    cache.write_bytes(sealed.seal(marshal.dumps((key, (by_code, types, older)))))
     fresh_tables(monkeypatch, tmp_path)
     assert flags_now() != expected  # a well-shaped file under the key is trusted (docs/moderation.md)
     other = tmp_path / "phones.py"
     with open(phones.__file__, "rb") as source:
         other.write_bytes(source.read() + b"\n# changed\n")
     monkeypatch.setattr(phones, "__file__", str(other))
-    cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, older)))))
+    cache.write_bytes(sealed.seal(marshal.dumps((key, (by_code, types, older)))))
     fresh_tables(monkeypatch, tmp_path)
     assert flags_now() == expected
 
@@ -305,32 +307,22 @@ def test_a_cache_damaged_on_disk_never_crashes_nor_changes_a_flag(tmp_path, monk
     fresh_tables(monkeypatch, tmp_path)
     assert flags_now() == expected  # writes the cache with every region the spans ask
     raw = cache.read_bytes()
-    rng = random.Random(8)
-    for _round in range(300):
-        damaged = bytearray(raw)
-        for _change in range(rng.randint(1, 8)):
-            at, what = rng.randrange(len(damaged)), rng.random()
-            if what < 0.6:
-                damaged[at] = rng.randrange(256)
-            elif what < 0.8:
-                del damaged[at:at + rng.randint(1, 20)]
-            else:
-                damaged[at:at] = bytes(rng.randrange(256) for _byte in range(rng.randint(1, 8)))
-        cache.write_bytes(bytes(damaged))
+    for damaged in damaged_copies(raw, 300, seed=8):
+        cache.write_bytes(damaged)
         fresh_tables(monkeypatch, tmp_path)
-        assert flags_now() == expected, bytes(damaged)
+        assert flags_now() == expected, damaged
     # The reviewer's reproductions, written with a right checksum (as another tool would):
     # shape and types checked at loading, a lazy pattern's failure hands the region back.
-    key, (by_code, types, data) = marshal.loads(phones.unseal(raw))
+    key, (by_code, types, data) = marshal.loads(sealed.unseal(raw))
     gb = data["GB"]
     for entry in ({**gb, "types": "(?P<"}, {**gb, "kinds": gb["kinds"][:1]}, {**gb, "idd": b"00"},
                   {**gb, "types": gb["types"].encode()}, {**gb, "leading": b"7"}):
-        cache.write_bytes(phones.seal(marshal.dumps((key, (by_code, types, {**data, "GB": entry})))))
+        cache.write_bytes(sealed.seal(marshal.dumps((key, (by_code, types, {**data, "GB": entry})))))
         fresh_tables(monkeypatch, tmp_path)
         assert flags_now() == expected, entry
     # marshal.loads raises SystemError on this misshapen code object (the reviewer's 10 KB file).
     for content in (b"c" + b"\x00" * 16 + b")\x00" * 20, b"\xe9\x00\x00\x00\x00", b"{"):
-        cache.write_bytes(phones.seal(content))
+        cache.write_bytes(sealed.seal(content))
         fresh_tables(monkeypatch, tmp_path)
         assert flags_now() == expected, content
 

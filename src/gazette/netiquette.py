@@ -1295,19 +1295,9 @@ def _cache_file_text(root, name: str = CACHE_FILE) -> str:
 
 
 def _cached_state(root, key):
-    import marshal
+    from .sealed import read
 
-    from .phones import unseal
-
-    try:
-        with open(_cache_file_text(root), "rb") as handle:
-            body = unseal(handle.read())  # a word flipped on disk would still load, and flag otherwise
-        if body is None:
-            return None
-        stored_key, state = marshal.loads(body)  # load(handle) reads object by object: 10x slower
-    except Exception:  # noqa: BLE001 - marshal.loads raises ValueError, EOFError, TypeError, SystemError...
-        return None
-    return state if stored_key == key else None
+    return read(_cache_file_text(root), key)
 
 
 _TAG_SIZES = {"cue": 2, "word": 4, "spelled": 4, "solicit": 3, "group": 2, "school": 2, "resident": 2, "street": 2,
@@ -1357,17 +1347,6 @@ def _state_shaped(state) -> bool:
             and {t[2] for t in tags if t[0] == "solicit"} <= context.keys()
             and {t[1] for t in tags if t[0] == "cue"} <= set(CUE_WORDS))
 def _store_state(root, key, state) -> None:
-    import marshal
-    import os
+    from .sealed import write
 
-    from .phones import seal
-
-    path = _cache_path(root)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(seal(marshal.dumps((key, state))))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        pass
+    write(_cache_path(root), key, state)

@@ -251,22 +251,6 @@ CACHE_FORMAT = 2  # 2: the marshal bytes follow their CRC-32 (seal)
 CACHE_FILE = "phones.marshal"
 
 
-def seal(body: bytes) -> bytes:
-    """``body`` after its CRC-32: a file damaged on disk (a flipped byte in a pattern still
-    loads, and would answer otherwise) is told from the one written (:func:`unseal`)."""
-    from zlib import crc32
-
-    return crc32(body).to_bytes(4, "little") + body
-
-
-def unseal(raw: bytes) -> bytes | None:
-    """The body :func:`seal` wrote, None when the bytes are not the ones it wrote."""
-    from zlib import crc32
-
-    body = raw[4:]
-    return body if len(raw) >= 4 and crc32(body).to_bytes(4, "little") == raw[:4] else None
-
-
 def _installed_stamp():
     """(format, this module's size and time, phonenumbers' folder, its main files' sizes and
     times), without importing it: a new release rewrites them, a changed _region_data rewrites
@@ -312,18 +296,14 @@ def _cache_file_text() -> str:
 def _load(key):
     """(by_code, types, regions' data) saved under ``key``, or None: any trouble only means
     asking phonenumbers again."""
-    import marshal
+    from .sealed import read
 
+    value = read(_cache_file_text(), key)
     try:
-        with open(_cache_file_text(), "rb") as handle:
-            body = unseal(handle.read())
-        if body is None:
-            return None
-        stored_key, value = marshal.loads(body)
         by_code, types, data = value
-    except Exception:  # noqa: BLE001 - marshal.loads raises ValueError, EOFError, TypeError, SystemError...
+    except (TypeError, ValueError):
         return None
-    if stored_key != key or type(by_code) is not dict or type(types) is not dict or type(data) is not dict:
+    if type(by_code) is not dict or type(types) is not dict or type(data) is not dict:
         return None
     if set(types) != set(TYPE_NAMES) or not all(type(value) is int for value in types.values()):
         return None
@@ -337,18 +317,9 @@ def _load(key):
 
 
 def _store(key, value) -> None:
-    import marshal
-    import os
+    from .sealed import write
 
-    try:
-        path = _cache_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(seal(marshal.dumps((key, value))))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        pass
+    write(_cache_file(), key, value)
 
 
 def whole_number_type(span: str, region: str, kind: bool = True):
@@ -395,18 +366,7 @@ def plain_number_type(span: str, region: str, kind: bool = True):
             if (general is None or general(national) is None or general(rest) is not None) and \
                     meta.length_answer[len(rest)] not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
                 national = rest
-    if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
-        return None
-    regions, main = tables.own(meta.country_code)
-    if main is UNSURE:
-        return UNSURE
-    if main.length_answer[len(national)] not in (_POSSIBLE, _LOCAL_ONLY):
-        return None
-    if not kind:
-        return True
-    if len(regions) == 1:
-        return main.number_type(national)
-    return _type_among(national, regions, tables, main)
+    return _answer(national, meta.country_code, kind, tables)
 
 
 def _international(span, region, kind, tables, meta):
@@ -438,9 +398,14 @@ def _national(national, country_code, region, kind, tables, meta):
         return UNSURE
     if meta.length_answer[len(potential)] not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
         national = potential
+    return _answer(national, country_code, kind, tables)
+
+
+def _answer(national, country_code, kind, tables):
+    """phonenumbers' answers once the national significant number is read (these digits,
+    leading zeros included): None when it is not possible, True when ``kind`` is not asked."""
     if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
         return None
-    # national_significant_number() gives back these digits, leading zeros included.
     regions, main = tables.own(country_code)
     if main is UNSURE:
         return UNSURE
