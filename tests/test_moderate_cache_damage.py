@@ -31,3 +31,16 @@ def test_a_damaged_moderator_cache_gives_the_flags_of_a_fresh_compile(repo):
         path.write_bytes(content)
         moderator = build_moderator(repo.root)[0]
         assert [moderator.scan(text) for text in texts] == expected
+
+
+def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path):
+    # A folder where the file goes (or a full disk): every run left a .tmp file behind.
+    from gazette.sealed import read, write
+
+    target = tmp_path / "cache" / "moderator.marshal"
+    target.mkdir(parents=True)
+    write(target, "key", {"a": 1})
+    assert sorted(path.name for path in target.parent.iterdir()) == ["moderator.marshal"]
+    target.rmdir()
+    write(target, "key", {"a": 1})
+    assert read(str(target), "key") == {"a": 1} and read(str(target), "other") is None

@@ -64,3 +64,15 @@ def test_the_json_queue_grows_linearly_with_a_message(tmp_path):
     queue = json.loads(out)
     assert [e["id"] for e in queue["queue"]].count("1") == 300
     assert [e["id"] for e in queue["queue"]].count("3") == 30 and len(queue["notes"]) == 1
+
+
+def test_a_json_line_too_deep_or_with_a_number_too_long_is_a_bad_line_not_a_traceback(tmp_path, monkeypatch):
+    """json.loads raises ValueError for an integer past 4,300 digits and RecursionError for deep
+    nesting: both were tracebacks with exit 1, the code of "flags to review"."""
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "bad.jsonl"
+    for line in ('{"id": ' + "9" * 5000 + ', "text": "hi"}', '{"id": ' + "[" * 200_000 + "]" * 200_000 + ', "text": "hi"}'):
+        export.write_text('{"id": 1, "text": "ok"}\n' + line + "\n", encoding="utf-8")
+        result = run(str(export))
+        assert result.exit_code == 2, result.output
+        assert "bad.jsonl:2: not a JSON object" in result.output

@@ -151,3 +151,11 @@ def test_a_reader_that_went_away_ends_the_console_script_as_before(exports):
         process.stderr.close()
     assert results[0] == results[1] and results[0][0] == 1
     assert results[2] == results[3], results
+
+
+@pytest.mark.parametrize("watcher", ["sys.setprofile(lambda *a: None)", "sys.settrace(lambda *a: None)"])
+def test_a_profiler_or_a_debugger_keeps_the_interpreters_own_exit(watcher):
+    # cProfile writes its profile after the script returns: the quick exit lost it.
+    program = f"import sys\n{watcher}\nfrom gazette.launch import _leave\n_leave(SystemExit(0))\nprint('returned')\n"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.stdout == "returned\n"

@@ -60,6 +60,8 @@ def _leave(done: SystemExit) -> None:
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return
+    if sys.getprofile() is not None or sys.gettrace() is not None or sys.flags.inspect:
+        return  # a profiler, a debugger or `python -i` has work to do after the command
     import atexit
     import os
 

@@ -115,7 +115,13 @@ def json_line(line: str):
     becomes U+FFFD, so one broken emoji neither stops a queue nor crashes its output."""
     import json
 
-    record = json.loads(line)
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as error:  # every reader reports a JSONDecodeError as path:line
+        what = "nested too deep" if isinstance(error, RecursionError) else "a number too long to read"
+        raise json.JSONDecodeError(what, line, 0) from None
     if "\\u" in line and isinstance(record, dict):
         record = {_whole(key): _whole(value) if isinstance(value, str) else value for key, value in record.items()}
     return record

@@ -46,11 +46,14 @@ def write(path, key, value) -> None:
     import marshal
     import os
 
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
             handle.write(seal(marshal.dumps((key, value))))
         os.replace(temporary, path)
     except (OSError, ValueError):
-        pass
+        try:  # a full disk, or a folder where the file goes: no half file left at every run
+            os.unlink(temporary)
+        except OSError:
+            pass
