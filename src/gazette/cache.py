@@ -111,15 +111,24 @@ class FileCache:
         if not self.dirty and not (prune and len(self.fresh) != len(self.entries)):
             return
         merged = self.fresh if prune else {**self.entries, **self.fresh}
+        write_file(self.file, lambda handle: dump((self.stamp, merged), handle))
+
+
+def write_file(path: Path, write) -> None:
+    """A cache file replaced at once (a reader never sees half of it) by ``write(handle)``;
+    on failure (a full disk, a folder in its place) nothing is left behind, not even the
+    temporary file, and nothing is said: a cache that cannot be written is a slower next run."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            write(handle)
+        os.replace(temp, path)
+    except (OSError, ValueError):
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.file.with_suffix(f".{os.getpid()}.tmp")
-            with open(temp, "wb") as handle:
-                dump((self.stamp, merged), handle)
-            os.replace(temp, self.file)
+            os.unlink(temp)
         except OSError:
             pass
-
 
 
 def dump(value, handle) -> None:

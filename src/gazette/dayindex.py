@@ -282,19 +282,9 @@ def save(root, trees, index: DayIndex) -> None:
 
 
 def _write(folder, name: str, data: bytes) -> None:
-    """Replace the file at once (a reader never sees half of it); on failure (a full disk)
-    no temporary file is left behind."""
-    temp = folder / f"{name}.{os.getpid()}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, folder / name)
-    except OSError:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+    from .cache import write_file
+
+    write_file(folder / name, lambda handle: handle.write(data))
 
 
 def _stored(root, name: str) -> bool:

@@ -41,19 +41,10 @@ def read(path: str, key):
 
 
 def write(path, key, value) -> None:
-    """Keep ``value`` under ``key`` at ``path`` (a Path), whole or not at all; a cache that cannot
-    be written is only a slower next run."""
+    """Keep ``value`` under ``key`` at ``path`` (a Path), whole or not at all
+    (:func:`gazette.cache.write_file`)."""
     import marshal
-    import os
 
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(seal(marshal.dumps((key, value))))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        try:  # a full disk, or a folder where the file goes: no half file left at every run
-            os.unlink(temporary)
-        except OSError:
-            pass
+    from .cache import write_file
+
+    write_file(path, lambda handle: handle.write(seal(marshal.dumps((key, value)))))
