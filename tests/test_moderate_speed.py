@@ -523,3 +523,76 @@ def test_cue_key_words_are_whole_words_else_the_cue_is_searched_everywhere(monke
     monkeypatch.setattr(_Where, "may_hold", lambda self, cue, start, end: True)
     assert fast == [moderator.scan(text) for text in texts]
     assert [len(found) for found in fast] == [0, 1, 0, 1, 0, 1]
+
+
+def _quoted_before(where, start, end):
+    """_Where.quoted before the look for an opening mark: every message's quotations found."""
+    from bisect import bisect_right
+
+    from gazette import netiquette
+
+    first, last = where.bounds(start)
+    text = where.text if len(where.starts) == 1 else where.text[first:last]
+    spans = [(s + first, e + first) for s, e in (m.span() for m in netiquette.QUOTED.finditer(text))]
+    at = bisect_right([s for s, _e in spans], start) - 1
+    return at >= 0 and end <= spans[at][1]
+
+
+def test_a_word_is_quoted_as_before_when_no_opening_mark_is_looked_for():
+    """_Where.quoted finds a message's quotations only when an opening mark lies in reach before
+    the word: same answer as finding them always, for every word of random and hostile texts,
+    alone and joined (apostrophes after letters, digits, "_", other marks, line breaks,
+    quotations of 1 to 90 characters, a mark at a message's start)."""
+    from gazette import netiquette
+
+    rng = random.Random(11)
+    alphabet = list("aé_Z0 ''‘’\"«»“”„\n.") + ["connard", "l'", "qu'un", " '", "_'", "9'", "é'", "😀", "\u00a0",
+                                               "x" * 40, "« " + "y" * 79, "'" + "z" * 59]
+    checked = quoted = 0
+    for _ in range(1500):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(rng.randint(1, 4))]
+        joined = netiquette.SCAN_MANY_SEPARATOR.join(texts)
+        starts, at = [], 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + len(netiquette.SCAN_MANY_SEPARATOR)
+        ends = [s + len(t) for s, t in zip(starts, texts)]
+        raw = netiquette._latin1(joined)
+        where = netiquette._Where(joined, raw, raw.translate(netiquette.CLASSES), starts, ends)
+        for first, last in zip(starts, ends):
+            words = [(first + m.start(), first + m.end()) for m in __import__("re").finditer(r"\w+", joined[first:last])]
+            for start, end in words:
+                expected = _quoted_before(where, start, end)
+                assert where.quoted(start, end) == expected, (joined, start, end)
+                checked += 1
+                quoted += expected
+    assert checked > 10000 and quoted > 500
+
+
+def _segments_before(where, haystack, *needles):
+    """_Where.segments before its one-needle path: every needle's texts in a set, sorted."""
+    found = set()
+    for needle in needles:
+        at = haystack.find(needle)
+        while at >= 0:
+            found.add(where.bounds(at))
+            at = haystack.find(needle, where.bounds(at)[1])
+    return sorted(found)
+
+
+def test_the_texts_holding_one_needle_are_those_the_set_of_all_needles_gave():
+    from gazette import netiquette
+
+    rng = random.Random(12)
+    alphabet = ["UU", "U", "@", "dd", "UUdd", "x", " ", "www.", "://", "é", "\n"]
+    for _ in range(3000):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(1, 12))]
+        joined = netiquette.SCAN_MANY_SEPARATOR.join(texts)
+        starts, at = [], 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + len(netiquette.SCAN_MANY_SEPARATOR)
+        raw = netiquette._latin1(joined)
+        where = netiquette._Where(joined, raw, raw, starts, [s + len(t) for s, t in zip(starts, texts)])
+        for needle in (b"UU", b"@", b"UUdd", b"://", b"www."):
+            assert where.segments(raw, needle) == _segments_before(where, raw, needle), (texts, needle)

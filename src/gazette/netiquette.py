@@ -157,6 +157,8 @@ BANGS = _Lazy(r"!!!+")
 # Every branch starts with its quotation mark (the lookbehind after it), for the same reason.
 QUOTED = _Lazy(r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|'(?<!\w')[^'\n]{1,60}'(?!\w)"
                r"|‘(?<!\w‘)[^’\n]{1,60}’(?!\w)")
+# The longest match of QUOTED: a mark, 80 characters, a mark.
+QUOTE_REACH = 82
 QUOTED_BEFORE = (r"«[^»\n]{1,80}»|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|„[^“\n]{1,80}“|(?<!\w)'[^'\n]{1,60}'(?!\w)"
                  r"|(?<!\w)‘[^’\n]{1,60}’(?!\w)")
 RUNS = _Lazy(r"([a-z])\1{2,}")
@@ -310,6 +312,17 @@ class _Where:
         time, never over the whole queue (a pattern without a literal start reads every position)."""
         if len(self.starts) == 1:
             return [(self.starts[0], self.ends[0])] if any(n in haystack for n in needles) else []
+        if len(needles) == 1:
+            # One needle is found in text order, once a text (the next search starts at its end):
+            # the texts come sorted and distinct without a set (a queue holds thousands).
+            needle, starts, ends, find, out = needles[0], self.starts, self.ends, haystack.find, []
+            at = find(needle)
+            while at >= 0:
+                index = bisect_right(starts, at) - 1
+                last = ends[index]
+                out.append((starts[index], last))
+                at = find(needle, last)
+            return out
         found = set()
         for needle in needles:
             at = haystack.find(needle)
@@ -326,10 +339,14 @@ class _Where:
         at = bisect_right(self.starts, index) - 1
         return self.starts[at], self.ends[at]
 
-    def quoted(self, start: int, end: int) -> bool:
+    def quoted(self, start: int, end: int, first: int = -1, last: int = -1) -> bool:
         """Whether [start, end) lies inside one quotation. Quotations never overlap (one
-        finditer) nor run across a line, so only the last one opened before ``start`` can."""
-        first, last = self.bounds(start)
+        finditer) nor run across a line, so only the last one opened before ``start`` can.
+        ``first`` and ``last``: the text's bounds (:meth:`bounds`), when the caller has them."""
+        if first < 0:
+            first, last = self.bounds(start)
+        if first not in self._quoted and not self._may_open_before(first, start, end):
+            return False
         if first not in self._quoted:
             text = self.text if len(self.starts) == 1 else self.text[first:last]
             spans = [(s + first, e + first) for s, e in (m.span() for m in QUOTED.finditer(text))] \
@@ -338,6 +355,29 @@ class _Where:
         opened, spans = self._quoted[first]
         at = bisect_right(opened, start) - 1
         return at >= 0 and end <= spans[at][1]
+
+    def _may_open_before(self, first: int, start: int, end: int) -> bool:
+        """Whether a quotation holding [start, end) could open before ``start``: QUOTED's matches
+        are at most QUOTE_REACH characters long, so its opening mark lies in the window that ends
+        at ``start`` and holds ``end`` within that reach. An apostrophe opens only after a
+        non-word character (the pattern's look-behind) or at its text's start. False spares
+        finding a message's quotations (a pattern run over the whole message) for an insult that
+        none can hold: French apostrophes (l'atelier, qu'un) follow a letter."""
+        low = end - QUOTE_REACH
+        if low < first:
+            low = first
+        text = self.text
+        window = text[low:start]
+        if "«" in window or '"' in window or "“" in window or "„" in window:
+            return True
+        for mark in ("'", "‘"):
+            at = window.find(mark)
+            while at >= 0:
+                before = low + at - 1
+                if before < first or not (text[before].isalnum() or text[before] == "_"):  # re's \w
+                    return True
+                at = window.find(mark, at + 1)
+        return False
 
 
 SCAN_MANY_SEPARATOR = "\n\x00\n"  # a line break (no sentence, quotation or run of words crosses it) around a NUL
@@ -554,33 +594,35 @@ class Moderator:
                                           rule, why)))
 
     def _words(self, text, plain, hits, found, where, rule="word-list", how=""):
+        # Thousands of hits a queue: the flag is made here (what _flag does) and the rule's
+        # explanation read from a table, with the attribute and global look-ups made once.
+        allow, reported, append, severity = self.allow, self._reported, found.append, self.severity
         for start, end, (_, name, lang, entry) in hits:
             original = text[start:end]
             if not original.isalpha() and not any(c.isalpha() for c in original):  # "455" is a number, not "ass"
                 continue
-            if plain[start:end] in self.allow:
+            if plain[start:end] in allow:
                 continue
-            if entry.endswith("*") and plain[start:end + 30].split(" ", 1)[0] in self.allow:
-                continue
-            if entry.endswith("*"):  # to the end of the word, without copying the rest of the text
-                space = plain.find(" ", start)
+            if entry[-1:] == "*":
+                if plain[start:end + 30].split(" ", 1)[0] in allow:
+                    continue
+                space = plain.find(" ", start)  # to the end of the word, without copying the rest of the text
                 end = len(plain) if space < 0 else space
-            why = self._reported(text, plain, start, end, where)
-            if why:
+            if reported(text, plain, start, end, where):
                 continue
-            if name == "insult" and self._is_name(text, start, end):
+            if name == "insult" and original[:1].isupper() and self._is_name(text, start, end):
                 continue
             why = _WORD_WHY.get((name, lang, entry, how))
             if why is None:
                 why = _WORD_WHY[name, lang, entry, how] = f"{name} list ({lang}): {entry!r}{how}"
-            self._flag(found, name, start, end, text, rule, why)
+            append(_new_tuple(Finding, (_CODES[name], start, end, text[start:end], severity[name], rule, why)))
 
     def _reported(self, text, plain, start, end, where) -> str:
         """Why a word is reported rather than said ("" if it is said)."""
-        if where.quoted(start, end):
-            return "quoted"
         low, high = where.bounds(start)
-        first = max(low, start - 40)
+        if where.quoted(start, end, low, high):
+            return "quoted"
+        first = start - 40 if start - 40 > low else low
         if (where.may_hold("report", first, start) or _cuts(plain, first)) and self.cue["report"].search(
                 plain[first:start]):
             return "reported"
@@ -842,20 +884,22 @@ class Moderator:
     # -- shouting ---------------------------------------------------------------------------------
     def _shouting(self, text, classes, found, where):
         minimum, severity, append = self.shout_letters, self.shout_severity, found.append
-        for match in (m for first, last in where.segments(classes, b"UU") for m in SHOUT.finditer(text, first, last)):
-            span = match.group().rstrip(" ,;:?!.\t\n")
-            start = match.start()
-            end = start + len(span)
-            letters = classes.count(b"U", start, end)  # a run of capitals: its letters are capitals
-            if letters < minimum:
-                continue
-            words = len(span.split())
-            if not (letters >= 20 and words >= 4 or letters >= 0.7 * self._line_letters(text, classes, start, end)):
-                continue
-            why = _SHOUT_WHY.get((words, letters))
-            if why is None:
-                why = _SHOUT_WHY[words, letters] = f"{words} words in capitals ({letters} letters)"
-            append(_new_tuple(Finding, ("netiquette/shouting", start, end, span, severity, "shouting", why)))
+        finditer, count = SHOUT.finditer, classes.count
+        for first, last in where.segments(classes, b"UU"):
+            for match in finditer(text, first, last):
+                span = match.group().rstrip(" ,;:?!.\t\n")
+                start = match.start()
+                end = start + len(span)
+                letters = count(b"U", start, end)  # a run of capitals: its letters are capitals
+                if letters < minimum:
+                    continue
+                words = len(span.split())
+                if not (letters >= 20 and words >= 4 or letters >= 0.7 * self._line_letters(text, classes, start, end)):
+                    continue
+                why = _SHOUT_WHY.get((words, letters))
+                if why is None:
+                    why = _SHOUT_WHY[words, letters] = f"{words} words in capitals ({letters} letters)"
+                append(_new_tuple(Finding, ("netiquette/shouting", start, end, span, severity, "shouting", why)))
 
     @staticmethod
     def _line_letters(text, classes, start, end) -> int:
