@@ -368,6 +368,9 @@ LONG_MESSAGE = 2000
 FLAGS_OF_A_LONG_MESSAGE = 20
 
 
+_NO_MESSAGE = object()  # equal to no field: the first flag starts a message
+
+
 def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
     """One queue entry a line, the bytes ``json.dumps(entry, ensure_ascii=False)`` writes: each string
     quoted by json's C quoter, a message's id, author, line and text once for all its flags, each
@@ -379,14 +382,15 @@ def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
     middles: dict[tuple, str] = {}
     out: list[str] = []
     append = out.append
-    last_message, head, last_text, quoted_text = None, "", None, ""
+    # A message is its (line, id, author), compared field by field: no tuple made a flag.
+    last_line = last_id = last_author = _NO_MESSAGE
+    head, last_text, quoted_text = "", None, ""
     listed, long = 0, False
     for message_id, author, line, code, severity, match, start, end, text, rule, why in flags:
-        message = (line, message_id, author)
-        if message != last_message:
+        if line != last_line or message_id != last_id or author != last_author:
             if long and listed > FLAGS_OF_A_LONG_MESSAGE:
-                left_out.append(_left_out(last_message, listed))
-            last_message, listed, long = message, 0, len(text) > LONG_MESSAGE
+                left_out.append(_left_out((last_line, last_id, last_author), listed))
+            last_line, last_id, last_author, listed, long = line, message_id, author, 0, len(text) > LONG_MESSAGE
             head = f'{{"id": {quote(message_id)}, "author": {quote(author)}, "line": {line}, '
         if long:
             listed += 1
@@ -394,15 +398,15 @@ def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
                 continue
         if text is not last_text:
             last_text, quoted_text = text, quote(text)
-        kind = (code, severity, rule, why)
-        middle = middles.get(kind)
+        middle = middles.get((code, severity, rule, why))
         if middle is None:
             family = FAMILIES.get(code, code.split("/")[-1])
-            middle = middles[kind] = (f'"code": {quote(code)}, "severity": {quote(severity)}, '
-                                      f'"family": {quote(family)}, "rule": {quote(rule)}, "why": {quote(why)}, ')
+            middle = middles[code, severity, rule, why] = (
+                f'"code": {quote(code)}, "severity": {quote(severity)}, "family": {quote(family)}, '
+                f'"rule": {quote(rule)}, "why": {quote(why)}, ')
         append(f'{head}{middle}"match": {quote(match)}, "start": {start}, "end": {end}, "text": {quoted_text}}}')
     if long and listed > FLAGS_OF_A_LONG_MESSAGE:
-        left_out.append(_left_out(last_message, listed))
+        left_out.append(_left_out((last_line, last_id, last_author), listed))
     return out
 
 
