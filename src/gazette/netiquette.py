@@ -846,12 +846,13 @@ class Moderator:
                                  "email", "an e-mail address of a person (email-validator; not a role mailbox)"))
 
     def _numbers(self, text, plain, classes, candidates, found, where):
+        regions, count, phones = tuple(self.regions), classes.count, self._phones
         for start, end in candidates:
             raw = text[start:end]
             # A card has 13 to 19 digits, a NIR 15: most candidates are phone numbers, whose
             # digits are counted in C on the class view (ASCII digits, what str.isdigit keeps here).
-            if not 13 <= classes.count(b"d", start, end) <= 19:
-                self._phones(text, plain, start, raw, found, where)
+            if not 13 <= count(b"d", start, end) <= 19:
+                phones(text, plain, start, raw, found, where, regions)
                 continue
             digits = "".join(filter(str.isdigit, raw))
             if 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn_valid(digits):
@@ -862,17 +863,24 @@ class Moderator:
                 found.append(Finding("netiquette/personal-data", start, end, raw, self.personal,
                                      "nir", "a French social security number with its key (python-stdnum)"))
                 continue
-            self._phones(text, plain, start, raw, found, where)
+            phones(text, plain, start, raw, found, where, regions)
 
-    def _phones(self, text, plain, offset, raw_span, found, where):
+    def _phones(self, text, plain, offset, raw_span, found, where, regions=None):
+        numbers = _phone_numbers(raw_span, tuple(self.regions) if regions is None else regions)
+        if not numbers:
+            return
+        # Where a public-number cue may be (_Where.may_hold), read once for the span's numbers.
+        everywhere = "public_numbers" in where.everywhere
+        cue_at = where.cue_words.get("public_numbers") or ()
         seen = set()
-        for start, end, raw, valid, region in _phone_numbers(raw_span, tuple(self.regions)):
+        for start, end, raw, valid, region in numbers:
             start, end = offset + start, offset + end
             if (start, end) in seen:
                 continue
-            if (where.may_hold("public_numbers", start - 50, start) or _cuts(plain, start)) and \
-                    self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
-                continue  # "la mairie au 04 72 10 30 30": an organisation's number
+            if everywhere or cue_at and where.may_hold("public_numbers", start - 50, start) or (
+                    0 < start < len(plain) and plain[start - 1] != " " and plain[start] != " "):  # _cuts
+                if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
+                    continue  # "la mairie au 04 72 10 30 30": an organisation's number
             seen.add((start, end))
             why = _PHONE_WHY.get((valid, region))
             if why is None:
