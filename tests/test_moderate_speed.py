@@ -596,3 +596,35 @@ def test_the_texts_holding_one_needle_are_those_the_set_of_all_needles_gave():
         where = netiquette._Where(joined, raw, raw, starts, [s + len(t) for s, t in zip(starts, texts)])
         for needle in (b"UU", b"@", b"UUdd", b"://", b"www."):
             assert where.segments(raw, needle) == _segments_before(where, raw, needle), (texts, needle)
+
+
+@pytest.mark.parametrize("pieces", [["{", '"a": 1', "}"], ["x\033[1my", "z\033[0m", ""], [], ["é", "😀"]])
+def test_a_queue_written_in_pieces_is_the_line_echo_writes(pieces, capsys, monkeypatch):
+    """gazette moderate writes its JSON queue piece by piece (echo_pieces): the bytes echo writes
+    for the joined text, styles stripped off a terminal by the same rule; a failed write is the
+    same usage error."""
+    import errno
+
+    from gazette import commands
+
+    commands.echo("".join(pieces))
+    whole = capsys.readouterr().out
+    commands.echo_pieces(iter(pieces))
+    assert capsys.readouterr().out == whole
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    for write in (commands.echo, commands.echo_pieces):
+        monkeypatch.setattr("sys.stdout", Full())
+        with pytest.raises(commands.CommandError, match="cannot write the output"):
+            write("".join(pieces)) if write is commands.echo else write(iter(pieces))
+
+
+def test_the_json_queue_in_pieces_is_the_whole_queue():
+    flags = [Flag(str(i), "a", i, "netiquette/insult", "error", "x", 0, 1, "x" * i, "word-list", "w")
+             for i in range(1, 700)]
+    pieces = list(moderate.render_json_pieces(700, flags, ["note"]))
+    assert len(pieces) > 4 and "".join(pieces) == moderate.render_json(700, flags, ["note"])
+    assert json.loads("".join(pieces))["queue"][698]["id"] == "699"

@@ -30,30 +30,62 @@ _ANSI = None
 
 def echo(message: str = "", err: bool = False) -> None:
     """One line to stdout (stderr with ``err``), written as ``click.echo`` writes it."""
-    global _ANSI
     stream = sys.stderr if err else sys.stdout
     if stream is None:
         return
     stream = _writable(stream)
     out = f"{message}\n"
     if "\033" in out and _strip_styles(stream):
-        if _ANSI is None:
-            import re
-
-            _ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
-        out = _ANSI.sub("", out)
+        out = _ansi().sub("", out)
     try:
         stream.write(out)
         stream.flush()
     except OSError as error:
-        import errno
+        _write_failed(error, err)
 
-        if err or error.errno == errno.EPIPE:
-            raise  # a closed pipe: the reader went away, quiet as click is (stderr: nowhere to say anything)
-        # a full disk, a vanished file system: the report is lost, which a usage error says (exit 2);
-        # what stays buffered is dropped at exit rather than failing again with a traceback
-        sys.stdout = _Pacified(sys.stdout)
-        raise CommandError(_("cannot write the output: {error}").format(error=os_reason(error))) from None
+
+def echo_pieces(pieces, err: bool = False) -> None:
+    """:func:`echo` of the text the ``pieces`` make, written piece by piece: a queue of megabytes
+    is never joined, copied with its line break and encoded whole (fresh memory each time, whose
+    page faults cost more than the copies). Same bytes, styles stripped by the same rule, given
+    that no piece ends inside a style sequence (a JSON queue holds none: its quoter escapes \\033)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return
+    stream = _writable(stream)
+    strip = None
+    try:
+        for piece in pieces:
+            if "\033" in piece:
+                if strip is None:
+                    strip = _strip_styles(stream)
+                if strip:
+                    piece = _ansi().sub("", piece)
+            stream.write(piece)
+        stream.write("\n")
+        stream.flush()
+    except OSError as error:
+        _write_failed(error, err)
+
+
+def _ansi():
+    global _ANSI
+    if _ANSI is None:
+        import re
+
+        _ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
+    return _ANSI
+
+
+def _write_failed(error: OSError, err: bool):
+    import errno
+
+    if err or error.errno == errno.EPIPE:
+        raise error  # a closed pipe: the reader went away, quiet as click is (stderr: nowhere to say anything)
+    # a full disk, a vanished file system: the report is lost, which a usage error says (exit 2);
+    # what stays buffered is dropped at exit rather than failing again with a traceback
+    sys.stdout = _Pacified(sys.stdout)
+    raise CommandError(_("cannot write the output: {error}").format(error=os_reason(error))) from None
 
 
 def say_error(line: str) -> None:
@@ -226,7 +258,7 @@ def check(paths, changed_since, no_cache, fmt, root, now, pending=None):
 # ---- gazette moderate ---------------------------------------------------------------------
 
 def moderate(export, record, no_commit, fmt, root, now):
-    from .moderate import InputError, moderate as run_rules, render_json, render_text
+    from .moderate import InputError, moderate as run_rules, render_json_pieces, render_text
     from .netiquette import build_moderator
 
     moderator, problems = build_moderator(root)
@@ -247,7 +279,7 @@ def moderate(export, record, no_commit, fmt, root, now):
         now = now or clock_now()  # None when nothing set the time (see root_and_now's now_needed)
         _record(root, now, Path(export), flags, commit=not no_commit)
     if fmt == "json":
-        echo(render_json(messages, flags, notes))
+        echo_pieces(render_json_pieces(messages, flags, notes))
     else:
         from .output import terminal_safe
 
