@@ -267,7 +267,11 @@ def _sniffed(text: str) -> list[str]:
     return [sniffed] + [d for d in order if d != sniffed]
 
 
-BATCH_CHARACTERS = 256 * 1024  # messages scanned in one pass (Moderator.scan_many)
+# Messages scanned in one pass (Moderator.scan_many). 64 Ki characters: a pass's buffers (the
+# joined text, its folded and class views: ~6 of its size) stay under malloc's 128 KiB mmap
+# threshold, so each batch reuses the memory the one before freed; 256 Ki paid fresh pages
+# (page faults) at every batch, ~2 ms more on 10,000 messages than the fixed cost it spared.
+BATCH_CHARACTERS = 64 * 1024
 
 
 def moderate(path: Path, moderator, notes: list[str] | None = None) -> tuple[int, list[Flag]]:
