@@ -628,3 +628,22 @@ def test_the_json_queue_in_pieces_is_the_whole_queue():
     pieces = list(moderate.render_json_pieces(700, flags, ["note"]))
     assert len(pieces) > 4 and "".join(pieces) == moderate.render_json(700, flags, ["note"])
     assert json.loads("".join(pieces))["queue"][698]["id"] == "699"
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 64 * 1024])
+def test_the_export_is_split_into_the_lines_a_stringio_gives(piece, monkeypatch):
+    """_lines splits the export a piece at a time with str.splitlines, where the text holds no
+    line break a newline="" file does not know: the lines io.StringIO gave, on texts of \\r, \\n,
+    \\r\\n (cut or not at a piece's end), quoted fields across lines, the other breaks (read as
+    before), long lines and hostile characters."""
+    monkeypatch.setattr(moderate, "LINES_A_PIECE", piece)
+    rng = random.Random(piece)
+    alphabet = ["a", "é", "\n", "\r", "\r\n", "\n\n", '"', ",", ";", "x" * 50, "\x00", "😀", *HOSTILE,
+                "\x0b", "\x0c", "\x1c", "\x85", "\u2029"]
+    texts = ["", "\n", "\r", "\r\n", "a", "a\r\nb\r\n", "a\rb\nc", "\r\n" * 5]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    for text in texts:
+        assert list(moderate._lines(text)) == list(io.StringIO(text, newline="")), text
+        rows = list(csv.reader(moderate._lines(text))) if "\x00" not in text else None
+        if rows is not None:
+            assert rows == list(csv.reader(io.StringIO(text, newline=""))), text

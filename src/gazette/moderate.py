@@ -18,7 +18,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import namedtuple
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter, sub
 
 from .i18n import _, ngettext, os_reason
@@ -53,7 +53,7 @@ def read_messages(path: Path, notes: list[str] | None = None):
     if note is not None and notes is not None:
         notes.append(note)
     if text.lstrip()[:1] in ("{", "["):
-        yield from _json_lines(path, io.StringIO(text, newline=""))
+        yield from _json_lines(path, _lines(text))
     else:
         yield from _csv_rows(path, text)
 
@@ -215,7 +215,7 @@ def _csv_rows(path, text: str):
     # the column named "" when a role has none (DictReader's row.get("")); blank rows skipped.
     where = {name: index for index, name in enumerate(header)}
     text_at, id_at, author_at = (where.get(fields.get(role, "")) for role in ("text", "id", "author"))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     width, has_id, has_author = len(header), id_at is not None, author_at is not None
     try:
         next(reader, None)
@@ -234,6 +234,31 @@ def _csv_rows(path, text: str):
     except csv.Error as error:
         raise InputError(_('{path}:{value}: cannot read as CSV: {error}')
                              .format(path=path, value=reader.line_num + skipped, error=error)) from None
+
+
+# Line breaks str.splitlines knows and a file read with newline="" does not (it ends lines at
+# \n, \r and \r\n only).
+_OTHER_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+LINES_A_PIECE = 64 * 1024  # characters of the export split into lines at a time
+
+
+def _lines(text: str):
+    """The lines ``io.StringIO(text, newline="")`` yields: split by str.splitlines a piece of
+    the text at a time (each piece ends after a "\n", so no "\r\n" is cut) when the text holds
+    no other line break. A StringIO holds the text again at four bytes a character: 3 MB of
+    fresh memory for a 10,000-message export, whose page faults cost ~1 ms."""
+    if any(mark in text for mark in _OTHER_LINE_BREAKS):
+        return io.StringIO(text, newline="")
+    return chain.from_iterable(map(str.splitlines, _pieces(text), repeat(True)))
+
+
+def _pieces(text: str):
+    start, length = 0, len(text)
+    while start < length:
+        cut = text.find("\n", start + LINES_A_PIECE)
+        end = length if cut < 0 else cut + 1
+        yield text[start:end]
+        start = end
 
 
 def _header(text: str, delimiter: str):
