@@ -628,6 +628,13 @@ def test_the_json_queue_in_pieces_is_the_whole_queue():
     pieces = list(moderate.render_json_pieces(700, flags, ["note"]))
     assert len(pieces) > 4 and "".join(pieces) == moderate.render_json(700, flags, ["note"])
     assert json.loads("".join(pieces))["queue"][698]["id"] == "699"
+    entries = moderate._entries(flags)
+    assert "".join(pieces) == "".join(pieces[:1]) + ",\n    ".join(entries) + "\n  ]\n}"
+    # A long message's left-out flags are a note of the head: its entries are made first.
+    long = [Flag("L", "a", 9, "netiquette/insult", "error", "x", i, i + 1, "y" * 2500, "word-list", "w")
+            for i in range(300)]
+    queue = json.loads("".join(moderate.render_json_pieces(3, flags[:5] + long, [])))
+    assert len(queue["queue"]) == 25 and "280 more flags" in queue["notes"][0]
 
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 7, 64 * 1024])

@@ -18,7 +18,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import namedtuple
 from functools import partial
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter, sub
 
 from .i18n import _, ngettext, os_reason
@@ -377,20 +377,26 @@ def render_json_pieces(messages: int, flags: list[Flag], notes: list[str] = ()):
     # "to_review", "notes"}, without the closing "\n}", written here: importing json costs more
     # than the queue's head (tests/test_moderate_speed.py compares).
     quote = _quoter()
-    left_out: list[str] = []
-    entries = _entries(flags, left_out) if flags else []
-    notes = [*notes, *left_out] if left_out else notes
+    if flags and max(map(len, map(itemgetter(8), flags))) > LONG_MESSAGE:
+        # A long message's left-out flags are counted in the head's notes: every entry first.
+        left_out: list[str] = []
+        entries = iter(_entries(flags, left_out))
+        notes = [*notes, *left_out] if left_out else notes
+    else:  # no note to wait for: each piece's entries are made when it is written
+        entries = _entry_lines(flags)
     listed = "[\n    " + ",\n    ".join(map(quote, notes)) + "\n  ]" if notes else "[]"
-    body = (f'{{\n  "version": 1,\n  "messages": {messages:d},\n  "to_review": {len({f.id for f in flags}):d},'
+    body = (f'{{\n  "version": 1,\n  "messages": {messages:d},\n  "to_review": {len(set(map(itemgetter(0), flags))):d},'
             f'\n  "notes": {listed}')
     if not flags:
         yield body + ',\n  "queue": []\n}'
         return
     yield body + ',\n  "queue": [\n    '
-    for at in range(0, len(entries), ENTRIES_A_PIECE):
-        if at:
+    piece = list(islice(entries, ENTRIES_A_PIECE))
+    while piece:
+        yield ",\n    ".join(piece)
+        piece = list(islice(entries, ENTRIES_A_PIECE))
+        if piece:
             yield ",\n    "
-        yield ",\n    ".join(entries[at:at + ENTRIES_A_PIECE])
     yield "\n  ]\n}"
 
 
@@ -418,11 +424,14 @@ def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
     distinct (code, severity, rule, why) once. A JSONEncoder call a flag took longer than the scan;
     the flags are unpacked rather than read by attribute (thousands a queue). A message longer than
     LONG_MESSAGE characters lists FLAGS_OF_A_LONG_MESSAGE flags; a note for ``left_out`` counts the rest."""
+    return list(_entry_lines(flags, left_out))
+
+
+def _entry_lines(flags: list[Flag], left_out: list[str] | None = None):
+    """:func:`_entries` one at a time."""
     quote = _quoter()
     left_out = [] if left_out is None else left_out
     middles: dict[tuple, str] = {}
-    out: list[str] = []
-    append = out.append
     # A message is its (line, id, author), compared field by field: no tuple made a flag.
     last_line = last_id = last_author = _NO_MESSAGE
     head, last_text, quoted_text = "", None, ""
@@ -445,10 +454,9 @@ def _entries(flags: list[Flag], left_out: list[str] | None = None) -> list[str]:
             middle = middles[code, severity, rule, why] = (
                 f'"code": {quote(code)}, "severity": {quote(severity)}, "family": {quote(family)}, '
                 f'"rule": {quote(rule)}, "why": {quote(why)}, ')
-        append(f'{head}{middle}"match": {quote(match)}, "start": {start}, "end": {end}, "text": {quoted_text}}}')
+        yield f'{head}{middle}"match": {quote(match)}, "start": {start}, "end": {end}, "text": {quoted_text}}}'
     if long and listed > FLAGS_OF_A_LONG_MESSAGE:
         left_out.append(_left_out((last_line, last_id, last_author), listed))
-    return out
 
 
 def _left_out(message: tuple, flags: int) -> str:
