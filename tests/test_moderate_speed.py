@@ -654,3 +654,26 @@ def test_the_export_is_split_into_the_lines_a_stringio_gives(piece, monkeypatch)
         rows = list(csv.reader(moderate._lines(text))) if "\x00" not in text else None
         if rows is not None:
             assert rows == list(csv.reader(io.StringIO(text, newline=""))), text
+
+
+def test_a_window_that_cuts_a_word_is_searched_for_a_report_cue_only_where_one_may_start(monkeypatch):
+    """A reported insult's 40-character window mostly cuts a word at its start; the report cue
+    is searched there only when the cut word's tail is the first and key word of an entry
+    (_Cues.may_start_cut). Same flags as searching at every cut, on random texts of cue words,
+    tails of them ("ntraite", "xle", "ecrit"), insults at every distance, in French and English."""
+    from gazette import netiquette
+    from gazette.netiquette import Moderator, load_config
+
+    moderator = Moderator(load_config(None)[0])
+    words = ["traite", "de", "le", "mot", "insulte", "comme", "a", "ecrit", "dit", "called", "me", "said",
+             "ntraite", "xle", "mots", "xmot", "rite", "signale", "gnale", "terme", "l", "expression", "xx",
+             "bla", "connard", "connard", "salope", "idiot", "asshole", "word", "quote", ".", "\n", "«", "»"]
+    rng = random.Random(13)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) for _ in range(4000)]
+    texts += ["".join(rng.choice(words) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(1, 30)))
+              for _ in range(2000)]
+    new = [moderator.scan(text) for text in texts]
+    monkeypatch.setattr(netiquette._Cues, "may_start_cut", lambda self, *args: True)  # searched at every cut
+    reference = Moderator(load_config(None)[0])
+    assert [reference.scan(text) for text in texts] == new
+    assert sum(any(f.rule == "word-list" for f in found) for found in new) > 500

@@ -271,6 +271,20 @@ class _Cues(dict):
         super().__init__()
         self.context = context
         self.everywhere = frozenset(cue for cue in CUE_WORDS if cue_key_words(context[cue]) is None)
+        self._heads: dict[str, frozenset] = {}
+
+    def may_start_cut(self, name: str, plain: str, first: int, stop: int) -> bool:
+        """Whether an entry of cue ``name`` may match ``plain[first:stop]`` from its first
+        character, where ``first`` cuts a word: the one way an entry can match there without
+        its key word (cue_key_words) whole in the window, which the automaton would have seen.
+        A match elsewhere holds its words whole; a match there reads the cut word's tail as
+        its first word, so that word is its key word and equals the tail."""
+        heads = self._heads.get(name)
+        if heads is None:
+            heads = self._heads[name] = frozenset(
+                words[0] for words in map(str.split, self.context[name]) if words and max(words, key=len) == words[0])
+        space = plain.find(" ", first, stop)
+        return plain[first:stop if space < 0 else space] in heads
 
     def __missing__(self, name):
         entries = self.context[name]
@@ -623,8 +637,10 @@ class Moderator:
         if where.quoted(start, end, low, high):
             return "quoted"
         first = start - 40 if start - 40 > low else low
-        if (where.may_hold("report", first, start) or _cuts(plain, first)) and self.cue["report"].search(
-                plain[first:start]):
+        # Searched where the automaton saw a key word of the cue, or where the window's start cuts
+        # a word whose tail may begin an entry (most windows cut a word; few tails are cue words).
+        if (where.may_hold("report", first, start) or _cuts(plain, first) and self.cue.may_start_cut(
+                "report", plain, first, start)) and self.cue["report"].search(plain[first:start]):
             return "reported"
         # Searched in place rather than in a copy: a sentence cut at its window's start does not
         # turn the tail of a cut word into a cue.
