@@ -888,16 +888,17 @@ class Moderator:
         # Where a public-number cue may be (_Where.may_hold), read once for the span's numbers.
         everywhere = "public_numbers" in where.everywhere
         cue_at = where.cue_words.get("public_numbers") or ()
-        seen = set()
+        seen = set() if len(numbers) > 1 else None  # the first number of each span (most spans hold one)
         for start, end, raw, valid, region in numbers:
             start, end = offset + start, offset + end
-            if (start, end) in seen:
+            if seen is not None and (start, end) in seen:
                 continue
             if everywhere or cue_at and where.may_hold("public_numbers", start - 50, start) or (
                     0 < start < len(plain) and plain[start - 1] != " " and plain[start] != " "):  # _cuts
                 if self.cue["public_numbers"].search(plain, max(_sentence_start(text, start), start - 50), start):
                     continue  # "la mairie au 04 72 10 30 30": an organisation's number
-            seen.add((start, end))
+            if seen is not None:
+                seen.add((start, end))
             why = _PHONE_WHY.get((valid, region))
             if why is None:
                 how = "valid" if valid else "possible"

@@ -24,6 +24,10 @@ PLAIN = re.compile(r"\+?[0-9]+(?:[ .-][0-9]+)*")
 _MIN_LENGTH_FOR_NSN, _MAX_LENGTH_FOR_NSN, _MAX_INPUT_STRING_LENGTH = 2, 17, 250
 # phonenumbers' _test_number_length answers, as this module needs them.
 _POSSIBLE, _LOCAL_ONLY, _TOO_SHORT, _INVALID_LENGTH, _TOO_LONG = range(5)
+# The answers after which parse keeps a number without its national prefix, and those
+# is_possible_number accepts: one set each, rather than a tuple built at every number.
+_NOT_STRIPPED = frozenset((_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH))
+_POSSIBLE_LENGTHS = frozenset((_POSSIBLE, _LOCAL_ONLY))
 # The number types in the order phonenumbers' _number_type_helper tries them, before fixed and mobile.
 _TYPE_ORDER = ("PREMIUM_RATE", "premium_rate"), ("TOLL_FREE", "toll_free"), ("SHARED_COST", "shared_cost"), \
     ("VOIP", "voip"), ("PERSONAL_NUMBER", "personal_number"), ("PAGER", "pager"), ("UAN", "uan"), \
@@ -372,7 +376,7 @@ def plain_number_type(span: str, region: str, kind: bool = True):
             rest = national[match.end():]
             general = meta.general_fullmatch
             if (general is None or general(national) is None or general(rest) is not None) and \
-                    meta.length_answer[len(rest)] not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
+                    meta.length_answer[len(rest)] not in _NOT_STRIPPED:
                 national = rest
     return _answer(national, meta.country_code, kind, tables)
 
@@ -404,7 +408,7 @@ def _national(national, country_code, region, kind, tables, meta):
     potential = meta.strip_prefix(national)
     if potential is UNSURE:
         return UNSURE
-    if meta.length_answer[len(potential)] not in (_TOO_SHORT, _LOCAL_ONLY, _INVALID_LENGTH):
+    if meta.length_answer[len(potential)] not in _NOT_STRIPPED:
         national = potential
     return _answer(national, country_code, kind, tables)
 
@@ -414,10 +418,10 @@ def _answer(national, country_code, kind, tables):
     leading zeros included): None when it is not possible, True when ``kind`` is not asked."""
     if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
         return None
-    regions, main = tables.own(country_code)
+    regions, main = tables.owners.get(country_code) or tables.own(country_code)
     if main is UNSURE:
         return UNSURE
-    if main.length_answer[len(national)] not in (_POSSIBLE, _LOCAL_ONLY):
+    if main.length_answer[len(national)] not in _POSSIBLE_LENGTHS:
         return None
     if not kind:
         return True
