@@ -335,3 +335,12 @@ def test_a_run_without_cache_neither_reads_nor_writes_the_phone_tables(tmp_path)
     run(code.replace("use_cache=False", "use_cache=True"), tmp_path)  # now there is one
     assert (tmp_path / "cache" / phones.CACHE_FILE).is_file()
     assert run(code, tmp_path).endswith(" True")  # a cold run does not read it
+
+
+def test_phonenumbers_is_found_where_importlib_finds_it_without_importing_importlib():
+    """_installed_stamp asks sys.meta_path's finders (importlib.machinery and the warnings module
+    it imports cost ~0.7 ms of a start): the origin importlib's PathFinder gives."""
+    from importlib.machinery import PathFinder
+
+    assert phones._find_origin("phonenumbers") == PathFinder.find_spec("phonenumbers").origin
+    assert phones._find_origin("gazette_no_such_module") is None
