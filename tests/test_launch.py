@@ -98,7 +98,7 @@ def test_a_command_that_stops_before_checking_stops_git_too(git_repo):
     [(_root, _ref, pending)] = changes._early
     changes._cancel_unadopted()
     assert not changes._early
-    assert all(p.returncode is not None for p in (pending.diff, pending.untracked, pending.trees))
+    assert all(p.returncode is not None for p in (pending.diff, pending.others, pending.trees))
 
 
 def test_reads_started_for_another_ref_or_root_are_not_adopted(git_repo, tmp_path):

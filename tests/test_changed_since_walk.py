@@ -1,0 +1,135 @@
+"""check --changed-since walks the folders once for untracked AND ignored files
+(``git ls-files --others`` sorted by ``git check-ignore``): the same sets as the two
+listings it replaces (``--exclude-standard`` and ``--ignored --exclude-standard``), on
+layouts meant to tell them apart."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gazette.changes import CHECKED_FOLDERS, PendingChanges
+from gazette.dayindex import KIND_PATHS
+
+
+def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    return subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, input=input, check=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout
+
+
+def _write(root: Path, relpath: str | bytes, text: bytes = b"---\ntitle: x\n---\n") -> None:
+    full = os.path.join(os.fsencode(root), relpath if isinstance(relpath, bytes) else relpath.encode())
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "wb") as handle:
+        handle.write(text)
+
+
+def _listing(root: Path, *args: str) -> set[str]:
+    return {p for p in _git(root, "ls-files", "-z", "--others", *args).decode("utf-8", "surrogateescape").split("\0")
+            if p}
+
+
+def _as_before(root: Path) -> tuple[set[str], set[str]]:
+    """The two listings this replaces, filtered as PendingChanges filtered them."""
+    untracked = _listing(root, "--exclude-standard", "--", *CHECKED_FOLDERS)
+    ignored = {p for p in _listing(root, "--ignored", "--exclude-standard", "--", *KIND_PATHS)
+               if p.endswith(".md") and not any(part.startswith(".") for part in p.split("/")[:-1])}
+    return untracked, ignored
+
+
+def _now(root: Path, folder: Path | None = None) -> tuple[set[str], set[str]]:
+    pending = PendingChanges(root, "HEAD")
+    try:
+        pending.result()
+        return pending.untracked_paths, pending.ignored_paths
+    finally:
+        pending.cancel()
+
+
+def _repository(tmp_path: Path) -> Path:
+    root = tmp_path / "community"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    _write(root, "content/posts/2026/suivi.md")
+    _write(root, "calendar/channels.yml", b"timezone: Europe/Paris\n")
+    _write(root, ".gitignore", b".cache/\n*.tmp.md\n/metrics/private/\n")
+    _write(root, "content/posts/.gitignore", b"brouillons/\n!brouillons/garde.md\n*.bak\n!important.bak\n")
+    _write(root, "content/newsletters/2026/.gitignore", b"*\n!*.md\n!.gitignore\nsecret.md\n")
+    _write(root, "content/posts/2026/suivi-ignore.tmp.md")  # tracked although ignored: never "others"
+    _git(root, "add", "-f", ".")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "start")
+    return root
+
+
+LAYOUTS = {
+    "nothing untracked": [],
+    "one new post": ["content/posts/2026/nouveau.md"],
+    "ignored folder with a negated file": ["content/posts/brouillons/a.md", "content/posts/brouillons/garde.md",
+                                           "content/posts/brouillons/sous/b.md"],
+    "spaced and non-UTF-8 names": ["content/posts/2026/avec espace.md", b"content/posts/2026/caf\xe9.md",
+                                   "content/posts/2026/é accent.md", "content/posts/2026/#hash.md",
+                                   "content/posts/2026/!bang.md", "content/posts/2026/back\\slash.md"],
+    "ignored by the root and nested ignore files": [
+        "content/.cache/x.md", "content/posts/2026/y.tmp.md", "content/newsletters/2026/lettre.md",
+        "content/newsletters/2026/secret.md", "content/newsletters/2026/image.png", "content/posts/vieux.bak",
+        "content/posts/important.bak", "content/contests/.cache/z.md", "content/contests/2026/.brouillon/c.md"],
+    "outside the kind folders": ["calendar/campaigns/nouvelle.yml", "community/people/x.yml",
+                                 "metrics/private/a.csv", "metrics/moderation.csv", "content/pages/p.md",
+                                 "ailleurs/hors.md", "content/.cache/y.yml"],
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_one_walk_lists_what_the_two_listings_did(tmp_path, layout):
+    root = _repository(tmp_path)
+    for relpath in LAYOUTS[layout]:
+        _write(root, relpath)
+    before = _as_before(root)
+    assert _now(root) == before
+    if layout != "nothing untracked":
+        assert before != (set(), set())  # the layout has something to tell apart
+
+
+def test_excludes_from_info_exclude_and_core_excludes_file(tmp_path):
+    root = _repository(tmp_path)
+    (root / ".git" / "info").mkdir(exist_ok=True)
+    (root / ".git" / "info" / "exclude").write_text("content/posts/2026/local-*.md\n")
+    excludes = tmp_path / "global-ignore"
+    excludes.write_text("*.orig.md\n")
+    _git(root, "config", "core.excludesFile", str(excludes))
+    for relpath in ("content/posts/2026/local-1.md", "content/posts/2026/a.orig.md", "content/posts/2026/ok.md"):
+        _write(root, relpath)
+    before = _as_before(root)
+    assert before == ({"content/posts/2026/ok.md"}, {"content/posts/2026/local-1.md", "content/posts/2026/a.orig.md"})
+    assert _now(root) == before
+
+
+def test_a_nested_repository_and_a_repository_inside_a_larger_tree(tmp_path):
+    root = _repository(tmp_path)
+    nested = root / "content" / "posts" / "2026" / "sous-depot"
+    nested.mkdir(parents=True)
+    _git(nested, "init", "-q")
+    _write(nested, "dedans.md")
+    _write(root, "content/posts/2026/voisin.md")
+    assert _now(root) == _as_before(root)
+
+
+def test_nothing_untracked_starts_no_sorting_process(tmp_path, monkeypatch):
+    root = _repository(tmp_path)
+    pending = PendingChanges(root, "HEAD")
+    started = []
+    real = subprocess.Popen
+
+    def spy(command, *args, **kwargs):
+        started.append(command)
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    try:
+        pending.result()
+    finally:
+        pending.cancel()
+    assert started == [] and pending.untracked_paths == set() and pending.ignored_paths == set()
