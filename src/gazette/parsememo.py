@@ -23,7 +23,7 @@ import sys
 
 STORE = "yaml-texts.marshal"
 FORMAT = 1
-LIMIT = 512  # texts kept: the frame and a few hundred items; a full check's 10,000 are not
+LIMIT = 256  # texts kept: the frame and a few hundred items; a full check's 10,000 are not
 
 _active = None  # the ParseMemo of the running check, if any
 
@@ -91,7 +91,7 @@ class ParseMemo:
 
             with open(self.file, "rb") as handle:
                 stamp, entries = marshal.loads(handle.read())
-            if stamp == self.stamp and type(entries) is dict:
+            if stamp == self.stamp and type(entries) is dict:  # {digest: marshal bytes of one parse}
                 self.entries = entries
         except Exception:  # absent, truncated, another shape: parse
             pass
@@ -163,7 +163,10 @@ def _stamp() -> tuple:
 # -- plain data that marshal holds exactly ------------------------------------------
 # YAML gives dicts, lists, texts, numbers, booleans, None, dates and date-times; never a
 # tuple, so a tuple marks a date ("d", …) or a date-time ("t", …). Anything else (a zone
-# with a name, a subclass) is not remembered.
+# with a name, a subclass) is not remembered. Each entry is its own marshal bytes: loading
+# the store copies bytes, and only the texts looked up are unmarshalled (fresh objects each
+# time: callers may change what they get). The dates' places are listed, so a hit puts them
+# back without walking the data; a date used as a key (rare) means walking all of it.
 
 class _Unexpected(Exception):
     pass
@@ -172,16 +175,10 @@ class _Unexpected(Exception):
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def _encode(value):
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict:
-        return {_encode(key): _encode(item) for key, item in value.items()}
-    if kind is list:
-        return [_encode(item) for item in value]
+def _encode_scalar(value):
     from datetime import date, datetime, timezone
 
+    kind = type(value)
     if kind is date:
         return ("d", value.year, value.month, value.day)
     if kind is datetime:
@@ -199,41 +196,84 @@ def _encode(value):
     raise _Unexpected(kind)
 
 
-def _decode(value):
+def _decode_scalar(value):
+    from datetime import date, datetime, timedelta, timezone
+
+    if value[0] == "d":
+        return date(*value[1:])
+    *fields, fold, offset = value[1:]
+    zone = None if offset is None else timezone(timedelta(*offset))
+    return datetime(*fields, tzinfo=zone, fold=fold)
+
+
+def _encode(value, path: tuple, places: list, keyed: list):
+    """``value`` with its dates tagged; ``places`` gets the path of each, ``keyed`` a mark
+    if some key is not plain (then decoding walks everything)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) not in _SCALARS:
+                key = _encode_scalar(key)
+                keyed.append(True)
+            out[key] = _encode(item, path + (key,), places, keyed)
+        return out
+    if kind is list:
+        return [_encode(item, path + (index,), places, keyed) for index, item in enumerate(value)]
+    places.append(path)
+    return _encode_scalar(value)
+
+
+def _decode_all(value):
     kind = type(value)
     if kind is dict:
-        return {_decode(key): _decode(item) for key, item in value.items()}
+        return {_decode_all(key): _decode_all(item) for key, item in value.items()}
     if kind is list:
-        return [_decode(item) for item in value]
+        return [_decode_all(item) for item in value]
     if kind is tuple:
-        from datetime import date, datetime, timedelta, timezone
-
-        if value[0] == "d":
-            return date(*value[1:])
-        *fields, fold, offset = value[1:]
-        zone = None if offset is None else timezone(timedelta(*offset))
-        return datetime(*fields, tzinfo=zone, fold=fold)
+        return _decode_scalar(value)
     return value
 
 
-def _encode_path(path: tuple) -> tuple:
-    return tuple(map(_encode, path))
+def _plain_path(path: tuple) -> bool:
+    return all(type(part) in _SCALARS for part in path)
 
 
-def _decode_path(path: tuple) -> tuple:
-    return tuple(_decode(part) for part in path)
+def _encode_entry(data, lines) -> bytes:
+    import marshal
+
+    places: list = []
+    keyed: list = []
+    encoded = _encode(data, (), places, keyed)
+    plain = not keyed and all(map(_plain_path, lines)) and all(map(_plain_path, lines.sources))
+    if plain:
+        return marshal.dumps((encoded, places, dict(lines), dict(lines.sources)))
+    walked = [[tuple(_encode(part, (), [], []) for part in path), line] for path, line in lines.items()]
+    sources = [[tuple(_encode(part, (), [], []) for part in path), text] for path, text in lines.sources.items()]
+    return marshal.dumps((encoded, None, walked, sources))
 
 
-def _encode_entry(data, lines) -> tuple:
-    return (_encode(data), [(_encode_path(path), line) for path, line in lines.items()],
-            [(_encode_path(path), text) for path, text in lines.sources.items()])
+def _decode_entry(stored: bytes):
+    import marshal
 
-
-def _decode_entry(stored):
-    data, pairs, sources = stored
+    data, places, pairs, sources = marshal.loads(stored)
     lines = KeyLines()
-    for path, line in pairs:
-        lines[_decode_path(path)] = line
-    for path, text in sources:
-        lines.sources[_decode_path(path)] = text
-    return _decode(data), lines
+    if places is None:  # a date as a key somewhere: walk everything
+        for path, line in pairs:
+            lines[tuple(map(_decode_all, path))] = line
+        for path, text in sources:
+            lines.sources[tuple(map(_decode_all, path))] = text
+        return _decode_all(data), lines
+    for place in places:
+        if not place:
+            data = _decode_scalar(data)
+            continue
+        holder = data
+        for step in place[:-1]:
+            holder = holder[step]
+        holder[place[-1]] = _decode_scalar(holder[place[-1]])
+    lines.update(pairs)
+    lines.sources.update(sources)
+    return data, lines
