@@ -214,7 +214,9 @@ def split(root: Path, files) -> None:
             spy = ("import atexit, json, subprocess, sys\nstarted = []\nreal = subprocess.Popen\n"
                    "class Spy(real):\n    def __init__(self, command, *a, **k):\n"
                    "        started.append(list(command))\n        super().__init__(command, *a, **k)\n"
-                   "subprocess.Popen = Spy\n"
+                   "subprocess.Popen = Spy\nimport os\nreal_spawn = os.posix_spawnp\n"
+                   "def spawn(path, command, *a, **k):\n    started.append([command[0], *command[3:]])\n"
+                   "    return real_spawn(path, command, *a, **k)\nos.posix_spawnp = spawn\n"
                    f"atexit.register(lambda: open({str(seen)!r}, 'w').write(\n"
                    "    json.dumps([sorted(sys.modules), started])))\n"
                    f"sys.argv = ['gazette', *{args!r}]\nfrom gazette.launch import main\nmain()\n")

@@ -127,9 +127,63 @@ def test_nothing_untracked_starts_no_sorting_process(tmp_path, monkeypatch):
         started.append(command)
         return real(command, *args, **kwargs)
 
+    real_spawn = os.posix_spawnp
+
+    def spawn_spy(path, command, *args, **kwargs):
+        started.append(command)
+        return real_spawn(path, command, *args, **kwargs)
+
     monkeypatch.setattr(subprocess, "Popen", spy)
+    monkeypatch.setattr(os, "posix_spawnp", spawn_spy)
     try:
         pending.result()
     finally:
         pending.cancel()
     assert started == [] and pending.untracked_paths == set() and pending.ignored_paths == set()
+
+
+def test_thousands_of_untracked_names_go_through_check_ignore_whole(tmp_path):
+    """Names fed on git's stdin beyond a pipe's 64 KiB: written as git reads them."""
+    root = _repository(tmp_path)
+    for number in range(1500):
+        _write(root, f"content/posts/2026/un-nom-assez-long-pour-remplir-le-tuyau-{number:04d}.md")
+        _write(root, f"content/posts/brouillons/brouillon-assez-long-pour-remplir-le-tuyau-{number:04d}.md")
+    before = _as_before(root)
+    assert len(before[0]) == 1500 and len(before[1]) == 1500
+    assert _now(root) == before
+
+
+SHUT = r'''
+import os, sys
+from pathlib import Path
+from gazette.changes import PendingChanges
+for fd in map(int, sys.argv[2:]):
+    os.close(fd)  # a hook runner that closed stdin or stdout
+pending = PendingChanges(Path(sys.argv[1]), "HEAD")
+changed, gone = pending.result()
+os.write(2, repr((sorted(changed), sorted(gone), sorted(pending.untracked_paths), sorted(pending.ignored_paths),
+                  pending.tree_ids(), pending.stored_form_differs())).encode())
+'''
+
+
+@pytest.mark.parametrize("closed", [(), (0,), (1,), (0, 1)])
+def test_git_reads_with_standard_descriptors_closed(tmp_path, closed):
+    import sys
+
+    root = _repository(tmp_path)
+    _write(root, "content/posts/2026/nouveau.md")
+    _write(root, "content/posts/brouillons/a.md")
+    _write(root, "content/posts/2026/suivi.md", b"---\ntitle: changed\n---\n")
+    run = subprocess.run([sys.executable, "-c", SHUT, str(root), *map(str, closed)], capture_output=True)
+    plain = subprocess.run([sys.executable, "-c", SHUT, str(root)], capture_output=True)
+    assert run.returncode == plain.returncode == 0, run.stderr
+    assert run.stderr == plain.stderr and b"nouveau.md" in plain.stderr and b"suivi.md" in plain.stderr
+
+
+def test_no_git_on_the_path_is_a_usage_error(tmp_path, monkeypatch):
+    from gazette.changes import GitError
+
+    root = _repository(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(GitError, match="git is not installed"):
+        PendingChanges(root, "HEAD")

@@ -41,6 +41,15 @@ class Spy(real):
         super().__init__(args, *rest, **kwargs)
 
 subprocess.Popen = Spy
+import os
+real_spawn = os.posix_spawnp
+
+def spawn(path, args, *rest, **kwargs):
+    if args[:1] == ["git"]:
+        seen.append("click" in sys.modules)
+    return real_spawn(path, args, *rest, **kwargs)
+
+os.posix_spawnp = spawn
 sys.argv = ["gazette", *sys.argv[1:]]
 try:
     from gazette.launch import main
