@@ -187,3 +187,12 @@ def test_no_git_on_the_path_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     with pytest.raises(GitError, match="git is not installed"):
         PendingChanges(root, "HEAD")
+
+
+def test_without_posix_spawn_popen_gives_the_same(tmp_path, monkeypatch):
+    root = _repository(tmp_path)
+    for relpath in LAYOUTS["ignored by the root and nested ignore files"] + ["content/posts/2026/nouveau.md"]:
+        _write(root, relpath)
+    spawned = _now(root)
+    monkeypatch.delattr(os, "posix_spawnp")
+    assert _now(root) == spawned == _as_before(root)

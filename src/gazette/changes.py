@@ -19,11 +19,25 @@ class GitError(Exception):
     """git failed (unknown ref, not a repository): a usage error."""
 
 
-def _start(root: Path, *args: str) -> "_Git":
+def _start(root: Path, *args: str, input: bytes | None = None) -> "_Git":
+    command = ["git", "-c", "core.quotePath=false", *args]
     try:
-        return _Git(os.fspath(root), ["git", "-c", "core.quotePath=false", *args])
+        if not hasattr(os, "posix_spawnp"):  # not a POSIX system
+            return _Popen(root, command, input)
+        return _Git(os.fspath(root), command, input)
     except FileNotFoundError:
         raise GitError(_("git is not installed")) from None
+
+
+def _Popen(root, command: list, input: bytes | None):
+    import subprocess
+
+    class Popen(subprocess.Popen):
+        def communicate(self):
+            return super().communicate(input if self.stdin and not self.stdin.closed else None)
+
+    return Popen(command, cwd=root, stdin=subprocess.PIPE if input is not None else None,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _pipe(fds: list) -> tuple[int, int]:
@@ -290,11 +304,7 @@ def _sort_others(root: Path, listing: bytes) -> tuple[list[str], list[str]]:
     names = [name for name in listing.split(b"\0") if name]
     if not names:
         return [], []
-    try:
-        checker = _Git(os.fspath(root), ["git", "-c", "core.quotePath=false", "check-ignore", "--stdin", "-z"],
-                       input=b"\0".join(names) + b"\0")
-    except FileNotFoundError:
-        raise GitError(_("git is not installed")) from None
+    checker = _start(root, "check-ignore", "--stdin", "-z", input=b"\0".join(names) + b"\0")
     try:
         out = _finish_bytes(checker)
     except BaseException:  # Ctrl-C: no git left running
