@@ -196,3 +196,15 @@ def test_without_posix_spawn_popen_gives_the_same(tmp_path, monkeypatch):
     spawned = _now(root)
     monkeypatch.delattr(os, "posix_spawnp")
     assert _now(root) == spawned == _as_before(root)
+
+
+def test_thousands_of_ignored_files_are_listed_by_gits_two_walks(tmp_path, monkeypatch):
+    """Past SORT_MAX names, the two listings answer (the same sets, faster than check-ignore)."""
+    from gazette import changes
+
+    root = _repository(tmp_path)
+    for relpath in LAYOUTS["ignored by the root and nested ignore files"] + LAYOUTS["one new post"]:
+        _write(root, relpath)
+    sorted_one_by_one = _now(root)
+    monkeypatch.setattr(changes, "SORT_MAX", 3)
+    assert _now(root) == sorted_one_by_one == _as_before(root)

@@ -304,6 +304,8 @@ def _sort_others(root: Path, listing: bytes) -> tuple[list[str], list[str]]:
     names = [name for name in listing.split(b"\0") if name]
     if not names:
         return [], []
+    if len(names) > SORT_MAX:  # an ignored folder of thousands of files: git's two listings are cheaper
+        return _listed_apart(root)
     checker = _start(root, "check-ignore", "--stdin", "-z", input=b"\0".join(names) + b"\0")
     try:
         out = _finish_bytes(checker)
@@ -315,6 +317,27 @@ def _sort_others(root: Path, listing: bytes) -> tuple[list[str], list[str]]:
     untracked = [name.decode("utf-8", "surrogateescape") for name in names if name not in excluded]
     ignored = [name.decode("utf-8", "surrogateescape") for name in names if name in excluded]
     return untracked, ignored
+
+
+# Above this many files git does not track, sorting them one by one (check-ignore reads the
+# exclude files for each: ~50 ms for 20,000 files in an ignored content/.cache/) costs more
+# than walking again with git's own two listings.
+SORT_MAX = 1000
+
+
+def _listed_apart(root: Path) -> tuple[list[str], list[str]]:
+    """(untracked, ignored) from ``ls-files --others [--ignored] --exclude-standard``: what
+    :func:`_sort_others` gives, by two walks that skip (or list) ignored folders whole."""
+    started: list = []
+    try:
+        _started(started, root, "ls-files", "--others", "--exclude-standard", "-z", "--", *CHECKED_FOLDERS)
+        _started(started, root, "ls-files", "--others", "--ignored", "--exclude-standard", "-z", "--",
+                 *_kind_paths())
+        return tuple([p for p in _finish_paths(process).split("\0") if p] for process in started)
+    finally:  # Ctrl-C or a git error halfway: none left running
+        for process in started:
+            process.kill()
+            process.communicate()
 
 
 # git config keys (section and name lower-cased by git) that make REF's stored form differ
