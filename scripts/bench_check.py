@@ -211,12 +211,14 @@ def split(root: Path, files) -> None:
         with tempfile.TemporaryDirectory() as temp:
             # What the command imports and which git commands it starts, seen from inside one run.
             seen = Path(temp) / "seen.json"
-            spy = ("import atexit, json, subprocess, sys\nstarted = []\nreal = subprocess.Popen\n"
-                   "class Spy(real):\n    def __init__(self, command, *a, **k):\n"
-                   "        started.append(list(command))\n        super().__init__(command, *a, **k)\n"
-                   "subprocess.Popen = Spy\n"
-                   f"atexit.register(lambda: open({str(seen)!r}, 'w').write(\n"
-                   "    json.dumps([sorted(sys.modules), started])))\n"
+            # Only os and atexit before the command (json at exit): modules the spy imported
+            # (subprocess's selectors, threading...) would count as the command's.
+            spy = ("import atexit, os, sys\nstarted = []\nreal_spawn = os.posix_spawnp\n"
+                   "def spawn(path, command, *a, **k):\n    started.append([command[0], *command[3:]])\n"
+                   "    return real_spawn(path, command, *a, **k)\nos.posix_spawnp = spawn\n"
+                   "def record():\n    modules = sorted(sys.modules)\n    import json\n"
+                   f"    open({str(seen)!r}, 'w').write(json.dumps([modules, started]))\n"
+                   "atexit.register(record)\n"
                    f"sys.argv = ['gazette', *{args!r}]\nfrom gazette.launch import main\nmain()\n")
             subprocess.run([sys.executable, "-c", spy], cwd=root, stdout=subprocess.DEVNULL, env=env)
             modules, started = json.loads(seen.read_text())

@@ -313,8 +313,8 @@ def test_every_way_out_stops_and_reaps_the_git_reads(tmp_path, monkeypatch, wher
     with pytest.raises((KeyboardInterrupt, ImportError)):
         commands.run(body, options, str(root), "2026-11-23T12:00:00+01:00", start=commands.start_git_reads)
     pending = options["pending"]
-    processes = [pending.diff, pending.untracked, pending.trees, pending.ignored, pending.settings]
-    assert [process.returncode is not None for process in processes] == [True] * 5
+    processes = [pending.diff, pending.others, pending.trees, pending.settings]
+    assert [process.returncode is not None for process in processes] == [True] * 4
 
 
 @pytest.mark.parametrize("colour", [True, False, None])

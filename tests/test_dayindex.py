@@ -119,18 +119,23 @@ def test_a_moved_branch_gets_the_index_of_its_new_tree(dated):
     assert answers == [grep, grep] and "content/posts/2024/ajout.md" in grep
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "other-shape", "bad-index", "other-tree"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other-shape", "bad-index", "bad-offsets", "odd-bytes",
+                                    "other-tree"])
 def test_a_damaged_or_foreign_index_is_rebuilt_never_believed(dated, damage):
     root = dated.root
     days = {date(2026, 12, 5)}
     _answers, grep = _searches(root, days)
     [stored] = (root.parent / "cache").rglob("day-index.marshal")
     data = stored.read_bytes()
-    stamp, paths, by_key = marshal.loads(data)
+    from array import array
+
+    stamp, blob, offsets, by_key = marshal.loads(data)
     damaged = {"truncated": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
-               "other-shape": marshal.dumps((stamp, list(paths), None)),
-               "bad-index": marshal.dumps((stamp, paths, {key: (10**6,) for key in by_key})),
-               "other-tree": marshal.dumps((stamp[:-1] + ((("content/posts", "0" * 40),),), (), {}))}[damage]
+               "other-shape": marshal.dumps((stamp, list(blob), offsets, None)),
+               "bad-index": marshal.dumps((stamp, blob, offsets, {key: array("I", [10**6]).tobytes() for key in by_key})),
+               "bad-offsets": marshal.dumps((stamp, blob, offsets[:-4] + array("I", [10**6]).tobytes(), by_key)),
+               "odd-bytes": marshal.dumps((stamp, blob, offsets, {key: b"\x01\x02\x03" for key in by_key})),
+               "other-tree": marshal.dumps((stamp[:-1] + ((("content/posts", "0" * 40),),), b"", b"", {}))}[damage]
     stored.write_bytes(damaged)
     pending = PendingChanges(root, "HEAD")
     pending.result()

@@ -41,6 +41,15 @@ class Spy(real):
         super().__init__(args, *rest, **kwargs)
 
 subprocess.Popen = Spy
+import os
+real_spawn = os.posix_spawnp
+
+def spawn(path, args, *rest, **kwargs):
+    if args[:1] == ["git"]:
+        seen.append("click" in sys.modules)
+    return real_spawn(path, args, *rest, **kwargs)
+
+os.posix_spawnp = spawn
 sys.argv = ["gazette", *sys.argv[1:]]
 try:
     from gazette.launch import main
@@ -98,7 +107,7 @@ def test_a_command_that_stops_before_checking_stops_git_too(git_repo):
     [(_root, _ref, pending)] = changes._early
     changes._cancel_unadopted()
     assert not changes._early
-    assert all(p.returncode is not None for p in (pending.diff, pending.untracked, pending.trees))
+    assert all(p.returncode is not None for p in (pending.diff, pending.others, pending.trees))
 
 
 def test_reads_started_for_another_ref_or_root_are_not_adopted(git_repo, tmp_path):

@@ -56,7 +56,15 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
                                  .format(changed_since=changed_since, error=error)) from None
     searches: list = []  # the searches for neighbours started below
     try:
-        return _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches)
+        if not (changed_since and cache):
+            return _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches)
+        # The same few YAML texts run after run (a hook): their parses are remembered by text.
+        from .parsememo import active
+
+        with active(root) as memo:
+            result = _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches)
+        memo.save()
+        return result
     finally:  # on every way out (a bad PATH after git started, an interrupt): no git left running
         for started in [pending, *searches]:
             if started is not None:

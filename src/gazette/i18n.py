@@ -87,12 +87,13 @@ def use_repository(root) -> None:
     if _explicit or root is None:
         return
     from .load import CHANNELS_FILE, read_text
-    from . import yamlsafe
 
     try:
         text, problem = read_text(root, CHANNELS_FILE)
         if problem or "language" not in text:
             return
+        from . import yamlsafe  # only now: PyYAML's import is a tenth of checking one file
+
         data, _lines = yamlsafe.parse(text)
         settings = data.get("gazette") if isinstance(data, dict) else None
         if isinstance(settings, dict):

@@ -17,7 +17,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from .i18n import _, type_name, os_reason
-from . import model, yamlsafe
+from . import model
+from .parsememo import parse as parse_yaml  # PyYAML only imported when a text is parsed
 from .problems import Problem
 from .published import attachment_type_allowed, is_leftover, looks_like_item, page_meta_not_text, suffix, svg_danger
 
@@ -278,6 +279,13 @@ def conflict_marker(relpath: str, text: str) -> Problem | None:
     return None
 
 
+def _yaml_problem():
+    """The exception a parse raises (an ``except`` evaluates this only when something was raised)."""
+    from .yamlsafe import YAMLProblem
+
+    return YAMLProblem
+
+
 def parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int, list[Problem]]:
     """Parse and validate one item's text: (meta, key lines, body offset, problems).
 
@@ -303,8 +311,8 @@ def _parse_item(relpath: str, kind: str, text: str, tz) -> tuple[dict, dict, int
     if not yaml_text.isascii():
         yaml_text, found = _plain_line_breaks(relpath, yaml_text, first_line=2)
     try:
-        data, lines = yamlsafe.parse(yaml_text, first_line=2)
-    except yamlsafe.YAMLProblem as problem:
+        data, lines = parse_yaml(yaml_text, first_line=2)
+    except _yaml_problem() as problem:
         return {}, {}, offset, [*found, problem.to_problem(relpath)]
     if data is None:
         data = {}  # an empty block: the model will say which keys are required
@@ -360,8 +368,8 @@ def parse_yaml_file(relpath: str, text: str, schema, tz, problems) -> dict | Non
         text, found = _plain_line_breaks(relpath, text)
         problems += found
     try:
-        data, lines = yamlsafe.parse(text, max_bytes=FRAME_YAML_BYTES)
-    except yamlsafe.YAMLProblem as error:
+        data, lines = parse_yaml(text, max_bytes=FRAME_YAML_BYTES)
+    except _yaml_problem() as error:
         problems.append(error.to_problem(relpath))
         return None
     if data is None:

@@ -75,14 +75,7 @@ IMPOSSIBLE_DATE = "impossible date"
 Key = tuple  # a key path: ("channels", "mastodon", "text") or ("prizes", 0, "value")
 
 
-class KeyLines(dict):
-    """{key path: line}, plus ``sources``: the text as written of every value YAML
-    read as a number, boolean or date, so a text field can keep "1.10" instead of
-    the float's "1.1" and say how to quote it."""
-
-    def __init__(self):
-        super().__init__()
-        self.sources: dict[Key, str] = {}
+from .parsememo import KeyLines  # noqa: E402 - one type for parsed and remembered key lines
 
 
 # A plain scalar's tag depends on its text alone (no path resolvers): front matter repeats
