@@ -148,6 +148,7 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
     """finish_site keeps each content region's sanitized text: the same pages rebuilt cost no
     sanitizing, give the same bytes, and a cache from another sanitizer is not trusted."""
     import json
+    import marshal
     import subprocess
     import sys
 
@@ -167,11 +168,16 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
     real = sanitize.sanitize_html
     monkeypatch.setattr(sanitize, "sanitize_html", lambda html: calls.append(html) or real(html))
     assert engine_and_finish() == first and calls == []
-    cache = tree / "sanitized.json"
-    kept = json.loads(cache.read_text())
+    cache = tree / publicfinish.CACHE_NAME
+    kept = marshal.loads(cache.read_bytes())
     poisoned = {key: "<script>alert(1)</script>" for key in kept["pages"]}
-    cache.write_text(json.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
+    cache.write_bytes(marshal.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
     assert engine_and_finish() == first and calls  # another sanitizer's answers: sanitized again
+    for damaged in (b"", b"\xff" * 7, cache.read_bytes()[:1000], marshal.dumps([1, 2]),
+                    json.dumps({"policy": "x", "pages": {}}).encode()):
+        cache.write_bytes(damaged)
+        calls.clear()
+        assert engine_and_finish() == first and calls  # a damaged cache: sanitized again, no traceback
 
 
 @pytest.mark.parametrize("engine", ENGINES)
