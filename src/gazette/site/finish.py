@@ -141,10 +141,11 @@ def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) ->
     tree, site_dir = Path(tree), Path(site_dir)
     finisher = finisher or Finisher(tree)
     top = str(site_dir)
-    for folder, dirs, names in os.walk(top):
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
-        relative_folder = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if relative_folder == "." else relative_folder + "/"
+    # os.walk never enters a link to a folder (followlinks=False: it tests each one itself), and
+    # every folder it yields is top or under it: the relative path is a slice (relpath and a
+    # second islink a folder were 0.05 s of 3,100 folders).
+    for folder, _dirs, names in os.walk(top):
+        prefix = folder[len(top) + 1:].replace(os.sep, "/") + "/" if folder != top else ""
         for name in names:
             if not name.endswith(".html") or prefix + name in finisher.done:
                 continue
@@ -280,8 +281,9 @@ def _name_search_dialog(html: str) -> str:
 
 # A result's preview keeps its paragraphs, lists and code (stripped bare, "a</p><p>b" became the
 # one word "ab"); no attribute at all, so nothing in it can act.
-PREVIEW_TAGS = {"p", "ul", "ol", "li", "code", "pre", "em", "strong", "b", "i", "br", "table", "thead", "tbody",
-                "tr", "th", "td", "blockquote", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup"}
+PREVIEW_TAGS = frozenset({"p", "ul", "ol", "li", "code", "pre", "em", "strong", "b", "i", "br", "table", "thead",
+                          "tbody", "tr", "th", "td", "blockquote", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5",
+                          "h6", "sub", "sup"})
 
 
 _TEXT_CLEANERS: dict = {}
