@@ -4,11 +4,14 @@ home and link previews, and the attack corpus harmless on both engines."""
 from __future__ import annotations
 
 import json
+import marshal
 import shutil
 
 import pytest
 from attacks.community import NOW as ATTACK_NOW, make_community
 from test_attacks import audit, search_in_chromium, search_index_faults
+
+from gazette.site.tree import PAGES_FILE
 
 pytestmark = pytest.mark.slow
 NOW = "2026-11-23T12:00:00+01:00"
@@ -31,7 +34,7 @@ def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
         assert not list(docs.rglob("*.md")) and "posts/2026/rentree-boutique.md" in pages
     else:
         pages = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md")}
-        assert not (tree.root / "pages.json").exists()
+        assert not (tree.root / PAGES_FILE).exists()
     assert "posts/2026/rentree-boutique.md" in pages
     assert "posts/2026/brouillon.md" not in pages
     assert "posts/2026/portes-ouvertes-de-l-atelier.md" not in pages  # approved, but on 1 December
@@ -91,26 +94,30 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(sample, monkeypatch):
 
 
 def test_for_mkdocs_the_pages_stay_in_one_file_and_a_rebuild_writes_nothing(sample, monkeypatch):
-    """MkDocs builds in this process: the tree keeps its pages in pages.json (one write, not one a
+    """MkDocs builds in this process: the tree keeps its pages in one file (one write, not one a
     page) and hands them over from memory; the same bytes as the files another engine reads."""
     from gazette.site.tree import tree_pages, write_tree
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     tree = sample.root / ".gazette/public"
+    tree.mkdir(parents=True)
+    (tree / "pages.json").write_text("{}")  # an earlier Gazette's pages file: removed, never read
     first = write_tree(sample.root, tree, NOW, pages_on_disk=False)
+    assert not (tree / "pages.json").exists()
     assert first.texts and "posts/2026/rentree-boutique.md" in first.texts and first.pages == len(first.texts)
     assert not list((tree / "docs").rglob("*.md")) and (tree / "docs/stylesheets/extra.css").exists()
     again = write_tree(sample.root, tree, NOW, pages_on_disk=False)
     assert again.written == 0 and again.texts == first.texts and tree_pages(tree) == first.texts
     on_disk = write_tree(sample.root, tree, NOW)  # then Zensical: the same pages as files
-    assert on_disk.written and not (tree / "pages.json").exists()
+    assert on_disk.written and not (tree / PAGES_FILE).exists()
     assert {path.relative_to(tree / "docs").as_posix(): path.read_text(encoding="utf-8")
             for path in (tree / "docs").rglob("*.md")} == first.texts
     back = write_tree(sample.root, tree, NOW, pages_on_disk=False)
     assert back.texts == first.texts and not list((tree / "docs").rglob("*.md"))
 
 
-@pytest.mark.parametrize("damage", ['{"index.md": ', "{}", "[]", '{"index.md": 3}'])
+@pytest.mark.parametrize("damage", [b'{"index.md": ', marshal.dumps({}), marshal.dumps([]),
+                                    marshal.dumps({"index.md": 3}), b"", marshal.dumps({"index.md": "x"})[:9]])
 def test_a_damaged_pages_file_behind_an_unchanged_stamp_is_written_again(sample, monkeypatch, damage):
     # A reviewer's: `{}` built a site of one 404 page that said "30 pages" (a deploy would
     # publish it); broken JSON stopped site build on a traceback.
@@ -119,10 +126,10 @@ def test_a_damaged_pages_file_behind_an_unchanged_stamp_is_written_again(sample,
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     tree = sample.root / ".gazette/public"
     first = write_tree(sample.root, tree, NOW, pages_on_disk=False)
-    (tree / "pages.json").write_text(damage)
+    (tree / PAGES_FILE).write_bytes(damage)
     again = write_tree(sample.root, tree, NOW, pages_on_disk=False)
     assert again.written >= 1 and again.texts == first.texts
-    assert json.loads((tree / "pages.json").read_text()) == first.texts
+    assert marshal.loads((tree / PAGES_FILE).read_bytes()) == first.texts
 
 
 def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):
@@ -148,6 +155,7 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
     """finish_site keeps each content region's sanitized text: the same pages rebuilt cost no
     sanitizing, give the same bytes, and a cache from another sanitizer is not trusted."""
     import json
+    import marshal
     import subprocess
     import sys
 
@@ -167,11 +175,16 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
     real = sanitize.sanitize_html
     monkeypatch.setattr(sanitize, "sanitize_html", lambda html: calls.append(html) or real(html))
     assert engine_and_finish() == first and calls == []
-    cache = tree / "sanitized.json"
-    kept = json.loads(cache.read_text())
+    cache = tree / publicfinish.CACHE_NAME
+    kept = marshal.loads(cache.read_bytes())
     poisoned = {key: "<script>alert(1)</script>" for key in kept["pages"]}
-    cache.write_text(json.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
+    cache.write_bytes(marshal.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
     assert engine_and_finish() == first and calls  # another sanitizer's answers: sanitized again
+    for damaged in (b"", b"\xff" * 7, cache.read_bytes()[:1000], marshal.dumps([1, 2]),
+                    json.dumps({"policy": "x", "pages": {}}).encode()):
+        cache.write_bytes(damaged)
+        calls.clear()
+        assert engine_and_finish() == first and calls  # a damaged cache: sanitized again, no traceback
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -241,7 +254,7 @@ def test_site_tree_is_built_by_plain_mkdocs_without_the_plugin(sample, monkeypat
     config = yaml.safe_load((tree / "mkdocs.yml").read_text())
     plugins = [entry if isinstance(entry, str) else next(iter(entry)) for entry in config.get("plugins") or []]
     assert "gazette" not in plugins and config["theme"]["name"] == "material" and config["docs_dir"] == "docs"
-    assert not (tree / "pages.json").exists()
+    assert not (tree / PAGES_FILE).exists() and not (tree / "pages.json").exists()
     assert (tree / "docs/posts/2026/rentree-boutique.md").read_text().startswith("---\ntitle: ")
     built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(tree / "mkdocs.yml")],
                            cwd=tree, capture_output=True, text=True, timeout=300,

@@ -27,6 +27,7 @@ CONTENT_END = "</article>"
 # headings' own HTML: Zensical copies it into the table of contents as written, handlers too.
 SIDEBAR_START = '<div class="md-sidebar md-sidebar--primary"'
 CONTENT_DIV = '<div class="md-content" data-md-component="content">'
+CACHE_NAME = "sanitized.marshal"  # beside the tree: each content region's sanitized text, by digest
 SECONDARY_START = '<div class="md-sidebar md-sidebar--secondary"'
 TOC_NAV = '<nav class="md-nav md-nav--secondary"'  # a table of contents, in either sidebar
 
@@ -62,12 +63,18 @@ class Finisher:
         # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
         # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
         # Another Gazette or nh3 may sanitize differently: their versions name the cache.
-        self.cache_file = tree / "sanitized.json"
+        # marshal, not JSON: writing 14 MB of texts as JSON cost ~80 ms of every cold build (~15 as
+        # marshal), reading them ~60 ms of every rebuild. Plain dicts and texts only: nothing in it
+        # is executed, and a text is used only as the sanitizer's output for the digest it is kept by.
+        self.cache_file = tree / CACHE_NAME
         self.policy = _sanitizer_version()
         try:
-            cached = json.loads(self.cache_file.read_text(encoding="utf-8"))
+            import marshal
+
+            with open(self.cache_file, "rb") as handle:
+                cached = marshal.load(handle)
             known = cached["pages"] if cached.get("policy") == self.policy and isinstance(cached.get("pages"), dict) else {}
-        except (OSError, ValueError, AttributeError, KeyError):
+        except (OSError, ValueError, EOFError, TypeError, AttributeError, KeyError):
             known = {}
         self.known = known
         self.used: dict[str, str] = {}
@@ -134,10 +141,11 @@ def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) ->
     tree, site_dir = Path(tree), Path(site_dir)
     finisher = finisher or Finisher(tree)
     top = str(site_dir)
-    for folder, dirs, names in os.walk(top):
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
-        relative_folder = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if relative_folder == "." else relative_folder + "/"
+    # os.walk never enters a link to a folder (followlinks=False: it tests each one itself), and
+    # every folder it yields is top or under it: the relative path is a slice (relpath and a
+    # second islink a folder were 0.05 s of 3,100 folders).
+    for folder, _dirs, names in os.walk(top):
+        prefix = folder[len(top) + 1:].replace(os.sep, "/") + "/" if folder != top else ""
         for name in names:
             if not name.endswith(".html") or prefix + name in finisher.done:
                 continue
@@ -152,8 +160,13 @@ def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) ->
                     handle.write(finished)
     from .tree import _write
 
-    _write(finisher.cache_file, json.dumps({"policy": finisher.policy, "pages": finisher.used}, ensure_ascii=False,
-                                           separators=(",", ":")).encode())
+    import marshal
+
+    _write(finisher.cache_file, marshal.dumps({"policy": finisher.policy, "pages": finisher.used}))
+    try:
+        os.unlink(tree / "sanitized.json")  # what an earlier Gazette kept the same texts in
+    except OSError:
+        pass
     _copy_feeds(tree / "feeds", site_dir)
     fold_search_index(site_dir / "search" / "search_index.json")
     fold_search_index(site_dir / "search.json")  # Zensical's
@@ -268,8 +281,9 @@ def _name_search_dialog(html: str) -> str:
 
 # A result's preview keeps its paragraphs, lists and code (stripped bare, "a</p><p>b" became the
 # one word "ab"); no attribute at all, so nothing in it can act.
-PREVIEW_TAGS = {"p", "ul", "ol", "li", "code", "pre", "em", "strong", "b", "i", "br", "table", "thead", "tbody",
-                "tr", "th", "td", "blockquote", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup"}
+PREVIEW_TAGS = frozenset({"p", "ul", "ol", "li", "code", "pre", "em", "strong", "b", "i", "br", "table", "thead",
+                          "tbody", "tr", "th", "td", "blockquote", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5",
+                          "h6", "sub", "sup"})
 
 
 _TEXT_CLEANERS: dict = {}

@@ -70,7 +70,7 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
             self.texts = written.texts if written.texts is not None else tree_pages(self.tree)
         except EngineError as error:
             raise PluginError(f"gazette: {error}") from None
-        except (OSError, ValueError) as error:  # pages.json unreadable: a damaged tree
+        except (OSError, ValueError) as error:  # the pages file unreadable: a damaged tree
             raise PluginError(f"gazette: {self.tree}: {error}") from None
         self.content = config["docs_dir"]
         config["docs_dir"] = str(self.tree / "docs")
