@@ -17,7 +17,6 @@ spans, and fails if phonenumbers' code or metadata that this module mirrors chan
 from __future__ import annotations
 
 import re
-import sys
 
 UNSURE = object()  # "ask phonenumbers"
 PLAIN = re.compile(r"\+?[0-9]+(?:[ .-][0-9]+)*")
@@ -261,10 +260,17 @@ def _installed_stamp():
     times), without importing it: a new release rewrites them, a changed _region_data rewrites
     this file; None when either cannot be found."""
     import os
+    import sys
 
     try:
         module = sys.modules.get("phonenumbers")
-        origin = module.__file__ if module is not None else _find_origin("phonenumbers")
+        if module is not None:
+            origin = module.__file__
+        else:
+            from importlib.machinery import PathFinder
+
+            spec = PathFinder.find_spec("phonenumbers")
+            origin = spec.origin if spec is not None else None
         if not origin:
             return None
         folder = os.path.dirname(origin)
@@ -276,20 +282,6 @@ def _installed_stamp():
     except (OSError, ValueError, ImportError):
         return None
     return (CACHE_FORMAT, (own.st_size, own.st_mtime_ns), folder, tuple(stamps))
-
-
-def _find_origin(name: str):
-    """Where ``import name`` would load the top-level module from, asking the finders the import
-    system asks, in its order (importlib.machinery's PathFinder among them): importing
-    importlib.machinery, and the warnings module it brings, cost ~1 ms of every start."""
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        if find_spec is None:
-            continue
-        spec = find_spec(name, None)
-        if spec is not None:
-            return spec.origin
-    return None
 
 
 def _cache_file():
