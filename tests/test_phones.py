@@ -2,7 +2,9 @@
 
 import hashlib
 import inspect
+import os
 import random
+import sys
 
 import phonenumbers
 import pytest
@@ -337,10 +339,18 @@ def test_a_run_without_cache_neither_reads_nor_writes_the_phone_tables(tmp_path)
     assert run(code, tmp_path).endswith(" True")  # a cold run does not read it
 
 
-def test_phonenumbers_is_found_where_importlib_finds_it_without_importing_importlib():
-    """_installed_stamp asks sys.meta_path's finders (importlib.machinery and the warnings module
-    it imports cost ~0.7 ms of a start): the origin importlib's PathFinder gives."""
+def test_an_import_hook_with_a_strict_find_spec_does_not_stop_the_phone_tables(monkeypatch):
+    """A finder ahead of Python's own whose find_spec takes (name, path, target) without defaults
+    (yagrc's, test fixtures that block a module): asking it with two arguments raised TypeError
+    and `gazette moderate` died on the first phone number. The stamp asks PathFinder alone."""
     from importlib.machinery import PathFinder
 
-    assert phones._find_origin("phonenumbers") == PathFinder.find_spec("phonenumbers").origin
-    assert phones._find_origin("gazette_no_such_module") is None
+    class StrictFinder:
+        def find_spec(self, fullname, path, target):
+            return None
+
+    monkeypatch.delitem(sys.modules, "phonenumbers", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [StrictFinder(), *sys.meta_path])
+    stamp = phones._installed_stamp()
+    assert stamp is not None
+    assert stamp[2] == os.path.dirname(PathFinder.find_spec("phonenumbers").origin)
