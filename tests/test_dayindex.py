@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from gazette import sealed
 from gazette.changes import PendingChanges, PendingDays, day_pattern
 from gazette.dayindex import KIND_PATHS, RUN, IndexedDays, day_keys, query_keys
 
@@ -119,8 +120,8 @@ def test_a_moved_branch_gets_the_index_of_its_new_tree(dated):
     assert answers == [grep, grep] and "content/posts/2024/ajout.md" in grep
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "other-shape", "bad-index", "bad-offsets", "odd-bytes",
-                                    "other-tree"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "flipped", "unsealed", "other-shape", "bad-index",
+                                    "bad-offsets", "odd-bytes", "other-tree"])
 def test_a_damaged_or_foreign_index_is_rebuilt_never_believed(dated, damage):
     root = dated.root
     days = {date(2026, 12, 5)}
@@ -129,13 +130,18 @@ def test_a_damaged_or_foreign_index_is_rebuilt_never_believed(dated, damage):
     data = stored.read_bytes()
     from array import array
 
-    stamp, blob, offsets, by_key = marshal.loads(data)
-    damaged = {"truncated": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
-               "other-shape": marshal.dumps((stamp, list(blob), offsets, None)),
-               "bad-index": marshal.dumps((stamp, blob, offsets, {key: array("I", [10**6]).tobytes() for key in by_key})),
-               "bad-offsets": marshal.dumps((stamp, blob, offsets[:-4] + array("I", [10**6]).tobytes(), by_key)),
-               "odd-bytes": marshal.dumps((stamp, blob, offsets, {key: b"\x01\x02\x03" for key in by_key})),
-               "other-tree": marshal.dumps((stamp[:-1] + ((("content/posts", "0" * 40),),), b"", b"", {}))}[damage]
+    stamp, (blob, offsets, by_key) = marshal.loads(sealed.unseal(data))
+    middle = len(data) // 2
+    # A sealed file of the wrong shape stands for one written by a faulty Gazette: the CRC
+    # alone cannot refuse it.
+    damaged = {"truncated": data[:middle], "garbage": b"\x80\x05not a pickle",
+               "flipped": data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1:],
+               "unsealed": sealed.unseal(data),
+               "other-shape": sealed.dumps(stamp, (list(blob), offsets, None)),
+               "bad-index": sealed.dumps(stamp, (blob, offsets, {key: array("I", [10**6]).tobytes() for key in by_key})),
+               "bad-offsets": sealed.dumps(stamp, (blob, offsets[:-4] + array("I", [10**6]).tobytes(), by_key)),
+               "odd-bytes": sealed.dumps(stamp, (blob, offsets, {key: b"\x01\x02\x03" for key in by_key})),
+               "other-tree": sealed.dumps(stamp[:-1] + ((("content/posts", "0" * 40),),), (b"", b"", {}))}[damage]
     stored.write_bytes(damaged)
     pending = PendingChanges(root, "HEAD")
     pending.result()
@@ -240,9 +246,9 @@ def test_a_damaged_record_of_blobs_means_a_full_build(dated, damage):
     days = {date(2026, 12, 5)}
     _searches(root, days)
     [stored] = (root.parent / "cache").rglob("day-index-blobs.marshal")
-    stamp, known = marshal.loads(stored.read_bytes())
-    stored.write_bytes({"garbage": b"\x00\x01", "bad-keys": marshal.dumps((stamp, {oid: "x" for oid in known})),
-                        "other-version": marshal.dumps((stamp[:-1] + ("0.0.0",), {oid: () for oid in known}))}[damage])
+    stamp, known = marshal.loads(sealed.unseal(stored.read_bytes()))
+    stored.write_bytes({"garbage": b"\x00\x01", "bad-keys": sealed.dumps(stamp, {oid: "x" for oid in known}),
+                        "other-version": sealed.dumps(stamp[:-1] + ("0.0.0",), {oid: () for oid in known})}[damage])
     _moved(dated)
     answers, grep = _searches(root, days)
     assert answers == [grep, grep] and "content/contests/2027/neuf.md" in grep
@@ -292,13 +298,13 @@ def test_a_damaged_record_of_blobs_with_the_right_stamp_is_written_again(dated):
     days = {date(2026, 12, 5)}
     _searches(root, days)
     [stored] = (root.parent / "cache").rglob("day-index-blobs.marshal")
-    stamp, known = marshal.loads(stored.read_bytes())
-    stored.write_bytes(marshal.dumps((stamp, {oid: "x" for oid in known})))
+    stamp, known = marshal.loads(sealed.unseal(stored.read_bytes()))
+    stored.write_bytes(sealed.dumps(stamp, {oid: "x" for oid in known}))
     for index in (root.parent / "cache").rglob("day-index.marshal"):
         index.unlink()
     answers, grep = _searches(root, days)
     assert answers == [grep, grep]
-    assert marshal.loads(stored.read_bytes()) == (stamp, known)
+    assert sealed.read(stored, stamp) == known
 
 
 def test_an_index_written_by_other_code_is_not_believed(dated, monkeypatch, tmp_path):

@@ -11,7 +11,8 @@ import pytest
 from attacks.community import NOW as ATTACK_NOW, make_community
 from test_attacks import audit, search_in_chromium, search_index_faults
 
-from gazette.site.tree import PAGES_FILE
+from gazette import sealed
+from gazette.site.tree import PAGES_FILE, PAGES_FORMAT
 
 pytestmark = pytest.mark.slow
 NOW = "2026-11-23T12:00:00+01:00"
@@ -116,8 +117,10 @@ def test_for_mkdocs_the_pages_stay_in_one_file_and_a_rebuild_writes_nothing(samp
     assert back.texts == first.texts and not list((tree / "docs").rglob("*.md"))
 
 
-@pytest.mark.parametrize("damage", [b'{"index.md": ', marshal.dumps({}), marshal.dumps([]),
-                                    marshal.dumps({"index.md": 3}), b"", marshal.dumps({"index.md": "x"})[:9]])
+@pytest.mark.parametrize("damage", [b'{"index.md": ', marshal.dumps({"index.md": "x"}), b"",
+                                    sealed.dumps(PAGES_FORMAT, {}), sealed.dumps(PAGES_FORMAT, []),
+                                    sealed.dumps(PAGES_FORMAT, {"index.md": 3}), sealed.dumps("other", {"index.md": "x"}),
+                                    sealed.dumps(PAGES_FORMAT, {"index.md": "x"})[:9]])
 def test_a_damaged_pages_file_behind_an_unchanged_stamp_is_written_again(sample, monkeypatch, damage):
     # A reviewer's: `{}` built a site of one 404 page that said "30 pages" (a deploy would
     # publish it); broken JSON stopped site build on a traceback.
@@ -129,7 +132,7 @@ def test_a_damaged_pages_file_behind_an_unchanged_stamp_is_written_again(sample,
     (tree / PAGES_FILE).write_bytes(damage)
     again = write_tree(sample.root, tree, NOW, pages_on_disk=False)
     assert again.written >= 1 and again.texts == first.texts
-    assert marshal.loads((tree / PAGES_FILE).read_bytes()) == first.texts
+    assert sealed.read(tree / PAGES_FILE, PAGES_FORMAT) == first.texts
 
 
 def test_the_tree_alone_finishes_a_build_with_its_feeds(sample, monkeypatch):
@@ -176,12 +179,14 @@ def test_a_rebuild_sanitizes_only_what_changed(sample, monkeypatch):
     monkeypatch.setattr(sanitize, "sanitize_html", lambda html: calls.append(html) or real(html))
     assert engine_and_finish() == first and calls == []
     cache = tree / publicfinish.CACHE_NAME
-    kept = marshal.loads(cache.read_bytes())
-    poisoned = {key: "<script>alert(1)</script>" for key in kept["pages"]}
-    cache.write_bytes(marshal.dumps({"policy": "gazette 0.0.1, nh3 0.1", "pages": poisoned}))
+    policy, kept = marshal.loads(sealed.unseal(cache.read_bytes()))
+    poisoned = {key: "<script>alert(1)</script>" for key in kept}
+    cache.write_bytes(sealed.dumps("gazette 0.0.1, nh3 0.1", poisoned))
     assert engine_and_finish() == first and calls  # another sanitizer's answers: sanitized again
-    for damaged in (b"", b"\xff" * 7, cache.read_bytes()[:1000], marshal.dumps([1, 2]),
-                    json.dumps({"policy": "x", "pages": {}}).encode()):
+    whole = cache.read_bytes()
+    flipped = whole[:500] + bytes([whole[500] ^ 4]) + whole[501:]  # a byte of a kept text, say
+    for damaged in (b"", b"\xff" * 7, whole[:1000], flipped, sealed.unseal(whole), sealed.dumps(policy, [1, 2]),
+                    marshal.dumps({"policy": policy, "pages": kept}), json.dumps({"policy": "x", "pages": {}}).encode()):
         cache.write_bytes(damaged)
         calls.clear()
         assert engine_and_finish() == first and calls  # a damaged cache: sanitized again, no traceback

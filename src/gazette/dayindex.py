@@ -288,41 +288,34 @@ def _stamp(trees) -> tuple:
 
 
 def load(root, trees) -> DayIndex | None:
-    """The stored index of these trees, or None (absent, another tree, unreadable)."""
-    import marshal
-
+    """The stored index of these trees, or None (absent, damaged, another tree, another version)."""
+    from . import sealed
     from .cache import cache_dir
     from .load import no_gc
 
+    with no_gc():  # thousands of objects at once: the collector would run again and again
+        stored = sealed.read(cache_dir(root) / STORE, _stamp(trees))
     try:
-        with open(cache_dir(root) / STORE, "rb") as handle:
-            data = handle.read()
-        with no_gc():  # thousands of objects at once: the collector would run again and again
-            stamp, blob, offsets, by_key = marshal.loads(data)
-        if stamp != _stamp(trees):
-            return None
+        blob, offsets, by_key = stored
         return PackedDayIndex(blob, offsets, by_key)
-    except Exception:  # truncated, foreign, from another version: rebuilt
+    except Exception:  # noqa: BLE001 - None or another shape: rebuilt
         return None
 
 
 def save(root, trees, index: DayIndex) -> None:
     """Write it for the next runs; a failure only costs them speed."""
-    import marshal
-
     from .cache import cache_dir
 
     try:
-        data = marshal.dumps((_stamp(trees), *pack(index)))
+        _write(cache_dir(root), STORE, _stamp(trees), pack(index))
     except (ValueError, OverflowError):  # OverflowError: a key or an index array cannot hold
         return
-    _write(cache_dir(root), STORE, data)
 
 
-def _write(folder, name: str, data: bytes) -> None:
-    from .cache import write_file
+def _write(folder, name: str, key, value) -> None:
+    from . import sealed
 
-    write_file(folder / name, lambda handle: handle.write(data))
+    sealed.write(folder / name, key, value)
 
 
 def _stored(root, name: str) -> bool:
@@ -337,31 +330,22 @@ def _blobs_stamp() -> tuple:
 
 def load_blobs(root) -> dict | None:
     """{blob id: keys} of the last tree indexed (so a moved branch reads only its new blobs)."""
-    import marshal
-
+    from . import sealed
     from .cache import cache_dir
     from .load import no_gc
 
-    try:
-        with open(cache_dir(root) / BLOBS, "rb") as handle:
-            data = handle.read()
-        with no_gc():
-            stamp, known = marshal.loads(data)
-        return known if stamp == _blobs_stamp() and type(known) is dict else None
-    except Exception:
-        return None
+    with no_gc():
+        known = sealed.read(cache_dir(root) / BLOBS, _blobs_stamp())
+    return known if type(known) is dict else None
 
 
 def save_blobs(root, known: dict) -> None:
-    import marshal
-
     from .cache import cache_dir
 
     try:
-        data = marshal.dumps((_blobs_stamp(), known))
+        _write(cache_dir(root), BLOBS, _blobs_stamp(), known)
     except ValueError:
         return
-    _write(cache_dir(root), BLOBS, data)
 
 
 class IndexedDays:

@@ -10,7 +10,8 @@ same size, is another text). Failures are never remembered: their messages are p
 again, in the run's language. The store is invalidated whole by Gazette's version, this
 module and yamlsafe.py (size, mtime) and PyYAML's files.
 
-Plain data in a marshal file (no code, ~5x faster to load than pickle) in the cache folder,
+Plain data in a sealed marshal file (:mod:`gazette.sealed`: no code, ~5x faster to load than
+pickle, a CRC against damage) in the cache folder,
 beside the index of days; a value marshal cannot hold exactly is not remembered. Any trouble
 with the file means parsing, never a wrong answer. Only ``check --changed-since`` with its
 cache uses it (:func:`active`): a full check has its per-file caches.
@@ -86,15 +87,11 @@ class ParseMemo:
         self.entries: dict = {}
         self.used: dict = {}
         self.dirty = False
-        try:
-            import marshal
+        from . import sealed
 
-            with open(self.file, "rb") as handle:
-                stamp, entries = marshal.loads(handle.read())
-            if stamp == self.stamp and type(entries) is dict:  # {digest: marshal bytes of one parse}
-                self.entries = entries
-        except Exception:  # absent, truncated, another shape: parse
-            pass
+        entries = sealed.read(self.file, self.stamp)  # None: absent, damaged, stale: parse
+        if type(entries) is dict:  # {digest: marshal bytes of one parse}
+            self.entries = entries
 
     def key(self, text: str, first_line: int, max_bytes: int | None) -> bytes:
         return self.blake2b(f"{first_line}:{max_bytes}\0{text}".encode("utf-8", "surrogatepass"),
@@ -125,18 +122,16 @@ class ParseMemo:
         """Keep what this run used, then older texts up to the limit."""
         if not self.dirty:
             return
-        import marshal
+        from pathlib import Path
 
-        from .cache import write_file
+        from . import sealed
 
         kept = dict(self.used)
         for key, stored in self.entries.items():
             if len(kept) >= LIMIT:
                 break
             kept.setdefault(key, stored)
-        from pathlib import Path
-
-        write_file(Path(self.file), lambda handle: handle.write(marshal.dumps((self.stamp, kept))))
+        sealed.write(Path(self.file), self.stamp, kept)
 
 
 def _stamp() -> tuple:

@@ -1,7 +1,9 @@
-"""Caches of compiled tables kept as marshal bytes behind a CRC-32, read without a traceback.
+"""Caches kept as marshal bytes behind a CRC-32, read without a traceback.
 
-The moderation lists and the phone regions are compiled once and kept in the cache folder.
-A byte flipped on disk can still load, and would then flag otherwise; marshal itself raises
+Every marshal file Gazette keeps goes through here: the moderation lists and the phone regions
+(cache folder), the index of days and the remembered YAML parses (``check --changed-since``),
+the site's pages and sanitized texts (beside the public tree). A byte flipped on disk can still
+load, and would then flag, list or publish otherwise; marshal itself raises
 ValueError, EOFError, TypeError and even SystemError on some bytes. So a file is sealed when
 written and any trouble when reading means None: compiling again costs time, never an answer.
 """
@@ -24,27 +26,42 @@ def unseal(raw: bytes) -> bytes | None:
     return body if len(raw) >= 4 and crc32(body).to_bytes(4, "little") == raw[:4] else None
 
 
-def read(path: str, key):
-    """The value written under ``key`` at ``path`` (a text path: reading needs no pathlib), or
-    None for a missing, damaged, foreign or stale file."""
+def dumps(key, value) -> bytes:
+    """``value`` under ``key`` as sealed marshal bytes (ValueError: marshal cannot hold it)."""
     import marshal
 
+    return seal(marshal.dumps((key, value)))
+
+
+def loads(raw: bytes, key):
+    """The value :func:`dumps` kept under ``key``, or None for damaged, foreign or stale bytes."""
+    import marshal
+
+    body = unseal(raw)
+    if body is None:
+        return None
     try:
-        with open(path, "rb") as handle:
-            body = unseal(handle.read())
-        if body is None:
-            return None
         stored_key, value = marshal.loads(body)  # load(handle) reads object by object: 10x slower
     except Exception:  # noqa: BLE001 - marshal.loads raises ValueError, EOFError, TypeError, SystemError...
         return None
     return value if stored_key == key else None
 
 
+def read(path, key):
+    """The value written under ``key`` at ``path`` (a text path: reading needs no pathlib), or
+    None for a missing, damaged, foreign or stale file."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, ValueError):
+        return None
+    return loads(raw, key)
+
+
 def write(path, key, value) -> None:
     """Keep ``value`` under ``key`` at ``path`` (a Path), whole or not at all
     (:func:`gazette.cache.write_file`)."""
-    import marshal
-
     from .cache import write_file
 
-    write_file(path, lambda handle: handle.write(seal(marshal.dumps((key, value)))))
+    data = dumps(key, value)
+    write_file(path, lambda handle: handle.write(data))

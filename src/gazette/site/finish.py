@@ -68,15 +68,10 @@ class Finisher:
         # is executed, and a text is used only as the sanitizer's output for the digest it is kept by.
         self.cache_file = tree / CACHE_NAME
         self.policy = _sanitizer_version()
-        try:
-            import marshal
+        from .. import sealed
 
-            with open(self.cache_file, "rb") as handle:
-                cached = marshal.load(handle)
-            known = cached["pages"] if cached.get("policy") == self.policy and isinstance(cached.get("pages"), dict) else {}
-        except (OSError, ValueError, EOFError, TypeError, AttributeError, KeyError):
-            known = {}
-        self.known = known
+        known = sealed.read(self.cache_file, self.policy)  # None: absent, damaged, another policy
+        self.known = known if type(known) is dict else {}
         self.used: dict[str, str] = {}
         self.done: set[str] = set()  # site-relative paths already finished
         self.count = 0
@@ -160,9 +155,9 @@ def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) ->
                     handle.write(finished)
     from .tree import _write
 
-    import marshal
+    from .. import sealed
 
-    _write(finisher.cache_file, marshal.dumps({"policy": finisher.policy, "pages": finisher.used}))
+    _write(finisher.cache_file, sealed.dumps(finisher.policy, finisher.used))
     try:
         os.unlink(tree / "sanitized.json")  # what an earlier Gazette kept the same texts in
     except OSError:

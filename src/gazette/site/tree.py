@@ -46,8 +46,10 @@ class Tree:
 
 
 PAGES_FILE = "pages.marshal"  # the tree's pages, one file, when MkDocs is the engine
-# marshal, not JSON: 15 MB of pages for 3,000 posts cost ~75 ms to write as JSON (~15 as marshal)
-# on every cold build and ~60 ms to read back (~15) on every rebuild. Texts only, checked when read.
+# Sealed marshal (gazette.sealed), not JSON: 15 MB of pages for 3,000 posts cost ~75 ms to write as
+# JSON (~15 as marshal) on every cold build and ~60 ms to read back (~15) on every rebuild. Texts
+# only, checked when read; the CRC refuses a damaged file (marshal alone may load one).
+PAGES_FORMAT = "gazette-pages-1"
 OLD_PAGES_FILE = "pages.json"  # what an earlier Gazette kept them in
 
 
@@ -151,10 +153,10 @@ def _unchanged(tree: Path, stamp: str, now_text: str | None, pages_on_disk: bool
 
 
 def _read_pages(tree: Path):
-    import marshal
+    """The pages file's dict, or None (absent, damaged, another version's)."""
+    from .. import sealed
 
-    with open(tree / PAGES_FILE, "rb") as handle:
-        return marshal.load(handle)
+    return sealed.read(tree / PAGES_FILE, PAGES_FORMAT)
 
 
 def _whole_pages(tree: Path, count: int) -> dict[str, str] | None:
@@ -334,10 +336,10 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
     if pages_on_disk:
         (tree / PAGES_FILE).unlink(missing_ok=True)
     else:
-        import marshal
+        from .. import sealed
 
         docs.mkdir(parents=True, exist_ok=True)
-        written += _write(tree / PAGES_FILE, marshal.dumps(texts))
+        written += _write(tree / PAGES_FILE, sealed.dumps(PAGES_FORMAT, texts))
     (tree / OLD_PAGES_FILE).unlink(missing_ok=True)
     written += _write(tree / "held.json", json.dumps({"token": token, "pages": held,
                                                        "directory_urls": config["use_directory_urls"]},
@@ -351,11 +353,10 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
 
 def tree_pages(tree: Path) -> dict[str, str]:
     """The pages of a tree written for MkDocs (``pages_on_disk=False``), by their path under docs/."""
-    try:
-        pages = _read_pages(Path(tree))
-    except (EOFError, TypeError) as error:  # damaged: said like a file that is not JSON was
-        raise ValueError(f"{PAGES_FILE}: {error}") from None
-    return pages if isinstance(pages, dict) else {}
+    pages = _read_pages(Path(tree))
+    if not isinstance(pages, dict):  # absent, damaged or another Gazette's: said as a damaged tree
+        raise ValueError(f"{PAGES_FILE}: missing or damaged; build the site again")
+    return pages
 
 
 def _walk_order(src_uri: str) -> list:
