@@ -171,6 +171,12 @@ def main() -> None:
                      ("REF moved (blobs known)", command_time(["check", "--changed-since", "HEAD"], root, 5,
                                                               lambda: forget_day_index(root, blobs_too=False))),
                      ("warm", command_time(["check", "--changed-since", "HEAD"], root, 5))]
+            # As a hook after each save: the changed file's text is new at every run (nothing
+            # remembered of it), the rest as warm.
+            edits = iter(range(1, 1000))
+            timed.append(("warm, edited before each run", command_time(
+                ["check", "--changed-since", "HEAD"], root, 5,
+                lambda: victim.write_bytes(original.replace(b"\n---\n", f"\nsummary2: x{next(edits)}\n---\n".encode(), 1)))))
         finally:
             victim.write_bytes(original)
         for name, (wall, cpu) in timed:
