@@ -208,3 +208,66 @@ def test_thousands_of_ignored_files_are_listed_by_gits_two_walks(tmp_path, monke
     sorted_one_by_one = _now(root)
     monkeypatch.setattr(changes, "SORT_MAX", 3)
     assert _now(root) == sorted_one_by_one == _as_before(root)
+
+
+def test_an_ignored_name_holding_glob_characters_stays_ignored(tmp_path):
+    """A reviewer's: check-ignore matched `content/posts/2026/*.md` as a glob against the index,
+    took it for the tracked suivi.md and never said it was ignored: the pre-commit hook then
+    checked (and blocked on) an ignored file."""
+    root = _repository(tmp_path)
+    with open(root / ".git/info/exclude", "a", encoding="utf-8") as handle:
+        handle.write("content/posts/2026/[*].md\ncontent/posts/2026/[?]uivi.md\ncontent/posts/2026/[[]as]*.md\n")
+    for name in ("*.md", "?uivi.md", "[as]*.md", "nouveau.md"):
+        _write(root, f"content/posts/2026/{name}")
+    untracked, ignored = _now(root)
+    assert (untracked, ignored) == _as_before(root)
+    assert "content/posts/2026/*.md" in ignored and "content/posts/2026/*.md" not in untracked
+
+
+@pytest.mark.parametrize("setting", ["GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS",
+                                     "GIT_ICASE_PATHSPECS"])
+def test_git_pathspec_settings_from_the_environment_do_not_stop_the_check(tmp_path, monkeypatch, setting):
+    """Editors and git front-ends set GIT_LITERAL_PATHSPECS=1; check-ignore refuses it ("pathspec
+    magic not supported"): every check with a new file ended in a usage error."""
+    root = _repository(tmp_path)
+    _write(root, "content/posts/2026/nouveau.md")
+    _write(root, "content/.cache/x.md")
+    before = _as_before(root)
+    monkeypatch.setenv(setting, "1")
+    assert _now(root) == before
+
+
+def test_a_git_on_the_path_that_cannot_run_is_passed_over(tmp_path, monkeypatch):
+    """posix_spawnp stops at the first `git` it finds and cannot execute (not a program): a
+    traceback, where subprocess (and a shell) go on to the next one on PATH."""
+    root = _repository(tmp_path)
+    _write(root, "content/posts/2026/nouveau.md")
+    broken = tmp_path / "broken-bin"
+    broken.mkdir()
+    (broken / "git").write_bytes(b"not a program")
+    (broken / "git").chmod(0o755)
+    before = _now(root)
+    monkeypatch.setenv("PATH", f"{broken}{os.pathsep}{os.environ['PATH']}")
+    assert _now(root) == before
+
+
+def test_git_inherits_no_descriptor_gazette_was_given(tmp_path):
+    """`gazette check ... 3>file`: Popen closed what the child would inherit (close_fds);
+    posix_spawnp must too."""
+    import sys
+
+    root = _repository(tmp_path)
+    spy = tmp_path / "spy-bin"
+    spy.mkdir()
+    real = subprocess.run(["which", "git"], capture_output=True, text=True, check=True).stdout.strip()
+    (spy / "git").write_text(f'#!/bin/sh\nls /proc/$$/fd >> "{tmp_path}/fds.txt"\nexec {real} "$@"\n')
+    (spy / "git").chmod(0o755)
+    code = ("import sys\nfrom pathlib import Path\nfrom gazette.changes import PendingChanges\n"
+            f"pending = PendingChanges(Path({str(root)!r}), 'HEAD')\npending.result()\n")
+    with open(tmp_path / "given.txt", "w") as given:
+        descriptor = given.fileno()
+        os.set_inheritable(descriptor, True)
+        subprocess.run([sys.executable, "-c", code], check=True, pass_fds=(descriptor,),
+                       env={**os.environ, "PATH": f"{spy}{os.pathsep}{os.environ['PATH']}"})
+    seen = {int(fd) for fd in (tmp_path / "fds.txt").read_text().split()}
+    assert descriptor not in seen and seen  # the spy ran, without the given descriptor

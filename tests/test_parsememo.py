@@ -93,13 +93,40 @@ def test_a_damaged_or_foreign_store_is_parsed_again(tmp_path):
     with active(tmp_path) as memo:
         parsememo.parse(text)
     memo.save()
-    store = ParseMemo(tmp_path).file
+    store = ParseMemo(tmp_path, parsememo._stamp()).file
     for damage in (b"", b"\x00garbage", open(store, "rb").read()[:-7]):
         with open(store, "wb") as handle:
             handle.write(damage)
         with active(tmp_path) as memo:
             assert parsememo.parse(text) == ({"title": "x"}, {("title",): 1})
             assert memo.entries == {}
+
+
+def test_a_changed_byte_inside_a_remembered_parse_is_not_believed(tmp_path):
+    """A reviewer's: `approved` turned into `approvex` inside the store was read back as the
+    parse, an error no file holds, kept run after run. The store is sealed (gazette.sealed)."""
+    text = "title: x\nstatus: approved\n"
+    with active(tmp_path) as memo:
+        parsememo.parse(text)
+    memo.save()
+    store = memo.file
+    whole = open(store, "rb").read()
+    assert whole.count(b"approved") == 1
+    with open(store, "wb") as handle:
+        handle.write(whole.replace(b"approved", b"approvex"))
+    with active(tmp_path) as memo:
+        assert parsememo.parse(text)[0] == {"title": "x", "status": "approved"}
+        assert memo.entries == {}
+
+
+def test_without_its_source_files_nothing_is_remembered(tmp_path, monkeypatch):
+    """Gazette installed as .pyc files only, or from a zip: yamlsafe.py cannot be stat'ed. A
+    reviewer's: check --changed-since died on FileNotFoundError; now it parses every text."""
+    monkeypatch.setattr(parsememo, "__file__", str(tmp_path / "gone" / "parsememo.py"))
+    assert parsememo._stamp() is None
+    with active(tmp_path) as memo:
+        assert memo is None
+        assert parsememo.parse("title: x\n") == ({"title": "x"}, {("title",): 1})
 
 
 def test_a_value_marshal_cannot_hold_exactly_is_not_remembered(tmp_path):
@@ -148,7 +175,7 @@ def test_a_full_check_through_changed_since_keeps_a_bounded_store(tmp_path, monk
         for number in range(10):
             parsememo.parse(f"n: {number}\n")
     memo.save()
-    assert len(ParseMemo(tmp_path).entries) == 3
+    assert len(ParseMemo(tmp_path, parsememo._stamp()).entries) == 3
 
 
 def test_the_store_lives_in_the_cache_folder(tmp_path):

@@ -19,17 +19,22 @@ class GitError(Exception):
     """git failed (unknown ref, not a repository): a usage error."""
 
 
-def _start(root: Path, *args: str, input: bytes | None = None) -> "_Git":
+def _start(root: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> "_Git":
     command = ["git", "-c", "core.quotePath=false", *args]
     try:
-        if not hasattr(os, "posix_spawnp"):  # not a POSIX system
-            return _Popen(root, command, input)
-        return _Git(os.fspath(root), command, input)
+        if hasattr(os, "posix_spawnp"):
+            try:
+                return _Git(os.fspath(root), command, input, env)
+            except FileNotFoundError:
+                raise
+            except OSError:  # posix_spawnp stops at the first git on PATH it cannot run (not a
+                pass  # program, no permission); subprocess goes on to the next one, as a shell does
+        return _Popen(root, command, input, env)
     except FileNotFoundError:
         raise GitError(_("git is not installed")) from None
 
 
-def _Popen(root, command: list, input: bytes | None):
+def _Popen(root, command: list, input: bytes | None, env: dict | None = None):
     import subprocess
 
     class Popen(subprocess.Popen):
@@ -37,7 +42,7 @@ def _Popen(root, command: list, input: bytes | None):
             return super().communicate(input if self.stdin and not self.stdin.closed else None)
 
     return Popen(command, cwd=root, stdin=subprocess.PIPE if input is not None else None,
-                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
 def _pipe(fds: list) -> tuple[int, int]:
@@ -56,6 +61,23 @@ def _pipe(fds: list) -> tuple[int, int]:
     return ends[0], ends[1]
 
 
+def _inherited_descriptors() -> list[int]:
+    """The descriptors above 2 a child would inherit: those Gazette itself was given (Python
+    opens its own non-inheritable). Where /proc is missing, none are known: git ignores them."""
+    try:
+        numbers = [int(name) for name in os.listdir("/proc/self/fd")]
+    except (OSError, ValueError):
+        return []
+    found = []
+    for fd in numbers:
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                found.append(fd)
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+    return found
+
+
 class _Git:
     """One git command, its output read through pipes: the part of ``subprocess.Popen`` these
     reads use (``communicate``, ``poll``, ``kill``, ``returncode``), over ``os.posix_spawnp``.
@@ -63,10 +85,11 @@ class _Git:
     Importing subprocess (with selectors, threading, signal, locale, contextlib: ~4 ms CPU)
     was a twentieth of checking one changed file. As Popen does, the child gets the signals
     Python ignores back to their defaults (SIGPIPE, SIGXFSZ) and keeps stdin; Python's own
-    descriptors are not inherited (PEP 446). It runs in ``cwd`` by git's own ``-C``.
+    descriptors are not inherited (PEP 446), nor those Gazette itself inherited (``3>file``), as
+    Popen's ``close_fds``. It runs in ``cwd`` by git's own ``-C``.
     """
 
-    def __init__(self, cwd: str, command: list, input: bytes | None = None):
+    def __init__(self, cwd: str, command: list, input: bytes | None = None, env: dict | None = None):
         if not os.path.isdir(cwd):
             raise FileNotFoundError(cwd)  # as Popen's chdir said it
         import _signal
@@ -79,9 +102,10 @@ class _Git:
             if input is not None:
                 in_read, in_write = _pipe(fds)
                 actions.append((os.POSIX_SPAWN_DUP2, in_read, 0))
+            actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]
             defaults = [getattr(_signal, name) for name in ("SIGPIPE", "SIGXFSZ", "SIGXFZ") if hasattr(_signal, name)]
-            self.pid = os.posix_spawnp(command[0], [command[0], "-C", cwd, *command[1:]], os.environ,
-                                       file_actions=actions, setsigdef=defaults)
+            self.pid = os.posix_spawnp(command[0], [command[0], "-C", cwd, *command[1:]],
+                                       os.environ if env is None else env, file_actions=actions, setsigdef=defaults)
         except BaseException:
             for fd in fds:
                 os.close(fd)
@@ -306,7 +330,12 @@ def _sort_others(root: Path, listing: bytes) -> tuple[list[str], list[str]]:
         return [], []
     if len(names) > SORT_MAX:  # an ignored folder of thousands of files: git's two listings are cheaper
         return _listed_apart(root)
-    checker = _start(root, "check-ignore", "--stdin", "-z", input=b"\0".join(names) + b"\0")
+    # --no-index: a name is matched against the exclude files only (without it, a name with
+    # * ? [ matched as a glob against tracked files is taken for tracked, never ignored); and
+    # git's global pathspec settings, which check-ignore refuses with a fatal error, left out.
+    settings = {key: value for key, value in os.environ.items() if key not in PATHSPEC_SETTINGS}
+    checker = _start(root, "check-ignore", "--no-index", "--stdin", "-z", input=b"\0".join(names) + b"\0",
+                     env=settings)
     try:
         out = _finish_bytes(checker)
     except BaseException:  # Ctrl-C: no git left running
@@ -318,6 +347,10 @@ def _sort_others(root: Path, listing: bytes) -> tuple[list[str], list[str]]:
     ignored = [name.decode("utf-8", "surrogateescape") for name in names if name in excluded]
     return untracked, ignored
 
+
+# Set by editors and other git front-ends; check-ignore says "pathspec magic not supported".
+PATHSPEC_SETTINGS = frozenset({"GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS",
+                               "GIT_ICASE_PATHSPECS"})
 
 # Above this many files git does not track, sorting them one by one (check-ignore reads the
 # exclude files for each: ~50 ms for 20,000 files in an ignored content/.cache/) costs more

@@ -63,7 +63,8 @@ def run_check(root: Path, now: datetime, paths=(), changed_since: str | None = N
 
         with active(root) as memo:
             result = _checked(root, now, paths, changed_since, cache, progress, pending, loaded, searches)
-        memo.save()
+        if memo is not None:
+            memo.save()
         return result
     finally:  # on every way out (a bad PATH after git started, an interrupt): no git left running
         for started in [pending, *searches]:

@@ -65,7 +65,8 @@ class active:
     """``with active(root):`` parses go through the memo of ``root`` (saved by :meth:`save`)."""
 
     def __init__(self, root):
-        self.memo = ParseMemo(root)
+        stamp = _stamp()
+        self.memo = ParseMemo(root, stamp) if stamp is not None else None  # None: parse every text
 
     def __enter__(self):
         global _active
@@ -78,12 +79,12 @@ class active:
 
 
 class ParseMemo:
-    def __init__(self, root):
+    def __init__(self, root, stamp: tuple):
         from .cache import _blake2b, cache_dir
 
         self.blake2b = _blake2b()
         self.file = os.path.join(cache_dir(root), STORE)
-        self.stamp = _stamp()
+        self.stamp = stamp
         self.entries: dict = {}
         self.used: dict = {}
         self.dirty = False
@@ -134,25 +135,30 @@ class ParseMemo:
         sealed.write(Path(self.file), self.stamp, kept)
 
 
-def _stamp() -> tuple:
-    """What a parse depends on besides the text: yamlsafe's and this module's code, PyYAML's files."""
+def _stamp() -> tuple | None:
+    """What a parse depends on besides the text: yamlsafe's and this module's code, PyYAML's
+    files; None when one of them cannot be read as a file (Gazette installed as .pyc only or
+    from a zip, PyYAML not a folder on sys.path): then nothing is remembered."""
     from . import __version__
 
     here = os.path.dirname(__file__)
     stamp = [FORMAT, __version__, sys.hexversion]
-    for name in ("yamlsafe.py", "parsememo.py"):
-        info = os.stat(os.path.join(here, name))
-        stamp.append((name, info.st_size, info.st_mtime_ns))
-    for folder in sys.path:  # where `import yaml` would find it, without importing it
-        package = os.path.join(folder or ".", "yaml")
-        if os.path.isfile(os.path.join(package, "__init__.py")):
-            stamp.append(package)
-            for entry in sorted(os.scandir(package), key=lambda e: e.name):
-                if entry.is_file():
-                    info = entry.stat()
-                    stamp.append((entry.name, info.st_size, info.st_mtime_ns))
-            break
-    return tuple(stamp)
+    try:
+        for name in ("yamlsafe.py", "parsememo.py"):
+            info = os.stat(os.path.join(here, name))
+            stamp.append((name, info.st_size, info.st_mtime_ns))
+        for folder in sys.path:  # where `import yaml` would find it, without importing it
+            package = os.path.join(folder or ".", "yaml")
+            if os.path.isfile(os.path.join(package, "__init__.py")):
+                stamp.append(package)
+                for entry in sorted(os.scandir(package), key=lambda e: e.name):
+                    if entry.is_file():
+                        info = entry.stat()
+                        stamp.append((entry.name, info.st_size, info.st_mtime_ns))
+                return tuple(stamp)
+    except OSError:
+        return None
+    return None
 
 
 # -- plain data that marshal holds exactly ------------------------------------------
