@@ -551,12 +551,7 @@ def test_a_word_is_quoted_as_before_when_no_opening_mark_is_looked_for():
     checked = quoted = 0
     for _ in range(1500):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(rng.randint(1, 4))]
-        joined = netiquette.SCAN_MANY_SEPARATOR.join(texts)
-        starts, at = [], 0
-        for text in texts:
-            starts.append(at)
-            at += len(text) + len(netiquette.SCAN_MANY_SEPARATOR)
-        ends = [s + len(t) for s, t in zip(starts, texts)]
+        joined, starts, ends = _batch(texts)
         raw = netiquette._latin1(joined)
         where = netiquette._Where(joined, raw, raw.translate(netiquette.CLASSES), starts, ends)
         for first, last in zip(starts, ends):
@@ -567,6 +562,18 @@ def test_a_word_is_quoted_as_before_when_no_opening_mark_is_looked_for():
                 checked += 1
                 quoted += expected
     assert checked > 10000 and quoted > 500
+
+
+def _batch(texts):
+    """The texts joined as scan_many joins a batch: (joined, each text's start, each text's end)."""
+    from gazette import netiquette
+
+    joined = netiquette.SCAN_MANY_SEPARATOR.join(texts)
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + len(netiquette.SCAN_MANY_SEPARATOR)
+    return joined, starts, [start + len(text) for start, text in zip(starts, texts)]
 
 
 def _segments_before(where, haystack, *needles):
@@ -587,13 +594,9 @@ def test_the_texts_holding_one_needle_are_those_the_set_of_all_needles_gave():
     alphabet = ["UU", "U", "@", "dd", "UUdd", "x", " ", "www.", "://", "é", "\n"]
     for _ in range(3000):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(1, 12))]
-        joined = netiquette.SCAN_MANY_SEPARATOR.join(texts)
-        starts, at = [], 0
-        for text in texts:
-            starts.append(at)
-            at += len(text) + len(netiquette.SCAN_MANY_SEPARATOR)
+        joined, starts, ends = _batch(texts)
         raw = netiquette._latin1(joined)
-        where = netiquette._Where(joined, raw, raw, starts, [s + len(t) for s, t in zip(starts, texts)])
+        where = netiquette._Where(joined, raw, raw, starts, ends)
         for needle in (b"UU", b"@", b"UUdd", b"://", b"www."):
             assert where.segments(raw, needle) == _segments_before(where, raw, needle), (texts, needle)
 
