@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .i18n import _, type_name, os_reason
 from . import model
+from .lazypattern import lazy
 from .parsememo import parse as parse_yaml  # PyYAML only imported when a text is parsed
 from .problems import Problem
 from .published import attachment_type_allowed, is_leftover, looks_like_item, page_meta_not_text, suffix, svg_danger
@@ -26,14 +27,14 @@ MAX_FILE_BYTES = 1024 * 1024
 FRAME_YAML_BYTES = 128 * 1024  # frame files: long lists are fine; libyaml's stack is not at risk
 KIND_FOLDERS = {"posts": "post", "newsletters": "newsletter", "contests": "contest"}
 FOLDER_OF_KIND = {kind: folder for folder, kind in KIND_FOLDERS.items()}
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = lazy(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # What a content file or folder may be named: engines derive titles, URLs and search entries from
 # the name, and one of them wrote it raw into the search index (<img onerror> in a file name ran).
-SAFE_NAME = re.compile(r"[\w.\-]+")
-FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+SAFE_NAME = lazy(r"[\w.\-]+")
+FRONT_MATTER_END = lazy(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 # The same line found from the line break before it: a pattern that opens with a literal
 # character is searched for at memchr speed, "^" is tried at every position.
-_END_AFTER_BREAK = re.compile(r"\n((?:---|\.\.\.)[ \t]*\r?)$", re.M)
+_END_AFTER_BREAK = lazy(r"\n((?:---|\.\.\.)[ \t]*\r?)$", re.M)
 AUTHORS_FILE = "content/.authors.yml"
 CHANNELS_FILE = "calendar/channels.yml"
 MODERATION_FILE = "calendar/moderation.yml"

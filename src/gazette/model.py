@@ -10,15 +10,15 @@ little more than parsing them, and ``gazette check`` must start fast.
 from __future__ import annotations
 
 
-import re
 from datetime import date, datetime, tzinfo
+from .lazypattern import lazy
 from .i18n import N_, _, type_name
 
 from .problems import Problem
 
 STATUSES = ("idea", "draft", "review", "approved", "published", "cancelled")
 KINDS = ("post", "newsletter", "contest")
-SEPARATORS = re.compile(r"[,;]")  # how people write several values on one line
+SEPARATORS = lazy(r"[,;]")  # how people write several values on one line
 NETWORKS = ("site", "newsletter", "mastodon", "linkedin", "x", "bluesky", "instagram",
             "facebook", "threads", "tiktok", "pinterest", "webhook")
 
@@ -156,7 +156,7 @@ class Slug(Type):
     item's folder, so only what a file name may be."""
 
     json = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
-    PATTERN = re.compile(json["pattern"])
+    PATTERN = lazy(json["pattern"])
 
     def check(self, value, key, ctx):
         if isinstance(value, str) and self.PATTERN.match(value):
@@ -534,7 +534,7 @@ def first_heading(body: str) -> tuple[str, int, int] | None:
     return title, body.count("\n", 0, match.start(2)) + 1, match.end()
 
 
-HEADING = re.compile(r"(\s*\n)?[ ]{0,3}# +(.+?)[ \t]*(?:\r?\n|$)")
+HEADING = lazy(r"(\s*\n)?[ ]{0,3}# +(.+?)[ \t]*(?:\r?\n|$)")
 
 MODELS: dict[str, Object] = {
     "post": Object(COMMON, adapt=material_blog),

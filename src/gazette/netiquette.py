@@ -26,6 +26,7 @@ from operator import add, itemgetter, lt
 from os.path import dirname as _dirname, join as _join
 
 from .i18n import _
+from .lazypattern import LazyPattern as _Lazy  # a one-file check should not pay for every pattern
 
 Finding = namedtuple("Finding", "code start end text severity rule why", defaults=("", ""))
 _new_tuple = tuple.__new__
@@ -46,20 +47,6 @@ STREETS = ("rue", "avenue", "av", "boulevard", "bd", "impasse", "chemin", "allee
 
 
 _CODES = {name: f"netiquette/{name}" for name in ("insult", "discrimination", "porn")}
-
-
-class _Lazy:
-    """A pattern compiled on first use: a one-file check should not pay for every pattern."""
-
-    def __init__(self, *args):
-        self.args, self.pattern = args, None
-
-    def __getattr__(self, name):
-        if self.pattern is None:
-            self.pattern = re.compile(*self.args)
-        value = getattr(self.pattern, name)
-        setattr(self, name, value)  # found directly next time: __getattr__ is slower than the search
-        return value
 
 
 def _byte_table() -> bytes:

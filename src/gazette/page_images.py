@@ -7,16 +7,17 @@ URL, a ``>`` inside a quoted attribute); reading the page cannot.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from .lazypattern import lazy
+
 # A scheme-relative URL with a line break or tab between its slashes (browsers drop those).
-SPLIT_SLASHES = re.compile(r"/[\t\n\r]+/")
+SPLIT_SLASHES = lazy(r"/[\t\n\r]+/")
 # The emoji extension's pictures come from the site's configuration, not from the author.
 NOT_THE_AUTHORS = ("pymdownx.emoji",)
 # What browsers drop from a URL before reading it (tab, line breaks) and strip around it.
-URL_IGNORED = re.compile(r"[\t\n\r]")
+URL_IGNORED = lazy(r"[\t\n\r]")
 
 
 def may_show_remote_image(body: str) -> bool:
@@ -36,7 +37,7 @@ def may_show_remote_image(body: str) -> bool:
             or SPLIT_SLASHES.search(body) is not None)
 
 
-ENTITY = re.compile(r"&#?\w+;")
+ENTITY = lazy(r"&#?\w+;")
 
 
 def _ascii_lower(text: str) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import re
 
+from .lazypattern import lazy
 from .i18n import N_, _
 
 # Editor backups, swap files and merge leftovers: copies of text nobody meant to publish.
-LEFTOVER = re.compile(r"(?:~|\.orig|\.rej|\.swp|\.swo|\.bak)$|^\.#|^#.*#$")
+LEFTOVER = lazy(r"(?:~|\.orig|\.rej|\.swp|\.swo|\.bak)$|^\.#|^#.*#$")
 # Attachments a page may show or link to: images, documents, audio and video.
 ATTACHMENT_TYPES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".pdf",
@@ -26,8 +27,8 @@ MARKDOWN_TYPES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 STYLESHEET_TYPES = (".css",)
 # Found by their extension, then read backwards to the delimiter: a pattern that matched the name
 # first would retry every start of a long unbroken run of text (quadratic on a hostile body).
-ATTACHMENT_SUFFIX = re.compile(r"\.(?:" + "|".join(sorted(t[1:] for t in ATTACHMENT_TYPES)) + r")(?![\w.-])", re.I)
-NAME_DELIMITER = re.compile(r"[\s\"'()<>\[\]{}=,;|*`\\/]")
+ATTACHMENT_SUFFIX = lazy(r"\.(?:" + "|".join(sorted(t[1:] for t in ATTACHMENT_TYPES)) + r")(?![\w.-])", re.I)
+NAME_DELIMITER = lazy(r"[\s\"'()<>\[\]{}=,;|*`\\/]")
 MAX_NAME = 255
 ITEM_KEYS = frozenset({"date", "status", "draft"})
 # What Material writes from a page's meta as text (<title>, <meta name="description">, the search index).
@@ -35,13 +36,13 @@ MATERIAL_PAGE_STATUSES = ("new", "deprecated")
 PAGE_TEXT_KEYS = ("title", "description", "author")
 # A page's template: is a name in the theme (Material's own, or the custom_dir's overrides): a path
 # (../../etc/passwd) breaks the build, another file type (sitemap.xml) swaps the page's layout.
-PAGE_TEMPLATE = re.compile(r"[A-Za-z0-9_-]+\.html")
+PAGE_TEMPLATE = lazy(r"[A-Za-z0-9_-]+\.html")
 # A block that only looks like metadata: any of the keys, however quoted, indented or escaped.
-ITEM_KEY_TEXT = re.compile(r"date|status|draft|\\[xuU]|\?", re.I)
+ITEM_KEY_TEXT = lazy(r"date|status|draft|\\[xuU]|\?", re.I)
 # How MkDocs (mkdocs.utils.meta) finds a YAML front matter and MultiMarkdown keys.
-MKDOCS_YAML = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-MKDOCS_META_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
-MKDOCS_META_MORE = re.compile(r"^(?:[ ]{4}|\t)")
+MKDOCS_YAML = lazy(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+MKDOCS_META_KEY = lazy(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
+MKDOCS_META_MORE = lazy(r"^(?:[ ]{4}|\t)")
 
 # What makes an SVG active when opened as a document, judged on the parsed XML by local names
 # (a prefix is whatever the author declares: <s:script xmlns:s="…svg"> is a script).
@@ -51,9 +52,9 @@ SVG_ACTIVE_ELEMENTS = {"script": N_("a <script> element"), "foreignobject": N_("
 SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
 XHTML = "http://www.w3.org/1999/xhtml"
 # In CSS (a <style> or a style="…"): anything fetched, and escapes that could spell url( or @import.
-CSS_DANGER = re.compile(r"url\(\s*[\"']?\s*(?!#)|@import|\\|image(?:-set)?\(|src\(", re.I)
-URL_IN_VALUE = re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I)
-ACTIVE_SCHEME = re.compile(r"(?:javascript|data|vbscript):", re.I)
+CSS_DANGER = lazy(r"url\(\s*[\"']?\s*(?!#)|@import|\\|image(?:-set)?\(|src\(", re.I)
+URL_IN_VALUE = lazy(r"url\(\s*[\"']?\s*(?!#)", re.I)
+ACTIVE_SCHEME = lazy(r"(?:javascript|data|vbscript):", re.I)
 
 
 def is_leftover(name: str) -> bool:
@@ -66,7 +67,7 @@ def suffix(name: str) -> str:
 
 
 # A contest's list of pseudonyms (gazette contest close), published for anyone to verify the draw.
-CONTEST_LIST = re.compile(r"[a-z0-9][a-z0-9_-]*\.entries\.txt")
+CONTEST_LIST = lazy(r"[a-z0-9][a-z0-9_-]*\.entries\.txt")
 
 
 def attachment_type_allowed(name: str) -> bool:

@@ -6,6 +6,7 @@ All are item rules: they read the item, the frame and the moderation lists
 
 from __future__ import annotations
 
+from .lazypattern import lazy
 from .i18n import _
 
 import re
@@ -21,10 +22,10 @@ from .textcount import HASHTAG_LIMITS, LIMITS, count, hashtags
 from .validate import cover_images, rule, without_code
 
 NO_TEXT_NETWORKS = ("site", "newsletter", "webhook")
-TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|igshid|_hsenc|_hsmi)=", re.IGNORECASE)
-HTTP = re.compile(r"(?<![\w/])http://[^\s)\"'<>]+", re.IGNORECASE)
+TRACKING = lazy(r"[?&](utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|igshid|_hsenc|_hsmi)=", re.IGNORECASE)
+HTTP = lazy(r"(?<![\w/])http://[^\s)\"'<>]+", re.IGNORECASE)
 # An admonition's opening marker (``!!! note "Titre"``): syntax, not shouting.
-ADMONITION = re.compile(r"^([ \t]*)!!!(?=[ \t]+[\w-])", re.MULTILINE)
+ADMONITION = lazy(r"^([ \t]*)!!!(?=[ \t]+[\w-])", re.MULTILINE)
 
 
 def texts(item: Item) -> tuple:
@@ -225,15 +226,15 @@ def link_hygiene(item: Item, repo: Repo):
                               _("remove it: members' clicks are not for sale"))
 
 
-TAG = re.compile(r"<\s*/?[a-zA-Z!]")
-SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
-EVENT_HANDLER = re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE)
-JS_URL = re.compile(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?)\s*(javascript|vbscript|data):",
+TAG = lazy(r"<\s*/?[a-zA-Z!]")
+SCRIPT = lazy(r"<\s*script\b", re.IGNORECASE)
+EVENT_HANDLER = lazy(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE)
+JS_URL = lazy(r"(?:\]\(\s*<?|\b(?:href|src|action|formaction)\s*=\s*[\"']?)\s*(javascript|vbscript|data):",
                     re.IGNORECASE)
-IFRAME = re.compile(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
+IFRAME = lazy(r"<\s*iframe\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//([^/\s\"'>]+)|<\s*iframe\b",
                     re.IGNORECASE)
 # pymdownx.snippets' marker; it works inside code blocks too (a preprocessor), so the whole body is read.
-INCLUDE = re.compile(r"^[ \t]*;*-+8<-+", re.MULTILINE)
+INCLUDE = lazy(r"^[ \t]*;*-+8<-+", re.MULTILINE)
 DEFAULT_IFRAME_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com", "peertube.fr", "www.openstreetmap.org")
 
 
@@ -270,7 +271,7 @@ def header_line_breaks(item: Item, repo: Repo):
                               _(" (a folded `>` block keeps a final newline: use `>-`)") if trailing else ""))
 
 
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @rule("schema")
@@ -286,10 +287,10 @@ def control_characters(item: Item, repo: Repo):
                           _("retype the text; it often comes from a copy-paste out of a PDF or a terminal"))
 
 
-REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
+REMOTE_IMAGE = lazy(r"!\[[^\]]*\]\(\s*<?((?:https?:)?//[^\s)>]+)"
                           r"|<img\b[^>]*?\bsrc\s*=\s*[\"']?((?:https?:)?//[^\s\"'>]+)", re.IGNORECASE)
-IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")  # ![a][r], ![r][], ![r]
-REMOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*<?((?:https?:)?//\S+?)>?(?:\s|$)",
+IMAGE_REFERENCE = lazy(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")  # ![a][r], ![r][], ![r]
+REMOTE_DEFINITION = lazy(r"^[ ]{0,3}\[([^\]]+)\]:\s*<?((?:https?:)?//\S+?)>?(?:\s|$)",
                                re.MULTILINE | re.IGNORECASE)
 
 

@@ -21,16 +21,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from .lazypattern import lazy
 from .i18n import _
 from .problems import Problem
 from .siteurls import GENERATED, SiteConfig, load_site_config, resolve_relative, site_config_of_run
 
 CODE = "ref/site-url"
-URL = re.compile(r"https?://[^\s<>\"'`)\]]+|\{site\}[^\s<>\"'`)\]]*|\{url\}[^\s<>\"'`)\]]*", re.IGNORECASE)
+URL = lazy(r"https?://[^\s<>\"'`)\]]+|\{site\}[^\s<>\"'`)\]]*|\{url\}[^\s<>\"'`)\]]*", re.IGNORECASE)
 TRAILING = ".,;:!?»"
 # What a channel text may write in braces, and what :func:`expand` replaces: nothing else.
 PLACEHOLDERS = ("{url}", "{site}")
-PLACEHOLDER = re.compile(r"\{[^{}\s]{0,40}\}")
+PLACEHOLDER = lazy(r"\{[^{}\s]{0,40}\}")
 # Statuses whose texts are still being written: their links are not judged yet.
 UNFINISHED = ("idea", "draft", "cancelled")
 # Folders the build writes from no source file (Gazette's archives, Material's assets, search).

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-MENTION = re.compile(r"(@[\w.]+)@[\w.-]+\.[a-z]{2,}", re.IGNORECASE)
+from .lazypattern import lazy
+
+URL = lazy(r"https?://[^\s<>\"]+", re.IGNORECASE)
+MENTION = lazy(r"(@[\w.]+)@[\w.-]+\.[a-z]{2,}", re.IGNORECASE)
 LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300, "threads": 500, "linkedin": 3000, "instagram": 2200,
           "facebook": 63206}
 HASHTAG_LIMITS = {"instagram": 30, "x": 5, "mastodon": 10, "bluesky": 10, "threads": 1, "linkedin": 10}
@@ -67,7 +69,7 @@ def count(text: str, network: str) -> int:
     return len(text)
 
 
-HASHTAG = re.compile(r"(?<![\w&])#\w+")
+HASHTAG = lazy(r"(?<![\w&])#\w+")
 
 
 def hashtags(text: str) -> list[str]:

@@ -23,9 +23,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
+from .lazypattern import lazy
+
 # A URL stops at what Markdown or typography puts around it (quotes, backticks, emphasis,
 # brackets, an ellipsis), never inside a link: a parameter inserted there breaks it.
-URL = re.compile(r"https?://[^\s<>\"`*\[\]“”‘’«»…]+", re.IGNORECASE)
+URL = lazy(r"https?://[^\s<>\"`*\[\]“”‘’«»…]+", re.IGNORECASE)
 TRAILING = ".,;:!?)'_~"  # punctuation that ends a sentence, not the URL
 MEDIUM = {"newsletter": "email", "site": None, "webhook": "referral"}
 ORDER = ("source", "medium", "campaign", "content", "id", "source_platform")
@@ -78,7 +80,7 @@ def track_url(url: str, params: dict[str, str], site) -> str:
 
 
 # What quote_plus leaves as it is: most UTM names and values (slugs, networks) are only that.
-_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+_PLAIN = lazy(r"[A-Za-z0-9_.~-]*")
 
 
 def encoded(params: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from .lazypattern import lazy
 from .i18n import _
 from .load import CHANNELS_FILE, FOLDER_OF_KIND, Item, Repo
 from .problems import Problem, apply_severity, is_locked
@@ -163,12 +164,12 @@ def cover_image_alt(item: Item, repo: Repo):
 # "](" lets the regex engine skip ahead fast. Fenced code is skipped.
 # The target excludes "(" and "]" so that a failed match stops at the next
 # candidate: "](](](…" would otherwise backtrack quadratically.
-LINK = re.compile(r"\]\(\s*<?([^()\]\s<>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+LINK = lazy(r"\]\(\s*<?([^()\]\s<>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 # [label]: target "title" — a reference-style link's definition ([^1]: is a footnote),
 # also in a quote or a list item, its target maybe on the next line.
-REFERENCE_DEFINITION = re.compile(
+REFERENCE_DEFINITION = lazy(
     r"^[ \t]*(?:>[ \t]*)*\[([^\]\n^][^\]\n]*)\]:[ \t]*(?:\n[ \t]*(?:>[ \t]*)*)?<?([^\s<>]+)>?", re.M)
-CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
+CODE = lazy(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 
 
 # The last body blanked / linked: several rules of one item ask for the same body in turn.
@@ -191,7 +192,7 @@ def without_code(text: str) -> str:
     blanked = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     _last_without_code = (text, blanked)
     return blanked
-SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+SCHEME = lazy(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @rule("a11y")

@@ -7,11 +7,11 @@ stale relations) is one repository rule over the cached registry.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import timedelta
 
 from ..i18n import _
+from ..lazypattern import lazy
 from ..load import Item, Repo
 from ..problems import Problem
 from ..validate import _did_you_mean, rule
@@ -19,9 +19,9 @@ from ..validate import _did_you_mean, rule
 STALE_AFTER = timedelta(days=90)
 # The two mentions the law names (accents and case folded), as words or hashtags: a
 # substring would accept "#nopublicite" or "publicitaire".
-PAID_MENTION = re.compile(r"(?<!\w)(?:publicite|collaboration\s+commerciale|#collaborationcommerciale)(?!\w)")
+PAID_MENTION = lazy(r"(?<!\w)(?:publicite|collaboration\s+commerciale|#collaborationcommerciale)(?!\w)")
 # "Sans publicité", "pas de collaboration commerciale", "non-publicité": a denial, not a mention.
-NEGATION = re.compile(r"(?<!\w)(?:sans|pas|non|ni|aucune?|zero|jamais|no|not|without)\W+(?:(?:de|d|une?|la|l|du)\W+)?$")
+NEGATION = lazy(r"(?<!\w)(?:sans|pas|non|ni|aucune?|zero|jamais|no|not|without)\W+(?:(?:de|d|une?|la|l|du)\W+)?$")
 
 
 # -- items -------------------------------------------------------------------------

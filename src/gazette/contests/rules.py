@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..i18n import _
+from ..lazypattern import lazy
 from ..load import KIND_FOLDERS, Item, Repo
 from ..problems import Problem
 from ..validate import rule
@@ -34,9 +35,10 @@ COUNTRIES = {"FR": "france", "BE": "belgique", "CH": "suisse", "LU": "luxembourg
              "MC": "monaco", "DE": "allemagne", "ES": "espagne", "IT": "italie"}
 # A word of a person's name: letters, inner apostrophes and hyphens; never digits, "_", "@" or "."
 # (those are handles and e-mails).
-NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_NAME_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+NAME_WORD = lazy(_NAME_WORD)
 # A displayed winner: a first name and an initial ("Léa M."), or the pseudonymous label the draw writes.
-ANONYMIZED = re.compile(rf"{NAME_WORD.pattern}(?: [^\W\d_]\.)?|Participant·e [0-9a-f]{{6}}")
+ANONYMIZED = lazy(rf"{_NAME_WORD}(?: [^\W\d_]\.)?|Participant·e [0-9a-f]{{6}}")
 
 
 @lru_cache(maxsize=8)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from .. import model
 from ..i18n import _
+from ..lazypattern import lazy
 from ..problems import Problem
 
 LISTENING_FILE = "calendar/listening.yml"
 DEFAULT_RETENTION_MONTHS = 13
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HOUR = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+HOUR = lazy(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 
 # path: the file that lists the feed, where its problems are reported (a place's file once the
 # registry lists feeds).
