@@ -20,18 +20,6 @@ import datetime as _dt
 import re
 
 
-class _LazyPattern:
-    """A regex compiled the first time one of its methods is looked up."""
-
-    def __init__(self, *args):
-        self._args = args
-
-    def __getattr__(self, name):  # once per method: it is then an attribute
-        value = getattr(_compile_now(*self._args), name)
-        setattr(self, name, value)
-        return value
-
-
 _compile_now = re.compile
 
 
@@ -40,7 +28,9 @@ def _lazy_reader_pattern(pattern, flags=0):
     ~8 ms to compile, never used with libyaml) is compiled on first use; every other pattern
     now, so code that hands PyYAML's resolver patterns to ``re`` still gets real ones."""
     if isinstance(pattern, str) and pattern.startswith("[^\x09\x0A\x0D\x20-\x7E"):
-        return _LazyPattern(pattern, flags)
+        from .lazypattern import LazyPattern
+
+        return LazyPattern(pattern, flags)
     return _compile_now(pattern, flags)
 
 
