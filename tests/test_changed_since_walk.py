@@ -271,3 +271,22 @@ def test_git_inherits_no_descriptor_gazette_was_given(tmp_path):
                        env={**os.environ, "PATH": f"{spy}{os.pathsep}{os.environ['PATH']}"})
     seen = {int(fd) for fd in (tmp_path / "fds.txt").read_text().split()}
     assert descriptor not in seen and seen  # the spy ran, without the given descriptor
+
+
+@pytest.mark.parametrize("kind", ["not a program", "a folder"])
+def test_the_only_git_on_the_path_that_cannot_run_is_a_usage_error(tmp_path, monkeypatch, kind):
+    """A reviewer's: with no other git after it, the traceback ended in exit 1, which a hook
+    reads as "problems found"."""
+    from gazette.changes import GitError
+
+    root = _repository(tmp_path)
+    broken = tmp_path / "broken-bin"
+    broken.mkdir()
+    if kind == "a folder":
+        (broken / "git").mkdir()
+    else:
+        (broken / "git").write_bytes(b"garbage\n")
+        (broken / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", str(broken))
+    with pytest.raises(GitError, match="git cannot run"):
+        PendingChanges(root, "HEAD")

@@ -658,3 +658,18 @@ def test_a_place_feed_watch_would_refuse_is_reported_on_its_line(repo):
                "  - javascript:alert(1)\n")
     found = {(line, code) for path, line, code, _ in problems(repo) if path == "community/places/velo-du-dimanche.yml"}
     assert found == {(8, "listening/feed-address"), (9, "listening/feed-address"), (10, "listening/feed-url")}
+
+
+def test_a_changed_byte_in_the_registry_cache_is_not_believed(repo):
+    """A reviewer's: a byte flipped inside registry.marshal (a person's key) gave false
+    relation/unknown-person errors, exit 1, run after run. The snapshots are sealed."""
+    from gazette.cache import cache_dir
+
+    registry(repo)
+    repo.write("calendar/actions/velo.yml", ACTION)
+    assert problems(repo) == []
+    snapshots = [path for path in cache_dir(repo.root).rglob("registry*.marshal") if b"alice" in path.read_bytes()]
+    assert snapshots
+    for path in snapshots:
+        path.write_bytes(path.read_bytes().replace(b"alice", b"alicf"))
+    assert problems(repo) == []

@@ -60,3 +60,16 @@ def test_every_lazy_pattern_of_the_rules_compiles():
                 assert isinstance(pattern.compiled, re.Pattern)
                 found += 1
     assert found >= 60
+
+
+def test_a_lazy_pattern_copies_and_pickles_as_re_would():
+    """A reviewer's: copy.copy and pickle looked __setstate__ up through the compiled pattern of
+    an object made without __init__, and looped without end."""
+    import copy
+    import pickle
+
+    from gazette.lazypattern import lazy
+
+    pattern = lazy(r"\[(\w+)\]", 0)
+    for twin in (copy.copy(pattern), copy.deepcopy(pattern), pickle.loads(pickle.dumps(pattern))):
+        assert twin.search("a [b] c").group(1) == "b" and twin.pattern == pattern.pattern

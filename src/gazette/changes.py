@@ -32,6 +32,8 @@ def _start(root: Path, *args: str, input: bytes | None = None, env: dict | None 
         return _Popen(root, command, input, env)
     except FileNotFoundError:
         raise GitError(_("git is not installed")) from None
+    except OSError as error:  # the only git on PATH is not a program, or a folder: a usage error
+        raise GitError(_("git cannot run: {error}").format(error=error.strerror or error)) from None
 
 
 def _Popen(root, command: list, input: bytes | None, env: dict | None = None):

@@ -24,6 +24,10 @@ class LazyPattern:
         return re.compile(self.source, self.flags_given)  # re's own cache answers after the first
 
     def __getattr__(self, name):
+        if name.startswith("__") or name in ("source", "flags_given"):
+            # copy and pickle look up __setstate__ and friends on an object made without
+            # __init__: answering from the pattern looped without end (RecursionError)
+            raise AttributeError(name)
         value = getattr(self.compiled, name)
         setattr(self, name, value)  # found in the instance next time: __getattr__ is slower than a search
         return value

@@ -2,7 +2,8 @@
 
 Every marshal file Gazette keeps goes through here: the moderation lists and the phone regions
 (cache folder), the index of days and the remembered YAML parses (``check --changed-since``),
-the site's pages and sanitized texts (beside the public tree). A byte flipped on disk can still
+the registry's snapshots and commit times, the site's pages and sanitized texts (beside the
+public tree). A byte flipped on disk can still
 load, and would then flag, list or publish otherwise; marshal itself raises
 ValueError, EOFError, TypeError and even SystemError on some bytes. So a file is sealed when
 written and any trouble when reading means None: compiling again costs time, never an answer.
@@ -50,11 +51,23 @@ def loads(raw: bytes, key):
 def read(path, key):
     """The value written under ``key`` at ``path`` (a text path: reading needs no pathlib), or
     None for a missing, damaged, foreign or stale file."""
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as handle:
+        # Non-blocking and a regular file only: a FIFO in a cache file's place hung the command.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
             raw = handle.read()
     except (OSError, ValueError):
         return None
+    finally:
+        os.close(descriptor)
     return loads(raw, key)
 
 

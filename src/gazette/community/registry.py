@@ -407,30 +407,25 @@ def load_registry(root: Path, frame, cache: bool = True, full: bool = True) -> R
 
 
 def _read_snapshot(path: Path, key: str) -> Registry | None:
-    import marshal
+    from .. import sealed
 
+    stored = sealed.read(path, key)  # None: absent, damaged, another key or Python
     try:
-        stored_key, people, places, problems = marshal.loads(path.read_bytes())
-    except Exception:  # absent, truncated, another Python: start afresh
+        people, places, problems = stored
+        registry = Registry()
+        registry.people, registry.places = people, places
+        registry.problems = [Problem(*fields) for fields in problems]
+    except Exception:  # noqa: BLE001 - None or another shape: start afresh
         return None
-    if stored_key != key:
-        return None
-    registry = Registry()
-    registry.people, registry.places = people, places
-    registry.problems = [Problem(*fields) for fields in problems]
     return registry
 
 
 def _write_snapshot(path: Path, key: str, registry: Registry) -> None:
-    import marshal
+    from .. import sealed
 
     try:
-        data = marshal.dumps((key, registry.people, registry.places, [p._key() for p in registry.problems]))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, path)
-    except (OSError, ValueError):  # ValueError: a value marshal cannot write; only speed is lost
+        sealed.write(path, key, (registry.people, registry.places, [p._key() for p in registry.problems]))
+    except ValueError:  # a value marshal cannot write; only speed is lost
         pass
 
 

@@ -191,20 +191,17 @@ def last_commits(root, paths: list[str]) -> dict:
 
 
 def _commit_times(root) -> dict[str, int]:
-    import marshal
     import subprocess
 
+    from .. import sealed
     from ..cache import cache_dir
 
     head = head_id(root)
     memo = cache_dir(root) / "registry-commits.marshal"
     if head:
-        try:
-            stored_head, times = marshal.loads(memo.read_bytes())
-            if stored_head == head:
-                return times
-        except Exception:  # absent or unreadable: ask git
-            pass
+        times = sealed.read(memo, head)  # None: absent, damaged or another HEAD: ask git
+        if type(times) is dict:
+            return times
     try:
         out = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--format=@%ct", "--name-only",
                               "--", "community/people"], cwd=root, capture_output=True, text=True, timeout=60)
@@ -219,11 +216,7 @@ def _commit_times(root) -> dict[str, int]:
         elif line and line not in times:
             times[line] = at
     if head:
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            memo.write_bytes(marshal.dumps((head, times)))
-        except OSError:
-            pass
+        sealed.write(memo, head, times)
     return times
 
 
