@@ -427,3 +427,25 @@ def test_every_form_mkdocs_takes_is_repeated_in_the_tree(sample, monkeypatch, ca
         config.write_text(text)
         done = sample.gazette("site", "tree", "--tree", str(tree))
         assert done.exit_code == 0 and "Traceback" not in done.output, done.output
+
+
+def test_cache_files_that_cannot_be_written_cost_speed_not_the_build(sample, monkeypatch):
+    """A reviewer's: a folder in the place of pages.marshal or sanitized.marshal stopped
+    `site build` (exit 2, naming a .tmp file). Those files only serve the next build."""
+    from gazette.site import finish as publicfinish
+    from gazette.site.tree import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    build_site(sample.root, "mkdocs", now_text=NOW)
+    site = sample.root / "site"
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    tree = sample.root / ".gazette/public"
+    for name in (PAGES_FILE, publicfinish.CACHE_NAME):
+        (tree / name).unlink()
+        (tree / name).mkdir()
+    sample.post("nouveau", front="title: Nouveau billet\ndate: 2026-10-02T12:30:00+02:00\nstatus: published\n",
+                body="Texte.\n")  # the tree is written again, pages file included
+    build_site(sample.root, "mkdocs", now_text=NOW)
+    again = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert (site / "posts/2026/nouveau/index.html").is_file() and set(first) < set(again)
+    assert not list(tree.glob("*.tmp"))

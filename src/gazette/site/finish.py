@@ -153,11 +153,10 @@ def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) ->
             if finished != html:
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(finished)
-    from .tree import _write
-
     from .. import sealed
+    from .tree import _write_kept
 
-    _write(finisher.cache_file, sealed.dumps(finisher.policy, finisher.used))
+    _write_kept(finisher.cache_file, sealed.dumps(finisher.policy, finisher.used))
     try:
         os.unlink(tree / "sanitized.json")  # what an earlier Gazette kept the same texts in
     except OSError:

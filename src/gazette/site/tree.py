@@ -66,6 +66,20 @@ def _write(path: Path, data: bytes) -> bool:
     return True
 
 
+def _write_kept(path: Path, data: bytes) -> bool:
+    """A file only later builds read (the pages file, the sanitized texts), written as
+    :func:`_write` writes; one that cannot be (a folder in its place, a full disk) costs the next
+    build speed, never this build (it has the texts in memory), and leaves no temporary file."""
+    try:
+        return _write(path, data)
+    except OSError:
+        try:
+            path.with_name(path.name + ".tmp").unlink()
+        except OSError:
+            pass
+        return False
+
+
 def _copy(source: str, target: Path) -> bool:
     info = os.stat(source, follow_symlinks=False)
     try:
@@ -339,7 +353,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
         from .. import sealed
 
         docs.mkdir(parents=True, exist_ok=True)
-        written += _write(tree / PAGES_FILE, sealed.dumps(PAGES_FORMAT, texts))
+        written += _write_kept(tree / PAGES_FILE, sealed.dumps(PAGES_FORMAT, texts))
     (tree / OLD_PAGES_FILE).unlink(missing_ok=True)
     written += _write(tree / "held.json", json.dumps({"token": token, "pages": held,
                                                        "directory_urls": config["use_directory_urls"]},
