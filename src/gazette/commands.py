@@ -30,18 +30,7 @@ _ANSI = None
 
 def echo(message: str = "", err: bool = False) -> None:
     """One line to stdout (stderr with ``err``), written as ``click.echo`` writes it."""
-    stream = sys.stderr if err else sys.stdout
-    if stream is None:
-        return
-    stream = _writable(stream)
-    out = f"{message}\n"
-    if "\033" in out and _strip_styles(stream):
-        out = _ansi().sub("", out)
-    try:
-        stream.write(out)
-        stream.flush()
-    except OSError as error:
-        _write_failed(error, err)
+    echo_pieces((message,), err)
 
 
 def echo_pieces(pieces, err: bool = False) -> None:
@@ -291,8 +280,6 @@ def moderate(export, record, no_commit, fmt, root, now):
 def _path_text(export) -> str:
     """``str(Path(export))``, the export's name in messages, without importing pathlib (~4 ms
     of `gazette moderate`'s start) when ``export`` is already written as Path would write it."""
-    import os
-
     text = os.fspath(export)
     body = text[1:] if text.startswith("/") and not text.startswith("//") else text
     if os.sep == "/" and not isinstance(text, bytes) and body:
