@@ -6,8 +6,9 @@ link previews; nothing when no input changed) and points MkDocs at it: ``docs_di
 tree's ``docs/``, the navigation the tree's escaped one, and ``on_files`` hands MkDocs the tree's
 pages from memory (kept in one file, not 3,100). MkDocs then renders plain Markdown with
 no Gazette code per page but the finish step of ``gazette site build`` (``on_post_page``: the
-sanitizer over each page's content region, Gazette's own HTML put back, before MkDocs writes
-it; ``on_post_build``: the other HTML files, feeds, search forms). ``on_serve`` watches the real folders, not
+sanitizer over each page's content region, Gazette's own HTML put back, and the page written,
+by a worker process while MkDocs renders the next one: :mod:`.pagewriter`; ``on_post_build``:
+the other HTML files, feeds, search forms). ``on_serve`` watches the real folders, not
 the tree. The clock is ``GAZETTE_NOW`` or the plugin's ``now`` option.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from mkdocs.config import config_options
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from .tree import INPUT_FOLDERS
 
@@ -97,20 +98,42 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
         return server
 
     def on_pre_build(self, config):
-        self.finisher = None  # one per build: under `mkdocs serve`, held.json changes between builds
+        """A worker starts finishing and writing pages (held.json is this build's, written in
+        on_config): it has the Markdown phase to start before the first page comes."""
+        from .pagewriter import PageWriter
+
+        self.writer = PageWriter(self.tree)
 
     @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
     def on_post_page(self, output, page, config):
-        """Each page finished as MkDocs renders it, before it is written: the finish step then
-        reads and rewrites only what MkDocs wrote outside its pages (the 404)."""
-        from .finish import Finisher
+        """Each page finished as MkDocs renders it, by the worker, which writes it (MkDocs, handed
+        back an empty page, writes nothing); the finish step then reads and rewrites only what
+        MkDocs wrote outside its pages (the 404)."""
+        from .pagewriter import PageWriterError
 
-        if self.finisher is None:
-            self.finisher = Finisher(self.tree)
-        return self.finisher.page(page.file.dest_uri, output)
+        try:
+            return self.writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
+        except PageWriterError as error:
+            raise PluginError(f"gazette: {page.file.dest_uri}: {error}") from None
 
-    def on_post_build(self, config):
+    @event_priority(100)  # first: the other plugins' post-build steps find every page written
+    def _collect_pages(self, config):
+        from .pagewriter import PageWriterError
+
+        try:
+            self.finisher = self.writer.close()
+        except PageWriterError as error:
+            raise PluginError(f"gazette: {error}") from None
+
+    def _finish_site(self, config):  # after the search plugin (listed first) wrote its index
         from .finish import finish_site
 
-        finish_site(self.tree, Path(config["site_dir"]), getattr(self, "finisher", None))
+        finish_site(self.tree, Path(config["site_dir"]), self.finisher)
         self.finisher = None
+
+    on_post_build = CombinedEvent(_collect_pages, _finish_site)
+
+    def on_build_error(self, error):
+        writer = getattr(self, "writer", None)
+        if writer is not None:
+            writer.abandon()

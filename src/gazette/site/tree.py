@@ -724,11 +724,11 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin, event_priority
 
-    from .finish import Finisher
+    from .pagewriter import PageWriter
     from .plugin import SafeTableOfContents
 
     tree = Path(config_file).parent
-    finisher = Finisher(tree)
+    writer = PageWriter(tree)  # the tree is written: its worker starts while MkDocs loads
 
     class FinishPages(SafeTableOfContents, BasePlugin):
         @event_priority(100)  # first: the community's plugins see the pages as if read from docs/
@@ -737,7 +737,11 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
 
         @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
         def on_post_page(self, output, page, config):
-            return finisher.page(page.file.dest_uri, output)
+            return writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
+
+        @event_priority(100)  # first: the community's post-build steps find every page written
+        def on_post_build(self, config):
+            self.finisher = writer.close()
 
     class Kept(logging.Handler):  # what `mkdocs build -q` printed: said only if the build fails
         def __init__(self):
@@ -755,20 +759,21 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice, on stderr at its import
     try:
         config = load_config(config_file)
-        config.plugins["gazette-finish"] = FinishPages()
+        config.plugins["gazette-finish"] = finish = FinishPages()
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build.build(config, dirty=False)
         finally:
             config.plugins.on_shutdown()
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the engine's failure, whatever it raises, is said
+        writer.abandon()
         output = "\n".join([*kept.lines, f"{type(error).__name__}: {error}"])
         raise EngineError(_("{engine} build failed:\n{output}").format(engine="mkdocs", output=output[-4000:])) from None
     finally:
         logger.removeHandler(kept)
         logger.setLevel(level)
         logger.propagate = propagate
-    return finisher
+    return finish.finisher
 
 
 class EngineError(Exception):

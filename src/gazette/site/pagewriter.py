@@ -1,0 +1,204 @@
+"""Pages finished and written beside MkDocs' rendering: the second core's share of a build.
+
+MkDocs renders its pages one after the other, in one process, on one core. Each page's finish
+step (:class:`~gazette.site.finish.Finisher`: the sanitizer over its sidebars and content region,
+Gazette's own HTML put back) and writing it to ``site/`` cost ~1.5 s of a cold build at 3,000
+posts. A worker process does both while MkDocs renders the next page: the page goes down a pipe,
+MkDocs is handed back an empty page and writes nothing (its own rule for empty output).
+
+What reaches ``site/`` is the same: the worker writes only what went through the finisher, as
+MkDocs would have written it (``xmlcharrefreplace``, the folders made). When the worker cannot
+start, the pages are finished in this process as before; when it stops half-way, the build fails
+saying so (the pages it wrote are finished ones; those it did not are missing, never raw).
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import struct
+import sys
+from pathlib import Path
+
+HEADER = struct.Struct("<III")  # the lengths of: the page's site-relative path, its file, its HTML
+READY = b"R"  # the worker's first byte: imports done, the finisher made
+MESSAGE_LIMIT = 2000  # a failure's message, bounded: it waits in a pipe until the build reads it
+
+
+class PageWriterError(Exception):
+    """The worker stopped before every page was written: the build must fail."""
+
+
+class _SkippedPages(logging.Filter):
+    """MkDocs says "Page skipped … Generated empty output" at INFO for each page it is handed back
+    empty: 3,000 lines of a `mkdocs build` without -q. Said for the pages the worker writes, not
+    for an empty page another plugin made."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.startswith("Page skipped: '"):
+            return True
+        return message[len("Page skipped: '"):].partition("'. ")[0] not in self.sent
+
+
+def _spawn(tree: Path):
+    import subprocess
+
+    if not sys.executable:
+        raise OSError("no Python executable to start the worker")
+    return subprocess.Popen([sys.executable, "-m", "gazette.site.pagewriter", str(tree)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+class PageWriter:
+    """The finish step of one MkDocs build, page by page, in a worker when one starts.
+
+    ``page`` returns what MkDocs is to write: ``""`` (nothing) for a page the worker took, the
+    finished page when this process finishes it. ``close`` waits for the worker and returns the
+    :class:`Finisher` holding every page's outcome (what was done, the sanitized texts to keep),
+    for ``finish_site`` to do the rest. ``abandon`` stops the worker of a build that failed."""
+
+    def __init__(self, tree: Path):
+        self.tree = Path(tree)
+        self.finisher = None
+        self.skipped = _SkippedPages()
+        self.logger = logging.getLogger("mkdocs.commands.build")
+        try:
+            self.worker = _spawn(self.tree)
+        except OSError:  # no interpreter to start, no process left: finished here
+            self.worker = None
+        self.started = False
+        if self.worker is not None:
+            self.logger.addFilter(self.skipped)
+
+    def _local(self):
+        if self.finisher is None:
+            from .finish import Finisher
+
+            self.finisher = Finisher(self.tree)
+        return self.finisher
+
+    def _usable(self) -> bool:
+        """Whether the worker started: asked at the first page (it had the whole Markdown phase
+        to start, so this waits for nothing). One that did not start took no page."""
+        if self.worker is not None and not self.started:
+            if self.worker.stdout.read(1) == READY:
+                self.started = True
+            else:
+                self._stop()
+        return self.worker is not None
+
+    def page(self, src_uri: str, relpath: str, dest_path: str, html: str) -> str:
+        """The page MkDocs rendered from ``src_uri``, to be written at ``dest_path``
+        (``relpath`` in the site)."""
+        if not self._usable():
+            return self._local().page(relpath, html)
+        data = [relpath.encode("utf-8", "surrogatepass"), os.fsencode(dest_path), html.encode("utf-8", "surrogatepass")]
+        try:
+            self.worker.stdin.write(HEADER.pack(*map(len, data)) + b"".join(data))
+        except OSError:  # the worker stopped (killed, crashed): close() says why
+            self.close()
+            raise PageWriterError("the worker finishing the pages stopped") from None
+        self.skipped.sent.add(src_uri)
+        return ""
+
+    def close(self):
+        """Every page written: the :class:`Finisher` with the worker's outcome merged in."""
+        finisher = self._local()
+        worker, self.worker = self.worker, None
+        if worker is None:
+            return finisher
+        try:
+            try:
+                output, errors = worker.communicate()
+            except OSError:  # its stdin already broken: what it said is still read
+                output, errors = worker.stdout.read(), worker.stderr.read()
+                worker.wait()
+        finally:
+            self.logger.removeFilter(self.skipped)
+        if not self.started:
+            output = output.removeprefix(READY)
+        if worker.returncode != 0:
+            said = errors.decode("utf-8", "replace").strip()[-MESSAGE_LIMIT:]
+            raise PageWriterError(said or _stopped(worker.returncode))
+        count, done, used = marshal.loads(output)
+        finisher.count += count
+        finisher.done.update(done)
+        finisher.used.update(used)
+        return finisher
+
+    def _stop(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            self.logger.removeFilter(self.skipped)
+            worker.kill()
+            worker.communicate()
+
+    def abandon(self) -> None:
+        """The build failed: the worker is stopped, nothing more is written."""
+        self._stop()
+
+
+def _stopped(returncode: int) -> str:
+    import signal
+
+    if returncode < 0:
+        try:
+            return f"the worker finishing the pages was stopped by {signal.Signals(-returncode).name}"
+        except ValueError:
+            pass
+    return f"the worker finishing the pages stopped (exit {returncode})"
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError
+    return data
+
+
+def main(argv: list[str]) -> int:
+    """The worker: pages from stdin, finished and written; at the end of stdin, the outcome
+    (pages, their paths, the sanitized texts) on stdout. One line on stderr when it fails."""
+    source, out = sys.stdin.buffer, sys.stdout.buffer
+    relpath = ""
+    try:
+        from .finish import Finisher
+
+        finisher = Finisher(Path(argv[0]))
+        out.write(READY)
+        out.flush()
+        while True:
+            header = source.read(HEADER.size)
+            if not header:
+                break
+            if len(header) != HEADER.size:
+                raise EOFError
+            sizes = HEADER.unpack(header)
+            relpath, dest, html = (_read_exactly(source, size) for size in sizes)
+            relpath = relpath.decode("utf-8", "surrogatepass")
+            finished = finisher.page(relpath, html.decode("utf-8", "surrogatepass"))
+            dest_path = os.fsdecode(dest)
+            os.makedirs(os.path.dirname(dest_path), exist_ok=True)  # as MkDocs' write_file
+            with open(dest_path, "wb") as handle:
+                handle.write(finished.encode("utf-8", errors="xmlcharrefreplace"))
+        out.write(marshal.dumps((finisher.count, sorted(finisher.done), finisher.used)))
+        out.flush()
+        return 0
+    except EOFError:
+        sys.stderr.write(f"the pages stopped arriving in the middle of {relpath or 'a page'}")
+    except Exception as error:  # noqa: BLE001 - said in one line, the build fails with it
+        from ..i18n import os_reason
+
+        reason = os_reason(error) if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
+        sys.stderr.write(f"{relpath or 'starting'}: {reason}"[:MESSAGE_LIMIT])
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
