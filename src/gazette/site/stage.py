@@ -224,7 +224,8 @@ class Stage:
     def prepare(self, config) -> None:
         """What a build shows: the configuration made safe, the items loaded once (from the
         parse cache when their bytes are unchanged), the check run over them (``run_check(loaded=…)``:
-        ``gazette check``'s report; ``verdict`` stops the build on errors), the public ones in order."""
+        ``gazette check``'s report, aside: ``problems`` waits for it; ``verdict`` stops the build on
+        errors), the public ones in order."""
         from ..i18n import use_repository
         from ..load import load_repo
         from ..sitepages import Settings
@@ -239,7 +240,10 @@ class Stage:
         started = time.time_ns()
         self.repo = load_repo(self.root)
         self.repo.loaded_at = started  # run_check caches rules' results only for files older than this
-        self.problems = run_check(self.root, self.now, loaded=self.repo).problems
+        from ..aside import Aside
+
+        # In a forked child while the tree is built from the same items: only the verdict needs it.
+        self.checking = Aside(lambda: run_check(self.root, self.now, loaded=self.repo).problems)
         self.public = sorted((i for i in self.repo.items if is_public(i, self.now)),
                              key=lambda i: i.date, reverse=True)
         self.by_src = {i.path.removeprefix("content/"): i for i in self.public}  # per-page lookups: O(1)
@@ -670,6 +674,13 @@ class Stage:
         return self.version
 
     # -- the check's verdict ----------------------------------------------------
+
+    @property
+    def problems(self) -> list:
+        """The check's report (waited for: it runs aside from ``prepare`` on)."""
+        if not hasattr(self, "_problems"):
+            self._problems = self.checking.result()
+        return self._problems
 
     def verdict(self) -> None:
         """Stop the build (PluginError) when the check found errors."""

@@ -240,16 +240,10 @@ def _claim(root: Path, tree: Path) -> None:
 
 
 def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True):
-    import secrets
-    from types import SimpleNamespace
-
     from mkdocs.config import load_config
-    from mkdocs.structure.files import get_files
 
     from ..clock import now as clock_now
-    from ..siteurls import url_path
-    from ..urls import page_src as item_src
-    from .stage import OVERRIDES, Stage, escaped_meta, markdown_text
+    from .stage import Stage
 
     root, tree = Path(root).resolve(), Path(tree).resolve()
     now = clock_now(now_text or None)  # checked by the caller: the command's --now, the plugin's now
@@ -259,7 +253,27 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
         config.plugins._current_plugin = "gazette"  # File.generated names the plugin that made a file
     stage = Stage(root, now)
     stage.prepare(config)
-    stage.verdict()
+    try:
+        result = _written_tree(stage, root, tree, config, pages_on_disk)
+    except Exception:
+        stage.verdict()  # what the check found in the items comes first: it may be why this failed
+        raise
+    except BaseException:  # interrupted: the check is not waited for
+        stage.checking.abandon()
+        raise
+    return result, stage
+
+
+def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
+    import secrets
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import get_files
+
+    from ..siteurls import url_path
+    from ..urls import page_src as item_src
+    from .stage import OVERRIDES, escaped_meta, markdown_text
+
     files = stage.files(get_files(config), config)
     # A page's own text cannot forge a marker: the token is random, kept beside the tree (never in
     # git) so that a rebuild writes the same bytes and the engine's caches stay warm.
@@ -290,6 +304,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
     written = pages = copied = 0
     expected: set[Path] = set()
     texts: dict[str, str] = {}
+    pending: list[tuple[Path, str | None, bytes | None]] = []  # written once the check let the build go on
     for file in files:
         src = file.src_uri
         item = stage.by_src.get(src)
@@ -299,10 +314,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
         if not file.is_documentation_page():
             expected.add(target)
             copied += 1
-            if file.abs_src_path:
-                written += _copy(file.abs_src_path, target)
-            else:
-                written += _write(target, file.content_bytes)
+            pending.append((target, file.abs_src_path, None) if file.abs_src_path else (target, None, file.content_bytes))
             continue
         pages += 1
         if item is not None:  # already parsed by the site stage: its body, no second parse
@@ -340,9 +352,12 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
         text = _front_matter(front) + "\n" + body
         if pages_on_disk:
             expected.add(target)
-            written += _write(target, text.encode("utf-8"))
+            pending.append((target, None, text.encode("utf-8")))
         else:
             texts[page_src] = text
+    stage.verdict()  # the check, run aside, is waited for here: nothing of a refused build is written
+    for target, source, data in pending:
+        written += _copy(source, target) if source else _write(target, data)
     for path in docs.rglob("*") if docs.exists() else ():  # what is no longer public leaves the tree
         if path.is_file() and path not in expected:
             path.unlink()
@@ -362,7 +377,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
                       .encode("utf-8"))
     _write_feeds(tree / "feeds", site_url, config["site_name"], stage.public)
     (tree / "public.json").unlink(missing_ok=True)  # written by earlier versions and read by nothing
-    return Tree(tree, pages, copied, written, None if pages_on_disk else texts), stage
+    return Tree(tree, pages, copied, written, None if pages_on_disk else texts)
 
 
 def tree_pages(tree: Path) -> dict[str, str]:

@@ -1,0 +1,81 @@
+"""Work done aside in a forked child: the answer is always the function's, wherever it ran."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from gazette.aside import Aside
+
+
+def _children() -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found.update(int(pid) for pid in (task / "children").read_text().split())
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _alone():
+    """The builds fork only with no other thread: pytest runs none of its own here."""
+    assert threading.active_count() == 1
+
+
+def test_the_work_runs_in_a_child_and_its_answer_comes_back():
+    parent = os.getpid()
+    big = {"pid": None, "texts": ["é" * 1000] * 3000}  # more than a pipe holds: read while it writes
+    aside = Aside(lambda: {**big, "pid": os.getpid()})
+    answer = aside.result()
+    assert answer["pid"] != parent and answer["texts"] == big["texts"]
+
+
+def test_an_exception_in_the_child_is_raised_here_by_running_the_work_again():
+    ran_here = []
+
+    def work():
+        if os.getpid() == parent:
+            ran_here.append(True)
+        raise ValueError("a broken item")
+
+    parent = os.getpid()
+    aside = Aside(work)
+    with pytest.raises(ValueError, match="a broken item"):
+        aside.result()
+    assert ran_here == [True]
+
+
+def test_a_child_killed_leaves_the_work_to_this_process():
+    parent = os.getpid()
+
+    def work():
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return "done here"
+
+    assert Aside(work).result() == "done here"
+
+
+def test_with_other_threads_the_work_runs_here():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert Aside(os.getpid).result() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_abandoned_work_leaves_no_process_behind():
+    before = _children()
+    aside = Aside(lambda: time.sleep(30))
+    assert _children() - before  # it started
+    started = time.monotonic()
+    aside.abandon()
+    assert time.monotonic() - started < 10  # stopped, not waited for
+    assert _children() <= before
