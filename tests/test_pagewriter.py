@@ -140,6 +140,19 @@ def test_a_build_that_fails_stops_its_worker(corpus, monkeypatch):
     assert _children() <= before
 
 
+def test_a_module_in_the_repository_is_not_what_the_worker_imports(corpus, monkeypatch):
+    """Builds run from the repository's folder, which contributors write."""
+    marker = corpus.parent / "imported"
+    (corpus / "nh3.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(corpus)
+    try:
+        _build(corpus, monkeypatch, "site-planted")
+    finally:
+        (corpus / "nh3.py").unlink()
+    assert not marker.exists()
+    assert len(list((corpus / "site-planted").rglob("*.html"))) > 100
+
+
 def test_mkdocs_says_nothing_of_the_pages_the_worker_writes(sample):
     env = {**os.environ, "GAZETTE_NOW": "2026-11-29T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1",
            "GAZETTE_CACHE_DIR": str(sample.root / ".cache-test")}

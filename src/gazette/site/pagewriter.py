@@ -51,8 +51,21 @@ def _spawn(tree: Path):
 
     if not sys.executable:
         raise OSError("no Python executable to start the worker")
-    return subprocess.Popen([sys.executable, "-m", "gazette.site.pagewriter", str(tree)],
+    # -P: the current folder (the community's repository, written by contributors) is not put
+    # first on the import path; a nh3.py there would have been the sanitizer.
+    return subprocess.Popen([sys.executable, "-P", "-m", "gazette.site.pagewriter", str(tree)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _widen(stream) -> None:
+    """A pipe of 1 MiB, not 64 KiB: when the worker is held up a moment (a neighbour on its
+    core), MkDocs goes on rendering instead of waiting on a full pipe. Linux only; else as is."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):  # another system, or a lower limit: the default pipe
+        pass
 
 
 class PageWriter:
@@ -75,6 +88,7 @@ class PageWriter:
         self.started = False
         if self.worker is not None:
             self.logger.addFilter(self.skipped)
+            _widen(self.worker.stdin)
 
     def _local(self):
         if self.finisher is None:
