@@ -21,9 +21,12 @@ T = TypeVar("T")
 
 
 def _can_fork() -> bool:
+    import sys
     import threading
 
-    return hasattr(os, "fork") and threading.active_count() == 1
+    # Linux only: on macOS a forked child may not use what the system's libraries set up in the
+    # parent (Python itself stopped forking there by default); elsewhere the work runs here.
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
 
 
 class Aside(Generic[T]):
