@@ -47,7 +47,7 @@ def corpus(tmp_path_factory):
     return make_community(tmp_path_factory.mktemp("worker") / "community")
 
 
-def _no_worker(tree):
+def _no_worker(tree, errors):
     raise OSError("no process left")
 
 
@@ -66,9 +66,9 @@ def test_the_worker_writes_the_site_this_process_would(corpus, monkeypatch):
 def test_a_worker_that_does_not_start_leaves_the_pages_to_this_process(corpus, monkeypatch):
     from gazette.site import pagewriter
 
-    def broken(tree):
+    def broken(tree, errors):
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=errors)
 
     _build(corpus, monkeypatch, "site-reference")
     monkeypatch.setattr(pagewriter, "_spawn", broken)
@@ -98,9 +98,9 @@ def test_a_worker_killed_half_way_fails_the_build_and_leaves_no_raw_page(corpus,
 
     from gazette.site import pagewriter
 
-    def dying(tree):
+    def dying(tree, errors):
         return subprocess.Popen([sys.executable, "-c", DYING, str(tree)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=errors)
 
     monkeypatch.setattr(pagewriter, "_spawn", dying)
     before = _children()
@@ -162,3 +162,80 @@ def test_mkdocs_says_nothing_of_the_pages_the_worker_writes(sample):
     assert "Page skipped" not in done.stderr
     assert "Documentation built" in done.stderr
     assert (sample.root / "site/charte/index.html").is_file()
+
+
+TAIL_HOOK = """from mkdocs.plugins import event_priority
+
+
+@event_priority({priority})
+def on_post_page(output, page, config):
+    if page.file.src_uri == "netiquette.md":
+        return ""  # this hook's way to leave a page out
+    return output + "<!-- tail-marker -->"
+"""
+
+
+@pytest.mark.parametrize("priority", [0, -100, -200])
+def test_a_hook_before_or_after_gazette_s_gets_whole_pages(sample, priority):
+    """Before Gazette's page hook (0), the worker writes the pages the hook made, and not the
+    one it emptied. After it (a hook runs after the plugins at the same priority, -100):
+    MkDocs writes what the hook returns, so Gazette finishes the pages itself rather than hand
+    them to the worker (an empty page turned into a marker was written over the worker's)."""
+    sample.write("hooks/tail.py", TAIL_HOOK.format(priority=priority))
+    config = sample.root / "mkdocs.yml"
+    config.write_text(config.read_text() + "\nhooks:\n  - hooks/tail.py\n")
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-29T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1",
+           "GAZETTE_CACHE_DIR": str(sample.root / ".cache-test")}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=sample.root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    pages = sorted((sample.root / "site").rglob("index.html"))
+    assert len(pages) > 20
+    for page in pages:
+        html = page.read_text()
+        assert html.endswith("<!-- tail-marker -->") and "</html>" in html, page
+    assert not (sample.root / "site/netiquette/index.html").exists()  # left out, as MkDocs does
+    assert "Page skipped: 'netiquette.md'" in done.stderr
+
+
+def test_a_verbose_worker_does_not_hang_the_build(sample):
+    """PYTHONVERBOSE: the worker writes an import trace of 100+ KB on stderr before its first page."""
+    env = {**os.environ, "GAZETTE_NOW": "2026-11-29T12:00:00+01:00", "NO_MKDOCS_2_WARNING": "1",
+           "GAZETTE_CACHE_DIR": str(sample.root / ".cache-test")}
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=sample.root, capture_output=True,
+                           env={**env, "PYTHONVERBOSE": "1"}, timeout=300)
+    assert build.returncode == 0
+    assert (sample.root / "site/charte/index.html").is_file()
+
+
+def test_ctrl_c_in_the_worker_is_left_to_the_build(corpus):
+    """Ctrl-C reaches the whole process group: the build stops on it; the worker goes on until
+    the build closes the pipe, with no traceback of its own."""
+    import signal
+
+    from gazette.site.pagewriter import READY
+
+    worker = subprocess.Popen([sys.executable, "-P", "-m", "gazette.site.pagewriter", str(corpus / ".gazette/public")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert worker.stdout.read(1) == READY
+    worker.send_signal(signal.SIGINT)
+    output, errors = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and errors == b""
+
+
+def test_a_page_the_worker_cannot_write_is_named(corpus, monkeypatch, caplog):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from gazette.site import Stage
+
+    site = corpus / "site-blocked"
+    (site / "titres/index.html").mkdir(parents=True)  # where a page goes
+    monkeypatch.setenv("GAZETTE_NOW", NOW)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(corpus.parent / "cache"))
+    monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)
+    with pytest.raises(Exception):
+        build(load_config(str(corpus / "mkdocs.yml"), site_dir=str(site)), dirty=True)
+    failure = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"][-1]
+    assert failure.startswith(f"gazette: {site / 'titres/index.html'}: ")
+    assert "Traceback" not in caplog.text

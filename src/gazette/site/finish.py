@@ -45,11 +45,13 @@ class Finisher:
     sanitizer, Gazette's own HTML put back at its markers. The plugin gives it each page as MkDocs
     renders it (no second read and write of every page); ``finish_site`` does the rest."""
 
-    def __init__(self, tree: Path, sidebars: bool = True):
+    def __init__(self, tree: Path, sidebars: bool = True, cached: bool = True):
         """``sidebars``: re-parse each page's sidebars through the allow-list, on every engine:
         Zensical writes the headings' HTML into the table of contents, and on MkDocs a plugin or
         hook that runs after Gazette's page hooks can (a reviewer pasted live HTML there, past
-        :func:`make_toc_safe`). Only what runs here, as the page is written, comes last."""
+        :func:`make_toc_safe`). Only what runs here, as the page is written, comes last.
+        ``cached``: read the sanitized texts kept by the last build (not for the few pages left
+        when a worker finished the others)."""
         tree = Path(tree)
         self.tree = tree
         self.sidebars = sidebars
@@ -70,7 +72,7 @@ class Finisher:
         self.policy = _sanitizer_version()
         from .. import sealed
 
-        known = sealed.read(self.cache_file, self.policy)  # None: absent, damaged, another policy
+        known = sealed.read(self.cache_file, self.policy) if cached else None  # None: absent, damaged, another policy
         self.known = known if type(known) is dict else {}
         self.used: dict[str, str] = {}
         self.done: set[str] = set()  # site-relative paths already finished

@@ -7,9 +7,11 @@ posts. A worker process does both while MkDocs renders the next page: the page g
 MkDocs is handed back an empty page and writes nothing (its own rule for empty output).
 
 What reaches ``site/`` is the same: the worker writes only what went through the finisher, as
-MkDocs would have written it (``xmlcharrefreplace``, the folders made). When the worker cannot
-start, the pages are finished in this process as before; when it stops half-way, the build fails
-saying so (the pages it wrote are finished ones; those it did not are missing, never raw).
+MkDocs would have written it (``xmlcharrefreplace``, the folders made). The worker is used only
+when Gazette's page hook is the last one (a later hook would change what MkDocs writes: an empty
+page made into something, written over the worker's); otherwise, or when the worker cannot
+start, the pages are finished in this process as before. A worker that stops half-way fails the
+build, saying so: the pages it wrote are finished ones, those it did not are missing, never raw.
 """
 
 from __future__ import annotations
@@ -23,17 +25,25 @@ from pathlib import Path
 
 HEADER = struct.Struct("<III")  # the lengths of: the page's site-relative path, its file, its HTML
 READY = b"R"  # the worker's first byte: imports done, the finisher made
-MESSAGE_LIMIT = 2000  # a failure's message, bounded: it waits in a pipe until the build reads it
+READY_WAIT = 60.0  # seconds; a worker not ready by then (a machine far too busy) is not waited for
+MESSAGE_LIMIT = 2000
 
 
 class PageWriterError(Exception):
     """The worker stopped before every page was written: the build must fail."""
 
 
+def last_on_post_page(plugins, handler) -> bool:
+    """Whether ``handler`` is the last ``on_post_page`` MkDocs runs (hooks included: they are
+    registered after the plugins, so one at Gazette's priority comes after it)."""
+    events = getattr(plugins, "events", {}).get("post_page") or []
+    return bool(events) and events[-1] == handler
+
+
 class _SkippedPages(logging.Filter):
     """MkDocs says "Page skipped … Generated empty output" at INFO for each page it is handed back
     empty: 3,000 lines of a `mkdocs build` without -q. Said for the pages the worker writes, not
-    for an empty page another plugin made."""
+    for a page another plugin emptied."""
 
     def __init__(self):
         super().__init__()
@@ -46,15 +56,17 @@ class _SkippedPages(logging.Filter):
         return message[len("Page skipped: '"):].partition("'. ")[0] not in self.sent
 
 
-def _spawn(tree: Path):
+def _spawn(tree: Path, errors):
     import subprocess
 
     if not sys.executable:
         raise OSError("no Python executable to start the worker")
     # -P: the current folder (the community's repository, written by contributors) is not put
-    # first on the import path; a nh3.py there would have been the sanitizer.
+    # first on the import path; a nh3.py there would have been the sanitizer. stderr goes to a
+    # file read at the end: a pipe read only then filled up (an import trace under PYTHONVERBOSE
+    # was enough) and each process waited on the other for ever.
     return subprocess.Popen([sys.executable, "-P", "-m", "gazette.site.pagewriter", str(tree)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
 
 
 def _widen(stream) -> None:
@@ -69,39 +81,51 @@ def _widen(stream) -> None:
 
 
 class PageWriter:
-    """The finish step of one MkDocs build, page by page, in a worker when one starts.
+    """The finish step of one MkDocs build, page by page, in a worker when one is used.
 
     ``page`` returns what MkDocs is to write: ``""`` (nothing) for a page the worker took, the
     finished page when this process finishes it. ``close`` waits for the worker and returns the
     :class:`Finisher` holding every page's outcome (what was done, the sanitized texts to keep),
-    for ``finish_site`` to do the rest. ``abandon`` stops the worker of a build that failed."""
+    for ``finish_site`` to do the rest. ``abandon`` stops the worker of a build that failed.
+    ``last``: whether Gazette's page hook is the last to run (else no worker)."""
 
-    def __init__(self, tree: Path):
+    def __init__(self, tree: Path, last: bool = True):
         self.tree = Path(tree)
         self.finisher = None
         self.skipped = _SkippedPages()
         self.logger = logging.getLogger("mkdocs.commands.build")
-        try:
-            self.worker = _spawn(self.tree)
-        except OSError:  # no interpreter to start, no process left: finished here
-            self.worker = None
+        self.worker = self.errors = None
         self.started = False
-        if self.worker is not None:
-            self.logger.addFilter(self.skipped)
-            _widen(self.worker.stdin)
+        if not last:
+            return
+        import tempfile
+
+        try:
+            self.errors = tempfile.TemporaryFile()
+            self.worker = _spawn(self.tree, self.errors)
+        except OSError:  # no interpreter to start, no process or file left: finished here
+            self._stop()
+            return
+        self.logger.addFilter(self.skipped)
+        _widen(self.worker.stdin)
 
     def _local(self):
         if self.finisher is None:
             from .finish import Finisher
 
-            self.finisher = Finisher(self.tree)
+            # With a worker, the pages' sanitized texts are its own: this process finishes the
+            # few files MkDocs writes outside its pages (the 404), not worth reading 14 MB for.
+            self.finisher = Finisher(self.tree, cached=self.worker is None and not self.started)
         return self.finisher
 
     def _usable(self) -> bool:
         """Whether the worker started: asked at the first page (it had the whole Markdown phase
-        to start, so this waits for nothing). One that did not start took no page."""
+        to start, so this rarely waits). One that did not start took no page."""
         if self.worker is not None and not self.started:
-            if self.worker.stdout.read(1) == READY:
+            import select
+
+            ready, _, _ = select.select([self.worker.stdout], [], [], READY_WAIT)
+            if ready and self.worker.stdout.read(1) == READY:
                 self.started = True
             else:
                 self._stop()
@@ -110,6 +134,8 @@ class PageWriter:
     def page(self, src_uri: str, relpath: str, dest_path: str, html: str) -> str:
         """The page MkDocs rendered from ``src_uri``, to be written at ``dest_path``
         (``relpath`` in the site)."""
+        if not html.strip():  # another plugin emptied it: MkDocs skips it, and says so
+            return html
         if not self._usable():
             return self._local().page(relpath, html)
         data = [relpath.encode("utf-8", "surrogatepass"), os.fsencode(dest_path), html.encode("utf-8", "surrogatepass")]
@@ -117,34 +143,48 @@ class PageWriter:
             self.worker.stdin.write(HEADER.pack(*map(len, data)) + b"".join(data))
         except OSError:  # the worker stopped (killed, crashed): close() says why
             self.close()
-            raise PageWriterError("the worker finishing the pages stopped") from None
+            raise PageWriterError(_stopped(None)) from None
         self.skipped.sent.add(src_uri)
         return ""
 
     def close(self):
         """Every page written: the :class:`Finisher` with the worker's outcome merged in."""
-        finisher = self._local()
         worker, self.worker = self.worker, None
+        finisher = self._local()
         if worker is None:
             return finisher
         try:
             try:
-                output, errors = worker.communicate()
+                output, _ = worker.communicate()
             except OSError:  # its stdin already broken: what it said is still read
-                output, errors = worker.stdout.read(), worker.stderr.read()
+                output = worker.stdout.read()
                 worker.wait()
         finally:
             self.logger.removeFilter(self.skipped)
+        said = self._said()
         if not self.started:
             output = output.removeprefix(READY)
         if worker.returncode != 0:
-            said = errors.decode("utf-8", "replace").strip()[-MESSAGE_LIMIT:]
-            raise PageWriterError(said or _stopped(worker.returncode))
+            raise PageWriterError(_stopped(worker.returncode) if worker.returncode < 0 or not said else said)
         count, done, used = marshal.loads(output)
         finisher.count += count
         finisher.done.update(done)
         finisher.used.update(used)
         return finisher
+
+    def _said(self) -> str:
+        """The worker's last line on stderr (it writes one when it fails)."""
+        if self.errors is None:
+            return ""
+        try:
+            self.errors.seek(0)
+            lines = self.errors.read()[-MESSAGE_LIMIT:].decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            lines = []
+        finally:
+            self.errors.close()
+            self.errors = None
+        return lines[-1] if lines else ""
 
     def _stop(self) -> None:
         worker, self.worker = self.worker, None
@@ -152,20 +192,25 @@ class PageWriter:
             self.logger.removeFilter(self.skipped)
             worker.kill()
             worker.communicate()
+        if self.errors is not None:
+            self.errors.close()
+            self.errors = None
 
     def abandon(self) -> None:
         """The build failed: the worker is stopped, nothing more is written."""
         self._stop()
 
 
-def _stopped(returncode: int) -> str:
+def _stopped(returncode: int | None) -> str:
     import signal
 
-    if returncode < 0:
+    if returncode is not None and returncode < 0:
         try:
             return f"the worker finishing the pages was stopped by {signal.Signals(-returncode).name}"
         except ValueError:
             pass
+    if returncode is None:
+        return "the worker finishing the pages stopped"
     return f"the worker finishing the pages stopped (exit {returncode})"
 
 
@@ -179,8 +224,13 @@ def _read_exactly(stream, size: int) -> bytes:
 def main(argv: list[str]) -> int:
     """The worker: pages from stdin, finished and written; at the end of stdin, the outcome
     (pages, their paths, the sanitized texts) on stdout. One line on stderr when it fails."""
+    import signal
+
+    # Ctrl-C goes to the whole process group: the build stops, and its end of the pipe closes,
+    # which ends this loop. A traceback of its own was only noise in the build's error.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     source, out = sys.stdin.buffer, sys.stdout.buffer
-    relpath = ""
+    dest_path = ""
     try:
         from .finish import Finisher
 
@@ -193,11 +243,9 @@ def main(argv: list[str]) -> int:
                 break
             if len(header) != HEADER.size:
                 raise EOFError
-            sizes = HEADER.unpack(header)
-            relpath, dest, html = (_read_exactly(source, size) for size in sizes)
-            relpath = relpath.decode("utf-8", "surrogatepass")
-            finished = finisher.page(relpath, html.decode("utf-8", "surrogatepass"))
+            relpath, dest, html = (_read_exactly(source, size) for size in HEADER.unpack(header))
             dest_path = os.fsdecode(dest)
+            finished = finisher.page(relpath.decode("utf-8", "surrogatepass"), html.decode("utf-8", "surrogatepass"))
             os.makedirs(os.path.dirname(dest_path), exist_ok=True)  # as MkDocs' write_file
             with open(dest_path, "wb") as handle:
                 handle.write(finished.encode("utf-8", errors="xmlcharrefreplace"))
@@ -205,12 +253,13 @@ def main(argv: list[str]) -> int:
         out.flush()
         return 0
     except EOFError:
-        sys.stderr.write(f"the pages stopped arriving in the middle of {relpath or 'a page'}")
+        sys.stderr.write("the build stopped sending pages half-way\n")
     except Exception as error:  # noqa: BLE001 - said in one line, the build fails with it
         from ..i18n import os_reason
 
         reason = os_reason(error) if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
-        sys.stderr.write(f"{relpath or 'starting'}: {reason}"[:MESSAGE_LIMIT])
+        where = dest_path or "the worker finishing the pages"
+        sys.stderr.write(" ".join(f"{where}: {reason}".split())[:MESSAGE_LIMIT] + "\n")
     return 1
 
 

@@ -100,9 +100,9 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
     def on_pre_build(self, config):
         """A worker starts finishing and writing pages (held.json is this build's, written in
         on_config): it has the Markdown phase to start before the first page comes."""
-        from .pagewriter import PageWriter
+        from .pagewriter import PageWriter, last_on_post_page
 
-        self.writer = PageWriter(self.tree)
+        self.writer = PageWriter(self.tree, last=last_on_post_page(config.plugins, self.on_post_page))
 
     @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
     def on_post_page(self, output, page, config):
@@ -113,8 +113,8 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
 
         try:
             return self.writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
-        except PageWriterError as error:
-            raise PluginError(f"gazette: {page.file.dest_uri}: {error}") from None
+        except PageWriterError as error:  # about the worker, not about this page
+            raise PluginError(f"gazette: {error}") from None
 
     @event_priority(100)  # first: the other plugins' post-build steps find every page written
     def _collect_pages(self, config):

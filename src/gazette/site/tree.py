@@ -284,7 +284,9 @@ def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
         token = ""
     if not re.fullmatch(r"[0-9a-f]{16}", token):
         token = secrets.token_hex(8)
-        _write(token_file, token.encode())
+        pending: list[tuple[Path, str | None, bytes | None]] = [(token_file, None, token.encode())]
+    else:
+        pending = []  # what is written once the check let the build go on
     held: dict[str, list[str]] = {}
     site_url = config.get("site_url") or ""
 
@@ -304,7 +306,6 @@ def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
     written = pages = copied = 0
     expected: set[Path] = set()
     texts: dict[str, str] = {}
-    pending: list[tuple[Path, str | None, bytes | None]] = []  # written once the check let the build go on
     for file in files:
         src = file.src_uri
         item = stage.by_src.get(src)
@@ -739,24 +740,32 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin, event_priority
 
-    from .pagewriter import PageWriter
+    from .pagewriter import PageWriter, last_on_post_page
     from .plugin import SafeTableOfContents
 
     tree = Path(config_file).parent
-    writer = PageWriter(tree)  # the tree is written: its worker starts while MkDocs loads
 
     class FinishPages(SafeTableOfContents, BasePlugin):
+        writer = None
+
+        def on_pre_build(self, config):
+            self.writer = PageWriter(tree, last=last_on_post_page(config.plugins, self.on_post_page))
+
         @event_priority(100)  # first: the community's plugins see the pages as if read from docs/
         def on_files(self, files, config):
             return add_tree_pages(files, config, texts)
 
         @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
         def on_post_page(self, output, page, config):
-            return writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
+            return self.writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
 
         @event_priority(100)  # first: the community's post-build steps find every page written
         def on_post_build(self, config):
-            self.finisher = writer.close()
+            self.finisher = self.writer.close()
+
+        def on_build_error(self, error):
+            if self.writer is not None:
+                self.writer.abandon()
 
     class Kept(logging.Handler):  # what `mkdocs build -q` printed: said only if the build fails
         def __init__(self):
@@ -766,6 +775,7 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
         def emit(self, record):
             self.lines.append(f"{record.levelname}: {record.getMessage()}")
 
+    finish = FinishPages()
     logger = logging.getLogger("mkdocs")
     kept, level, propagate = Kept(), logger.level, logger.propagate
     logger.addHandler(kept)
@@ -774,14 +784,15 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice, on stderr at its import
     try:
         config = load_config(config_file)
-        config.plugins["gazette-finish"] = finish = FinishPages()
+        config.plugins["gazette-finish"] = finish
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build.build(config, dirty=False)
         finally:
             config.plugins.on_shutdown()
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the engine's failure, whatever it raises, is said
-        writer.abandon()
+        if finish.writer is not None:
+            finish.writer.abandon()
         output = "\n".join([*kept.lines, f"{type(error).__name__}: {error}"])
         raise EngineError(_("{engine} build failed:\n{output}").format(engine="mkdocs", output=output[-4000:])) from None
     finally:
