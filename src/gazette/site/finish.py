@@ -56,10 +56,14 @@ class Finisher:
         state = json.loads((tree / "held.json").read_text())
         self.held = state["pages"]
         self.pattern = re.compile(f"<!-- gazette-held-{state['token']}-(\\d+) -->")
-        self.by_path = {}  # the file the engine writes for each page that has held pieces
-        for src in self.held:
-            url = url_path(src, state.get("directory_urls", True))
-            self.by_path[url + "index.html" if url.endswith("/") or not url else url] = src
+        directory_urls = state.get("directory_urls", True)
+        # The file the engine writes for each page that has held pieces.
+        self.by_path = {_written_path(src, directory_urls): src for src in self.held}
+        # Each page's link preview tags, when the tree kept them here rather than in its front
+        # matter (Zensical: see write_tree's heads_held), by the file the engine writes.
+        heads = state.get("heads")
+        self.heads = {_written_path(src, directory_urls): head for src, head in heads.items()
+                      if isinstance(head, str)} if isinstance(heads, dict) else {}
         # A rebuild renders most pages' content exactly as last time: their sanitized text is kept
         # beside the tree, by the digest of what the engine wrote (the sanitizer is a pure function).
         # Another Gazette or nh3 may sanitize differently: their versions name the cache.
@@ -125,7 +129,33 @@ class Finisher:
                 out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", self.sanitized(rest)]
             finished = finished[:start] + "".join(out) + finished[end:]
             self.count += 1
+        head = self.heads.get(relpath)
+        if head:
+            finished = _with_head(finished, head)
         return finished
+
+
+def _written_path(src: str, directory_urls: bool) -> str:
+    """The site-relative file the engine writes for the page at ``src`` under docs/."""
+    url = url_path(src, directory_urls)
+    return url + "index.html" if url.endswith("/") or not url else url
+
+
+# What Gazette's theme layer (overrides/main.html) writes after its extrahead block when the page
+# has no tags of its own, before the theme's </head>: the tags go where the template puts them.
+_HEAD_END = "\n\n  </head>"
+
+
+def _with_head(html: str, head: str) -> str:
+    """``head`` (Gazette's link preview tags, escaped as they were made) put where the theme layer
+    writes them: at the end of the document's head. The first </head> is the theme's: nothing a
+    contributor writes comes before it unescaped (titles and descriptions are escaped in the tree)."""
+    end = html.find("</head>")
+    if end < 0:
+        return html
+    if html.startswith(_HEAD_END, end - len(_HEAD_END) + len("</head>")):
+        end -= len(_HEAD_END) - len("</head>")
+    return html[:end] + head + html[end:]
 
 
 def finish_site(tree: Path, site_dir: Path, finisher: Finisher | None = None) -> int:
