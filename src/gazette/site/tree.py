@@ -694,7 +694,7 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
     import subprocess
     import sys
 
-    from .finish import Finisher, finish_site
+    from .finish import FinishError, finish_site
 
     result = write_tree(root, tree, now_text, pages_on_disk=engine != "mkdocs", heads_held=engine == "zensical")
     config = str(tree / "mkdocs.yml")
@@ -713,7 +713,10 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
         done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise EngineError(_("{engine} build failed:\n{output}").format(engine=engine, output=done.stderr[-4000:]))
-    finish_site(tree, tree / "site", finisher)
+    try:
+        finish_site(tree, tree / "site", finisher)
+    except FinishError as error:
+        raise EngineError(str(error)) from None
     target = root / "site"
     if target.is_symlink() or target.is_file():
         target.unlink()
