@@ -23,8 +23,8 @@ NOW = "2026-11-23T12:00:00+01:00"
 HAS_ZENSICAL = bool(shutil.which("zensical") or (Path(sys.executable).parent / "zensical").exists())
 
 # Finishes ARGV[1] (the tree) into ARGV[2] (its site folder) with two processes from ARGV[3] pages
-# on; with ARGV[4] > 0, the worker kills itself (SIGKILL) after that many pages. Prints whether a
-# worker was started, and the worker's share.
+# on; with ARGV[4] > 0, the worker kills itself (SIGKILL) after that many pages; with ARGV[5] "nofork",
+# the system refuses to start a process. Prints whether a worker was started, and the worker's share.
 FINISH = """
 import json, os, signal, sys
 from pathlib import Path
@@ -46,6 +46,10 @@ def fork(finisher, share):
     return worker
 
 finish._finish_page, finish._fork_worker = page, fork
+if sys.argv[5:] == ["nofork"]:
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    os.fork = refused
 try:
     finish.finish_site(Path(sys.argv[1]), Path(sys.argv[2]))
     print(json.dumps({"started": started, "error": None}))
@@ -74,14 +78,14 @@ def _engine_output(root: Path, engine: str, now: str, cache: Path) -> Path:
     return tree
 
 
-def _finish(tree: Path, from_pages: int, kill_after: int = 0) -> tuple[dict, dict[str, bytes]]:
+def _finish(tree: Path, from_pages: int, kill_after: int = 0, *more: str) -> tuple[dict, dict[str, bytes]]:
     """A fresh copy of the engine's output finished in another interpreter: what it said, and the
     site's files by path."""
     raw = tree.parent / ("raw-" + tree.name.removeprefix("tree-"))
     shutil.rmtree(tree / "site", ignore_errors=True)
     (tree / "sanitized.marshal").unlink(missing_ok=True)  # cold, as a first build
     shutil.copytree(raw, tree / "site")
-    done = subprocess.run([sys.executable, "-c", FINISH, str(tree), str(tree / "site"), str(from_pages), str(kill_after)],
+    done = subprocess.run([sys.executable, "-c", FINISH, str(tree), str(tree / "site"), str(from_pages), str(kill_after), *more],
                           capture_output=True, text=True, timeout=300, env=_environment(tree.parent / "cache"))
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     said = json.loads(done.stdout.strip().splitlines()[-1])
@@ -117,6 +121,15 @@ def test_two_processes_write_the_same_site_as_one(tmp_path, sample, engine, no_r
         if root.name == "attaque":  # and what they wrote is the finished site: nothing active in it
             faults = [fault for path in (tree / "site").rglob("*.html") for fault in audit(path, path.name).faults]
             assert faults == [] and search_index_faults(tree / "site") == []
+
+
+def test_when_no_process_can_be_started_one_finishes_everything(tmp_path, sample, no_refusal, monkeypatch):
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _engine_output(sample.root, "mkdocs", NOW, tmp_path / "cache")
+    alone, one = _finish(tree, from_pages=10**9)
+    refused, files = _finish(tree, 1, 0, "nofork")
+    assert refused == {"started": [None], "error": None}
+    assert files == one
 
 
 def test_a_worker_killed_mid_way_stops_the_finish_and_leaves_no_unsanitized_page(tmp_path, no_refusal, monkeypatch):

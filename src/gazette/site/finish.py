@@ -211,10 +211,11 @@ class FinishError(Exception):
 
 def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: list[str]) -> None:
     """Each page (site-relative path, file) through ``finisher``, written back where it changed,
-    and each search index folded. With many pages, half of them in a second process: the engine
-    has exited and left both cores idle (3,117 pages: 1.6 s to 1.0 s of wall time; two threads
-    were slower than one, the sanitizers' attribute filters being Python). A forked copy of this
-    process, so it starts with everything loaded; only when this process runs no other thread
+    and each search index folded. With many pages, two in three in a second process: the engine
+    has exited and left both cores idle (3,117 pages: 1.6 s to about 1.1 s of wall time, 0.1 s
+    more CPU; two threads were slower than one, the sanitizers' attribute filters being Python;
+    this process folds the search index meanwhile, as long as a third of the pages). A forked
+    copy of this process, so it starts with everything loaded; only when this process runs no other thread
     (a fork copies no thread but holds their locks); when none can be started, this process does
     it all. What must never happen does not: if either process fails (the worker killed, a full
     disk), every file not known finished is removed, the worker's whole share with them (no page
@@ -226,12 +227,11 @@ def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: lis
     if len(pages) >= TWO_PROCESSES_FROM and _cpus() > 1 and hasattr(os, "fork") and threading.active_count() == 1:
         _finish_page(finisher, *pages[0])  # builds the cleaners once, before the fork: both have them
         finished.add(pages[0][1])
-        # This process also folds the search index (about as long as a third of the pages).
         rest = pages[1:]
         share = [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] < WORKER_SHARE[0]]
+        kept = [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] >= WORKER_SHARE[0]]
         worker = _fork_worker(finisher, share)
-        theirs, mine = (share, [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] >= WORKER_SHARE[0]]) \
-            if worker is not None else ([], rest)
+        theirs, mine = (share, kept) if worker is not None else ([], rest)
     try:
         for path in indexes:
             fold_search_index(Path(path))
