@@ -51,8 +51,8 @@ if sys.argv[5:] == ["nofork"]:
         raise BlockingIOError(11, "Resource temporarily unavailable")
     os.fork = refused
 try:
-    finish.finish_site(Path(sys.argv[1]), Path(sys.argv[2]))
-    print(json.dumps({"started": started, "error": None}))
+    count = finish.finish_site(Path(sys.argv[1]), Path(sys.argv[2]))
+    print(json.dumps({"started": started, "error": None, "count": count}))
 except finish.FinishError as error:
     print(json.dumps({"started": started, "error": str(error)}))
 """
@@ -115,6 +115,7 @@ def test_two_processes_write_the_same_site_as_one(tmp_path, sample, engine, no_r
         alone, one = _finish(tree, from_pages=10**9)
         shared, two = _finish(tree, from_pages=1)
         assert alone["started"] == [] and shared["started"] and shared["started"][0], (alone, shared)
+        assert alone["count"] == shared["count"] > 20  # the pages finished, counted once each
         assert len(shared["started"][0]) > 10  # the worker had its share of pages
         assert one.keys() == two.keys() and len(one) > 20
         assert [path for path in one if one[path] != two[path]] == []
@@ -128,7 +129,7 @@ def test_when_no_process_can_be_started_one_finishes_everything(tmp_path, sample
     tree = _engine_output(sample.root, "mkdocs", NOW, tmp_path / "cache")
     alone, one = _finish(tree, from_pages=10**9)
     refused, files = _finish(tree, 1, 0, "nofork")
-    assert refused == {"started": [None], "error": None}
+    assert refused == {"started": [None], "error": None, "count": alone["count"]}
     assert files == one
 
 

@@ -78,9 +78,7 @@ class Finisher:
         self.known = known if type(known) is dict else {}
         self.used: dict[str, str] = {}
         self.done: set[str] = set()  # site-relative paths already finished
-        # Pages whose content region was finished: a set, not a counter, as finish_site's two
-        # threads add to it (``+= 1`` is not atomic across threads).
-        self.regions: set[str] = set()
+        self.count = 0
         import hashlib
 
         from ..sanitize import sanitize_html
@@ -130,16 +128,11 @@ class Finisher:
             for number, rest in zip(parts[1::2], parts[2::2]):
                 out += [pieces_html[int(number)] if int(number) < len(pieces_html) else "", self.sanitized(rest)]
             finished = finished[:start] + "".join(out) + finished[end:]
-            self.regions.add(relpath)
+            self.count += 1
         head = self.heads.get(relpath)
         if head:
             finished = _with_head(finished, head)
         return finished
-
-    @property
-    def count(self) -> int:
-        """The pages whose content region went through the sanitizer."""
-        return len(self.regions)
 
 
 def _written_path(src: str, directory_urls: bool) -> str:
@@ -276,9 +269,10 @@ def _fork_worker(finisher: Finisher, share: list[tuple[str, str]]):
         try:
             os.close(read)
             try:
+                counted = finisher.count
                 for relpath, path in share:
                     _finish_page(finisher, relpath, path)
-                result = (True, finisher.used, sorted(finisher.regions), [relpath for relpath, _path in share])
+                result = (True, finisher.used, finisher.count - counted, [relpath for relpath, _path in share])
             except BaseException as error:  # noqa: BLE001 - said by the parent
                 result = (False, f"{type(error).__name__}: {error}")
             with os.fdopen(write, "wb") as pipe:
@@ -307,7 +301,7 @@ def _worker_result(finisher: Finisher, pid: int, read: int) -> None:
         result = None
     if status == 0 and isinstance(result, tuple) and len(result) == 4 and result[0] is True:
         finisher.used.update(result[1])
-        finisher.regions.update(result[2])
+        finisher.count += result[2]
         finisher.done.update(result[3])
         return
     if isinstance(result, tuple) and len(result) == 2 and result[0] is False:
