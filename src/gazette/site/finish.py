@@ -213,11 +213,14 @@ def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: lis
     it all. What must never happen does not: if either process fails (the worker killed, a full
     disk), every file not known finished is removed, the worker's whole share with them (no page
     the sanitizer has not seen, no raw search index stays behind) and the build stops."""
+    import sys
     import threading
 
     finished: set[str] = set()
     theirs, mine, worker = [], pages, None
-    if len(pages) >= TWO_PROCESSES_FROM and _cpus() > 1 and hasattr(os, "fork") and threading.active_count() == 1:
+    # Linux only: elsewhere (macOS) a forked child may not use what system libraries set up here.
+    if len(pages) >= TWO_PROCESSES_FROM and _cpus() > 1 and sys.platform.startswith("linux") \
+            and threading.active_count() == 1:
         _finish_page(finisher, *pages[0])  # builds the cleaners once, before the fork: both have them
         finished.add(pages[0][1])
         rest = pages[1:]
