@@ -50,6 +50,46 @@ def test_the_sample_builds_on_each_engine(sample, engine, monkeypatch):
     assert (site / "feed.xml").exists() and (site / "posts/2026/rentree-boutique-320w.webp").exists()
 
 
+@pytest.mark.parametrize("engine", ENGINES[1:])
+def test_zensical_gets_the_link_previews_from_the_finish_step_not_the_front_matter(sample, engine, monkeypatch):
+    """Zensical scans every byte of a page file in Python, front matter included: the tree it
+    builds keeps each page's link preview tags beside it (held.json), and the finish step writes
+    them into the page's head, once, where the theme layer writes them; `gazette site tree` (a
+    plain build, no finish step) keeps them in the front matter."""
+    from gazette.site import Stage
+    from gazette.site.tree import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses the title
+    hostile = 'Titre <script>alert("og")</script> & fin'
+    sample.post("piege", front=f"title: {json.dumps(hostile)}\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\n")
+    tree = build_site(sample.root, engine, now_text=NOW).root
+    page = (tree / "docs/posts/2026/rentree-boutique.md").read_text(encoding="utf-8")
+    assert "gazette_head" not in page and "og:" not in page
+    heads = json.loads((tree / "held.json").read_text())["heads"]
+    assert 'property="og:title"' in heads["posts/2026/rentree-boutique.md"] and "index.md" in heads
+    site = sample.root / "site"
+    for path in ("posts/2026/rentree-boutique/index.html", "posts/2026/piege/index.html", "index.html",
+                 "charte/index.html"):
+        head, _, body = (site / path).read_text(encoding="utf-8").partition("</head>")
+        assert head.count('<meta property="og:title"') == 1 and "og:title" not in body, path
+        assert head.count("application/ld+json") == (path != "charte/index.html"), path
+    trapped = (site / "posts/2026/piege/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in trapped and 'content="Titre &lt;script&gt;alert(&#34;og&#34;)' in trapped
+    assert sample.gazette("site", "tree").exit_code == 0  # the same folder, the other mode: written again
+    assert "gazette_head" in (tree / "docs/posts/2026/rentree-boutique.md").read_text(encoding="utf-8")
+    assert "heads" not in json.loads((tree / "held.json").read_text())
+
+
+def test_the_finish_step_puts_a_head_only_in_a_document_s_head():
+    from gazette.site.finish import _with_head
+
+    assert _with_head("<p>pas de tête</p>", "<meta x>") == "<p>pas de tête</p>"
+    theme = "<html><head><title>t</title>\n  \n\n  </head><body></head></body></html>"
+    assert _with_head(theme, "<meta x>") == "<html><head><title>t</title>\n  <meta x>\n\n  </head><body></head></body></html>"
+    assert _with_head("<head></head><body>", "<meta x>") == "<head><meta x></head><body>"
+
+
 @pytest.mark.parametrize("engine", ["plugin", *ENGINES])
 def test_a_community_s_own_archives_page_is_kept(sample, engine, monkeypatch):
     """Like contact.md: the community's content/archives/index.md is the page, not replaced by

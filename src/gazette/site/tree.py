@@ -183,26 +183,32 @@ def _whole_pages(tree: Path, count: int) -> dict[str, str] | None:
     return pages
 
 
-def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True) -> Tree:
+def write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True,
+               heads_held: bool = False) -> Tree:
     """Write the public tree of the community at ``root`` into ``tree``; with nothing changed
     since the last one (files, commit, and no item or contest due in between), nothing to do.
     ``config``: the MkDocs configuration already loaded (the plugin's), else ``root/mkdocs.yml``.
     ``pages_on_disk``: each page a Markdown file under docs/, for any engine (Zensical reads them);
     False when MkDocs builds in this process: the pages go into one file (``pages.marshal``) and to
     MkDocs from memory (:func:`add_tree_pages`), the images and other files under docs/ as ever.
-    Writing 3,100 page files cost up to a second of a cold build, most of it in the kernel."""
+    Writing 3,100 page files cost up to a second of a cold build, most of it in the kernel.
+    ``heads_held``: each page's link preview tags (``gazette_head``) kept in held.json for the
+    finish step to put in the page's head, not in its front matter: Zensical scans every byte of
+    a page file, front matter included, in Python (its link collector), and those tags were two
+    thirds of the tree's front matter: 3.5 s CPU of 3,100 pages. A tree for a plain build with no
+    finish step (``gazette site tree``) keeps them in the front matter, where the theme reads them."""
     root, tree = Path(root).resolve(), Path(tree).resolve()
     _claim(root, tree)
     stamp = _stamp(root, config["config_file_path"] if config is not None else None,
                    (f"{config['site_url']}\0{config['use_directory_urls']}" if config is not None else "")
-                   + ("" if pages_on_disk else "\0pages in memory"))
+                   + ("" if pages_on_disk else "\0pages in memory") + ("\0heads held" if heads_held else ""))
     last = _unchanged(tree, stamp, now_text, pages_on_disk)
     if last is not None:
         return last
     from ..load import no_gc
 
     with no_gc():  # tens of thousands of dicts and strings that live for the build: no cycle to find in them
-        result, stage = _write_tree(root, tree, now_text, config, pages_on_disk)
+        result, stage = _write_tree(root, tree, now_text, config, pages_on_disk, heads_held)
     _write(tree / "stamp.json", json.dumps({"stamp": stamp, "built_at": stage.now.isoformat(),
                                             "until": _next_change(stage), "pages": result.pages,
                                             "files": result.files}).encode())
@@ -239,7 +245,8 @@ def _claim(root: Path, tree: Path) -> None:
         raise TreeError(_("--tree {tree}: {error}").format(tree=tree, error=os_reason(error))) from None
 
 
-def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True):
+def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None, pages_on_disk: bool = True,
+                heads_held: bool = False):
     from mkdocs.config import load_config
 
     from ..clock import now as clock_now
@@ -254,7 +261,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
     stage = Stage(root, now)
     stage.prepare(config)
     try:
-        result = _written_tree(stage, root, tree, config, pages_on_disk)
+        result = _written_tree(stage, root, tree, config, pages_on_disk, heads_held)
     except Exception:
         stage.verdict()  # what the check found in the items comes first: it may be why this failed
         raise
@@ -264,7 +271,7 @@ def _write_tree(root: Path, tree: Path, now_text: str | None = None, config=None
     return result, stage
 
 
-def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
+def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool, heads_held: bool = False):
     import secrets
     from types import SimpleNamespace
 
@@ -288,6 +295,7 @@ def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
     else:
         pending = []  # what is written once the check let the build go on
     held: dict[str, list[str]] = {}
+    heads: dict[str, str] = {}  # with heads_held: each page's link preview tags, by its path under docs/
     site_url = config.get("site_url") or ""
 
     def keep(src: str, html: str) -> str:
@@ -349,7 +357,10 @@ def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
             front["title"] = str(escape(title))
         if meta.get("description"):
             front["description"] = str(escape(meta["description"]))
-        front["gazette_head"] = str(stage._head(page, config))
+        if heads_held:
+            heads[page_src] = str(stage._head(page, config))
+        else:
+            front["gazette_head"] = str(stage._head(page, config))
         text = _front_matter(front) + "\n" + body
         if pages_on_disk:
             expected.add(target)
@@ -371,9 +382,10 @@ def _written_tree(stage, root: Path, tree: Path, config, pages_on_disk: bool):
         docs.mkdir(parents=True, exist_ok=True)
         written += _write_kept(tree / PAGES_FILE, sealed.dumps(PAGES_FORMAT, texts))
     (tree / OLD_PAGES_FILE).unlink(missing_ok=True)
-    written += _write(tree / "held.json", json.dumps({"token": token, "pages": held,
-                                                       "directory_urls": config["use_directory_urls"]},
-                                                      ensure_ascii=False).encode())
+    state = {"token": token, "pages": held, "directory_urls": config["use_directory_urls"]}
+    if heads_held:
+        state["heads"] = heads
+    written += _write(tree / "held.json", json.dumps(state, ensure_ascii=False).encode())
     written += _write(tree / "mkdocs.yml", _engine_config(root, tree, config, OVERRIDES, None if pages_on_disk else texts)
                       .encode("utf-8"))
     _write_feeds(tree / "feeds", site_url, config["site_name"], stage.public)
@@ -698,9 +710,9 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
     import subprocess
     import sys
 
-    from .finish import Finisher, finish_site
+    from .finish import FinishError, finish_site
 
-    result = write_tree(root, tree, now_text, pages_on_disk=engine != "mkdocs")
+    result = write_tree(root, tree, now_text, pages_on_disk=engine != "mkdocs", heads_held=engine == "zensical")
     config = str(tree / "mkdocs.yml")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     finisher = None
@@ -717,7 +729,10 @@ def _build_site(root: Path, engine: str, tree: Path, now_text: str | None) -> Tr
         done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise EngineError(_("{engine} build failed:\n{output}").format(engine=engine, output=done.stderr[-4000:]))
-    finish_site(tree, tree / "site", finisher)
+    try:
+        finish_site(tree, tree / "site", finisher)
+    except FinishError as error:
+        raise EngineError(str(error)) from None
     target = root / "site"
     if target.is_symlink() or target.is_file():
         target.unlink()
