@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from gazette.aside import Aside
+from gazette.aside import Aside, AsideError, cpus
+
+pytestmark = pytest.mark.skipif(cpus() < 2 or not sys.platform.startswith("linux"),
+                                reason="work is done aside on Linux with two processors or more")
 
 
 def _children() -> set[int]:
@@ -79,3 +83,17 @@ def test_abandoned_work_leaves_no_process_behind():
     aside.abandon()
     assert time.monotonic() - started < 10  # stopped, not waited for
     assert _children() <= before
+
+
+def test_work_that_must_not_run_twice_says_why_the_child_failed():
+    def broken():
+        raise ValueError("a broken item")
+
+    def killed():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    for work, reason in ((broken, "ValueError: a broken item"), (killed, "SIGKILL")):
+        aside = Aside(work, again=False)
+        assert aside.started
+        with pytest.raises(AsideError, match=reason):
+            aside.result()

@@ -1,14 +1,16 @@
 """Work done aside: a function run in a forked child while this process goes on.
 
-The site stage checks the loaded repository (~0.6 s at 3,000 posts) and then builds the tree
-from it (~0.8 s), one after the other on one core; the check's outcome is only needed at the
-end, to stop the build. A forked child has the loaded repository already (copy-on-write), runs
-the check on the second core and sends back its result, pickled.
+Two steps of a site build use the second core this way. The site stage checks the loaded
+repository (~0.6 s at 3,000 posts) and builds the tree from the same items (~0.8 s): the check's
+report is only needed before the tree's first write, so a child runs it. After Zensical has
+exited, the finish step's pages are shared with a child. A forked child has everything already
+loaded (copy-on-write) and sends back its answer, pickled.
 
-The answer is always the function's: run here instead when this process cannot fork safely
-(no ``os.fork``, or other threads: one may hold a lock the child would wait on forever), when
-the child fails in any way (its exception is then raised here, by running it again), or when
-its answer cannot be read.
+A child is started only where forking is safe and pays: Linux (on macOS a forked child may not
+use what the system's libraries set up in the parent), no other thread (a fork copies none of
+them but keeps the locks they hold), more than one processor. ``again=True``: when the child
+cannot start or fails in any way, the work runs here (its exception, if any, raised here);
+``again=False`` (work that must not run twice): a failure is :class:`AsideError`, saying why.
 """
 
 from __future__ import annotations
@@ -20,23 +22,33 @@ from typing import Callable, Generic, TypeVar
 T = TypeVar("T")
 
 
-def _can_fork() -> bool:
+class AsideError(Exception):
+    """The child failed: its exception in words, or the signal that stopped it."""
+
+
+def cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
     import sys
     import threading
 
-    # Linux only: on macOS a forked child may not use what the system's libraries set up in the
-    # parent (Python itself stopped forking there by default); elsewhere the work runs here.
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1 and cpus() > 1
 
 
 class Aside(Generic[T]):
-    """``work()`` started in a child; ``result()`` its answer (once)."""
+    """``work()`` started in a child (``started``); ``result()`` its answer (once)."""
 
-    def __init__(self, work: Callable[[], T]):
+    def __init__(self, work: Callable[[], T], again: bool = True):
         self.work = work
+        self.again = again
         self.pid = 0
         self.reader = -1
-        if not _can_fork():
+        if not can_fork():
             return
         try:
             reader, writer = os.pipe()
@@ -52,7 +64,11 @@ class Aside(Generic[T]):
             status = 1
             try:
                 os.close(reader)
-                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    answer = (True, work())
+                except Exception as error:  # noqa: BLE001 - said by the parent
+                    answer = (False, f"{type(error).__name__}: {error}")
+                data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
                 while view:
                     view = view[os.write(writer, view):]
@@ -61,6 +77,10 @@ class Aside(Generic[T]):
                 os._exit(status)  # no atexit, no flush of the parent's buffers, no cleanup of its files
         os.close(writer)
         self.pid, self.reader = pid, reader
+
+    @property
+    def started(self) -> bool:
+        return self.pid != 0
 
     def result(self) -> T:
         if not self.pid:
@@ -76,12 +96,17 @@ class Aside(Generic[T]):
         finally:
             os.close(self.reader)
             _, status = os.waitpid(pid, 0)
+        answer = None
         if status == 0:
             try:
-                return pickle.loads(b"".join(chunks))
-            except Exception:  # noqa: BLE001 - an answer that cannot be read is asked again here
-                pass
-        return self.work()
+                answer = pickle.loads(b"".join(chunks))
+            except Exception:  # noqa: BLE001 - an answer that cannot be read is a failure like any
+                answer = None
+        if isinstance(answer, tuple) and len(answer) == 2 and answer[0] is True:
+            return answer[1]
+        if self.again:
+            return self.work()
+        raise AsideError(answer[1] if isinstance(answer, tuple) and len(answer) == 2 else _ended(status))
 
     def abandon(self) -> None:
         """The caller failed before asking: the child is stopped and reaped (a long-running
@@ -96,3 +121,14 @@ class Aside(Generic[T]):
             except OSError:
                 pass
             os.waitpid(pid, 0)
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        import signal
+
+        try:
+            return signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            return f"signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

@@ -210,19 +210,16 @@ def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: lis
     has exited and left both cores idle (3,117 pages: 1.6 s to about 1.1 s of wall time, 0.1 s
     more CPU; two threads were slower than one, the sanitizers' attribute filters being Python;
     this process folds the search index meanwhile, as long as a third of the pages). A forked
-    copy of this process, so it starts with everything loaded; only when this process runs no other thread
-    (a fork copies no thread but holds their locks); when none can be started, this process does
-    it all. What must never happen does not: if either process fails (the worker killed, a full
-    disk), every file not known finished is removed, the worker's whole share with them (no page
-    the sanitizer has not seen, no raw search index stays behind) and the build stops."""
-    import sys
-    import threading
+    copy of this process, so it starts with everything loaded, where :func:`gazette.aside.can_fork`
+    says it is safe; when none can be started, this process does it all. What must never happen
+    does not: if either process fails (the worker killed, a full disk), every file not known
+    finished is removed, the worker's whole share with them (no page the sanitizer has not seen,
+    no raw search index stays behind) and the build stops."""
+    from ..aside import can_fork
 
     finished: set[str] = set()
     theirs, mine, worker = [], pages, None
-    # Linux only: elsewhere (macOS) a forked child may not use what system libraries set up here.
-    if len(pages) >= TWO_PROCESSES_FROM and _cpus() > 1 and sys.platform.startswith("linux") \
-            and threading.active_count() == 1:
+    if len(pages) >= TWO_PROCESSES_FROM and can_fork():
         _finish_page(finisher, *pages[0])  # builds the cleaners once, before the fork: both have them
         finished.add(pages[0][1])
         rest = pages[1:]
@@ -238,13 +235,12 @@ def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: lis
             _finish_page(finisher, relpath, path)
             finished.add(path)
         if worker is not None:
-            pid, pipe = worker
-            worker = None
-            _worker_result(finisher, pid, pipe)
+            taken, worker = worker, None
+            _worker_result(finisher, taken)
             finished.update(path for _relpath, path in theirs)
     except BaseException:
         if worker is not None:  # this process failed first: the worker's pages are removed too
-            _stop(*worker)
+            worker.abandon()
         for path in [*indexes, *(path for _relpath, path in pages)]:
             if path not in finished:
                 try:
@@ -255,87 +251,34 @@ def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: lis
 
 
 def _fork_worker(finisher: Finisher, share: list[tuple[str, str]]):
-    """(pid, read end of its pipe) of a copy of this process that finishes ``share`` and sends
-    back what the finisher learnt; None when it cannot be started."""
-    import marshal
+    """A copy of this process (:class:`~gazette.aside.Aside`) finishing ``share`` and sending back
+    what the finisher learnt; None when it cannot be started."""
+    from ..aside import Aside
 
-    try:
-        read, write = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid == 0:  # the worker: never back into the caller's code, no exit handler, no flush of its buffers
-        status = 1
-        try:
-            os.close(read)
-            try:
-                counted = finisher.count
-                for relpath, path in share:
-                    _finish_page(finisher, relpath, path)
-                result = (True, finisher.used, finisher.count - counted, [relpath for relpath, _path in share])
-            except BaseException as error:  # noqa: BLE001 - said by the parent
-                result = (False, f"{type(error).__name__}: {error}")
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(marshal.dumps(result))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
-    return pid, read
+    counted = finisher.count
+
+    def work():
+        for relpath, path in share:
+            _finish_page(finisher, relpath, path)
+        return finisher.used, finisher.count - counted, [relpath for relpath, _path in share]
+
+    worker = Aside(work, again=False)  # pages already rewritten are not finished twice
+    return worker if worker.started else None
 
 
-def _worker_result(finisher: Finisher, pid: int, read: int) -> None:
+def _worker_result(finisher: Finisher, worker) -> None:
     """The worker's answer taken into ``finisher``; FinishError if it failed or ended early."""
-    import marshal
-
+    from ..aside import AsideError
     from ..i18n import _
 
     try:
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-    finally:
-        _pid, status = os.waitpid(pid, 0)
-    try:
-        result = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        result = None
-    if status == 0 and isinstance(result, tuple) and len(result) == 4 and result[0] is True:
-        finisher.used.update(result[1])
-        finisher.count += result[2]
-        finisher.done.update(result[3])
-        return
-    if isinstance(result, tuple) and len(result) == 2 and result[0] is False:
-        reason = result[1]
-    elif os.WIFSIGNALED(status):
-        import signal
-
-        try:
-            reason = signal.Signals(os.WTERMSIG(status)).name
-        except ValueError:
-            reason = f"signal {os.WTERMSIG(status)}"
-    else:
-        reason = f"exit status {os.WEXITSTATUS(status)}"
-    raise FinishError(_("the second process finishing the site's pages stopped ({reason}): the pages it had "
-                        "were removed and the site was not replaced; build again").format(reason=reason))
-
-
-def _stop(pid: int, read: int) -> None:
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
-    os.close(read)
-    try:
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
+        used, count, done = worker.result()
+    except AsideError as error:
+        raise FinishError(_("the second process finishing the site's pages stopped ({reason}): the pages it had "
+                            "were removed and the site was not replaced; build again").format(reason=error)) from None
+    finisher.used.update(used)
+    finisher.count += count
+    finisher.done.update(done)
 
 
 def _finish_page(finisher: Finisher, relpath: str, path: str) -> None:
@@ -345,13 +288,6 @@ def _finish_page(finisher: Finisher, relpath: str, path: str) -> None:
     if finished != html:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(finished)
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 # The theme's own markup in the sidebars, beside what content may hold (sanitize.TAGS): its
