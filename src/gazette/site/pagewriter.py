@@ -204,14 +204,17 @@ class PageWriter:
 def _stopped(returncode: int | None) -> str:
     import signal
 
+    from ..i18n import _
+
     if returncode is not None and returncode < 0:
         try:
-            return f"the worker finishing the pages was stopped by {signal.Signals(-returncode).name}"
+            return _("the worker finishing the pages was stopped by {signal}; build again").format(
+                signal=signal.Signals(-returncode).name)
         except ValueError:
             pass
     if returncode is None:
-        return "the worker finishing the pages stopped"
-    return f"the worker finishing the pages stopped (exit {returncode})"
+        return _("the worker finishing the pages stopped; build again")
+    return _("the worker finishing the pages stopped (exit {code}); build again").format(code=returncode)
 
 
 def _read_exactly(stream, size: int) -> bytes:
@@ -253,7 +256,9 @@ def main(argv: list[str]) -> int:
         out.flush()
         return 0
     except EOFError:
-        sys.stderr.write("the build stopped sending pages half-way\n")
+        from ..i18n import _
+
+        sys.stderr.write(_("the build stopped sending pages half-way") + "\n")
     except Exception as error:  # noqa: BLE001 - said in one line, the build fails with it
         from ..i18n import os_reason
 

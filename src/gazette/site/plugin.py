@@ -126,9 +126,12 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
             raise PluginError(f"gazette: {error}") from None
 
     def _finish_site(self, config):  # after the search plugin (listed first) wrote its index
-        from .finish import finish_site
+        from .finish import FinishError, finish_site
 
-        finish_site(self.tree, Path(config["site_dir"]), self.finisher)
+        try:
+            finish_site(self.tree, Path(config["site_dir"]), self.finisher)
+        except FinishError as error:
+            raise PluginError(f"gazette: {error}") from None
         self.finisher = None
 
     on_post_build = CombinedEvent(_collect_pages, _finish_site)
