@@ -97,3 +97,37 @@ def test_work_that_must_not_run_twice_says_why_the_child_failed():
         assert aside.started
         with pytest.raises(AsideError, match=reason):
             aside.result()
+
+
+def test_a_child_that_exits_says_so():
+    aside = Aside(lambda: sys.exit(3), again=False)
+    with pytest.raises(AsideError, match="SystemExit: 3"):
+        aside.result()
+
+
+ORPHAN = """
+import os, signal, sys, time
+from gazette.aside import Aside
+marker = sys.argv[1]
+def work():
+    print(os.getpid(), flush=True)
+    time.sleep(3)
+    open(marker, "w").close()
+Aside(work)
+time.sleep(0.5)
+os.kill(os.getpid(), signal.SIGKILL)  # the parent dies with no cleanup, its child still working
+"""
+
+
+def test_a_child_dies_with_its_parent(tmp_path):
+    """SIGKILL or SIGTERM to a build: the child working aside (finishing pages) does not go on
+    writing into a folder nobody waits for."""
+    import subprocess
+
+    marker = tmp_path / "written"
+    done = subprocess.run([sys.executable, "-c", ORPHAN, str(marker)], capture_output=True, text=True, timeout=60)
+    child = int(done.stdout.split()[0])
+    time.sleep(4)
+    assert not marker.exists()
+    state = Path(f"/proc/{child}/stat")
+    assert not state.exists() or state.read_text().split(")")[1].split()[0] == "Z"  # gone, or waiting for its reaper

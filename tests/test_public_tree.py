@@ -63,6 +63,7 @@ def test_zensical_gets_the_link_previews_from_the_finish_step_not_the_front_matt
     monkeypatch.setattr(Stage, "_refuse", lambda self, errors: None)  # a check that misses the title
     hostile = 'Titre <script>alert("og")</script> & fin'
     sample.post("piege", front=f"title: {json.dumps(hostile)}\ndate: 2026-11-02T12:30:00+01:00\nstatus: published\n")
+    sample.write("content/guide/README.md", "---\ntitle: Guide\n---\n\nUn dossier et son README.\n")  # its index
     tree = build_site(sample.root, engine, now_text=NOW).root
     page = (tree / "docs/posts/2026/rentree-boutique.md").read_text(encoding="utf-8")
     assert "gazette_head" not in page and "og:" not in page
@@ -70,10 +71,10 @@ def test_zensical_gets_the_link_previews_from_the_finish_step_not_the_front_matt
     assert 'property="og:title"' in heads["posts/2026/rentree-boutique.md"] and "index.md" in heads
     site = sample.root / "site"
     for path in ("posts/2026/rentree-boutique/index.html", "posts/2026/piege/index.html", "index.html",
-                 "charte/index.html"):
+                 "charte/index.html", "guide/index.html"):
         head, _, body = (site / path).read_text(encoding="utf-8").partition("</head>")
         assert head.count('<meta property="og:title"') == 1 and "og:title" not in body, path
-        assert head.count("application/ld+json") == (path != "charte/index.html"), path
+        assert head.count("application/ld+json") == (path not in ("charte/index.html", "guide/index.html")), path
     trapped = (site / "posts/2026/piege/index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in trapped and 'content="Titre &lt;script&gt;alert(&#34;og&#34;)' in trapped
     assert sample.gazette("site", "tree").exit_code == 0  # the same folder, the other mode: written again

@@ -182,3 +182,41 @@ def test_site_build_says_a_killed_worker_and_keeps_the_last_site(tmp_path, no_re
     left = sorted((root / ".gazette/public/site").rglob("*.html"))
     faults = [fault for path in left for fault in audit(path, path.name).faults]
     assert left and faults == [] and search_index_faults(root / ".gazette/public/site") == []
+
+
+# The first page, finished before the fork, fails as on a full disk: nothing raw stays either.
+FIRST_FAILS = """
+import errno, json, sys
+from pathlib import Path
+from gazette.site import finish
+
+finish.TWO_PROCESSES_FROM = 1
+real = finish._finish_page
+calls = []
+
+def page(finisher, relpath, path):
+    calls.append(path)
+    if len(calls) == 1:
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+    real(finisher, relpath, path)
+
+finish._finish_page = page
+try:
+    finish.finish_site(Path(sys.argv[1]), Path(sys.argv[2]))
+except OSError as error:
+    print(json.dumps({"error": str(error)}))
+"""
+
+
+def test_a_page_failing_before_the_fork_leaves_no_unsanitized_page(tmp_path, no_refusal, monkeypatch):
+    """A reviewer's: the first page is finished before the fork, outside the clean-up."""
+    root = make_community(tmp_path / "attaque")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    tree = _engine_output(root, "mkdocs", ATTACK_NOW, tmp_path / "cache")
+    shutil.copytree(tree.parent / "raw-attaque-mkdocs", tree / "site")
+    done = subprocess.run([sys.executable, "-c", FIRST_FAILS, str(tree), str(tree / "site")], capture_output=True,
+                          text=True, timeout=300, env=_environment(tmp_path / "cache"))
+    assert "No space left" in done.stdout, done.stderr
+    left = sorted((tree / "site").rglob("*.html"))
+    assert [fault for path in left for fault in audit(path, path.name).faults] == []
+    assert search_index_faults(tree / "site") == []

@@ -54,6 +54,7 @@ class Aside(Generic[T]):
             reader, writer = os.pipe()
         except OSError:
             return
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # no process left: done here
@@ -64,9 +65,10 @@ class Aside(Generic[T]):
             status = 1
             try:
                 os.close(reader)
+                _die_with(parent)
                 try:
                     answer = (True, work())
-                except Exception as error:  # noqa: BLE001 - said by the parent
+                except BaseException as error:  # noqa: BLE001 - said by the parent (sys.exit, Ctrl-C too)
                     answer = (False, f"{type(error).__name__}: {error}")
                 data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
@@ -121,6 +123,21 @@ class Aside(Generic[T]):
             except OSError:
                 pass
             os.waitpid(pid, 0)
+
+
+def _die_with(parent: int) -> None:
+    """The child is killed when the parent dies (SIGTERM, SIGKILL: no cleanup runs there): left
+    alone, it went on writing pages into the folder of a build nobody waits for any more."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _ended(status: int) -> str:

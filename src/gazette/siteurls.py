@@ -35,6 +35,8 @@ def url_path(src: str, directory_urls: bool = True) -> str:
     """The URL path MkDocs gives a docs-relative source file: the one rule for the site's
     pages, its archives, the e-mail's links and the link checks."""
     stem = src.removesuffix(".md")
+    if stem == "README" or stem.endswith("/README"):  # MkDocs and Zensical make a folder's README its index
+        stem = stem.removesuffix("README") + "index"
     if not directory_urls:
         return stem + ".html"
     if stem == "index" or stem.endswith("/index"):

@@ -219,15 +219,15 @@ def _finish_files(finisher: Finisher, pages: list[tuple[str, str]], indexes: lis
 
     finished: set[str] = set()
     theirs, mine, worker = [], pages, None
-    if len(pages) >= TWO_PROCESSES_FROM and can_fork():
-        _finish_page(finisher, *pages[0])  # builds the cleaners once, before the fork: both have them
-        finished.add(pages[0][1])
-        rest = pages[1:]
-        share = [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] < WORKER_SHARE[0]]
-        kept = [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] >= WORKER_SHARE[0]]
-        worker = _fork_worker(finisher, share)
-        theirs, mine = (share, kept) if worker is not None else ([], rest)
-    try:
+    try:  # from the first page on: one that fails before the fork (a full disk) removes the rest too
+        if len(pages) >= TWO_PROCESSES_FROM and can_fork():
+            _finish_page(finisher, *pages[0])  # builds the cleaners once, before the fork: both have them
+            finished.add(pages[0][1])
+            rest = pages[1:]
+            share = [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] < WORKER_SHARE[0]]
+            kept = [page for number, page in enumerate(rest) if number % WORKER_SHARE[1] >= WORKER_SHARE[0]]
+            worker = _fork_worker(finisher, share)
+            theirs, mine = (share, kept) if worker is not None else ([], rest)
         for path in indexes:
             fold_search_index(Path(path))
             finished.add(path)
