@@ -108,13 +108,18 @@ def test_a_child_that_exits_says_so():
 ORPHAN = """
 import os, signal, sys, time
 from gazette.aside import Aside
-marker = sys.argv[1]
+marker, started = sys.argv[1], sys.argv[2]
 def work():
-    print(os.getpid(), flush=True)
+    with open(started + ".tmp", "w") as handle:
+        handle.write(str(os.getpid()))
+    os.rename(started + ".tmp", started)
     time.sleep(3)
     open(marker, "w").close()
 Aside(work)
-time.sleep(0.5)
+for _ in range(600):  # until the child is at work, however busy the machine
+    if os.path.exists(started):
+        break
+    time.sleep(0.05)
 os.kill(os.getpid(), signal.SIGKILL)  # the parent dies with no cleanup, its child still working
 """
 
@@ -124,9 +129,9 @@ def test_a_child_dies_with_its_parent(tmp_path):
     writing into a folder nobody waits for."""
     import subprocess
 
-    marker = tmp_path / "written"
-    done = subprocess.run([sys.executable, "-c", ORPHAN, str(marker)], capture_output=True, text=True, timeout=60)
-    child = int(done.stdout.split()[0])
+    marker, started = tmp_path / "written", tmp_path / "started"
+    subprocess.run([sys.executable, "-c", ORPHAN, str(marker), str(started)], capture_output=True, timeout=60)
+    child = int(started.read_text())
     time.sleep(4)
     assert not marker.exists()
     state = Path(f"/proc/{child}/stat")
