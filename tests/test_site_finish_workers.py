@@ -19,6 +19,10 @@ from attacks.community import NOW as ATTACK_NOW, make_community
 from test_attacks import audit, search_index_faults
 
 pytestmark = pytest.mark.slow
+# Work is taken aside on Linux with two processors or more (gazette.aside.can_fork): the tests of
+# the second process need one.
+FORKS = pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                           reason="finish_site shares its pages on Linux with two processors or more")
 NOW = "2026-11-23T12:00:00+01:00"
 HAS_ZENSICAL = bool(shutil.which("zensical") or (Path(sys.executable).parent / "zensical").exists())
 
@@ -106,6 +110,7 @@ def no_refusal(monkeypatch):
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
 
 
+@FORKS
 @pytest.mark.parametrize("engine", ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
     not HAS_ZENSICAL, reason="zensical is not installed (pip install 'gazette-editorial[zensical]')"))])
 def test_two_processes_write_the_same_site_as_one(tmp_path, sample, engine, no_refusal, monkeypatch):
@@ -124,6 +129,7 @@ def test_two_processes_write_the_same_site_as_one(tmp_path, sample, engine, no_r
             assert faults == [] and search_index_faults(tree / "site") == []
 
 
+@FORKS
 def test_when_no_process_can_be_started_one_finishes_everything(tmp_path, sample, no_refusal, monkeypatch):
     monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
     tree = _engine_output(sample.root, "mkdocs", NOW, tmp_path / "cache")
@@ -133,6 +139,7 @@ def test_when_no_process_can_be_started_one_finishes_everything(tmp_path, sample
     assert files == one
 
 
+@FORKS
 def test_a_worker_killed_mid_way_stops_the_finish_and_leaves_no_unsanitized_page(tmp_path, no_refusal, monkeypatch):
     root = make_community(tmp_path / "attaque")
     monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
@@ -150,6 +157,7 @@ def test_a_worker_killed_mid_way_stops_the_finish_and_leaves_no_unsanitized_page
     assert faults == [] and search_index_faults(tree / "site") == []
 
 
+@FORKS
 @pytest.mark.skipif(not HAS_ZENSICAL, reason="zensical is not installed (pip install 'gazette-editorial[zensical]')")
 def test_site_build_says_a_killed_worker_and_keeps_the_last_site(tmp_path, no_refusal):
     """`gazette site build --engine zensical`, its finishing worker killed: exit 2, the reason in
