@@ -23,6 +23,7 @@ import re
 import secrets
 from collections import defaultdict
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -675,12 +676,10 @@ class Stage:
 
     # -- the check's verdict ----------------------------------------------------
 
-    @property
+    @cached_property
     def problems(self) -> list:
         """The check's report (waited for: it runs aside from ``prepare`` on)."""
-        if not hasattr(self, "_problems"):
-            self._problems = self.checking.result()
-        return self._problems
+        return self.checking.result()
 
     def verdict(self) -> None:
         """Stop the build (PluginError) when the check found errors."""
