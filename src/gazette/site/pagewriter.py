@@ -131,20 +131,20 @@ class PageWriter:
                 self._stop()
         return self.worker is not None
 
-    def page(self, src_uri: str, relpath: str, dest_path: str, html: str) -> str:
-        """The page MkDocs rendered from ``src_uri``, to be written at ``dest_path``
-        (``relpath`` in the site)."""
+    def page(self, file, html: str) -> str:
+        """The page MkDocs rendered from ``file`` (its MkDocs ``File``: where it is written)."""
         if not html.strip():  # another plugin emptied it: MkDocs skips it, and says so
             return html
         if not self._usable():
-            return self._local().page(relpath, html)
-        data = [relpath.encode("utf-8", "surrogatepass"), os.fsencode(dest_path), html.encode("utf-8", "surrogatepass")]
+            return self._local().page(file.dest_uri, html)
+        data = [file.dest_uri.encode("utf-8", "surrogatepass"), os.fsencode(file.abs_dest_path),
+                html.encode("utf-8", "surrogatepass")]
         try:
             self.worker.stdin.write(HEADER.pack(*map(len, data)) + b"".join(data))
         except OSError:  # the worker stopped (killed, crashed): close() says why
             self.close()
             raise PageWriterError(_stopped(None)) from None
-        self.skipped.sent.add(src_uri)
+        self.skipped.sent.add(file.src_uri)
         return ""
 
     def close(self):

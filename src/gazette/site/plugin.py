@@ -46,7 +46,57 @@ class SafeTableOfContents:
         return context
 
 
-class GazettePlugin(SafeTableOfContents, BasePlugin):
+class TreePages(SafeTableOfContents):
+    """What both MkDocs builds of the public tree do (this plugin, and ``site build --engine
+    mkdocs``'s in-process one): the tree's pages given from memory, each rendered page finished
+    and written by the page worker (:mod:`.pagewriter`). ``tree`` and ``texts`` are set before the
+    build starts."""
+
+    tree: Path
+    texts: dict
+
+    @event_priority(100)  # first: the other plugins see the pages as if MkDocs had read them from docs/
+    def on_files(self, files, config):
+        """The tree's pages, from memory: the tree keeps them in one file for MkDocs."""
+        from .tree import add_tree_pages
+
+        return add_tree_pages(files, config, self.texts)
+
+    def on_pre_build(self, config):
+        """A worker starts finishing and writing pages (held.json is this build's, written
+        before): it has the Markdown phase to start before the first page comes."""
+        from .pagewriter import PageWriter, last_on_post_page
+
+        self.writer = PageWriter(self.tree, last=last_on_post_page(config.plugins, self.on_post_page))
+
+    @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
+    def on_post_page(self, output, page, config):
+        """Each page finished as MkDocs renders it, by the worker, which writes it (MkDocs, handed
+        back an empty page, writes nothing); the finish step then reads and rewrites only what
+        MkDocs wrote outside its pages (the 404)."""
+        from .pagewriter import PageWriterError
+
+        try:
+            return self.writer.page(page.file, output)
+        except PageWriterError as error:  # about the worker, not about this page
+            raise PluginError(f"gazette: {error}") from None
+
+    @event_priority(100)  # first: the other plugins' post-build steps find every page written
+    def _collect_pages(self, config):
+        from .pagewriter import PageWriterError
+
+        try:
+            self.finisher = self.writer.close()
+        except PageWriterError as error:
+            raise PluginError(f"gazette: {error}") from None
+
+    def on_build_error(self, error):
+        writer = getattr(self, "writer", None)
+        if writer is not None:
+            writer.abandon()
+
+
+class GazettePlugin(TreePages, BasePlugin):
     config_scheme = (
         ("now", config_options.Type(str, default="")),
         ("repo", config_options.Type(str, default="")),
@@ -81,13 +131,6 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
             config["nav"] = (yaml_load(handle) or {}).get("nav")  # its tags built as MkDocs builds them
         return config
 
-    @event_priority(100)  # first: the other plugins see the pages as if MkDocs had read them from docs/
-    def on_files(self, files, config):
-        """The tree's pages, from memory: the tree keeps them in one file for MkDocs."""
-        from .tree import add_tree_pages
-
-        return add_tree_pages(files, config, self.texts)
-
     def on_serve(self, server, config, builder):
         """Edits happen in content/ (and the plan), not in the tree the build writes."""
         server.unwatch(config["docs_dir"])
@@ -96,34 +139,6 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
             if folder.is_dir():
                 server.watch(str(folder))
         return server
-
-    def on_pre_build(self, config):
-        """A worker starts finishing and writing pages (held.json is this build's, written in
-        on_config): it has the Markdown phase to start before the first page comes."""
-        from .pagewriter import PageWriter, last_on_post_page
-
-        self.writer = PageWriter(self.tree, last=last_on_post_page(config.plugins, self.on_post_page))
-
-    @event_priority(-100)  # last: what other plugins do to a page goes through the sanitizer too
-    def on_post_page(self, output, page, config):
-        """Each page finished as MkDocs renders it, by the worker, which writes it (MkDocs, handed
-        back an empty page, writes nothing); the finish step then reads and rewrites only what
-        MkDocs wrote outside its pages (the 404)."""
-        from .pagewriter import PageWriterError
-
-        try:
-            return self.writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
-        except PageWriterError as error:  # about the worker, not about this page
-            raise PluginError(f"gazette: {error}") from None
-
-    @event_priority(100)  # first: the other plugins' post-build steps find every page written
-    def _collect_pages(self, config):
-        from .pagewriter import PageWriterError
-
-        try:
-            self.finisher = self.writer.close()
-        except PageWriterError as error:
-            raise PluginError(f"gazette: {error}") from None
 
     def _finish_site(self, config):  # after the search plugin (listed first) wrote its index
         from .finish import FinishError, finish_site
@@ -134,9 +149,4 @@ class GazettePlugin(SafeTableOfContents, BasePlugin):
             raise PluginError(f"gazette: {error}") from None
         self.finisher = None
 
-    on_post_build = CombinedEvent(_collect_pages, _finish_site)
-
-    def on_build_error(self, error):
-        writer = getattr(self, "writer", None)
-        if writer is not None:
-            writer.abandon()
+    on_post_build = CombinedEvent(TreePages._collect_pages, _finish_site)

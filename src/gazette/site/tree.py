@@ -753,34 +753,15 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
 
     from mkdocs.commands import build
     from mkdocs.config import load_config
-    from mkdocs.plugins import BasePlugin, event_priority
+    from mkdocs.plugins import BasePlugin
 
-    from .pagewriter import PageWriter, last_on_post_page
-    from .plugin import SafeTableOfContents
+    from .plugin import TreePages
 
-    tree = Path(config_file).parent
+    class FinishPages(TreePages, BasePlugin):
+        on_post_build = TreePages._collect_pages  # the rest is finish_site's, after the build
 
-    class FinishPages(SafeTableOfContents, BasePlugin):
-        writer = None
-
-        def on_pre_build(self, config):
-            self.writer = PageWriter(tree, last=last_on_post_page(config.plugins, self.on_post_page))
-
-        @event_priority(100)  # first: the community's plugins see the pages as if read from docs/
-        def on_files(self, files, config):
-            return add_tree_pages(files, config, texts)
-
-        @event_priority(-100)  # last: what the community's plugins do to a page is sanitized too
-        def on_post_page(self, output, page, config):
-            return self.writer.page(page.file.src_uri, page.file.dest_uri, page.file.abs_dest_path, output)
-
-        @event_priority(100)  # first: the community's post-build steps find every page written
-        def on_post_build(self, config):
-            self.finisher = self.writer.close()
-
-        def on_build_error(self, error):
-            if self.writer is not None:
-                self.writer.abandon()
+    finish = FinishPages()
+    finish.tree, finish.texts = Path(config_file).parent, texts
 
     class Kept(logging.Handler):  # what `mkdocs build -q` printed: said only if the build fails
         def __init__(self):
@@ -790,7 +771,6 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
         def emit(self, record):
             self.lines.append(f"{record.levelname}: {record.getMessage()}")
 
-    finish = FinishPages()
     logger = logging.getLogger("mkdocs")
     kept, level, propagate = Kept(), logger.level, logger.propagate
     logger.addHandler(kept)
@@ -806,8 +786,7 @@ def _mkdocs_build(config_file: str, texts: dict[str, str]):
         finally:
             config.plugins.on_shutdown()
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the engine's failure, whatever it raises, is said
-        if finish.writer is not None:
-            finish.writer.abandon()
+        finish.on_build_error(error)
         output = "\n".join([*kept.lines, f"{type(error).__name__}: {error}"])
         raise EngineError(_("{engine} build failed:\n{output}").format(engine="mkdocs", output=output[-4000:])) from None
     finally:
