@@ -140,12 +140,17 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def signal_name(number: int) -> str:
+    """"SIGKILL" for 9: how a stopped process is named to the user."""
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 def _ended(status: int) -> str:
     if os.WIFSIGNALED(status):
-        import signal
-
-        try:
-            return signal.Signals(os.WTERMSIG(status)).name
-        except ValueError:
-            return f"signal {os.WTERMSIG(status)}"
+        return signal_name(os.WTERMSIG(status))
     return f"exit status {os.waitstatus_to_exitcode(status)}"

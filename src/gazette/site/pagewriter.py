@@ -202,16 +202,12 @@ class PageWriter:
 
 
 def _stopped(returncode: int | None) -> str:
-    import signal
-
+    from ..aside import signal_name
     from ..i18n import _
 
     if returncode is not None and returncode < 0:
-        try:
-            return _("the worker finishing the pages was stopped by {signal}; build again").format(
-                signal=signal.Signals(-returncode).name)
-        except ValueError:
-            pass
+        return _("the worker finishing the pages was stopped by {signal}; build again").format(
+            signal=signal_name(-returncode))
     if returncode is None:
         return _("the worker finishing the pages stopped; build again")
     return _("the worker finishing the pages stopped (exit {code}); build again").format(code=returncode)
